@@ -1,0 +1,221 @@
+/**
+ * PythonRunner: the page's handle on the Python worker. It starts the worker
+ * once, runs one program at a time and hands its output to callbacks line by
+ * line. `stop()` interrupts a program through a SharedArrayBuffer when the
+ * page is cross-origin isolated; otherwise, or when a program ignores the
+ * interrupt, it terminates the worker and starts a fresh one.
+ */
+import type { FromWorker, RunStatus } from './protocol';
+
+export type { RunStatus } from './protocol';
+
+/** Where examhall serves the Pyodide runtime (see scripts/postbuild.mjs). */
+export const pyodideIndexURL = `/pyodide/${__PYODIDE_VERSION__}/`;
+
+export interface BootInfo {
+  pythonVersion: string;
+  pyodideVersion: string;
+  /** Milliseconds from starting the worker until Python was ready. */
+  bootMs: number;
+}
+
+export interface RunCallbacks {
+  stdout?: (line: string) => void;
+  stderr?: (line: string) => void;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  /** Milliseconds the program ran inside the worker. */
+  ms: number;
+}
+
+/** Python could not start in this browser; `message` says why. */
+export class PythonBootError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PythonBootError';
+  }
+}
+
+/** SIGINT: Pyodide raises KeyboardInterrupt when it reads this from the buffer. */
+const SIGINT = 2;
+/** How long a program may ignore an interrupt before the worker is replaced. */
+const STOP_GRACE_MS = 2000;
+/**
+ * How long Python may take to start. A few seconds is usual; a slow exam-hall
+ * PC on a busy network takes longer. Pyodide never settles when the server
+ * sends the wasm with the wrong type or not at all, so this is what ends the wait.
+ */
+const BOOT_TIMEOUT_MS = 90_000;
+
+interface PendingRun {
+  id: number;
+  callbacks: RunCallbacks;
+  resolve: (result: RunResult) => void;
+}
+
+export class PythonRunner {
+  readonly #indexURL: string;
+  #worker: Worker | null = null;
+  #booting: Promise<BootInfo> | null = null;
+  /** Rejects the boot in progress, if any. */
+  #abortBoot: ((message: string) => void) | null = null;
+  #interrupt: Uint8Array<SharedArrayBuffer> | null = null;
+  #pending: PendingRun | null = null;
+  /** Runs wait here for the one before them. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #nextId = 1;
+  #stopTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(indexURL: string = pyodideIndexURL) {
+    this.#indexURL = indexURL;
+  }
+
+  /** True when stop() can interrupt a program without restarting Python. */
+  get canInterrupt(): boolean {
+    return globalThis.crossOriginIsolated;
+  }
+
+  /** Starts Python once; later calls return the same promise. */
+  boot(): Promise<BootInfo> {
+    this.#booting ??= this.#start();
+    return this.#booting;
+  }
+
+  /**
+   * Runs a program once Python is ready, after any program given before it.
+   * Rejects with PythonBootError when Python cannot start.
+   */
+  run(code: string, callbacks: RunCallbacks = {}): Promise<RunResult> {
+    const result = this.#queue.then(() => this.#runNow(code, callbacks));
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Stops the running program, if any. */
+  stop(): void {
+    if (this.#pending === null) return;
+    if (this.#interrupt !== null) {
+      this.#interrupt[0] = SIGINT;
+      clearTimeout(this.#stopTimer);
+      this.#stopTimer = setTimeout(() => { this.#restart(); }, STOP_GRACE_MS);
+    } else {
+      this.#restart();
+    }
+  }
+
+  /** Ends the worker, e.g. when the page goes away; a later boot() starts a new one. */
+  dispose(): void {
+    this.#abortBoot?.('The Python worker was stopped');
+    this.#finish({ status: 'interrupted', ms: 0 });
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#booting = null;
+  }
+
+  async #runNow(code: string, callbacks: RunCallbacks): Promise<RunResult> {
+    await this.boot();
+    const worker = this.#worker;
+    if (worker === null) throw new PythonBootError('The Python worker stopped');
+    if (this.#interrupt !== null) this.#interrupt[0] = 0;
+    const id = this.#nextId++;
+    return new Promise<RunResult>((resolve) => {
+      this.#pending = { id, callbacks, resolve };
+      worker.postMessage({ type: 'run', id, code });
+    });
+  }
+
+  #start(): Promise<BootInfo> {
+    const started = performance.now();
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    this.#worker = worker;
+    this.#interrupt = globalThis.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+
+    return new Promise<BootInfo>((resolve, reject) => {
+      const settled = (): void => {
+        clearTimeout(timer);
+        this.#abortBoot = null;
+      };
+      const fail = (message: string): void => {
+        settled();
+        reject(new PythonBootError(message));
+      };
+      const timer = setTimeout(() => {
+        this.#forget(worker);
+        fail(`Python did not start within ${String(BOOT_TIMEOUT_MS / 1000)} s`);
+      }, BOOT_TIMEOUT_MS);
+      this.#abortBoot = fail;
+
+      worker.onerror = (event) => {
+        event.preventDefault();
+        this.#forget(worker);
+        fail(event.message || 'The Python worker could not be loaded');
+      };
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        const message = event.data;
+        switch (message.type) {
+          case 'ready':
+            settled();
+            resolve({
+              pythonVersion: message.pythonVersion,
+              pyodideVersion: message.pyodideVersion,
+              bootMs: performance.now() - started,
+            });
+            break;
+          case 'boot-failed':
+            this.#forget(worker);
+            fail(message.message);
+            break;
+          default:
+            this.#onRunMessage(message);
+        }
+      };
+      worker.postMessage({
+        type: 'boot',
+        indexURL: new URL(this.#indexURL, location.href).href,
+        interruptBuffer: this.#interrupt?.buffer ?? null,
+      });
+    });
+  }
+
+  /** Drops a worker that failed, ending its run; the next boot() starts afresh. */
+  #forget(worker: Worker): void {
+    worker.terminate();
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    this.#booting = null;
+    this.#finish({ status: 'error', ms: 0 });
+  }
+
+  #onRunMessage(message: Extract<FromWorker, { id: number }>): void {
+    const pending = this.#pending;
+    if (pending?.id !== message.id) return;
+    switch (message.type) {
+      case 'stdout':
+        pending.callbacks.stdout?.(message.line);
+        break;
+      case 'stderr':
+        pending.callbacks.stderr?.(message.line);
+        break;
+      case 'done':
+        this.#finish({ status: message.status, ms: message.ms });
+        break;
+    }
+  }
+
+  #finish(result: RunResult): void {
+    clearTimeout(this.#stopTimer);
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.resolve(result);
+  }
+
+  /** Replaces a worker that will not stop, and boots the new one at once. */
+  #restart(): void {
+    this.dispose();
+    this.boot().catch(() => {
+      // A failed restart surfaces on the next boot() or run().
+    });
+  }
+}

@@ -1,0 +1,94 @@
+// Build configuration for the examhall front end.
+//
+// The output in dist/ is what the examhall binary embeds: index.html is the
+// app shell, dist/assets/ holds content-hashed bundles, and
+// scripts/postbuild.mjs adds the Pyodide runtime under dist/pyodide/<version>/.
+// Nothing is loaded from a CDN; the app finds the runtime through the version
+// defined here as __PYODIDE_VERSION__.
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+
+const pyodideDir = fileURLToPath(new URL('./node_modules/pyodide/', import.meta.url));
+const pyodideVersion = (
+  JSON.parse(readFileSync(join(pyodideDir, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/** The files of the Pyodide runtime that a browser fetches (see postbuild.mjs). */
+const runtimeTypes: Record<string, string> = {
+  'pyodide.mjs': 'text/javascript',
+  'pyodide.asm.mjs': 'text/javascript',
+  'pyodide.asm.wasm': 'application/wasm',
+  'pyodide-lock.json': 'application/json',
+  'python_stdlib.zip': 'application/zip',
+};
+
+/** Headers the examhall server sends, so dev and preview behave like production. */
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const csp = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Dev server only: serve the runtime from node_modules at its production path. */
+function pyodideDevRuntime(): Plugin {
+  const prefix = `/pyodide/${pyodideVersion}/`;
+  return {
+    name: 'examhall-pyodide-dev-runtime',
+    apply: 'serve',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = req.url?.split('?')[0] ?? '';
+        const name = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+        const type = runtimeTypes[name];
+        if (type === undefined) {
+          next();
+          return;
+        }
+        const file = join(pyodideDir, name);
+        for (const [name, value] of Object.entries(isolation)) res.setHeader(name, value);
+        res.setHeader('Content-Type', type);
+        res.setHeader('Content-Length', statSync(file).size);
+        createReadStream(file).pipe(res);
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  define: {
+    __PYODIDE_VERSION__: JSON.stringify(pyodideVersion),
+  },
+  oxc: {
+    jsx: { runtime: 'automatic', importSource: 'preact' },
+  },
+  plugins: [pyodideDevRuntime()],
+  worker: {
+    format: 'es',
+  },
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    emptyOutDir: true,
+    // Every browser the exam hall supports has <link rel="modulepreload">.
+    modulePreload: { polyfill: false },
+    // Keep every asset a file: no data: URLs that a strict CSP must allow.
+    assetsInlineLimit: 0,
+    target: 'es2022',
+  },
+  // Dev uses Vite's injected styles, which a strict style-src would refuse.
+  server: { headers: isolation },
+  preview: { headers: { ...isolation, 'Content-Security-Policy': csp } },
+});

@@ -1,0 +1,117 @@
+//! Builds the front end (`assets/`, TypeScript + Vite) into `assets/dist/`,
+//! which the binary embeds, so that `cargo build` on a fresh clone yields a
+//! complete binary.
+//!
+//! Why here and not only in a script: every way of building examhall
+//! (`cargo build`, `cargo install`, `cargo test`, IDEs) then embeds a front
+//! end that matches its sources. The build runs only when an input changed:
+//! a fingerprint of every input is kept in `assets/dist/.fingerprint`.
+//! `npm ci` runs when `node_modules` is missing or the lock file changed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+const ASSETS: &str = "assets";
+/// Files and folders whose content decides the front-end build.
+const INPUTS: &[&str] = &[
+    "index.html",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "tsconfig.base.json",
+    "tsconfig.worker.json",
+    "tsconfig.node.json",
+    "vite.config.ts",
+    "scripts",
+    "src",
+    "public",
+];
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=EXAMHALL_SKIP_UI_BUILD");
+    for input in INPUTS {
+        println!("cargo:rerun-if-changed={ASSETS}/{input}");
+    }
+    let assets = Path::new(ASSETS);
+    println!("cargo:rustc-env=EXAMHALL_PYODIDE_VERSION={}", pyodide_version(assets));
+
+    let dist = assets.join("dist");
+    let stamp = dist.join(".fingerprint");
+    let fingerprint = fingerprint(assets);
+    let built = dist.join("index.html").exists();
+    if built && fs::read_to_string(&stamp).is_ok_and(|old| old == fingerprint) {
+        return;
+    }
+    if built && std::env::var_os("EXAMHALL_SKIP_UI_BUILD").is_some() {
+        return;
+    }
+    assert!(
+        Command::new("npm").arg("--version").output().is_ok(),
+        "examhall embeds its web front end, and building it needs Node.js (20 or newer) and npm.\n\
+         Install them (Debian: apt-get install nodejs npm), then run cargo again."
+    );
+    let lock_stamp = assets.join("node_modules").join(".examhall-lock");
+    let lock = hash_file(&assets.join("package-lock.json"));
+    if fs::read_to_string(&lock_stamp).ok().as_deref() != Some(lock.as_str()) {
+        npm(assets, &["ci", "--no-audit", "--no-fund"]);
+        fs::write(&lock_stamp, &lock).expect("write node_modules/.examhall-lock");
+    }
+    npm(assets, &["run", "build"]);
+    fs::write(&stamp, fingerprint).expect("write assets/dist/.fingerprint");
+}
+
+fn npm(dir: &Path, args: &[&str]) {
+    let status = Command::new("npm").args(args).current_dir(dir).status().expect("run npm");
+    assert!(status.success(), "`npm {}` in {} failed; its output is above", args.join(" "), dir.display());
+}
+
+/// The exact Pyodide version pinned in `assets/package.json`.
+fn pyodide_version(assets: &Path) -> String {
+    let text = fs::read_to_string(assets.join("package.json")).expect("read assets/package.json");
+    let package: serde_json::Value = serde_json::from_str(&text).expect("assets/package.json is JSON");
+    let version = package["dependencies"]["pyodide"].as_str().expect("assets/package.json pins pyodide").to_owned();
+    assert!(
+        version.chars().all(|c| c.is_ascii_digit() || c == '.'),
+        "pin pyodide to an exact version in assets/package.json (found {version})"
+    );
+    version
+}
+
+fn fingerprint(assets: &Path) -> String {
+    let mut files = Vec::new();
+    for input in INPUTS {
+        collect(&assets.join(input), &mut files);
+    }
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update(fs::read(&file).unwrap_or_default());
+    }
+    hex(&hasher.finalize())
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        for entry in fs::read_dir(path).into_iter().flatten().flatten() {
+            collect(&entry.path(), out);
+        }
+    } else if path.is_file() {
+        out.push(path.to_owned());
+    }
+}
+
+fn hash_file(path: &Path) -> String {
+    hex(&Sha256::digest(fs::read(path).unwrap_or_default()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}

@@ -1,0 +1,53 @@
+//! `examhall demo`: a first look in one command. A throwaway data directory
+//! (removed on exit), a self-signed certificate, a seeded organization, and
+//! the link to open.
+
+use std::net::SocketAddr;
+
+use super::CliError;
+use super::serve::serve_until_signal;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::domain::{OrgName, OrgSlug};
+
+/// Options of `examhall demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// HTTPS address (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+}
+
+/// Runs the demo until Ctrl-C or SIGTERM.
+pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
+    let temp = tempfile::Builder::new()
+        .prefix("examhall-demo-")
+        .tempdir()
+        .map_err(|e| CliError::new(format!("cannot create a temporary directory: {e}")))?;
+    config.data_dir = temp.path().to_owned();
+    config.storage.master_key_file = None;
+    config.tls = crate::config::TlsConfig::default();
+    config.log.dir = None;
+    let made = super::init::initialise(&config, &[])?;
+    let platform = super::org::open_platform(&config)?;
+    let org =
+        platform.create_org(OrgSlug::parse("demo")?, OrgName::parse("Demo University")?, SystemClock.now()).await?;
+    platform.db().close().await;
+    let data_dir = temp.path().display().to_string();
+    serve_until_signal(config, Some(args.listen), |addresses| {
+        println!();
+        println!("examhall demo is running. Open this link in your browser:");
+        println!();
+        println!("    https://{}/", addresses.https);
+        println!();
+        println!("The certificate is self-signed; your browser will ask you to accept it.");
+        println!("  certificate SHA-256  {}", made.fingerprint);
+        println!("  organization         {} ({})", org.name, org.slug);
+        println!("  data (temporary)     {data_dir}");
+        println!();
+        println!("Press Ctrl-C to stop; the temporary data is removed.");
+    })
+    .await?;
+    drop(temp);
+    Ok(())
+}

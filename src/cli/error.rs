@@ -1,0 +1,91 @@
+//! Errors of the command line: what went wrong, and what to do about it.
+
+use std::process::ExitCode;
+
+use crate::config::ConfigError;
+use crate::store::StoreError;
+use crate::store::data_dir::LockError;
+use crate::store::master_key::MasterKeyError;
+use crate::tls::TlsError;
+
+/// A failed command, printed as `error: ...` with an optional `hint: ...`.
+#[derive(Debug)]
+pub struct CliError {
+    message: String,
+    hint: Option<String>,
+}
+
+impl CliError {
+    /// An error with a message only.
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), hint: None }
+    }
+
+    /// Adds what the user can do about it.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Prints the error to standard error; exit code 1.
+    #[must_use]
+    pub fn report(&self) -> ExitCode {
+        eprintln!("error: {}", self.message);
+        if let Some(hint) = &self.hint {
+            eprintln!("hint: {hint}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(error: ConfigError) -> Self {
+        Self::new(format!("configuration: {error}")).hint("`examhall config example` prints every key with its default")
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(error: StoreError) -> Self {
+        let hint = match &error {
+            StoreError::NoSqlCipher => {
+                Some("build examhall with the rusqlite feature bundled-sqlcipher-vendored-openssl")
+            }
+            StoreError::WrongKey { .. } | StoreError::KeyUnwrap => Some(
+                "check that storage.master_key_file (or EXAMHALL_MASTER_KEY) is the key this data directory was made with",
+            ),
+            StoreError::NewerSchema { .. } => Some("install the examhall version that wrote this data, or a newer one"),
+            _ => None,
+        };
+        let cli = Self::new(error.to_string());
+        match hint {
+            Some(hint) => cli.hint(hint),
+            None => cli,
+        }
+    }
+}
+
+impl From<MasterKeyError> for CliError {
+    fn from(error: MasterKeyError) -> Self {
+        Self::new(error.to_string())
+    }
+}
+
+impl From<LockError> for CliError {
+    fn from(error: LockError) -> Self {
+        Self::new(error.to_string())
+    }
+}
+
+impl From<TlsError> for CliError {
+    fn from(error: TlsError) -> Self {
+        Self::new(error.to_string())
+    }
+}
+
+impl From<crate::domain::InvalidValue> for CliError {
+    fn from(error: crate::domain::InvalidValue) -> Self {
+        Self::new(error.0)
+    }
+}

@@ -1,0 +1,97 @@
+//! The command line: one subcommand per file, sharing config and store code
+//! with the server.
+//!
+//! Every subcommand accepts the global `--config FILE` and `--data-dir DIR`,
+//! before or after its name. Errors say what was wrong and what to do.
+
+mod config_cmd;
+mod demo;
+mod error;
+pub mod init;
+pub mod org;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use error::CliError;
+
+use crate::config::Config;
+
+/// examhall: AI-free coding exams, served from your own server.
+#[derive(Debug, Parser)]
+#[command(name = "examhall", about, disable_version_flag = true)]
+pub struct Cli {
+    /// Config file (default: /etc/examhall/examhall.toml, if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory; overrides `data_dir` from the config file and environment.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print the version, with the embedded SQLCipher and Pyodide versions.
+    #[arg(long, short = 'V', action = clap::ArgAction::Version)]
+    version: Option<bool>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the data directory: master key, platform database, self-signed certificate.
+    Init(init::Args),
+    /// Serve HTTPS until SIGTERM.
+    Serve(serve::Args),
+    /// Serve a throwaway demo (temporary data, seeded organization) for a first look.
+    Demo(demo::Args),
+    /// Manage organizations.
+    #[command(subcommand)]
+    Org(org::Command),
+    /// Show the documented configuration.
+    #[command(subcommand)]
+    Config(config_cmd::Command),
+}
+
+impl Cli {
+    /// The configuration: file and environment, then `--data-dir`.
+    fn load_config(&self) -> Result<Config, CliError> {
+        let mut config = Config::load(self.config.as_deref())?;
+        if let Some(dir) = &self.data_dir {
+            config.data_dir.clone_from(dir);
+        }
+        Ok(config)
+    }
+}
+
+/// Parses the command line and runs the subcommand; the process exit code.
+#[must_use]
+pub fn run() -> ExitCode {
+    let command = Cli::command().version(clap::builder::Str::from(crate::version::long()));
+    let matches = command.get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return CliError::new(format!("cannot start the async runtime: {error}")).report(),
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => error.report(),
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Config(command) => {
+            config_cmd::run(command);
+            Ok(())
+        }
+        Command::Init(args) => init::run(&cli.load_config()?, args).map(|_| ()),
+        Command::Serve(args) => serve::run(cli.load_config()?, args).await,
+        Command::Demo(args) => demo::run(cli.load_config()?, args).await,
+        Command::Org(command) => org::run(&cli.load_config()?, command).await,
+    }
+}

@@ -1,0 +1,89 @@
+//! `examhall org`: organizations, from the command line.
+
+use std::sync::Arc;
+
+use super::CliError;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::domain::{OrgName, OrgSlug};
+use crate::store::platform::Platform;
+use crate::store::{OpenOptions, StoreError, master_key};
+
+/// Organization commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Create an organization with its own encrypted database.
+    Create {
+        /// Short name used on the command line and in URLs (e.g. `physics`).
+        #[arg(long)]
+        slug: String,
+        /// Display name (e.g. "Faculty of Physics").
+        #[arg(long)]
+        name: String,
+    },
+    /// List organizations.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Opens the platform database of `config` (the server may be running).
+pub fn open_platform(config: &Config) -> Result<Platform, CliError> {
+    let master = master_key::load(&config.master_key_file())?;
+    Ok(Platform::open(&config.data(), Arc::new(master), OpenOptions { readers: 1, ..OpenOptions::default() })?)
+}
+
+/// Runs an organization command.
+pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
+    let platform = open_platform(config)?;
+    let result = match command {
+        Command::Create { slug, name } => create(&platform, slug, name).await,
+        Command::List { json } => list(&platform, *json).await,
+    };
+    platform.db().close().await;
+    result
+}
+
+async fn create(platform: &Platform, slug: &str, name: &str) -> Result<(), CliError> {
+    let slug = OrgSlug::parse(slug)?;
+    let name = OrgName::parse(name)?;
+    let org = platform.create_org(slug, name, SystemClock.now()).await.map_err(|error| match error {
+        StoreError::Conflict(_) => {
+            CliError::new(format!("{error}")).hint("choose another --slug; `examhall org list` shows the ones in use")
+        }
+        other => other.into(),
+    })?;
+    println!("created organization {} ({})", org.slug, org.name);
+    println!("  id        {}", org.id);
+    println!("  database  {}", platform.data_dir().org_db(org.id).display());
+    Ok(())
+}
+
+async fn list(platform: &Platform, json: bool) -> Result<(), CliError> {
+    let orgs = platform.list_orgs().await?;
+    if json {
+        let rows: Vec<_> = orgs
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "id": o.id.to_string(), "slug": o.slug.as_str(), "name": o.name,
+                    "status": o.status.as_str(), "created_at": o.created_at,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return Ok(());
+    }
+    if orgs.is_empty() {
+        println!("no organizations yet; create one with: examhall org create --slug SLUG --name NAME");
+        return Ok(());
+    }
+    let width = orgs.iter().map(|o| o.slug.as_str().len()).max().unwrap_or(4).max(4);
+    println!("{:width$}  {:11}  {:36}  {:20}  NAME", "SLUG", "STATUS", "ID", "CREATED");
+    for org in orgs {
+        println!("{:width$}  {:11}  {:36}  {:20}  {}", org.slug, org.status.as_str(), org.id, org.created_at, org.name);
+    }
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! Configuration: built-in defaults, then the TOML file, then `EXAMHALL_*`
+//! environment variables (`__` separates sections: `EXAMHALL_SERVER__LISTEN`),
+//! then command-line flags. Unknown keys are errors. Secrets never live here:
+//! the master key comes from its own file, the environment or a systemd
+//! credential (see [`crate::store::master_key`]).
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The config file read when `--config` is not given (if it exists).
+pub const DEFAULT_FILE: &str = "/etc/examhall/examhall.toml";
+
+/// The documented default config, as shipped in `config/examhall.toml`.
+pub const EXAMPLE: &str = include_str!("../config/examhall.toml");
+
+/// The top-level keys; only `EXAMHALL_*` variables naming one of them are
+/// read as config (others, like `EXAMHALL_MASTER_KEY`, are not config), and
+/// within them an unknown key is an error.
+const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log"];
+
+/// Everything examhall can be configured with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the databases, keys, certificate and logs live.
+    pub data_dir: PathBuf,
+    /// Listening sockets and HTTP limits.
+    pub server: ServerConfig,
+    /// The certificate.
+    pub tls: TlsConfig,
+    /// Storage tuning and the master key's location.
+    pub storage: StorageConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// Listening sockets and HTTP limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// The HTTPS address.
+    pub listen: SocketAddr,
+    /// A plain-HTTP address that only redirects to HTTPS; empty for none.
+    pub redirect_listen: Option<SocketAddr>,
+    /// A plain-HTTP address serving the full app, for a TLS-terminating
+    /// reverse proxy on the same machine. Must be a loopback address.
+    pub loopback_http_listen: Option<SocketAddr>,
+    /// A request that takes longer is answered with 408.
+    pub request_timeout_secs: u64,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long shutdown waits for requests in flight.
+    pub shutdown_grace_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// The certificate and key. Empty paths mean `<data_dir>/tls/cert.pem` and `key.pem`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM certificate chain.
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key.
+    pub key_file: Option<PathBuf>,
+}
+
+/// Storage tuning and the master key's location.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// The master key file; empty means `<data_dir>/master.key`.
+    pub master_key_file: Option<PathBuf>,
+    /// Read connections per database.
+    pub read_connections: usize,
+    /// Writes that may share one commit.
+    pub write_batch_limit: usize,
+}
+
+/// Log output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// Folder of the daily log files; empty means `<data_dir>/logs`.
+    pub dir: Option<PathBuf>,
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// A tracing filter (`info`, `examhall=debug,info`).
+    pub level: String,
+}
+
+/// The shape of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("/var/lib/examhall"),
+            server: ServerConfig::default(),
+            tls: TlsConfig::default(),
+            storage: StorageConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8443)),
+            redirect_listen: None,
+            loopback_http_listen: None,
+            request_timeout_secs: 30,
+            max_body_bytes: 2 * 1024 * 1024,
+            shutdown_grace_secs: 10,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self { master_key_file: None, read_connections: 4, write_batch_limit: 1024 }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { dir: None, format: LogFormat::Text, level: "info".to_owned() }
+    }
+}
+
+/// Why the configuration was refused. Names the key, never echoes a value
+/// (a value put in the wrong key may be a secret).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The named file does not exist.
+    #[error("the config file {0} does not exist")]
+    MissingFile(PathBuf),
+    /// A key is unknown or has the wrong type.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Layers defaults, the config file (`file`, or [`DEFAULT_FILE`] when it
+    /// exists) and the environment.
+    ///
+    /// # Errors
+    /// A missing `--config` file, an unknown key, a value of the wrong type,
+    /// or a value that fails [`Config::validate`].
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.to_owned())),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_FILE).exists() => figment = figment.merge(Toml::file_exact(DEFAULT_FILE)),
+            None => {}
+        }
+        let env = Env::prefixed("EXAMHALL_")
+            .filter(|key| {
+                let key = key.as_str().to_ascii_lowercase();
+                key.split("__").next().is_some_and(|top| TOP_LEVEL_KEYS.contains(&top))
+            })
+            .split("__");
+        figment = figment.merge(env);
+        let config: Self = figment.extract().map_err(|error| ConfigError::Invalid(describe(&error)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks rules that types cannot express.
+    ///
+    /// # Errors
+    /// The first broken rule, named by its key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |message: &str| Err(ConfigError::Invalid(message.to_owned()));
+        if self.server.loopback_http_listen.is_some_and(|address| !address.ip().is_loopback()) {
+            return invalid(
+                "server.loopback_http_listen: must be a loopback address (127.0.0.1 or ::1); plain HTTP never leaves the machine",
+            );
+        }
+        if self.server.request_timeout_secs == 0 {
+            return invalid("server.request_timeout_secs: must be at least 1");
+        }
+        if self.server.max_body_bytes < 1024 {
+            return invalid("server.max_body_bytes: must be at least 1024");
+        }
+        if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
+            return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");
+        }
+        if self.log.level.parse::<tracing_subscriber::EnvFilter>().is_err() {
+            return invalid("log.level: not a valid filter (try \"info\" or \"examhall=debug,info\")");
+        }
+        Ok(())
+    }
+
+    /// The data directory's layout.
+    #[must_use]
+    pub fn data(&self) -> crate::store::data_dir::DataDir {
+        crate::store::data_dir::DataDir::new(&self.data_dir)
+    }
+
+    /// The master key file in effect.
+    #[must_use]
+    pub fn master_key_file(&self) -> PathBuf {
+        self.storage.master_key_file.clone().unwrap_or_else(|| self.data().default_master_key())
+    }
+
+    /// The certificate and key files in effect.
+    #[must_use]
+    pub fn tls_files(&self) -> (PathBuf, PathBuf) {
+        let tls = self.data().tls();
+        (
+            self.tls.cert_file.clone().unwrap_or_else(|| tls.join("cert.pem")),
+            self.tls.key_file.clone().unwrap_or_else(|| tls.join("key.pem")),
+        )
+    }
+
+    /// The log folder in effect.
+    #[must_use]
+    pub fn log_dir(&self) -> PathBuf {
+        self.log.dir.clone().unwrap_or_else(|| self.data().default_logs())
+    }
+}
+
+/// Describes a figment error by key and kind only, without the offending value.
+fn describe(error: &figment::Error) -> String {
+    use figment::error::Kind;
+    let mut lines = Vec::new();
+    for error in error.clone() {
+        let key = if error.path.is_empty() { "config".to_owned() } else { error.path.join(".") };
+        let source = error.metadata.as_ref().map(|m| format!(" (from {})", m.name)).unwrap_or_default();
+        let what = match &error.kind {
+            Kind::UnknownField(field, _) => {
+                let full = if error.path.last() == Some(field) || error.path.is_empty() {
+                    error.path.join(".").max(field.clone())
+                } else {
+                    format!("{key}.{field}")
+                };
+                format!("unknown key `{full}`{source}; see `examhall config example` for every key")
+            }
+            Kind::InvalidType(_, expected) | Kind::InvalidValue(_, expected) => {
+                format!("`{key}`{source}: expected {expected}")
+            }
+            Kind::UnknownVariant(_, expected) => format!("`{key}`{source}: expected one of {}", expected.join(", ")),
+            Kind::MissingField(field) => format!("`{key}.{field}`{source}: missing"),
+            Kind::Message(message) if !message.contains('=') => format!("`{key}`{source}: {message}"),
+            _ => format!("`{key}`{source}: invalid value"),
+        };
+        lines.push(what);
+    }
+    lines.join("; ")
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err, reason = "figment::Jail's closures return figment::Error")]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn the_shipped_example_is_exactly_the_defaults() {
+        let example: Config = Figment::from(Toml::string(EXAMPLE)).extract().unwrap();
+        assert_eq!(example, Config::default());
+    }
+
+    #[test]
+    fn the_file_then_the_environment_override_the_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file("e.toml", "data_dir = \"/srv/exams\"\n[server]\nlisten = \"127.0.0.1:9443\"\n")?;
+            jail.set_env("EXAMHALL_SERVER__REQUEST_TIMEOUT_SECS", "12");
+            jail.set_env("EXAMHALL_MASTER_KEY", "not a config key");
+            jail.set_env("EXAMHALL_STORAGE__READ_CONNECTIONS", "2");
+            let config = Config::load(Some(Path::new("e.toml"))).unwrap();
+            assert_eq!(config.data_dir, PathBuf::from("/srv/exams"));
+            assert_eq!(config.server.listen.port(), 9443);
+            assert_eq!(config.server.request_timeout_secs, 12);
+            assert_eq!(config.storage.read_connections, 2);
+            jail.set_env("EXAMHALL_SERVER__LISTN", "127.0.0.1:1");
+            let error = Config::load(Some(Path::new("e.toml"))).unwrap_err().to_string();
+            assert!(error.contains("server.listn"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named_without_echoing_the_value() {
+        Jail::expect_with(|jail| {
+            jail.create_file("e.toml", "[storage]\nmaster_key = \"s3cret-canary\"\n")?;
+            let error = Config::load(Some(Path::new("e.toml"))).unwrap_err().to_string();
+            assert!(error.contains("storage.master_key"), "{error}");
+            assert!(!error.contains("s3cret-canary"), "{error}");
+            jail.create_file("f.toml", "[server]\nlisten = \"s3cret-canary\"\n")?;
+            let error = Config::load(Some(Path::new("f.toml"))).unwrap_err().to_string();
+            assert!(error.contains("server.listen"), "{error}");
+            assert!(!error.contains("s3cret-canary"), "{error}");
+            jail.create_file("g.toml", "[server]\nloopback_http_listen = \"0.0.0.0:8080\"\n")?;
+            let error = Config::load(Some(Path::new("g.toml"))).unwrap_err().to_string();
+            assert!(error.contains("loopback"), "{error}");
+            assert!(matches!(Config::load(Some(Path::new("missing.toml"))), Err(ConfigError::MissingFile(_))));
+            Ok(())
+        });
+    }
+}

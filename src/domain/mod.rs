@@ -1,0 +1,16 @@
+//! Validated values and pure rules: no HTTP, no SQL.
+//!
+//! Each type here can only be built through its `parse` (or `new`)
+//! constructor, so code that holds one never checks it again.
+
+mod ids;
+mod org;
+
+pub use ids::OrgId;
+pub use org::{OrgName, OrgSlug};
+
+/// Why a value was refused. The message is safe to show to the person who
+/// typed the value: it names the rule, never echoes a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);

@@ -1,0 +1,155 @@
+//! `AppError`: the one error type of the HTTP boundary, rendered as
+//! `application/problem+json` (RFC 9457) with a stable `type`.
+//!
+//! Internal failures render as a generic 500 carrying an `error_id`; the
+//! detail goes to the log under the same id, never to the client.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answered to an HTTP client.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid session.
+    #[error("sign-in required")]
+    Unauthorized,
+    /// No such object, or not one the caller may know about.
+    #[error("not found")]
+    NotFound,
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is too large.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// The body's media type is not accepted.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The body is well-formed but a value breaks a rule.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Too many attempts; try again after the given seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
+    /// The server is starting or stopping.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything else: logged with an id, answered as a generic 500.
+    #[error(transparent)]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The body of a problem response.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// A stable identifier of the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short human summary of the kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened in this case, safe to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For 500s: the id under which the detail was logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+}
+
+impl Problem {
+    /// A problem of kind `slug` (`urn:examhall:problem:<slug>`).
+    #[must_use]
+    pub fn new(status: StatusCode, slug: &str, detail: Option<String>) -> Self {
+        Self {
+            kind: format!("urn:examhall:problem:{slug}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            error_id: None,
+        }
+    }
+
+    /// The problem for a bare status code produced outside a handler
+    /// (a body limit, a timeout, an unknown method).
+    #[must_use]
+    pub fn for_status(status: StatusCode) -> Self {
+        let slug = match status {
+            StatusCode::NOT_FOUND => "not-found",
+            StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
+            StatusCode::REQUEST_TIMEOUT => "request-timeout",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+            StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+            s if s.is_server_error() => "internal",
+            _ => "bad-request",
+        };
+        Self::new(status, slug, None)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, slug) = match &self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request"),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
+            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
+            Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        let mut problem = match &self {
+            Self::BadRequest(m) | Self::Conflict(m) | Self::Unprocessable(m) | Self::Unavailable(m) => {
+                Problem::new(status, slug, Some(m.clone()))
+            }
+            _ => Problem::new(status, slug, None),
+        };
+        if let Self::Internal(source) = &self {
+            let id = uuid::Uuid::new_v4().to_string();
+            tracing::error!(error_id = %id, error = %source, "internal error");
+            problem.error_id = Some(id);
+        }
+        let mut response = problem.into_response();
+        if let Self::TooManyRequests { retry_after_secs } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(_) => Self::NotFound,
+            StoreError::Conflict(what) => Self::Conflict(format!("{what} is already taken")),
+            StoreError::Closed => Self::Unavailable("the server is shutting down; try again shortly".to_owned()),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The HTTP layer: middleware shared by every route, the embedded front end,
+//! and the API routes.
+
+mod layers;
+pub mod redirect;
+pub mod routes;
+mod security_headers;
+pub mod ui;
+
+pub use layers::{HttpLimits, with_layers};
+pub use security_headers::CONTENT_SECURITY_POLICY;

@@ -1,0 +1,13 @@
+//! The route table. Each feature module ends with `pub fn router()`; this
+//! file only mounts them, so the whole API fits on one screen.
+
+mod health;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// Every route of the application, without the shared middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new().merge(health::router()).fallback(super::ui::serve).with_state(state)
+}

@@ -1,0 +1,22 @@
+//! examhall: self-hosted, AI-free coding exams for universities.
+//!
+//! One binary serves the student exam client, the staff dashboards and the
+//! IT command line. Each organization's data lives in its own
+//! SQLCipher-encrypted database; see `docs/` and the design notes for the
+//! decisions that shape the whole.
+//!
+//! The binary (`main.rs`) only parses the command line and hands over to
+//! [`cli::run`]; everything else lives here so that tests can start the real
+//! application in-process.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod store;
+pub mod telemetry;
+pub mod tls;
+pub mod version;

@@ -1,0 +1,7 @@
+//! The `examhall` command: parse the command line, then hand over to the library.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    examhall::cli::run()
+}

@@ -1,0 +1,119 @@
+//! Opening a SQLCipher database: the key first, then every pragma with the
+//! reason it is set, then a read that proves the key is right.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use super::StoreError;
+use super::keys::DatabaseKey;
+
+/// Decrypted pages kept in memory per connection, in KiB. SQLCipher decrypts
+/// and checks a page's HMAC on every cache miss; a cache that holds the hot
+/// set makes reads as fast as plain SQLite.
+const PAGE_CACHE_KIB: i64 = 16 * 1024;
+
+/// How long a statement waits for another process's lock (the CLI and the
+/// server may touch the same file) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The SQLCipher version linked into this binary.
+///
+/// # Errors
+/// [`StoreError::NoSqlCipher`] when the library is plain SQLite: it would
+/// silently ignore `PRAGMA key` and store everything in clear text.
+pub fn sqlcipher_version() -> Result<String, StoreError> {
+    let conn = Connection::open_in_memory()?;
+    let version: Option<String> =
+        conn.query_row("PRAGMA cipher_version", [], |row| row.get(0)).map(Some).or_else(|error| match error {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            other => Err(other),
+        })?;
+    version.filter(|v| !v.is_empty()).ok_or(StoreError::NoSqlCipher)
+}
+
+/// Opens (creating if asked) the database at `path` with `key`.
+///
+/// # Errors
+/// [`StoreError::WrongKey`] when the key does not open the file or the file is
+/// not a SQLCipher database; other errors from SQLite.
+pub fn open(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection, StoreError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    if create {
+        create_private_file(path)?;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    // Wrong keys are reported through our own error; SQLCipher's stderr
+    // logging would only repeat it outside the log files.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    // The key must come before anything reads the file. A raw key (blob
+    // literal) skips SQLCipher's PBKDF2, so opening costs microseconds.
+    conn.execute_batch(&format!("PRAGMA key = {};", *key.pragma_value()))?;
+    prove_key(&conn, path)?;
+    // WAL: readers never block the writer, and a commit is one append.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a commit is on disk before it is acknowledged to anyone.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Referential integrity is enforced by the database, not by hope.
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Temporary tables and sort spills stay in memory, never in a file.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Schema code runs only with the privileges of the statement that uses it.
+    conn.pragma_update(None, "trusted_schema", "OFF")?;
+    conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+/// Creates an empty database file readable only by this user; SQLite gives
+/// the `-wal` and `-shm` files the same permissions.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(StoreError::io("create", path)(error)),
+    }
+}
+
+/// Reads the schema: the first read that decrypts a page, so a wrong key or
+/// a file that is not ours fails here rather than in the middle of a request.
+fn prove_key(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(error, _)) if error.code == ErrorCode::NotADatabase => {
+            Err(StoreError::WrongKey { path: path.to_owned() })
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_build_links_sqlcipher() {
+        let version = sqlcipher_version().unwrap();
+        assert!(version.starts_with('4'), "{version}");
+    }
+
+    #[test]
+    fn a_wrong_key_fails_at_open_and_the_file_is_not_plain_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let key = DatabaseKey::generate();
+        let conn = open(&path, &key, true).unwrap();
+        conn.execute_batch("CREATE TABLE t(x TEXT); INSERT INTO t VALUES ('hello');").unwrap();
+        drop(conn);
+        assert!(!std::fs::read(&path).unwrap().starts_with(b"SQLite format 3"));
+        assert!(matches!(open(&path, &DatabaseKey::generate(), false), Err(StoreError::WrongKey { .. })));
+        let again = open(&path, &key, false).unwrap();
+        let value: String = again.query_row("SELECT x FROM t", [], |row| row.get(0)).unwrap();
+        assert_eq!(value, "hello");
+    }
+}

@@ -1,0 +1,94 @@
+//! One open database: its writer and its readers.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::keys::DatabaseKey;
+use super::migrations::{self, Migration};
+use super::readers::Readers;
+use super::writer::Writer;
+use super::{StoreError, connection};
+
+/// An open, migrated database. Cheap to clone; all clones share one writer.
+#[derive(Clone)]
+pub struct Database {
+    path: PathBuf,
+    writer: Writer,
+    readers: Readers,
+}
+
+/// How a database is opened: pool sizes and whether it may be created.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions {
+    /// Create the file if it is missing.
+    pub create: bool,
+    /// Read connections in the pool.
+    pub readers: usize,
+    /// Jobs that may share one commit.
+    pub batch_limit: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { create: false, readers: 4, batch_limit: 1024 }
+    }
+}
+
+impl Database {
+    /// Opens `path` with `key`, runs pending `migrations` (taking a copy of
+    /// the file first), and starts the writer.
+    ///
+    /// # Errors
+    /// A wrong key, a schema newer than this binary, or a failed migration.
+    pub fn open(
+        path: &Path,
+        key: &DatabaseKey,
+        migrations: &[Migration],
+        options: OpenOptions,
+    ) -> Result<Self, StoreError> {
+        let mut conn = connection::open(path, key, options.create)?;
+        migrations::run(&mut conn, path, migrations)?;
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("db");
+        Ok(Self {
+            path: path.to_owned(),
+            writer: Writer::start(conn, name, options.batch_limit),
+            readers: Readers::new(path.to_owned(), key.clone(), options.readers),
+        })
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes through the group-committing writer; returns once durable.
+    ///
+    /// # Errors
+    /// See [`Writer::write`].
+    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+
+    /// Reads on a pooled connection.
+    ///
+    /// # Errors
+    /// See [`Readers::read`].
+    pub async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.readers.read(work).await
+    }
+
+    /// Finishes queued writes and stops the writer.
+    pub async fn close(&self) {
+        self.writer.close().await;
+    }
+}

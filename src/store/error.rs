@@ -1,0 +1,65 @@
+//! The one error type of the storage layer.
+
+use std::path::PathBuf;
+
+/// What went wrong in storage. The HTTP and CLI layers translate each
+/// variant once; messages never contain keys or row contents.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The binary was linked against plain SQLite, which ignores `PRAGMA key`
+    /// and would write everything in clear text.
+    #[error("this build of examhall has no SQLCipher: it would store data unencrypted")]
+    NoSqlCipher,
+    /// The key does not open the file, or the file is not a SQLCipher database.
+    #[error("{path}: wrong key, or not an examhall database")]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The file was written by a newer examhall.
+    #[error("{path}: schema version {found} is newer than this examhall supports ({supported}); upgrade examhall")]
+    NewerSchema {
+        /// The database file.
+        path: PathBuf,
+        /// The version found in the file.
+        found: u32,
+        /// The newest version this binary knows.
+        supported: u32,
+    },
+    /// A wrapped key could not be unwrapped: wrong master key or damaged record.
+    #[error("a wrapped database key could not be opened: wrong master key, or the record is damaged")]
+    KeyUnwrap,
+    /// A unique value is taken (an organization slug, say).
+    #[error("{0} is already taken")]
+    Conflict(String),
+    /// No such row, organization or file.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The database's writer has stopped (the server is shutting down).
+    #[error("the database is closing")]
+    Closed,
+    /// A write job panicked; its changes were rolled back.
+    #[error("a write was rolled back after an internal failure")]
+    JobPanicked,
+    /// An error from SQLite or SQLCipher.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done ("create", "copy", ...).
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// Wraps an I/O error with what was being done to which file.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io { action, path, source }
+    }
+}

@@ -1,0 +1,131 @@
+//! Versioned schema changes, embedded in the binary.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Each runs in
+//! its own transaction; a database newer than this binary is refused; and a
+//! copy of an existing database is taken before it is changed, so a failed
+//! upgrade can always be undone by hand. The lists are append-only: a
+//! released migration is never edited.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// One schema step.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// What the step does, for the log.
+    pub name: &'static str,
+    /// The SQL, run as one batch.
+    pub sql: &'static str,
+}
+
+/// The platform database's migrations, oldest first.
+pub const PLATFORM: &[Migration] =
+    &[Migration { name: "organizations and their wrapped keys", sql: include_str!("platform/0001_organizations.sql") }];
+
+/// Every organization database's migrations, oldest first.
+pub const ORG: &[Migration] =
+    &[Migration { name: "organization identity", sql: include_str!("org/0001_identity.sql") }];
+
+/// Brings `conn` up to the newest version in `migrations`.
+///
+/// # Errors
+/// [`StoreError::NewerSchema`] for a file from a newer examhall; SQL errors
+/// of a step (that step is rolled back and the copy taken before it remains).
+pub fn run(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Result<(), StoreError> {
+    let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let supported = u32::try_from(migrations.len()).expect("fewer than 2^32 migrations");
+    if found > supported {
+        return Err(StoreError::NewerSchema { path: path.to_owned(), found, supported });
+    }
+    if found == supported {
+        return Ok(());
+    }
+    if found > 0 {
+        copy_before_migrating(conn, path, found)?;
+    }
+    for (index, step) in migrations.iter().enumerate().skip(found as usize) {
+        let version = index + 1;
+        tracing::info!(file = %path.display(), version, step = step.name, "migrating database");
+        let tx = conn.transaction()?;
+        tx.execute_batch(step.sql)?;
+        tx.pragma_update(None, "user_version", u32::try_from(version).unwrap_or(u32::MAX))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The copy taken before migrating `path` from version `from`.
+#[must_use]
+pub fn backup_path(path: &Path, from: u32) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".pre-migration-v{from}"));
+    path.with_file_name(name)
+}
+
+/// Copies the database file (still encrypted) after folding the WAL into it.
+fn copy_before_migrating(conn: &Connection, path: &Path, from: u32) -> Result<(), StoreError> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let target = backup_path(path, from);
+    std::fs::copy(path, &target).map_err(StoreError::io("copy", &target))?;
+    tracing::info!(copy = %target.display(), "copied database before migrating");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::connection;
+    use crate::store::keys::DatabaseKey;
+
+    const STEPS: &[Migration] = &[
+        Migration { name: "one", sql: "CREATE TABLE a(x INTEGER) STRICT;" },
+        Migration { name: "two", sql: "CREATE TABLE b(y INTEGER) STRICT;" },
+    ];
+
+    fn version(conn: &Connection) -> u32 {
+        conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap()
+    }
+
+    #[test]
+    fn every_migration_list_has_a_step_per_version_and_runs_on_a_new_file() {
+        for list in [PLATFORM, ORG] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("x.db");
+            let mut conn = connection::open(&path, &DatabaseKey::generate(), true).unwrap();
+            run(&mut conn, &path, list).unwrap();
+            assert_eq!(version(&conn) as usize, list.len());
+        }
+    }
+
+    #[test]
+    fn an_upgrade_copies_the_file_first_and_a_newer_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        let key = DatabaseKey::generate();
+        let mut conn = connection::open(&path, &key, true).unwrap();
+        run(&mut conn, &path, &STEPS[..1]).unwrap();
+        assert!(!backup_path(&path, 1).exists());
+        run(&mut conn, &path, STEPS).unwrap();
+        assert_eq!(version(&conn), 2);
+        let copy = connection::open(&backup_path(&path, 1), &key, false).unwrap();
+        assert_eq!(version(&copy), 1);
+        let error = run(&mut conn, &path, &STEPS[..1]).unwrap_err();
+        assert!(matches!(error, StoreError::NewerSchema { found: 2, supported: 1, .. }), "{error}");
+    }
+
+    #[test]
+    fn a_failing_step_leaves_the_previous_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        let mut conn = connection::open(&path, &DatabaseKey::generate(), true).unwrap();
+        let broken = [STEPS[0], Migration { name: "broken", sql: "CREATE TABLE c(z); NOT SQL;" }];
+        assert!(run(&mut conn, &path, &broken).is_err());
+        assert_eq!(version(&conn), 1);
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'c'", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 0);
+    }
+}

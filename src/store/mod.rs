@@ -1,0 +1,27 @@
+//! Encrypted storage: one SQLCipher database for the platform and one per
+//! organization, each with its own key.
+//!
+//! - [`keys`]: the master key and the per-database keys it wraps.
+//! - [`connection`]: opening a database (key first, every pragma with its reason).
+//! - [`writer`]: the single writer per database, committing in groups.
+//! - [`readers`]: a small pool of read connections.
+//! - [`migrations`]: versioned schema changes, run at open.
+//! - [`platform`]: the platform database (organizations and their wrapped keys).
+//! - [`registry`]: the open organization databases of a running server.
+//! - [`data_dir`]: the layout of the data directory and its lock.
+
+pub mod connection;
+pub mod data_dir;
+mod database;
+mod error;
+pub mod keys;
+pub mod master_key;
+pub mod migrations;
+pub mod platform;
+pub mod readers;
+pub mod registry;
+pub mod writer;
+
+pub use connection::sqlcipher_version;
+pub use database::{Database, OpenOptions};
+pub use error::StoreError;

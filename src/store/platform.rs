@@ -1,0 +1,254 @@
+//! The platform database: the organizations this appliance serves and the
+//! wrapped keys of their databases.
+
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use time::OffsetDateTime;
+
+use super::data_dir::DataDir;
+use super::database::{Database, OpenOptions};
+use super::keys::{DatabaseKey, MasterKey};
+use super::{StoreError, connection, migrations};
+use crate::clock::rfc3339;
+use crate::domain::{OrgId, OrgName, OrgSlug};
+
+/// Whether an organization may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgStatus {
+    /// In service.
+    Active,
+    /// Switched off by a platform admin; its data is kept.
+    Deactivated,
+}
+
+impl OrgStatus {
+    fn parse(text: &str) -> Self {
+        if text == "active" { Self::Active } else { Self::Deactivated }
+    }
+
+    /// The stored and displayed form.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Deactivated => "deactivated",
+        }
+    }
+}
+
+/// An organization as the platform knows it.
+#[derive(Debug, Clone)]
+pub struct Organization {
+    /// Its identifier and database file name.
+    pub id: OrgId,
+    /// Its short name.
+    pub slug: OrgSlug,
+    /// Its display name.
+    pub name: String,
+    /// Whether it is in service.
+    pub status: OrgStatus,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// The open platform database, with what it needs to open organizations.
+#[derive(Clone)]
+pub struct Platform {
+    db: Database,
+    data_dir: DataDir,
+    master: Arc<MasterKey>,
+    options: OpenOptions,
+}
+
+impl Platform {
+    /// Opens (or with `create`, creates) `platform.db` under `data_dir`.
+    ///
+    /// # Errors
+    /// A wrong master key, a missing file, or a failed migration.
+    pub fn open(data_dir: &DataDir, master: Arc<MasterKey>, options: OpenOptions) -> Result<Self, StoreError> {
+        let path = data_dir.platform_db();
+        if !options.create && !path.exists() {
+            return Err(StoreError::NotFound(format!("{} (run `examhall init` first)", path.display())));
+        }
+        let db = Database::open(&path, &master.platform_db_key(), migrations::PLATFORM, options)?;
+        Ok(Self { db, data_dir: data_dir.clone(), master, options: OpenOptions { create: false, ..options } })
+    }
+
+    /// The platform database itself.
+    #[must_use]
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// The data directory.
+    #[must_use]
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    /// Creates an organization: a new database file with its own random key,
+    /// then the platform record holding that key wrapped. If the record
+    /// cannot be written, the new file is removed again.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the slug is taken; storage errors.
+    pub async fn create_org(
+        &self,
+        slug: OrgSlug,
+        name: OrgName,
+        now: OffsetDateTime,
+    ) -> Result<Organization, StoreError> {
+        let slug_taken = slug.clone();
+        let taken = self.db.read(move |conn| Ok(find_by_slug(conn, &slug_taken)?.is_some())).await?;
+        if taken {
+            return Err(StoreError::Conflict(format!("organization slug {slug}")));
+        }
+        let id = OrgId::generate();
+        let key = DatabaseKey::generate();
+        let path = self.data_dir.org_db(id);
+        let org = Organization {
+            id,
+            slug,
+            name: name.as_str().to_owned(),
+            status: OrgStatus::Active,
+            created_at: rfc3339(now),
+        };
+        let file_org = org.clone();
+        let file_key = key.clone();
+        let file = path.clone();
+        tokio::task::spawn_blocking(move || create_org_file(&file, &file_key, &file_org))
+            .await
+            .map_err(|_| StoreError::JobPanicked)??;
+        let wrapped = self.master.wrap(&key, &id.to_string());
+        let record = org.clone();
+        let inserted = self
+            .db
+            .write(move |conn| {
+                conn.execute(
+                    "INSERT INTO organizations (id, slug, name, wrapped_key, status, created_at) VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
+                    params![record.id.to_string(), record.slug.as_str(), record.name, wrapped, record.created_at],
+                )
+                .map_err(|error| unique_violation(error, &record.slug))?;
+                Ok(())
+            })
+            .await;
+        if let Err(error) = inserted {
+            remove_db_files(&path);
+            return Err(error);
+        }
+        Ok(org)
+    }
+
+    /// Every organization, oldest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_orgs(&self) -> Result<Vec<Organization>, StoreError> {
+        self.db
+            .read(|conn| {
+                let mut statement =
+                    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM organizations ORDER BY created_at, id"))?;
+                let rows = statement.query_map([], row_to_org)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+    }
+
+    /// The organization with `slug`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is none.
+    pub async fn org_by_slug(&self, slug: OrgSlug) -> Result<Organization, StoreError> {
+        self.db
+            .read(move |conn| {
+                find_by_slug(conn, &slug)?.ok_or_else(|| StoreError::NotFound(format!("organization {slug}")))
+            })
+            .await
+    }
+
+    /// Opens an organization's database: unwraps its key, checks that the
+    /// file is the one the record names, and runs pending migrations.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::KeyUnwrap`], [`StoreError::WrongKey`].
+    pub async fn open_org(&self, id: OrgId) -> Result<Database, StoreError> {
+        let wrapped: Vec<u8> = self
+            .db
+            .read(move |conn| {
+                conn.query_row("SELECT wrapped_key FROM organizations WHERE id = ?1", [id.to_string()], |row| {
+                    row.get(0)
+                })
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("organization {id}")))
+            })
+            .await?;
+        let key = self.master.unwrap(&wrapped, &id.to_string())?;
+        let path = self.data_dir.org_db(id);
+        let options = self.options;
+        tokio::task::spawn_blocking(move || {
+            let db = Database::open(&path, &key, migrations::ORG, options)?;
+            Ok::<_, StoreError>(db)
+        })
+        .await
+        .map_err(|_| StoreError::JobPanicked)?
+    }
+}
+
+const COLUMNS: &str = "id, slug, name, status, created_at";
+
+fn row_to_org(row: &rusqlite::Row<'_>) -> rusqlite::Result<Organization> {
+    let id: String = row.get(0)?;
+    let slug: String = row.get(1)?;
+    let corrupt = |what: &str| rusqlite::Error::InvalidColumnType(0, what.to_owned(), rusqlite::types::Type::Text);
+    Ok(Organization {
+        id: OrgId::parse(&id).map_err(|_| corrupt("id"))?,
+        slug: OrgSlug::parse(&slug).map_err(|_| corrupt("slug"))?,
+        name: row.get(2)?,
+        status: OrgStatus::parse(&row.get::<_, String>(3)?),
+        created_at: row.get(4)?,
+    })
+}
+
+fn find_by_slug(conn: &Connection, slug: &OrgSlug) -> Result<Option<Organization>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE slug = ?1");
+    Ok(conn.query_row(&sql, [slug.as_str()], row_to_org).optional()?)
+}
+
+fn unique_violation(error: rusqlite::Error, slug: &OrgSlug) -> StoreError {
+    match &error {
+        rusqlite::Error::SqliteFailure(code, _) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            StoreError::Conflict(format!("organization slug {slug}"))
+        }
+        _ => error.into(),
+    }
+}
+
+/// Creates and migrates a new organization file and records whose it is.
+fn create_org_file(path: &std::path::Path, key: &DatabaseKey, org: &Organization) -> Result<(), StoreError> {
+    if path.exists() {
+        return Err(StoreError::Conflict(format!("database file {}", path.display())));
+    }
+    let result = (|| {
+        let mut conn = connection::open(path, key, true)?;
+        migrations::run(&mut conn, path, migrations::ORG)?;
+        conn.execute(
+            "INSERT INTO organization (singleton, id, slug, created_at) VALUES (1, ?1, ?2, ?3)",
+            params![org.id.to_string(), org.slug.as_str(), org.created_at],
+        )?;
+        Ok(())
+    })();
+    if result.is_err() {
+        remove_db_files(path);
+    }
+    result
+}
+
+/// Removes a database file and its WAL and shared-memory companions.
+fn remove_db_files(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+    }
+}

@@ -1,0 +1,167 @@
+//! The single writer of a database, committing in groups.
+//!
+//! Every write to a database goes through one connection on one thread. The
+//! thread takes the first waiting job, then everything else already queued
+//! (up to a limit), runs each job in its own savepoint inside one
+//! transaction, commits once, and only then answers every caller. With
+//! `synchronous=FULL` an answer therefore means "on disk": a student's save
+//! is acknowledged only when it is durable, yet one fsync serves hundreds of
+//! saves. A failing job rolls back its own savepoint and no one else's.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+use tracing::Span;
+
+use super::StoreError;
+
+/// What a job reports to its caller once the group's commit is known.
+type Completion = Box<dyn FnOnce(Result<(), Arc<rusqlite::Error>>) + Send>;
+/// A write job: runs on the writer thread inside the group's transaction
+/// (`None` when the transaction could not begin, so the job must not run),
+/// and returns how to answer its caller.
+type Job = Box<dyn FnOnce(Option<&Connection>) -> Completion + Send>;
+
+enum Message {
+    Job(Job),
+    Close,
+}
+
+/// Jobs that may wait in the queue before callers feel backpressure.
+const QUEUE_DEPTH: usize = 8192;
+
+/// A handle to a database's writer thread. Cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    sender: mpsc::Sender<Message>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`; at most `batch_limit` jobs share a commit.
+    ///
+    /// # Panics
+    /// When the operating system cannot start a thread.
+    #[must_use]
+    pub fn start(conn: Connection, name: &str, batch_limit: usize) -> Self {
+        let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
+        let thread = std::thread::Builder::new()
+            .name(format!("writer-{name}"))
+            .spawn(move || run(&conn, receiver, batch_limit.max(1)))
+            .expect("the operating system refused to start the writer thread");
+        Self { sender, thread: Arc::new(Mutex::new(Some(thread))) }
+    }
+
+    /// Runs `work` in the next group commit and returns its result once the
+    /// group is durable. If `work` fails, only its own changes are undone.
+    ///
+    /// # Errors
+    /// The job's own error, the commit's error, or [`StoreError::Closed`].
+    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let span = Span::current();
+        let job: Job = Box::new(move |conn| {
+            let outcome = match conn {
+                Some(conn) => span.in_scope(|| in_savepoint(conn, work)),
+                None => Err(StoreError::Closed),
+            };
+            Box::new(move |commit| {
+                let result = match commit {
+                    Ok(()) => outcome,
+                    Err(error) => Err(StoreError::Sqlite(clone_sqlite_error(&error))),
+                };
+                let _ = answer.send(result);
+            })
+        });
+        self.sender.send(Message::Job(job)).await.map_err(|_| StoreError::Closed)?;
+        answered.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Finishes every job queued before this call, stops the thread and waits
+    /// for it. Later writes fail with [`StoreError::Closed`].
+    pub async fn close(&self) {
+        let _ = self.sender.send(Message::Close).await;
+        let thread = self.thread.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
+
+fn run(conn: &Connection, mut receiver: mpsc::Receiver<Message>, batch_limit: usize) {
+    let mut batch = Vec::with_capacity(batch_limit);
+    let mut closing = false;
+    while !closing {
+        match receiver.blocking_recv() {
+            Some(Message::Job(job)) => batch.push(job),
+            Some(Message::Close) | None => break,
+        }
+        while batch.len() < batch_limit {
+            match receiver.try_recv() {
+                Ok(Message::Job(job)) => batch.push(job),
+                Ok(Message::Close) => {
+                    closing = true;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        commit_group(conn, batch.drain(..));
+    }
+    // Jobs sent after Close are answered with Closed when their channel drops.
+    receiver.close();
+}
+
+fn commit_group(conn: &Connection, jobs: impl Iterator<Item = Job>) {
+    if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(%error, "could not begin a write transaction");
+        let error = Arc::new(error);
+        for job in jobs {
+            job(None)(Err(error.clone()));
+        }
+        return;
+    }
+    let completions: Vec<Completion> = jobs.map(|job| job(Some(conn))).collect();
+    let commit = conn.execute_batch("COMMIT").map_err(|error| {
+        let _ = conn.execute_batch("ROLLBACK");
+        tracing::error!(%error, "group commit failed; every write in it was rolled back");
+        Arc::new(error)
+    });
+    for complete in completions {
+        complete(commit.clone());
+    }
+}
+
+/// Runs one job inside its own savepoint, so its failure undoes only its work.
+fn in_savepoint<T, F>(conn: &Connection, work: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&Connection) -> Result<T, StoreError>,
+{
+    conn.execute_batch("SAVEPOINT job")?;
+    let outcome = catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or(Err(StoreError::JobPanicked));
+    if outcome.is_ok() {
+        conn.execute_batch("RELEASE job")?;
+    } else {
+        conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+    }
+    outcome
+}
+
+/// rusqlite errors are not `Clone`; a failed commit is reported to every job
+/// of the group, so each gets an equivalent error.
+fn clone_sqlite_error(error: &rusqlite::Error) -> rusqlite::Error {
+    match error {
+        rusqlite::Error::SqliteFailure(code, message) => rusqlite::Error::SqliteFailure(*code, message.clone()),
+        other => rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+            Some(other.to_string()),
+        ),
+    }
+}

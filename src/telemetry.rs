@@ -1,0 +1,58 @@
+//! Logging: to standard output (journald collects it) and to a daily-rotated
+//! file in the configured folder, as text or JSON.
+//!
+//! What is logged is chosen where it is logged: request spans record the
+//! matched route (never the raw path or query, which may carry a link token),
+//! and secrets are `secrecy` types that cannot be formatted.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, fmt};
+
+use crate::config::{LogConfig, LogFormat};
+
+/// Keeps the background log writer alive; dropping it flushes the file.
+#[must_use = "dropping the guard stops file logging"]
+pub struct LogGuard {
+    _file: Option<WorkerGuard>,
+}
+
+/// Starts logging to standard output and, when `dir` is given, to
+/// `dir/examhall.log.YYYY-MM-DD`.
+///
+/// # Errors
+/// When the log folder cannot be created.
+pub fn init(config: &LogConfig, dir: Option<&Path>) -> std::io::Result<LogGuard> {
+    let filter = || EnvFilter::try_new(&config.level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = config.format == LogFormat::Json;
+    let stdout = if json {
+        fmt::layer().json().with_current_span(true).with_writer(std::io::stdout).with_filter(filter()).boxed()
+    } else {
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        fmt::layer().with_ansi(ansi).with_writer(std::io::stdout).with_filter(filter()).boxed()
+    };
+    let (file, guard) = match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            let appender = tracing_appender::rolling::Builder::new()
+                .rotation(tracing_appender::rolling::Rotation::DAILY)
+                .filename_prefix("examhall.log")
+                .build(dir)
+                .map_err(std::io::Error::other)?;
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = if json {
+                fmt::layer().json().with_current_span(true).with_writer(writer).with_filter(filter()).boxed()
+            } else {
+                fmt::layer().with_ansi(false).with_writer(writer).with_filter(filter()).boxed()
+            };
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    // A second init (tests starting several apps in one process) keeps the first.
+    let _ = tracing_subscriber::registry().with(stdout).with(file).try_init();
+    Ok(LogGuard { _file: guard })
+}

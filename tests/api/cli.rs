@@ -1,0 +1,150 @@
+//! The real binary, end to end.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+use crate::helpers::{ServeProcess, run};
+
+fn init(dir: &std::path::Path) -> String {
+    let (ok, stdout, stderr) = run(&["init", "--data-dir", dir.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    stdout
+}
+
+#[test]
+fn version_names_sqlcipher_and_pyodide() {
+    let (ok, stdout, _) = run(&["--version"]);
+    assert!(ok);
+    assert!(stdout.contains(env!("CARGO_PKG_VERSION")), "{stdout}");
+    assert!(stdout.contains("SQLCipher 4."), "{stdout}");
+    assert!(stdout.contains(&format!("Pyodide {}", examhall::version::PYODIDE)), "{stdout}");
+}
+
+#[test]
+fn config_example_prints_the_documented_defaults() {
+    let (ok, stdout, _) = run(&["config", "example"]);
+    assert!(ok);
+    assert_eq!(stdout, std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/examhall.toml")).unwrap());
+}
+
+#[test]
+fn init_creates_key_database_and_certificate_and_refuses_to_run_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let stdout = init(&data);
+    let key = std::fs::metadata(data.join("master.key")).unwrap();
+    assert_eq!(key.permissions().mode() & 0o777, 0o600);
+    assert!(data.join("platform.db").exists());
+    assert!(data.join("tls/cert.pem").exists() && data.join("tls/key.pem").exists());
+    let fingerprint = examhall::tls::fingerprint_of_file(&data.join("tls/cert.pem")).unwrap();
+    assert!(stdout.contains(&fingerprint), "{stdout}");
+    let before = std::fs::read(data.join("master.key")).unwrap();
+
+    let (ok, _, stderr) = run(&["init", "--data-dir", data.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("refusing to overwrite"), "{stderr}");
+    assert_eq!(std::fs::read(data.join("master.key")).unwrap(), before);
+}
+
+#[test]
+fn global_options_work_before_and_after_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    init(dir.path());
+    let (ok, _, stderr) =
+        run(&["--data-dir", data, "org", "create", "--slug", "physics", "--name", "Faculty of Physics"]);
+    assert!(ok, "{stderr}");
+    let (ok, stdout, _) = run(&["org", "list", "--data-dir", data]);
+    assert!(ok);
+    assert!(stdout.contains("physics") && stdout.contains("Faculty of Physics"), "{stdout}");
+    let config = dir.path().join("examhall.toml");
+    std::fs::write(&config, format!("data_dir = {data:?}\n")).unwrap();
+    let (ok, stdout, _) = run(&["org", "list", "--json", "--config", config.to_str().unwrap()]);
+    assert!(ok);
+    let orgs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(orgs[0]["slug"], "physics");
+    let ids: Vec<_> = std::fs::read_dir(dir.path().join("orgs")).unwrap().flatten().collect();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(ids[0].file_name().to_string_lossy(), format!("{}.db", orgs[0]["id"].as_str().unwrap()));
+}
+
+#[test]
+fn bad_input_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    init(dir.path());
+    let (ok, _, stderr) = run(&["org", "create", "--data-dir", data, "--slug", "Bad Slug!", "--name", "X"]);
+    assert!(!ok);
+    assert!(stderr.contains("organization slug"), "{stderr}");
+    run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]);
+    let (ok, _, stderr) = run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]);
+    assert!(!ok);
+    assert!(stderr.contains("already taken") && stderr.contains("hint:"), "{stderr}");
+    let (ok, _, stderr) = run(&["org", "list", "--config", "/nonexistent/examhall.toml"]);
+    assert!(!ok);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    let empty = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(&["serve", "--data-dir", empty.path().to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("examhall init"), "{stderr}");
+}
+
+#[test]
+fn serve_refuses_a_key_file_others_can_read_and_says_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let key = dir.path().join("master.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (ok, _, stderr) = run(&["serve", "--data-dir", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0"]);
+    assert!(!ok);
+    assert!(stderr.contains("chmod 600"), "{stderr}");
+}
+
+#[test]
+fn serve_refuses_another_master_key() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let other = examhall::store::keys::MasterKey::generate();
+    let output = crate::helpers::examhall()
+        .args(["serve", "--data-dir", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .env("EXAMHALL_MASTER_KEY", other.to_hex().as_str())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("wrong key") && stderr.contains("master_key_file"), "{stderr}");
+    assert!(!stderr.contains(other.to_hex().as_str()));
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_dir_exits_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let first = ServeProcess::start(dir.path(), &[]);
+    assert!(first.wait_ready(&dir.path().join("tls/cert.pem")).await);
+    let (ok, _, stderr) = run(&["serve", "--data-dir", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0"]);
+    assert!(!ok);
+    assert!(stderr.contains("already using"), "{stderr}");
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully_within_ten_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    run(&["org", "create", "--data-dir", dir.path().to_str().unwrap(), "--slug", "physics", "--name", "Physics"]);
+    let mut server = ServeProcess::start(dir.path(), &[]);
+    assert!(server.wait_ready(&dir.path().join("tls/cert.pem")).await);
+    let stopping = Instant::now();
+    server.terminate();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(10), "still running 10 s after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    // The lock is released: the directory can be served again.
+    let again = ServeProcess::start(dir.path(), &[]);
+    assert!(again.wait_ready(&dir.path().join("tls/cert.pem")).await);
+}

@@ -1,0 +1,185 @@
+//! `spawn_app()` and the `TestApp` every test drives.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use examhall::app::{self, AppState, Listeners};
+use examhall::config::Config;
+use examhall::domain::{OrgName, OrgSlug};
+use examhall::store::master_key;
+use examhall::store::platform::Organization;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// A running application with its own data directory.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub data_dir: TempDir,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// A config whose data directory is `dir`.
+pub fn config_for(dir: &Path) -> Config {
+    Config { data_dir: dir.to_owned(), ..Config::default() }
+}
+
+/// Starts the app on a free loopback port with a fresh, initialised data dir.
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let config = config_for(data_dir.path());
+    examhall::cli::init::initialise(&config, &[]).unwrap();
+    start(config, data_dir).await
+}
+
+async fn start(config: Config, data_dir: TempDir) -> TestApp {
+    let master = master_key::load(&config.master_key_file()).unwrap();
+    let (cert, key) = config.tls_files();
+    let tls = examhall::tls::server_config(&cert, &key).unwrap();
+    let client = client_trusting(&cert);
+    let listeners = Listeners::bind(&config, Some("127.0.0.1:0".parse().unwrap())).unwrap();
+    let address = listeners.https.local_addr().unwrap();
+    let state = AppState::open(config, master, examhall::clock::system()).unwrap();
+    state.open_organizations().await.unwrap();
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let server = tokio::spawn(app::serve(listeners, tls, state.clone(), async move {
+        let _ = signal.await;
+    }));
+    TestApp { address, data_dir, state, client, shutdown: Some(shutdown), server: Some(server) }
+}
+
+/// An HTTPS client that trusts exactly the certificate in `cert_file`.
+pub fn client_trusting(cert_file: &Path) -> reqwest::Client {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(cert_file).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder().tls_backend_preconfigured(tls).no_proxy().build().unwrap()
+}
+
+impl TestApp {
+    /// `https://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Creates an organization through the platform store.
+    pub async fn create_org(&self, slug: &str, name: &str) -> Organization {
+        let platform = self.state.registry().platform();
+        platform
+            .create_org(OrgSlug::parse(slug).unwrap(), OrgName::parse(name).unwrap(), examhall::clock::system().now())
+            .await
+            .unwrap()
+    }
+
+    /// Stops the server the way SIGTERM does and waits for it.
+    pub async fn stop(mut self) -> TempDir {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+        self.data_dir
+    }
+}
+
+/// Every regular file under `dir`.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() { stack.push(path) } else { out.push(path) }
+        }
+    }
+    out
+}
+
+/// The real binary.
+pub fn examhall() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_examhall"));
+    command.env_remove("EXAMHALL_MASTER_KEY").stdin(Stdio::null());
+    command
+}
+
+/// Runs the binary to completion; (success, stdout, stderr).
+pub fn run(args: &[&str]) -> (bool, String, String) {
+    let output = examhall().args(args).output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A free loopback port (bound and released; the server binds it next).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A `serve` process started by a test; killed by PID when dropped.
+pub struct ServeProcess {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl ServeProcess {
+    /// Starts `examhall serve` on `dir` with extra environment variables.
+    pub fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let mut command = examhall();
+        command
+            .args(["serve", "--data-dir", dir.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Self { child: command.spawn().unwrap(), port }
+    }
+
+    /// Polls `/readyz` until 200 (bounded: 100 tries, 20 s).
+    pub async fn wait_ready(&self, cert: &Path) -> bool {
+        let client = client_trusting(cert);
+        let url = format!("https://127.0.0.1:{}/readyz", self.port);
+        for _ in 0..100 {
+            let response = client.get(&url).timeout(Duration::from_millis(500)).send().await;
+            if response.is_ok_and(|r| r.status() == 200) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        false
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,15 @@
+//! The black-box test binary: the real application on `127.0.0.1:0` with a
+//! temporary data directory, and the real `examhall` binary for the CLI.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is the failure report")]
+
+mod helpers;
+
+mod cli;
+mod durability;
+mod headers;
+mod health;
+mod logging;
+mod storage;
+mod tls;
+mod ui;
