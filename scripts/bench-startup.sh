@@ -59,7 +59,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| run | start to first 200 on /readyz (ms) | idle VmRSS (MiB) |"
 echo "| ---: | ---: | ---: |"
-starts=() rss=()
+starts=() rss=() polls=()
 for ((run = 1; run <= RUNS; run++)); do
     data="$work/data-$run"
     run_examhall init --data-dir "$data" >/dev/null
@@ -84,6 +84,10 @@ for ((run = 1; run <= RUNS; run++)); do
 
     sleep 1 # idle: nothing is asked of the server for a second
     kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server/status")
+    # The timing's resolution: one poll (curl start + TLS handshake + request) plus the 5 ms pause.
+    poll_began=$(now_ms)
+    for ((i = 0; i < 10; i++)); do curl -sk -o /dev/null --max-time 1 "$url" || true; sleep 0.005; done
+    polls+=($((($(now_ms) - poll_began) / 10)))
     stop_server
 
     starts+=($((ready - began)))
@@ -92,6 +96,8 @@ for ((run = 1; run <= RUNS; run++)); do
 done
 echo
 echo "median start to ready: $(printf '%s\n' "${starts[@]}" | median) ms over $RUNS runs"
+echo "median poll interval (the resolution of the timing): $(printf '%s\n' "${polls[@]}" | median) ms"
 echo "median idle VmRSS: $(printf '%s\n' "${rss[@]}" | median) MiB"
-echo "binary: $(stat -c %s "$BIN") bytes ($(ls -lh "$BIN" | awk '{ print $5 }')), $BIN"
+size=$(stat -c %s "$BIN")
+echo "binary: $size bytes ($(numfmt --to=iec-i --suffix=B --format=%.1f "$size")), $BIN"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

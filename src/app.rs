@@ -11,6 +11,7 @@ use axum::Router;
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 
+use crate::auth::rate_limit::RateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::http::{self, HttpLimits};
@@ -30,6 +31,7 @@ struct Inner {
     registry: Registry,
     clock: SharedClock,
     ready: AtomicBool,
+    limiter: RateLimiter,
 }
 
 impl AppState {
@@ -44,7 +46,13 @@ impl AppState {
             batch_limit: config.storage.write_batch_limit,
         };
         let platform = Platform::open(&config.data(), Arc::new(master), options)?;
-        let inner = Inner { config, registry: Registry::new(platform), clock, ready: AtomicBool::new(false) };
+        let inner = Inner {
+            config,
+            registry: Registry::new(platform),
+            clock,
+            ready: AtomicBool::new(false),
+            limiter: RateLimiter::default(),
+        };
         Ok(Self { inner: Arc::new(inner) })
     }
 
@@ -80,6 +88,12 @@ impl AppState {
     #[must_use]
     pub fn clock(&self) -> &SharedClock {
         &self.inner.clock
+    }
+
+    /// Attempt limits for sign-in and link redemption.
+    #[must_use]
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
     }
 
     fn limits(&self) -> HttpLimits {

@@ -20,7 +20,7 @@ pub const EXAMPLE: &str = include_str!("../config/examhall.toml");
 /// The top-level keys; only `EXAMHALL_*` variables naming one of them are
 /// read as config (others, like `EXAMHALL_MASTER_KEY`, are not config), and
 /// within them an unknown key is an error.
-const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log"];
+const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log", "auth"];
 
 /// Everything examhall can be configured with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +36,29 @@ pub struct Config {
     pub storage: StorageConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Sign-in sessions and one-time links.
+    pub auth: AuthConfig,
+}
+
+/// Sign-in sessions and one-time links.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A staff session ends after this many minutes without a request.
+    pub staff_idle_minutes: u64,
+    /// A student session ends after this many minutes without a request
+    /// (long enough for the longest exam plus a margin).
+    pub student_idle_minutes: u64,
+    /// Every session ends this many hours after sign-in.
+    pub absolute_hours: u64,
+    /// Invitation and password-reset links work for this many hours.
+    pub link_valid_hours: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self { staff_idle_minutes: 30, student_idle_minutes: 300, absolute_hours: 12, link_valid_hours: 72 }
+    }
 }
 
 /// Listening sockets and HTTP limits.
@@ -111,6 +134,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             storage: StorageConfig::default(),
             log: LogConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -199,6 +223,11 @@ impl Config {
         }
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");
+        }
+        let auth = &self.auth;
+        if [auth.staff_idle_minutes, auth.student_idle_minutes, auth.absolute_hours, auth.link_valid_hours].contains(&0)
+        {
+            return invalid("auth: every timeout must be at least 1");
         }
         if self.log.level.parse::<tracing_subscriber::EnvFilter>().is_err() {
             return invalid("log.level: not a valid filter (try \"info\" or \"examhall=debug,info\")");

@@ -23,6 +23,12 @@ pub enum AppError {
     /// No valid session.
     #[error("sign-in required")]
     Unauthorized,
+    /// Credentials were refused; the message says so without saying which part.
+    #[error("{0}")]
+    UnauthorizedWith(String),
+    /// A signed-in request without its CSRF token.
+    #[error("{0}")]
+    Forbidden(String),
     /// No such object, or not one the caller may know about.
     #[error("not found")]
     NotFound,
@@ -114,7 +120,8 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, slug) = match &self {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request"),
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Unauthorized | Self::UnauthorizedWith(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "csrf"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
@@ -125,9 +132,12 @@ impl IntoResponse for AppError {
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let mut problem = match &self {
-            Self::BadRequest(m) | Self::Conflict(m) | Self::Unprocessable(m) | Self::Unavailable(m) => {
-                Problem::new(status, slug, Some(m.clone()))
-            }
+            Self::BadRequest(m)
+            | Self::Conflict(m)
+            | Self::Unprocessable(m)
+            | Self::Unavailable(m)
+            | Self::Forbidden(m)
+            | Self::UnauthorizedWith(m) => Problem::new(status, slug, Some(m.clone())),
             _ => Problem::new(status, slug, None),
         };
         if let Self::Internal(source) = &self {
@@ -140,6 +150,12 @@ impl IntoResponse for AppError {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
+    }
+}
+
+impl From<crate::domain::InvalidValue> for AppError {
+    fn from(error: crate::domain::InvalidValue) -> Self {
+        Self::Unprocessable(error.0)
     }
 }
 

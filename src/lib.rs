@@ -10,6 +10,8 @@
 //! application in-process.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use super::CliError;
 use super::serve::serve_until_signal;
+use crate::audit::Actor;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::{OrgName, OrgSlug};
@@ -30,8 +31,8 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
     config.log.dir = None;
     let made = super::init::initialise(&config, &[])?;
     let platform = super::org::open_platform(&config)?;
-    let org =
-        platform.create_org(OrgSlug::parse("demo")?, OrgName::parse("Demo University")?, SystemClock.now()).await?;
+    let (slug, name) = (OrgSlug::parse("demo")?, OrgName::parse("Demo University")?);
+    let org = platform.create_org(slug, name, &Actor::command_line(), SystemClock.now()).await?;
     platform.db().close().await;
     let data_dir = temp.path().display().to_string();
     serve_until_signal(config, Some(args.listen), |addresses| {

@@ -4,6 +4,7 @@
 //! Every subcommand accepts the global `--config FILE` and `--data-dir DIR`,
 //! before or after its name. Errors say what was wrong and what to do.
 
+mod audit;
 mod config_cmd;
 mod demo;
 mod error;
@@ -48,6 +49,9 @@ enum Command {
     /// Manage organizations.
     #[command(subcommand)]
     Org(org::Command),
+    /// Check the tamper-evident audit log of an organization or the platform.
+    #[command(subcommand)]
+    Audit(audit::Command),
     /// Show the documented configuration.
     #[command(subcommand)]
     Config(config_cmd::Command),
@@ -93,5 +97,6 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => serve::run(cli.load_config()?, args).await,
         Command::Demo(args) => demo::run(cli.load_config()?, args).await,
         Command::Org(command) => org::run(&cli.load_config()?, command).await,
+        Command::Audit(command) => audit::run(&cli.load_config()?, command).await,
     }
 }

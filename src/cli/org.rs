@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::CliError;
+use crate::audit::Actor;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::{OrgName, OrgSlug};
@@ -49,7 +50,8 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
 async fn create(platform: &Platform, slug: &str, name: &str) -> Result<(), CliError> {
     let slug = OrgSlug::parse(slug)?;
     let name = OrgName::parse(name)?;
-    let org = platform.create_org(slug, name, SystemClock.now()).await.map_err(|error| match error {
+    let actor = Actor::command_line();
+    let org = platform.create_org(slug, name, &actor, SystemClock.now()).await.map_err(|error| match error {
         StoreError::Conflict(_) => {
             CliError::new(format!("{error}")).hint("choose another --slug; `examhall org list` shows the ones in use")
         }

@@ -1,13 +1,15 @@
 //! Validated values and pure rules: no HTTP, no SQL.
 //!
-//! Each type here can only be built through its `parse` (or `new`)
+//! Each type here can only be built through its `parse` (or `generate`)
 //! constructor, so code that holds one never checks it again.
 
 mod ids;
 mod org;
+mod people;
 
-pub use ids::OrgId;
+pub use ids::{CourseId, GrantId, OrgId, SectionId, SessionId, UserId};
 pub use org::{OrgName, OrgSlug};
+pub use people::{DisplayName, Email, Role, Scope};
 
 /// Why a value was refused. The message is safe to show to the person who
 /// typed the value: it names the rule, never echoes a secret.

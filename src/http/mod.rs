@@ -1,6 +1,7 @@
 //! The HTTP layer: middleware shared by every route, the embedded front end,
 //! and the API routes.
 
+pub mod auth;
 mod layers;
 pub mod redirect;
 pub mod routes;

@@ -10,16 +10,20 @@
 //! - [`registry`]: the open organization databases of a running server.
 //! - [`data_dir`]: the layout of the data directory and its lock.
 
+pub mod accounts;
 pub mod connection;
+pub mod courses;
 pub mod data_dir;
 mod database;
 mod error;
 pub mod keys;
 pub mod master_key;
 pub mod migrations;
+pub mod organizations;
 pub mod platform;
 pub mod readers;
 pub mod registry;
+pub mod roster;
 pub mod writer;
 
 pub use connection::sqlcipher_version;

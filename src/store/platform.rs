@@ -10,6 +10,7 @@ use super::data_dir::DataDir;
 use super::database::{Database, OpenOptions};
 use super::keys::{DatabaseKey, MasterKey};
 use super::{StoreError, connection, migrations};
+use crate::audit::{self, Actor, AuditEvent};
 use crate::clock::rfc3339;
 use crate::domain::{OrgId, OrgName, OrgSlug};
 
@@ -88,8 +89,9 @@ impl Platform {
     }
 
     /// Creates an organization: a new database file with its own random key,
-    /// then the platform record holding that key wrapped. If the record
-    /// cannot be written, the new file is removed again.
+    /// then the platform record holding that key wrapped, and in the same
+    /// transaction the platform audit entry `org.create` by `actor`. If the
+    /// record cannot be written, the new file is removed again.
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when the slug is taken; storage errors.
@@ -97,6 +99,7 @@ impl Platform {
         &self,
         slug: OrgSlug,
         name: OrgName,
+        actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Organization, StoreError> {
         let slug_taken = slug.clone();
@@ -122,6 +125,9 @@ impl Platform {
             .map_err(|_| StoreError::JobPanicked)??;
         let wrapped = self.master.wrap(&key, &id.to_string());
         let record = org.clone();
+        let event = AuditEvent::by(actor, "org.create")
+            .target(id.to_string())
+            .details(serde_json::json!({ "slug": org.slug.as_str(), "name": org.name }));
         let inserted = self
             .db
             .write(move |conn| {
@@ -130,6 +136,7 @@ impl Platform {
                     params![record.id.to_string(), record.slug.as_str(), record.name, wrapped, record.created_at],
                 )
                 .map_err(|error| unique_violation(error, &record.slug))?;
+                audit::append(conn, &event, now)?;
                 Ok(())
             })
             .await;

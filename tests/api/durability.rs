@@ -57,6 +57,7 @@ async fn every_acknowledged_write_survives_sigkill() {
         .create_org(
             examhall::domain::OrgSlug::parse("physics").unwrap(),
             examhall::domain::OrgName::parse("Physics").unwrap(),
+            &examhall::audit::Actor::system(),
             time::OffsetDateTime::UNIX_EPOCH,
         )
         .await

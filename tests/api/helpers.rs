@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use examhall::app::{self, AppState, Listeners};
+use examhall::audit::Actor;
 use examhall::config::Config;
 use examhall::domain::{OrgName, OrgSlug};
 use examhall::store::master_key;
@@ -83,7 +84,12 @@ impl TestApp {
     pub async fn create_org(&self, slug: &str, name: &str) -> Organization {
         let platform = self.state.registry().platform();
         platform
-            .create_org(OrgSlug::parse(slug).unwrap(), OrgName::parse(name).unwrap(), examhall::clock::system().now())
+            .create_org(
+                OrgSlug::parse(slug).unwrap(),
+                OrgName::parse(name).unwrap(),
+                &Actor::system(),
+                examhall::clock::system().now(),
+            )
             .await
             .unwrap()
     }

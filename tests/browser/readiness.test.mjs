@@ -174,8 +174,8 @@ test('the readiness check passes and the scratch area runs a Python program', { 
 
   const output = page.getByTestId('output');
   assert.equal(await output.textContent(), 'sum of squares: 385\ncareful\ndone\n');
-  assert.deepEqual(await output.locator('[data-stream="stdout"]').allTextContents(), ['sum of squares: 385\n', 'done\n']);
-  assert.deepEqual(await output.locator('[data-stream="stderr"]').allTextContents(), ['careful\n']);
+  assert.deepEqual(await output.locator('[data-stream="stdout"]').allTextContents(), ['sum of squares: 385', 'done']);
+  assert.deepEqual(await output.locator('[data-stream="stderr"]').allTextContents(), ['careful']);
   assert.match(await page.getByTestId('run-status').innerText(), /^Finished in [\d,]+ ms\.$/);
 
   // A runaway loop stops through the shared interrupt buffer, and Python still works after it.

@@ -1,8 +1,10 @@
 /**
  * The shape of a message catalogue. Every string a person sees comes from an
  * object of this type, so a translation is one new file (see en.ts) and the
- * compiler lists whatever it is missing.
+ * compiler lists whatever it is missing. Functions take the values a sentence
+ * needs, so each language orders and inflects them its own way.
  */
+import type { LinkPurpose, Org, OrgUser, Role, RosterAction } from '../api/types';
 
 /** Text for one readiness check: what it is, and what passing or failing means. */
 export interface CheckText {
@@ -65,7 +67,283 @@ export interface Messages {
     heading: string;
     body: string;
     link: string;
+    home: string;
   };
+  common: {
+    loading: string;
+    optional: string;
+    save: string;
+    saving: string;
+    cancel: string;
+    retry: string;
+    never: string;
+    unknown: string;
+    required: string;
+    /** A list of items in running text: "a, b and c". */
+    list: (items: string[]) => string;
+    count: (n: number) => string;
+  };
+  errors: {
+    network: string;
+    unexpected: (status: number) => string;
+    tooManyAttempts: (seconds: number | undefined) => string;
+    sessionCheckFailed: string;
+  };
+  header: {
+    navLabel: string;
+    signedInAs: (name: string) => string;
+    account: string;
+    signOut: string;
+    nav: { platform: string; admin: string; courses: string; home: string };
+  };
+  roles: Record<Role, string>;
+  passwords: {
+    newLabel: string;
+    againLabel: string;
+    hint: string;
+    differ: string;
+  };
+  oneTimeLink: {
+    copy: string;
+    copied: string;
+    copyFailed: string;
+    note: (expires: string) => string;
+  };
+  signIn: {
+    documentTitle: string;
+    heading: string;
+    platformToggle: string;
+    platformHint: string;
+    org: string;
+    orgHint: string;
+    email: string;
+    password: string;
+    submit: string;
+    busy: string;
+    checkComputer: string;
+  };
+  link: {
+    documentTitle: string;
+    heading: Record<LinkPurpose, string>;
+    intro: {
+      setup: string;
+      invitation: (org: string | undefined) => string;
+      password_reset: string;
+    };
+    account: (email: string) => string;
+    expires: (when: string) => string;
+    email: string;
+    displayName: string;
+    submit: Record<LinkPurpose, string>;
+    invalidHeading: string;
+    invalidBody: string;
+    doneHeading: string;
+    done: Record<LinkPurpose, string>;
+    signIn: string;
+  };
+  account: {
+    documentTitle: string;
+    heading: string;
+    who: (name: string, email: string) => string;
+    password: {
+      heading: string;
+      current: string;
+      submit: string;
+      done: string;
+    };
+    sessions: {
+      heading: string;
+      intro: string;
+      started: string;
+      lastSeen: string;
+      address: string;
+      browser: string;
+      actions: string;
+      current: string;
+      end: string;
+      endTitle: string;
+      endBody: string;
+      endConfirm: string;
+    };
+    signOut: { heading: string; body: string };
+  };
+  platform: {
+    documentTitle: string;
+    heading: string;
+    intro: string;
+    table: {
+      caption: string;
+      slug: string;
+      name: string;
+      status: string;
+      created: string;
+      actions: string;
+      empty: string;
+    };
+    status: Record<Org['status'], string>;
+    rename: string;
+    renameLabel: (slug: string) => string;
+    deactivate: string;
+    reactivate: string;
+    deactivateTitle: (name: string) => string;
+    deactivateBody: string;
+    create: {
+      heading: string;
+      slug: string;
+      slugHint: string;
+      name: string;
+      nameHint: string;
+      submit: string;
+      done: (name: string) => string;
+    };
+    invite: {
+      heading: string;
+      intro: string;
+      org: string;
+      chooseOrg: string;
+      noOrgs: string;
+      email: string;
+      name: string;
+      submit: string;
+      linkLabel: (name: string, org: string) => string;
+    };
+  };
+  admin: {
+    documentTitle: (section: string) => string;
+    heading: string;
+    navLabel: string;
+    sections: { users: string; courses: string; roles: string; roster: string; audit: string };
+    users: {
+      create: {
+        heading: string;
+        email: string;
+        name: string;
+        studentNumber: string;
+        studentNumberHint: string;
+        submit: string;
+        linkLabel: (name: string) => string;
+      };
+      filter: string;
+      filterHint: string;
+      caption: (shown: number, total: number) => string;
+      name: string;
+      email: string;
+      studentNumber: string;
+      status: string;
+      roles: string;
+      lastSignIn: string;
+      actions: string;
+      statusText: Record<OrgUser['status'], string>;
+      noPassword: string;
+      disable: string;
+      enable: string;
+      disableTitle: (name: string) => string;
+      disableBody: string;
+      resetLink: string;
+      resetLabel: (name: string) => string;
+      empty: string;
+      noMatch: string;
+    };
+    courses: {
+      create: { heading: string; code: string; codeHint: string; title: string; submit: string };
+      listHeading: string;
+      empty: string;
+      sections: string;
+      noSections: string;
+      addSection: (code: string) => string;
+      addSectionSubmit: string;
+    };
+    roles: {
+      intro: string;
+      form: {
+        heading: string;
+        user: string;
+        chooseUser: string;
+        role: string;
+        course: string;
+        chooseCourse: string;
+        section: string;
+        chooseSection: string;
+        submit: string;
+      };
+      scopeHint: Record<Role, string>;
+      caption: string;
+      person: string;
+      role: string;
+      scope: string;
+      actions: string;
+      wholeOrg: string;
+      sectionScope: (course: string, section: string) => string;
+      revoke: string;
+      revokeTitle: (role: string, name: string) => string;
+      revokeBody: string;
+      empty: string;
+    };
+    roster: {
+      intro: string;
+      file: string;
+      paste: string;
+      pasteHint: string;
+      preview: string;
+      import: string;
+      empty: string;
+      stale: string;
+      fixErrors: string;
+      nothingToChange: string;
+      previewSummary: (creates: number, updates: number, unchanged: number, errors: number) => string;
+      importSummary: (creates: number, updates: number, unchanged: number) => string;
+      caption: string;
+      line: string;
+      studentNumber: string;
+      name: string;
+      email: string;
+      course: string;
+      section: string;
+      result: string;
+      problems: string;
+      action: Record<RosterAction, string>;
+    };
+    audit: {
+      intro: string;
+      filters: string;
+      actor: string;
+      anyone: string;
+      action: string;
+      actionHint: string;
+      limit: string;
+      apply: string;
+      export: string;
+      caption: string;
+      at: string;
+      who: string;
+      what: string;
+      target: string;
+      outcome: string;
+      address: string;
+      details: string;
+      older: string;
+      noOlder: string;
+      empty: string;
+    };
+  };
+  courses: {
+    documentTitle: string;
+    heading: string;
+    yourRoles: (roles: string) => string;
+    sections: string;
+    noSections: string;
+    noExams: string;
+    empty: string;
+  };
+  home: {
+    documentTitle: string;
+    heading: string;
+    welcome: (name: string) => string;
+    section: (name: string) => string;
+    noExams: string;
+    empty: string;
+  };
+  dialog: { cancel: string };
 }
 
 /** The key of each readiness check, in the order the page lists them. */

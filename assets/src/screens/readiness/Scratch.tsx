@@ -5,7 +5,7 @@
  * program that prints in a loop cannot flood the page.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { TargetedKeyboardEvent } from 'preact';
+import { Fragment, type TargetedKeyboardEvent } from 'preact';
 import { t } from '../../i18n';
 import type { PythonRunner, RunResult } from '../../python/runner';
 
@@ -128,9 +128,12 @@ export function Scratch({ runner }: { runner: PythonRunner }) {
       <pre class="output" aria-live="polite" aria-labelledby="scratch-output-heading" tabIndex={0} data-testid="output">
         {lines.length === 0 && !running && <span class="output__empty">{t.scratch.outputEmpty}</span>}
         {lines.map((line, index) => (
-          <span key={index} class={`output__line output__line--${line.stream}`} data-stream={line.stream}>
-            {`${line.text}\n`}
-          </span>
+          <Fragment key={index}>
+            <span class={`output__line output__line--${line.stream}`} data-stream={line.stream}>
+              {line.text}
+            </span>
+            {'\n'}
+          </Fragment>
         ))}
         {truncated && <span class="output__note">{t.scratch.outputTruncated}</span>}
       </pre>

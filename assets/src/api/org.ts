@@ -1,0 +1,73 @@
+/**
+ * The organization administrator's calls: users, courses and sections, role
+ * grants, roster import and the audit log. The server scopes each to the
+ * caller's organization.
+ */
+import { api } from './client';
+import type { AuditEntry, AuditFilter, Course, Grant, IssuedLink, OrgUser, Role, RosterReport, Section } from './types';
+
+const id = (value: string): string => encodeURIComponent(value);
+
+export const listUsers = (): Promise<OrgUser[]> => api('/org/users');
+
+export interface NewUser {
+  email: string;
+  display_name: string;
+  student_number?: string;
+}
+
+export const createUser = (user: NewUser): Promise<IssuedLink & { user: OrgUser }> =>
+  api('/org/users', { method: 'POST', body: user });
+
+export const updateUser = (
+  userId: string,
+  change: { display_name?: string; status?: OrgUser['status'] },
+): Promise<OrgUser> => api(`/org/users/${id(userId)}`, { method: 'PATCH', body: change });
+
+export const issuePasswordReset = (userId: string): Promise<IssuedLink> =>
+  api(`/org/users/${id(userId)}/password-reset`, { method: 'POST' });
+
+export const listCourses = (): Promise<Course[]> => api('/org/courses');
+
+export const createCourse = (code: string, title: string): Promise<Course> =>
+  api('/org/courses', { method: 'POST', body: { code, title } });
+
+export const createSection = (courseId: string, name: string): Promise<Section> =>
+  api(`/org/courses/${id(courseId)}/sections`, { method: 'POST', body: { name } });
+
+export const listGrants = (): Promise<Grant[]> => api('/org/grants');
+
+export interface NewGrant {
+  user_id: string;
+  role: Role;
+  course_id?: string;
+  section_id?: string;
+}
+
+export const createGrant = (grant: NewGrant): Promise<Grant> => api('/org/grants', { method: 'POST', body: grant });
+
+export const revokeGrant = (grantId: string): Promise<void> => api(`/org/grants/${id(grantId)}`, { method: 'DELETE' });
+
+const csv = (content: string) => ({ type: 'text/csv', content });
+
+export const previewRoster = (content: string): Promise<RosterReport> =>
+  api('/org/roster/preview', { method: 'POST', raw: csv(content) });
+
+export const importRoster = (content: string): Promise<RosterReport> =>
+  api('/org/roster/import', { method: 'POST', raw: csv(content) });
+
+/** The query string of an audit filter, shared by the list and the CSV export. */
+export function auditQuery(filter: AuditFilter): string {
+  const params = new URLSearchParams();
+  if (filter.actor !== undefined && filter.actor !== '') params.set('actor', filter.actor);
+  if (filter.action !== undefined && filter.action !== '') params.set('action', filter.action);
+  if (filter.limit !== undefined) params.set('limit', String(filter.limit));
+  if (filter.before !== undefined) params.set('before', String(filter.before));
+  const query = params.toString();
+  return query === '' ? '' : `?${query}`;
+}
+
+export const listAudit = (filter: AuditFilter): Promise<AuditEntry[]> => api(`/org/audit${auditQuery(filter)}`);
+
+/** Where the browser downloads the filtered log as CSV (a plain GET with the session cookie). */
+export const auditCsvHref = (filter: AuditFilter): string => `/api/v1/org/audit.csv${auditQuery(filter)}`;

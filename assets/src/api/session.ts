@@ -1,0 +1,61 @@
+/**
+ * Signing in and out, the caller's sessions, their password and one-time
+ * links. Every call that returns a session view hands its CSRF token to the
+ * client, so the requests that follow carry it.
+ */
+import { api, ApiError, setCsrfToken } from './client';
+import type { LinkView, SessionItem, SessionView } from './types';
+
+function remember(view: SessionView): SessionView {
+  setCsrfToken(view.csrf_token);
+  return view;
+}
+
+/** Who is signed in, or `null` when nobody is. */
+export async function currentSession(): Promise<SessionView | null> {
+  try {
+    return remember(await api<SessionView>('/session', { unauthorizedIsAnswer: true }));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setCsrfToken(undefined);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export interface Credentials {
+  /** The organization's slug; absent for a platform administrator. */
+  org?: string;
+  email: string;
+  password: string;
+}
+
+export async function signIn(credentials: Credentials): Promise<SessionView> {
+  return remember(
+    await api<SessionView>('/session', { method: 'POST', body: credentials, unauthorizedIsAnswer: true }),
+  );
+}
+
+/** Ends this session; a 401 (already ended) is thrown like any other answer. */
+export async function signOut(): Promise<void> {
+  await api<undefined>('/session', { method: 'DELETE', unauthorizedIsAnswer: true });
+  setCsrfToken(undefined);
+}
+
+export const listSessions = (): Promise<SessionItem[]> => api('/sessions');
+
+export const endSession = (id: string): Promise<void> =>
+  api(`/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+
+export const changePassword = (currentPassword: string, newPassword: string): Promise<void> =>
+  api('/password', { method: 'POST', body: { current_password: currentPassword, new_password: newPassword } });
+
+/** What a one-time link is for; a 404 means expired, used or unknown. */
+export const readLink = (token: string): Promise<LinkView> =>
+  api(`/links/${encodeURIComponent(token)}`, { unauthorizedIsAnswer: true });
+
+export type LinkAnswer = { email: string; display_name: string; password: string } | { password: string };
+
+export const redeemLink = (token: string, answer: LinkAnswer): Promise<void> =>
+  api(`/links/${encodeURIComponent(token)}`, { method: 'POST', body: answer, unauthorizedIsAnswer: true });

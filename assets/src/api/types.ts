@@ -1,0 +1,129 @@
+/**
+ * The wire types of the identity and access API, exactly as the server sends
+ * them (snake_case, RFC 3339 times). Screens format them; nothing here does.
+ */
+
+export type Role = 'org_admin' | 'instructor' | 'reviewer' | 'proctor' | 'student';
+
+/** One role held by one user, with its scope: the org, a course or a section. */
+export interface Grant {
+  id: string;
+  user_id: string;
+  role: Role;
+  course_id: string | null;
+  section_id: string | null;
+}
+
+export interface SessionView {
+  user: { id: string; email: string; display_name: string };
+  realm: 'platform' | 'org';
+  org: { id: string; slug: string; name: string } | null;
+  roles: Grant[];
+  csrf_token: string;
+}
+
+export interface SessionItem {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  client_addr: string | null;
+  user_agent: string | null;
+  current: boolean;
+}
+
+export type LinkPurpose = 'setup' | 'invitation' | 'password_reset';
+
+export interface LinkView {
+  purpose: LinkPurpose;
+  email: string | null;
+  org: { slug: string; name: string } | null;
+  expires_at: string;
+}
+
+/** A one-time link just issued: the path (`/link/<token>`) and when it stops working. */
+export interface IssuedLink {
+  link: string;
+  expires_at: string;
+}
+
+export interface Org {
+  id: string;
+  slug: string;
+  name: string;
+  status: 'active' | 'deactivated';
+  created_at: string;
+}
+
+export interface OrgUser {
+  id: string;
+  email: string;
+  display_name: string;
+  student_number: string | null;
+  status: 'active' | 'disabled';
+  has_password: boolean;
+  created_at: string;
+  last_sign_in_at: string | null;
+  roles: Grant[];
+}
+
+export interface Section {
+  id: string;
+  course_id: string;
+  name: string;
+}
+
+export interface Course {
+  id: string;
+  code: string;
+  title: string;
+  sections: Section[];
+}
+
+export type RosterAction = 'create' | 'update' | 'unchanged' | 'error';
+
+export interface RosterRow {
+  line: number;
+  student_number: string;
+  name: string;
+  email: string;
+  course: string;
+  section: string;
+  action: RosterAction;
+  errors: string[];
+}
+
+export interface RosterReport {
+  rows: RosterRow[];
+  creates: number;
+  updates: number;
+  unchanged: number;
+  errors: number;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  actor_label: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  client_addr: string | null;
+  details: unknown;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  limit?: number;
+  before?: number;
+}
+
+/** A course as its member sees it: their roles there and the sections they may see. */
+export interface MyCourse {
+  id: string;
+  code: string;
+  title: string;
+  roles: Role[];
+  sections: { id: string; name: string }[];
+}

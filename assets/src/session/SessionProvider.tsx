@@ -1,0 +1,81 @@
+/**
+ * The signed-in person, shared with every screen. It asks the server once on
+ * start, keeps the view that signing in returns, and forgets it on sign-out or
+ * when any request answers 401, sending the person to the sign-in page.
+ */
+import { createContext, type ComponentChildren } from 'preact';
+import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, setUnauthorizedHandler } from '../api/client';
+import { currentSession, signOut as endSession } from '../api/session';
+import type { SessionView } from '../api/types';
+import { navigate } from '../router';
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'failed'; error: unknown }
+  | { status: 'ready'; view: SessionView | null };
+
+export interface SessionHandle {
+  state: SessionState;
+  /** The view once known; null while loading, after a failure or when signed out. */
+  view: SessionView | null;
+  /** Stores the view a sign-in returned. */
+  signedIn: (view: SessionView) => void;
+  /** Asks the server again, e.g. after a password change. */
+  refresh: () => Promise<void>;
+  signOut: () => Promise<void>;
+}
+
+const SessionContext = createContext<SessionHandle | null>(null);
+
+export function useSession(): SessionHandle {
+  const handle = useContext(SessionContext);
+  if (handle === null) throw new Error('useSession outside SessionProvider');
+  return handle;
+}
+
+function signInPathFor(path: string): string {
+  return path === '/' || path.startsWith('/signin') ? '/signin' : `/signin?next=${encodeURIComponent(path)}`;
+}
+
+export function SessionProvider({ children }: { children: ComponentChildren }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+
+  const refresh = useCallback(async () => {
+    try {
+      setState({ status: 'ready', view: await currentSession() });
+    } catch (error) {
+      setState({ status: 'failed', error });
+    }
+  }, []);
+
+  useEffect(() => { void refresh(); }, [refresh]);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setState({ status: 'ready', view: null });
+      navigate(signInPathFor(location.pathname + location.search), { replace: true });
+    });
+    return () => { setUnauthorizedHandler(undefined); };
+  }, []);
+
+  const signedIn = useCallback((view: SessionView) => { setState({ status: 'ready', view }); }, []);
+
+  // Only a confirmed sign-out forgets the session: on a shared exam-hall
+  // computer, "signed out" must never be shown while the session lives on.
+  const signOut = useCallback(async () => {
+    try {
+      await endSession();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) throw error;
+    }
+    setState({ status: 'ready', view: null });
+    navigate('/signin');
+  }, []);
+
+  const handle = useMemo<SessionHandle>(
+    () => ({ state, view: state.status === 'ready' ? state.view : null, signedIn, refresh, signOut }),
+    [state, signedIn, refresh, signOut],
+  );
+  return <SessionContext.Provider value={handle}>{children}</SessionContext.Provider>;
+}

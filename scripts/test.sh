@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every check and test of examhall: formatting, lints, the front end's
+# type check and lint, the Rust unit and integration tests, and the browser
+# tests in headless Chromium against the binary built from this checkout.
+# Installs what a fresh Debian machine lacks (Chromium, the npm packages).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Chromium (Debian package) for the browser tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "== front end: install, type check, lint"
+(cd assets && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm run --silent lint)
+
+echo "== Rust: format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+
+echo "== Rust: unit and integration tests"
+cargo test --locked
+
+echo "== browser tests (headless Chromium against target/debug/examhall)"
+EXAMHALL_BIN="$PWD/target/debug/examhall" npm --prefix assets run --silent test:browser

@@ -1,0 +1,243 @@
+//! Checking a log: every sequence number, link and hash, the recorded head,
+//! and optionally a head taken earlier.
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use super::{AuditHead, chain};
+use crate::store::StoreError;
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Entries found sound: every entry when there is no problem, else those
+    /// before the first bad one.
+    pub entries: i64,
+    /// The last sound entry; `None` when there is none.
+    pub head: Option<AuditHead>,
+    /// The first bad entry, if any.
+    pub problem: Option<Problem>,
+}
+
+impl Verification {
+    /// Whether the log is whole and unchanged.
+    #[must_use]
+    pub fn is_intact(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// The first bad entry of a log and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The entry's sequence number (for a missing entry, the one missing).
+    pub seq: i64,
+    /// What is wrong, in words for the person investigating.
+    pub what: String,
+}
+
+/// Walks the whole log, oldest first, one row at a time, and reports the
+/// first entry that is missing, out of place or changed; then compares the
+/// end of the log with `audit_head` (a cut-off tail) and, if given, checks
+/// that `expected_head` (from a backup manifest or a printed
+/// `examhall audit head`) is part of the chain.
+///
+/// Reads in one snapshot, so a server appending meanwhile does not make the
+/// head and the rows disagree.
+///
+/// # Errors
+/// SQL errors only; every kind of tampering is a [`Problem`], not an error.
+pub fn verify(conn: &Connection, expected_head: Option<&AuditHead>) -> Result<Verification, StoreError> {
+    // A savepoint opens a read transaction when there is none, and nests
+    // inside the caller's when there is.
+    conn.execute_batch("SAVEPOINT audit_verify")?;
+    let result = walk(conn, expected_head);
+    let released = conn.execute_batch("RELEASE audit_verify");
+    let verification = result?;
+    released?;
+    Ok(verification)
+}
+
+fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, prev_hash, hash
+         FROM audit_log ORDER BY seq",
+    )?;
+    let mut rows = statement.query([])?;
+    let mut last = AuditHead::EMPTY;
+    let mut problem = None;
+    while let Some(row) = rows.next()? {
+        match check_entry(row, &last) {
+            Ok(entry) => last = entry,
+            Err(bad) => {
+                problem = Some(bad);
+                break;
+            }
+        }
+        if let Some(expected) = expected.filter(|e| e.seq == last.seq && e.hash != last.hash) {
+            problem = Some(Problem {
+                seq: last.seq,
+                what: format!(
+                    "entry {} is not the expected head {expected}: the log was rewritten from this entry on \
+                     (or the expected head belongs to another log)",
+                    last.seq
+                ),
+            });
+            break;
+        }
+    }
+    drop(rows);
+    if problem.is_none() {
+        problem = check_recorded_head(conn, &last)?;
+    }
+    if problem.is_none() {
+        problem = expected.and_then(|expected| check_expected_head(expected, &last));
+    }
+    Ok(Verification { entries: last.seq, head: (last.seq > 0).then_some(last), problem })
+}
+
+/// Checks one row against the entry before it; the entry, or the problem.
+fn check_entry(row: &Row<'_>, last: &AuditHead) -> Result<AuditHead, Problem> {
+    let next = last.seq + 1;
+    let Ok(ValueRef::Integer(seq)) = row.get_ref(0) else {
+        return Err(Problem { seq: next, what: format!("entry {next} has no usable sequence number") });
+    };
+    if seq > next {
+        let what = if seq == next + 1 {
+            format!("entry {next} is missing (the log goes on at {seq}): it was deleted")
+        } else {
+            format!("entries {next} to {} are missing (the log goes on at {seq}): they were deleted", seq - 1)
+        };
+        return Err(Problem { seq: next, what });
+    }
+    if seq < next {
+        return Err(Problem { seq, what: format!("entry {seq} has a sequence number below 1") });
+    }
+    let bad = |what: String| Problem { seq, what };
+    let damaged = |column: String| Problem { seq, what: format!("entry {seq} was damaged: {column}") };
+    let fields = read_fields(row, seq).map_err(damaged)?;
+    let stored = blob(row, 10).map_err(damaged)?;
+    if fields.prev_hash != last.hash {
+        return Err(bad(if seq == 1 {
+            "entry 1 does not start a chain (its prev_hash is not 32 zero bytes): it was replaced, \
+             or entries were inserted before it"
+                .to_owned()
+        } else {
+            format!(
+                "entry {seq} does not follow entry {} (its prev_hash is not that entry's hash): entries were \
+                 reordered, inserted or replaced here",
+                last.seq
+            )
+        }));
+    }
+    let hash = chain::entry_hash(&fields);
+    if stored != hash {
+        return Err(bad(format!("entry {seq} was edited: its content no longer matches its hash")));
+    }
+    Ok(AuditHead { seq, hash })
+}
+
+/// The columns [`walk`] selects, by position.
+const COLUMNS: [&str; 11] =
+    ["seq", "at", "actor", "actor_label", "action", "target", "outcome", "client_addr", "details", "prev_hash", "hash"];
+
+/// The hashed fields of a row, or which column cannot be read.
+fn read_fields<'r>(row: &'r Row<'_>, seq: i64) -> Result<chain::Fields<'r>, String> {
+    let required = |index: usize| text(row, index)?.ok_or_else(|| format!("{} is NULL", COLUMNS[index]));
+    Ok(chain::Fields {
+        seq,
+        at: required(1)?,
+        actor: required(2)?,
+        actor_label: required(3)?,
+        action: required(4)?,
+        target: text(row, 5)?,
+        outcome: required(6)?,
+        client_addr: text(row, 7)?,
+        details: required(8)?,
+        prev_hash: blob(row, 9)?,
+    })
+}
+
+fn text<'r>(row: &'r Row<'_>, index: usize) -> Result<Option<&'r [u8]>, String> {
+    match row.get_ref(index) {
+        Ok(ValueRef::Text(bytes)) => Ok(Some(bytes)),
+        Ok(ValueRef::Null) => Ok(None),
+        _ => Err(format!("{} does not hold text", COLUMNS[index])),
+    }
+}
+
+fn blob<'r>(row: &'r Row<'_>, index: usize) -> Result<&'r [u8], String> {
+    match row.get_ref(index) {
+        Ok(ValueRef::Blob(bytes)) if bytes.len() == 32 => Ok(bytes),
+        _ => Err(format!("{} does not hold a 32-byte hash", COLUMNS[index])),
+    }
+}
+
+/// Whether `audit_head` agrees with the last entry.
+fn check_recorded_head(conn: &Connection, last: &AuditHead) -> Result<Option<Problem>, StoreError> {
+    let recorded = conn
+        .query_row("SELECT seq, hash FROM audit_head WHERE singleton = 1", [], |row| {
+            let hash = match row.get_ref(1)? {
+                ValueRef::Blob(bytes) => bytes.to_vec(),
+                _ => Vec::new(),
+            };
+            Ok((row.get_ref(0)?.as_i64().ok(), hash))
+        })
+        .optional()?;
+    let Some((Some(seq), hash)) = recorded else {
+        return Ok(Some(Problem {
+            seq: last.seq + 1,
+            what: "the audit head record is missing or damaged, so the end of the log cannot be confirmed".to_owned(),
+        }));
+    };
+    let problem = if seq > last.seq {
+        let next = last.seq + 1;
+        let missing = if seq == next { format!("entry {next} is") } else { format!("entries {next} to {seq} are") };
+        Some(Problem {
+            seq: next,
+            what: format!(
+                "{missing} missing: the audit head records entry {seq} but {}; the tail was cut off",
+                ending(last)
+            ),
+        })
+    } else if seq < last.seq {
+        Some(Problem {
+            seq: seq + 1,
+            what: format!(
+                "entry {} is past the recorded audit head (entry {seq}): entries were added around the \
+                 database's safeguards",
+                seq + 1
+            ),
+        })
+    } else if hash != last.hash {
+        Some(Problem { seq, what: format!("the audit head records another hash for entry {seq}: one was forged") })
+    } else {
+        None
+    };
+    Ok(problem)
+}
+
+/// Whether an expected head lies within the (sound) chain ending at `last`.
+/// An expected head at or before `last` was compared while walking.
+fn check_expected_head(expected: &AuditHead, last: &AuditHead) -> Option<Problem> {
+    if expected.seq == 0 && *expected != AuditHead::EMPTY {
+        return Some(Problem {
+            seq: 0,
+            what: format!("the expected head {expected} cannot be in any audit log (entry 0 has a zero hash)"),
+        });
+    }
+    let end = ending(last);
+    (expected.seq > last.seq).then(|| Problem {
+        seq: last.seq + 1,
+        what: format!(
+            "the expected head {expected} is past the end of the log ({end}): entries from {} on were removed \
+             and the audit head rewritten",
+            last.seq + 1
+        ),
+    })
+}
+
+/// Where the sound part of the log ends, in words.
+fn ending(last: &AuditHead) -> String {
+    if last.seq == 0 { "the log is empty".to_owned() } else { format!("the log ends at entry {}", last.seq) }
+}

@@ -1,0 +1,159 @@
+//! The signed-in caller, proven from the session cookie.
+
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::http::Method;
+use axum::http::request::Parts;
+
+use super::cookie::{Realm, SessionCookie};
+use crate::app::AppState;
+use crate::domain::{OrgId, Role, SessionId};
+use crate::error::AppError;
+use crate::store::Database;
+use crate::store::accounts::sessions;
+use crate::store::accounts::users::{self, User, UserStatus};
+use crate::store::courses::{self, Grant};
+
+/// A session's last-seen time is written at most this often, so that
+/// ordinary browsing does not turn every read into a write.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+/// Anyone with a live session.
+#[derive(Clone)]
+pub struct Principal {
+    /// Where the session lives.
+    pub realm: Realm,
+    /// The database of that realm.
+    pub db: Database,
+    /// Who.
+    pub user: User,
+    /// The session (for sign-out and listing).
+    pub session_id: SessionId,
+    /// The CSRF token of the session.
+    pub csrf: String,
+    /// Roles held (always empty for platform admins).
+    pub grants: Vec<Grant>,
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Self>() {
+            return Ok(principal.clone());
+        }
+        let cookie = SessionCookie::from_headers(&parts.headers).ok_or(AppError::Unauthorized)?;
+        let (realm, token) = (cookie.realm, cookie.token.to_owned());
+        let db = realm_db(state, realm).await?;
+        let now = state.clock().now();
+        let found = db
+            .read(move |conn| {
+                let Some(session) = sessions::find(conn, &token, now)? else { return Ok(None) };
+                let Some(user) = users::by_id(conn, session.user_id)? else { return Ok(None) };
+                let grants = match realm {
+                    Realm::Platform => Vec::new(),
+                    Realm::Org(_) => courses::grants_of(conn, user.id)?,
+                };
+                Ok(Some((session, user, grants)))
+            })
+            .await?;
+        let (session, user, grants) = found.ok_or(AppError::Unauthorized)?;
+        if user.status != UserStatus::Active {
+            return Err(AppError::Unauthorized);
+        }
+        let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if changes_state {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+                return Err(AppError::Forbidden("the CSRF token is missing or wrong; reload the page".to_owned()));
+            }
+        }
+        if now - session.last_seen_at >= TOUCH_EVERY {
+            let id = session.id;
+            db.write(move |conn| sessions::touch(conn, id, now)).await?;
+        }
+        let principal = Self { realm, db, user, session_id: session.id, csrf: session.csrf, grants };
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+/// The database of `realm`, if it exists and is in service.
+async fn realm_db(state: &AppState, realm: Realm) -> Result<Database, AppError> {
+    match realm {
+        Realm::Platform => Ok(state.registry().platform().db().clone()),
+        Realm::Org(id) => {
+            let active = state.registry().platform().is_active(id).await?;
+            if !active {
+                return Err(AppError::Unauthorized);
+            }
+            state.registry().org(id).await.map_err(|_| AppError::Unauthorized)
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A platform admin. Has no way into any organization's content.
+pub struct PlatformAdmin(pub Principal);
+
+impl FromRequestParts<AppState> for PlatformAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        match principal.realm {
+            Realm::Platform => Ok(Self(principal)),
+            Realm::Org(_) => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// A member of an organization (any role), with its database.
+pub struct OrgMember {
+    /// The organization.
+    pub org_id: OrgId,
+    /// The caller.
+    pub principal: Principal,
+}
+
+impl OrgMember {
+    /// Whether the caller holds `role` anywhere in the organization.
+    #[must_use]
+    pub fn has_role(&self, role: Role) -> bool {
+        self.principal.grants.iter().any(|g| g.role == role)
+    }
+
+    /// The organization's database.
+    #[must_use]
+    pub fn db(&self) -> &Database {
+        &self.principal.db
+    }
+}
+
+impl FromRequestParts<AppState> for OrgMember {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        match principal.realm {
+            Realm::Org(org_id) => Ok(Self { org_id, principal }),
+            Realm::Platform => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// An organization admin of the caller's organization.
+pub struct OrgAdmin(pub OrgMember);
+
+impl FromRequestParts<AppState> for OrgAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let member = OrgMember::from_request_parts(parts, state).await?;
+        if member.has_role(Role::OrgAdmin) { Ok(Self(member)) } else { Err(AppError::NotFound) }
+    }
+}

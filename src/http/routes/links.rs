@@ -1,0 +1,164 @@
+//! One-time links: the platform's first set-up, invitations, password resets.
+//! `GET` only describes a link (it changes nothing); `POST` redeems it once.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::audit_event;
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::password::NewPassword;
+use crate::domain::{DisplayName, Email};
+use crate::error::AppError;
+use crate::http::auth::{ClientAddr, Realm};
+use crate::store::Database;
+use crate::store::accounts::links::{self, Purpose};
+use crate::store::accounts::sessions;
+use crate::store::accounts::users::{self, NewUser};
+
+#[derive(Serialize)]
+struct LinkView {
+    purpose: Purpose,
+    email: Option<String>,
+    org: Option<OrgRef>,
+    expires_at: String,
+}
+
+#[derive(Serialize)]
+struct OrgRef {
+    slug: String,
+    name: String,
+}
+
+/// The database a link token points into, and the token itself.
+async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
+    let (realm, token) = Realm::split(text).ok_or(AppError::NotFound)?;
+    let db = match realm {
+        Realm::Platform => state.registry().platform().db().clone(),
+        Realm::Org(id) if state.registry().platform().is_active(id).await? => {
+            state.registry().org(id).await.map_err(|_| AppError::NotFound)?
+        }
+        Realm::Org(_) => return Err(AppError::NotFound),
+    };
+    Ok((realm, db, token.to_owned()))
+}
+
+fn limited(state: &AppState, client: ClientAddr) -> Result<Vec<String>, AppError> {
+    let keys = vec![format!("link-addr:{}", client.text().unwrap_or_default())];
+    match state.limiter().check(&keys, state.clock().now()) {
+        Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
+        None => Ok(keys),
+    }
+}
+
+/// `GET /api/v1/links/{token}`: what the link is for, if it is still valid.
+async fn describe(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(text): Path<String>,
+) -> Result<Json<LinkView>, AppError> {
+    let keys = limited(&state, client)?;
+    let now = state.clock().now();
+    let (realm, db, token) = locate(&state, &text).await?;
+    let found = db
+        .read(move |conn| {
+            let Some(link) = links::peek(conn, &token, now)? else { return Ok(None) };
+            let email = match link.user_id {
+                Some(id) => users::by_id(conn, id)?.map(|u| u.email),
+                None => None,
+            };
+            Ok(Some((link, email)))
+        })
+        .await?;
+    let Some((link, email)) = found else {
+        state.limiter().failed(&keys, now);
+        return Err(AppError::NotFound);
+    };
+    let org = match realm {
+        Realm::Platform => None,
+        Realm::Org(id) => state
+            .registry()
+            .platform()
+            .list_orgs()
+            .await?
+            .into_iter()
+            .find(|o| o.id == id)
+            .map(|o| OrgRef { slug: o.slug.to_string(), name: o.name }),
+    };
+    Ok(Json(LinkView { purpose: link.purpose, email, org, expires_at: link.expires_at }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Redeem {
+    password: String,
+    /// Set-up only: the first platform admin's e-mail.
+    email: Option<String>,
+    /// Set-up only: the first platform admin's name.
+    display_name: Option<String>,
+}
+
+/// `POST /api/v1/links/{token}`: sets a password (and, for the set-up link,
+/// creates the first platform admin). Works once.
+async fn redeem(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(text): Path<String>,
+    Json(body): Json<Redeem>,
+) -> Result<StatusCode, AppError> {
+    let keys = limited(&state, client)?;
+    let password = NewPassword::parse(&body.password)?;
+    let (realm, db, token) = locate(&state, &text).await?;
+    let setup = match (realm, &body.email, &body.display_name) {
+        (Realm::Platform, Some(email), Some(name)) => Some((Email::parse(email)?, DisplayName::parse(name)?)),
+        (Realm::Platform, _, _) => {
+            return Err(AppError::Unprocessable("the set-up link needs an e-mail address and a name".to_owned()));
+        }
+        (Realm::Org(_), None, None) => None,
+        (Realm::Org(_), _, _) => return Err(AppError::Unprocessable("this link only sets a password".to_owned())),
+    };
+    let hash =
+        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| AppError::Internal(Box::new(e)))?;
+    let now = state.clock().now();
+    let redeemed = db
+        .write(move |conn| {
+            let Some(link) = links::redeem(conn, &token, now)? else { return Ok(false) };
+            let (user_id, label, action) = match (link.purpose, link.user_id, &setup) {
+                (Purpose::Setup, None, Some((email, name))) if users::count(conn)? == 0 => {
+                    let new = NewUser { email, display_name: name, student_number: None, password_hash: Some(hash) };
+                    let user = users::create(conn, &new, now)?;
+                    (user.id, user.email, "platform.setup")
+                }
+                (Purpose::Invitation | Purpose::PasswordReset, Some(user_id), None) => {
+                    let Some(user) = users::by_id(conn, user_id)? else { return Ok(false) };
+                    users::set_password(conn, user_id, &hash)?;
+                    sessions::end_all(conn, user_id, None)?;
+                    let action = if link.purpose == Purpose::Invitation {
+                        "user.invitation_accepted"
+                    } else {
+                        "user.password_reset"
+                    };
+                    (user_id, user.email, action)
+                }
+                _ => return Ok(false),
+            };
+            let event = audit_event::from(user_id.to_string(), label, action, client).target(user_id.to_string());
+            audit::append(conn, &event, now)?;
+            Ok(true)
+        })
+        .await?;
+    if redeemed {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        state.limiter().failed(&keys, now);
+        Err(AppError::NotFound)
+    }
+}
+
+/// The link routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/links/{token}", get(describe).post(redeem))
+}

@@ -1,0 +1,181 @@
+//! Browser sessions: an opaque random token in a cookie, stored hashed, with
+//! an idle timeout and an absolute lifetime, ended at once on sign-out,
+//! password change, disabling or role removal.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, params};
+use time::OffsetDateTime;
+
+use super::{StoreError, optional};
+use crate::auth::token;
+use crate::clock::rfc3339;
+use crate::domain::{SessionId, UserId};
+
+/// How long a session lives.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetime {
+    /// Ends after this long without a request.
+    pub idle: Duration,
+    /// Ends this long after sign-in, whatever happens.
+    pub absolute: Duration,
+}
+
+/// A new session: the token goes into the cookie and is never seen again.
+pub struct NewSession {
+    /// The session's identifier (for listing and ending sessions).
+    pub id: SessionId,
+    /// The secret token.
+    pub token: String,
+    /// The CSRF token the client must echo on state-changing requests.
+    pub csrf: String,
+}
+
+/// A live session, as found by its token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Identifier.
+    pub id: SessionId,
+    /// Whose.
+    pub user_id: UserId,
+    /// The CSRF token.
+    pub csrf: String,
+    /// When it was last used (RFC 3339).
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// A session as listed to its owner.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionSummary {
+    /// Identifier.
+    pub id: SessionId,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub last_seen_at: String,
+    /// Where from.
+    pub client_addr: Option<String>,
+    /// Which browser.
+    pub user_agent: Option<String>,
+}
+
+/// Starts a session for `user_id`.
+///
+/// # Errors
+/// Storage errors.
+pub fn create(
+    conn: &Connection,
+    user_id: UserId,
+    lifetime: Lifetime,
+    now: OffsetDateTime,
+    client_addr: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<NewSession, StoreError> {
+    let new = NewSession { id: SessionId::generate(), token: token::generate(), csrf: token::generate() };
+    let user_agent = user_agent.map(|ua| ua.chars().take(200).collect::<String>());
+    conn.execute(
+        "INSERT INTO sessions (id, token_hash, user_id, csrf_token, created_at, last_seen_at, idle_timeout_secs, absolute_expires_at, client_addr, user_agent)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            new.id,
+            token::digest(&new.token),
+            user_id,
+            new.csrf,
+            rfc3339(now),
+            i64::try_from(lifetime.idle.as_secs()).unwrap_or(i64::MAX),
+            rfc3339(now + lifetime.absolute),
+            client_addr,
+            user_agent,
+        ],
+    )?;
+    Ok(new)
+}
+
+/// The live session holding `token`, or `None` when unknown or expired.
+///
+/// # Errors
+/// Storage errors.
+pub fn find(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<Session>, StoreError> {
+    if !token::looks_valid(token) {
+        return Ok(None);
+    }
+    let row = optional(conn.query_row(
+        "SELECT id, user_id, csrf_token, last_seen_at, idle_timeout_secs, absolute_expires_at FROM sessions WHERE token_hash = ?1",
+        [token::digest(token)],
+        |row| {
+            Ok((
+                row.get::<_, SessionId>(0)?,
+                row.get::<_, UserId>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        },
+    ))?;
+    let Some((id, user_id, csrf, last_seen, idle_secs, absolute)) = row else { return Ok(None) };
+    let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
+    let (Some(last_seen_at), Some(absolute)) = (parse(&last_seen), parse(&absolute)) else { return Ok(None) };
+    let idle_ends = last_seen_at + time::Duration::seconds(idle_secs);
+    if now >= idle_ends || now >= absolute {
+        return Ok(None);
+    }
+    Ok(Some(Session { id, user_id, csrf, last_seen_at }))
+}
+
+/// Records that the session was used now (keeps the idle timer running).
+///
+/// # Errors
+/// Storage errors.
+pub fn touch(conn: &Connection, id: SessionId, now: OffsetDateTime) -> Result<(), StoreError> {
+    conn.execute("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1", params![id, rfc3339(now)])?;
+    Ok(())
+}
+
+/// Ends one session of `user_id`; false when it is not theirs or unknown.
+///
+/// # Errors
+/// Storage errors.
+pub fn end(conn: &Connection, user_id: UserId, id: SessionId) -> Result<bool, StoreError> {
+    Ok(conn.execute("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", params![id, user_id])? > 0)
+}
+
+/// Ends every session of `user_id` but `keep`; the number ended.
+///
+/// # Errors
+/// Storage errors.
+pub fn end_all(conn: &Connection, user_id: UserId, keep: Option<SessionId>) -> Result<usize, StoreError> {
+    let keep = keep.map(|id| id.to_string()).unwrap_or_default();
+    Ok(conn.execute("DELETE FROM sessions WHERE user_id = ?1 AND id != ?2", params![user_id, keep])?)
+}
+
+/// The sessions of `user_id`, newest first, expired ones removed first.
+///
+/// # Errors
+/// Storage errors.
+pub fn list(conn: &Connection, user_id: UserId, now: OffsetDateTime) -> Result<Vec<SessionSummary>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, created_at, last_seen_at, client_addr, user_agent, idle_timeout_secs, absolute_expires_at
+         FROM sessions WHERE user_id = ?1 ORDER BY created_at DESC",
+    )?;
+    let rows = statement.query_map([user_id], |row| {
+        let summary = SessionSummary {
+            id: row.get(0)?,
+            created_at: row.get(1)?,
+            last_seen_at: row.get(2)?,
+            client_addr: row.get(3)?,
+            user_agent: row.get(4)?,
+        };
+        Ok((summary, row.get::<_, i64>(5)?, row.get::<_, String>(6)?))
+    })?;
+    let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
+    let mut live = Vec::new();
+    for row in rows {
+        let (summary, idle, absolute) = row?;
+        let idle_ends = parse(&summary.last_seen_at).map(|t| t + time::Duration::seconds(idle));
+        if idle_ends.is_some_and(|t| t > now) && parse(&absolute).is_some_and(|t| t > now) {
+            live.push(summary);
+        }
+    }
+    Ok(live)
+}
