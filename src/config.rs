@@ -80,6 +80,9 @@ pub struct ServerConfig {
     pub shutdown_grace_secs: u64,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The address people open (`https://exams.example.edu`), used in the
+    /// links examhall prints; empty means `https://localhost:<port>`.
+    pub public_url: Option<String>,
 }
 
 /// The certificate and key. Empty paths mean `<data_dir>/tls/cert.pem` and `key.pem`.
@@ -149,6 +152,7 @@ impl Default for ServerConfig {
             max_body_bytes: 2 * 1024 * 1024,
             shutdown_grace_secs: 10,
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
 }
@@ -223,6 +227,9 @@ impl Config {
         }
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");
+        }
+        if self.server.public_url.as_deref().is_some_and(|url| !url.starts_with("https://")) {
+            return invalid("server.public_url: an https:// address, e.g. https://exams.example.edu");
         }
         let auth = &self.auth;
         if [auth.staff_idle_minutes, auth.student_idle_minutes, auth.absolute_hours, auth.link_valid_hours].contains(&0)

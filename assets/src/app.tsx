@@ -1,45 +1,146 @@
 /**
  * The application frame: skip link, header and one screen chosen by path.
- * Screens live in src/screens/<name>/; add a route here when adding one.
+ * Screens live in src/screens/<name>/; add a route here when adding one. Each
+ * route names who may open it; anyone else gets the sign-in page (when signed
+ * out) or the not-found screen (when signed in without the role), so a
+ * student cannot tell a staff page from a missing one.
  */
-import { useEffect } from 'preact/hooks';
-import type { ComponentType } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { JSX } from 'preact';
 import { t } from './i18n';
+import { Loading } from './components/Status';
+import { ErrorNotice } from './components/ErrorNotice';
+import { SiteHeader } from './components/SiteHeader';
+import { matchPath, Redirect, useLocation } from './router';
+import { allows, landingPath, type Access } from './session/roles';
+import { SessionProvider, useSession } from './session/SessionProvider';
+import { AccountScreen } from './screens/account/AccountScreen';
+import { AdminScreen, adminTitle } from './screens/admin/AdminScreen';
+import { CoursesScreen } from './screens/courses/CoursesScreen';
+import { HomeScreen } from './screens/home/HomeScreen';
+import { LinkScreen } from './screens/link/LinkScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
+import { PlatformScreen } from './screens/platform/PlatformScreen';
 import { ReadinessScreen } from './screens/readiness/ReadinessScreen';
+import { SignInScreen } from './screens/signin/SignInScreen';
 
 interface Route {
-  screen: ComponentType;
-  title: string;
+  pattern: string;
+  access: Access;
+  /** False for pages that never need to know who is signed in, so they make no session request. */
+  session?: false;
+  title: string | ((params: Record<string, string>) => string);
+  render: (params: Record<string, string>) => JSX.Element;
 }
 
-function route(path: string): Route {
-  const normalised = path.replace(/\/+$/, '') || '/';
-  switch (normalised) {
-    case '/':
-    case '/check':
-      return { screen: ReadinessScreen, title: t.readiness.documentTitle };
-    default:
-      return { screen: NotFoundScreen, title: t.notFound.documentTitle };
+const routes: Route[] = [
+  { pattern: '/', access: 'public', title: t.signIn.documentTitle, render: () => <Start /> },
+  { pattern: '/signin', access: 'public', title: t.signIn.documentTitle, render: () => <SignInScreen /> },
+  { pattern: '/check', access: 'public', session: false, title: t.readiness.documentTitle, render: () => <ReadinessScreen /> },
+  {
+    pattern: '/link/:token',
+    access: 'public',
+    session: false,
+    title: t.link.documentTitle,
+    render: (p) => <LinkScreen token={p.token ?? ''} />,
+  },
+  { pattern: '/account', access: 'signedIn', title: t.account.documentTitle, render: () => <AccountScreen /> },
+  { pattern: '/platform', access: 'platform', title: t.platform.documentTitle, render: () => <PlatformScreen /> },
+  { pattern: '/admin', access: 'orgAdmin', title: () => adminTitle(''), render: () => <AdminScreen section="" /> },
+  {
+    pattern: '/admin/:section',
+    access: 'orgAdmin',
+    title: (p) => adminTitle(p.section ?? ''),
+    render: (p) => <AdminScreen section={p.section ?? ''} />,
+  },
+  { pattern: '/courses', access: 'staff', title: t.courses.documentTitle, render: () => <CoursesScreen /> },
+  { pattern: '/home', access: 'member', title: t.home.documentTitle, render: () => <HomeScreen /> },
+];
+
+const notFound: Route = {
+  pattern: '',
+  access: 'public',
+  title: t.notFound.documentTitle,
+  render: () => <NotFoundScreen />,
+};
+
+function resolve(path: string): { route: Route; params: Record<string, string> } {
+  for (const route of routes) {
+    const params = matchPath(route.pattern, path);
+    if (params !== null) return { route, params };
+  }
+  return { route: notFound, params: {} };
+}
+
+/** `/`: where a signed-in person belongs, otherwise the sign-in page. */
+function Start() {
+  const { state, view } = useSession();
+  if (state.status === 'unknown' || state.status === 'loading') return <Loading />;
+  return view === null ? <SignInScreen /> : <Redirect to={landingPath(view)} />;
+}
+
+function Guarded({ route, params, path }: { route: Route; params: Record<string, string>; path: string }) {
+  const session = useSession();
+  if (route.access === 'public') return route.render(params);
+  switch (session.state.status) {
+    case 'unknown':
+    case 'loading':
+      return <Loading />;
+    case 'failed':
+      return (
+        <>
+          <p>{t.errors.sessionCheckFailed}</p>
+          <ErrorNotice error={session.state.error} />
+          <button type="button" class="button" onClick={() => { void session.refresh(); }}>{t.common.retry}</button>
+        </>
+      );
+    case 'ready':
+      if (session.view === null) return <Redirect to={`/signin?next=${encodeURIComponent(path)}`} />;
+      return allows(session.view, route.access) ? route.render(params) : <NotFoundScreen />;
   }
 }
 
-export function App({ path }: { path: string }) {
-  const { screen: Screen, title } = route(path);
+function Frame() {
+  const { path } = useLocation();
+  const { route, params } = resolve(path);
+  const title = typeof route.title === 'string' ? route.title : route.title(params);
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  const { ensure } = useSession();
+  const wantsSession = route.session !== false;
+
+  useEffect(() => {
+    if (wantsSession) ensure();
+  }, [wantsSession, ensure]);
 
   useEffect(() => {
     document.title = title;
   }, [title]);
 
+  // After an in-app navigation, start reading at the new page, as after a page load.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [path]);
+
   return (
     <>
       <a class="skip-link" href="#main">{t.skipToContent}</a>
-      <header class="site-header">
-        <p class="brand">{t.product}</p>
-      </header>
-      <main id="main" class="page" tabIndex={-1}>
-        <Screen />
+      <SiteHeader />
+      <main id="main" ref={main} class="page" tabIndex={-1}>
+        <Guarded route={route} params={params} path={path} />
       </main>
     </>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Frame />
+    </SessionProvider>
   );
 }

@@ -10,5 +10,5 @@ document.documentElement.dir = t.dir;
 const root = document.getElementById('app');
 if (root !== null) {
   root.replaceChildren();
-  render(<App path={location.pathname} />, root);
+  render(<App />, root);
 }

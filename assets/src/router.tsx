@@ -5,7 +5,7 @@
  * into `navigate`, so new tabs, copying and screen readers behave as usual.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ComponentChildren, JSX } from 'preact';
+import type { ComponentChildren, TargetedMouseEvent } from 'preact';
 
 export interface Location {
   path: string;
@@ -72,12 +72,17 @@ export function safeReturnPath(value: string | null): string | undefined {
   return value;
 }
 
-type LinkProps = Omit<JSX.HTMLAttributes<HTMLAnchorElement>, 'href'> & { href: string; children?: ComponentChildren };
+interface LinkProps {
+  href: string;
+  class?: string;
+  'aria-current'?: 'page' | undefined;
+  'data-testid'?: string;
+  children?: ComponentChildren;
+}
 
 /** An in-app link: a plain left click navigates without a reload. */
-export function Link({ href, onClick, ...rest }: LinkProps) {
-  const follow = (event: JSX.TargetedMouseEvent<HTMLAnchorElement>): void => {
-    if (typeof onClick === 'function') onClick(event);
+export function Link({ href, ...rest }: LinkProps) {
+  const follow = (event: TargetedMouseEvent<HTMLAnchorElement>): void => {
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();

@@ -25,7 +25,7 @@ use std::str::FromStr;
 use rusqlite::{Connection, params};
 use time::OffsetDateTime;
 
-pub use query::{AuditQuery, AuditRecord, list, write_csv};
+pub use query::{AuditQuery, AuditRecord, MAX_LIMIT, list, write_csv};
 pub use verify::{Problem, Verification, verify};
 
 use crate::store::StoreError;

@@ -33,6 +33,7 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
     let platform = super::org::open_platform(&config)?;
     let (slug, name) = (OrgSlug::parse("demo")?, OrgName::parse("Demo University")?);
     let org = platform.create_org(slug, name, &Actor::command_line(), SystemClock.now()).await?;
+    let setup = super::setup_link::issue(&platform).await?;
     platform.db().close().await;
     let data_dir = temp.path().display().to_string();
     serve_until_signal(config, Some(args.listen), |addresses| {
@@ -40,6 +41,9 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
         println!("examhall demo is running. Open this link in your browser:");
         println!();
         println!("    https://{}/", addresses.https);
+        println!();
+        println!("First create the platform administrator with the one-time set-up link:");
+        println!("setup link: {}", super::setup_link::link_url(&format!("https://{}", addresses.https), &setup));
         println!();
         println!("The certificate is self-signed; your browser will ask you to accept it.");
         println!("  certificate SHA-256  {}", made.fingerprint);

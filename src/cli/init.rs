@@ -34,18 +34,25 @@ pub struct Initialised {
     pub fingerprint: String,
 }
 
-/// Runs `examhall init` and prints what it made.
-pub fn run(config: &Config, args: &Args) -> Result<Initialised, CliError> {
+/// Runs `examhall init` and prints what it made, with the set-up link.
+pub async fn run(config: &Config, args: &Args) -> Result<(), CliError> {
     let made = initialise(config, &args.hosts)?;
+    let platform = super::org::open_platform(config)?;
+    let token = super::setup_link::issue(&platform).await;
+    platform.db().close().await;
+    let link = token.map(|token| super::setup_link::link_url(&super::setup_link::base_url(config, None), &token));
     println!("examhall is initialised in {}", config.data_dir.display());
     println!("  master key    {} (mode 0600)", made.master_key_file.display());
     println!("  platform db   {}", made.platform_db.display());
     println!("  certificate   {}", made.cert_file.display());
     println!("  SHA-256       {}", made.fingerprint);
     println!();
+    println!("  setup link    {}", link?);
+    println!();
     println!("Keep a copy of the master key offline: without it no database can be read.");
-    println!("Next: examhall org create --slug SLUG --name NAME, then examhall serve.");
-    Ok(made)
+    println!("Start the server (examhall serve), then open the set-up link within 24 hours to");
+    println!("create the first platform administrator; `examhall setup-link` issues a new one.");
+    Ok(())
 }
 
 /// Creates everything, or nothing.

@@ -11,6 +11,8 @@ mod error;
 pub mod init;
 pub mod org;
 mod serve;
+pub mod setup_link;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +48,11 @@ enum Command {
     Serve(serve::Args),
     /// Serve a throwaway demo (temporary data, seeded organization) for a first look.
     Demo(demo::Args),
+    /// Issue a fresh one-time link that creates the first platform administrator.
+    SetupLink,
+    /// Manage accounts of an organization.
+    #[command(subcommand)]
+    User(user::Command),
     /// Manage organizations.
     #[command(subcommand)]
     Org(org::Command),
@@ -93,7 +100,9 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
             config_cmd::run(command);
             Ok(())
         }
-        Command::Init(args) => init::run(&cli.load_config()?, args).map(|_| ()),
+        Command::Init(args) => init::run(&cli.load_config()?, args).await,
+        Command::SetupLink => setup_link::run(&cli.load_config()?).await,
+        Command::User(command) => user::run(&cli.load_config()?, command).await,
         Command::Serve(args) => serve::run(cli.load_config()?, args).await,
         Command::Demo(args) => demo::run(cli.load_config()?, args).await,
         Command::Org(command) => org::run(&cli.load_config()?, command).await,

@@ -204,20 +204,17 @@ pub fn apply(conn: &Connection, plan: &Plan, now: OffsetDateTime) -> Result<(), 
     }
     for row in plan.rows.iter().filter(|r| matches!(r.action, Action::Create | Action::Update)) {
         let Some(target) = &row.target else { continue };
-        let user = match target.existing {
-            Some(id) => {
-                users::set_display_name(conn, id, &target.name)?;
-                id
-            }
-            None => {
-                let new = NewUser {
-                    email: &target.email,
-                    display_name: &target.name,
-                    student_number: Some(&row.student_number),
-                    password_hash: None,
-                };
-                users::create(conn, &new, now)?.id
-            }
+        let user = if let Some(id) = target.existing {
+            users::set_display_name(conn, id, &target.name)?;
+            id
+        } else {
+            let new = NewUser {
+                email: &target.email,
+                display_name: &target.name,
+                student_number: Some(&row.student_number),
+                password_hash: None,
+            };
+            users::create(conn, &new, now)?.id
         };
         match courses::grant(conn, user, Role::Student, GrantTarget::Section(target.section), now) {
             Ok(_) | Err(StoreError::Conflict(_)) => {}

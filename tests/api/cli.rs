@@ -148,3 +148,64 @@ async fn sigterm_stops_the_server_gracefully_within_ten_seconds() {
     let again = ServeProcess::start(dir.path(), &[]);
     assert!(again.wait_ready(&dir.path().join("tls/cert.pem")).await);
 }
+
+#[test]
+fn init_prints_a_setup_link_and_setup_link_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = init(dir.path());
+    let first =
+        stdout.lines().find(|l| l.contains("setup link")).unwrap().split_whitespace().last().unwrap().to_owned();
+    assert!(first.starts_with("https://localhost:8443/link/platform."), "{first}");
+    let (ok, stdout, stderr) = run(&["setup-link", "--data-dir", dir.path().to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    let second = stdout.lines().next().unwrap().split_whitespace().last().unwrap().to_owned();
+    assert_ne!(first, second);
+}
+
+fn user_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = crate::helpers::examhall()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
+}
+
+#[test]
+fn user_create_sets_a_password_from_stdin_or_prints_an_invitation_and_user_list_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    init(dir.path());
+    run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]);
+    let base = ["user", "create", "--data-dir", data, "--org", "physics"];
+    let admin = [&base[..], &["--email", "admin@physics.example", "--role", "org_admin", "--password-stdin"]].concat();
+    let (ok, _, stderr) = user_cli(&admin, Some("password123\n"));
+    assert!(!ok && stderr.contains("common"), "common passwords are refused: {stderr}");
+    let (ok, stdout, stderr) = user_cli(&admin, Some("lantern-orbit-walnut-7\n"));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("org_admin") && !stdout.contains("invitation"), "{stdout}");
+    let proctor = [&base[..], &["--email", "p@physics.example", "--role", "proctor"]].concat();
+    let (ok, _, stderr) = user_cli(&proctor, None);
+    assert!(!ok && stderr.contains("scope"), "a proctor needs a section: {stderr}");
+    let instructor = [&base[..], &["--email", "i@physics.example", "--role", "org_admin", "--name", "Ines"]].concat();
+    let (ok, stdout, stderr) = user_cli(&instructor, None);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("invitation link"), "{stdout}");
+    let (ok, stdout, _) = run(&["user", "list", "--data-dir", data, "--org", "physics"]);
+    assert!(ok);
+    assert!(stdout.contains("admin@physics.example") && stdout.contains("i@physics.example"), "{stdout}");
+    let (ok, _, stderr) = run(&["user", "list", "--data-dir", data, "--org", "nowhere"]);
+    assert!(!ok && stderr.contains("no organization"), "{stderr}");
+}

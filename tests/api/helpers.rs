@@ -32,20 +32,25 @@ pub fn config_for(dir: &Path) -> Config {
 
 /// Starts the app on a free loopback port with a fresh, initialised data dir.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_clock(examhall::clock::system()).await
+}
+
+/// Starts the app with `clock` (a `ManualClock` lets tests move time).
+pub async fn spawn_app_with_clock(clock: examhall::clock::SharedClock) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
     let config = config_for(data_dir.path());
     examhall::cli::init::initialise(&config, &[]).unwrap();
-    start(config, data_dir).await
+    start(config, data_dir, clock).await
 }
 
-async fn start(config: Config, data_dir: TempDir) -> TestApp {
+async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::SharedClock) -> TestApp {
     let master = master_key::load(&config.master_key_file()).unwrap();
     let (cert, key) = config.tls_files();
     let tls = examhall::tls::server_config(&cert, &key).unwrap();
     let client = client_trusting(&cert);
     let listeners = Listeners::bind(&config, Some("127.0.0.1:0".parse().unwrap())).unwrap();
     let address = listeners.https.local_addr().unwrap();
-    let state = AppState::open(config, master, examhall::clock::system()).unwrap();
+    let state = AppState::open(config, master, clock).unwrap();
     state.open_organizations().await.unwrap();
     let (shutdown, signal) = oneshot::channel::<()>();
     let server = tokio::spawn(app::serve(listeners, tls, state.clone(), async move {

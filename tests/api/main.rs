@@ -4,13 +4,16 @@
 #![allow(clippy::unwrap_used, reason = "in tests a panic is the failure report")]
 
 mod helpers;
+mod people;
 
+mod access;
 mod audit;
 mod cli;
 mod durability;
 mod headers;
 mod health;
 mod logging;
+mod sessions;
 mod storage;
 mod tls;
 mod ui;

@@ -6,83 +6,25 @@
 //   cd assets && npm run test:browser
 //
 // EXAMHALL_BIN overrides the binary (default target/debug/examhall from the
-// repository root); CHROMIUM_PATH overrides /usr/bin/chromium.
+// repository root); CHROMIUM_PATH overrides /usr/bin/chromium. The shared
+// start-up and clean-up live in harness.mjs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import {
+  cleanup,
+  launchPersistentContext,
+  reportCspViolations,
+  startServer,
+  stopServer,
+  watchProblems,
+} from './harness.mjs';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-// playwright-core is a dev dependency of the front end: resolve it from assets/.
-const { chromium } = createRequire(join(repoRoot, 'assets', 'package.json'))('playwright-core');
-
-const binary = resolve(repoRoot, process.env.EXAMHALL_BIN ?? 'target/debug/examhall');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const STARTUP_TIMEOUT_MS = 60_000;
 const PYTHON_TIMEOUT_MS = 60_000;
-const URL_PATTERN = /https:\/\/127\.0\.0\.1:\d+\//;
 
-/** @type {{ process: import('node:child_process').ChildProcess, url: string, log: string[] }} */
+/** @type {import('./harness.mjs').Server} */
 let server;
 /** @type {import('playwright-core').BrowserContext} */
 let context;
-const tempDirs = [];
-
-/** Starts `examhall demo` and resolves with the URL it prints on stdout. */
-async function startServer() {
-  const workDir = await mkdtemp(join(tmpdir(), 'examhall-browser-test-'));
-  tempDirs.push(workDir);
-  const child = spawn(binary, ['demo', '--listen', '127.0.0.1:0'], {
-    cwd: workDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = [];
-  const remember = (line) => {
-    log.push(line);
-    if (log.length > 200) log.shift();
-  };
-  // Keep draining both pipes for the whole run, so the server never blocks on a full pipe.
-  createInterface({ input: child.stderr }).on('line', remember);
-  const stdout = createInterface({ input: child.stdout });
-
-  const url = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`no URL on stdout within ${STARTUP_TIMEOUT_MS} ms:\n${log.join('\n')}`));
-    }, STARTUP_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start ${binary}: ${error.message}`));
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`examhall exited (${code ?? signal}) before printing its URL:\n${log.join('\n')}`));
-    });
-    stdout.on('line', (line) => {
-      remember(line);
-      const match = URL_PATTERN.exec(line);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolveUrl(match[0]);
-      }
-    });
-  });
-  return { process: child, url, log };
-}
-
-/** Ends the server by its PID: SIGTERM, then SIGKILL if it lingers. */
-async function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Waits until the scratch area has finished its `count`th run. */
 function runFinished(page, count) {
@@ -91,35 +33,20 @@ function runFinished(page, count) {
 
 before(async () => {
   server = await startServer();
-  const profile = await mkdtemp(join(tmpdir(), 'examhall-chromium-'));
-  tempDirs.push(profile);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    ignoreHTTPSErrors: true,
-  });
+  context = await launchPersistentContext();
 });
 
 after(async () => {
   await context?.close();
   if (server !== undefined) await stopServer(server.process);
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await cleanup();
 });
 
 test('the readiness check passes and the scratch area runs a Python program', { timeout: 180_000 }, async () => {
   const origin = new URL(server.url).origin;
   const requests = [];
   const wasmResponses = [];
-  const problems = [];
+  const problems = watchProblems(context);
 
   context.on('request', (request) => requests.push(request.url()));
   context.on('response', (response) => {
@@ -127,20 +54,8 @@ test('the readiness check passes and the scratch area runs a Python program', { 
       wasmResponses.push({ url: response.url(), type: response.headers()['content-type'] });
     }
   });
-  // Console output of the page and of its worker; Chromium reports CSP violations here too.
-  context.on('console', (message) => {
-    if (message.type() === 'error' || /content security policy/i.test(message.text())) {
-      problems.push(`console ${message.type()}: ${message.text()}`);
-    }
-  });
-  context.on('weberror', (error) => problems.push(`uncaught: ${error.error().message}`));
-
+  await reportCspViolations(context);
   const page = context.pages()[0] ?? (await context.newPage());
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
-    });
-  });
   await page.goto(new URL('/check', server.url).href);
 
   const python = page.getByTestId('check-python');

@@ -348,6 +348,7 @@ export const en: Messages = {
         section: 'Section',
         chooseSection: 'Choose a section',
         submit: 'Grant role',
+        granted: (role, name) => `${name} now has the role ${role}.`,
       },
       scopeHint: {
         org_admin: 'Manages the users, courses and roles of the whole organization.',
@@ -369,6 +370,9 @@ export const en: Messages = {
       empty: 'No roles granted yet.',
     },
     roster: {
+      sourceHeading: 'The roster',
+      previewHeading: 'What the import would do',
+      importHeading: 'What the import did',
       intro:
         'Import students from a CSV file with a header row and the columns student_number, name, email, course ' +
         'and section. Each student is created or updated and given the student role in their section. ' +
@@ -413,6 +417,7 @@ export const en: Messages = {
       what: 'Action',
       target: 'Target',
       outcome: 'Outcome',
+      outcomes: { success: 'Done', failure: 'Failed', denied: 'Refused' },
       address: 'Address',
       details: 'Details',
       older: 'Show older entries',

@@ -265,6 +265,7 @@ export interface Messages {
         section: string;
         chooseSection: string;
         submit: string;
+        granted: (role: string, name: string) => string;
       };
       scopeHint: Record<Role, string>;
       caption: string;
@@ -280,6 +281,9 @@ export interface Messages {
       empty: string;
     };
     roster: {
+      sourceHeading: string;
+      previewHeading: string;
+      importHeading: string;
       intro: string;
       file: string;
       paste: string;
@@ -319,6 +323,7 @@ export interface Messages {
       what: string;
       target: string;
       outcome: string;
+      outcomes: Record<string, string>;
       address: string;
       details: string;
       older: string;

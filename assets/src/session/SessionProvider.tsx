@@ -1,16 +1,19 @@
 /**
- * The signed-in person, shared with every screen. It asks the server once on
- * start, keeps the view that signing in returns, and forgets it on sign-out or
- * when any request answers 401, sending the person to the sign-in page.
+ * The signed-in person, shared with every screen. It asks the server the
+ * first time a screen needs to know (`ensure`; the readiness check and
+ * one-time links never do), keeps the view that signing in returns, and
+ * forgets it on sign-out or when any request answers 401, sending the person
+ * to the sign-in page.
  */
 import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, setUnauthorizedHandler } from '../api/client';
 import { currentSession, signOut as endSession } from '../api/session';
 import type { SessionView } from '../api/types';
 import { navigate } from '../router';
 
 export type SessionState =
+  | { status: 'unknown' }
   | { status: 'loading' }
   | { status: 'failed'; error: unknown }
   | { status: 'ready'; view: SessionView | null };
@@ -21,6 +24,8 @@ export interface SessionHandle {
   view: SessionView | null;
   /** Stores the view a sign-in returned. */
   signedIn: (view: SessionView) => void;
+  /** Asks the server unless it has been asked already. */
+  ensure: () => void;
   /** Asks the server again, e.g. after a password change. */
   refresh: () => Promise<void>;
   signOut: () => Promise<void>;
@@ -39,7 +44,7 @@ function signInPathFor(path: string): string {
 }
 
 export function SessionProvider({ children }: { children: ComponentChildren }) {
-  const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const [state, setState] = useState<SessionState>({ status: 'unknown' });
 
   const refresh = useCallback(async () => {
     try {
@@ -49,17 +54,27 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     }
   }, []);
 
-  useEffect(() => { void refresh(); }, [refresh]);
+  const asked = useRef(false);
+  const ensure = useCallback(() => {
+    if (asked.current) return;
+    asked.current = true;
+    setState({ status: 'loading' });
+    void refresh();
+  }, [refresh]);
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
+      asked.current = true;
       setState({ status: 'ready', view: null });
       navigate(signInPathFor(location.pathname + location.search), { replace: true });
     });
     return () => { setUnauthorizedHandler(undefined); };
   }, []);
 
-  const signedIn = useCallback((view: SessionView) => { setState({ status: 'ready', view }); }, []);
+  const signedIn = useCallback((view: SessionView) => {
+    asked.current = true;
+    setState({ status: 'ready', view });
+  }, []);
 
   // Only a confirmed sign-out forgets the session: on a shared exam-hall
   // computer, "signed out" must never be shown while the session lives on.
@@ -69,13 +84,14 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) throw error;
     }
+    asked.current = true;
     setState({ status: 'ready', view: null });
     navigate('/signin');
   }, []);
 
   const handle = useMemo<SessionHandle>(
-    () => ({ state, view: state.status === 'ready' ? state.view : null, signedIn, refresh, signOut }),
-    [state, signedIn, refresh, signOut],
+    () => ({ state, view: state.status === 'ready' ? state.view : null, signedIn, ensure, refresh, signOut }),
+    [state, signedIn, ensure, refresh, signOut],
   );
   return <SessionContext.Provider value={handle}>{children}</SessionContext.Provider>;
 }

@@ -4,6 +4,10 @@
 mod audit_event;
 mod health;
 mod links;
+mod me;
+mod org_courses;
+mod org_roster;
+mod org_users;
 mod platform;
 mod session;
 
@@ -18,6 +22,10 @@ pub fn router(state: AppState) -> Router {
         .merge(session::router())
         .merge(links::router())
         .merge(platform::router())
+        .merge(org_users::router())
+        .merge(org_courses::router())
+        .merge(org_roster::router())
+        .merge(me::router())
         .fallback(super::ui::serve)
         .with_state(state)
 }

@@ -1,0 +1,150 @@
+/**
+ * Labelled form controls. Each ties its label, hint and error to the control
+ * (for / aria-describedby / aria-invalid), so a screen reader reads all three
+ * and the error sits right under the field it is about.
+ */
+import { useId } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { t } from '../i18n';
+
+interface Common {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  hint?: string | undefined;
+  error?: string | undefined;
+  /** Marks the label "optional"; every other field is required. */
+  optional?: boolean;
+  testId?: string;
+}
+
+function useFieldIds(hint: string | undefined, error: string | undefined) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const described = [hint === undefined ? '' : hintId, error === undefined ? '' : errorId].filter(Boolean).join(' ');
+  return { id, hintId, errorId, describedBy: described === '' ? undefined : described };
+}
+
+function Label({ id, label, optional }: { id: string; label: string; optional: boolean | undefined }) {
+  return (
+    <label class="field-label" for={id}>
+      {label}
+      {optional === true && <span class="field-optional"> ({t.common.optional})</span>}
+    </label>
+  );
+}
+
+function Extras({ hint, error, hintId, errorId }: { hint?: string | undefined; error?: string | undefined; hintId: string; errorId: string }) {
+  return (
+    <>
+      {hint !== undefined && <p class="hint" id={hintId}>{hint}</p>}
+      {error !== undefined && <p class="field-error" id={errorId}>{error}</p>}
+    </>
+  );
+}
+
+interface InputProps {
+  type?: 'text' | 'email' | 'password' | 'search';
+  autoComplete?: string;
+  autoCapitalize?: 'none' | 'sentences' | 'words';
+  spellcheck?: boolean;
+  autoFocus?: boolean;
+}
+
+export function TextField({
+  label, value, onValue, hint, error, optional, testId,
+  type = 'text', autoComplete, autoCapitalize, spellcheck, autoFocus,
+}: Common & InputProps) {
+  const ids = useFieldIds(hint, error);
+  return (
+    <div class="field">
+      <Label id={ids.id} label={label} optional={optional} />
+      <input
+        class="input"
+        // Preact types the attributes of each input type apart, and tsc cannot
+        // match a union of types to them; the lint rule misjudges that.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+        type={type as 'text'}
+        autoComplete={autoComplete}
+        autoCapitalize={autoCapitalize}
+        spellcheck={spellcheck}
+        autoFocus={autoFocus}
+        id={ids.id}
+        value={value}
+        required={optional !== true}
+        aria-invalid={error === undefined ? undefined : 'true'}
+        aria-describedby={ids.describedBy}
+        data-testid={testId}
+        onInput={(event) => { onValue(event.currentTarget.value); }}
+      />
+      <Extras hint={hint} error={error} hintId={ids.hintId} errorId={ids.errorId} />
+    </div>
+  );
+}
+
+export function SelectField({
+  label, value, onValue, hint, error, optional, testId, children,
+}: Common & { children: ComponentChildren }) {
+  const ids = useFieldIds(hint, error);
+  return (
+    <div class="field">
+      <Label id={ids.id} label={label} optional={optional} />
+      <select
+        class="input"
+        id={ids.id}
+        value={value}
+        required={optional !== true}
+        aria-invalid={error === undefined ? undefined : 'true'}
+        aria-describedby={ids.describedBy}
+        data-testid={testId}
+        onChange={(event) => { onValue(event.currentTarget.value); }}
+      >
+        {children}
+      </select>
+      <Extras hint={hint} error={error} hintId={ids.hintId} errorId={ids.errorId} />
+    </div>
+  );
+}
+
+interface CheckboxProps {
+  label: string;
+  checked: boolean;
+  onChecked: (checked: boolean) => void;
+  hint?: string;
+  testId?: string;
+}
+
+export function CheckboxField({ label, checked, onChecked, hint, testId }: CheckboxProps) {
+  const ids = useFieldIds(hint, undefined);
+  return (
+    <div class="field field--check">
+      <input
+        type="checkbox"
+        id={ids.id}
+        checked={checked}
+        aria-describedby={ids.describedBy}
+        data-testid={testId}
+        onChange={(event) => { onChecked(event.currentTarget.checked); }}
+      />
+      <label for={ids.id}>{label}</label>
+      {hint !== undefined && <p class="hint" id={ids.hintId}>{hint}</p>}
+    </div>
+  );
+}
+
+/** Per-field "fill in this field" errors for the blank ones among `values`. */
+export function blankFields<K extends string>(values: Record<K, string>): Partial<Record<K, string>> {
+  const errors: Partial<Record<K, string>> = {};
+  for (const key of Object.keys(values) as K[]) {
+    if (values[key].trim() === '') errors[key] = t.common.required;
+  }
+  return errors;
+}
+
+/** Moves focus to the first field of `form` marked invalid, after the render that marks it. */
+export function focusFirstInvalid(form: HTMLFormElement | null): void {
+  requestAnimationFrame(() => {
+    form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  });
+}

@@ -1,0 +1,81 @@
+/** The person's live sessions, this browser marked, each other one with an End button. */
+import { useEffect } from 'preact/hooks';
+import { t } from '../../i18n';
+import { endSession, listSessions } from '../../api/session';
+import type { SessionItem } from '../../api/types';
+import { useConfirm } from '../../components/ConfirmDialog';
+import { DateTime } from '../../components/DateTime';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { WhenLoaded } from '../../components/Status';
+import { useAction } from '../../hooks/useAction';
+import { useLoad } from '../../hooks/useLoad';
+
+const text = t.account.sessions;
+
+/** `changes` counts password changes: after one, the other sessions are gone, so the list reloads. */
+export function SessionList({ changes }: { changes: number }) {
+  const loaded = useLoad(listSessions);
+  const action = useAction();
+  const [dialog, confirm] = useConfirm();
+  const { reload } = loaded;
+
+  useEffect(() => {
+    if (changes > 0) reload();
+  }, [changes, reload]);
+
+  const end = async (session: SessionItem): Promise<void> => {
+    if (!(await confirm({ title: text.endTitle, body: text.endBody, action: text.endConfirm }))) return;
+    if (await action.run(() => endSession(session.id))) reload();
+  };
+
+  return (
+    <section class="panel" aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading">{text.heading}</h2>
+      <p>{text.intro}</p>
+      <ErrorNotice error={action.error} />
+      <WhenLoaded loaded={loaded}>
+        {(sessions) => (
+          <div class="table-wrap">
+            <table class="table" data-testid="sessions">
+              <thead>
+                <tr>
+                  <th scope="col">{text.started}</th>
+                  <th scope="col">{text.lastSeen}</th>
+                  <th scope="col">{text.address}</th>
+                  <th scope="col">{text.browser}</th>
+                  <th scope="col">{text.actions}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sessions.map((session) => (
+                  <tr key={session.id} data-testid="session-row" data-current={String(session.current)}>
+                    <td><DateTime iso={session.created_at} /></td>
+                    <td><DateTime iso={session.last_seen_at} /></td>
+                    <td>{session.client_addr ?? t.common.unknown}</td>
+                    <td class="cell--small">{session.user_agent ?? t.common.unknown}</td>
+                    <td>
+                      {session.current ? (
+                        <span class="badge badge--info">{text.current}</span>
+                      ) : (
+                        <button
+                          type="button"
+                          class="button button--small button--secondary"
+                          disabled={action.busy}
+                          data-testid="session-end"
+                          onClick={() => { void end(session); }}
+                        >
+                          {text.end}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </WhenLoaded>
+      {dialog}
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+/** The audit log's filter: who, which actions (by prefix), and how many entries per page. */
+import { useState } from 'preact/hooks';
+import type { TargetedSubmitEvent } from 'preact';
+import { t } from '../../../i18n';
+import type { AuditFilter, OrgUser } from '../../../api/types';
+import { SelectField, TextField } from '../../../components/Field';
+
+const text = t.admin.audit;
+
+/** The page sizes offered; the server allows up to 1000. */
+export const PAGE_SIZES = [50, 100, 200, 500] as const;
+
+interface Props {
+  users: OrgUser[];
+  filter: AuditFilter;
+  onApply: (filter: AuditFilter) => void;
+}
+
+export function AuditFilters({ users, filter, onApply }: Props) {
+  const [actor, setActor] = useState(filter.actor ?? '');
+  const [action, setAction] = useState(filter.action ?? '');
+  const [limit, setLimit] = useState(String(filter.limit ?? PAGE_SIZES[1]));
+
+  const apply = (event: TargetedSubmitEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    const next: AuditFilter = { limit: Number(limit) };
+    if (actor !== '') next.actor = actor;
+    if (action.trim() !== '') next.action = action.trim();
+    onApply(next);
+  };
+
+  return (
+    <section class="panel" aria-labelledby="audit-filter-heading">
+      <h3 id="audit-filter-heading">{text.filters}</h3>
+      <form class="filter-form" noValidate onSubmit={apply} data-testid="audit-filters">
+        <SelectField label={text.actor} value={actor} onValue={setActor} optional testId="audit-actor">
+          <option value="">{text.anyone}</option>
+          {users.map((user) => (
+            <option key={user.id} value={user.id}>{`${user.display_name} (${user.email})`}</option>
+          ))}
+        </SelectField>
+        <TextField
+          label={text.action}
+          hint={text.actionHint}
+          value={action}
+          onValue={setAction}
+          optional
+          spellcheck={false}
+          autoCapitalize="none"
+          testId="audit-action"
+        />
+        <SelectField label={text.limit} value={limit} onValue={setLimit} testId="audit-limit">
+          {PAGE_SIZES.map((size) => (
+            <option key={size} value={String(size)}>{t.common.count(size)}</option>
+          ))}
+        </SelectField>
+        <div class="actions">
+          <button type="submit" class="button" data-testid="audit-apply">{text.apply}</button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+/** One user: facts and roles, disable (after confirming) or enable, and a new password link. */
+import { t } from '../../../i18n';
+import { issuePasswordReset, updateUser } from '../../../api/org';
+import type { Course, OrgUser } from '../../../api/types';
+import type { ConfirmRequest } from '../../../components/ConfirmDialog';
+import { DateTime } from '../../../components/DateTime';
+import { ErrorNotice } from '../../../components/ErrorNotice';
+import { useAction } from '../../../hooks/useAction';
+import { grantText } from '../scope';
+import type { IssuedFor } from './UserTable';
+
+const text = t.admin.users;
+
+interface Props {
+  user: OrgUser;
+  courses: Course[];
+  confirm: (request: ConfirmRequest) => Promise<boolean>;
+  onChanged: () => void;
+  onIssued: (issued: IssuedFor) => void;
+}
+
+export function UserRow({ user, courses, confirm, onChanged, onIssued }: Props) {
+  const action = useAction();
+  const active = user.status === 'active';
+  const nameId = `user-${user.id}-name`;
+
+  const toggle = async (): Promise<void> => {
+    if (active) {
+      const sure = await confirm({ title: text.disableTitle(user.display_name), body: text.disableBody, action: text.disable });
+      if (!sure) return;
+    }
+    const status = active ? 'disabled' : 'active';
+    if (await action.run(async () => { await updateUser(user.id, { status }); })) onChanged();
+  };
+
+  const reset = async (): Promise<void> => {
+    await action.run(async () => {
+      const link = await issuePasswordReset(user.id);
+      onIssued({ link, label: text.resetLabel(user.display_name) });
+    });
+  };
+
+  return (
+    <tr data-testid="user-row" data-email={user.email}>
+      <td id={nameId}>{user.display_name}</td>
+      <td>{user.email}</td>
+      <td>{user.student_number ?? ''}</td>
+      <td>
+        <span class={`badge ${active ? 'badge--pass' : 'badge--fail'}`} data-testid="user-status">{text.statusText[user.status]}</span>
+        {!user.has_password && <span class="cell--small block">{text.noPassword}</span>}
+      </td>
+      <td class="cell--small">{t.common.list(user.roles.map((grant) => grantText(grant, courses)))}</td>
+      <td><DateTime iso={user.last_sign_in_at} /></td>
+      <td>
+        <div class="row-actions">
+          <button
+            type="button"
+            class={`button button--small ${active ? 'button--danger-secondary' : 'button--secondary'}`}
+            aria-describedby={nameId}
+            disabled={action.busy}
+            data-testid={active ? 'user-disable' : 'user-enable'}
+            onClick={() => { void toggle(); }}
+          >
+            {active ? text.disable : text.enable}
+          </button>
+          <button
+            type="button"
+            class="button button--small button--secondary"
+            aria-describedby={nameId}
+            disabled={action.busy || !active}
+            data-testid="user-reset"
+            onClick={() => { void reset(); }}
+          >
+            {text.resetLink}
+          </button>
+        </div>
+        <ErrorNotice error={action.error} />
+      </td>
+    </tr>
+  );
+}

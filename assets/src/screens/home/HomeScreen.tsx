@@ -1,0 +1,43 @@
+/**
+ * A student's start page (`/home`): their courses and sections. No staff
+ * navigation or data appears here; the server returns only their own section.
+ */
+import { t } from '../../i18n';
+import { myCourses } from '../../api/me';
+import { WhenLoaded } from '../../components/Status';
+import { useLoad } from '../../hooks/useLoad';
+import { useSession } from '../../session/SessionProvider';
+
+export function HomeScreen() {
+  const { view } = useSession();
+  const loaded = useLoad(myCourses);
+  return (
+    <>
+      <h1>{t.home.heading}</h1>
+      {view !== null && <p class="lead">{t.home.welcome(view.user.display_name)}</p>}
+      <WhenLoaded loaded={loaded}>
+        {(courses) =>
+          courses.length === 0 ? (
+            <p class="empty-state" data-testid="home-empty">{t.home.empty}</p>
+          ) : (
+            <ul class="cards" data-testid="my-courses">
+              {courses.map((course) => (
+                <li key={course.id} class="card" data-testid="my-course" data-code={course.code}>
+                  <h2 class="card__title">
+                    <span class="course-code">{course.code}</span> {course.title}
+                  </h2>
+                  <ul class="chips" data-testid="my-sections">
+                    {course.sections.map((section) => (
+                      <li key={section.id} class="chip" data-testid="my-section">{t.home.section(section.name)}</li>
+                    ))}
+                  </ul>
+                  <p class="empty-state" data-testid="no-exams">{t.home.noExams}</p>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </WhenLoaded>
+    </>
+  );
+}

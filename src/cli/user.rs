@@ -1,0 +1,175 @@
+//! `examhall user`: accounts of an organization, for IT automation.
+
+use std::io::BufRead;
+use std::time::Duration;
+
+use super::CliError;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::password::NewPassword;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::domain::{DisplayName, Email, OrgSlug, Role, Scope};
+use crate::store::accounts::links::{self, Purpose};
+use crate::store::accounts::users::{self, NewUser};
+use crate::store::courses::{self, GrantTarget};
+use crate::store::{Database, StoreError};
+
+/// User commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Create an account with a role; prints a one-time invitation link, or
+    /// with --password-stdin sets the password read from standard input.
+    Create(CreateArgs),
+    /// List an organization's accounts.
+    List {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options of `examhall user create`.
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// The organization's slug.
+    #[arg(long)]
+    org: String,
+    /// Sign-in e-mail address.
+    #[arg(long)]
+    email: String,
+    /// Display name (default: the part of the e-mail before the @).
+    #[arg(long)]
+    name: Option<String>,
+    /// org_admin, instructor, reviewer, proctor or student.
+    #[arg(long)]
+    role: String,
+    /// Course code, for course and section roles.
+    #[arg(long)]
+    course: Option<String>,
+    /// Section name within --course, for proctor and student.
+    #[arg(long)]
+    section: Option<String>,
+    /// Student number, for students.
+    #[arg(long)]
+    student_number: Option<String>,
+    /// Read the password from standard input (one line) instead of printing an invitation link.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+/// Runs a user command.
+pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
+    let platform = super::org::open_platform(config)?;
+    let slug = match command {
+        Command::Create(args) => &args.org,
+        Command::List { org, .. } => org,
+    };
+    let org = platform.org_by_slug(OrgSlug::parse(slug)?).await.map_err(|error| match error {
+        StoreError::NotFound(_) => {
+            CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")
+        }
+        other => other.into(),
+    })?;
+    let db = platform.open_org(org.id).await?;
+    let result = match command {
+        Command::Create(args) => create(config, &db, org.id, args).await,
+        Command::List { json, .. } => list(&db, *json).await,
+    };
+    db.close().await;
+    platform.db().close().await;
+    result
+}
+
+async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args: &CreateArgs) -> Result<(), CliError> {
+    let email = Email::parse(&args.email)?;
+    let name =
+        DisplayName::parse(args.name.as_deref().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("")))?;
+    let role = Role::parse(&args.role)?;
+    let password_hash = if args.password_stdin {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| CliError::new(format!("cannot read standard input: {e}")))?;
+        let password = NewPassword::parse(line.trim_end_matches(['\r', '\n']))?;
+        Some(password.hash())
+    } else {
+        None
+    };
+    let (course, section) = (args.course.clone(), args.section.clone());
+    let number = args.student_number.clone();
+    let now = SystemClock.now();
+    let valid = Duration::from_secs(config.auth.link_valid_hours * 3600);
+    let actor = Actor::command_line();
+    let invite = password_hash.is_none();
+    let outcome = db
+        .write(move |conn| {
+            let target = match (role.scope(), course, section) {
+                (Scope::Organization, None, None) => GrantTarget::Organization,
+                (Scope::Course, Some(code), None) => GrantTarget::Course(course_by_code(conn, &code)?.id),
+                (Scope::Section, Some(code), Some(name)) => {
+                    let course = course_by_code(conn, &code)?;
+                    let section = course.sections.into_iter().find(|s| s.name == name);
+                    GrantTarget::Section(section.ok_or_else(|| StoreError::NotFound(format!("section {name} of course {code}")))?.id)
+                }
+                _ => return Err(StoreError::Conflict(format!("the scope of role {}", role.as_str()))),
+            };
+            let new = NewUser { email: &email, display_name: &name, student_number: number.as_deref(), password_hash };
+            let user = users::create(conn, &new, now)?;
+            courses::grant(conn, user.id, role, target, now)?;
+            let token = if invite { Some(links::issue(conn, Purpose::Invitation, Some(user.id), valid, now)?) } else { None };
+            let details = serde_json::json!({ "email": user.email, "role": role });
+            audit::append(conn, &AuditEvent::by(&actor, "user.create").target(user.id.to_string()).details(details), now)?;
+            Ok((user, token))
+        })
+        .await
+        .map_err(|error| match error {
+            StoreError::Conflict(what) if what.starts_with("the scope") => CliError::new(format!("role {}: wrong scope", role.as_str()))
+                .hint("org_admin takes neither --course nor --section; instructor and reviewer take --course; proctor and student take --course and --section"),
+            other => other.into(),
+        })?;
+    let (user, token) = outcome;
+    println!("created {} ({}) as {}", user.email, user.id, role.as_str());
+    if let Some(token) = token {
+        let base = super::setup_link::base_url(config, None);
+        println!("invitation link (works once, for {} hours): {base}/link/{org}.{token}", config.auth.link_valid_hours);
+    }
+    Ok(())
+}
+
+fn course_by_code(conn: &rusqlite::Connection, code: &str) -> Result<courses::Course, StoreError> {
+    courses::list_courses(conn)?
+        .into_iter()
+        .find(|c| c.code == code)
+        .ok_or_else(|| StoreError::NotFound(format!("course {code}")))
+}
+
+async fn list(db: &Database, json: bool) -> Result<(), CliError> {
+    let (people, grants) = db.read(|conn| Ok((users::list(conn)?, courses::all_grants(conn)?))).await?;
+    if json {
+        let rows: Vec<_> = people
+            .iter()
+            .map(|u| {
+                let roles: Vec<_> = grants.iter().filter(|g| g.user_id == u.id).collect();
+                serde_json::json!({ "user": u, "roles": roles })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return Ok(());
+    }
+    if people.is_empty() {
+        println!("no accounts yet; create one with: examhall user create --org SLUG --email E --role ROLE");
+        return Ok(());
+    }
+    println!("{:40}  {:8}  {:24}  ROLES", "EMAIL", "STATUS", "LAST SIGN-IN");
+    for user in people {
+        let roles: Vec<_> = grants.iter().filter(|g| g.user_id == user.id).map(|g| g.role.as_str()).collect();
+        let status = if user.status == users::UserStatus::Active { "active" } else { "disabled" };
+        let last = user.last_sign_in_at.as_deref().unwrap_or("never");
+        println!("{:40}  {:8}  {:24}  {}", user.email, status, last, roles.join(","));
+    }
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! Signing in and out, sessions, timeouts, rate limits, one-time links.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use examhall::clock::ManualClock;
+use examhall::domain::Role;
+use examhall::store::courses::GrantTarget;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{spawn_app, spawn_app_with_clock};
+use crate::people::PASSWORD;
+
+#[tokio::test]
+async fn the_setup_link_creates_the_first_platform_admin_once() {
+    let app = spawn_app().await;
+    let token = examhall::cli::setup_link::issue(app.state.registry().platform()).await.unwrap();
+    let path = format!("/api/v1/links/platform.{token}");
+    let described: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(described["purpose"], "setup");
+    let weak = json!({"email": "it@uni.example", "display_name": "IT", "password": "password1"});
+    assert_eq!(app.call(None, Method::POST, &path, Some(weak)).await.status(), 422, "common passwords are refused");
+    let body = json!({"email": "it@uni.example", "display_name": "IT", "password": PASSWORD});
+    assert_eq!(app.call(None, Method::POST, &path, Some(body.clone())).await.status(), 204);
+    assert_eq!(app.call(None, Method::POST, &path, Some(body)).await.status(), 404, "single use");
+    assert_eq!(app.get(&path).await.status(), 404);
+    assert!(examhall::cli::setup_link::issue(app.state.registry().platform()).await.is_err(), "no second set-up");
+    app.sign_in(None, "it@uni.example", PASSWORD).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_host_only_strict_cookie_with_a_fresh_token_and_sign_out_ends_it() {
+    let app = spawn_app().await;
+    let org = app.create_org("physics", "Physics").await.id;
+    app.add_person(org, "ada@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
+    let body = json!({"org": "physics", "email": "Ada@Physics.example", "password": PASSWORD});
+    let response = app.call(None, Method::POST, "/api/v1/session", Some(body.clone())).await;
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for part in ["__Host-examhall=", "Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    let first = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
+    let second = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
+    assert_ne!(first.cookie, second.cookie, "a new token at every sign-in");
+    let me: Value = app.call(Some(&first), Method::GET, "/api/v1/session", None).await.json().await.unwrap();
+    assert_eq!(me["user"]["email"], "ada@physics.example");
+    assert_eq!(me["org"]["slug"], "physics");
+    let sessions: Value = app.call(Some(&first), Method::GET, "/api/v1/sessions", None).await.json().await.unwrap();
+    assert_eq!(sessions.as_array().unwrap().len(), 3);
+    assert_eq!(app.call(Some(&first), Method::DELETE, "/api/v1/session", None).await.status(), 204);
+    assert_eq!(app.call(Some(&first), Method::GET, "/api/v1/session", None).await.status(), 401);
+    assert_eq!(app.call(Some(&second), Method::GET, "/api/v1/session", None).await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_one_answer_and_repeated_failures_are_slowed_not_locked() {
+    let app = spawn_app().await;
+    let org = app.create_org("physics", "Physics").await.id;
+    app.add_person(org, "ada@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
+    let mut details = Vec::new();
+    for body in [
+        json!({"org": "physics", "email": "ada@physics.example", "password": "wrong-password-1"}),
+        json!({"org": "physics", "email": "nobody@physics.example", "password": PASSWORD}),
+        json!({"org": "nowhere", "email": "ada@physics.example", "password": PASSWORD}),
+    ] {
+        let response = app.call(None, Method::POST, "/api/v1/session", Some(body)).await;
+        assert_eq!(response.status(), 401);
+        let problem: Value = response.json().await.unwrap();
+        details.push(problem["detail"].clone());
+    }
+    assert!(details.windows(2).all(|w| w[0] == w[1]), "the same answer whatever was wrong: {details:?}");
+    let mut limited = None;
+    for _ in 0..6 {
+        let body = json!({"org": "physics", "email": "ada@physics.example", "password": "wrong-password-1"});
+        let response = app.call(None, Method::POST, "/api/v1/session", Some(body)).await;
+        if response.status() == 429 {
+            limited = Some(response.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap());
+            break;
+        }
+    }
+    let retry_after = limited.expect("failures are rate-limited");
+    assert!((1..=900).contains(&retry_after));
+    let body = json!({"org": "physics", "email": "ada@physics.example", "password": PASSWORD});
+    assert_eq!(
+        app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(),
+        429,
+        "even the right password waits"
+    );
+    let db = app.state.registry().org(org).await.unwrap();
+    let failures: i64 = db
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'session.sign_in' AND outcome = 'failure'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert!(failures >= 5, "{failures}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_end_after_the_idle_timeout_and_the_absolute_lifetime() {
+    use examhall::clock::Clock;
+    let start = time::macros::datetime!(2026-11-22 09:00 UTC);
+    let clock = ManualClock::new(start);
+    let app = spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let org = app.create_org("physics", "Physics").await.id;
+    app.add_person(org, "ada@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
+    let caller = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
+    while clock.now() < start + Duration::from_secs(11 * 3600 + 30 * 60) {
+        clock.advance(Duration::from_secs(25 * 60));
+        assert!(app.alive(&caller).await, "use keeps a session alive at {}", clock.now());
+    }
+    clock.advance(Duration::from_secs(25 * 60));
+    assert!(!app.alive(&caller).await, "every session ends 12 hours after sign-in");
+    let idle = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
+    clock.advance(Duration::from_secs(29 * 60));
+    assert!(app.alive(&idle).await);
+    clock.advance(Duration::from_secs(30 * 60 + 1));
+    assert!(!app.alive(&idle).await, "a staff session ends after 30 idle minutes");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn password_change_disabling_and_role_removal_end_sessions_at_once() {
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    let other = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    let change = json!({"current_password": PASSWORD, "new_password": "another-strong-phrase-9"});
+    assert_eq!(app.call(Some(&w.instructor), Method::POST, "/api/v1/password", Some(change)).await.status(), 204);
+    assert_eq!(app.call(Some(&other), Method::GET, "/api/v1/session", None).await.status(), 401, "other sessions end");
+    assert_eq!(
+        app.call(Some(&w.instructor), Method::GET, "/api/v1/session", None).await.status(),
+        200,
+        "this one stays"
+    );
+    app.sign_in(Some("physics"), "instructor@physics.example", "another-strong-phrase-9").await;
+
+    let disable = json!({"status": "disabled"});
+    let path = format!("/api/v1/org/users/{}", w.student_user);
+    assert_eq!(app.call(Some(&w.admin), Method::PATCH, &path, Some(disable)).await.status(), 200);
+    assert_eq!(app.call(Some(&w.student), Method::GET, "/api/v1/session", None).await.status(), 401);
+    let body = json!({"org": "physics", "email": "student@physics.example", "password": PASSWORD});
+    assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(), 401);
+
+    let grants: Value = app.call(Some(&w.admin), Method::GET, "/api/v1/org/grants", None).await.json().await.unwrap();
+    let me: Value = app.call(Some(&w.proctor), Method::GET, "/api/v1/session", None).await.json().await.unwrap();
+    let proctor_grant = grants.as_array().unwrap().iter().find(|g| g["user_id"] == me["user"]["id"]).unwrap();
+    let path = format!("/api/v1/org/grants/{}", proctor_grant["id"].as_str().unwrap());
+    assert_eq!(app.call(Some(&w.admin), Method::DELETE, &path, None).await.status(), 204);
+    assert_eq!(app.call(Some(&w.proctor), Method::GET, "/api/v1/session", None).await.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_invitation_link_sets_a_password_once_even_when_redeemed_twice_at_once() {
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    let body = json!({"email": "new@physics.example", "display_name": "New Person"});
+    let response = app.call(Some(&w.admin), Method::POST, "/api/v1/org/users", Some(body)).await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    let link = created["link"].as_str().unwrap().trim_start_matches("/link/").to_owned();
+    let path = format!("/api/v1/links/{link}");
+    let described: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(described["purpose"], "invitation");
+    assert_eq!(described["email"], "new@physics.example");
+    assert_eq!(described["org"]["slug"], "physics");
+    let mut attempts = Vec::new();
+    for i in 0..8 {
+        let request = app.client.post(app.url(&path)).json(&json!({ "password": format!("{PASSWORD}-{i}") }));
+        attempts.push(tokio::spawn(async move { request.send().await.unwrap().status().as_u16() }));
+    }
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 204).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 204 || *s == 404), "{statuses:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_roster_is_previewed_with_row_errors_then_imported_idempotently() {
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    let send = |path: &'static str, csv: String| {
+        app.client
+            .post(app.url(path))
+            .header("cookie", &w.admin.cookie)
+            .header("x-csrf-token", &w.admin.csrf)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+    };
+    let mut good = String::from("student_number,name,email,course,section\n");
+    for i in 0..30 {
+        let section = if i % 2 == 0 { "A" } else { "B" };
+        writeln!(good, "S{i:03},Student {i},s{i}@physics.example,PHYS101,{section}").unwrap();
+    }
+    let bad = format!("{good}S999,Nobody,not-an-email,PHYS101,Q\nS000,Twin,twin@physics.example,PHYS101,A\n");
+    let preview: Value = send("/api/v1/org/roster/preview", bad.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(preview["errors"], 2);
+    assert_eq!(preview["creates"], 30);
+    let rows = preview["rows"].as_array().unwrap();
+    assert!(rows[30]["errors"].as_array().unwrap().len() >= 2, "{}", rows[30]);
+    assert_eq!(rows[31]["line"], 33);
+    let refused = send("/api/v1/org/roster/import", bad).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let users_before: Value =
+        app.call(Some(&w.admin), Method::GET, "/api/v1/org/users", None).await.json().await.unwrap();
+    let imported: Value = send("/api/v1/org/roster/import", good.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(imported["creates"], 30);
+    let users_after: Value =
+        app.call(Some(&w.admin), Method::GET, "/api/v1/org/users", None).await.json().await.unwrap();
+    assert_eq!(users_after.as_array().unwrap().len(), users_before.as_array().unwrap().len() + 30);
+    let again: Value = send("/api/v1/org/roster/import", good).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (again["creates"].as_u64(), again["updates"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(30))
+    );
+    let users_again: Value =
+        app.call(Some(&w.admin), Method::GET, "/api/v1/org/users", None).await.json().await.unwrap();
+    assert_eq!(users_again, users_after, "the same file twice changes nothing");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn members_see_only_their_own_courses_and_sections() {
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    let student = app.json_of(&w.student, "/api/v1/me/courses").await;
+    assert_eq!(student.as_array().unwrap().len(), 1);
+    assert_eq!(student[0]["code"], "PHYS101");
+    assert_eq!(student[0]["sections"].as_array().unwrap().len(), 1, "only the student's own section");
+    let instructor = app.json_of(&w.instructor, "/api/v1/me/courses").await;
+    assert_eq!(instructor[0]["sections"].as_array().unwrap().len(), 2, "course roles see every section");
+    assert_eq!(app.json_of(&w.other_instructor, "/api/v1/me/courses").await[0]["code"], "PHYS201");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_identity_action_lands_in_an_intact_audit_chain() {
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    let body = json!({"email": "new@physics.example", "display_name": "New"});
+    app.call(Some(&w.admin), Method::POST, "/api/v1/org/users", Some(body)).await;
+    app.call(Some(&w.admin), Method::POST, "/api/v1/org/courses", Some(json!({"code": "NEW1", "title": "New"}))).await;
+    let log: Value =
+        app.call(Some(&w.admin), Method::GET, "/api/v1/org/audit?limit=50", None).await.json().await.unwrap();
+    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for expected in ["session.sign_in", "user.create", "course.create"] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    let csv = app.call(Some(&w.admin), Method::GET, "/api/v1/org/audit.csv?action=user.", None).await;
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.text().await.unwrap().contains("user.create"));
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let verification = db.read(|conn| examhall::audit::verify(conn, None)).await.unwrap();
+    assert!(verification.is_intact(), "{verification:?}");
+    app.stop().await;
+}

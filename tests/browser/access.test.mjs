@@ -1,0 +1,293 @@
+// Browser test of identity and access against the real examhall binary: the
+// whole first day of an installation, from the demo's one-time set-up link to
+// a student who can see their own section and nothing of the staff's.
+//
+//   cargo build                       (build.rs also builds assets/dist)
+//   cd assets && npm run test:browser
+//
+// Every person works in a browser context of their own, as on their own
+// computer. See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  cleanup,
+  launchBrowser,
+  newContext,
+  reportCspViolations,
+  startServer,
+  stopServer,
+  watchProblems,
+} from './harness.mjs';
+
+const SETUP_LINK = /setup link: (https:\/\/\S+)/;
+const STUDENTS = 30;
+/** Failed requests the story causes on purpose: "who is signed in?" while nobody is, and a weak password. */
+const EXPECTED_FAILURES = /Failed to load resource: the server responded with a status of (401|422)/;
+
+const people = {
+  it: { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' },
+  admin: { email: 'admin@physics.example', name: 'Paula Admin', password: 'copper-meadow-quartz-81' },
+  instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
+  proctor: { email: 'petra@physics.example', name: 'Petra Proctor', password: 'granite-tulip-cinder-64' },
+  student: { email: 'student01@physics.example', name: 'Student 01', password: 'nebula-pickle-saddle-90' },
+};
+
+/** @type {import('./harness.mjs').Server} */
+let server;
+/** @type {import('playwright-core').Browser} */
+let browser;
+const problems = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server !== undefined) await stopServer(server.process);
+  await cleanup();
+});
+
+/** A fresh browser context (a person's own computer) with its problems recorded. */
+async function computer() {
+  const context = await newContext(browser);
+  await reportCspViolations(context);
+  const seen = watchProblems(context);
+  context.on('close', () => problems.push(...seen.filter((line) => !EXPECTED_FAILURES.test(line))));
+  return context.newPage();
+}
+
+const at = (path) => new URL(path, server.url).href;
+
+/** The roster: 30 students, the first half in section A, the rest in B. */
+function rosterCsv() {
+  const lines = ['student_number,name,email,course,section'];
+  for (let n = 1; n <= STUDENTS; n += 1) {
+    const two = String(n).padStart(2, '0');
+    lines.push(`s10${two},Student ${two},student${two}@physics.example,PHYS101,${n <= STUDENTS / 2 ? 'A' : 'B'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Opens a one-time link, sets the password (twice), and follows "Sign in" to the pre-filled form. */
+async function redeem(page, url, password, setup = undefined) {
+  await page.goto(url);
+  await page.getByTestId('link-form').waitFor();
+  if (setup !== undefined) {
+    await page.getByTestId('link-email').fill(setup.email);
+    await page.getByTestId('link-display-name').fill(setup.name);
+  }
+  await page.getByTestId('new-password').fill(password);
+  await page.getByTestId('new-password-again').fill(password);
+  await page.getByTestId('link-submit').click();
+  await page.getByTestId('link-done').waitFor();
+  await page.getByTestId('link-sign-in').click();
+  await page.waitForURL(/\/signin\?/);
+}
+
+/** Signs in from a pre-filled sign-in form and waits for the landing page. */
+async function signInFromLink(page, person, landing) {
+  assert.equal(await page.getByTestId('sign-in-email').inputValue(), person.email);
+  await page.getByTestId('sign-in-password').fill(person.password);
+  await page.getByTestId('sign-in-submit').click();
+  await page.waitForURL(at(landing));
+}
+
+/** The full address in a one-time link box. */
+const linkIn = (page, testId) => page.getByTestId(`${testId}-url`).inputValue();
+
+test('from the set-up link to a student who sees only their own section', { timeout: 300_000 }, async (t) => {
+  const links = {};
+
+  await t.test('the platform administrator sets up examhall and signs in', async () => {
+    const [, setupLink] = await server.waitForLine(SETUP_LINK);
+    const page = await computer();
+    await page.goto(setupLink);
+    await page.getByTestId('link-form').waitFor();
+    await page.getByTestId('link-email').fill(people.it.email);
+    await page.getByTestId('link-display-name').fill(people.it.name);
+
+    // Two different passwords never reach the server.
+    await page.getByTestId('new-password').fill(people.it.password);
+    await page.getByTestId('new-password-again').fill(`${people.it.password}x`);
+    await page.getByTestId('link-submit').click();
+    assert.match(await page.locator('.field-error').innerText(), /two passwords differ/);
+
+    // A common password is refused by the server, whose detail is shown next to the form.
+    await page.getByTestId('new-password').fill('password');
+    await page.getByTestId('new-password-again').fill('password');
+    await page.getByTestId('link-submit').click();
+    assert.notEqual((await page.getByTestId('link-error').innerText()).trim(), '');
+
+    await redeem(page, setupLink, people.it.password, people.it);
+    assert.equal(await page.getByTestId('sign-in-platform').isChecked(), true);
+    await signInFromLink(page, people.it, '/platform');
+    assert.match(await page.getByTestId('header-user').innerText(), /Iris IT/);
+    assert.equal(await page.getByTestId('nav-admin').count(), 0);
+
+    // The set-up link works once.
+    await page.goto(setupLink);
+    await page.getByTestId('link-invalid').waitFor();
+    await page.goto(at('/platform'));
+
+    await page.getByTestId('org-slug').fill('physics');
+    await page.getByTestId('org-name').fill('Faculty of Physics');
+    await page.getByTestId('create-org-submit').click();
+    const row = page.locator('[data-testid="org-row"][data-slug="physics"]');
+    await row.waitFor();
+    assert.equal(await row.getByTestId('org-status').innerText(), 'Active');
+
+    await page.getByTestId('invite-org').selectOption({ label: 'Faculty of Physics (physics)' });
+    await page.getByTestId('invite-email').fill(people.admin.email);
+    await page.getByTestId('invite-name').fill(people.admin.name);
+    await page.getByTestId('invite-submit').click();
+    links.admin = await linkIn(page, 'invite-link');
+    assert.match(links.admin, new RegExp(`^${new URL(server.url).origin}/link/\\S+$`));
+    await page.context().close();
+  });
+
+  /** @type {import('playwright-core').Page} */
+  let admin;
+
+  await t.test('the organization administrator accepts the invitation and signs in', async () => {
+    admin = await computer();
+    await redeem(admin, links.admin, people.admin.password);
+    assert.equal(await admin.getByTestId('sign-in-org').inputValue(), 'physics');
+    await signInFromLink(admin, people.admin, '/admin');
+    assert.equal(await admin.getByTestId('header-org').innerText(), 'Faculty of Physics');
+  });
+
+  await t.test('the organization administrator creates PHYS101 with sections A and B', async () => {
+    await admin.getByTestId('admin-nav-courses').click();
+    await admin.getByTestId('course-code').fill('PHYS101');
+    await admin.getByTestId('course-title').fill('Physics I');
+    await admin.getByTestId('create-course-submit').click();
+    const card = admin.locator('[data-testid="course-card"][data-code="PHYS101"]');
+    for (const section of ['A', 'B']) {
+      await card.getByTestId('section-name').fill(section);
+      await card.getByTestId('add-section-submit').click();
+      await card.locator('.chip', { hasText: new RegExp(`^${section}$`) }).waitFor();
+    }
+  });
+
+  await t.test('a roster of 30 students is checked, imported, and imported again without change', async () => {
+    await admin.getByTestId('admin-nav-roster').click();
+    const summary = admin.getByTestId('roster-summary');
+
+    // A file with a broken row cannot be imported.
+    await admin.getByTestId('roster-text').fill('student_number,name,email,course,section\ns1,Broken,not-an-address,PHYS101,Z\n');
+    await admin.getByTestId('roster-preview').click();
+    await admin.locator('[data-testid="roster-summary"][data-kind="preview"]').waitFor();
+    assert.notEqual(await summary.getAttribute('data-errors'), '0');
+    assert.equal(await admin.getByTestId('roster-import').isDisabled(), true);
+    assert.ok((await admin.locator('[data-testid="roster-row"][data-action="error"] li').count()) > 0);
+
+    await admin.getByTestId('roster-file').setInputFiles({
+      name: 'phys101.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(rosterCsv()),
+    });
+    await admin.waitForFunction(() => document.querySelector('[data-testid="roster-text"]')?.value.includes('student30@'));
+    await admin.getByTestId('roster-preview').click();
+    await admin.locator(`[data-testid="roster-summary"][data-kind="preview"][data-creates="${STUDENTS}"]`).waitFor();
+    assert.equal(await summary.getAttribute('data-errors'), '0');
+    assert.equal(await admin.locator('[data-testid="roster-row"][data-action="create"]').count(), STUDENTS);
+
+    await admin.getByTestId('roster-import').click();
+    await admin.locator(`[data-testid="roster-summary"][data-kind="import"][data-creates="${STUDENTS}"]`).waitFor();
+
+    await admin.getByTestId('roster-preview').click();
+    await admin.locator(`[data-testid="roster-summary"][data-kind="preview"][data-unchanged="${STUDENTS}"]`).waitFor();
+    assert.equal(await summary.getAttribute('data-creates'), '0');
+    await admin.getByTestId('roster-import').click();
+    await admin.locator(`[data-testid="roster-summary"][data-kind="import"][data-unchanged="${STUDENTS}"]`).waitFor();
+    assert.equal(await admin.locator('[data-testid="roster-row"][data-action="unchanged"]').count(), STUDENTS);
+  });
+
+  await t.test('an instructor and a proctor are invited and set their passwords', async () => {
+    await admin.getByTestId('admin-nav-users').click();
+    for (const who of ['instructor', 'proctor']) {
+      await admin.getByTestId('user-email').fill(people[who].email);
+      await admin.getByTestId('user-name').fill(people[who].name);
+      await admin.getByTestId('create-user-submit').click();
+      await admin.getByTestId('invitation-link').filter({ hasText: people[who].name }).waitFor();
+      links[who] = await linkIn(admin, 'invitation-link');
+    }
+    assert.notEqual(links.instructor, links.proctor);
+    for (const who of ['instructor', 'proctor']) {
+      const page = await computer();
+      await redeem(page, links[who], people[who].password);
+      await page.context().close();
+    }
+  });
+
+  await t.test('the instructor role on PHYS101 and the proctor role on section A are granted', async () => {
+    await admin.getByTestId('admin-nav-roles').click();
+    await admin.getByTestId('grant-user').selectOption({ label: `${people.instructor.name} (${people.instructor.email})` });
+    await admin.getByTestId('grant-role').selectOption('instructor');
+    await admin.getByTestId('grant-course').selectOption({ label: 'PHYS101 Physics I' });
+    await admin.getByTestId('grant-submit').click();
+    await admin.locator(`[data-testid="grant-row"][data-email="${people.instructor.email}"][data-role="instructor"]`).waitFor();
+
+    await admin.getByTestId('grant-user').selectOption({ label: `${people.proctor.name} (${people.proctor.email})` });
+    await admin.getByTestId('grant-role').selectOption('proctor');
+    await admin.getByTestId('grant-section').selectOption({ label: 'PHYS101, section A' });
+    await admin.getByTestId('grant-submit').click();
+    const proctorRow = admin.locator(`[data-testid="grant-row"][data-email="${people.proctor.email}"][data-role="proctor"]`);
+    await proctorRow.waitFor();
+    assert.match(await proctorRow.innerText(), /PHYS101, section A/);
+  });
+
+  await t.test('the instructor signs in and sees PHYS101 on their courses', async () => {
+    const page = await computer();
+    await page.goto(at(`/signin?org=physics&email=${encodeURIComponent(people.instructor.email)}`));
+    await signInFromLink(page, people.instructor, '/courses');
+    const course = page.locator('[data-testid="my-course"][data-code="PHYS101"]');
+    await course.waitFor();
+    assert.match(await course.getByTestId('my-course-roles').innerText(), /Instructor/);
+    assert.equal(await course.getByTestId('no-exams').innerText(), 'No exams yet.');
+    assert.equal(await page.getByTestId('nav-admin').count(), 0);
+    await page.context().close();
+  });
+
+  await t.test('a student gets a password link, signs in, sees their section and no staff pages', async () => {
+    await admin.getByTestId('admin-nav-users').click();
+    await admin.getByTestId('user-filter').fill(people.student.email);
+    const row = admin.locator(`[data-testid="user-row"][data-email="${people.student.email}"]`);
+    await row.getByTestId('user-reset').click();
+    await admin.getByTestId('reset-link').filter({ hasText: people.student.name }).waitFor();
+    const resetLink = await linkIn(admin, 'reset-link');
+
+    const page = await computer();
+    await redeem(page, resetLink, people.student.password);
+    assert.equal(await page.getByTestId('sign-in-org').inputValue(), 'physics');
+    await signInFromLink(page, people.student, '/home');
+    const course = page.locator('[data-testid="my-course"][data-code="PHYS101"]');
+    await course.waitFor();
+    assert.deepEqual(await course.getByTestId('my-section').allInnerTexts(), ['Section A']);
+    for (const staffLink of ['nav-admin', 'nav-courses', 'nav-platform']) {
+      assert.equal(await page.getByTestId(staffLink).count(), 0, `a student sees ${staffLink}`);
+    }
+
+    for (const staffPage of ['/admin', '/admin/users', '/platform']) {
+      await page.goto(at(staffPage));
+      await page.getByTestId('not-found').waitFor();
+    }
+    const refused = await page.request.get(at('/api/v1/org/users'));
+    assert.ok([403, 404].includes(refused.status()), `the API answered ${refused.status()}`);
+
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(at('/signin'));
+    await page.context().close();
+  });
+
+  await t.test('the audit log shows what happened', async () => {
+    await admin.getByTestId('admin-nav-audit').click();
+    await admin.getByTestId('audit-row').first().waitFor();
+    assert.ok((await admin.getByTestId('audit-row').count()) > 0);
+    await admin.context().close();
+  });
+
+  assert.deepEqual(problems, [], 'no console error, uncaught error or CSP violation');
+});

@@ -1,0 +1,171 @@
+// Shared set-up of the browser tests: start the real examhall binary
+// (`examhall demo --listen 127.0.0.1:0`), read what it prints, launch the
+// system's Chromium through playwright-core (nothing is downloaded), collect
+// console errors and CSP violations, and clean up after.
+//
+// EXAMHALL_BIN overrides the binary (default target/debug/examhall from the
+// repository root); CHROMIUM_PATH overrides /usr/bin/chromium.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+// playwright-core is a dev dependency of the front end: resolve it from assets/.
+const { chromium } = createRequire(join(repoRoot, 'assets', 'package.json'))('playwright-core');
+
+const binary = resolve(repoRoot, process.env.EXAMHALL_BIN ?? 'target/debug/examhall');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const STARTUP_TIMEOUT_MS = 60_000;
+const URL_PATTERN = /https:\/\/127\.0\.0\.1:\d+\//;
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const tempDirs = [];
+
+/** A temporary directory that `cleanup()` removes. */
+export async function tempDir(prefix) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/**
+ * A running `examhall demo`.
+ * @typedef {{ process: import('node:child_process').ChildProcess, url: string, log: string[],
+ *   stdout: string[], waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpExecArray> }} Server
+ */
+
+/** Starts `examhall demo` and resolves once it has printed its URL on stdout. */
+export async function startServer() {
+  const workDir = await tempDir('examhall-browser-test-');
+  const child = spawn(binary, ['demo', '--listen', '127.0.0.1:0'], {
+    cwd: workDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = [];
+  const stdoutLines = [];
+  const waiters = new Set();
+  const remember = (line) => {
+    log.push(line);
+    if (log.length > 200) log.shift();
+  };
+  // Keep draining both pipes for the whole run, so the server never blocks on a full pipe.
+  createInterface({ input: child.stderr }).on('line', remember);
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    remember(line);
+    stdoutLines.push(line);
+    for (const waiter of waiters) waiter(line);
+  });
+
+  /** Resolves with the first stdout line, past or future, that matches `pattern`. */
+  const waitForLine = (pattern, timeoutMs = STARTUP_TIMEOUT_MS) =>
+    new Promise((resolveMatch, reject) => {
+      for (const line of stdoutLines) {
+        const match = pattern.exec(line);
+        if (match !== null) {
+          resolveMatch(match);
+          return;
+        }
+      }
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        child.off('exit', exited);
+      };
+      const check = (line) => {
+        const match = pattern.exec(line);
+        if (match !== null) {
+          done();
+          resolveMatch(match);
+        }
+      };
+      const exited = (code, signal) => {
+        done();
+        reject(new Error(`examhall exited (${code ?? signal}) before printing ${pattern}:\n${log.join('\n')}`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no line matching ${pattern} on stdout within ${timeoutMs} ms:\n${log.join('\n')}`));
+      }, timeoutMs);
+      waiters.add(check);
+      child.once('exit', exited);
+    });
+
+  const started = new Promise((_, reject) => {
+    child.once('error', (error) => reject(new Error(`cannot start ${binary}: ${error.message}`)));
+  });
+  const [url] = await Promise.race([waitForLine(URL_PATTERN), started]);
+  return { process: child, url, log, stdout: stdoutLines, waitForLine };
+}
+
+/** Ends the server by its PID: SIGTERM, then SIGKILL if it lingers. */
+export async function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Chromium with a persistent profile (a real one, as in an exam hall: storage and service workers work). */
+export async function launchPersistentContext() {
+  const profile = await tempDir('examhall-chromium-');
+  return chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    args: CHROMIUM_ARGS,
+    ignoreHTTPSErrors: true,
+  });
+}
+
+/** Chromium for tests that need several people, each in a fresh context of its own (`browser.newContext()`). */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+}
+
+/** A new browser context that accepts the demo's self-signed certificate. */
+export function newContext(browser) {
+  return browser.newContext({ ignoreHTTPSErrors: true });
+}
+
+/**
+ * Records console errors, uncaught errors and CSP violations of every page
+ * (and worker) of `context` into the returned array.
+ */
+export function watchProblems(context) {
+  const problems = [];
+  context.on('console', (message) => {
+    if (message.type() === 'error' || /content security policy/i.test(message.text())) {
+      problems.push(`console ${message.type()}: ${message.text()}`);
+    }
+  });
+  context.on('weberror', (error) => problems.push(`uncaught: ${error.error().message}`));
+  return problems;
+}
+
+/** Makes CSP violations of pages in `context` show up as console errors. */
+export async function reportCspViolations(context) {
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+    });
+  });
+}
+
+/** Removes every temporary directory made through `tempDir`. */
+export async function cleanup() {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
