@@ -216,14 +216,16 @@ async fn creating_an_organization_is_recorded_in_the_platform_audit_log() {
     let data = dir.path().to_str().unwrap();
     let (ok, stdout, stderr) = run(&["audit", "verify", "--platform", "--data-dir", data]);
     assert!(ok, "{stderr}");
-    assert!(stdout.starts_with("audit log of platform: 1 entry, head 1:"), "{stdout}");
+    // `init` issued the set-up link (entry 1), then the organization was created.
+    assert!(stdout.starts_with("audit log of platform: 2 entries, head 2:"), "{stdout}");
     assert!(stdout.ends_with(", intact\n"), "{stdout}");
 
     let platform = examhall::cli::org::open_platform(&config_for(dir.path())).unwrap();
     let physics = platform.org_by_slug(OrgSlug::parse("physics").unwrap()).await.unwrap();
     let records = platform.db().read(|conn| audit::list(conn, &AuditQuery::default())).await.unwrap();
     platform.db().close().await;
-    assert_eq!(records.len(), 1);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1].event.action, "platform.setup_link");
     let entry = &records[0].event;
     assert_eq!(entry.action, "org.create");
     assert!(entry.actor.starts_with("cli:"), "{}", entry.actor);
