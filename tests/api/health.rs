@@ -33,3 +33,30 @@ async fn an_oversized_body_is_refused_with_413_problem_json() {
     assert_eq!(response.headers()["content-type"], "application/problem+json");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_redirect_listener_sends_browsers_to_https_and_the_loopback_listener_serves_the_app() {
+    let redirect_port = crate::helpers::free_port();
+    let loopback_port = crate::helpers::free_port();
+    let app = crate::helpers::spawn_app_with(examhall::clock::system(), |config| {
+        config.server.redirect_listen = Some(format!("127.0.0.1:{redirect_port}").parse().unwrap());
+        config.server.loopback_http_listen = Some(format!("127.0.0.1:{loopback_port}").parse().unwrap());
+    })
+    .await;
+    let plain = crate::helpers::client_builder(&app.state.config().tls_files().0)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = plain
+        .get(format!("http://127.0.0.1:{redirect_port}/exams/1?x=2"))
+        .header("host", "exams.example.edu")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 308);
+    assert_eq!(response.headers()["location"], format!("https://exams.example.edu:{}/exams/1?x=2", app.address.port()));
+    let response = plain.get(format!("http://127.0.0.1:{loopback_port}/readyz")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    app.stop().await;
+}

@@ -37,8 +37,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with `clock` (a `ManualClock` lets tests move time).
 pub async fn spawn_app_with_clock(clock: examhall::clock::SharedClock) -> TestApp {
+    spawn_app_with(clock, |_| {}).await
+}
+
+/// Starts the app with `clock` and a config changed by `adjust`.
+pub async fn spawn_app_with(clock: examhall::clock::SharedClock, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
-    let config = config_for(data_dir.path());
+    let mut config = config_for(data_dir.path());
+    adjust(&mut config);
     examhall::cli::init::initialise(&config, &[]).unwrap();
     start(config, data_dir, clock).await
 }
@@ -61,6 +67,11 @@ async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::Shared
 
 /// An HTTPS client that trusts exactly the certificate in `cert_file`.
 pub fn client_trusting(cert_file: &Path) -> reqwest::Client {
+    client_builder(cert_file).build().unwrap()
+}
+
+/// The builder behind [`client_trusting`], for clients that need more settings.
+pub fn client_builder(cert_file: &Path) -> reqwest::ClientBuilder {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
@@ -72,7 +83,7 @@ pub fn client_trusting(cert_file: &Path) -> reqwest::Client {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    reqwest::Client::builder().tls_backend_preconfigured(tls).no_proxy().build().unwrap()
+    reqwest::Client::builder().tls_backend_preconfigured(tls).no_proxy()
 }
 
 impl TestApp {
