@@ -32,6 +32,7 @@ struct Inner {
     clock: SharedClock,
     ready: AtomicBool,
     limiter: RateLimiter,
+    hashing: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -52,6 +53,7 @@ impl AppState {
             clock,
             ready: AtomicBool::new(false),
             limiter: RateLimiter::default(),
+            hashing: tokio::sync::Semaphore::new(hashing_slots()),
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -96,12 +98,32 @@ impl AppState {
         &self.inner.limiter
     }
 
+    /// Runs a password hash or check off the async threads, at most a few at
+    /// a time: each takes 19 MiB and tens of milliseconds, so a flood of
+    /// sign-ins queues here instead of exhausting memory.
+    ///
+    /// # Errors
+    /// When the hashing task panicked.
+    pub async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, crate::error::AppError> {
+        let internal = |e: Box<dyn std::error::Error + Send + Sync>| crate::error::AppError::Internal(e);
+        let _slot = self.inner.hashing.acquire().await.map_err(|e| internal(Box::new(e)))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| internal(Box::new(e)))
+    }
+
     fn limits(&self) -> HttpLimits {
         HttpLimits {
             max_body_bytes: self.config().server.max_body_bytes,
             request_timeout: Duration::from_secs(self.config().server.request_timeout_secs),
         }
     }
+}
+
+/// Concurrent password hashes: two per core.
+fn hashing_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
 }
 
 /// The whole application: routes inside the shared middleware.

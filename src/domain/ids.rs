@@ -94,6 +94,16 @@ random_id!(
     SessionId,
     "a session ID"
 );
+random_id!(
+    /// An exam of a course.
+    ExamId,
+    "an exam ID"
+);
+random_id!(
+    /// A question of an exam.
+    QuestionId,
+    "a question ID"
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,11 +3,13 @@
 //! Each type here can only be built through its `parse` (or `generate`)
 //! constructor, so code that holds one never checks it again.
 
+mod exam;
 mod ids;
 mod org;
 mod people;
 
-pub use ids::{CourseId, GrantId, OrgId, SectionId, SessionId, UserId};
+pub use exam::{ExamSpec, IntegrityProfile, LatePolicy, QuestionSpec, TestKind, TestSpec, Visibility};
+pub use ids::{CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};
 pub use org::{OrgName, OrgSlug};
 pub use people::{DisplayName, Email, Role, Scope};
 

@@ -39,6 +39,14 @@ pub fn with_layers(router: Router, limits: HttpLimits) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::map_request(drop_client_request_id))
+}
+
+/// A client's own `X-Request-Id` would be copied into every log line of the
+/// request; ids are the server's to make.
+async fn drop_client_request_id(mut request: Request) -> Request {
+    request.headers_mut().remove("x-request-id");
+    request
 }
 
 /// The span of one request: method, the matched route (never the raw path or

@@ -16,6 +16,7 @@ pub mod courses;
 pub mod data_dir;
 mod database;
 mod error;
+pub mod exams;
 pub mod keys;
 pub mod master_key;
 pub mod migrations;

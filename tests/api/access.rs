@@ -21,6 +21,10 @@ enum Access {
     OrgMember,
     /// Org admins of the organization.
     OrgAdmin,
+    /// Instructors and reviewers of the course.
+    CourseStaff,
+    /// Instructors of the course.
+    CourseInstructor,
 }
 
 enum Body {
@@ -36,6 +40,21 @@ struct Case {
     access: Access,
     /// The path names an object of physics (so other tenants must get 404).
     names_physics_object: bool,
+}
+
+/// A valid exam for PHYS101 (sections A and B).
+pub fn exam_body(w: &World) -> Value {
+    json!({
+        "title": "Midterm", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
+        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
+        "section_ids": [w.section],
+        "questions": [{ "title": "Add", "prompt": "Write `add(a, b)`.", "starter_code": "def add(a, b):\n    pass\n",
+            "model_solution": "def add(a, b):\n    return a + b\n", "points": 5,
+            "tests": [
+                { "visibility": "visible", "kind": "function", "expression": "add(1, 2)", "expected": "3" },
+                { "visibility": "hidden", "kind": "function", "expression": "add(-1, 1)", "expected": "0" }
+            ] }]
+    })
 }
 
 fn cases(w: &World, grant_id: &str) -> Vec<Case> {
@@ -132,6 +151,37 @@ fn cases(w: &World, grant_id: &str) -> Vec<Case> {
             false,
         ),
     ]
+    .into_iter()
+    .chain(exam_cases(w))
+    .collect()
+}
+
+/// Exam routes; each names PHYS101 and its exam, objects of physics.
+fn exam_cases(w: &World) -> Vec<Case> {
+    let case = |method: Method, path: String, body: Body, access: Access| Case {
+        method,
+        path,
+        body,
+        access,
+        names_physics_object: true,
+    };
+    let exams = format!("/api/v1/courses/{}/exams", w.course);
+    let exam = format!("{exams}/{}", w.exam);
+    vec![
+        case(Method::GET, exams.clone(), Body::None, Access::CourseStaff),
+        case(Method::POST, exams, Body::Json(exam_body(w)), Access::CourseInstructor),
+        case(Method::GET, exam.clone(), Body::None, Access::CourseStaff),
+        case(Method::PUT, exam.clone(), Body::Json(exam_body(w)), Access::CourseInstructor),
+        case(Method::DELETE, exam.clone(), Body::None, Access::CourseInstructor),
+        case(Method::POST, format!("{exam}/duplicate"), Body::None, Access::CourseInstructor),
+        case(
+            Method::POST,
+            format!("{exam}/publish"),
+            Body::Json(json!({"tests_run": 2, "tests_failed": 0})),
+            Access::CourseInstructor,
+        ),
+        case(Method::POST, format!("{exam}/window"), Body::Json(json!({})), Access::CourseInstructor),
+    ]
 }
 
 /// Routes open without a session, each guarded otherwise (health has no
@@ -220,6 +270,23 @@ async fn no_caller_reaches_a_route_outside_its_scope_and_nothing_changes() {
                 }
             }
             Access::OrgMember => denied.push(("platform admin", Some(&w.platform))),
+            Access::CourseStaff | Access::CourseInstructor => {
+                let mut outsiders = vec![
+                    ("student of the course", &w.student),
+                    ("proctor of the course", &w.proctor),
+                    ("student of another section", &w.other_student),
+                    ("proctor of another section", &w.other_proctor),
+                    ("instructor of another course", &w.other_instructor),
+                    ("reviewer of another course", &w.other_reviewer),
+                    ("org admin", &w.admin),
+                    ("platform admin", &w.platform),
+                    ("chemistry org admin", &w.other_admin),
+                ];
+                if case.access == Access::CourseInstructor {
+                    outsiders.push(("reviewer of the course", &w.reviewer));
+                }
+                denied.extend(outsiders.into_iter().map(|(who, caller)| (who, Some(caller))));
+            }
             Access::Session => {}
         }
         for (who, caller) in denied {
@@ -303,9 +370,13 @@ async fn the_matrix_names_every_route_the_server_declares() {
         }
     }
     assert!(declared.len() > 15, "{declared:?}");
+    // Every `{param}` reads as `{id}`: the cases fill each with the same placeholder.
+    let normalise = |path: &str| {
+        path.split('/').map(|part| if part.starts_with('{') { "{id}" } else { part }).collect::<Vec<_>>().join("/")
+    };
     for path in declared {
         assert!(
-            OPEN.contains(&path.as_str()) || w_paths.contains(&path),
+            OPEN.contains(&path.as_str()) || w_paths.contains(&normalise(&path)),
             "route {path} has no declared scope in the access matrix"
         );
     }

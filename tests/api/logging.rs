@@ -24,6 +24,7 @@ async fn secrets_and_request_paths_never_reach_the_logs() {
             .get(format!("{base}{path}"))
             .header("authorization", format!("Bearer {CANARY}"))
             .header("cookie", format!("__Host-session={CANARY}"))
+            .header("x-request-id", CANARY)
             .send()
             .await
             .unwrap();

@@ -10,6 +10,7 @@ mod access;
 mod audit;
 mod cli;
 mod durability;
+mod exams;
 mod headers;
 mod health;
 mod logging;

@@ -2,9 +2,10 @@
 //! and one person per role, each signed in.
 
 use examhall::auth::password::NewPassword;
-use examhall::domain::{CourseId, DisplayName, Email, OrgId, Role, SectionId, UserId};
+use examhall::domain::{CourseId, DisplayName, Email, ExamId, ExamSpec, OrgId, Role, SectionId, UserId};
 use examhall::store::accounts::users::{self, NewUser};
 use examhall::store::courses::{self, GrantTarget};
+use examhall::store::exams;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -106,6 +107,7 @@ pub struct World {
     pub other_reviewer: Caller,
     pub other_admin: Caller,
     pub chemistry_user: UserId,
+    pub exam: ExamId,
 }
 
 /// Two organizations; physics has PHYS101 (sections A, B) and PHYS201 (C).
@@ -146,7 +148,7 @@ pub async fn world(app: &TestApp) -> World {
         app.add_person(chemistry, "admin@chemistry.example", Role::OrgAdmin, GrantTarget::Organization).await;
     let other_admin = app.sign_in(Some("chemistry"), "admin@chemistry.example", PASSWORD).await;
     let platform = app.platform_admin().await;
-    World {
+    let mut world = World {
         physics,
         chemistry,
         course,
@@ -164,7 +166,12 @@ pub async fn world(app: &TestApp) -> World {
         other_reviewer,
         other_admin,
         chemistry_user,
-    }
+        exam: ExamId::generate(),
+    };
+    let spec: ExamSpec = serde_json::from_value(crate::access::exam_body(&world)).unwrap();
+    world.exam =
+        db.write(move |conn| exams::create(conn, course, &spec, time::OffsetDateTime::UNIX_EPOCH)).await.unwrap();
+    world
 }
 
 impl World {
@@ -189,6 +196,7 @@ impl World {
             other_reviewer: caller.clone(),
             other_admin: caller,
             chemistry_user: UserId::parse(id).unwrap(),
+            exam: ExamId::parse(id).unwrap(),
         }
     }
 }

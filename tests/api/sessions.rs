@@ -267,3 +267,24 @@ async fn every_identity_action_lands_in_an_intact_audit_chain() {
     assert!(verification.is_intact(), "{verification:?}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn nobody_ends_another_persons_session_and_deactivating_an_organization_signs_everyone_out() {
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    let theirs: Value = app.json_of(&w.student, "/api/v1/sessions").await;
+    let id = theirs[0]["id"].as_str().unwrap();
+    let response = app.call(Some(&w.instructor), Method::DELETE, &format!("/api/v1/sessions/{id}"), None).await;
+    assert_eq!(response.status(), 404);
+    assert!(app.alive(&w.student).await);
+    let path = format!("/api/v1/platform/orgs/{}", w.physics);
+    let response = app.call(Some(&w.platform), Method::PATCH, &path, Some(json!({"status": "deactivated"}))).await;
+    assert_eq!(response.status(), 200);
+    assert!(!app.alive(&w.student).await);
+    assert!(!app.alive(&w.admin).await);
+    let body = json!({"org": "physics", "email": "admin@physics.example", "password": PASSWORD});
+    assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body.clone())).await.status(), 401);
+    app.call(Some(&w.platform), Method::PATCH, &path, Some(json!({"status": "active"}))).await;
+    assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(), 200);
+    app.stop().await;
+}

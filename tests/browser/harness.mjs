@@ -149,7 +149,8 @@ export function watchProblems(context) {
   const problems = [];
   context.on('console', (message) => {
     if (message.type() === 'error' || /content security policy/i.test(message.text())) {
-      problems.push(`console ${message.type()}: ${message.text()}`);
+      const where = message.location()?.url;
+      problems.push(`console ${message.type()}: ${message.text()}${where ? ` at ${where}` : ''}`);
     }
   });
   context.on('weberror', (error) => problems.push(`uncaught: ${error.error().message}`));

@@ -117,6 +117,8 @@ export const en: Messages = {
     required: 'Fill in this field.',
     list: (items) => lists.format(items),
     count: (value) => n(value),
+    withDetail: (name, detail) => `${name} (${detail})`,
+    course: (code, title) => `${code} ${title}`,
   },
   errors: {
     network: 'The examhall server cannot be reached. Check the network connection, then try again.',
@@ -167,6 +169,7 @@ export const en: Messages = {
     password: 'Password',
     submit: 'Sign in',
     busy: 'Signing in…',
+    sessionEnded: 'Your session has ended. Sign in again to continue.',
     checkComputer: 'Check this computer',
   },
   link: {

@@ -82,6 +82,10 @@ export interface Messages {
     /** A list of items in running text: "a, b and c". */
     list: (items: string[]) => string;
     count: (n: number) => string;
+    /** A name with what tells it apart: "Faculty of Physics (physics)". */
+    withDetail: (name: string, detail: string) => string;
+    /** A course by code and title: "PHYS101 Physics I". */
+    course: (code: string, title: string) => string;
   };
   errors: {
     network: string;
@@ -120,6 +124,7 @@ export interface Messages {
     password: string;
     submit: string;
     busy: string;
+    sessionEnded: string;
     checkComputer: string;
   };
   link: {

@@ -39,8 +39,11 @@ export function useSession(): SessionHandle {
   return handle;
 }
 
-function signInPathFor(path: string): string {
-  return path === '/' || path.startsWith('/signin') ? '/signin' : `/signin?next=${encodeURIComponent(path)}`;
+/** The sign-in page after the server ended the session, returning to `path` afterwards. */
+function signInAgainPath(path: string): string {
+  const query = new URLSearchParams({ ended: '1' });
+  if (path !== '/' && !path.startsWith('/signin')) query.set('next', path);
+  return `/signin?${query.toString()}`;
 }
 
 export function SessionProvider({ children }: { children: ComponentChildren }) {
@@ -66,7 +69,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     setUnauthorizedHandler(() => {
       asked.current = true;
       setState({ status: 'ready', view: null });
-      navigate(signInPathFor(location.pathname + location.search), { replace: true });
+      navigate(signInAgainPath(location.pathname + location.search), { replace: true });
     });
     return () => { setUnauthorizedHandler(undefined); };
   }, []);

@@ -9,8 +9,10 @@
 
 mod client;
 mod cookie;
+mod course;
 mod principal;
 
 pub use client::ClientAddr;
 pub use cookie::{Realm, SessionCookie, clear_cookie, session_cookie};
+pub use course::{CourseInstructor, CourseStaff};
 pub use principal::{OrgAdmin, OrgMember, PlatformAdmin, Principal};

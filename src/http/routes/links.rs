@@ -120,8 +120,7 @@ async fn redeem(
         (Realm::Org(_), None, None) => None,
         (Realm::Org(_), _, _) => return Err(AppError::Unprocessable("this link only sets a password".to_owned())),
     };
-    let hash =
-        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| AppError::Internal(Box::new(e)))?;
+    let hash = state.hashing(move || password.hash()).await?;
     let now = state.clock().now();
     let redeemed = db
         .write(move |conn| {

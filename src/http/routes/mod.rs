@@ -2,6 +2,7 @@
 //! file only mounts them, so the whole API fits on one screen.
 
 mod audit_event;
+mod exams;
 mod health;
 mod links;
 mod me;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org_courses::router())
         .merge(org_roster::router())
         .merge(me::router())
+        .merge(exams::router())
         .fallback(super::ui::serve)
         .with_state(state)
 }

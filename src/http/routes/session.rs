@@ -121,13 +121,13 @@ async fn sign_in(
         None => (None, None),
     };
     let password = body.password;
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let matches = state.hashing(move || password::verify(&password, hash.as_deref())).await?;
     let Some(user) = user.filter(|u| matches && u.status == users::UserStatus::Active) else {
         return fail(&state, &keys, Some(&db), &email_text, client).await;
     };
-    state.limiter().succeeded(&keys);
+    // Only the account's count resets: one valid account must not reopen
+    // the address's budget for guessing at others.
+    state.limiter().succeeded(&keys[..1]);
     let auth = &state.config().auth;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let event = audit_event::from(user.id.to_string(), user.email.clone(), "session.sign_in", client);
@@ -259,13 +259,11 @@ async fn change_password(
     let user_id = principal.user.id;
     let stored = principal.db.read(move |conn| users::password_hash(conn, user_id)).await?;
     let current = body.current_password;
-    let matches = tokio::task::spawn_blocking(move || password::verify(&current, stored.as_deref()))
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let matches = state.hashing(move || password::verify(&current, stored.as_deref())).await?;
     if !matches {
         return Err(AppError::Unprocessable("the current password is wrong".to_owned()));
     }
-    let hash = tokio::task::spawn_blocking(move || new.hash()).await.map_err(|e| AppError::Internal(Box::new(e)))?;
+    let hash = state.hashing(move || new.hash()).await?;
     let now = state.clock().now();
     let keep = principal.session_id;
     let event = audit_event::by(&principal, "user.password_change", client).target(user_id.to_string());

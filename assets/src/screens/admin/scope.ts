@@ -19,5 +19,5 @@ export function scopeText(grant: Grant, courses: Course[]): string {
 /** "Instructor (PHYS101)" for a grant in a list of someone's roles. */
 export function grantText(grant: Grant, courses: Course[]): string {
   const scope = scopeText(grant, courses);
-  return grant.role === 'org_admin' ? t.roles.org_admin : `${t.roles[grant.role]} (${scope})`;
+  return grant.role === 'org_admin' ? t.roles.org_admin : t.common.withDetail(t.roles[grant.role], scope);
 }

@@ -54,7 +54,7 @@ export function InviteAdminForm({ orgs }: { orgs: Org[] }) {
           <SelectField label={text.org} value={orgId} onValue={setOrgId} error={errors.orgId} testId="invite-org">
             <option value="">{text.chooseOrg}</option>
             {active.map((org) => (
-              <option key={org.id} value={org.id}>{`${org.name} (${org.slug})`}</option>
+              <option key={org.id} value={org.id}>{t.common.withDetail(org.name, org.slug)}</option>
             ))}
           </SelectField>
           <TextField label={text.email} type="email" value={email} onValue={setEmail} error={errors.email} testId="invite-email" />

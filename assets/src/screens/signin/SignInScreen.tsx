@@ -2,7 +2,8 @@
  * Sign-in (`/signin`, and `/` when signed out). Members of an organization
  * give its short name; the platform administrator ticks a box that hides it.
  * `?org=`, `?email=` and `?platform` pre-fill the form (one-time links send
- * people here), and `?next=` returns them to the page that needed a session.
+ * people here), `?next=` returns them to the page that needed a session, and
+ * `?ended` says that the server ended the previous one.
  */
 import { useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
@@ -49,6 +50,9 @@ export function SignInScreen() {
   return (
     <>
       <h1>{t.signIn.heading}</h1>
+      {query.has('ended') && action.error === null && (
+        <p class="notice notice--info panel--narrow" data-testid="session-ended">{t.signIn.sessionEnded}</p>
+      )}
       <section class="panel panel--narrow">
         <form ref={form} noValidate onSubmit={(event) => { void submit(event); }} data-testid="sign-in-form">
           <CheckboxField

@@ -36,7 +36,7 @@ export function AuditFilters({ users, filter, onApply }: Props) {
         <SelectField label={text.actor} value={actor} onValue={setActor} optional testId="audit-actor">
           <option value="">{text.anyone}</option>
           {users.map((user) => (
-            <option key={user.id} value={user.id}>{`${user.display_name} (${user.email})`}</option>
+            <option key={user.id} value={user.id}>{t.common.withDetail(user.display_name, user.email)}</option>
           ))}
         </SelectField>
         <TextField

@@ -45,10 +45,10 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
               <td class="nowrap"><DateTime iso={entry.at} /></td>
               <td>{entry.actor_label}</td>
               <td><code>{entry.action}</code></td>
-              <td class="cell--small">{entry.target ?? ''}</td>
+              <td class="cell--small cell--id">{entry.target ?? ''}</td>
               <td data-outcome={entry.outcome}>{text.outcomes[entry.outcome] ?? entry.outcome}</td>
               <td>{entry.client_addr ?? ''}</td>
-              <td class="cell--small"><Details details={entry.details} /></td>
+              <td class="cell--small cell--details"><Details details={entry.details} /></td>
             </tr>
           ))}
         </tbody>

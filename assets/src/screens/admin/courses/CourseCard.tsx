@@ -14,7 +14,6 @@ export function CourseCard({ course, onChanged }: { course: Course; onChanged: (
   const [name, setName] = useState('');
   const [blank, setBlank] = useState(false);
   const action = useAction();
-  const headingId = `course-${course.id}`;
 
   const add = async (event: TargetedSubmitEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -28,7 +27,7 @@ export function CourseCard({ course, onChanged }: { course: Course; onChanged: (
 
   return (
     <li class="card" data-testid="course-card" data-code={course.code}>
-      <h4 id={headingId}>
+      <h4>
         <span class="course-code">{course.code}</span> {course.title}
       </h4>
       <p class="card__label">{text.sections}</p>

@@ -69,7 +69,7 @@ export function GrantForm({ users, courses, onGranted }: Props) {
         <SelectField label={text.user} value={userId} onValue={setUserId} error={errors.user} testId="grant-user">
           <option value="">{text.chooseUser}</option>
           {people.map((user) => (
-            <option key={user.id} value={user.id}>{`${user.display_name} (${user.email})`}</option>
+            <option key={user.id} value={user.id}>{t.common.withDetail(user.display_name, user.email)}</option>
           ))}
         </SelectField>
         <SelectField
@@ -87,7 +87,7 @@ export function GrantForm({ users, courses, onGranted }: Props) {
           <SelectField label={text.course} value={courseId} onValue={setCourseId} error={errors.course} testId="grant-course">
             <option value="">{text.chooseCourse}</option>
             {courses.map((course) => (
-              <option key={course.id} value={course.id}>{`${course.code} ${course.title}`}</option>
+              <option key={course.id} value={course.id}>{t.common.course(course.code, course.title)}</option>
             ))}
           </SelectField>
         )}
@@ -95,7 +95,7 @@ export function GrantForm({ users, courses, onGranted }: Props) {
           <SelectField label={text.section} value={sectionId} onValue={setSectionId} error={errors.section} testId="grant-section">
             <option value="">{text.chooseSection}</option>
             {courses.filter((course) => course.sections.length > 0).map((course) => (
-              <optgroup key={course.id} label={`${course.code} ${course.title}`}>
+              <optgroup key={course.id} label={t.common.course(course.code, course.title)}>
                 {course.sections.map((section) => (
                   <option key={section.id} value={section.id}>{t.admin.roles.sectionScope(course.code, section.name)}</option>
                 ))}

@@ -5,6 +5,7 @@ import type { Course, Grant, OrgUser, Role } from '../../../api/types';
 import { useConfirm } from '../../../components/ConfirmDialog';
 import { ErrorNotice } from '../../../components/ErrorNotice';
 import { useAction } from '../../../hooks/useAction';
+import { useSession } from '../../../session/SessionProvider';
 import { scopeText } from '../scope';
 
 const text = t.admin.roles;
@@ -18,6 +19,9 @@ interface Props {
 }
 
 export function GrantTable({ grants, users, courses, onChanged }: Props) {
+  const selfId = useSession().view?.user.id;
+  /** An administrator cannot take away their own administration here; another administrator can. */
+  const revocable = (grant: Grant): boolean => !(grant.role === 'org_admin' && grant.user_id === selfId);
   const [dialog, confirm] = useConfirm();
   const action = useAction();
   const people = new Map(users.map((user) => [user.id, user]));
@@ -57,16 +61,18 @@ export function GrantTable({ grants, users, courses, onChanged }: Props) {
                   <td>{t.roles[grant.role]}</td>
                   <td>{scopeText(grant, courses)}</td>
                   <td>
-                    <button
-                      type="button"
-                      class="button button--small button--danger-secondary"
-                      aria-describedby={`grant-${grant.id}`}
-                      disabled={action.busy}
-                      data-testid="grant-revoke"
-                      onClick={() => { void revoke(grant); }}
-                    >
-                      {text.revoke}
-                    </button>
+                    {revocable(grant) && (
+                      <button
+                        type="button"
+                        class="button button--small button--danger-secondary"
+                        aria-describedby={`grant-${grant.id}`}
+                        disabled={action.busy}
+                        data-testid="grant-revoke"
+                        onClick={() => { void revoke(grant); }}
+                      >
+                        {text.revoke}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -13,13 +13,15 @@ const text = t.admin.users;
 
 interface Props {
   user: OrgUser;
+  /** The signed-in administrator, who may not disable themselves. */
+  self: boolean;
   courses: Course[];
   confirm: (request: ConfirmRequest) => Promise<boolean>;
   onChanged: () => void;
   onIssued: (issued: IssuedFor) => void;
 }
 
-export function UserRow({ user, courses, confirm, onChanged, onIssued }: Props) {
+export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: Props) {
   const action = useAction();
   const active = user.status === 'active';
   const nameId = `user-${user.id}-name`;
@@ -53,16 +55,18 @@ export function UserRow({ user, courses, confirm, onChanged, onIssued }: Props) 
       <td><DateTime iso={user.last_sign_in_at} /></td>
       <td>
         <div class="row-actions">
-          <button
-            type="button"
-            class={`button button--small ${active ? 'button--danger-secondary' : 'button--secondary'}`}
-            aria-describedby={nameId}
-            disabled={action.busy}
-            data-testid={active ? 'user-disable' : 'user-enable'}
-            onClick={() => { void toggle(); }}
-          >
-            {active ? text.disable : text.enable}
-          </button>
+          {!self && (
+            <button
+              type="button"
+              class={`button button--small ${active ? 'button--danger-secondary' : 'button--secondary'}`}
+              aria-describedby={nameId}
+              disabled={action.busy}
+              data-testid={active ? 'user-disable' : 'user-enable'}
+              onClick={() => { void toggle(); }}
+            >
+              {active ? text.disable : text.enable}
+            </button>
+          )}
           <button
             type="button"
             class="button button--small button--secondary"

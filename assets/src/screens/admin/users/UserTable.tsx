@@ -4,6 +4,7 @@ import { t } from '../../../i18n';
 import type { Course, IssuedLink, OrgUser } from '../../../api/types';
 import { useConfirm } from '../../../components/ConfirmDialog';
 import { TextField } from '../../../components/Field';
+import { useSession } from '../../../session/SessionProvider';
 import { UserRow } from './UserRow';
 
 const text = t.admin.users;
@@ -27,6 +28,7 @@ function matches(user: OrgUser, needle: string): boolean {
 }
 
 export function UserTable({ users, courses, onChanged, onIssued }: Props) {
+  const selfId = useSession().view?.user.id;
   const [filter, setFilter] = useState('');
   const [dialog, confirm] = useConfirm();
   const shown = users.filter((user) => matches(user, filter.trim().toLowerCase()));
@@ -59,7 +61,7 @@ export function UserTable({ users, courses, onChanged, onIssued }: Props) {
                 </thead>
                 <tbody>
                   {shown.map((user) => (
-                    <UserRow key={user.id} user={user} courses={courses} confirm={confirm} onChanged={onChanged} onIssued={onIssued} />
+                    <UserRow key={user.id} user={user} self={user.id === selfId} courses={courses} confirm={confirm} onChanged={onChanged} onIssued={onIssued} />
                   ))}
                 </tbody>
               </table>

@@ -1,0 +1,59 @@
+//! Course scope: staff of the course named in the path.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+
+use super::principal::OrgMember;
+use crate::app::AppState;
+use crate::domain::{CourseId, Role};
+use crate::error::AppError;
+
+/// An instructor or reviewer of the course in the path (`{course_id}`).
+pub struct CourseStaff {
+    /// The caller.
+    pub member: OrgMember,
+    /// The course.
+    pub course: CourseId,
+    /// Instructor or reviewer (instructor when both).
+    pub role: Role,
+}
+
+impl FromRequestParts<AppState> for CourseStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let member = OrgMember::from_request_parts(parts, state).await?;
+        let Path(params) =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+        let course = params.get("course_id").and_then(|id| CourseId::parse(id).ok()).ok_or(AppError::NotFound)?;
+        let roles: Vec<Role> = member
+            .principal
+            .grants
+            .iter()
+            .filter(|g| g.course_id == Some(course) && g.section_id.is_none())
+            .map(|g| g.role)
+            .collect();
+        let role = if roles.contains(&Role::Instructor) {
+            Role::Instructor
+        } else if roles.contains(&Role::Reviewer) {
+            Role::Reviewer
+        } else {
+            return Err(AppError::NotFound);
+        };
+        Ok(Self { member, course, role })
+    }
+}
+
+/// An instructor of the course in the path.
+pub struct CourseInstructor(pub CourseStaff);
+
+impl FromRequestParts<AppState> for CourseInstructor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let staff = CourseStaff::from_request_parts(parts, state).await?;
+        if staff.role == Role::Instructor { Ok(Self(staff)) } else { Err(AppError::NotFound) }
+    }
+}

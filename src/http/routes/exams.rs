@@ -1,0 +1,251 @@
+//! Course staff: writing, publishing and scheduling exams.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::audit_event;
+use crate::app::AppState;
+use crate::audit;
+use crate::domain::{ExamId, ExamSpec};
+use crate::error::AppError;
+use crate::http::auth::{ClientAddr, CourseInstructor, CourseStaff};
+use crate::store::StoreError;
+use crate::store::exams::{self, Exam, Phase};
+
+fn exam_id(params: &ExamPath) -> Result<ExamId, AppError> {
+    ExamId::parse(&params.exam_id).map_err(|_| AppError::NotFound)
+}
+
+#[derive(Deserialize)]
+struct ExamPath {
+    #[allow(dead_code, reason = "checked by the CourseStaff extractor")]
+    course_id: String,
+    exam_id: String,
+}
+
+async fn load(staff: &CourseStaff, id: ExamId, now: OffsetDateTime) -> Result<Exam, AppError> {
+    let course = staff.course;
+    staff.member.db().read(move |conn| exams::get(conn, course, id, now)).await?.ok_or(AppError::NotFound)
+}
+
+async fn list(State(state): State<AppState>, staff: CourseStaff) -> Result<Json<Vec<Exam>>, AppError> {
+    let (course, now) = (staff.course, state.clock().now());
+    Ok(Json(staff.member.db().read(move |conn| exams::list(conn, course, now)).await?))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    staff: CourseStaff,
+    Path(path): Path<ExamPath>,
+) -> Result<Json<Exam>, AppError> {
+    Ok(Json(load(&staff, exam_id(&path)?, state.clock().now()).await?))
+}
+
+fn section_error(error: StoreError) -> AppError {
+    match error {
+        StoreError::NotFound(_) => {
+            AppError::Unprocessable("section_ids: every section must belong to this course".to_owned())
+        }
+        other => other.into(),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    CourseInstructor(staff): CourseInstructor,
+    Json(spec): Json<ExamSpec>,
+) -> Result<(StatusCode, Json<Exam>), AppError> {
+    spec.validate()?;
+    let (course, now) = (staff.course, state.clock().now());
+    let event = audit_event::by(&staff.member.principal, "exam.create", client);
+    let id = staff
+        .member
+        .db()
+        .write(move |conn| {
+            let id = exams::create(conn, course, &spec, now)?;
+            audit::append(
+                conn,
+                &event.target(id.to_string()).details(serde_json::json!({ "title": spec.title })),
+                now,
+            )?;
+            Ok(id)
+        })
+        .await
+        .map_err(section_error)?;
+    Ok((StatusCode::CREATED, Json(load(&staff, id, now).await?)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    CourseInstructor(staff): CourseInstructor,
+    Path(path): Path<ExamPath>,
+    Json(spec): Json<ExamSpec>,
+) -> Result<Json<Exam>, AppError> {
+    spec.validate()?;
+    let id = exam_id(&path)?;
+    let now = state.clock().now();
+    let current = load(&staff, id, now).await?;
+    if current.phase == Phase::Closed {
+        return Err(AppError::Conflict("the exam is closed; duplicate it to reuse its questions".to_owned()));
+    }
+    let action = if current.phase == Phase::Draft { "exam.update" } else { "exam.update_after_publish" };
+    let details = serde_json::json!({ "before": current.spec, "after": spec });
+    let event = audit_event::by(&staff.member.principal, action, client).target(id.to_string()).details(details);
+    let course = staff.course;
+    staff
+        .member
+        .db()
+        .write(move |conn| {
+            exams::write_spec(conn, id, course, &spec, now)?;
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await
+        .map_err(section_error)?;
+    Ok(Json(load(&staff, id, now).await?))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    CourseInstructor(staff): CourseInstructor,
+    Path(path): Path<ExamPath>,
+) -> Result<StatusCode, AppError> {
+    let id = exam_id(&path)?;
+    let now = state.clock().now();
+    load(&staff, id, now).await?;
+    let event = audit_event::by(&staff.member.principal, "exam.delete", client).target(id.to_string());
+    let course = staff.course;
+    staff
+        .member
+        .db()
+        .write(move |conn| {
+            exams::delete_draft(conn, course, id)?;
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn duplicate(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    CourseInstructor(staff): CourseInstructor,
+    Path(path): Path<ExamPath>,
+) -> Result<(StatusCode, Json<Exam>), AppError> {
+    let source = exam_id(&path)?;
+    let now = state.clock().now();
+    let mut spec = load(&staff, source, now).await?.spec;
+    spec.title = format!("Copy of {}", spec.title).chars().take(200).collect();
+    let event = audit_event::by(&staff.member.principal, "exam.duplicate", client);
+    let course = staff.course;
+    let id = staff
+        .member
+        .db()
+        .write(move |conn| {
+            let id = exams::create(conn, course, &spec, now)?;
+            audit::append(conn, &event.target(id.to_string()).details(serde_json::json!({ "from": source })), now)?;
+            Ok(id)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(load(&staff, id, now).await?)))
+}
+
+/// What the instructor's browser reports after running every test against
+/// the model solutions (the server does not run Python).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Publish {
+    tests_run: usize,
+    tests_failed: usize,
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    CourseInstructor(staff): CourseInstructor,
+    Path(path): Path<ExamPath>,
+    Json(report): Json<Publish>,
+) -> Result<Json<Exam>, AppError> {
+    let id = exam_id(&path)?;
+    let now = state.clock().now();
+    let exam = load(&staff, id, now).await?;
+    if exam.phase != Phase::Draft {
+        return Err(AppError::Conflict("the exam is published already".to_owned()));
+    }
+    if exam.spec.questions.is_empty() {
+        return Err(AppError::Unprocessable("add at least one question before publishing".to_owned()));
+    }
+    let total: usize = exam.spec.questions.iter().map(|q| q.tests.len()).sum();
+    if report.tests_run != total || report.tests_failed > 0 {
+        return Err(AppError::Unprocessable(format!(
+            "run all {total} tests against the model solutions; publishing waits until every one passes"
+        )));
+    }
+    let details = serde_json::json!({ "tests_run": total });
+    let event =
+        audit_event::by(&staff.member.principal, "exam.publish", client).target(id.to_string()).details(details);
+    staff
+        .member
+        .db()
+        .write(move |conn| {
+            exams::publish(conn, id, now)?;
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await?;
+    Ok(Json(load(&staff, id, now).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Window {
+    /// The new closing time; absent means now (close early).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    closes_at: Option<OffsetDateTime>,
+}
+
+async fn set_window(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    CourseInstructor(staff): CourseInstructor,
+    Path(path): Path<ExamPath>,
+    Json(window): Json<Window>,
+) -> Result<Json<Exam>, AppError> {
+    let id = exam_id(&path)?;
+    let now = state.clock().now();
+    let exam = load(&staff, id, now).await?;
+    if exam.phase == Phase::Draft {
+        return Err(AppError::Conflict("edit a draft's window directly".to_owned()));
+    }
+    let closes_at = window.closes_at.unwrap_or(now);
+    if closes_at <= exam.spec.opens_at {
+        return Err(AppError::Unprocessable("closes_at: must be after the exam opens".to_owned()));
+    }
+    let action = if closes_at < exam.spec.closes_at { "exam.close_early" } else { "exam.extend" };
+    let details = serde_json::json!({ "from": crate::clock::rfc3339(exam.spec.closes_at), "to": crate::clock::rfc3339(closes_at) });
+    let event = audit_event::by(&staff.member.principal, action, client).target(id.to_string()).details(details);
+    staff
+        .member
+        .db()
+        .write(move |conn| {
+            exams::set_closes_at(conn, id, closes_at, now)?;
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await?;
+    Ok(Json(load(&staff, id, now).await?))
+}
+
+/// The exam authoring routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/courses/{course_id}/exams", get(list).post(create))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}", get(show).put(update).delete(remove))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/duplicate", post(duplicate))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/publish", post(publish))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/window", post(set_window))
+}

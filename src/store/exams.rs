@@ -1,0 +1,294 @@
+//! Exams of a course: stored as their spec, replaced whole on edit (a draft
+//! is small, and replacing keeps question order and tests consistent).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::StoreError;
+use crate::clock::rfc3339;
+use crate::domain::{
+    CourseId, ExamId, ExamSpec, IntegrityProfile, LatePolicy, QuestionId, QuestionSpec, SectionId, TestKind, TestSpec,
+    Visibility,
+};
+
+/// Where an exam is in its life. Only draft and published are stored; the
+/// rest follows from the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Being written; students cannot see it.
+    Draft,
+    /// Published, before its window.
+    Published,
+    /// Inside its window: students may start.
+    Open,
+    /// After its window.
+    Closed,
+}
+
+/// A stored exam.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exam {
+    /// Identifier.
+    pub id: ExamId,
+    /// Its course.
+    pub course_id: CourseId,
+    /// Where it is in its life, now.
+    pub phase: Phase,
+    /// When it was published (RFC 3339), if it was.
+    pub published_at: Option<String>,
+    /// What the instructor wrote.
+    #[serde(flatten)]
+    pub spec: ExamSpec,
+    /// Question identifiers, in order (for saves and answers).
+    pub question_ids: Vec<QuestionId>,
+}
+
+fn enum_text<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn enum_from<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn parse_time(text: &str) -> rusqlite::Result<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// Creates a draft exam in `course`.
+///
+/// # Errors
+/// [`StoreError::NotFound`] when a section is not of the course.
+pub fn create(conn: &Connection, course: CourseId, spec: &ExamSpec, now: OffsetDateTime) -> Result<ExamId, StoreError> {
+    let id = ExamId::generate();
+    conn.execute(
+        "INSERT INTO exams (id, course_id, title, instructions, opens_at, closes_at, duration_minutes, late_policy,
+                            integrity_profile, require_fullscreen, created_at, updated_at)
+         VALUES (?1, ?2, '', '', ?3, ?4, 1, 'refuse', 'standard', 0, ?5, ?5)",
+        params![id, course, rfc3339(spec.opens_at), rfc3339(spec.closes_at), rfc3339(now)],
+    )?;
+    write_spec(conn, id, course, spec, now)?;
+    Ok(id)
+}
+
+/// Replaces an exam's settings, sections and questions.
+///
+/// # Errors
+/// [`StoreError::NotFound`] when a section is not of the course.
+pub fn write_spec(
+    conn: &Connection,
+    id: ExamId,
+    course: CourseId,
+    spec: &ExamSpec,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE exams SET title = ?2, instructions = ?3, opens_at = ?4, closes_at = ?5, duration_minutes = ?6,
+                late_policy = ?7, integrity_profile = ?8, require_fullscreen = ?9, updated_at = ?10 WHERE id = ?1",
+        params![
+            id,
+            spec.title.trim(),
+            spec.instructions,
+            rfc3339(spec.opens_at),
+            rfc3339(spec.closes_at),
+            spec.duration_minutes,
+            enum_text(spec.late_policy),
+            enum_text(spec.integrity_profile),
+            spec.require_fullscreen,
+            rfc3339(now),
+        ],
+    )?;
+    conn.execute("DELETE FROM exam_sections WHERE exam_id = ?1", [id])?;
+    for section in &spec.section_ids {
+        let of_course: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sections WHERE id = ?1 AND course_id = ?2",
+            params![section, course],
+            |r| r.get(0),
+        )?;
+        if !of_course {
+            return Err(StoreError::NotFound("section".to_owned()));
+        }
+        conn.execute("INSERT INTO exam_sections (exam_id, section_id) VALUES (?1, ?2)", params![id, section])?;
+    }
+    conn.execute("DELETE FROM questions WHERE exam_id = ?1", [id])?;
+    for (position, question) in (0_i64..).zip(&spec.questions) {
+        let question_id = QuestionId::generate();
+        conn.execute(
+            "INSERT INTO questions (id, exam_id, position, title, prompt, starter_code, model_solution, points)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                question_id,
+                id,
+                position,
+                question.title.trim(),
+                question.prompt,
+                question.starter_code,
+                question.model_solution,
+                question.points
+            ],
+        )?;
+        for (t, test) in (0_i64..).zip(&question.tests) {
+            conn.execute(
+                "INSERT INTO question_tests (id, question_id, position, visibility, kind, expression, stdin, expected, ignore_trailing_ws)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    uuid::Uuid::now_v7().to_string(),
+                    question_id,
+                    t,
+                    enum_text(test.visibility),
+                    enum_text(test.kind),
+                    test.expression,
+                    test.stdin,
+                    test.expected,
+                    test.ignore_trailing_whitespace
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The exam `id` of `course` as it stands at `now`.
+///
+/// # Errors
+/// Storage errors.
+pub fn get(conn: &Connection, course: CourseId, id: ExamId, now: OffsetDateTime) -> Result<Option<Exam>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT title, instructions, opens_at, closes_at, duration_minutes, late_policy, integrity_profile,
+                    require_fullscreen, status, published_at
+             FROM exams WHERE id = ?1 AND course_id = ?2",
+            params![id, course],
+            |r| {
+                let spec = ExamSpec {
+                    title: r.get(0)?,
+                    instructions: r.get(1)?,
+                    opens_at: parse_time(&r.get::<_, String>(2)?)?,
+                    closes_at: parse_time(&r.get::<_, String>(3)?)?,
+                    duration_minutes: r.get(4)?,
+                    late_policy: enum_from::<LatePolicy>(&r.get::<_, String>(5)?)?,
+                    integrity_profile: enum_from::<IntegrityProfile>(&r.get::<_, String>(6)?)?,
+                    require_fullscreen: r.get(7)?,
+                    section_ids: Vec::new(),
+                    questions: Vec::new(),
+                };
+                Ok((spec, r.get::<_, String>(8)?, r.get::<_, Option<String>>(9)?))
+            },
+        )
+        .optional()?;
+    let Some((mut spec, status, published_at)) = row else { return Ok(None) };
+    let mut statement =
+        conn.prepare_cached("SELECT section_id FROM exam_sections WHERE exam_id = ?1 ORDER BY section_id")?;
+    spec.section_ids = statement.query_map([id], |r| r.get::<_, SectionId>(0))?.collect::<Result<_, _>>()?;
+    let (questions, question_ids) = questions(conn, id)?;
+    spec.questions = questions;
+    let phase = match status.as_str() {
+        "draft" => Phase::Draft,
+        _ if now < spec.opens_at => Phase::Published,
+        _ if now < spec.closes_at => Phase::Open,
+        _ => Phase::Closed,
+    };
+    Ok(Some(Exam { id, course_id: course, phase, published_at, spec, question_ids }))
+}
+
+fn questions(conn: &Connection, exam: ExamId) -> Result<(Vec<QuestionSpec>, Vec<QuestionId>), StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, title, prompt, starter_code, model_solution, points FROM questions WHERE exam_id = ?1 ORDER BY position",
+    )?;
+    let rows = statement
+        .query_map([exam], |r| {
+            Ok((
+                r.get::<_, QuestionId>(0)?,
+                QuestionSpec {
+                    title: r.get(1)?,
+                    prompt: r.get(2)?,
+                    starter_code: r.get(3)?,
+                    model_solution: r.get(4)?,
+                    points: r.get(5)?,
+                    tests: Vec::new(),
+                },
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut tests = conn.prepare_cached(
+        "SELECT visibility, kind, expression, stdin, expected, ignore_trailing_ws FROM question_tests
+         WHERE question_id = ?1 ORDER BY position",
+    )?;
+    let mut ids = Vec::new();
+    let mut specs = Vec::new();
+    for (id, mut question) in rows {
+        question.tests = tests
+            .query_map([id], |r| {
+                Ok(TestSpec {
+                    visibility: enum_from::<Visibility>(&r.get::<_, String>(0)?)?,
+                    kind: enum_from::<TestKind>(&r.get::<_, String>(1)?)?,
+                    expression: r.get(2)?,
+                    stdin: r.get(3)?,
+                    expected: r.get(4)?,
+                    ignore_trailing_whitespace: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        ids.push(id);
+        specs.push(question);
+    }
+    Ok((specs, ids))
+}
+
+/// The exams of `course`, newest window first.
+///
+/// # Errors
+/// Storage errors.
+pub fn list(conn: &Connection, course: CourseId, now: OffsetDateTime) -> Result<Vec<Exam>, StoreError> {
+    let mut statement = conn.prepare_cached("SELECT id FROM exams WHERE course_id = ?1 ORDER BY opens_at DESC, id")?;
+    let ids: Vec<ExamId> = statement.query_map([course], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut exams = Vec::new();
+    for id in ids {
+        exams.extend(get(conn, course, id, now)?);
+    }
+    Ok(exams)
+}
+
+/// Deletes a draft.
+///
+/// # Errors
+/// [`StoreError::Conflict`] for a published exam.
+pub fn delete_draft(conn: &Connection, course: CourseId, id: ExamId) -> Result<(), StoreError> {
+    let deleted =
+        conn.execute("DELETE FROM exams WHERE id = ?1 AND course_id = ?2 AND status = 'draft'", params![id, course])?;
+    if deleted == 0 { Err(StoreError::Conflict("a published exam cannot be deleted".to_owned())) } else { Ok(()) }
+}
+
+/// Publishes a draft.
+///
+/// # Errors
+/// Storage errors.
+pub fn publish(conn: &Connection, id: ExamId, now: OffsetDateTime) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE exams SET status = 'published', published_at = ?2, updated_at = ?2 WHERE id = ?1",
+        params![id, rfc3339(now)],
+    )?;
+    Ok(())
+}
+
+/// Moves the closing time (close early, or extend the window).
+///
+/// # Errors
+/// Storage errors.
+pub fn set_closes_at(
+    conn: &Connection,
+    id: ExamId,
+    closes_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE exams SET closes_at = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, rfc3339(closes_at), rfc3339(now)],
+    )?;
+    Ok(())
+}
