@@ -100,6 +100,11 @@ random_id!(
     "an exam ID"
 );
 random_id!(
+    /// A student's attempt at an exam.
+    AttemptId,
+    "an exam session ID"
+);
+random_id!(
     /// A question of an exam.
     QuestionId,
     "a question ID"

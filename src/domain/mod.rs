@@ -9,7 +9,7 @@ mod org;
 mod people;
 
 pub use exam::{ExamSpec, IntegrityProfile, LatePolicy, QuestionSpec, TestKind, TestSpec, Visibility};
-pub use ids::{CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};
+pub use ids::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};
 pub use org::{OrgName, OrgSlug};
 pub use people::{DisplayName, Email, Role, Scope};
 

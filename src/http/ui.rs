@@ -141,12 +141,19 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     respond(asset, &headers)
 }
 
-/// Paths whose last segment has an extension, or under the asset folders,
-/// are files; everything else is a page the front end routes.
+/// File extensions a browser asks for as files. A page path may hold a dot
+/// too (`/link/<realm>.<token>`), so only these make a path a file.
+const FILE_EXTENSIONS: &[&str] =
+    &["js", "mjs", "css", "map", "json", "wasm", "zip", "svg", "png", "ico", "txt", "html", "webmanifest", "woff2"];
+
+/// Paths under the asset folders, or ending in a file extension, are files;
+/// everything else is a page the front end routes.
 fn looks_like_a_file(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let extension = last.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
     path.starts_with("assets/")
         || path.starts_with("pyodide/")
-        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+        || extension.is_some_and(|ext| FILE_EXTENSIONS.contains(&ext.as_str()))
 }
 
 fn respond(asset: &Asset, headers: &HeaderMap) -> Response {

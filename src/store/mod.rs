@@ -11,6 +11,7 @@
 //! - [`data_dir`]: the layout of the data directory and its lock.
 
 pub mod accounts;
+pub mod attempts;
 pub mod connection;
 pub mod courses;
 pub mod data_dir;

@@ -5,7 +5,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn page_paths_get_the_app_shell_revalidated_on_every_load() {
     let app = spawn_app().await;
-    for path in ["/", "/check", "/exams/some/deep/page"] {
+    for path in ["/", "/check", "/exams/some/deep/page", "/link/platform.0123abcd"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");

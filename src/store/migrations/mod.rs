@@ -35,6 +35,7 @@ pub const ORG: &[Migration] = &[
     Migration { name: "people, sessions, one-time links", sql: include_str!("common/0003_accounts.sql") },
     Migration { name: "courses, sections, role grants", sql: include_str!("org/0004_courses.sql") },
     Migration { name: "exams, questions, tests", sql: include_str!("org/0005_exams.sql") },
+    Migration { name: "exam sessions, saves, answers, events", sql: include_str!("org/0006_exam_sessions.sql") },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
