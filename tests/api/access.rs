@@ -25,6 +25,8 @@ enum Access {
     CourseStaff,
     /// Instructors of the course.
     CourseInstructor,
+    /// Students of a section that takes the exam.
+    ExamStudent,
 }
 
 enum Body {
@@ -181,6 +183,31 @@ fn exam_cases(w: &World) -> Vec<Case> {
             Access::CourseInstructor,
         ),
         case(Method::POST, format!("{exam}/window"), Body::Json(json!({})), Access::CourseInstructor),
+        case(
+            Method::PUT,
+            format!("{exam}/extra-time"),
+            Body::Json(json!({"user_ids": [w.student_user], "minutes": 30})),
+            Access::CourseInstructor,
+        ),
+        case(Method::GET, format!("{exam}/attempts"), Body::None, Access::CourseStaff),
+        case(Method::GET, format!("/api/v1/me/exams/{}", w.open_exam), Body::None, Access::ExamStudent),
+        case(Method::POST, format!("/api/v1/me/exams/{}/start", w.open_exam), Body::None, Access::ExamStudent),
+        case(Method::POST, format!("/api/v1/me/exams/{}/resume", w.open_exam), Body::None, Access::ExamStudent),
+        case(
+            Method::POST,
+            format!("/api/v1/me/exams/{}/saves", w.open_exam),
+            Body::Json(json!({"items": []})),
+            Access::ExamStudent,
+        ),
+        case(Method::POST, format!("/api/v1/me/exams/{}/submit", w.open_exam), Body::None, Access::ExamStudent),
+        case(Method::GET, format!("/api/v1/me/exams/{}/receipt", w.open_exam), Body::None, Access::ExamStudent),
+        Case {
+            method: Method::GET,
+            path: "/api/v1/me/exams".into(),
+            body: Body::None,
+            access: Access::OrgMember,
+            names_physics_object: false,
+        },
     ]
 }
 
@@ -270,6 +297,18 @@ async fn no_caller_reaches_a_route_outside_its_scope_and_nothing_changes() {
                 }
             }
             Access::OrgMember => denied.push(("platform admin", Some(&w.platform))),
+            Access::ExamStudent => {
+                let outsiders = [
+                    ("student of another section", &w.other_student),
+                    ("proctor of the section", &w.proctor),
+                    ("instructor of the course", &w.instructor),
+                    ("reviewer of the course", &w.reviewer),
+                    ("org admin", &w.admin),
+                    ("platform admin", &w.platform),
+                    ("chemistry org admin", &w.other_admin),
+                ];
+                denied.extend(outsiders.into_iter().map(|(who, caller)| (who, Some(caller))));
+            }
             Access::CourseStaff | Access::CourseInstructor => {
                 let mut outsiders = vec![
                     ("student of the course", &w.student),

@@ -7,6 +7,7 @@ mod helpers;
 mod people;
 
 mod access;
+mod attempts;
 mod audit;
 mod cli;
 mod durability;

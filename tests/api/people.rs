@@ -108,6 +108,8 @@ pub struct World {
     pub other_admin: Caller,
     pub chemistry_user: UserId,
     pub exam: ExamId,
+    /// A published exam of PHYS101 section A, open until 2036.
+    pub open_exam: ExamId,
 }
 
 /// Two organizations; physics has PHYS101 (sections A, B) and PHYS201 (C).
@@ -167,10 +169,21 @@ pub async fn world(app: &TestApp) -> World {
         other_admin,
         chemistry_user,
         exam: ExamId::generate(),
+        open_exam: ExamId::generate(),
     };
     let spec: ExamSpec = serde_json::from_value(crate::access::exam_body(&world)).unwrap();
-    world.exam =
-        db.write(move |conn| exams::create(conn, course, &spec, time::OffsetDateTime::UNIX_EPOCH)).await.unwrap();
+    let (draft, open) = db
+        .write(move |conn| {
+            let now = time::OffsetDateTime::UNIX_EPOCH;
+            let draft = exams::create(conn, course, &spec, now)?;
+            let open = exams::create(conn, course, &spec, now)?;
+            exams::publish(conn, open, now)?;
+            Ok((draft, open))
+        })
+        .await
+        .unwrap();
+    world.exam = draft;
+    world.open_exam = open;
     world
 }
 
@@ -197,6 +210,7 @@ impl World {
             other_admin: caller,
             chemistry_user: UserId::parse(id).unwrap(),
             exam: ExamId::parse(id).unwrap(),
+            open_exam: ExamId::parse(id).unwrap(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -240,6 +240,115 @@ async fn set_window(
     Ok(Json(load(&staff, id, now).await?))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtraTime {
+    user_ids: Vec<crate::domain::UserId>,
+    minutes: u32,
+    #[serde(default)]
+    label: String,
+}
+
+/// `PUT .../extra-time`: accommodations for some students (0 removes them);
+/// a running attempt gets its new deadline at once.
+async fn extra_time(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    CourseInstructor(staff): CourseInstructor,
+    Path(path): Path<ExamPath>,
+    Json(body): Json<ExtraTime>,
+) -> Result<StatusCode, AppError> {
+    let id = exam_id(&path)?;
+    let now = state.clock().now();
+    let exam = load(&staff, id, now).await?;
+    if body.minutes > 1440 || body.user_ids.is_empty() || body.label.chars().count() > 80 {
+        return Err(AppError::Unprocessable(
+            "minutes: 0 to 1440, at least one student, a label of at most 80 characters".to_owned(),
+        ));
+    }
+    let details = serde_json::json!({ "students": body.user_ids, "minutes": body.minutes, "label": body.label });
+    let event =
+        audit_event::by(&staff.member.principal, "exam.extra_time", client).target(id.to_string()).details(details);
+    let sections = exam.spec.section_ids.clone();
+    staff
+        .member
+        .db()
+        .write(move |conn| {
+            for user in &body.user_ids {
+                let takes_exam = crate::store::courses::grants_of(conn, *user)?.iter().any(|g| {
+                    g.role == crate::domain::Role::Student && g.section_id.is_some_and(|s| sections.contains(&s))
+                });
+                if !takes_exam {
+                    return Err(StoreError::NotFound("student".to_owned()));
+                }
+            }
+            crate::store::attempts::set_extra_time(conn, id, &body.user_ids, body.minutes, body.label.trim(), now)?;
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Serialize)]
+struct AttemptRow {
+    user_id: crate::domain::UserId,
+    email: String,
+    display_name: String,
+    extra_minutes: u32,
+    attempt: Option<crate::store::attempts::Attempt>,
+    receipt: Option<crate::store::attempts::Receipt>,
+}
+
+/// `GET .../attempts`: every student of the exam's sections, their attempt
+/// and (once submitted) the same receipt the student got.
+async fn attempts_of(
+    State(state): State<AppState>,
+    staff: CourseStaff,
+    Path(path): Path<ExamPath>,
+) -> Result<Json<Vec<AttemptRow>>, AppError> {
+    use crate::store::attempts;
+    let id = exam_id(&path)?;
+    let now = state.clock().now();
+    let exam = load(&staff, id, now).await?;
+    let rows = staff
+        .member
+        .db()
+        .write(move |conn| {
+            let mut rows = Vec::new();
+            let grants = crate::store::courses::all_grants(conn)?;
+            for user in crate::store::accounts::users::list(conn)? {
+                let takes = grants.iter().any(|g| {
+                    g.user_id == user.id
+                        && g.role == crate::domain::Role::Student
+                        && g.section_id.is_some_and(|s| exam.spec.section_ids.contains(&s))
+                });
+                if !takes {
+                    continue;
+                }
+                let mut attempt = attempts::find(conn, id, user.id)?;
+                if let Some(found) = attempt.as_ref().filter(|a| a.submitted_at.is_none() && now > a.deadline_at) {
+                    attempts::submit(conn, found, false, now)?;
+                    attempt = attempts::find(conn, id, user.id)?;
+                }
+                let receipt = match &attempt {
+                    Some(a) if a.submitted_at.is_some() => Some(attempts::receipt(conn, a, &exam)?),
+                    _ => None,
+                };
+                rows.push(AttemptRow {
+                    user_id: user.id,
+                    email: user.email,
+                    display_name: user.display_name,
+                    extra_minutes: attempts::extra_minutes(conn, id, user.id)?,
+                    attempt,
+                    receipt,
+                });
+            }
+            Ok(rows)
+        })
+        .await?;
+    Ok(Json(rows))
+}
+
 /// The exam authoring routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -248,4 +357,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/duplicate", post(duplicate))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/publish", post(publish))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/window", post(set_window))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/extra-time", put(extra_time))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts", get(attempts_of))
 }

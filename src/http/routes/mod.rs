@@ -1,6 +1,7 @@
 //! The route table. Each feature module ends with `pub fn router()`; this
 //! file only mounts them, so the whole API fits on one screen.
 
+mod attempts;
 mod audit_event;
 mod exams;
 mod health;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org_roster::router())
         .merge(me::router())
         .merge(exams::router())
+        .merge(attempts::router())
         .fallback(super::ui::serve)
         .with_state(state)
 }

@@ -1,0 +1,163 @@
+//! Students taking an exam: start, idempotent saves, the deadline the
+//! server owns, late-arriving edits, submission and receipts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use examhall::clock::ManualClock;
+use examhall::domain::Role;
+use examhall::store::courses::GrantTarget;
+use reqwest::Method;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with_clock};
+use crate::people::{Caller, PASSWORD, World, world};
+
+const HIDDEN: &str = "add(-1, 1)";
+
+/// Sends `path` as `caller` with the attempt secret.
+async fn with_secret(
+    app: &TestApp,
+    caller: &Caller,
+    secret: &str,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("cookie", &caller.cookie)
+        .header("x-csrf-token", &caller.csrf)
+        .header("x-exam-secret", secret);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+fn edit(seq: i64, question: &str, code: &str, at: &str) -> Value {
+    json!({ "seq": seq, "kind": "edit", "question_id": question, "client_at": at, "code": code,
+            "data": { "changes": [[0, 0, code]] } })
+}
+
+async fn start(app: &TestApp, w: &World, caller: &Caller) -> (Value, String) {
+    let response = app.call(Some(caller), Method::POST, &format!("/api/v1/me/exams/{}/start", w.open_exam), None).await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    let secret = body["secret"].as_str().unwrap().to_owned();
+    (body, secret)
+}
+
+#[tokio::test]
+async fn a_student_starts_saves_idempotently_resumes_and_submits_with_a_matching_receipt() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let base = format!("/api/v1/me/exams/{}", w.open_exam);
+    let mut seen = Vec::new();
+    let listed = app.call(Some(&w.student), Method::GET, "/api/v1/me/exams", None).await.text().await.unwrap();
+    seen.push(listed.clone());
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "drafts are invisible: {listed}");
+    let landing = app.call(Some(&w.student), Method::GET, &base, None).await.text().await.unwrap();
+    assert!(!landing.contains("def add"), "no questions before the start");
+    seen.push(landing);
+
+    let (started, secret) = start(&app, &w, &w.student).await;
+    seen.push(started.to_string());
+    let question = started["questions"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(started["questions"][0]["tests"].as_array().unwrap().len(), 1, "visible tests only");
+    let again = app.call(Some(&w.student), Method::POST, &format!("{base}/start"), None).await;
+    assert_eq!(again.status(), 409, "a second start (another device) is refused");
+
+    let now = "2026-06-01T10:00:00Z";
+    let batch = json!({ "items": [edit(1, &question, "def add(a, b):\n    r", now), edit(2, &question, "def add(a, b):\n    re", now),
+                                  { "seq": 3, "kind": "paste", "question_id": question, "client_at": now, "data": { "length": 120 } }] });
+    let saved: Value = with_secret(&app, &w.student, &secret, &format!("{base}/saves"), Some(batch.clone()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["acked_seq"], 3);
+    let resent: Value =
+        with_secret(&app, &w.student, &secret, &format!("{base}/saves"), Some(batch)).await.json().await.unwrap();
+    assert_eq!(resent["acked_seq"], 3, "a resent batch is not stored twice");
+    let gap = json!({ "items": [edit(5, &question, "def add(a, b):\n    return a + b\n", now)] });
+    let saved: Value =
+        with_secret(&app, &w.student, &secret, &format!("{base}/saves"), Some(gap)).await.json().await.unwrap();
+    assert_eq!(saved["acked_seq"], 3, "acknowledged only up to the first gap");
+    let fill = json!({ "items": [edit(4, &question, "def add(a, b):\n    ret", now)] });
+    let saved: Value =
+        with_secret(&app, &w.student, &secret, &format!("{base}/saves"), Some(fill)).await.json().await.unwrap();
+    assert_eq!(saved["acked_seq"], 5);
+
+    let resumed = with_secret(&app, &w.student, &secret, &format!("{base}/resume"), None).await.text().await.unwrap();
+    seen.push(resumed.clone());
+    let resumed: Value = serde_json::from_str(&resumed).unwrap();
+    let final_code = "def add(a, b):\n    return a + b\n";
+    assert_eq!(resumed["answers"][0]["code"], final_code, "the highest sequence wins");
+    assert_eq!(resumed["acked_seq"], 5);
+    assert!(resumed.get("secret").is_none(), "the secret is shown once");
+
+    let wrong = with_secret(&app, &w.student, &"0".repeat(64), &format!("{base}/resume"), None).await;
+    assert_eq!(wrong.status(), 403);
+    app.add_person(w.physics, "classmate@physics.example", Role::Student, GrantTarget::Section(w.section)).await;
+    let classmate = app.sign_in(Some("physics"), "classmate@physics.example", PASSWORD).await;
+    start(&app, &w, &classmate).await;
+    let stolen = with_secret(&app, &classmate, &secret, &format!("{base}/saves"), Some(json!({"items": []}))).await;
+    assert_eq!(stolen.status(), 403, "another student's secret opens nothing");
+
+    let receipt = with_secret(&app, &w.student, &secret, &format!("{base}/submit"), None).await.text().await.unwrap();
+    seen.push(receipt.clone());
+    let receipt: Value = serde_json::from_str(&receipt).unwrap();
+    assert_eq!(receipt["answers"][0]["sha256"], hex::encode(Sha256::digest(final_code.as_bytes())));
+    assert!(receipt["submitted_at"].is_string());
+    let later = json!({ "items": [edit(6, &question, "changed", now)] });
+    assert_eq!(with_secret(&app, &w.student, &secret, &format!("{base}/saves"), Some(later)).await.status(), 409);
+    let fetched: Value = app.json_of(&w.student, &format!("{base}/receipt")).await;
+    assert_eq!(fetched, receipt);
+    let staff: Value =
+        app.json_of(&w.instructor, &format!("/api/v1/courses/{}/exams/{}/attempts", w.course, w.open_exam)).await;
+    let row = staff.as_array().unwrap().iter().find(|r| r["email"] == "student@physics.example").unwrap();
+    assert_eq!(row["receipt"], receipt, "staff see the same receipt");
+    for body in seen {
+        assert!(!body.contains(HIDDEN), "a hidden test reached a student: {body}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_server_owns_the_deadline_with_extra_time_and_late_arriving_queued_edits() {
+    let start_at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let clock = ManualClock::new(start_at);
+    let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let base = format!("/api/v1/me/exams/{}", w.open_exam);
+    let extra = json!({ "user_ids": [w.student_user], "minutes": 30, "label": "25% extra" });
+    let path = format!("/api/v1/courses/{}/exams/{}/extra-time", w.course, w.open_exam);
+    assert_eq!(app.call(Some(&w.instructor), Method::PUT, &path, Some(extra)).await.status(), 204);
+    let (started, secret) = start(&app, &w, &w.student).await;
+    assert_eq!(started["attempt"]["deadline_at"], "2026-06-01T11:00:00Z", "90 minutes + 30 extra");
+    let question = started["questions"][0]["id"].as_str().unwrap().to_owned();
+
+    let saves = format!("{base}/saves");
+    let on_time = json!({ "items": [edit(1, &question, "x = 1", "2026-06-01T10:59:00Z")] });
+    assert_eq!(with_secret(&app, &w.student, &secret, &saves, Some(on_time)).await.status(), 200);
+    clock.advance(Duration::from_secs(2 * 3600 + 60));
+    let queued = json!({ "items": [edit(2, &question, "x = 2", "2026-06-01T10:59:30Z")] });
+    let outcome: Value = with_secret(&app, &w.student, &secret, &saves, Some(queued)).await.json().await.unwrap();
+    assert_eq!(
+        (outcome["acked_seq"].as_i64(), outcome["late"].as_i64()),
+        (Some(2), Some(1)),
+        "queued before the deadline, accepted late"
+    );
+    let after = json!({ "items": [edit(3, &question, "x = 3", "2026-06-01T11:00:30Z")] });
+    let refused = with_secret(&app, &w.student, &secret, &saves, Some(after)).await;
+    assert_eq!(refused.status(), 409);
+    let problem: Value = refused.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("time is over"), "{problem}");
+    let receipt: Value = app.json_of(&w.student, &format!("{base}/receipt")).await;
+    assert_eq!(receipt["submitted_at"], "2026-06-01T11:00:00Z", "submitted automatically at the deadline");
+    assert_eq!(receipt["answers"][0]["sha256"], hex::encode(Sha256::digest(b"x = 2")));
+    app.stop().await;
+}
