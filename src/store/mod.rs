@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod attempts;
+pub mod candidates;
 pub mod connection;
 pub mod courses;
 pub mod data_dir;

@@ -190,6 +190,15 @@ fn exam_cases(w: &World) -> Vec<Case> {
             Access::CourseInstructor,
         ),
         case(Method::GET, format!("{exam}/attempts"), Body::None, Access::CourseStaff),
+        case(Method::GET, format!("{exam}/candidates"), Body::None, Access::CourseInstructor),
+        case(
+            Method::POST,
+            format!("{exam}/candidates"),
+            Body::Json(json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z",
+                "valid_until": "2036-01-01T00:00:00Z", "candidates": [{"label": "Guest"}]})),
+            Access::CourseInstructor,
+        ),
+        case(Method::DELETE, format!("{exam}/candidates/{}", w.exam), Body::None, Access::CourseInstructor),
         case(Method::GET, format!("/api/v1/me/exams/{}", w.open_exam), Body::None, Access::ExamStudent),
         case(Method::POST, format!("/api/v1/me/exams/{}/start", w.open_exam), Body::None, Access::ExamStudent),
         case(Method::POST, format!("/api/v1/me/exams/{}/resume", w.open_exam), Body::None, Access::ExamStudent),
@@ -213,7 +222,8 @@ fn exam_cases(w: &World) -> Vec<Case> {
 
 /// Routes open without a session, each guarded otherwise (health has no
 /// data; links are authorised by their secret token).
-const OPEN: &[&str] = &["/healthz", "/readyz", "/api/v1/links/{token}", "/api/v1/sessions/{id}"];
+const OPEN: &[&str] =
+    &["/healthz", "/readyz", "/api/v1/links/{token}", "/api/v1/candidate-links/{token}", "/api/v1/sessions/{id}"];
 
 async fn send(app: &TestApp, caller: Option<&Caller>, case: &Case) -> reqwest::Response {
     let mut request = app.client.request(case.method.clone(), app.url(&case.path));

@@ -9,6 +9,7 @@ mod people;
 mod access;
 mod attempts;
 mod audit;
+mod candidates;
 mod cli;
 mod durability;
 mod exams;

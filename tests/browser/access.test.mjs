@@ -12,14 +12,18 @@ import { after, before, test } from 'node:test';
 import {
   cleanup,
   launchBrowser,
+  linkIn,
   newContext,
+  openLink,
+  redeem,
   reportCspViolations,
+  SETUP_LINK,
+  signInFromLink,
   startServer,
   stopServer,
   watchProblems,
 } from './harness.mjs';
 
-const SETUP_LINK = /setup link: (https:\/\/\S+)/;
 const STUDENTS = 30;
 /**
  * Failed requests the story makes on purpose, which the browser logs as
@@ -79,39 +83,6 @@ function rosterCsv() {
   }
   return `${lines.join('\n')}\n`;
 }
-
-/** Opens a one-time link as a page of its own, the way a person clicks it in an e-mail. */
-async function openLink(page, url) {
-  const response = await page.goto(url);
-  assert.equal(response?.status(), 200, `the server must answer ${new URL(url).pathname} with the app shell`);
-}
-
-/** Opens a one-time link, sets the password (twice), and follows "Sign in" to the pre-filled form. */
-async function redeem(page, url, password, setup = undefined) {
-  await openLink(page, url);
-  await page.getByTestId('link-form').waitFor();
-  if (setup !== undefined) {
-    await page.getByTestId('link-email').fill(setup.email);
-    await page.getByTestId('link-display-name').fill(setup.name);
-  }
-  await page.getByTestId('new-password').fill(password);
-  await page.getByTestId('new-password-again').fill(password);
-  await page.getByTestId('link-submit').click();
-  await page.getByTestId('link-done').waitFor();
-  await page.getByTestId('link-sign-in').click();
-  await page.waitForURL(/\/signin\?/);
-}
-
-/** Signs in from a pre-filled sign-in form and waits for the landing page. */
-async function signInFromLink(page, person, landing) {
-  assert.equal(await page.getByTestId('sign-in-email').inputValue(), person.email);
-  await page.getByTestId('sign-in-password').fill(person.password);
-  await page.getByTestId('sign-in-submit').click();
-  await page.waitForURL(at(landing));
-}
-
-/** The full address in a one-time link box. */
-const linkIn = (page, testId) => page.getByTestId(`${testId}-url`).inputValue();
 
 test('from the set-up link to a student who sees only their own section', { timeout: 300_000 }, async (t) => {
   const links = {};
@@ -290,7 +261,12 @@ test('from the set-up link to a student who sees only their own section', { time
     const course = page.locator('[data-testid="my-course"][data-code="PHYS101"]');
     await course.waitFor();
     assert.match(await course.getByTestId('my-course-roles').innerText(), /Instructor/);
-    assert.equal(await course.getByTestId('no-exams').innerText(), 'No exams yet.');
+    // The course they teach links to its page, which says plainly that it has no exams yet.
+    await course.getByTestId('my-course-link').click();
+    await page.waitForURL(/\/courses\/[^/]+$/);
+    assert.equal(await page.getByTestId('no-exams').innerText(), 'This course has no exams yet.');
+    await page.getByTestId('back-to-courses').click();
+    await course.waitFor();
     assert.equal(await page.getByTestId('nav-admin').count(), 0);
 
     // Signed in on a second computer too; the first ends that session from its account page.

@@ -1,10 +1,13 @@
 // Shared set-up of the browser tests: start the real examhall binary
 // (`examhall demo --listen 127.0.0.1:0`), read what it prints, launch the
 // system's Chromium through playwright-core (nothing is downloaded), collect
-// console errors and CSP violations, and clean up after.
+// console errors and CSP violations, and clean up after. Below that, the
+// steps stories share: redeeming one-time links, signing in, calling the API
+// as a signed-in person, and a quick organization with an instructor.
 //
 // EXAMHALL_BIN overrides the binary (default target/debug/examhall from the
 // repository root); CHROMIUM_PATH overrides /usr/bin/chromium.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -169,4 +172,105 @@ export async function reportCspViolations(context) {
 /** Removes every temporary directory made through `tempDir`. */
 export async function cleanup() {
   await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+// ---------------------------------------------------------------------------
+// People and their links: the steps every story takes to get someone signed in.
+
+/** The line `examhall demo` prints with the one-time set-up link of the platform administrator. */
+export const SETUP_LINK = /setup link: (https:\/\/\S+)/;
+
+/** Opens a one-time link as a page of its own, the way a person clicks it in an e-mail. */
+export async function openLink(page, url) {
+  const response = await page.goto(url);
+  assert.equal(response?.status(), 200, `the server must answer ${new URL(url).pathname} with the app shell`);
+}
+
+/** Opens a one-time link, sets the password (twice), and follows "Sign in" to the pre-filled form. */
+export async function redeem(page, url, password, setup = undefined) {
+  await openLink(page, url);
+  await page.getByTestId('link-form').waitFor();
+  if (setup !== undefined) {
+    await page.getByTestId('link-email').fill(setup.email);
+    await page.getByTestId('link-display-name').fill(setup.name);
+  }
+  await page.getByTestId('new-password').fill(password);
+  await page.getByTestId('new-password-again').fill(password);
+  await page.getByTestId('link-submit').click();
+  await page.getByTestId('link-done').waitFor();
+  await page.getByTestId('link-sign-in').click();
+  await page.waitForURL(/\/signin\?/);
+}
+
+/** Signs in from a pre-filled sign-in form and waits for the landing page (a path). */
+export async function signInFromLink(page, person, landing) {
+  assert.equal(await page.getByTestId('sign-in-email').inputValue(), person.email);
+  await page.getByTestId('sign-in-password').fill(person.password);
+  await page.getByTestId('sign-in-submit').click();
+  await page.waitForURL(new URL(landing, page.url()).href);
+}
+
+/** The full address in a one-time link box. */
+export const linkIn = (page, testId) => page.getByTestId(`${testId}-url`).inputValue();
+
+/**
+ * Calls the API as the person signed in on `page` (its context's cookies),
+ * with the CSRF token of their session, and returns the JSON answer
+ * (undefined for 204). Any other answer than 2xx fails the test with the problem.
+ */
+export async function callApi(page, method, path, body = undefined) {
+  const url = (p) => new URL(`/api/v1${p}`, page.url()).href;
+  const session = await page.request.get(url('/session'));
+  assert.equal(session.status(), 200, 'callApi needs a signed-in page');
+  const { csrf_token: csrf } = await session.json();
+  const response = await page.request.fetch(url(path), {
+    method,
+    headers: { 'X-CSRF-Token': csrf, Accept: 'application/json', 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { data: JSON.stringify(body) }),
+  });
+  if (!response.ok()) assert.fail(`${method} ${path} answered ${response.status()}: ${await response.text()}`);
+  return response.status() === 204 ? undefined : response.json();
+}
+
+/**
+ * The first day of an installation, quickly: the platform administrator sets
+ * up examhall from the demo's set-up link, creates the organization `physics`
+ * and invites its administrator, who creates PHYS101 with `sections`, invites
+ * an instructor and grants them PHYS101. Links are redeemed and people sign in
+ * through the pages; the rest goes through the API. `computer()` must return a
+ * page in a fresh browser context. Resolves with the instructor's page (on
+ * /courses) and the course with its sections.
+ */
+export async function orgWithInstructor(server, computer, { people, sections = ['A'] }) {
+  const at = (path) => new URL(path, server.url).href;
+  const [, setupLink] = await server.waitForLine(SETUP_LINK);
+  const it = await computer();
+  await redeem(it, setupLink, people.it.password, people.it);
+  await signInFromLink(it, people.it, '/platform');
+  const org = await callApi(it, 'POST', '/platform/orgs', { slug: 'physics', name: 'Faculty of Physics' });
+  const invitation = await callApi(it, 'POST', `/platform/orgs/${org.id}/admins`, {
+    email: people.admin.email,
+    display_name: people.admin.name,
+  });
+  await it.context().close();
+
+  const admin = await computer();
+  await redeem(admin, at(invitation.link), people.admin.password);
+  await signInFromLink(admin, people.admin, '/admin');
+  const course = await callApi(admin, 'POST', '/org/courses', { code: 'PHYS101', title: 'Physics I' });
+  course.sections = [];
+  for (const name of sections) {
+    course.sections.push(await callApi(admin, 'POST', `/org/courses/${course.id}/sections`, { name }));
+  }
+  const created = await callApi(admin, 'POST', '/org/users', {
+    email: people.instructor.email,
+    display_name: people.instructor.name,
+  });
+  await callApi(admin, 'POST', '/org/grants', { user_id: created.user.id, role: 'instructor', course_id: course.id });
+  await admin.context().close();
+
+  const instructor = await computer();
+  await redeem(instructor, at(created.link), people.instructor.password);
+  await signInFromLink(instructor, people.instructor, '/courses');
+  return { instructor, course, org };
 }

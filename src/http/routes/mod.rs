@@ -3,6 +3,7 @@
 
 mod attempts;
 mod audit_event;
+mod candidates;
 mod exams;
 mod health;
 mod links;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(exams::router())
         .merge(attempts::router())
+        .merge(candidates::router())
         .fallback(super::ui::serve)
         .with_state(state)
 }

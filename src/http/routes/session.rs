@@ -128,9 +128,25 @@ async fn sign_in(
     // Only the account's count resets: one valid account must not reopen
     // the address's budget for guessing at others.
     state.limiter().succeeded(&keys[..1]);
+    let event = audit_event::from(user.id.to_string(), user.email.clone(), "session.sign_in", client);
+    start_session(&state, realm, &db, user, &headers, event, client).await
+}
+
+/// Starts a session for `user` (audited with `event` in the same
+/// transaction) and answers with the session view and its cookie. Students
+/// get the longer idle timeout, everyone else the staff one.
+pub(super) async fn start_session(
+    state: &AppState,
+    realm: Realm,
+    db: &Database,
+    user: users::User,
+    headers: &HeaderMap,
+    event: crate::audit::AuditEvent,
+    client: ClientAddr,
+) -> Result<Response, AppError> {
+    let now = state.clock().now();
     let auth = &state.config().auth;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let event = audit_event::from(user.id.to_string(), user.email.clone(), "session.sign_in", client);
     let (staff_idle, student_idle, absolute) =
         (auth.staff_idle_minutes, auth.student_idle_minutes, auth.absolute_hours);
     let addr = client.text();
@@ -158,7 +174,7 @@ async fn sign_in(
         csrf: new.csrf.clone(),
         grants: db.read(move |conn| courses::grants_of_if_org(conn, user_id)).await?,
     };
-    let body = view(&state, &principal, new.csrf).await?;
+    let body = view(state, &principal, new.csrf).await?;
     Ok(([(header::SET_COOKIE, session_cookie(realm, &new.token))], Json(body)).into_response())
 }
 

@@ -36,6 +36,7 @@ pub const ORG: &[Migration] = &[
     Migration { name: "courses, sections, role grants", sql: include_str!("org/0004_courses.sql") },
     Migration { name: "exams, questions, tests", sql: include_str!("org/0005_exams.sql") },
     Migration { name: "exam sessions, saves, answers, events", sql: include_str!("org/0006_exam_sessions.sql") },
+    Migration { name: "candidate links", sql: include_str!("org/0007_candidate_links.sql") },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

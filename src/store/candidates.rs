@@ -1,0 +1,226 @@
+//! Candidate links: single-purpose sign-in links for one exam, each with its
+//! own candidate account.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::StoreError;
+use super::accounts::users::{self, NewUser};
+use super::courses::{self, GrantTarget};
+use crate::auth::token;
+use crate::clock::rfc3339;
+use crate::domain::{DisplayName, Email, ExamId, Role, SectionId, UserId};
+
+/// One person to create a link for.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Candidate {
+    /// The name printed on the link and shown to staff.
+    pub label: String,
+    /// The university's number, if the person has one.
+    pub student_number: Option<String>,
+}
+
+/// A link as listed to staff (never its token).
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateLink {
+    /// Identifier.
+    pub id: String,
+    /// The candidate's name.
+    pub label: String,
+    /// Their number, if any.
+    pub student_number: Option<String>,
+    /// The section they sit with.
+    pub section_id: SectionId,
+    /// RFC 3339.
+    pub valid_from: String,
+    /// RFC 3339.
+    pub valid_until: String,
+    /// `active`, `redeemed`, `revoked` or `expired`.
+    pub status: &'static str,
+    /// RFC 3339, once used.
+    pub redeemed_at: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A link just created: the only time its token is known.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedLink {
+    /// Identifier.
+    pub id: String,
+    /// The candidate's name.
+    pub label: String,
+    /// Their number, if any.
+    pub student_number: Option<String>,
+    /// The secret token.
+    #[serde(skip)]
+    pub token: String,
+}
+
+/// Creates a candidate account and link for each of `candidates`.
+///
+/// # Errors
+/// [`StoreError::Conflict`] naming a bad candidate; storage errors.
+pub fn issue(
+    conn: &Connection,
+    exam: ExamId,
+    section: SectionId,
+    window: (OffsetDateTime, OffsetDateTime),
+    candidates: &[Candidate],
+    now: OffsetDateTime,
+) -> Result<Vec<IssuedLink>, StoreError> {
+    let mut issued = Vec::new();
+    for (n, candidate) in candidates.iter().enumerate() {
+        let name = DisplayName::parse(&candidate.label)
+            .map_err(|e| StoreError::Conflict(format!("candidate {}: {}", n + 1, e.0)))?;
+        let number = candidate.student_number.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let id = uuid::Uuid::now_v7().to_string();
+        // Candidate accounts have no mailbox and no password; the address
+        // only has to be unique and can never receive mail (.invalid).
+        let email =
+            Email::parse(&format!("candidate-{id}@candidates.invalid")).map_err(|e| StoreError::Conflict(e.0))?;
+        let user = users::create(
+            conn,
+            &NewUser { email: &email, display_name: &name, student_number: number, password_hash: None },
+            now,
+        )?;
+        courses::grant(conn, user.id, Role::Student, GrantTarget::Section(section), now)?;
+        let token = token::generate();
+        conn.execute(
+            "INSERT INTO candidate_links (id, token_hash, exam_id, user_id, section_id, label, valid_from, valid_until, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, token::digest(&token), exam, user.id, section, name.as_str(), rfc3339(window.0), rfc3339(window.1), rfc3339(now)],
+        )?;
+        issued.push(IssuedLink {
+            id,
+            label: name.as_str().to_owned(),
+            student_number: number.map(str::to_owned),
+            token,
+        });
+    }
+    Ok(issued)
+}
+
+/// The links of `exam`, oldest first.
+///
+/// # Errors
+/// Storage errors.
+pub fn list(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<Vec<CandidateLink>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT l.id, l.label, u.student_number, l.section_id, l.valid_from, l.valid_until, l.redeemed_at, l.revoked_at, l.created_at
+         FROM candidate_links l JOIN users u ON u.id = l.user_id WHERE l.exam_id = ?1 ORDER BY l.created_at, l.id",
+    )?;
+    let now_text = rfc3339(now);
+    let rows = statement.query_map([exam], |r| {
+        let valid_until: String = r.get(5)?;
+        let redeemed_at: Option<String> = r.get(6)?;
+        let revoked: Option<String> = r.get(7)?;
+        let status = match (&redeemed_at, &revoked) {
+            (_, Some(_)) => "revoked",
+            (Some(_), None) => "redeemed",
+            (None, None) if expired(&valid_until, &now_text) => "expired",
+            (None, None) => "active",
+        };
+        Ok(CandidateLink {
+            id: r.get(0)?,
+            label: r.get(1)?,
+            student_number: r.get(2)?,
+            section_id: r.get(3)?,
+            valid_from: r.get(4)?,
+            valid_until,
+            status,
+            redeemed_at,
+            created_at: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn expired(valid_until: &str, now: &str) -> bool {
+    match (OffsetDateTime::parse(valid_until, &Rfc3339), OffsetDateTime::parse(now, &Rfc3339)) {
+        (Ok(until), Ok(now)) => now >= until,
+        _ => true,
+    }
+}
+
+/// Revokes a link of `exam`; its candidate's sessions end.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown link.
+pub fn revoke(conn: &Connection, exam: ExamId, id: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+    let user: Option<UserId> = conn
+        .query_row("SELECT user_id FROM candidate_links WHERE id = ?1 AND exam_id = ?2", params![id, exam], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let user = user.ok_or_else(|| StoreError::NotFound("candidate link".to_owned()))?;
+    conn.execute(
+        "UPDATE candidate_links SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, rfc3339(now)],
+    )?;
+    super::accounts::sessions::end_all(conn, user, None)?;
+    Ok(())
+}
+
+/// What a valid link opens.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The link's identifier.
+    pub id: String,
+    /// The exam.
+    pub exam_id: ExamId,
+    /// The candidate account.
+    pub user_id: UserId,
+    /// The candidate's name.
+    pub label: String,
+    /// RFC 3339.
+    pub valid_from: String,
+    /// RFC 3339.
+    pub valid_until: String,
+}
+
+/// The link holding `token` if it is unused, unrevoked and inside its window.
+///
+/// # Errors
+/// Storage errors.
+pub fn peek(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<Opened>, StoreError> {
+    if !token::looks_valid(token) {
+        return Ok(None);
+    }
+    let now = rfc3339(now);
+    Ok(conn
+        .query_row(
+            "SELECT id, exam_id, user_id, label, valid_from, valid_until FROM candidate_links
+             WHERE token_hash = ?1 AND redeemed_at IS NULL AND revoked_at IS NULL",
+            [token::digest(token)],
+            |r| {
+                Ok(Opened {
+                    id: r.get(0)?,
+                    exam_id: r.get(1)?,
+                    user_id: r.get(2)?,
+                    label: r.get(3)?,
+                    valid_from: r.get(4)?,
+                    valid_until: r.get(5)?,
+                })
+            },
+        )
+        .optional()?
+        .filter(|link| !expired(&link.valid_until, &now) && expired(&link.valid_from, &now)))
+}
+
+/// Marks the link used, once: of two simultaneous redemptions exactly one
+/// gets `Some`.
+///
+/// # Errors
+/// Storage errors.
+pub fn redeem(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<Opened>, StoreError> {
+    let Some(link) = peek(conn, token, now)? else { return Ok(None) };
+    let updated = conn.execute(
+        "UPDATE candidate_links SET redeemed_at = ?2 WHERE id = ?1 AND redeemed_at IS NULL AND revoked_at IS NULL",
+        params![link.id, rfc3339(now)],
+    )?;
+    Ok((updated == 1).then_some(link))
+}

@@ -1,0 +1,108 @@
+//! Candidate links: one exam, one person, once, inside a window, revocable.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::people::{Caller, World, world};
+
+async fn issue_csv(app: &TestApp, w: &World, csv: &str, until: &str) -> reqwest::Response {
+    let path = format!(
+        "/api/v1/courses/{}/exams/{}/candidates?section_id={}&valid_from=2026-01-01T00:00:00Z&valid_until={until}",
+        w.course, w.open_exam, w.section
+    );
+    app.client
+        .post(app.url(&path))
+        .header("cookie", &w.instructor.cookie)
+        .header("x-csrf-token", &w.instructor.csrf)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn token_path(link: &Value) -> String {
+    format!("/api/v1/candidate-links/{}", link["link"].as_str().unwrap().trim_start_matches("/candidate/"))
+}
+
+async fn redeem(app: &TestApp, link: &Value) -> reqwest::Response {
+    app.call(None, Method::POST, &token_path(link), None).await
+}
+
+#[tokio::test]
+async fn a_candidate_link_signs_in_once_for_its_exam_and_revoking_ends_it() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let response =
+        issue_csv(&app, &w, "name,student_number\nAda Guest,G1\nBo Guest,\nCy Guest,G3\n", "2036-01-01T00:00:00Z")
+            .await;
+    assert_eq!(response.status(), 201);
+    let links: Value = response.json().await.unwrap();
+    assert_eq!(links.as_array().unwrap().len(), 3);
+    let described: Value = app.get(&token_path(&links[0])).await.json().await.unwrap();
+    assert_eq!((described["label"].as_str(), described["exam_title"].as_str()), (Some("Ada Guest"), Some("Midterm")));
+
+    let first = redeem(&app, &links[0]).await;
+    assert_eq!(first.status(), 200);
+    let cookie = first.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let view: Value = first.json().await.unwrap();
+    let candidate = Caller { cookie, csrf: view["csrf_token"].as_str().unwrap().to_owned() };
+    let exams: Value = app.json_of(&candidate, "/api/v1/me/exams").await;
+    assert_eq!(exams[0]["id"], w.open_exam.to_string(), "the candidate sees the exam");
+    let start = format!("/api/v1/me/exams/{}/start", w.open_exam);
+    assert_eq!(app.call(Some(&candidate), Method::POST, &start, None).await.status(), 201);
+    assert_eq!(redeem(&app, &links[0]).await.status(), 404, "a link works once");
+    assert!(
+        app.call(Some(&candidate), Method::GET, "/api/v1/org/users", None).await.status() == 404,
+        "no staff rights"
+    );
+
+    // Few enough racers that the losers' failures stay under the address's
+    // free attempts, so the checks below see 404, not 429.
+    let mut racers = Vec::new();
+    for _ in 0..3 {
+        let request = app.client.post(app.url(&token_path(&links[1])));
+        racers.push(tokio::spawn(async move { request.send().await.unwrap().status().as_u16() }));
+    }
+    let mut statuses = Vec::new();
+    for racer in racers {
+        statuses.push(racer.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "exactly one session: {statuses:?}");
+
+    let list_path = format!("/api/v1/courses/{}/exams/{}/candidates", w.course, w.open_exam);
+    let revoke = format!("{list_path}/{}", links[2]["id"].as_str().unwrap());
+    assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &revoke, None).await.status(), 204);
+    assert_eq!(redeem(&app, &links[2]).await.status(), 404, "a revoked link opens nothing");
+    let revoke_used = format!("{list_path}/{}", links[0]["id"].as_str().unwrap());
+    assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &revoke_used, None).await.status(), 204);
+    assert!(!app.alive(&candidate).await, "revoking ends the candidate's session");
+    let listed: Value = app.json_of(&w.instructor, &list_path).await;
+    let statuses: Vec<&str> = listed.as_array().unwrap().iter().map(|l| l["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["revoked", "redeemed", "revoked"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn expired_and_malformed_candidate_batches_are_refused_clearly() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let expired = issue_csv(&app, &w, "name\nLate Guest\n", "2026-01-02T00:00:00Z").await;
+    assert_eq!(expired.status(), 201);
+    let links: Value = expired.json().await.unwrap();
+    assert_eq!(redeem(&app, &links[0]).await.status(), 404, "outside its window");
+    let missing_name = issue_csv(&app, &w, "student_number\nG1\n", "2036-01-01T00:00:00Z").await;
+    assert_eq!(missing_name.status(), 422);
+    let empty_name = issue_csv(&app, &w, "name\n\n\"\"\n", "2036-01-01T00:00:00Z").await;
+    assert_eq!(empty_name.status(), 422);
+    let json_body = json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2036-01-01T00:00:00Z",
+        "candidates": [{"label": "Guest", "role": "org_admin"}]});
+    let path = format!("/api/v1/courses/{}/exams/{}/candidates", w.course, w.open_exam);
+    assert_eq!(
+        app.call(Some(&w.instructor), Method::POST, &path, Some(json_body)).await.status(),
+        422,
+        "no privileged fields"
+    );
+    app.stop().await;
+}
