@@ -34,7 +34,11 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
     let (slug, name) = (OrgSlug::parse("demo")?, OrgName::parse("Demo University")?);
     let org = platform.create_org(slug, name, &Actor::command_line(), SystemClock.now()).await?;
     let setup = super::setup_link::issue(&platform).await?;
+    let org_db = platform.open_org(org.id).await?;
+    let seeded = super::demo_seed::seed(&org_db, SystemClock.now()).await;
+    org_db.close().await;
     platform.db().close().await;
+    let seeded = seeded?;
     let data_dir = temp.path().display().to_string();
     serve_until_signal(config, Some(args.listen), |addresses| {
         println!();
@@ -48,6 +52,12 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
         println!("The certificate is self-signed; your browser will ask you to accept it.");
         println!("  certificate SHA-256  {}", made.fingerprint);
         println!("  organization         {} ({})", org.name, org.slug);
+        println!();
+        println!("Sign in to organization `{}` with password {}:", org.slug, seeded.password);
+        for (role, email) in &seeded.accounts {
+            println!("  {role:<11} {email}");
+        }
+        println!("The course CS101 has an open exam, \"Python warm-up\", for its Monday and Thursday sections.");
         println!("  data (temporary)     {data_dir}");
         println!();
         println!("Press Ctrl-C to stop; the temporary data is removed.");

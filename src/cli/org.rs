@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use super::CliError;
-use crate::audit::Actor;
+use crate::audit::{self, Actor, AuditEvent};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::{OrgName, OrgSlug};
-use crate::store::platform::Platform;
-use crate::store::{OpenOptions, StoreError, master_key};
+use crate::store::platform::{OrgStatus, Platform};
+use crate::store::{OpenOptions, StoreError, master_key, organizations};
 
 /// Organization commands.
 #[derive(Debug, clap::Subcommand)]
@@ -21,6 +21,27 @@ pub enum Command {
         /// Display name (e.g. "Faculty of Physics").
         #[arg(long)]
         name: String,
+    },
+    /// Rename an organization (its slug stays).
+    Rename {
+        /// The organization's slug.
+        #[arg(long)]
+        slug: String,
+        /// The new display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Take an organization out of service: nobody can sign in; data is kept.
+    Deactivate {
+        /// The organization's slug.
+        #[arg(long)]
+        slug: String,
+    },
+    /// Put a deactivated organization back in service.
+    Activate {
+        /// The organization's slug.
+        #[arg(long)]
+        slug: String,
     },
     /// List organizations.
     List {
@@ -42,6 +63,9 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     let result = match command {
         Command::Create { slug, name } => create(&platform, slug, name).await,
         Command::List { json } => list(&platform, *json).await,
+        Command::Rename { slug, name } => change(&platform, slug, Change::Rename(OrgName::parse(name)?)).await,
+        Command::Deactivate { slug } => change(&platform, slug, Change::Status(OrgStatus::Deactivated)).await,
+        Command::Activate { slug } => change(&platform, slug, Change::Status(OrgStatus::Active)).await,
     };
     platform.db().close().await;
     result
@@ -87,5 +111,39 @@ async fn list(platform: &Platform, json: bool) -> Result<(), CliError> {
     for org in orgs {
         println!("{:width$}  {:11}  {:36}  {:20}  {}", org.slug, org.status.as_str(), org.id, org.created_at, org.name);
     }
+    Ok(())
+}
+
+enum Change {
+    Rename(OrgName),
+    Status(OrgStatus),
+}
+
+/// Renames or (de)activates an organization, audited in the platform log.
+async fn change(platform: &Platform, slug: &str, change: Change) -> Result<(), CliError> {
+    let org = platform.org_by_slug(OrgSlug::parse(slug)?).await.map_err(|error| match error {
+        StoreError::NotFound(_) => {
+            CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")
+        }
+        other => other.into(),
+    })?;
+    let now = SystemClock.now();
+    let (action, details) = match &change {
+        Change::Rename(name) => ("org.update", serde_json::json!({ "name": name.as_str() })),
+        Change::Status(status) => ("org.update", serde_json::json!({ "status": status.as_str() })),
+    };
+    let event = AuditEvent::by(&Actor::command_line(), action).target(org.id.to_string()).details(details);
+    let id = org.id;
+    platform
+        .db()
+        .write(move |conn| {
+            match &change {
+                Change::Rename(name) => organizations::rename(conn, id, name)?,
+                Change::Status(status) => organizations::set_status(conn, id, *status)?,
+            }
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await?;
+    println!("updated organization {slug}");
     Ok(())
 }

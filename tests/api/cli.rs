@@ -209,3 +209,115 @@ fn user_create_sets_a_password_from_stdin_or_prints_an_invitation_and_user_list_
     let (ok, _, stderr) = run(&["user", "list", "--data-dir", data, "--org", "nowhere"]);
     assert!(!ok && stderr.contains("no organization"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_demo_seeds_people_and_an_open_exam_and_prints_how_to_sign_in() {
+    use std::io::{BufRead, BufReader};
+    let mut child = crate::helpers::examhall()
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut url, mut password) = (None, None);
+    for line in lines.by_ref().take(60) {
+        let line = line.unwrap();
+        if url.is_none() && line.trim().starts_with("https://127.0.0.1:") {
+            url = Some(line.trim().trim_end_matches('/').to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("Sign in to organization `demo` with password ") {
+            password = Some(rest.trim_end_matches(':').to_owned());
+        }
+        if line.contains("Press Ctrl-C") {
+            break;
+        }
+    }
+    let (url, password) = (url.expect("the demo prints its address"), password.expect("and the password"));
+    let client = reqwest::Client::builder().tls_backend_preconfigured(insecure_tls()).no_proxy().build().unwrap();
+    let body = serde_json::json!({"org": "demo", "email": "student1@demo.example", "password": password});
+    let response = client.post(format!("{url}/api/v1/session")).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let exams: serde_json::Value = client
+        .get(format!("{url}/api/v1/me/exams"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(exams[0]["title"], "Python warm-up");
+    assert_eq!(exams[0]["phase"], "open");
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+}
+
+/// A TLS client config that accepts the demo's throwaway self-signed
+/// certificate (its fingerprint is printed, but the test has no way to pin it
+/// before connecting).
+fn insecure_tls() -> rustls::ClientConfig {
+    #[derive(Debug)]
+    struct AcceptAny(std::sync::Arc<rustls::crypto::CryptoProvider>);
+    impl rustls::client::danger::ServerCertVerifier for AcceptAny {
+        fn verify_server_cert(
+            &self,
+            _: &rustls::pki_types::CertificateDer<'_>,
+            _: &[rustls::pki_types::CertificateDer<'_>],
+            _: &rustls::pki_types::ServerName<'_>,
+            _: &[u8],
+            _: rustls::pki_types::UnixTime,
+        ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        }
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &rustls::pki_types::CertificateDer<'_>,
+            dss: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        }
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &rustls::pki_types::CertificateDer<'_>,
+            dss: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        }
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(std::sync::Arc::new(AcceptAny(provider)))
+        .with_no_client_auth()
+}
+
+#[test]
+fn organizations_are_renamed_deactivated_and_reactivated_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    init(dir.path());
+    run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]);
+    assert!(run(&["org", "rename", "--data-dir", data, "--slug", "physics", "--name", "Faculty of Physics"]).0);
+    assert!(run(&["org", "deactivate", "--data-dir", data, "--slug", "physics"]).0);
+    let (_, stdout, _) = run(&["org", "list", "--json", "--data-dir", data]);
+    let orgs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (orgs[0]["name"].as_str(), orgs[0]["status"].as_str()),
+        (Some("Faculty of Physics"), Some("deactivated"))
+    );
+    assert!(run(&["org", "activate", "--data-dir", data, "--slug", "physics"]).0);
+    let (ok, _, stderr) = run(&["org", "deactivate", "--data-dir", data, "--slug", "nowhere"]);
+    assert!(!ok && stderr.contains("no organization"), "{stderr}");
+    let (ok, stdout, _) = run(&["audit", "verify", "--platform", "--data-dir", data]);
+    assert!(ok && stdout.contains("5 entries"), "{stdout}");
+}
