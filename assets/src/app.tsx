@@ -16,6 +16,9 @@ import { allows, landingPath, type Access } from './session/roles';
 import { SessionProvider, useSession } from './session/SessionProvider';
 import { AccountScreen } from './screens/account/AccountScreen';
 import { AdminScreen, adminTitle } from './screens/admin/AdminScreen';
+import { CandidateScreen } from './screens/candidate/CandidateScreen';
+import { CandidatesScreen } from './screens/candidates/CandidatesScreen';
+import { CourseScreen } from './screens/courses/CourseScreen';
 import { CoursesScreen } from './screens/courses/CoursesScreen';
 import { HomeScreen } from './screens/home/HomeScreen';
 import { LinkScreen } from './screens/link/LinkScreen';
@@ -53,7 +56,26 @@ const routes: Route[] = [
     title: (p) => adminTitle(p.section ?? ''),
     render: (p) => <AdminScreen section={p.section ?? ''} />,
   },
+  {
+    pattern: '/candidate/:token',
+    access: 'public',
+    session: false,
+    title: t.candidateLink.documentTitle,
+    render: (p) => <CandidateScreen token={p.token ?? ''} />,
+  },
   { pattern: '/courses', access: 'staff', title: t.courses.documentTitle, render: () => <CoursesScreen /> },
+  {
+    pattern: '/courses/:courseId',
+    access: 'staff',
+    title: t.courses.documentTitle,
+    render: (p) => <CourseScreen courseId={p.courseId ?? ''} />,
+  },
+  {
+    pattern: '/courses/:courseId/exams/:examId/candidates',
+    access: 'staff',
+    title: t.candidates.documentTitle,
+    render: (p) => <CandidatesScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
   { pattern: '/home', access: 'member', title: t.home.documentTitle, render: () => <HomeScreen /> },
 ];
 

@@ -76,6 +76,7 @@ interface LinkProps {
   href: string;
   class?: string;
   'aria-current'?: 'page' | undefined;
+  'aria-describedby'?: string;
   'data-testid'?: string;
   children?: ComponentChildren;
 }

@@ -4,7 +4,7 @@
  * client, so the requests that follow carry it.
  */
 import { api, ApiError, setCsrfToken } from './client';
-import type { LinkView, SessionItem, SessionView } from './types';
+import type { CandidateLinkView, LinkView, SessionItem, SessionView } from './types';
 
 function remember(view: SessionView): SessionView {
   setCsrfToken(view.csrf_token);
@@ -59,3 +59,14 @@ export type LinkAnswer = { email: string; display_name: string; password: string
 
 export const redeemLink = (token: string, answer: LinkAnswer): Promise<void> =>
   api(`/links/${encodeURIComponent(token)}`, { method: 'POST', body: answer, unauthorizedIsAnswer: true });
+
+/** What a candidate link opens (exam and candidate); a 404 means used, revoked, expired or unknown. */
+export const readCandidateLink = (token: string): Promise<CandidateLinkView> =>
+  api(`/candidate-links/${encodeURIComponent(token)}`, { unauthorizedIsAnswer: true });
+
+/** Uses a candidate link: signs this browser in as the candidate. The link then stops working. */
+export async function startCandidateLink(token: string): Promise<SessionView> {
+  return remember(
+    await api<SessionView>(`/candidate-links/${encodeURIComponent(token)}`, { method: 'POST', unauthorizedIsAnswer: true }),
+  );
+}

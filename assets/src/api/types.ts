@@ -127,3 +127,76 @@ export interface MyCourse {
   roles: Role[];
   sections: { id: string; name: string }[];
 }
+
+export type ExamPhase = 'draft' | 'published' | 'open' | 'closed';
+
+/** One test of a question (as the instructor wrote it). */
+export interface ExamTest {
+  visibility: 'visible' | 'hidden';
+  kind: 'function' | 'io';
+  expression: string;
+  stdin: string;
+  expected: string;
+  ignore_trailing_whitespace: boolean;
+}
+
+export interface ExamQuestion {
+  title: string;
+  prompt: string;
+  starter_code: string;
+  model_solution: string;
+  points: number;
+  tests: ExamTest[];
+}
+
+/** An exam as the staff of its course see it. */
+export interface Exam {
+  id: string;
+  course_id: string;
+  phase: ExamPhase;
+  published_at: string | null;
+  title: string;
+  instructions: string;
+  opens_at: string;
+  closes_at: string;
+  duration_minutes: number;
+  late_policy: 'accept_queued' | 'refuse';
+  integrity_profile: 'lenient' | 'standard' | 'strict';
+  require_fullscreen: boolean;
+  section_ids: string[];
+  questions: ExamQuestion[];
+  question_ids: string[];
+}
+
+export type CandidateStatus = 'active' | 'redeemed' | 'revoked' | 'expired';
+
+/** A candidate link of an exam, as its list shows it (the link itself is never shown again). */
+export interface Candidate {
+  id: string;
+  label: string;
+  student_number: string | null;
+  section_id: string;
+  valid_from: string;
+  valid_until: string;
+  status: CandidateStatus;
+  redeemed_at: string | null;
+  created_at: string;
+}
+
+/** A candidate link just created: the path (`/candidate/<token>`) is shown this once. */
+export interface IssuedCandidate {
+  id: string;
+  label: string;
+  student_number: string | null;
+  link: string;
+  valid_from: string;
+  valid_until: string;
+}
+
+/** What a candidate link opens, as the candidate sees it before starting. */
+export interface CandidateLinkView {
+  exam_title: string;
+  label: string;
+  valid_from: string;
+  valid_until: string;
+}

@@ -45,7 +45,8 @@ function Extras({ hint, error, hintId, errorId }: { hint?: string | undefined; e
 }
 
 interface InputProps {
-  type?: 'text' | 'email' | 'password' | 'search';
+  /** `datetime-local` takes and gives local time as `YYYY-MM-DDTHH:mm` (see localTime.ts). */
+  type?: 'text' | 'email' | 'password' | 'search' | 'datetime-local';
   autoComplete?: string;
   autoCapitalize?: 'none' | 'sentences' | 'words';
   spellcheck?: boolean;
@@ -130,6 +131,38 @@ export function CheckboxField({ label, checked, onChecked, hint, testId }: Check
       <label for={ids.id}>{label}</label>
       {hint !== undefined && <p class="hint" id={ids.hintId}>{hint}</p>}
     </div>
+  );
+}
+
+interface RadioProps<V extends string> {
+  legend: string;
+  name: string;
+  value: V;
+  options: { value: V; label: string; testId?: string }[];
+  onValue: (value: V) => void;
+}
+
+/** One choice among a few, as radio buttons in a fieldset whose legend names the choice. */
+export function RadioField<V extends string>({ legend, name, value, options, onValue }: RadioProps<V>) {
+  const id = useId();
+  return (
+    <fieldset class="field radio-group">
+      <legend class="field-label">{legend}</legend>
+      {options.map((option) => (
+        <div class="field--check" key={option.value}>
+          <input
+            type="radio"
+            id={`${id}-${option.value}`}
+            name={name}
+            value={option.value}
+            checked={option.value === value}
+            data-testid={option.testId}
+            onChange={() => { onValue(option.value); }}
+          />
+          <label for={`${id}-${option.value}`}>{option.label}</label>
+        </div>
+      ))}
+    </fieldset>
   );
 }
 

@@ -4,7 +4,7 @@
  * compiler lists whatever it is missing. Functions take the values a sentence
  * needs, so each language orders and inflects them its own way.
  */
-import type { LinkPurpose, Org, OrgUser, Role, RosterAction } from '../api/types';
+import type { CandidateStatus, ExamPhase, LinkPurpose, Org, OrgUser, Role, RosterAction } from '../api/types';
 
 /** Text for one readiness check: what it is, and what passing or failing means. */
 export interface CheckText {
@@ -343,7 +343,106 @@ export interface Messages {
     sections: string;
     noSections: string;
     noExams: string;
+    /** The link from a taught course to its page: "Exams of PHYS101". */
+    openExams: (code: string) => string;
     empty: string;
+  };
+  /** Text about exams shared by several screens. */
+  exams: {
+    phase: Record<ExamPhase, string>;
+    /** An exam's window: "1 Dec 2026, 09:00 to 1 Dec 2026, 12:00". */
+    window: (opens: string, closes: string) => string;
+    minutes: (n: number) => string;
+  };
+  course: {
+    documentTitle: (course: string) => string;
+    back: string;
+    examsHeading: string;
+    caption: string;
+    title: string;
+    phase: string;
+    window: string;
+    duration: string;
+    actions: string;
+    candidates: string;
+    empty: string;
+  };
+  candidates: {
+    documentTitle: string;
+    examTitle: (exam: string) => string;
+    heading: string;
+    back: (course: string) => string;
+    examLine: (exam: string, course: string) => string;
+    intro: string;
+    create: {
+      heading: string;
+      section: string;
+      chooseSection: string;
+      noSections: string;
+      validFrom: string;
+      validUntil: string;
+      validityHint: (window: string) => string;
+      untilAfterFrom: string;
+      mode: string;
+      one: string;
+      many: string;
+      label: string;
+      labelHint: string;
+      studentNumber: string;
+      file: string;
+      paste: string;
+      pasteHint: string;
+      csvEmpty: string;
+      submitOne: string;
+      submitMany: string;
+      busy: string;
+    };
+    issued: {
+      heading: (count: number) => string;
+      note: string;
+      print: string;
+      copyAll: string;
+      copy: string;
+      copied: string;
+      copiedAll: string;
+      copyFailed: string;
+      studentNumber: (number: string) => string;
+      exam: (exam: string, course: string) => string;
+      howTo: string;
+      valid: (from: string, until: string) => string;
+      /** One line of "Copy all": name, student number (may be empty) and address. */
+      line: (name: string, studentNumber: string, url: string) => string;
+    };
+    list: {
+      heading: string;
+      caption: (count: number) => string;
+      name: string;
+      studentNumber: string;
+      section: string;
+      validity: string;
+      status: string;
+      actions: string;
+      statusText: Record<CandidateStatus, string>;
+      redeemedAt: (when: string) => string;
+      empty: string;
+      revoke: string;
+      revokeTitle: (name: string) => string;
+      revokeBody: string;
+      revokeUsedBody: string;
+      revokeConfirm: string;
+      revoked: (name: string) => string;
+    };
+  };
+  candidateLink: {
+    documentTitle: string;
+    who: (label: string) => string;
+    valid: (from: string, until: string) => string;
+    notYet: (from: string) => string;
+    intro: string;
+    start: string;
+    starting: string;
+    invalidHeading: string;
+    invalidBody: string;
   };
   home: {
     documentTitle: string;

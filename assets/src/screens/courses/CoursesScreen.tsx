@@ -1,13 +1,16 @@
 /**
  * Staff's courses (`/courses`): each course where the person is instructor,
- * reviewer or proctor, with their roles there and its sections. Exams will be
- * listed per course; until one exists the course says so plainly.
+ * reviewer or proctor, with their roles there and its sections. A course they
+ * teach (instructor or reviewer) links to its page with its exams; a proctor
+ * sees only their sections.
  */
 import { t } from '../../i18n';
 import { myCourses } from '../../api/me';
 import type { MyCourse } from '../../api/types';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
+import { Link } from '../../router';
+import { coursePath, teaches } from './taught';
 
 function CourseItem({ course }: { course: MyCourse }) {
   return (
@@ -24,7 +27,15 @@ function CourseItem({ course }: { course: MyCourse }) {
           {course.sections.map((section) => <li key={section.id} class="chip">{section.name}</li>)}
         </ul>
       )}
-      <p class="empty-state" data-testid="no-exams">{t.courses.noExams}</p>
+      {teaches(course) ? (
+        <p class="card__link">
+          <Link href={coursePath(course.id)} data-testid="my-course-link">
+            {t.courses.openExams(course.code)}
+          </Link>
+        </p>
+      ) : (
+        <p class="empty-state" data-testid="no-exams">{t.courses.noExams}</p>
+      )}
     </li>
   );
 }

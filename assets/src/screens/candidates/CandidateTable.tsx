@@ -1,0 +1,112 @@
+/** The candidate links of an exam with their status; active and used links can be revoked after confirming. */
+import { useState } from 'preact/hooks';
+import { formatDateTime, t } from '../../i18n';
+import { revokeCandidate } from '../../api/exams';
+import type { Candidate, CandidateStatus } from '../../api/types';
+import { useConfirm } from '../../components/ConfirmDialog';
+import { DoneNotice, ErrorNotice } from '../../components/ErrorNotice';
+import { useAction } from '../../hooks/useAction';
+
+const text = t.candidates.list;
+
+const tone: Record<CandidateStatus, string> = {
+  active: 'badge--info',
+  redeemed: 'badge--pass',
+  revoked: 'badge--fail',
+  expired: 'badge--neutral',
+};
+
+/** A link not used yet stops working; a used one also signs its candidate out. */
+const revocable = (candidate: Candidate): boolean => candidate.status === 'active' || candidate.status === 'redeemed';
+
+const byLabel = new Intl.Collator(t.lang, { numeric: true, sensitivity: 'base' });
+
+interface Props {
+  courseId: string;
+  examId: string;
+  candidates: Candidate[];
+  sectionNames: Map<string, string>;
+  onChanged: () => void;
+}
+
+export function CandidateTable({ courseId, examId, candidates, sectionNames, onChanged }: Props) {
+  const [dialog, confirm] = useConfirm();
+  const action = useAction();
+  const [done, setDone] = useState<string | null>(null);
+  const sorted = [...candidates].sort((a, b) => byLabel.compare(a.label, b.label) || a.created_at.localeCompare(b.created_at));
+
+  const revoke = async (candidate: Candidate): Promise<void> => {
+    setDone(null);
+    const sure = await confirm({
+      title: text.revokeTitle(candidate.label),
+      body: candidate.status === 'redeemed' ? text.revokeUsedBody : text.revokeBody,
+      action: text.revokeConfirm,
+    });
+    if (!sure) return;
+    if (await action.run(() => revokeCandidate(courseId, examId, candidate.id))) {
+      setDone(text.revoked(candidate.label));
+      onChanged();
+    }
+  };
+
+  return (
+    <>
+      <ErrorNotice error={action.error} testId="revoke-candidate-error" />
+      <DoneNotice text={done} testId="revoke-candidate-done" />
+      {candidates.length === 0 ? (
+        <p class="empty" data-testid="candidates-empty">{text.empty}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="table" data-testid="candidates">
+            <caption class="visually-hidden">{text.caption(candidates.length)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{text.name}</th>
+                <th scope="col">{text.studentNumber}</th>
+                <th scope="col">{text.section}</th>
+                <th scope="col">{text.validity}</th>
+                <th scope="col">{text.status}</th>
+                <th scope="col">{text.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((candidate) => (
+                <tr key={candidate.id} data-testid="candidate-row" data-label={candidate.label} data-status={candidate.status}>
+                  <th scope="row" id={`candidate-${candidate.id}`}>{candidate.label}</th>
+                  <td>{candidate.student_number ?? ''}</td>
+                  <td>{sectionNames.get(candidate.section_id) ?? t.common.unknown}</td>
+                  <td class="cell--small">
+                    {t.exams.window(formatDateTime(candidate.valid_from), formatDateTime(candidate.valid_until))}
+                  </td>
+                  <td>
+                    <span class={`badge ${tone[candidate.status]}`} data-testid="candidate-status">
+                      {text.statusText[candidate.status]}
+                    </span>
+                    {candidate.redeemed_at !== null && (
+                      <span class="cell--small block">{text.redeemedAt(formatDateTime(candidate.redeemed_at))}</span>
+                    )}
+                  </td>
+                  <td>
+                    {revocable(candidate) && (
+                      <button
+                        type="button"
+                        class="button button--small button--danger-secondary"
+                        aria-describedby={`candidate-${candidate.id}`}
+                        disabled={action.busy}
+                        data-testid="candidate-revoke"
+                        onClick={() => { void revoke(candidate); }}
+                      >
+                        {text.revoke}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {dialog}
+    </>
+  );
+}
