@@ -121,6 +121,27 @@ impl AppState {
     }
 }
 
+/// How often attempts past their deadline are submitted in the background.
+const DEADLINE_SWEEP: Duration = Duration::from_secs(15);
+
+/// Background job: submits attempts whose deadline passed, in every open
+/// organization, until the databases close.
+pub async fn submit_at_deadlines(state: AppState) {
+    let mut ticks = tokio::time::interval(DEADLINE_SWEEP);
+    loop {
+        ticks.tick().await;
+        let now = state.clock().now();
+        for db in state.registry().open_orgs().await {
+            match db.write(move |conn| crate::store::attempts::submit_overdue(conn, now)).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "submitted attempts at their deadline"),
+                Err(crate::store::StoreError::Closed) => return,
+                Err(error) => tracing::error!(%error, "could not submit overdue attempts"),
+            }
+        }
+    }
+}
+
 /// Concurrent password hashes: two per core.
 fn hashing_slots() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get() * 2)

@@ -68,6 +68,7 @@ pub async fn serve_until_signal(
             Err(error) => tracing::error!(%error, "an organization database did not open; /readyz stays 503"),
         }
     });
+    tokio::spawn(crate::app::submit_at_deadlines(state.clone()));
     app::serve(listeners, tls, state, shutdown_signal())
         .await
         .map_err(|e| CliError::new(format!("server failed: {e}")))?;

@@ -271,6 +271,20 @@ pub fn submit(conn: &Connection, attempt: &Attempt, by_student: bool, now: Offse
     Ok(())
 }
 
+/// Submits every attempt whose deadline has passed, as it stood at the
+/// deadline; returns how many. Reading an attempt does the same lazily, so
+/// this only makes the record current for people who are not looking.
+///
+/// # Errors
+/// Storage errors.
+pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE exam_sessions SET submitted_at = deadline_at, submit_reason = 'deadline'
+         WHERE submitted_at IS NULL AND deadline_at < ?1",
+        [rfc3339(now)],
+    )?)
+}
+
 /// The latest code of each question of `exam` in the attempt (starter code
 /// where nothing was typed).
 ///

@@ -64,6 +64,11 @@ impl Registry {
         Ok(count)
     }
 
+    /// The organization databases open now.
+    pub async fn open_orgs(&self) -> Vec<Database> {
+        self.open.read().await.values().cloned().collect()
+    }
+
     /// Finishes every queued write and stops every writer.
     pub async fn close_all(&self) {
         let open: Vec<Database> = self.open.write().await.drain().map(|(_, db)| db).collect();

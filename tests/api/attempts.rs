@@ -161,3 +161,21 @@ async fn the_server_owns_the_deadline_with_extra_time_and_late_arriving_queued_e
     assert_eq!(receipt["answers"][0]["sha256"], hex::encode(Sha256::digest(b"x = 2")));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn overdue_attempts_are_submitted_at_their_deadline_without_anyone_looking() {
+    let start_at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let clock = ManualClock::new(start_at);
+    let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    start(&app, &w, &w.student).await;
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let now = start_at + Duration::from_secs(89 * 60);
+    assert_eq!(db.write(move |conn| examhall::store::attempts::submit_overdue(conn, now)).await.unwrap(), 0);
+    let later = start_at + Duration::from_secs(91 * 60);
+    assert_eq!(db.write(move |conn| examhall::store::attempts::submit_overdue(conn, later)).await.unwrap(), 1);
+    let submitted: String =
+        db.read(|conn| Ok(conn.query_row("SELECT submitted_at FROM exam_sessions", [], |r| r.get(0))?)).await.unwrap();
+    assert_eq!(submitted, "2026-06-01T10:30:00Z");
+    app.stop().await;
+}

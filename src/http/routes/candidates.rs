@@ -136,7 +136,8 @@ fn parse_batch(
     for (n, record) in reader.records().enumerate() {
         let record = record.map_err(|e| AppError::Unprocessable(format!("CSV line {}: {e}", n + 2)))?;
         let label = record.get(name).unwrap_or_default();
-        crate::domain::DisplayName::parse(label).map_err(|e| AppError::Unprocessable(format!("CSV line {}: {}", n + 2, e.0)))?;
+        crate::domain::DisplayName::parse(label)
+            .map_err(|e| AppError::Unprocessable(format!("CSV line {}: {}", n + 2, e.0)))?;
         list.push(Candidate {
             label: record.get(name).unwrap_or_default().to_owned(),
             student_number: number.and_then(|i| record.get(i)).map(str::to_owned),
