@@ -288,3 +288,38 @@ async fn nobody_ends_another_persons_session_and_deactivating_an_organization_si
     assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(), 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
+    for (trusted, expected) in [(true, "203.0.113.9"), (false, "127.0.0.1")] {
+        let app = crate::helpers::spawn_app_with(examhall::clock::system(), |config| {
+            if trusted {
+                config.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+            }
+        })
+        .await;
+        let org = app.create_org("physics", "Physics").await.id;
+        app.add_person(org, "ada@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
+        let body = json!({"org": "physics", "email": "ada@physics.example", "password": PASSWORD});
+        let response = app
+            .client
+            .post(app.url("/api/v1/session"))
+            .header("x-forwarded-for", "198.51.100.1, 203.0.113.9")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let db = app.state.registry().org(org).await.unwrap();
+        let addr: String = db
+            .read(|conn| {
+                Ok(conn.query_row("SELECT client_addr FROM audit_log WHERE action = 'session.sign_in'", [], |r| {
+                    r.get(0)
+                })?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(addr, expected, "trusted proxy: {trusted}");
+        app.stop().await;
+    }
+}
