@@ -20,6 +20,9 @@ import { CandidateScreen } from './screens/candidate/CandidateScreen';
 import { CandidatesScreen } from './screens/candidates/CandidatesScreen';
 import { CourseScreen } from './screens/courses/CourseScreen';
 import { CoursesScreen } from './screens/courses/CoursesScreen';
+import { ExamLandingScreen } from './screens/exam/ExamLandingScreen';
+import { ReceiptScreen } from './screens/exam/ReceiptScreen';
+import { TakeScreen } from './screens/exam/TakeScreen';
 import { HomeScreen } from './screens/home/HomeScreen';
 import { LinkScreen } from './screens/link/LinkScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
@@ -77,6 +80,24 @@ const routes: Route[] = [
     render: (p) => <CandidatesScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
   },
   { pattern: '/home', access: 'member', title: t.home.documentTitle, render: () => <HomeScreen /> },
+  {
+    pattern: '/exams/:examId',
+    access: 'member',
+    title: t.exam.documentTitle,
+    render: (p) => <ExamLandingScreen examId={p.examId ?? ''} />,
+  },
+  {
+    pattern: '/exams/:examId/take',
+    access: 'member',
+    title: t.exam.documentTitle,
+    render: (p) => <TakeScreen examId={p.examId ?? ''} />,
+  },
+  {
+    pattern: '/exams/:examId/receipt',
+    access: 'member',
+    title: t.exam.receiptTitle,
+    render: (p) => <ReceiptScreen examId={p.examId ?? ''} />,
+  },
 ];
 
 const notFound: Route = {

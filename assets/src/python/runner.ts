@@ -5,7 +5,7 @@
  * page is cross-origin isolated; otherwise, or when a program ignores the
  * interrupt, it terminates the worker and starts a fresh one.
  */
-import type { FromWorker, RunStatus } from './protocol';
+import { STDIN_ANSWERED, STDIN_CAPACITY, STDIN_EOF, STDIN_HEADER, type FromWorker, type RunStatus } from './protocol';
 
 export type { RunStatus } from './protocol';
 
@@ -22,6 +22,11 @@ export interface BootInfo {
 export interface RunCallbacks {
   stdout?: (line: string) => void;
   stderr?: (line: string) => void;
+  /**
+   * The program waits in input(): resolve with the line typed (without its
+   * newline), or null for end of file. Without this, input() meets end of file.
+   */
+  stdin?: () => Promise<string | null>;
 }
 
 export interface RunResult {
@@ -62,6 +67,7 @@ export class PythonRunner {
   /** Rejects the boot in progress, if any. */
   #abortBoot: ((message: string) => void) | null = null;
   #interrupt: Uint8Array<SharedArrayBuffer> | null = null;
+  #stdin: SharedArrayBuffer | null = null;
   #pending: PendingRun | null = null;
   /** Runs wait here for the one before them. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -70,6 +76,11 @@ export class PythonRunner {
 
   constructor(indexURL: string = pyodideIndexURL) {
     this.#indexURL = indexURL;
+  }
+
+  /** True when input() can be answered (the page is cross-origin isolated). */
+  get canInput(): boolean {
+    return globalThis.crossOriginIsolated;
   }
 
   /** True when stop() can interrupt a program without restarting Python. */
@@ -131,6 +142,7 @@ export class PythonRunner {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
     this.#worker = worker;
     this.#interrupt = globalThis.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+    this.#stdin = globalThis.crossOriginIsolated ? new SharedArrayBuffer(STDIN_HEADER + STDIN_CAPACITY) : null;
 
     return new Promise<BootInfo>((resolve, reject) => {
       const settled = (): void => {
@@ -175,6 +187,7 @@ export class PythonRunner {
         type: 'boot',
         indexURL: new URL(this.#indexURL, location.href).href,
         interruptBuffer: this.#interrupt?.buffer ?? null,
+        stdinBuffer: this.#stdin,
       });
     });
   }
@@ -201,7 +214,33 @@ export class PythonRunner {
       case 'done':
         this.#finish({ status: message.status, ms: message.ms });
         break;
+      case 'stdin':
+        this.#answerInput(pending);
+        break;
     }
+  }
+
+  /** Asks the page for a line and hands it to the worker waiting in input(). */
+  #answerInput(pending: PendingRun): void {
+    const buffer = this.#stdin;
+    if (buffer === null) return;
+    const ask = pending.callbacks.stdin ?? (() => Promise.resolve(null));
+    const answer = (line: string | null): void => {
+      // The run ended (Stop, or a new worker) while the line was being typed.
+      if (this.#pending !== pending || this.#stdin !== buffer) return;
+      const control = new Int32Array(buffer, 0, 2);
+      if (line === null) {
+        Atomics.store(control, 1, 0);
+        Atomics.store(control, 0, STDIN_EOF);
+      } else {
+        const encoded = new TextEncoder().encode(`${line}\n`).subarray(0, STDIN_CAPACITY);
+        new Uint8Array(buffer, STDIN_HEADER, encoded.length).set(encoded);
+        Atomics.store(control, 1, encoded.length);
+        Atomics.store(control, 0, STDIN_ANSWERED);
+      }
+      Atomics.notify(control, 0);
+    };
+    ask().then(answer, () => { answer(null); });
   }
 
   #finish(result: RunResult): void {

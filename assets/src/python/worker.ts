@@ -6,7 +6,16 @@
  */
 import type { PyodideAPI, loadPyodide as LoadPyodide } from 'pyodide';
 import { LineWriter } from './lines';
-import type { FromWorker, RunStatus, ToWorker } from './protocol';
+import {
+  STDIN_ANSWERED,
+  STDIN_EOF,
+  STDIN_HEADER,
+  STDIN_IDLE,
+  STDIN_WAITING,
+  type FromWorker,
+  type RunStatus,
+  type ToWorker,
+} from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -57,7 +66,39 @@ function post(message: FromWorker): void {
 /** The smallest valid WebAssembly module: magic number and version 1. */
 const EMPTY_WASM_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
-async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null): Promise<void> {
+/** How often a program waiting in input() looks for Stop. */
+const STDIN_POLL_MS = 100;
+
+/**
+ * Answers input() from the page: asks for a line, then sleeps until the page
+ * writes it into the shared buffer, waking now and then to honour Stop.
+ * Null is end of file (EOFError).
+ */
+function readLine(py: PyodideAPI, buffer: SharedArrayBuffer): string | null {
+  stdout.flush();
+  stderr.flush();
+  const control = new Int32Array(buffer, 0, 2);
+  Atomics.store(control, 0, STDIN_WAITING);
+  post({ type: 'stdin', id: currentRun });
+  while (Atomics.load(control, 0) === STDIN_WAITING) {
+    Atomics.wait(control, 0, STDIN_WAITING, STDIN_POLL_MS);
+    try {
+      py.checkInterrupt();
+    } catch (interrupt) {
+      Atomics.store(control, 0, STDIN_IDLE);
+      throw interrupt;
+    }
+  }
+  const state = Atomics.load(control, 0);
+  const length = Atomics.load(control, 1);
+  Atomics.store(control, 0, STDIN_IDLE);
+  if (state === STDIN_EOF) return null;
+  if (state !== STDIN_ANSWERED) return null;
+  // TextDecoder does not read shared memory: copy the bytes out first.
+  return new TextDecoder().decode(new Uint8Array(buffer, STDIN_HEADER, length).slice());
+}
+
+async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null, stdinBuffer: SharedArrayBuffer | null): Promise<void> {
   // Pyodide only logs a refused wasm compile and then never settles, so ask
   // first: this throws when the worker's content security policy forbids it.
   await WebAssembly.compile(EMPTY_WASM_MODULE);
@@ -70,8 +111,9 @@ async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null)
   // so a prompt printed without a newline stays above the error that follows.
   py.setStdout({ write: (bytes: Uint8Array) => { stderr.flush(); return stdout.write(bytes); } });
   py.setStderr({ write: (bytes: Uint8Array) => { stdout.flush(); return stderr.write(bytes); } });
-  // Nothing can be typed into the worker yet: input() meets end of file (EOFError).
-  py.setStdin({ stdin: () => null });
+  // input() asks the page when it can answer through shared memory; otherwise
+  // it meets end of file (EOFError).
+  py.setStdin({ stdin: () => (stdinBuffer === null ? null : readLine(py, stdinBuffer)) });
   if (interruptBuffer !== null) py.setInterruptBuffer(new Uint8Array(interruptBuffer));
   runProgram = py.runPython(RUNNER_SOURCE) as (source: string) => string;
   const pythonVersion = py.runPython('import sys; sys.version.split()[0]') as string;
@@ -106,7 +148,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'boot':
-      boot(message.indexURL, message.interruptBuffer).catch((error: unknown) => {
+      boot(message.indexURL, message.interruptBuffer, message.stdinBuffer).catch((error: unknown) => {
         post({ type: 'boot-failed', message: error instanceof Error ? error.message : String(error) });
       });
       break;

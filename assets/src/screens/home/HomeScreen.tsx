@@ -7,6 +7,7 @@ import { myCourses } from '../../api/me';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { useSession } from '../../session/SessionProvider';
+import { MyExams } from './MyExams';
 
 export function HomeScreen() {
   const { view } = useSession();
@@ -15,6 +16,7 @@ export function HomeScreen() {
     <>
       <h1>{t.home.heading}</h1>
       {view !== null && <p class="lead">{t.home.welcome(view.user.display_name)}</p>}
+      <MyExams />
       <WhenLoaded loaded={loaded}>
         {(courses) =>
           courses.length === 0 ? (
@@ -31,7 +33,6 @@ export function HomeScreen() {
                       <li key={section.id} class="chip" data-testid="my-section">{t.home.section(section.name)}</li>
                     ))}
                   </ul>
-                  <p class="empty-state" data-testid="no-exams">{t.home.noExams}</p>
                 </li>
               ))}
             </ul>

@@ -1,0 +1,103 @@
+/**
+ * What the exam client keeps in IndexedDB, per exam: the attempt's secret (so
+ * a reload on the same computer resumes), the next sequence number, and the
+ * queue of edits and integrity events the server has not acknowledged yet.
+ * The queue survives a reload, a crash and a lost network: nothing typed is lost.
+ */
+import type { SaveItem } from '../api/attempts';
+
+const DB_NAME = 'examhall-exam';
+const DB_VERSION = 1;
+
+interface QueuedItem extends SaveItem {
+  exam_id: string;
+}
+
+let opening: Promise<IDBDatabase> | null = null;
+
+function open(): Promise<IDBDatabase> {
+  opening ??= new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, DB_VERSION);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore('secrets');
+      db.createObjectStore('seq');
+      db.createObjectStore('queue', { keyPath: ['exam_id', 'seq'] });
+    };
+    request.onsuccess = () => { resolve(request.result); };
+    request.onerror = () => { opening = null; reject(request.error ?? new Error('IndexedDB failed')); };
+  });
+  return opening;
+}
+
+function done(transaction: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => { resolve(); };
+    transaction.onerror = () => { reject(transaction.error ?? new Error('IndexedDB failed')); };
+    transaction.onabort = () => { reject(transaction.error ?? new Error('IndexedDB aborted')); };
+  });
+}
+
+function result<T>(request: IDBRequest): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => { resolve(request.result as T); };
+    request.onerror = () => { reject(request.error ?? new Error('IndexedDB failed')); };
+  });
+}
+
+export async function loadSecret(examId: string): Promise<string | undefined> {
+  const db = await open();
+  return result<string | undefined>(db.transaction('secrets').objectStore('secrets').get(examId));
+}
+
+export async function saveSecret(examId: string, secret: string): Promise<void> {
+  const db = await open();
+  const tx = db.transaction('secrets', 'readwrite');
+  tx.objectStore('secrets').put(secret, examId);
+  await done(tx);
+}
+
+/** Stores `item` (without its seq) under the next sequence number of the exam, and returns it complete. */
+export async function enqueue(examId: string, item: Omit<SaveItem, 'seq'>, floor: number): Promise<SaveItem> {
+  const db = await open();
+  const tx = db.transaction(['seq', 'queue'], 'readwrite');
+  const seqStore = tx.objectStore('seq');
+  const last = (await result<number | undefined>(seqStore.get(examId))) ?? 0;
+  const seq = Math.max(last, floor) + 1;
+  seqStore.put(seq, examId);
+  const queued: QueuedItem = { ...item, seq, exam_id: examId };
+  tx.objectStore('queue').put(queued);
+  await done(tx);
+  return { ...item, seq };
+}
+
+const range = (examId: string, after: number): IDBKeyRange =>
+  IDBKeyRange.bound([examId, after + 1], [examId, Number.MAX_SAFE_INTEGER]);
+
+/** The queued items of an exam with a sequence number above `after`, oldest first, at most `limit`. */
+export async function pending(examId: string, after: number, limit = 500): Promise<SaveItem[]> {
+  const db = await open();
+  const items = await result<QueuedItem[]>(db.transaction('queue').objectStore('queue').getAll(range(examId, after), limit));
+  return items.map(({ seq, kind, question_id, client_at, code, data }) => ({
+    seq,
+    kind,
+    question_id,
+    client_at,
+    ...(code === undefined ? {} : { code }),
+    ...(data === undefined ? {} : { data }),
+  }));
+}
+
+/** Forgets the items the server has acknowledged. */
+export async function dropAcked(examId: string, acked: number): Promise<void> {
+  const db = await open();
+  const tx = db.transaction('queue', 'readwrite');
+  tx.objectStore('queue').delete(IDBKeyRange.bound([examId, 0], [examId, acked]));
+  await done(tx);
+}
+
+/** How many items wait above `after`. */
+export async function countPending(examId: string, after: number): Promise<number> {
+  const db = await open();
+  return result<number>(db.transaction('queue').objectStore('queue').count(range(examId, after)));
+}

@@ -1,0 +1,72 @@
+/**
+ * Runs a question's visible tests in the Python worker, as one program: each
+ * test runs the student's code in a fresh namespace with its own standard
+ * input, and reports one line on standard output behind a marker. Function
+ * tests compare `repr(eval(expression))` with `repr(eval(expected))`; io tests
+ * compare what the program printed with the expected output, line by line
+ * without trailing whitespace when the test says so.
+ */
+import type { VisibleTest } from '../api/attempts';
+import type { PythonRunner, RunStatus } from '../python/runner';
+
+export interface TestResult {
+  index: number;
+  passed: boolean;
+  expected: string;
+  actual: string;
+  error: string | null;
+}
+
+const HARNESS = `
+import contextlib, io, json, sys, traceback
+
+def _examhall_tests(source, tests, marker):
+    def same(actual, expected, loose):
+        if not loose:
+            return actual == expected
+        def norm(text):
+            return "\\n".join(line.rstrip() for line in text.split("\\n")).rstrip("\\n")
+        return norm(actual) == norm(expected)
+    for index, test in enumerate(tests):
+        out = io.StringIO()
+        result = {"index": index, "passed": False, "expected": test["expected"], "actual": "", "error": None}
+        saved_stdin = sys.stdin
+        sys.stdin = io.StringIO(test["stdin"] or "")
+        try:
+            namespace = {"__name__": "__main__", "__file__": "main.py"}
+            with contextlib.redirect_stdout(out):
+                exec(compile(source, "main.py", "exec"), namespace)
+                if test["kind"] == "function":
+                    actual = repr(eval(test["expression"], namespace))
+            if test["kind"] == "function":
+                expected = repr(eval(test["expected"], {}))
+                result.update(expected=expected, actual=actual, passed=actual == expected)
+            else:
+                actual = out.getvalue()
+                result.update(actual=actual, passed=same(actual, test["expected"], test["ignore_trailing_whitespace"]))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            result["actual"] = out.getvalue()
+            result["error"] = "".join(traceback.format_exception_only(type(error), error)).strip()
+        finally:
+            sys.stdin = saved_stdin
+        print(marker + json.dumps(result), flush=True)
+`;
+
+/** Runs `tests` against `code`; resolves with one result per test (fewer when stopped) and how the run ended. */
+export async function runVisibleTests(
+  runner: PythonRunner,
+  code: string,
+  tests: VisibleTest[],
+): Promise<{ results: TestResult[]; status: RunStatus }> {
+  const marker = `@@examhall-test-${Math.random().toString(36).slice(2)}@@`;
+  const program = `${HARNESS}\n_examhall_tests(${JSON.stringify(code)}, json.loads(${JSON.stringify(JSON.stringify(tests))}), ${JSON.stringify(marker)})\n`;
+  const results: TestResult[] = [];
+  const run = await runner.run(program, {
+    stdout: (line) => {
+      if (line.startsWith(marker)) results.push(JSON.parse(line.slice(marker.length)) as TestResult);
+    },
+  });
+  return { results, status: run.status };
+}

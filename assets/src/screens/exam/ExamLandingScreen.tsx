@@ -1,0 +1,97 @@
+/**
+ * An exam's landing page (`/exams/:examId`): its instructions, window and time
+ * allowed, and the one button that fits: Start, Continue (when this browser
+ * holds the attempt's secret) or Receipt (once submitted).
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { formatDateTime, t } from '../../i18n';
+import { examLanding, startAttempt } from '../../api/attempts';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { WhenLoaded } from '../../components/Status';
+import { useAction } from '../../hooks/useAction';
+import { useDocumentTitle } from '../../hooks/useDocumentTitle';
+import { useLoad } from '../../hooks/useLoad';
+import { Link, navigate } from '../../router';
+import { Markdown } from '../../exam/Markdown';
+import { justStarted } from '../../exam/handoff';
+import { loadSecret, saveSecret } from '../../exam/store';
+
+export function ExamLandingScreen({ examId }: { examId: string }) {
+  const load = useCallback(() => examLanding(examId), [examId]);
+  const loaded = useLoad(load);
+  const [hasSecret, setHasSecret] = useState<boolean | undefined>(undefined);
+  const action = useAction();
+  useDocumentTitle(loaded.data === undefined ? undefined : `${loaded.data.title} · examhall`);
+
+  useEffect(() => {
+    loadSecret(examId).then((secret) => { setHasSecret(secret !== undefined); }, () => { setHasSecret(false); });
+  }, [examId]);
+
+  const start = (fullscreen: boolean): void => {
+    void action.run(async () => {
+      if (fullscreen && document.fullscreenElement === null) {
+        await document.documentElement.requestFullscreen().catch(() => undefined);
+      }
+      const view = await startAttempt(examId);
+      if (view.secret !== undefined) await saveSecret(examId, view.secret);
+      justStarted.set(examId, view);
+      navigate(`/exams/${encodeURIComponent(examId)}/take`);
+    });
+  };
+
+  return (
+    <>
+      <p class="breadcrumb"><Link href="/home">{t.exam.back}</Link></p>
+      <WhenLoaded loaded={loaded}>
+        {(exam) => {
+          const submitted = exam.attempt?.submitted_at != null;
+          const path = `/exams/${encodeURIComponent(examId)}`;
+          return (
+            <>
+              <h1 data-testid="exam-title">{exam.title}</h1>
+              <dl class="facts">
+                <dt>{t.exam.facts.window}</dt>
+                <dd>{t.home.window(formatDateTime(exam.opens_at), formatDateTime(exam.closes_at))}</dd>
+                <dt>{t.exam.facts.duration}</dt>
+                <dd>{t.home.duration(exam.duration_minutes, exam.extra_minutes)}</dd>
+                <dt>{t.exam.facts.questions}</dt>
+                <dd>{t.exam.questionCount(exam.questions)}</dd>
+              </dl>
+              {exam.instructions.trim() !== '' && (
+                <section class="panel" aria-labelledby="instructions-heading">
+                  <h2 id="instructions-heading">{t.exam.instructionsHeading}</h2>
+                  <Markdown source={exam.instructions} headingLevel={3} />
+                </section>
+              )}
+              {exam.require_fullscreen && <p class="notice notice--info">{t.exam.fullscreenRequired}</p>}
+              <ErrorNotice error={action.error} />
+              <div class="actions">
+                {submitted ? (
+                  <Link href={`${path}/receipt`} class="button" data-testid="exam-receipt">{t.exam.receipt}</Link>
+                ) : exam.attempt !== null ? (
+                  hasSecret === true ? (
+                    <Link href={`${path}/take`} class="button" data-testid="exam-continue">{t.exam.continue}</Link>
+                  ) : hasSecret === false ? (
+                    <p class="notice notice--error" data-testid="exam-no-secret">{t.exam.noSecret}</p>
+                  ) : null
+                ) : exam.phase === 'open' ? (
+                  <button
+                    type="button"
+                    class="button"
+                    disabled={action.busy}
+                    onClick={() => { start(exam.require_fullscreen); }}
+                    data-testid="exam-start"
+                  >
+                    {action.busy ? t.exam.starting : t.exam.start}
+                  </button>
+                ) : (
+                  <p class="empty-state">{exam.phase === 'closed' ? t.exam.closed : t.exam.notOpen}</p>
+                )}
+              </div>
+            </>
+          );
+        }}
+      </WhenLoaded>
+    </>
+  );
+}

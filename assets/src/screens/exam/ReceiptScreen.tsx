@@ -1,0 +1,67 @@
+/**
+ * The receipt of a submitted exam (`/exams/:examId/receipt`): the server's
+ * time of submission and the SHA-256 of each answer, selectable, with a note
+ * to write them down.
+ */
+import { useCallback } from 'preact/hooks';
+import { formatDateTime, t } from '../../i18n';
+import { fetchReceipt } from '../../api/attempts';
+import { WhenLoaded } from '../../components/Status';
+import { useLoad } from '../../hooks/useLoad';
+import { Link } from '../../router';
+import { receipts } from '../../exam/handoff';
+
+export function ReceiptScreen({ examId }: { examId: string }) {
+  const load = useCallback(async () => {
+    const known = receipts.get(examId);
+    if (known !== undefined) return known;
+    // The automatic submission at the deadline may take a moment: ask a few times.
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await fetchReceipt(examId);
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((done) => setTimeout(done, 1500));
+      }
+    }
+  }, [examId]);
+  const loaded = useLoad(load);
+  return (
+    <>
+      <p class="breadcrumb"><Link href="/home">{t.exam.back}</Link></p>
+      <h1>{t.exam.receiptHeading}</h1>
+      <WhenLoaded loaded={loaded}>
+        {(receipt) => (
+          <div data-testid="receipt">
+            <p class="notice notice--done" role="status">{t.exam.receiptIntro}</p>
+            <dl class="facts">
+              <dt>{t.exam.receiptSubmittedAt}</dt>
+              <dd>
+                <time dateTime={receipt.submitted_at} data-testid="receipt-submitted-at">{formatDateTime(receipt.submitted_at)}</time>
+                {' '}<span class="mono selectable">({receipt.submitted_at})</span>
+              </dd>
+              <dt>{t.exam.receiptAttempt}</dt>
+              <dd class="mono selectable">{receipt.attempt_id}</dd>
+            </dl>
+            <div class="table-wrap">
+              <table class="table">
+                <thead>
+                  <tr><th scope="col">{t.exam.receiptQuestion}</th><th scope="col">{t.exam.receiptHash}</th></tr>
+                </thead>
+                <tbody>
+                  {receipt.answers.map((answer) => (
+                    <tr key={answer.question_id} data-testid="receipt-answer" data-question={answer.question_id}>
+                      <th scope="row">{answer.title}</th>
+                      <td class="mono selectable hash" data-testid="receipt-sha256">{answer.sha256}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <p><strong>{t.exam.receiptNote}</strong></p>
+          </div>
+        )}
+      </WhenLoaded>
+    </>
+  );
+}

@@ -1,0 +1,235 @@
+// Browser test of the exam client against the real examhall binary: a
+// student of the demo organization opens the open exam "Python warm-up"
+// from /home, starts it, runs code, runs the visible test, stops a runaway
+// loop, keeps typing while the network is down, sees the queue drain when it
+// returns, submits, and checks the receipt's SHA-256 against what was typed.
+//
+//   cargo build                       (build.rs also builds assets/dist)
+//   cd assets && npm run test:browser
+//
+// See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import {
+  cleanup,
+  launchPersistentContext,
+  reportCspViolations,
+  signInFromLink,
+  startServer,
+  stopServer,
+  watchProblems,
+} from './harness.mjs';
+
+/** The demo prints the password every seeded person of organization `demo` shares. */
+const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
+/** Python starts in the worker on the first Run; a slow machine takes a while. */
+const PYTHON_TIMEOUT_MS = 120_000;
+
+/**
+ * Failures the story causes on purpose, which the browser logs as errors:
+ * "who is signed in?" before signing in, and saves sent while the network
+ * is down or the saves are held back.
+ */
+const expected = (line) =>
+  /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
+  /^console error: Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|FAILED)/.test(line);
+
+/** @type {import('./harness.mjs').Server} */
+let server;
+/** @type {import('playwright-core').BrowserContext} */
+let context;
+let problems = [];
+
+before(async () => {
+  server = await startServer();
+  context = await launchPersistentContext();
+  await reportCspViolations(context);
+  problems = watchProblems(context);
+});
+
+after(async () => {
+  await context?.close();
+  if (server !== undefined) await stopServer(server.process);
+  await cleanup();
+});
+
+const at = (path) => new URL(path, server.url).href;
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The editor's text, line by line as CodeMirror draws it. */
+async function editorText(page) {
+  const lines = await page.locator('.cm-content .cm-line').allInnerTexts();
+  return lines.map((line) => line.replace(/\u200b/g, '').replace(/\n$/, '')).join('\n');
+}
+
+/** Replaces the whole program in the editor with `text`, as typed input. */
+async function replaceCode(page, text) {
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(text);
+  await page.waitForFunction(
+    (want) => [...document.querySelector('[data-testid="editor"]').shadowRoot.querySelectorAll('.cm-line')]
+      .map((line) => line.textContent).join('\n') === want,
+    text,
+  );
+}
+
+test('a student takes the demo exam, offline for a while, and gets a receipt', async (t) => {
+  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const student = { email: 'student1@demo.example', password };
+  const page = context.pages()[0] ?? (await context.newPage());
+  let examId;
+
+  await t.test('the student signs in and opens the exam from /home', async () => {
+    await page.goto(at(`/signin?org=demo&email=${encodeURIComponent(student.email)}`));
+    await signInFromLink(page, student, '/home');
+    const open = page.getByTestId('exams-open');
+    await open.getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
+    await page.waitForURL(/\/exams\/[^/]+$/);
+    examId = new URL(page.url()).pathname.split('/')[2];
+    assert.equal(await page.getByTestId('exam-title').innerText(), 'Python warm-up');
+  });
+
+  await t.test('starts it and sees the questions in tabs', async () => {
+    await page.getByTestId('exam-start').click();
+    await page.waitForURL(/\/exams\/[^/]+\/take$/);
+    await page.getByTestId('editor-content').waitFor();
+    const tabs = page.getByTestId('question-tab');
+    assert.equal(await tabs.count(), 2);
+    assert.equal(await tabs.first().getAttribute('data-state'), 'untouched');
+    assert.equal(await editorText(page), 'def add(a, b):\n    pass\n');
+    // No autocomplete, no spellcheck or autocorrect in the editor.
+    const content = page.getByTestId('editor-content');
+    assert.equal(await content.getAttribute('spellcheck'), 'false');
+    assert.equal(await content.getAttribute('autocorrect'), 'off');
+    assert.equal(await content.getAttribute('autocapitalize'), 'off');
+  });
+
+  await t.test('Run streams what the program prints', async () => {
+    await replaceCode(page, 'print("hello from examhall")\n');
+    assert.equal(await page.getByTestId('question-tab').first().getAttribute('data-state'), 'edited');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.match(await page.getByTestId('output').innerText(), /hello from examhall/);
+  });
+
+  await t.test('Stop ends a runaway loop', async () => {
+    await replaceCode(page, 'while True:\n    pass\n');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="running"]').waitFor();
+    await page.waitForTimeout(300);
+    await page.getByTestId('stop').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('run-status').innerText(), 'Stopped.');
+  });
+
+  const solution = 'def add(a, b):\n    return a + b\n';
+  await t.test('Test runs the visible test, and it passes', async () => {
+    await replaceCode(page, solution);
+    await page.getByTestId('test').click();
+    await page.locator('[data-testid="run-status"][data-phase="tested"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    const results = page.getByTestId('test-result');
+    assert.equal(await results.count(), 1);
+    assert.equal(await results.first().getAttribute('data-passed'), 'true');
+    assert.match(await page.getByTestId('run-status').innerText(), /1 of 1 visible tests passed/);
+    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+  });
+
+  await t.test('input() asks in the page; the io test of question 2 passes', async () => {
+    const tabs = page.getByTestId('question-tab');
+    // The tabs work from the keyboard: arrows move between questions.
+    await tabs.first().focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await tabs.nth(1).getAttribute('aria-selected'), 'true');
+    assert.equal(await editorText(page), 'name = input()\n');
+    await replaceCode(page, 'name = input("Name? ")\nprint(f"Hello, {name}!")\n');
+    await page.getByTestId('run').click();
+    await page.getByTestId('stdin-input').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.match(await page.getByTestId('output').innerText(), /Name\? /);
+    await page.getByTestId('stdin-input').fill('Ada');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('output').innerText(), /Hello, Ada!/);
+    await page.getByTestId('test').click();
+    await page.locator('[data-testid="run-status"][data-phase="tested"]').waitFor({ timeout: 30_000 });
+    // The prompt goes to standard output too, so this visible test fails, with both outputs shown.
+    assert.equal(await page.getByTestId('test-result').first().getAttribute('data-passed'), 'false');
+    assert.match(await page.getByTestId('test-result').first().innerText(), /Name\? Hello, Ada!/);
+    // Stop also ends a program that waits for input.
+    await page.getByTestId('run').click();
+    await page.getByTestId('stdin-input').waitFor({ timeout: 30_000 });
+    await page.getByTestId('stop').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('run-status').innerText(), 'Stopped.');
+    assert.equal(await page.getByTestId('stdin-form').count(), 0);
+
+    await replaceCode(page, 'name = input()\nprint(f"Hello, {name}!")\n');
+    await page.getByTestId('test').click();
+    await page.locator('[data-testid="run-status"][data-phase="tested"]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('test-result').first().getAttribute('data-passed'), 'true');
+    await tabs.nth(1).focus();
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await tabs.first().getAttribute('aria-selected'), 'true');
+    assert.equal(await editorText(page), solution);
+  });
+
+  const offlineLine = '# checked offline';
+  await t.test('offline, typing goes on and the changes wait; online again, they are saved', async () => {
+    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+    await context.setOffline(true);
+    await page.getByTestId('editor-content').click();
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.type(offlineLine);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0,
+    );
+    // Long enough for at least one send to fail.
+    await page.getByTestId('offline').waitFor({ timeout: 15_000 });
+    assert.match(await page.getByTestId('save-status').innerText(), /changes? waiting to be saved/);
+    assert.equal(await editorText(page), solution + offlineLine);
+    await context.setOffline(false);
+    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
+    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+  });
+
+  const heldLine = '  # kept across a reload';
+  await t.test('a reload while saves cannot get through keeps what was typed, and sends it later', async () => {
+    // The page itself loads (there is no service worker for a reload without
+    // any network), but the saves fail: the queue in IndexedDB must carry them.
+    await page.route('**/api/v1/me/exams/*/saves', (route) => route.abort('failed'));
+    await page.getByTestId('editor-content').click();
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.type(heldLine);
+    await page.getByTestId('offline').waitFor({ timeout: 15_000 });
+    await page.reload();
+    await page.getByTestId('editor-content').waitFor();
+    assert.equal(await editorText(page), solution + offlineLine + heldLine);
+    assert.ok(Number(await page.getByTestId('save-status').getAttribute('data-waiting')) > 0);
+    await page.unroute('**/api/v1/me/exams/*/saves');
+    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
+    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+  });
+
+  await t.test('submits after confirming, and the receipt holds the SHA-256 of what was typed', async () => {
+    await page.getByTestId('submit').click();
+    await page.getByTestId('confirm-action').click();
+    await page.waitForURL(/\/exams\/[^/]+\/receipt$/);
+    await page.getByTestId('receipt').waitFor();
+    const row = page.getByTestId('receipt-answer').filter({ hasText: 'Add two numbers' });
+    const shown = (await row.getByTestId('receipt-sha256').innerText()).trim();
+    assert.equal(shown, sha256(solution + offlineLine + heldLine));
+
+    const response = await page.request.get(at(`/api/v1/me/exams/${examId}/receipt`));
+    assert.equal(response.status(), 200);
+    const receipt = await response.json();
+    const answer = receipt.answers.find((a) => a.title === 'Add two numbers');
+    assert.equal(answer.sha256, shown);
+    assert.equal(await page.getByTestId('receipt-submitted-at').getAttribute('datetime'), receipt.submitted_at);
+  });
+
+  await t.test('no CSP violation or unexpected error on the way', () => {
+    assert.deepEqual(problems.filter((line) => !expected(line)), []);
+  });
+});
