@@ -3,6 +3,7 @@
 // The output in dist/ is what the examhall binary embeds: index.html is the
 // app shell, dist/assets/ holds content-hashed bundles, and
 // scripts/postbuild.mjs adds the Pyodide runtime under dist/pyodide/<version>/.
+// src/sw.ts becomes dist/sw.js, the service worker for exams without a network.
 // Nothing is loaded from a CDN; the app finds the runtime through the version
 // defined here as __PYODIDE_VERSION__.
 import { createReadStream, readFileSync, statSync } from 'node:fs';
@@ -87,6 +88,14 @@ export default defineConfig({
     // Keep every asset a file: no data: URLs that a strict CSP must allow.
     assetsInlineLimit: 0,
     target: 'es2022',
+    rolldownOptions: {
+      // The service worker keeps a stable name at the root (its scope is `/`);
+      // scripts/postbuild.mjs adds the list of files it precaches.
+      input: { main: 'index.html', sw: 'src/sw.ts' },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+      },
+    },
   },
   // Dev uses Vite's injected styles, which a strict style-src would refuse.
   server: { headers: isolation },

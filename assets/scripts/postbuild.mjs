@@ -4,7 +4,10 @@
  *  1. copies the Pyodide runtime (the five files a browser fetches) from
  *     node_modules/pyodide into dist/pyodide/<version>/, where the examhall
  *     server serves it;
- *  2. precompresses every compressible file in dist into sibling .br
+ *  2. writes the list of files the service worker precaches (the app shell,
+ *     every file under dist/assets/, the Pyodide runtime) and a version hash
+ *     of the build at the top of dist/sw.js, as `__EXAMHALL_PRECACHE__`;
+ *  3. precompresses every compressible file in dist into sibling .br
  *     (brotli, quality 11) and .gz (gzip, level 9) files, keeping a variant
  *     only when it is smaller, so the server sends stored bytes and spends no
  *     CPU on compression while a hall of students downloads the runtime.
@@ -116,9 +119,31 @@ function size(bytes) {
   return (bytes === undefined ? '-' : `${(bytes / 1024).toFixed(1)} KiB`).padStart(12);
 }
 
+/**
+ * Puts the precache manifest at the top of dist/sw.js. The version hashes the
+ * list (hashed names) and the shell, so every build that changes what the
+ * browser loads changes sw.js, and the browser installs the new worker.
+ * @param {string} runtime the directory of the Pyodide runtime
+ */
+async function writePrecacheManifest(runtime) {
+  const files = [];
+  for await (const file of walk(join(dist, 'assets'))) files.push(`/${relative(dist, file).split('\\').join('/')}`);
+  for (const name of RUNTIME_FILES) files.push(`/${relative(dist, join(runtime, name)).split('\\').join('/')}`);
+  files.sort();
+  const hash = createHash('sha256').update(JSON.stringify(files)).update(await readFile(join(dist, 'index.html')));
+  const manifest = { version: hash.digest('hex').slice(0, 16), shell: '/index.html', files };
+  const sw = join(dist, 'sw.js');
+  const code = await readFile(sw, 'utf8');
+  await writeFile(sw, `const __EXAMHALL_PRECACHE__ = ${JSON.stringify(manifest)};\n${code}`);
+  let bytes = 0;
+  for (const path of ['/index.html', ...files]) bytes += (await stat(join(dist, path))).size;
+  console.log(`postbuild: sw.js precaches ${String(files.length + 1)} files, ${(bytes / 1048576).toFixed(1)} MiB raw, version ${manifest.version}`);
+}
+
 async function main() {
   const runtime = await copyRuntime();
   console.log(`postbuild: Pyodide runtime copied to ${relative(assets, runtime)}/`);
+  await writePrecacheManifest(runtime);
 
   const files = [];
   for await (const file of walk(dist)) {

@@ -8,6 +8,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { JSX } from 'preact';
 import { t } from './i18n';
+import { ApiError, clientProblem } from './api/client';
 import { Loading } from './components/Status';
 import { ErrorNotice } from './components/ErrorNotice';
 import { SiteHeader } from './components/SiteHeader';
@@ -35,6 +36,12 @@ interface Route {
   access: Access;
   /** False for pages that never need to know who is signed in, so they make no session request. */
   session?: false;
+  /**
+   * True for the exam client, which works without the network (service worker
+   * and IndexedDB): when the session cannot be checked because the server is
+   * unreachable, the page is shown anyway; the server still checks every request.
+   */
+  offline?: true;
   title: string | ((params: Record<string, string>) => string);
   render: (params: Record<string, string>) => JSX.Element;
 }
@@ -89,6 +96,7 @@ const routes: Route[] = [
   {
     pattern: '/exams/:examId/take',
     access: 'member',
+    offline: true,
     title: t.exam.documentTitle,
     render: (p) => <TakeScreen examId={p.examId ?? ''} />,
   },
@@ -130,6 +138,9 @@ function Guarded({ route, params, path }: { route: Route; params: Record<string,
     case 'loading':
       return <Loading />;
     case 'failed':
+      if (route.offline === true && session.state.error instanceof ApiError && session.state.error.type === clientProblem.network) {
+        return route.render(params);
+      }
       return (
         <>
           <p>{t.errors.sessionCheckFailed}</p>

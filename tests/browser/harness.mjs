@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,15 +48,40 @@ export async function tempDir(prefix) {
 
 /**
  * A running `examhall demo`.
- * @typedef {{ process: import('node:child_process').ChildProcess, url: string, log: string[],
+ * @typedef {{ process: import('node:child_process').ChildProcess, url: string, httpUrl?: string, log: string[],
  *   stdout: string[], waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpExecArray> }} Server
  */
 
-/** Starts `examhall demo` and resolves once it has printed its URL on stdout. */
-export async function startServer() {
+/** A loopback TCP port free right now (the system picks it; the probe closes at once). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Starts `examhall demo` and resolves once it has printed its URL on stdout.
+ * With `loopbackHttp`, the server also serves plain HTTP on a free loopback
+ * port (`EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN`), given as `httpUrl`: a secure
+ * context without a certificate error, where browsers allow service workers.
+ */
+export async function startServer({ loopbackHttp = false } = {}) {
   const workDir = await tempDir('examhall-browser-test-');
+  const env = { ...process.env };
+  let httpUrl;
+  if (loopbackHttp) {
+    const port = await freePort();
+    env.EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN = `127.0.0.1:${port}`;
+    httpUrl = `http://127.0.0.1:${port}/`;
+  }
   const child = spawn(binary, ['demo', '--listen', '127.0.0.1:0'], {
     cwd: workDir,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = [];
@@ -111,7 +137,7 @@ export async function startServer() {
     child.once('error', (error) => reject(new Error(`cannot start ${binary}: ${error.message}`)));
   });
   const [url] = await Promise.race([waitForLine(URL_PATTERN), started]);
-  return { process: child, url, log, stdout: stdoutLines, waitForLine };
+  return { process: child, url, httpUrl, log, stdout: stdoutLines, waitForLine };
 }
 
 /** Ends the server by its PID: SIGTERM, then SIGKILL if it lingers. */

@@ -55,6 +55,19 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/**
+ * Fetches the session (and so its CSRF token) when a state-changing request
+ * finds no token: set while the session could not be checked because the
+ * server was unreachable (the exam client loaded offline), so the first save
+ * after the network returns carries the token.
+ */
+let csrfRecovery: (() => Promise<unknown>) | undefined;
+let recovering: Promise<unknown> | null = null;
+
+export function setCsrfRecovery(recover: (() => Promise<unknown>) | undefined): void {
+  csrfRecovery = recover;
+}
+
 /** Called when a request answers 401: the session is gone, so sign in again. */
 let onUnauthorized: (() => void) | undefined;
 
@@ -81,6 +94,10 @@ export interface RequestOptions {
 /** Calls `/api/v1{path}` and returns the parsed JSON body (undefined for 204). */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
+  if (method !== 'GET' && csrfToken === undefined && csrfRecovery !== undefined) {
+    recovering ??= csrfRecovery().catch(() => undefined).finally(() => { recovering = null; });
+    await recovering;
+  }
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (method !== 'GET') {

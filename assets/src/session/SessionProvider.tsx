@@ -7,7 +7,7 @@
  */
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, setUnauthorizedHandler } from '../api/client';
+import { ApiError, clientProblem, setCsrfRecovery, setUnauthorizedHandler } from '../api/client';
 import { currentSession, signOut as endSession } from '../api/session';
 import type { SessionView } from '../api/types';
 import { navigate } from '../router';
@@ -49,11 +49,14 @@ function signInAgainPath(path: string): string {
 export function SessionProvider({ children }: { children: ComponentChildren }) {
   const [state, setState] = useState<SessionState>({ status: 'unknown' });
 
-  const refresh = useCallback(async () => {
+  const refresh = useCallback(async (): Promise<void> => {
     try {
       setState({ status: 'ready', view: await currentSession() });
+      setCsrfRecovery(undefined);
     } catch (error) {
       setState({ status: 'failed', error });
+      // Unreachable (the exam client goes on offline): ask again before the next change is sent.
+      if (error instanceof ApiError && error.type === clientProblem.network) setCsrfRecovery(refresh);
     }
   }, []);
 

@@ -15,6 +15,7 @@ import { Link, navigate } from '../../router';
 import { Markdown } from '../../exam/Markdown';
 import { justStarted } from '../../exam/handoff';
 import { loadSecret, saveSecret } from '../../exam/store';
+import { prepareOffline } from '../../exam/offline';
 
 export function ExamLandingScreen({ examId }: { examId: string }) {
   const load = useCallback(() => examLanding(examId), [examId]);
@@ -26,6 +27,12 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
   useEffect(() => {
     loadSecret(examId).then((secret) => { setHasSecret(secret !== undefined); }, () => { setHasSecret(false); });
   }, [examId]);
+
+  // An open exam: fill the service worker's cache before the exam starts.
+  const open = loaded.data?.phase === 'open' && loaded.data.attempt?.submitted_at == null;
+  useEffect(() => {
+    if (open) void prepareOffline();
+  }, [open]);
 
   const start = (fullscreen: boolean): void => {
     void action.run(async () => {

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
 import { t } from '../../i18n';
-import { ApiError } from '../../api/client';
+import { ApiError, clientProblem } from '../../api/client';
 import { resumeAttempt, submitAttempt, type AttemptView } from '../../api/attempts';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Status';
@@ -21,7 +21,8 @@ import { AutoSaver, type SaveState } from '../../exam/autosave';
 import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
 import { justStarted, receipts } from '../../exam/handoff';
-import { dropAcked, loadSecret, pending } from '../../exam/store';
+import { dropAcked, forgetOfflineCopy, latestCodes, loadSecret, loadView, pending, saveView } from '../../exam/store';
+import { prepareOffline } from '../../exam/offline';
 import { RunPanel } from './RunPanel';
 
 interface Ready {
@@ -34,19 +35,47 @@ interface Ready {
 
 type Loadable = { kind: 'loading' } | { kind: 'failed'; error: unknown } | { kind: 'noSecret' } | { kind: 'ready'; ready: Ready };
 
+/** The network is down (or the server cannot be reached), as opposed to an answer from the server. */
+function unreachable(error: unknown): boolean {
+  return error instanceof ApiError && error.type === clientProblem.network;
+}
+
 async function prepare(examId: string): Promise<Loadable> {
   const secret = await loadSecret(examId);
   if (secret === undefined) return { kind: 'noSecret' };
   const started = justStarted.get(examId);
   justStarted.delete(examId);
   const before = Date.now();
-  const view = started ?? (await resumeAttempt(examId, secret));
-  const clockOffset = Date.parse(view.server_now) - (started === undefined ? Math.round((before + Date.now()) / 2) : Date.now());
+  let view: AttemptView;
+  let clockOffset: number;
+  let offline = false;
+  if (started !== undefined) {
+    view = started;
+    clockOffset = Date.parse(view.server_now) - Date.now();
+  } else {
+    try {
+      view = await resumeAttempt(examId, secret);
+      clockOffset = Date.parse(view.server_now) - Math.round((before + Date.now()) / 2);
+    } catch (error) {
+      // Loaded without the network (the service worker's shell): carry on
+      // from the attempt as last seen and what was typed here since.
+      const stored = unreachable(error) ? await loadView(examId) : undefined;
+      if (stored === undefined) throw error;
+      ({ view, clockOffset } = stored);
+      offline = true;
+    }
+  }
+  if (!offline) await saveView(examId, { view, clockOffset }).catch(() => undefined);
   const codes = new Map<string, string>();
   for (const question of view.questions) codes.set(question.id, question.starter_code);
   for (const answer of view.answers) codes.set(answer.question_id, answer.code);
+  if (offline) {
+    // The stored answers may be older than edits the server acknowledged since.
+    for (const [questionId, code] of await latestCodes(examId)) codes.set(questionId, code);
+  } else {
+    await dropAcked(examId, view.acked_seq);
+  }
   // Edits the server has not acknowledged are newer than its answers.
-  await dropAcked(examId, view.acked_seq);
   for (const item of await pending(examId, view.acked_seq, 100_000)) {
     if (item.kind === 'edit' && item.question_id !== null && item.code !== undefined) codes.set(item.question_id, item.code);
   }
@@ -133,6 +162,9 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
   const record = useCallback((kind: string, data: unknown = {}, soon = false, questionId: string | null = null) => {
     void saver.current?.add(kind, questionId, { data }, soon);
   }, []);
+
+  // Keep what a reload without the network needs (shell, assets, Python).
+  useEffect(() => { void prepareOffline(); }, []);
 
   // Python starts while the student reads; the worker ends with the page.
   useEffect(() => {
@@ -251,6 +283,7 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
       const receipt = await submitAttempt(examId, secret);
       finished.current = true;
       receipts.set(examId, receipt);
+      await forgetOfflineCopy(examId).catch(() => undefined);
       if (document.fullscreenElement !== null) await document.exitFullscreen().catch(() => undefined);
       toReceipt();
     } catch (error) {

@@ -1,0 +1,184 @@
+// Browser test of the exam without a network: a student of the demo
+// organization starts "Python warm-up" over plain HTTP on loopback (browsers
+// refuse service workers on an origin with a certificate error), waits until
+// the service worker controls the page and has cached the shell, the assets
+// and Python, then loses the network, keeps typing, reloads the page, runs
+// Python, closes the page and opens the exam in a new one, all offline; back
+// online, the queue drains, and the receipt holds the SHA-256 of what was typed.
+//
+//   cargo build                       (build.rs also builds assets/dist)
+//   cd assets && npm run test:browser
+//
+// See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import {
+  cleanup,
+  launchPersistentContext,
+  reportCspViolations,
+  signInFromLink,
+  startServer,
+  stopServer,
+  watchProblems,
+} from './harness.mjs';
+
+const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
+const PYTHON_TIMEOUT_MS = 120_000;
+
+/**
+ * Failures the story causes on purpose: "who is signed in?" before signing
+ * in, and requests made while the network is down.
+ */
+const expected = (line) =>
+  /^console error: Failed to load resource: the server responded with a status of 401 \S* at http:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
+  /^console error: Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|FAILED)/.test(line);
+
+/** @type {import('./harness.mjs').Server} */
+let server;
+/** @type {import('playwright-core').BrowserContext} */
+let context;
+let problems = [];
+
+before(async () => {
+  server = await startServer({ loopbackHttp: true });
+  context = await launchPersistentContext();
+  await reportCspViolations(context);
+  problems = watchProblems(context);
+});
+
+after(async () => {
+  await context?.close();
+  if (server !== undefined) await stopServer(server.process);
+  await cleanup();
+});
+
+const at = (path) => new URL(path, server.httpUrl).href;
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+async function editorText(page) {
+  const lines = await page.locator('.cm-content .cm-line').allInnerTexts();
+  return lines.map((line) => line.replace(/\u200b/g, '').replace(/\n$/, '')).join('\n');
+}
+
+async function replaceCode(page, text) {
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(text);
+  await page.waitForFunction(
+    (want) => [...document.querySelector('[data-testid="editor"]').shadowRoot.querySelectorAll('.cm-line')]
+      .map((line) => line.textContent).join('\n') === want,
+    text,
+  );
+}
+
+async function typeAtEnd(page, text) {
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type(text);
+}
+
+test('a student keeps working through reloads and a new window while the network is down', async (t) => {
+  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const student = { email: 'student1@demo.example', password };
+  let page = context.pages()[0] ?? (await context.newPage());
+  let takePath;
+
+  await t.test('signs in over plain HTTP on loopback and starts the exam', async () => {
+    await page.goto(at(`/signin?org=demo&email=${encodeURIComponent(student.email)}`));
+    await signInFromLink(page, student, '/home');
+    await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
+    await page.waitForURL(/\/exams\/[^/]+$/);
+    await page.getByTestId('exam-start').click();
+    await page.waitForURL(/\/exams\/[^/]+\/take$/);
+    takePath = new URL(page.url()).pathname;
+    await page.getByTestId('editor-content').waitFor();
+  });
+
+  await t.test('the service worker controls the page and has cached what the exam needs', async () => {
+    await page.locator('html[data-offline-ready="true"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL), at('/sw.js'));
+    const cached = await page.evaluate(async () => {
+      const names = (await caches.keys()).filter((name) => name.startsWith('examhall-offline-'));
+      const cache = await caches.open(names[0]);
+      const requests = await cache.keys();
+      let bytes = 0;
+      for (const request of requests) bytes += (await (await cache.match(request)).arrayBuffer()).byteLength;
+      return { names, bytes, paths: requests.map((request) => new URL(request.url).pathname) };
+    });
+    assert.equal(cached.names.length, 1);
+    assert.ok(cached.paths.includes('/index.html'));
+    assert.ok(cached.paths.some((path) => /^\/assets\/main-[\w-]+\.js$/.test(path)));
+    assert.equal(cached.paths.filter((path) => path.startsWith('/pyodide/')).length, 5);
+    t.diagnostic(`cached ${cached.paths.length} files, ${(cached.bytes / 1048576).toFixed(1)} MiB`);
+  });
+
+  const solution = 'def add(a, b):\n    return a + b\n';
+  const lines = ['# typed offline', '\n# after the reload', '\n# in a new window'];
+  const typed = () => solution + lines.join('');
+
+  await t.test('offline, typing goes on and the changes wait', async () => {
+    await replaceCode(page, solution);
+    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+    await context.setOffline(true);
+    await typeAtEnd(page, lines[0]);
+    await page.getByTestId('offline').waitFor({ timeout: 15_000 });
+    assert.match(await page.getByTestId('save-status').innerText(), /changes? waiting to be saved/);
+  });
+
+  await t.test('a reload without the network brings the exam back with everything typed', async () => {
+    // The network is down for the service worker too: the shell comes from its cache.
+    const [worker] = context.serviceWorkers();
+    assert.ok(worker, 'the service worker runs');
+    assert.equal(await worker.evaluate(() => fetch('/index.html', { cache: 'no-store' }).then(() => 'reached', () => 'failed')), 'failed');
+    await page.reload();
+    await page.getByTestId('editor-content').waitFor({ timeout: 30_000 });
+    assert.equal(await editorText(page), solution + lines[0]);
+    assert.equal(await page.getByTestId('question-tab').count(), 2);
+    await page.getByTestId('offline').waitFor({ timeout: 15_000 });
+    assert.ok(Number(await page.getByTestId('save-status').getAttribute('data-waiting')) > 0);
+    assert.match(await page.getByTestId('timer').innerText(), /\d+:\d\d/);
+    await typeAtEnd(page, lines[1]);
+    assert.equal(await editorText(page), solution + lines[0] + lines[1]);
+  });
+
+  await t.test('Run works offline: Python comes from the cache', async () => {
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    await page.getByTestId('test').click();
+    await page.locator('[data-testid="run-status"][data-phase="tested"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.equal(await page.getByTestId('test-result').first().getAttribute('data-passed'), 'true');
+  });
+
+  await t.test('closing the page and opening the exam in a new one, still offline, keeps everything', async () => {
+    // Let the last keystrokes reach IndexedDB before the page goes.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0);
+    // The new page opens before the old one closes: closing a browser's last
+    // page ends its session, and with it the session cookie (it has no Max-Age).
+    const old = page;
+    page = await context.newPage();
+    await old.close();
+    await page.goto(at(takePath));
+    await page.getByTestId('editor-content').waitFor({ timeout: 30_000 });
+    assert.equal(await editorText(page), solution + lines[0] + lines[1]);
+    await page.getByTestId('offline').waitFor({ timeout: 15_000 });
+    await typeAtEnd(page, lines[2]);
+    assert.equal(await editorText(page), typed());
+  });
+
+  await t.test('online again, the queue drains, and the receipt holds the SHA-256 of what was typed', async () => {
+    await context.setOffline(false);
+    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
+    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+    await page.getByTestId('submit').click();
+    await page.getByTestId('confirm-action').click();
+    await page.waitForURL(/\/exams\/[^/]+\/receipt$/);
+    await page.getByTestId('receipt').waitFor();
+    const row = page.getByTestId('receipt-answer').filter({ hasText: 'Add two numbers' });
+    assert.equal((await row.getByTestId('receipt-sha256').innerText()).trim(), sha256(typed()));
+  });
+
+  await t.test('no CSP violation or unexpected error on the way', () => {
+    assert.deepEqual(problems.filter((line) => !expected(line)), []);
+  });
+});
