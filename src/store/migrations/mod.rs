@@ -24,14 +24,14 @@ pub struct Migration {
 /// The platform database's migrations, oldest first.
 pub const PLATFORM: &[Migration] = &[
     Migration { name: "organizations and their wrapped keys", sql: include_str!("platform/0001_organizations.sql") },
-    Migration { name: "audit log", sql: include_str!("platform/0002_audit.sql") },
+    Migration { name: "audit log", sql: include_str!("common/0002_audit.sql") },
     Migration { name: "platform admins, sessions, one-time links", sql: include_str!("common/0003_accounts.sql") },
 ];
 
 /// Every organization database's migrations, oldest first.
 pub const ORG: &[Migration] = &[
     Migration { name: "organization identity", sql: include_str!("org/0001_identity.sql") },
-    Migration { name: "audit log", sql: include_str!("org/0002_audit.sql") },
+    Migration { name: "audit log", sql: include_str!("common/0002_audit.sql") },
     Migration { name: "people, sessions, one-time links", sql: include_str!("common/0003_accounts.sql") },
     Migration { name: "courses, sections, role grants", sql: include_str!("org/0004_courses.sql") },
     Migration { name: "exams, questions, tests", sql: include_str!("org/0005_exams.sql") },
