@@ -16,31 +16,33 @@
 //!   per row made as the writer makes it (`execute_batch`, parsed each time),
 //!   and with cached savepoint statements: the writer's group shape without
 //!   its channel and tasks, to tell SQL work from the machinery around it.
-//! - **what-if, checkpoints apart**: 1,000 callers with `wal_autocheckpoint=0`
-//!   on the writer and a passive checkpoint every 100 ms from a second
-//!   connection: how much of the ack tail is the checkpoint SQLite otherwise
-//!   runs inside a commit.
+//! - **what-if, checkpoints apart**: 1,000 callers, `wal_autocheckpoint=0` on
+//!   the writer and a passive checkpoint every 100 ms from another connection:
+//!   how much of the ack tail is the checkpoint SQLite runs inside a commit.
 //! - **1,000 callers, one save a second each**: the paced rhythm of real
 //!   autosaves, for the latency a student feels below saturation.
 
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use examhall::store::{StoreError, connection, keys::DatabaseKey, writer::Writer};
 use rusqlite::{Connection, params};
-use tokio::runtime::Runtime;
 use tokio::time::{Interval, interval_at};
 
 /// Payload size of one row, close to an autosave event.
 const PAYLOAD_BYTES: usize = 200;
 /// The server's default `storage.write_batch_limit`.
 const BATCH_LIMIT: usize = 1024;
+/// Rounds of the whole list; each figure is the median over them, so a burst
+/// of load on a shared machine moves one round rather than the result.
+const ROUNDS: usize = 3;
 /// No scenario runs longer than this, whatever its row count.
 const TIME_CAP: Duration = Duration::from_secs(60);
+/// How often the what-if scenario checkpoints from its second connection.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const SCHEMA: &str =
     "CREATE TABLE events (id INTEGER PRIMARY KEY, session TEXT NOT NULL, seq INTEGER NOT NULL, payload TEXT NOT NULL)";
 const INSERT: &str = "INSERT INTO events (session, seq, payload) VALUES (?1, ?2, ?3)";
-/// How often the what-if scenario checkpoints from its second connection.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// One scenario's result: rows made durable, wall time, and one latency per
@@ -143,9 +145,8 @@ fn raw(name: &str, total: u64, per_tx: u64, savepoint: Savepoint) -> Outcome {
         conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
         for text in &texts {
             savepoint.run(&conn, "SAVEPOINT job");
-            let mut insert = conn.prepare_cached(INSERT).expect("prepare");
-            let seq = i64::try_from(rows).expect("fits");
-            insert.execute(params![format!("student-{:04}", rows % 1000), seq, text]).expect("insert");
+            let (who, seq) = (format!("student-{:04}", rows % 1000), i64::try_from(rows).expect("fits"));
+            conn.prepare_cached(INSERT).and_then(|mut s| s.execute(params![who, seq, text])).expect("insert");
             savepoint.run(&conn, "RELEASE job");
             rows += 1;
         }
@@ -157,20 +158,16 @@ fn raw(name: &str, total: u64, per_tx: u64, savepoint: Savepoint) -> Outcome {
     bench.outcome(name, false, rows, elapsed, latencies)
 }
 
-/// Checkpoints through `conn` every [`CHECKPOINT_EVERY`] until aborted, as a
-/// background checkpointer would.
-fn checkpoint_elsewhere(mut conn: Connection) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-        loop {
-            every.tick().await;
-            let checkpoint = move || {
-                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).expect("checkpoint");
-                conn
-            };
-            conn = tokio::task::spawn_blocking(checkpoint).await.expect("the checkpoint panicked");
+/// Checkpoints through `conn` every [`CHECKPOINT_EVERY`] on a thread of its
+/// own, as a background checkpointer would, until the returned sender is dropped.
+fn checkpoint_elsewhere(conn: Connection) -> mpsc::Sender<()> {
+    let (stop, stopped) = mpsc::channel();
+    std::thread::spawn(move || {
+        while stopped.recv_timeout(CHECKPOINT_EVERY) == Err(mpsc::RecvTimeoutError::Timeout) {
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).expect("checkpoint");
         }
-    })
+    });
+    stop
 }
 
 /// One caller saving `rows` rows through `writer`, back to back or on each
@@ -196,23 +193,18 @@ async fn caller(writer: Writer, id: u64, rows: u64, mut pace: Option<Interval>, 
     latencies
 }
 
-/// `callers` tasks sharing `total` rows through one writer, back to back or
-/// one save per caller every `pace` (spread evenly). With `checkpoint_apart`,
-/// checkpoints leave the writer's commits for another connection.
-fn through_writer(
-    runtime: &Runtime,
-    name: &str,
-    (callers, total): (u64, u64),
-    pace: Option<Duration>,
-    checkpoint_apart: bool,
-) -> Outcome {
+/// `callers` tasks on a fresh runtime sharing `total` rows through one writer,
+/// back to back or one save per caller every `pace` (spread evenly). With
+/// `apart`, checkpoints leave the writer's commits for another connection.
+fn through_writer(name: &str, (callers, total): (u64, u64), pace: Option<Duration>, apart: bool) -> Outcome {
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     let (bench, conn) = Bench::new();
-    if checkpoint_apart {
+    if apart {
         conn.pragma_update(None, "wal_autocheckpoint", 0).expect("turn automatic checkpoints off");
     }
     let writer = Writer::start(conn, "bench", BATCH_LIMIT);
-    let (elapsed, latencies) = runtime.block_on(async {
-        let checkpointer = checkpoint_apart.then(|| checkpoint_elsewhere(bench.open(false)));
+    let (elapsed, latencies) = rt.block_on(async {
+        let checkpointer = apart.then(|| checkpoint_elsewhere(bench.open(false)));
         let start = Instant::now();
         let tasks: Vec<_> = (0..callers)
             .map(|id| {
@@ -226,9 +218,7 @@ fn through_writer(
             latencies.extend(task.await.expect("a caller task panicked"));
         }
         let elapsed = start.elapsed();
-        if let Some(checkpointer) = checkpointer {
-            checkpointer.abort();
-        }
+        drop(checkpointer);
         writer.close().await;
         (elapsed, latencies)
     });
@@ -236,37 +226,54 @@ fn through_writer(
     bench.outcome(name, pace.is_some(), rows, elapsed, latencies)
 }
 
+/// Every scenario once, in the order of the table.
+fn round() -> Vec<Outcome> {
+    let second = Some(Duration::from_secs(1));
+    vec![
+        raw("raw, 1 row per transaction", 3_000, 1, Savepoint::No),
+        raw("raw, 100 rows per transaction", 100_000, 100, Savepoint::No),
+        through_writer("writer, 1 caller", (1, 3_000), None, false),
+        through_writer("writer, 100 callers", (100, 50_000), None, false),
+        through_writer("writer, 1,000 callers", (1_000, 50_000), None, false),
+        raw("breakdown: raw, 1,000 rows per transaction", 100_000, 1_000, Savepoint::No),
+        raw("breakdown: the same, a savepoint per row as the writer makes it", 100_000, 1_000, Savepoint::Parsed),
+        raw("breakdown: the same, cached savepoint statements", 100_000, 1_000, Savepoint::Cached),
+        through_writer("what-if: writer, 1,000 callers, checkpoints apart", (1_000, 50_000), None, true),
+        through_writer("writer, 1,000 callers, one save a second each", (1_000, 10_000), second, false),
+    ]
+}
+
 fn load() -> String {
     std::fs::read_to_string("/proc/loadavg").unwrap_or_default().rsplitn(3, ' ').last().unwrap_or("").to_owned()
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    eprintln!("load average at start: {}", load());
-    let second = Some(Duration::from_secs(1));
-    let outcomes = [
-        raw("raw, 1 row per transaction", 3_000, 1, Savepoint::No),
-        raw("raw, 100 rows per transaction", 100_000, 100, Savepoint::No),
-        through_writer(&runtime, "writer, 1 caller", (1, 3_000), None, false),
-        through_writer(&runtime, "writer, 100 callers", (100, 50_000), None, false),
-        through_writer(&runtime, "writer, 1,000 callers", (1_000, 50_000), None, false),
-        raw("breakdown: raw, 1,000 rows per transaction", 100_000, 1_000, Savepoint::No),
-        raw("breakdown: the same, a savepoint per row as the writer makes it", 100_000, 1_000, Savepoint::Parsed),
-        raw("breakdown: the same, cached savepoint statements", 100_000, 1_000, Savepoint::Cached),
-        through_writer(&runtime, "what-if: writer, 1,000 callers, checkpoints apart", (1_000, 50_000), None, true),
-        through_writer(&runtime, "writer, 1,000 callers, one save a second each", (1_000, 10_000), second, false),
-    ];
-    eprintln!("load average at end: {}", load());
-
-    let (base, hall) = (outcomes[1].rate(), &outcomes[4]);
+    let mut rounds = Vec::new();
+    for n in 1..=ROUNDS {
+        let before = load();
+        let round = round();
+        let (base, hall) = (round[1].rate(), &round[4]);
+        let (share, p99, after) = (100.0 * hall.rate() / base, hall.percentile_ms(99), load());
+        eprintln!(
+            "round {n}, load {before} -> {after}: raw batched {base:.0}/s, 1,000 callers {share:.0}% p99 {p99:.1} ms"
+        );
+        rounds.push(round);
+    }
+    let column = |i: usize, f: &dyn Fn(&Outcome) -> f64| {
+        let mut values: Vec<f64> = rounds.iter().map(|round| f(&round[i])).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let base = column(1, &Outcome::rate);
+    println!("Medians of {ROUNDS} rounds.\n");
     println!("| scenario | rows | seconds | rows/s | of raw batched | p50 ms | p99 ms | max ms |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for o in &outcomes {
-        let share = if o.paced { "paced".to_owned() } else { format!("{:.0}%", 100.0 * o.rate() / base) };
-        let (p50, p99, max) = (o.percentile_ms(50), o.percentile_ms(99), o.percentile_ms(100));
-        let (rows, seconds, rate) = (o.rows, o.elapsed.as_secs_f64(), o.rate());
-        println!("| {} | {rows} | {seconds:.2} | {rate:.0} | {share} | {p50:.2} | {p99:.2} | {max:.2} |", o.name);
+    for (i, o) in rounds[0].iter().enumerate() {
+        let (seconds, rate) = (column(i, &|o| o.elapsed.as_secs_f64()), column(i, &Outcome::rate));
+        let share = if o.paced { "paced".to_owned() } else { format!("{:.0}%", 100.0 * rate / base) };
+        let [p50, p99, max] = [50, 99, 100].map(|p| column(i, &|o| o.percentile_ms(p)));
+        println!("| {} | {} | {seconds:.2} | {rate:.0} | {share} | {p50:.2} | {p99:.2} | {max:.2} |", o.name, o.rows);
     }
-    let (share, p99) = (100.0 * hall.rate() / base, hall.percentile_ms(99));
+    let (share, p99) = (100.0 * column(4, &Outcome::rate) / base, column(4, &|o| o.percentile_ms(99)));
     println!("\n1,000 callers: {share:.0}% of raw batched (target >= 50%), p99 ack {p99:.2} ms (target < 25 ms)");
 }
