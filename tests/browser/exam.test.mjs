@@ -9,8 +9,8 @@
 //
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { expectEditorText, replaceCode, sha256 } from './editor.mjs';
 import {
   cleanup,
   launchPersistentContext,
@@ -59,26 +59,6 @@ after(async () => {
 });
 
 const at = (path) => new URL(path, server.url).href;
-const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** The editor's text, line by line as CodeMirror draws it. */
-async function editorText(page) {
-  const lines = await page.locator('.cm-content .cm-line').allInnerTexts();
-  return lines.map((line) => line.replace(/\u200b/g, '').replace(/\n$/, '')).join('\n');
-}
-
-/** Replaces the whole program in the editor with `text`, as typed input. */
-async function replaceCode(page, text) {
-  await page.getByTestId('editor-content').click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(text);
-  await page.waitForFunction(
-    (want) => [...document.querySelector('[data-testid="editor"]').shadowRoot.querySelectorAll('.cm-line')]
-      .map((line) => line.textContent).join('\n') === want,
-    text,
-  );
-}
-
 test('a student takes the demo exam, offline for a while, and gets a receipt', async (t) => {
   const [, password] = await server.waitForLine(DEMO_PASSWORD);
   const student = { email: 'student1@demo.example', password };
@@ -102,7 +82,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     const tabs = page.getByTestId('question-tab');
     assert.equal(await tabs.count(), 2);
     assert.equal(await tabs.first().getAttribute('data-state'), 'untouched');
-    assert.equal(await editorText(page), 'def add(a, b):\n    pass\n');
+    await expectEditorText(page, 'def add(a, b):\n    pass\n');
     // No autocomplete, no spellcheck or autocorrect in the editor.
     const content = page.getByTestId('editor-content');
     assert.equal(await content.getAttribute('spellcheck'), 'false');
@@ -147,7 +127,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await tabs.first().focus();
     await page.keyboard.press('ArrowRight');
     assert.equal(await tabs.nth(1).getAttribute('aria-selected'), 'true');
-    assert.equal(await editorText(page), 'name = input()\n');
+    await expectEditorText(page, 'name = input()\n');
     await replaceCode(page, 'name = input("Name? ")\nprint(f"Hello, {name}!")\n');
     await page.getByTestId('run').click();
     await page.getByTestId('stdin-input').waitFor({ timeout: PYTHON_TIMEOUT_MS });
@@ -176,7 +156,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await tabs.nth(1).focus();
     await page.keyboard.press('ArrowLeft');
     assert.equal(await tabs.first().getAttribute('aria-selected'), 'true');
-    assert.equal(await editorText(page), solution);
+    await expectEditorText(page, solution);
   });
 
   const offlineLine = '# checked offline';
@@ -192,7 +172,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     // Long enough for at least one send to fail.
     await page.getByTestId('offline').waitFor({ timeout: 15_000 });
     assert.match(await page.getByTestId('save-status').innerText(), /changes? waiting to be saved/);
-    assert.equal(await editorText(page), solution + offlineLine);
+    await expectEditorText(page, solution + offlineLine);
     await context.setOffline(false);
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
     assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
@@ -208,7 +188,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await page.getByTestId('offline').waitFor({ timeout: 15_000 });
     await page.reload();
     await page.getByTestId('editor-content').waitFor();
-    assert.equal(await editorText(page), solution + offlineLine + heldLine);
+    await expectEditorText(page, solution + offlineLine + heldLine);
     assert.ok(Number(await page.getByTestId('save-status').getAttribute('data-waiting')) > 0);
     await page.unroute('**/api/v1/me/exams/*/saves');
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });

@@ -1,0 +1,39 @@
+// Helpers for driving the exam editor (CodeMirror in a shadow root) from
+// browser tests, shared by the online and offline exam stories.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+
+/** SHA-256 of `text` as UTF-8, lowercase hex, as receipts show it. */
+export const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The editor's text, line by line as CodeMirror draws it. */
+export async function editorText(page) {
+  const lines = await page.locator('.cm-content .cm-line').allInnerTexts();
+  return lines.map((line) => line.replace(/\u200b/g, '').replace(/\n$/, '')).join('\n');
+}
+
+/** Replaces the whole program in the editor with `text`, as typed input. */
+export async function replaceCode(page, text) {
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(text);
+  await page.waitForFunction(
+    (want) => [...document.querySelector('[data-testid="editor"]').shadowRoot.querySelectorAll('.cm-line')]
+      .map((line) => line.textContent).join('\n') === want,
+    text,
+  );
+}
+
+/**
+ * Waits (bounded) until the editor shows exactly `want`, then asserts it:
+ * switching questions or reloading redraws the editor a moment later.
+ */
+export async function expectEditorText(page, want, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  let text = await editorText(page);
+  while (text !== want && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    text = await editorText(page);
+  }
+  assert.equal(text, want);
+}
