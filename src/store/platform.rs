@@ -174,6 +174,19 @@ impl Platform {
             .await
     }
 
+    /// The organization with `id`, if there is one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn org_by_id(&self, id: OrgId) -> Result<Option<Organization>, StoreError> {
+        self.db
+            .read(move |conn| {
+                let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = ?1");
+                Ok(conn.query_row(&sql, [id.to_string()], row_to_org).optional()?)
+            })
+            .await
+    }
+
     /// Opens an organization's database: unwraps its key, checks that the
     /// file is the one the record names, and runs pending migrations.
     ///

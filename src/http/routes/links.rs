@@ -79,14 +79,9 @@ async fn describe(
     };
     let org = match realm {
         Realm::Platform => None,
-        Realm::Org(id) => state
-            .registry()
-            .platform()
-            .list_orgs()
-            .await?
-            .into_iter()
-            .find(|o| o.id == id)
-            .map(|o| OrgRef { slug: o.slug.to_string(), name: o.name }),
+        Realm::Org(id) => {
+            state.registry().platform().org_by_id(id).await?.map(|o| OrgRef { slug: o.slug.to_string(), name: o.name })
+        }
     };
     Ok(Json(LinkView { purpose: link.purpose, email, org, expires_at: link.expires_at }))
 }

@@ -67,7 +67,7 @@ async fn create(
 
 async fn find(state: &AppState, id: &str) -> Result<Organization, AppError> {
     let id = OrgId::parse(id).map_err(|_| AppError::NotFound)?;
-    state.registry().platform().list_orgs().await?.into_iter().find(|o| o.id == id).ok_or(AppError::NotFound)
+    state.registry().platform().org_by_id(id).await?.ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize)]

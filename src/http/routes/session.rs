@@ -48,14 +48,11 @@ struct OrgView {
 async fn view(state: &AppState, principal: &Principal, csrf: String) -> Result<SessionView, AppError> {
     let org = match principal.realm {
         Realm::Platform => None,
-        Realm::Org(id) => {
-            let orgs = state.registry().platform().list_orgs().await?;
-            orgs.into_iter().find(|o| o.id == id).map(|o| OrgView {
-                id: o.id.to_string(),
-                slug: o.slug.to_string(),
-                name: o.name,
-            })
-        }
+        Realm::Org(id) => state.registry().platform().org_by_id(id).await?.map(|o| OrgView {
+            id: o.id.to_string(),
+            slug: o.slug.to_string(),
+            name: o.name,
+        }),
     };
     Ok(SessionView {
         user: UserView {
