@@ -64,6 +64,52 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
+/// A clock that runs `rate` times faster than the system's from the moment
+/// it is made: lets a browser test watch a deadline pass in seconds.
+#[derive(Debug, Clone)]
+pub struct ScaledClock {
+    start: OffsetDateTime,
+    started: std::time::Instant,
+    rate: f64,
+}
+
+impl ScaledClock {
+    /// A clock showing the system's time now, then running `rate` times faster.
+    #[must_use]
+    pub fn new(rate: f64) -> Self {
+        Self { start: SystemClock.now(), started: std::time::Instant::now(), rate }
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> OffsetDateTime {
+        self.start + self.started.elapsed().mul_f64(self.rate)
+    }
+}
+
+/// The variable that speeds the clock up, for tests only.
+pub const TEST_RATE_VARIABLE: &str = "EXAMHALL_TEST_CLOCK_RATE";
+
+/// The clock a server runs on: the system's, or in a debug build (what the
+/// tests run) a faster one when [`TEST_RATE_VARIABLE`] says so.
+///
+/// # Errors
+/// The variable is set in a release build, or is not a rate from 1 to 1000.
+pub fn from_env() -> Result<SharedClock, String> {
+    let Some(value) = std::env::var_os(TEST_RATE_VARIABLE) else { return Ok(system()) };
+    // A release build must never let an environment variable move exam deadlines.
+    if !cfg!(debug_assertions) {
+        return Err(format!("{TEST_RATE_VARIABLE} is for tests and works only in debug builds; unset it"));
+    }
+    let rate = value
+        .to_str()
+        .and_then(|text| text.parse::<f64>().ok())
+        .filter(|rate| (1.0..=1000.0).contains(rate))
+        .ok_or_else(|| format!("{TEST_RATE_VARIABLE} must be a number from 1 to 1000"))?;
+    tracing::warn!(rate, "the clock runs faster than real time ({TEST_RATE_VARIABLE}); for tests only");
+    Ok(Arc::new(ScaledClock::new(rate)))
+}
+
 /// The system clock behind a shared handle.
 #[must_use]
 pub fn system() -> SharedClock {
@@ -73,6 +119,16 @@ pub fn system() -> SharedClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaled_clock_runs_faster() {
+        let start = time::macros::datetime!(2026-01-05 09:00 UTC);
+        let two_seconds_ago = std::time::Instant::now().checked_sub(Duration::from_secs(2)).unwrap();
+        let clock = ScaledClock { start, started: two_seconds_ago, rate: 30.0 };
+        // Two seconds of real time are a minute on this clock.
+        let elapsed = clock.now() - start;
+        assert!(elapsed >= time::Duration::seconds(60) && elapsed < time::Duration::seconds(75), "{elapsed}");
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told() {

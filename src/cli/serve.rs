@@ -58,7 +58,8 @@ pub async fn serve_until_signal(
         https: listeners.https.local_addr().map_err(|e| CliError::new(e.to_string()))?,
         loopback_http: listeners.loopback_http.as_ref().and_then(|l| l.local_addr().ok()),
     };
-    let state = AppState::open(config, master, crate::clock::system())?;
+    let clock = crate::clock::from_env().map_err(CliError::new)?;
+    let state = AppState::open(config, master, clock)?;
     tracing::info!(version = crate::version::APP, sqlcipher, https = %addresses.https, "examhall starting");
     announce(&addresses);
     let opening = state.clone();

@@ -35,6 +35,8 @@ pub struct Attempt {
     pub deadline_at: OffsetDateTime,
     /// When it was submitted, by the student or at the deadline.
     pub submitted_at: Option<String>,
+    /// Who submitted it: `student`, or `deadline` when the server did.
+    pub submit_reason: Option<String>,
 }
 
 fn parse(text: &str) -> rusqlite::Result<OffsetDateTime> {
@@ -42,7 +44,7 @@ fn parse(text: &str) -> rusqlite::Result<OffsetDateTime> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-const COLUMNS: &str = "id, exam_id, user_id, started_at, deadline_at, submitted_at";
+const COLUMNS: &str = "id, exam_id, user_id, started_at, deadline_at, submitted_at, submit_reason";
 
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
     Ok(Attempt {
@@ -52,6 +54,7 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
         started_at: parse(&row.get::<_, String>(3)?)?,
         deadline_at: parse(&row.get::<_, String>(4)?)?,
         submitted_at: row.get(5)?,
+        submit_reason: row.get(6)?,
     })
 }
 
@@ -66,6 +69,21 @@ pub fn extra_minutes(conn: &Connection, exam: ExamId, user: UserId) -> Result<u3
         })
         .optional()?
         .unwrap_or(0))
+}
+
+/// The extra time granted to `user` for `exam`: minutes and label.
+///
+/// # Errors
+/// Storage errors.
+pub fn extra_time(conn: &Connection, exam: ExamId, user: UserId) -> Result<(u32, String), StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT minutes, label FROM extra_time WHERE exam_id = ?1 AND user_id = ?2",
+            params![exam, user],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_default())
 }
 
 /// Grants `minutes` of extra time (0 removes it) to each of `users`.
@@ -87,15 +105,41 @@ pub fn set_extra_time(
             params![exam, user, minutes, label, rfc3339(now)],
         )?;
         // An attempt already running gets the new deadline at once.
-        conn.execute(
-            "UPDATE exam_sessions SET deadline_at = min(
-                 strftime('%Y-%m-%dT%H:%M:%fZ', started_at, '+' || (SELECT duration_minutes FROM exams WHERE id = ?1) + ?3 || ' minutes'),
-                 (SELECT closes_at FROM exams WHERE id = ?1))
-             WHERE exam_id = ?1 AND user_id = ?2 AND submitted_at IS NULL",
-            params![exam, user, minutes],
-        )?;
+        recompute_deadlines(conn, exam, Some(*user))?;
     }
     Ok(())
+}
+
+/// Sets the deadline of running attempts at `exam` (of `user` only, when
+/// given) to start + duration + extra time, never past the exam's close:
+/// after extra time is granted, the window is extended, or the exam closes early.
+///
+/// # Errors
+/// Storage errors.
+pub fn recompute_deadlines(conn: &Connection, exam: ExamId, user: Option<UserId>) -> Result<usize, StoreError> {
+    // Stored times are RFC 3339 with or without a fraction, which do not
+    // order correctly as text within one second: compare them as julian days.
+    Ok(conn.execute(
+        "UPDATE exam_sessions SET deadline_at = (
+             SELECT CASE WHEN julianday(t.due) <= julianday(t.closes_at) THEN t.due ELSE t.closes_at END
+             FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', exam_sessions.started_at, '+' || (
+                          e.duration_minutes
+                          + coalesce((SELECT minutes FROM extra_time x WHERE x.exam_id = e.id AND x.user_id = exam_sessions.user_id), 0)
+                      ) || ' minutes') AS due,
+                          e.closes_at AS closes_at
+                   FROM exams e WHERE e.id = ?1) t)
+         WHERE exam_id = ?1 AND submitted_at IS NULL AND (?2 IS NULL OR user_id = ?2)",
+        params![exam, user],
+    )?)
+}
+
+/// How many items of the attempt arrived after its deadline (accepted
+/// because they were made before it): shown to staff as late-arriving.
+///
+/// # Errors
+/// Storage errors.
+pub fn late_items(conn: &Connection, id: AttemptId) -> Result<u32, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM session_log WHERE session_id = ?1 AND late = 1", [id], |r| r.get(0))?)
 }
 
 /// The attempt of `user` at `exam`, if started.
@@ -140,6 +184,7 @@ pub fn start(
         started_at: now,
         deadline_at,
         submitted_at: None,
+        submit_reason: None,
     };
     conn.execute(
         "INSERT INTO exam_sessions (id, exam_id, user_id, secret_hash, started_at, deadline_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

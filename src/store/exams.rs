@@ -290,5 +290,8 @@ pub fn set_closes_at(
         "UPDATE exams SET closes_at = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, rfc3339(closes_at), rfc3339(now)],
     )?;
+    // Running attempts end no later than the exam, and get back time an
+    // earlier close took from them when it is extended again.
+    super::attempts::recompute_deadlines(conn, id, None)?;
     Ok(())
 }

@@ -159,6 +159,82 @@ async fn the_server_owns_the_deadline_with_extra_time_and_late_arriving_queued_e
     let receipt: Value = app.json_of(&w.student, &format!("{base}/receipt")).await;
     assert_eq!(receipt["submitted_at"], "2026-06-01T11:00:00Z", "submitted automatically at the deadline");
     assert_eq!(receipt["answers"][0]["sha256"], hex::encode(Sha256::digest(b"x = 2")));
+    // Two hours on, the instructor's session has idled out: sign in again.
+    let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    let staff: Value =
+        app.json_of(&instructor, &format!("/api/v1/courses/{}/exams/{}/attempts", w.course, w.open_exam)).await;
+    let row = staff.as_array().unwrap().iter().find(|r| r["email"] == "student@physics.example").unwrap();
+    assert_eq!(row["late_items"], 1, "staff see the late-arriving edit: {row}");
+    assert_eq!((&row["extra_minutes"], &row["extra_label"]), (&json!(30), &json!("25% extra")));
+    assert_eq!(row["attempt"]["submit_reason"], "deadline");
+    app.stop().await;
+}
+
+/// The deadline as the student's heartbeat (an empty batch) reports it.
+async fn heartbeat_deadline(app: &TestApp, w: &World, secret: &str) -> Value {
+    let path = format!("/api/v1/me/exams/{}/saves", w.open_exam);
+    let answer: Value =
+        with_secret(app, &w.student, secret, &path, Some(json!({ "items": [] }))).await.json().await.unwrap();
+    answer["deadline_at"].clone()
+}
+
+#[tokio::test]
+async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_heartbeat_reports_it() {
+    let start_at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let clock = ManualClock::new(start_at);
+    let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let (_, secret) = start(&app, &w, &w.student).await;
+    let exam = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let answer: Value = with_secret(
+        &app,
+        &w.student,
+        &secret,
+        &format!("/api/v1/me/exams/{}/saves", w.open_exam),
+        Some(json!({ "items": [] })),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (answer["deadline_at"].as_str(), answer["server_now"].as_str()),
+        (Some("2026-06-01T10:30:00Z"), Some("2026-06-01T09:00:00Z"))
+    );
+
+    let extra = json!({ "user_ids": [w.student_user], "minutes": 23, "label": "25% extra" });
+    assert_eq!(
+        app.call(Some(&w.instructor), Method::PUT, &format!("{exam}/extra-time"), Some(extra)).await.status(),
+        204
+    );
+    assert_eq!(
+        heartbeat_deadline(&app, &w, &secret).await,
+        "2026-06-01T10:53:00Z",
+        "extra time reaches a running attempt"
+    );
+
+    let close = |at: &str| json!({ "closes_at": at });
+    let window = format!("{exam}/window");
+    assert_eq!(
+        app.call(Some(&w.instructor), Method::POST, &window, Some(close("2026-06-01T10:00:00Z"))).await.status(),
+        200
+    );
+    assert_eq!(
+        heartbeat_deadline(&app, &w, &secret).await,
+        "2026-06-01T10:00:00Z",
+        "an earlier close cuts the attempt"
+    );
+    assert_eq!(
+        app.call(Some(&w.instructor), Method::POST, &window, Some(close("2026-06-01T12:00:00Z"))).await.status(),
+        200
+    );
+    assert_eq!(heartbeat_deadline(&app, &w, &secret).await, "2026-06-01T10:53:00Z", "extending gives the time back");
+
+    clock.advance(Duration::from_secs(10 * 60));
+    assert_eq!(app.call(Some(&w.instructor), Method::POST, &window, Some(json!({}))).await.status(), 200, "close now");
+    clock.advance(Duration::from_secs(1));
+    let receipt: Value = app.json_of(&w.student, &format!("/api/v1/me/exams/{}/receipt", w.open_exam)).await;
+    assert_eq!(receipt["submitted_at"], "2026-06-01T09:10:00Z", "submitted at the early close");
     app.stop().await;
 }
 

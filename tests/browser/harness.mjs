@@ -69,10 +69,11 @@ export function freePort() {
  * With `loopbackHttp`, the server also serves plain HTTP on a free loopback
  * port (`EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN`), given as `httpUrl`: a secure
  * context without a certificate error, where browsers allow service workers.
+ * `env` adds variables, e.g. EXAMHALL_TEST_CLOCK_RATE for a faster clock.
  */
-export async function startServer({ loopbackHttp = false } = {}) {
+export async function startServer({ loopbackHttp = false, env: extraEnv = {} } = {}) {
   const workDir = await tempDir('examhall-browser-test-');
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   let httpUrl;
   if (loopbackHttp) {
     const port = await freePort();

@@ -77,6 +77,9 @@ export interface SaveAnswer {
   acked_seq: number;
   late: number;
   refused: number;
+  /** The attempt's deadline now: extra time or a moved window changes it. */
+  deadline_at: string;
+  server_now: string;
 }
 
 export interface Receipt {

@@ -5,9 +5,12 @@
  * page, submit), and again with a growing pause while the network is down.
  * The server answers with the highest sequence it holds durably; items up to
  * it are dropped. Resending is safe: the server ignores what it already has.
+ * Every answer also carries the attempt's deadline and the server's time, and
+ * while the student types nothing an empty batch (a heartbeat) fetches them,
+ * so the timer follows extra time granted or a window moved mid-exam.
  */
 import { ApiError, clientProblem } from '../api/client';
-import { sendSaves, type SaveItem } from '../api/attempts';
+import { sendSaves, type SaveAnswer, type SaveItem } from '../api/attempts';
 import { countPending, dropAcked, enqueue, pending } from './store';
 
 export interface SaveState {
@@ -21,12 +24,21 @@ export interface SaveState {
 
 const MIN_INTERVAL_MS = 2000;
 const MAX_BACKOFF_MS = 30_000;
+/** How long the client stays silent before a heartbeat asks for the deadline. */
+const HEARTBEAT_MS = 15_000;
+
+/** What the server says about time: the deadline, and its clock minus this computer's. */
+export interface ServerTime {
+  deadlineAt: string;
+  clockOffset: number;
+}
 
 export class AutoSaver {
   readonly #examId: string;
   readonly #secret: string;
-  readonly #clockOffset: number;
+  #clockOffset: number;
   readonly #onState: (state: SaveState) => void;
+  readonly #onServerTime: (time: ServerTime) => void;
   #acked: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastSent = 0;
@@ -38,12 +50,20 @@ export class AutoSaver {
   /** Items being written to IndexedDB; a flush waits for them. */
   #writes: Promise<unknown> = Promise.resolve();
 
-  constructor(options: { examId: string; secret: string; acked: number; clockOffset: number; onState: (state: SaveState) => void }) {
+  constructor(options: {
+    examId: string;
+    secret: string;
+    acked: number;
+    clockOffset: number;
+    onState: (state: SaveState) => void;
+    onServerTime: (time: ServerTime) => void;
+  }) {
     this.#examId = options.examId;
     this.#secret = options.secret;
     this.#acked = options.acked;
     this.#clockOffset = options.clockOffset;
     this.#onState = options.onState;
+    this.#onServerTime = options.onServerTime;
   }
 
   get acked(): number {
@@ -67,13 +87,17 @@ export class AutoSaver {
 
   /** Sends everything queued now (after any send in progress). Resolves when the queue is empty or a send failed. */
   flush(): Promise<void> {
+    return this.#send(false);
+  }
+
+  #send(heartbeat: boolean): Promise<void> {
     if (this.#flushing !== null) {
       this.#again = true;
       return this.#flushing;
     }
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#flushing = this.#drain().finally(() => {
+    this.#flushing = this.#drain(heartbeat).finally(() => {
       this.#flushing = null;
       if (this.#again) {
         this.#again = false;
@@ -101,6 +125,13 @@ export class AutoSaver {
     void this.flush();
   }
 
+  /** Asks the server for the deadline when nothing was sent for a while (call it every few seconds). */
+  heartbeat(): void {
+    if (this.#stopped || this.#state.closed || Date.now() - this.#lastSent < HEARTBEAT_MS) return;
+    if (this.#flushing !== null || this.#timer !== undefined) return;
+    void this.#send(true);
+  }
+
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
@@ -115,22 +146,24 @@ export class AutoSaver {
     }, wait);
   }
 
-  async #drain(): Promise<void> {
+  async #drain(heartbeat = false): Promise<void> {
     await this.#writes;
-    for (;;) {
+    for (let round = 0; ; round += 1) {
       if (this.#stopped) return;
       const items = await pending(this.#examId, this.#acked);
-      if (items.length === 0) break;
-      this.#lastSent = Date.now();
+      if (items.length === 0 && !(heartbeat && round === 0)) break;
+      const sentAt = Date.now();
+      this.#lastSent = sentAt;
       try {
         const answer = await sendSaves(this.#examId, this.#secret, items);
+        this.#learnTime(answer, sentAt);
         this.#backoff = 0;
         this.#acked = Math.max(this.#acked, answer.acked_seq);
         await dropAcked(this.#examId, this.#acked);
         this.#state = { ...this.#state, error: null };
         // The server did not take the batch (it should); do not spin on it.
         const last = items[items.length - 1];
-        if (last !== undefined && answer.acked_seq < last.seq) break;
+        if (last === undefined || answer.acked_seq < last.seq) break;
       } catch (error) {
         const closed = error instanceof ApiError && error.status === 409;
         this.#state = { ...this.#state, error, closed: this.#state.closed || closed };
@@ -142,6 +175,12 @@ export class AutoSaver {
       }
     }
     await this.#refresh();
+  }
+
+  #learnTime(answer: SaveAnswer, sentAt: number): void {
+    // The server read its clock about halfway through the round trip.
+    this.#clockOffset = Date.parse(answer.server_now) - Math.round((sentAt + Date.now()) / 2);
+    this.#onServerTime({ deadlineAt: answer.deadline_at, clockOffset: this.#clockOffset });
   }
 
   async #refresh(): Promise<void> {

@@ -295,18 +295,32 @@ struct Batch {
 
 const MAX_BATCH: usize = 500;
 
-/// `POST /api/v1/me/exams/{id}/saves`: a batch from the client's queue.
+/// The answer to a batch: what is durable, and the attempt's time as the
+/// server sees it now, so the student's timer follows extra time granted or
+/// a window moved during the attempt, and the client's clock estimate stays fresh.
+#[derive(Serialize)]
+struct SaveAnswer {
+    #[serde(flatten)]
+    outcome: SaveOutcome,
+    #[serde(with = "time::serde::rfc3339")]
+    deadline_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    server_now: OffsetDateTime,
+}
+
+/// `POST /api/v1/me/exams/{id}/saves`: a batch from the client's queue. An
+/// empty batch is the client's heartbeat: it learns the current deadline.
 async fn save(
     State(state): State<AppState>,
     student: StudentExam,
     ExamSecret(secret): ExamSecret,
     Json(batch): Json<Batch>,
-) -> Result<Json<SaveOutcome>, AppError> {
+) -> Result<Json<SaveAnswer>, AppError> {
     if batch.items.len() > MAX_BATCH {
         return Err(AppError::Unprocessable(format!("send at most {MAX_BATCH} items per batch")));
     }
     let attempt = unlock(&state, &student, secret).await?;
-    let (exam, now) = (student.exam.clone(), state.clock().now());
+    let (exam, now, deadline_at) = (student.exam.clone(), state.clock().now(), attempt.deadline_at);
     let outcome =
         student.member.db().write(move |conn| attempts::save(conn, &attempt, &exam, &batch.items, now)).await.map_err(
             |e| match e {
@@ -320,7 +334,7 @@ async fn save(
             outcome.refused, outcome.acked_seq
         )));
     }
-    Ok(Json(outcome))
+    Ok(Json(SaveAnswer { outcome, deadline_at, server_now: now }))
 }
 
 /// `POST /api/v1/me/exams/{id}/submit`: hands in the attempt; returns the receipt.

@@ -295,6 +295,9 @@ struct AttemptRow {
     email: String,
     display_name: String,
     extra_minutes: u32,
+    extra_label: String,
+    /// Items accepted after the deadline because they were made before it.
+    late_items: u32,
     attempt: Option<crate::store::attempts::Attempt>,
     receipt: Option<crate::store::attempts::Receipt>,
 }
@@ -334,11 +337,18 @@ async fn attempts_of(
                     Some(a) if a.submitted_at.is_some() => Some(attempts::receipt(conn, a, &exam)?),
                     _ => None,
                 };
+                let (extra_minutes, extra_label) = attempts::extra_time(conn, id, user.id)?;
+                let late_items = match &attempt {
+                    Some(a) => attempts::late_items(conn, a.id)?,
+                    None => 0,
+                };
                 rows.push(AttemptRow {
                     user_id: user.id,
                     email: user.email,
                     display_name: user.display_name,
-                    extra_minutes: attempts::extra_minutes(conn, id, user.id)?,
+                    extra_minutes,
+                    extra_label,
+                    late_items,
                     attempt,
                     receipt,
                 });

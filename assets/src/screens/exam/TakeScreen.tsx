@@ -17,7 +17,7 @@ import { problemText } from '../../components/problem';
 import { useDocumentTitle } from '../../hooks/useDocumentTitle';
 import { Link, navigate } from '../../router';
 import { PythonRunner } from '../../python/runner';
-import { AutoSaver, type SaveState } from '../../exam/autosave';
+import { AutoSaver, type SaveState, type ServerTime } from '../../exam/autosave';
 import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
 import { justStarted, receipts } from '../../exam/handoff';
@@ -133,7 +133,11 @@ function saveText(save: SaveState): string {
 }
 
 function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
-  const { view, secret, clockOffset } = ready;
+  const { view, secret } = ready;
+  // The server may move the deadline (extra time, a moved window); every
+  // save answer and heartbeat brings it with a fresh clock estimate.
+  const [serverTime, setServerTime] = useState<ServerTime>({ deadlineAt: view.attempt.deadline_at, clockOffset: ready.clockOffset });
+  const { clockOffset } = serverTime;
   const questions = view.questions;
   useDocumentTitle(`${view.title} · examhall`);
   const [active, setActive] = useState(0);
@@ -143,7 +147,14 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
   );
   const [save, setSave] = useState<SaveState>({ waiting: 0, error: null, closed: false });
   const saver = useRef<AutoSaver | null>(null);
-  saver.current ??= new AutoSaver({ examId, secret, acked: view.acked_seq, clockOffset, onState: setSave });
+  saver.current ??= new AutoSaver({
+    examId,
+    secret,
+    acked: view.acked_seq,
+    clockOffset: ready.clockOffset,
+    onState: setSave,
+    onServerTime: setServerTime,
+  });
   const runner = useRef<PythonRunner | null>(null);
   runner.current ??= new PythonRunner();
   const [now, setNow] = useState(() => Date.now() + clockOffset);
@@ -156,7 +167,7 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
 
   const question = questions[active] ?? questions[0];
-  const deadline = Date.parse(view.attempt.deadline_at);
+  const deadline = Date.parse(serverTime.deadlineAt);
   const left = deadline - now;
 
   const record = useCallback((kind: string, data: unknown = {}, soon = false, questionId: string | null = null) => {
@@ -232,11 +243,18 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
   // The server's clock: warnings at 10 and 1 minutes; at the deadline the
   // server submits by itself, so send what is queued and fetch the receipt.
   useEffect(() => {
-    const timer = setInterval(() => { setNow(Date.now() + clockOffset); }, 1000);
+    const tick = (): void => {
+      setNow(Date.now() + clockOffset);
+      saver.current?.heartbeat();
+    };
+    tick();
+    const timer = setInterval(tick, 1000);
     return () => { clearInterval(timer); };
   }, [clockOffset]);
   const warned = useRef({ ten: left <= 10 * 60_000, one: left <= 60_000 });
-  const over = left <= 0;
+  // Over by this computer's estimate of the server's clock, or because the
+  // server refused a save (its clock is the one that counts).
+  const over = left <= 0 || save.closed;
   useEffect(() => {
     if (!over) return;
     setWarning(t.exam.timeOver);
@@ -318,7 +336,7 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
     <div class="exam">
       <div class="exam-bar" data-testid="exam-bar">
         <h1 class="exam-bar__title">{view.title}</h1>
-        <p class="exam-bar__timer" role="timer" data-testid="timer">{left > 0 ? t.exam.timeLeft(clock(left)) : t.exam.timeOver}</p>
+        <p class="exam-bar__timer" role="timer" data-testid="timer" data-deadline={serverTime.deadlineAt}>{left > 0 ? t.exam.timeLeft(clock(left)) : t.exam.timeOver}</p>
         <p
           class={`exam-bar__save ${save.waiting === 0 && save.error === null ? 'exam-bar__save--ok' : 'exam-bar__save--waiting'}`}
           role="status"

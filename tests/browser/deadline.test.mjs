@@ -1,0 +1,174 @@
+// Browser test of the deadline the server owns, with a fast clock: the
+// server runs ten times faster than real time (EXAMHALL_TEST_CLOCK_RATE, which
+// only debug builds accept), so a four-minute exam lasts 24 seconds. Two
+// students of the demo organization start the same exam; one has "50% extra"
+// (two more minutes). Neither submits. The first is submitted automatically
+// at their deadline and their page lands on the receipt; the second keeps
+// typing past it and is saved, is submitted two minutes later, and both
+// receipts hold exactly what was typed.
+//
+//   cargo build
+//   cd assets && npm run test:browser
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { replaceCode, sha256 } from './editor.mjs';
+import {
+  callApi,
+  cleanup,
+  launchBrowser,
+  newContext,
+  signInFromLink,
+  startServer,
+  stopServer,
+  watchProblems,
+} from './harness.mjs';
+
+const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
+/** Server seconds per real second. */
+const RATE = 10;
+const DURATION_MINUTES = 4;
+const EXTRA_PERCENT = 50;
+const EXTRA_MINUTES = Math.ceil((DURATION_MINUTES * EXTRA_PERCENT) / 100);
+/** Real milliseconds until everything should be over, with room for a slow machine. */
+const EXAM_OVER_MS = ((DURATION_MINUTES + EXTRA_MINUTES) * 60_000) / RATE + 60_000;
+
+/**
+ * Failures the story causes on purpose: "who is signed in?" before signing
+ * in, and the service worker, which Chromium refuses on the demo's
+ * self-signed certificate (offline.test.mjs covers it over loopback HTTP).
+ */
+const expected = (line) =>
+  line === 'console error: An SSL certificate error occurred when fetching the script.' ||
+  /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line);
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ env: { EXAMHALL_TEST_CLOCK_RATE: String(RATE) } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server !== undefined) await stopServer(server.process);
+  await cleanup();
+});
+
+const at = (path) => new URL(path, server.url).href;
+
+/** A signed-in person in a fresh context of their own. */
+async function signedIn(email, password, landing) {
+  const context = await newContext(browser);
+  const seen = watchProblems(context);
+  const page = await context.newPage();
+  await page.goto(at(`/signin?org=demo&email=${encodeURIComponent(email)}`));
+  await signInFromLink(page, { email, password }, landing);
+  return { page, seen };
+}
+
+/** The instructor writes and publishes a short exam for both sections; returns its id. */
+async function publishShortExam(instructor, studentWithExtraTime) {
+  const [course] = await callApi(instructor, 'GET', '/me/courses');
+  const day = 24 * 3600_000;
+  const exam = await callApi(instructor, 'POST', `/courses/${course.id}/exams`, {
+    title: 'Four-minute quiz',
+    instructions: 'Answer, and do not submit: the deadline does it.',
+    // A day either side by the real clock: the server's clock runs ahead of it.
+    opens_at: new Date(Date.now() - day).toISOString(),
+    closes_at: new Date(Date.now() + day).toISOString(),
+    duration_minutes: DURATION_MINUTES,
+    late_policy: 'accept_queued',
+    integrity_profile: 'standard',
+    require_fullscreen: false,
+    section_ids: course.sections.map((section) => section.id),
+    questions: [{ title: 'Anything', prompt: 'Write anything.', starter_code: '', model_solution: '', points: 1, tests: [] }],
+  });
+  await callApi(instructor, 'POST', `/courses/${course.id}/exams/${exam.id}/publish`, { tests_run: 0, tests_failed: 0 });
+  const rows = await callApi(instructor, 'GET', `/courses/${course.id}/exams/${exam.id}/attempts`);
+  const extra = rows.find((row) => row.email === studentWithExtraTime);
+  await callApi(instructor, 'PUT', `/courses/${course.id}/exams/${exam.id}/extra-time`, {
+    user_ids: [extra.user_id],
+    minutes: EXTRA_MINUTES,
+    label: `${EXTRA_PERCENT}% extra`,
+  });
+  return { courseId: course.id, examId: exam.id };
+}
+
+async function startExam(page, examId) {
+  await page.goto(at(`/exams/${examId}`));
+  await page.getByTestId('exam-start').click();
+  await page.waitForURL(/\/take$/);
+  await page.getByTestId('editor-content').waitFor();
+}
+
+/** Polls `check` every 250 ms until it returns something, for at most `timeoutMs`. */
+async function waitUntil(page, what, check, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined) return found;
+    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+const deadlineOf = async (page) => Date.parse(await page.getByTestId('timer').getAttribute('data-deadline'));
+
+test('the server submits at the deadline, and extra time gives one student two minutes more', async () => {
+  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const instructor = await signedIn('instructor@demo.example', password, '/courses');
+  const { courseId, examId } = await publishShortExam(instructor.page, 'student2@demo.example');
+  const plain = await signedIn('student1@demo.example', password, '/home');
+  const extra = await signedIn('student2@demo.example', password, '/home');
+  const attempts = () => callApi(instructor.page, 'GET', `/courses/${courseId}/exams/${examId}/attempts`);
+  const rowOf = (rows, email) => rows.find((row) => row.email === email);
+
+  await startExam(plain.page, examId);
+  await startExam(extra.page, examId);
+  const gap = (await deadlineOf(extra.page)) - (await deadlineOf(plain.page));
+  // The extra minutes, plus the server seconds between the two starts.
+  const extraMs = EXTRA_MINUTES * 60_000;
+  assert.ok(gap >= extraMs && gap < extraMs + 20_000 * RATE, `the timer shows the extra time: ${gap} ms`);
+
+  const plainCode = 'answer = "on time"\n';
+  await replaceCode(plain.page, plainCode);
+  await plain.page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+  await replaceCode(extra.page, 'answer = "draft"\n');
+
+  // Nobody submits: the server does, at the first student's deadline.
+  const rows = await waitUntil(
+    instructor.page,
+    'the first student is submitted',
+    async () => {
+      const current = await attempts();
+      return rowOf(current, 'student1@demo.example').attempt.submitted_at === null ? undefined : current;
+    },
+    EXAM_OVER_MS,
+  );
+  assert.equal(rowOf(rows, 'student1@demo.example').attempt.submit_reason, 'deadline', 'submitted by the server');
+  assert.equal(rowOf(rows, 'student1@demo.example').receipt.answers[0].sha256, sha256(plainCode));
+  assert.equal(rowOf(rows, 'student2@demo.example').attempt.submitted_at, null, 'extra time: still writing');
+  assert.equal(rowOf(rows, 'student2@demo.example').extra_label, `${EXTRA_PERCENT}% extra`);
+
+  // Past the first deadline, the second student's edits are still saved.
+  const extraCode = 'answer = "with extra time"\n';
+  await replaceCode(extra.page, extraCode);
+  await extra.page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+  assert.equal(await extra.page.getByTestId('save-status').innerText(), 'Saved');
+
+  // Each page finds out by itself and shows the receipt of what was saved.
+  await plain.page.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
+  await plain.page.getByTestId('receipt').waitFor();
+  assert.equal(await plain.page.getByTestId('receipt-sha256').first().innerText(), sha256(plainCode));
+  await extra.page.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
+  await extra.page.getByTestId('receipt').waitFor();
+  assert.equal(await extra.page.getByTestId('receipt-sha256').first().innerText(), sha256(extraCode));
+  const extraRow = rowOf(await attempts(), 'student2@demo.example');
+  assert.equal(extraRow.attempt.submit_reason, 'deadline');
+  assert.equal(extraRow.receipt.answers[0].sha256, sha256(extraCode), 'staff see the same receipt');
+
+  for (const person of [instructor, plain, extra]) {
+    assert.deepEqual(person.seen.filter((line) => !expected(line)), [], 'no unexpected errors in the browser');
+  }
+});
