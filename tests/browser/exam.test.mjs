@@ -159,6 +159,19 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await expectEditorText(page, solution);
   });
 
+  await t.test('integrity events go through the same queue: a devtools shortcut is recorded', async () => {
+    const saved = page.waitForRequest(
+      (request) => request.method() === 'POST' && request.url().endsWith('/saves') && request.postData().includes('devtools_shortcut'),
+      { timeout: 15_000 },
+    );
+    await page.getByTestId('editor-content').click();
+    await page.keyboard.press('F12');
+    const shortcut = JSON.parse((await saved).postData()).items.find((item) => item.kind === 'devtools_shortcut');
+    assert.equal(shortcut.data.key, 'F12');
+    assert.ok(!Number.isNaN(Date.parse(shortcut.client_at)), 'stamped with the client\'s estimate of the server clock');
+    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+  });
+
   const offlineLine = '# checked offline';
   await t.test('offline, typing goes on and the changes wait; online again, they are saved', async () => {
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });

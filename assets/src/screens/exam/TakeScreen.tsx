@@ -23,6 +23,7 @@ import { Markdown } from '../../exam/Markdown';
 import { justStarted, receipts } from '../../exam/handoff';
 import { dropAcked, forgetOfflineCopy, latestCodes, loadSecret, loadView, pending, saveView } from '../../exam/store';
 import { prepareOffline } from '../../exam/offline';
+import { useIntegrityEvents } from '../../exam/integrity';
 import { RunPanel } from './RunPanel';
 
 interface Ready {
@@ -191,50 +192,15 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
   }, [ready.resumed, record]);
 
   // Integrity evidence: never blocks the student.
-  useEffect(() => {
-    let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-    const onBlur = (): void => { record('focus_lost', {}, true); };
-    const onFocus = (): void => { record('focus_returned'); };
-    const onVisibility = (): void => {
-      record(document.visibilityState === 'hidden' ? 'visibility_hidden' : 'visibility_visible', {}, document.visibilityState === 'hidden');
-    };
-    const onResize = (): void => {
-      clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(() => { record('resize', { width: innerWidth, height: innerHeight }); }, 500);
-    };
-    const onOffline = (): void => { record('network_offline'); };
-    const onOnline = (): void => { record('network_online'); saver.current?.retryNow(); };
-    const onFullscreen = (): void => {
-      if (document.fullscreenElement === null) {
-        record('fullscreen_exit', {}, true);
-        if (view.require_fullscreen) setFullscreenPrompt(true);
-      } else {
-        record('fullscreen_enter');
-        setFullscreenPrompt(false);
-      }
-    };
-    const onPageHide = (): void => { void saver.current?.flush(); };
-    window.addEventListener('blur', onBlur);
-    window.addEventListener('focus', onFocus);
-    document.addEventListener('visibilitychange', onVisibility);
-    window.addEventListener('resize', onResize);
-    window.addEventListener('offline', onOffline);
-    window.addEventListener('online', onOnline);
-    document.addEventListener('fullscreenchange', onFullscreen);
-    window.addEventListener('pagehide', onPageHide);
-    if (view.require_fullscreen && document.fullscreenElement === null) setFullscreenPrompt(true);
-    return () => {
-      clearTimeout(resizeTimer);
-      window.removeEventListener('blur', onBlur);
-      window.removeEventListener('focus', onFocus);
-      document.removeEventListener('visibilitychange', onVisibility);
-      window.removeEventListener('resize', onResize);
-      window.removeEventListener('offline', onOffline);
-      window.removeEventListener('online', onOnline);
-      document.removeEventListener('fullscreenchange', onFullscreen);
-      window.removeEventListener('pagehide', onPageHide);
-    };
-  }, [record, view.require_fullscreen]);
+  const onOnline = useCallback(() => { saver.current?.retryNow(); }, []);
+  const onPageHide = useCallback(() => { void saver.current?.flush(); }, []);
+  useIntegrityEvents({
+    record,
+    requireFullscreen: view.require_fullscreen,
+    promptFullscreen: setFullscreenPrompt,
+    onOnline,
+    onPageHide,
+  });
 
   const toReceipt = useCallback(() => {
     navigate(`/exams/${encodeURIComponent(examId)}/receipt`, { replace: true });
