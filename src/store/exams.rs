@@ -254,6 +254,31 @@ pub fn list(conn: &Connection, course: CourseId, now: OffsetDateTime) -> Result<
     Ok(exams)
 }
 
+/// The published exams any of `sections` takes, soonest window first: what
+/// a student's exam list shows, without reading the rest of the organization.
+///
+/// # Errors
+/// Storage errors.
+pub fn published_for_sections(
+    conn: &Connection,
+    sections: &[SectionId],
+    now: OffsetDateTime,
+) -> Result<Vec<Exam>, StoreError> {
+    let sections = serde_json::Value::from(sections.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string();
+    let mut statement = conn.prepare_cached(
+        "SELECT DISTINCT e.id, e.course_id, e.opens_at FROM exams e JOIN exam_sections s ON s.exam_id = e.id
+         WHERE e.status = 'published' AND s.section_id IN (SELECT value FROM json_each(?1))
+         ORDER BY e.opens_at, e.id",
+    )?;
+    let found: Vec<(ExamId, CourseId)> =
+        statement.query_map([sections], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let mut exams = Vec::new();
+    for (id, course) in found {
+        exams.extend(get(conn, course, id, now)?);
+    }
+    Ok(exams)
+}
+
 /// Deletes a draft.
 ///
 /// # Errors

@@ -95,22 +95,17 @@ async fn list(State(state): State<AppState>, member: OrgMember) -> Result<Json<V
         .db()
         .read(move |conn| {
             let mut out = Vec::new();
-            for course in crate::store::courses::list_courses(conn)? {
-                for exam in exams::list(conn, course.id, now)? {
-                    if exam.phase == Phase::Draft || !exam.spec.section_ids.iter().any(|s| sections.contains(s)) {
-                        continue;
-                    }
-                    out.push(ExamSummary {
-                        id: exam.id,
-                        title: exam.spec.title.clone(),
-                        opens_at: exam.spec.opens_at,
-                        closes_at: exam.spec.closes_at,
-                        duration_minutes: exam.spec.duration_minutes,
-                        extra_minutes: attempts::extra_minutes(conn, exam.id, user)?,
-                        phase: exam.phase,
-                        attempt: attempts::find(conn, exam.id, user)?,
-                    });
-                }
+            for exam in exams::published_for_sections(conn, &sections, now)? {
+                out.push(ExamSummary {
+                    id: exam.id,
+                    title: exam.spec.title.clone(),
+                    opens_at: exam.spec.opens_at,
+                    closes_at: exam.spec.closes_at,
+                    duration_minutes: exam.spec.duration_minutes,
+                    extra_minutes: attempts::extra_minutes(conn, exam.id, user)?,
+                    phase: exam.phase,
+                    attempt: attempts::find(conn, exam.id, user)?,
+                });
             }
             Ok(out)
         })
