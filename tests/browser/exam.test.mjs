@@ -108,6 +108,20 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     assert.equal(await page.getByTestId('run-status').innerText(), 'Stopped.');
   });
 
+  await t.test('Stop also ends a long call that ignores the interrupt, and Python starts again', async () => {
+    // sum() over a huge range runs in C and never looks at the interrupt: the worker is replaced.
+    await replaceCode(page, 'print(sum(range(10**12)))\n');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="running"]').waitFor();
+    await page.getByTestId('stop').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('run-status').innerText(), 'Stopped.');
+    await replaceCode(page, 'print("after the restart")\n');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.match(await page.getByTestId('output').innerText(), /after the restart/);
+  });
+
   const solution = 'def add(a, b):\n    return a + b\n';
   await t.test('Test runs the visible test, and it passes', async () => {
     await replaceCode(page, solution);

@@ -45,8 +45,13 @@ export class PythonBootError extends Error {
 
 /** SIGINT: Pyodide raises KeyboardInterrupt when it reads this from the buffer. */
 const SIGINT = 2;
-/** How long a program may ignore an interrupt before the worker is replaced. */
-const STOP_GRACE_MS = 2000;
+/**
+ * How long a program may ignore an interrupt before the worker is replaced.
+ * Stop must end any program within a second; Python code sees the interrupt
+ * within milliseconds, so only a long call into C (e.g. `sum(range(10**12))`)
+ * waits this out, and then costs a restart of Python.
+ */
+const STOP_GRACE_MS = 800;
 /**
  * How long Python may take to start. A few seconds is usual; a slow exam-hall
  * PC on a busy network takes longer. Pyodide never settles when the server
