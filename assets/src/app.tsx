@@ -17,6 +17,7 @@ import { allows, landingPath, type Access } from './session/roles';
 import { SessionProvider, useSession } from './session/SessionProvider';
 import { AccountScreen } from './screens/account/AccountScreen';
 import { AdminScreen, adminTitle } from './screens/admin/AdminScreen';
+import { AuthorScreen } from './screens/author/AuthorScreen';
 import { CandidateScreen } from './screens/candidate/CandidateScreen';
 import { CandidatesScreen } from './screens/candidates/CandidatesScreen';
 import { CourseScreen } from './screens/courses/CourseScreen';
@@ -26,6 +27,7 @@ import { ReceiptScreen } from './screens/exam/ReceiptScreen';
 import { TakeScreen } from './screens/exam/TakeScreen';
 import { HomeScreen } from './screens/home/HomeScreen';
 import { LinkScreen } from './screens/link/LinkScreen';
+import { ManageScreen } from './screens/manage/ManageScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
 import { PlatformScreen } from './screens/platform/PlatformScreen';
 import { ReadinessScreen } from './screens/readiness/ReadinessScreen';
@@ -81,10 +83,28 @@ const routes: Route[] = [
     render: (p) => <CourseScreen courseId={p.courseId ?? ''} />,
   },
   {
+    pattern: '/courses/:courseId/exams/new',
+    access: 'staff',
+    title: t.author.newTitle,
+    render: (p) => <AuthorScreen courseId={p.courseId ?? ''} />,
+  },
+  {
+    pattern: '/courses/:courseId/exams/:examId/edit',
+    access: 'staff',
+    title: t.author.documentTitle,
+    render: (p) => <AuthorScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
     pattern: '/courses/:courseId/exams/:examId/candidates',
     access: 'staff',
     title: t.candidates.documentTitle,
     render: (p) => <CandidatesScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
+    pattern: '/courses/:courseId/exams/:examId',
+    access: 'staff',
+    title: t.manage.documentTitle,
+    render: (p) => <ManageScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
   },
   { pattern: '/home', access: 'member', title: t.home.documentTitle, render: () => <HomeScreen /> },
   {

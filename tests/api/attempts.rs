@@ -167,6 +167,7 @@ async fn the_server_owns_the_deadline_with_extra_time_and_late_arriving_queued_e
     assert_eq!(row["late_items"], 1, "staff see the late-arriving edit: {row}");
     assert_eq!((&row["extra_minutes"], &row["extra_label"]), (&json!(30), &json!("25% extra")));
     assert_eq!(row["attempt"]["submit_reason"], "deadline");
+    assert_eq!(row["section_id"], w.section.to_string());
     app.stop().await;
 }
 

@@ -2,9 +2,12 @@
 // server runs ten times faster than real time (EXAMHALL_TEST_CLOCK_RATE, which
 // only debug builds accept), so a four-minute exam lasts 24 seconds. Two
 // students of the demo organization start the same exam; one has "50% extra"
-// (two more minutes). Neither submits. The first is submitted automatically
-// at their deadline and their page lands on the receipt; the second keeps
-// typing past it and is saved, is submitted two minutes later, and both
+// (two more minutes). Neither submits. The first loses the network just
+// before their deadline with an edit still queued; the server submits at the
+// deadline, and when the network returns the queued edit (made in time) is
+// accepted as late-arriving, the page lands on the receipt, and the
+// instructor sees the late-arriving mark. The second keeps typing past the
+// first deadline and is saved, is submitted two minutes later, and both
 // receipts hold exactly what was typed.
 //
 //   cargo build
@@ -34,12 +37,16 @@ const EXAM_OVER_MS = ((DURATION_MINUTES + EXTRA_MINUTES) * 60_000) / RATE + 60_0
 
 /**
  * Failures the story causes on purpose: "who is signed in?" before signing
- * in, and the service worker, which Chromium refuses on the demo's
- * self-signed certificate (offline.test.mjs covers it over loopback HTTP).
+ * in, saves sent while the network is down, events the pages record after a
+ * deadline (refused with 409, as they should be), and the service worker, which
+ * Chromium refuses on the demo's self-signed certificate (offline.test.mjs
+ * covers it over loopback HTTP).
  */
 const expected = (line) =>
   line === 'console error: An SSL certificate error occurred when fetching the script.' ||
-  /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line);
+  /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
+  /^console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(line) ||
+  /^console error: Failed to load resource: the server responded with a status of 409 \S* at https:\/\/[^/]+\/api\/v1\/me\/exams\/[^/]+\/saves$/.test(line);
 
 let server;
 let browser;
@@ -131,10 +138,16 @@ test('the server submits at the deadline, and extra time gives one student two m
   const extraMs = EXTRA_MINUTES * 60_000;
   assert.ok(gap >= extraMs && gap < extraMs + 20_000 * RATE, `the timer shows the extra time: ${gap} ms`);
 
-  const plainCode = 'answer = "on time"\n';
-  await replaceCode(plain.page, plainCode);
+  await replaceCode(plain.page, 'answer = "first try"\n');
   await plain.page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
   await replaceCode(extra.page, 'answer = "draft"\n');
+  // The first student's network drops with their last edit, made in time, still queued.
+  await plain.page.context().setOffline(true);
+  const plainCode = 'answer = "on time, saved late"\n';
+  await replaceCode(plain.page, plainCode);
+  await plain.page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0,
+  );
 
   // Nobody submits: the server does, at the first student's deadline.
   const rows = await waitUntil(
@@ -147,7 +160,7 @@ test('the server submits at the deadline, and extra time gives one student two m
     EXAM_OVER_MS,
   );
   assert.equal(rowOf(rows, 'student1@demo.example').attempt.submit_reason, 'deadline', 'submitted by the server');
-  assert.equal(rowOf(rows, 'student1@demo.example').receipt.answers[0].sha256, sha256(plainCode));
+  assert.equal(rowOf(rows, 'student1@demo.example').late_items, 0, 'the queued edit has not arrived yet');
   assert.equal(rowOf(rows, 'student2@demo.example').attempt.submitted_at, null, 'extra time: still writing');
   assert.equal(rowOf(rows, 'student2@demo.example').extra_label, `${EXTRA_PERCENT}% extra`);
 
@@ -155,17 +168,30 @@ test('the server submits at the deadline, and extra time gives one student two m
   const extraCode = 'answer = "with extra time"\n';
   await replaceCode(extra.page, extraCode);
   await extra.page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
-  assert.equal(await extra.page.getByTestId('save-status').innerText(), 'Saved');
+  const saved = rowOf(await attempts(), 'student2@demo.example');
+  assert.equal(saved.attempt.submitted_at, null, 'saved while still in time');
 
-  // Each page finds out by itself and shows the receipt of what was saved.
+  // The network returns: the queued edit is accepted as late-arriving, and
+  // each page finds out by itself and shows the receipt of what was saved.
+  await plain.page.context().setOffline(false);
   await plain.page.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
   await plain.page.getByTestId('receipt').waitFor();
   assert.equal(await plain.page.getByTestId('receipt-sha256').first().innerText(), sha256(plainCode));
   await extra.page.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
   await extra.page.getByTestId('receipt').waitFor();
   assert.equal(await extra.page.getByTestId('receipt-sha256').first().innerText(), sha256(extraCode));
+  const plainRow = rowOf(await attempts(), 'student1@demo.example');
+  assert.equal(plainRow.receipt.answers[0].sha256, sha256(plainCode), 'the late-arriving edit counts');
+
+  // The instructor's page marks the late-arriving edit.
+  await instructor.page.goto(at(`/courses/${courseId}/exams/${examId}`));
+  const row = instructor.page.locator('[data-testid="attempt-row"][data-email="student1@demo.example"]');
+  assert.equal(await row.getByTestId('late-items').getAttribute('data-count'), String(plainRow.late_items));
+  assert.ok(plainRow.late_items >= 1, 'at least the queued edit arrived late');
+  assert.equal(await row.getByTestId('attempt-submitted').getAttribute('data-reason'), 'deadline');
   const extraRow = rowOf(await attempts(), 'student2@demo.example');
   assert.equal(extraRow.attempt.submit_reason, 'deadline');
+  assert.equal(extraRow.late_items, 0, 'everything of the student with extra time arrived in time');
   assert.equal(extraRow.receipt.answers[0].sha256, sha256(extraCode), 'staff see the same receipt');
 
   for (const person of [instructor, plain, extra]) {

@@ -1,10 +1,11 @@
 /**
- * A course's exams as its staff see them, and the candidate links an
+ * A course's exams as its staff see them: writing and publishing them,
+ * their window, extra time, attempts, and the candidate links an
  * instructor hands out for an exam. The server allows the exam list to the
  * course's instructors and reviewers, and candidate links to instructors.
  */
 import { api } from './client';
-import type { Candidate, Exam, IssuedCandidate } from './types';
+import type { AttemptRow, Candidate, Exam, IssuedCandidate } from './types';
 
 const id = (value: string): string => encodeURIComponent(value);
 const examPath = (courseId: string, examId: string): string => `/courses/${id(courseId)}/exams/${id(examId)}`;
@@ -12,6 +13,35 @@ const examPath = (courseId: string, examId: string): string => `/courses/${id(co
 export const listExams = (courseId: string): Promise<Exam[]> => api(`/courses/${id(courseId)}/exams`);
 
 export const getExam = (courseId: string, examId: string): Promise<Exam> => api(examPath(courseId, examId));
+
+// Writing an exam (instructors). The server checks every rule (src/domain/exam.rs)
+// and answers a refusal with a problem whose `detail` names the field.
+
+/** What the instructor writes: the exam without what the server decides (id, phase, publication). */
+export type ExamSpec = Omit<Exam, 'id' | 'course_id' | 'phase' | 'published_at' | 'question_ids'>;
+
+/** What the browser reports after running every test against the model solutions. */
+export interface TestReport {
+  tests_run: number;
+  tests_failed: number;
+}
+
+
+export const createExam = (courseId: string, spec: ExamSpec): Promise<Exam> =>
+  api(`/courses/${id(courseId)}/exams`, { method: 'POST', body: spec });
+
+export const updateExam = (courseId: string, examId: string, spec: ExamSpec): Promise<Exam> =>
+  api(examPath(courseId, examId), { method: 'PUT', body: spec });
+
+export const duplicateExam = (courseId: string, examId: string): Promise<Exam> =>
+  api(`${examPath(courseId, examId)}/duplicate`, { method: 'POST' });
+
+export const publishExam = (courseId: string, examId: string, report: TestReport): Promise<Exam> =>
+  api(`${examPath(courseId, examId)}/publish`, { method: 'POST', body: report });
+
+/** Only drafts can be deleted. */
+export const deleteExam = (courseId: string, examId: string): Promise<void> =>
+  api(examPath(courseId, examId), { method: 'DELETE' });
 
 export const listCandidates = (courseId: string, examId: string): Promise<Candidate[]> =>
   api(`${examPath(courseId, examId)}/candidates`);
@@ -52,3 +82,25 @@ export const importCandidates = (
 
 export const revokeCandidate = (courseId: string, examId: string, candidateId: string): Promise<void> =>
   api(`${examPath(courseId, examId)}/candidates/${id(candidateId)}`, { method: 'DELETE' });
+
+/** Closes the exam's window now (close early); running attempts end with it. */
+export const closeExam = (courseId: string, examId: string): Promise<Exam> =>
+  api(`${examPath(courseId, examId)}/window`, { method: 'POST', body: {} });
+
+/** Moves the exam's closing time to `closesAt` (RFC 3339), later than now to extend it. */
+export const extendExam = (courseId: string, examId: string, closesAt: string): Promise<Exam> =>
+  api(`${examPath(courseId, examId)}/window`, { method: 'POST', body: { closes_at: closesAt } });
+
+/** Gives each of `userIds` `minutes` of extra time (0 removes it) with a label saying why. */
+export const setExtraTime = (
+  courseId: string,
+  examId: string,
+  userIds: string[],
+  minutes: number,
+  label: string,
+): Promise<void> =>
+  api(`${examPath(courseId, examId)}/extra-time`, { method: 'PUT', body: { user_ids: userIds, minutes, label } });
+
+/** Every student of the exam's sections with their extra time, attempt and receipt. */
+export const listAttempts = (courseId: string, examId: string): Promise<AttemptRow[]> =>
+  api(`${examPath(courseId, examId)}/attempts`);

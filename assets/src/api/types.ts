@@ -200,3 +200,34 @@ export interface CandidateLinkView {
   valid_from: string;
   valid_until: string;
 }
+
+/** How an attempt ended: the student pressed Submit, or the server submitted it at the deadline. */
+export type SubmitReason = 'student' | 'deadline';
+
+/** One student of an exam's sections as its staff see them: extra time, attempt and receipt. */
+export interface AttemptRow {
+  user_id: string;
+  /** The section in which the student takes the exam. */
+  section_id: string;
+  email: string;
+  display_name: string;
+  extra_minutes: number;
+  /** Why the extra time was given, e.g. "25% extra"; empty when none. */
+  extra_label: string;
+  /** Edits stamped before the deadline that reached the server after it (e.g. after a network drop). */
+  late_items: number;
+  attempt: {
+    id: string;
+    exam_id: string;
+    started_at: string;
+    deadline_at: string;
+    submitted_at: string | null;
+    submit_reason: SubmitReason | null;
+  } | null;
+  /** Once submitted: the same receipt the student got. */
+  receipt: {
+    attempt_id: string;
+    submitted_at: string;
+    answers: { question_id: string; title: string; sha256: string }[];
+  } | null;
+}

@@ -1,13 +1,25 @@
 /**
- * Runs a question's visible tests in the Python worker, as one program: each
+ * Runs a question's tests in the Python worker (a student's visible ones, or
+ * every test against the model solution while authoring), as one program: each
  * test runs the student's code in a fresh namespace with its own standard
  * input, and reports one line on standard output behind a marker. Function
  * tests compare `repr(eval(expression))` with `repr(eval(expected))`; io tests
  * compare what the program printed with the expected output, line by line
  * without trailing whitespace when the test says so.
  */
-import type { VisibleTest } from '../api/attempts';
 import type { PythonRunner, RunStatus } from '../python/runner';
+
+/**
+ * What running a test needs: a student's visible test and an instructor's
+ * test (visible or hidden, checked against the model solution) both have it.
+ */
+export interface RunnableTest {
+  kind: 'function' | 'io';
+  expression: string;
+  stdin: string;
+  expected: string;
+  ignore_trailing_whitespace: boolean;
+}
 
 export interface TestResult {
   index: number;
@@ -58,7 +70,7 @@ def _examhall_tests(source, tests, marker):
 export async function runVisibleTests(
   runner: PythonRunner,
   code: string,
-  tests: VisibleTest[],
+  tests: readonly RunnableTest[],
 ): Promise<{ results: TestResult[]; status: RunStatus }> {
   const marker = `@@examhall-test-${Math.random().toString(36).slice(2)}@@`;
   const program = `${HARNESS}\n_examhall_tests(${JSON.stringify(code)}, json.loads(${JSON.stringify(JSON.stringify(tests))}), ${JSON.stringify(marker)})\n`;

@@ -433,6 +433,154 @@ export interface Messages {
       revoked: (name: string) => string;
     };
   };
+  /** Writing an exam: the editor for the course's instructors (screens/author). */
+  author: {
+    /** The editor's title until the exam is loaded. */
+    documentTitle: string;
+    newTitle: string;
+    editTitle: (exam: string) => string;
+    back: (course: string) => string;
+    headingNew: string;
+    headingEdit: string;
+    /** Links on the course page. */
+    fromCourse: { newExam: string; edit: string };
+    formLegend: string;
+    create: string;
+    saveState: { new: string; unsaved: string; saved: string; closed: string };
+    markdownHint: string;
+    /** The heading of a Markdown preview: "Preview of Instructions". */
+    preview: (field: string) => string;
+    previewEmpty: string;
+    errors: {
+      summary: string;
+      time: string;
+      closesAfterOpens: string;
+      sections: string;
+      wholeNumber: (min: number, max: number) => string;
+    };
+    settings: {
+      heading: string;
+      title: string;
+      instructions: string;
+      opensAt: string;
+      closesAt: string;
+      localTime: string;
+      closesHint: string;
+      duration: string;
+      durationHint: string;
+      sections: string;
+      sectionsHint: string;
+      noSections: string;
+      latePolicy: string;
+      late: { accept_queued: string; refuse: string };
+      integrity: string;
+      integrityHint: string;
+      profiles: { lenient: string; standard: string; strict: string };
+      fullscreen: string;
+      fullscreenHint: string;
+    };
+    questions: {
+      heading: (count: number) => string;
+      empty: string;
+      add: string;
+      /** A question by position (0-based index): "Question 1". */
+      number: (index: number) => string;
+      named: (index: number, title: string) => string;
+      moveUp: string;
+      moveDown: string;
+      remove: string;
+      removeTitle: (question: string) => string;
+      removeBody: string;
+      removeConfirm: string;
+      title: string;
+      points: string;
+      pointsHint: string;
+      prompt: string;
+      starter: string;
+      starterHint: string;
+      model: string;
+      modelHint: string;
+    };
+    tests: {
+      heading: (count: number) => string;
+      empty: string;
+      add: string;
+      /** A test by position (0-based index): "Test 1". */
+      name: (index: number) => string;
+      remove: string;
+      removeTitle: (test: string, question: string) => string;
+      removeBody: string;
+      removeConfirm: string;
+      visibility: string;
+      visible: string;
+      hidden: string;
+      kind: string;
+      function: string;
+      io: string;
+      expression: string;
+      expressionHint: string;
+      expectedValue: string;
+      expectedValueHint: string;
+      stdin: string;
+      stdinHint: string;
+      expectedOutput: string;
+      ignoreWhitespace: string;
+      ignoreWhitespaceHint: string;
+    };
+    run: {
+      heading: string;
+      intro: string;
+      run: string;
+      stop: string;
+      noTests: string;
+      noTestsInQuestion: string;
+      /** Which question runs (0-based index) of how many. */
+      running: (question: number, of: number) => string;
+      stopped: string;
+      allPassed: (total: number) => string;
+      someFailed: (failed: number, total: number) => string;
+      unavailable: (reason: string) => string;
+      stale: string;
+      /** A test's kind in short: "(hidden, input/output)". */
+      kindLine: (visibility: 'visible' | 'hidden', kind: 'function' | 'io') => string;
+      passed: string;
+      failed: string;
+      notRun: string;
+      stdin: string;
+      expected: string;
+      actual: string;
+      error: string;
+    };
+    publish: {
+      heading: string;
+      saveNew: string;
+      draftIntro: string;
+      saveFirst: string;
+      noQuestions: string;
+      running: string;
+      runFirst: string;
+      runStopped: string;
+      failing: (failed: number, total: number) => string;
+      ready: (total: number) => string;
+      publish: string;
+      publishing: string;
+      confirmTitle: (exam: string) => string;
+      confirmBody: (opens: string, closes: string) => string;
+      confirmAction: string;
+      publishedAt: (when: string) => string;
+      editsAudited: string;
+      closed: string;
+      otherHeading: string;
+      duplicateHint: string;
+      duplicateUnsaved: string;
+      duplicate: string;
+      duplicating: string;
+      delete: string;
+      deleteTitle: (exam: string) => string;
+      deleteBody: string;
+      deleteConfirm: string;
+    };
+  };
   candidateLink: {
     documentTitle: string;
     who: (label: string) => string;
@@ -457,6 +605,88 @@ export interface Messages {
     duration: (minutes: number, extra: number) => string;
     submitted: string;
     started: string;
+  };
+  /** The management page of one exam, for its course's staff. */
+  manage: {
+    documentTitle: string;
+    examTitle: (exam: string) => string;
+    back: (course: string) => string;
+    courseLine: (course: string) => string;
+    facts: { window: string; duration: string };
+    candidates: string;
+    edit: string;
+    window: {
+      heading: string;
+      draft: string;
+      closed: string;
+      closeNow: string;
+      closing: string;
+      closeTitle: (exam: string) => string;
+      closeBody: string;
+      closedNow: string;
+      extendTo: string;
+      extendHint: (closes: string) => string;
+      notLater: string;
+      extend: string;
+      extending: string;
+      extended: (closes: string) => string;
+    };
+    students: {
+      heading: string;
+      refresh: string;
+      refreshing: string;
+      caption: (count: number) => string;
+      empty: string;
+      selectAll: string;
+      select: (name: string) => string;
+      /** Label of the group of buttons that select every student of one section. */
+      selectBySection: string;
+      selectSection: (section: string, count: number) => string;
+      section: string;
+      selected: (count: number) => string;
+      student: string;
+      extraTime: string;
+      attempt: string;
+      receipt: string;
+      noExtra: string;
+      extra: (minutes: number, label: string) => string;
+      state: { notStarted: string; inProgress: string; submitted: string };
+      started: (when: string) => string;
+      deadline: (when: string) => string;
+      submittedBy: {
+        student: (when: string) => string;
+        deadline: (when: string) => string;
+        unknown: (when: string) => string;
+      };
+      lateItems: (count: number) => string;
+      lateNote: string;
+      receiptOf: (name: string) => string;
+      receiptSubmittedAt: string;
+      receiptAttempt: string;
+    };
+    extra: {
+      heading: string;
+      intro: string;
+      amount: string;
+      preset: (percent: number, minutes: string) => string;
+      presetLabel: (percent: number) => string;
+      fixed: string;
+      minutes: string;
+      minutesHint: string;
+      minutesInvalid: string;
+      label: string;
+      labelHint: string;
+      labelTooLong: string;
+      noneSelected: string;
+      grant: string;
+      granting: string;
+      granted: (names: string, minutes: string, label: string) => string;
+      remove: string;
+      removeTitle: (count: number) => string;
+      removeBody: string;
+      removeConfirm: string;
+      removed: (names: string) => string;
+    };
   };
   dialog: { cancel: string };
   exam: {

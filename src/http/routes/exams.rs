@@ -292,6 +292,8 @@ async fn extra_time(
 #[derive(serde::Serialize)]
 struct AttemptRow {
     user_id: crate::domain::UserId,
+    /// The section in which the student takes the exam.
+    section_id: crate::domain::SectionId,
     email: String,
     display_name: String,
     extra_minutes: u32,
@@ -320,14 +322,13 @@ async fn attempts_of(
             let mut rows = Vec::new();
             let grants = crate::store::courses::all_grants(conn)?;
             for user in crate::store::accounts::users::list(conn)? {
-                let takes = grants.iter().any(|g| {
-                    g.user_id == user.id
-                        && g.role == crate::domain::Role::Student
-                        && g.section_id.is_some_and(|s| exam.spec.section_ids.contains(&s))
-                });
-                if !takes {
+                let Some(section_id) = grants
+                    .iter()
+                    .filter(|g| g.user_id == user.id && g.role == crate::domain::Role::Student)
+                    .find_map(|g| g.section_id.filter(|s| exam.spec.section_ids.contains(s)))
+                else {
                     continue;
-                }
+                };
                 let mut attempt = attempts::find(conn, id, user.id)?;
                 if let Some(found) = attempt.as_ref().filter(|a| a.submitted_at.is_none() && now > a.deadline_at) {
                     attempts::submit(conn, found, false, now)?;
@@ -344,6 +345,7 @@ async fn attempts_of(
                 };
                 rows.push(AttemptRow {
                     user_id: user.id,
+                    section_id,
                     email: user.email,
                     display_name: user.display_name,
                     extra_minutes,

@@ -1,8 +1,9 @@
 /**
  * One taught course (`/courses/<course>`): its exams with their status,
- * window (in the reader's local time) and time per student. Instructors
- * reach each exam's candidate links from here. Anyone who does not teach the
- * course gets "page not found", as for any page their roles do not allow.
+ * window (in the reader's local time) and time per student, each leading to
+ * its own page. Instructors also write new exams, edit them and reach each
+ * exam's candidate links from here. Anyone who does not teach the course
+ * gets "page not found", as for any page their roles do not allow.
  */
 import { useCallback } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
@@ -14,7 +15,7 @@ import { useDocumentTitle } from '../../hooks/useDocumentTitle';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
-import { candidatesPath, instructs, taughtCourse } from './taught';
+import { candidatesPath, editExamPath, examPagePath, instructs, newExamPath, taughtCourse } from './taught';
 import { PhaseBadge } from './PhaseBadge';
 
 const text = t.course;
@@ -49,19 +50,26 @@ function ExamTable({ course, exams }: Loaded) {
         <tbody>
           {sorted.map((exam) => (
             <tr key={exam.id} data-testid="exam-row" data-title={exam.title} data-phase={exam.phase}>
-              <th scope="row" id={`exam-${exam.id}`}>{exam.title}</th>
+              <th scope="row" id={`exam-${exam.id}`}>
+                <Link href={examPagePath(course.id, exam.id)} data-testid="exam-link">{exam.title}</Link>
+              </th>
               <td><PhaseBadge phase={exam.phase} /></td>
               <td data-testid="exam-window">{t.exams.window(formatDateTime(exam.opens_at), formatDateTime(exam.closes_at))}</td>
               <td class="nowrap">{t.exams.minutes(exam.duration_minutes)}</td>
               {canManage && (
                 <td>
-                  <Link
-                    href={candidatesPath(course.id, exam.id)}
-                    aria-describedby={`exam-${exam.id}`}
-                    data-testid="exam-candidates"
-                  >
-                    {text.candidates}
-                  </Link>
+                  <div class="row-actions">
+                    <Link
+                      href={candidatesPath(course.id, exam.id)}
+                      aria-describedby={`exam-${exam.id}`}
+                      data-testid="exam-candidates"
+                    >
+                      {text.candidates}
+                    </Link>
+                    <Link href={editExamPath(course.id, exam.id)} aria-describedby={`exam-${exam.id}`} data-testid="exam-edit">
+                      {t.author.fromCourse.edit}
+                    </Link>
+                  </div>
                 </td>
               )}
             </tr>
@@ -90,7 +98,14 @@ export function CourseScreen({ courseId }: { courseId: string }) {
               <span class="course-code">{data.course.code}</span> {data.course.title}
             </h1>
             <section class="panel panel--wide" aria-labelledby="exams-heading">
-              <h2 id="exams-heading">{text.examsHeading}</h2>
+              <div class="panel__head">
+                <h2 id="exams-heading">{text.examsHeading}</h2>
+                {instructs(data.course) && (
+                  <Link href={newExamPath(data.course.id)} class="button" data-testid="new-exam">
+                    {t.author.fromCourse.newExam}
+                  </Link>
+                )}
+              </div>
               {data.exams.length === 0 ? (
                 <p class="empty-state" data-testid="no-exams">{text.empty}</p>
               ) : (

@@ -19,3 +19,13 @@ export const coursePath = (courseId: string): string => `/courses/${encodeURICom
 
 export const candidatesPath = (courseId: string, examId: string): string =>
   `${coursePath(courseId)}/exams/${encodeURIComponent(examId)}/candidates`;
+
+/** The page for writing a new exam in a course. */
+export const newExamPath = (courseId: string): string => `${coursePath(courseId)}/exams/new`;
+
+/** An exam's own page (its management page). */
+export const examPagePath = (courseId: string, examId: string): string =>
+  `${coursePath(courseId)}/exams/${encodeURIComponent(examId)}`;
+
+/** The editor of an existing exam. */
+export const editExamPath = (courseId: string, examId: string): string => `${examPagePath(courseId, examId)}/edit`;

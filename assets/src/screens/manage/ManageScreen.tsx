@@ -1,0 +1,123 @@
+/**
+ * One exam as its course's staff run it (`/courses/<course>/exams/<exam>`):
+ * its status, window and time per student; for instructors, closing it early
+ * or extending it, extra time for chosen students, and links to its candidate
+ * links and its editor; for all staff, every student's attempt with its
+ * receipt. Anyone who does not teach the course gets "page not found".
+ */
+import { useCallback, useState } from 'preact/hooks';
+import { formatDateTime, t } from '../../i18n';
+import { getExam, listAttempts } from '../../api/exams';
+import type { Exam, MyCourse } from '../../api/types';
+import { isNotFound } from '../../components/problem';
+import { WhenLoaded } from '../../components/Status';
+import { useDocumentTitle } from '../../hooks/useDocumentTitle';
+import { useLoad } from '../../hooks/useLoad';
+import { Link } from '../../router';
+import { NotFoundScreen } from '../not-found/NotFoundScreen';
+import { candidatesPath, coursePath, editExamPath, instructs, taughtCourse } from '../courses/taught';
+import { PhaseBadge } from '../courses/PhaseBadge';
+import { AttemptTable } from './AttemptTable';
+import { ExtraTimeForm } from './ExtraTimeForm';
+import { WindowControls } from './WindowControls';
+
+const text = t.manage;
+
+interface Context {
+  course: MyCourse;
+  exam: Exam;
+}
+
+async function load(courseId: string, examId: string): Promise<Context | null> {
+  const course = await taughtCourse(courseId);
+  if (course === null) return null;
+  return { course, exam: await getExam(courseId, examId) };
+}
+
+
+function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: () => void }) {
+  const rows = useLoad(useCallback(() => listAttempts(course.id, exam.id), [course.id, exam.id]));
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const canManage = instructs(course);
+  // Extra time changes nothing once the exam is closed: every attempt has ended.
+  const canGrant = canManage && exam.phase !== 'closed';
+  const courseName = t.common.course(course.code, course.title);
+
+  const refresh = (): void => {
+    onExamChanged();
+    rows.reload();
+  };
+
+  return (
+    <>
+      <p class="breadcrumb">
+        <Link href={coursePath(course.id)} data-testid="back-to-course">{text.back(course.code)}</Link>
+      </p>
+      <h1 data-testid="manage-heading">
+        <span data-testid="manage-title">{exam.title}</span> <PhaseBadge phase={exam.phase} />
+      </h1>
+      <p class="lead">{text.courseLine(courseName)}</p>
+      <dl class="facts">
+        <dt>{text.facts.window}</dt>
+        <dd data-testid="manage-window">{t.exams.window(formatDateTime(exam.opens_at), formatDateTime(exam.closes_at))}</dd>
+        <dt>{text.facts.duration}</dt>
+        <dd data-testid="manage-duration">{t.exams.minutes(exam.duration_minutes)}</dd>
+      </dl>
+      {canManage && (
+        <p class="row-actions">
+          <Link href={candidatesPath(course.id, exam.id)} class="button button--secondary" data-testid="manage-candidates">
+            {text.candidates}
+          </Link>
+          <Link href={editExamPath(course.id, exam.id)} class="button button--secondary" data-testid="manage-edit">
+            {text.edit}
+          </Link>
+        </p>
+      )}
+      {canManage && <WindowControls courseId={course.id} exam={exam} onChanged={refresh} />}
+      <section class="panel panel--wide" aria-labelledby="students-heading">
+        <div class="panel__head">
+          <h2 id="students-heading">{text.students.heading}</h2>
+          <button
+            type="button"
+            class="button button--secondary button--small"
+            data-testid="attempts-refresh"
+            onClick={refresh}
+          >
+            {rows.loading ? text.students.refreshing : text.students.refresh}
+          </button>
+        </div>
+        <WhenLoaded loaded={rows}>
+          {(data) => (
+            <>
+              <AttemptTable rows={data} sections={course.sections} selectable={canGrant} selected={selected} onSelected={setSelected} />
+              {canGrant && data.length > 0 && (
+                <ExtraTimeForm
+                  courseId={course.id}
+                  exam={exam}
+                  chosen={data.filter((row) => selected.has(row.user_id))}
+                  onSaved={() => {
+                    setSelected(new Set());
+                    rows.reload();
+                  }}
+                />
+              )}
+            </>
+          )}
+        </WhenLoaded>
+      </section>
+    </>
+  );
+}
+
+export function ManageScreen({ courseId, examId }: { courseId: string; examId: string }) {
+  const context = useLoad(useCallback(() => load(courseId, examId), [courseId, examId]));
+  const exam = context.data?.exam;
+  useDocumentTitle(exam === undefined ? undefined : text.examTitle(exam.title));
+
+  if (context.data === null || (context.data === undefined && isNotFound(context.error))) return <NotFoundScreen />;
+  return (
+    <WhenLoaded loaded={context}>
+      {(data) => data !== null && <ManagePage course={data.course} exam={data.exam} onExamChanged={context.reload} />}
+    </WhenLoaded>
+  );
+}
