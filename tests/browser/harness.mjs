@@ -151,13 +151,19 @@ export async function stopServer(child) {
   clearTimeout(timer);
 }
 
-/** Chromium with a persistent profile (a real one, as in an exam hall: storage and service workers work). */
-export async function launchPersistentContext() {
-  const profile = await tempDir('examhall-chromium-');
-  return chromium.launchPersistentContext(profile, {
+/**
+ * Chromium with a persistent profile (a real one, as in an exam hall: storage
+ * and service workers work). Pass the same `profile` directory again to
+ * reopen the browser after closing it; `options` adds context options such
+ * as `{ offline: true }`.
+ */
+export async function launchPersistentContext(profile = undefined, options = {}) {
+  const dir = profile ?? (await tempDir('examhall-chromium-'));
+  return chromium.launchPersistentContext(dir, {
     executablePath: chromiumPath,
     args: CHROMIUM_ARGS,
     ignoreHTTPSErrors: true,
+    ...options,
   });
 }
 
