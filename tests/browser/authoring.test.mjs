@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   cleanup,
+  DEMO_PASSWORD,
   launchBrowser,
   newContext,
   reportCspViolations,
@@ -23,8 +24,6 @@ import {
   watchProblems,
 } from './harness.mjs';
 
-/** The demo prints the password every seeded person of organization `demo` shares. */
-const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
 /** Python starts in the worker on the first run; a slow machine takes a while. */
 const PYTHON_TIMEOUT_MS = 120_000;
 

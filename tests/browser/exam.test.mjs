@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { expectEditorText, replaceCode, sha256 } from './editor.mjs';
 import {
   cleanup,
+  DEMO_PASSWORD,
   launchPersistentContext,
   reportCspViolations,
   signInFromLink,
@@ -21,8 +22,6 @@ import {
   watchProblems,
 } from './harness.mjs';
 
-/** The demo prints the password every seeded person of organization `demo` shares. */
-const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
 /** Python starts in the worker on the first Run; a slow machine takes a while. */
 const PYTHON_TIMEOUT_MS = 120_000;
 

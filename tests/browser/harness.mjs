@@ -210,6 +210,9 @@ export async function cleanup() {
 // ---------------------------------------------------------------------------
 // People and their links: the steps every story takes to get someone signed in.
 
+/** The line `examhall demo` prints with the password every seeded person of organization `demo` shares. */
+export const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
+
 /** The line `examhall demo` prints with the one-time set-up link of the platform administrator. */
 export const SETUP_LINK = /setup link: (https:\/\/\S+)/;
 

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import {
   callApi,
   cleanup,
+  DEMO_PASSWORD,
   launchBrowser,
   newContext,
   reportCspViolations,
@@ -22,9 +23,6 @@ import {
   stopServer,
   watchProblems,
 } from './harness.mjs';
-
-/** The demo prints the password every seeded person of organization `demo` shares. */
-const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
 
 /**
  * Failures the story causes on purpose, which the browser logs as errors:

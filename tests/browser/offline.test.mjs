@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import { expectEditorText, replaceCode, sha256 } from './editor.mjs';
 import {
   cleanup,
+  DEMO_PASSWORD,
   launchPersistentContext,
   reportCspViolations,
   signInFromLink,
@@ -23,7 +24,6 @@ import {
   watchProblems,
 } from './harness.mjs';
 
-const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
 const PYTHON_TIMEOUT_MS = 120_000;
 
 /**
