@@ -88,6 +88,12 @@ test('a student keeps working through reloads and a new window while the network
       for (const request of requests) bytes += (await (await cache.match(request)).arrayBuffer()).byteLength;
       return { names, bytes, paths: requests.map((request) => new URL(request.url).pathname) };
     });
+    // Python has started once on this computer (and left its memory snapshot).
+    await page.locator('html[data-python-start="fresh"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    await replaceCode(page, 'print("fresh start")\n');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.match(await page.getByTestId('output').innerText(), /fresh start/);
     assert.equal(cached.names.length, 1);
     assert.ok(cached.paths.includes('/index.html'));
     assert.ok(cached.paths.some((path) => /^\/assets\/main-[\w-]+\.js$/.test(path)));
@@ -124,9 +130,11 @@ test('a student keeps working through reloads and a new window while the network
     await expectEditorText(page, solution + lines[0] + lines[1]);
   });
 
-  await t.test('Run works offline: Python comes from the cache', async () => {
+  await t.test('Run works offline: Python comes from the cache, restored from its memory snapshot', async () => {
     await page.getByTestId('run').click();
     await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    // The first start on this computer left a snapshot; this start restored it.
+    assert.equal(await page.locator('html').getAttribute('data-python-start'), 'snapshot');
     await page.getByTestId('test').click();
     await page.locator('[data-testid="run-status"][data-phase="tested"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
     assert.equal(await page.getByTestId('test-result').first().getAttribute('data-passed'), 'true');

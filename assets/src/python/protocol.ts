@@ -22,7 +22,7 @@ export type ToWorker =
   | { type: 'run'; id: number; code: string };
 
 export type FromWorker =
-  | { type: 'ready'; pythonVersion: string; pyodideVersion: string }
+  | { type: 'ready'; pythonVersion: string; pyodideVersion: string; fromSnapshot: boolean }
   | { type: 'boot-failed'; message: string }
   | { type: 'stdout'; id: number; line: string }
   | { type: 'stderr'; id: number; line: string }

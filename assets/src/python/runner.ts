@@ -17,6 +17,8 @@ export interface BootInfo {
   pyodideVersion: string;
   /** Milliseconds from starting the worker until Python was ready. */
   bootMs: number;
+  /** Whether Python started from this computer's memory snapshot (python/snapshot.ts). */
+  fromSnapshot: boolean;
 }
 
 export interface RunCallbacks {
@@ -178,6 +180,7 @@ export class PythonRunner {
               pythonVersion: message.pythonVersion,
               pyodideVersion: message.pyodideVersion,
               bootMs: performance.now() - started,
+              fromSnapshot: message.fromSnapshot,
             });
             break;
           case 'boot-failed':

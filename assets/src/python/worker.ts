@@ -6,6 +6,7 @@
  */
 import type { PyodideAPI, loadPyodide as LoadPyodide } from 'pyodide';
 import { LineWriter } from './lines';
+import { loadPython } from './snapshot';
 import {
   STDIN_ANSWERED,
   STDIN_EOF,
@@ -106,7 +107,7 @@ async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null,
   const runtime = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as {
     loadPyodide: typeof LoadPyodide;
   };
-  const py = await runtime.loadPyodide({ indexURL });
+  const { py, fromSnapshot } = await loadPython(runtime.loadPyodide, indexURL);
   // A line cut short on one stream is sent before the other stream goes on,
   // so a prompt printed without a newline stays above the error that follows.
   py.setStdout({ write: (bytes: Uint8Array) => { stderr.flush(); return stdout.write(bytes); } });
@@ -118,7 +119,7 @@ async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null,
   runProgram = py.runPython(RUNNER_SOURCE) as (source: string) => string;
   const pythonVersion = py.runPython('import sys; sys.version.split()[0]') as string;
   pyodide = py;
-  post({ type: 'ready', pythonVersion, pyodideVersion: py.version });
+  post({ type: 'ready', pythonVersion, pyodideVersion: py.version, fromSnapshot });
 }
 
 function run(id: number, code: string): void {

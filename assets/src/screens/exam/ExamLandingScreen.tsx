@@ -16,6 +16,7 @@ import { Markdown } from '../../exam/Markdown';
 import { justStarted } from '../../exam/handoff';
 import { loadSecret, saveSecret } from '../../exam/store';
 import { prepareOffline } from '../../exam/offline';
+import { releaseWarmPython, warmUpPython } from '../../exam/warmPython';
 
 export function ExamLandingScreen({ examId }: { examId: string }) {
   const load = useCallback(() => examLanding(examId), [examId]);
@@ -28,10 +29,14 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
     loadSecret(examId).then((secret) => { setHasSecret(secret !== undefined); }, () => { setHasSecret(false); });
   }, [examId]);
 
-  // An open exam: fill the service worker's cache before the exam starts.
+  // An open exam: fill the service worker's cache and start Python while
+  // the student reads, so the exam is ready the moment it starts.
   const open = loaded.data?.phase === 'open' && loaded.data.attempt?.submitted_at == null;
   useEffect(() => {
-    if (open) void prepareOffline();
+    if (!open) return undefined;
+    void prepareOffline();
+    warmUpPython();
+    return releaseWarmPython;
   }, [open]);
 
   const start = (fullscreen: boolean): void => {

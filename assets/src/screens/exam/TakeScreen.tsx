@@ -16,7 +16,8 @@ import { useConfirm } from '../../components/ConfirmDialog';
 import { problemText } from '../../components/problem';
 import { useDocumentTitle } from '../../hooks/useDocumentTitle';
 import { Link, navigate } from '../../router';
-import { PythonRunner } from '../../python/runner';
+import type { PythonRunner } from '../../python/runner';
+import { claimPython } from '../../exam/warmPython';
 import { AutoSaver, type SaveState, type ServerTime } from '../../exam/autosave';
 import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
@@ -83,8 +84,25 @@ async function prepare(examId: string): Promise<Loadable> {
   return { kind: 'ready', ready: { view, secret, codes, clockOffset, resumed: started === undefined } };
 }
 
+/** Marks the document with how Python started (`fresh` or from this computer's `snapshot`). */
+function notePythonStart(runner: PythonRunner): void {
+  runner.boot().then(
+    (info) => { document.documentElement.dataset.pythonStart = info.fromSnapshot ? 'snapshot' : 'fresh'; },
+    () => undefined,
+  );
+}
+
 export function TakeScreen({ examId }: { examId: string }) {
   const [state, setState] = useState<Loadable>({ kind: 'loading' });
+  // Python starts before the attempt is read: it is the slowest part of the
+  // page. Claimed in an effect, so a render that is thrown away claims nothing.
+  const [runner, setRunner] = useState<PythonRunner | null>(null);
+  useEffect(() => {
+    const claimed = claimPython();
+    setRunner(claimed);
+    notePythonStart(claimed);
+    return () => { claimed.dispose(); };
+  }, []);
   const load = useCallback(() => {
     setState({ kind: 'loading' });
     prepare(examId).then(
@@ -114,7 +132,7 @@ export function TakeScreen({ examId }: { examId: string }) {
         </div>
       );
     case 'ready':
-      return <ExamClient examId={examId} ready={state.ready} />;
+      return runner === null ? <Loading /> : <ExamClient examId={examId} ready={state.ready} runner={runner} />;
   }
 }
 
@@ -133,7 +151,7 @@ function saveText(save: SaveState): string {
   return save.waiting === 0 ? t.exam.saved : t.exam.waiting(save.waiting);
 }
 
-function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
+function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; runner: PythonRunner }) {
   const { view, secret } = ready;
   // The server may move the deadline (extra time, a moved window); every
   // save answer and heartbeat brings it with a fresh clock estimate.
@@ -156,8 +174,6 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
     onState: setSave,
     onServerTime: setServerTime,
   });
-  const runner = useRef<PythonRunner | null>(null);
-  runner.current ??= new PythonRunner();
   const [now, setNow] = useState(() => Date.now() + clockOffset);
   const [warning, setWarning] = useState('');
   const [fullscreenPrompt, setFullscreenPrompt] = useState(false);
@@ -178,12 +194,7 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
   // Keep what a reload without the network needs (shell, assets, Python).
   useEffect(() => { void prepareOffline(); }, []);
 
-  // Python starts while the student reads; the worker ends with the page.
-  useEffect(() => {
-    const python = runner.current;
-    python?.boot().catch(() => undefined);
-    return () => { python?.dispose(); saver.current?.stop(); };
-  }, []);
+  useEffect(() => () => { saver.current?.stop(); }, []);
 
   // Send whatever is left over from before, and say a reload happened.
   useEffect(() => {
@@ -360,7 +371,7 @@ function ExamClient({ examId, ready }: { examId: string; ready: Ready }) {
           onEdit={onEdit}
           onClipboard={onClipboard}
         />
-        <RunPanel runner={runner.current} code={code} tests={question.tests} questionId={question.id} />
+        <RunPanel runner={runner} code={code} tests={question.tests} questionId={question.id} />
       </section>
       {dialog}
     </div>
