@@ -88,8 +88,8 @@ test('a student keeps working through reloads and a new window while the network
       for (const request of requests) bytes += (await (await cache.match(request)).arrayBuffer()).byteLength;
       return { names, bytes, paths: requests.map((request) => new URL(request.url).pathname) };
     });
-    // Python has started once on this computer (and left its memory snapshot).
-    await page.locator('html[data-python-start="fresh"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    // Python has started, from the memory snapshot the server ships with the runtime.
+    await page.locator('html[data-python-start="snapshot"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
     await replaceCode(page, 'print("fresh start")\n');
     await page.getByTestId('run').click();
     await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
@@ -97,7 +97,8 @@ test('a student keeps working through reloads and a new window while the network
     assert.equal(cached.names.length, 1);
     assert.ok(cached.paths.includes('/index.html'));
     assert.ok(cached.paths.some((path) => /^\/assets\/main-[\w-]+\.js$/.test(path)));
-    assert.equal(cached.paths.filter((path) => path.startsWith('/pyodide/')).length, 5);
+    // The five runtime files and Python's memory snapshot.
+    assert.equal(cached.paths.filter((path) => path.startsWith('/pyodide/')).length, 6);
     t.diagnostic(`cached ${cached.paths.length} files, ${(cached.bytes / 1048576).toFixed(1)} MiB`);
   });
 
@@ -130,10 +131,9 @@ test('a student keeps working through reloads and a new window while the network
     await expectEditorText(page, solution + lines[0] + lines[1]);
   });
 
-  await t.test('Run works offline: Python comes from the cache, restored from its memory snapshot', async () => {
+  await t.test('Run works offline: Python and its memory snapshot come from the cache', async () => {
     await page.getByTestId('run').click();
     await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
-    // The first start on this computer left a snapshot; this start restored it.
     assert.equal(await page.locator('html').getAttribute('data-python-start'), 'snapshot');
     await page.getByTestId('test').click();
     await page.locator('[data-testid="run-status"][data-phase="tested"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });

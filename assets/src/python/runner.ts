@@ -17,7 +17,7 @@ export interface BootInfo {
   pyodideVersion: string;
   /** Milliseconds from starting the worker until Python was ready. */
   bootMs: number;
-  /** Whether Python started from this computer's memory snapshot (python/snapshot.ts). */
+  /** Whether Python started from its memory snapshot (python/snapshot.ts) rather than plainly. */
   fromSnapshot: boolean;
 }
 

@@ -84,10 +84,10 @@ async function prepare(examId: string): Promise<Loadable> {
   return { kind: 'ready', ready: { view, secret, codes, clockOffset, resumed: started === undefined } };
 }
 
-/** Marks the document with how Python started (`fresh` or from this computer's `snapshot`). */
+/** Marks the document with how Python started: from its memory `snapshot`, or `plain` when that failed. */
 function notePythonStart(runner: PythonRunner): void {
   runner.boot().then(
-    (info) => { document.documentElement.dataset.pythonStart = info.fromSnapshot ? 'snapshot' : 'fresh'; },
+    (info) => { document.documentElement.dataset.pythonStart = info.fromSnapshot ? 'snapshot' : 'plain'; },
     () => undefined,
   );
 }
