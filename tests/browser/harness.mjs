@@ -22,11 +22,12 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const { chromium } = createRequire(join(repoRoot, 'assets', 'package.json'))('playwright-core');
 
 const binary = resolve(repoRoot, process.env.EXAMHALL_BIN ?? 'target/debug/examhall');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STARTUP_TIMEOUT_MS = 60_000;
 const URL_PATTERN = /https:\/\/127\.0\.0\.1:\d+\//;
 
-const CHROMIUM_ARGS = [
+/** Chromium's flags for tests and benchmarks: headless, and nothing reaches outside hosts. */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
