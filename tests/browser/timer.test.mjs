@@ -1,0 +1,81 @@
+// Browser test of the exam timer's warnings: a student of the demo starts
+// "Python warm-up" (60 minutes) with the page's clock under the test's
+// control (Playwright's clock), and the saves held back so that no answer
+// from the server resets the page's estimate of the server's clock. Moving
+// the page's clock on shows "10 minutes left." and then "1 minute left.",
+// announced to screen readers, and the timer counts with it.
+//
+//   cargo build
+//   cd assets && npm run test:browser
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  cleanup,
+  DEMO_PASSWORD,
+  launchBrowser,
+  newContext,
+  signInFromLink,
+  startServer,
+  stopServer,
+  watchProblems,
+} from './harness.mjs';
+
+/**
+ * Failures the story causes on purpose: "who is signed in?" before signing
+ * in, the service worker refused on the self-signed certificate, and the
+ * saves the test holds back.
+ */
+const expected = (line) =>
+  line === 'console error: An SSL certificate error occurred when fetching the script.' ||
+  /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
+  /^console error: Failed to load resource: net::ERR_FAILED/.test(line);
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server !== undefined) await stopServer(server.process);
+  await cleanup();
+});
+
+/** Seconds left on the timer (`Time left: 9:58`, or h:mm:ss). */
+async function secondsLeft(page) {
+  const text = await page.getByTestId('timer').innerText();
+  const parts = /(\d+(?::\d\d)+)/.exec(text)?.[1].split(':').map(Number);
+  assert.ok(parts !== undefined, `a time on the timer: ${text}`);
+  return parts.reduce((total, part) => total * 60 + part, 0);
+}
+
+test('the timer warns at 10 minutes and at 1 minute', async () => {
+  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const context = await newContext(browser);
+  const problems = watchProblems(context);
+  const page = await context.newPage();
+  await page.clock.install();
+  const email = 'student3@demo.example';
+  await page.goto(new URL(`/signin?org=demo&email=${encodeURIComponent(email)}`, server.url).href);
+  await signInFromLink(page, { email, password }, '/home');
+  await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
+  await page.getByTestId('exam-start').click();
+  await page.getByTestId('editor-content').waitFor();
+  assert.ok((await secondsLeft(page)) > 59 * 60, 'a full hour to start with');
+  await page.route('**/api/v1/me/exams/*/saves', (route) => route.abort('failed'));
+
+  await page.clock.fastForward('50:30');
+  await page.locator('[data-testid="time-warning"]', { hasText: '10 minutes left.' }).waitFor();
+  assert.equal(await page.getByTestId('time-warning').getAttribute('role'), 'alert');
+  assert.ok((await secondsLeft(page)) <= 10 * 60);
+
+  await page.clock.fastForward('09:00');
+  await page.locator('[data-testid="time-warning"]', { hasText: '1 minute left.' }).waitFor();
+  assert.ok((await secondsLeft(page)) <= 60);
+
+  await context.close();
+  assert.deepEqual(problems.filter((line) => !expected(line)), []);
+});
