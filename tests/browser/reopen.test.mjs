@@ -106,7 +106,8 @@ test('the browser closes mid-exam while offline; reopened, nothing typed is lost
     await context.setOffline(false);
     // The session cookie did not survive the browser: the save is refused and the page asks to sign in.
     await page.waitForURL(/\/signin\?/, { timeout: 45_000 });
-    await page.getByTestId('session-ended').waitFor();
+    await page.getByTestId('sign-in-form').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('next'), takePath, 'the sign-in page returns to the exam');
     await page.getByTestId('sign-in-org').fill('demo');
     await page.getByTestId('sign-in-email').fill(student.email);
     await page.getByTestId('sign-in-password').fill(student.password);

@@ -72,6 +72,9 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     setUnauthorizedHandler(() => {
       asked.current = true;
       setState({ status: 'ready', view: null });
+      // Several requests in flight can each find the session gone: the first
+      // one leads to the sign-in page; the others must not replace its return path.
+      if (location.pathname === '/signin') return;
       navigate(signInAgainPath(location.pathname + location.search), { replace: true });
     });
     return () => { setUnauthorizedHandler(undefined); };
