@@ -8,20 +8,14 @@
 // Every person works in a browser context of their own, as on their own
 // computer. See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  cleanup,
-  launchBrowser,
+  demoStory,
   linkIn,
-  newContext,
   openLink,
   redeem,
-  reportCspViolations,
   SETUP_LINK,
   signInFromLink,
-  startServer,
-  stopServer,
-  watchProblems,
 } from './harness.mjs';
 
 const STUDENTS = 30;
@@ -46,33 +40,10 @@ const people = {
   student: { email: 'student01@physics.example', name: 'Student 01', password: 'nebula-pickle-saddle-90' },
 };
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-const problems = [];
+const story = demoStory(expected);
+const { computer, problems } = story;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
-
-/** A fresh browser context (a person's own computer) with its problems recorded. */
-async function computer() {
-  const context = await newContext(browser);
-  await reportCspViolations(context);
-  const seen = watchProblems(context);
-  context.on('close', () => problems.push(...seen.filter((line) => !expected(line))));
-  return context.newPage();
-}
-
-const at = (path) => new URL(path, server.url).href;
+const at = (path) => story.at(path);
 
 /** The roster: 30 students, the first half in section A, the rest in B. */
 function rosterCsv() {
@@ -99,14 +70,14 @@ test('from the set-up link to a student who sees only their own section', { time
     });
 
   await step('the platform administrator sets up examhall and signs in', async () => {
-    const [, setupLink] = await server.waitForLine(SETUP_LINK);
+    const [, setupLink] = await story.server.waitForLine(SETUP_LINK);
     const page = await computer();
     await openLink(page, setupLink);
     await page.getByTestId('link-form').waitFor();
     await page.getByTestId('link-email').fill(people.it.email);
     await page.getByTestId('link-display-name').fill(people.it.name);
 
-    // Two different passwords never reach the server.
+    // Two different passwords never reach the story.server.
     await page.getByTestId('new-password').fill(people.it.password);
     await page.getByTestId('new-password-again').fill(`${people.it.password}x`);
     await page.getByTestId('link-submit').click();
@@ -154,7 +125,7 @@ test('from the set-up link to a student who sees only their own section', { time
     await page.getByTestId('invite-name').fill(people.admin.name);
     await page.getByTestId('invite-submit').click();
     links.admin = await linkIn(page, 'invite-link');
-    assert.match(links.admin, new RegExp(`^${new URL(server.url).origin}/link/\\S+$`));
+    assert.match(links.admin, new RegExp(`^${new URL(story.server.url).origin}/link/\\S+$`));
     await page.context().close();
   });
 

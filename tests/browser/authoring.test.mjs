@@ -11,17 +11,11 @@
 //
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  cleanup,
   DEMO_PASSWORD,
-  launchBrowser,
-  newContext,
-  reportCspViolations,
+  demoStory,
   signInFromLink,
-  startServer,
-  stopServer,
-  watchProblems,
 } from './harness.mjs';
 
 /** Python starts in the worker on the first run; a slow machine takes a while. */
@@ -44,33 +38,10 @@ const STARTER = 'def double(x):\n    pass\n';
 const WRONG = 'def double(x):\n    return x + 2\n\nprint("hidden-ok-" + str(double(2475)))\n';
 const RIGHT = 'def double(x):\n    return x * 2\n\nprint("hidden-ok-" + str(double(2475)))\n';
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-const problems = [];
+const story = demoStory(expected);
+const { computer, problems } = story;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
-
-/** A fresh browser context (a person's own computer) with its problems recorded. */
-async function computer() {
-  const context = await newContext(browser);
-  await reportCspViolations(context);
-  const seen = watchProblems(context);
-  context.on('close', () => problems.push(...seen.filter((line) => !expected(line))));
-  return context.newPage();
-}
-
-const at = (path) => new URL(path, server.url).href;
+const at = (path) => story.at(path);
 
 /** `datetime-local` values in the browser's own time zone: now, and `hours` later. */
 const localWindow = (page, hours) =>
@@ -95,7 +66,7 @@ test('an instructor writes, checks and publishes an exam; a student never receiv
       }
     });
 
-  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
   /** @type {import('playwright-core').Page} */
   let page;
   let courseId;
@@ -168,7 +139,7 @@ test('an instructor writes, checks and publishes an exam; a student never receiv
     await saveState('saved').waitFor();
     assert.equal(await page.getByTestId('author-heading').innerText(), 'Edit exam');
     assert.equal(await page.getByTestId('exam-phase').innerText(), 'Draft');
-    // What the editor shows now came back from the server.
+    // What the editor shows now came back from the story.server.
     const question = page.getByTestId('question-editor');
     assert.equal(await question.getByTestId('question-model').inputValue(), WRONG);
     assert.equal(await question.getByTestId('test-editor').nth(1).getAttribute('data-visibility'), 'hidden');

@@ -9,17 +9,11 @@
 //
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   callApi,
-  cleanup,
-  launchBrowser,
-  newContext,
+  demoStory,
   orgWithInstructor,
-  reportCspViolations,
-  startServer,
-  stopServer,
-  watchProblems,
 } from './harness.mjs';
 
 /**
@@ -47,31 +41,8 @@ const CANDIDATES = [
   { name: 'Cy Candidate', number: '' },
 ];
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-const problems = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
-
-/** A fresh browser context (a person's own computer) with its problems recorded. */
-async function computer() {
-  const context = await newContext(browser);
-  await reportCspViolations(context);
-  const seen = watchProblems(context);
-  context.on('close', () => problems.push(...seen.filter((line) => !expected(line))));
-  return context.newPage();
-}
+const story = demoStory(expected);
+const { computer, problems } = story;
 
 /** RFC 3339 (UTC, whole seconds) `hours` from now. */
 const hoursFromNow = (hours) => new Date(Date.now() + hours * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -121,7 +92,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
   const links = {};
 
   await step('an organization with PHYS101, its section A and an instructor', async () => {
-    ({ instructor, course } = await orgWithInstructor(server, computer, { people, sections: ['A'] }));
+    ({ instructor, course } = await orgWithInstructor(story.server, computer, { people, sections: ['A'] }));
   });
 
   await step('the instructor writes and publishes an exam through the API', async () => {
@@ -133,7 +104,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     await instructor.reload();
     const card = instructor.locator('[data-testid="my-course"][data-code="PHYS101"]');
     await card.getByTestId('my-course-link').click();
-    await instructor.waitForURL(new URL(`/courses/${course.id}`, server.url).href);
+    await instructor.waitForURL(new URL(`/courses/${course.id}`, story.server.url).href);
     const row = instructor.locator('[data-testid="exam-row"][data-title="Midterm"]');
     await row.waitFor();
     assert.equal(await row.getByTestId('exam-phase').innerText(), 'Open');
@@ -142,7 +113,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     assert.equal(await instructor.title(), 'PHYS101 Physics I · examhall');
 
     await row.getByTestId('exam-candidates').click();
-    await instructor.waitForURL(new URL(`/courses/${course.id}/exams/${exam.id}/candidates`, server.url).href);
+    await instructor.waitForURL(new URL(`/courses/${course.id}/exams/${exam.id}/candidates`, story.server.url).href);
     await instructor.getByTestId('candidates-empty').waitFor();
     assert.match(await instructor.getByTestId('candidates-exam').innerText(), /Midterm/);
   });
@@ -154,7 +125,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     assert.notEqual(await page.getByTestId('candidate-valid-from').inputValue(), '');
     await page.getByTestId('candidate-mode-many').check();
 
-    // Nothing to send is caught before the server.
+    // Nothing to send is caught before the story.server.
     await page.getByTestId('create-candidates-submit').click();
     assert.match(await page.locator('[data-testid="create-candidates-form"] .field-error').innerText(), /Choose a file/);
 
@@ -176,7 +147,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     await page.getByTestId('issued-links').waitFor();
     const slips = page.getByTestId('candidate-slip');
     assert.equal(await slips.count(), CANDIDATES.length);
-    const origin = new URL(server.url).origin;
+    const origin = new URL(story.server.url).origin;
     for (const candidate of CANDIDATES) {
       const slip = page.locator(`[data-testid="candidate-slip"][data-label="${candidate.name}"]`);
       links[candidate.name] = await slip.getByTestId('slip-url').innerText();
@@ -229,7 +200,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     assert.equal(await page.getByTestId('candidate-exam').innerText(), 'Midterm');
     assert.match(await page.getByTestId('candidate-label').innerText(), new RegExp(CANDIDATES[0].name));
     await page.getByTestId('candidate-start').click();
-    await page.waitForURL(new URL('/home', server.url).href);
+    await page.waitForURL(new URL('/home', story.server.url).href);
     assert.match(await page.getByTestId('header-user').innerText(), new RegExp(CANDIDATES[0].name));
     assert.equal(await page.getByTestId('nav-courses').count(), 0);
 

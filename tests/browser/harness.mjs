@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -201,6 +202,43 @@ export async function reportCspViolations(context) {
       console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
     });
   });
+}
+
+/**
+ * The frame of a story with several people, each on a computer of their own,
+ * against one `examhall demo`: registers `before` and `after` hooks of the
+ * test file that start the server and one Chromium and stop both. Returns
+ * `server` (once started), `at(path)` (an address on it), `computer()` (a page
+ * in a fresh context) and `problems`: the console errors, uncaught errors and
+ * CSP violations of every closed context that `expected(line)` does not excuse.
+ */
+export function demoStory(expected) {
+  let server;
+  let browser;
+  const problems = [];
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    if (server !== undefined) await stopServer(server.process);
+    await cleanup();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    problems,
+    at: (path) => new URL(path, server.url).href,
+    async computer() {
+      const context = await newContext(browser);
+      await reportCspViolations(context);
+      const seen = watchProblems(context);
+      context.on('close', () => problems.push(...seen.filter((line) => !expected(line))));
+      return context.newPage();
+    },
+  };
 }
 
 /** Removes every temporary directory made through `tempDir`. */

@@ -8,17 +8,8 @@
 //   cargo build
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  cleanup,
-  DEMO_PASSWORD,
-  launchBrowser,
-  newContext,
-  signInFromLink,
-  startServer,
-  stopServer,
-  watchProblems,
-} from './harness.mjs';
+import { test } from 'node:test';
+import { DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 /**
  * Failures the story causes on purpose: "who is signed in?" before signing
@@ -30,19 +21,7 @@ const expected = (line) =>
   /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
   /^console error: Failed to load resource: net::ERR_FAILED/.test(line);
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
+const story = demoStory(expected);
 
 /** Seconds left on the timer (`Time left: 9:58`, or h:mm:ss). */
 async function secondsLeft(page) {
@@ -53,13 +32,11 @@ async function secondsLeft(page) {
 }
 
 test('the timer warns at 10 minutes and at 1 minute', async () => {
-  const [, password] = await server.waitForLine(DEMO_PASSWORD);
-  const context = await newContext(browser);
-  const problems = watchProblems(context);
-  const page = await context.newPage();
+  const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
+  const page = await story.computer();
   await page.clock.install();
   const email = 'student3@demo.example';
-  await page.goto(new URL(`/signin?org=demo&email=${encodeURIComponent(email)}`, server.url).href);
+  await page.goto(story.at(`/signin?org=demo&email=${encodeURIComponent(email)}`));
   await signInFromLink(page, { email, password }, '/home');
   await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
   await page.getByTestId('exam-start').click();
@@ -76,6 +53,6 @@ test('the timer warns at 10 minutes and at 1 minute', async () => {
   await page.locator('[data-testid="time-warning"]', { hasText: '1 minute left.' }).waitFor();
   assert.ok((await secondsLeft(page)) <= 60);
 
-  await context.close();
-  assert.deepEqual(problems.filter((line) => !expected(line)), []);
+  await page.context().close();
+  assert.deepEqual(story.problems, [], 'no unexpected error in the browser');
 });
