@@ -24,6 +24,13 @@ export async function replaceCode(page, text) {
   );
 }
 
+/** Types `text` at the end of the program, key by key. */
+export async function typeAtEnd(page, text) {
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type(text);
+}
+
 /**
  * Waits (bounded) until the editor shows exactly `want`, then asserts it:
  * switching questions or reloading redraws the editor a moment later.

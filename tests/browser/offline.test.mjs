@@ -12,7 +12,7 @@
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { expectEditorText, replaceCode, sha256 } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, typeAtEnd } from './editor.mjs';
 import {
   cleanup,
   DEMO_PASSWORD,
@@ -54,11 +54,6 @@ after(async () => {
 });
 
 const at = (path) => new URL(path, server.httpUrl).href;
-async function typeAtEnd(page, text) {
-  await page.getByTestId('editor-content').click();
-  await page.keyboard.press('ControlOrMeta+End');
-  await page.keyboard.type(text);
-}
 
 test('a student keeps working through reloads and a new window while the network is down', async (t) => {
   const [, password] = await server.waitForLine(DEMO_PASSWORD);

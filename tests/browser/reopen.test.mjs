@@ -11,7 +11,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { expectEditorText, replaceCode, sha256 } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, typeAtEnd } from './editor.mjs';
 import {
   cleanup,
   DEMO_PASSWORD,
@@ -50,11 +50,6 @@ after(async () => {
 
 const at = (path) => new URL(path, server.httpUrl).href;
 
-async function typeAtEnd(page, text) {
-  await page.getByTestId('editor-content').click();
-  await page.keyboard.press('ControlOrMeta+End');
-  await page.keyboard.type(text);
-}
 
 test('the browser closes mid-exam while offline; reopened, nothing typed is lost', async (t) => {
   const [, password] = await server.waitForLine(DEMO_PASSWORD);

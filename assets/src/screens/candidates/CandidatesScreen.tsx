@@ -6,31 +6,20 @@
  */
 import { useCallback, useState } from 'preact/hooks';
 import { t } from '../../i18n';
-import { getExam, listCandidates } from '../../api/exams';
-import type { Exam, IssuedCandidate, MyCourse } from '../../api/types';
-import { isNotFound } from '../../components/problem';
+import { listCandidates } from '../../api/exams';
+import type { IssuedCandidate } from '../../api/types';
 import { WhenLoaded } from '../../components/Status';
-import { useDocumentTitle } from '../../hooks/useDocumentTitle';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
-import { NotFoundScreen } from '../not-found/NotFoundScreen';
-import { coursePath, instructs, taughtCourse } from '../courses/taught';
+import { coursePath } from '../courses/taught';
+import { TaughtExamScreen, type TaughtExam } from '../courses/TaughtExam';
 import { CandidateTable } from './CandidateTable';
 import { CreateCandidatesForm } from './CreateCandidatesForm';
 import { IssuedLinks } from './IssuedLinks';
 
 const text = t.candidates;
 
-interface Context {
-  course: MyCourse;
-  exam: Exam;
-}
-
-async function load(courseId: string, examId: string): Promise<Context | null> {
-  const course = await taughtCourse(courseId);
-  if (course === null || !instructs(course)) return null;
-  return { course, exam: await getExam(courseId, examId) };
-}
+type Context = Omit<TaughtExam, 'reload'>;
 
 function CandidatesPage({ course, exam }: Context) {
   const loaded = useLoad(useCallback(() => listCandidates(course.id, exam.id), [course.id, exam.id]));
@@ -72,14 +61,9 @@ function CandidatesPage({ course, exam }: Context) {
 }
 
 export function CandidatesScreen({ courseId, examId }: { courseId: string; examId: string }) {
-  const context = useLoad(useCallback(() => load(courseId, examId), [courseId, examId]));
-  const exam = context.data?.exam;
-  useDocumentTitle(exam === undefined ? undefined : text.examTitle(exam.title));
-
-  if (context.data === null || (context.data === undefined && isNotFound(context.error))) return <NotFoundScreen />;
   return (
-    <WhenLoaded loaded={context}>
-      {(data) => data !== null && <CandidatesPage course={data.course} exam={data.exam} />}
-    </WhenLoaded>
+    <TaughtExamScreen courseId={courseId} examId={examId} instructorOnly title={(exam) => text.examTitle(exam.title)}>
+      {({ course, exam }) => <CandidatesPage course={course} exam={exam} />}
+    </TaughtExamScreen>
   );
 }

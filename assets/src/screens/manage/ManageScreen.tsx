@@ -7,15 +7,12 @@
  */
 import { useCallback, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
-import { getExam, listAttempts } from '../../api/exams';
-import type { Exam, MyCourse } from '../../api/types';
-import { isNotFound } from '../../components/problem';
+import { listAttempts } from '../../api/exams';
 import { WhenLoaded } from '../../components/Status';
-import { useDocumentTitle } from '../../hooks/useDocumentTitle';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
-import { NotFoundScreen } from '../not-found/NotFoundScreen';
-import { candidatesPath, coursePath, editExamPath, instructs, taughtCourse } from '../courses/taught';
+import { candidatesPath, coursePath, editExamPath, instructs } from '../courses/taught';
+import { TaughtExamScreen, type TaughtExam } from '../courses/TaughtExam';
 import { PhaseBadge } from '../courses/PhaseBadge';
 import { AttemptTable } from './AttemptTable';
 import { ExtraTimeForm } from './ExtraTimeForm';
@@ -23,17 +20,7 @@ import { WindowControls } from './WindowControls';
 
 const text = t.manage;
 
-interface Context {
-  course: MyCourse;
-  exam: Exam;
-}
-
-async function load(courseId: string, examId: string): Promise<Context | null> {
-  const course = await taughtCourse(courseId);
-  if (course === null) return null;
-  return { course, exam: await getExam(courseId, examId) };
-}
-
+type Context = Omit<TaughtExam, 'reload'>;
 
 function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: () => void }) {
   const rows = useLoad(useCallback(() => listAttempts(course.id, exam.id), [course.id, exam.id]));
@@ -110,14 +97,9 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
 }
 
 export function ManageScreen({ courseId, examId }: { courseId: string; examId: string }) {
-  const context = useLoad(useCallback(() => load(courseId, examId), [courseId, examId]));
-  const exam = context.data?.exam;
-  useDocumentTitle(exam === undefined ? undefined : text.examTitle(exam.title));
-
-  if (context.data === null || (context.data === undefined && isNotFound(context.error))) return <NotFoundScreen />;
   return (
-    <WhenLoaded loaded={context}>
-      {(data) => data !== null && <ManagePage course={data.course} exam={data.exam} onExamChanged={context.reload} />}
-    </WhenLoaded>
+    <TaughtExamScreen courseId={courseId} examId={examId} title={(exam) => text.examTitle(exam.title)}>
+      {({ course, exam, reload }) => <ManagePage course={course} exam={exam} onExamChanged={reload} />}
+    </TaughtExamScreen>
   );
 }
