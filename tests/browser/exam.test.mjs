@@ -121,6 +121,31 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     assert.match(await page.getByTestId('output').innerText(), /after the restart/);
   });
 
+  await t.test('Stop also works while Python is still starting, and the stopped program never runs', async () => {
+    // After a reload the worker starts Python afresh; holding back its
+    // snapshot keeps it starting while Run and Stop are pressed.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route('**/examhall-snapshot.bin', async (route) => {
+      await held;
+      await route.continue();
+    }, { times: 1 });
+    await page.reload();
+    await replaceCode(page, 'while True:\n    pass\n');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="running"]').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.pythonStart), undefined, 'Python is still starting');
+    await page.getByTestId('stop').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: 5_000 });
+    assert.equal(await page.getByTestId('run-status').innerText(), 'Stopped.');
+    release();
+    // Had the loop started once Python was up, this run would wait behind it for ever.
+    await replaceCode(page, 'print("after starting")\n');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.match(await page.getByTestId('output').innerText(), /after starting/);
+  });
+
   const solution = 'def add(a, b):\n    return a + b\n';
   await t.test('Test runs the visible test, and it passes', async () => {
     await replaceCode(page, solution);
@@ -188,6 +213,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
   const offlineLine = '# checked offline';
   await t.test('offline, typing goes on and the changes wait; online again, they are saved', async () => {
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+    const barWhenSaved = await page.getByTestId('exam-bar').boundingBox();
     await context.setOffline(true);
     await page.getByTestId('editor-content').click();
     await page.keyboard.press('ControlOrMeta+End');
@@ -195,6 +221,9 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0,
     );
+    // The longer status must not make the bar grow: that would move the
+    // editor and the buttons under the student's pointer (and the test's).
+    assert.equal((await page.getByTestId('exam-bar').boundingBox()).height, barWhenSaved.height);
     // Long enough for at least one send to fail.
     await page.getByTestId('offline').waitFor({ timeout: 15_000 });
     assert.match(await page.getByTestId('save-status').innerText(), /changes? waiting to be saved/);

@@ -67,6 +67,13 @@ interface PendingRun {
   resolve: (result: RunResult) => void;
 }
 
+/** A run asked for but not yet handed to the worker (Python starting, or another run first). */
+interface WaitingRun {
+  resolve: (result: RunResult) => void;
+}
+
+const STOPPED_BEFORE_START: RunResult = { status: 'interrupted', ms: 0 };
+
 export class PythonRunner {
   readonly #indexURL: string;
   #worker: Worker | null = null;
@@ -76,6 +83,8 @@ export class PythonRunner {
   #interrupt: Uint8Array<SharedArrayBuffer> | null = null;
   #stdin: SharedArrayBuffer | null = null;
   #pending: PendingRun | null = null;
+  /** Stop must also reach these: a student may press it while Python is still starting. */
+  readonly #waiting = new Set<WaitingRun>();
   /** Runs wait here for the one before them. */
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 1;
@@ -106,13 +115,22 @@ export class PythonRunner {
    * Rejects with PythonBootError when Python cannot start.
    */
   run(code: string, callbacks: RunCallbacks = {}): Promise<RunResult> {
-    const result = this.#queue.then(() => this.#runNow(code, callbacks));
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return new Promise<RunResult>((resolve, reject) => {
+      const waiting: WaitingRun = { resolve };
+      this.#waiting.add(waiting);
+      this.#queue = this.#queue
+        .then(() => this.#takeTurn(code, callbacks, waiting))
+        .then(resolve, reject)
+        .finally(() => { this.#waiting.delete(waiting); });
+    });
   }
 
-  /** Stops the running program, if any. */
+  /**
+   * Stops the running program, if any, and every run still waiting to start:
+   * those end at once as stopped and never run, even when Python is still starting.
+   */
   stop(): void {
+    this.#stopWaiting();
     if (this.#pending === null) return;
     if (this.#interrupt !== null) {
       this.#interrupt[0] = SIGINT;
@@ -126,14 +144,27 @@ export class PythonRunner {
   /** Ends the worker, e.g. when the page goes away; a later boot() starts a new one. */
   dispose(): void {
     this.#abortBoot?.('The Python worker was stopped');
+    this.#stopWaiting();
     this.#finish({ status: 'interrupted', ms: 0 });
     this.#worker?.terminate();
     this.#worker = null;
     this.#booting = null;
   }
 
-  async #runNow(code: string, callbacks: RunCallbacks): Promise<RunResult> {
+  #stopWaiting(): void {
+    for (const waiting of this.#waiting) waiting.resolve(STOPPED_BEFORE_START);
+    this.#waiting.clear();
+  }
+
+  /** A run's turn has come: it starts once Python is ready, unless stopped meanwhile. */
+  async #takeTurn(code: string, callbacks: RunCallbacks, waiting: WaitingRun): Promise<RunResult> {
+    if (!this.#waiting.has(waiting)) return STOPPED_BEFORE_START;
     await this.boot();
+    if (!this.#waiting.delete(waiting)) return STOPPED_BEFORE_START;
+    return this.#runNow(code, callbacks);
+  }
+
+  #runNow(code: string, callbacks: RunCallbacks): Promise<RunResult> {
     const worker = this.#worker;
     if (worker === null) throw new PythonBootError('The Python worker stopped');
     if (this.#interrupt !== null) this.#interrupt[0] = 0;

@@ -151,6 +151,11 @@ function saveText(save: SaveState): string {
   return save.waiting === 0 ? t.exam.saved : t.exam.waiting(save.waiting);
 }
 
+function saveClass(save: SaveState): string {
+  if (save.closed) return 'exam-bar__save--waiting exam-bar__save--closed';
+  return save.waiting === 0 && save.error === null ? 'exam-bar__save--ok' : 'exam-bar__save--waiting';
+}
+
 function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; runner: PythonRunner }) {
   const { view, secret } = ready;
   // The server may move the deadline (extra time, a moved window); every
@@ -312,10 +317,11 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   return (
     <div class="exam">
       <div class="exam-bar" data-testid="exam-bar">
-        <h1 class="exam-bar__title">{view.title}</h1>
+        <h1 class="exam-bar__title" title={view.title}>{view.title}</h1>
         <p class="exam-bar__timer" role="timer" data-testid="timer" data-deadline={serverTime.deadlineAt}>{left > 0 ? t.exam.timeLeft(clock(left)) : t.exam.timeOver}</p>
         <p
-          class={`exam-bar__save ${save.waiting === 0 && save.error === null ? 'exam-bar__save--ok' : 'exam-bar__save--waiting'}`}
+          class={`exam-bar__save ${saveClass(save)}`}
+          title={saveText(save)}
           role="status"
           data-testid="save-status"
           data-waiting={String(save.waiting)}
