@@ -2,6 +2,8 @@
 //! the server owns), the durable log of edits and events, submission, and
 //! the receipt.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -46,7 +48,8 @@ fn parse(text: &str) -> rusqlite::Result<OffsetDateTime> {
 
 const COLUMNS: &str = "id, exam_id, user_id, started_at, deadline_at, submitted_at, submit_reason";
 
-fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
+/// Reads an attempt from the first seven columns of `row`, in the order of `COLUMNS`.
+pub(super) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
     Ok(Attempt {
         id: row.get(0)?,
         exam_id: row.get(1)?,
@@ -325,8 +328,21 @@ pub fn submit(conn: &Connection, attempt: &Attempt, by_student: bool, now: Offse
 pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<usize, StoreError> {
     Ok(conn.execute(
         "UPDATE exam_sessions SET submitted_at = deadline_at, submit_reason = 'deadline'
-         WHERE submitted_at IS NULL AND deadline_at < ?1",
+         WHERE submitted_at IS NULL AND julianday(deadline_at) < julianday(?1)",
         [rfc3339(now)],
+    )?)
+}
+
+/// Whether an attempt at `exam` is past its deadline and not yet submitted.
+///
+/// # Errors
+/// Storage errors.
+pub fn any_overdue(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM exam_sessions
+                        WHERE exam_id = ?1 AND submitted_at IS NULL AND julianday(deadline_at) < julianday(?2))",
+        params![exam, rfc3339(now)],
+        |r| r.get(0),
     )?)
 }
 
@@ -336,18 +352,20 @@ pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<usize, S
 /// # Errors
 /// Storage errors.
 pub fn answers(conn: &Connection, attempt: AttemptId, exam: &Exam) -> Result<Vec<(QuestionId, String)>, StoreError> {
-    let mut out = Vec::new();
-    for (id, question) in exam.question_ids.iter().zip(&exam.spec.questions) {
-        let code: Option<String> = conn
-            .query_row(
-                "SELECT code FROM answers WHERE session_id = ?1 AND question_id = ?2",
-                params![attempt, id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        out.push((*id, code.unwrap_or_else(|| question.starter_code.clone())));
-    }
-    Ok(out)
+    let mut statement = conn.prepare_cached("SELECT question_id, code FROM answers WHERE session_id = ?1")?;
+    let typed = statement
+        .query_map([attempt], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<HashMap<QuestionId, String>, _>>()?;
+    Ok(with_starter_code(exam, typed))
+}
+
+/// Each question's code from `typed`, or its starter code where nothing was typed.
+pub(super) fn with_starter_code(exam: &Exam, mut typed: HashMap<QuestionId, String>) -> Vec<(QuestionId, String)> {
+    exam.question_ids
+        .iter()
+        .zip(&exam.spec.questions)
+        .map(|(id, question)| (*id, typed.remove(id).unwrap_or_else(|| question.starter_code.clone())))
+        .collect()
 }
 
 /// A submission receipt: the server's time and each answer's SHA-256.
@@ -379,7 +397,17 @@ pub struct ReceiptLine {
 pub fn receipt(conn: &Connection, attempt: &Attempt, exam: &Exam) -> Result<Receipt, StoreError> {
     let submitted_at: Option<String> =
         conn.query_row("SELECT submitted_at FROM exam_sessions WHERE id = ?1", [attempt.id], |r| r.get(0))?;
-    let lines = answers(conn, attempt.id, exam)?
+    Ok(receipt_of(attempt.id, submitted_at, exam, answers(conn, attempt.id, exam)?))
+}
+
+/// The receipt of attempt `id`, from its answers in the exam's question order.
+pub(super) fn receipt_of(
+    id: AttemptId,
+    submitted_at: Option<String>,
+    exam: &Exam,
+    answers: Vec<(QuestionId, String)>,
+) -> Receipt {
+    let lines = answers
         .into_iter()
         .zip(&exam.spec.questions)
         .map(|((question_id, code), question)| ReceiptLine {
@@ -388,5 +416,5 @@ pub fn receipt(conn: &Connection, attempt: &Attempt, exam: &Exam) -> Result<Rece
             sha256: hex::encode(Sha256::digest(code.as_bytes())),
         })
         .collect();
-    Ok(Receipt { attempt_id: attempt.id, submitted_at, answers: lines })
+    Receipt { attempt_id: id, submitted_at, answers: lines }
 }

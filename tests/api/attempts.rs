@@ -256,3 +256,59 @@ async fn overdue_attempts_are_submitted_at_their_deadline_without_anyone_looking
     assert_eq!(submitted, "2026-06-01T10:30:00Z");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_see_each_student_of_the_exam_sections_once_and_overdue_attempts_submitted() {
+    use examhall::domain::ExamSpec;
+    use examhall::store::{courses, exams};
+    let clock = ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let (course, section_a, student) = (w.course, w.section, w.student_user);
+    let mut body = crate::access::exam_body(&w);
+    // An exam for sections A and D; the student is in both.
+    let (exam, section_d) = db
+        .write(move |conn| {
+            let now = time::OffsetDateTime::UNIX_EPOCH;
+            let d = courses::create_section(conn, course, "D", now)?;
+            courses::grant(conn, student, Role::Student, GrantTarget::Section(d.id), now)?;
+            body["section_ids"] = json!([section_a, d.id]);
+            let spec: ExamSpec = serde_json::from_value(body).unwrap();
+            let exam = exams::create(conn, course, &spec, now)?;
+            exams::publish(conn, exam, now)?;
+            Ok((exam, d.id))
+        })
+        .await
+        .unwrap();
+    app.add_person(w.physics, "d-only@physics.example", Role::Student, GrantTarget::Section(section_d)).await;
+    app.add_person(w.physics, "idle@physics.example", Role::Student, GrantTarget::Section(section_a)).await;
+    let started = app.call(Some(&w.student), Method::POST, &format!("/api/v1/me/exams/{exam}/start"), None).await;
+    assert_eq!(started.status(), 201);
+    clock.advance(Duration::from_secs(91 * 60));
+
+    let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    let rows: Value = app.json_of(&instructor, &format!("/api/v1/courses/{course}/exams/{exam}/attempts")).await;
+    let rows = rows.as_array().unwrap();
+    let emails: Vec<&str> = rows.iter().map(|r| r["email"].as_str().unwrap()).collect();
+    assert_eq!(
+        emails,
+        ["d-only@physics.example", "idle@physics.example", "student@physics.example"],
+        "each student of sections A and D once, by e-mail; nobody of section B or another course"
+    );
+    let taker = &rows[2];
+    assert!([section_a.to_string(), section_d.to_string()].contains(&taker["section_id"].as_str().unwrap().to_owned()));
+    assert_eq!(
+        taker["attempt"]["submit_reason"], "deadline",
+        "an overdue attempt shows as submitted at its deadline: {taker}"
+    );
+    assert_eq!(taker["receipt"]["submitted_at"], "2026-06-01T10:30:00Z");
+    let starter_hash = hex::encode(Sha256::digest(b"def add(a, b):\n    pass\n"));
+    assert_eq!(taker["receipt"]["answers"][0]["sha256"], starter_hash, "nothing typed: the starter code is submitted");
+    assert_eq!(
+        (&rows[1]["attempt"], &rows[1]["receipt"], &rows[1]["late_items"]),
+        (&Value::Null, &Value::Null, &json!(0))
+    );
+    assert_eq!(rows[0]["section_id"], section_d.to_string());
+    app.stop().await;
+}

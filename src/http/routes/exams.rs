@@ -14,6 +14,7 @@ use crate::domain::{ExamId, ExamSpec};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, CourseInstructor, CourseStaff};
 use crate::store::StoreError;
+use crate::store::exam_roster::{self, StudentAttempt};
 use crate::store::exams::{self, Exam, Phase};
 
 fn exam_id(params: &ExamPath) -> Result<ExamId, AppError> {
@@ -289,75 +290,23 @@ async fn extra_time(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Serialize)]
-struct AttemptRow {
-    user_id: crate::domain::UserId,
-    /// The section in which the student takes the exam.
-    section_id: crate::domain::SectionId,
-    email: String,
-    display_name: String,
-    extra_minutes: u32,
-    extra_label: String,
-    /// Items accepted after the deadline because they were made before it.
-    late_items: u32,
-    attempt: Option<crate::store::attempts::Attempt>,
-    receipt: Option<crate::store::attempts::Receipt>,
-}
-
 /// `GET .../attempts`: every student of the exam's sections, their attempt
-/// and (once submitted) the same receipt the student got.
+/// and (once submitted) the same receipt the student got. Attempts past
+/// their deadline are submitted first, so the page never shows one running late.
 async fn attempts_of(
     State(state): State<AppState>,
     staff: CourseStaff,
     Path(path): Path<ExamPath>,
-) -> Result<Json<Vec<AttemptRow>>, AppError> {
+) -> Result<Json<Vec<StudentAttempt>>, AppError> {
     use crate::store::attempts;
     let id = exam_id(&path)?;
     let now = state.clock().now();
     let exam = load(&staff, id, now).await?;
-    let rows = staff
-        .member
-        .db()
-        .write(move |conn| {
-            let mut rows = Vec::new();
-            let grants = crate::store::courses::all_grants(conn)?;
-            for user in crate::store::accounts::users::list(conn)? {
-                let Some(section_id) = grants
-                    .iter()
-                    .filter(|g| g.user_id == user.id && g.role == crate::domain::Role::Student)
-                    .find_map(|g| g.section_id.filter(|s| exam.spec.section_ids.contains(s)))
-                else {
-                    continue;
-                };
-                let mut attempt = attempts::find(conn, id, user.id)?;
-                if let Some(found) = attempt.as_ref().filter(|a| a.submitted_at.is_none() && now > a.deadline_at) {
-                    attempts::submit(conn, found, false, now)?;
-                    attempt = attempts::find(conn, id, user.id)?;
-                }
-                let receipt = match &attempt {
-                    Some(a) if a.submitted_at.is_some() => Some(attempts::receipt(conn, a, &exam)?),
-                    _ => None,
-                };
-                let (extra_minutes, extra_label) = attempts::extra_time(conn, id, user.id)?;
-                let late_items = match &attempt {
-                    Some(a) => attempts::late_items(conn, a.id)?,
-                    None => 0,
-                };
-                rows.push(AttemptRow {
-                    user_id: user.id,
-                    section_id,
-                    email: user.email,
-                    display_name: user.display_name,
-                    extra_minutes,
-                    extra_label,
-                    late_items,
-                    attempt,
-                    receipt,
-                });
-            }
-            Ok(rows)
-        })
-        .await?;
+    let db = staff.member.db();
+    if db.read(move |conn| attempts::any_overdue(conn, id, now)).await? {
+        db.write(move |conn| attempts::submit_overdue(conn, now)).await?;
+    }
+    let rows = db.read(move |conn| exam_roster::students(conn, &exam)).await?;
     Ok(Json(rows))
 }
 

@@ -37,6 +37,7 @@ pub const ORG: &[Migration] = &[
     Migration { name: "exams, questions, tests", sql: include_str!("org/0005_exams.sql") },
     Migration { name: "exam sessions, saves, answers, events", sql: include_str!("org/0006_exam_sessions.sql") },
     Migration { name: "candidate links", sql: include_str!("org/0007_candidate_links.sql") },
+    Migration { name: "index of late-arriving items", sql: include_str!("org/0008_late_items.sql") },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
