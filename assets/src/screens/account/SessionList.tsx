@@ -3,11 +3,10 @@ import { useEffect } from 'preact/hooks';
 import { t } from '../../i18n';
 import { endSession, listSessions } from '../../api/session';
 import type { SessionItem } from '../../api/types';
-import { useConfirm } from '../../components/ConfirmDialog';
+import { ConfirmedActionButton, useConfirmedAction } from '../../components/ConfirmedAction';
 import { DateTime } from '../../components/DateTime';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
-import { useAction } from '../../hooks/useAction';
 import { useLoad } from '../../hooks/useLoad';
 
 const text = t.account.sessions;
@@ -15,8 +14,7 @@ const text = t.account.sessions;
 /** `changes` counts password changes: after one, the other sessions are gone, so the list reloads. */
 export function SessionList({ changes }: { changes: number }) {
   const loaded = useLoad(listSessions);
-  const action = useAction();
-  const [dialog, confirm] = useConfirm();
+  const ending = useConfirmedAction();
   const { reload } = loaded;
 
   useEffect(() => {
@@ -24,15 +22,15 @@ export function SessionList({ changes }: { changes: number }) {
   }, [changes, reload]);
 
   const end = async (session: SessionItem): Promise<void> => {
-    if (!(await confirm({ title: text.endTitle, body: text.endBody, action: text.endConfirm }))) return;
-    if (await action.run(() => endSession(session.id))) reload();
+    const request = { title: text.endTitle, body: text.endBody, action: text.endConfirm };
+    if (await ending.run(request, () => endSession(session.id))) reload();
   };
 
   return (
     <section class="panel" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">{text.heading}</h2>
       <p>{text.intro}</p>
-      <ErrorNotice error={action.error} />
+      <ErrorNotice error={ending.error} />
       <WhenLoaded loaded={loaded}>
         {(sessions) => (
           <div class="table-wrap">
@@ -57,15 +55,9 @@ export function SessionList({ changes }: { changes: number }) {
                       {session.current ? (
                         <span class="badge badge--info">{text.current}</span>
                       ) : (
-                        <button
-                          type="button"
-                          class="button button--small button--secondary"
-                          disabled={action.busy}
-                          data-testid="session-end"
-                          onClick={() => { void end(session); }}
-                        >
+                        <ConfirmedActionButton action={ending} testId="session-end" onClick={() => end(session)}>
                           {text.end}
-                        </button>
+                        </ConfirmedActionButton>
                       )}
                     </td>
                   </tr>
@@ -75,7 +67,7 @@ export function SessionList({ changes }: { changes: number }) {
           </div>
         )}
       </WhenLoaded>
-      {dialog}
+      {ending.dialog}
     </section>
   );
 }

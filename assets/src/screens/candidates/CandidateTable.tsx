@@ -3,9 +3,8 @@ import { useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import { revokeCandidate } from '../../api/exams';
 import type { Candidate, CandidateStatus } from '../../api/types';
-import { useConfirm } from '../../components/ConfirmDialog';
+import { ConfirmedActionButton, useConfirmedAction } from '../../components/ConfirmedAction';
 import { DoneNotice, ErrorNotice } from '../../components/ErrorNotice';
-import { useAction } from '../../hooks/useAction';
 
 const text = t.candidates.list;
 
@@ -30,20 +29,18 @@ interface Props {
 }
 
 export function CandidateTable({ courseId, examId, candidates, sectionNames, onChanged }: Props) {
-  const [dialog, confirm] = useConfirm();
-  const action = useAction();
+  const revoking = useConfirmedAction();
   const [done, setDone] = useState<string | null>(null);
   const sorted = [...candidates].sort((a, b) => byLabel.compare(a.label, b.label) || a.created_at.localeCompare(b.created_at));
 
   const revoke = async (candidate: Candidate): Promise<void> => {
     setDone(null);
-    const sure = await confirm({
+    const request = {
       title: text.revokeTitle(candidate.label),
       body: candidate.status === 'redeemed' ? text.revokeUsedBody : text.revokeBody,
       action: text.revokeConfirm,
-    });
-    if (!sure) return;
-    if (await action.run(() => revokeCandidate(courseId, examId, candidate.id))) {
+    };
+    if (await revoking.run(request, () => revokeCandidate(courseId, examId, candidate.id))) {
       setDone(text.revoked(candidate.label));
       onChanged();
     }
@@ -51,7 +48,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
 
   return (
     <>
-      <ErrorNotice error={action.error} testId="revoke-candidate-error" />
+      <ErrorNotice error={revoking.error} testId="revoke-candidate-error" />
       <DoneNotice text={done} testId="revoke-candidate-done" />
       {candidates.length === 0 ? (
         <p class="empty" data-testid="candidates-empty">{text.empty}</p>
@@ -88,16 +85,15 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
                   </td>
                   <td>
                     {revocable(candidate) && (
-                      <button
-                        type="button"
-                        class="button button--small button--danger-secondary"
-                        aria-describedby={`candidate-${candidate.id}`}
-                        disabled={action.busy}
-                        data-testid="candidate-revoke"
-                        onClick={() => { void revoke(candidate); }}
+                      <ConfirmedActionButton
+                        action={revoking}
+                        danger
+                        describedBy={`candidate-${candidate.id}`}
+                        testId="candidate-revoke"
+                        onClick={() => revoke(candidate)}
                       >
                         {text.revoke}
-                      </button>
+                      </ConfirmedActionButton>
                     )}
                   </td>
                 </tr>
@@ -106,7 +102,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
           </table>
         </div>
       )}
-      {dialog}
+      {revoking.dialog}
     </>
   );
 }

@@ -2,46 +2,32 @@
  * Inviting an organization's administrator: the server creates the account
  * and a one-time link, which is shown here to hand over.
  */
-import { useRef, useState } from 'preact/hooks';
-import type { TargetedSubmitEvent } from 'preact';
+import { useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { inviteOrgAdmin } from '../../api/platform';
-import type { IssuedLink, Org } from '../../api/types';
-import { blankFields, focusFirstInvalid, SelectField, TextField } from '../../components/Field';
-import { ErrorNotice } from '../../components/ErrorNotice';
+import type { Org } from '../../api/types';
+import { SelectField, TextField } from '../../components/Field';
+import { IssueLinkForm, useLinkIssuer } from '../../components/IssueLinkForm';
 import { OneTimeLink } from '../../components/OneTimeLink';
-import { useAction } from '../../hooks/useAction';
 
 const text = t.platform.invite;
-type Errors = Partial<Record<'orgId' | 'email' | 'name', string>>;
 
 export function InviteAdminForm({ orgs }: { orgs: Org[] }) {
   const active = orgs.filter((org) => org.status === 'active');
   const [orgId, setOrgId] = useState('');
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
-  const [errors, setErrors] = useState<Errors>({});
-  const [issued, setIssued] = useState<{ link: IssuedLink; label: string } | null>(null);
-  const action = useAction();
-  const form = useRef<HTMLFormElement>(null);
+  const issuer = useLinkIssuer<'orgId' | 'email' | 'name'>();
+  const { errors, issued } = issuer;
 
-  const submit = async (event: TargetedSubmitEvent<HTMLFormElement>): Promise<void> => {
-    event.preventDefault();
-    const found: Errors = blankFields({ orgId, email, name });
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      focusFirstInvalid(form.current);
-      return;
-    }
-    const org = active.find((candidate) => candidate.id === orgId);
-    await action.run(async () => {
-      setIssued(null);
+  const submit = (): Promise<void> =>
+    issuer.submit({ orgId, email, name }, async () => {
+      const org = active.find((candidate) => candidate.id === orgId);
       const link = await inviteOrgAdmin(orgId, email.trim(), name.trim());
-      setIssued({ link, label: text.linkLabel(name.trim(), org?.name ?? '') });
       setEmail('');
       setName('');
+      return { link, label: text.linkLabel(name.trim(), org?.name ?? '') };
     });
-  };
 
   return (
     <section class="panel" aria-labelledby="invite-admin-heading">
@@ -50,7 +36,12 @@ export function InviteAdminForm({ orgs }: { orgs: Org[] }) {
       {active.length === 0 ? (
         <p class="empty">{text.noOrgs}</p>
       ) : (
-        <form ref={form} class="form--narrow" noValidate onSubmit={(event) => { void submit(event); }} data-testid="invite-admin-form">
+        <IssueLinkForm
+          issuer={issuer}
+          onSubmit={submit}
+          submitLabel={text.submit}
+          testIds={{ form: 'invite-admin-form', error: 'invite-error', submit: 'invite-submit' }}
+        >
           <SelectField label={text.org} value={orgId} onValue={setOrgId} error={errors.orgId} testId="invite-org">
             <option value="">{text.chooseOrg}</option>
             {active.map((org) => (
@@ -59,13 +50,7 @@ export function InviteAdminForm({ orgs }: { orgs: Org[] }) {
           </SelectField>
           <TextField label={text.email} type="email" value={email} onValue={setEmail} error={errors.email} testId="invite-email" />
           <TextField label={text.name} value={name} onValue={setName} error={errors.name} testId="invite-name" />
-          <ErrorNotice error={action.error} testId="invite-error" />
-          <div class="actions">
-            <button type="submit" class="button" disabled={action.busy} data-testid="invite-submit">
-              {text.submit}
-            </button>
-          </div>
-        </form>
+        </IssueLinkForm>
       )}
       {issued !== null && (
         <OneTimeLink label={issued.label} link={issued.link.link} expiresAt={issued.link.expires_at} testId="invite-link" />

@@ -2,9 +2,8 @@
 import { t } from '../../../i18n';
 import { revokeGrant } from '../../../api/org';
 import type { Course, Grant, OrgUser, Role } from '../../../api/types';
-import { useConfirm } from '../../../components/ConfirmDialog';
+import { ConfirmedActionButton, useConfirmedAction } from '../../../components/ConfirmedAction';
 import { ErrorNotice } from '../../../components/ErrorNotice';
-import { useAction } from '../../../hooks/useAction';
 import { useSession } from '../../../session/SessionProvider';
 import { scopeText } from '../scope';
 
@@ -22,25 +21,20 @@ export function GrantTable({ grants, users, courses, onChanged }: Props) {
   const selfId = useSession().view?.user.id;
   /** An administrator cannot take away their own administration here; another administrator can. */
   const revocable = (grant: Grant): boolean => !(grant.role === 'org_admin' && grant.user_id === selfId);
-  const [dialog, confirm] = useConfirm();
-  const action = useAction();
+  const revoking = useConfirmedAction();
   const people = new Map(users.map((user) => [user.id, user]));
   const nameOf = (grant: Grant): string => people.get(grant.user_id)?.display_name ?? t.common.unknown;
   const sorted = [...grants].sort((a, b) => rank[a.role] - rank[b.role] || nameOf(a).localeCompare(nameOf(b)));
 
   const revoke = async (grant: Grant): Promise<void> => {
-    const sure = await confirm({
-      title: text.revokeTitle(t.roles[grant.role], nameOf(grant)),
-      body: text.revokeBody,
-      action: text.revoke,
-    });
-    if (sure && (await action.run(() => revokeGrant(grant.id)))) onChanged();
+    const request = { title: text.revokeTitle(t.roles[grant.role], nameOf(grant)), body: text.revokeBody, action: text.revoke };
+    if (await revoking.run(request, () => revokeGrant(grant.id))) onChanged();
   };
 
   return (
     <section class="panel" aria-labelledby="grants-heading">
       <h3 id="grants-heading">{text.caption}</h3>
-      <ErrorNotice error={action.error} testId="revoke-error" />
+      <ErrorNotice error={revoking.error} testId="revoke-error" />
       {grants.length === 0 ? (
         <p class="empty">{text.empty}</p>
       ) : (
@@ -62,16 +56,9 @@ export function GrantTable({ grants, users, courses, onChanged }: Props) {
                   <td>{scopeText(grant, courses)}</td>
                   <td>
                     {revocable(grant) && (
-                      <button
-                        type="button"
-                        class="button button--small button--danger-secondary"
-                        aria-describedby={`grant-${grant.id}`}
-                        disabled={action.busy}
-                        data-testid="grant-revoke"
-                        onClick={() => { void revoke(grant); }}
-                      >
+                      <ConfirmedActionButton action={revoking} danger describedBy={`grant-${grant.id}`} testId="grant-revoke" onClick={() => revoke(grant)}>
                         {text.revoke}
-                      </button>
+                      </ConfirmedActionButton>
                     )}
                   </td>
                 </tr>
@@ -80,7 +67,7 @@ export function GrantTable({ grants, users, courses, onChanged }: Props) {
           </table>
         </div>
       )}
-      {dialog}
+      {revoking.dialog}
     </section>
   );
 }
