@@ -1,0 +1,164 @@
+//! How long the staff's page of an exam takes to read every student's
+//! attempt (`GET .../attempts`), as the number of students grows:
+//! `cargo bench --bench staff_view` prints the Markdown table of
+//! `docs/benchmarks.md`, "Staff view of an exam".
+//!
+//! Each size gets an organization database in a temporary directory, opened
+//! and migrated as the server opens it, with the exam's students in one
+//! section, twice as many students of another course, and for every
+//! student of the exam a submitted attempt of [`LOG_ITEMS`] saved items (one
+//! in twenty late-arriving) and two answers. The baseline is how the page
+//! read them before: every account and grant, then a few queries per student.
+
+use std::time::{Duration, Instant};
+
+use examhall::domain::{DisplayName, Email, ExamSpec, Role, SectionId, UserId};
+use examhall::store::accounts::users::{self, NewUser};
+use examhall::store::attempts::{self, QueueItem};
+use examhall::store::courses::{self, GrantTarget};
+use examhall::store::exams::{self, Exam};
+use examhall::store::{StoreError, connection, exam_roster, keys::DatabaseKey, migrations};
+use rusqlite::Connection;
+use time::OffsetDateTime;
+
+/// Students of the exam, per scenario.
+const SIZES: [usize; 3] = [30, 300, 2_000];
+/// Items in each attempt's log (edits and integrity events).
+const LOG_ITEMS: i64 = 200;
+/// Timed reads per way and size; the median is reported.
+const REPEATS: usize = 7;
+
+fn main() {
+    println!(
+        "| students | items in the logs | one query per page (median) | per student, before (median) | before / now |"
+    );
+    println!("|---:|---:|---:|---:|---:|");
+    for students in SIZES {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let key = DatabaseKey::generate();
+        let path = dir.path().join("org.db");
+        let mut conn = connection::open(&path, &key, true).expect("open the database");
+        migrations::run(&mut conn, &path, migrations::ORG).expect("migrate");
+        let exam = populate(&mut conn, students).expect("fill the database");
+        let now = median(REPEATS, || {
+            let rows = exam_roster::students(&conn, &exam).expect("read the page");
+            assert_eq!(rows.len(), students);
+        });
+        let before = median(REPEATS, || {
+            assert_eq!(per_student(&conn, &exam).expect("read the page"), students);
+        });
+        println!(
+            "| {students} | {} | {:.1} ms | {:.1} ms | {:.1}x |",
+            students * usize::try_from(LOG_ITEMS).expect("a small count"),
+            ms(now),
+            ms(before),
+            before.as_secs_f64() / now.as_secs_f64()
+        );
+    }
+}
+
+fn median(repeats: usize, mut work: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..repeats)
+        .map(|_| {
+            let started = Instant::now();
+            work();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// A course with the exam's section, another course with twice as many
+/// students, and a submitted attempt for each student of the exam.
+fn populate(conn: &mut Connection, students: usize) -> Result<Exam, StoreError> {
+    // Inside the exam's window; the attempts are submitted, so the clock stops mattering.
+    let now = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let tx = conn.transaction()?;
+    let course = courses::create_course(&tx, "CS101", "Programming", now)?;
+    let section = courses::create_section(&tx, course.id, "A", now)?;
+    let other = courses::create_course(&tx, "CS201", "Algorithms", now)?;
+    let other_section = courses::create_section(&tx, other.id, "B", now)?;
+    let spec: ExamSpec = serde_json::from_value(serde_json::json!({
+        "title": "Midterm", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
+        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
+        "section_ids": [section.id],
+        "questions": [
+            { "title": "One", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] },
+            { "title": "Two", "prompt": "p", "starter_code": "", "model_solution": "x = 2", "points": 1, "tests": [] }
+        ]
+    }))
+    .expect("a valid exam");
+    let exam_id = exams::create(&tx, course.id, &spec, now)?;
+    exams::publish(&tx, exam_id, now)?;
+    let exam = exams::get(&tx, course.id, exam_id, now)?.expect("the exam just made");
+    for index in 0..students * 3 {
+        let in_exam = index % 3 == 0;
+        let user = student(&tx, index, if in_exam { section.id } else { other_section.id }, now)?;
+        if in_exam {
+            take(&tx, &exam, user, now)?;
+        }
+    }
+    tx.execute("UPDATE session_log SET late = 1 WHERE seq % 20 = 0", [])?;
+    tx.commit()?;
+    Ok(exam)
+}
+
+fn student(conn: &Connection, index: usize, section: SectionId, now: OffsetDateTime) -> Result<UserId, StoreError> {
+    let email = Email::parse(&format!("student{index:05}@bench.example")).expect("a valid e-mail");
+    let name = DisplayName::parse(&format!("Student {index}")).expect("a valid name");
+    let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
+    let user = users::create(conn, &new, now)?;
+    courses::grant(conn, user.id, Role::Student, GrantTarget::Section(section), now)?;
+    Ok(user.id)
+}
+
+/// Starts, saves [`LOG_ITEMS`] items across both questions, and submits.
+fn take(conn: &Connection, exam: &Exam, user: UserId, now: OffsetDateTime) -> Result<(), StoreError> {
+    let (attempt, _secret) = attempts::start(conn, exam, user, now)?;
+    let items: Vec<QueueItem> = (1..=LOG_ITEMS)
+        .map(|seq| {
+            let question = exam.question_ids[usize::try_from(seq).unwrap_or(0) % 2];
+            let edit = seq % 4 != 0;
+            QueueItem {
+                seq,
+                kind: if edit { "edit" } else { "focus_lost" }.to_owned(),
+                question_id: Some(question),
+                client_at: now,
+                code: edit.then(|| format!("x = {seq}\n")),
+                data: serde_json::json!({ "changes": [[0, 0, "x"]] }),
+            }
+        })
+        .collect();
+    attempts::save(conn, &attempt, exam, &items, now)?;
+    attempts::submit(conn, &attempt, true, now)
+}
+
+/// How the page read the students before: every account and grant, then
+/// the attempt, extra time, late items and receipt of each student alone.
+fn per_student(conn: &Connection, exam: &Exam) -> Result<usize, StoreError> {
+    let grants = courses::all_grants(conn)?;
+    let mut rows = 0;
+    for user in users::list(conn)? {
+        let takes_exam = grants.iter().any(|g| {
+            g.user_id == user.id
+                && g.role == Role::Student
+                && g.section_id.is_some_and(|s| exam.spec.section_ids.contains(&s))
+        });
+        if !takes_exam {
+            continue;
+        }
+        let attempt = attempts::find(conn, exam.id, user.id)?;
+        if let Some(found) = &attempt {
+            attempts::receipt(conn, found, exam)?;
+            attempts::late_items(conn, found.id)?;
+        }
+        attempts::extra_time(conn, exam.id, user.id)?;
+        rows += 1;
+    }
+    Ok(rows)
+}
