@@ -145,14 +145,20 @@ function clock(ms: number): string {
   return hours > 0 ? `${String(hours)}:${String(minutes).padStart(2, '0')}:${seconds}` : `${String(minutes)}:${seconds}`;
 }
 
+/** The server refuses this computer's saves: the exam was started on another device. */
+function onOtherDevice(save: SaveState): boolean {
+  return save.error instanceof ApiError && save.error.status === 403;
+}
+
 function saveText(save: SaveState): string {
   if (save.closed) return problemText(save.error);
-  if (save.error instanceof ApiError && save.error.status === 403) return t.exam.otherDevice;
+  if (onOtherDevice(save)) return t.exam.otherDevice;
   return save.waiting === 0 ? t.exam.saved : t.exam.waiting(save.waiting);
 }
 
 function saveClass(save: SaveState): string {
-  if (save.closed) return 'exam-bar__save--waiting exam-bar__save--closed';
+  // Saving has ended here: the reason is shown whole, however long.
+  if (save.closed || onOtherDevice(save)) return 'exam-bar__save--waiting exam-bar__save--ended';
   return save.waiting === 0 && save.error === null ? 'exam-bar__save--ok' : 'exam-bar__save--waiting';
 }
 
