@@ -161,19 +161,28 @@ test('an instructor gives extra time, extends and closes an exam, and sees the r
     await student2.context().close();
   });
 
-  await step('student1 starts the exam; after Refresh the instructor sees the attempt in progress', async () => {
+  await step('student1 starts the exam; without a click, the instructor sees the attempt in progress', async () => {
+    assert.equal(await instructor.getByTestId('attempts-updated').getAttribute('data-live'), 'true');
     student1 = await signedIn('student1@demo.example', password, '/home');
     await student1.goto(at(`/exams/${examId}`));
     await student1.getByTestId('exam-start').click();
     await student1.waitForURL(/\/exams\/[^/]+\/take$/);
     await student1.getByTestId('editor-content').waitFor();
 
-    await instructor.getByTestId('attempts-refresh').click();
+    // The table of an open exam reads the attempts again every 15 seconds by itself.
     const row = rowOf(instructor, 'student1@demo.example', 'in-progress');
-    await row.waitFor();
+    await row.waitFor({ timeout: 25_000 });
     assert.equal(await row.getByTestId('attempt-state').innerText(), 'In progress');
     assert.match(await row.getByTestId('attempt-deadline').innerText(), /^Deadline /);
     assert.equal(await row.getByTestId('receipt').count(), 0);
+    // Refresh reads the list again at once.
+    const updated = instructor.getByTestId('attempts-updated');
+    const before = await updated.getAttribute('data-at');
+    await instructor.getByTestId('attempts-refresh').click();
+    await instructor.waitForFunction(
+      (old) => document.querySelector('[data-testid="attempts-updated"]')?.getAttribute('data-at') !== old,
+      before,
+    );
   });
 
   await step('the instructor extends the window by an hour', async () => {

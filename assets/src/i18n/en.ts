@@ -733,7 +733,7 @@ export const en: Messages = {
     students: {
       heading: 'Students and attempts',
       refresh: 'Refresh',
-      refreshing: 'Refreshing…',
+      updated: (time, live) => `Updated at ${time}${live ? '; while the exam is open, every 15 seconds by itself.' : '.'}`,
       caption: (count) => `Students of this exam (${n(count)})`,
       empty: 'Nobody takes this exam yet: its sections have no students.',
       selectAll: 'Select all students',

@@ -17,3 +17,10 @@ export function formatDateTime(iso: string): string {
   const at = new Date(iso);
   return Number.isNaN(at.getTime()) ? iso : dateTimes.format(at);
 }
+
+const times = new Intl.DateTimeFormat(t.lang, { timeStyle: 'medium' });
+
+/** A moment as local time of day, to the second. */
+export function formatTime(at: Date): string {
+  return times.format(at);
+}

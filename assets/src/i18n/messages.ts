@@ -634,7 +634,8 @@ export interface Messages {
     students: {
       heading: string;
       refresh: string;
-      refreshing: string;
+      /** When the list was last read, and whether it follows by itself. */
+      updated: (time: string, live: boolean) => string;
       caption: (count: number) => string;
       empty: string;
       selectAll: string;

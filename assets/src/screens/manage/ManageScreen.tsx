@@ -5,8 +5,8 @@
  * links and its editor; for all staff, every student's attempt with its
  * receipt. Anyone who does not teach the course gets "page not found".
  */
-import { useCallback, useState } from 'preact/hooks';
-import { formatDateTime, t } from '../../i18n';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { formatDateTime, formatTime, t } from '../../i18n';
 import { listAttempts } from '../../api/exams';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
@@ -20,11 +20,29 @@ import { WindowControls } from './WindowControls';
 
 const text = t.manage;
 
+/** How often the list of attempts is read again while the exam is open (see the message `updated`). */
+const LIVE_REFRESH_MS = 15_000;
+
 type Context = Omit<TaughtExam, 'reload'>;
 
 function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: () => void }) {
   const rows = useLoad(useCallback(() => listAttempts(course.id, exam.id), [course.id, exam.id]));
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
+  useEffect(() => {
+    if (rows.data !== undefined) setUpdatedAt(new Date());
+  }, [rows.data]);
+  // While students work, the table follows them without anyone pressing
+  // Refresh; a tab in the background asks nothing.
+  const live = exam.phase === 'open';
+  const { reload } = rows;
+  useEffect(() => {
+    if (!live) return undefined;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, LIVE_REFRESH_MS);
+    return () => { clearInterval(timer); };
+  }, [live, reload]);
   const canManage = instructs(course);
   // Extra time changes nothing once the exam is closed: every attempt has ended.
   const canGrant = canManage && exam.phase !== 'closed';
@@ -70,9 +88,12 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
             data-testid="attempts-refresh"
             onClick={refresh}
           >
-            {rows.loading ? text.students.refreshing : text.students.refresh}
+            {text.students.refresh}
           </button>
         </div>
+        {updatedAt !== null && (
+          <p class="hint" data-testid="attempts-updated" data-live={String(live)} data-at={String(updatedAt.getTime())}>{text.students.updated(formatTime(updatedAt), live)}</p>
+        )}
         <WhenLoaded loaded={rows}>
           {(data) => (
             <>
