@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  chainedSteps,
   demoStory,
   linkIn,
   openLink,
@@ -57,17 +58,7 @@ function rosterCsv() {
 
 test('from the set-up link to a student who sees only their own section', { timeout: 300_000 }, async (t) => {
   const links = {};
-  // The steps build on each other: after one fails, the rest are skipped rather than timing out one by one.
-  let failed = false;
-  const step = (name, body) =>
-    t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
+  const step = chainedSteps(t);
 
   await step('the platform administrator sets up examhall and signs in', async () => {
     const [, setupLink] = await story.server.waitForLine(SETUP_LINK);

@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  chainedSteps,
   DEMO_PASSWORD,
   demoStory,
   signInFromLink,
@@ -54,17 +55,7 @@ const localWindow = (page, hours) =>
   }, hours);
 
 test('an instructor writes, checks and publishes an exam; a student never receives its hidden test', { timeout: 600_000 }, async (t) => {
-  // The steps build on each other: after one fails, the rest are skipped rather than timing out one by one.
-  let failed = false;
-  const step = (name, body) =>
-    t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
+  const step = chainedSteps(t);
 
   const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
   /** @type {import('playwright-core').Page} */

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   callApi,
+  chainedSteps,
   demoStory,
   orgWithInstructor,
 } from './harness.mjs';
@@ -72,17 +73,7 @@ function midterm(sectionId) {
 const csv = (rows) => `name,student_number\n${rows.map((row) => `${row.name},${row.number}`).join('\n')}\n`;
 
 test('an instructor hands out candidate links and a candidate starts from one', { timeout: 300_000 }, async (t) => {
-  // The steps build on each other: after one fails, the rest are skipped rather than timing out one by one.
-  let failed = false;
-  const step = (name, body) =>
-    t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
+  const step = chainedSteps(t);
 
   /** @type {import('playwright-core').Page} */
   let instructor;

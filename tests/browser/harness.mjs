@@ -349,3 +349,21 @@ export async function orgWithInstructor(server, computer, { people, sections = [
   await signInFromLink(instructor, people.instructor, '/courses');
   return { instructor, course, org };
 }
+
+/**
+ * Steps of one story that build on each other: `const step = chainedSteps(t)`,
+ * then `await step(name, body)` for each. After a step fails, the rest are
+ * skipped rather than timing out one by one.
+ */
+export function chainedSteps(t) {
+  let failed = false;
+  return (name, body) =>
+    t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
+      try {
+        await body();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
+}

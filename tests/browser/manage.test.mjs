@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   callApi,
+  chainedSteps,
   cleanup,
   DEMO_PASSWORD,
   launchBrowser,
@@ -78,17 +79,7 @@ const rowOf = (page, email, state = undefined) =>
   page.locator(`[data-testid="attempt-row"][data-email="${email}"]${state === undefined ? '' : `[data-state="${state}"]`}`);
 
 test('an instructor gives extra time, extends and closes an exam, and sees the receipts', { timeout: 300_000 }, async (t) => {
-  // The steps build on each other: after one fails, the rest are skipped rather than timing out one by one.
-  let failed = false;
-  const step = (name, body) =>
-    t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
+  const step = chainedSteps(t);
 
   let password;
   /** @type {import('playwright-core').Page} */
