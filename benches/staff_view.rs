@@ -18,7 +18,7 @@ use examhall::store::attempts::{self, QueueItem};
 use examhall::store::courses::{self, GrantTarget};
 use examhall::store::exams::{self, Exam};
 use examhall::store::{StoreError, connection, exam_roster, keys::DatabaseKey, migrations};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use time::OffsetDateTime;
 
 /// Students of the exam, per scenario.
@@ -155,9 +155,19 @@ fn per_student(conn: &Connection, exam: &Exam) -> Result<usize, StoreError> {
         let attempt = attempts::find(conn, exam.id, user.id)?;
         if let Some(found) = &attempt {
             attempts::receipt(conn, found, exam)?;
-            attempts::late_items(conn, found.id)?;
+            let _late: u32 = conn.query_row(
+                "SELECT count(*) FROM session_log WHERE session_id = ?1 AND late = 1",
+                [found.id],
+                |r| r.get(0),
+            )?;
         }
-        attempts::extra_time(conn, exam.id, user.id)?;
+        let _extra: Option<(u32, String)> = conn
+            .query_row(
+                "SELECT minutes, label FROM extra_time WHERE exam_id = ?1 AND user_id = ?2",
+                rusqlite::params![exam.id, user.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
         rows += 1;
     }
     Ok(rows)

@@ -74,21 +74,6 @@ pub fn extra_minutes(conn: &Connection, exam: ExamId, user: UserId) -> Result<u3
         .unwrap_or(0))
 }
 
-/// The extra time granted to `user` for `exam`: minutes and label.
-///
-/// # Errors
-/// Storage errors.
-pub fn extra_time(conn: &Connection, exam: ExamId, user: UserId) -> Result<(u32, String), StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT minutes, label FROM extra_time WHERE exam_id = ?1 AND user_id = ?2",
-            params![exam, user],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or_default())
-}
-
 /// Grants `minutes` of extra time (0 removes it) to each of `users`.
 ///
 /// # Errors
@@ -134,15 +119,6 @@ pub fn recompute_deadlines(conn: &Connection, exam: ExamId, user: Option<UserId>
          WHERE exam_id = ?1 AND submitted_at IS NULL AND (?2 IS NULL OR user_id = ?2)",
         params![exam, user],
     )?)
-}
-
-/// How many items of the attempt arrived after its deadline (accepted
-/// because they were made before it): shown to staff as late-arriving.
-///
-/// # Errors
-/// Storage errors.
-pub fn late_items(conn: &Connection, id: AttemptId) -> Result<u32, StoreError> {
-    Ok(conn.query_row("SELECT count(*) FROM session_log WHERE session_id = ?1 AND late = 1", [id], |r| r.get(0))?)
 }
 
 /// The attempt of `user` at `exam`, if started.
