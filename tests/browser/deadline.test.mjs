@@ -13,19 +13,9 @@
 //   cargo build
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { replaceCode, sha256 } from './editor.mjs';
-import {
-  callApi,
-  cleanup,
-  DEMO_PASSWORD,
-  launchBrowser,
-  newContext,
-  signInFromLink,
-  startServer,
-  stopServer,
-  watchProblems,
-} from './harness.mjs';
+import { callApi, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 /** Server seconds per real second. */
 const RATE = 10;
@@ -48,30 +38,15 @@ const expected = (line) =>
   /^console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(line) ||
   /^console error: Failed to load resource: the server responded with a status of 409 \S* at https:\/\/[^/]+\/api\/v1\/me\/exams\/[^/]+\/saves$/.test(line);
 
-let server;
-let browser;
+const story = demoStory(expected, { env: { EXAMHALL_TEST_CLOCK_RATE: String(RATE) } });
+const { at } = story;
 
-before(async () => {
-  server = await startServer({ env: { EXAMHALL_TEST_CLOCK_RATE: String(RATE) } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
-
-const at = (path) => new URL(path, server.url).href;
-
-/** A signed-in person in a fresh context of their own. */
+/** A signed-in person on a computer of their own. */
 async function signedIn(email, password, landing) {
-  const context = await newContext(browser);
-  const seen = watchProblems(context);
-  const page = await context.newPage();
+  const page = await story.computer();
   await page.goto(at(`/signin?org=demo&email=${encodeURIComponent(email)}`));
   await signInFromLink(page, { email, password }, landing);
-  return { page, seen };
+  return page;
 }
 
 /** The instructor writes and publishes a short exam for both sections; returns its id. */
@@ -123,35 +98,35 @@ async function waitUntil(page, what, check, timeoutMs) {
 const deadlineOf = async (page) => Date.parse(await page.getByTestId('timer').getAttribute('data-deadline'));
 
 test('the server submits at the deadline, and extra time gives one student two minutes more', async () => {
-  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
   const instructor = await signedIn('instructor@demo.example', password, '/courses');
-  const { courseId, examId } = await publishShortExam(instructor.page, 'student2@demo.example');
+  const { courseId, examId } = await publishShortExam(instructor, 'student2@demo.example');
   const plain = await signedIn('student1@demo.example', password, '/home');
   const extra = await signedIn('student2@demo.example', password, '/home');
-  const attempts = () => callApi(instructor.page, 'GET', `/courses/${courseId}/exams/${examId}/attempts`);
+  const attempts = () => callApi(instructor, 'GET', `/courses/${courseId}/exams/${examId}/attempts`);
   const rowOf = (rows, email) => rows.find((row) => row.email === email);
 
-  await startExam(plain.page, examId);
-  await startExam(extra.page, examId);
-  const gap = (await deadlineOf(extra.page)) - (await deadlineOf(plain.page));
+  await startExam(plain, examId);
+  await startExam(extra, examId);
+  const gap = (await deadlineOf(extra)) - (await deadlineOf(plain));
   // The extra minutes, plus the server seconds between the two starts.
   const extraMs = EXTRA_MINUTES * 60_000;
   assert.ok(gap >= extraMs && gap < extraMs + 20_000 * RATE, `the timer shows the extra time: ${gap} ms`);
 
-  await replaceCode(plain.page, 'answer = "first try"\n');
-  await plain.page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
-  await replaceCode(extra.page, 'answer = "draft"\n');
+  await replaceCode(plain, 'answer = "first try"\n');
+  await plain.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+  await replaceCode(extra, 'answer = "draft"\n');
   // The first student's network drops with their last edit, made in time, still queued.
-  await plain.page.context().setOffline(true);
+  await plain.context().setOffline(true);
   const plainCode = 'answer = "on time, saved late"\n';
-  await replaceCode(plain.page, plainCode);
-  await plain.page.waitForFunction(
+  await replaceCode(plain, plainCode);
+  await plain.waitForFunction(
     () => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0,
   );
 
   // Nobody submits: the server does, at the first student's deadline.
   const rows = await waitUntil(
-    instructor.page,
+    instructor,
     'the first student is submitted',
     async () => {
       const current = await attempts();
@@ -166,26 +141,26 @@ test('the server submits at the deadline, and extra time gives one student two m
 
   // Past the first deadline, the second student's edits are still saved.
   const extraCode = 'answer = "with extra time"\n';
-  await replaceCode(extra.page, extraCode);
-  await extra.page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
+  await replaceCode(extra, extraCode);
+  await extra.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
   const saved = rowOf(await attempts(), 'student2@demo.example');
   assert.equal(saved.attempt.submitted_at, null, 'saved while still in time');
 
   // The network returns: the queued edit is accepted as late-arriving, and
   // each page finds out by itself and shows the receipt of what was saved.
-  await plain.page.context().setOffline(false);
-  await plain.page.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
-  await plain.page.getByTestId('receipt').waitFor();
-  assert.equal(await plain.page.getByTestId('receipt-sha256').first().innerText(), sha256(plainCode));
-  await extra.page.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
-  await extra.page.getByTestId('receipt').waitFor();
-  assert.equal(await extra.page.getByTestId('receipt-sha256').first().innerText(), sha256(extraCode));
+  await plain.context().setOffline(false);
+  await plain.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
+  await plain.getByTestId('receipt').waitFor();
+  assert.equal(await plain.getByTestId('receipt-sha256').first().innerText(), sha256(plainCode));
+  await extra.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
+  await extra.getByTestId('receipt').waitFor();
+  assert.equal(await extra.getByTestId('receipt-sha256').first().innerText(), sha256(extraCode));
   const plainRow = rowOf(await attempts(), 'student1@demo.example');
   assert.equal(plainRow.receipt.answers[0].sha256, sha256(plainCode), 'the late-arriving edit counts');
 
   // The instructor's page marks the late-arriving edit.
-  await instructor.page.goto(at(`/courses/${courseId}/exams/${examId}`));
-  const row = instructor.page.locator('[data-testid="attempt-row"][data-email="student1@demo.example"]');
+  await instructor.goto(at(`/courses/${courseId}/exams/${examId}`));
+  const row = instructor.locator('[data-testid="attempt-row"][data-email="student1@demo.example"]');
   assert.equal(await row.getByTestId('late-items').getAttribute('data-count'), String(plainRow.late_items));
   assert.ok(plainRow.late_items >= 1, 'at least the queued edit arrived late');
   assert.equal(await row.getByTestId('attempt-submitted').getAttribute('data-reason'), 'deadline');
@@ -194,7 +169,7 @@ test('the server submits at the deadline, and extra time gives one student two m
   assert.equal(extraRow.late_items, 0, 'everything of the student with extra time arrived in time');
   assert.equal(extraRow.receipt.answers[0].sha256, sha256(extraCode), 'staff see the same receipt');
 
-  for (const person of [instructor, plain, extra]) {
-    assert.deepEqual(person.seen.filter((line) => !expected(line)), [], 'no unexpected errors in the browser');
-  }
+  // The story gathers each computer's problems as it closes.
+  for (const page of [instructor, plain, extra]) await page.context().close();
+  assert.deepEqual(story.problems, [], 'no unexpected errors in the browser');
 });

@@ -9,18 +9,9 @@
 //
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { expectEditorText, replaceCode, sha256 } from './editor.mjs';
-import {
-  cleanup,
-  DEMO_PASSWORD,
-  launchPersistentContext,
-  reportCspViolations,
-  signInFromLink,
-  startServer,
-  stopServer,
-  watchProblems,
-} from './harness.mjs';
+import { DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 /** Python starts in the worker on the first Run; a slow machine takes a while. */
 const PYTHON_TIMEOUT_MS = 120_000;
@@ -38,30 +29,12 @@ const expected = (line) =>
   /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
   /^console error: Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|FAILED)/.test(line);
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').BrowserContext} */
-let context;
-let problems = [];
-
-before(async () => {
-  server = await startServer();
-  context = await launchPersistentContext();
-  await reportCspViolations(context);
-  problems = watchProblems(context);
-});
-
-after(async () => {
-  await context?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
-
-const at = (path) => new URL(path, server.url).href;
+const story = oneComputerStory();
+const { at } = story;
 test('a student takes the demo exam, offline for a while, and gets a receipt', async (t) => {
-  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
   const student = { email: 'student1@demo.example', password };
-  const page = context.pages()[0] ?? (await context.newPage());
+  const page = story.context.pages()[0] ?? (await story.context.newPage());
   let examId;
 
   await t.test('the student signs in and opens the exam from /home', async () => {
@@ -214,7 +187,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
   await t.test('offline, typing goes on and the changes wait; online again, they are saved', async () => {
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
     const barWhenSaved = await page.getByTestId('exam-bar').boundingBox();
-    await context.setOffline(true);
+    await story.context.setOffline(true);
     await page.getByTestId('editor-content').click();
     await page.keyboard.press('ControlOrMeta+End');
     await page.keyboard.type(offlineLine);
@@ -228,7 +201,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await page.getByTestId('offline').waitFor({ timeout: 15_000 });
     assert.match(await page.getByTestId('save-status').innerText(), /changes? waiting to be saved/);
     await expectEditorText(page, solution + offlineLine);
-    await context.setOffline(false);
+    await story.context.setOffline(false);
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
     assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
   });
@@ -268,6 +241,6 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
   });
 
   await t.test('no CSP violation or unexpected error on the way', () => {
-    assert.deepEqual(problems.filter((line) => !expected(line)), []);
+    assert.deepEqual(story.problems.filter((line) => !expected(line)), []);
   });
 });

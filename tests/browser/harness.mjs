@@ -211,13 +211,14 @@ export async function reportCspViolations(context) {
  * `server` (once started), `at(path)` (an address on it), `computer()` (a page
  * in a fresh context) and `problems`: the console errors, uncaught errors and
  * CSP violations of every closed context that `expected(line)` does not excuse.
+ * `serverOptions` go to `startServer`.
  */
-export function demoStory(expected) {
+export function demoStory(expected, serverOptions = {}) {
   let server;
   let browser;
   const problems = [];
   before(async () => {
-    server = await startServer();
+    server = await startServer(serverOptions);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -238,6 +239,44 @@ export function demoStory(expected) {
       context.on('close', () => problems.push(...seen.filter((line) => !expected(line))));
       return context.newPage();
     },
+  };
+}
+
+/**
+ * The frame of a story on one computer against one `examhall demo`: a
+ * persistent Chromium profile, as in an exam hall, where storage and service
+ * workers work. Registers `before` and `after` hooks of the test file that
+ * start and stop the server (with `serverOptions`) and the browser. Returns
+ * `server` and `context` (once started), `problems` (the console errors,
+ * uncaught errors and CSP violations so far) and `at(path)`, an address on the
+ * loopback HTTP listener when `serverOptions.loopbackHttp`, else on HTTPS.
+ */
+export function oneComputerStory(serverOptions = {}) {
+  let server;
+  let context;
+  let problems = [];
+  before(async () => {
+    server = await startServer(serverOptions);
+    context = await launchPersistentContext();
+    await reportCspViolations(context);
+    problems = watchProblems(context);
+  });
+  after(async () => {
+    await context?.close();
+    if (server !== undefined) await stopServer(server.process);
+    await cleanup();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    get context() {
+      return context;
+    },
+    get problems() {
+      return problems;
+    },
+    at: (path) => new URL(path, serverOptions.loopbackHttp ? server.httpUrl : server.url).href,
   };
 }
 

@@ -11,18 +11,9 @@
 //
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { expectEditorText, replaceCode, sha256, typeAtEnd } from './editor.mjs';
-import {
-  cleanup,
-  DEMO_PASSWORD,
-  launchPersistentContext,
-  reportCspViolations,
-  signInFromLink,
-  startServer,
-  stopServer,
-  watchProblems,
-} from './harness.mjs';
+import { DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 120_000;
 
@@ -34,31 +25,14 @@ const expected = (line) =>
   /^console error: Failed to load resource: the server responded with a status of 401 \S* at http:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
   /^console error: Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|FAILED)/.test(line);
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').BrowserContext} */
-let context;
-let problems = [];
-
-before(async () => {
-  server = await startServer({ loopbackHttp: true });
-  context = await launchPersistentContext();
-  await reportCspViolations(context);
-  problems = watchProblems(context);
-});
-
-after(async () => {
-  await context?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
-
-const at = (path) => new URL(path, server.httpUrl).href;
+// Browsers refuse service workers on certificate errors: the story uses the loopback HTTP listener.
+const story = oneComputerStory({ loopbackHttp: true });
+const { at } = story;
 
 test('a student keeps working through reloads and a new window while the network is down', async (t) => {
-  const [, password] = await server.waitForLine(DEMO_PASSWORD);
+  const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
   const student = { email: 'student1@demo.example', password };
-  let page = context.pages()[0] ?? (await context.newPage());
+  let page = story.context.pages()[0] ?? (await story.context.newPage());
   let takePath;
 
   await t.test('signs in over plain HTTP on loopback and starts the exam', async () => {
@@ -104,7 +78,7 @@ test('a student keeps working through reloads and a new window while the network
   await t.test('offline, typing goes on and the changes wait', async () => {
     await replaceCode(page, solution);
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
-    await context.setOffline(true);
+    await story.context.setOffline(true);
     await typeAtEnd(page, lines[0]);
     await page.getByTestId('offline').waitFor({ timeout: 15_000 });
     assert.match(await page.getByTestId('save-status').innerText(), /changes? waiting to be saved/);
@@ -112,7 +86,7 @@ test('a student keeps working through reloads and a new window while the network
 
   await t.test('a reload without the network brings the exam back with everything typed', async () => {
     // The network is down for the service worker too: the shell comes from its cache.
-    const [worker] = context.serviceWorkers();
+    const [worker] = story.context.serviceWorkers();
     assert.ok(worker, 'the service worker runs');
     assert.equal(await worker.evaluate(() => fetch('/index.html', { cache: 'no-store' }).then(() => 'reached', () => 'failed')), 'failed');
     await page.reload();
@@ -141,7 +115,7 @@ test('a student keeps working through reloads and a new window while the network
     // The new page opens before the old one closes: closing a browser's last
     // page ends its session, and with it the session cookie (it has no Max-Age).
     const old = page;
-    page = await context.newPage();
+    page = await story.context.newPage();
     await old.close();
     await page.goto(at(takePath));
     await page.getByTestId('editor-content').waitFor({ timeout: 30_000 });
@@ -152,7 +126,7 @@ test('a student keeps working through reloads and a new window while the network
   });
 
   await t.test('online again, the queue drains, and the receipt holds the SHA-256 of what was typed', async () => {
-    await context.setOffline(false);
+    await story.context.setOffline(false);
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
     assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
     await page.getByTestId('submit').click();
@@ -164,6 +138,6 @@ test('a student keeps working through reloads and a new window while the network
   });
 
   await t.test('no CSP violation or unexpected error on the way', () => {
-    assert.deepEqual(problems.filter((line) => !expected(line)), []);
+    assert.deepEqual(story.problems.filter((line) => !expected(line)), []);
   });
 });

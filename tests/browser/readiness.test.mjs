@@ -9,54 +9,31 @@
 // repository root); CHROMIUM_PATH overrides /usr/bin/chromium. The shared
 // start-up and clean-up live in harness.mjs.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  cleanup,
-  launchPersistentContext,
-  reportCspViolations,
-  startServer,
-  stopServer,
-  watchProblems,
-} from './harness.mjs';
+import { test } from 'node:test';
+import { oneComputerStory } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 60_000;
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').BrowserContext} */
-let context;
+const story = oneComputerStory();
 
 /** Waits until the scratch area has finished its `count`th run. */
 function runFinished(page, count) {
   return page.locator(`[data-testid="run-status"][data-runs="${count}"]`).waitFor({ timeout: 30_000 });
 }
 
-before(async () => {
-  server = await startServer();
-  context = await launchPersistentContext();
-});
-
-after(async () => {
-  await context?.close();
-  if (server !== undefined) await stopServer(server.process);
-  await cleanup();
-});
-
 test('the readiness check passes and the scratch area runs a Python program', { timeout: 180_000 }, async () => {
-  const origin = new URL(server.url).origin;
+  const origin = new URL(story.server.url).origin;
   const requests = [];
   const wasmResponses = [];
-  const problems = watchProblems(context);
 
-  context.on('request', (request) => requests.push(request.url()));
-  context.on('response', (response) => {
+  story.context.on('request', (request) => requests.push(request.url()));
+  story.context.on('response', (response) => {
     if (new URL(response.url()).pathname.endsWith('.wasm')) {
       wasmResponses.push({ url: response.url(), type: response.headers()['content-type'] });
     }
   });
-  await reportCspViolations(context);
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(new URL('/check', server.url).href);
+  const page = story.context.pages()[0] ?? (await story.context.newPage());
+  await page.goto(story.at('/check'));
 
   const python = page.getByTestId('check-python');
   await page.locator('[data-testid="check-python"]:not([data-status="pending"])').waitFor({ timeout: PYTHON_TIMEOUT_MS });
@@ -111,5 +88,5 @@ test('the readiness check passes and the scratch area runs a Python program', { 
   for (const response of wasmResponses) {
     assert.equal(response.type, 'application/wasm', response.url);
   }
-  assert.deepEqual(problems, [], 'no console error, uncaught error or CSP violation');
+  assert.deepEqual(story.problems, [], 'no console error, uncaught error or CSP violation');
 });
