@@ -131,8 +131,9 @@ pub async fn submit_at_deadlines(state: AppState) {
     loop {
         ticks.tick().await;
         let now = state.clock().now();
+        let window = time::Duration::minutes(i64::from(state.config().exams.late_window_minutes));
         for db in state.registry().open_orgs().await {
-            match db.write(move |conn| crate::store::attempts::submit_overdue(conn, now)).await {
+            match db.write(move |conn| crate::store::attempts::sweep(conn, now, window)).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "submitted attempts at their deadline"),
                 Err(crate::store::StoreError::Closed) => return,

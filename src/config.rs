@@ -20,7 +20,7 @@ pub const EXAMPLE: &str = include_str!("../config/examhall.toml");
 /// The top-level keys; only `EXAMHALL_*` variables naming one of them are
 /// read as config (others, like `EXAMHALL_MASTER_KEY`, are not config), and
 /// within them an unknown key is an error.
-const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log", "auth"];
+const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log", "auth", "exams"];
 
 /// Everything examhall can be configured with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +38,25 @@ pub struct Config {
     pub log: LogConfig,
     /// Sign-in sessions and one-time links.
     pub auth: AuthConfig,
+    /// Rules of taking exams that are the appliance's, not each exam's.
+    pub exams: ExamsConfig,
+}
+
+/// Rules of taking exams that are the appliance's, not each exam's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExamsConfig {
+    /// For how many minutes after a student's deadline changes that the
+    /// server can prove were queued in time may still arrive (a network drop
+    /// at the last moment). They are kept beside the submission for the
+    /// instructor to decide, never applied by themselves.
+    pub late_window_minutes: u32,
+}
+
+impl Default for ExamsConfig {
+    fn default() -> Self {
+        Self { late_window_minutes: 10 }
+    }
 }
 
 /// Sign-in sessions and one-time links.
@@ -138,6 +157,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             log: LogConfig::default(),
             auth: AuthConfig::default(),
+            exams: ExamsConfig::default(),
         }
     }
 }
@@ -235,6 +255,9 @@ impl Config {
         if [auth.staff_idle_minutes, auth.student_idle_minutes, auth.absolute_hours, auth.link_valid_hours].contains(&0)
         {
             return invalid("auth: every timeout must be at least 1");
+        }
+        if self.exams.late_window_minutes > 24 * 60 {
+            return invalid("exams.late_window_minutes: at most 1440 (a day)");
         }
         if self.log.level.parse::<tracing_subscriber::EnvFilter>().is_err() {
             return invalid("log.level: not a valid filter (try \"info\" or \"examhall=debug,info\")");

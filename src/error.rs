@@ -53,6 +53,18 @@ pub enum AppError {
     /// The server is starting or stopping.
     #[error("{0}")]
     Unavailable(String),
+    /// The exam's binding secret is missing or is not this browser's.
+    #[error("{0}")]
+    OtherDevice(String),
+    /// A save batch that does not continue the log; resend from `acked_seq + 1`.
+    #[error("the batch does not continue the saved changes")]
+    SequenceGap {
+        /// Every item up to this sequence number is durable.
+        acked_seq: i64,
+    },
+    /// The attempt has stored as much as an attempt may.
+    #[error("the attempt's storage quota is used up")]
+    SaveQuota,
     /// Anything else: logged with an id, answered as a generic 500.
     #[error(transparent)]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -74,6 +86,9 @@ pub struct Problem {
     /// For 500s: the id under which the detail was logged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
+    /// For a save batch with a gap: every item up to this one is durable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acked_seq: Option<i64>,
 }
 
 impl Problem {
@@ -86,6 +101,7 @@ impl Problem {
             status: status.as_u16(),
             detail,
             error_id: None,
+            acked_seq: None,
         }
     }
 
@@ -129,6 +145,9 @@ impl IntoResponse for AppError {
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::OtherDevice(_) => (StatusCode::FORBIDDEN, "other-device"),
+            Self::SequenceGap { .. } => (StatusCode::CONFLICT, "sequence-gap"),
+            Self::SaveQuota => (StatusCode::UNPROCESSABLE_ENTITY, "save-quota"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let mut problem = match &self {
@@ -137,7 +156,17 @@ impl IntoResponse for AppError {
             | Self::Unprocessable(m)
             | Self::Unavailable(m)
             | Self::Forbidden(m)
+            | Self::OtherDevice(m)
             | Self::UnauthorizedWith(m) => Problem::new(status, slug, Some(m.clone())),
+            Self::SequenceGap { acked_seq } => {
+                let detail = format!("the changes after {acked_seq} must be sent again, in order");
+                Problem { acked_seq: Some(*acked_seq), ..Problem::new(status, slug, Some(detail)) }
+            }
+            Self::SaveQuota => Problem::new(
+                status,
+                slug,
+                Some("this attempt has stored far more changes than any exam needs; nothing more can be saved, ask a proctor".to_owned()),
+            ),
             _ => Problem::new(status, slug, None),
         };
         if let Self::Internal(source) = &self {

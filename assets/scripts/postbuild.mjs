@@ -129,8 +129,9 @@ function size(bytes) {
 }
 
 /**
- * Puts the precache manifest at the top of dist/sw.js. The version hashes the
- * list (hashed names) and the shell, so every build that changes what the
+ * Puts the precache manifest at the top of dist/sw.js: the hashed assets, the
+ * Python runtime and the files of public/. The version hashes the list
+ * (hashed names), the public files' contents and the shell, so every build that changes what the
  * browser loads changes sw.js, and the browser installs the new worker.
  * @param {string} runtime the directory of the Pyodide runtime
  */
@@ -138,8 +139,13 @@ async function writePrecacheManifest(runtime) {
   const files = [];
   for await (const file of walk(join(dist, 'assets'))) files.push(`/${relative(dist, file).split('\\').join('/')}`);
   for (const name of [...RUNTIME_FILES, SNAPSHOT_FILE]) files.push(`/${relative(dist, join(runtime, name)).split('\\').join('/')}`);
+  // Files from public/ (the favicon): the exam page loads them too, also offline.
+  for (const entry of await readdir(dist, { withFileTypes: true })) {
+    if (entry.isFile() && !['index.html', 'sw.js'].includes(entry.name)) files.push(`/${entry.name}`);
+  }
   files.sort();
   const hash = createHash('sha256').update(JSON.stringify(files)).update(await readFile(join(dist, 'index.html')));
+  for (const path of files.filter((file) => !file.slice(1).includes('/'))) hash.update(await readFile(join(dist, path)));
   const manifest = { version: hash.digest('hex').slice(0, 16), shell: '/index.html', files };
   const sw = join(dist, 'sw.js');
   const code = await readFile(sw, 'utf8');

@@ -9,8 +9,9 @@
  *   file), never from the network. The cache is named after the build, and
  *   older caches are deleted on activation.
  * - Navigations: the network first, with a short timeout; then the cached shell.
- * - `/assets/*` and `/pyodide/<version>/*`: the cache first (the names hold a
- *   hash or a version, so they never change).
+ * - `/assets/*`, `/pyodide/<version>/*` and every other precached file (the
+ *   favicon): the cache first (the names hold a hash or a version, or the
+ *   cache is renewed with every build that changes them).
  * - `/api/*` and everything else: the network only. The exam client keeps its
  *   own queue of saves in IndexedDB.
  */
@@ -125,7 +126,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
   if (request.mode === 'navigate') {
     event.respondWith(navigation(request));
-  } else if (cacheFirst.some((prefix) => url.pathname.startsWith(prefix))) {
+  } else if (cacheFirst.some((prefix) => url.pathname.startsWith(prefix)) || manifest.files.includes(url.pathname)) {
     event.respondWith(cached(request));
   }
 });

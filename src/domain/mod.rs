@@ -3,6 +3,10 @@
 //! Each type here can only be built through its `parse` (or `generate`)
 //! constructor, so code that holds one never checks it again.
 
+pub mod autosave;
+pub mod changeset;
+pub mod receipt;
+pub mod save_item;
 mod exam;
 mod ids;
 mod org;

@@ -1,16 +1,16 @@
 //! Every student an exam is for, with their attempt, extra time, late items
-//! and receipt: what the staff's page of an exam shows. Two queries whatever
+//! and receipt: what the staff's page of an exam shows. Three queries whatever
 //! the number of students, so a course of hundreds costs what a course of ten does.
-
-use std::collections::HashMap;
 
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::StoreError;
-use super::attempts::{self, Attempt, Receipt};
+use super::attempts::log::LateCounts;
+use super::attempts::{self, Attempt, submissions};
 use super::exams::Exam;
-use crate::domain::{AttemptId, QuestionId, SectionId, UserId};
+use crate::domain::receipt::Receipt;
+use crate::domain::{AttemptId, SectionId, UserId};
 
 /// One student of the exam's sections and where they are with it.
 #[derive(Debug, Clone, Serialize)]
@@ -27,12 +27,14 @@ pub struct StudentAttempt {
     pub extra_minutes: u32,
     /// The label given with them (e.g. "25% extra").
     pub extra_label: String,
-    /// Items accepted after the deadline because they were made before it.
-    pub late_items: u32,
+    /// Items that arrived after the deadline, by what became of them.
+    pub late_items: LateCounts,
     /// The attempt, once started.
     pub attempt: Option<Attempt>,
-    /// The same receipt the student got, once submitted.
+    /// The same receipt the student got (the latest submission's), once submitted.
     pub receipt: Option<Receipt>,
+    /// Its SHA-256, as the student's page shows it.
+    pub receipt_sha256: Option<String>,
 }
 
 /// Every student of `exam`'s sections, by e-mail.
@@ -40,15 +42,18 @@ pub struct StudentAttempt {
 /// # Errors
 /// Storage errors.
 pub fn students(conn: &Connection, exam: &Exam) -> Result<Vec<StudentAttempt>, StoreError> {
-    let mut submitted_answers = submitted_answers(conn, exam)?;
+    let mut receipts = submissions::latest_of_exam(conn, exam)?;
     // The attempt's columns come first, in the order `attempts::from_row` reads.
     // `exam_sessions` and `extra_time` hold at most one row per student and
     // exam, so grouping by student only folds a student's several sections.
     let mut statement = conn.prepare_cached(
-        "SELECT s.id, s.exam_id, s.user_id, s.started_at, s.deadline_at, s.submitted_at, s.submit_reason,
+        "SELECT s.id, s.exam_id, s.user_id, s.started_at, s.deadline_at, s.submitted_at, s.submit_reason, s.move_allowed,
                 u.id, min(g.section_id), u.email, u.display_name,
                 coalesce(x.minutes, 0), coalesce(x.label, ''),
-                (SELECT count(*) FROM session_log l WHERE l.session_id = s.id AND l.late = 1)
+                (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'accepted'),
+                (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'pending'),
+                (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'refused'),
+                (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'applied')
          FROM grants g
          JOIN exam_sections es ON es.exam_id = ?1 AND es.section_id = g.section_id
          JOIN users u ON u.id = g.user_id
@@ -62,42 +67,30 @@ pub fn students(conn: &Connection, exam: &Exam) -> Result<Vec<StudentAttempt>, S
         let started: Option<AttemptId> = row.get(0)?;
         let attempt = started.map(|_| attempts::from_row(row)).transpose()?;
         Ok(StudentAttempt {
-            user_id: row.get(7)?,
-            section_id: row.get(8)?,
-            email: row.get(9)?,
-            display_name: row.get(10)?,
-            extra_minutes: row.get(11)?,
-            extra_label: row.get(12)?,
-            late_items: row.get(13)?,
+            user_id: row.get(8)?,
+            section_id: row.get(9)?,
+            email: row.get(10)?,
+            display_name: row.get(11)?,
+            extra_minutes: row.get(12)?,
+            extra_label: row.get(13)?,
+            late_items: LateCounts {
+                accepted: row.get(14)?,
+                pending: row.get(15)?,
+                refused: row.get(16)?,
+                applied: row.get(17)?,
+            },
             attempt,
             receipt: None,
+            receipt_sha256: None,
         })
     })?;
     let mut students = rows.collect::<Result<Vec<_>, _>>()?;
     for student in &mut students {
-        let Some(attempt) = student.attempt.as_ref().filter(|a| a.submitted_at.is_some()) else { continue };
-        let typed = submitted_answers.remove(&attempt.id).unwrap_or_default();
-        let answers = attempts::with_starter_code(exam, typed);
-        student.receipt = Some(attempts::receipt_of(attempt.id, attempt.submitted_at.clone(), exam, answers));
+        let Some(attempt) = &student.attempt else { continue };
+        if let Some(stored) = receipts.remove(&attempt.id) {
+            student.receipt = Some(stored.receipt);
+            student.receipt_sha256 = Some(stored.sha256);
+        }
     }
     Ok(students)
-}
-
-/// The typed code of every submitted attempt at `exam`, by attempt and question.
-fn submitted_answers(
-    conn: &Connection,
-    exam: &Exam,
-) -> Result<HashMap<AttemptId, HashMap<QuestionId, String>>, StoreError> {
-    let mut statement = conn.prepare_cached(
-        "SELECT a.session_id, a.question_id, a.code FROM answers a
-         JOIN exam_sessions s ON s.id = a.session_id
-         WHERE s.exam_id = ?1 AND s.submitted_at IS NOT NULL",
-    )?;
-    let mut answers: HashMap<AttemptId, HashMap<QuestionId, String>> = HashMap::new();
-    let rows = statement.query_map([exam.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    for row in rows {
-        let (attempt, question, code) = row?;
-        answers.entry(attempt).or_default().insert(question, code);
-    }
-    Ok(answers)
 }

@@ -1,7 +1,7 @@
 /**
  * A student's own exams and attempts (`/api/v1/me/exams`). Every call after
- * the start carries the attempt's secret in `X-Exam-Secret`: it ties the
- * attempt to the browser that started it.
+ * the start carries the binding's secret in `X-Exam-Secret`: it ties the
+ * attempt to one browser at a time (docs/autosave.md).
  */
 import { api } from './client';
 
@@ -13,6 +13,18 @@ export interface Attempt {
   started_at: string;
   deadline_at: string;
   submitted_at: string | null;
+  submit_reason: 'student' | 'deadline' | null;
+  /** Staff allowed another browser to take the attempt over. */
+  move_allowed: boolean;
+}
+
+/** What ties an attempt to this browser (shown once, at start or when the attempt moves here). */
+export interface Binding {
+  secret: string;
+  /** The sequence number of this browser's first item. */
+  next_seq: number;
+  /** The queue's chain up to the item before, hex. */
+  chain: string;
 }
 
 export interface MyExam {
@@ -53,39 +65,70 @@ export interface AttemptQuestion {
 
 export interface AttemptView {
   attempt: Attempt;
-  secret?: string;
+  binding?: Binding;
   server_now: string;
   title: string;
   instructions: string;
   require_fullscreen: boolean;
   questions: AttemptQuestion[];
   answers: { question_id: string; code: string }[];
+  /** Every item up to this sequence number is saved. */
   acked_seq: number;
+  /** The queue's chain over them, hex. */
+  chain: string;
+  /** This browser keeps the attempt's local data until then at most. */
+  local_keep_until: string;
 }
 
-/** One entry of the autosave queue: an edit or an integrity event. */
-export interface SaveItem {
+/** The client's word about its queue: every item up to `seq` is queued, chained to `hash`. */
+export interface Commitment {
   seq: number;
-  kind: string;
-  question_id: string | null;
-  client_at: string;
-  code?: string;
-  data?: unknown;
+  hash: string;
+}
+
+/** Items after the deadline, by what became of them. */
+export interface LateCounts {
+  /** Proven queued before the deadline: kept for the instructor to decide. */
+  accepted: number;
+  /** Waiting for the rest of what was committed before the deadline. */
+  pending: number;
+  /** Not proven: kept as evidence only. */
+  refused: number;
+  /** Accepted, then applied by an instructor into a new submission. */
+  applied: number;
 }
 
 export interface SaveAnswer {
+  /** Every item up to this one is saved into the answers. */
   acked_seq: number;
-  late: number;
-  refused: number;
+  /** Every item up to this one has been dealt with (saved, or set aside after the deadline). */
+  processed_seq: number;
+  phase: 'open' | 'closed';
+  late: LateCounts;
   /** The attempt's deadline now: extra time or a moved window changes it. */
   deadline_at: string;
   server_now: string;
 }
 
+/** A receipt document (format `examhall-receipt/1`), as stored and served. */
 export interface Receipt {
+  format: string;
+  submission_id: string;
+  number: number;
+  previous_submission_id: string | null;
+  reason: 'student' | 'deadline' | 'late_items' | 'reopened';
+  exam: { id: string; title: string };
+  student: { id: string; email: string };
   attempt_id: string;
   submitted_at: string;
+  log_seq: number;
   answers: { question_id: string; title: string; sha256: string }[];
+}
+
+/** A receipt and the SHA-256 of its exact text. */
+export interface StoredReceipt {
+  receipt: Receipt;
+  sha256: string;
 }
 
 const base = (examId: string): string => `/me/exams/${encodeURIComponent(examId)}`;
@@ -96,8 +139,17 @@ export const examLanding = (examId: string): Promise<ExamLanding> => api(base(ex
 export const startAttempt = (examId: string): Promise<AttemptView> => api(`${base(examId)}/start`, { method: 'POST' });
 export const resumeAttempt = (examId: string, secret: string): Promise<AttemptView> =>
   api(`${base(examId)}/resume`, { method: 'POST', headers: secretHeader(secret) });
-export const sendSaves = (examId: string, secret: string, items: SaveItem[]): Promise<SaveAnswer> =>
-  api(`${base(examId)}/saves`, { method: 'POST', headers: secretHeader(secret), body: { items } });
-export const submitAttempt = (examId: string, secret: string): Promise<Receipt> =>
-  api(`${base(examId)}/submit`, { method: 'POST', headers: secretHeader(secret) });
-export const fetchReceipt = (examId: string): Promise<Receipt> => api(`${base(examId)}/receipt`);
+/**
+ * Sends queued items as the exact JSON texts they were chained over (`raws`),
+ * so the server can reproduce the chain, with the commitment to the whole queue.
+ */
+export const sendSaves = (examId: string, secret: string, raws: readonly string[], commit: Commitment): Promise<SaveAnswer> =>
+  api(`${base(examId)}/saves`, {
+    method: 'POST',
+    headers: secretHeader(secret),
+    raw: { type: 'application/json', content: `{"items":[${raws.join(',')}],"commit":${JSON.stringify(commit)}}` },
+  });
+/** Hands in the attempt once the server holds every item up to `seq`. */
+export const submitAttempt = (examId: string, secret: string, seq: number): Promise<StoredReceipt> =>
+  api(`${base(examId)}/submit`, { method: 'POST', headers: secretHeader(secret), body: { seq } });
+export const fetchReceipt = (examId: string): Promise<StoredReceipt> => api(`${base(examId)}/receipt`);

@@ -15,6 +15,8 @@ export interface Problem {
   title: string;
   status: number;
   detail?: string;
+  /** A save batch that left a gap: every change up to this one is saved. */
+  acked_seq?: number;
 }
 
 /** A failed API call. `problem.type` tells what went wrong. */
@@ -163,5 +165,6 @@ function parseProblem(body: unknown, fallback: Problem): Problem {
     status: typeof fields.status === 'number' ? fields.status : fallback.status,
   };
   if (typeof fields.detail === 'string') problem.detail = fields.detail;
+  if (typeof fields.acked_seq === 'number') problem.acked_seq = fields.acked_seq;
   return problem;
 }

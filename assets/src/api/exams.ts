@@ -5,6 +5,7 @@
  * course's instructors and reviewers, and candidate links to instructors.
  */
 import { api } from './client';
+import type { StoredReceipt } from './attempts';
 import type { AttemptRow, Candidate, Exam, IssuedCandidate } from './types';
 
 const id = (value: string): string => encodeURIComponent(value);
@@ -104,3 +105,14 @@ export const setExtraTime = (
 /** Every student of the exam's sections with their extra time, attempt and receipt. */
 export const listAttempts = (courseId: string, examId: string): Promise<AttemptRow[]> =>
   api(`${examPath(courseId, examId)}/attempts`);
+
+const attemptPath = (courseId: string, examId: string, attemptId: string): string =>
+  `${examPath(courseId, examId)}/attempts/${encodeURIComponent(attemptId)}`;
+
+/** Lets the next browser that opens the attempt (the student on another computer) take it over. */
+export const allowMove = (courseId: string, examId: string, attemptId: string): Promise<void> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/move`, { method: 'POST' });
+
+/** Applies the changes proven queued before the deadline: a new submission and receipt. */
+export const applyLateItems = (courseId: string, examId: string, attemptId: string): Promise<StoredReceipt> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/late-items/apply`, { method: 'POST' });

@@ -2,6 +2,7 @@
  * The wire types of the identity and access API, exactly as the server sends
  * them (snake_case, RFC 3339 times). Screens format them; nothing here does.
  */
+import type { LateCounts, Receipt } from './attempts';
 
 export type Role = 'org_admin' | 'instructor' | 'reviewer' | 'proctor' | 'student';
 
@@ -214,8 +215,8 @@ export interface AttemptRow {
   extra_minutes: number;
   /** Why the extra time was given, e.g. "25% extra"; empty when none. */
   extra_label: string;
-  /** Edits stamped before the deadline that reached the server after it (e.g. after a network drop). */
-  late_items: number;
+  /** Changes that reached the server after the deadline, by what became of them. */
+  late_items: LateCounts;
   attempt: {
     id: string;
     exam_id: string;
@@ -223,11 +224,11 @@ export interface AttemptRow {
     deadline_at: string;
     submitted_at: string | null;
     submit_reason: SubmitReason | null;
+    /** Staff allowed another computer to take the attempt over. */
+    move_allowed: boolean;
   } | null;
-  /** Once submitted: the same receipt the student got. */
-  receipt: {
-    attempt_id: string;
-    submitted_at: string;
-    answers: { question_id: string; title: string; sha256: string }[];
-  } | null;
+  /** Once submitted: the same receipt the student got (the latest submission's). */
+  receipt: Receipt | null;
+  /** The SHA-256 of that receipt's exact text. */
+  receipt_sha256: string | null;
 }

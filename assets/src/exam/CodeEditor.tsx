@@ -21,7 +21,16 @@ export interface EditorEvents {
   onEdit: (questionId: string, code: string, changes: unknown) => void;
   /** Paste, copy and cut inside the editor. */
   onClipboard: (questionId: string, kind: 'paste' | 'copy' | 'cut', text: string) => void;
+  /** A change was not made: the answer would pass `limit` characters. */
+  onRefused: (limit: number) => void;
 }
+
+/**
+ * The longest answer, in UTF-16 units as the editor counts: the server
+ * refuses longer ones (MAX_ANSWER_UNITS in src/domain/autosave.rs), so the
+ * editor never makes one, and every change it makes can be saved.
+ */
+export const MAX_ANSWER_UNITS = 100_000;
 
 interface Props extends EditorEvents {
   questionId: string;
@@ -48,13 +57,13 @@ const theme = EditorView.theme({
   '&.cm-focused .cm-nonmatchingBracket': { backgroundColor: '#fecaca' },
 });
 
-export function CodeEditor({ questionId, initial, label, onEdit, onClipboard }: Props) {
+export function CodeEditor({ questionId, initial, label, onEdit, onClipboard, onRefused }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const states = useRef(new Map<string, EditorState>());
   const current = useRef(questionId);
-  const events = useRef<EditorEvents>({ onEdit, onClipboard });
-  events.current = { onEdit, onClipboard };
+  const events = useRef<EditorEvents>({ onEdit, onClipboard, onRefused });
+  events.current = { onEdit, onClipboard, onRefused };
 
   const extensions = useRef<Extension[]>([
     lineNumbers(),
@@ -74,6 +83,11 @@ export function CodeEditor({ questionId, initial, label, onEdit, onClipboard }: 
       autocorrect: 'off',
       autocapitalize: 'off',
       'data-testid': 'editor-content',
+    }),
+    EditorState.changeFilter.of((transaction) => {
+      if (transaction.newDoc.length <= MAX_ANSWER_UNITS || transaction.newDoc.length <= transaction.startState.doc.length) return true;
+      events.current.onRefused(MAX_ANSWER_UNITS);
+      return false;
     }),
     EditorView.updateListener.of((update) => {
       if (!update.docChanged) return;

@@ -7,7 +7,7 @@
 import { useEffect } from 'preact/hooks';
 
 /** Records one event; `soon` sends it without waiting for the autosave pace. */
-export type RecordEvent = (kind: string, data?: unknown, soon?: boolean) => void;
+export type RecordEvent = (kind: string, data?: Record<string, unknown>, soon?: boolean) => void;
 
 /**
  * Browser chrome rarely takes more than this many pixels beside or below the

@@ -15,7 +15,8 @@ export const en: Messages = {
     heading: 'Exam-room readiness check',
     intro:
       'Open this page on every computer that students will use for an exam, in the browser they will use. ' +
-      'Each check below must pass. Nothing is installed and no data is kept.',
+      'Each check below must pass. The checks store and read back a test record, which is then deleted, and ' +
+      'register the exam page’s offline helper (a service worker), as an exam would.',
     checksHeading: 'Checks',
     status: { pending: 'Checking…', pass: 'Passed', fail: 'Failed' },
     summary: {
@@ -46,13 +47,13 @@ export const en: Messages = {
       },
       indexedDb: {
         label: 'Local storage for unsent work (IndexedDB)',
-        pass: 'Work can be kept on this computer while the network is down.',
+        pass: 'A record was stored and read back: work can be kept on this computer while the network is down.',
         fail: 'IndexedDB is blocked, often by private browsing or a storage policy. Work could be lost if the network drops.',
       },
       serviceWorker: {
-        label: 'Service workers',
-        pass: 'The exam page can keep working through a short network outage.',
-        fail: 'Service workers are unavailable or disabled by policy. Check the browser’s settings.',
+        label: 'Offline helper (service worker)',
+        pass: 'The exam page’s offline helper is installed: the page comes back after a reload even while the network is down.',
+        fail: 'The offline helper could not be installed (service workers are unavailable or disabled by policy). Check the browser’s settings.',
       },
       secureContext: {
         label: 'Secure connection (HTTPS)',
@@ -64,6 +65,13 @@ export const en: Messages = {
         pass: 'Python started in the background and ran a test program.',
         fail: 'Python could not start. The browser may be too old, short of memory, or blocked from loading the interpreter.',
       },
+    },
+    advice: {
+      untrustedCertificate:
+        'This browser does not trust the examhall server’s certificate, so the exam page cannot work offline: after ' +
+        'a reload during a network drop it would not come back. IT should install a certificate from the ' +
+        'university’s certificate authority on the server (tls.cert_file and tls.key_file), or make the exam ' +
+        'computers trust the examhall certificate, then run this check again.',
     },
     pythonDetail: (pythonVersion, bootMs) =>
       `Python ${pythonVersion}, ready in ${numbers.format(Math.round(bootMs))} ms.`,
@@ -759,11 +767,33 @@ export const en: Messages = {
         deadline: (when) => `Automatically at the deadline, ${when}`,
         unknown: (when) => `At ${when}`,
       },
-      lateItems: (count) => (count === 1 ? '1 late-arriving edit' : `${n(count)} late-arriving edits`),
+      late: {
+        accepted: (count) => `${count === 1 ? '1 change' : `${n(count)} changes`} arrived late, proven made in time: not applied`,
+        pending: (count) => `${count === 1 ? '1 late change' : `${n(count)} late changes`} still arriving`,
+        refused: (count) => `${count === 1 ? '1 late change' : `${n(count)} late changes`} refused (not proven in time)`,
+        applied: (count) => `${count === 1 ? '1 late change' : `${n(count)} late changes`} applied`,
+      },
       lateNote:
-        'Late-arriving edits were made before the deadline but reached the server after it, for example after ' +
-        'a network drop.',
+        'Late changes reached the server after the deadline, for example after a network drop. The server accepts only ' +
+        'those it can prove were made before the deadline, and never adds them to the submission by itself: you decide. ' +
+        'Refused ones are kept as evidence.',
+      actions: 'Actions',
+      moveAllowed: 'May continue on another computer',
+      allowMove: 'Allow another computer',
+      allowMoveConfirm: (name) => ({
+        title: `Let ${name} continue on another computer?`,
+        body: 'The next computer on which they open the exam takes it over, with everything saved so far; the computer used before stops saving.',
+        action: 'Allow',
+      }),
+      applyLate: 'Apply late changes',
+      applyLateConfirm: (name, count) => ({
+        title: `Apply ${name}'s late changes?`,
+        body: `${count === 1 ? 'The change' : `The ${n(count)} changes`} proven made before the deadline will be applied to the submission. This makes a new submission with its own receipt; the first one is kept.`,
+        action: 'Apply',
+      }),
       receiptOf: (name) => `Receipt of ${name}`,
+      receiptNumber: (number) => (number === 1 ? 'Submission' : `Submission ${n(number)} (replaces an earlier one)`),
+      receiptHash: 'SHA-256 of the receipt',
       receiptSubmittedAt: 'Submitted at (server time)',
       receiptAttempt: 'Attempt',
     },
@@ -870,5 +900,30 @@ export const en: Messages = {
     receiptHash: 'SHA-256 of your answer',
     receiptNote: 'Write down the time and the first characters of each SHA-256: they prove what you handed in.',
     receiptPending: 'The receipt is not ready yet.',
+    continueHere: 'Continue the exam on this computer',
+    movedHere: 'A proctor allowed this exam to continue on another computer. Continuing here stops saving on the computer used before.',
+    noCopyOffline: 'This computer holds no copy of this exam, and the server cannot be reached. Reconnect to the network, then reload the page.',
+    saveEnded: {
+      closed: 'Time is over. Changes that arrive now are kept for your instructor, not added to your answers.',
+      otherDevice: 'This exam is open on another computer now, so this one no longer saves. Ask a proctor.',
+      quota: 'This exam has stored far more changes than any exam needs, so nothing more can be saved. Your work stays on this computer. Ask a proctor.',
+      tooLarge: 'A change is larger than the server accepts, so saving stopped. Your work stays on this computer. Ask a proctor.',
+      refused: 'The server refused the saved changes of this computer. Your work stays on this computer. Ask a proctor.',
+    },
+    late: (accepted, pending, refused) => {
+      const parts: string[] = [];
+      if (accepted > 0) parts.push(`${n(accepted)} made before the deadline arrived late and are kept for your instructor to decide`);
+      if (pending > 0) parts.push(`${n(pending)} are still arriving`);
+      if (refused > 0) parts.push(`${n(refused)} could not be proven to be from before the deadline and were not saved into your answers (your instructor can see them)`);
+      return parts.length === 0 ? '' : `Of your changes after the deadline: ${parts.join('; ')}.`;
+    },
+    recovered: (count) => `${count === 1 ? '1 change' : `${n(count)} changes`} made on this computer before the exam moved were kept for your instructor.`,
+    otherTab: 'This exam is open in another tab or window of this browser, and only one can save. Use the other one, or use this one instead.',
+    takeOver: 'Use this tab instead',
+    tabTaken: 'This exam is now open in another tab or window of this browser, so this one no longer saves.',
+    changeTooLarge: (limit) => `That change was not made: an answer holds at most ${n(limit)} characters.`,
+    receiptNumber: (number) => (number === 1 ? 'Submission' : `Submission ${n(number)} (after a change your instructor made)`),
+    receiptReplaces: 'Replaces the submission',
+    receiptDocumentHash: 'SHA-256 of this receipt',
   },
 };

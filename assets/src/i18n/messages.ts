@@ -39,6 +39,7 @@ export interface Messages {
       secureContext: CheckText;
       python: CheckText;
     };
+    advice: { untrustedCertificate: string };
     pythonDetail: (pythonVersion: string, bootMs: number) => string;
     failureDetail: (reason: string) => string;
     runAgain: string;
@@ -659,9 +660,22 @@ export interface Messages {
         deadline: (when: string) => string;
         unknown: (when: string) => string;
       };
-      lateItems: (count: number) => string;
+      late: {
+        accepted: (count: number) => string;
+        pending: (count: number) => string;
+        refused: (count: number) => string;
+        applied: (count: number) => string;
+      };
       lateNote: string;
+      actions: string;
+      moveAllowed: string;
+      allowMove: string;
+      allowMoveConfirm: (name: string) => { title: string; body: string; action: string };
+      applyLate: string;
+      applyLateConfirm: (name: string, count: number) => { title: string; body: string; action: string };
       receiptOf: (name: string) => string;
+      receiptNumber: (number: number) => string;
+      receiptHash: string;
       receiptSubmittedAt: string;
       receiptAttempt: string;
     };
@@ -759,6 +773,25 @@ export interface Messages {
     receiptHash: string;
     receiptNote: string;
     receiptPending: string;
+    continueHere: string;
+    movedHere: string;
+    noCopyOffline: string;
+    saveEnded: {
+      closed: string;
+      otherDevice: string;
+      quota: string;
+      tooLarge: string;
+      refused: string;
+    };
+    late: (accepted: number, pending: number, refused: number) => string;
+    recovered: (count: number) => string;
+    otherTab: string;
+    takeOver: string;
+    tabTaken: string;
+    changeTooLarge: (limit: number) => string;
+    receiptNumber: (number: number) => string;
+    receiptReplaces: string;
+    receiptDocumentHash: string;
   };
 }
 

@@ -11,6 +11,7 @@ import { ApiError, clientProblem, setCsrfRecovery, setUnauthorizedHandler } from
 import { currentSession, signOut as endSession } from '../api/session';
 import type { SessionView } from '../api/types';
 import { navigate } from '../router';
+import { forgetSettled, setOccupant } from '../exam/store';
 
 export type SessionState =
   | { status: 'unknown' }
@@ -85,14 +86,22 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     setState({ status: 'ready', view });
   }, []);
 
+  const current = useRef<SessionView | null>(null);
+  current.current = state.status === 'ready' ? state.view : null;
+
   // Only a confirmed sign-out forgets the session: on a shared exam-hall
   // computer, "signed out" must never be shown while the session lives on.
+  // The person's exam data on this computer goes with it, except unsent
+  // work, which waits for them (exam/store.ts).
   const signOut = useCallback(async () => {
     try {
       await endSession();
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) throw error;
     }
+    const userId = current.current?.user.id;
+    await setOccupant(undefined).catch(() => undefined);
+    if (userId !== undefined) await forgetSettled(userId).catch(() => undefined);
     asked.current = true;
     setState({ status: 'ready', view: null });
     navigate('/signin');

@@ -1,7 +1,9 @@
-//! Students taking an exam: the list, the landing page, start, saves,
-//! submit and the receipt. Every call after start carries the attempt's
-//! secret (`X-Exam-Secret`), so a session cookie alone cannot write to an
-//! attempt, and a second device is refused and recorded.
+//! Students taking an exam: the list, the landing page, start (or taking
+//! the attempt over on another computer, once staff allowed it), resume,
+//! submit and the receipt. Saves are in [`super::saves`]. Every call after
+//! start carries the binding's secret (`X-Exam-Secret`), so a session
+//! cookie alone cannot write to an attempt, and a second browser is refused
+//! and recorded.
 
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
@@ -17,13 +19,15 @@ use crate::audit::{self, Outcome};
 use crate::domain::{ExamId, QuestionId, Role, TestSpec, Visibility};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgMember};
-use crate::store::attempts::{self, Attempt, QueueItem, Receipt, SaveOutcome};
-use crate::store::exams::{self, Exam, Phase};
+use crate::store::StoreError;
+use crate::store::attempts::submissions::{self, StoredReceipt};
+use crate::store::attempts::{self, Attempt, Binding};
+use crate::store::exams::{Exam, Phase};
 
 /// A published exam that one of the caller's sections takes.
-struct StudentExam {
-    member: OrgMember,
-    exam: Exam,
+pub(super) struct StudentExam {
+    pub(super) member: OrgMember,
+    pub(super) exam: Exam,
 }
 
 impl FromRequestParts<AppState> for StudentExam {
@@ -36,27 +40,18 @@ impl FromRequestParts<AppState> for StudentExam {
         let sections: Vec<_> =
             member.principal.grants.iter().filter(|g| g.role == Role::Student).filter_map(|g| g.section_id).collect();
         let now = state.clock().now();
-        let exam =
-            member
-                .db()
-                .read(move |conn| {
-                    let course: Option<crate::domain::CourseId> = rusqlite::OptionalExtension::optional(
-                        conn.query_row("SELECT course_id FROM exams WHERE id = ?1", [id], |r| r.get(0)),
-                    )?;
-                    match course {
-                        Some(course) => exams::get(conn, course, id, now),
-                        None => Ok(None),
-                    }
-                })
-                .await?
-                .filter(|exam| exam.phase != Phase::Draft && exam.spec.section_ids.iter().any(|s| sections.contains(s)))
-                .ok_or(AppError::NotFound)?;
+        let exam = member
+            .db()
+            .read(move |conn| attempts::exam_of(conn, id, now))
+            .await?
+            .filter(|exam| exam.phase != Phase::Draft && exam.spec.section_ids.iter().any(|s| sections.contains(s)))
+            .ok_or(AppError::NotFound)?;
         Ok(Self { member, exam })
     }
 }
 
-/// The attempt's secret, from the `X-Exam-Secret` header.
-struct ExamSecret(String);
+/// The binding's secret, from the `X-Exam-Secret` header.
+pub(super) struct ExamSecret(pub(super) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ExamSecret {
     type Rejection = AppError;
@@ -66,10 +61,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ExamSecret {
             .headers
             .get("x-exam-secret")
             .and_then(|v| v.to_str().ok())
+            .filter(|v| crate::auth::token::looks_valid(v))
             .map(|v| Self(v.to_owned()))
-            .ok_or_else(|| AppError::Forbidden("this exam is open on another device or browser".to_owned()))
+            .ok_or_else(|| AppError::OtherDevice(OTHER_DEVICE.to_owned()))
     }
 }
+
+const OTHER_DEVICE: &str = "this exam is open on another computer or browser; ask a proctor if that was not you";
 
 #[derive(Serialize)]
 struct ExamSummary {
@@ -95,7 +93,7 @@ async fn list(State(state): State<AppState>, member: OrgMember) -> Result<Json<V
         .db()
         .read(move |conn| {
             let mut out = Vec::new();
-            for exam in exams::published_for_sections(conn, &sections, now)? {
+            for exam in crate::store::exams::published_for_sections(conn, &sections, now)? {
                 out.push(ExamSummary {
                     id: exam.id,
                     title: exam.spec.title.clone(),
@@ -135,8 +133,9 @@ async fn landing(State(state): State<AppState>, student: StudentExam) -> Result<
 #[derive(Serialize)]
 struct AttemptView {
     attempt: Attempt,
+    /// Only when this call bound the browser (start, or taking the attempt over).
     #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<String>,
+    binding: Option<Binding>,
     #[serde(with = "time::serde::rfc3339")]
     server_now: OffsetDateTime,
     title: String,
@@ -144,7 +143,15 @@ struct AttemptView {
     require_fullscreen: bool,
     questions: Vec<QuestionView>,
     answers: Vec<AnswerView>,
+    /// Every item up to this sequence number is durable.
     acked_seq: i64,
+    /// The chain over them, lowercase hex.
+    chain: String,
+    /// Until when the browser keeps the attempt's local data at most: the
+    /// deadline, the late window and seven days (a student's unsent work on
+    /// a shared PC waits that long for them).
+    #[serde(with = "time::serde::rfc3339")]
+    local_keep_until: OffsetDateTime,
 }
 
 #[derive(Serialize)]
@@ -167,14 +174,14 @@ async fn view(
     state: &AppState,
     student: &StudentExam,
     attempt: Attempt,
-    secret: Option<String>,
+    binding: Option<Binding>,
 ) -> Result<AttemptView, AppError> {
     let exam = student.exam.clone();
-    let id = attempt.id;
-    let (answers, acked_seq) = student
+    let (id, attempt_deadline) = (attempt.id, attempt.deadline_at);
+    let (answers, log) = student
         .member
         .db()
-        .read(move |conn| Ok((attempts::answers(conn, id, &exam)?, attempts::acked_seq(conn, id)?)))
+        .read(move |conn| Ok((attempts::answers(conn, id, &exam)?, attempts::log_state(conn, id)?)))
         .await?;
     let exam = &student.exam;
     let questions = exam
@@ -185,25 +192,31 @@ async fn view(
             id: *id,
             title: q.title.clone(),
             prompt: q.prompt.clone(),
-            starter_code: q.starter_code.clone(),
+            starter_code: crate::domain::changeset::normalise_line_breaks(&q.starter_code),
             points: q.points,
             tests: q.tests.iter().filter(|t| t.visibility == Visibility::Visible).cloned().collect(),
         })
         .collect();
     Ok(AttemptView {
         attempt,
-        secret,
+        binding,
         server_now: state.clock().now(),
         title: exam.spec.title.clone(),
         instructions: exam.spec.instructions.clone(),
         require_fullscreen: exam.spec.require_fullscreen,
         questions,
         answers: answers.into_iter().map(|(question_id, code)| AnswerView { question_id, code }).collect(),
-        acked_seq,
+        acked_seq: log.acked_seq,
+        chain: hex::encode(log.chain),
+        local_keep_until: attempt_deadline
+            + time::Duration::minutes(i64::from(state.config().exams.late_window_minutes))
+            + time::Duration::days(7),
     })
 }
 
-/// `POST /api/v1/me/exams/{id}/start`: starts the attempt (once).
+/// `POST /api/v1/me/exams/{id}/start`: starts the attempt and binds this
+/// browser to it; or, when staff allowed the attempt to move, binds this
+/// browser instead of the old one.
 async fn start(
     State(state): State<AppState>,
     client: ClientAddr,
@@ -215,47 +228,53 @@ async fn start(
     let now = state.clock().now();
     let (exam, user) = (student.exam.clone(), student.member.principal.user.id);
     let event = audit_event::by(&student.member.principal, "attempt.start", client).target(exam.id.to_string());
-    let started = student
+    let bound = student
         .member
         .db()
-        .write(move |conn| match attempts::start(conn, &exam, user, now) {
-            Ok(started) => {
+        .write(move |conn| {
+            let Some(existing) = attempts::find(conn, exam.id, user)? else {
+                let started = attempts::start(conn, &exam, user, now)?;
                 audit::append(conn, &event, now)?;
-                Ok(Some(started))
+                return Ok(Ok(started));
+            };
+            let existing = attempts::log::freeze_if_overdue(conn, &existing, &exam, now)?;
+            if existing.submitted_at.is_some() {
+                return Ok(Err("this attempt is already submitted"));
             }
-            Err(crate::store::StoreError::Conflict(_)) => {
-                let denied =
-                    event.outcome(Outcome::Denied).details(serde_json::json!({ "reason": "second device or browser" }));
-                audit::append(conn, &denied, now)?;
-                Ok(None)
+            match attempts::rebind(conn, &existing) {
+                Ok(binding) => {
+                    let moved = event.details(serde_json::json!({ "moved": true, "next_seq": binding.next_seq }));
+                    audit::append(conn, &moved.target(existing.id.to_string()), now)?;
+                    Ok(Ok((attempts::find(conn, exam.id, user)?.unwrap_or(existing), binding)))
+                }
+                Err(StoreError::Conflict(_)) => {
+                    let denied = event
+                        .outcome(Outcome::Denied)
+                        .details(serde_json::json!({ "reason": "second computer or browser" }));
+                    audit::append(conn, &denied, now)?;
+                    Ok(Err(OTHER_DEVICE))
+                }
+                Err(other) => Err(other),
             }
-            Err(other) => Err(other),
         })
         .await?;
-    let (attempt, secret) = started.ok_or_else(|| {
-        AppError::Conflict(
-            "this exam was started on another device or browser; ask a proctor if that was not you".to_owned(),
-        )
-    })?;
-    Ok((StatusCode::CREATED, Json(view(&state, &student, attempt, Some(secret)).await?)))
+    let (attempt, binding) = bound.map_err(|why| AppError::Conflict(why.to_owned()))?;
+    Ok((StatusCode::CREATED, Json(view(&state, &student, attempt, Some(binding)).await?)))
 }
 
-/// The caller's attempt, if `secret` opens it; submits it when its deadline passed.
-async fn unlock(state: &AppState, student: &StudentExam, secret: String) -> Result<Attempt, AppError> {
-    let (exam, user, now) = (student.exam.id, student.member.principal.user.id, state.clock().now());
+/// The caller's attempt, if `secret` opens it; freezes its submission when
+/// its deadline passed.
+pub(super) async fn unlock(state: &AppState, student: &StudentExam, secret: String) -> Result<Attempt, AppError> {
+    let (exam, user, now) = (student.exam.clone(), student.member.principal.user.id, state.clock().now());
     let attempt = student
         .member
         .db()
         .write(move |conn| {
-            let Some(found) = attempts::find(conn, exam, user)? else { return Ok(None) };
+            let Some(found) = attempts::find(conn, exam.id, user)? else { return Ok(None) };
             let Some(attempt) = attempts::unlock(conn, found.id, user, &secret)? else {
                 return Ok(Some(Err(found.id)));
             };
-            if attempt.submitted_at.is_none() && now > attempt.deadline_at {
-                attempts::submit(conn, &attempt, false, now)?;
-                return Ok(attempts::find(conn, exam, user)?.map(Ok));
-            }
-            Ok(Some(Ok(attempt)))
+            Ok(Some(Ok(attempts::log::freeze_if_overdue(conn, &attempt, &exam, now)?)))
         })
         .await?;
     match attempt {
@@ -266,13 +285,13 @@ async fn unlock(state: &AppState, student: &StudentExam, secret: String) -> Resu
                 .outcome(Outcome::Denied);
             let now = state.clock().now();
             student.member.db().write(move |conn| audit::append(conn, &event, now).map(|_| ())).await?;
-            Err(AppError::Forbidden("this exam is open on another device or browser".to_owned()))
+            Err(AppError::OtherDevice(OTHER_DEVICE.to_owned()))
         }
         None => Err(AppError::NotFound),
     }
 }
 
-/// `POST /api/v1/me/exams/{id}/resume`: everything typed so far, after a reload.
+/// `POST /api/v1/me/exams/{id}/resume`: everything saved so far, after a reload.
 async fn resume(
     State(state): State<AppState>,
     student: StudentExam,
@@ -284,95 +303,68 @@ async fn resume(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Batch {
-    items: Vec<QueueItem>,
+struct SubmitRequest {
+    /// The highest sequence number this browser queued: the submission
+    /// waits until the server holds everything up to it.
+    seq: i64,
 }
 
-const MAX_BATCH: usize = 500;
-
-/// The answer to a batch: what is durable, and the attempt's time as the
-/// server sees it now, so the student's timer follows extra time granted or
-/// a window moved during the attempt, and the client's clock estimate stays fresh.
-#[derive(Serialize)]
-struct SaveAnswer {
-    #[serde(flatten)]
-    outcome: SaveOutcome,
-    #[serde(with = "time::serde::rfc3339")]
-    deadline_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    server_now: OffsetDateTime,
-}
-
-/// `POST /api/v1/me/exams/{id}/saves`: a batch from the client's queue. An
-/// empty batch is the client's heartbeat: it learns the current deadline.
-async fn save(
-    State(state): State<AppState>,
-    student: StudentExam,
-    ExamSecret(secret): ExamSecret,
-    Json(batch): Json<Batch>,
-) -> Result<Json<SaveAnswer>, AppError> {
-    if batch.items.len() > MAX_BATCH {
-        return Err(AppError::Unprocessable(format!("send at most {MAX_BATCH} items per batch")));
-    }
-    let attempt = unlock(&state, &student, secret).await?;
-    let (exam, now, deadline_at) = (student.exam.clone(), state.clock().now(), attempt.deadline_at);
-    let outcome =
-        student.member.db().write(move |conn| attempts::save(conn, &attempt, &exam, &batch.items, now)).await.map_err(
-            |e| match e {
-                crate::store::StoreError::Conflict(what) => AppError::Unprocessable(format!("the batch holds {what}")),
-                other => other.into(),
-            },
-        )?;
-    if outcome.refused > 0 {
-        return Err(AppError::Conflict(format!(
-            "the exam time is over: {} change(s) made after the deadline were not saved; everything up to change {} is saved",
-            outcome.refused, outcome.acked_seq
-        )));
-    }
-    Ok(Json(SaveAnswer { outcome, deadline_at, server_now: now }))
-}
-
-/// `POST /api/v1/me/exams/{id}/submit`: hands in the attempt; returns the receipt.
+/// `POST /api/v1/me/exams/{id}/submit`: hands in the attempt; returns the
+/// receipt. Idempotent: a second call returns the same receipt.
 async fn submit(
     State(state): State<AppState>,
     client: ClientAddr,
     student: StudentExam,
     ExamSecret(secret): ExamSecret,
-) -> Result<Json<Receipt>, AppError> {
+    Json(request): Json<SubmitRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
     let attempt = unlock(&state, &student, secret).await?;
     let (exam, now) = (student.exam.clone(), state.clock().now());
     let event = audit_event::by(&student.member.principal, "attempt.submit", client).target(attempt.id.to_string());
-    let receipt = student
+    let stored = student
         .member
         .db()
         .write(move |conn| {
-            attempts::submit(conn, &attempt, true, now)?;
-            let receipt = attempts::receipt(conn, &attempt, &exam)?;
-            let hashes: Vec<_> = receipt.answers.iter().map(|a| a.sha256.clone()).collect();
-            audit::append(conn, &event.details(serde_json::json!({ "sha256": hashes })), now)?;
-            Ok(receipt)
+            if attempt.submitted_at.is_none() && attempts::log_state(conn, attempt.id)?.acked_seq < request.seq {
+                return Ok(None);
+            }
+            let how = submissions::Freeze::first(crate::domain::receipt::SubmissionReason::Student, now);
+            let already = attempt.submitted_at.is_some();
+            let stored = submissions::freeze(conn, &attempt, &exam, how)?;
+            if !already {
+                let hashes: Vec<_> = stored.receipt.answers.iter().map(|a| a.sha256.clone()).collect();
+                let details = serde_json::json!({ "sha256": hashes, "receipt_sha256": stored.sha256 });
+                audit::append(conn, &event.details(details), now)?;
+            }
+            Ok(Some(stored))
         })
-        .await?;
-    Ok(Json(receipt))
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict("some changes are not saved yet; wait until the page says everything is saved".to_owned())
+        })?;
+    Ok(Json(receipt_body(&stored)))
+}
+
+/// A receipt as the API sends it: the document as stored, and its SHA-256.
+pub(super) fn receipt_body(stored: &StoredReceipt) -> serde_json::Value {
+    let document: serde_json::Value = serde_json::from_str(&stored.text).unwrap_or_default();
+    serde_json::json!({ "receipt": document, "sha256": stored.sha256 })
 }
 
 /// `GET /api/v1/me/exams/{id}/receipt`: the receipt of a submitted attempt.
-async fn receipt(State(state): State<AppState>, student: StudentExam) -> Result<Json<Receipt>, AppError> {
+async fn receipt(State(state): State<AppState>, student: StudentExam) -> Result<Json<serde_json::Value>, AppError> {
     let (exam, user, now) = (student.exam.clone(), student.member.principal.user.id, state.clock().now());
-    let receipt = student
+    let stored = student
         .member
         .db()
         .write(move |conn| {
             let Some(attempt) = attempts::find(conn, exam.id, user)? else { return Ok(None) };
-            if attempt.submitted_at.is_none() && now > attempt.deadline_at {
-                attempts::submit(conn, &attempt, false, now)?;
-            }
-            Ok(Some(attempts::receipt(conn, &attempt, &exam)?))
+            attempts::log::freeze_if_overdue(conn, &attempt, &exam, now)?;
+            submissions::latest(conn, attempt.id)
         })
         .await?
-        .filter(|r| r.submitted_at.is_some())
         .ok_or(AppError::NotFound)?;
-    Ok(Json(receipt))
+    Ok(Json(receipt_body(&stored)))
 }
 
 /// The student routes.
@@ -382,7 +374,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/exams/{id}", get(landing))
         .route("/api/v1/me/exams/{id}/start", post(start))
         .route("/api/v1/me/exams/{id}/resume", post(resume))
-        .route("/api/v1/me/exams/{id}/saves", post(save))
         .route("/api/v1/me/exams/{id}/submit", post(submit))
         .route("/api/v1/me/exams/{id}/receipt", get(receipt))
 }

@@ -304,7 +304,7 @@ async fn attempts_of(
     let exam = load(&staff, id, now).await?;
     let db = staff.member.db();
     if db.read(move |conn| attempts::any_overdue(conn, id, now)).await? {
-        db.write(move |conn| attempts::submit_overdue(conn, now)).await?;
+        db.write(move |conn| attempts::submissions::submit_overdue(conn, now)).await?;
     }
     let rows = db.read(move |conn| exam_roster::students(conn, &exam)).await?;
     Ok(Json(rows))

@@ -1,6 +1,7 @@
 //! The route table. Each feature module ends with `pub fn router()`; this
 //! file only mounts them, so the whole API fits on one screen.
 
+mod attempt_review;
 mod attempts;
 mod audit_event;
 mod candidates;
@@ -12,6 +13,7 @@ mod org_courses;
 mod org_roster;
 mod org_users;
 mod platform;
+mod saves;
 mod session;
 
 use axum::Router;
@@ -31,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(exams::router())
         .merge(attempts::router())
+        .merge(saves::router())
+        .merge(attempt_review::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)
         .with_state(state)

@@ -1,7 +1,9 @@
 /**
  * An exam's landing page (`/exams/:examId`): its instructions, window and time
  * allowed, and the one button that fits: Start, Continue (when this browser
- * holds the attempt's secret) or Receipt (once submitted).
+ * holds the signed-in student's binding to the attempt), Continue on this
+ * computer (when staff allowed the attempt to move here) or Receipt (once
+ * submitted).
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
@@ -14,20 +16,25 @@ import { useLoad } from '../../hooks/useLoad';
 import { Link, navigate } from '../../router';
 import { Markdown } from '../../exam/Markdown';
 import { justStarted } from '../../exam/handoff';
-import { loadSecret, saveSecret } from '../../exam/store';
+import { bind, findAttempt, purgeExpired, setOccupant } from '../../exam/store';
+import { useSession } from '../../session/SessionProvider';
 import { prepareOffline } from '../../exam/offline';
 import { releaseWarmPython, warmUpPython } from '../../exam/warmPython';
 
 export function ExamLandingScreen({ examId }: { examId: string }) {
   const load = useCallback(() => examLanding(examId), [examId]);
   const loaded = useLoad(load);
-  const [hasSecret, setHasSecret] = useState<boolean | undefined>(undefined);
+  const [hasBinding, setHasBinding] = useState<boolean | undefined>(undefined);
   const action = useAction();
+  const userId = useSession().view?.user.id;
   useDocumentTitle(loaded.data === undefined ? undefined : `${loaded.data.title} · examhall`);
 
   useEffect(() => {
-    loadSecret(examId).then((secret) => { setHasSecret(secret !== undefined); }, () => { setHasSecret(false); });
-  }, [examId]);
+    if (userId === undefined) return;
+    // Whoever signs in here is this browser's occupant; others' kept data stays theirs.
+    void setOccupant(userId).then(() => purgeExpired()).catch(() => undefined);
+    findAttempt(userId, examId).then((record) => { setHasBinding(record !== undefined); }, () => { setHasBinding(false); });
+  }, [examId, userId]);
 
   // An open exam: fill the service worker's cache and start Python while
   // the student reads, so the exam is ready the moment it starts.
@@ -45,8 +52,10 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
         await document.documentElement.requestFullscreen().catch(() => undefined);
       }
       const view = await startAttempt(examId);
-      if (view.secret !== undefined) await saveSecret(examId, view.secret);
-      justStarted.set(examId, view);
+      if (view.binding === undefined || userId === undefined) throw new Error('the server sent no binding');
+      const keepUntil = Date.parse(view.local_keep_until);
+      const { record, leftovers } = await bind(userId, examId, view.attempt.id, view.binding, keepUntil);
+      justStarted.set(examId, { view, record, leftovers });
       navigate(`/exams/${encodeURIComponent(examId)}/take`);
     });
   };
@@ -81,9 +90,22 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
                 {submitted ? (
                   <Link href={`${path}/receipt`} class="button" data-testid="exam-receipt">{t.exam.receipt}</Link>
                 ) : exam.attempt !== null ? (
-                  hasSecret === true ? (
+                  hasBinding === true ? (
                     <Link href={`${path}/take`} class="button" data-testid="exam-continue">{t.exam.continue}</Link>
-                  ) : hasSecret === false ? (
+                  ) : hasBinding === false && exam.attempt.move_allowed && exam.phase === 'open' ? (
+                    <>
+                      <p class="notice notice--info">{t.exam.movedHere}</p>
+                      <button
+                        type="button"
+                        class="button"
+                        disabled={action.busy}
+                        onClick={() => { start(exam.require_fullscreen); }}
+                        data-testid="exam-continue-here"
+                      >
+                        {t.exam.continueHere}
+                      </button>
+                    </>
+                  ) : hasBinding === false ? (
                     <p class="notice notice--error" data-testid="exam-no-secret">{t.exam.noSecret}</p>
                   ) : null
                 ) : exam.phase === 'open' ? (

@@ -1,7 +1,8 @@
 /**
  * The receipt of a submitted exam (`/exams/:examId/receipt`): the server's
- * time of submission and the SHA-256 of each answer, selectable, with a note
- * to write them down.
+ * time of submission and the SHA-256 of each answer and of the receipt
+ * itself, selectable, with a note to write them down; and, when changes
+ * arrived after the deadline, what became of them.
  */
 import { useCallback } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
@@ -9,7 +10,7 @@ import { fetchReceipt } from '../../api/attempts';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
-import { receipts } from '../../exam/handoff';
+import { lateOutcomes, receipts } from '../../exam/handoff';
 
 export function ReceiptScreen({ examId }: { examId: string }) {
   const load = useCallback(async () => {
@@ -26,15 +27,26 @@ export function ReceiptScreen({ examId }: { examId: string }) {
     }
   }, [examId]);
   const loaded = useLoad(load);
+  const late = lateOutcomes.get(examId);
+  const lateText = late === undefined ? '' : t.exam.late(late.accepted, late.pending, late.refused);
   return (
     <>
       <p class="breadcrumb"><Link href="/home">{t.exam.back}</Link></p>
       <h1>{t.exam.receiptHeading}</h1>
       <WhenLoaded loaded={loaded}>
-        {(receipt) => (
+        {({ receipt, sha256 }) => (
           <div data-testid="receipt">
             <p class="notice notice--done" role="status">{t.exam.receiptIntro}</p>
+            {lateText !== '' && <p class="notice notice--info" data-testid="receipt-late">{lateText}</p>}
             <dl class="facts">
+              <dt>{t.exam.receiptNumber(receipt.number)}</dt>
+              <dd class="mono selectable" data-testid="receipt-submission">{receipt.submission_id}</dd>
+              {receipt.previous_submission_id !== null && (
+                <>
+                  <dt>{t.exam.receiptReplaces}</dt>
+                  <dd class="mono selectable">{receipt.previous_submission_id}</dd>
+                </>
+              )}
               <dt>{t.exam.receiptSubmittedAt}</dt>
               <dd>
                 <time dateTime={receipt.submitted_at} data-testid="receipt-submitted-at">{formatDateTime(receipt.submitted_at)}</time>
@@ -42,6 +54,8 @@ export function ReceiptScreen({ examId }: { examId: string }) {
               </dd>
               <dt>{t.exam.receiptAttempt}</dt>
               <dd class="mono selectable">{receipt.attempt_id}</dd>
+              <dt>{t.exam.receiptDocumentHash}</dt>
+              <dd class="mono selectable hash" data-testid="receipt-document-sha256">{sha256}</dd>
             </dl>
             <div class="table-wrap">
               <table class="table">

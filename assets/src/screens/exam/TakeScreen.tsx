@@ -1,88 +1,34 @@
 /**
- * The exam client (`/exams/:examId/take`). It resumes the attempt from the
- * server with the secret this browser keeps, lays any edits the server has
- * not acknowledged on top (they are newer), and then: questions in tabs, the
- * editor, Run and Test, autosave with its status always on screen, integrity
- * events into the same queue, the server's clock counting down, and Submit.
+ * The exam client (`/exams/:examId/take`). It resumes the signed-in
+ * student's attempt with the binding this browser keeps (prepareAttempt.ts),
+ * and then: questions in tabs, the editor, Run and Test, autosave with its
+ * status always on screen, integrity events into the same queue, the
+ * server's clock counting down, and Submit. One tab at a time writes.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
 import { t } from '../../i18n';
-import { ApiError, clientProblem } from '../../api/client';
-import { resumeAttempt, submitAttempt, type AttemptView } from '../../api/attempts';
+import { ApiError } from '../../api/client';
+import { submitAttempt } from '../../api/attempts';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Status';
 import { useConfirm } from '../../components/ConfirmDialog';
 import { problemText } from '../../components/problem';
 import { useDocumentTitle } from '../../hooks/useDocumentTitle';
 import { Link, navigate } from '../../router';
+import { useSession } from '../../session/SessionProvider';
 import type { PythonRunner } from '../../python/runner';
 import { claimPython } from '../../exam/warmPython';
 import { AutoSaver, type SaveState, type ServerTime } from '../../exam/autosave';
 import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
-import { justStarted, receipts } from '../../exam/handoff';
-import { dropAcked, forgetOfflineCopy, latestCodes, loadSecret, loadView, pending, saveView } from '../../exam/store';
+import { lateOutcomes, receipts } from '../../exam/handoff';
+import { forgetAttempt, occupant, setOccupant } from '../../exam/store';
 import { prepareOffline } from '../../exam/offline';
 import { useIntegrityEvents } from '../../exam/integrity';
+import { useTabLock } from '../../exam/tabLock';
 import { RunPanel } from './RunPanel';
-
-interface Ready {
-  view: AttemptView;
-  secret: string;
-  codes: Map<string, string>;
-  clockOffset: number;
-  resumed: boolean;
-}
-
-type Loadable = { kind: 'loading' } | { kind: 'failed'; error: unknown } | { kind: 'noSecret' } | { kind: 'ready'; ready: Ready };
-
-/** The network is down (or the server cannot be reached), as opposed to an answer from the server. */
-function unreachable(error: unknown): boolean {
-  return error instanceof ApiError && error.type === clientProblem.network;
-}
-
-async function prepare(examId: string): Promise<Loadable> {
-  const secret = await loadSecret(examId);
-  if (secret === undefined) return { kind: 'noSecret' };
-  const started = justStarted.get(examId);
-  justStarted.delete(examId);
-  const before = Date.now();
-  let view: AttemptView;
-  let clockOffset: number;
-  let offline = false;
-  if (started !== undefined) {
-    view = started;
-    clockOffset = Date.parse(view.server_now) - Date.now();
-  } else {
-    try {
-      view = await resumeAttempt(examId, secret);
-      clockOffset = Date.parse(view.server_now) - Math.round((before + Date.now()) / 2);
-    } catch (error) {
-      // Loaded without the network (the service worker's shell): carry on
-      // from the attempt as last seen and what was typed here since.
-      const stored = unreachable(error) ? await loadView(examId) : undefined;
-      if (stored === undefined) throw error;
-      ({ view, clockOffset } = stored);
-      offline = true;
-    }
-  }
-  if (!offline) await saveView(examId, { view, clockOffset }).catch(() => undefined);
-  const codes = new Map<string, string>();
-  for (const question of view.questions) codes.set(question.id, question.starter_code);
-  for (const answer of view.answers) codes.set(answer.question_id, answer.code);
-  if (offline) {
-    // The stored answers may be older than edits the server acknowledged since.
-    for (const [questionId, code] of await latestCodes(examId)) codes.set(questionId, code);
-  } else {
-    await dropAcked(examId, view.acked_seq);
-  }
-  // Edits the server has not acknowledged are newer than its answers.
-  for (const item of await pending(examId, view.acked_seq, 100_000)) {
-    if (item.kind === 'edit' && item.question_id !== null && item.code !== undefined) codes.set(item.question_id, item.code);
-  }
-  return { kind: 'ready', ready: { view, secret, codes, clockOffset, resumed: started === undefined } };
-}
+import { prepare, type Loadable, type Ready } from './prepareAttempt';
 
 /** Marks the document with how Python started: from its memory `snapshot`, or `plain` when that failed. */
 function notePythonStart(runner: PythonRunner): void {
@@ -94,6 +40,8 @@ function notePythonStart(runner: PythonRunner): void {
 
 export function TakeScreen({ examId }: { examId: string }) {
   const [state, setState] = useState<Loadable>({ kind: 'loading' });
+  const session = useSession();
+  const signedIn = session.view?.user.id;
   // Python starts before the attempt is read: it is the slowest part of the
   // page. Claimed in an effect, so a render that is thrown away claims nothing.
   const [runner, setRunner] = useState<PythonRunner | null>(null);
@@ -105,24 +53,38 @@ export function TakeScreen({ examId }: { examId: string }) {
   }, []);
   const load = useCallback(() => {
     setState({ kind: 'loading' });
-    prepare(examId).then(
-      (loaded) => {
-        if (loaded.kind === 'ready' && loaded.ready.view.attempt.submitted_at !== null) {
-          navigate(`/exams/${encodeURIComponent(examId)}/receipt`, { replace: true });
-          return;
-        }
-        setState(loaded);
-      },
-      (error: unknown) => { setState({ kind: 'failed', error }); },
-    );
-  }, [examId]);
+    // Without the network the session cannot be asked: the person who signed
+    // in here last is the one whose attempt this computer shows.
+    const user = signedIn === undefined ? occupant() : setOccupant(signedIn).then(() => signedIn);
+    user
+      .then((userId) => (userId === undefined ? ({ kind: 'noCopyOffline' } as const) : prepare(examId, userId)))
+      .then(
+        (loaded) => {
+          if (loaded.kind === 'redirect') {
+            const to = loaded.to === 'receipt' ? '/receipt' : '';
+            navigate(`/exams/${encodeURIComponent(examId)}${to}`, { replace: true });
+            return;
+          }
+          setState(loaded);
+        },
+        (error: unknown) => { setState({ kind: 'failed', error }); },
+      );
+  }, [examId, signedIn]);
   useEffect(load, [load]);
 
   switch (state.kind) {
     case 'loading':
+    case 'redirect':
       return <Loading />;
-    case 'noSecret':
-      return <p class="notice notice--error" data-testid="exam-no-secret">{t.exam.noSecret}</p>;
+    case 'elsewhere':
+      return (
+        <div>
+          <p class="notice notice--error" data-testid="exam-no-secret">{state.moveAllowed ? t.exam.movedHere : t.exam.noSecret}</p>
+          {state.moveAllowed && <p><Link href={`/exams/${encodeURIComponent(examId)}`} class="button">{t.exam.continueHere}</Link></p>}
+        </div>
+      );
+    case 'noCopyOffline':
+      return <p class="notice notice--error" data-testid="exam-no-copy">{t.exam.noCopyOffline}</p>;
     case 'failed':
       return (
         <div>
@@ -132,7 +94,7 @@ export function TakeScreen({ examId }: { examId: string }) {
         </div>
       );
     case 'ready':
-      return runner === null ? <Loading /> : <ExamClient examId={examId} ready={state.ready} runner={runner} />;
+      return runner === null ? <Loading /> : <LockedExamClient examId={examId} ready={state.ready} runner={runner} />;
   }
 }
 
@@ -145,25 +107,42 @@ function clock(ms: number): string {
   return hours > 0 ? `${String(hours)}:${String(minutes).padStart(2, '0')}:${seconds}` : `${String(minutes)}:${seconds}`;
 }
 
-/** The server refuses this computer's saves: the exam was started on another device. */
-function onOtherDevice(save: SaveState): boolean {
-  return save.error instanceof ApiError && save.error.status === 403;
-}
-
 function saveText(save: SaveState): string {
-  if (save.closed) return problemText(save.error);
-  if (onOtherDevice(save)) return t.exam.otherDevice;
+  if (save.ended !== null) {
+    const late = save.late === null ? '' : t.exam.late(save.late.accepted, save.late.pending, save.late.refused);
+    return late === '' ? t.exam.saveEnded[save.ended] : `${t.exam.saveEnded[save.ended]} ${late}`;
+  }
   return save.waiting === 0 ? t.exam.saved : t.exam.waiting(save.waiting);
 }
 
 function saveClass(save: SaveState): string {
   // Saving has ended here: the reason is shown whole, however long.
-  if (save.closed || onOtherDevice(save)) return 'exam-bar__save--waiting exam-bar__save--ended';
+  if (save.ended !== null) return 'exam-bar__save--waiting exam-bar__save--ended';
   return save.waiting === 0 && save.error === null ? 'exam-bar__save--ok' : 'exam-bar__save--waiting';
 }
 
+/** The exam client once this tab holds the attempt: a second tab says so and may take over. */
+function LockedExamClient({ examId, ready, runner }: { examId: string; ready: Ready; runner: PythonRunner }) {
+  const lock = useTabLock(`examhall-attempt:${ready.record.key}`);
+  switch (lock.state) {
+    case 'waiting':
+      return <Loading />;
+    case 'held':
+      return <ExamClient examId={examId} ready={ready} runner={runner} />;
+    case 'elsewhere':
+      return (
+        <div class="notice notice--info" role="alert" data-testid="exam-other-tab">
+          <p>{t.exam.otherTab}</p>
+          <button type="button" class="button" onClick={lock.takeOver} data-testid="exam-take-over">{t.exam.takeOver}</button>
+        </div>
+      );
+    case 'taken':
+      return <p class="notice notice--error" role="alert" data-testid="exam-tab-taken">{t.exam.tabTaken}</p>;
+  }
+}
+
 function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; runner: PythonRunner }) {
-  const { view, secret } = ready;
+  const { view, record: stored } = ready;
   // The server may move the deadline (extra time, a moved window); every
   // save answer and heartbeat brings it with a fresh clock estimate.
   const [serverTime, setServerTime] = useState<ServerTime>({ deadlineAt: view.attempt.deadline_at, clockOffset: ready.clockOffset });
@@ -175,11 +154,10 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const [edited, setEdited] = useState<ReadonlySet<string>>(
     () => new Set(questions.filter((q) => ready.codes.get(q.id) !== q.starter_code).map((q) => q.id)),
   );
-  const [save, setSave] = useState<SaveState>({ waiting: 0, error: null, closed: false });
+  const [save, setSave] = useState<SaveState>({ waiting: 0, error: null, ended: null, late: null });
   const saver = useRef<AutoSaver | null>(null);
   saver.current ??= new AutoSaver({
-    examId,
-    secret,
+    record: stored,
     acked: view.acked_seq,
     clockOffset: ready.clockOffset,
     onState: setSave,
@@ -187,6 +165,9 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   });
   const [now, setNow] = useState(() => Date.now() + clockOffset);
   const [warning, setWarning] = useState('');
+  const [notice, setNotice] = useState<string | null>(
+    ready.leftovers.length > 0 ? t.exam.recovered(ready.leftovers.length) : null,
+  );
   const [fullscreenPrompt, setFullscreenPrompt] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
@@ -198,8 +179,8 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const deadline = Date.parse(serverTime.deadlineAt);
   const left = deadline - now;
 
-  const record = useCallback((kind: string, data: unknown = {}, soon = false, questionId: string | null = null) => {
-    void saver.current?.add(kind, questionId, { data }, soon);
+  const record = useCallback((kind: string, data: Record<string, unknown> = {}, soon = false, questionId: string | null = null) => {
+    saver.current?.event(kind, questionId, data, soon);
   }, []);
 
   // Keep what a reload without the network needs (shell, assets, Python).
@@ -207,11 +188,13 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
 
   useEffect(() => () => { saver.current?.stop(); }, []);
 
-  // Send whatever is left over from before, and say a reload happened.
+  // Send whatever is left over from before, say a reload happened, and keep
+  // as evidence what an earlier binding of this attempt left on this computer.
   useEffect(() => {
+    saver.current?.recover(ready.leftovers);
     if (ready.resumed) record('reload', { url: location.pathname }, true);
     else void saver.current?.flush();
-  }, [ready.resumed, record]);
+  }, [ready.resumed, ready.leftovers, record]);
 
   // Integrity evidence: never blocks the student.
   const onOnline = useCallback(() => { saver.current?.retryNow(); }, []);
@@ -241,20 +224,30 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   }, [clockOffset]);
   const warned = useRef({ ten: left <= 10 * 60_000, one: left <= 60_000 });
   // Over by this computer's estimate of the server's clock, or because the
-  // server refused a save (its clock is the one that counts).
-  const over = left <= 0 || save.closed;
+  // server said so (its clock is the one that counts).
+  const closed = save.ended === 'closed';
+  const over = left <= 0 || closed;
   useEffect(() => {
     if (!over) return;
     setWarning(t.exam.timeOver);
     void saver.current?.flush();
   }, [over]);
-  // Edits stamped before the deadline still count when they arrive a little
-  // later, so the receipt waits until the queue is empty (or refused).
+  // Changes queued before the deadline may still be set aside for the
+  // instructor, so the receipt waits until the server has dealt with the
+  // whole queue; then this computer forgets the attempt.
   useEffect(() => {
-    if (!over || finished.current || (save.waiting > 0 && !save.closed)) return;
+    if (!over || finished.current || save.waiting > 0) return;
     finished.current = true;
-    void saver.current?.settle().finally(toReceipt);
-  }, [over, save.waiting, save.closed, toReceipt]);
+    void saver.current?.settle().then(async (waiting) => {
+      if (waiting > 0) {
+        finished.current = false;
+        return;
+      }
+      if (save.late !== null) lateOutcomes.set(examId, save.late);
+      await forgetAttempt(stored.key).catch(() => undefined);
+      toReceipt();
+    });
+  }, [over, save.waiting, save.late, examId, stored.key, toReceipt]);
   useEffect(() => {
     if (over) return;
     if (left <= 60_000 && !warned.current.one) {
@@ -268,28 +261,32 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
 
   const onEdit = useCallback((questionId: string, code: string, changes: unknown) => {
     codes.current.set(questionId, code);
-    void saver.current?.add('edit', questionId, { code, data: changes });
+    saver.current?.edit(questionId, changes, code);
     setEdited((set) => (set.has(questionId) ? set : new Set(set).add(questionId)));
   }, []);
   const onClipboard = useCallback((questionId: string, kind: 'paste' | 'copy' | 'cut', text: string) => {
     record(kind, { size: text.length, text }, false, questionId);
   }, [record]);
+  const onRefused = useCallback((limit: number) => { setNotice(t.exam.changeTooLarge(limit)); }, []);
 
   const submit = async (): Promise<void> => {
     const go = await confirm({ title: t.exam.confirmTitle, body: t.exam.confirmBody, action: t.exam.confirmAction });
-    if (!go || saver.current === null) return;
+    const current = saver.current;
+    if (!go || current === null) return;
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const waiting = await saver.current.settle();
+      // The last state of every edited question goes along, so the server checks its rebuild.
+      current.snapshotEdited(codes.current);
+      const waiting = await current.settle();
       if (waiting > 0) {
         setSubmitError(t.exam.notFlushed);
         return;
       }
-      const receipt = await submitAttempt(examId, secret);
+      const receipt = await submitAttempt(examId, stored.secret, current.tail.seq);
       finished.current = true;
       receipts.set(examId, receipt);
-      await forgetOfflineCopy(examId).catch(() => undefined);
+      await forgetAttempt(stored.key).catch(() => undefined);
       if (document.fullscreenElement !== null) await document.exitFullscreen().catch(() => undefined);
       toReceipt();
     } catch (error) {
@@ -334,7 +331,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
         >
           {saveText(save)}
         </p>
-        <button type="button" class="button button--danger" disabled={submitting || save.closed} onClick={() => void submit()} data-testid="submit">
+        <button type="button" class="button button--danger" disabled={submitting || save.ended !== null} onClick={() => void submit()} data-testid="submit">
           {submitting ? t.exam.submitting : t.exam.submit}
         </button>
       </div>
@@ -342,6 +339,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
       {warning !== '' && <p class="notice notice--info" aria-hidden="true">{warning}</p>}
       {offline && <p class="notice notice--info" data-testid="offline">{t.exam.offline}</p>}
       {submitError !== null && <p class="notice notice--error" role="alert" data-testid="submit-error">{submitError}</p>}
+      {notice !== null && <p class="notice notice--info" role="status" data-testid="exam-notice">{notice}</p>}
       {fullscreenPrompt && (
         <div class="notice notice--info" role="alert" data-testid="fullscreen-prompt">
           <p>{t.exam.fullscreenPrompt}</p>
@@ -382,6 +380,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
           label={editorLabel}
           onEdit={onEdit}
           onClipboard={onClipboard}
+          onRefused={onRefused}
         />
         <RunPanel runner={runner} code={code} tests={question.tests} questionId={question.id} />
       </section>

@@ -1,13 +1,15 @@
 /**
  * The students of an exam: extra time, where their attempt stands (not
- * started, in progress with its deadline, or submitted and by whom), edits
- * that reached the server late, and the receipt the student got. Instructors
- * select rows here for the extra-time form below.
+ * started, in progress with its deadline, or submitted and by whom), changes
+ * that reached the server after the deadline, and the receipt the student
+ * got. Instructors select rows here for the extra-time form below, let an
+ * attempt move to another computer, and decide on late changes.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import type { AttemptRow, SubmitReason } from '../../api/types';
 import { ReceiptDetails } from './ReceiptDetails';
+import { AttemptActions, type AttemptActionHandlers } from './AttemptActions';
 
 const text = t.manage.students;
 
@@ -49,17 +51,33 @@ function AttemptCell({ row }: { row: AttemptRow }) {
           {submitted[attempt.submit_reason ?? 'unknown'](formatDateTime(attempt.submitted_at))}
         </span>
       )}
-      {row.late_items > 0 && (
-        <span class="badge badge--fail block-badge" data-testid="late-items" data-count={row.late_items} aria-describedby="late-note">
-          {text.lateItems(row.late_items)}
-        </span>
+      {attempt?.move_allowed === true && attempt.submitted_at === null && (
+        <span class="badge badge--info block-badge" data-testid="move-allowed">{text.moveAllowed}</span>
       )}
+      {lateKinds.map((kind) => row.late_items[kind] > 0 && (
+        <span
+          key={kind}
+          class={`badge ${kind === 'refused' ? 'badge--fail' : 'badge--neutral'} block-badge`}
+          data-testid={`late-${kind}`}
+          data-count={row.late_items[kind]}
+          aria-describedby="late-note"
+        >
+          {text.late[kind](row.late_items[kind])}
+        </span>
+      ))}
     </td>
   );
 }
 
+const lateKinds = ['accepted', 'pending', 'refused', 'applied'] as const;
+
+/** Whether any changes of the row arrived after the deadline. */
+const hasLate = (row: AttemptRow): boolean => lateKinds.some((kind) => row.late_items[kind] > 0);
+
 interface Props {
   rows: AttemptRow[];
+  /** Instructors' actions on an attempt; absent for reviewers. */
+  actions?: AttemptActionHandlers | undefined;
   /** The course's sections, for names and selecting a whole section. */
   sections: { id: string; name: string }[];
   selectable: boolean;
@@ -91,7 +109,7 @@ function SectionPicker({ rows, sections, selected, onSelected }: Omit<Props, 'se
   );
 }
 
-export function AttemptTable({ rows, sections, selectable, selected, onSelected }: Props) {
+export function AttemptTable({ rows, actions, sections, selectable, selected, onSelected }: Props) {
   const sectionName = new Map(sections.map((section) => [section.id, section.name]));
   const all = useRef<HTMLInputElement>(null);
   const sorted = [...rows].sort((a, b) => byName.compare(a.display_name, b.display_name) || a.email.localeCompare(b.email));
@@ -134,6 +152,7 @@ export function AttemptTable({ rows, sections, selectable, selected, onSelected 
               <th scope="col">{text.extraTime}</th>
               <th scope="col">{text.attempt}</th>
               <th scope="col">{text.receipt}</th>
+              {actions !== undefined && <th scope="col">{text.actions}</th>}
             </tr>
           </thead>
           <tbody>
@@ -165,14 +184,17 @@ export function AttemptTable({ rows, sections, selectable, selected, onSelected 
                   {row.extra_minutes > 0 ? text.extra(row.extra_minutes, row.extra_label) : text.noExtra}
                 </td>
                 <AttemptCell row={row} />
-                <td>{row.receipt !== null && <ReceiptDetails receipt={row.receipt} name={row.display_name} />}</td>
+                <td>
+                  {row.receipt !== null && <ReceiptDetails receipt={row.receipt} sha256={row.receipt_sha256 ?? ''} name={row.display_name} />}
+                </td>
+                {actions !== undefined && <td><AttemptActions row={row} handlers={actions} /></td>}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
       {selectable && <p class="hint" role="status" data-testid="selected-count">{text.selected(chosen)}</p>}
-      {rows.some((row) => row.late_items > 0) && <p class="hint" id="late-note">{text.lateNote}</p>}
+      {rows.some(hasLate) && <p class="hint" id="late-note">{text.lateNote}</p>}
     </>
   );
 }

@@ -2,12 +2,15 @@
  * One exam as its course's staff run it (`/courses/<course>/exams/<exam>`):
  * its status, window and time per student; for instructors, closing it early
  * or extending it, extra time for chosen students, and links to its candidate
- * links and its editor; for all staff, every student's attempt with its
- * receipt. Anyone who does not teach the course gets "page not found".
+ * links and its editor, moving an attempt to another computer and deciding
+ * on late changes; for all staff, every student's attempt with its receipt. Anyone who does not teach the course gets "page not found".
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { formatDateTime, formatTime, t } from '../../i18n';
-import { listAttempts } from '../../api/exams';
+import { allowMove, applyLateItems, listAttempts } from '../../api/exams';
+import type { AttemptRow } from '../../api/types';
+import { useConfirmedAction } from '../../components/ConfirmedAction';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
@@ -51,6 +54,22 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
   const refresh = (): void => {
     onExamChanged();
     rows.reload();
+  };
+
+  const acting = useConfirmedAction();
+  const attemptActions = {
+    action: acting,
+    allowMove: async (row: AttemptRow): Promise<void> => {
+      const attempt = row.attempt;
+      if (attempt === null) return;
+      if (await acting.run(text.students.allowMoveConfirm(row.display_name), () => allowMove(course.id, exam.id, attempt.id))) reload();
+    },
+    applyLate: async (row: AttemptRow): Promise<void> => {
+      const attempt = row.attempt;
+      if (attempt === null) return;
+      const confirm = text.students.applyLateConfirm(row.display_name, row.late_items.accepted);
+      if (await acting.run(confirm, async () => { await applyLateItems(course.id, exam.id, attempt.id); })) reload();
+    },
   };
 
   return (
@@ -97,7 +116,16 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
         <WhenLoaded loaded={rows}>
           {(data) => (
             <>
-              <AttemptTable rows={data} sections={course.sections} selectable={canGrant} selected={selected} onSelected={setSelected} />
+              <ErrorNotice error={acting.error} />
+              <AttemptTable
+                rows={data}
+                actions={canManage ? attemptActions : undefined}
+                sections={course.sections}
+                selectable={canGrant}
+                selected={selected}
+                onSelected={setSelected}
+              />
+              {acting.dialog}
               {canGrant && data.length > 0 && (
                 <ExtraTimeForm
                   courseId={course.id}

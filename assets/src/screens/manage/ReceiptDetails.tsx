@@ -10,11 +10,15 @@ const text = t.manage.students;
 
 type Receipt = NonNullable<AttemptRow['receipt']>;
 
-export function ReceiptDetails({ receipt, name }: { receipt: Receipt; name: string }) {
+export function ReceiptDetails({ receipt, sha256, name }: { receipt: Receipt; sha256: string; name: string }) {
   return (
-    <details class="receipt-details" data-testid="receipt" data-attempt={receipt.attempt_id}>
+    <details class="receipt-details" data-testid="receipt" data-attempt={receipt.attempt_id} data-number={receipt.number}>
       <summary>{text.receiptOf(name)}</summary>
       <dl class="details">
+        <div>
+          <dt>{text.receiptNumber(receipt.number)}</dt>
+          <dd class="mono selectable">{receipt.submission_id}</dd>
+        </div>
         <div>
           <dt>{text.receiptSubmittedAt}</dt>
           <dd>
@@ -25,6 +29,10 @@ export function ReceiptDetails({ receipt, name }: { receipt: Receipt; name: stri
         <div>
           <dt>{text.receiptAttempt}</dt>
           <dd class="mono selectable">{receipt.attempt_id}</dd>
+        </div>
+        <div>
+          <dt>{text.receiptHash}</dt>
+          <dd class="mono selectable hash" data-testid="receipt-document-sha256">{sha256}</dd>
         </div>
         {receipt.answers.map((answer) => (
           <div key={answer.question_id} data-testid="receipt-answer" data-question={answer.question_id}>

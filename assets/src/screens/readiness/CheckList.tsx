@@ -4,7 +4,7 @@ import { t, type CheckId } from '../../i18n';
 export type CheckState =
   | { status: 'pending' }
   | { status: 'pass'; detail?: string }
-  | { status: 'fail'; reason?: string };
+  | { status: 'fail'; reason?: string; advice?: 'untrustedCertificate' };
 
 export const checkOrder: readonly CheckId[] = [
   'modules',
@@ -43,7 +43,9 @@ function CheckItem({ id, state }: { id: CheckId; state: CheckState }) {
       {state.status === 'pass' && state.detail !== undefined && (
         <p class="check__detail" data-testid={`check-${id}-detail`}>{state.detail}</p>
       )}
-      {state.status === 'fail' && <p class="check__text">{text.fail}</p>}
+      {state.status === 'fail' && (
+        <p class="check__text" data-testid={`check-${id}-text`}>{state.advice === undefined ? text.fail : t.readiness.advice[state.advice]}</p>
+      )}
       {state.status === 'fail' && state.reason !== undefined && (
         <p class="check__detail" data-testid={`check-${id}-detail`}>{t.readiness.failureDetail(state.reason)}</p>
       )}

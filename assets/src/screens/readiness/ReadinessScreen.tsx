@@ -21,7 +21,10 @@ const allPending = (): States =>
 
 function fromOutcome(outcome: Outcome): CheckState {
   if (outcome.ok) return { status: 'pass' };
-  return outcome.reason === undefined ? { status: 'fail' } : { status: 'fail', reason: outcome.reason };
+  const failed: CheckState = { status: 'fail' };
+  if (outcome.reason !== undefined) failed.reason = outcome.reason;
+  if (outcome.advice !== undefined) failed.advice = outcome.advice;
+  return failed;
 }
 
 async function pythonCheck(runner: PythonRunner): Promise<CheckState> {

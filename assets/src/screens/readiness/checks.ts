@@ -1,8 +1,11 @@
 /**
  * The browser checks of the readiness page, as plain async functions. Each
- * answers whether this browser has one capability an exam needs; none keeps
- * any data. The Python check lives in the screen because it shares the
- * page's PythonRunner with the scratch area.
+ * proves one thing an exam needs by doing it for real: storing and reading
+ * back a record in IndexedDB, registering the exam page's own service worker
+ * (which is what fails when the browser does not trust the server's
+ * certificate). Only the service worker stays, as it would after any exam.
+ * The Python check lives in the screen because it shares the page's
+ * PythonRunner with the scratch area.
  */
 import type { CheckId } from '../../i18n';
 
@@ -10,6 +13,8 @@ export interface Outcome {
   ok: boolean;
   /** A technical reason for a failure, shown under the explanation. */
   reason?: string;
+  /** A failure with its own explanation, instead of the check's usual one. */
+  advice?: 'untrustedCertificate';
 }
 
 export type BrowserCheck = () => Outcome | Promise<Outcome>;
@@ -38,25 +43,54 @@ function isolation(): Outcome {
   return { ok: true };
 }
 
-/** Opens and deletes a throwaway database; private modes often refuse this. */
+/**
+ * Stores a record in a throwaway database, reads it back in a new
+ * transaction, and deletes the database; private modes and storage policies
+ * often refuse one of these steps.
+ */
 function indexedDb(): Promise<Outcome> {
   if (typeof indexedDB === 'undefined') return Promise.resolve({ ok: false, reason: 'indexedDB is undefined' });
+  const written = `probe ${String(Date.now())}`;
   return withTimeout(
     new Promise<Outcome>((resolve) => {
+      const fail = (reason: string): void => { resolve({ ok: false, reason }); };
       const request = indexedDB.open(PROBE_DATABASE, 1);
-      request.onerror = () => { resolve({ ok: false, reason: request.error?.message ?? 'open failed' }); };
-      request.onblocked = () => { resolve({ ok: false, reason: 'open blocked' }); };
+      request.onupgradeneeded = () => { request.result.createObjectStore('probe'); };
+      request.onerror = () => { fail(request.error?.message ?? 'open failed'); };
+      request.onblocked = () => { fail('open blocked'); };
       request.onsuccess = () => {
-        request.result.close();
-        indexedDB.deleteDatabase(PROBE_DATABASE);
-        resolve({ ok: true });
+        const db = request.result;
+        const write = db.transaction('probe', 'readwrite');
+        write.objectStore('probe').put(written, 'key');
+        write.onerror = () => { fail(write.error?.message ?? 'write failed'); };
+        write.oncomplete = () => {
+          const read = db.transaction('probe').objectStore('probe').get('key');
+          read.onerror = () => { fail(read.error?.message ?? 'read failed'); };
+          read.onsuccess = () => {
+            db.close();
+            indexedDB.deleteDatabase(PROBE_DATABASE);
+            resolve(read.result === written ? { ok: true } : { ok: false, reason: 'the record read back differs' });
+          };
+        };
       };
     }),
   );
 }
 
-function serviceWorker(): Outcome {
-  return 'serviceWorker' in navigator ? { ok: true } : { ok: false, reason: 'navigator.serviceWorker is undefined' };
+/**
+ * Registers the exam page's service worker and waits until it is active: a
+ * browser that does not trust the server's certificate refuses this, and
+ * then an exam page cannot come back after a reload without the network.
+ */
+async function serviceWorker(): Promise<Outcome> {
+  if (!('serviceWorker' in navigator)) return { ok: false, reason: 'navigator.serviceWorker is undefined' };
+  try {
+    await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return /certificate|SSL/i.test(reason) ? { ok: false, reason, advice: 'untrustedCertificate' } : { ok: false, reason };
+  }
+  return withTimeout(navigator.serviceWorker.ready.then(() => ({ ok: true })));
 }
 
 function secureContext(): Outcome {

@@ -1,0 +1,286 @@
+//! Saving a batch of a student's queue. Before the deadline, items go into
+//! the durable log and the answers: the server applies each edit's change
+//! set to its own copy of the code and checks it against the client's
+//! snapshots. After it, they go to [`super::late`]. Either way the log stays
+//! contiguous: the server refuses a batch that leaves a gap, instead of
+//! storing items it could never acknowledge.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::submissions::{self, Freeze};
+use super::{Attempt, LogState, late, log_state};
+use crate::clock::rfc3339;
+use crate::domain::autosave::{self, ChainHash, Commitment, MAX_ANSWER_UNITS, MAX_ATTEMPT_BYTES, Phase};
+use crate::domain::changeset::{normalise_line_breaks, utf16_len};
+use crate::domain::receipt::SubmissionReason;
+use crate::domain::save_item::{ItemBody, SaveItem};
+use crate::domain::{AttemptId, QuestionId};
+use crate::store::StoreError;
+use crate::store::exams::Exam;
+
+/// Why a batch was refused as a whole; nothing of it was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The batch does not continue the log: the client must resend from `acked_seq + 1`.
+    Gap {
+        /// Every item up to this one is durable.
+        acked_seq: i64,
+    },
+    /// Storing it would pass the attempt's quota.
+    Quota,
+}
+
+/// How many items after the deadline were accepted, wait for the rest of
+/// their commitment, or were refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LateCounts {
+    /// Proven queued before the deadline: kept for the instructor to decide.
+    pub accepted: u32,
+    /// Within the commitment, waiting for the items before it.
+    pub pending: u32,
+    /// Refused and kept as evidence.
+    pub refused: u32,
+    /// Accepted, then applied by an instructor into a new submission.
+    pub applied: u32,
+}
+
+/// What a batch achieved.
+#[derive(Debug, Clone, Serialize)]
+pub struct SaveOutcome {
+    /// Every item up to this sequence number is in the log and the answers.
+    pub acked_seq: i64,
+    /// Every item up to this sequence number has been dealt with (stored,
+    /// or set aside after the deadline): the client may forget them.
+    pub processed_seq: i64,
+    /// `open` while saves count; `closed` after the deadline or the submission.
+    pub phase: &'static str,
+    /// The attempt's items after the deadline so far.
+    pub late: LateCounts,
+}
+
+/// The deadline rule in effect for the attempt's exam.
+#[derive(Debug, Clone, Copy)]
+pub struct LateWindow(pub time::Duration);
+
+/// Saves `items` (a batch of the client's queue, in order) and records the
+/// client's `commitment`. Freezes the submission first when the deadline passed.
+///
+/// # Errors
+/// Storage errors; a refusal (gap, quota) is `Ok(Err(_))` and stores nothing.
+pub fn save(
+    conn: &Connection,
+    attempt: &Attempt,
+    exam: &Exam,
+    items: &[SaveItem],
+    commitment: Option<Commitment>,
+    now: OffsetDateTime,
+    window: LateWindow,
+) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
+    let attempt = &freeze_if_overdue(conn, attempt, exam, now)?;
+    let phase = autosave::phase(
+        now,
+        attempt.deadline_at,
+        attempt.submitted_by_student(),
+        attempt.submitted_at.is_some(),
+        exam.spec.late_policy,
+        window.0,
+    );
+    match phase {
+        Phase::Open => on_time(conn, attempt, exam, items, commitment, now),
+        Phase::Late(rule) => late::stage(conn, attempt, rule, items, now),
+    }
+}
+
+/// Submits `attempt` as it stood at its deadline if that has passed; returns it as stored now.
+///
+/// # Errors
+/// Storage errors.
+pub fn freeze_if_overdue(
+    conn: &Connection,
+    attempt: &Attempt,
+    exam: &Exam,
+    now: OffsetDateTime,
+) -> Result<Attempt, StoreError> {
+    if attempt.submitted_at.is_some() || now <= attempt.deadline_at {
+        return Ok(attempt.clone());
+    }
+    submissions::freeze(conn, attempt, exam, Freeze::first(SubmissionReason::Deadline, attempt.deadline_at))?;
+    super::by_id(conn, exam.id, attempt.id)?.ok_or_else(|| StoreError::NotFound("attempt".to_owned()))
+}
+
+/// The items of `items` after `after`, which must continue it without a gap.
+pub(super) fn continuing(items: &[SaveItem], after: i64) -> Result<&[SaveItem], Refusal> {
+    let fresh = items.iter().position(|item| item.seq > after).map_or(&items[items.len()..], |at| &items[at..]);
+    let contiguous = fresh.iter().zip(after + 1..).all(|(item, expected)| item.seq == expected);
+    if contiguous { Ok(fresh) } else { Err(Refusal::Gap { acked_seq: after }) }
+}
+
+/// Whether storing `items` keeps the attempt within its quota.
+pub(super) fn within_quota(conn: &Connection, id: AttemptId, items: &[SaveItem]) -> Result<bool, StoreError> {
+    let stored: i64 = conn.query_row("SELECT stored_bytes FROM exam_sessions WHERE id = ?1", [id], |r| r.get(0))?;
+    let adding: usize = items.iter().map(|item| item.raw.len()).sum();
+    Ok(u64::try_from(stored).unwrap_or(0) + adding as u64 <= MAX_ATTEMPT_BYTES)
+}
+
+fn on_time(
+    conn: &Connection,
+    attempt: &Attempt,
+    exam: &Exam,
+    items: &[SaveItem],
+    commitment: Option<Commitment>,
+    now: OffsetDateTime,
+) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
+    let LogState { acked_seq, mut chain } = log_state(conn, attempt.id)?;
+    let fresh = match continuing(items, acked_seq) {
+        Ok(fresh) => fresh,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if !within_quota(conn, attempt.id, fresh)? {
+        return Ok(Err(Refusal::Quota));
+    }
+    let mut codes = Codes::new(conn, attempt.id, exam);
+    let server_at = rfc3339(now);
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO session_log (session_id, seq, kind, question_id, client_at, server_at, late, payload, chain, applied)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
+    )?;
+    for item in fresh {
+        chain = autosave::chain_next(&chain, item.raw.as_bytes());
+        let applied = match (&item.body, item.question_id) {
+            (ItemBody::Edit(changes), Some(question)) => Some(codes.edit(question, item.seq, |code| {
+                changes.apply(code).ok().filter(|next| utf16_len(next) <= MAX_ANSWER_UNITS)
+            })?),
+            (ItemBody::Snapshot(code), Some(question)) => Some(codes.snapshot(question, item.seq, code)?),
+            _ => None,
+        };
+        insert.execute(params![
+            attempt.id,
+            item.seq,
+            item.kind.as_str(),
+            item.question_id,
+            rfc3339(item.client_at),
+            server_at,
+            item.raw,
+            chain.as_slice(),
+            applied
+        ])?;
+    }
+    codes.write()?;
+    let acked = fresh.last().map_or(acked_seq, |item| item.seq);
+    let added: usize = fresh.iter().map(|item| item.raw.len()).sum();
+    conn.execute(
+        "UPDATE exam_sessions SET acked_seq = ?2, chain = ?3, stored_bytes = stored_bytes + ?4 WHERE id = ?1",
+        params![attempt.id, acked, chain.as_slice(), i64::try_from(added).unwrap_or(i64::MAX)],
+    )?;
+    if let Some(commitment) = commitment {
+        record_commitment(conn, attempt.id, commitment, now)?;
+    }
+    Ok(Ok(SaveOutcome { acked_seq: acked, processed_seq: acked, phase: "open", late: LateCounts::default() }))
+}
+
+/// Keeps the client's commitment if it reaches further than the last one
+/// heard; the first word on a sequence number stands (a client cannot
+/// change what it said it had queued).
+fn record_commitment(
+    conn: &Connection,
+    id: AttemptId,
+    commitment: Commitment,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE exam_sessions SET commit_seq = ?2, commit_hash = ?3, commit_at = ?4
+         WHERE id = ?1 AND (commit_seq IS NULL OR commit_seq < ?2)",
+        params![id, commitment.seq, commitment.hash.as_slice(), rfc3339(now)],
+    )?;
+    Ok(())
+}
+
+/// The commitment heard before the deadline, if any.
+pub(super) fn commitment(conn: &Connection, id: AttemptId) -> Result<Option<Commitment>, StoreError> {
+    let row: Option<(Option<i64>, Option<Vec<u8>>)> = conn
+        .query_row("SELECT commit_seq, commit_hash FROM exam_sessions WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match row {
+        Some((Some(seq), Some(hash))) => hash.try_into().ok().map(|hash: ChainHash| Commitment { seq, hash }),
+        _ => None,
+    })
+}
+
+/// The server's copy of the answers a batch touches, read once and written once.
+struct Codes<'a> {
+    conn: &'a Connection,
+    attempt: AttemptId,
+    exam: &'a Exam,
+    touched: HashMap<QuestionId, (String, i64)>,
+}
+
+impl<'a> Codes<'a> {
+    fn new(conn: &'a Connection, attempt: AttemptId, exam: &'a Exam) -> Self {
+        Self { conn, attempt, exam, touched: HashMap::new() }
+    }
+
+    fn current(&mut self, question: QuestionId) -> Result<&mut (String, i64), StoreError> {
+        if !self.touched.contains_key(&question) {
+            let stored: Option<(String, i64)> = self
+                .conn
+                .query_row(
+                    "SELECT code, seq FROM answers WHERE session_id = ?1 AND question_id = ?2",
+                    params![self.attempt, question],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let code = stored.unwrap_or_else(|| (self.starter(question), 0));
+            self.touched.insert(question, code);
+        }
+        Ok(self.touched.get_mut(&question).expect("inserted above"))
+    }
+
+    fn starter(&self, question: QuestionId) -> String {
+        let position = self.exam.question_ids.iter().position(|q| *q == question);
+        let starter = position.and_then(|at| self.exam.spec.questions.get(at)).map(|q| q.starter_code.as_str());
+        normalise_line_breaks(starter.unwrap_or_default())
+    }
+
+    /// Applies an edit; returns whether it applied (it stays in the log either way).
+    fn edit(
+        &mut self,
+        question: QuestionId,
+        seq: i64,
+        apply: impl FnOnce(&str) -> Option<String>,
+    ) -> Result<bool, StoreError> {
+        let current = self.current(question)?;
+        match apply(&current.0) {
+            Some(next) => {
+                *current = (next, seq);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Takes a snapshot as the code (the student saw it); returns whether it
+    /// matched the server's rebuild. A mismatch stays visible in the log.
+    fn snapshot(&mut self, question: QuestionId, seq: i64, code: &str) -> Result<bool, StoreError> {
+        let current = self.current(question)?;
+        let matched = current.0 == code;
+        *current = (code.to_owned(), seq);
+        Ok(matched)
+    }
+
+    fn write(self) -> Result<(), StoreError> {
+        let mut upsert = self.conn.prepare_cached(
+            "INSERT INTO answers (session_id, question_id, code, seq) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (session_id, question_id) DO UPDATE SET code = excluded.code, seq = excluded.seq",
+        )?;
+        for (question, (code, seq)) in self.touched {
+            if seq > 0 {
+                upsert.execute(params![self.attempt, question, code, seq])?;
+            }
+        }
+        Ok(())
+    }
+}
