@@ -12,9 +12,13 @@
 
 use std::time::{Duration, Instant};
 
+use examhall::domain::receipt::SubmissionReason;
+use examhall::domain::save_item::SaveItem;
 use examhall::domain::{DisplayName, Email, ExamSpec, Role, SectionId, UserId};
 use examhall::store::accounts::users::{self, NewUser};
-use examhall::store::attempts::{self, QueueItem};
+use examhall::store::attempts;
+use examhall::store::attempts::log::SaveRules;
+use examhall::store::attempts::submissions::{self, Freeze};
 use examhall::store::courses::{self, GrantTarget};
 use examhall::store::exams::{self, Exam};
 use examhall::store::{StoreError, connection, exam_roster, keys::DatabaseKey, migrations};
@@ -103,7 +107,13 @@ fn populate(conn: &mut Connection, students: usize) -> Result<Exam, StoreError> 
             take(&tx, &exam, user, now)?;
         }
     }
-    tx.execute("UPDATE session_log SET late = 1 WHERE seq % 20 = 0", [])?;
+    // One item in twenty arrived after the deadline and waits beside the submission.
+    tx.execute(
+        "INSERT INTO late_items (session_id, seq, kind, client_at, server_at, status, chain, payload)
+         SELECT session_id, seq + 100000, kind, client_at, server_at, 'accepted', x'00', payload
+         FROM session_log WHERE seq % 20 = 0",
+        [],
+    )?;
     tx.commit()?;
     Ok(exam)
 }
@@ -119,23 +129,21 @@ fn student(conn: &Connection, index: usize, section: SectionId, now: OffsetDateT
 
 /// Starts, saves [`LOG_ITEMS`] items across both questions, and submits.
 fn take(conn: &Connection, exam: &Exam, user: UserId, now: OffsetDateTime) -> Result<(), StoreError> {
-    let (attempt, _secret) = attempts::start(conn, exam, user, now)?;
-    let items: Vec<QueueItem> = (1..=LOG_ITEMS)
+    let (attempt, _binding) = attempts::start(conn, exam, user, now)?;
+    let items: Vec<SaveItem> = (1..=LOG_ITEMS)
         .map(|seq| {
             let question = exam.question_ids[usize::try_from(seq).unwrap_or(0) % 2];
-            let edit = seq % 4 != 0;
-            QueueItem {
-                seq,
-                kind: if edit { "edit" } else { "focus_lost" }.to_owned(),
-                question_id: Some(question),
-                client_at: now,
-                code: edit.then(|| format!("x = {seq}\n")),
-                data: serde_json::json!({ "changes": [[0, 0, "x"]] }),
-            }
+            let raw = if seq % 4 == 0 {
+                format!(r#"{{"seq":{seq},"kind":"focus_lost","client_at":"2026-06-01T09:00:00Z","data":{{}}}}"#)
+            } else {
+                format!(r#"{{"seq":{seq},"kind":"snapshot","question_id":"{question}","client_at":"2026-06-01T09:00:00Z","code":"x = {seq}\n"}}"#)
+            };
+            SaveItem::parse(&raw, &exam.question_ids).expect("a valid item")
         })
         .collect();
-    attempts::save(conn, &attempt, exam, &items, now)?;
-    attempts::submit(conn, &attempt, true, now)
+    let rules = SaveRules { late_window: time::Duration::minutes(10), quota_bytes: u64::MAX };
+    attempts::log::save(conn, &attempt, exam, &items, None, now, rules)?.expect("a contiguous batch");
+    submissions::freeze(conn, &attempt, exam, Freeze::first(SubmissionReason::Student, now)).map(|_| ())
 }
 
 /// How the page read the students before: every account and grant, then
@@ -154,9 +162,9 @@ fn per_student(conn: &Connection, exam: &Exam) -> Result<usize, StoreError> {
         }
         let attempt = attempts::find(conn, exam.id, user.id)?;
         if let Some(found) = &attempt {
-            attempts::receipt(conn, found, exam)?;
+            submissions::latest(conn, found.id)?;
             let _late: u32 = conn.query_row(
-                "SELECT count(*) FROM session_log WHERE session_id = ?1 AND late = 1",
+                "SELECT count(*) FROM late_items WHERE session_id = ?1 AND status = 'accepted'",
                 [found.id],
                 |r| r.get(0),
             )?;

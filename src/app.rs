@@ -131,7 +131,7 @@ pub async fn submit_at_deadlines(state: AppState) {
     loop {
         ticks.tick().await;
         let now = state.clock().now();
-        let window = time::Duration::minutes(i64::from(state.config().exams.late_window_minutes));
+        let window = state.config().exams.save_rules().late_window;
         for db in state.registry().open_orgs().await {
             match db.write(move |conn| crate::store::attempts::sweep(conn, now, window)).await {
                 Ok(0) => {}

@@ -51,11 +51,25 @@ pub struct ExamsConfig {
     /// at the last moment). They are kept beside the submission for the
     /// instructor to decide, never applied by themselves.
     pub late_window_minutes: u32,
+    /// The most an attempt may store, in MiB (its log and late items): far
+    /// above any honest exam, so a client gone wrong cannot fill the disk.
+    pub attempt_quota_mib: u32,
 }
 
 impl Default for ExamsConfig {
     fn default() -> Self {
-        Self { late_window_minutes: 10 }
+        Self { late_window_minutes: 10, attempt_quota_mib: 64 }
+    }
+}
+
+impl ExamsConfig {
+    /// The rules a save follows.
+    #[must_use]
+    pub fn save_rules(&self) -> crate::store::attempts::log::SaveRules {
+        crate::store::attempts::log::SaveRules {
+            late_window: time::Duration::minutes(i64::from(self.late_window_minutes)),
+            quota_bytes: u64::from(self.attempt_quota_mib) * 1024 * 1024,
+        }
     }
 }
 
@@ -258,6 +272,9 @@ impl Config {
         }
         if self.exams.late_window_minutes > 24 * 60 {
             return invalid("exams.late_window_minutes: at most 1440 (a day)");
+        }
+        if self.exams.attempt_quota_mib == 0 {
+            return invalid("exams.attempt_quota_mib: must be at least 1");
         }
         if self.log.level.parse::<tracing_subscriber::EnvFilter>().is_err() {
             return invalid("log.level: not a valid filter (try \"info\" or \"examhall=debug,info\")");

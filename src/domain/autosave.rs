@@ -24,9 +24,6 @@ pub const MAX_ITEM_BYTES: usize = 1024 * 1024;
 pub const MAX_BATCH_ITEMS: usize = 500;
 /// The longest answer, in UTF-16 units (what the editor counts).
 pub const MAX_ANSWER_UNITS: usize = 100_000;
-/// The most bytes an attempt may store in its log, late items included:
-/// far above any honest exam (three hours of typing take a few megabytes).
-pub const MAX_ATTEMPT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What an item of the queue records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -263,7 +260,11 @@ mod tests {
         let before = DEADLINE - time::Duration::seconds(1);
         let after = DEADLINE + time::Duration::seconds(1);
         assert_eq!(phase_at(before, false, false, LatePolicy::AcceptQueued), Phase::Open);
-        assert_eq!(phase_at(DEADLINE, false, false, LatePolicy::AcceptQueued), Phase::Open, "the deadline itself counts");
+        assert_eq!(
+            phase_at(DEADLINE, false, false, LatePolicy::AcceptQueued),
+            Phase::Open,
+            "the deadline itself counts"
+        );
         assert_eq!(phase_at(after, false, false, LatePolicy::AcceptQueued), Phase::Late(LateRule::MayProve));
         assert_eq!(phase_at(after, false, true, LatePolicy::AcceptQueued), Phase::Late(LateRule::MayProve));
         assert_eq!(phase_at(after, false, false, LatePolicy::Refuse), Phase::Late(LateRule::PolicyRefuses));

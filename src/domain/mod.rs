@@ -5,12 +5,12 @@
 
 pub mod autosave;
 pub mod changeset;
-pub mod receipt;
-pub mod save_item;
 mod exam;
 mod ids;
 mod org;
 mod people;
+pub mod receipt;
+pub mod save_item;
 
 pub use exam::{ExamSpec, IntegrityProfile, LatePolicy, QuestionSpec, TestKind, TestSpec, Visibility};
 pub use ids::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};

@@ -138,7 +138,19 @@ mod tests {
             answers: vec![],
         };
         let text = receipt.to_text();
-        let order = ["\"format\"", "\"submission_id\"", "\"number\"", "\"previous_submission_id\"", "\"reason\"", "\"exam\"", "\"student\"", "\"attempt_id\"", "\"submitted_at\"", "\"log_seq\"", "\"answers\""];
+        let order = [
+            "\"format\"",
+            "\"submission_id\"",
+            "\"number\"",
+            "\"previous_submission_id\"",
+            "\"reason\"",
+            "\"exam\"",
+            "\"student\"",
+            "\"attempt_id\"",
+            "\"submitted_at\"",
+            "\"log_seq\"",
+            "\"answers\"",
+        ];
         let positions: Vec<usize> = order.iter().map(|key| text.find(key).expect(key)).collect();
         assert!(positions.is_sorted(), "{text}");
         assert!(text.starts_with("{\"format\":\"examhall-receipt/1\""));

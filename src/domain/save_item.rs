@@ -106,7 +106,14 @@ impl SaveItem {
                 ItemBody::Event
             }
         };
-        Ok(Self { seq, kind: wire.kind, question_id: wire.question_id, client_at: wire.client_at, body, raw: raw.to_owned() })
+        Ok(Self {
+            seq,
+            kind: wire.kind,
+            question_id: wire.question_id,
+            client_at: wire.client_at,
+            body,
+            raw: raw.to_owned(),
+        })
     }
 }
 
@@ -125,11 +132,15 @@ mod tests {
     #[test]
     fn edits_snapshots_and_events_parse_with_their_exact_text() {
         let q = question();
-        let edit = format!(r#"{{"seq":1,"kind":"edit","question_id":"{q}","client_at":"2026-06-01T10:00:00Z","changes":[[0,"x"]]}}"#);
+        let edit = format!(
+            r#"{{"seq":1,"kind":"edit","question_id":"{q}","client_at":"2026-06-01T10:00:00Z","changes":[[0,"x"]]}}"#
+        );
         let parsed = parse(&edit).expect("edit");
         assert!(matches!(parsed.body, ItemBody::Edit(_)));
         assert_eq!(parsed.raw, edit);
-        let snapshot = format!(r#"{{"seq":2,"kind":"snapshot","question_id":"{q}","client_at":"2026-06-01T10:00:00Z","code":"x"}}"#);
+        let snapshot = format!(
+            r#"{{"seq":2,"kind":"snapshot","question_id":"{q}","client_at":"2026-06-01T10:00:00Z","code":"x"}}"#
+        );
         assert_eq!(parse(&snapshot).expect("snapshot").body, ItemBody::Snapshot("x".to_owned()));
         let event = r#"{"seq":3,"kind":"focus_lost","client_at":"2026-06-01T10:00:00Z","data":{}}"#;
         assert_eq!(parse(event).expect("event").body, ItemBody::Event);
@@ -145,14 +156,22 @@ mod tests {
             format!(r#"{{"seq":1,"kind":"made_up_kind","client_at":"{at}"}}"#),
             format!(r#"{{"seq":1,"kind":"edit","question_id":"{other}","client_at":"{at}","changes":[]}}"#),
             format!(r#"{{"seq":1,"kind":"edit","question_id":"{q}","client_at":"{at}"}}"#),
-            format!(r#"{{"seq":1,"kind":"edit","question_id":"{q}","client_at":"{at}","changes":[[0,"x"]],"code":"x"}}"#),
+            format!(
+                r#"{{"seq":1,"kind":"edit","question_id":"{q}","client_at":"{at}","changes":[[0,"x"]],"code":"x"}}"#
+            ),
             format!(r#"{{"seq":1,"kind":"snapshot","question_id":"{q}","client_at":"{at}"}}"#),
             format!(r#"{{"seq":1,"kind":"paste","client_at":"{at}","data":"text"}}"#),
             format!(r#"{{"seq":1,"kind":"paste","client_at":"{at}","code":"x"}}"#),
             format!(r#"{{"seq":1,"kind":"paste","client_at":"{at}","extra":1}}"#),
-            format!(r#"{{"seq":1,"kind":"paste","client_at":"yesterday"}}"#),
-            format!(r#"{{"seq":1,"kind":"snapshot","question_id":"{q}","client_at":"{at}","code":"{}"}}"#, "x".repeat(MAX_ANSWER_UNITS + 1)),
-            format!(r#"{{"seq":1,"kind":"paste","client_at":"{at}","data":{{"text":"{}"}}}}"#, "x".repeat(MAX_ITEM_BYTES)),
+            r#"{"seq":1,"kind":"paste","client_at":"yesterday"}"#.to_owned(),
+            format!(
+                r#"{{"seq":1,"kind":"snapshot","question_id":"{q}","client_at":"{at}","code":"{}"}}"#,
+                "x".repeat(MAX_ANSWER_UNITS + 1)
+            ),
+            format!(
+                r#"{{"seq":1,"kind":"paste","client_at":"{at}","data":{{"text":"{}"}}}}"#,
+                "x".repeat(MAX_ITEM_BYTES)
+            ),
         ];
         for raw in bad {
             assert!(parse(&raw).is_err(), "accepted: {}", &raw[..raw.len().min(120)]);

@@ -190,6 +190,14 @@ fn exam_cases(w: &World) -> Vec<Case> {
             Access::CourseInstructor,
         ),
         case(Method::GET, format!("{exam}/attempts"), Body::None, Access::CourseStaff),
+        case(Method::GET, format!("{exam}/attempts/{}", w.section), Body::None, Access::CourseStaff),
+        case(Method::POST, format!("{exam}/attempts/{}/move", w.section), Body::None, Access::CourseInstructor),
+        case(
+            Method::POST,
+            format!("{exam}/attempts/{}/late-items/apply", w.section),
+            Body::None,
+            Access::CourseInstructor,
+        ),
         case(Method::GET, format!("{exam}/candidates"), Body::None, Access::CourseInstructor),
         case(
             Method::POST,

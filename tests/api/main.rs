@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is the failure report")]
 
+mod exam_client;
 mod helpers;
 mod people;
 
@@ -15,7 +16,9 @@ mod durability;
 mod exams;
 mod headers;
 mod health;
+mod late;
 mod logging;
+mod saves;
 mod sessions;
 mod storage;
 mod tls;

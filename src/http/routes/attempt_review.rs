@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::attempts::receipt_body;
+use super::attempts::{ReceiptBody, receipt_body};
 use super::audit_event;
 use crate::app::AppState;
 use crate::audit;
@@ -21,6 +21,7 @@ use crate::store::attempts::{self, Attempt, submissions};
 use crate::store::exams::{self, Exam};
 
 #[derive(Deserialize)]
+#[allow(clippy::struct_field_names, reason = "the names are the path's parameters")]
 struct AttemptPath {
     #[allow(dead_code, reason = "checked by the CourseStaff extractor")]
     course_id: String,
@@ -48,7 +49,7 @@ async fn load(staff: &CourseStaff, path: &AttemptPath, now: time::OffsetDateTime
 struct AttemptDetail {
     attempt: Attempt,
     /// Every submission, oldest first: `{ receipt, sha256 }`.
-    submissions: Vec<serde_json::Value>,
+    submissions: Vec<ReceiptBody>,
     late_items: Vec<LateItem>,
 }
 
@@ -62,7 +63,8 @@ async fn show(
     let id = attempt.id;
     let (history, late_items) =
         staff.member.db().read(move |conn| Ok((submissions::history(conn, id)?, late::list(conn, id)?))).await?;
-    Ok(Json(AttemptDetail { attempt, submissions: history.iter().map(receipt_body).collect(), late_items }))
+    let submissions = history.iter().map(receipt_body).collect::<Result<_, _>>()?;
+    Ok(Json(AttemptDetail { attempt, submissions, late_items }))
 }
 
 /// `POST .../attempts/{attempt_id}/move`: the next browser that opens the
@@ -101,7 +103,7 @@ async fn apply_late_items(
     client: ClientAddr,
     CourseInstructor(staff): CourseInstructor,
     Path(path): Path<AttemptPath>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<ReceiptBody>, AppError> {
     let now = state.clock().now();
     let (exam, attempt) = load(&staff, &path, now).await?;
     let by = staff.member.principal.user.id;
@@ -124,7 +126,7 @@ async fn apply_late_items(
         })
         .await?
         .ok_or_else(|| AppError::Conflict("there are no accepted late items to apply".to_owned()))?;
-    Ok(Json(receipt_body(&stored)))
+    Ok(Json(receipt_body(&stored)?))
 }
 
 /// The attempt review routes.

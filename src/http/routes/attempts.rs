@@ -317,7 +317,7 @@ async fn submit(
     student: StudentExam,
     ExamSecret(secret): ExamSecret,
     Json(request): Json<SubmitRequest>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<ReceiptBody>, AppError> {
     let attempt = unlock(&state, &student, secret).await?;
     let (exam, now) = (student.exam.clone(), state.clock().now());
     let event = audit_event::by(&student.member.principal, "attempt.submit", client).target(attempt.id.to_string());
@@ -340,19 +340,29 @@ async fn submit(
         })
         .await?
         .ok_or_else(|| {
-            AppError::Conflict("some changes are not saved yet; wait until the page says everything is saved".to_owned())
+            AppError::Conflict(
+                "some changes are not saved yet; wait until the page says everything is saved".to_owned(),
+            )
         })?;
-    Ok(Json(receipt_body(&stored)))
+    Ok(Json(receipt_body(&stored)?))
 }
 
-/// A receipt as the API sends it: the document as stored, and its SHA-256.
-pub(super) fn receipt_body(stored: &StoredReceipt) -> serde_json::Value {
-    let document: serde_json::Value = serde_json::from_str(&stored.text).unwrap_or_default();
-    serde_json::json!({ "receipt": document, "sha256": stored.sha256 })
+/// A receipt as the API sends it: the document's exact stored text (so its
+/// SHA-256 can be checked against the bytes received), and that SHA-256.
+#[derive(Serialize)]
+pub(super) struct ReceiptBody {
+    receipt: Box<serde_json::value::RawValue>,
+    sha256: String,
+}
+
+pub(super) fn receipt_body(stored: &StoredReceipt) -> Result<ReceiptBody, AppError> {
+    let receipt =
+        serde_json::value::RawValue::from_string(stored.text.clone()).map_err(|e| AppError::Internal(Box::new(e)))?;
+    Ok(ReceiptBody { receipt, sha256: stored.sha256.clone() })
 }
 
 /// `GET /api/v1/me/exams/{id}/receipt`: the receipt of a submitted attempt.
-async fn receipt(State(state): State<AppState>, student: StudentExam) -> Result<Json<serde_json::Value>, AppError> {
+async fn receipt(State(state): State<AppState>, student: StudentExam) -> Result<Json<ReceiptBody>, AppError> {
     let (exam, user, now) = (student.exam.clone(), student.member.principal.user.id, state.clock().now());
     let stored = student
         .member
@@ -364,7 +374,7 @@ async fn receipt(State(state): State<AppState>, student: StudentExam) -> Result<
         })
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(receipt_body(&stored)))
+    Ok(Json(receipt_body(&stored)?))
 }
 
 /// The student routes.

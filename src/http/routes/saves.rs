@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::domain::autosave::{Commitment, MAX_BATCH_ITEMS};
 use crate::domain::save_item::SaveItem;
 use crate::error::AppError;
-use crate::store::attempts::log::{self, LateWindow, Refusal, SaveOutcome};
+use crate::store::attempts::log::{self, Refusal, SaveOutcome};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,18 +76,14 @@ async fn save(
         return Err(AppError::Unprocessable(format!("send at most {MAX_BATCH_ITEMS} items per batch")));
     }
     let questions = &student.exam.question_ids;
-    let items =
-        batch.items.iter().map(|raw| SaveItem::parse(raw.get(), questions)).collect::<Result<Vec<_>, _>>()?;
+    let items = batch.items.iter().map(|raw| SaveItem::parse(raw.get(), questions)).collect::<Result<Vec<_>, _>>()?;
     let commitment = batch.commit.map(|c| Commitment::parse(c.seq, &c.hash)).transpose()?;
     let attempt = unlock(&state, &student, secret).await?;
     let (exam, now) = (student.exam.clone(), state.clock().now());
-    let window = LateWindow(time::Duration::minutes(i64::from(state.config().exams.late_window_minutes)));
+    let rules = state.config().exams.save_rules();
     let deadline_at = attempt.deadline_at;
-    let saved = student
-        .member
-        .db()
-        .write(move |conn| log::save(conn, &attempt, &exam, &items, commitment, now, window))
-        .await?;
+    let saved =
+        student.member.db().write(move |conn| log::save(conn, &attempt, &exam, &items, commitment, now, rules)).await?;
     match saved {
         Ok(outcome) => Ok(Json(SaveAnswer { outcome, deadline_at, server_now: now })),
         Err(Refusal::Gap { acked_seq }) => Err(AppError::SequenceGap { acked_seq }),

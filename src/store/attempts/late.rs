@@ -28,17 +28,20 @@ pub fn stage(
     rule: LateRule,
     items: &[SaveItem],
     now: OffsetDateTime,
+    quota: u64,
 ) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
     let (acked_seq, late_seq, stored_chain, late_chain): (i64, i64, Option<Vec<u8>>, Option<Vec<u8>>) = conn
-        .query_row("SELECT acked_seq, late_seq, chain, late_chain FROM exam_sessions WHERE id = ?1", [attempt.id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?;
+        .query_row(
+            "SELECT acked_seq, late_seq, chain, late_chain FROM exam_sessions WHERE id = ?1",
+            [attempt.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
     let cursor = acked_seq.max(late_seq);
     let fresh = match continuing(items, cursor) {
         Ok(fresh) => fresh,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    if !within_quota(conn, attempt.id, fresh)? {
+    if !within_quota(conn, attempt.id, fresh, quota)? {
         return Ok(Err(Refusal::Quota));
     }
     let mut chain = chain_or_start(if late_seq > acked_seq { late_chain } else { stored_chain }, attempt.id);

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::submissions::{self, Freeze};
 use super::{Attempt, LogState, late, log_state};
 use crate::clock::rfc3339;
-use crate::domain::autosave::{self, ChainHash, Commitment, MAX_ANSWER_UNITS, MAX_ATTEMPT_BYTES, Phase};
+use crate::domain::autosave::{self, ChainHash, Commitment, MAX_ANSWER_UNITS, Phase};
 use crate::domain::changeset::{normalise_line_breaks, utf16_len};
 use crate::domain::receipt::SubmissionReason;
 use crate::domain::save_item::{ItemBody, SaveItem};
@@ -62,9 +62,14 @@ pub struct SaveOutcome {
     pub late: LateCounts,
 }
 
-/// The deadline rule in effect for the attempt's exam.
+/// The appliance's rules for saves (`[exams]` in the config).
 #[derive(Debug, Clone, Copy)]
-pub struct LateWindow(pub time::Duration);
+pub struct SaveRules {
+    /// How long after the deadline items proven queued in time may arrive.
+    pub late_window: time::Duration,
+    /// The most an attempt may store, in bytes.
+    pub quota_bytes: u64,
+}
 
 /// Saves `items` (a batch of the client's queue, in order) and records the
 /// client's `commitment`. Freezes the submission first when the deadline passed.
@@ -78,7 +83,7 @@ pub fn save(
     items: &[SaveItem],
     commitment: Option<Commitment>,
     now: OffsetDateTime,
-    window: LateWindow,
+    rules: SaveRules,
 ) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
     let attempt = &freeze_if_overdue(conn, attempt, exam, now)?;
     let phase = autosave::phase(
@@ -87,11 +92,11 @@ pub fn save(
         attempt.submitted_by_student(),
         attempt.submitted_at.is_some(),
         exam.spec.late_policy,
-        window.0,
+        rules.late_window,
     );
     match phase {
-        Phase::Open => on_time(conn, attempt, exam, items, commitment, now),
-        Phase::Late(rule) => late::stage(conn, attempt, rule, items, now),
+        Phase::Open => on_time(conn, attempt, exam, items, commitment, now, rules.quota_bytes),
+        Phase::Late(rule) => late::stage(conn, attempt, rule, items, now, rules.quota_bytes),
     }
 }
 
@@ -119,11 +124,16 @@ pub(super) fn continuing(items: &[SaveItem], after: i64) -> Result<&[SaveItem], 
     if contiguous { Ok(fresh) } else { Err(Refusal::Gap { acked_seq: after }) }
 }
 
-/// Whether storing `items` keeps the attempt within its quota.
-pub(super) fn within_quota(conn: &Connection, id: AttemptId, items: &[SaveItem]) -> Result<bool, StoreError> {
+/// Whether storing `items` keeps the attempt within `quota` bytes.
+pub(super) fn within_quota(
+    conn: &Connection,
+    id: AttemptId,
+    items: &[SaveItem],
+    quota: u64,
+) -> Result<bool, StoreError> {
     let stored: i64 = conn.query_row("SELECT stored_bytes FROM exam_sessions WHERE id = ?1", [id], |r| r.get(0))?;
     let adding: usize = items.iter().map(|item| item.raw.len()).sum();
-    Ok(u64::try_from(stored).unwrap_or(0) + adding as u64 <= MAX_ATTEMPT_BYTES)
+    Ok(u64::try_from(stored).unwrap_or(0) + adding as u64 <= quota)
 }
 
 fn on_time(
@@ -133,13 +143,14 @@ fn on_time(
     items: &[SaveItem],
     commitment: Option<Commitment>,
     now: OffsetDateTime,
+    quota: u64,
 ) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
     let LogState { acked_seq, mut chain } = log_state(conn, attempt.id)?;
     let fresh = match continuing(items, acked_seq) {
         Ok(fresh) => fresh,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    if !within_quota(conn, attempt.id, fresh)? {
+    if !within_quota(conn, attempt.id, fresh, quota)? {
         return Ok(Err(Refusal::Quota));
     }
     let mut codes = Codes::new(conn, attempt.id, exam);
@@ -202,7 +213,9 @@ fn record_commitment(
 /// The commitment heard before the deadline, if any.
 pub(super) fn commitment(conn: &Connection, id: AttemptId) -> Result<Option<Commitment>, StoreError> {
     let row: Option<(Option<i64>, Option<Vec<u8>>)> = conn
-        .query_row("SELECT commit_seq, commit_hash FROM exam_sessions WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT commit_seq, commit_hash FROM exam_sessions WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     Ok(match row {
         Some((Some(seq), Some(hash))) => hash.try_into().ok().map(|hash: ChainHash| Commitment { seq, hash }),

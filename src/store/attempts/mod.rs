@@ -61,7 +61,8 @@ fn parse(text: &str) -> rusqlite::Result<OffsetDateTime> {
 }
 
 /// The columns [`from_row`] reads, in its order.
-pub(super) const COLUMNS: &str = "id, exam_id, user_id, started_at, deadline_at, submitted_at, submit_reason, move_allowed";
+pub(super) const COLUMNS: &str =
+    "id, exam_id, user_id, started_at, deadline_at, submitted_at, submit_reason, move_allowed";
 
 /// Reads an attempt from the first eight columns of `row`, in the order of [`COLUMNS`].
 pub(super) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
@@ -280,7 +281,8 @@ pub fn rebind(conn: &Connection, attempt: &Attempt) -> Result<Binding, StoreErro
 /// # Errors
 /// Storage errors.
 pub fn allow_move(conn: &Connection, attempt: AttemptId) -> Result<bool, StoreError> {
-    Ok(conn.execute("UPDATE exam_sessions SET move_allowed = 1 WHERE id = ?1 AND submitted_at IS NULL", [attempt])? == 1)
+    Ok(conn.execute("UPDATE exam_sessions SET move_allowed = 1 WHERE id = ?1 AND submitted_at IS NULL", [attempt])?
+        == 1)
 }
 
 /// The background sweep: freezes every attempt past its deadline and ends

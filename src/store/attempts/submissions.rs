@@ -60,7 +60,7 @@ pub fn freeze(conn: &Connection, attempt: &Attempt, exam: &Exam, how: Freeze) ->
     }
     let codes = answers(conn, attempt.id, exam)?;
     let log_seq = log_state(conn, attempt.id)?.acked_seq;
-    let stored = store(conn, attempt, exam, how, codes, log_seq, None)?;
+    let stored = store(conn, attempt, exam, how, &codes, log_seq, None)?;
     conn.execute(
         "UPDATE exam_sessions SET submitted_at = ?2, submit_reason = ?3, move_allowed = 0 WHERE id = ?1 AND submitted_at IS NULL",
         params![attempt.id, rfc3339(how.at), if how.reason == SubmissionReason::Student { "student" } else { "deadline" }],
@@ -73,7 +73,7 @@ fn store(
     attempt: &Attempt,
     exam: &Exam,
     how: Freeze,
-    codes: Vec<(QuestionId, String)>,
+    codes: &[(QuestionId, String)],
     log_seq: i64,
     previous: Option<&Receipt>,
 ) -> Result<StoredReceipt, StoreError> {
@@ -119,10 +119,9 @@ fn store(
             how.made_by
         ],
     )?;
-    let mut answer = conn.prepare_cached(
-        "INSERT INTO submission_answers (submission_id, question_id, code) VALUES (?1, ?2, ?3)",
-    )?;
-    for (question, code) in &codes {
+    let mut answer =
+        conn.prepare_cached("INSERT INTO submission_answers (submission_id, question_id, code) VALUES (?1, ?2, ?3)")?;
+    for (question, code) in codes {
         answer.execute(params![id, question, code])?;
     }
     Ok(StoredReceipt { receipt, text, sha256 })
@@ -154,8 +153,8 @@ pub fn latest(conn: &Connection, id: AttemptId) -> Result<Option<StoredReceipt>,
 /// # Errors
 /// Storage errors.
 pub fn history(conn: &Connection, id: AttemptId) -> Result<Vec<StoredReceipt>, StoreError> {
-    let mut statement = conn
-        .prepare_cached("SELECT receipt, receipt_sha256 FROM submissions WHERE session_id = ?1 ORDER BY number")?;
+    let mut statement =
+        conn.prepare_cached("SELECT receipt, receipt_sha256 FROM submissions WHERE session_id = ?1 ORDER BY number")?;
     let rows = statement.query_map([id], |r| from_text(r.get(0)?, r.get(1)?))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -190,9 +189,8 @@ pub fn apply_late_items(
 ) -> Result<Option<StoredReceipt>, StoreError> {
     let previous =
         latest(conn, attempt.id)?.ok_or_else(|| StoreError::Conflict("the attempt is not submitted yet".to_owned()))?;
-    let mut statement = conn.prepare_cached(
-        "SELECT payload FROM late_items WHERE session_id = ?1 AND status = 'accepted' ORDER BY seq",
-    )?;
+    let mut statement = conn
+        .prepare_cached("SELECT payload FROM late_items WHERE session_id = ?1 AND status = 'accepted' ORDER BY seq")?;
     let payloads = statement.query_map([attempt.id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
     if payloads.is_empty() {
         return Ok(None);
@@ -219,9 +217,9 @@ pub fn apply_late_items(
             ItemBody::Event => {}
         }
     }
-    let ordered = exam.question_ids.iter().map(|id| (*id, codes.remove(id).unwrap_or_default())).collect();
+    let ordered: Vec<_> = exam.question_ids.iter().map(|id| (*id, codes.remove(id).unwrap_or_default())).collect();
     let how = Freeze { reason: SubmissionReason::LateItems, at: now, made_by: Some(by) };
-    let stored = store(conn, attempt, exam, how, ordered, log_seq, Some(&previous.receipt))?;
+    let stored = store(conn, attempt, exam, how, &ordered, log_seq, Some(&previous.receipt))?;
     conn.execute(
         "UPDATE late_items SET status = 'applied' WHERE session_id = ?1 AND status = 'accepted'",
         [attempt.id],
@@ -244,12 +242,10 @@ pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<usize, S
     let mut exams: HashMap<crate::domain::ExamId, Option<Exam>> = HashMap::new();
     let mut count = 0;
     for attempt in overdue {
-        let exam = match exams.get(&attempt.exam_id) {
-            Some(exam) => exam.clone(),
-            None => {
-                let exam = super::exam_of(conn, attempt.exam_id, now)?;
-                exams.insert(attempt.exam_id, exam.clone());
-                exam
+        let exam = match exams.entry(attempt.exam_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(super::exam_of(conn, attempt.exam_id, now)?).clone()
             }
         };
         let Some(exam) = exam else { continue };

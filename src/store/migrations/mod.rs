@@ -38,6 +38,10 @@ pub const ORG: &[Migration] = &[
     Migration { name: "exam sessions, saves, answers, events", sql: include_str!("org/0006_exam_sessions.sql") },
     Migration { name: "candidate links", sql: include_str!("org/0007_candidate_links.sql") },
     Migration { name: "index of late-arriving items", sql: include_str!("org/0008_late_items.sql") },
+    Migration {
+        name: "chained autosave log, bindings, late items, frozen submissions",
+        sql: include_str!("org/0010_autosave.sql"),
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
