@@ -2,13 +2,18 @@
 // server runs ten times faster than real time (EXAMHALL_TEST_CLOCK_RATE, which
 // only debug builds accept), so a four-minute exam lasts 24 seconds. Two
 // students of the demo organization start the same exam; one has "50% extra"
-// (two more minutes). Neither submits. The first loses the network just
-// before their deadline with an edit still queued; the server submits at the
-// deadline, and when the network returns the queued edit (made in time) is
-// accepted as late-arriving, the page lands on the receipt, and the
-// instructor sees the late-arriving mark. The second keeps typing past the
-// first deadline and is saved, is submitted two minutes later, and both
-// receipts hold exactly what was typed.
+// (two more minutes). Neither submits.
+//
+// The first student's network fails mid-save just before the deadline: the
+// server hears the commitment to the whole queue but receives only its first
+// edit; then the network drops and one more edit is made. The server submits
+// at the deadline. When the network returns, the edit covered by the
+// commitment heard in time is accepted beside the frozen submission, the one
+// made while nothing reached the server is refused and kept as evidence, the
+// page says so and lands on the receipt, and the receipt does not change until
+// the instructor applies the accepted edit, which makes a second submission.
+// The second student keeps typing past the first deadline and is saved, is
+// submitted two minutes later, and both receipts hold exactly what was saved.
 //
 //   cargo build
 //   cd assets && npm run test:browser
@@ -27,16 +32,14 @@ const EXAM_OVER_MS = ((DURATION_MINUTES + EXTRA_MINUTES) * 60_000) / RATE + 60_0
 
 /**
  * Failures the story causes on purpose: "who is signed in?" before signing
- * in, saves sent while the network is down, events the pages record after a
- * deadline (refused with 409, as they should be), and the service worker, which
+ * in, saves sent while the network is down, and the service worker, which
  * Chromium refuses on the demo's self-signed certificate (offline.test.mjs
  * covers it over loopback HTTP).
  */
 const expected = (line) =>
   line === 'console error: An SSL certificate error occurred when fetching the script.' ||
   /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
-  /^console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(line) ||
-  /^console error: Failed to load resource: the server responded with a status of 409 \S* at https:\/\/[^/]+\/api\/v1\/me\/exams\/[^/]+\/saves$/.test(line);
+  /^console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(line);
 
 const story = demoStory(expected, { env: { EXAMHALL_TEST_CLOCK_RATE: String(RATE) } });
 const { at } = story;
@@ -97,7 +100,34 @@ async function waitUntil(page, what, check, timeoutMs) {
 
 const deadlineOf = async (page) => Date.parse(await page.getByTestId('timer').getAttribute('data-deadline'));
 
-test('the server submits at the deadline, and extra time gives one student two minutes more', async () => {
+/**
+ * Lets the first batch of saves that holds several items reach the server
+ * with its first item only (the commitment to the whole queue intact), and
+ * fails every other save, as a network that fails mid-flush would.
+ */
+async function failMidFlush(page) {
+  let forwarded = false;
+  await page.route('**/api/v1/me/exams/*/saves', async (route) => {
+    const body = JSON.parse(route.request().postData() ?? '{}');
+    if (forwarded || body.items.length < 2) {
+      await route.abort('internetdisconnected');
+      return;
+    }
+    forwarded = true;
+    // The exam page sends each item as JSON.stringify made it: parsing and
+    // stringifying again gives back the same text, which the chain is over.
+    await route.continue({ postData: `{"items":[${JSON.stringify(body.items[0])}],"commit":${JSON.stringify(body.commit)}}` });
+  });
+  return () => forwarded;
+}
+
+const waitingAtLeast = (page, count) =>
+  page.waitForFunction(
+    (want) => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) >= want,
+    count,
+  );
+
+test('the server submits at the deadline, proves which late edits were made in time, and extra time gives two minutes more', async () => {
   const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
   const instructor = await signedIn('instructor@demo.example', password, '/courses');
   const { courseId, examId } = await publishShortExam(instructor, 'student2@demo.example');
@@ -105,6 +135,7 @@ test('the server submits at the deadline, and extra time gives one student two m
   const extra = await signedIn('student2@demo.example', password, '/home');
   const attempts = () => callApi(instructor, 'GET', `/courses/${courseId}/exams/${examId}/attempts`);
   const rowOf = (rows, email) => rows.find((row) => row.email === email);
+  const receiptOf = (page) => page.request.get(at(`/api/v1/me/exams/${examId}/receipt`));
 
   await startExam(plain, examId);
   await startExam(extra, examId);
@@ -113,16 +144,25 @@ test('the server submits at the deadline, and extra time gives one student two m
   const extraMs = EXTRA_MINUTES * 60_000;
   assert.ok(gap >= extraMs && gap < extraMs + 20_000 * RATE, `the timer shows the extra time: ${gap} ms`);
 
-  await replaceCode(plain, 'answer = "first try"\n');
+  const savedCode = 'answer = "first try"\n';
+  await replaceCode(plain, savedCode);
   await plain.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
   await replaceCode(extra, 'answer = "draft"\n');
-  // The first student's network drops with their last edit, made in time, still queued.
+  // The first student's network fails mid-save: two edits queued while no
+  // save gets through, then one batch reaches the server with only the first.
+  await plain.route('**/api/v1/me/exams/*/saves', (route) => route.abort('internetdisconnected'));
+  await replaceCode(plain, 'answer = "second try"\n');
+  const provenCode = 'answer = "made in time, proven late"\n';
+  await replaceCode(plain, provenCode);
+  await waitingAtLeast(plain, 2);
+  await plain.unroute('**/api/v1/me/exams/*/saves');
+  const forwarded = await failMidFlush(plain);
   await plain.context().setOffline(true);
-  const plainCode = 'answer = "on time, saved late"\n';
-  await replaceCode(plain, plainCode);
-  await plain.waitForFunction(
-    () => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0,
-  );
+  await plain.context().setOffline(false);
+  await waitUntil(plain, 'a batch got through with its first item', async () => (forwarded() ? true : undefined), 20_000);
+  // Then the network drops for good, and one more edit is made: the server never hears of it.
+  await plain.context().setOffline(true);
+  await replaceCode(plain, 'answer = "never announced"\n');
 
   // Nobody submits: the server does, at the first student's deadline.
   const rows = await waitUntil(
@@ -134,8 +174,9 @@ test('the server submits at the deadline, and extra time gives one student two m
     },
     EXAM_OVER_MS,
   );
-  assert.equal(rowOf(rows, 'student1@demo.example').attempt.submit_reason, 'deadline', 'submitted by the server');
-  assert.equal(rowOf(rows, 'student1@demo.example').late_items, 0, 'the queued edit has not arrived yet');
+  const firstRow = rowOf(rows, 'student1@demo.example');
+  assert.equal(firstRow.attempt.submit_reason, 'deadline', 'submitted by the server');
+  assert.equal(firstRow.receipt.answers[0].sha256, sha256('answer = "second try"\n'), 'as it stood at the deadline');
   assert.equal(rowOf(rows, 'student2@demo.example').attempt.submitted_at, null, 'extra time: still writing');
   assert.equal(rowOf(rows, 'student2@demo.example').extra_label, `${EXTRA_PERCENT}% extra`);
 
@@ -143,30 +184,41 @@ test('the server submits at the deadline, and extra time gives one student two m
   const extraCode = 'answer = "with extra time"\n';
   await replaceCode(extra, extraCode);
   await extra.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
-  const saved = rowOf(await attempts(), 'student2@demo.example');
-  assert.equal(saved.attempt.submitted_at, null, 'saved while still in time');
+  assert.equal(rowOf(await attempts(), 'student2@demo.example').attempt.submitted_at, null, 'saved while still in time');
 
-  // The network returns: the queued edit is accepted as late-arriving, and
-  // each page finds out by itself and shows the receipt of what was saved.
+  // The network returns: the page sends the rest, learns what became of it,
+  // says so, and lands on the receipt, which has not changed.
+  await plain.unroute('**/api/v1/me/exams/*/saves');
   await plain.context().setOffline(false);
   await plain.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
   await plain.getByTestId('receipt').waitFor();
-  assert.equal(await plain.getByTestId('receipt-sha256').first().innerText(), sha256(plainCode));
+  const late = await plain.getByTestId('receipt-late').innerText();
+  // The edits and events of the batch cut short were committed in time; those made offline after it were not.
+  assert.match(late, /\d+ changes? made before the deadline reached the server late: your instructor decides whether they count/);
+  assert.match(late, /\d+ changes? could not be proven to be from before the deadline/);
+  assert.equal(await plain.getByTestId('receipt-sha256').first().innerText(), sha256('answer = "second try"\n'));
+  const frozen = await (await receiptOf(plain)).text();
+  assert.equal(JSON.parse(frozen).receipt.answers[0].sha256, firstRow.receipt.answers[0].sha256, 'the receipt holds');
+
+  // The instructor sees what arrived late, and applies the proven edit.
+  await instructor.goto(at(`/courses/${courseId}/exams/${examId}`));
+  const row = instructor.locator('[data-testid="attempt-row"][data-email="student1@demo.example"]');
+  assert.ok(Number(await row.getByTestId('late-accepted').getAttribute('data-count')) >= 1, 'the proven edit waits');
+  assert.ok(Number(await row.getByTestId('late-refused').getAttribute('data-count')) >= 1, 'the unannounced edit is refused');
+  assert.equal(await row.getByTestId('attempt-submitted').getAttribute('data-reason'), 'deadline');
+  await row.getByTestId('apply-late').click();
+  await instructor.getByRole('button', { name: 'Apply', exact: true }).click();
+  await row.locator('[data-testid="receipt"][data-number="2"]').waitFor({ timeout: 15_000 });
+  const applied = JSON.parse(await (await receiptOf(plain)).text());
+  assert.equal(applied.receipt.answers[0].sha256, sha256(provenCode), 'the second submission holds the proven edit');
+  assert.equal(applied.receipt.previous_submission_id, JSON.parse(frozen).receipt.submission_id);
+
   await extra.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
   await extra.getByTestId('receipt').waitFor();
   assert.equal(await extra.getByTestId('receipt-sha256').first().innerText(), sha256(extraCode));
-  const plainRow = rowOf(await attempts(), 'student1@demo.example');
-  assert.equal(plainRow.receipt.answers[0].sha256, sha256(plainCode), 'the late-arriving edit counts');
-
-  // The instructor's page marks the late-arriving edit.
-  await instructor.goto(at(`/courses/${courseId}/exams/${examId}`));
-  const row = instructor.locator('[data-testid="attempt-row"][data-email="student1@demo.example"]');
-  assert.equal(await row.getByTestId('late-items').getAttribute('data-count'), String(plainRow.late_items));
-  assert.ok(plainRow.late_items >= 1, 'at least the queued edit arrived late');
-  assert.equal(await row.getByTestId('attempt-submitted').getAttribute('data-reason'), 'deadline');
   const extraRow = rowOf(await attempts(), 'student2@demo.example');
   assert.equal(extraRow.attempt.submit_reason, 'deadline');
-  assert.equal(extraRow.late_items, 0, 'everything of the student with extra time arrived in time');
+  assert.deepEqual(extraRow.late_items, { accepted: 0, pending: 0, refused: 0, applied: 0 }, 'all of it arrived in time');
   assert.equal(extraRow.receipt.answers[0].sha256, sha256(extraCode), 'staff see the same receipt');
 
   // The story gathers each computer's problems as it closes.

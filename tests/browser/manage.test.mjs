@@ -182,7 +182,7 @@ test('an instructor gives extra time, extends and closes an exam, and sees the r
   });
 
   await step('the receipt the instructor sees is the one student1 gets', async () => {
-    const receipt = await callApi(student1, 'GET', `/me/exams/${examId}/receipt`);
+    const { receipt } = await callApi(student1, 'GET', `/me/exams/${examId}/receipt`);
     const row = rowOf(instructor, 'student1@demo.example', 'submitted');
     const details = row.getByTestId('receipt');
     assert.equal(await details.getAttribute('data-attempt'), receipt.attempt_id);

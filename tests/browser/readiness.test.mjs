@@ -1,6 +1,9 @@
 // Browser test of the exam-room readiness check against the real examhall
 // binary: `examhall demo --listen 127.0.0.1:0`, driven by the system's
-// Chromium through playwright-core (nothing is downloaded).
+// Chromium through playwright-core (nothing is downloaded). Over loopback
+// HTTP (a secure context without a certificate) every check passes; over
+// HTTPS with the demo's self-signed certificate, which this browser does not
+// trust, the offline check fails and says what IT should do.
 //
 //   cargo build                       (build.rs also builds assets/dist)
 //   cd assets && npm run test:browser
@@ -14,7 +17,7 @@ import { oneComputerStory } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 60_000;
 
-const story = oneComputerStory();
+const story = oneComputerStory({ loopbackHttp: true });
 
 /** Waits until the scratch area has finished its `count`th run. */
 function runFinished(page, count) {
@@ -22,7 +25,7 @@ function runFinished(page, count) {
 }
 
 test('the readiness check passes and the scratch area runs a Python program', { timeout: 180_000 }, async () => {
-  const origin = new URL(story.server.url).origin;
+  const origin = new URL(story.at('/')).origin;
   const requests = [];
   const wasmResponses = [];
 
@@ -89,4 +92,19 @@ test('the readiness check passes and the scratch area runs a Python program', { 
     assert.equal(response.type, 'application/wasm', response.url);
   }
   assert.deepEqual(story.problems, [], 'no console error, uncaught error or CSP violation');
+});
+
+test('on a certificate the browser does not trust, the check says offline mode will not work and what IT should do', async () => {
+  const page = await story.context.newPage();
+  await page.goto(new URL('/check', story.server.url).href);
+  const check = page.locator('[data-testid="check-serviceWorker"]:not([data-status="pending"])');
+  await check.waitFor({ timeout: 20_000 });
+  assert.equal(await check.getAttribute('data-status'), 'fail');
+  const text = await page.getByTestId('check-serviceWorker-text').innerText();
+  assert.match(text, /does not trust the examhall server’s certificate, so the exam page cannot work offline/);
+  assert.match(text, /tls\.cert_file/);
+  assert.match(await page.getByTestId('check-serviceWorker-detail').innerText(), /certificate/i);
+  await page.close();
+  const unexpected = story.problems.filter((line) => line !== 'console error: An SSL certificate error occurred when fetching the script.');
+  assert.deepEqual(unexpected, []);
 });

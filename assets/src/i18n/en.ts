@@ -911,11 +911,12 @@ export const en: Messages = {
       refused: 'The server refused the saved changes of this computer. Your work stays on this computer. Ask a proctor.',
     },
     late: (accepted, pending, refused) => {
+      const changes = (count: number): string => (count === 1 ? '1 change' : `${n(count)} changes`);
       const parts: string[] = [];
-      if (accepted > 0) parts.push(`${n(accepted)} made before the deadline arrived late and are kept for your instructor to decide`);
-      if (pending > 0) parts.push(`${n(pending)} are still arriving`);
-      if (refused > 0) parts.push(`${n(refused)} could not be proven to be from before the deadline and were not saved into your answers (your instructor can see them)`);
-      return parts.length === 0 ? '' : `Of your changes after the deadline: ${parts.join('; ')}.`;
+      if (accepted > 0) parts.push(`${changes(accepted)} made before the deadline reached the server late: your instructor decides whether they count`);
+      if (pending > 0) parts.push(`${changes(pending)} still arriving`);
+      if (refused > 0) parts.push(`${changes(refused)} could not be proven to be from before the deadline and were not added to your answers (your instructor can see them)`);
+      return parts.length === 0 ? '' : `${parts.join('; ')}.`;
     },
     recovered: (count) => `${count === 1 ? '1 change' : `${n(count)} changes`} made on this computer before the exam moved were kept for your instructor.`,
     otherTab: 'This exam is open in another tab or window of this browser, and only one can save. Use the other one, or use this one instead.',
