@@ -47,6 +47,12 @@
 //! open in `audit_rewrite`; an `audit.checkpoint` entry is refused unless a
 //! checkpoint is open and its superseded hashes are recorded; and the door
 //! closes only behind that entry. Everything happens in one transaction.
+//!
+//! `platform.db`'s anchor of an organization follows the same path: a
+//! checkpoint made through the organization's writer is anchored by the
+//! writer's after-commit hook like any other head, one made while opening
+//! (a migration) is anchored by the open, and `accept-head` anchors its own
+//! (see `store::anchors`). Nothing else moves an anchor.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::json;
