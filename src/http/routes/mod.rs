@@ -12,6 +12,7 @@ mod org_courses;
 mod org_roster;
 mod org_users;
 mod platform;
+mod refused_orgs;
 mod session;
 
 use axum::Router;
@@ -33,5 +34,6 @@ pub fn router(state: AppState) -> Router {
         .merge(attempts::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), refused_orgs::answer_503))
         .with_state(state)
 }
