@@ -194,6 +194,11 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(_) => Self::NotFound,
             StoreError::Conflict(what) => Self::Conflict(format!("{what} is already taken")),
             StoreError::Closed => Self::Unavailable("the server is shutting down; try again shortly".to_owned()),
+            StoreError::OrgRefused(refusal) => Self::Unavailable(format!(
+                "organization {} is not available: its data failed an integrity check when the server opened it, \
+                 and it stays closed until IT has investigated (the server log says what was found)",
+                refusal.slug
+            )),
             other => Self::Internal(Box::new(other)),
         }
     }

@@ -10,11 +10,22 @@
 //! still rewrite everything; [`verify`] with an expected head taken earlier
 //! (from a backup manifest, or a printed `examhall audit head`) catches that.
 //!
+//! The log never changes except through a [`checkpoint`]: an entry in the
+//! chain that records the head it replaced, the head it continues and why,
+//! so a head kept outside the server still verifies after a legitimate
+//! rewrite. Entries never hold exam content ([`digest`]).
+//!
 //! - [`append`] and [`head`]: writing, and the newest entry.
 //! - [`verify`]: walks the chain and names the first bad entry.
+//! - [`checkpoint`]: the one sanctioned way to change the chain; [`history`]
+//!   finds a head kept from before in the chain or behind a checkpoint.
+//! - [`digest`]: hashes in place of exam content.
 //! - [`list`] and [`write_csv`]: reading and export.
 
 pub mod chain;
+pub mod checkpoint;
+pub mod digest;
+pub mod history;
 mod query;
 mod verify;
 
@@ -25,6 +36,8 @@ use std::str::FromStr;
 use rusqlite::{Connection, params};
 use time::OffsetDateTime;
 
+pub use checkpoint::Checkpoint;
+pub use history::{Found, locate};
 pub use query::{AuditQuery, AuditRecord, MAX_LIMIT, list, write_csv};
 pub use verify::{Problem, Verification, verify};
 
@@ -223,23 +236,52 @@ impl FromStr for AuditHead {
 /// SQL errors, including the database's refusal of `details` that are not
 /// a JSON object.
 pub fn append(conn: &Connection, event: &AuditEvent, at: OffsetDateTime) -> Result<AuditHead, StoreError> {
+    let at = chain::format_at(at);
+    let client_addr = event.client_addr.map(|addr| addr.to_string());
+    let details = event.details.to_string();
+    insert(
+        conn,
+        &EntryText {
+            at: &at,
+            actor: &event.actor,
+            actor_label: &event.actor_label,
+            action: &event.action,
+            target: event.target.as_deref(),
+            outcome: event.outcome.as_str(),
+            client_addr: client_addr.as_deref(),
+            details: &details,
+        },
+    )
+}
+
+/// An entry's fields in their stored text form.
+struct EntryText<'a> {
+    at: &'a str,
+    actor: &'a str,
+    actor_label: &'a str,
+    action: &'a str,
+    target: Option<&'a str>,
+    outcome: &'a str,
+    client_addr: Option<&'a str>,
+    details: &'a str,
+}
+
+/// Appends an entry given as stored text after `audit_head`; the new head.
+fn insert(conn: &Connection, entry: &EntryText<'_>) -> Result<AuditHead, StoreError> {
     let (prev_seq, prev_hash): (i64, [u8; 32]) = conn
         .prepare_cached("SELECT seq, hash FROM audit_head WHERE singleton = 1")?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
     let seq = prev_seq + 1;
-    let at = chain::format_at(at);
-    let client_addr = event.client_addr.map(|addr| addr.to_string());
-    let details = event.details.to_string();
     let hash = chain::entry_hash(&chain::Fields {
         seq,
-        at: at.as_bytes(),
-        actor: event.actor.as_bytes(),
-        actor_label: event.actor_label.as_bytes(),
-        action: event.action.as_bytes(),
-        target: event.target.as_deref().map(str::as_bytes),
-        outcome: event.outcome.as_str().as_bytes(),
-        client_addr: client_addr.as_deref().map(str::as_bytes),
-        details: details.as_bytes(),
+        at: entry.at.as_bytes(),
+        actor: entry.actor.as_bytes(),
+        actor_label: entry.actor_label.as_bytes(),
+        action: entry.action.as_bytes(),
+        target: entry.target.map(str::as_bytes),
+        outcome: entry.outcome.as_bytes(),
+        client_addr: entry.client_addr.map(str::as_bytes),
+        details: entry.details.as_bytes(),
         prev_hash: &prev_hash,
     });
     conn.prepare_cached(
@@ -248,14 +290,14 @@ pub fn append(conn: &Connection, event: &AuditEvent, at: OffsetDateTime) -> Resu
     )?
     .execute(params![
         seq,
-        at,
-        event.actor,
-        event.actor_label,
-        event.action,
-        event.target,
-        event.outcome.as_str(),
-        client_addr,
-        details,
+        entry.at,
+        entry.actor,
+        entry.actor_label,
+        entry.action,
+        entry.target,
+        entry.outcome,
+        entry.client_addr,
+        entry.details,
         prev_hash,
         hash,
     ])?;
@@ -273,5 +315,7 @@ pub fn head(conn: &Connection) -> Result<Option<AuditHead>, StoreError> {
     Ok((head.seq > 0).then_some(head))
 }
 
+#[cfg(test)]
+mod checkpoint_tests;
 #[cfg(test)]
 mod tests;

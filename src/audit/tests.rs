@@ -56,7 +56,7 @@ fn appended_entries_form_a_chain_that_verifies_and_the_head_follows_it() {
     let (_dir, conn) = fresh();
     assert_eq!(head(&conn).unwrap(), None);
     let intact = verify(&conn, Some(&AuditHead::EMPTY)).unwrap();
-    assert_eq!(intact, Verification { entries: 0, head: None, problem: None });
+    assert_eq!((intact.entries, intact.head, intact.problem), (0, None, None));
     let first = append(&conn, &event(1), T0).unwrap();
     let second = append(&conn, &event(2).outcome(Outcome::Denied).client("192.0.2.7".parse().unwrap()), T0).unwrap();
     assert_eq!((first.seq, second.seq), (1, 2));
@@ -79,13 +79,20 @@ fn the_database_refuses_to_change_or_delete_entries_or_the_head() {
         let error = conn.execute_batch(sql).unwrap_err().to_string();
         assert!(error.contains("append-only"), "{sql}: {error}");
     }
-    for sql in [
-        "UPDATE audit_head SET seq = 2",
-        "INSERT OR REPLACE INTO audit_head (singleton, seq, hash) VALUES (1, 2, zeroblob(32))",
-        "INSERT INTO audit_log (seq, at, actor, actor_label, action, outcome, details, prev_hash, hash)
-         VALUES (9, 'x', 'a', 'a', 'x', 'success', '{}', zeroblob(32), zeroblob(32))",
+    // Each refusal comes from the trigger meant for it, not from any error
+    // (a typo in the SQL would also fail).
+    for (sql, refusal) in [
+        ("UPDATE audit_head SET seq = 2", "the audit head moves only with the audit log"),
+        ("UPDATE audit_head SET seq = 4, hash = zeroblob(32)", "the audit head moves only with the audit log"),
+        ("INSERT OR REPLACE INTO audit_head (singleton, seq, hash) VALUES (1, 2, zeroblob(32))", "append-only"),
+        (
+            "INSERT INTO audit_log (seq, at, actor, actor_label, action, outcome, details, prev_hash, hash)
+             VALUES (9, 'x', 'a', 'a', 'x', 'success', '{}', zeroblob(32), zeroblob(32))",
+            "an audit entry must continue the chain at its head",
+        ),
     ] {
-        assert!(conn.execute_batch(sql).is_err(), "{sql} was allowed");
+        let error = conn.execute_batch(sql).unwrap_err().to_string();
+        assert!(error.contains(refusal), "{sql}: {error}");
     }
     assert!(verify(&conn, None).unwrap().is_intact());
 }

@@ -1,9 +1,12 @@
-//! Checking a log: every sequence number, link and hash, the recorded head,
-//! and optionally a head taken earlier.
+//! Checking a log: every sequence number, link and hash, every checkpoint,
+//! the recorded head, and optionally a head taken earlier (followed through
+//! checkpoints).
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row};
 
+use super::checkpoint::{self, Checkpoint};
+use super::history;
 use super::{AuditHead, chain};
 use crate::store::StoreError;
 
@@ -17,6 +20,12 @@ pub struct Verification {
     pub head: Option<AuditHead>,
     /// The first bad entry, if any.
     pub problem: Option<Problem>,
+    /// Every checkpoint in the sound part of the log, oldest first: each is a
+    /// sanctioned change of the chain that the person investigating should see.
+    pub checkpoints: Vec<Checkpoint>,
+    /// When the expected head is no longer in the chain but a checkpoint
+    /// replaced it: that checkpoint.
+    pub expected_replaced_by: Option<Checkpoint>,
 }
 
 impl Verification {
@@ -40,7 +49,8 @@ pub struct Problem {
 /// first entry that is missing, out of place or changed; then compares the
 /// end of the log with `audit_head` (a cut-off tail) and, if given, checks
 /// that `expected_head` (from a backup manifest or a printed
-/// `examhall audit head`) is part of the chain.
+/// `examhall audit head`) is part of the log's history: an entry of the
+/// chain, or a head that a checkpoint in the chain replaced.
 ///
 /// Reads in one snapshot, so a server appending meanwhile does not make the
 /// head and the rows disagree.
@@ -66,6 +76,9 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
     let mut rows = statement.query([])?;
     let mut last = AuditHead::EMPTY;
     let mut problem = None;
+    let mut checkpoints = Vec::new();
+    // The entry at the expected head's position, when its hash differs.
+    let mut differs = None;
     while let Some(row) = rows.next()? {
         match check_entry(row, &last) {
             Ok(entry) => last = entry,
@@ -74,16 +87,18 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
                 break;
             }
         }
-        if let Some(expected) = expected.filter(|e| e.seq == last.seq && e.hash != last.hash) {
-            problem = Some(Problem {
-                seq: last.seq,
-                what: format!(
-                    "entry {} is not the expected head {expected}: the log was rewritten from this entry on \
-                     (or the expected head belongs to another log)",
-                    last.seq
-                ),
-            });
-            break;
+        if matches!(row.get_ref(4), Ok(ValueRef::Text(action)) if action == checkpoint::ACTION.as_bytes()) {
+            match checkpoint_of(conn, row) {
+                Ok(found) => checkpoints.push(found),
+                Err(what) => {
+                    problem = Some(Problem { seq: last.seq, what });
+                    last = AuditHead { seq: last.seq - 1, hash: blob(row, 9).map_or([0; 32], copy) };
+                    break;
+                }
+            }
+        }
+        if expected.is_some_and(|e| e.seq == last.seq && e.hash != last.hash) {
+            differs = Some(last);
         }
     }
     drop(rows);
@@ -91,9 +106,64 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
         problem = check_recorded_head(conn, &last)?;
     }
     if problem.is_none() {
-        problem = expected.and_then(|expected| check_expected_head(expected, &last));
+        problem = history::open_door(conn)?.map(|what| Problem { seq: last.seq + 1, what });
     }
-    Ok(Verification { entries: last.seq, head: (last.seq > 0).then_some(last), problem })
+    let mut expected_replaced_by = None;
+    if let (None, Some(expected)) = (&problem, expected) {
+        let in_chain = if expected.seq == 0 {
+            *expected == AuditHead::EMPTY
+        } else {
+            differs.is_none() && expected.seq <= last.seq
+        };
+        let replaced = if in_chain { None } else { history::replaced_by(conn, expected)? };
+        match (in_chain, replaced, differs) {
+            (true, ..) => {}
+            (false, Some(found), _) => expected_replaced_by = Some(found),
+            (false, None, Some(entry)) => {
+                problem = Some(not_the_expected_head(expected, &entry));
+                last = entry;
+            }
+            (false, None, None) => problem = check_expected_head(expected, &last),
+        }
+    }
+    Ok(Verification {
+        entries: last.seq,
+        head: (last.seq > 0).then_some(last),
+        problem,
+        checkpoints,
+        expected_replaced_by,
+    })
+}
+
+/// The problem of an expected head whose entry has another hash.
+fn not_the_expected_head(expected: &AuditHead, entry: &AuditHead) -> Problem {
+    Problem {
+        seq: entry.seq,
+        what: format!(
+            "entry {} is not the expected head {expected}, and no checkpoint replaced that head: the log was \
+             rewritten from this entry on (or the expected head belongs to another log)",
+            entry.seq
+        ),
+    }
+}
+
+/// A checkpoint entry read and checked, or what is wrong with it.
+fn checkpoint_of(conn: &Connection, row: &Row<'_>) -> Result<Checkpoint, String> {
+    // The checkpoint reader takes (seq, at, actor_label, details, prev_hash, hash);
+    // look it up again by position so it reads the same columns.
+    let seq: i64 = row.get(0).map_err(|e| e.to_string())?;
+    let mut statement = conn
+        .prepare_cached("SELECT seq, at, actor_label, details, prev_hash, hash FROM audit_log WHERE seq = ?1")
+        .map_err(|e| e.to_string())?;
+    let mut rows = statement.query([seq]).map_err(|e| e.to_string())?;
+    let row = rows.next().map_err(|e| e.to_string())?.ok_or("the checkpoint entry vanished")?;
+    history::read_entry(conn, row)
+}
+
+fn copy(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0; 32];
+    out.copy_from_slice(bytes);
+    out
 }
 
 /// Checks one row against the entry before it; the entry, or the problem.

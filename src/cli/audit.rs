@@ -1,15 +1,20 @@
-//! `examhall audit`: check an audit log's hash chain, and print its head.
+//! `examhall audit`: check an audit log's hash chain, print its head, and
+//! accept a rolled-back organization's head after investigation.
 //!
 //! `verify` is what IT runs after an incident, and on a schedule: it exits 0
-//! only when every entry is in place and unchanged. `head` prints the newest
-//! entry as `SEQ:HEX` alone on a line, to be kept somewhere the database key
-//! cannot reach (a ticket, a backup manifest) and given back later to
-//! `verify --expect-head`, which catches even a log rewritten with the key.
+//! only when every entry is in place and unchanged and, for an organization,
+//! when its file still holds the head `platform.db` anchored. `head` prints
+//! the newest entry as `SEQ:HEX` alone on a line, to be kept somewhere the
+//! database key cannot reach (a ticket, a backup manifest) and given back
+//! later to `--expect-head`, which catches even a log rewritten with the key
+//! and follows sanctioned rewrites (checkpoints). `accept-head` is the one way
+//! to serve an organization refused for a rolled-back file as it is.
 
 use super::CliError;
-use crate::audit::{self, AuditHead};
+use crate::audit::{self, Actor, AuditHead, Checkpoint, Found, Verification};
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::OrgSlug;
+use crate::domain::{OrgId, OrgSlug};
 use crate::store::platform::Platform;
 use crate::store::{Database, StoreError};
 
@@ -20,12 +25,12 @@ const TAMPERED: &str = "restore this database from the last backup whose audit h
 /// Audit log commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Check every entry of a log; exit 1 naming the first bad one.
+    /// Check every entry of a log (and an organization's anchor); exit 1 naming the first problem.
     Verify {
         #[command(flatten)]
         log: Log,
         /// A head printed earlier (`examhall audit head`, or a backup
-        /// manifest) that must still be part of the chain.
+        /// manifest) that must still be part of the log's history.
         #[arg(long, value_name = "SEQ:HEX")]
         expect_head: Option<AuditHead>,
     },
@@ -33,6 +38,20 @@ pub enum Command {
     Head {
         #[command(flatten)]
         log: Log,
+        /// Exit 1 unless this head, printed earlier, is part of the log's
+        /// history (in the chain, or replaced by a checkpoint).
+        #[arg(long, value_name = "SEQ:HEX")]
+        expect_head: Option<AuditHead>,
+    },
+    /// After investigating a refused organization whose file was rolled back,
+    /// serve the file as it is: records an audited checkpoint and anchors the new head.
+    AcceptHead {
+        /// The organization's slug.
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        /// What the investigation found, for both audit logs (e.g. a ticket number).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
     },
 }
 
@@ -51,33 +70,29 @@ pub struct Log {
 /// Runs an audit command.
 pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     let platform = super::org::open_platform(config)?;
-    let result = run_on(&platform, command).await;
-    platform.db().close().await;
-    result
-}
-
-async fn run_on(platform: &Platform, command: &Command) -> Result<(), CliError> {
-    let (Command::Verify { log, .. } | Command::Head { log }) = command;
-    let (name, org_db) = match &log.org {
-        None => ("platform".to_owned(), None),
-        Some(slug) => {
-            let (slug, db) = open_org(platform, slug).await?;
-            (slug, Some(db))
-        }
-    };
-    let db = org_db.as_ref().unwrap_or(platform.db());
     let result = match command {
-        Command::Verify { expect_head, .. } => verify(db, &name, *expect_head).await,
-        Command::Head { .. } => head(db).await,
+        Command::Verify { log, expect_head } => match &log.org {
+            None => verify(platform.db(), "platform", *expect_head).await,
+            Some(slug) => verify_org(&platform, slug, *expect_head).await,
+        },
+        Command::Head { log, expect_head } => match &log.org {
+            None => head(platform.db(), "platform", *expect_head).await,
+            Some(slug) => {
+                let (slug, id) = find_org(&platform, slug).await?;
+                let db = platform.open_org(id).await?;
+                let result = head(&db, &slug, *expect_head).await;
+                db.close().await;
+                result
+            }
+        },
+        Command::AcceptHead { org, reason } => accept_head(&platform, org, reason).await,
     };
-    if let Some(db) = org_db {
-        db.close().await;
-    }
+    platform.close().await;
     result
 }
 
-/// The database of the organization with `slug`, and its slug to print.
-async fn open_org(platform: &Platform, slug: &str) -> Result<(String, Database), CliError> {
+/// The organization with `slug`: its slug to print, and its id.
+async fn find_org(platform: &Platform, slug: &str) -> Result<(String, OrgId), CliError> {
     let slug = OrgSlug::parse(slug)?;
     let org = platform.org_by_slug(slug).await.map_err(|error| match error {
         StoreError::NotFound(_) => {
@@ -85,11 +100,41 @@ async fn open_org(platform: &Platform, slug: &str) -> Result<(String, Database),
         }
         other => other.into(),
     })?;
-    Ok((org.slug.to_string(), platform.open_org(org.id).await?))
+    Ok((org.slug.to_string(), org.id))
+}
+
+/// Verifies an organization: opened as the server opens it (which checks its
+/// file and anchor); a refused file is still verified as it is, then the
+/// refusal is reported.
+async fn verify_org(platform: &Platform, slug: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
+    let (name, id) = find_org(platform, slug).await?;
+    match platform.open_org(id).await {
+        Ok(db) => {
+            let result = verify(&db, &name, expected).await;
+            db.close().await;
+            if result.is_ok() {
+                println!("  platform.db's anchored head for {name} is in this log: the file was not rolled back");
+            }
+            result
+        }
+        Err(StoreError::OrgRefused(refusal)) => {
+            let as_it_is = platform.inspect_org(id, move |conn| audit::verify(conn, expected.as_ref())).await;
+            // A log that is not intact is the graver finding; say that first.
+            let tampered = as_it_is.ok().and_then(|verification| report(&name, verification, expected).err());
+            println!("  REFUSED: {refusal}");
+            Err(tampered.unwrap_or_else(|| CliError::new(refusal.to_string()).hint(refusal.what_to_do())))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn verify(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
     let verification = db.read(move |conn| audit::verify(conn, expected.as_ref())).await?;
+    report(name, verification, expected)
+}
+
+/// Prints what [`audit::verify`] found; an error when the log is not intact.
+fn report(name: &str, verification: Verification, expected: Option<AuditHead>) -> Result<(), CliError> {
     let Some(problem) = verification.problem else {
         let head = verification.head.unwrap_or(AuditHead::EMPTY);
         let entries = match verification.entries {
@@ -97,6 +142,12 @@ async fn verify(db: &Database, name: &str, expected: Option<AuditHead>) -> Resul
             n => format!("{n} entries"),
         };
         println!("audit log of {name}: {entries}, head {head}, intact");
+        for checkpoint in &verification.checkpoints {
+            println!("  {}", describe(checkpoint));
+        }
+        if let (Some(expected), Some(checkpoint)) = (expected, &verification.expected_replaced_by) {
+            println!("  the expected head {expected} was replaced by the checkpoint at entry {}", checkpoint.seq);
+        }
         return Ok(());
     };
     let sound = match verification.head {
@@ -109,8 +160,72 @@ async fn verify(db: &Database, name: &str, expected: Option<AuditHead>) -> Resul
     Err(CliError::new(format!("the audit log of {name} was tampered with at entry {}", problem.seq)).hint(TAMPERED))
 }
 
-async fn head(db: &Database) -> Result<(), CliError> {
-    let head = db.read(audit::head).await?;
+/// One line about a checkpoint: a sanctioned change IT should know about.
+fn describe(checkpoint: &Checkpoint) -> String {
+    format!(
+        "checkpoint at entry {} ({}, {} by {}): replaced head {}; {}",
+        checkpoint.seq,
+        checkpoint.kind.as_str(),
+        checkpoint.at,
+        checkpoint.actor_label,
+        checkpoint.old_head,
+        checkpoint.reason
+    )
+}
+
+async fn head(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
+    let (head, found) = db
+        .read(move |conn| {
+            let found = expected.map(|e| audit::locate(conn, &e)).transpose()?;
+            Ok((audit::head(conn)?, found))
+        })
+        .await?;
+    match (expected, found.flatten()) {
+        (Some(expected), None) => {
+            return Err(CliError::new(format!(
+                "the expected head {expected} is not part of the history of the audit log of {name}"
+            ))
+            .hint(format!(
+                "run `examhall audit verify` with the same log and --expect-head {expected} to see where the log \
+                 departs from it; then {TAMPERED}"
+            )));
+        }
+        (Some(expected), Some(Found::Replaced(checkpoint))) => {
+            eprintln!("note: {expected} was replaced: {}", describe(&checkpoint));
+        }
+        _ => {}
+    }
     println!("{}", head.unwrap_or(AuditHead::EMPTY));
+    Ok(())
+}
+
+async fn accept_head(platform: &Platform, slug: &str, reason: &str) -> Result<(), CliError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(CliError::new("--reason must say what the investigation found, in 1 to 500 characters")
+            .hint("for example: --reason \"ticket 4711: restored from the 02:00 backup after a disk failure\""));
+    }
+    let (name, id) = find_org(platform, slug).await?;
+    let accepted = platform.accept_head(id, &Actor::command_line(), reason, SystemClock.now()).await;
+    let checkpoint = match accepted {
+        Ok(Some(checkpoint)) => checkpoint,
+        Ok(None) => {
+            println!("nothing to accept: the audit log of {name} holds the head platform.db anchored for it");
+            return Ok(());
+        }
+        Err(StoreError::AuditNotIntact { seq, what }) => {
+            return Err(
+                CliError::new(format!("the audit log of {name} is not intact at entry {seq}: {what}")).hint(TAMPERED)
+            );
+        }
+        Err(other) => return Err(other.into()),
+    };
+    println!("accepted the audit head of {name}");
+    println!(
+        "  checkpoint entry {} records the anchored head {} (no longer in the log) and the head it follows, {}",
+        checkpoint.seq, checkpoint.old_head, checkpoint.new_head
+    );
+    println!("  platform.db now anchors {name} at {}", checkpoint.head());
+    println!("  a running server serves {name} again from its next request");
     Ok(())
 }

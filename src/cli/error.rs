@@ -48,6 +48,9 @@ impl From<ConfigError> for CliError {
 
 impl From<StoreError> for CliError {
     fn from(error: StoreError) -> Self {
+        if let StoreError::OrgRefused(refusal) = &error {
+            return Self::new(refusal.to_string()).hint(refusal.what_to_do());
+        }
         let hint = match &error {
             StoreError::NoSqlCipher => {
                 Some("build examhall with the rusqlite feature bundled-sqlcipher-vendored-openssl")

@@ -57,7 +57,7 @@ enum Command {
     /// Manage organizations.
     #[command(subcommand)]
     Org(org::Command),
-    /// Check the tamper-evident audit log of an organization or the platform.
+    /// Check the tamper-evident audit log of an organization or the platform; accept a refused organization's head.
     #[command(subcommand)]
     Audit(audit::Command),
     /// Show the documented configuration.

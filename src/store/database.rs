@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::keys::DatabaseKey;
 use super::migrations::{self, Migration};
 use super::readers::Readers;
-use super::writer::Writer;
+use super::writer::{AfterCommit, Writer};
 use super::{StoreError, connection};
 
 /// An open, migrated database. Cheap to clone; all clones share one writer.
@@ -49,12 +49,25 @@ impl Database {
     ) -> Result<Self, StoreError> {
         let mut conn = connection::open(path, key, options.create)?;
         migrations::run(&mut conn, path, migrations)?;
+        Ok(Self::start(conn, path, key, options, None))
+    }
+
+    /// Starts the writer on `conn` (open and migrated by the caller, which
+    /// checked what it had to first) with `after_commit`, and the readers.
+    #[must_use]
+    pub fn start(
+        conn: Connection,
+        path: &Path,
+        key: &DatabaseKey,
+        options: OpenOptions,
+        after_commit: Option<AfterCommit>,
+    ) -> Self {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("db");
-        Ok(Self {
+        Self {
             path: path.to_owned(),
-            writer: Writer::start(conn, name, options.batch_limit),
+            writer: Writer::start_with(conn, name, options.batch_limit, after_commit),
             readers: Readers::new(path.to_owned(), key.clone(), options.readers),
-        })
+        }
     }
 
     /// The database file.

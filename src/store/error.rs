@@ -44,6 +44,19 @@ pub enum StoreError {
     /// An error from SQLite or SQLCipher.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// An audit log does not verify, so it cannot be changed (a checkpoint
+    /// must not launder tampering).
+    #[error("the audit log is not intact at entry {seq}: {what}")]
+    AuditNotIntact {
+        /// The first bad entry.
+        seq: i64,
+        /// What is wrong with it.
+        what: String,
+    },
+    /// An organization's database failed a check at open and is not served
+    /// until IT has investigated.
+    #[error("{0}")]
+    OrgRefused(Box<super::org_refusal::Refusal>),
     /// A file operation failed.
     #[error("{action} {path}: {source}")]
     Io {

@@ -198,4 +198,16 @@ mod tests {
         assert_eq!(*master.platform_db_key().pragma_value(), *master.platform_db_key().pragma_value());
         assert!(!master.platform_db_key().pragma_value().contains(master.to_hex().as_str()));
     }
+
+    #[test]
+    fn the_platform_key_matches_a_known_hkdf_sha256_vector() {
+        // HKDF-SHA256 (RFC 5869) with salt "examhall", info "examhall platform.db v1"
+        // and 32 bytes of output, computed outside examhall (Python's hmac):
+        //   prk = hmac.new(b"examhall", master, sha256).digest()
+        //   okm = hmac.new(prk, b"examhall platform.db v1" + b"\x01", sha256).digest()
+        // A change to the salt, the info or the length opens no existing platform.db.
+        let master = MasterKey::from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f").unwrap();
+        let expected = "bd369b2a9e0f1bdf6df61bee9d2c4d0bf1c7d7ede8d287fe241701ccab8fe607";
+        assert_eq!(*master.platform_db_key().pragma_value(), format!("\"x'{expected}'\""));
+    }
 }

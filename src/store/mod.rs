@@ -7,10 +7,13 @@
 //! - [`readers`]: a small pool of read connections.
 //! - [`migrations`]: versioned schema changes, run at open.
 //! - [`platform`]: the platform database (organizations and their wrapped keys).
+//! - [`anchors`] and [`org_refusal`]: each organization's audit head anchored
+//!   in the platform database, and the checks at open that refuse a file.
 //! - [`registry`]: the open organization databases of a running server.
 //! - [`data_dir`]: the layout of the data directory and its lock.
 
 pub mod accounts;
+pub mod anchors;
 pub mod attempts;
 pub mod candidates;
 pub mod connection;
@@ -23,6 +26,8 @@ pub mod exams;
 pub mod keys;
 pub mod master_key;
 pub mod migrations;
+mod org_open;
+pub mod org_refusal;
 pub mod organizations;
 pub mod platform;
 pub mod readers;

@@ -1,11 +1,13 @@
-//! The platform database: the organizations this appliance serves and the
-//! wrapped keys of their databases.
+//! The platform database: the organizations this appliance serves, the
+//! wrapped keys of their databases, and their anchored audit heads. Opening
+//! an organization's database, with its checks, is in `org_open`.
 
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
+use super::anchors::Anchors;
 use super::data_dir::DataDir;
 use super::database::{Database, OpenOptions};
 use super::keys::{DatabaseKey, MasterKey};
@@ -58,8 +60,9 @@ pub struct Organization {
 pub struct Platform {
     db: Database,
     data_dir: DataDir,
-    master: Arc<MasterKey>,
-    options: OpenOptions,
+    pub(super) master: Arc<MasterKey>,
+    pub(super) options: OpenOptions,
+    pub(super) anchors: Arc<Anchors>,
 }
 
 impl Platform {
@@ -73,7 +76,13 @@ impl Platform {
             return Err(StoreError::NotFound(format!("{} (run `examhall init` first)", path.display())));
         }
         let db = Database::open(&path, &master.platform_db_key(), migrations::PLATFORM, options)?;
-        Ok(Self { db, data_dir: data_dir.clone(), master, options: OpenOptions { create: false, ..options } })
+        Ok(Self {
+            db,
+            data_dir: data_dir.clone(),
+            master,
+            options: OpenOptions { create: false, ..options },
+            anchors: Arc::default(),
+        })
     }
 
     /// The platform database itself.
@@ -185,33 +194,6 @@ impl Platform {
                 Ok(conn.query_row(&sql, [id.to_string()], row_to_org).optional()?)
             })
             .await
-    }
-
-    /// Opens an organization's database: unwraps its key, checks that the
-    /// file is the one the record names, and runs pending migrations.
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`], [`StoreError::KeyUnwrap`], [`StoreError::WrongKey`].
-    pub async fn open_org(&self, id: OrgId) -> Result<Database, StoreError> {
-        let wrapped: Vec<u8> = self
-            .db
-            .read(move |conn| {
-                conn.query_row("SELECT wrapped_key FROM organizations WHERE id = ?1", [id.to_string()], |row| {
-                    row.get(0)
-                })
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("organization {id}")))
-            })
-            .await?;
-        let key = self.master.unwrap(&wrapped, &id.to_string())?;
-        let path = self.data_dir.org_db(id);
-        let options = self.options;
-        tokio::task::spawn_blocking(move || {
-            let db = Database::open(&path, &key, migrations::ORG, options)?;
-            Ok::<_, StoreError>(db)
-        })
-        .await
-        .map_err(|_| StoreError::JobPanicked)?
     }
 }
 

@@ -7,6 +7,8 @@
 //! `synchronous=FULL` an answer therefore means "on disk": a student's save
 //! is acknowledged only when it is durable, yet one fsync serves hundreds of
 //! saves. A failing job rolls back its own savepoint and no one else's.
+//! An optional hook runs after each successful commit, on the same thread
+//! (organization databases use it to anchor their audit head).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,10 @@ type Completion = Box<dyn FnOnce(Result<(), Arc<rusqlite::Error>>) + Send>;
 /// (`None` when the transaction could not begin, so the job must not run),
 /// and returns how to answer its caller.
 type Job = Box<dyn FnOnce(Option<&Connection>) -> Completion + Send>;
+
+/// Runs on the writer thread after each successful group commit, once the
+/// callers have their answers.
+pub type AfterCommit = Box<dyn FnMut(&Connection) + Send>;
 
 enum Message {
     Job(Job),
@@ -47,10 +53,19 @@ impl Writer {
     /// When the operating system cannot start a thread.
     #[must_use]
     pub fn start(conn: Connection, name: &str, batch_limit: usize) -> Self {
+        Self::start_with(conn, name, batch_limit, None)
+    }
+
+    /// [`Writer::start`], with `after_commit` run after each successful commit.
+    ///
+    /// # Panics
+    /// When the operating system cannot start a thread.
+    #[must_use]
+    pub fn start_with(conn: Connection, name: &str, batch_limit: usize, after_commit: Option<AfterCommit>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
         let thread = std::thread::Builder::new()
             .name(format!("writer-{name}"))
-            .spawn(move || run(&conn, receiver, batch_limit.max(1)))
+            .spawn(move || run(&conn, receiver, batch_limit.max(1), after_commit))
             .expect("the operating system refused to start the writer thread");
         Self { sender, thread: Arc::new(Mutex::new(Some(thread))) }
     }
@@ -95,7 +110,12 @@ impl Writer {
     }
 }
 
-fn run(conn: &Connection, mut receiver: mpsc::Receiver<Message>, batch_limit: usize) {
+fn run(
+    conn: &Connection,
+    mut receiver: mpsc::Receiver<Message>,
+    batch_limit: usize,
+    mut after_commit: Option<AfterCommit>,
+) {
     let mut batch = Vec::with_capacity(batch_limit);
     let mut closing = false;
     while !closing {
@@ -113,20 +133,24 @@ fn run(conn: &Connection, mut receiver: mpsc::Receiver<Message>, batch_limit: us
                 Err(_) => break,
             }
         }
-        commit_group(conn, batch.drain(..));
+        let committed = commit_group(conn, batch.drain(..));
+        if let Some(hook) = after_commit.as_mut().filter(|_| committed) {
+            hook(conn);
+        }
     }
     // Jobs sent after Close are answered with Closed when their channel drops.
     receiver.close();
 }
 
-fn commit_group(conn: &Connection, jobs: impl Iterator<Item = Job>) {
+/// Runs one group in one transaction; whether it committed.
+fn commit_group(conn: &Connection, jobs: impl Iterator<Item = Job>) -> bool {
     if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
         tracing::error!(%error, "could not begin a write transaction");
         let error = Arc::new(error);
         for job in jobs {
             job(None)(Err(error.clone()));
         }
-        return;
+        return false;
     }
     let completions: Vec<Completion> = jobs.map(|job| job(Some(conn))).collect();
     let commit = conn.execute_batch("COMMIT").map_err(|error| {
@@ -134,9 +158,11 @@ fn commit_group(conn: &Connection, jobs: impl Iterator<Item = Job>) {
         tracing::error!(%error, "group commit failed; every write in it was rolled back");
         Arc::new(error)
     });
+    let committed = commit.is_ok();
     for complete in completions {
         complete(commit.clone());
     }
+    committed
 }
 
 /// Runs one job inside its own savepoint, so its failure undoes only its work.

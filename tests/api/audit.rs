@@ -25,7 +25,7 @@ fn data_dir_with_physics() -> tempfile::TempDir {
 }
 
 /// Appends `count` entries to `slug`'s log through the library, as the server would.
-async fn append_entries(dir: &Path, slug: &str, count: i64) {
+pub async fn append_entries(dir: &Path, slug: &str, count: i64) {
     let platform = examhall::cli::org::open_platform(&config_for(dir)).unwrap();
     let org = platform.org_by_slug(OrgSlug::parse(slug).unwrap()).await.unwrap();
     let db = platform.open_org(org.id).await.unwrap();
@@ -43,12 +43,12 @@ async fn append_entries(dir: &Path, slug: &str, count: i64) {
         .unwrap();
     }
     db.close().await;
-    platform.db().close().await;
+    platform.close().await;
 }
 
 /// Opens `slug`'s database directly with its real key: the master key
 /// unwraps the organization's key stored in platform.db.
-fn open_with_key(dir: &Path, slug: &str) -> Connection {
+pub fn open_with_key(dir: &Path, slug: &str) -> Connection {
     let config = config_for(dir);
     let data = config.data();
     let master = master_key::load(&config.master_key_file()).unwrap();
@@ -101,7 +101,8 @@ async fn an_untampered_audit_log_verifies_and_its_head_is_printed_alone() {
     let data = dir.path().to_str().unwrap();
     let (ok, stdout, stderr) = verify(dir.path(), "physics", &[]);
     assert!(ok, "{stderr}");
-    assert_eq!(stdout, format!("audit log of physics: 0 entries, head {}, intact\n", AuditHead::EMPTY));
+    let anchored = "  platform.db's anchored head for physics is in this log: the file was not rolled back\n";
+    assert_eq!(stdout, format!("audit log of physics: 0 entries, head {}, intact\n{anchored}", AuditHead::EMPTY));
 
     append_entries(dir.path(), "physics", 5).await;
     let (ok, head, stderr) = run(&["audit", "head", "--org", "physics", "--data-dir", data]);
@@ -111,7 +112,7 @@ async fn an_untampered_audit_log_verifies_and_its_head_is_printed_alone() {
     assert_eq!(head, format!("{parsed}\n"));
     let (ok, stdout, stderr) = verify(dir.path(), "physics", &["--expect-head", head.trim_end()]);
     assert!(ok, "{stderr}");
-    assert_eq!(stdout, format!("audit log of physics: 5 entries, head {parsed}, intact\n"));
+    assert_eq!(stdout, format!("audit log of physics: 5 entries, head {parsed}, intact\n{anchored}"));
 }
 
 #[tokio::test]
@@ -161,7 +162,7 @@ async fn a_truncated_audit_tail_fails_verification_naming_the_first_missing_entr
 }
 
 #[tokio::test]
-async fn a_truncated_tail_with_a_forged_head_is_caught_by_the_expected_head() {
+async fn a_truncated_tail_with_a_forged_head_is_caught_by_the_anchor_and_the_expected_head() {
     let dir = data_dir_with_physics();
     append_entries(dir.path(), "physics", 5).await;
     let (_, head, _) = run(&["audit", "head", "--org", "physics", "--data-dir", dir.path().to_str().unwrap()]);
@@ -171,10 +172,15 @@ async fn a_truncated_tail_with_a_forged_head_is_caught_by_the_expected_head() {
         "DELETE FROM audit_log WHERE seq >= 4;
          UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3);",
     );
-    let (ok, _, stderr) = verify(dir.path(), "physics", &[]);
-    assert!(ok, "without an expected head a consistent cut is invisible: {stderr}");
-    let stdout = assert_fails_at(dir.path(), 4, &["--expect-head", head.trim_end()]);
-    assert!(stdout.contains("past the end of the log"), "{stdout}");
+    // The chain alone looks whole; platform.db's anchor says it ended at 5.
+    let (ok, stdout, stderr) = verify(dir.path(), "physics", &[]);
+    assert!(!ok, "a consistent cut passed: {stdout}");
+    assert!(stdout.starts_with("audit log of physics: 3 entries, head 3:"), "{stdout}");
+    assert!(stdout.contains("REFUSED") && stdout.contains("platform.db recorded entry 5"), "{stdout}");
+    assert!(stderr.contains("rolled back") && stderr.contains("accept-head --org physics"), "{stderr}");
+    let (ok, stdout, _) = verify(dir.path(), "physics", &["--expect-head", head.trim_end()]);
+    assert!(!ok);
+    assert!(stdout.contains("NOT INTACT at entry 4\n") && stdout.contains("past the end of the log"), "{stdout}");
 }
 
 #[tokio::test]

@@ -49,6 +49,12 @@ pub async fn spawn_app_with(clock: examhall::clock::SharedClock, adjust: impl Fn
     start(config, data_dir, clock).await
 }
 
+/// Starts the app again on a data directory a stopped app left behind.
+pub async fn restart(data_dir: TempDir) -> TestApp {
+    let config = config_for(data_dir.path());
+    start(config, data_dir, examhall::clock::system()).await
+}
+
 async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::SharedClock) -> TestApp {
     let master = master_key::load(&config.master_key_file()).unwrap();
     let (cert, key) = config.tls_files();

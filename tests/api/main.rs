@@ -8,8 +8,10 @@ mod helpers;
 mod people;
 
 mod access;
+mod anchoring;
 mod attempts;
 mod audit;
+mod audit_content;
 mod candidates;
 mod cli;
 mod durability;

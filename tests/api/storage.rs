@@ -71,7 +71,9 @@ async fn each_organization_has_its_own_key() {
     std::fs::copy(data.org_db(physics.id), data.org_db(chemistry.id)).unwrap();
     let _ = std::fs::remove_file(format!("{}-wal", data.org_db(chemistry.id).display()));
     let opened = registry.platform().open_org(chemistry.id).await;
-    assert!(matches!(opened, Err(StoreError::WrongKey { .. })), "{:?}", opened.err());
+    let Err(StoreError::OrgRefused(refusal)) = opened else { panic!("{:?}", opened.err()) };
+    assert_eq!(refusal.reason, examhall::store::org_refusal::RefusalReason::NotItsKey);
+    assert!(refusal.to_string().contains("does not open with chemistry's key"), "{refusal}");
 }
 
 #[tokio::test]

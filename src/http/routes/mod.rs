@@ -13,6 +13,7 @@ mod org_courses;
 mod org_roster;
 mod org_users;
 mod platform;
+mod refused_orgs;
 mod saves;
 mod session;
 
@@ -37,5 +38,6 @@ pub fn router(state: AppState) -> Router {
         .merge(attempt_review::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), refused_orgs::answer_503))
         .with_state(state)
 }

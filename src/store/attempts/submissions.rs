@@ -254,3 +254,32 @@ pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<usize, S
     }
     Ok(count)
 }
+
+/// Freezes every attempt submitted before submissions were frozen (a
+/// database from an earlier version): its answers as they stand, at the time
+/// and for the reason it was submitted. A step of the upgrade that adds them.
+///
+/// # Errors
+/// Storage errors.
+pub fn freeze_submitted(conn: &Connection) -> Result<(), StoreError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {} FROM exam_sessions s WHERE submitted_at IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM submissions t WHERE t.session_id = s.id)",
+        super::COLUMNS
+    ))?;
+    let submitted = statement.query_map([], super::from_row)?.collect::<Result<Vec<_>, _>>()?;
+    for attempt in submitted {
+        let at = attempt
+            .submitted_at
+            .as_deref()
+            .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or(attempt.deadline_at);
+        let Some(exam) = super::exam_of(conn, attempt.exam_id, at)? else { continue };
+        let reason =
+            if attempt.submitted_by_student() { SubmissionReason::Student } else { SubmissionReason::Deadline };
+        let codes = answers(conn, attempt.id, &exam)?;
+        let log_seq = log_state(conn, attempt.id)?.acked_seq;
+        store(conn, &attempt, &exam, Freeze::first(reason, at), &codes, log_seq, None)?;
+    }
+    Ok(())
+}

@@ -1,9 +1,12 @@
 //! Versioned schema changes, embedded in the binary.
 //!
 //! `PRAGMA user_version` holds the number of migrations applied. Each runs in
-//! its own transaction; a database newer than this binary is refused; and a
-//! copy of an existing database is taken before it is changed, so a failed
-//! upgrade can always be undone by hand. The lists are append-only: a
+//! its own transaction (its SQL, then its Rust step if it has one); a
+//! database newer than this binary is refused; and a copy of an existing
+//! database is taken before it is changed, so a failed upgrade can always be
+//! undone by hand. Once a server has started on the new version, the copies
+//! are removed ([`prune_copies`]): they hold what the upgrade meant to remove
+//! and would let an old state be put back. The lists are append-only: a
 //! released migration is never edited.
 
 use std::path::{Path, PathBuf};
@@ -19,28 +22,58 @@ pub struct Migration {
     pub name: &'static str,
     /// The SQL, run as one batch.
     pub sql: &'static str,
+    /// Work SQL cannot do (hashing, re-chaining the audit log), run after
+    /// the SQL in the same transaction.
+    pub rust: Option<RustStep>,
 }
+
+/// The Rust part of a step; it runs inside the step's transaction.
+pub type RustStep = fn(&Connection) -> Result<(), StoreError>;
 
 /// The platform database's migrations, oldest first.
 pub const PLATFORM: &[Migration] = &[
-    Migration { name: "organizations and their wrapped keys", sql: include_str!("platform/0001_organizations.sql") },
-    Migration { name: "audit log", sql: include_str!("common/0002_audit.sql") },
-    Migration { name: "platform admins, sessions, one-time links", sql: include_str!("common/0003_accounts.sql") },
+    Migration {
+        name: "organizations and their wrapped keys",
+        sql: include_str!("platform/0001_organizations.sql"),
+        rust: None,
+    },
+    Migration { name: "audit log", sql: include_str!("common/0002_audit.sql"), rust: None },
+    Migration {
+        name: "platform admins, sessions, one-time links",
+        sql: include_str!("common/0003_accounts.sql"),
+        rust: None,
+    },
+    Migration { name: "audit checkpoints", sql: include_str!("common/0004_audit_checkpoints.sql"), rust: None },
+    Migration {
+        name: "organizations' audit heads anchored",
+        sql: include_str!("platform/0005_org_audit_anchors.sql"),
+        rust: None,
+    },
 ];
 
 /// Every organization database's migrations, oldest first.
 pub const ORG: &[Migration] = &[
-    Migration { name: "organization identity", sql: include_str!("org/0001_identity.sql") },
-    Migration { name: "audit log", sql: include_str!("common/0002_audit.sql") },
-    Migration { name: "people, sessions, one-time links", sql: include_str!("common/0003_accounts.sql") },
-    Migration { name: "courses, sections, role grants", sql: include_str!("org/0004_courses.sql") },
-    Migration { name: "exams, questions, tests", sql: include_str!("org/0005_exams.sql") },
-    Migration { name: "exam sessions, saves, answers, events", sql: include_str!("org/0006_exam_sessions.sql") },
-    Migration { name: "candidate links", sql: include_str!("org/0007_candidate_links.sql") },
-    Migration { name: "index of late-arriving items", sql: include_str!("org/0008_late_items.sql") },
+    Migration { name: "organization identity", sql: include_str!("org/0001_identity.sql"), rust: None },
+    Migration { name: "audit log", sql: include_str!("common/0002_audit.sql"), rust: None },
+    Migration { name: "people, sessions, one-time links", sql: include_str!("common/0003_accounts.sql"), rust: None },
+    Migration { name: "courses, sections, role grants", sql: include_str!("org/0004_courses.sql"), rust: None },
+    Migration { name: "exams, questions, tests", sql: include_str!("org/0005_exams.sql"), rust: None },
+    Migration {
+        name: "exam sessions, saves, answers, events",
+        sql: include_str!("org/0006_exam_sessions.sql"),
+        rust: None,
+    },
+    Migration { name: "candidate links", sql: include_str!("org/0007_candidate_links.sql"), rust: None },
+    Migration { name: "index of late-arriving items", sql: include_str!("org/0008_late_items.sql"), rust: None },
+    Migration {
+        name: "audit checkpoints; exam content in old audit entries replaced by hashes",
+        sql: include_str!("common/0004_audit_checkpoints.sql"),
+        rust: Some(crate::audit::digest::rewrite_old_entries),
+    },
     Migration {
         name: "chained autosave log, bindings, late items, frozen submissions",
         sql: include_str!("org/0010_autosave.sql"),
+        rust: Some(crate::store::attempts::submissions::freeze_submitted),
     },
 ];
 
@@ -66,6 +99,9 @@ pub fn run(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Resu
         tracing::info!(file = %path.display(), version, step = step.name, "migrating database");
         let tx = conn.transaction()?;
         tx.execute_batch(step.sql)?;
+        if let Some(rust) = step.rust {
+            rust(&tx)?;
+        }
         tx.pragma_update(None, "user_version", u32::try_from(version).unwrap_or(u32::MAX))?;
         tx.commit()?;
     }
@@ -89,6 +125,31 @@ fn copy_before_migrating(conn: &Connection, path: &Path, from: u32) -> Result<()
     Ok(())
 }
 
+/// Removes every copy taken before migrating `path`, and names each one
+/// removed. Called once the server has started on the new version.
+#[must_use]
+pub fn prune_copies(path: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Vec::new();
+    };
+    let prefix = format!("{name}.pre-migration-v");
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let is_copy = file.to_str().and_then(|f| f.strip_prefix(&prefix)).is_some_and(|v| v.parse::<u32>().is_ok());
+        if is_copy {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed.push(entry.path()),
+                Err(error) => {
+                    tracing::warn!(copy = %entry.path().display(), %error, "could not remove a pre-migration copy");
+                }
+            }
+        }
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,8 +157,8 @@ mod tests {
     use crate::store::keys::DatabaseKey;
 
     const STEPS: &[Migration] = &[
-        Migration { name: "one", sql: "CREATE TABLE a(x INTEGER) STRICT;" },
-        Migration { name: "two", sql: "CREATE TABLE b(y INTEGER) STRICT;" },
+        Migration { name: "one", sql: "CREATE TABLE a(x INTEGER) STRICT;", rust: None },
+        Migration { name: "two", sql: "CREATE TABLE b(y INTEGER) STRICT;", rust: None },
     ];
 
     fn version(conn: &Connection) -> u32 {
@@ -136,7 +197,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.db");
         let mut conn = connection::open(&path, &DatabaseKey::generate(), true).unwrap();
-        let broken = [STEPS[0], Migration { name: "broken", sql: "CREATE TABLE c(z); NOT SQL;" }];
+        let broken = [STEPS[0], Migration { name: "broken", sql: "CREATE TABLE c(z); NOT SQL;", rust: None }];
         assert!(run(&mut conn, &path, &broken).is_err());
         assert_eq!(version(&conn), 1);
         let tables: i64 =
