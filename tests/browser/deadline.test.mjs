@@ -139,6 +139,18 @@ test('the server submits at the deadline, proves which late edits were made in t
 
   await startExam(plain, examId);
   await startExam(extra, examId);
+  // What someone at the first computer could read from its storage, for a forged save later.
+  const binding = await plain.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const request = indexedDB.open('examhall-attempts');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const read = request.result.transaction('attempts').objectStore('attempts').getAll();
+          read.onsuccess = () => resolve({ secret: read.result[0].secret, attemptId: read.result[0].attemptId });
+        };
+      }),
+  );
   const gap = (await deadlineOf(extra)) - (await deadlineOf(plain));
   // The extra minutes, plus the server seconds between the two starts.
   const extraMs = EXTRA_MINUTES * 60_000;
@@ -212,6 +224,33 @@ test('the server submits at the deadline, proves which late edits were made in t
   const applied = JSON.parse(await (await receiptOf(plain)).text());
   assert.equal(applied.receipt.answers[0].sha256, sha256(provenCode), 'the second submission holds the proven edit');
   assert.equal(applied.receipt.previous_submission_id, JSON.parse(frozen).receipt.submission_id);
+
+  // A forged save after the deadline, claiming a time before it, with the real binding: set aside, never applied.
+  const { csrf_token: csrf } = await (await plain.request.get(at('/api/v1/session'))).json();
+  const gapped = await plain.request.fetch(at(`/api/v1/me/exams/${examId}/saves`), {
+    method: 'POST',
+    headers: { 'X-CSRF-Token': csrf, 'X-Exam-Secret': binding.secret, 'Content-Type': 'application/json' },
+    data: JSON.stringify({
+      items: [{ seq: 1000, kind: 'snapshot', question_id: JSON.parse(frozen).receipt.answers[0].question_id,
+        client_at: new Date(Date.parse(firstRow.attempt.deadline_at) - 60_000).toISOString(), code: 'answer = "forged"\n' }],
+    }),
+  });
+  assert.equal(gapped.status(), 409, 'a gap in the sequence is refused as a whole');
+  const detail = await callApi(instructor, 'GET', `/courses/${courseId}/exams/${examId}/attempts/${binding.attemptId}`);
+  const next = Math.max(...detail.late_items.map((item) => item.seq)) + 1;
+  const forged = await plain.request.fetch(at(`/api/v1/me/exams/${examId}/saves`), {
+    method: 'POST',
+    headers: { 'X-CSRF-Token': csrf, 'X-Exam-Secret': binding.secret, 'Content-Type': 'application/json' },
+    data: JSON.stringify({
+      items: [{ seq: next, kind: 'snapshot', question_id: JSON.parse(frozen).receipt.answers[0].question_id,
+        client_at: new Date(Date.parse(firstRow.attempt.deadline_at) - 60_000).toISOString(), code: 'answer = "forged"\n' }],
+    }),
+  });
+  assert.equal(forged.status(), 200);
+  assert.equal((await forged.json()).phase, 'closed');
+  const after = await callApi(instructor, 'GET', `/courses/${courseId}/exams/${examId}/attempts/${binding.attemptId}`);
+  assert.deepEqual(after.late_items.at(-1), { ...after.late_items.at(-1), seq: next, status: 'refused', reason: 'not_committed' });
+  assert.equal(JSON.parse(await (await receiptOf(plain)).text()).sha256, applied.sha256, 'the receipt does not change');
 
   await extra.waitForURL(/\/receipt$/, { timeout: EXAM_OVER_MS });
   await extra.getByTestId('receipt').waitFor();

@@ -68,6 +68,7 @@ test('a student keeps working through reloads and a new window while the network
     assert.ok(cached.paths.some((path) => /^\/assets\/main-[\w-]+\.js$/.test(path)));
     // The five runtime files and Python's memory snapshot.
     assert.equal(cached.paths.filter((path) => path.startsWith('/pyodide/')).length, 6);
+    assert.ok(cached.paths.includes('/favicon.svg'), 'every file the page loads, the favicon too');
     t.diagnostic(`cached ${cached.paths.length} files, ${(cached.bytes / 1048576).toFixed(1)} MiB`);
   });
 
@@ -96,6 +97,8 @@ test('a student keeps working through reloads and a new window while the network
     await page.getByTestId('offline').waitFor({ timeout: 15_000 });
     assert.ok(Number(await page.getByTestId('save-status').getAttribute('data-waiting')) > 0);
     assert.match(await page.getByTestId('timer').innerText(), /\d+:\d\d/);
+    const favicon = await page.evaluate(() => fetch('/favicon.svg').then((response) => response.ok, () => false));
+    assert.equal(favicon, true, 'the favicon comes from the cache while offline');
     await typeAtEnd(page, lines[1]);
     await expectEditorText(page, solution + lines[0] + lines[1]);
   });
