@@ -71,9 +71,10 @@ export function freePort() {
  * With `loopbackHttp`, the server also serves plain HTTP on a free loopback
  * port (`EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN`), given as `httpUrl`: a secure
  * context without a certificate error, where browsers allow service workers.
- * `env` adds variables, e.g. EXAMHALL_TEST_CLOCK_RATE for a faster clock.
+ * `env` adds variables, e.g. EXAMHALL_TEST_CLOCK_RATE for a faster clock;
+ * `program` runs another build than EXAMHALL_BIN (benchmarks compare two).
  */
-export async function startServer({ loopbackHttp = false, env: extraEnv = {} } = {}) {
+export async function startServer({ loopbackHttp = false, env: extraEnv = {}, program = binary } = {}) {
   const workDir = await tempDir('examhall-browser-test-');
   const env = { ...process.env, ...extraEnv };
   let httpUrl;
@@ -82,7 +83,7 @@ export async function startServer({ loopbackHttp = false, env: extraEnv = {} } =
     env.EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN = `127.0.0.1:${port}`;
     httpUrl = `http://127.0.0.1:${port}/`;
   }
-  const child = spawn(binary, ['demo', '--listen', '127.0.0.1:0'], {
+  const child = spawn(program, ['demo', '--listen', '127.0.0.1:0'], {
     cwd: workDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
