@@ -53,11 +53,28 @@ pub struct AuthConfig {
     pub absolute_hours: u64,
     /// Invitation and password-reset links work for this many hours.
     pub link_valid_hours: u64,
+    /// Threads that hash passwords, each holding 19 MiB; 0 means one per
+    /// core, at most 4.
+    pub hash_threads: usize,
+    /// Password checks that may wait for a hashing thread; past this (or a
+    /// quarter of it from one address) the server answers 503.
+    pub hash_queue: usize,
+    /// Repeated refusals (wrong passwords, bad links) within this many
+    /// seconds become one audit entry with a count.
+    pub refusal_window_secs: u64,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        Self { staff_idle_minutes: 30, student_idle_minutes: 300, absolute_hours: 12, link_valid_hours: 72 }
+        Self {
+            staff_idle_minutes: 30,
+            student_idle_minutes: 300,
+            absolute_hours: 12,
+            link_valid_hours: 72,
+            hash_threads: 0,
+            hash_queue: 256,
+            refusal_window_secs: 60,
+        }
     }
 }
 
@@ -224,6 +241,9 @@ impl Config {
         }
         if self.server.max_body_bytes < 1024 {
             return invalid("server.max_body_bytes: must be at least 1024");
+        }
+        if self.auth.hash_queue == 0 || self.auth.hash_threads > 64 || self.auth.refusal_window_secs == 0 {
+            return invalid("auth.hash_queue and auth.refusal_window_secs: at least 1; auth.hash_threads: at most 64");
         }
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");

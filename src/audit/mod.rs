@@ -13,9 +13,11 @@
 //! - [`append`] and [`head`]: writing, and the newest entry.
 //! - [`verify`]: walks the chain and names the first bad entry.
 //! - [`list`] and [`write_csv`]: reading and export.
+//! - [`refusals`]: repeated refusals gathered into one entry with a count.
 
 pub mod chain;
 mod query;
+pub mod refusals;
 mod verify;
 
 use std::fmt;

@@ -11,8 +11,10 @@ mod me;
 mod org_courses;
 mod org_roster;
 mod org_users;
+mod password;
 mod platform;
 mod session;
+mod sign_in;
 
 use axum::Router;
 
