@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
 use crate::audit::refusals::Refusals;
 use crate::auth::device::DeviceCookies;
@@ -18,6 +18,7 @@ use crate::auth::in_flight::InFlight;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::http::connections::{ConnectionPolicy, Gate};
 use crate::http::{self, HttpLimits};
 use crate::store::keys::MasterKey;
 use crate::store::platform::Platform;
@@ -221,7 +222,10 @@ impl Listeners {
 /// (up to `server.shutdown_grace_secs`), writes the gathered refusals, and
 /// closes every database after its queued writes are durable.
 ///
-/// The background [`maintain`] job runs while serving.
+/// Every listener goes through one [`Gate`] (connection caps, handshake,
+/// header and idle timeouts; see [`http::connections`]), and the open-file
+/// limit is raised first so the caps, not the kernel, decide. The
+/// background [`maintain`] job runs while serving.
 ///
 /// # Errors
 /// When a listener fails.
@@ -234,22 +238,31 @@ pub async fn serve(
     let app = router(&state);
     let handle: Handle<SocketAddr> = Handle::new();
     let https_port = listeners.https.local_addr()?.port();
+    let open_files = http::connections::raise_open_file_limit();
+    let policy = ConnectionPolicy::from_config(&state.config().server, open_files);
+    tracing::info!(
+        open_files,
+        max_connections = policy.max_total,
+        per_address = policy.max_per_address,
+        "connection limits"
+    );
+    let gate = Gate::new(policy.clone());
     let mut servers = tokio::task::JoinSet::new();
-    let https = axum_server::from_tcp_rustls(listeners.https, RustlsConfig::from_config(tls))?
-        .handle(handle.clone())
-        .serve(app.clone().into_make_service_with_connect_info::<SocketAddr>());
-    servers.spawn(https);
+    let tls = RustlsAcceptor::new(RustlsConfig::from_config(tls))
+        .handshake_timeout(policy.header_read_timeout)
+        .acceptor(gate.clone());
+    let mut https = axum_server::from_tcp(listeners.https)?.acceptor(tls).handle(handle.clone());
+    policy.configure(https.http_builder());
+    servers.spawn(https.serve(app.clone().into_make_service_with_connect_info::<SocketAddr>()));
     if let Some(listener) = listeners.loopback_http {
-        let server = axum_server::from_tcp(listener)?
-            .handle(handle.clone())
-            .serve(app.clone().into_make_service_with_connect_info::<SocketAddr>());
-        servers.spawn(server);
+        let mut server = axum_server::from_tcp(listener)?.acceptor(gate.clone()).handle(handle.clone());
+        policy.configure(server.http_builder());
+        servers.spawn(server.serve(app.clone().into_make_service_with_connect_info::<SocketAddr>()));
     }
     if let Some(listener) = listeners.redirect {
-        let server = axum_server::from_tcp(listener)?
-            .handle(handle.clone())
-            .serve(http::redirect::router(https_port).into_make_service());
-        servers.spawn(server);
+        let mut server = axum_server::from_tcp(listener)?.acceptor(gate.clone()).handle(handle.clone());
+        policy.configure(server.http_builder());
+        servers.spawn(server.serve(http::redirect::router(https_port).into_make_service()));
     }
     let stop_maintenance = Arc::new(tokio::sync::Notify::new());
     let maintenance = tokio::spawn(maintain(state.clone(), Arc::clone(&stop_maintenance)));
