@@ -11,9 +11,11 @@ mod me;
 mod org_courses;
 mod org_roster;
 mod org_users;
+mod password;
 mod platform;
 mod refused_orgs;
 mod session;
+mod sign_in;
 
 use axum::Router;
 
