@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of examhall: formatting, lints, the front end's
 # type check and lint, the Rust unit and integration tests, and the browser
-# tests in headless Chromium against the binary built from this checkout.
+# tests in headless Chromium and the abuse tests against the binary built from
+# this checkout.
 # Installs what a fresh Debian machine lacks (Chromium, the npm packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,3 +26,6 @@ cargo test --locked
 
 echo "== browser tests (headless Chromium against target/debug/examhall)"
 EXAMHALL_BIN="$PWD/target/debug/examhall" npm --prefix assets run --silent test:browser
+
+echo "== abuse tests (floods against the real binary: memory, a legitimate user's latency, the data after)"
+EXAMHALL_BIN="$PWD/target/debug/examhall" node --test tests/abuse/abuse.test.mjs

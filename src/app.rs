@@ -9,11 +9,16 @@ use std::time::Duration;
 
 use axum::Router;
 use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
+use crate::audit::refusals::Refusals;
+use crate::auth::device::DeviceCookies;
+use crate::auth::hasher::HashPool;
+use crate::auth::in_flight::InFlight;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::http::connections::{ConnectionPolicy, Gate};
 use crate::http::{self, HttpLimits};
 use crate::store::keys::MasterKey;
 use crate::store::platform::Platform;
@@ -32,7 +37,10 @@ struct Inner {
     clock: SharedClock,
     ready: AtomicBool,
     limiter: RateLimiter,
-    hashing: tokio::sync::Semaphore,
+    passwords: HashPool,
+    devices: DeviceCookies,
+    refusals: Refusals,
+    password_changes: InFlight,
 }
 
 impl AppState {
@@ -47,13 +55,17 @@ impl AppState {
             batch_limit: config.storage.write_batch_limit,
         };
         let platform = Platform::open(&config.data(), Arc::new(master), options)?;
+        let passwords = HashPool::start(config.auth.hash_threads, config.auth.hash_queue);
         let inner = Inner {
             config,
             registry: Registry::new(platform),
             clock,
             ready: AtomicBool::new(false),
             limiter: RateLimiter::default(),
-            hashing: tokio::sync::Semaphore::new(hashing_slots()),
+            passwords,
+            devices: DeviceCookies::default(),
+            refusals: Refusals::default(),
+            password_changes: InFlight::default(),
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -98,19 +110,29 @@ impl AppState {
         &self.inner.limiter
     }
 
-    /// Runs a password hash or check off the async threads, at most a few at
-    /// a time: each takes 19 MiB and tens of milliseconds, so a flood of
-    /// sign-ins queues here instead of exhausting memory.
-    ///
-    /// # Errors
-    /// When the hashing task panicked.
-    pub async fn hashing<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, crate::error::AppError> {
-        let internal = |e: Box<dyn std::error::Error + Send + Sync>| crate::error::AppError::Internal(e);
-        let _slot = self.inner.hashing.acquire().await.map_err(|e| internal(Box::new(e)))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| internal(Box::new(e)))
+    /// The password hashing threads: every hash and check of a request
+    /// runs there, in bounded memory.
+    #[must_use]
+    pub fn passwords(&self) -> &HashPool {
+        &self.inner.passwords
+    }
+
+    /// Issues and checks the device cookies of sign-in.
+    #[must_use]
+    pub fn devices(&self) -> &DeviceCookies {
+        &self.inner.devices
+    }
+
+    /// Refusals gathered for the audit log (flushed on a timer).
+    #[must_use]
+    pub fn refusals(&self) -> &Refusals {
+        &self.inner.refusals
+    }
+
+    /// Password changes in flight, one per user.
+    #[must_use]
+    pub fn password_changes(&self) -> &InFlight {
+        &self.inner.password_changes
     }
 
     fn limits(&self) -> HttpLimits {
@@ -143,9 +165,22 @@ pub async fn submit_at_deadlines(state: AppState) {
     }
 }
 
-/// Concurrent password hashes: two per core.
-fn hashing_slots() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
+/// Background job started by [`serve`]: every `auth.refusal_window_secs`,
+/// writes the gathered refusals to the audit logs and sweeps spent entries
+/// from the attempt limits, until `stop` is notified (never in the middle
+/// of a flush).
+pub async fn maintain(state: AppState, stop: Arc<tokio::sync::Notify>) {
+    let window = Duration::from_secs(state.config().auth.refusal_window_secs);
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + window, window);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = stop.notified() => return,
+        }
+        let now = state.clock().now();
+        state.limiter().sweep(now);
+        state.refusals().flush(now).await;
+    }
 }
 
 /// The whole application: routes inside the shared middleware.
@@ -185,8 +220,13 @@ impl Listeners {
 }
 
 /// Serves until `shutdown` completes, then lets requests in flight finish
-/// (up to `server.shutdown_grace_secs`) and closes every database after its
-/// queued writes are durable.
+/// (up to `server.shutdown_grace_secs`), writes the gathered refusals, and
+/// closes every database after its queued writes are durable.
+///
+/// Every listener goes through one [`Gate`] (connection caps, handshake,
+/// header and idle timeouts; see [`http::connections`]), and the open-file
+/// limit is raised first so the caps, not the kernel, decide. The
+/// background [`maintain`] job runs while serving.
 ///
 /// # Errors
 /// When a listener fails.
@@ -199,23 +239,34 @@ pub async fn serve(
     let app = router(&state);
     let handle: Handle<SocketAddr> = Handle::new();
     let https_port = listeners.https.local_addr()?.port();
+    let open_files = http::connections::raise_open_file_limit();
+    let policy = ConnectionPolicy::from_config(&state.config().server, open_files);
+    tracing::info!(
+        open_files,
+        max_connections = policy.max_total,
+        per_address = policy.max_per_address,
+        "connection limits"
+    );
+    let gate = Gate::new(policy.clone());
     let mut servers = tokio::task::JoinSet::new();
-    let https = axum_server::from_tcp_rustls(listeners.https, RustlsConfig::from_config(tls))?
-        .handle(handle.clone())
-        .serve(app.clone().into_make_service_with_connect_info::<SocketAddr>());
-    servers.spawn(https);
+    let tls = RustlsAcceptor::new(RustlsConfig::from_config(tls))
+        .handshake_timeout(policy.header_read_timeout)
+        .acceptor(gate.clone());
+    let mut https = axum_server::from_tcp(listeners.https)?.acceptor(tls).handle(handle.clone());
+    policy.configure(https.http_builder());
+    servers.spawn(https.serve(app.clone().into_make_service_with_connect_info::<SocketAddr>()));
     if let Some(listener) = listeners.loopback_http {
-        let server = axum_server::from_tcp(listener)?
-            .handle(handle.clone())
-            .serve(app.clone().into_make_service_with_connect_info::<SocketAddr>());
-        servers.spawn(server);
+        let mut server = axum_server::from_tcp(listener)?.acceptor(gate.clone()).handle(handle.clone());
+        policy.configure(server.http_builder());
+        servers.spawn(server.serve(app.clone().into_make_service_with_connect_info::<SocketAddr>()));
     }
     if let Some(listener) = listeners.redirect {
-        let server = axum_server::from_tcp(listener)?
-            .handle(handle.clone())
-            .serve(http::redirect::router(https_port).into_make_service());
-        servers.spawn(server);
+        let mut server = axum_server::from_tcp(listener)?.acceptor(gate.clone()).handle(handle.clone());
+        policy.configure(server.http_builder());
+        servers.spawn(server.serve(http::redirect::router(https_port).into_make_service()));
     }
+    let stop_maintenance = Arc::new(tokio::sync::Notify::new());
+    let maintenance = tokio::spawn(maintain(state.clone(), Arc::clone(&stop_maintenance)));
     let grace = Duration::from_secs(state.config().server.shutdown_grace_secs);
     let watcher = handle.clone();
     tokio::spawn(async move {
@@ -231,6 +282,9 @@ pub async fn serve(
             result = Err(error);
         }
     }
+    stop_maintenance.notify_one();
+    let _ = maintenance.await;
+    state.refusals().flush(state.clock().now()).await;
     state.registry().close_all().await;
     tracing::info!("all databases closed");
     result

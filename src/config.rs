@@ -86,11 +86,28 @@ pub struct AuthConfig {
     pub absolute_hours: u64,
     /// Invitation and password-reset links work for this many hours.
     pub link_valid_hours: u64,
+    /// Threads that hash passwords, each holding 19 MiB; 0 means one per
+    /// core, at most 4.
+    pub hash_threads: usize,
+    /// Password checks that may wait for a hashing thread; past this (or a
+    /// quarter of it from one address) the server answers 503.
+    pub hash_queue: usize,
+    /// Repeated refusals (wrong passwords, bad links) within this many
+    /// seconds become one audit entry with a count.
+    pub refusal_window_secs: u64,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        Self { staff_idle_minutes: 30, student_idle_minutes: 300, absolute_hours: 12, link_valid_hours: 72 }
+        Self {
+            staff_idle_minutes: 30,
+            student_idle_minutes: 300,
+            absolute_hours: 12,
+            link_valid_hours: 72,
+            hash_threads: 0,
+            hash_queue: 256,
+            refusal_window_secs: 60,
+        }
     }
 }
 
@@ -116,6 +133,16 @@ pub struct ServerConfig {
     /// The address people open (`https://exams.example.edu`), used in the
     /// links examhall prints; empty means `https://localhost:<port>`.
     pub public_url: Option<String>,
+    /// A connection must finish its TLS handshake, and each HTTP/1 request
+    /// its headers, within this many seconds.
+    pub header_read_timeout_secs: u64,
+    /// A connection on which nothing is read or written for this many
+    /// seconds is closed (HTTP/1 and HTTP/2). Longer than a request may take.
+    pub idle_timeout_secs: u64,
+    /// Open connections, all addresses together.
+    pub max_connections: usize,
+    /// Open connections from one address (a whole exam hall behind NAT).
+    pub max_connections_per_address: usize,
 }
 
 /// The certificate and key. Empty paths mean `<data_dir>/tls/cert.pem` and `key.pem`.
@@ -187,6 +214,10 @@ impl Default for ServerConfig {
             shutdown_grace_secs: 10,
             trusted_proxies: Vec::new(),
             public_url: None,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_connections: 8192,
+            max_connections_per_address: 2048,
         }
     }
 }
@@ -258,6 +289,18 @@ impl Config {
         }
         if self.server.max_body_bytes < 1024 {
             return invalid("server.max_body_bytes: must be at least 1024");
+        }
+        let server = &self.server;
+        if server.header_read_timeout_secs == 0 || server.idle_timeout_secs <= server.request_timeout_secs {
+            return invalid(
+                "server.header_read_timeout_secs: at least 1; server.idle_timeout_secs: longer than server.request_timeout_secs",
+            );
+        }
+        if server.max_connections_per_address == 0 || server.max_connections < server.max_connections_per_address {
+            return invalid("server.max_connections: at least server.max_connections_per_address, which is at least 1");
+        }
+        if self.auth.hash_queue == 0 || self.auth.hash_threads > 64 || self.auth.refusal_window_secs == 0 {
+            return invalid("auth.hash_queue and auth.refusal_window_secs: at least 1; auth.hash_threads: at most 64");
         }
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");

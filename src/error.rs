@@ -65,6 +65,13 @@ pub enum AppError {
     /// The attempt has stored as much as an attempt may.
     #[error("the attempt's storage quota is used up")]
     SaveQuota,
+    /// The server is at capacity for this kind of work; try again after the
+    /// given seconds.
+    #[error("the server is busy; try again in a moment")]
+    Overloaded {
+        /// Seconds until a retry is likely to be served.
+        retry_after_secs: u64,
+    },
     /// Anything else: logged with an id, answered as a generic 500.
     #[error(transparent)]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -144,7 +151,7 @@ impl IntoResponse for AppError {
             Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
-            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Unavailable(_) | Self::Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::OtherDevice(_) => (StatusCode::FORBIDDEN, "other-device"),
             Self::SequenceGap { .. } => (StatusCode::CONFLICT, "sequence-gap"),
             Self::SaveQuota => (StatusCode::UNPROCESSABLE_ENTITY, "save-quota"),
@@ -167,6 +174,7 @@ impl IntoResponse for AppError {
                 slug,
                 Some("this attempt has stored far more changes than any exam needs; nothing more can be saved, ask a proctor".to_owned()),
             ),
+            Self::Overloaded { .. } => Problem::new(status, slug, Some(self.to_string())),
             _ => Problem::new(status, slug, None),
         };
         if let Self::Internal(source) = &self {
@@ -175,7 +183,7 @@ impl IntoResponse for AppError {
             problem.error_id = Some(id);
         }
         let mut response = problem.into_response();
-        if let Self::TooManyRequests { retry_after_secs } = self {
+        if let Self::TooManyRequests { retry_after_secs } | Self::Overloaded { retry_after_secs } = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response

@@ -21,12 +21,14 @@
 //!   finds a head kept from before in the chain or behind a checkpoint.
 //! - [`digest`]: hashes in place of exam content.
 //! - [`list`] and [`write_csv`]: reading and export.
+//! - [`refusals`]: repeated refusals gathered into one entry with a count.
 
 pub mod chain;
 pub mod checkpoint;
 pub mod digest;
 pub mod history;
 mod query;
+pub mod refusals;
 mod verify;
 
 use std::fmt;

@@ -1,9 +1,15 @@
 //! Passwords: the rules a new password must meet, and argon2id hashing.
+//!
+//! Hashing works in caller-provided memory ([`Workspace`]), so the server's
+//! hashing threads ([`super::hasher`]) each reuse one block instead of
+//! allocating 19 MiB per sign-in. The stored form is the standard PHC string
+//! (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`), so hashes made before and
+//! after this change verify alike.
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::InvalidValue;
@@ -13,11 +19,35 @@ use crate::domain::InvalidValue;
 const MEMORY_KIB: u32 = 19 * 1024;
 const PASSES: u32 = 2;
 const LANES: u32 = 1;
+/// Salt length in bytes (the PHC recommendation).
+const SALT_BYTES: usize = 16;
 
 /// Shortest and longest accepted password, in characters. Long passphrases
 /// are welcome; the upper bound only stops hashing megabytes.
 const MIN_CHARS: usize = 8;
-const MAX_CHARS: usize = 128;
+/// The longest password that can ever match a stored hash: sign-in refuses
+/// longer ones without hashing them.
+pub const MAX_CHARS: usize = 128;
+
+/// The memory one argon2 run needs, allocated once and reused: a hashing
+/// thread keeps one for its whole life.
+pub struct Workspace {
+    blocks: Vec<Block>,
+}
+
+impl Workspace {
+    /// Allocates the blocks for the configured cost (19 MiB).
+    #[must_use]
+    pub fn new() -> Self {
+        Self { blocks: vec![Block::new(); params().block_count()] }
+    }
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A password that meets the rules. Never printed, never logged.
 pub struct NewPassword(SecretString);
@@ -45,35 +75,88 @@ impl NewPassword {
         Ok(Self(SecretString::from(text.to_owned())))
     }
 
-    /// The argon2id hash in PHC form, for storage.
+    /// The argon2id hash in PHC form, for storage, in memory of its own
+    /// (command-line use; the server hashes in its pool's workspaces).
+    #[must_use]
+    pub fn hash(&self) -> String {
+        self.hash_in(&mut Workspace::new())
+    }
+
+    /// The argon2id hash in PHC form, computed in `workspace`.
     ///
     /// # Panics
     /// When the operating system has no randomness for the salt.
     #[must_use]
-    pub fn hash(&self) -> String {
-        hasher()
-            .hash_password(self.0.expose_secret().as_bytes())
-            .expect("argon2id hashing with a fresh salt")
-            .to_string()
+    pub fn hash_in(&self, workspace: &mut Workspace) -> String {
+        hash_text(self.0.expose_secret(), workspace)
     }
 }
 
-fn hasher() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(MEMORY_KIB, PASSES, LANES, None).expect("valid argon2 parameters")
+}
+
+fn hash_text(password: &str, workspace: &mut Workspace) -> String {
+    let mut salt = [0u8; SALT_BYTES];
+    crate::store::keys::fill_random(&mut salt);
+    let params = params();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, &mut workspace.blocks[..])
+        .expect("argon2id accepts a 16-byte salt and a 32-byte output");
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).expect("the parameters fit a PHC string"),
+        salt: Some(Salt::new(&salt).expect("a 16-byte salt is valid")),
+        hash: Some(Output::new(&out).expect("a 32-byte output is valid")),
+    };
+    phc.to_string()
 }
 
 /// Whether `password` matches `stored` (a PHC string). When there is no
 /// stored hash (unknown account, password not set), a dummy hash is checked
-/// anyway, so the answer takes the same time either way.
+/// anyway, so the answer takes the same time either way. Allocates its own
+/// memory (command-line use).
 #[must_use]
 pub fn verify(password: &str, stored: Option<&str>) -> bool {
+    verify_in(password, stored, &mut Workspace::new())
+}
+
+/// [`verify`] in `workspace`. A stored hash whose cost needs more memory
+/// than the workspace holds never matches (the server's memory stays
+/// bounded); every hash examhall writes fits.
+#[must_use]
+pub fn verify_in(password: &str, stored: Option<&str>, workspace: &mut Workspace) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        hasher().hash_password(b"examhall timing equaliser").map(|h| h.to_string()).unwrap_or_default()
-    });
-    let matched = hasher().verify_password(password.as_bytes(), stored.unwrap_or(dummy)).is_ok();
+    let dummy = DUMMY.get_or_init(|| hash_text("examhall timing equaliser", workspace));
+    let matched = matches_phc(password, stored.unwrap_or(dummy), workspace);
     matched && stored.is_some()
+}
+
+fn matches_phc(password: &str, stored: &str, workspace: &mut Workspace) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else { return false };
+    let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else { return false };
+    let Ok(params) = Params::try_from(&parsed) else { return false };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return false };
+    if params.block_count() > workspace.blocks.len() {
+        tracing::warn!("a stored password hash needs more memory than the hashing workspace; it cannot match");
+        return false;
+    }
+    let mut out = [0u8; Output::MAX_LENGTH];
+    let Some(out) = out.get_mut(..expected.len()) else { return false };
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt.as_ref(),
+        out,
+        &mut workspace.blocks[..],
+    );
+    hashed.is_ok() && constant_time_eq(out, expected.as_bytes())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The bundled list of common passwords of 8 characters or more, lowercased
@@ -108,6 +191,22 @@ mod tests {
         }
         assert!(COMMON.lines().is_sorted(), "binary search needs the list sorted");
         assert!(NewPassword::parse("lantern-orbit-walnut").is_ok());
+    }
+
+    #[test]
+    fn hashes_keep_the_phc_form_and_verify_both_ways_with_the_argon2_crate() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        let old = reference.hash_password(b"lantern-orbit-walnut").unwrap().to_string();
+        let mut workspace = Workspace::new();
+        assert!(verify_in("lantern-orbit-walnut", Some(&old), &mut workspace), "hashes stored before still verify");
+        assert!(!verify_in("lantern-orbit-walnuT", Some(&old), &mut workspace));
+        let new = NewPassword::parse("lantern-orbit-walnut").unwrap().hash_in(&mut workspace);
+        assert_eq!(new.len(), old.len(), "{new} / {old}");
+        reference.verify_password(b"lantern-orbit-walnut", new.as_str()).unwrap();
+        let costly =
+            "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        assert!(!verify_in("anything", Some(costly), &mut workspace), "never more memory than the workspace");
     }
 
     #[test]

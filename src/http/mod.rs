@@ -2,6 +2,7 @@
 //! and the API routes.
 
 pub mod auth;
+pub mod connections;
 mod layers;
 pub mod redirect;
 pub mod routes;

@@ -1,4 +1,5 @@
-//! The plain-HTTP listener that only sends browsers to HTTPS.
+//! The plain-HTTP listener that only sends browsers to HTTPS, with the same
+//! security headers as every other response.
 
 use axum::Router;
 use axum::http::{HeaderMap, Uri, header};
@@ -9,7 +10,9 @@ use crate::error::AppError;
 /// A router that answers every request with a permanent redirect to the
 /// same path on HTTPS port `https_port` of the host the client asked for.
 pub fn router(https_port: u16) -> Router {
-    Router::new().fallback(move |headers: HeaderMap, uri: Uri| async move { redirect(&headers, &uri, https_port) })
+    let router =
+        Router::new().fallback(move |headers: HeaderMap, uri: Uri| async move { redirect(&headers, &uri, https_port) });
+    super::security_headers::apply(router)
 }
 
 fn redirect(headers: &HeaderMap, uri: &Uri, https_port: u16) -> Response {

@@ -189,6 +189,12 @@ fn exam_cases(w: &World) -> Vec<Case> {
             Body::Json(json!({"user_ids": [w.student_user], "minutes": 30})),
             Access::CourseInstructor,
         ),
+        case(
+            Method::DELETE,
+            format!("/api/v1/org/users/{}/sign-in-limits", w.student_user),
+            Body::None,
+            Access::OrgAdmin,
+        ),
         case(Method::GET, format!("{exam}/attempts"), Body::None, Access::CourseStaff),
         case(Method::GET, format!("{exam}/attempts/{}", w.section), Body::None, Access::CourseStaff),
         case(Method::POST, format!("{exam}/attempts/{}/move", w.section), Body::None, Access::CourseInstructor),

@@ -107,8 +107,15 @@ async fn a_wrong_or_missing_secret_opens_nothing_and_says_so_with_its_own_proble
     assert_eq!(missing.status(), 403);
     let problem: Value = missing.json().await.unwrap();
     assert_eq!(problem["type"], "urn:examhall:problem:other-device", "not a CSRF problem: {problem}");
+    for _ in 0..20 {
+        assert_eq!(theirs.post_raw(&app, &[], None).await.status(), 403);
+    }
+    app.state.refusals().flush(examhall::clock::system().now()).await;
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.secret_refused").await;
-    assert!(!audit.as_array().unwrap().is_empty(), "the refusal is on record: {audit}");
+    let entries = audit.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "21 refusals of one person at one attempt, told once: {audit}");
+    assert_eq!(entries[0]["details"]["count"], 21, "every refusal counted: {audit}");
+    assert_eq!(entries[0]["actor_label"], "classmate@physics.example");
     app.stop().await;
 }
 

@@ -71,10 +71,13 @@ export function freePort() {
  * With `loopbackHttp`, the server also serves plain HTTP on a free loopback
  * port (`EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN`), given as `httpUrl`: a secure
  * context without a certificate error, where browsers allow service workers.
- * `env` adds variables, e.g. EXAMHALL_TEST_CLOCK_RATE for a faster clock;
- * `program` runs another build than EXAMHALL_BIN (benchmarks compare two).
+ * `env` adds variables, e.g. EXAMHALL_TEST_CLOCK_RATE for a faster clock.
+ * `openFileLimit` starts it with that soft limit on open files (as systemd's
+ * default of 1,024 would), through `bash -c 'ulimit -Sn N && exec ...'`, so
+ * the process is still the server itself. `program` runs another build than
+ * EXAMHALL_BIN (benchmarks compare two).
  */
-export async function startServer({ loopbackHttp = false, env: extraEnv = {}, program = binary } = {}) {
+export async function startServer({ loopbackHttp = false, env: extraEnv = {}, openFileLimit = undefined, program = binary } = {}) {
   const workDir = await tempDir('examhall-browser-test-');
   const env = { ...process.env, ...extraEnv };
   let httpUrl;
@@ -83,7 +86,12 @@ export async function startServer({ loopbackHttp = false, env: extraEnv = {}, pr
     env.EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN = `127.0.0.1:${port}`;
     httpUrl = `http://127.0.0.1:${port}/`;
   }
-  const child = spawn(program, ['demo', '--listen', '127.0.0.1:0'], {
+  const args = ['demo', '--listen', '127.0.0.1:0'];
+  const [command, argv] =
+    openFileLimit === undefined
+      ? [program, args]
+      : ['bash', ['-c', `ulimit -Sn ${Number(openFileLimit)} && exec "$0" "$@"`, program, ...args]];
+  const child = spawn(command, argv, {
     cwd: workDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

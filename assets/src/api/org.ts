@@ -27,6 +27,10 @@ export const updateUser = (
 export const issuePasswordReset = (userId: string): Promise<IssuedLink> =>
   api(`/org/users/${id(userId)}/password-reset`, { method: 'POST' });
 
+/** Forgets the failed sign-ins counted against a user, from every address and device. */
+export const clearSignInLimits = (userId: string): Promise<void> =>
+  api(`/org/users/${id(userId)}/sign-in-limits`, { method: 'DELETE' });
+
 export const listCourses = (): Promise<Course[]> => api('/org/courses');
 
 export const createCourse = (code: string, title: string): Promise<Course> =>

@@ -329,6 +329,11 @@ export const en: Messages = {
       disableBody: 'They are signed out at once and cannot sign in until the account is enabled again.',
       resetLink: 'Password link',
       resetLabel: (name) => `Password link for ${name}`,
+      clearLimits: 'Clear sign-in limits',
+      clearLimitsTitle: (name) => `Clear the sign-in limits of ${name}?`,
+      clearLimitsBody:
+        'Failed sign-ins counted against this account, from every computer, are forgotten, so they can sign in at once. Do this when someone else kept them out by guessing wrong on purpose.',
+      clearLimitsDone: (name) => `${name} can sign in again at once.`,
       empty: 'No users yet.',
       noMatch: 'No user matches.',
     },

@@ -247,6 +247,10 @@ export interface Messages {
       disableBody: string;
       resetLink: string;
       resetLabel: (name: string) => string;
+      clearLimits: string;
+      clearLimitsTitle: (name: string) => string;
+      clearLimitsBody: string;
+      clearLimitsDone: (name: string) => string;
       empty: string;
       noMatch: string;
     };

@@ -47,9 +47,10 @@ impl FromRequestParts<AppState> for Principal {
         let (realm, token) = (cookie.realm, cookie.token.to_owned());
         let db = realm_db(state, realm).await?;
         let now = state.clock().now();
+        let idle = sessions::IdleTimeouts::from_config(&state.config().auth);
         let found = db
             .read(move |conn| {
-                let Some(session) = sessions::find(conn, &token, now)? else { return Ok(None) };
+                let Some(session) = sessions::find(conn, &token, now, idle)? else { return Ok(None) };
                 let Some(user) = users::by_id(conn, session.user_id)? else { return Ok(None) };
                 let grants = match realm {
                     Realm::Platform => Vec::new(),

@@ -264,7 +264,12 @@ async fn start(
 
 /// The caller's attempt, if `secret` opens it; freezes its submission when
 /// its deadline passed.
-pub(super) async fn unlock(state: &AppState, student: &StudentExam, secret: String) -> Result<Attempt, AppError> {
+pub(super) async fn unlock(
+    state: &AppState,
+    client: ClientAddr,
+    student: &StudentExam,
+    secret: String,
+) -> Result<Attempt, AppError> {
     let (exam, user, now) = (student.exam.clone(), student.member.principal.user.id, state.clock().now());
     let attempt = student
         .member
@@ -280,11 +285,12 @@ pub(super) async fn unlock(state: &AppState, student: &StudentExam, secret: Stri
     match attempt {
         Some(Ok(attempt)) => Ok(attempt),
         Some(Err(id)) => {
-            let event = audit_event::by(&student.member.principal, "attempt.secret_refused", ClientAddr(None))
+            // Told once per window with a count: a browser left running on
+            // the old computer retries every few seconds.
+            let event = audit_event::by(&student.member.principal, "attempt.secret_refused", client)
                 .target(id.to_string())
                 .outcome(Outcome::Denied);
-            let now = state.clock().now();
-            student.member.db().write(move |conn| audit::append(conn, &event, now).map(|_| ())).await?;
+            state.refusals().record(student.member.db(), event, state.clock().now());
             Err(AppError::OtherDevice(OTHER_DEVICE.to_owned()))
         }
         None => Err(AppError::NotFound),
@@ -294,10 +300,11 @@ pub(super) async fn unlock(state: &AppState, student: &StudentExam, secret: Stri
 /// `POST /api/v1/me/exams/{id}/resume`: everything saved so far, after a reload.
 async fn resume(
     State(state): State<AppState>,
+    client: ClientAddr,
     student: StudentExam,
     ExamSecret(secret): ExamSecret,
 ) -> Result<Json<AttemptView>, AppError> {
-    let attempt = unlock(&state, &student, secret).await?;
+    let attempt = unlock(&state, client, &student, secret).await?;
     Ok(Json(view(&state, &student, attempt, None).await?))
 }
 
@@ -318,7 +325,7 @@ async fn submit(
     ExamSecret(secret): ExamSecret,
     Json(request): Json<SubmitRequest>,
 ) -> Result<Json<ReceiptBody>, AppError> {
-    let attempt = unlock(&state, &student, secret).await?;
+    let attempt = unlock(&state, client, &student, secret).await?;
     let (exam, now) = (student.exam.clone(), state.clock().now());
     let event = audit_event::by(&student.member.principal, "attempt.submit", client).target(attempt.id.to_string());
     let stored = student

@@ -1,5 +1,9 @@
 //! One-time links: the platform's first set-up, invitations, password resets.
 //! `GET` only describes a link (it changes nothing); `POST` redeems it once.
+//!
+//! A redemption looks the token up before hashing the new password, so
+//! guessing tokens costs the server a read, never a hash; failures count
+//! against the client's address and are audited in aggregate.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::audit_event;
 use crate::app::AppState;
-use crate::audit;
+use crate::audit::{self, Outcome};
 use crate::auth::password::NewPassword;
+use crate::auth::rate_limit::LimitKey;
 use crate::domain::{DisplayName, Email};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
@@ -46,12 +51,25 @@ async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String
     Ok((realm, db, token.to_owned()))
 }
 
-fn limited(state: &AppState, client: ClientAddr) -> Result<Vec<String>, AppError> {
-    let keys = vec![format!("link-addr:{}", client.text().unwrap_or_default())];
-    match state.limiter().check(&keys, state.clock().now()) {
+/// The client's link key, unless it must wait.
+fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppError> {
+    let keys = [state.limiter().address_key("link", client.0)];
+    match state.limiter().blocked(&keys, state.clock().now()) {
         Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
         None => Ok(keys),
     }
+}
+
+/// The label of a failed redemption: the token is never stored.
+pub const UNKNOWN_LINK: &str = "unknown link";
+
+/// Counts a failed redemption against the address and, in aggregate, in
+/// the audit log of `db` (the platform's when the token names no realm).
+fn refused(state: &AppState, db: &Database, keys: &[LimitKey], client: ClientAddr, now: time::OffsetDateTime) {
+    state.limiter().fail(keys, now);
+    let event = audit_event::from("anonymous".to_owned(), UNKNOWN_LINK.to_owned(), "link.redeem", client)
+        .outcome(Outcome::Failure);
+    state.refusals().record(db, event, now);
 }
 
 /// `GET /api/v1/links/{token}`: what the link is for, if it is still valid.
@@ -74,7 +92,7 @@ async fn describe(
         })
         .await?;
     let Some((link, email)) = found else {
-        state.limiter().failed(&keys, now);
+        state.limiter().fail(&keys, now);
         return Err(AppError::NotFound);
     };
     let org = match realm {
@@ -106,7 +124,15 @@ async fn redeem(
 ) -> Result<StatusCode, AppError> {
     let keys = limited(&state, client)?;
     let password = NewPassword::parse(&body.password)?;
-    let (realm, db, token) = locate(&state, &text).await?;
+    let now = state.clock().now();
+    let (realm, db, token) = match locate(&state, &text).await {
+        Ok(found) => found,
+        Err(AppError::NotFound) => {
+            refused(&state, state.registry().platform().db(), &keys, client, now);
+            return Err(AppError::NotFound);
+        }
+        Err(other) => return Err(other),
+    };
     let setup = match (realm, &body.email, &body.display_name) {
         (Realm::Platform, Some(email), Some(name)) => Some((Email::parse(email)?, DisplayName::parse(name)?)),
         (Realm::Platform, _, _) => {
@@ -115,8 +141,12 @@ async fn redeem(
         (Realm::Org(_), None, None) => None,
         (Realm::Org(_), _, _) => return Err(AppError::Unprocessable("this link only sets a password".to_owned())),
     };
-    let hash = state.hashing(move || password.hash()).await?;
-    let now = state.clock().now();
+    let peek_token = token.clone();
+    if db.read(move |conn| links::peek(conn, &peek_token, now)).await?.is_none() {
+        refused(&state, &db, &keys, client, now);
+        return Err(AppError::NotFound);
+    }
+    let hash = state.passwords().hash(client.0, password).await?;
     let redeemed = db
         .write(move |conn| {
             let Some(link) = links::redeem(conn, &token, now)? else { return Ok(false) };
@@ -130,6 +160,7 @@ async fn redeem(
                     let Some(user) = users::by_id(conn, user_id)? else { return Ok(false) };
                     users::set_password(conn, user_id, &hash)?;
                     sessions::end_all(conn, user_id, None)?;
+                    links::void_for(conn, user_id, now)?;
                     let action = if link.purpose == Purpose::Invitation {
                         "user.invitation_accepted"
                     } else {
@@ -147,7 +178,7 @@ async fn redeem(
     if redeemed {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        state.limiter().failed(&keys, now);
+        refused(&state, &db, &keys, client, now);
         Err(AppError::NotFound)
     }
 }

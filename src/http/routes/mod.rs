@@ -12,10 +12,12 @@ mod me;
 mod org_courses;
 mod org_roster;
 mod org_users;
+mod password;
 mod platform;
 mod refused_orgs;
 mod saves;
 mod session;
+mod sign_in;
 
 use axum::Router;
 

@@ -1,10 +1,11 @@
-//! Org admins: people of the organization, their invitations and resets.
+//! Org admins: people of the organization, their invitations and resets,
+//! and clearing a person's sign-in limits (when a classmate kept them out).
 
 use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
@@ -135,6 +136,7 @@ async fn update(
                 users::set_status(conn, id, status)?;
                 if status == UserStatus::Disabled {
                     sessions::end_all(conn, id, None)?;
+                    links::void_for(conn, id, now)?;
                 }
             }
             audit::append(conn, &event, now)?;
@@ -171,10 +173,32 @@ async fn reset_link(
     ))
 }
 
+/// `DELETE /api/v1/org/users/{id}/sign-in-limits`: forgets every failed
+/// sign-in counted against the person's account (from any address or
+/// device), so they can sign in at once. Audited with how many were cleared.
+async fn clear_sign_in_limits(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    OrgAdmin(admin): OrgAdmin,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = UserId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let user = admin.db().read(move |conn| users::by_id(conn, id)).await?.ok_or(AppError::NotFound)?;
+    let org = state.registry().platform().org_by_id(admin.org_id).await?.ok_or(AppError::NotFound)?;
+    let cleared = state.limiter().clear_account(state.limiter().account(org.slug.as_str(), &user.email));
+    let now = state.clock().now();
+    let event = audit_event::by(&admin.principal, "user.sign_in_limits_clear", client)
+        .target(id.to_string())
+        .details(serde_json::json!({ "cleared": cleared }));
+    admin.db().write(move |conn| audit::append(conn, &event, now).map(|_| ())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The user administration routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/org/users", get(list).post(create))
         .route("/api/v1/org/users/{id}", patch(update))
         .route("/api/v1/org/users/{id}/password-reset", post(reset_link))
+        .route("/api/v1/org/users/{id}/sign-in-limits", delete(clear_sign_in_limits))
 }

@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::domain::autosave::{Commitment, MAX_BATCH_ITEMS};
 use crate::domain::save_item::SaveItem;
 use crate::error::AppError;
+use crate::http::auth::ClientAddr;
 use crate::store::attempts::log::{self, Refusal, SaveOutcome};
 
 #[derive(Deserialize)]
@@ -62,6 +63,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// the client's heartbeat: it carries the commitment and learns the deadline.
 async fn save(
     State(state): State<AppState>,
+    client: ClientAddr,
     student: StudentExam,
     ExamSecret(secret): ExamSecret,
     headers: HeaderMap,
@@ -78,7 +80,7 @@ async fn save(
     let questions = &student.exam.question_ids;
     let items = batch.items.iter().map(|raw| SaveItem::parse(raw.get(), questions)).collect::<Result<Vec<_>, _>>()?;
     let commitment = batch.commit.map(|c| Commitment::parse(c.seq, &c.hash)).transpose()?;
-    let attempt = unlock(&state, &student, secret).await?;
+    let attempt = unlock(&state, client, &student, secret).await?;
     let (exam, now) = (student.exam.clone(), state.clock().now());
     let rules = state.config().exams.save_rules();
     let deadline_at = attempt.deadline_at;

@@ -105,3 +105,16 @@ pub fn redeem(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Opt
     )?;
     Ok((updated == 1).then_some(link))
 }
+
+/// Voids every unused link of `user_id` (invitations and resets): after a
+/// password change, a reset or disabling, an old link must not set the
+/// password again. Returns how many were voided.
+///
+/// # Errors
+/// Storage errors.
+pub fn void_for(conn: &Connection, user_id: UserId, now: OffsetDateTime) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE one_time_links SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL",
+        params![user_id, rfc3339(now)],
+    )?)
+}

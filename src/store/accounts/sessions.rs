@@ -1,6 +1,10 @@
 //! Browser sessions: an opaque random token in a cookie, stored hashed, with
 //! an idle timeout and an absolute lifetime, ended at once on sign-out,
 //! password change, disabling or role removal.
+//!
+//! The idle timeout follows the account's roles *now*, not at sign-in: a
+//! student later granted a staff role gets the staff timeout on their next
+//! request ([`IdleTimeouts`]).
 
 use std::time::Duration;
 
@@ -10,7 +14,8 @@ use time::OffsetDateTime;
 use super::{StoreError, optional};
 use crate::auth::token;
 use crate::clock::rfc3339;
-use crate::domain::{SessionId, UserId};
+use crate::domain::{Role, SessionId, UserId};
+use crate::store::courses::{self, Grant};
 
 /// How long a session lives.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +24,41 @@ pub struct Lifetime {
     pub idle: Duration,
     /// Ends this long after sign-in, whatever happens.
     pub absolute: Duration,
+}
+
+/// The idle timeouts by kind of account.
+#[derive(Debug, Clone, Copy)]
+pub struct IdleTimeouts {
+    /// Anyone who holds a role other than student (and platform admins).
+    pub staff: Duration,
+    /// Accounts that hold only student roles (long enough for an exam).
+    pub student: Duration,
+}
+
+impl IdleTimeouts {
+    /// The timeouts of the configuration.
+    #[must_use]
+    pub fn from_config(auth: &crate::config::AuthConfig) -> Self {
+        Self {
+            staff: Duration::from_secs(auth.staff_idle_minutes * 60),
+            student: Duration::from_secs(auth.student_idle_minutes * 60),
+        }
+    }
+
+    /// The timeout for an account holding `grants`.
+    #[must_use]
+    pub fn for_grants(&self, grants: &[Grant]) -> Duration {
+        let student_only = !grants.is_empty() && grants.iter().all(|g| g.role == Role::Student);
+        if student_only { self.student } else { self.staff }
+    }
+
+    /// The timeout for `user_id` by the roles held now.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn current(&self, conn: &Connection, user_id: UserId) -> Result<Duration, StoreError> {
+        Ok(self.for_grants(&courses::grants_of_if_org(conn, user_id)?))
+    }
 }
 
 /// A new session: the token goes into the cookie and is never seen again.
@@ -91,16 +131,22 @@ pub fn create(
     Ok(new)
 }
 
-/// The live session holding `token`, or `None` when unknown or expired.
+/// The live session holding `token`, or `None` when unknown or expired
+/// (idle for longer than `idle` allows the account's current roles).
 ///
 /// # Errors
 /// Storage errors.
-pub fn find(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<Session>, StoreError> {
+pub fn find(
+    conn: &Connection,
+    token: &str,
+    now: OffsetDateTime,
+    idle: IdleTimeouts,
+) -> Result<Option<Session>, StoreError> {
     if !token::looks_valid(token) {
         return Ok(None);
     }
     let row = optional(conn.query_row(
-        "SELECT id, user_id, csrf_token, last_seen_at, idle_timeout_secs, absolute_expires_at FROM sessions WHERE token_hash = ?1",
+        "SELECT id, user_id, csrf_token, last_seen_at, absolute_expires_at FROM sessions WHERE token_hash = ?1",
         [token::digest(token)],
         |row| {
             Ok((
@@ -108,15 +154,14 @@ pub fn find(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Optio
                 row.get::<_, UserId>(1)?,
                 row.get::<_, String>(2)?,
                 row.get::<_, String>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, String>(5)?,
+                row.get::<_, String>(4)?,
             ))
         },
     ))?;
-    let Some((id, user_id, csrf, last_seen, idle_secs, absolute)) = row else { return Ok(None) };
+    let Some((id, user_id, csrf, last_seen, absolute)) = row else { return Ok(None) };
     let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
     let (Some(last_seen_at), Some(absolute)) = (parse(&last_seen), parse(&absolute)) else { return Ok(None) };
-    let idle_ends = last_seen_at + time::Duration::seconds(idle_secs);
+    let idle_ends = last_seen_at + idle.current(conn, user_id)?;
     if now >= idle_ends || now >= absolute {
         return Ok(None);
     }
@@ -149,13 +194,19 @@ pub fn end_all(conn: &Connection, user_id: UserId, keep: Option<SessionId>) -> R
     Ok(conn.execute("DELETE FROM sessions WHERE user_id = ?1 AND id != ?2", params![user_id, keep])?)
 }
 
-/// The sessions of `user_id`, newest first, expired ones removed first.
+/// The sessions of `user_id`, newest first, expired ones left out.
 ///
 /// # Errors
 /// Storage errors.
-pub fn list(conn: &Connection, user_id: UserId, now: OffsetDateTime) -> Result<Vec<SessionSummary>, StoreError> {
+pub fn list(
+    conn: &Connection,
+    user_id: UserId,
+    now: OffsetDateTime,
+    idle: IdleTimeouts,
+) -> Result<Vec<SessionSummary>, StoreError> {
+    let idle = time::Duration::try_from(idle.current(conn, user_id)?).unwrap_or(time::Duration::MAX);
     let mut statement = conn.prepare_cached(
-        "SELECT id, created_at, last_seen_at, client_addr, user_agent, idle_timeout_secs, absolute_expires_at
+        "SELECT id, created_at, last_seen_at, client_addr, user_agent, absolute_expires_at
          FROM sessions WHERE user_id = ?1 ORDER BY created_at DESC",
     )?;
     let rows = statement.query_map([user_id], |row| {
@@ -166,13 +217,13 @@ pub fn list(conn: &Connection, user_id: UserId, now: OffsetDateTime) -> Result<V
             client_addr: row.get(3)?,
             user_agent: row.get(4)?,
         };
-        Ok((summary, row.get::<_, i64>(5)?, row.get::<_, String>(6)?))
+        Ok((summary, row.get::<_, String>(5)?))
     })?;
     let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
     let mut live = Vec::new();
     for row in rows {
-        let (summary, idle, absolute) = row?;
-        let idle_ends = parse(&summary.last_seen_at).map(|t| t + time::Duration::seconds(idle));
+        let (summary, absolute) = row?;
+        let idle_ends = parse(&summary.last_seen_at).map(|t| t + idle);
         if idle_ends.is_some_and(|t| t > now) && parse(&absolute).is_some_and(|t| t > now) {
             live.push(summary);
         }

@@ -1,10 +1,14 @@
-/** One user: facts and roles, disable (after confirming) or enable, and a new password link. */
+/**
+ * One user: facts and roles, disable (after confirming) or enable, a new
+ * password link, and clearing their sign-in limits (after confirming).
+ */
+import { useState } from 'preact/hooks';
 import { t } from '../../../i18n';
-import { issuePasswordReset, updateUser } from '../../../api/org';
+import { clearSignInLimits, issuePasswordReset, updateUser } from '../../../api/org';
 import type { Course, OrgUser } from '../../../api/types';
 import type { ConfirmRequest } from '../../../components/ConfirmDialog';
 import { DateTime } from '../../../components/DateTime';
-import { ErrorNotice } from '../../../components/ErrorNotice';
+import { DoneNotice, ErrorNotice } from '../../../components/ErrorNotice';
 import { useAction } from '../../../hooks/useAction';
 import { grantText } from '../scope';
 import type { IssuedFor } from './UserTable';
@@ -33,6 +37,15 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
     }
     const status = active ? 'disabled' : 'active';
     if (await action.run(async () => { await updateUser(user.id, { status }); })) onChanged();
+  };
+
+  const [done, setDone] = useState<string | null>(null);
+
+  const clearLimits = async (): Promise<void> => {
+    setDone(null);
+    const title = text.clearLimitsTitle(user.display_name);
+    if (!(await confirm({ title, body: text.clearLimitsBody, action: text.clearLimits }))) return;
+    if (await action.run(() => clearSignInLimits(user.id))) setDone(text.clearLimitsDone(user.display_name));
   };
 
   const reset = async (): Promise<void> => {
@@ -77,8 +90,19 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
           >
             {text.resetLink}
           </button>
+          <button
+            type="button"
+            class="button button--small button--secondary"
+            aria-describedby={nameId}
+            disabled={action.busy}
+            data-testid="user-clear-limits"
+            onClick={() => { void clearLimits(); }}
+          >
+            {text.clearLimits}
+          </button>
         </div>
         <ErrorNotice error={action.error} />
+        <DoneNotice text={done} testId="user-clear-limits-done" />
       </td>
     </tr>
   );

@@ -1,0 +1,134 @@
+//! `POST /api/v1/session`: signing in with e-mail and password, within the
+//! attempt limits, with failures audited in aggregate.
+//!
+//! Order matters for what a flood can cost: the body is validated first
+//! (nothing unvalidated becomes a key), the limits are charged before any
+//! hash (a burst cannot pass the check together), and the hash runs on the
+//! bounded pool. A browser that signed in to the account before (a valid
+//! device cookie) is judged only by its own count, so a correct password
+//! from it is never blocked by anyone else's failures.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::audit_event;
+use super::session::start_session;
+use crate::app::AppState;
+use crate::audit::Outcome;
+use crate::auth::password::MAX_CHARS;
+use crate::auth::rate_limit::{AccountTag, LimitKey, Policy};
+use crate::domain::{Email, OrgSlug};
+use crate::error::AppError;
+use crate::http::auth::{ClientAddr, Realm};
+use crate::store::accounts::users;
+use crate::store::{Database, StoreError};
+
+/// The label of a failed sign-in to an account that does not exist: what
+/// was typed is never stored (it may be a password typed in the wrong field).
+pub const UNKNOWN_ACCOUNT: &str = "unknown account";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SignIn {
+    /// The organization's slug; absent for platform admins.
+    org: Option<String>,
+    email: String,
+    password: String,
+}
+
+const WRONG_CREDENTIALS: &str = "The e-mail address or password is wrong.";
+
+/// A sign-in whose fields have the right shape, and the account it names.
+struct Wellformed {
+    slug: Option<OrgSlug>,
+    email: Email,
+    account: AccountTag,
+}
+
+/// Checks a sign-in's fields before anything is keyed or hashed: a slug, an
+/// e-mail address, and a password no longer than any that can match.
+/// `None` for anything else, which can only be a failure.
+fn wellformed(state: &AppState, body: &SignIn) -> Option<Wellformed> {
+    let slug = match body.org.as_deref() {
+        None => None,
+        Some(text) => Some(OrgSlug::parse(text).ok()?),
+    };
+    let email = Email::parse(&body.email).ok()?;
+    if body.password.chars().count() > MAX_CHARS {
+        return None;
+    }
+    let realm_label = slug.as_ref().map_or("platform", OrgSlug::as_str);
+    let account = state.limiter().account(realm_label, email.as_str());
+    Some(Wellformed { slug, email, account })
+}
+
+/// `POST /api/v1/session`: sign in with e-mail and password.
+pub(super) async fn sign_in(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Json(body): Json<SignIn>,
+) -> Result<Response, AppError> {
+    let now = state.clock().now();
+    let limiter = state.limiter();
+    let address = limiter.address_key("sign-in", client.0);
+    let Some(attempt) = wellformed(&state, &body) else {
+        limiter.charge(&[address], now).map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+        return Err(AppError::UnauthorizedWith(WRONG_CREDENTIALS.to_owned()));
+    };
+    let device = state.devices().find(&headers, &attempt.account, now);
+    let keys: Vec<LimitKey> = match device {
+        Some(device) => vec![limiter.key("device", &[&device.nonce], Policy::Account, Some(attempt.account))],
+        None => vec![limiter.account_at_address_key(attempt.account, client.0), address],
+    };
+    limiter.charge(&keys, now).map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+    let (realm, db) = match &attempt.slug {
+        None => (Realm::Platform, state.registry().platform().db().clone()),
+        Some(slug) => match state.registry().platform().org_by_slug(slug.clone()).await {
+            Ok(org) if state.registry().platform().is_active(org.id).await? => {
+                (Realm::Org(org.id), state.registry().org(org.id).await?)
+            }
+            Ok(_) | Err(StoreError::NotFound(_)) => {
+                return Err(AppError::UnauthorizedWith(WRONG_CREDENTIALS.to_owned()));
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
+    let email = attempt.email.clone();
+    let found = db.read(move |conn| users::for_sign_in(conn, &email)).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    let matches = match state.passwords().verify(client.0, body.password, hash).await {
+        Ok(matches) => matches,
+        Err(error) => {
+            limiter.refund(&keys);
+            return Err(error.into());
+        }
+    };
+    let Some(user) = user.clone().filter(|u| matches && u.status == users::UserStatus::Active) else {
+        refused(&state, &db, user.as_ref(), client, now);
+        return Err(AppError::UnauthorizedWith(WRONG_CREDENTIALS.to_owned()));
+    };
+    limiter.succeeded(&keys);
+    let event = audit_event::from(user.id.to_string(), user.email.clone(), "session.sign_in", client);
+    let mut response = start_session(&state, realm, &db, user, &headers, event, client).await?;
+    response.headers_mut().append(header::SET_COOKIE, state.devices().issue(&attempt.account, now));
+    Ok(response)
+}
+
+/// Counts a failed sign-in for the realm's audit log, in aggregate. An
+/// existing account is named by its own id and stored address; anything
+/// else by [`UNKNOWN_ACCOUNT`], never by what was typed.
+fn refused(state: &AppState, db: &Database, user: Option<&users::User>, client: ClientAddr, now: time::OffsetDateTime) {
+    let event = match user {
+        Some(user) => audit_event::from(user.id.to_string(), user.email.clone(), "session.sign_in", client)
+            .target(user.id.to_string()),
+        None => audit_event::from("anonymous".to_owned(), UNKNOWN_ACCOUNT.to_owned(), "session.sign_in", client),
+    };
+    state.refusals().record(db, event.outcome(Outcome::Failure), now);
+}

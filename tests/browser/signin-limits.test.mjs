@@ -1,0 +1,92 @@
+// Browser test of "Clear sign-in limits": a classmate keeps an instructor
+// out by guessing wrong on purpose; the organization's administrator clears
+// the limits from the users screen, with the keyboard, after confirming; the
+// instructor signs in at once. Runs against the real examhall binary (see
+// harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { chainedSteps, demoStory, orgWithInstructor, signInFromLink } from './harness.mjs';
+
+/** Failed requests the story makes on purpose: "who is signed in?" while nobody is. */
+const expected = (line) =>
+  line.startsWith('console error: Failed to load resource:') && /status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line);
+
+const people = {
+  it: { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' },
+  admin: { email: 'admin@physics.example', name: 'Paula Admin', password: 'copper-meadow-quartz-81' },
+  instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
+};
+
+/**
+ * The server's clock runs this many times faster, so that a classmate's
+ * guessing ramps the wait up to its ceiling (15 minutes) in a quarter of a minute.
+ */
+const CLOCK_RATE = 60;
+const story = demoStory(expected, { env: { EXAMHALL_TEST_CLOCK_RATE: String(CLOCK_RATE) } });
+const { computer, problems } = story;
+
+/** Signs in through the API from `page`'s browser (no device cookie of the instructor's). */
+const signIn = (page, password) =>
+  page.request.post(story.at('/api/v1/session'), {
+    data: { org: 'physics', email: people.instructor.email, password },
+    failOnStatusCode: false,
+  });
+
+test('an administrator clears the sign-in limits a classmate caused', { timeout: 180_000 }, async (t) => {
+  const step = chainedSteps(t);
+  let guesser;
+
+  await step('a classmate keeps the instructor out', async () => {
+    const { instructor } = await orgWithInstructor(story.server, computer, { people });
+    await instructor.context().close();
+    guesser = await computer();
+    // Each wrong guess after the free ones doubles the wait; the classmate
+    // guesses again whenever the wait is over, until it is 15 minutes.
+    const ceiling = 15 * 60;
+    let wait = 0;
+    for (let attempt = 0; attempt < 40 && wait <= ceiling / 2; attempt += 1) {
+      const response = await signIn(guesser, 'wrong-on-purpose-1');
+      if (response.status() === 429) {
+        wait = Number(response.headers()['retry-after']);
+        if (wait <= ceiling / 2) await new Promise((done) => setTimeout(done, (wait * 1000) / CLOCK_RATE + 50));
+      }
+    }
+    assert.ok(wait > ceiling / 2 && wait <= ceiling, `the classmate drove the wait to its ceiling: ${wait} s`);
+    assert.equal((await signIn(guesser, people.instructor.password)).status(), 429, 'the right password waits too');
+  });
+
+  await step('the administrator clears them with the keyboard, after confirming', async () => {
+    const admin = await computer();
+    await admin.goto(story.at(`/signin?org=physics&email=${encodeURIComponent(people.admin.email)}`));
+    await signInFromLink(admin, people.admin, '/admin');
+    await admin.getByTestId('admin-nav-users').click();
+    await admin.getByTestId('user-filter').fill(people.instructor.email);
+    const row = admin.locator(`[data-testid="user-row"][data-email="${people.instructor.email}"]`);
+    const button = row.getByTestId('user-clear-limits');
+    assert.equal(await button.getAttribute('aria-describedby'), await row.locator('td').first().getAttribute('id'));
+    await button.focus();
+    await admin.keyboard.press('Enter');
+    const dialog = admin.getByTestId('confirm-dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Clear the sign-in limits of Ivan Instructor\?/);
+    await admin.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await button.evaluate((element) => element === document.activeElement), true, 'focus returns');
+    assert.equal((await signIn(guesser, people.instructor.password)).status(), 429, 'cancelled: nothing cleared');
+
+    await admin.keyboard.press('Enter');
+    await dialog.waitFor();
+    await admin.getByTestId('confirm-action').focus();
+    await admin.keyboard.press('Enter');
+    const done = row.getByTestId('user-clear-limits-done');
+    await done.filter({ hasText: 'Ivan Instructor can sign in again at once.' }).waitFor();
+    assert.equal(await done.getAttribute('role'), 'status');
+    await admin.context().close();
+  });
+
+  await step('the instructor signs in at once', async () => {
+    assert.equal((await signIn(guesser, people.instructor.password)).status(), 200);
+    await guesser.context().close();
+    assert.deepEqual(problems, []);
+  });
+});
