@@ -95,8 +95,13 @@ test('three students in turn on one exam-hall PC each hand in exactly their own 
     await replaceCode(page, first);
     await saved(page);
     await story.context.setOffline(true);
-    await typeAtEnd(page, '# student one, unsent');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0);
+    const unsent = '# student one, unsent';
+    await typeAtEnd(page, unsent);
+    // Every key is in this computer's queue (one item each) before the browser goes.
+    await page.waitForFunction(
+      (keys) => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) >= keys,
+      unsent.length,
+    );
     // The browser is closed: its pages go, and with them the session cookie.
     const next = await story.context.newPage();
     await page.close();
