@@ -118,3 +118,18 @@ async fn an_exam_is_reachable_only_through_its_own_course() {
     assert_eq!(app.call(Some(&w.instructor), Method::GET, &own, None).await.status(), 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn each_conflict_is_explained_in_one_sentence() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let path = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let refused = app.call(Some(&w.instructor), Method::DELETE, &path, None).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(refused.json::<Value>().await.unwrap()["detail"], "a published exam cannot be deleted");
+    let taken = json!({"code": "PHYS101", "title": "Again"});
+    let refused = app.call(Some(&w.admin), Method::POST, "/api/v1/org/courses", Some(taken)).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(refused.json::<Value>().await.unwrap()["detail"], "the course code PHYS101 is already taken");
+    app.stop().await;
+}
