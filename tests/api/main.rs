@@ -11,6 +11,7 @@ mod attempts;
 mod audit;
 mod candidates;
 mod cli;
+mod data_dir;
 mod durability;
 mod exams;
 mod headers;
