@@ -285,6 +285,8 @@ async fn nobody_ends_another_persons_session_and_deactivating_an_organization_si
     let body = json!({"org": "physics", "email": "admin@physics.example", "password": PASSWORD});
     assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body.clone())).await.status(), 401);
     app.call(Some(&w.platform), Method::PATCH, &path, Some(json!({"status": "active"}))).await;
+    assert!(!app.alive(&w.student).await, "reactivation brings no session back");
+    assert!(!app.alive(&w.admin).await, "reactivation brings no session back");
     assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(), 200);
     app.stop().await;
 }
