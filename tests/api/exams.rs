@@ -234,3 +234,41 @@ async fn each_conflict_is_explained_in_one_sentence() {
     assert_eq!(refused.json::<Value>().await.unwrap()["detail"], "the course code PHYS101 is already taken");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_attempt_is_submitted_at_its_deadline_with_nobody_watching() {
+    use examhall::clock::{Clock, ManualClock};
+    let clock = ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let start = format!("/api/v1/me/exams/{}/start", w.open_exam);
+    let started: Value = app.call(Some(&w.student), Method::POST, &start, None).await.json().await.unwrap();
+    let secret = started["secret"].as_str().unwrap().to_owned();
+    let question = started["questions"][0]["id"].as_str().unwrap().to_owned();
+    let item = json!([{ "seq": 1, "kind": "edit", "question_id": question,
+        "client_at": examhall::clock::rfc3339(clock.now()), "code": "def add(a, b):\n    return a + b\n", "data": {} }]);
+    assert_eq!(save_as(&app, &w.student, w.open_exam, &secret, item).await, 200);
+
+    // Past the 90 minutes, nobody calls the server: only the sweeper can submit.
+    clock.advance(std::time::Duration::from_secs(91 * 60));
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let submitted = || {
+        db.read(|conn| {
+            Ok(conn.query_row("SELECT submitted_at, submit_reason, deadline_at FROM exam_sessions", [], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
+            })?)
+        })
+    };
+    let mut waited = 0;
+    let (at, reason, deadline) = loop {
+        let row = submitted().await.unwrap();
+        if row.0.is_some() || waited >= 50 {
+            break row;
+        }
+        waited += 1;
+        tokio::time::sleep(crate::helpers::DEADLINE_SWEEP).await;
+    };
+    assert_eq!(reason.as_deref(), Some("deadline"), "submitted by the sweeper within 50 ticks");
+    assert_eq!(at, Some(deadline), "stamped at the deadline, not at the sweep");
+    app.stop().await;
+}
