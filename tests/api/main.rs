@@ -7,6 +7,7 @@ mod helpers;
 mod people;
 
 mod access;
+mod access_cases;
 mod attempts;
 mod audit;
 mod candidates;
