@@ -42,6 +42,11 @@ async fn sign_in_sets_a_host_only_strict_cookie_with_a_fresh_token_and_sign_out_
     for part in ["__Host-examhall=", "Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
         assert!(cookie.contains(part), "{part} in {cookie}");
     }
+    // Host-only and ending with the browser session: no Domain, no Max-Age or Expires.
+    let attributes: Vec<String> = cookie.split(';').skip(1).map(|a| a.trim().to_ascii_lowercase()).collect();
+    for absent in ["domain", "max-age", "expires"] {
+        assert!(!attributes.iter().any(|a| a.starts_with(absent)), "no {absent} in {cookie}");
+    }
     let first = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
     let second = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
     assert_ne!(first.cookie, second.cookie, "a new token at every sign-in");
