@@ -63,7 +63,8 @@ async fn sign_in_sets_a_host_only_strict_cookie_with_a_fresh_token_and_sign_out_
 
 #[tokio::test]
 async fn wrong_credentials_get_one_answer_and_repeated_failures_are_slowed_not_locked() {
-    let app = spawn_app().await;
+    let clock = ManualClock::new(time::macros::datetime!(2026-11-22 09:00 UTC));
+    let app = spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
     let org = app.create_org("physics", "Physics").await.id;
     app.add_person(org, "ada@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
     let mut details = Vec::new();
@@ -91,9 +92,15 @@ async fn wrong_credentials_get_one_answer_and_repeated_failures_are_slowed_not_l
     assert!((1..=900).contains(&retry_after));
     let body = json!({"org": "physics", "email": "ada@physics.example", "password": PASSWORD});
     assert_eq!(
-        app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(),
+        app.call(None, Method::POST, "/api/v1/session", Some(body.clone())).await.status(),
         429,
         "even the right password waits"
+    );
+    clock.advance(Duration::from_secs(retry_after));
+    assert_eq!(
+        app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(),
+        200,
+        "after the wait the right password signs in: slowed, not locked"
     );
     let db = app.state.registry().org(org).await.unwrap();
     let failures: i64 = db
@@ -138,6 +145,11 @@ async fn password_change_disabling_and_role_removal_end_sessions_at_once() {
     let app = spawn_app().await;
     let w = crate::people::world(&app).await;
     let other = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    let wrong = json!({"current_password": "not-the-password-1", "new_password": "another-strong-phrase-9"});
+    let refused = app.call(Some(&w.instructor), Method::POST, "/api/v1/password", Some(wrong)).await;
+    assert!(refused.status().is_client_error(), "a wrong current password is refused: {}", refused.status());
+    assert!(app.alive(&other).await, "a refused change ends no session");
+    app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
     let change = json!({"current_password": PASSWORD, "new_password": "another-strong-phrase-9"});
     assert_eq!(app.call(Some(&w.instructor), Method::POST, "/api/v1/password", Some(change)).await.status(), 204);
     assert_eq!(app.call(Some(&other), Method::GET, "/api/v1/session", None).await.status(), 401, "other sessions end");
