@@ -10,6 +10,7 @@ mod access;
 mod access_cases;
 mod attempts;
 mod audit;
+mod audited;
 mod candidates;
 mod cli;
 mod data_dir;
