@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every check and test of examhall: formatting, lints, the front end's
-# type check and lint, the Rust unit and integration tests, and the browser
-# tests in headless Chromium and the abuse tests against the binary built from
-# this checkout.
-# Installs what a fresh Debian machine lacks (Chromium, the npm packages).
+# type check and lint, the dependency checks (scripts/deps.sh: cargo-deny and
+# the RustSec snapshot beside the repository, npm audit), the Rust unit and
+# integration tests, and the browser tests in headless Chromium and the abuse
+# tests against the binary built from this checkout. Installs what a fresh
+# Debian machine lacks (Chromium, the npm packages, the pinned cargo-deny).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,8 @@ echo "== front end: install, type check, lint"
 echo "== Rust: format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+
+scripts/deps.sh
 
 echo "== Rust: unit and integration tests"
 cargo test --locked

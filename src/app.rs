@@ -144,12 +144,18 @@ impl AppState {
 }
 
 /// How often attempts past their deadline are submitted in the background.
-const DEADLINE_SWEEP: Duration = Duration::from_secs(15);
+pub const DEADLINE_SWEEP: Duration = Duration::from_secs(15);
 
 /// Background job: submits attempts whose deadline passed, in every open
-/// organization, until the databases close.
+/// organization, every [`DEADLINE_SWEEP`], until the databases close.
 pub async fn submit_at_deadlines(state: AppState) {
-    let mut ticks = tokio::time::interval(DEADLINE_SWEEP);
+    submit_at_deadlines_every(state, DEADLINE_SWEEP).await;
+}
+
+/// [`submit_at_deadlines`], looking every `every` (tests tick fast while
+/// they move a manual clock).
+pub async fn submit_at_deadlines_every(state: AppState, every: Duration) {
+    let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
         let now = state.clock().now();

@@ -200,7 +200,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(_) => Self::NotFound,
-            StoreError::Conflict(what) => Self::Conflict(format!("{what} is already taken")),
+            StoreError::Conflict(message) => Self::Conflict(message),
             StoreError::Closed => Self::Unavailable("the server is shutting down; try again shortly".to_owned()),
             StoreError::OrgRefused(refusal) => Self::Unavailable(format!(
                 "organization {} is not available: its data failed an integrity check when the server opened it, \

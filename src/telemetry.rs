@@ -21,10 +21,13 @@ pub struct LogGuard {
 }
 
 /// Starts logging to standard output and, when `dir` is given, to
-/// `dir/examhall.log.YYYY-MM-DD`.
+/// `dir/examhall.log.YYYY-MM-DD`. The folder is created 0700 if missing and
+/// must be private to this user; log files an earlier run left open to
+/// others are made private (0600). New files are private by the umask the
+/// command line sets ([`keep_new_files_private`](crate::store::data_dir::keep_new_files_private)).
 ///
 /// # Errors
-/// When the log folder cannot be created.
+/// When the log folder cannot be created or is open to other users.
 pub fn init(config: &LogConfig, dir: Option<&Path>) -> std::io::Result<LogGuard> {
     let filter = || EnvFilter::try_new(&config.level).unwrap_or_else(|_| EnvFilter::new("info"));
     let json = config.format == LogFormat::Json;
@@ -36,7 +39,8 @@ pub fn init(config: &LogConfig, dir: Option<&Path>) -> std::io::Result<LogGuard>
     };
     let (file, guard) = match dir {
         Some(dir) => {
-            std::fs::create_dir_all(dir)?;
+            crate::store::data_dir::ensure_private_dir(dir).map_err(std::io::Error::other)?;
+            make_log_files_private(dir)?;
             let appender = tracing_appender::rolling::Builder::new()
                 .rotation(tracing_appender::rolling::Rotation::DAILY)
                 .filename_prefix("examhall.log")
@@ -55,4 +59,20 @@ pub fn init(config: &LogConfig, dir: Option<&Path>) -> std::io::Result<LogGuard>
     // A second init (tests starting several apps in one process) keeps the first.
     let _ = tracing_subscriber::registry().with(stdout).with(file).try_init();
     Ok(LogGuard { _file: guard })
+}
+
+/// Takes group and other permissions off the log files in `dir` (files of an
+/// earlier run under a looser umask); other files are left alone.
+fn make_log_files_private(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        let is_log = entry.file_name().to_string_lossy().starts_with("examhall.log");
+        if is_log && metadata.is_file() && metadata.permissions().mode() & 0o077 != 0 {
+            let private = metadata.permissions().mode() & 0o700;
+            std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(private))?;
+        }
+    }
+    Ok(())
 }

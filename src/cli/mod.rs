@@ -79,6 +79,9 @@ impl Cli {
 /// Parses the command line and runs the subcommand; the process exit code.
 #[must_use]
 pub fn run() -> ExitCode {
+    // Everything a subcommand writes (logs, databases, keys, their WAL and
+    // temporary files) is for the service user alone.
+    crate::store::data_dir::keep_new_files_private();
     let command = Cli::command().version(clap::builder::Str::from(crate::version::long()));
     let matches = command.get_matches();
     let cli = match Cli::from_arg_matches(&matches) {

@@ -134,6 +134,7 @@ async fn change(platform: &Platform, slug: &str, change: Change) -> Result<(), C
     };
     let event = AuditEvent::by(&Actor::command_line(), action).target(org.id.to_string()).details(details);
     let id = org.id;
+    let deactivates = matches!(change, Change::Status(OrgStatus::Deactivated));
     platform
         .db()
         .write(move |conn| {
@@ -144,6 +145,12 @@ async fn change(platform: &Platform, slug: &str, change: Change) -> Result<(), C
             audit::append(conn, &event, now).map(|_| ())
         })
         .await?;
+    if deactivates {
+        let db = platform.open_org(id).await?;
+        let ended = db.write(organizations::end_all_sessions).await;
+        db.close().await;
+        println!("ended {} session(s) of {slug}", ended?);
+    }
     println!("updated organization {slug}");
     Ok(())
 }

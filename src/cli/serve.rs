@@ -34,21 +34,24 @@ pub struct Addresses {
     pub loopback_http: Option<SocketAddr>,
 }
 
-/// Starts logging, checks the encryption library, locks the data directory,
-/// loads the keys, binds, calls `announce`, and serves until a signal.
+/// Checks that the data directory is initialised and private (creating
+/// nothing before that), starts logging, checks the encryption library,
+/// locks the data directory, loads the keys, binds, calls `announce`, and
+/// serves until a signal.
 pub async fn serve_until_signal(
     config: Config,
     listen: Option<SocketAddr>,
     announce: impl FnOnce(&Addresses),
 ) -> Result<(), CliError> {
-    let _logs = crate::telemetry::init(&config.log, Some(&config.log_dir()))
-        .map_err(|e| CliError::new(format!("cannot write logs to {}: {e}", config.log_dir().display())))?;
-    let sqlcipher = crate::store::sqlcipher_version()?;
     let data = config.data();
     if !data.platform_db().exists() {
         return Err(CliError::new(format!("{} is not initialised", data.root().display()))
             .hint(format!("run: examhall init --data-dir {}", data.root().display())));
     }
+    crate::store::data_dir::check_private_dir(data.root()).map_err(|e| CliError::new(e.to_string()))?;
+    let _logs = crate::telemetry::init(&config.log, Some(&config.log_dir()))
+        .map_err(|e| CliError::new(format!("cannot write logs to {}: {e}", config.log_dir().display())))?;
+    let sqlcipher = crate::store::sqlcipher_version()?;
     let _lock = data.lock()?;
     let master = master_key::load(&config.master_key_file())?;
     let (cert_file, key_file) = config.tls_files();

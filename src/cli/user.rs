@@ -115,7 +115,7 @@ async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args:
                     let section = course.sections.into_iter().find(|s| s.name == name);
                     GrantTarget::Section(section.ok_or_else(|| StoreError::NotFound(format!("section {name} of course {code}")))?.id)
                 }
-                _ => return Err(StoreError::Conflict(format!("the scope of role {}", role.as_str()))),
+                _ => return Err(StoreError::Conflict(format!("the scope of role {} does not fit its target", role.as_str()))),
             };
             let new = NewUser { email: &email, display_name: &name, student_number: number.as_deref(), password_hash };
             let user = users::create(conn, &new, now)?;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{InvalidValue, SectionId};
+use super::{InvalidValue, QuestionId, SectionId};
 
 /// What happens to edits that reach the server after the deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,11 @@ fn yes() -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionSpec {
+    /// The question's identifier: absent on a question not saved yet. An
+    /// edit sends it back, so the question keeps it and students' answers
+    /// and log items, which refer to it, stay attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<QuestionId>,
     /// Short title shown in the question list.
     pub title: String,
     /// The prompt, in Markdown (rendered without raw HTML).
@@ -148,6 +153,8 @@ impl ExamSpec {
         check(self.questions.len() <= MAX_QUESTIONS, "questions: at most 50")?;
         for (n, question) in self.questions.iter().enumerate() {
             let at = |what: &str| format!("question {}: {what}", n + 1);
+            let twice = question.id.is_some() && self.questions[..n].iter().any(|earlier| earlier.id == question.id);
+            check(!twice, &at("id: the same question appears twice"))?;
             let title = question.title.trim();
             check(!title.is_empty() && title.chars().count() <= 200, &at("title: use 1 to 200 characters"))?;
             for text in [&question.prompt, &question.starter_code, &question.model_solution] {
@@ -197,6 +204,10 @@ mod tests {
         let mut none = spec();
         none.section_ids.clear();
         assert!(none.validate().is_err());
+        let mut twice = spec();
+        twice.questions[0].id = Some(QuestionId::generate());
+        twice.questions.push(twice.questions[0].clone());
+        assert!(twice.validate().unwrap_err().0.starts_with("question 2: id"));
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn create_course(conn: &Connection, code: &str, title: &str, now: OffsetDate
         "INSERT INTO courses (id, code, title, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, code, title, rfc3339(now)],
     )
-    .map_err(|e| accounts_conflict(e, format!("the course code {code}")))?;
+    .map_err(|e| accounts_conflict(e, format!("the course code {code} is already taken")))?;
     Ok(Course { id, code: code.to_owned(), title: title.to_owned(), sections: Vec::new() })
 }
 
@@ -85,7 +85,7 @@ pub fn create_section(
         "INSERT INTO sections (id, course_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, course, name, rfc3339(now)],
     )
-    .map_err(|e| accounts_conflict(e, format!("the section name {name}")))?;
+    .map_err(|e| accounts_conflict(e, format!("the section name {name} is already taken")))?;
     Ok(Section { id, course_id: course, name: name.to_owned() })
 }
 
@@ -169,14 +169,14 @@ pub fn grant(
             let course = section_course(conn, section)?.ok_or_else(|| StoreError::NotFound("section".to_owned()))?;
             (Some(course), Some(section))
         }
-        _ => return Err(StoreError::Conflict(format!("the scope of role {}", role.as_str()))),
+        _ => return Err(StoreError::Conflict(format!("the scope of role {} does not fit its target", role.as_str()))),
     };
     let id = GrantId::generate();
     conn.execute(
         "INSERT INTO grants (id, user_id, role, course_id, section_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![id, user, role.as_str(), course_id, section_id, rfc3339(now)],
     )
-    .map_err(|e| accounts_conflict(e, "this grant".to_owned()))?;
+    .map_err(|e| accounts_conflict(e, "this person has this role there already".to_owned()))?;
     Ok(Grant { id, user_id: user, role, course_id, section_id })
 }
 

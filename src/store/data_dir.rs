@@ -1,5 +1,5 @@
-//! The data directory: where each file lives, and the lock that keeps a
-//! second server off it.
+//! The data directory: where each file lives, that it stays private to the
+//! service user, and the lock that keeps a second server off it.
 //!
 //! ```text
 //! <data_dir>/
@@ -10,8 +10,8 @@
 //!   logs/              daily log files (unless configured elsewhere)
 //! ```
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs::{File, OpenOptions, Permissions, TryLockError};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::domain::OrgId;
@@ -77,15 +77,18 @@ impl DataDir {
         self.root.join("logs")
     }
 
-    /// Creates the directory tree, private to the service user (0700).
+    /// Creates the directory tree, private to the service user (0700). A
+    /// folder that exists already (one a package or an admin made for
+    /// examhall) is made private too.
     ///
     /// # Errors
-    /// When a folder cannot be created.
+    /// When a folder cannot be created or its mode set.
     pub fn create_tree(&self) -> std::io::Result<()> {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true).mode(0o700);
         for dir in [self.root.clone(), self.orgs(), self.tls(), self.staging()] {
             builder.create(&dir)?;
+            std::fs::set_permissions(&dir, Permissions::from_mode(0o700))?;
         }
         Ok(())
     }
@@ -111,6 +114,76 @@ impl DataDir {
             Err(TryLockError::Error(source)) => Err(LockError::Io { path, source }),
         }
     }
+}
+
+/// From now on, files and folders this process creates are private to the
+/// service user (umask 077): log files, SQLite's `-wal` and `-shm` files and
+/// every later folder get no permission for group or others, whatever umask
+/// the shell or the service manager started examhall with.
+pub fn keep_new_files_private() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Checks that folder `path` belongs to the user examhall runs as and that
+/// group and others have no permission on it.
+///
+/// # Errors
+/// [`PrivacyError`], whose message says how to fix it.
+pub fn check_private_dir(path: &Path) -> Result<(), PrivacyError> {
+    let metadata = std::fs::metadata(path).map_err(|source| PrivacyError::Io { path: path.to_owned(), source })?;
+    let mode = metadata.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(PrivacyError::Open { path: path.to_owned(), mode });
+    }
+    let user = rustix::process::geteuid().as_raw();
+    if metadata.uid() != user {
+        return Err(PrivacyError::WrongOwner { path: path.to_owned(), owner: metadata.uid(), user });
+    }
+    Ok(())
+}
+
+/// Creates folder `path` (0700) if it is missing, then checks it is private.
+///
+/// # Errors
+/// When it cannot be created, or see [`check_private_dir`].
+pub fn ensure_private_dir(path: &Path) -> Result<(), PrivacyError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|source| PrivacyError::Io { path: path.to_owned(), source })?;
+    check_private_dir(path)
+}
+
+/// Why a folder of examhall's is not private.
+#[derive(Debug, thiserror::Error)]
+pub enum PrivacyError {
+    /// Group or others have a permission on it.
+    #[error("{path} is open to other users (mode {mode:04o}); fix it with: chmod 700 {path}")]
+    Open {
+        /// The folder.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// Another user owns it.
+    #[error("{path} belongs to uid {owner}, but examhall runs as uid {user}; fix it with: chown {user} {path}")]
+    WrongOwner {
+        /// The folder.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// The user examhall runs as.
+        user: u32,
+    },
+    /// It cannot be read or created.
+    #[error("{path}: {source}")]
+    Io {
+        /// The folder.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
 }
 
 /// Held while a server uses the directory.
@@ -143,6 +216,23 @@ pub enum LockError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_others_may_enter_is_refused_with_the_command_that_fixes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        ensure_private_dir(&logs).unwrap();
+        assert_eq!(std::fs::metadata(&logs).unwrap().permissions().mode() & 0o777, 0o700);
+        std::fs::set_permissions(&logs, Permissions::from_mode(0o750)).unwrap();
+        let error = ensure_private_dir(&logs).unwrap_err();
+        assert!(error.to_string().ends_with(&format!("fix it with: chmod 700 {}", logs.display())), "{error}");
+        let data = DataDir::new(dir.path().join("data"));
+        std::fs::DirBuilder::new().mode(0o755).create(data.root()).unwrap();
+        data.create_tree().unwrap();
+        for folder in [data.root().to_owned(), data.orgs(), data.tls(), data.staging()] {
+            assert_eq!(std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777, 0o700, "{folder:?}");
+        }
+    }
 
     #[test]
     fn a_second_lock_on_the_same_directory_is_refused_until_the_first_is_dropped() {

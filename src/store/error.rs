@@ -29,8 +29,10 @@ pub enum StoreError {
     /// A wrapped key could not be unwrapped: wrong master key or damaged record.
     #[error("a wrapped database key could not be opened: wrong master key, or the record is damaged")]
     KeyUnwrap,
-    /// A unique value is taken (an organization slug, say).
-    #[error("{0} is already taken")]
+    /// The change conflicts with what is stored (a slug that is taken, a
+    /// published exam that cannot be deleted). The message is a whole
+    /// sentence, safe to show: "organization slug physics is already taken".
+    #[error("{0}")]
     Conflict(String),
     /// No such row, organization or file.
     #[error("{0} not found")]

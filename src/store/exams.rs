@@ -1,5 +1,6 @@
-//! Exams of a course: stored as their spec, replaced whole on edit (a draft
-//! is small, and replacing keeps question order and tests consistent).
+//! Exams of a course: stored as their spec. An edit replaces the settings
+//! and sections whole; questions keep their identifiers (see
+//! [`exam_questions`](super::exam_questions)).
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -7,11 +8,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::StoreError;
+pub use super::exam_questions::Ids;
 use crate::clock::rfc3339;
-use crate::domain::{
-    CourseId, ExamId, ExamSpec, IntegrityProfile, LatePolicy, QuestionId, QuestionSpec, SectionId, TestKind, TestSpec,
-    Visibility,
-};
+use crate::domain::{CourseId, ExamId, ExamSpec, IntegrityProfile, LatePolicy, QuestionId, SectionId};
 
 /// Where an exam is in its life. Only draft and published are stored; the
 /// rest follows from the clock.
@@ -46,11 +45,11 @@ pub struct Exam {
     pub question_ids: Vec<QuestionId>,
 }
 
-fn enum_text<T: Serialize>(value: T) -> String {
+pub(super) fn enum_text<T: Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn enum_from<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+pub(super) fn enum_from<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
@@ -72,19 +71,23 @@ pub fn create(conn: &Connection, course: CourseId, spec: &ExamSpec, now: OffsetD
          VALUES (?1, ?2, '', '', ?3, ?4, 1, 'refuse', 'standard', 0, ?5, ?5)",
         params![id, course, rfc3339(spec.opens_at), rfc3339(spec.closes_at), rfc3339(now)],
     )?;
-    write_spec(conn, id, course, spec, now)?;
+    write_spec(conn, id, course, spec, Ids::Fresh, now)?;
     Ok(id)
 }
 
-/// Replaces an exam's settings, sections and questions.
+/// Replaces an exam's settings and sections, and writes its questions
+/// (`ids` says whether the questions' identifiers name stored questions).
 ///
 /// # Errors
-/// [`StoreError::NotFound`] when a section is not of the course.
+/// [`StoreError::NotFound`] when a section is not of the course;
+/// [`StoreError::Conflict`] when the questions cannot be written as sent
+/// (see [`exam_questions::write`](super::exam_questions::write)).
 pub fn write_spec(
     conn: &Connection,
     id: ExamId,
     course: CourseId,
     spec: &ExamSpec,
+    ids: Ids,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
     conn.execute(
@@ -115,41 +118,7 @@ pub fn write_spec(
         }
         conn.execute("INSERT INTO exam_sections (exam_id, section_id) VALUES (?1, ?2)", params![id, section])?;
     }
-    conn.execute("DELETE FROM questions WHERE exam_id = ?1", [id])?;
-    for (position, question) in (0_i64..).zip(&spec.questions) {
-        let question_id = QuestionId::generate();
-        conn.execute(
-            "INSERT INTO questions (id, exam_id, position, title, prompt, starter_code, model_solution, points)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                question_id,
-                id,
-                position,
-                question.title.trim(),
-                question.prompt,
-                question.starter_code,
-                question.model_solution,
-                question.points
-            ],
-        )?;
-        for (t, test) in (0_i64..).zip(&question.tests) {
-            conn.execute(
-                "INSERT INTO question_tests (id, question_id, position, visibility, kind, expression, stdin, expected, ignore_trailing_ws)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    uuid::Uuid::now_v7().to_string(),
-                    question_id,
-                    t,
-                    enum_text(test.visibility),
-                    enum_text(test.kind),
-                    test.expression,
-                    test.stdin,
-                    test.expected,
-                    test.ignore_trailing_whitespace
-                ],
-            )?;
-        }
-    }
+    super::exam_questions::write(conn, id, &spec.questions, ids)?;
     Ok(())
 }
 
@@ -185,8 +154,8 @@ pub fn get(conn: &Connection, course: CourseId, id: ExamId, now: OffsetDateTime)
     let mut statement =
         conn.prepare_cached("SELECT section_id FROM exam_sections WHERE exam_id = ?1 ORDER BY section_id")?;
     spec.section_ids = statement.query_map([id], |r| r.get::<_, SectionId>(0))?.collect::<Result<_, _>>()?;
-    let (questions, question_ids) = questions(conn, id)?;
-    spec.questions = questions;
+    spec.questions = super::exam_questions::read(conn, id)?;
+    let question_ids = spec.questions.iter().filter_map(|q| q.id).collect();
     let phase = match status.as_str() {
         "draft" => Phase::Draft,
         _ if now < spec.opens_at => Phase::Published,
@@ -194,50 +163,6 @@ pub fn get(conn: &Connection, course: CourseId, id: ExamId, now: OffsetDateTime)
         _ => Phase::Closed,
     };
     Ok(Some(Exam { id, course_id: course, phase, published_at, spec, question_ids }))
-}
-
-fn questions(conn: &Connection, exam: ExamId) -> Result<(Vec<QuestionSpec>, Vec<QuestionId>), StoreError> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, title, prompt, starter_code, model_solution, points FROM questions WHERE exam_id = ?1 ORDER BY position",
-    )?;
-    let rows = statement
-        .query_map([exam], |r| {
-            Ok((
-                r.get::<_, QuestionId>(0)?,
-                QuestionSpec {
-                    title: r.get(1)?,
-                    prompt: r.get(2)?,
-                    starter_code: r.get(3)?,
-                    model_solution: r.get(4)?,
-                    points: r.get(5)?,
-                    tests: Vec::new(),
-                },
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut tests = conn.prepare_cached(
-        "SELECT visibility, kind, expression, stdin, expected, ignore_trailing_ws FROM question_tests
-         WHERE question_id = ?1 ORDER BY position",
-    )?;
-    let mut ids = Vec::new();
-    let mut specs = Vec::new();
-    for (id, mut question) in rows {
-        question.tests = tests
-            .query_map([id], |r| {
-                Ok(TestSpec {
-                    visibility: enum_from::<Visibility>(&r.get::<_, String>(0)?)?,
-                    kind: enum_from::<TestKind>(&r.get::<_, String>(1)?)?,
-                    expression: r.get(2)?,
-                    stdin: r.get(3)?,
-                    expected: r.get(4)?,
-                    ignore_trailing_whitespace: r.get(5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        ids.push(id);
-        specs.push(question);
-    }
-    Ok((specs, ids))
 }
 
 /// The exams of `course`, newest window first.

@@ -33,6 +33,16 @@ pub fn rename(conn: &rusqlite::Connection, id: OrgId, name: &OrgName) -> Result<
     if changed == 0 { Err(StoreError::NotFound("organization".to_owned())) } else { Ok(()) }
 }
 
+/// Ends every session in an organization's own database (inside a write of
+/// that database). Deactivation calls it, so reactivating an organization
+/// signs nobody back in: a session that was live before stays ended.
+///
+/// # Errors
+/// Storage errors.
+pub fn end_all_sessions(conn: &rusqlite::Connection) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM sessions", [])?)
+}
+
 /// Activates or deactivates organization `id` inside a platform write.
 ///
 /// # Errors

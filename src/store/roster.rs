@@ -200,7 +200,7 @@ fn plan_row(
 /// [`StoreError::Conflict`] when the plan has errors; storage errors.
 pub fn apply(conn: &Connection, plan: &Plan, now: OffsetDateTime) -> Result<(), StoreError> {
     if plan.errors > 0 {
-        return Err(StoreError::Conflict("a roster with errors".to_owned()));
+        return Err(StoreError::Conflict("the roster has rows with errors; fix them and preview again".to_owned()));
     }
     for row in plan.rows.iter().filter(|r| matches!(r.action, Action::Create | Action::Update)) {
         let Some(target) = &row.target else { continue };

@@ -335,3 +335,37 @@ fn organizations_are_renamed_deactivated_and_reactivated_from_the_command_line()
     let (ok, stdout, _) = run(&["audit", "verify", "--platform", "--data-dir", data]);
     assert!(ok && stdout.contains("5 entries"), "{stdout}");
 }
+
+#[tokio::test]
+async fn deactivating_an_organization_from_the_command_line_ends_its_sessions_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    init(dir.path());
+    run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]);
+    let admin = ["user", "create", "--data-dir", data, "--org", "physics", "--email", "a@physics.example"];
+    let (ok, _, stderr) = user_cli(
+        &[&admin[..], &["--role", "org_admin", "--password-stdin"]].concat(),
+        Some("lantern-orbit-walnut-7\n"),
+    );
+    assert!(ok, "{stderr}");
+    let cert = dir.path().join("tls/cert.pem");
+    let client = crate::helpers::client_trusting(&cert);
+    let server = ServeProcess::start(dir.path(), &[]);
+    assert!(server.wait_ready(&cert).await);
+    let url = |path: &str| format!("https://127.0.0.1:{}{path}", server.port);
+    let body =
+        serde_json::json!({"org": "physics", "email": "a@physics.example", "password": "lantern-orbit-walnut-7"});
+    let response = client.post(url("/api/v1/session")).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    drop(server);
+
+    assert!(run(&["org", "deactivate", "--data-dir", data, "--slug", "physics"]).0);
+    assert!(run(&["org", "activate", "--data-dir", data, "--slug", "physics"]).0);
+    let server = ServeProcess::start(dir.path(), &[]);
+    assert!(server.wait_ready(&cert).await);
+    let url = |path: &str| format!("https://127.0.0.1:{}{path}", server.port);
+    let session = client.get(url("/api/v1/session")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(session.status(), 401, "reactivation does not bring the old session back");
+    assert_eq!(client.post(url("/api/v1/session")).json(&body).send().await.unwrap().status(), 200);
+}

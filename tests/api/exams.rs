@@ -1,9 +1,11 @@
 //! Writing, publishing and scheduling exams.
 
+use examhall::domain::QuestionId;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::access::exam_body;
+use crate::exam_client::ExamClient;
 use crate::helpers::spawn_app;
 use crate::people::world;
 
@@ -85,7 +87,14 @@ async fn drafts_can_be_duplicated_and_deleted_and_bad_specs_are_named() {
     let copy: Value =
         app.call(Some(&w.instructor), Method::POST, &format!("{path}/duplicate"), None).await.json().await.unwrap();
     assert_eq!(copy["title"], "Copy of Midterm");
-    assert_eq!(copy["questions"], app.json_of(&w.instructor, &path).await["questions"]);
+    let without_ids = |questions: &Value| {
+        let mut questions = questions.clone();
+        questions.as_array_mut().unwrap().iter_mut().for_each(|q| drop(q.as_object_mut().unwrap().remove("id")));
+        questions
+    };
+    let original = app.json_of(&w.instructor, &path).await;
+    assert_eq!(without_ids(&copy["questions"]), without_ids(&original["questions"]));
+    assert_ne!(copy["question_ids"], original["question_ids"], "the copy's questions are its own");
     assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &path, None).await.status(), 204);
     assert_eq!(app.call(Some(&w.instructor), Method::GET, &path, None).await.status(), 404);
 
@@ -116,5 +125,126 @@ async fn an_exam_is_reachable_only_through_its_own_course() {
     assert_eq!(app.call(Some(&w.other_instructor), Method::DELETE, &sideways, None).await.status(), 404);
     let own = format!("/api/v1/courses/{}/exams/{}", w.course, w.exam);
     assert_eq!(app.call(Some(&w.instructor), Method::GET, &own, None).await.status(), 200);
+    app.stop().await;
+}
+
+/// Sends a batch of saves to `exam` as `caller` with the attempt's secret.
+/// The exam as its editor sends it back: the spec fields, each question with its id.
+fn as_sent(exam: &Value) -> Value {
+    let mut spec = exam.clone();
+    let object = spec.as_object_mut().unwrap();
+    for server_owned in ["id", "course_id", "phase", "published_at", "question_ids"] {
+        object.remove(server_owned);
+    }
+    spec
+}
+
+#[tokio::test]
+async fn editing_an_open_exam_keeps_question_ids_and_refuses_to_orphan_students_work() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let path = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let exam = app.json_of(&w.instructor, &path).await;
+    let first = exam["question_ids"][0].as_str().unwrap().to_owned();
+    assert_eq!(exam["questions"][0]["id"], first.as_str(), "each question carries its id");
+
+    let mut client = ExamClient::student(&app, &w).await;
+    client.edit_to(&first, "def add(a, b):\n    return a + b\n");
+    client.flush(&app).await;
+
+    // A fix to the question's text and a new question, while the student works.
+    let mut edited = as_sent(&exam);
+    edited["questions"][0]["prompt"] = "Write `add(a, b)`, returning the sum.".into();
+    let mut added = edited["questions"][0].clone();
+    added.as_object_mut().unwrap().remove("id");
+    added["title"] = "Subtract".into();
+    edited["questions"].as_array_mut().unwrap().push(added);
+    let response = app.call(Some(&w.instructor), Method::PUT, &path, Some(edited.clone())).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let after = app.json_of(&w.instructor, &path).await;
+    assert_eq!(after["question_ids"][0], first.as_str(), "the edited question keeps its id");
+    assert_eq!(after["questions"][0]["prompt"], "Write `add(a, b)`, returning the sum.");
+    let second = after["question_ids"][1].as_str().unwrap().to_owned();
+    assert_ne!(second, first, "a new question gets a new id");
+
+    let resumed: Value = client.post(&app, "resume", String::new()).await.json().await.unwrap();
+    assert_eq!(resumed["answers"][0]["question_id"], first.as_str(), "the student's answer stays attached");
+    assert_eq!(resumed["questions"][0]["prompt"], "Write `add(a, b)`, returning the sum.");
+
+    // Reordering keeps both ids; removing the answered question is refused.
+    let mut reordered = as_sent(&after);
+    reordered["questions"].as_array_mut().unwrap().reverse();
+    assert_eq!(app.call(Some(&w.instructor), Method::PUT, &path, Some(reordered)).await.status(), 200);
+    let now_order = app.json_of(&w.instructor, &path).await;
+    assert_eq!(now_order["question_ids"], json!([second, first]));
+    let mut without_answered = as_sent(&now_order);
+    without_answered["questions"].as_array_mut().unwrap().remove(1);
+    let refused = app.call(Some(&w.instructor), Method::PUT, &path, Some(without_answered)).await;
+    assert_eq!(refused.status(), 409);
+    let detail = refused.json::<Value>().await.unwrap()["detail"].as_str().unwrap().to_owned();
+    assert_eq!(
+        detail,
+        "the question \"Add\" cannot be removed: students have saved work on it; keep it (its text may change)"
+    );
+    assert_eq!(app.json_of(&w.instructor, &path).await, now_order, "a refused edit changes nothing");
+
+    // A question nobody has worked on can go; an id of no question of this exam is refused.
+    let mut without_new = as_sent(&now_order);
+    without_new["questions"].as_array_mut().unwrap().remove(0);
+    assert_eq!(app.call(Some(&w.instructor), Method::PUT, &path, Some(without_new.clone())).await.status(), 200);
+    assert_eq!(app.json_of(&w.instructor, &path).await["question_ids"], json!([first]));
+    without_new["questions"][0]["id"] = QuestionId::generate().to_string().into();
+    let stranger = app.call(Some(&w.instructor), Method::PUT, &path, Some(without_new)).await;
+    assert_eq!(stranger.status(), 409);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn each_conflict_is_explained_in_one_sentence() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let path = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let refused = app.call(Some(&w.instructor), Method::DELETE, &path, None).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(refused.json::<Value>().await.unwrap()["detail"], "a published exam cannot be deleted");
+    let taken = json!({"code": "PHYS101", "title": "Again"});
+    let refused = app.call(Some(&w.admin), Method::POST, "/api/v1/org/courses", Some(taken)).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(refused.json::<Value>().await.unwrap()["detail"], "the course code PHYS101 is already taken");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_attempt_is_submitted_at_its_deadline_with_nobody_watching() {
+    use examhall::clock::ManualClock;
+    let clock = ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.edit_to(&question, "def add(a, b):\n    return a + b\n");
+    client.flush(&app).await;
+
+    // Past the 90 minutes, nobody calls the server: only the sweeper can submit.
+    clock.advance(std::time::Duration::from_secs(91 * 60));
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let submitted = || {
+        db.read(|conn| {
+            Ok(conn.query_row("SELECT submitted_at, submit_reason, deadline_at FROM exam_sessions", [], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
+            })?)
+        })
+    };
+    let mut waited = 0;
+    let (at, reason, deadline) = loop {
+        let row = submitted().await.unwrap();
+        if row.0.is_some() || waited >= 50 {
+            break row;
+        }
+        waited += 1;
+        tokio::time::sleep(crate::helpers::DEADLINE_SWEEP).await;
+    };
+    assert_eq!(reason.as_deref(), Some("deadline"), "submitted by the sweeper within 50 ticks");
+    assert_eq!(at, Some(deadline), "stamped at the deadline, not at the sweep");
     app.stop().await;
 }

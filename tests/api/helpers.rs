@@ -25,6 +25,9 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// How often the test server's deadline sweeper looks (production: 15 s).
+pub const DEADLINE_SWEEP: Duration = Duration::from_millis(100);
+
 /// A config whose data directory is `dir`.
 pub fn config_for(dir: &Path) -> Config {
     Config { data_dir: dir.to_owned(), ..Config::default() }
@@ -64,6 +67,9 @@ async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::Shared
     let address = listeners.https.local_addr().unwrap();
     let state = AppState::open(config, master, clock).unwrap();
     state.open_organizations().await.unwrap();
+    // The deadline sweeper runs as in `examhall serve`, ticking fast so that a
+    // test that moves a manual clock sees submissions within a moment.
+    tokio::spawn(app::submit_at_deadlines_every(state.clone(), DEADLINE_SWEEP));
     let (shutdown, signal) = oneshot::channel::<()>();
     let server = tokio::spawn(app::serve(listeners, tls, state.clone(), async move {
         let _ = signal.await;

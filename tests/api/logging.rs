@@ -11,6 +11,8 @@ async fn secrets_and_request_paths_never_reach_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, _, stderr) = run(&["init", "--data-dir", dir.path().to_str().unwrap()]);
     assert!(ok, "{stderr}");
+    let data = dir.path().to_str().unwrap();
+    assert!(run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]).0);
     let key_hex = std::fs::read_to_string(dir.path().join("master.key")).unwrap().trim().to_owned();
     std::fs::remove_file(dir.path().join("master.key")).unwrap();
     let cert = dir.path().join("tls/cert.pem");
@@ -19,17 +21,35 @@ async fn secrets_and_request_paths_never_reach_the_logs() {
     assert!(server.wait_ready(&cert).await);
     let client = crate::helpers::client_trusting(&cert);
     let base = format!("https://127.0.0.1:{}", server.port);
-    for path in [format!("/api/v1/links/{CANARY}"), format!("/?token={CANARY}"), format!("/{CANARY}/page")] {
-        client
-            .get(format!("{base}{path}"))
+    // Real routes, each answered by its handler, with the canary where a
+    // secret travels: the path, the query, the session cookie under its real
+    // name, the Authorization header, the request id and a JSON password.
+    let sign_in = serde_json::json!({"org": "physics", "email": "ada@physics.example", "password": CANARY});
+    let requests = [
+        (reqwest::Method::GET, format!("/api/v1/links/platform.{CANARY}"), None, &[404][..]),
+        (reqwest::Method::GET, format!("/api/v1/candidate-links/physics.{CANARY}"), None, &[404]),
+        (reqwest::Method::GET, format!("/?token={CANARY}"), None, &[200]),
+        (reqwest::Method::GET, "/api/v1/session".to_owned(), None, &[401]),
+        (reqwest::Method::POST, "/api/v1/session".to_owned(), Some(sign_in), &[401]),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/links/platform.{CANARY}"),
+            Some(serde_json::json!({"password": CANARY})),
+            &[404, 422][..],
+        ),
+    ];
+    for (method, path, body, status) in requests {
+        let mut request = client
+            .request(method.clone(), format!("{base}{path}"))
             .header("authorization", format!("Bearer {CANARY}"))
-            .header("cookie", format!("__Host-session={CANARY}"))
-            .header("x-request-id", CANARY)
-            .send()
-            .await
-            .unwrap();
+            .header("cookie", format!("__Host-examhall=platform.{CANARY}"))
+            .header("x-request-id", CANARY);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answered = request.send().await.unwrap().status().as_u16();
+        assert!(status.contains(&answered), "{method} {path}: {answered}");
     }
-    client.post(format!("{base}/api/v1/anything")).body(format!("{{\"password\":\"{CANARY}\"}}")).send().await.unwrap();
     server.terminate();
     server.child.wait().unwrap();
     let mut stdout = String::new();
@@ -43,6 +63,9 @@ async fn secrets_and_request_paths_never_reach_the_logs() {
         everything.push_str(&std::fs::read_to_string(file).unwrap());
     }
     assert!(everything.contains("request"), "requests are logged at all: {everything}");
+    for route in ["/api/v1/links/{token}", "/api/v1/candidate-links/{token}", "/api/v1/session"] {
+        assert!(everything.contains(route), "the request to {route} is logged by its route template");
+    }
     assert!(!everything.contains(CANARY), "a request detail reached the logs");
     assert!(!everything.contains(&key_hex), "the master key reached the logs");
 }

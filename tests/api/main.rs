@@ -8,13 +8,16 @@ mod helpers;
 mod people;
 
 mod access;
+mod access_cases;
 mod anchoring;
 mod attempts;
 mod audit;
 mod audit_content;
+mod audited;
 mod candidates;
 mod cli;
 mod connections;
+mod data_dir;
 mod durability;
 mod exams;
 mod headers;

@@ -142,6 +142,11 @@ export interface ExamTest {
 }
 
 export interface ExamQuestion {
+  /**
+   * The question's id; absent on a question not saved yet. Sent back on
+   * every edit, so the question keeps it and students' work stays attached.
+   */
+  id?: string;
   title: string;
   prompt: string;
   starter_code: string;

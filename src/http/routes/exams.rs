@@ -106,7 +106,7 @@ async fn update(
         .member
         .db()
         .write(move |conn| {
-            exams::write_spec(conn, id, course, &spec, now)?;
+            exams::write_spec(conn, id, course, &spec, exams::Ids::Keep, now)?;
             audit::append(conn, &event, now).map(|_| ())
         })
         .await

@@ -111,6 +111,10 @@ async fn update(
             audit::append(conn, &event, now).map(|_| ())
         })
         .await?;
+    if status == Some(OrgStatus::Deactivated) {
+        // After the platform write, so no sign-in can start a session between the two.
+        state.registry().org(id).await?.write(|conn| organizations::end_all_sessions(conn).map(|_| ())).await?;
+    }
     Ok(Json(find(&state, &id.to_string()).await?.into()))
 }
 

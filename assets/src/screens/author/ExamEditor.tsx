@@ -18,7 +18,17 @@ import { PythonRunner } from '../../python/runner';
 import { Link, navigate } from '../../router';
 import { coursePath, editExamPath } from '../courses/taught';
 import { PhaseBadge } from '../courses/PhaseBadge';
-import { blankDraft, blankQuestion, draftOf, fingerprint, runFingerprint, specOf, type Draft, type DraftErrors } from './draft';
+import {
+  blankDraft,
+  blankQuestion,
+  draftOf,
+  fingerprint,
+  runFingerprint,
+  specOf,
+  withSavedIds,
+  type Draft,
+  type DraftErrors,
+} from './draft';
 import { addQuestion, focusSoon } from './edits';
 import { ExamForm } from './ExamForm';
 import { useModelRun } from './modelRun';
@@ -78,13 +88,16 @@ export function ExamEditor({ course, exam }: Props) {
     }
     setErrors({});
     const sent = fingerprint(draft);
+    const sentKeys = draft.questions.map((question) => question.key);
     await saving.run(async () => {
       if (saved === undefined) {
         const created = await createExam(course.id, checked.spec);
         setBaseline(sent);
         navigate(editExamPath(course.id, created.id), { replace: true });
       } else {
-        setSaved(await updateExam(course.id, saved.id, checked.spec));
+        const updated = await updateExam(course.id, saved.id, checked.spec);
+        setSaved(updated);
+        setDraft((current) => withSavedIds(current, sentKeys, updated));
         setBaseline(sent);
       }
     });

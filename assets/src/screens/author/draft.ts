@@ -142,6 +142,7 @@ export function specOf(draft: Draft, saved: Exam | undefined): { spec: ExamSpec 
     const value = wholeNumber(question.points, 0, 1000);
     if (value === null) points[question.key] = text.wholeNumber(0, 1000);
     return {
+      ...(question.id === undefined ? {} : { id: question.id }),
       title: question.title,
       prompt: question.prompt,
       starter_code: question.starter_code,
@@ -168,7 +169,29 @@ export function specOf(draft: Draft, saved: Exam | undefined): { spec: ExamSpec 
   };
 }
 
-const withoutKeys = (name: string, value: unknown): unknown => (name === 'key' ? undefined : value);
+/** Keys and ids are bookkeeping, not something the instructor wrote. */
+const withoutKeys = (name: string, value: unknown): unknown => (name === 'key' || name === 'id' ? undefined : value);
+
+/**
+ * The draft after `saved` answered a save of the questions with keys `sent`
+ * (in the order sent): each new question takes the id the server gave it, so
+ * the next save edits it instead of adding it again. Questions added or
+ * removed while the save was under way are left as they are.
+ */
+export function withSavedIds(draft: Draft, sent: number[], saved: Exam): Draft {
+  const ids = new Map<number, string>();
+  sent.forEach((key, index) => {
+    const id = saved.question_ids[index];
+    if (id !== undefined) ids.set(key, id);
+  });
+  return {
+    ...draft,
+    questions: draft.questions.map((question) => {
+      const id = ids.get(question.key);
+      return question.id === undefined && id !== undefined ? { ...question, id } : question;
+    }),
+  };
+}
 
 /** Everything the instructor wrote, to tell whether the draft differs from what was saved. */
 export const fingerprint = (draft: Draft): string => JSON.stringify(draft, withoutKeys);
