@@ -44,10 +44,10 @@ test('an instructor edits an open exam while a student works on it', { timeout: 
     const started = await callApi(student, 'POST', `/me/exams/${mine.id}/start`);
     answered = started.questions[0].id;
     const { csrf_token: csrf } = await (await student.request.get(at('/api/v1/session'))).json();
-    const item = { seq: 1, kind: 'edit', question_id: answered, client_at: new Date().toISOString(),
-      code: 'def add(a, b):\n    return a + b\n', data: {} };
+    const item = { seq: 1, kind: 'snapshot', question_id: answered, client_at: new Date().toISOString(),
+      code: 'def add(a, b):\n    return a + b\n' };
     const saved = await student.request.post(at(`/api/v1/me/exams/${mine.id}/saves`), {
-      headers: { 'X-CSRF-Token': csrf, 'X-Exam-Secret': started.secret, 'Content-Type': 'application/json' },
+      headers: { 'X-CSRF-Token': csrf, 'X-Exam-Secret': started.binding.secret, 'Content-Type': 'application/json' },
       data: JSON.stringify({ items: [item] }),
     });
     assert.equal(saved.status(), 200, await saved.text());
