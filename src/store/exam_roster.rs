@@ -37,7 +37,8 @@ pub struct StudentAttempt {
     pub receipt_sha256: Option<String>,
 }
 
-/// Every student of `exam`'s sections, by e-mail.
+/// Every student of `exam`'s sections, by e-mail. A candidate account is a
+/// student of one exam only (its link's), so it appears in no other exam's list.
 ///
 /// # Errors
 /// Storage errors.
@@ -60,6 +61,7 @@ pub fn students(conn: &Connection, exam: &Exam) -> Result<Vec<StudentAttempt>, S
          LEFT JOIN exam_sessions s ON s.exam_id = ?1 AND s.user_id = u.id
          LEFT JOIN extra_time x ON x.exam_id = ?1 AND x.user_id = u.id
          WHERE g.role = 'student' AND g.course_id = ?2
+           AND NOT EXISTS (SELECT 1 FROM candidate_links c WHERE c.user_id = u.id AND c.exam_id <> ?1)
          GROUP BY u.id
          ORDER BY u.email",
     )?;

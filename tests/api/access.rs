@@ -71,11 +71,13 @@ async fn snapshots(app: &TestApp, orgs: &[OrgId]) -> Vec<Vec<u8>> {
     all
 }
 
-/// The world, the real objects the cases name, and the student's attempt secret.
+/// The world, the real objects the cases name, the student's attempt
+/// secret, and a candidate of another exam of the student's section.
 struct Fixture {
     w: World,
     ids: Ids,
     secret: String,
+    candidate: Caller,
 }
 
 /// Makes every object a case names, so that each id in the matrix is real.
@@ -114,6 +116,13 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.call(Some(&w.instructor), Method::POST, &format!("{exams}/{}/candidates", w.exam), Some(batch)).await;
     assert_eq!(links.status(), 201);
     let candidate = links.json::<serde_json::Value>().await.unwrap()[0]["id"].as_str().unwrap().to_owned();
+    // A candidate of the published exam made above, in the student's section:
+    // an account for that exam only, so every student route of another exam is unknown to it.
+    let elsewhere = {
+        let exam = examhall::domain::ExamId::parse(&made[2]).unwrap();
+        crate::candidates::issue_one(app, &w, exam, "Guest", "2036-01-01T00:00:00Z").await
+    };
+    let (candidate_caller, _) = crate::candidates::signed_in(app, &elsewhere).await;
     let start = format!("/api/v1/me/exams/{}/start", w.open_exam);
     let started: serde_json::Value = app.call(Some(&w.student), Method::POST, &start, None).await.json().await.unwrap();
     let secret = started["binding"]["secret"].as_str().unwrap().to_owned();
@@ -135,11 +144,11 @@ async fn fixture(app: &TestApp) -> Fixture {
         attempt: started["attempt"]["id"].as_str().unwrap().to_owned(),
         movable_attempt,
     };
-    Fixture { w, ids, secret }
+    Fixture { w, ids, secret, candidate: candidate_caller }
 }
 
 /// Everyone who must not reach `case`, besides the anonymous caller.
-fn denied_callers<'w>(w: &'w World, case: &Case) -> Vec<(&'static str, &'w Caller)> {
+fn denied_callers<'w>(w: &'w World, candidate: &'w Caller, case: &Case) -> Vec<(&'static str, &'w Caller)> {
     let physics_members = [
         ("instructor", &w.instructor),
         ("reviewer", &w.reviewer),
@@ -171,6 +180,7 @@ fn denied_callers<'w>(w: &'w World, case: &Case) -> Vec<(&'static str, &'w Calle
             denied.push(("platform admin", &w.platform));
         }
         Access::ExamStudent => denied.extend([
+            ("candidate of another exam of the section", candidate),
             ("student of another section", &w.other_student),
             ("proctor of the section", &w.proctor),
             ("instructor of the course", &w.instructor),
@@ -215,11 +225,11 @@ async fn allowed_caller(app: &TestApp, w: &World, who: Who) -> Caller {
 async fn no_caller_reaches_a_route_outside_its_scope_and_nothing_changes() {
     let clock = examhall::clock::ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
     let app = spawn_app_with_clock(Arc::new(clock)).await;
-    let Fixture { w, ids, secret } = fixture(&app).await;
+    let Fixture { w, ids, secret, candidate } = fixture(&app).await;
     let mut checked = 0;
     for case in cases(&w, &ids) {
         let what = format!("{} {}", case.method, case.path);
-        let denied = denied_callers(&w, &case);
+        let denied = denied_callers(&w, &candidate, &case);
         for (who, caller) in std::iter::once(("anonymous", None)).chain(denied.into_iter().map(|(w, c)| (w, Some(c)))) {
             let before = snapshots(&app, &[w.physics, w.chemistry]).await;
             let response = send(&app, caller, &case, &secret).await;
@@ -285,13 +295,30 @@ async fn privileged_fields_in_a_body_are_rejected() {
     app.stop().await;
 }
 
+/// The route files: every `.rs` file under `src/http/routes`, folders of a
+/// feature's files included.
+fn route_files() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/routes"))];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
 /// Every `(METHOD, path)` that `.route("path", get(..).post(..))` declares
 /// in the route files.
 fn declared_routes() -> Vec<(String, String)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/routes");
     let mut declared = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let source = std::fs::read_to_string(entry.path()).unwrap();
+    for file in route_files() {
+        let source = std::fs::read_to_string(file).unwrap();
         // `.route("path", ...)`, or with the path on the next line where a long one was wrapped.
         let source = source.split(".route(").map(str::trim_start).collect::<Vec<_>>().join(".route(");
         for piece in source.split(".route(\"").skip(1) {
@@ -342,6 +369,7 @@ async fn the_matrix_names_every_route_the_server_declares() {
     let declared = declared_routes();
     assert!(declared.len() > 40, "{declared:?}");
     assert!(declared.contains(&("DELETE".to_owned(), "/api/v1/sessions/{id}".to_owned())), "methods are read");
+    assert!(declared.contains(&("POST".to_owned(), "/api/v1/candidate-links/{token}".to_owned())), "folders are read");
     for (method, path) in &declared {
         let open = OPEN.contains(&(method.as_str(), path.as_str()));
         assert!(

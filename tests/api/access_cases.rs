@@ -152,6 +152,7 @@ pub fn cases(w: &World, ids: &Ids) -> Vec<Case> {
     .chain(org_admin_cases(w, ids))
     .chain(session_cases(ids))
     .chain(exam_cases(w, ids))
+    .chain(candidate_cases(w, ids))
     .collect()
 }
 
@@ -305,8 +306,6 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
     let exam = format!("{exams}/{}", w.exam);
     let open = format!("{exams}/{}", w.open_exam);
     let mine = format!("/api/v1/me/exams/{}", w.open_exam);
-    let window = json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z",
-        "valid_until": "2036-01-01T00:00:00Z", "candidates": [{"label": "Guest"}]});
     let (instructor, reviewer) = (Access::CourseInstructor, Access::CourseStaff);
     vec![
         staff(Method::GET, exams.clone(), Body::None, reviewer, (Who::Reviewer, 200)),
@@ -343,15 +342,6 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             (Who::Instructor, 204),
         ),
         staff(Method::GET, format!("{exam}/attempts"), Body::None, reviewer, (Who::Reviewer, 200)),
-        staff(Method::GET, format!("{exam}/candidates"), Body::None, instructor, (Who::Instructor, 200)),
-        staff(Method::POST, format!("{exam}/candidates"), Body::Json(window), instructor, (Who::Instructor, 201)),
-        staff(
-            Method::DELETE,
-            format!("{exam}/candidates/{}", ids.candidate),
-            Body::None,
-            instructor,
-            (Who::Instructor, 204),
-        ),
         staff(Method::GET, format!("{open}/attempts/{}", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
             Method::POST,
@@ -384,6 +374,42 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             with_secret: false,
             allowed: (Who::Student, 200),
         },
+    ]
+}
+
+/// The candidate links of the world's draft exam (course instructors).
+fn candidate_cases(w: &World, ids: &Ids) -> Vec<Case> {
+    let staff = |method: Method, path: String, body: Body, access: Access, allowed: (Who, u16)| Case {
+        method,
+        path,
+        body,
+        access,
+        names_physics_object: true,
+        with_secret: false,
+        allowed,
+    };
+    let exam = format!("/api/v1/courses/{}/exams/{}", w.course, w.exam);
+    let window = json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2036-01-01T00:00:00Z", "candidates": [{"label": "Guest"}]});
+    let instructor = Access::CourseInstructor;
+    vec![
+        staff(Method::GET, format!("{exam}/candidates"), Body::None, instructor, (Who::Instructor, 200)),
+        staff(Method::POST, format!("{exam}/candidates"), Body::Json(window), instructor, (Who::Instructor, 201)),
+        // Before the link is revoked: a new link for the same candidate replaces it.
+        staff(
+            Method::POST,
+            format!("{exam}/candidates/{}/reissue", ids.candidate),
+            Body::None,
+            instructor,
+            (Who::Instructor, 201),
+        ),
+        staff(
+            Method::DELETE,
+            format!("{exam}/candidates/{}", ids.candidate),
+            Body::None,
+            instructor,
+            (Who::Instructor, 204),
+        ),
     ]
 }
 

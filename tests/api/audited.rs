@@ -144,7 +144,8 @@ async fn write_schedule_and_close_an_exam(app: &TestApp, w: &World) {
 }
 
 /// A student's attempt (start, a refused second start, a refused secret, submit),
-/// then candidate links: two made, one redeemed, one revoked.
+/// then candidate links: two made, one redeemed and issued again, one revoked
+/// (and then refused).
 async fn take_an_exam_and_hand_out_candidate_links(app: &TestApp, w: &World) {
     let instructor = Some(&w.instructor);
     let student = Some(&w.student);
@@ -181,8 +182,12 @@ async fn take_an_exam_and_hand_out_candidate_links(app: &TestApp, w: &World) {
     let links = expect(app, instructor, Method::POST, &format!("{open}/candidates"), Some(batch), 201).await;
     let redeem = format!("/api/v1/candidate-links/{}", token_of(&links[0]["link"]));
     assert_eq!(app.client.post(app.url(&redeem)).json(&json!({})).send().await.unwrap().status(), 200);
+    let again = format!("{open}/candidates/{}/reissue", links[0]["id"].as_str().unwrap());
+    expect(app, instructor, Method::POST, &again, None, 201).await;
     let revoke = format!("{open}/candidates/{}", links[1]["id"].as_str().unwrap());
     expect(app, instructor, Method::DELETE, &revoke, None, 204).await;
+    let revoked = format!("/api/v1/candidate-links/{}", token_of(&links[1]["link"]));
+    assert_eq!(app.client.post(app.url(&revoked)).json(&json!({})).send().await.unwrap().status(), 404);
 }
 
 /// The platform: an organization created and renamed, an org admin invited, a sign-out.
@@ -255,10 +260,11 @@ async fn every_audited_action_an_api_call_can_produce_lands_in_an_intact_chain()
         "candidate_link.create",
         "candidate_link.redeem",
         "candidate_link.revoke",
+        "candidate_link.reissue",
     ] {
         assert!(has(&org_log, action, "success"), "{action} succeeded and is logged: {org_log:?}");
     }
-    for refusal in ["session.sign_in", "attempt.start", "attempt.secret_refused"] {
+    for refusal in ["session.sign_in", "attempt.start", "attempt.secret_refused", "candidate_link.redeem"] {
         assert!(
             org_log.iter().any(|(a, o)| a == refusal && o != "success"),
             "{refusal} refused and logged: {org_log:?}"

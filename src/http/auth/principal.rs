@@ -8,12 +8,13 @@ use axum::http::request::Parts;
 
 use super::cookie::{Realm, SessionCookie};
 use crate::app::AppState;
-use crate::domain::{OrgId, Role, SessionId};
+use crate::domain::{ExamId, OrgId, Role, SessionId};
 use crate::error::AppError;
-use crate::store::Database;
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, User, UserStatus};
+use crate::store::candidates::{self, Standing};
 use crate::store::courses::{self, Grant};
+use crate::store::{Database, StoreError};
 
 /// A session's last-seen time is written at most this often, so that
 /// ordinary browsing does not turn every read into a write.
@@ -34,6 +35,9 @@ pub struct Principal {
     pub csrf: String,
     /// Roles held (always empty for platform admins).
     pub grants: Vec<Grant>,
+    /// For a candidate account (made by a candidate link), the one exam it
+    /// may see and take; `None` for everyone else.
+    pub candidate_of: Option<ExamId>,
 }
 
 impl FromRequestParts<AppState> for Principal {
@@ -48,18 +52,28 @@ impl FromRequestParts<AppState> for Principal {
         let db = realm_db(state, realm).await?;
         let now = state.clock().now();
         let idle = sessions::IdleTimeouts::from_config(&state.config().auth);
+        let late_window = state.config().exams.save_rules().late_window;
         let found = db
             .read(move |conn| {
                 let Some(session) = sessions::find(conn, &token, now, idle)? else { return Ok(None) };
                 let Some(user) = users::by_id(conn, session.user_id)? else { return Ok(None) };
-                let grants = match realm {
-                    Realm::Platform => Vec::new(),
-                    Realm::Org(_) => courses::grants_of(conn, user.id)?,
+                let (grants, standing) = match realm {
+                    Realm::Platform => (Vec::new(), Standing::NotCandidate),
+                    Realm::Org(_) => {
+                        (courses::grants_of(conn, user.id)?, candidates::standing(conn, user.id, now, late_window)?)
+                    }
                 };
-                Ok(Some((session, user, grants)))
+                Ok(Some((session, user, grants, standing)))
             })
             .await?;
-        let (session, user, grants) = found.ok_or(AppError::Unauthorized)?;
+        let (session, user, grants, standing) = found.ok_or(AppError::Unauthorized)?;
+        // A candidate's session ends with its link's window or its attempt,
+        // here, whatever the route: no handler can forget it.
+        let candidate_of = match standing {
+            Standing::NotCandidate => None,
+            Standing::Live(exam) => Some(exam),
+            Standing::Ended => return Err(AppError::Unauthorized),
+        };
         if user.status != UserStatus::Active {
             return Err(AppError::Unauthorized);
         }
@@ -74,13 +88,16 @@ impl FromRequestParts<AppState> for Principal {
             let id = session.id;
             db.write(move |conn| sessions::touch(conn, id, now)).await?;
         }
-        let principal = Self { realm, db, user, session_id: session.id, csrf: session.csrf, grants };
+        let principal = Self { realm, db, user, session_id: session.id, csrf: session.csrf, grants, candidate_of };
         parts.extensions.insert(principal.clone());
         Ok(principal)
     }
 }
 
-/// The database of `realm`, if it exists and is in service.
+/// The database of `realm`, if it exists and is in service. An
+/// organization the server refuses to serve is a 503, as the refusal
+/// middleware answers once it knows of the refusal: the first request after
+/// start may be the one that opens the file and finds it.
 async fn realm_db(state: &AppState, realm: Realm) -> Result<Database, AppError> {
     match realm {
         Realm::Platform => Ok(state.registry().platform().db().clone()),
@@ -89,7 +106,10 @@ async fn realm_db(state: &AppState, realm: Realm) -> Result<Database, AppError> 
             if !active {
                 return Err(AppError::Unauthorized);
             }
-            state.registry().org(id).await.map_err(|_| AppError::Unauthorized)
+            state.registry().org(id).await.map_err(|error| match error {
+                refused @ StoreError::OrgRefused(_) => AppError::from(refused),
+                _ => AppError::Unauthorized,
+            })
         }
     }
 }

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use super::audit_event;
 use crate::app::AppState;
 use crate::audit::{self, Outcome};
-use crate::domain::{ExamId, QuestionId, Role, TestSpec, Visibility};
+use crate::domain::{ExamId, QuestionId, Role, SectionId, TestSpec, Visibility};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgMember};
 use crate::store::StoreError;
@@ -24,7 +24,37 @@ use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt, Binding};
 use crate::store::exams::{Exam, Phase};
 
-/// A published exam that one of the caller's sections takes.
+/// A member of an organization as a student: the exams they may see are
+/// the published exams of their sections, and for a candidate account only
+/// the exam of its link. Every student route goes through this scope.
+pub(super) struct Student {
+    pub(super) member: OrgMember,
+}
+
+impl Student {
+    /// The sections the caller takes exams with.
+    fn sections(&self) -> Vec<SectionId> {
+        let grants = &self.member.principal.grants;
+        grants.iter().filter(|g| g.role == Role::Student).filter_map(|g| g.section_id).collect()
+    }
+
+    /// Whether the caller may see and take `exam`.
+    fn may_take(&self, exam: &Exam, sections: &[SectionId]) -> bool {
+        exam.phase != Phase::Draft
+            && exam.spec.section_ids.iter().any(|s| sections.contains(s))
+            && self.member.principal.candidate_of.is_none_or(|only| only == exam.id)
+    }
+}
+
+impl FromRequestParts<AppState> for Student {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self { member: OrgMember::from_request_parts(parts, state).await? })
+    }
+}
+
+/// An exam the caller may take ([`Student`]), named by the path.
 pub(super) struct StudentExam {
     pub(super) member: OrgMember,
     pub(super) exam: Exam,
@@ -34,19 +64,19 @@ impl FromRequestParts<AppState> for StudentExam {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let member = OrgMember::from_request_parts(parts, state).await?;
+        let student = Student::from_request_parts(parts, state).await?;
         let Path(id) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
         let id = ExamId::parse(&id).map_err(|_| AppError::NotFound)?;
-        let sections: Vec<_> =
-            member.principal.grants.iter().filter(|g| g.role == Role::Student).filter_map(|g| g.section_id).collect();
         let now = state.clock().now();
-        let exam = member
+        let sections = student.sections();
+        let exam = student
+            .member
             .db()
             .read(move |conn| attempts::exam_of(conn, id, now))
             .await?
-            .filter(|exam| exam.phase != Phase::Draft && exam.spec.section_ids.iter().any(|s| sections.contains(s)))
+            .filter(|exam| student.may_take(exam, &sections))
             .ok_or(AppError::NotFound)?;
-        Ok(Self { member, exam })
+        Ok(Self { member: student.member, exam })
     }
 }
 
@@ -83,17 +113,17 @@ struct ExamSummary {
     attempt: Option<Attempt>,
 }
 
-/// `GET /api/v1/me/exams`: published exams of the caller's sections.
-async fn list(State(state): State<AppState>, member: OrgMember) -> Result<Json<Vec<ExamSummary>>, AppError> {
-    let user = member.principal.user.id;
-    let sections: Vec<_> =
-        member.principal.grants.iter().filter(|g| g.role == Role::Student).filter_map(|g| g.section_id).collect();
+/// `GET /api/v1/me/exams`: the exams the caller may take ([`Student`]).
+async fn list(State(state): State<AppState>, student: Student) -> Result<Json<Vec<ExamSummary>>, AppError> {
+    let user = student.member.principal.user.id;
+    let sections = student.sections();
     let now = state.clock().now();
-    let list = member
-        .db()
+    let db = student.member.db().clone();
+    let list = db
         .read(move |conn| {
             let mut out = Vec::new();
-            for exam in crate::store::exams::published_for_sections(conn, &sections, now)? {
+            let published = crate::store::exams::published_for_sections(conn, &sections, now)?;
+            for exam in published.into_iter().filter(|exam| student.may_take(exam, &sections)) {
                 out.push(ExamSummary {
                     id: exam.id,
                     title: exam.spec.title.clone(),

@@ -19,10 +19,10 @@ use crate::auth::rate_limit::LimitKey;
 use crate::domain::{DisplayName, Email};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
-use crate::store::Database;
 use crate::store::accounts::links::{self, Purpose};
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, NewUser};
+use crate::store::{Database, StoreError};
 
 #[derive(Serialize)]
 struct LinkView {
@@ -38,13 +38,18 @@ struct OrgRef {
     name: String,
 }
 
-/// The database a link token points into, and the token itself.
+/// The database a link token points into, and the token itself. An
+/// organization the server refuses to serve answers 503, as its signed-in
+/// users get; anything else that opens nothing is a 404.
 async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
     let (realm, token) = Realm::split(text).ok_or(AppError::NotFound)?;
     let db = match realm {
         Realm::Platform => state.registry().platform().db().clone(),
         Realm::Org(id) if state.registry().platform().is_active(id).await? => {
-            state.registry().org(id).await.map_err(|_| AppError::NotFound)?
+            state.registry().org(id).await.map_err(|error| match error {
+                refused @ StoreError::OrgRefused(_) => AppError::from(refused),
+                _ => AppError::NotFound,
+            })?
         }
         Realm::Org(_) => return Err(AppError::NotFound),
     };

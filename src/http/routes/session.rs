@@ -110,6 +110,8 @@ pub(super) async fn start_session(
         session_id: new.id,
         csrf: new.csrf.clone(),
         grants: db.read(move |conn| courses::grants_of_if_org(conn, user_id)).await?,
+        // Only for the session view, which does not show it.
+        candidate_of: None,
     };
     let body = view(state, &principal, new.csrf).await?;
     Ok(([(header::SET_COOKIE, session_cookie(realm, &new.token))], Json(body)).into_response())

@@ -75,6 +75,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0010_autosave.sql"),
         rust: Some(crate::store::attempts::submissions::freeze_submitted),
     },
+    Migration {
+        name: "candidate links issued again replace the old link",
+        sql: include_str!("org/0011_candidate_reissue.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

@@ -1,5 +1,12 @@
 //! Candidate links: single-purpose sign-in links for one exam, each with its
-//! own candidate account.
+//! own candidate account. A link can be issued again for the same candidate
+//! ([`reissue`]); what a candidate account may do is [`standing`]'s.
+
+mod reissue;
+mod standing;
+
+pub use reissue::{Reissued, reissue};
+pub use standing::{Standing, standing};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -38,7 +45,8 @@ pub struct CandidateLink {
     pub valid_from: String,
     /// RFC 3339.
     pub valid_until: String,
-    /// `active`, `redeemed`, `revoked` or `expired`.
+    /// `active`, `redeemed`, `revoked`, `replaced` (by a link issued
+    /// again for the same candidate) or `expired`.
     pub status: &'static str,
     /// RFC 3339, once used.
     pub redeemed_at: Option<String>,
@@ -88,11 +96,15 @@ pub fn issue(
             now,
         )?;
         courses::grant(conn, user.id, Role::Student, GrantTarget::Section(section), now)?;
-        let token = token::generate();
-        conn.execute(
-            "INSERT INTO candidate_links (id, token_hash, exam_id, user_id, section_id, label, valid_from, valid_until, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![id, token::digest(&token), exam, user.id, section, name.as_str(), rfc3339(window.0), rfc3339(window.1), rfc3339(now)],
+        let token = insert_link(
+            conn,
+            &id,
+            exam,
+            user.id,
+            section,
+            name.as_str(),
+            (&rfc3339(window.0), &rfc3339(window.1)),
+            now,
         )?;
         issued.push(IssuedLink {
             id,
@@ -104,13 +116,36 @@ pub fn issue(
     Ok(issued)
 }
 
+/// Stores link `id` of `user` for `exam` with a new token, and returns the
+/// token (only its digest is kept).
+#[allow(clippy::too_many_arguments, reason = "one column each; a struct would only rename them")]
+fn insert_link(
+    conn: &Connection,
+    id: &str,
+    exam: ExamId,
+    user: UserId,
+    section: SectionId,
+    label: &str,
+    window: (&str, &str),
+    now: OffsetDateTime,
+) -> Result<String, StoreError> {
+    let token = token::generate();
+    conn.execute(
+        "INSERT INTO candidate_links (id, token_hash, exam_id, user_id, section_id, label, valid_from, valid_until, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![id, token::digest(&token), exam, user, section, label, window.0, window.1, rfc3339(now)],
+    )?;
+    Ok(token)
+}
+
 /// The links of `exam`, oldest first.
 ///
 /// # Errors
 /// Storage errors.
 pub fn list(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<Vec<CandidateLink>, StoreError> {
     let mut statement = conn.prepare_cached(
-        "SELECT l.id, l.label, u.student_number, l.section_id, l.valid_from, l.valid_until, l.redeemed_at, l.revoked_at, l.created_at
+        "SELECT l.id, l.label, u.student_number, l.section_id, l.valid_from, l.valid_until, l.redeemed_at, l.revoked_at, l.created_at,
+                l.replaced_by
          FROM candidate_links l JOIN users u ON u.id = l.user_id WHERE l.exam_id = ?1 ORDER BY l.created_at, l.id",
     )?;
     let now_text = rfc3339(now);
@@ -118,7 +153,9 @@ pub fn list(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<Vec<
         let valid_until: String = r.get(5)?;
         let redeemed_at: Option<String> = r.get(6)?;
         let revoked: Option<String> = r.get(7)?;
+        let replaced_by: Option<String> = r.get(9)?;
         let status = match (&redeemed_at, &revoked) {
+            _ if replaced_by.is_some() => "replaced",
             (_, Some(_)) => "revoked",
             (Some(_), None) => "redeemed",
             (None, None) if expired(&valid_until, &now_text) => "expired",
@@ -139,6 +176,8 @@ pub fn list(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<Vec<
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Whether `now` is at or past `valid_until` (both RFC 3339; unreadable
+/// counts as past).
 fn expired(valid_until: &str, now: &str) -> bool {
     match (OffsetDateTime::parse(valid_until, &Rfc3339), OffsetDateTime::parse(now, &Rfc3339)) {
         (Ok(until), Ok(now)) => now >= until,

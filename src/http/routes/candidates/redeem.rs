@@ -1,0 +1,153 @@
+//! A candidate opening their link, without an account: `GET` describes what
+//! the link opens (it changes nothing), `POST` signs the candidate in, once.
+//!
+//! The `POST` accepts only a JSON request: a browser cannot send that
+//! across sites without asking first (CORS), so no other site can sign a
+//! visitor in as a candidate (login CSRF). Failures count against the
+//! client's address under the same `link` key as one-time links, so
+//! guessing one kind of token or the other costs the same budget, and are
+//! audited in aggregate.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::super::audit_event;
+use super::super::links::UNKNOWN_LINK;
+use super::super::session::start_session;
+use crate::app::AppState;
+use crate::audit::Outcome;
+use crate::auth::rate_limit::LimitKey;
+use crate::error::AppError;
+use crate::http::auth::{ClientAddr, Realm};
+use crate::store::accounts::users;
+use crate::store::candidates;
+use crate::store::{Database, StoreError};
+
+/// The largest body of a redemption (it has no fields).
+const BODY_LIMIT: usize = 1024;
+
+/// The database a candidate token points into, and the token itself. An
+/// organization the server refuses to serve answers 503, as its signed-in
+/// users get; anything else that opens nothing is a 404.
+async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
+    let Some((Realm::Org(org), token)) = Realm::split(text) else { return Err(AppError::NotFound) };
+    if !state.registry().platform().is_active(org).await? {
+        return Err(AppError::NotFound);
+    }
+    let db = state.registry().org(org).await.map_err(|error| match error {
+        refused @ StoreError::OrgRefused(_) => AppError::from(refused),
+        _ => AppError::NotFound,
+    })?;
+    Ok((Realm::Org(org), db, token.to_owned()))
+}
+
+/// The client's link key, unless it must wait.
+fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppError> {
+    let keys = [state.limiter().address_key("link", client.0)];
+    match state.limiter().blocked(&keys, state.clock().now()) {
+        Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
+        None => Ok(keys),
+    }
+}
+
+/// Counts a failed redemption against the address and, in aggregate, in
+/// the audit log of `db` (the platform's when the token names no
+/// organization that is served).
+fn refused(state: &AppState, db: &Database, keys: &[LimitKey], client: ClientAddr, now: time::OffsetDateTime) {
+    state.limiter().fail(keys, now);
+    let event = audit_event::from("anonymous".to_owned(), UNKNOWN_LINK.to_owned(), "candidate_link.redeem", client)
+        .outcome(Outcome::Failure);
+    state.refusals().record(db, event, now);
+}
+
+/// `GET /api/v1/candidate-links/{token}`: what the link opens, if valid.
+async fn describe(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(text): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let keys = limited(&state, client)?;
+    let now = state.clock().now();
+    let (_, db, token) = match locate(&state, &text).await {
+        Err(AppError::NotFound) => {
+            state.limiter().fail(&keys, now);
+            return Err(AppError::NotFound);
+        }
+        other => other?,
+    };
+    let found = db
+        .read(move |conn| {
+            let Some(link) = candidates::peek(conn, &token, now)? else { return Ok(None) };
+            let title: String =
+                conn.query_row("SELECT title FROM exams WHERE id = ?1", [link.exam_id], |r| r.get(0))?;
+            Ok(Some((link, title)))
+        })
+        .await?;
+    let Some((link, title)) = found else {
+        state.limiter().fail(&keys, now);
+        return Err(AppError::NotFound);
+    };
+    Ok(Json(serde_json::json!({
+        "exam_id": link.exam_id, "exam_title": title, "label": link.label,
+        "valid_from": link.valid_from, "valid_until": link.valid_until,
+    })))
+}
+
+/// A redemption carries no fields; an empty body or `{}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
+
+/// Refuses anything but a JSON request (see the module's comment).
+fn json_only(headers: &HeaderMap, body: &Bytes) -> Result<(), AppError> {
+    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next());
+    if !media.is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json")) {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    if !body.is_empty() {
+        serde_json::from_slice::<NoFields>(body)
+            .map_err(|_| AppError::Unprocessable("send an empty JSON object".to_owned()))?;
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/candidate-links/{token}`: signs the candidate in, once.
+async fn redeem(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Path(text): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    json_only(&headers, &body)?;
+    let keys = limited(&state, client)?;
+    let now = state.clock().now();
+    let (realm, db, token) = match locate(&state, &text).await {
+        Err(AppError::NotFound) => {
+            refused(&state, state.registry().platform().db(), &keys, client, now);
+            return Err(AppError::NotFound);
+        }
+        other => other?,
+    };
+    let Some(link) = db.write(move |conn| candidates::redeem(conn, &token, now)).await? else {
+        refused(&state, &db, &keys, client, now);
+        return Err(AppError::NotFound);
+    };
+    let user_id = link.user_id;
+    let user = db.read(move |conn| users::by_id(conn, user_id)).await?.ok_or(AppError::NotFound)?;
+    let event = audit_event::from(user.id.to_string(), link.label.clone(), "candidate_link.redeem", client)
+        .details(serde_json::json!({ "link": link.id, "exam": link.exam_id }));
+    start_session(&state, realm, &db, user, &headers, event, client).await
+}
+
+/// The routes a candidate's link opens.
+pub(super) fn router() -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::get;
+    Router::new()
+        .route("/api/v1/candidate-links/{token}", get(describe).post(redeem).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+}

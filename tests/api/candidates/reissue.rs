@@ -1,0 +1,114 @@
+//! A candidate who closed the browser before submitting gets back in: staff
+//! issue their link again, the old link and browser stop working, and the
+//! new browser takes the same attempt over through the device binding
+//! every move uses, continuing where the server stands.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::{issue_one, signed_in, token_path};
+use crate::exam_client::ExamClient;
+use crate::helpers::{TestApp, spawn_app};
+use crate::people::{World, world};
+
+fn links_path(w: &World) -> String {
+    format!("/api/v1/courses/{}/exams/{}/candidates", w.course, w.open_exam)
+}
+
+/// Each link's label and status, oldest first.
+async fn statuses(app: &TestApp, w: &World) -> Vec<(String, String)> {
+    let listed: Value = app.json_of(&w.instructor, &links_path(w)).await;
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["label"].as_str().unwrap().to_owned(), l["status"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_link_issued_again_lets_the_candidate_continue_the_same_attempt_on_a_new_browser() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let first_link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2036-01-01T00:00:00Z").await;
+    let (first_browser, candidate_id) = signed_in(&app, &first_link).await;
+    let mut first = ExamClient::start(&app, &first_browser, &w.open_exam.to_string()).await;
+    let question = first.question(0);
+    first.type_text(&question, "abc");
+    first.flush(&app).await;
+
+    let again = format!("{}/{}/reissue", links_path(&w), first_link["id"].as_str().unwrap());
+    assert_eq!(app.call(Some(&w.reviewer), Method::POST, &again, None).await.status(), 404, "instructors only");
+    let response = app.call(Some(&w.instructor), Method::POST, &again, None).await;
+    assert_eq!(response.status(), 201);
+    let second_link: Value = response.json().await.unwrap();
+    assert_ne!(second_link["link"], first_link["link"]);
+    assert_eq!(
+        (&second_link["label"], &second_link["valid_from"], &second_link["valid_until"]),
+        (&first_link["label"], &first_link["valid_from"], &first_link["valid_until"]),
+        "the same candidate and window"
+    );
+    assert!(!app.alive(&first_browser).await, "the old browser is signed out");
+    assert_eq!(first.post_raw(&app, &[], Some(first.commitment())).await.status(), 401);
+    assert_eq!(
+        statuses(&app, &w).await,
+        [("Ada Guest".to_owned(), "replaced".to_owned()), ("Ada Guest".to_owned(), "active".to_owned())]
+    );
+    assert_eq!(app.call(Some(&w.instructor), Method::POST, &again, None).await.status(), 409, "replaced already");
+
+    let (second_browser, same_account) = signed_in(&app, &second_link).await;
+    assert_eq!(same_account, candidate_id, "the new link signs in the same candidate");
+    let landing: Value = app.json_of(&second_browser, &format!("/api/v1/me/exams/{}", w.open_exam)).await;
+    assert_eq!(
+        (&landing["attempt"]["id"], &landing["attempt"]["move_allowed"]),
+        (&first.view["attempt"]["id"], &Value::Bool(true))
+    );
+    let mut second = ExamClient::start(&app, &second_browser, &w.open_exam.to_string()).await;
+    assert_eq!(second.attempt, first.attempt, "the same attempt, not a new one");
+    assert_eq!(second.view["binding"]["next_seq"], 4, "continuing the sequence where the server stands");
+    assert_eq!(second.codes[&question], "def add(a, b):\n    pass\nabc", "with everything saved so far");
+    second.type_text(&question, "d");
+    assert_eq!(second.flush(&app).await["acked_seq"], 4);
+    let receipt: Value = second.submit(&app).await.json().await.unwrap();
+    assert_eq!(receipt["receipt"]["log_seq"], 4);
+
+    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=candidate_link.reissue").await;
+    let entry = &audit.as_array().unwrap()[0];
+    assert_eq!(
+        (&entry["target"], &entry["actor_label"]),
+        (&second_link["id"], &Value::from("instructor@physics.example"))
+    );
+    assert_eq!(
+        (&entry["details"]["replaces"], &entry["details"]["attempt_moved"]),
+        (&first_link["id"], &first.view["attempt"]["id"])
+    );
+    let moves: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.allow_move").await;
+    assert_eq!(moves[0]["target"], first.view["attempt"]["id"], "the move is the attempt's own entry too: {moves}");
+
+    let after = format!("{}/{}/reissue", links_path(&w), second_link["id"].as_str().unwrap());
+    let refused = app.call(Some(&w.instructor), Method::POST, &after, None).await;
+    assert_eq!(refused.status(), 409, "nothing to continue once submitted");
+    let problem: Value = refused.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("Ada Guest has submitted"), "{problem}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unused_link_issued_again_stops_working_and_the_new_one_starts_the_exam() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let lost = issue_one(&app, &w, w.open_exam, "Bo Guest", "2036-01-01T00:00:00Z").await;
+    let again = format!("{}/{}/reissue", links_path(&w), lost["id"].as_str().unwrap());
+    let response = app.call(Some(&w.instructor), Method::POST, &again, None).await;
+    assert_eq!(response.status(), 201);
+    let new_link: Value = response.json().await.unwrap();
+    let old = app.call(None, Method::POST, &token_path(&lost), Some(serde_json::json!({}))).await;
+    assert_eq!(old.status(), 404, "the lost paper opens nothing");
+    assert_eq!(app.get(&token_path(&lost)).await.status(), 404);
+    let (browser, _) = signed_in(&app, &new_link).await;
+    let client = ExamClient::start(&app, &browser, &w.open_exam.to_string()).await;
+    assert_eq!(client.view["binding"]["next_seq"], 1, "a new attempt, as with any first link");
+    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=candidate_link.reissue").await;
+    assert_eq!(audit[0]["details"]["attempt_moved"], Value::Null, "there was no attempt to move");
+    app.stop().await;
+}
