@@ -90,9 +90,7 @@ async function round(binary) {
       }
     });
     await page.goto(at('/signin?org=demo&email=student1%40demo.example'));
-    await page.getByTestId('sign-in-password').fill(password);
-    await page.getByTestId('sign-in-submit').click();
-    await page.waitForURL(at('/home'));
+    await harness.signInFromLink(page, { email: 'student1@demo.example', password }, '/home');
     await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
     await page.getByTestId('exam-start').click();
     await page.waitForURL(/\/take$/);

@@ -42,10 +42,11 @@
 //    counts 0. TLS framing is not counted.
 // 2. Autosave latency (the trusted HTTPS page, after its loads): KEYSTROKES
 //    characters typed one at a time at the end of question 1, 100-300 ms
-//    apart. Every POST .../saves is recorded with its items (seq, code) and
-//    the time its answer (acked_seq) arrived. A keystroke is durable at the
-//    first answer whose acked_seq covers the first edit item whose code
-//    contains that character; latency = that time - the time the key was
+//    apart. Every POST .../saves is recorded with its items and the time its
+//    answer (acked_seq) arrived. A keystroke is durable at the first answer
+//    whose acked_seq covers its edit item (the k-th edit item of the typing,
+//    one per key; for builds that sent each answer whole, the first edit
+//    whose code holds the key); latency = that time - the time the key was
 //    sent (both on Node's clock; the answer's time is when Playwright
 //    reported it, a little after it arrived: an upper bound).
 // 3. No edits lost (plain HTTP, service worker): OFFLINE_KEYS characters
@@ -567,7 +568,11 @@ async function autosaveLatency(page, count, random) {
   let unacknowledged = 0;
   for (let k = 1; k <= count; k += 1) {
     const typed = base + text.slice(0, k);
-    const item = edits.find((edit) => edit.code.length >= typed.length && edit.code.startsWith(typed));
+    // Builds before compact edits sent each answer whole: find the first that holds the key. Since
+    // then an edit carries only its change, one per key, in order: the k-th edit is the k-th key.
+    const item = edits.some((edit) => typeof edit.code === 'string')
+      ? edits.find((edit) => edit.code.length >= typed.length && edit.code.startsWith(typed))
+      : edits[k - 1];
     const answer = item && answers.find((candidate) => candidate.acked >= item.seq && candidate.at >= sent[k - 1]);
     if (answer === undefined) unacknowledged += 1;
     else latencies.push(answer.at - sent[k - 1]);
