@@ -10,7 +10,8 @@
  *   older caches are deleted on activation.
  * - Navigations: the network first, with a short timeout; then the cached shell.
  * - `/assets/*` and `/pyodide/<version>/*`: the cache first (the names hold a
- *   hash or a version, so they never change).
+ *   hash or a version, so they never change), navigations too: the Python
+ *   sandbox is a frame showing `/assets/python-sandbox-<hash>.html`.
  * - `/api/*` and everything else: the network only. The exam client keeps its
  *   own queue of saves in IndexedDB.
  */
@@ -123,9 +124,9 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
-  if (request.mode === 'navigate') {
-    event.respondWith(navigation(request));
-  } else if (cacheFirst.some((prefix) => url.pathname.startsWith(prefix))) {
+  if (cacheFirst.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(cached(request));
+  } else if (request.mode === 'navigate') {
+    event.respondWith(navigation(request));
   }
 });

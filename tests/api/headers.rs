@@ -1,10 +1,13 @@
 //! Security headers on every response (200, 304, 401, 404, 500; pages, files
-//! and API), and `no-store` on every API answer.
+//! and API), `no-store` on every API answer, no CORS anywhere, and the
+//! Python sandbox document's own policy.
 
 use axum::Router;
 use axum::routing::get;
+use base64::Engine as _;
 use examhall::http::{HttpLimits, with_layers};
 use reqwest::Method;
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 use crate::access::exam_body;
@@ -46,12 +49,27 @@ fn assert_security_headers(headers: &http::HeaderMap, what: &str) {
     assert!(headers.contains_key("x-request-id"), "request id on {what}");
 }
 
+/// No response lets another origin read it.
+fn assert_no_cors(headers: &http::HeaderMap, what: &str) {
+    for (name, _) in headers {
+        assert!(!name.as_str().starts_with("access-control-"), "{name} on {what}");
+    }
+}
+
 /// The first hashed script the shell references, e.g. `/assets/main-AbC123.js`.
 async fn main_script(app: &TestApp) -> String {
     let shell = app.get("/").await.text().await.unwrap();
     let start = shell.find("/assets/").expect("the shell references hashed assets");
     let end = start + shell[start..].find('"').unwrap();
     shell[start..end].to_owned()
+}
+
+/// The Python sandbox document's path, as the app bundle names it.
+async fn sandbox_path(app: &TestApp) -> String {
+    let script = app.get(&main_script(app).await).await.text().await.unwrap();
+    let start = script.find("/assets/python-sandbox-").expect("the app names the sandbox document");
+    let end = start + script[start..].find(".html").expect("an .html path") + ".html".len();
+    script[start..end].to_owned()
 }
 
 #[tokio::test]
@@ -137,5 +155,79 @@ async fn every_api_answer_is_no_store_including_the_instructors_view_with_hidden
     assert_eq!(app.get("/").await.headers()["cache-control"], "no-cache");
     let script = main_script(&app).await;
     assert_eq!(app.get(&script).await.headers()["cache-control"], "public, max-age=31536000, immutable");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn no_answer_allows_cross_origin_reads_not_even_the_runtime_or_the_sandbox() {
+    let app = spawn_app().await;
+    let sandbox = sandbox_path(&app).await;
+    let base = format!("/pyodide/{}/", examhall::version::PYODIDE);
+    let mut paths = vec!["/api/v1/session".to_owned(), "/api/v1/missing".to_owned(), "/".to_owned(), sandbox];
+    for file in ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"] {
+        paths.push(format!("{base}{file}"));
+    }
+    for path in &paths {
+        // An opaque origin (a sandboxed document) says `Origin: null`.
+        for origin in ["null", "https://elsewhere.example"] {
+            let response = app.client.get(app.url(path)).header("origin", origin).send().await.unwrap();
+            assert!(response.status() == 200 || response.status() == 401 || response.status() == 404, "{path}");
+            assert_no_cors(response.headers(), path);
+            let preflight = app
+                .client
+                .request(Method::OPTIONS, app.url(path))
+                .header("origin", origin)
+                .header("access-control-request-method", "GET")
+                .send()
+                .await
+                .unwrap();
+            assert_no_cors(preflight.headers(), &format!("OPTIONS {path}"));
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_python_sandbox_document_runs_in_an_opaque_origin_with_only_its_own_script() {
+    let app = spawn_app().await;
+    let path = sandbox_path(&app).await;
+    let response = app.client.get(app.url(&path)).header("accept-encoding", "identity").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    let html = response.text().await.unwrap();
+    let script = html.split_once("<script>").unwrap().1.split_once("</script>").unwrap().0;
+    assert!(!html.contains("<script src"), "the document loads no script");
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()));
+    let policy = format!(
+        "default-src 'none'; script-src 'sha256-{hash}' blob: 'wasm-unsafe-eval'; worker-src blob:; \
+         connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-scripts"
+    );
+    let what = "the sandbox document";
+    assert_eq!(value(&headers, "content-security-policy"), Some(policy.as_str()), "{what}");
+    assert_eq!(headers.get_all("content-security-policy").iter().count(), 1, "one policy on {what}");
+    // Framed by examhall's own pages only.
+    assert_eq!(value(&headers, "x-frame-options"), Some("SAMEORIGIN"));
+    assert_eq!(value(&headers, "content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(value(&headers, "cache-control"), Some("public, max-age=31536000, immutable"));
+    for (name, expected) in EXPECTED {
+        assert_eq!(value(&headers, name), Some(*expected), "{name} on {what}");
+    }
+    // A revalidation must not hand the browser the page policy for it.
+    let etag = headers["etag"].clone();
+    let revalidated = app
+        .client
+        .get(app.url(&path))
+        .header("accept-encoding", "identity")
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(value(revalidated.headers(), "content-security-policy"), Some(policy.as_str()));
+    assert_eq!(value(revalidated.headers(), "x-frame-options"), Some("SAMEORIGIN"));
+    // Compressed, it is the same document under the same policy.
+    let brotli = app.client.get(app.url(&path)).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert_eq!(value(brotli.headers(), "content-security-policy"), Some(policy.as_str()));
     app.stop().await;
 }
