@@ -112,6 +112,10 @@ export default defineConfig(async (): Promise<UserConfig> => {
       jsx: { runtime: 'automatic', importSource: 'preact' },
     },
     plugins: [pyodideDevRuntime(), pythonSandbox(sandbox)],
+    // The page's runtime fetcher (src/python/fetcher.ts) is a module worker.
+    worker: {
+      format: 'es',
+    },
     build: {
       outDir: 'dist',
       assetsDir: 'assets',

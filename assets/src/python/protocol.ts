@@ -15,22 +15,28 @@ export const SANDBOX_HELLO = 'examhall-python-sandbox-hello';
 export const SANDBOX_CONNECT = 'examhall-python-sandbox-connect';
 
 /**
- * The files of the Pyodide runtime, fetched by the page (through its service
- * worker when offline) and handed to the sandbox, which reaches no network.
+ * The files of the Pyodide runtime, fetched by the page's fetcher (through
+ * its service worker when offline) and sent to the sandbox, which reaches no
+ * network.
  */
-export const RUNTIME_FILES = ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'] as const;
+export const RUNTIME_FILES = ['pyodide.asm.wasm', 'pyodide.mjs', 'pyodide.asm.mjs', 'python_stdlib.zip', 'pyodide-lock.json'] as const;
 /** Python's memory snapshot (snapshot.ts), written by scripts/postbuild.mjs next to the runtime. */
 export const SNAPSHOT_FILE = 'examhall-snapshot.bin';
 
-/** One handed-over file: its bytes, or why the page could not fetch it. */
+/** One file from the page's fetcher (fetcher.ts): its bytes, or why it could not be fetched. */
 export type FileMessage =
   | { type: 'file'; name: string; bytes: ArrayBuffer }
   | { type: 'file-failed'; name: string; message: string };
 
+/** The page to its fetcher (fetcher.ts): these files, from there, down the port it sends along. */
+export interface FetchOrder {
+  indexURL: string;
+  names: string[];
+}
+
 /** The page to the sandbox host, over the port. */
 export type ToSandbox =
   | { type: 'boot'; indexURL: string }
-  | FileMessage
   | { type: 'run'; id: number; code: string }
   /** Stop the running program (KeyboardInterrupt), when the sandbox is cross-origin isolated. */
   | { type: 'interrupt' }
@@ -50,8 +56,9 @@ export type ToWorker =
        * sandbox is not cross-origin isolated; input() then meets end of file.
        */
       stdinBuffer: SharedArrayBuffer | null;
+      /** Where the page's fetcher (fetcher.ts) sends the runtime files. */
+      files: MessagePort;
     }
-  | FileMessage
   | { type: 'run'; id: number; code: string };
 
 /** The worker to the page, relayed by the host. */

@@ -1,6 +1,6 @@
 /**
- * The Pyodide runtime as the Python worker receives it: files handed over by
- * the page (through the sandbox host), never fetched, because the sandbox's
+ * The Pyodide runtime as the Python worker receives it: files sent by the
+ * page's fetcher (fetcher.ts), never fetched here, because the sandbox's
  * policy allows no connection at all. Pyodide asks for its files with
  * fetch() and loads its scripts with import(); while Python starts, fetch
  * answers those URLs from memory, and the scripts are imported from blob:
@@ -8,6 +8,9 @@
  * refuses whatever a program asks of it.
  */
 import type { FileMessage } from './protocol';
+
+/** The runtime's WebAssembly, which Pyodide instantiates with instantiateStreaming(). */
+const WASM_FILE = 'pyodide.asm.wasm';
 
 /** What Pyodide's loaders need to see for each kind of file (the wasm's type allows streaming compilation). */
 function contentType(name: string): string {
@@ -28,6 +31,7 @@ interface Pending {
 export class RuntimeFiles {
   readonly #indexURL: string;
   readonly #files = new Map<string, Pending>();
+  #module: Promise<WebAssembly.Module> | undefined;
 
   /**
    * `indexURL`: where the files came from, ending in a slash; the names
@@ -45,7 +49,7 @@ export class RuntimeFiles {
     }
   }
 
-  /** Takes a file from the page. */
+  /** Takes a file from the page's fetcher. */
   receive(message: FileMessage): void {
     const entry = this.#files.get(message.name);
     if (message.type === 'file') entry?.resolve(message.bytes);
@@ -67,22 +71,36 @@ export class RuntimeFiles {
     }
   }
 
+  /** The runtime's WebAssembly module, compiled once, as soon as its bytes are here. */
+  module(): Promise<WebAssembly.Module> {
+    this.#module ??= this.bytes(WASM_FILE).then((bytes) => WebAssembly.compile(bytes));
+    return this.#module;
+  }
+
   /**
    * Runs `start` with fetch answering the runtime's URLs from memory and
-   * refusing every other; the browser's fetch is back afterwards.
+   * refusing every other, and with Pyodide's streaming instantiation given
+   * the module compiled while the rest (the snapshot) still arrived; the
+   * browser's own functions are back afterwards.
    */
   async whileStarting<T>(start: () => Promise<T>): Promise<T> {
-    const original = globalThis.fetch;
+    const { fetch, WebAssembly: wasm } = globalThis;
+    const instantiateStreaming = wasm.instantiateStreaming.bind(wasm);
     globalThis.fetch = async (input: RequestInfo | URL): Promise<Response> => {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       const name = url.startsWith(this.#indexURL) ? url.slice(this.#indexURL.length) : '';
       if (!this.#files.has(name)) throw new TypeError(`The Python sandbox has no network: ${url}`);
       return new Response(await this.bytes(name), { headers: { 'Content-Type': contentType(name) } });
     };
+    wasm.instantiateStreaming = async (_source, imports) => {
+      const module = await this.module();
+      return { module, instance: await WebAssembly.instantiate(module, imports) };
+    };
     try {
       return await start();
     } finally {
-      globalThis.fetch = original;
+      globalThis.fetch = fetch;
+      wasm.instantiateStreaming = instantiateStreaming;
     }
   }
 

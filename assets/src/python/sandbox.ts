@@ -1,13 +1,14 @@
 /**
  * The page's side of the Python sandbox: a hidden frame showing
  * `/assets/python-sandbox-<hash>.html` (built by scripts/sandbox.mjs), which
- * the server sends with `sandbox allow-scripts`
- * and a policy of its own (no connection, scripts only by hash and from
- * blob:), so Python runs in an opaque origin that holds no cookie, storage or
- * API of examhall, whoever's code it is (a student's, a co-instructor's model
- * solution, a submission being graded). The page fetches the runtime files
- * (through its service worker, so this works offline too) and hands them
- * over; it trusts the frame with nothing else, and checks everything it says.
+ * the server sends with `sandbox allow-scripts` and a policy of its own (no
+ * connection, scripts only by hash and from blob:), so Python runs in an
+ * opaque origin that holds no cookie, storage or API of examhall, whoever's
+ * code it is (a student's, a co-instructor's model solution, a submission
+ * being graded). A worker of the page (fetcher.ts) fetches the runtime
+ * files, through the page's service worker when offline, and sends them down
+ * a port straight to the Python worker. The page trusts the frame with
+ * nothing else, and checks everything it says.
  *
  * The sandbox comes from the frame's response header, not a `sandbox`
  * attribute: a service worker never answers the navigation of a frame that
@@ -19,7 +20,7 @@ import {
   SANDBOX_HELLO,
   SNAPSHOT_FILE,
   readFromSandbox,
-  type FileMessage,
+  type FetchOrder,
   type FromWorker,
   type ToSandbox,
 } from './protocol';
@@ -39,31 +40,37 @@ export interface SandboxEvents {
 
 /** One sandbox document with its Python worker; `terminate()` ends both. */
 export class PythonSandbox {
-  readonly #frame: HTMLIFrameElement;
   readonly #events: SandboxEvents;
-  readonly #aborter = new AbortController();
+  readonly #frame = document.createElement('iframe');
+  /** Fetches the runtime off the main thread and sends it down #files, whose other end goes to the sandbox. */
+  readonly #fetcher = new Worker(new URL('./fetcher.ts', import.meta.url), { type: 'module', name: 'python-runtime' });
+  readonly #files = new MessageChannel();
   #port: MessagePort | null = null;
-  /** Files fetched before the port exists wait here. */
-  readonly #early: FileMessage[] = [];
   #helloTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onHello: (event: MessageEvent<unknown>) => void;
   #ended = false;
 
   /** Starts fetching the runtime from `indexURL` (ending in a slash) and loading the sandbox document. */
   constructor(indexURL: string, events: SandboxEvents) {
     this.#events = events;
-    for (const name of [...RUNTIME_FILES, SNAPSHOT_FILE]) void this.#fetchFile(indexURL, name);
+    this.#fetcher.onerror = (event) => {
+      event.preventDefault();
+      this.#fail('The Python runtime could not be fetched');
+    };
+    // The snapshot first: Python's start waits for all of it. Files sent before
+    // the sandbox takes the port's other end wait in the port.
+    this.#fetcher.postMessage({ indexURL, names: [SNAPSHOT_FILE, ...RUNTIME_FILES] } satisfies FetchOrder, [this.#files.port1]);
 
-    const frame = document.createElement('iframe');
-    this.#frame = frame;
+    const frame = this.#frame;
     frame.hidden = true;
     frame.title = 'Python';
     frame.tabIndex = -1;
     // Shared memory (Stop, input()) needs cross-origin isolation in the frame too;
     // an opaque origin matches no named origin, so the grant is '*'.
     frame.allow = 'cross-origin-isolated *';
-    const onHello = (event: MessageEvent<unknown>): void => {
+    this.#onHello = (event) => {
       if (event.source !== frame.contentWindow || event.data !== SANDBOX_HELLO) return;
-      window.removeEventListener('message', onHello);
+      window.removeEventListener('message', this.#onHello);
       clearTimeout(this.#helloTimer);
       // The browser names the sender's origin: "null" only for an opaque one.
       if (event.origin !== 'null') {
@@ -72,8 +79,7 @@ export class PythonSandbox {
       }
       this.#connect(indexURL);
     };
-    window.addEventListener('message', onHello);
-    this.#aborter.signal.addEventListener('abort', () => { window.removeEventListener('message', onHello); });
+    window.addEventListener('message', this.#onHello);
     frame.addEventListener('load', () => {
       if (this.#port !== null || this.#ended) return;
       clearTimeout(this.#helloTimer);
@@ -88,14 +94,15 @@ export class PythonSandbox {
     this.#port?.postMessage(message);
   }
 
-  /** Ends the sandbox: its document, its worker and any program running there. */
+  /** Ends the sandbox: its document, its worker, any program running there, and the fetcher. */
   terminate(): void {
     this.#ended = true;
     clearTimeout(this.#helloTimer);
-    this.#aborter.abort();
+    window.removeEventListener('message', this.#onHello);
+    this.#fetcher.terminate();
+    this.#files.port2.close();
     this.#port?.close();
     this.#port = null;
-    this.#early.length = 0;
     this.#frame.remove();
   }
 
@@ -110,29 +117,9 @@ export class PythonSandbox {
       if (message !== null && !this.#ended) this.#events.message(message);
     };
     // An opaque origin can only be addressed as '*'; the frame is ours, just checked.
-    target.postMessage(SANDBOX_CONNECT, '*', [channel.port2]);
+    target.postMessage(SANDBOX_CONNECT, '*', [channel.port2, this.#files.port2]);
     this.#port = channel.port1;
     this.post({ type: 'boot', indexURL });
-    for (const file of this.#early.splice(0)) this.#send(file);
-  }
-
-  async #fetchFile(indexURL: string, name: string): Promise<void> {
-    let message: FileMessage;
-    try {
-      const response = await fetch(`${indexURL}${name}`, { signal: this.#aborter.signal });
-      if (!response.ok) throw new Error(`the server answered ${String(response.status)}`);
-      message = { type: 'file', name, bytes: await response.arrayBuffer() };
-    } catch (error) {
-      message = { type: 'file-failed', name, message: error instanceof Error ? error.message : String(error) };
-    }
-    if (this.#ended) return;
-    if (this.#port === null) this.#early.push(message);
-    else this.#send(message);
-  }
-
-  #send(file: FileMessage): void {
-    if (file.type === 'file') this.#port?.postMessage(file, [file.bytes]);
-    else this.#port?.postMessage(file);
   }
 
   #fail(reason: string): void {

@@ -1,13 +1,15 @@
 /**
  * The host script of the Python sandbox: the one script of
- * `/python-sandbox.html`, inlined there by scripts/sandbox.mjs with the
- * worker's code, and allowed by the hash in that document's policy. The
+ * `/assets/python-sandbox-<hash>.html`, inlined there by scripts/sandbox.mjs with
+ * the worker's code, and allowed by the hash in that document's policy. The
  * server sends the document with `sandbox allow-scripts`, so it runs in an
- * opaque origin: no cookie, no storage and no API of examhall's origin, and
- * `connect-src 'none'`, so no network at all. The page hands it a port and
- * the runtime files; the host starts the Python worker from the inlined code,
- * keeps the shared buffers for Stop and input() (shared memory never crosses
- * origins, so they live here, beside the worker), and relays messages.
+ * opaque origin: no cookie, no storage and no API of examhall, and
+ * `connect-src 'none'`, so no network at all. The page hands it two ports:
+ * one for messages, one on which the page's fetcher sends the runtime files,
+ * which goes on to the worker. The host starts the Python worker from the
+ * inlined code, keeps the shared buffers for Stop and input() (shared memory
+ * never crosses origins, so they live here, beside the worker), and relays
+ * messages.
  */
 import {
   SANDBOX_CONNECT,
@@ -42,8 +44,8 @@ function answerInput(buffer: SharedArrayBuffer, line: string | null): void {
   Atomics.notify(control, 0);
 }
 
-/** Starts the worker and relays between it and the page's port. */
-function host(port: MessagePort): void {
+/** Starts the worker, gives it the port of the runtime files, and relays between it and the page's port. */
+function host(port: MessagePort, files: MessagePort): void {
   // A module worker from a blob: URL does not load in an opaque origin (Chromium), so the worker is a classic script.
   const source = URL.createObjectURL(new Blob([__PYTHON_WORKER_SOURCE__], { type: 'text/javascript' }));
   const worker = new Worker(source, { name: 'python' });
@@ -67,13 +69,7 @@ function host(port: MessagePort): void {
     const toWorker = (forward: ToWorker, transfer: Transferable[] = []): void => { worker.postMessage(forward, transfer); };
     switch (message.type) {
       case 'boot':
-        toWorker({ type: 'boot', indexURL: message.indexURL, interruptBuffer: interrupt?.buffer ?? null, stdinBuffer: stdin });
-        break;
-      case 'file':
-        toWorker(message, [message.bytes]);
-        break;
-      case 'file-failed':
-        toWorker(message);
+        toWorker({ type: 'boot', indexURL: message.indexURL, interruptBuffer: interrupt?.buffer ?? null, stdinBuffer: stdin, files }, [files]);
         break;
       case 'run':
         if (interrupt !== null) interrupt[0] = 0;
@@ -97,10 +93,10 @@ function host(port: MessagePort): void {
 // gave it an opaque origin: otherwise nothing runs here.
 if (window.parent !== window && self.origin === 'null') {
   const connect = (event: MessageEvent<unknown>): void => {
-    const port = event.ports[0];
-    if (event.source !== window.parent || event.data !== SANDBOX_CONNECT || port === undefined) return;
+    const [port, files] = event.ports;
+    if (event.source !== window.parent || event.data !== SANDBOX_CONNECT || port === undefined || files === undefined) return;
     window.removeEventListener('message', connect);
-    host(port);
+    host(port, files);
   };
   window.addEventListener('message', connect);
   // Only examhall's page may hear it: the document's URL is examhall's, and frame-ancestors 'self' holds.

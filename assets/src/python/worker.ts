@@ -1,11 +1,11 @@
 /**
- * The Python worker: starts Pyodide from the runtime files the page hands
- * over (runtimeFiles.ts; examhall's own, never a CDN) and runs one program at
- * a time, streaming its output line by line. It is a worker of the sandbox
- * document (sandboxHost.ts), in its opaque origin and under its policy, so a
- * program reaches no cookie, storage or network of examhall; a busy program
- * never freezes the page. The host stops a program through the shared
- * interrupt buffer; the page can also end the whole sandbox.
+ * The Python worker: starts Pyodide from the runtime files the page's fetcher
+ * sends (runtimeFiles.ts; examhall's own, never a CDN) and runs one program
+ * at a time, streaming its output line by line. It is a worker of the
+ * sandbox document (sandboxHost.ts), in its opaque origin and under its
+ * policy, so a program reaches no cookie, storage or network of examhall; a
+ * busy program never freezes the page. The host stops a program through the
+ * shared interrupt buffer; the page can also end the whole sandbox.
  */
 import type { PyodideAPI, loadPyodide as LoadPyodide } from 'pyodide';
 import { LineWriter } from './lines';
@@ -19,6 +19,7 @@ import {
   STDIN_HEADER,
   STDIN_IDLE,
   STDIN_WAITING,
+  type FileMessage,
   type FromWorker,
   type RunStatus,
   type ToWorker,
@@ -108,18 +109,19 @@ function readLine(py: PyodideAPI, buffer: SharedArrayBuffer): string | null {
 /** Pyodide's module factory, as pyodide.asm.mjs exports it. */
 type CreatePyodideModule = NonNullable<NonNullable<Parameters<typeof LoadPyodide>[0]>['createPyodideModule']>;
 
-/** Where the runtime files arrive; created by the boot message. */
-let files: RuntimeFiles | undefined;
-
-async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null, stdinBuffer: SharedArrayBuffer | null): Promise<void> {
+async function boot(
+  indexURL: string,
+  interruptBuffer: SharedArrayBuffer | null,
+  stdinBuffer: SharedArrayBuffer | null,
+  filePort: MessagePort,
+): Promise<void> {
   const runtime = new RuntimeFiles(indexURL, [...RUNTIME_FILES, SNAPSHOT_FILE]);
-  files = runtime;
+  filePort.onmessage = (event: MessageEvent<FileMessage>) => { runtime.receive(event.data); };
   // Pyodide only logs a refused wasm compile and then never settles, so ask
   // first: this throws when the sandbox's content security policy forbids it.
   await WebAssembly.compile(EMPTY_WASM_MODULE);
-  // Compile the wasm as soon as it is here: V8 keeps the module for the same
-  // bytes, so Pyodide's own compile, after the snapshot has arrived, finds it ready.
-  runtime.bytes('pyodide.asm.wasm').then((bytes) => WebAssembly.compile(bytes)).catch(() => undefined);
+  // Compile the wasm as soon as it is here, while the snapshot still arrives.
+  runtime.module().catch(() => undefined);
   const start = async (): Promise<{ py: PyodideAPI; fromSnapshot: boolean }> => {
     const { loadPyodide } = await runtime.importModule<{ loadPyodide: typeof LoadPyodide }>('pyodide.mjs');
     const factory = await runtime.importModule<{ default: CreatePyodideModule }>('pyodide.asm.mjs');
@@ -130,7 +132,7 @@ async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null,
   const required = Promise.all(RUNTIME_FILES.map((name) => runtime.bytes(name)));
   const { py, fromSnapshot } = await Promise.race([starting, required.then(() => starting)]);
   runtime.clear();
-  files = undefined;
+  filePort.close();
   // A line cut short on one stream is sent before the other stream goes on,
   // so a prompt printed without a newline stays above the error that follows.
   py.setStdout({ write: (bytes: Uint8Array) => { stderr.flush(); return stdout.write(bytes); } });
@@ -172,13 +174,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'boot':
-      boot(message.indexURL, message.interruptBuffer, message.stdinBuffer).catch((error: unknown) => {
+      boot(message.indexURL, message.interruptBuffer, message.stdinBuffer, message.files).catch((error: unknown) => {
         post({ type: 'boot-failed', message: error instanceof Error ? error.message : String(error) });
       });
-      break;
-    case 'file':
-    case 'file-failed':
-      files?.receive(message);
       break;
     case 'run':
       run(message.id, message.code);
