@@ -204,16 +204,18 @@ function pageFigures(page) {
 }
 
 const pythonWorker = (page) => page.workers().find((candidate) => candidate.url().includes('/assets/worker-'));
+/** The worker that fetches Pyodide's files: the Python worker before the sandbox, the page's fetcher since. */
+const runtimeFetcher = (page) => page.workers().find((candidate) => /\/assets\/(worker|fetcher)-/.test(candidate.url()));
 
-/** When the Python worker (or, since the sandbox, the page) fetched Pyodide's files, on the page's clock. */
+/** When Pyodide's files were fetched, on the page's clock. */
 async function pyodideFetches(page, pageOrigin) {
-  const fetcher = pythonWorker(page) ?? page;
+  const fetcher = runtimeFetcher(page) ?? page;
   const { origin, entries } = await bounded(fetcher.evaluate(() => ({
     origin: performance.timeOrigin,
     entries: performance.getEntriesByType('resource')
       .filter((entry) => entry.name.includes('/pyodide/'))
       .map((entry) => ({ name: entry.name.split('/').pop(), start: entry.startTime, end: entry.responseEnd })),
-  })), 10_000, 'resource timing of the Python worker');
+  })), 10_000, 'resource timing of the runtime\'s fetcher');
   const shift = origin - pageOrigin;
   return Object.fromEntries(entries.map((entry) => [entry.name, { start: round(entry.start + shift), end: round(entry.end + shift) }]));
 }
