@@ -30,9 +30,9 @@
 //    - warm, browser restarted: the profile as left, a new browser process.
 //    "Ready" = from the navigation start (performance.timeOrigin) until both
 //    the editor takes input (its .cm-content is contenteditable, seen on an
-//    animation frame) and Python has booted (the page receives the worker's
-//    `ready` message: an init script wraps window.Worker to see it; the page
-//    shows nothing for it). As a cross-check through the UI, Run is clicked as
+//    animation frame) and Python has booted (the exam page marks <html> with
+//    data-python-start as Python's `ready` message arrives: an init script
+//    watches for it). As a cross-check through the UI, Run is clicked as
 //    soon as the editor is there; "Run answered" is when run-status shows
 //    data-phase="ran".
 //    Bytes: Playwright's requestfinished events of the context, which cover
@@ -55,7 +55,8 @@
 //    the network back, until the page says Saved; then Submit, and the
 //    receipt's SHA-256 of question 1 against that of what was typed.
 // 4. Where Python's boot goes (bootDiagnostics), once per round in the worker
-//    of the trusted HTTPS page.
+//    of the trusted HTTPS page; empty since Python runs in its sandbox, whose
+//    worker may fetch nothing.
 //
 // Prints a JSON line per round and markdown tables at the end on stdout.
 import { createHash, X509Certificate } from 'node:crypto';
@@ -157,16 +158,21 @@ async function stopServer(server) {
 function instrument() {
   const bench = {};
   Object.defineProperty(window, '__bench', { value: bench });
+  // Python starts in a worker of the page, or (since the sandbox) of a frame the page adds.
   const NativeWorker = window.Worker;
   window.Worker = class extends NativeWorker {
     constructor(...args) {
       super(...args);
       bench.workerCreated ??= performance.now();
-      this.addEventListener('message', (event) => {
-        if (event.data?.type === 'ready') bench.python ??= performance.now();
-      });
     }
   };
+  // The page marks <html> with how Python started in the same task as its `ready` message.
+  new MutationObserver((records) => {
+    if (document.documentElement?.dataset.pythonStart !== undefined) bench.python ??= performance.now();
+    if (records.some((record) => [...record.addedNodes].some((node) => node.nodeName === 'IFRAME'))) {
+      bench.workerCreated ??= performance.now();
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-python-start'] });
   const editorTakesInput = () =>
     document.querySelector('[data-testid="editor"]')?.shadowRoot
       ?.querySelector('.cm-content[contenteditable="true"]') != null;
@@ -199,17 +205,18 @@ function pageFigures(page) {
 }
 
 const pythonWorker = (page) => page.workers().find((candidate) => candidate.url().includes('/assets/worker-'));
+/** The worker that fetches Pyodide's files: the Python worker before the sandbox, the page's fetcher since. */
+const runtimeFetcher = (page) => page.workers().find((candidate) => /\/assets\/(worker|fetcher)-/.test(candidate.url()));
 
-/** When the Python worker fetched Pyodide's files, on the page's clock. */
+/** When Pyodide's files were fetched, on the page's clock. */
 async function pyodideFetches(page, pageOrigin) {
-  const worker = pythonWorker(page);
-  if (worker === undefined) return {};
-  const { origin, entries } = await bounded(worker.evaluate(() => ({
+  const fetcher = runtimeFetcher(page) ?? page;
+  const { origin, entries } = await bounded(fetcher.evaluate(() => ({
     origin: performance.timeOrigin,
     entries: performance.getEntriesByType('resource')
       .filter((entry) => entry.name.includes('/pyodide/'))
       .map((entry) => ({ name: entry.name.split('/').pop(), start: entry.startTime, end: entry.responseEnd })),
-  })), 10_000, 'resource timing of the Python worker');
+  })), 10_000, 'resource timing of the runtime\'s fetcher');
   const shift = origin - pageOrigin;
   return Object.fromEntries(entries.map((entry) => [entry.name, { start: round(entry.start + shift), end: round(entry.end + shift) }]));
 }
