@@ -30,9 +30,9 @@
 //    - warm, browser restarted: the profile as left, a new browser process.
 //    "Ready" = from the navigation start (performance.timeOrigin) until both
 //    the editor takes input (its .cm-content is contenteditable, seen on an
-//    animation frame) and Python has booted (the page receives the worker's
-//    `ready` message: an init script wraps window.Worker to see it; the page
-//    shows nothing for it). As a cross-check through the UI, Run is clicked as
+//    animation frame) and Python has booted (the exam page marks <html> with
+//    data-python-start as Python's `ready` message arrives: an init script
+//    watches for it). As a cross-check through the UI, Run is clicked as
 //    soon as the editor is there; "Run answered" is when run-status shows
 //    data-phase="ran".
 //    Bytes: Playwright's requestfinished events of the context, which cover
@@ -42,10 +42,11 @@
 //    counts 0. TLS framing is not counted.
 // 2. Autosave latency (the trusted HTTPS page, after its loads): KEYSTROKES
 //    characters typed one at a time at the end of question 1, 100-300 ms
-//    apart. Every POST .../saves is recorded with its items (seq, code) and
-//    the time its answer (acked_seq) arrived. A keystroke is durable at the
-//    first answer whose acked_seq covers the first edit item whose code
-//    contains that character; latency = that time - the time the key was
+//    apart. Every POST .../saves is recorded with its items and the time its
+//    answer (acked_seq) arrived. A keystroke is durable at the first answer
+//    whose acked_seq covers its edit item (the k-th edit item of the typing,
+//    one per key; for builds that sent each answer whole, the first edit
+//    whose code holds the key); latency = that time - the time the key was
 //    sent (both on Node's clock; the answer's time is when Playwright
 //    reported it, a little after it arrived: an upper bound).
 // 3. No edits lost (plain HTTP, service worker): OFFLINE_KEYS characters
@@ -54,7 +55,8 @@
 //    the network back, until the page says Saved; then Submit, and the
 //    receipt's SHA-256 of question 1 against that of what was typed.
 // 4. Where Python's boot goes (bootDiagnostics), once per round in the worker
-//    of the trusted HTTPS page.
+//    of the trusted HTTPS page; empty since Python runs in its sandbox, whose
+//    worker may fetch nothing.
 //
 // Prints a JSON line per round and markdown tables at the end on stdout.
 import { createHash, X509Certificate } from 'node:crypto';
@@ -156,16 +158,21 @@ async function stopServer(server) {
 function instrument() {
   const bench = {};
   Object.defineProperty(window, '__bench', { value: bench });
+  // Python starts in a worker of the page, or (since the sandbox) of a frame the page adds.
   const NativeWorker = window.Worker;
   window.Worker = class extends NativeWorker {
     constructor(...args) {
       super(...args);
       bench.workerCreated ??= performance.now();
-      this.addEventListener('message', (event) => {
-        if (event.data?.type === 'ready') bench.python ??= performance.now();
-      });
     }
   };
+  // The page marks <html> with how Python started in the same task as its `ready` message.
+  new MutationObserver((records) => {
+    if (document.documentElement?.dataset.pythonStart !== undefined) bench.python ??= performance.now();
+    if (records.some((record) => [...record.addedNodes].some((node) => node.nodeName === 'IFRAME'))) {
+      bench.workerCreated ??= performance.now();
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-python-start'] });
   const editorTakesInput = () =>
     document.querySelector('[data-testid="editor"]')?.shadowRoot
       ?.querySelector('.cm-content[contenteditable="true"]') != null;
@@ -198,17 +205,18 @@ function pageFigures(page) {
 }
 
 const pythonWorker = (page) => page.workers().find((candidate) => candidate.url().includes('/assets/worker-'));
+/** The worker that fetches Pyodide's files: the Python worker before the sandbox, the page's fetcher since. */
+const runtimeFetcher = (page) => page.workers().find((candidate) => /\/assets\/(worker|fetcher)-/.test(candidate.url()));
 
-/** When the Python worker fetched Pyodide's files, on the page's clock. */
+/** When Pyodide's files were fetched, on the page's clock. */
 async function pyodideFetches(page, pageOrigin) {
-  const worker = pythonWorker(page);
-  if (worker === undefined) return {};
-  const { origin, entries } = await bounded(worker.evaluate(() => ({
+  const fetcher = runtimeFetcher(page) ?? page;
+  const { origin, entries } = await bounded(fetcher.evaluate(() => ({
     origin: performance.timeOrigin,
     entries: performance.getEntriesByType('resource')
       .filter((entry) => entry.name.includes('/pyodide/'))
       .map((entry) => ({ name: entry.name.split('/').pop(), start: entry.startTime, end: entry.responseEnd })),
-  })), 10_000, 'resource timing of the Python worker');
+  })), 10_000, 'resource timing of the runtime\'s fetcher');
   const shift = origin - pageOrigin;
   return Object.fromEntries(entries.map((entry) => [entry.name, { start: round(entry.start + shift), end: round(entry.end + shift) }]));
 }
@@ -567,7 +575,11 @@ async function autosaveLatency(page, count, random) {
   let unacknowledged = 0;
   for (let k = 1; k <= count; k += 1) {
     const typed = base + text.slice(0, k);
-    const item = edits.find((edit) => edit.code.length >= typed.length && edit.code.startsWith(typed));
+    // Builds before compact edits sent each answer whole: find the first that holds the key. Since
+    // then an edit carries only its change, one per key, in order: the k-th edit is the k-th key.
+    const item = edits.some((edit) => typeof edit.code === 'string')
+      ? edits.find((edit) => edit.code.length >= typed.length && edit.code.startsWith(typed))
+      : edits[k - 1];
     const answer = item && answers.find((candidate) => candidate.acked >= item.seq && candidate.at >= sent[k - 1]);
     if (answer === undefined) unacknowledged += 1;
     else latencies.push(answer.at - sent[k - 1]);

@@ -11,7 +11,8 @@
  * - Navigations: the network first, with a short timeout; then the cached shell.
  * - `/assets/*`, `/pyodide/<version>/*` and every other precached file (the
  *   favicon): the cache first (the names hold a hash or a version, or the
- *   cache is renewed with every build that changes them).
+ *   cache is renewed with every build that changes them), navigations too:
+ *   the Python sandbox is a frame showing `/assets/python-sandbox-<hash>.html`.
  * - `/api/*` and everything else: the network only. The exam client keeps its
  *   own queue of saves in IndexedDB.
  */
@@ -124,9 +125,9 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
-  if (request.mode === 'navigate') {
-    event.respondWith(navigation(request));
-  } else if (cacheFirst.some((prefix) => url.pathname.startsWith(prefix)) || manifest.files.includes(url.pathname)) {
+  if (cacheFirst.some((prefix) => url.pathname.startsWith(prefix)) || manifest.files.includes(url.pathname)) {
     event.respondWith(cached(request));
+  } else if (request.mode === 'navigate') {
+    event.respondWith(navigation(request));
   }
 });

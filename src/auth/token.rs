@@ -36,7 +36,17 @@ mod tests {
         assert_ne!(a, b);
         assert!(looks_valid(&a));
         assert!(!looks_valid("abc"));
-        assert_eq!(digest(&a), digest(&a));
-        assert_ne!(digest(&a), a.as_bytes());
+        assert!(!looks_valid(&a.to_uppercase()), "one spelling per token");
+        assert!(!looks_valid(&format!("{}g", &a[..63])));
     }
+
+    #[test]
+    fn the_stored_form_is_the_sha256_of_the_token_text() {
+        // Computed independently: `printf %s 0123456789abcdef…` (four times) `| sha256sum`.
+        let token = "0123456789abcdef".repeat(4);
+        assert_eq!(hex::encode(digest(&token)), KNOWN_DIGEST);
+        assert_ne!(digest(&token), digest(&token.replace('0', "1")), "every character counts");
+    }
+
+    const KNOWN_DIGEST: &str = "a8ae6e6ee929abea3afcfc5258c8ccd6f85273e0d4626d26c7279f3250f77c8e";
 }

@@ -8,6 +8,12 @@
 //! made at build time are served to clients that accept them. Unknown page
 //! paths get the app shell (the front end routes them); unknown file paths
 //! and anything under `/api/` get a problem+json 404.
+//!
+//! One file has headers of its own: the document Python runs in
+//! (`/assets/python-sandbox-<hash>.html`) is sent with its own policy, which
+//! puts it in an opaque origin, and may be framed by examhall's pages. No
+//! file is served cross-origin: the page hands the Pyodide runtime to that
+//! sandbox itself, so nothing here needs CORS.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -17,6 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
+use super::security_headers::python_sandbox_policy;
 use crate::error::AppError;
 
 #[derive(RustEmbed)]
@@ -26,6 +33,9 @@ struct Dist;
 const SHELL: &str = "index.html";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
+/// The Python sandbox document: `assets/python-sandbox-<hash>.html`.
+const SANDBOX_PREFIX: &str = "assets/python-sandbox-";
+const SANDBOX_SUFFIX: &str = ".html";
 
 /// One servable file with its precompressed variants.
 struct Asset {
@@ -34,6 +44,8 @@ struct Asset {
     identity: Variant,
     brotli: Option<Variant>,
     gzip: Option<Variant>,
+    /// The file's own content security policy, for the Python sandbox document.
+    policy: Option<HeaderValue>,
 }
 
 struct Variant {
@@ -58,12 +70,23 @@ fn build_index() -> Index {
             continue;
         }
         let Some(identity) = variant(&path, "") else { continue };
+        let policy = if path.starts_with(SANDBOX_PREFIX) && path.ends_with(SANDBOX_SUFFIX) {
+            // Without its policy the sandbox would share examhall's origin: then it is not served at all.
+            let Some(policy) = python_sandbox_policy(identity.body).and_then(|p| HeaderValue::from_str(&p).ok()) else {
+                tracing::error!(path = %path, "the Python sandbox document has no single inline script; not serving it");
+                continue;
+            };
+            Some(policy)
+        } else {
+            None
+        };
         let asset = Asset {
             content_type: content_type(&path),
             cache_control: cache_control(&path),
             identity,
             brotli: variant(&format!("{path}.br"), "br"),
             gzip: variant(&format!("{path}.gz"), "gz"),
+            policy,
         };
         assets.insert(path.into_owned(), asset);
     }
@@ -170,6 +193,12 @@ fn respond(asset: &Asset, headers: &HeaderMap) -> Response {
         .header(header::ETAG, chosen.etag.clone())
         .header(header::CACHE_CONTROL, asset.cache_control)
         .header(header::VARY, "accept-encoding");
+    // On a 304 too: a browser updates the stored headers from it.
+    if let Some(policy) = &asset.policy {
+        builder = builder
+            .header(header::CONTENT_SECURITY_POLICY, policy.clone())
+            .header(header::X_FRAME_OPTIONS, "SAMEORIGIN");
+    }
     if not_modified {
         return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap_or_default();
     }

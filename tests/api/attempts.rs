@@ -45,8 +45,15 @@ async fn a_student_starts_saves_resumes_and_submits_with_a_frozen_receipt_staff_
     seen.push(client.view.to_string());
     assert_eq!(client.view["binding"]["next_seq"], 1, "a new attempt's sequence starts at 1");
     assert_eq!(client.view["questions"][0]["tests"].as_array().unwrap().len(), 1, "visible tests only");
-    let again = app.call(Some(&w.student), Method::POST, &format!("{base}/start"), None).await;
-    assert_eq!(again.status(), 409, "a second start (another browser) is refused");
+    for _ in 0..5 {
+        let again = app.call(Some(&w.student), Method::POST, &format!("{base}/start"), None).await;
+        assert_eq!(again.status(), 409, "a second start (another browser) is refused");
+    }
+    app.state.refusals().flush(examhall::clock::system().now()).await;
+    let refused: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.start").await;
+    let denied: Vec<&Value> = refused.as_array().unwrap().iter().filter(|e| e["outcome"] == "denied").collect();
+    assert_eq!(denied.len(), 1, "five refused starts, told once: {refused}");
+    assert_eq!(denied[0]["details"]["count"], 5);
 
     let question = client.question(0);
     let final_code = "def add(a, b):\n    return a + b\n";
@@ -230,6 +237,16 @@ async fn overdue_attempts_are_frozen_at_their_deadline_by_the_sweep() {
         .await
         .unwrap();
     assert_eq!((submitted.as_str(), receipts), ("2026-06-01T10:30:00Z", 1));
+    let (actor, details): (String, String) = db
+        .read(|conn| {
+            Ok(conn.query_row("SELECT actor, details FROM audit_log WHERE action = 'attempt.submit'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(actor, "system", "the server submitted it, and says so in the audit log");
+    assert!(details.contains("\"reason\":\"deadline\"") && details.contains("receipt_sha256"), "{details}");
     app.stop().await;
 }
 

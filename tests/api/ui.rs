@@ -83,7 +83,9 @@ async fn pyodide_is_served_from_its_versioned_path_with_the_wasm_type() {
 #[tokio::test]
 async fn missing_files_are_404_not_the_shell() {
     let app = spawn_app().await;
-    for path in ["/assets/nope.js", "/favicon-missing.ico", "/pyodide/x"] {
+    for path in
+        ["/assets/nope.js", "/favicon-missing.ico", "/pyodide/x", "/assets/python-sandbox-0000000000000000.html"]
+    {
         let response = app.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
         assert_eq!(response.headers()["content-type"], "application/problem+json");

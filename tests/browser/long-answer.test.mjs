@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sha256 } from './editor.mjs';
-import { chainedSteps, DEMO_PASSWORD, oneComputerStory } from './harness.mjs';
+import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const KEYS = 600;
 
@@ -37,9 +37,7 @@ test('600 keys typed offline into a 6 KB answer are all saved when the network r
 
   await step('a 6 KB answer is saved online', async () => {
     await page.goto(at('/signin?org=demo&email=student1%40demo.example'));
-    await page.getByTestId('sign-in-password').fill(password);
-    await page.getByTestId('sign-in-submit').click();
-    await page.waitForURL(at('/home'));
+    await signInFromLink(page, { email: 'student1@demo.example', password }, '/home');
     await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
     await page.getByTestId('exam-start').click();
     await page.waitForURL(/\/take$/);

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { editorText, replaceCode, sha256, typeAtEnd } from './editor.mjs';
-import { chainedSteps, DEMO_PASSWORD, oneComputerStory } from './harness.mjs';
+import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const STARTER = 'def add(a, b):\n    pass\n';
 
@@ -52,9 +52,7 @@ function keptAttempts(page) {
 
 async function signIn(page, email, password) {
   await page.goto(at(`/signin?org=demo&email=${encodeURIComponent(email)}`));
-  await page.getByTestId('sign-in-password').fill(password);
-  await page.getByTestId('sign-in-submit').click();
-  await page.waitForURL(at('/home'));
+  await signInFromLink(page, { email, password }, '/home');
 }
 
 async function openExam(page) {

@@ -2,7 +2,8 @@
  * Python for the exam client, started as early as possible. The landing page
  * of an open exam starts it while the student reads the rules, and the exam
  * client claims that same runner when Start takes the student there (one
- * document, so the worker carries over); a student who goes elsewhere
+ * document, so Python's sandbox frame, which hangs off <body> outside the
+ * app's tree, carries over with its worker); a student who goes elsewhere
  * instead lets it go after a short while. Reloading the exam page starts a
  * fresh one at once, before the attempt is even read.
  */

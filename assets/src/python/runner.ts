@@ -1,11 +1,13 @@
 /**
- * PythonRunner: the page's handle on the Python worker. It starts the worker
- * once, runs one program at a time and hands its output to callbacks line by
- * line. `stop()` interrupts a program through a SharedArrayBuffer when the
- * page is cross-origin isolated; otherwise, or when a program ignores the
- * interrupt, it terminates the worker and starts a fresh one.
+ * PythonRunner: the page's handle on Python, which runs in a worker of an
+ * opaque-origin sandbox (sandbox.ts). It starts the sandbox once, runs one
+ * program at a time and hands its output to callbacks line by line. `stop()`
+ * interrupts a program through the sandbox's shared memory when it is
+ * cross-origin isolated; otherwise, or when a program ignores the interrupt,
+ * it ends the sandbox and starts a fresh one.
  */
-import { STDIN_ANSWERED, STDIN_CAPACITY, STDIN_EOF, STDIN_HEADER, type FromWorker, type RunStatus } from './protocol';
+import type { FromWorker, RunStatus } from './protocol';
+import { PythonSandbox } from './sandbox';
 
 export type { RunStatus } from './protocol';
 
@@ -15,7 +17,7 @@ export const pyodideIndexURL = `/pyodide/${__PYODIDE_VERSION__}/`;
 export interface BootInfo {
   pythonVersion: string;
   pyodideVersion: string;
-  /** Milliseconds from starting the worker until Python was ready. */
+  /** Milliseconds from starting the sandbox until Python was ready. */
   bootMs: number;
   /** Whether Python started from its memory snapshot (python/snapshot.ts) rather than plainly. */
   fromSnapshot: boolean;
@@ -33,7 +35,7 @@ export interface RunCallbacks {
 
 export interface RunResult {
   status: RunStatus;
-  /** Milliseconds the program ran inside the worker. */
+  /** Milliseconds the program ran inside the sandbox. */
   ms: number;
 }
 
@@ -45,10 +47,8 @@ export class PythonBootError extends Error {
   }
 }
 
-/** SIGINT: Pyodide raises KeyboardInterrupt when it reads this from the buffer. */
-const SIGINT = 2;
 /**
- * How long a program may ignore an interrupt before the worker is replaced.
+ * How long a program may ignore an interrupt before the sandbox is replaced.
  * Stop must end any program within a second; Python code sees the interrupt
  * within milliseconds, so only a long call into C (e.g. `sum(range(10**12))`)
  * waits this out, and then costs a restart of Python.
@@ -56,8 +56,8 @@ const SIGINT = 2;
 const STOP_GRACE_MS = 800;
 /**
  * How long Python may take to start. A few seconds is usual; a slow exam-hall
- * PC on a busy network takes longer. Pyodide never settles when the server
- * sends the wasm with the wrong type or not at all, so this is what ends the wait.
+ * PC on a busy network takes longer. A file that never arrives, or a sandbox
+ * that never answers, would leave Pyodide waiting: this is what ends the wait.
  */
 const BOOT_TIMEOUT_MS = 90_000;
 
@@ -67,7 +67,7 @@ interface PendingRun {
   resolve: (result: RunResult) => void;
 }
 
-/** A run asked for but not yet handed to the worker (Python starting, or another run first). */
+/** A run asked for but not yet handed to the sandbox (Python starting, or another run first). */
 interface WaitingRun {
   resolve: (result: RunResult) => void;
 }
@@ -76,12 +76,12 @@ const STOPPED_BEFORE_START: RunResult = { status: 'interrupted', ms: 0 };
 
 export class PythonRunner {
   readonly #indexURL: string;
-  #worker: Worker | null = null;
+  #sandbox: PythonSandbox | null = null;
   #booting: Promise<BootInfo> | null = null;
   /** Rejects the boot in progress, if any. */
   #abortBoot: ((message: string) => void) | null = null;
-  #interrupt: Uint8Array<SharedArrayBuffer> | null = null;
-  #stdin: SharedArrayBuffer | null = null;
+  /** Whether the sandbox is cross-origin isolated (Stop interrupts, input() is answered); null until it is ready. */
+  #isolated: boolean | null = null;
   #pending: PendingRun | null = null;
   /** Stop must also reach these: a student may press it while Python is still starting. */
   readonly #waiting = new Set<WaitingRun>();
@@ -94,14 +94,17 @@ export class PythonRunner {
     this.#indexURL = indexURL;
   }
 
-  /** True when input() can be answered (the page is cross-origin isolated). */
+  /**
+   * True when input() can be answered: the sandbox is cross-origin isolated,
+   * as it is when the page is (before Python is ready, the page's answer).
+   */
   get canInput(): boolean {
-    return globalThis.crossOriginIsolated;
+    return this.#isolated ?? globalThis.crossOriginIsolated;
   }
 
   /** True when stop() can interrupt a program without restarting Python. */
   get canInterrupt(): boolean {
-    return globalThis.crossOriginIsolated;
+    return this.#isolated ?? globalThis.crossOriginIsolated;
   }
 
   /** Starts Python once; later calls return the same promise. */
@@ -132,8 +135,8 @@ export class PythonRunner {
   stop(): void {
     this.#stopWaiting();
     if (this.#pending === null) return;
-    if (this.#interrupt !== null) {
-      this.#interrupt[0] = SIGINT;
+    if (this.#isolated === true) {
+      this.#sandbox?.post({ type: 'interrupt' });
       clearTimeout(this.#stopTimer);
       this.#stopTimer = setTimeout(() => { this.#restart(); }, STOP_GRACE_MS);
     } else {
@@ -141,13 +144,14 @@ export class PythonRunner {
     }
   }
 
-  /** Ends the worker, e.g. when the page goes away; a later boot() starts a new one. */
+  /** Ends the sandbox, e.g. when the page goes away; a later boot() starts a new one. */
   dispose(): void {
-    this.#abortBoot?.('The Python worker was stopped');
+    this.#abortBoot?.('Python was stopped');
     this.#stopWaiting();
     this.#finish({ status: 'interrupted', ms: 0 });
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#sandbox?.terminate();
+    this.#sandbox = null;
+    this.#isolated = null;
     this.#booting = null;
   }
 
@@ -165,23 +169,17 @@ export class PythonRunner {
   }
 
   #runNow(code: string, callbacks: RunCallbacks): Promise<RunResult> {
-    const worker = this.#worker;
-    if (worker === null) throw new PythonBootError('The Python worker stopped');
-    if (this.#interrupt !== null) this.#interrupt[0] = 0;
+    const sandbox = this.#sandbox;
+    if (sandbox === null) throw new PythonBootError('Python stopped');
     const id = this.#nextId++;
     return new Promise<RunResult>((resolve) => {
       this.#pending = { id, callbacks, resolve };
-      worker.postMessage({ type: 'run', id, code });
+      sandbox.post({ type: 'run', id, code });
     });
   }
 
   #start(): Promise<BootInfo> {
     const started = performance.now();
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-    this.#worker = worker;
-    this.#interrupt = globalThis.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
-    this.#stdin = globalThis.crossOriginIsolated ? new SharedArrayBuffer(STDIN_HEADER + STDIN_CAPACITY) : null;
-
     return new Promise<BootInfo>((resolve, reject) => {
       const settled = (): void => {
         clearTimeout(timer);
@@ -191,51 +189,49 @@ export class PythonRunner {
         settled();
         reject(new PythonBootError(message));
       };
+      const sandbox = new PythonSandbox(new URL(this.#indexURL, location.href).href, {
+        failed: (reason) => {
+          this.#forget(sandbox);
+          fail(reason);
+        },
+        message: (message) => {
+          // A sandbox already replaced may still have had something to say.
+          if (this.#sandbox !== sandbox) return;
+          switch (message.type) {
+            case 'ready':
+              settled();
+              this.#isolated = message.isolated;
+              resolve({
+                pythonVersion: message.pythonVersion,
+                pyodideVersion: message.pyodideVersion,
+                bootMs: performance.now() - started,
+                fromSnapshot: message.fromSnapshot,
+              });
+              break;
+            case 'boot-failed':
+              this.#forget(sandbox);
+              fail(message.message);
+              break;
+            default:
+              this.#onRunMessage(message);
+          }
+        },
+      });
+      this.#sandbox = sandbox;
       const timer = setTimeout(() => {
-        this.#forget(worker);
+        this.#forget(sandbox);
         fail(`Python did not start within ${String(BOOT_TIMEOUT_MS / 1000)} s`);
       }, BOOT_TIMEOUT_MS);
       this.#abortBoot = fail;
-
-      worker.onerror = (event) => {
-        event.preventDefault();
-        this.#forget(worker);
-        fail(event.message || 'The Python worker could not be loaded');
-      };
-      worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        const message = event.data;
-        switch (message.type) {
-          case 'ready':
-            settled();
-            resolve({
-              pythonVersion: message.pythonVersion,
-              pyodideVersion: message.pyodideVersion,
-              bootMs: performance.now() - started,
-              fromSnapshot: message.fromSnapshot,
-            });
-            break;
-          case 'boot-failed':
-            this.#forget(worker);
-            fail(message.message);
-            break;
-          default:
-            this.#onRunMessage(message);
-        }
-      };
-      worker.postMessage({
-        type: 'boot',
-        indexURL: new URL(this.#indexURL, location.href).href,
-        interruptBuffer: this.#interrupt?.buffer ?? null,
-        stdinBuffer: this.#stdin,
-      });
     });
   }
 
-  /** Drops a worker that failed, ending its run; the next boot() starts afresh. */
-  #forget(worker: Worker): void {
-    worker.terminate();
-    if (this.#worker !== worker) return;
-    this.#worker = null;
+  /** Drops a sandbox that failed, ending its run; the next boot() starts afresh. */
+  #forget(sandbox: PythonSandbox): void {
+    sandbox.terminate();
+    if (this.#sandbox !== sandbox) return;
+    this.#sandbox = null;
+    this.#isolated = null;
     this.#booting = null;
     this.#finish({ status: 'error', ms: 0 });
   }
@@ -259,25 +255,15 @@ export class PythonRunner {
     }
   }
 
-  /** Asks the page for a line and hands it to the worker waiting in input(). */
+  /** Asks the page for a line and hands it to the program waiting in input(). */
   #answerInput(pending: PendingRun): void {
-    const buffer = this.#stdin;
-    if (buffer === null) return;
+    const sandbox = this.#sandbox;
+    if (sandbox === null || this.#isolated !== true) return;
     const ask = pending.callbacks.stdin ?? (() => Promise.resolve(null));
     const answer = (line: string | null): void => {
-      // The run ended (Stop, or a new worker) while the line was being typed.
-      if (this.#pending !== pending || this.#stdin !== buffer) return;
-      const control = new Int32Array(buffer, 0, 2);
-      if (line === null) {
-        Atomics.store(control, 1, 0);
-        Atomics.store(control, 0, STDIN_EOF);
-      } else {
-        const encoded = new TextEncoder().encode(`${line}\n`).subarray(0, STDIN_CAPACITY);
-        new Uint8Array(buffer, STDIN_HEADER, encoded.length).set(encoded);
-        Atomics.store(control, 1, encoded.length);
-        Atomics.store(control, 0, STDIN_ANSWERED);
-      }
-      Atomics.notify(control, 0);
+      // The run ended (Stop, or a new sandbox) while the line was being typed.
+      if (this.#pending !== pending || this.#sandbox !== sandbox) return;
+      sandbox.post({ type: 'stdin', id: pending.id, line });
     };
     ask().then(answer, () => { answer(null); });
   }
@@ -289,7 +275,7 @@ export class PythonRunner {
     pending?.resolve(result);
   }
 
-  /** Replaces a worker that will not stop, and boots the new one at once. */
+  /** Replaces a sandbox whose program will not stop, and boots the new one at once. */
   #restart(): void {
     this.dispose();
     this.boot().catch(() => {

@@ -1,18 +1,25 @@
 /**
- * The Python worker: loads Pyodide from the examhall server (never a CDN) and
- * runs one program at a time, streaming its output line by line. It runs in
- * a module worker so a busy program never freezes the page; the page stops a
- * program through the shared interrupt buffer, or by terminating the worker.
+ * The Python worker: starts Pyodide from the runtime files the page's fetcher
+ * sends (runtimeFiles.ts; examhall's own, never a CDN) and runs one program
+ * at a time, streaming its output line by line. It is a worker of the
+ * sandbox document (sandboxHost.ts), in its opaque origin and under its
+ * policy, so a program reaches no cookie, storage or network of examhall; a
+ * busy program never freezes the page. The host stops a program through the
+ * shared interrupt buffer; the page can also end the whole sandbox.
  */
 import type { PyodideAPI, loadPyodide as LoadPyodide } from 'pyodide';
 import { LineWriter } from './lines';
+import { RuntimeFiles } from './runtimeFiles';
 import { loadPython } from './snapshot';
 import {
+  RUNTIME_FILES,
+  SNAPSHOT_FILE,
   STDIN_ANSWERED,
   STDIN_EOF,
   STDIN_HEADER,
   STDIN_IDLE,
   STDIN_WAITING,
+  type FileMessage,
   type FromWorker,
   type RunStatus,
   type ToWorker,
@@ -71,8 +78,8 @@ const EMPTY_WASM_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x
 const STDIN_POLL_MS = 100;
 
 /**
- * Answers input() from the page: asks for a line, then sleeps until the page
- * writes it into the shared buffer, waking now and then to honour Stop.
+ * Answers input() from the page: asks for a line, then sleeps until the
+ * sandbox host writes it into the shared buffer, waking now and then to honour Stop.
  * Null is end of file (EOFError).
  */
 function readLine(py: PyodideAPI, buffer: SharedArrayBuffer): string | null {
@@ -99,27 +106,45 @@ function readLine(py: PyodideAPI, buffer: SharedArrayBuffer): string | null {
   return new TextDecoder().decode(new Uint8Array(buffer, STDIN_HEADER, length).slice());
 }
 
-async function boot(indexURL: string, interruptBuffer: SharedArrayBuffer | null, stdinBuffer: SharedArrayBuffer | null): Promise<void> {
+/** Pyodide's module factory, as pyodide.asm.mjs exports it. */
+type CreatePyodideModule = NonNullable<NonNullable<Parameters<typeof LoadPyodide>[0]>['createPyodideModule']>;
+
+async function boot(
+  indexURL: string,
+  interruptBuffer: SharedArrayBuffer | null,
+  stdinBuffer: SharedArrayBuffer | null,
+  filePort: MessagePort,
+): Promise<void> {
+  const runtime = new RuntimeFiles(indexURL, [...RUNTIME_FILES, SNAPSHOT_FILE]);
+  filePort.onmessage = (event: MessageEvent<FileMessage>) => { runtime.receive(event.data); };
   // Pyodide only logs a refused wasm compile and then never settles, so ask
-  // first: this throws when the worker's content security policy forbids it.
+  // first: this throws when the sandbox's content security policy forbids it.
   await WebAssembly.compile(EMPTY_WASM_MODULE);
-  // The runtime is served by examhall next to its data files; import it from there.
-  const runtime = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as {
-    loadPyodide: typeof LoadPyodide;
+  // Compile the wasm as soon as it is here, while the snapshot still arrives.
+  runtime.module().catch(() => undefined);
+  const start = async (): Promise<{ py: PyodideAPI; fromSnapshot: boolean }> => {
+    const { loadPyodide } = await runtime.importModule<{ loadPyodide: typeof LoadPyodide }>('pyodide.mjs');
+    const factory = await runtime.importModule<{ default: CreatePyodideModule }>('pyodide.asm.mjs');
+    return loadPython(loadPyodide, { indexURL, createPyodideModule: factory.default }, runtime.bytes(SNAPSHOT_FILE));
   };
-  const { py, fromSnapshot } = await loadPython(runtime.loadPyodide, indexURL);
+  const starting = runtime.whileStarting(start);
+  // A required file the page could not fetch ends the start at once: Pyodide would wait for it forever.
+  const required = Promise.all(RUNTIME_FILES.map((name) => runtime.bytes(name)));
+  const { py, fromSnapshot } = await Promise.race([starting, required.then(() => starting)]);
+  runtime.clear();
+  filePort.close();
   // A line cut short on one stream is sent before the other stream goes on,
   // so a prompt printed without a newline stays above the error that follows.
   py.setStdout({ write: (bytes: Uint8Array) => { stderr.flush(); return stdout.write(bytes); } });
   py.setStderr({ write: (bytes: Uint8Array) => { stdout.flush(); return stderr.write(bytes); } });
-  // input() asks the page when it can answer through shared memory; otherwise
-  // it meets end of file (EOFError).
+  // input() asks the page when the host can answer through shared memory;
+  // otherwise it meets end of file (EOFError).
   py.setStdin({ stdin: () => (stdinBuffer === null ? null : readLine(py, stdinBuffer)) });
   if (interruptBuffer !== null) py.setInterruptBuffer(new Uint8Array(interruptBuffer));
   runProgram = py.runPython(RUNNER_SOURCE) as (source: string) => string;
   const pythonVersion = py.runPython('import sys; sys.version.split()[0]') as string;
   pyodide = py;
-  post({ type: 'ready', pythonVersion, pyodideVersion: py.version, fromSnapshot });
+  post({ type: 'ready', pythonVersion, pyodideVersion: py.version, fromSnapshot, isolated: interruptBuffer !== null });
 }
 
 function run(id: number, code: string): void {
@@ -149,7 +174,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'boot':
-      boot(message.indexURL, message.interruptBuffer, message.stdinBuffer).catch((error: unknown) => {
+      boot(message.indexURL, message.interruptBuffer, message.stdinBuffer, message.files).catch((error: unknown) => {
         post({ type: 'boot-failed', message: error instanceof Error ? error.message : String(error) });
       });
       break;

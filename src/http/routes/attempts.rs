@@ -258,6 +258,7 @@ async fn start(
     let now = state.clock().now();
     let (exam, user) = (student.exam.clone(), student.member.principal.user.id);
     let event = audit_event::by(&student.member.principal, "attempt.start", client).target(exam.id.to_string());
+    let refused = event.clone();
     let bound = student
         .member
         .db()
@@ -277,18 +278,22 @@ async fn start(
                     audit::append(conn, &moved.target(existing.id.to_string()), now)?;
                     Ok(Ok((attempts::find(conn, exam.id, user)?.unwrap_or(existing), binding)))
                 }
-                Err(StoreError::Conflict(_)) => {
-                    let denied = event
-                        .outcome(Outcome::Denied)
-                        .details(serde_json::json!({ "reason": "second computer or browser" }));
-                    audit::append(conn, &denied, now)?;
-                    Ok(Err(OTHER_DEVICE))
-                }
+                Err(StoreError::Conflict(_)) => Ok(Err(OTHER_DEVICE)),
                 Err(other) => Err(other),
             }
         })
         .await?;
-    let (attempt, binding) = bound.map_err(|why| AppError::Conflict(why.to_owned()))?;
+    let (attempt, binding) = match bound {
+        Ok(bound) => bound,
+        Err(OTHER_DEVICE) => {
+            // A second computer trying again and again is told once per window, with a count.
+            let denied =
+                refused.outcome(Outcome::Denied).details(serde_json::json!({ "reason": "second computer or browser" }));
+            state.refusals().record(student.member.db(), denied, now);
+            return Err(AppError::Conflict(OTHER_DEVICE.to_owned()));
+        }
+        Err(why) => return Err(AppError::Conflict(why.to_owned())),
+    };
     Ok((StatusCode::CREATED, Json(view(&state, &student, attempt, Some(binding)).await?)))
 }
 

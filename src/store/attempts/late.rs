@@ -10,7 +10,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::log::{LateCounts, Refusal, SaveOutcome, commitment, continuing, within_quota};
+use super::log::{LateCounts, Refusal, SaveOutcome, admissible, bytes_of, commitment};
 use super::{Attempt, chain_or_start};
 use crate::clock::rfc3339;
 use crate::domain::autosave::{self, LateRule, LateVerdict};
@@ -37,13 +37,10 @@ pub fn stage(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
     let cursor = acked_seq.max(late_seq);
-    let fresh = match continuing(items, cursor) {
+    let fresh = match admissible(conn, attempt.id, items, cursor, quota)? {
         Ok(fresh) => fresh,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    if !within_quota(conn, attempt.id, fresh, quota)? {
-        return Ok(Err(Refusal::Quota));
-    }
     let mut chain = chain_or_start(if late_seq > acked_seq { late_chain } else { stored_chain }, attempt.id);
     let committed = commitment(conn, attempt.id)?;
     let server_at = rfc3339(now);
@@ -79,10 +76,9 @@ pub fn stage(
         }
     }
     if let Some(last) = fresh.last() {
-        let added: usize = fresh.iter().map(|item| item.raw.len()).sum();
         conn.execute(
             "UPDATE exam_sessions SET late_seq = ?2, late_chain = ?3, stored_bytes = stored_bytes + ?4 WHERE id = ?1",
-            params![attempt.id, last.seq, chain.as_slice(), i64::try_from(added).unwrap_or(i64::MAX)],
+            params![attempt.id, last.seq, chain.as_slice(), i64::try_from(bytes_of(fresh)).unwrap_or(i64::MAX)],
         )?;
     }
     let processed_seq = fresh.last().map_or(cursor, |item| item.seq);

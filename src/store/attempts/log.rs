@@ -117,23 +117,29 @@ pub fn freeze_if_overdue(
     super::by_id(conn, exam.id, attempt.id)?.ok_or_else(|| StoreError::NotFound("attempt".to_owned()))
 }
 
-/// The items of `items` after `after`, which must continue it without a gap.
-pub(super) fn continuing(items: &[SaveItem], after: i64) -> Result<&[SaveItem], Refusal> {
-    let fresh = items.iter().position(|item| item.seq > after).map_or(&items[items.len()..], |at| &items[at..]);
-    let contiguous = fresh.iter().zip(after + 1..).all(|(item, expected)| item.seq == expected);
-    if contiguous { Ok(fresh) } else { Err(Refusal::Gap { acked_seq: after }) }
-}
-
-/// Whether storing `items` keeps the attempt within `quota` bytes.
-pub(super) fn within_quota(
+/// The items of `items` after `after`, if they continue it without a gap
+/// and storing them keeps the attempt within `quota` bytes.
+pub(super) fn admissible<'a>(
     conn: &Connection,
     id: AttemptId,
-    items: &[SaveItem],
+    items: &'a [SaveItem],
+    after: i64,
     quota: u64,
-) -> Result<bool, StoreError> {
+) -> Result<Result<&'a [SaveItem], Refusal>, StoreError> {
+    let fresh = items.iter().position(|item| item.seq > after).map_or(&items[items.len()..], |at| &items[at..]);
+    if !fresh.iter().zip(after + 1..).all(|(item, expected)| item.seq == expected) {
+        return Ok(Err(Refusal::Gap { acked_seq: after }));
+    }
     let stored: i64 = conn.query_row("SELECT stored_bytes FROM exam_sessions WHERE id = ?1", [id], |r| r.get(0))?;
-    let adding: usize = items.iter().map(|item| item.raw.len()).sum();
-    Ok(u64::try_from(stored).unwrap_or(0) + adding as u64 <= quota)
+    if u64::try_from(stored).unwrap_or(0) + bytes_of(fresh) > quota {
+        return Ok(Err(Refusal::Quota));
+    }
+    Ok(Ok(fresh))
+}
+
+/// The bytes `items` take in the log (their JSON text).
+pub(super) fn bytes_of(items: &[SaveItem]) -> u64 {
+    items.iter().map(|item| item.raw.len() as u64).sum()
 }
 
 fn on_time(
@@ -146,13 +152,10 @@ fn on_time(
     quota: u64,
 ) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
     let LogState { acked_seq, mut chain } = log_state(conn, attempt.id)?;
-    let fresh = match continuing(items, acked_seq) {
+    let fresh = match admissible(conn, attempt.id, items, acked_seq, quota)? {
         Ok(fresh) => fresh,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    if !within_quota(conn, attempt.id, fresh, quota)? {
-        return Ok(Err(Refusal::Quota));
-    }
     let mut codes = Codes::new(conn, attempt.id, exam);
     let server_at = rfc3339(now);
     let mut insert = conn.prepare_cached(
@@ -182,10 +185,9 @@ fn on_time(
     }
     codes.write()?;
     let acked = fresh.last().map_or(acked_seq, |item| item.seq);
-    let added: usize = fresh.iter().map(|item| item.raw.len()).sum();
     conn.execute(
         "UPDATE exam_sessions SET acked_seq = ?2, chain = ?3, stored_bytes = stored_bytes + ?4 WHERE id = ?1",
-        params![attempt.id, acked, chain.as_slice(), i64::try_from(added).unwrap_or(i64::MAX)],
+        params![attempt.id, acked, chain.as_slice(), i64::try_from(bytes_of(fresh)).unwrap_or(i64::MAX)],
     )?;
     if let Some(commitment) = commitment {
         record_commitment(conn, attempt.id, commitment, now)?;

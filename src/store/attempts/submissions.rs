@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
 use super::{Attempt, answers, log_state};
+use crate::audit::{self, Actor, AuditEvent};
 use crate::clock::rfc3339;
 use crate::domain::autosave::MAX_ANSWER_UNITS;
 use crate::domain::changeset::utf16_len;
@@ -51,6 +52,9 @@ pub struct StoredReceipt {
 
 /// Freezes the attempt's current answers as its first submission. Does
 /// nothing (and returns the existing receipt) when it is already submitted.
+/// A submission at the deadline is audited here, by the system, wherever it
+/// is noticed (the sweep, or the next request); a student's own submission
+/// is audited by the request that makes it.
 ///
 /// # Errors
 /// Storage errors.
@@ -61,6 +65,13 @@ pub fn freeze(conn: &Connection, attempt: &Attempt, exam: &Exam, how: Freeze) ->
     let codes = answers(conn, attempt.id, exam)?;
     let log_seq = log_state(conn, attempt.id)?.acked_seq;
     let stored = store(conn, attempt, exam, how, &codes, log_seq, None)?;
+    if how.reason == SubmissionReason::Deadline {
+        let hashes: Vec<_> = stored.receipt.answers.iter().map(|a| a.sha256.clone()).collect();
+        let event = AuditEvent::by(&Actor::system(), "attempt.submit")
+            .target(attempt.id.to_string())
+            .details(serde_json::json!({ "reason": "deadline", "sha256": hashes, "receipt_sha256": stored.sha256 }));
+        audit::append(conn, &event, how.at)?;
+    }
     conn.execute(
         "UPDATE exam_sessions SET submitted_at = ?2, submit_reason = ?3, move_allowed = 0 WHERE id = ?1 AND submitted_at IS NULL",
         params![attempt.id, rfc3339(how.at), if how.reason == SubmissionReason::Student { "student" } else { "deadline" }],
