@@ -3,7 +3,10 @@
 // candidates from CSV, prints them, revokes one after confirming, and a
 // candidate signs in from their link in a browser of their own, starts the
 // exam, types an answer and sees it saved on the server. A used link and a
-// revoked one then say they are not valid.
+// revoked one then say they are not valid. The candidate then "loses" their
+// browser before submitting: the instructor issues a new link, the old browser
+// is signed out, and the new link continues the same attempt, answer and all,
+// in another browser.
 //
 //   cargo build                       (build.rs also builds assets/dist)
 //   cd assets && npm run test:browser
@@ -86,6 +89,11 @@ test('an instructor hands out candidate links and a candidate starts from one', 
   let exam;
   /** Each candidate's link, by name. */
   const links = {};
+  /** The first candidate's browser, their answer and attempt, for the new link to continue. */
+  /** @type {import('playwright-core').Page} */
+  let firstBrowser;
+  let answer;
+  let attemptId;
 
   await step('an organization with PHYS101, its section A and an instructor', async () => {
     ({ instructor, course } = await orgWithInstructor(story.server, computer, { people, sections: ['A'] }));
@@ -207,13 +215,14 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     await page.waitForURL(new URL(`/exams/${exam.id}/take`, story.server.url).href);
     await page.getByTestId('editor-content').waitFor();
     await expectEditorText(page, 'def add(a, b):\n    pass\n');
-    const answer = 'def add(a, b):\n    return a + b  # candidate\n';
+    answer = 'def add(a, b):\n    return a + b  # candidate\n';
     await replaceCode(page, answer);
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
     assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
     const landing = await callApi(page, 'GET', `/me/exams/${exam.id}`);
     assert.notEqual(landing.attempt, null, 'the server holds the candidate’s attempt');
     assert.equal(landing.attempt.submitted_at ?? null, null);
+    attemptId = landing.attempt.id;
 
     // The staff view shows the candidate's running attempt.
     const rows = await callApi(instructor, 'GET', `/courses/${course.id}/exams/${exam.id}/attempts`);
@@ -225,7 +234,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     await page.goto(links[CANDIDATES[0].name]);
     await page.getByTestId('candidate-invalid').waitFor();
     assert.match(await page.getByTestId('candidate-invalid').innerText(), /not valid/);
-    await page.context().close();
+    firstBrowser = page;
   });
 
   await step('the revoked link is not valid either, and the list shows the used one', async () => {
@@ -241,6 +250,47 @@ test('an instructor hands out candidate links and a candidate starts from one', 
       await instructor.locator(`[data-testid="candidate-row"][data-label="${CANDIDATES[2].name}"]`).getAttribute('data-status'),
       'active',
     );
+  });
+
+  await step('the candidate lost their browser before submitting: a new link continues the same attempt elsewhere', async () => {
+    const name = CANDIDATES[0].name;
+    const used = instructor.locator(`[data-testid="candidate-row"][data-label="${name}"][data-status="redeemed"]`);
+    await used.getByTestId('candidate-reissue').click();
+    await instructor.getByTestId('confirm-dialog').waitFor();
+    assert.match(await instructor.getByTestId('confirm-dialog').innerText(), /continues their attempt/);
+    await instructor.getByTestId('confirm-action').click();
+    await instructor.locator(`[data-testid="candidate-row"][data-label="${name}"][data-status="replaced"]`).waitFor();
+    await instructor.locator(`[data-testid="candidate-row"][data-label="${name}"][data-status="active"]`).waitFor();
+    assert.match(await instructor.getByTestId('revoke-candidate-done').innerText(), /new link/);
+    const slips = instructor.getByTestId('candidate-slip');
+    assert.equal(await slips.count(), 1, 'only the new link is shown');
+    const newLink = await slips.getByTestId('slip-url').innerText();
+    assert.notEqual(newLink, links[name]);
+
+    // The browser signed in with the old link is signed out.
+    const stale = await firstBrowser.evaluate(() => fetch('/api/v1/session').then((response) => response.status));
+    assert.equal(stale, 401);
+    await firstBrowser.context().close();
+
+    const page = await computer();
+    await page.goto(newLink);
+    assert.match(await page.getByTestId('candidate-label').innerText(), new RegExp(name));
+    await page.getByTestId('candidate-start').click();
+    await page.waitForURL(new URL('/home', story.server.url).href);
+    await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Midterm' }).click();
+    await page.waitForURL(new URL(`/exams/${exam.id}`, story.server.url).href);
+    await page.getByTestId('exam-continue-here').click();
+    await page.waitForURL(new URL(`/exams/${exam.id}/take`, story.server.url).href);
+    await expectEditorText(page, answer);
+    const landing = await callApi(page, 'GET', `/me/exams/${exam.id}`);
+    assert.equal(landing.attempt.id, attemptId, 'the same attempt, not a new one');
+    await page.context().close();
+
+    // The replaced link no longer opens anything.
+    const again = await computer();
+    await again.goto(links[name]);
+    await again.getByTestId('candidate-invalid').waitFor();
+    await again.context().close();
     await instructor.context().close();
   });
 

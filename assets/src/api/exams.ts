@@ -84,6 +84,14 @@ export const importCandidates = (
 export const revokeCandidate = (courseId: string, examId: string, candidateId: string): Promise<void> =>
   api(`${examPath(courseId, examId)}/candidates/${id(candidateId)}`, { method: 'DELETE' });
 
+/**
+ * A new link for the candidate of link `candidateId`, for the same window: the
+ * old link stops working and its browser is signed out; the browser that opens
+ * the new link continues the candidate's attempt where it was saved.
+ */
+export const reissueCandidate = (courseId: string, examId: string, candidateId: string): Promise<IssuedCandidate> =>
+  api(`${examPath(courseId, examId)}/candidates/${id(candidateId)}/reissue`, { method: 'POST', body: {} });
+
 /** Closes the exam's window now (close early); running attempts end with it. */
 export const closeExam = (courseId: string, examId: string): Promise<Exam> =>
   api(`${examPath(courseId, examId)}/window`, { method: 'POST', body: {} });

@@ -174,7 +174,8 @@ export interface Exam {
   question_ids: string[];
 }
 
-export type CandidateStatus = 'active' | 'redeemed' | 'revoked' | 'expired';
+/** `replaced`: a newer link was issued for the same candidate (see `reissueCandidate`). */
+export type CandidateStatus = 'active' | 'redeemed' | 'revoked' | 'replaced' | 'expired';
 
 /** A candidate link of an exam, as its list shows it (the link itself is never shown again). */
 export interface Candidate {

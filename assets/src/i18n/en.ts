@@ -529,7 +529,7 @@ export const en: Messages = {
       validity: 'Valid',
       status: 'Status',
       actions: 'Actions',
-      statusText: { active: 'Not used yet', redeemed: 'Used', revoked: 'Revoked', expired: 'Expired' },
+      statusText: { active: 'Not used yet', redeemed: 'Used', revoked: 'Revoked', replaced: 'Replaced by a new link', expired: 'Expired' },
       redeemedAt: (when) => `Used ${when}`,
       empty: 'No candidate links yet.',
       revoke: 'Revoke',
@@ -538,6 +538,14 @@ export const en: Messages = {
       revokeUsedBody: 'They have started with this link: revoking it signs them out of the exam at once.',
       revokeConfirm: 'Revoke link',
       revoked: (name) => `The link for ${name} has been revoked.`,
+      reissue: 'Issue a new link',
+      reissueTitle: (name) => `Issue a new link for ${name}?`,
+      reissueBody:
+        'Use this when they closed the browser or changed computers before submitting. The old link stops working ' +
+        'and any browser still signed in with it is signed out. The new link works for the same time and continues ' +
+        'their attempt, with everything saved so far, on the computer that opens it.',
+      reissueConfirm: 'Issue new link',
+      reissued: (name) => `A new link for ${name} is shown above: print it or copy it now, it is not shown again.`,
     },
   },
   author: {

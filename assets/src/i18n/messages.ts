@@ -436,6 +436,11 @@ export interface Messages {
       revokeUsedBody: string;
       revokeConfirm: string;
       revoked: (name: string) => string;
+      reissue: string;
+      reissueTitle: (name: string) => string;
+      reissueBody: string;
+      reissueConfirm: string;
+      reissued: (name: string) => string;
     };
   };
   /** Writing an exam: the editor for the course's instructors (screens/author). */

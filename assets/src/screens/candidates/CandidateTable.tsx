@@ -1,8 +1,12 @@
-/** The candidate links of an exam with their status; active and used links can be revoked after confirming. */
+/**
+ * The candidate links of an exam with their status. Active and used links can
+ * be revoked, and a link not yet replaced can be issued again (for a candidate
+ * who closed the browser before submitting), each after confirming.
+ */
 import { useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
-import { revokeCandidate } from '../../api/exams';
-import type { Candidate, CandidateStatus } from '../../api/types';
+import { reissueCandidate, revokeCandidate } from '../../api/exams';
+import type { Candidate, CandidateStatus, IssuedCandidate } from '../../api/types';
 import { ConfirmedActionButton, useConfirmedAction } from '../../components/ConfirmedAction';
 import { DoneNotice, ErrorNotice } from '../../components/ErrorNotice';
 
@@ -12,11 +16,18 @@ const tone: Record<CandidateStatus, string> = {
   active: 'badge--info',
   redeemed: 'badge--pass',
   revoked: 'badge--fail',
+  replaced: 'badge--neutral',
   expired: 'badge--neutral',
 };
 
 /** A link not used yet stops working; a used one also signs its candidate out. */
 const revocable = (candidate: Candidate): boolean => candidate.status === 'active' || candidate.status === 'redeemed';
+
+/**
+ * A link that is not replaced or expired can be issued again; the server
+ * refuses, with a sentence, when the candidate has already submitted.
+ */
+const reissuable = (candidate: Candidate): boolean => candidate.status !== 'replaced' && candidate.status !== 'expired';
 
 const byLabel = new Intl.Collator(t.lang, { numeric: true, sensitivity: 'base' });
 
@@ -26,10 +37,13 @@ interface Props {
   candidates: Candidate[];
   sectionNames: Map<string, string>;
   onChanged: () => void;
+  /** A new link was issued for a candidate: it is shown this once. */
+  onReissued: (link: IssuedCandidate) => void;
 }
 
-export function CandidateTable({ courseId, examId, candidates, sectionNames, onChanged }: Props) {
+export function CandidateTable({ courseId, examId, candidates, sectionNames, onChanged, onReissued }: Props) {
   const revoking = useConfirmedAction();
+  const reissuing = useConfirmedAction();
   const [done, setDone] = useState<string | null>(null);
   const sorted = [...candidates].sort((a, b) => byLabel.compare(a.label, b.label) || a.created_at.localeCompare(b.created_at));
 
@@ -46,9 +60,23 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
     }
   };
 
+  const reissue = async (candidate: Candidate): Promise<void> => {
+    setDone(null);
+    const request = { title: text.reissueTitle(candidate.label), body: text.reissueBody, action: text.reissueConfirm };
+    let link: IssuedCandidate | undefined;
+    const work = async (): Promise<void> => {
+      link = await reissueCandidate(courseId, examId, candidate.id);
+    };
+    if ((await reissuing.run(request, work)) && link !== undefined) {
+      setDone(text.reissued(candidate.label));
+      onReissued(link);
+    }
+  };
+
   return (
     <>
       <ErrorNotice error={revoking.error} testId="revoke-candidate-error" />
+      <ErrorNotice error={reissuing.error} testId="reissue-candidate-error" />
       <DoneNotice text={done} testId="revoke-candidate-done" />
       {candidates.length === 0 ? (
         <p class="empty" data-testid="candidates-empty">{text.empty}</p>
@@ -95,6 +123,16 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
                         {text.revoke}
                       </ConfirmedActionButton>
                     )}
+                    {reissuable(candidate) && (
+                      <ConfirmedActionButton
+                        action={reissuing}
+                        describedBy={`candidate-${candidate.id}`}
+                        testId="candidate-reissue"
+                        onClick={() => reissue(candidate)}
+                      >
+                        {text.reissue}
+                      </ConfirmedActionButton>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -103,6 +141,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
         </div>
       )}
       {revoking.dialog}
+      {reissuing.dialog}
     </>
   );
 }

@@ -1,8 +1,8 @@
 /**
  * An exam's candidate links (`/courses/<course>/exams/<exam>/candidates`),
  * for the course's instructors: create links for one candidate or a CSV list,
- * print or copy them the one time they are shown, and see and revoke the
- * links already made. Anyone else gets "page not found".
+ * print or copy them the one time they are shown, and see, revoke and issue
+ * again the links already made. Anyone else gets "page not found".
  */
 import { useCallback, useState } from 'preact/hooks';
 import { t } from '../../i18n';
@@ -52,6 +52,7 @@ function CandidatesPage({ course, exam }: Context) {
               candidates={candidates}
               sectionNames={sectionNames}
               onChanged={loaded.reload}
+              onReissued={(link) => { created([link]); }}
             />
           )}
         </WhenLoaded>
