@@ -42,8 +42,8 @@ interface Props {
 }
 
 export function CandidateTable({ courseId, examId, candidates, sectionNames, onChanged, onReissued }: Props) {
-  const revoking = useConfirmedAction();
-  const reissuing = useConfirmedAction();
+  // One action for the table: one dialog, and every button waits while either runs.
+  const action = useConfirmedAction();
   const [done, setDone] = useState<string | null>(null);
   const sorted = [...candidates].sort((a, b) => byLabel.compare(a.label, b.label) || a.created_at.localeCompare(b.created_at));
 
@@ -54,7 +54,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
       body: candidate.status === 'redeemed' ? text.revokeUsedBody : text.revokeBody,
       action: text.revokeConfirm,
     };
-    if (await revoking.run(request, () => revokeCandidate(courseId, examId, candidate.id))) {
+    if (await action.run(request, () => revokeCandidate(courseId, examId, candidate.id))) {
       setDone(text.revoked(candidate.label));
       onChanged();
     }
@@ -67,7 +67,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
     const work = async (): Promise<void> => {
       link = await reissueCandidate(courseId, examId, candidate.id);
     };
-    if ((await reissuing.run(request, work)) && link !== undefined) {
+    if ((await action.run(request, work)) && link !== undefined) {
       setDone(text.reissued(candidate.label));
       onReissued(link);
     }
@@ -75,8 +75,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
 
   return (
     <>
-      <ErrorNotice error={revoking.error} testId="revoke-candidate-error" />
-      <ErrorNotice error={reissuing.error} testId="reissue-candidate-error" />
+      <ErrorNotice error={action.error} testId="candidate-action-error" />
       <DoneNotice text={done} testId="revoke-candidate-done" />
       {candidates.length === 0 ? (
         <p class="empty" data-testid="candidates-empty">{text.empty}</p>
@@ -114,7 +113,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
                   <td>
                     {revocable(candidate) && (
                       <ConfirmedActionButton
-                        action={revoking}
+                        action={action}
                         danger
                         describedBy={`candidate-${candidate.id}`}
                         testId="candidate-revoke"
@@ -125,7 +124,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
                     )}
                     {reissuable(candidate) && (
                       <ConfirmedActionButton
-                        action={reissuing}
+                        action={action}
                         describedBy={`candidate-${candidate.id}`}
                         testId="candidate-reissue"
                         onClick={() => reissue(candidate)}
@@ -140,8 +139,7 @@ export function CandidateTable({ courseId, examId, candidates, sectionNames, onC
           </table>
         </div>
       )}
-      {revoking.dialog}
-      {reissuing.dialog}
+      {action.dialog}
     </>
   );
 }
