@@ -41,7 +41,7 @@ struct OrgRef {
 /// The database a link token points into, and the token itself. An
 /// organization the server refuses to serve answers 503, as its signed-in
 /// users get; anything else that opens nothing is a 404.
-async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
+pub(super) async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
     let (realm, token) = Realm::split(text).ok_or(AppError::NotFound)?;
     let db = match realm {
         Realm::Platform => state.registry().platform().db().clone(),
@@ -56,8 +56,9 @@ async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String
     Ok((realm, db, token.to_owned()))
 }
 
-/// The client's link key, unless it must wait.
-fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppError> {
+/// The client's link key (one budget for one-time and candidate links),
+/// unless it must wait.
+pub(super) fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppError> {
     let keys = [state.limiter().address_key("link", client.0)];
     match state.limiter().blocked(&keys, state.clock().now()) {
         Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
@@ -69,11 +70,18 @@ fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppErr
 pub const UNKNOWN_LINK: &str = "unknown link";
 
 /// Counts a failed redemption against the address and, in aggregate, in
-/// the audit log of `db` (the platform's when the token names no realm).
-fn refused(state: &AppState, db: &Database, keys: &[LimitKey], client: ClientAddr, now: time::OffsetDateTime) {
+/// the audit log of `db` (the platform's when the token names no realm) as
+/// `action`.
+pub(super) fn refused(
+    state: &AppState,
+    action: &'static str,
+    (db, keys): (&Database, &[LimitKey]),
+    client: ClientAddr,
+    now: time::OffsetDateTime,
+) {
     state.limiter().fail(keys, now);
-    let event = audit_event::from("anonymous".to_owned(), UNKNOWN_LINK.to_owned(), "link.redeem", client)
-        .outcome(Outcome::Failure);
+    let event =
+        audit_event::from("anonymous".to_owned(), UNKNOWN_LINK.to_owned(), action, client).outcome(Outcome::Failure);
     state.refusals().record(db, event, now);
 }
 
@@ -85,7 +93,14 @@ async fn describe(
 ) -> Result<Json<LinkView>, AppError> {
     let keys = limited(&state, client)?;
     let now = state.clock().now();
-    let (realm, db, token) = locate(&state, &text).await?;
+    let (realm, db, token) = match locate(&state, &text).await {
+        // A token naming no served realm is a failed guess like any other.
+        Err(AppError::NotFound) => {
+            state.limiter().fail(&keys, now);
+            return Err(AppError::NotFound);
+        }
+        other => other?,
+    };
     let found = db
         .read(move |conn| {
             let Some(link) = links::peek(conn, &token, now)? else { return Ok(None) };
@@ -133,7 +148,7 @@ async fn redeem(
     let (realm, db, token) = match locate(&state, &text).await {
         Ok(found) => found,
         Err(AppError::NotFound) => {
-            refused(&state, state.registry().platform().db(), &keys, client, now);
+            refused(&state, "link.redeem", (state.registry().platform().db(), &keys), client, now);
             return Err(AppError::NotFound);
         }
         Err(other) => return Err(other),
@@ -148,7 +163,7 @@ async fn redeem(
     };
     let peek_token = token.clone();
     if db.read(move |conn| links::peek(conn, &peek_token, now)).await?.is_none() {
-        refused(&state, &db, &keys, client, now);
+        refused(&state, "link.redeem", (&db, &keys), client, now);
         return Err(AppError::NotFound);
     }
     let hash = state.passwords().hash(client.0, password).await?;
@@ -183,7 +198,7 @@ async fn redeem(
     if redeemed {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        refused(&state, &db, &keys, client, now);
+        refused(&state, "link.redeem", (&db, &keys), client, now);
         Err(AppError::NotFound)
     }
 }

@@ -105,6 +105,26 @@ async fn guessing_candidate_links_spends_the_link_budget_and_is_audited_in_aggre
     app.stop().await;
 }
 
+#[tokio::test]
+async fn link_look_ups_naming_no_organization_spend_the_same_budget() {
+    let clock = examhall::clock::ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let app = spawn_app_with_clock(Arc::new(clock)).await;
+    // An organization id that names nothing here: each look-up is a guess.
+    let nowhere = "01900000-0000-7000-8000-00000000dead";
+    let mut statuses = Vec::new();
+    for _ in 0..100 {
+        let status = app.get(&format!("/api/v1/links/{nowhere}.{GUESS}")).await.status().as_u16();
+        statuses.push(status);
+        if status == 429 {
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(statuses[..statuses.len() - 1].iter().all(|s| *s == 404), "{statuses:?}");
+    assert_eq!(app.get(&format!("/api/v1/candidate-links/{nowhere}.{GUESS}")).await.status(), 429);
+    app.stop().await;
+}
+
 /// Rows a redemption or sign-in would add or change.
 async fn footprint(app: &TestApp, org: examhall::domain::OrgId) -> Vec<i64> {
     let db = app.state.registry().org(org).await.unwrap();

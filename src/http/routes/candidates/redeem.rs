@@ -16,52 +16,31 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::super::audit_event;
-use super::super::links::UNKNOWN_LINK;
+use super::super::links::{self, limited};
 use super::super::session::start_session;
 use crate::app::AppState;
-use crate::audit::Outcome;
 use crate::auth::rate_limit::LimitKey;
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
+use crate::store::Database;
 use crate::store::accounts::users;
 use crate::store::candidates;
-use crate::store::{Database, StoreError};
 
 /// The largest body of a redemption (it has no fields).
 const BODY_LIMIT: usize = 1024;
 
-/// The database a candidate token points into, and the token itself. An
-/// organization the server refuses to serve answers 503, as its signed-in
-/// users get; anything else that opens nothing is a 404.
+/// The organization database a candidate token points into, and the token
+/// ([`links::locate`]); candidate links exist only in organizations.
 async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
-    let Some((Realm::Org(org), token)) = Realm::split(text) else { return Err(AppError::NotFound) };
-    if !state.registry().platform().is_active(org).await? {
-        return Err(AppError::NotFound);
-    }
-    let db = state.registry().org(org).await.map_err(|error| match error {
-        refused @ StoreError::OrgRefused(_) => AppError::from(refused),
-        _ => AppError::NotFound,
-    })?;
-    Ok((Realm::Org(org), db, token.to_owned()))
-}
-
-/// The client's link key, unless it must wait.
-fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppError> {
-    let keys = [state.limiter().address_key("link", client.0)];
-    match state.limiter().blocked(&keys, state.clock().now()) {
-        Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
-        None => Ok(keys),
+    match links::locate(state, text).await? {
+        (Realm::Platform, ..) => Err(AppError::NotFound),
+        found => Ok(found),
     }
 }
 
-/// Counts a failed redemption against the address and, in aggregate, in
-/// the audit log of `db` (the platform's when the token names no
-/// organization that is served).
+/// Counts a failed redemption ([`links::refused`]).
 fn refused(state: &AppState, db: &Database, keys: &[LimitKey], client: ClientAddr, now: time::OffsetDateTime) {
-    state.limiter().fail(keys, now);
-    let event = audit_event::from("anonymous".to_owned(), UNKNOWN_LINK.to_owned(), "candidate_link.redeem", client)
-        .outcome(Outcome::Failure);
-    state.refusals().record(db, event, now);
+    links::refused(state, "candidate_link.redeem", (db, keys), client, now);
 }
 
 /// `GET /api/v1/candidate-links/{token}`: what the link opens, if valid.
