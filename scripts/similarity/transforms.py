@@ -12,6 +12,7 @@ import builtins
 import io
 import keyword
 import re
+import symtable
 import textwrap
 import tokenize
 
@@ -1119,12 +1120,11 @@ def _extract(src, rng, protected):
         after = fn.body[j + 1:]
         params = [a.arg for a in fn.args.args + fn.args.kwonlyargs]
         known = set(params) | outer_stores(ast.Module(body=before, type_ignores=[]))
-        for s in before:
-            for node in ast.walk(s):
-                if isinstance(node, (ast.For, ast.comprehension)):
-                    known |= names_in(node.target, ast.Store)
-        reads = names_in(mod, ast.Load)
-        writes = outer_stores(mod)
+        first, last = run[0].lineno - 1, run[-1].end_lineno - 1
+        try:
+            reads, writes = _scope_names(textwrap.dedent("".join(lines[first:last + 1])))
+        except (SyntaxError, ValueError):
+            continue
         args = sorted(n for n in reads if n in known)
         later = names_in(ast.Module(body=after, type_ignores=[]))
         outs = sorted(n for n in writes if n in later)
@@ -1137,7 +1137,6 @@ def _extract(src, rng, protected):
         elif args:
             base = rng.choice([f"process_{args[0]}", f"update_{args[0]}", f"handle_{args[0]}"])
         helper = fresh(base.strip("_"), taken)
-        first, last = run[0].lineno - 1, run[-1].end_lineno - 1
         chunk = "".join(lines[first:last + 1])
         chunk = textwrap.indent(textwrap.dedent(chunk), "    ")
         ret = ""
@@ -1153,6 +1152,26 @@ def _extract(src, rng, protected):
         if compiles(out):
             return out
     return src
+
+
+def _scope_names(chunk):
+    """(names the chunk reads from outside, names it binds) as a function body,
+    using the compiler's own scoping (comprehension variables stay inside)."""
+    code = "def _probe_():\n" + textwrap.indent(chunk, "    ")
+    fn = symtable.symtable(code, "<probe>", "exec").get_children()[0]
+    reads = {sym.get_name() for sym in fn.get_symbols() if sym.is_referenced()}
+
+    def nested(table):
+        for sym in table.get_symbols():
+            if sym.is_referenced() and (sym.is_global() or sym.is_free()):
+                reads.add(sym.get_name())
+        for child in table.get_children():
+            nested(child)
+
+    for child in fn.get_children():
+        nested(child)
+    writes = {sym.get_name() for sym in fn.get_symbols() if sym.is_assigned()}
+    return reads, writes
 
 
 def _inline(src, rng, protected):
