@@ -226,6 +226,7 @@ def assemble(assignment, number, rng):
                                         "explode": False}, rng)
     if rng.random() < 0.08:
         src = transforms._reindent(src, 2)
+    src = transforms.natural_variation(src, rng)
     compile(src, f"<{assignment['name']}>", "exec")
     return src
 

@@ -777,7 +777,8 @@ def deadcode(src, rng, protected=()):
                 if isinstance(seq, list) and seq and (node is fn or not isinstance(node, ast.Module)):
                     for stmt in seq:
                         if stmt_starts_line(lines, stmt) and not (
-                                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)) \
+                                and not lines[stmt.lineno - 1].lstrip().startswith("elif"):
                             candidates.append((fn, seq, stmt))
     if not candidates:
         return src
@@ -846,6 +847,12 @@ def loops(src, rng, protected=()):
     return out
 
 
+def _shuffled(nodes, rng):
+    nodes = list(nodes)
+    rng.shuffle(nodes)
+    return nodes
+
+
 def _has_continue(stmts):
     for stmt in stmts:
         for node in _walk_same_loop(stmt):
@@ -879,7 +886,7 @@ def _range_args(call):
 def _for_range_to_while(src, rng):
     tree = ast.parse(src)
     lines = lines_of(src)
-    for node in ast.walk(tree):
+    for node in _shuffled(ast.walk(tree), rng):
         if not isinstance(node, ast.For) or node.orelse or not isinstance(node.target, ast.Name):
             continue
         args = _range_args(node.iter)
@@ -907,7 +914,7 @@ def _for_range_to_while(src, rng):
 def _while_to_for_range(src, rng):
     tree = ast.parse(src)
     lines = lines_of(src)
-    for node in ast.walk(tree):
+    for node in _shuffled(ast.walk(tree), rng):
         for field in ("body", "orelse"):
             seq = getattr(node, field, None)
             if not isinstance(seq, list):
@@ -956,7 +963,7 @@ def _while_to_for_range(src, rng):
 def _comp_to_loop(src, rng):
     tree = ast.parse(src)
     lines = lines_of(src)
-    for node in ast.walk(tree):
+    for node in _shuffled(ast.walk(tree), rng):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.ListComp)
                 and len(node.value.generators) == 1 and not node.value.generators[0].is_async
@@ -980,7 +987,7 @@ def _comp_to_loop(src, rng):
 def _loop_to_comp(src, rng):
     tree = ast.parse(src)
     lines = lines_of(src)
-    for node in ast.walk(tree):
+    for node in _shuffled(ast.walk(tree), rng):
         for field in ("body", "orelse"):
             seq = getattr(node, field, None)
             if not isinstance(seq, list):
@@ -1125,7 +1132,8 @@ def _extract(src, rng, protected):
             reads, writes = _scope_names(textwrap.dedent("".join(lines[first:last + 1])))
         except (SyntaxError, ValueError):
             continue
-        args = sorted(n for n in reads if n in known)
+        # every name from before that the chunk touches is passed in (x += 1 reads x too)
+        args = sorted(n for n in reads | writes if n in known)
         later = names_in(ast.Module(body=after, type_ignores=[]))
         outs = sorted(n for n in writes if n in later)
         # names that are both written here and known before, but only mutated? keep simple
@@ -1281,6 +1289,63 @@ def _rename_expr_text_lines(text, mapping):
             prev = tok
     pad = indent_of(text.splitlines()[0]) if text.strip() else ""
     return textwrap.indent(_rebuild(textwrap.dedent(text), pairs), pad)
+
+
+def natural_variation(src, rng):
+    """The small restructurings that independent students differ by anyway:
+    applied to independent submissions so that two students who chose the
+    same approach do not write the same token sequence."""
+    steps = [(_for_range_to_while, 0.35), (_while_to_for_range, 0.2), (_comp_to_loop, 0.45),
+             (_loop_to_comp, 0.35), (_invert_if, 0.3), (_aug_assign, 0.4),
+             (_reorder_statements, 0.5), (_temp_return, 0.5), (_not_len, 0.3)]
+    out = src
+    for step, p in steps:
+        for _ in range(3):
+            if rng.random() >= p:
+                break
+            new = step(out, rng)
+            if new != out and compiles(new):
+                out = new
+    for _ in range(2):
+        if rng.random() < 0.45:
+            new = _extract(out, rng, ())
+            if compiles(new):
+                out = new
+    return out
+
+
+def _temp_return(src, rng):
+    """return <expr>  ->  <name> = <expr>; return <name> (or the reverse)."""
+    tree = ast.parse(src)
+    lines = lines_of(src)
+    taken = defined_names(tree) | RESERVED
+    cands = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None
+             and not isinstance(n.value, (ast.Name, ast.Constant)) and n.lineno == n.end_lineno
+             and stmt_starts_line(lines, n) and "#" not in lines[n.lineno - 1]]
+    if not cands:
+        return src
+    node = rng.choice(cands)
+    name = fresh(rng.choice(["result", "answer", "value", "res", "out", "ret"]), taken)
+    pad = " " * node.col_offset
+    line = lines[node.lineno - 1]
+    expr = line[node.value.col_offset:node.value.end_col_offset]
+    lines[node.lineno - 1] = f"{pad}{name} = {expr}\n{pad}return {name}\n"
+    return "".join(lines)
+
+
+def _not_len(src, rng):
+    """len(x) == 0 -> not x, len(x) > 0 -> x."""
+    lines = lines_of(src)
+    idx = [i for i, l in enumerate(lines) if re.search(r"len\((\w+)\) (==|>) 0\b", l)]
+    if not idx:
+        return src
+    i = rng.choice(idx)
+    line = lines[i]
+    new = re.sub(r"len\((\w+)\) == 0\b", r"not \1", line, count=1)
+    if new == line:
+        new = re.sub(r"len\((\w+)\) > 0\b", r"\1", line, count=1)
+    lines[i] = new
+    return "".join(lines)
 
 
 KINDS = {
