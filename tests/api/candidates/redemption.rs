@@ -73,7 +73,7 @@ async fn links_and_sessions_of_a_refused_organization_answer_503_not_404_or_401(
 }
 
 #[tokio::test]
-async fn guessing_candidate_links_spends_the_link_budget_and_is_audited_in_aggregate() {
+async fn guessing_candidate_and_one_time_links_spends_the_link_budget_and_is_audited_in_aggregate() {
     // A manual clock: the address's budget does not refill during the test.
     let clock = examhall::clock::ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
     let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
@@ -88,6 +88,20 @@ async fn guessing_candidate_links_spends_the_link_budget_and_is_audited_in_aggre
     assert_eq!(entries.len(), 1, "three guesses, one entry: {audit}");
     assert_eq!((entries[0]["outcome"].as_str(), entries[0]["details"]["count"].as_i64()), (Some("failure"), Some(3)));
     assert_eq!(entries[0]["actor_label"], "unknown link", "the token is never stored");
+
+    // Wrong one-time links into the organization are audited the same way, as `link.redeem`.
+    let one_time = format!("/api/v1/links/{}.{GUESS}", w.physics);
+    for _ in 0..2 {
+        let answer =
+            app.call(None, Method::POST, &one_time, Some(json!({"password": "a-long-enough-phrase-42"}))).await;
+        assert_eq!(answer.status(), 404);
+    }
+    app.state.refusals().flush(examhall::clock::system().now()).await;
+    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=link.redeem").await;
+    let entries = audit.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "two guesses, one entry: {audit}");
+    assert_eq!((entries[0]["outcome"].as_str(), entries[0]["details"]["count"].as_i64()), (Some("failure"), Some(2)));
+    assert_eq!(entries[0]["actor_label"], "unknown link");
 
     // Guessing one-time links from the same address empties the same budget.
     let mut answered = 0;
