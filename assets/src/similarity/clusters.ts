@@ -62,20 +62,31 @@ export interface Layout {
   edges: PlacedEdge[];
 }
 
-const CELL = 240;
-const PER_ROW = 4;
+/** The picture's width; clusters fill rows left to right. */
+const WIDTH = 960;
+const LABEL_ROOM = 40;
 
-/** Places each cluster on a circle in a cell of a grid. */
+/** Radius of a cluster's circle: pairs small, large clusters roomier. */
+function radiusOf(files: number): number {
+  return files <= 2 ? 30 : Math.min(200, 20 + 9 * files);
+}
+
+/** Places each cluster on a circle of its own, packed in rows (largest first). */
 export function layOut(clusters: readonly Cluster[]): Layout {
   const nodes: PlacedNode[] = [];
   const edges: PlacedEdge[] = [];
-  clusters.forEach((cluster, index) => {
-    const cx = (index % PER_ROW) * CELL + CELL / 2;
-    const cy = Math.floor(index / PER_ROW) * CELL + CELL / 2;
-    const radius = cluster.files.length <= 2 ? 50 : Math.min(CELL / 2 - 40, 25 + 8 * cluster.files.length);
+  let [x, y, rowHeight] = [0, 0, 0];
+  for (const cluster of clusters) {
+    const radius = radiusOf(cluster.files.length);
+    const size = 2 * radius + 2 * LABEL_ROOM;
+    if (x > 0 && x + size > WIDTH) {
+      [x, y, rowHeight] = [0, y + rowHeight, 0];
+    }
+    const [cx, cy] = [x + size / 2, y + size / 2];
     const placed = new Map<string, PlacedNode>();
     cluster.files.forEach((file, at) => {
-      const angle = (2 * Math.PI * at) / cluster.files.length - Math.PI / 2;
+      // Pairs lie flat; larger clusters start at the top and go round.
+      const angle = (2 * Math.PI * at) / cluster.files.length + (cluster.files.length === 2 ? Math.PI : -Math.PI / 2);
       const node = { file, x: Math.round(cx + radius * Math.cos(angle)), y: Math.round(cy + radius * Math.sin(angle)) };
       placed.set(file, node);
       nodes.push(node);
@@ -84,7 +95,8 @@ export function layOut(clusters: readonly Cluster[]): Layout {
       const [from, to] = [placed.get(pair.a), placed.get(pair.b)];
       if (from !== undefined && to !== undefined) edges.push({ pair, from, to });
     }
-  });
-  const columns = Math.min(PER_ROW, Math.max(1, clusters.length));
-  return { width: columns * CELL, height: Math.max(1, Math.ceil(clusters.length / PER_ROW)) * CELL, nodes, edges };
+    x += size;
+    rowHeight = Math.max(rowHeight, size);
+  }
+  return { width: WIDTH, height: Math.max(1, y + rowHeight), nodes, edges };
 }

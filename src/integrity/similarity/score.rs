@@ -95,14 +95,16 @@ pub fn rank(documents: &[Document], candidates: &[Candidate], settings: &Setting
         .collect();
     let refined_count = refined.len();
 
-    let mut tiles_of: Vec<Option<Vec<Tile>>> = vec![None; candidates.len()];
-    for (at, tiles) in refined {
-        tiles_of[at] = Some(tiles);
-    }
+    // `chosen` is ascending, and so is `refined`: walk it beside the candidates.
+    let mut refined = refined.into_iter().peekable();
     let mut pairs: Vec<Pair> = candidates
         .iter()
         .zip(scores)
-        .zip(tiles_of)
+        .enumerate()
+        .map(|(at, (candidate, fingerprint))| {
+            let tiles = refined.next_if(|(refined_at, _)| *refined_at == at).map(|(_, tiles)| tiles);
+            ((candidate, fingerprint), tiles)
+        })
         .filter_map(|((candidate, fingerprint), tiles)| {
             let (score, method, tiles) = match tiles {
                 Some(found) => {
