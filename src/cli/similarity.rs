@@ -95,11 +95,20 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let sources = inputs::read_all(&args.dir, &found, args.lang)?;
     let bases = inputs::read_bases(&args.bases, args.lang)?;
 
-    let progress = |step: Step| match step {
-        Step::Tokenized { done, total } if done < total => eprintln!("  parsed {done} of {total} files"),
-        Step::Tokenized { .. } => {}
-        Step::Candidates(count) => eprintln!("  {count} pairs share fingerprints; refining the most similar"),
-        Step::Refined(count) => eprintln!("  {count} pairs refined by greedy string tiling"),
+    let progress = |step: Step| {
+        let at = started.elapsed().as_secs_f64();
+        match step {
+            Step::Tokenized { done, total } => eprintln!("  {at:6.2} s  parsed {done} of {total} files"),
+            Step::Indexed { fingerprints, boilerplate } => {
+                eprintln!(
+                    "  {at:6.2} s  indexed {fingerprints} fingerprints ({boilerplate} more left out as boilerplate)"
+                );
+            }
+            Step::Candidates(count) => {
+                eprintln!("  {at:6.2} s  {count} pairs share fingerprints; refining the most similar");
+            }
+            Step::Refined(count) => eprintln!("  {at:6.2} s  {count} pairs refined by greedy string tiling"),
+        }
     };
     let analysis = similarity::analyze(args.lang, sources, &bases, &Settings::default(), &progress);
 

@@ -63,6 +63,18 @@ impl Index {
         (index, boilerplate)
     }
 
+    /// How many distinct fingerprints the index holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Whether the index holds no fingerprint.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
     /// The files that have `hash`, ascending.
     #[must_use]
     pub fn files_with(&self, hash: u64) -> &[u32] {
@@ -73,11 +85,12 @@ impl Index {
     }
 
     /// Every pair of the `count` files that shares at least one indexed
-    /// fingerprint, ordered by `(a, b)`; `keys(file)` are the distinct
-    /// fingerprint hashes of a file that count.
+    /// fingerprint: for each file `a`, its pairs with later files `b`,
+    /// ordered by `b`; `keys(file)` are the distinct fingerprint hashes of a
+    /// file that count.
     #[must_use]
-    pub fn candidates<'k>(&self, count: usize, keys: impl Fn(usize) -> &'k [u64] + Sync) -> Vec<Candidate> {
-        let per_file: Vec<Vec<Candidate>> = (0..count)
+    pub fn candidates<'k>(&self, count: usize, keys: impl Fn(usize) -> &'k [u64] + Sync) -> Vec<Vec<Candidate>> {
+        (0..count)
             .into_par_iter()
             .map_init(
                 || (vec![0u32; count], Vec::new()),
@@ -101,8 +114,7 @@ impl Index {
                         .collect::<Vec<_>>()
                 },
             )
-            .collect();
-        per_file.into_iter().flatten().collect()
+            .collect()
     }
 }
 
@@ -118,7 +130,7 @@ mod tests {
         assert_eq!(boilerplate, HashSet::from([100]));
         assert_eq!(index.files_with(2), [0, 1]);
         assert!(index.files_with(3).is_empty());
-        let candidates = index.candidates(keys.len(), |file| &keys[file]);
+        let candidates: Vec<Candidate> = index.candidates(keys.len(), |file| &keys[file]).concat();
         assert_eq!(
             candidates,
             [Candidate { a: 0, b: 1, shared: 1 }, Candidate { a: 2, b: 3, shared: 1 }],

@@ -36,9 +36,10 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
-pub use score::{Method, Pair};
+pub use score::{Method, NOT_REFINED, Pair};
 pub use tokens::Language;
 
+use tiling::Tile;
 use tokens::{Tokenizer, Tokens};
 use winnow::{Fingerprint, kgram_hashes, winnow};
 
@@ -118,7 +119,7 @@ pub struct Document {
     /// Tokens that take no part: in starter code or boilerplate.
     pub excluded: Vec<bool>,
     /// Tiling's window index over the tokens that take part.
-    pub windows: Vec<(u64, u32)>,
+    pub windows: Vec<(u32, u32)>,
 }
 
 impl Document {
@@ -139,6 +140,13 @@ pub enum Step {
         /// Files in all.
         total: usize,
     },
+    /// The fingerprints are indexed; this many were boilerplate.
+    Indexed {
+        /// Distinct fingerprints in the index.
+        fingerprints: usize,
+        /// Fingerprints left out as boilerplate.
+        boilerplate: usize,
+    },
     /// The index found this many candidate pairs.
     Candidates(usize),
     /// This many pairs were refined by tiling.
@@ -152,6 +160,8 @@ pub struct Analysis {
     pub documents: Vec<Document>,
     /// Pairs with a score above zero, by score descending (then by names).
     pub pairs: Vec<Pair>,
+    /// Tiles of the refined pairs (see [`Analysis::tiles_of`]).
+    pub tiles: Vec<Box<[Tile]>>,
     /// Pairs the index proposed.
     pub candidate_pairs: usize,
     /// Pairs refined by tiling.
@@ -160,6 +170,26 @@ pub struct Analysis {
     pub boilerplate_fingerprints: usize,
     /// The settings used.
     pub settings: Settings,
+}
+
+impl Analysis {
+    /// The tiles of `pair`, if it was refined.
+    #[must_use]
+    pub fn tiles_of(&self, pair: &Pair) -> Option<&[Tile]> {
+        self.tiles.get(pair.refined as usize).map(AsRef::as_ref)
+    }
+
+    /// Tokens covered by the tiles of `pair` (0 unless refined).
+    #[must_use]
+    pub fn shared_tokens(&self, pair: &Pair) -> u32 {
+        self.tiles_of(pair).unwrap_or_default().iter().map(|tile| tile.len).sum()
+    }
+
+    /// The longest tile of `pair`, in tokens (0 unless refined).
+    #[must_use]
+    pub fn longest_match(&self, pair: &Pair) -> u32 {
+        self.tiles_of(pair).unwrap_or_default().iter().map(|tile| tile.len).max().unwrap_or(0)
+    }
 }
 
 /// Compares every pair of `sources`; fragments of `bases` (starter code) never count.
@@ -182,7 +212,7 @@ pub fn analyze(
             |tokenizer, source| {
                 let tokens = tokenizer.tokenize(&source.text, source.tsx);
                 let now = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if now.is_multiple_of(step) {
+                if now.is_multiple_of(step) && now < total {
                     progress(Step::Tokenized { done: now, total });
                 }
                 (source, tokens)
@@ -213,6 +243,7 @@ pub fn analyze(
         })
         .collect();
     let (index, boilerplate) = index::Index::build(&all_keys, &base_kgrams, settings.boilerplate_limit(total));
+    progress(Step::Indexed { fingerprints: index.len(), boilerplate: boilerplate.len() });
 
     let documents: Vec<Document> = tokenized
         .into_par_iter()
@@ -232,13 +263,15 @@ pub fn analyze(
         .collect();
 
     let candidates = index.candidates(documents.len(), |file| &documents[file].keys);
-    progress(Step::Candidates(candidates.len()));
-    let candidate_pairs = candidates.len();
-    let (pairs, refined_pairs) = score::rank(&documents, &candidates, settings);
+    let candidate_pairs = candidates.iter().map(Vec::len).sum();
+    progress(Step::Candidates(candidate_pairs));
+    let ranking = score::rank(&documents, candidates, settings);
+    let refined_pairs = ranking.tiles.len();
     progress(Step::Refined(refined_pairs));
     Analysis {
         documents,
-        pairs,
+        pairs: ranking.pairs,
+        tiles: ranking.tiles,
         candidate_pairs,
         refined_pairs,
         boilerplate_fingerprints: boilerplate.len(),

@@ -26,7 +26,11 @@ impl Selection {
     /// The selected pairs of `analysis`, best first.
     pub fn pairs<'a>(&self, analysis: &'a Analysis) -> impl Iterator<Item = &'a Pair> + use<'a> {
         let min_score = self.min_score;
-        analysis.pairs.iter().take_while(move |pair| pair.score >= min_score).take(self.top.unwrap_or(usize::MAX))
+        analysis
+            .pairs
+            .iter()
+            .take_while(move |pair| f64::from(pair.score) >= min_score)
+            .take(self.top.unwrap_or(usize::MAX))
     }
 }
 
@@ -37,20 +41,30 @@ pub const CSV_HEADER: [&str; 7] =
 /// Writes the selected pairs as CSV (`score` with four decimals; the tiling
 /// columns are empty for pairs that carry a fingerprint score).
 pub fn write_csv(analysis: &Analysis, selection: Selection, out: impl Write) -> io::Result<()> {
+    use std::fmt::Write as _;
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(CSV_HEADER)?;
+    // Millions of rows: one reused buffer for the numbers, no allocation per row.
+    let mut number = String::new();
+    let mut field = |writer: &mut csv::Writer<_>, value: std::fmt::Arguments<'_>| {
+        number.clear();
+        let _ = number.write_fmt(value);
+        writer.write_field(&number)
+    };
     for pair in selection.pairs(analysis) {
-        let tiled = pair.method == Method::Tiling;
-        let number = |value: u32| if tiled { value.to_string() } else { String::new() };
-        writer.write_record([
-            name(analysis, pair.a),
-            name(analysis, pair.b),
-            &format!("{:.4}", pair.score),
-            pair.method.name(),
-            &number(pair.shared_tokens()),
-            &number(pair.longest_match()),
-            &pair.shared_fingerprints.to_string(),
-        ])?;
+        writer.write_field(name(analysis, pair.a))?;
+        writer.write_field(name(analysis, pair.b))?;
+        field(&mut writer, format_args!("{:.4}", pair.score))?;
+        writer.write_field(pair.method().name())?;
+        if pair.method() == Method::Tiling {
+            field(&mut writer, format_args!("{}", analysis.shared_tokens(pair)))?;
+            field(&mut writer, format_args!("{}", analysis.longest_match(pair)))?;
+        } else {
+            writer.write_field("")?;
+            writer.write_field("")?;
+        }
+        field(&mut writer, format_args!("{}", pair.shared_fingerprints))?;
+        writer.write_record(None::<&[u8]>)?;
     }
     writer.flush()
 }
@@ -112,7 +126,7 @@ impl<'a> Locator<'a> {
     /// tiling, its shared fingerprints' k-grams joined where they overlap.
     #[must_use]
     pub fn matches(&self, pair: &Pair) -> Vec<Match> {
-        let tiles = match &pair.tiles {
+        let tiles = match self.analysis.tiles_of(pair) {
             Some(tiles) => tiles.to_vec(),
             None => shared_kgrams(self.analysis, pair),
         };
@@ -280,16 +294,16 @@ pub fn write_json(
         if at > 0 {
             out.write_all(b",")?;
         }
-        let tiled = pair.method == Method::Tiling;
+        let tiled = pair.method() == Method::Tiling;
         serde_json::to_writer(
             &mut out,
             &JsonPair {
                 a: name(analysis, pair.a),
                 b: name(analysis, pair.b),
-                score: (pair.score * 10_000.0).round() / 10_000.0,
-                method: pair.method.name(),
-                shared_tokens: tiled.then(|| pair.shared_tokens()),
-                longest_match: tiled.then(|| pair.longest_match()),
+                score: (f64::from(pair.score) * 10_000.0).round() / 10_000.0,
+                method: pair.method().name(),
+                shared_tokens: tiled.then(|| analysis.shared_tokens(pair)),
+                longest_match: tiled.then(|| analysis.longest_match(pair)),
                 shared_fingerprints: pair.shared_fingerprints,
                 matches: locator.matches(pair),
             },

@@ -43,89 +43,81 @@ impl Method {
     }
 }
 
-/// Two files that share code.
-#[derive(Debug, Clone, PartialEq)]
+/// Two files that share code: 20 bytes, so a class of thousands of files
+/// with millions of pairs that share something stays small.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pair {
     /// Index of the first file (the smaller one).
     pub a: u32,
     /// Index of the second file.
     pub b: u32,
     /// In `[0, 1]`; higher is more similar.
-    pub score: f64,
-    /// Which score this is.
-    pub method: Method,
+    pub score: f32,
     /// Distinct fingerprints the two share.
     pub shared_fingerprints: u32,
-    /// Tokens covered by tiles (tiling only).
-    pub tiles: Option<Box<[Tile]>>,
+    /// Index of the pair's tiles in [`Ranking::tiles`] (and `Analysis::tiles`), or [`NOT_REFINED`].
+    pub refined: u32,
 }
+
+/// [`Pair::refined`] of a pair that carries a fingerprint score.
+pub const NOT_REFINED: u32 = u32::MAX;
 
 impl Pair {
-    /// Tokens in tiles, in each file (0 without tiling).
+    /// Which score the pair carries.
     #[must_use]
-    pub fn shared_tokens(&self) -> u32 {
-        self.tiles.iter().flat_map(|tiles| tiles.iter()).map(|tile| tile.len).sum()
-    }
-
-    /// The longest tile, in tokens (0 without tiling).
-    #[must_use]
-    pub fn longest_match(&self) -> u32 {
-        self.tiles.iter().flat_map(|tiles| tiles.iter()).map(|tile| tile.len).max().unwrap_or(0)
+    pub fn method(&self) -> Method {
+        if self.refined == NOT_REFINED { Method::Fingerprint } else { Method::Tiling }
     }
 }
 
-/// Scores, refines and orders the candidates; the pairs and how many were refined.
+/// The ranked pairs and the tiles of those refined.
+#[derive(Debug, Default)]
+pub struct Ranking {
+    /// Pairs with a score above zero, by score descending, then by files.
+    pub pairs: Vec<Pair>,
+    /// Tiles of the refined pairs, in the order of [`Pair::refined`].
+    pub tiles: Vec<Box<[Tile]>>,
+}
+
+/// Scores, refines and orders the candidates (given per first file, as the
+/// index yields them); each file's list is freed as soon as it is scored.
 #[must_use]
-pub fn rank(documents: &[Document], candidates: &[Candidate], settings: &Settings) -> (Vec<Pair>, usize) {
-    let fingerprint_score = |candidate: &Candidate| {
-        let total = documents[candidate.a as usize].keys.len() + documents[candidate.b as usize].keys.len();
-        ratio(2 * candidate.shared as usize, total)
-    };
-    let scores: Vec<f64> = candidates.par_iter().map(fingerprint_score).collect();
-    let chosen = choose_for_refinement(documents.len(), candidates, &scores, settings);
-
-    let counted: Vec<usize> = documents.par_iter().map(Document::counted_tokens).collect();
-    let refined: Vec<(usize, Vec<Tile>)> = chosen
-        .par_iter()
-        .map(|&at| {
-            let candidate = candidates[at];
-            let (a, b) = (&documents[candidate.a as usize], &documents[candidate.b as usize]);
-            (at, tiling::tile(side(a), side(b), settings.min_match))
-        })
-        .collect();
-    let refined_count = refined.len();
-
-    // `chosen` is ascending, and so is `refined`: walk it beside the candidates.
-    let mut refined = refined.into_iter().peekable();
-    let mut pairs: Vec<Pair> = candidates
-        .iter()
-        .zip(scores)
-        .enumerate()
-        .map(|(at, (candidate, fingerprint))| {
-            let tiles = refined.next_if(|(refined_at, _)| *refined_at == at).map(|(_, tiles)| tiles);
-            ((candidate, fingerprint), tiles)
-        })
-        .filter_map(|((candidate, fingerprint), tiles)| {
-            let (score, method, tiles) = match tiles {
-                Some(found) => {
-                    let tiled: u32 = found.iter().map(|tile| tile.len).sum();
-                    let total = counted[candidate.a as usize] + counted[candidate.b as usize];
-                    (ratio(2 * tiled as usize, total), Method::Tiling, Some(found.into_boxed_slice()))
-                }
-                None => (fingerprint, Method::Fingerprint, None),
-            };
-            (score > 0.0).then_some(Pair {
+pub fn rank(documents: &[Document], candidates: Vec<Vec<Candidate>>, settings: &Settings) -> Ranking {
+    let total: usize = candidates.iter().map(Vec::len).sum();
+    let mut pairs = Vec::with_capacity(total);
+    for list in candidates {
+        pairs.extend(list.into_iter().map(|candidate| {
+            let fingerprints = documents[candidate.a as usize].keys.len() + documents[candidate.b as usize].keys.len();
+            Pair {
                 a: candidate.a,
                 b: candidate.b,
-                score,
-                method,
+                score: ratio(2 * candidate.shared as usize, fingerprints),
                 shared_fingerprints: candidate.shared,
-                tiles,
-            })
+                refined: NOT_REFINED,
+            }
+        }));
+    }
+
+    let chosen = choose_for_refinement(documents.len(), &pairs, settings);
+    let counted: Vec<usize> = documents.par_iter().map(Document::counted_tokens).collect();
+    let tiles: Vec<Box<[Tile]>> = chosen
+        .par_iter()
+        .map(|&at| {
+            let pair = pairs[at];
+            let (a, b) = (&documents[pair.a as usize], &documents[pair.b as usize]);
+            tiling::tile(side(a), side(b), settings.min_match).into_boxed_slice()
         })
         .collect();
+    for (refined, (&at, found)) in chosen.iter().zip(&tiles).enumerate() {
+        let pair = &mut pairs[at];
+        let covered: u32 = found.iter().map(|tile| tile.len).sum();
+        pair.score = ratio(2 * covered as usize, counted[pair.a as usize] + counted[pair.b as usize]);
+        pair.refined = u32::try_from(refined).unwrap_or(NOT_REFINED);
+    }
+    // A refined pair whose shared fingerprints made no tile shares nothing after all.
+    pairs.retain(|pair| pair.score > 0.0);
     pairs.par_sort_unstable_by(|x, y| y.score.total_cmp(&x.score).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
-    (pairs, refined_count)
+    Ranking { pairs, tiles }
 }
 
 /// What tiling needs of a document.
@@ -134,52 +126,43 @@ fn side(document: &Document) -> Side<'_> {
 }
 
 /// `part / whole` in `[0, 1]`, 0 for an empty whole.
-fn ratio(part: usize, whole: usize) -> f64 {
+fn ratio(part: usize, whole: usize) -> f32 {
     if whole == 0 {
         return 0.0;
     }
-    #[allow(clippy::cast_precision_loss, reason = "token counts are far below 2^52")]
-    let value = part as f64 / whole as f64;
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, reason = "a share, kept to 4 decimals")]
+    let value = (part as f64 / whole as f64) as f32;
     value.min(1.0)
 }
 
-/// How candidates compare for refinement: the score's bits (non-negative
-/// floats order as their bits do), then the earlier candidate first.
-type Key = (u64, Reverse<usize>);
+/// How pairs compare for refinement: the score's bits (non-negative floats
+/// order as their bits do), then the earlier pair first.
+type Key = (u32, Reverse<usize>);
 
-/// Indices (ascending) of the candidates to refine: each file's best
-/// `refine_per_file` and the best `refine_overall`; ties go to the earlier candidate.
-fn choose_for_refinement(files: usize, candidates: &[Candidate], scores: &[f64], settings: &Settings) -> Vec<usize> {
-    let key = |at: usize| -> Key { (scores[at].to_bits(), Reverse(at)) };
-    let mut chosen = vec![false; candidates.len()];
-
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    if order.len() > settings.refine_overall {
-        order.select_nth_unstable_by_key(settings.refine_overall, |&at| Reverse(key(at)));
-        order.truncate(settings.refine_overall);
-    }
-    for at in order {
-        chosen[at] = true;
-    }
-
-    if settings.refine_per_file > 0 {
-        let mut best: Vec<BinaryHeap<Reverse<Key>>> = vec![BinaryHeap::new(); files];
-        for (at, candidate) in candidates.iter().enumerate() {
-            for file in [candidate.a, candidate.b] {
-                let heap = &mut best[file as usize];
-                if heap.len() < settings.refine_per_file {
-                    heap.push(Reverse(key(at)));
-                } else if heap.peek().is_some_and(|Reverse(worst)| key(at) > *worst) {
-                    heap.pop();
-                    heap.push(Reverse(key(at)));
-                }
-            }
+/// Indices (ascending) of the pairs to refine: each file's best
+/// `refine_per_file` and the best `refine_overall`, by fingerprint score.
+fn choose_for_refinement(files: usize, pairs: &[Pair], settings: &Settings) -> Vec<usize> {
+    let key = |at: usize| -> Key { (pairs[at].score.to_bits(), Reverse(at)) };
+    // Bounded heaps whose top is the worst kept: memory follows K, not the pairs.
+    let offer = |heap: &mut BinaryHeap<Reverse<Key>>, limit: usize, at: usize| {
+        if heap.len() < limit {
+            heap.push(Reverse(key(at)));
+        } else if heap.peek().is_some_and(|Reverse(worst)| key(at) > *worst) {
+            heap.pop();
+            heap.push(Reverse(key(at)));
         }
-        for heap in best {
-            for Reverse((_, Reverse(at))) in heap {
-                chosen[at] = true;
-            }
+    };
+    let mut overall = BinaryHeap::with_capacity(settings.refine_overall + 1);
+    let mut per_file: Vec<BinaryHeap<Reverse<Key>>> = vec![BinaryHeap::new(); files];
+    for (at, pair) in pairs.iter().enumerate() {
+        offer(&mut overall, settings.refine_overall, at);
+        for file in [pair.a, pair.b] {
+            offer(&mut per_file[file as usize], settings.refine_per_file, at);
         }
     }
-    chosen.iter().enumerate().filter(|&(_, &yes)| yes).map(|(at, _)| at).collect()
+    let mut chosen: Vec<usize> =
+        per_file.into_iter().chain([overall]).flatten().map(|Reverse((_, Reverse(at)))| at).collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen
 }

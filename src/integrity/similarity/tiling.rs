@@ -44,23 +44,29 @@ pub struct Side<'a> {
     pub classes: &'a [Class],
     /// Tokens that never take part (starter code, boilerplate).
     pub excluded: &'a [bool],
-    /// `(hash, start)` of every `min_match` window without excluded tokens, sorted.
-    pub windows: &'a [(u64, u32)],
+    /// `(hash, start)` of every `min_match` window without excluded tokens,
+    /// sorted. 32 bits of hash suffice: every match is checked token by
+    /// token, so a collision costs one comparison, never a false tile.
+    pub windows: &'a [(u32, u32)],
 }
 
 /// The sorted window index of a stream (see [`Side::windows`]).
 #[must_use]
-pub fn windows(classes: &[Class], excluded: &[bool], min_match: usize) -> Vec<(u64, u32)> {
+pub fn windows(classes: &[Class], excluded: &[bool], min_match: usize) -> Vec<(u32, u32)> {
     let mut excluded_before = Vec::with_capacity(classes.len() + 1);
     excluded_before.push(0u32);
     for &flag in excluded {
         excluded_before.push(excluded_before.last().copied().unwrap_or(0) + u32::from(flag));
     }
-    let mut windows: Vec<(u64, u32)> = kgram_hashes(classes, min_match)
+    let mut windows: Vec<(u32, u32)> = kgram_hashes(classes, min_match)
         .into_iter()
         .enumerate()
         .filter(|&(start, _)| excluded_before[start + min_match] == excluded_before[start])
-        .map(|(start, hash)| (hash, u32::try_from(start).unwrap_or(u32::MAX)))
+        .map(|(start, hash)| {
+            #[allow(clippy::cast_possible_truncation, reason = "the mixed hash's low half is as good as the whole")]
+            let short = hash as u32;
+            (short, u32::try_from(start).unwrap_or(u32::MAX))
+        })
         .collect();
     windows.sort_unstable();
     windows
