@@ -156,7 +156,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     }
 
     let files = analysis.documents.len();
-    let reported = selection.pairs(&analysis).count();
+    let reported = selection.pairs(&analysis).len();
     eprintln!(
         "compared {files} files ({} pairs): {} share code, {} refined, {reported} reported; wrote {} in {:.2} s",
         files * (files - 1) / 2,
