@@ -18,7 +18,8 @@
 //!    survives reordering, renaming, inserted code and reformatting; their
 //!    score is the share of both files the tiles cover.
 //! 6. [`report`]: CSV and JSON writers that stream the ranked pairs with
-//!    their matched regions (lines and columns on both sides).
+//!    their matched regions ([`regions`]: lines and columns on both sides);
+//!    [`html`] inlines the JSON into the self-contained report.
 //!
 //! Everything runs on all cores (rayon), and the same input always yields
 //! the same output. A score is evidence for a person to review, never a
@@ -26,6 +27,8 @@
 
 pub mod html;
 pub mod index;
+pub mod language;
+pub mod regions;
 pub mod report;
 pub mod score;
 pub mod tiling;
@@ -36,8 +39,8 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
+pub use language::Language;
 pub use score::{Method, NOT_REFINED, Pair};
-pub use tokens::Language;
 
 use tiling::Tile;
 use tokens::{Tokenizer, Tokens};

@@ -218,7 +218,7 @@ fn the_same_input_gives_byte_identical_csv() {
 fn matched_regions_point_at_the_copied_lines() {
     let analysis = analyze_python(&[("original.py", ORIGINAL), ("copy.py", DISGUISED)], &[]);
     let pair = &analysis.pairs[0];
-    let locator = report::Locator::new(&analysis);
+    let locator = regions::Locator::new(&analysis);
     let matches = locator.matches(pair);
     let (original, copy) = if analysis.documents[pair.a as usize].source.name == "original.py" {
         (matches.iter().map(|m| m.a).collect::<Vec<_>>(), matches.iter().map(|m| m.b).collect::<Vec<_>>())
