@@ -2,6 +2,8 @@
 //! in disguise score high, independent solutions low, starter code counts
 //! for nothing, and the output never changes between runs.
 
+mod languages;
+
 use super::report::{Selection, write_csv};
 use super::*;
 
