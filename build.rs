@@ -1,6 +1,7 @@
 //! Builds the front end (`assets/`, TypeScript + Vite) into `assets/dist/`,
 //! which the binary embeds, so that `cargo build` on a fresh clone yields a
-//! complete binary.
+//! complete binary. The same build makes `assets/dist-report/`: the
+//! similarity report's viewer, which `examhall similarity --html` inlines.
 //!
 //! Why here and not only in a script: every way of building examhall
 //! (`cargo build`, `cargo install`, `cargo test`, IDEs) then embeds a front
@@ -15,6 +16,8 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 const ASSETS: &str = "assets";
+/// The similarity report viewer's script, in `assets/dist-report/`.
+const REPORT_SCRIPT: &str = "similarity-report.js";
 /// Files and folders whose content decides the front-end build.
 const INPUTS: &[&str] = &[
     "index.html",
@@ -25,6 +28,7 @@ const INPUTS: &[&str] = &[
     "tsconfig.worker.json",
     "tsconfig.node.json",
     "vite.config.ts",
+    "vite.report.config.ts",
     "scripts",
     "src",
     "public",
@@ -41,7 +45,7 @@ fn main() {
     let dist = assets.join("dist");
     let stamp = dist.join(".fingerprint");
     let fingerprint = fingerprint(assets);
-    let built = dist.join("index.html").exists();
+    let built = dist.join("index.html").exists() && assets.join("dist-report").join(REPORT_SCRIPT).exists();
     if built && fs::read_to_string(&stamp).is_ok_and(|old| old == fingerprint) {
         return;
     }

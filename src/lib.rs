@@ -18,6 +18,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod integrity;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

@@ -13,13 +13,21 @@ use crate::tls::TlsError;
 pub struct CliError {
     message: String,
     hint: Option<String>,
+    exit_code: u8,
 }
 
 impl CliError {
     /// An error with a message only.
     #[must_use]
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), hint: None }
+        Self { message: message.into(), hint: None, exit_code: 1 }
+    }
+
+    /// Exits with `code` instead of 1, for commands that document their exit codes.
+    #[must_use]
+    pub fn exit_code(mut self, code: u8) -> Self {
+        self.exit_code = code;
+        self
     }
 
     /// Adds what the user can do about it.
@@ -29,14 +37,14 @@ impl CliError {
         self
     }
 
-    /// Prints the error to standard error; exit code 1.
+    /// Prints the error to standard error; the exit code (1 unless set).
     #[must_use]
     pub fn report(&self) -> ExitCode {
         eprintln!("error: {}", self.message);
         if let Some(hint) = &self.hint {
             eprintln!("hint: {hint}");
         }
-        ExitCode::FAILURE
+        ExitCode::from(self.exit_code)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod init;
 pub mod org;
 mod serve;
 pub mod setup_link;
+mod similarity;
 mod user;
 
 use std::path::PathBuf;
@@ -63,6 +64,8 @@ enum Command {
     /// Show the documented configuration.
     #[command(subcommand)]
     Config(config_cmd::Command),
+    /// Rank every pair of files in a folder by similarity, with the matching fragments (no data dir needed).
+    Similarity(similarity::Args),
 }
 
 impl Cli {
@@ -88,6 +91,10 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    // Pure computation on files: no configuration, data or async runtime.
+    if let Command::Similarity(args) = &cli.command {
+        return similarity::run(args).map_or_else(|error| error.report(), |()| ExitCode::SUCCESS);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return CliError::new(format!("cannot start the async runtime: {error}")).report(),
@@ -111,5 +118,6 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => demo::run(cli.load_config()?, args).await,
         Command::Org(command) => org::run(&cli.load_config()?, command).await,
         Command::Audit(command) => audit::run(&cli.load_config()?, command).await,
+        Command::Similarity(args) => similarity::run(args),
     }
 }

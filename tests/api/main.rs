@@ -28,6 +28,7 @@ mod passwords;
 mod saves;
 mod sessions;
 mod sign_in_limits;
+mod similarity;
 mod storage;
 mod tls;
 mod ui;
