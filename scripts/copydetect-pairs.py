@@ -7,19 +7,29 @@ copydetect's two per-file shares. `score` is the larger share, the figure
 copydetect's own report ranks by. For docs/benchmarks.md, "Similarity".
 
     python3 -m venv /tmp/copydetect && /tmp/copydetect/bin/pip install copydetect==0.5.0
-    /tmp/copydetect/bin/python scripts/copydetect-pairs.py DIR EXT OUT.csv
+    /tmp/copydetect/bin/python scripts/copydetect-pairs.py DIR EXT OUT.csv [STARTER]
+
+STARTER, if given, is the assignment's starter file, passed to copydetect as
+its boilerplate (the counterpart of `examhall similarity --base`).
 """
 import csv
 import os
+import shutil
 import sys
+import tempfile
 
 from copydetect import CopyDetector
 
 
 def main():
     directory, extension, out = sys.argv[1:4]
+    options = {}
+    if len(sys.argv) > 4:
+        boilerplate = tempfile.mkdtemp()
+        shutil.copy(sys.argv[4], boilerplate)
+        options["boilerplate_dirs"] = [boilerplate]
     detector = CopyDetector(test_dirs=[directory], extensions=[extension], display_t=0.0,
-                            silent=True, autoopen=False)
+                            silent=True, autoopen=False, **options)
     detector.run()
     files = detector.test_files
     matrix = detector.similarity_matrix

@@ -30,5 +30,9 @@ cargo test --locked
 echo "== browser tests (headless Chromium against target/debug/examhall)"
 EXAMHALL_BIN="$PWD/target/debug/examhall" npm --prefix assets run --silent test:browser
 
+echo "== similarity corpus: labels, fixtures and the evaluation script"
+python3 scripts/similarity/build_labels.py --check
+python3 -m unittest discover -s scripts/similarity -p 'test_*.py'
+
 echo "== abuse tests (floods against the real binary: memory, a legitimate user's latency, the data after)"
 EXAMHALL_BIN="$PWD/target/debug/examhall" node --test tests/abuse/abuse.test.mjs
