@@ -56,6 +56,21 @@ pub(super) async fn locate(state: &AppState, text: &str) -> Result<(Realm, Datab
     Ok((realm, db, token.to_owned()))
 }
 
+/// [`locate`], counting a token that opens nothing against `keys`: a token
+/// naming no served realm is a failed guess like any other.
+pub(super) async fn locate_counted(
+    state: &AppState,
+    text: &str,
+    keys: &[LimitKey],
+    now: time::OffsetDateTime,
+) -> Result<(Realm, Database, String), AppError> {
+    let located = locate(state, text).await;
+    if matches!(located, Err(AppError::NotFound)) {
+        state.limiter().fail(keys, now);
+    }
+    located
+}
+
 /// The client's link key (one budget for one-time and candidate links),
 /// unless it must wait.
 pub(super) fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppError> {
@@ -93,14 +108,7 @@ async fn describe(
 ) -> Result<Json<LinkView>, AppError> {
     let keys = limited(&state, client)?;
     let now = state.clock().now();
-    let (realm, db, token) = match locate(&state, &text).await {
-        // A token naming no served realm is a failed guess like any other.
-        Err(AppError::NotFound) => {
-            state.limiter().fail(&keys, now);
-            return Err(AppError::NotFound);
-        }
-        other => other?,
-    };
+    let (realm, db, token) = locate_counted(&state, &text, &keys, now).await?;
     let found = db
         .read(move |conn| {
             let Some(link) = links::peek(conn, &token, now)? else { return Ok(None) };

@@ -51,13 +51,12 @@ async fn describe(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let keys = limited(&state, client)?;
     let now = state.clock().now();
-    let (_, db, token) = match locate(&state, &text).await {
-        Err(AppError::NotFound) => {
-            state.limiter().fail(&keys, now);
-            return Err(AppError::NotFound);
-        }
-        other => other?,
-    };
+    let (realm, db, token) = links::locate_counted(&state, &text, &keys, now).await?;
+    if matches!(realm, Realm::Platform) {
+        // Candidate links exist only in organizations: a failed guess too.
+        state.limiter().fail(&keys, now);
+        return Err(AppError::NotFound);
+    }
     let found = db
         .read(move |conn| {
             let Some(link) = candidates::peek(conn, &token, now)? else { return Ok(None) };
