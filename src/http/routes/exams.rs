@@ -235,11 +235,14 @@ async fn set_window(
     let action = if closes_at < exam.spec.closes_at { "exam.close_early" } else { "exam.extend" };
     let details = serde_json::json!({ "from": crate::clock::rfc3339(exam.spec.closes_at), "to": crate::clock::rfc3339(closes_at) });
     let event = audit_event::by(&staff.member.principal, action, client).target(id.to_string()).details(details);
+    let old_close = exam.spec.closes_at;
     staff
         .member
         .db()
         .write(move |conn| {
             exams::set_closes_at(conn, id, closes_at, now)?;
+            // Candidate links that ended with the exam keep ending with it.
+            crate::store::candidates::follow_exam_close(conn, id, old_close, closes_at)?;
             audit::append(conn, &event, now).map(|_| ())
         })
         .await?;

@@ -204,6 +204,29 @@ pub fn revoke(conn: &Connection, exam: ExamId, id: &str, now: OffsetDateTime) ->
     Ok(())
 }
 
+/// Moves the end of `exam`'s links that ended with the exam (at `old`) to
+/// its new close `new`, so extending an exam (or closing it early) does the
+/// same for its candidates as for its students. Links replaced, or whose
+/// window would not begin before `new`, stay as they are. Returns how many
+/// moved.
+///
+/// # Errors
+/// Storage errors.
+pub fn follow_exam_close(
+    conn: &Connection,
+    exam: ExamId,
+    old: OffsetDateTime,
+    new: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    let (old, new) = (rfc3339(old), rfc3339(new));
+    let moved = conn.execute(
+        "UPDATE candidate_links SET valid_until = ?3
+         WHERE exam_id = ?1 AND valid_until = ?2 AND replaced_by IS NULL AND julianday(valid_from) < julianday(?3)",
+        params![exam, old, new],
+    )?;
+    Ok(moved)
+}
+
 /// What a valid link opens.
 #[derive(Debug, Clone)]
 pub struct Opened {

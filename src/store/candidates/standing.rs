@@ -1,17 +1,17 @@
 //! What a candidate account may do now. A candidate account exists for one
 //! exam (every link naming the account names that exam), and its session
 //! lives only while the candidate can still work on it: until the window of
-//! its current link ends, until the candidate submits, or, when the server
-//! submitted at the deadline, until the late window after the deadline has
-//! passed (so the browser can still hand in changes it can prove were
-//! queued in time, and read its receipt). Every request of an organization
-//! member asks this once, in the session extractor.
+//! its current link ends, or until the candidate submits; an attempt whose
+//! deadline falls inside the window lives until the late window after the
+//! deadline has passed, even past the window's end (so the browser can still
+//! hand in changes it can prove were queued in time, and read its receipt).
+//! Every request of an organization member asks this once, in the session
+//! extractor.
 
 use rusqlite::{Connection, OptionalExtension};
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use super::expired;
-use crate::clock::rfc3339;
 use crate::domain::{ExamId, UserId};
 use crate::store::StoreError;
 use crate::store::attempts;
@@ -52,13 +52,18 @@ pub fn standing(
         )
         .optional()?;
     let Some((exam, valid_until, live)) = current else { return Ok(Standing::NotCandidate) };
-    if !live || expired(&valid_until, &rfc3339(now)) {
+    if !live {
         return Ok(Standing::Ended);
     }
-    if let Some(attempt) = attempts::find(conn, exam, user)?
-        && (attempt.submitted_by_student() || now >= attempt.deadline_at + late_window)
-    {
-        return Ok(Standing::Ended);
-    }
-    Ok(Standing::Live(exam))
+    // Unreadable counts as ended, as everywhere links are read.
+    let Ok(window_end) = OffsetDateTime::parse(&valid_until, &Rfc3339) else { return Ok(Standing::Ended) };
+    let end = match attempts::find(conn, exam, user)? {
+        Some(attempt) if attempt.submitted_by_student() => return Ok(Standing::Ended),
+        // An attempt whose deadline falls inside the window keeps the late
+        // window after it, even past the window's end: the browser may still
+        // hand in what it queued in time, and read its receipt.
+        Some(attempt) if attempt.deadline_at <= window_end => attempt.deadline_at + late_window,
+        _ => window_end,
+    };
+    Ok(if now >= end { Standing::Ended } else { Standing::Live(exam) })
 }

@@ -2,7 +2,8 @@
 //! or the attempt is over: at once when the candidate submits; after the
 //! late window when the server submitted at the deadline (the browser may
 //! still hand in changes it can prove it queued in time, and read its
-//! receipt). A student's session is not touched by either.
+//! receipt), even when the window ended with the deadline. A student's
+//! session is not touched by either.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use std::time::Duration;
 use examhall::clock::ManualClock;
 use examhall::domain::ExamId;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{issue_one, signed_in};
 use crate::exam_client::ExamClient;
@@ -131,5 +132,54 @@ async fn a_candidate_session_ends_after_the_deadline_submission_and_its_late_win
     assert!(!app.alive(&candidate).await, "the session ends with the late window");
     assert_eq!(client.post_raw(&app, &[], Some(client.commitment())).await.status(), 401);
     assert_eq!(answers(&app, &candidate, w.open_exam).await, (401, 401));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_link_window_ending_with_the_deadline_still_leaves_the_late_window() {
+    let clock = nine_o_clock();
+    let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    // The window ends when the attempt's time is up (09:00 + 90 minutes).
+    let link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2026-06-01T10:30:00Z").await;
+    let (candidate, _) = signed_in(&app, &link).await;
+    let mut client = ExamClient::start(&app, &candidate, &w.open_exam.to_string()).await;
+    let question = client.question(0);
+    client.type_text(&question, "ab");
+    client.flush(&app).await;
+
+    // 10:31: past the window and the deadline, inside the late window.
+    clock.advance(91 * MINUTE);
+    assert!(app.alive(&candidate).await, "the late window after the deadline is the candidate's too");
+    let heartbeat = client.post_raw(&app, &[], Some(client.commitment())).await;
+    assert_eq!(heartbeat.status(), 200, "the browser can hand in what it queued in time");
+
+    // 10:40: deadline plus the late window (10 minutes).
+    clock.advance(9 * MINUTE);
+    assert!(!app.alive(&candidate).await, "then the session ends");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn extending_the_exam_extends_the_links_that_ended_with_it() {
+    let app = spawn_app_with_clock(Arc::new(nine_o_clock())).await;
+    let w = world(&app).await;
+    let exam = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let closes_at = app.json_of(&w.instructor, &exam).await["closes_at"].as_str().unwrap().to_owned();
+    issue_one(&app, &w, w.open_exam, "With the exam", &closes_at).await;
+    issue_one(&app, &w, w.open_exam, "Own window", "2026-06-01T11:00:00Z").await;
+    let later = "2037-01-01T12:00:00Z";
+    let window = format!("{exam}/window");
+    let extended = app.call(Some(&w.instructor), Method::POST, &window, Some(json!({"closes_at": later}))).await;
+    assert_eq!(extended.status(), 200);
+    let links: Value = app.json_of(&w.instructor, &format!("{exam}/candidates")).await;
+    let until = |label: &str| {
+        links.as_array().unwrap().iter().find(|l| l["label"] == label).unwrap()["valid_until"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(until("With the exam"), later, "a link that ended with the exam moves with it");
+    assert_eq!(until("Own window"), "2026-06-01T11:00:00Z", "a window of its own stays");
     app.stop().await;
 }
