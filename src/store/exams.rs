@@ -209,9 +209,23 @@ pub fn published_for_sections(
 /// # Errors
 /// [`StoreError::Conflict`] for a published exam.
 pub fn delete_draft(conn: &Connection, course: CourseId, id: ExamId) -> Result<(), StoreError> {
-    let deleted =
-        conn.execute("DELETE FROM exams WHERE id = ?1 AND course_id = ?2 AND status = 'draft'", params![id, course])?;
-    if deleted == 0 { Err(StoreError::Conflict("a published exam cannot be deleted".to_owned())) } else { Ok(()) }
+    let draft: bool = conn
+        .query_row(
+            "SELECT 1 FROM exams WHERE id = ?1 AND course_id = ?2 AND status = 'draft'",
+            params![id, course],
+            |_| Ok(true),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if !draft {
+        return Err(StoreError::Conflict("a published exam cannot be deleted".to_owned()));
+    }
+    // Candidate links issued for the draft go with it, and their accounts
+    // are closed (an account left without its link must not become a
+    // student of the whole section).
+    super::candidates::remove_for_deleted_exam(conn, id)?;
+    conn.execute("DELETE FROM exams WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 /// Publishes a draft.

@@ -296,6 +296,18 @@ fn similarity_refuses_a_file_that_is_not_utf8_naming_it_and_writes_nothing() {
 }
 
 #[test]
+fn similarity_refuses_a_file_over_2_mib_naming_it_before_parsing_it() {
+    let dir = class_folder();
+    let line = "x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
+    std::fs::write(dir.path().join("huge.py"), line.repeat(3 * 1024 * 1024 / line.len())).unwrap();
+    let output = similarity(&["--lang", "python", path(dir.path())]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = stderr(&output);
+    assert!(stderr.contains("huge.py: larger than 2 MiB"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no pair is written");
+}
+
+#[test]
 fn similarity_fails_with_exit_code_4_before_comparing_when_an_output_cannot_be_written() {
     let dir = class_folder();
     let output = similarity(&["--lang", "python", path(dir.path()), "--csv", "/nonexistent/folder/pairs.csv"]);

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -107,7 +108,7 @@ pub fn read_all(dir: &Path, found: &[Found], language: Language) -> Result<Vec<S
             let _ = write!(message, "\n  and {} more", problems.len() - NAMED_PROBLEMS);
         }
         return Err(CliError::new(message).exit_code(EXIT_INPUT).hint(
-            "make each file readable and UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or move it out of DIR; \
+            "make each file readable UTF-8 text of at most 2 MiB (e.g. `iconv -f latin1 -t utf-8`), or move it out of DIR; \
              no submission is left out silently",
         ));
     }
@@ -129,9 +130,21 @@ pub fn read_bases(bases: &[PathBuf], language: Language) -> Result<Vec<Source>, 
         .collect()
 }
 
+/// The largest file compared. Parsing takes about 140 bytes of memory per
+/// byte of source, so this bounds one file at a few hundred MiB; no exam
+/// answer comes near it.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
 /// A file's text (a byte-order mark dropped) and whether it is TSX.
 fn read_source(path: &Path, language: Language) -> Result<(String, bool), String> {
-    let bytes = fs::read(path).map_err(|error| error.to_string())?;
+    let mut bytes = Vec::new();
+    // Read at most one byte past the limit, whatever the file claims to be.
+    fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("larger than {} MiB: not a submission to compare", MAX_FILE_BYTES / (1024 * 1024)));
+    }
     let mut text = String::from_utf8(bytes)
         .map_err(|error| format!("not UTF-8 text (invalid byte at offset {})", error.utf8_error().valid_up_to()))?;
     if text.starts_with('\u{feff}') {

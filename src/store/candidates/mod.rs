@@ -227,6 +227,26 @@ pub fn follow_exam_close(
     Ok(moved)
 }
 
+/// Removes the links of `exam`, which is being deleted, and closes their
+/// candidates' accounts: their sessions end and they are disabled, so an
+/// account left without a link never becomes an ordinary student of the
+/// section. Returns how many accounts were closed.
+///
+/// # Errors
+/// Storage errors.
+pub fn remove_for_deleted_exam(conn: &Connection, exam: ExamId) -> Result<usize, StoreError> {
+    let users: Vec<UserId> = conn
+        .prepare("SELECT DISTINCT user_id FROM candidate_links WHERE exam_id = ?1")?
+        .query_map([exam], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for user in &users {
+        super::accounts::sessions::end_all(conn, *user, None)?;
+        users::set_status(conn, *user, users::UserStatus::Disabled)?;
+    }
+    conn.execute("DELETE FROM candidate_links WHERE exam_id = ?1", [exam])?;
+    Ok(users.len())
+}
+
 /// What a valid link opens.
 #[derive(Debug, Clone)]
 pub struct Opened {

@@ -153,3 +153,22 @@ async fn expired_and_malformed_candidate_batches_are_refused_clearly() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn deleting_a_draft_with_candidate_links_closes_their_accounts() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // The world's draft exam: links may be prepared before it is published.
+    let link = issue_one(&app, &w, w.exam, "Early Guest", "2036-01-01T00:00:00Z").await;
+    let unused = issue_one(&app, &w, w.exam, "Later Guest", "2036-01-01T00:00:00Z").await;
+    let (candidate, _) = signed_in(&app, &link).await;
+    let draft = format!("/api/v1/courses/{}/exams/{}", w.course, w.exam);
+    let deleted = app.call(Some(&w.instructor), Method::DELETE, &draft, None).await;
+    assert_eq!(deleted.status(), 204, "the draft goes, links and all");
+    assert!(!app.alive(&candidate).await, "its candidate is signed out");
+    assert_eq!(redeem(&app, &unused).await.status(), 404, "an unused link of it opens nothing");
+    // The account left without a link is closed, not a student of the whole section.
+    let listed = app.call(Some(&candidate), Method::GET, "/api/v1/me/exams", None).await;
+    assert_eq!(listed.status(), 401);
+    app.stop().await;
+}
