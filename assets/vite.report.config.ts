@@ -1,8 +1,8 @@
 // Build of the similarity report's viewer (src/similarity/): one classic
 // script and one stylesheet in dist-report/, which `examhall similarity
 // --html` inlines, with the report's data, into a single HTML file that
-// makes no request at all. The exam's similarity screen imports the same
-// components from src/similarity/ through the main build.
+// makes no request at all. The components are written to be imported by the
+// main build too, for the exam's similarity screen (not built yet).
 import { defineConfig } from 'vite';
 
 export default defineConfig({

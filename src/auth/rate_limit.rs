@@ -247,23 +247,6 @@ impl RateLimiter {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// Callers that build their own text keys (`link-addr:<ip>`): seconds to
-    /// wait, or `None`. The text is digested like any key, with the account
-    /// policy.
-    #[must_use]
-    pub fn check(&self, keys: &[String], now: OffsetDateTime) -> Option<u64> {
-        self.blocked(&self.text_keys(keys), now)
-    }
-
-    /// Callers with text keys: records a failed attempt for every key.
-    pub fn failed(&self, keys: &[String], now: OffsetDateTime) {
-        self.fail(&self.text_keys(keys), now);
-    }
-
-    fn text_keys(&self, keys: &[String]) -> Vec<LimitKey> {
-        keys.iter().map(|key| self.key("text", &[key.as_bytes()], Policy::Account, None)).collect()
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ mod outputs;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::builder::PossibleValue;
 
 use super::CliError;
 use crate::integrity::similarity::report::Selection;
@@ -42,10 +42,9 @@ const HTML_MAX_PAIRS: usize = 500;
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXIT_CODES)]
 pub struct Args {
-    /// Language of the files to compare; only files with its extensions are read
-    /// (python: .py; java: .java; javascript: .js .mjs .cjs .jsx; typescript: .ts .mts .cts .tsx;
-    /// c: .c .h; cpp: .cpp .cc .cxx .hpp .hh .hxx .h).
-    #[arg(long, value_name = "LANG", value_parser = language_parser())]
+    /// Language of the files to compare; only files with its extensions (listed with
+    /// each language) are read.
+    #[arg(long, value_name = "LANG", value_enum)]
     lang: Language,
     /// Folder of submissions: every file of the language in it and its subfolders
     /// (hidden files and folders and symbolic links are skipped).
@@ -72,9 +71,16 @@ pub struct Args {
     top: Option<usize>,
 }
 
-fn language_parser() -> impl TypedValueParser<Value = Language> {
-    PossibleValuesParser::new(Language::ALL.map(Language::name))
-        .map(|name| Language::from_name(&name).unwrap_or(Language::Python))
+/// `--lang`: the languages by name, each with the extensions it reads.
+impl clap::ValueEnum for Language {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let extensions: Vec<String> = self.extensions().iter().map(|extension| format!(".{extension}")).collect();
+        Some(PossibleValue::new(self.name()).help(extensions.join(" ")))
+    }
 }
 
 fn parse_score(text: &str) -> Result<f64, String> {
@@ -155,13 +161,13 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         written.push("stdout".to_owned());
     }
 
-    let files = analysis.documents.len();
     let reported = selection.pairs(&analysis).len();
     eprintln!(
-        "compared {files} files ({} pairs): {} share code, {} refined, {reported} reported; wrote {} in {:.2} s",
-        files * (files - 1) / 2,
+        "compared {} files ({} pairs): {} share code, {} refined, {reported} reported; wrote {} in {:.2} s",
+        analysis.documents.len(),
+        analysis.pairs_compared(),
         analysis.pairs.len(),
-        analysis.refined_pairs,
+        analysis.refined_pairs(),
         written.join(", "),
         started.elapsed().as_secs_f64()
     );

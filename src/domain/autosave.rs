@@ -71,12 +71,6 @@ pub enum LogKind {
 }
 
 impl LogKind {
-    /// Whether items of this kind change an answer.
-    #[must_use]
-    pub fn changes_code(self) -> bool {
-        matches!(self, Self::Edit | Self::Snapshot)
-    }
-
     /// The name stored and sent.
     #[must_use]
     pub fn as_str(self) -> &'static str {

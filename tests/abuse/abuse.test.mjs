@@ -186,7 +186,9 @@ test('300 concurrent wrong password changes by one student', { timeout: 60_000 }
   assert.equal(legitimate.status, 200);
   assert.ok(legitimate.ms < LEGITIMATE_MS, `legitimate sign-in took ${Math.round(legitimate.ms)} ms`);
   assert.ok(peak < MEMORY_LIMIT_MB, `resident memory peaked at ${peak} MB`);
-  assert.ok((tally(answers)[422] ?? 0) <= 6, `wrong current passwords judged: ${JSON.stringify(tally(answers))}`);
+  assert.ok(answers.every((answer) => [422, 429].includes(answer.status)), `statuses: ${JSON.stringify(tally(answers))}`);
+  const judged = tally(answers)[422] ?? 0;
+  assert.ok(judged >= 1 && judged <= 6, `wrong current passwords judged: ${JSON.stringify(tally(answers))}`);
 });
 
 /** The demo organization's administrator, created through the platform's set-up link. */
@@ -226,16 +228,16 @@ test('2,000 wrong sign-ins leave a bounded number of audit rows that count every
     const log = await request(base, agent, 'GET', '/api/v1/org/audit?action=session.sign_in&limit=1000', { headers });
     return log.json.filter((entry) => entry.outcome === 'failure' && addresses.includes(entry.client_addr));
   };
+  const countOf = (entries) => entries.reduce((sum, entry) => sum + (entry.details.count ?? 1), 0);
   let logged = [];
   const deadline = Date.now() + (REFUSAL_WINDOW_SECS + 10) * 1000;
   for (;;) {
     logged = await rows();
-    const counted = logged.reduce((sum, entry) => sum + entry.details.count, 0);
-    if (counted >= refused || Date.now() > deadline) break;
+    if (countOf(logged) >= refused || Date.now() > deadline) break;
     await pause(500);
   }
   agent.destroy();
-  const counted = logged.reduce((sum, entry) => sum + (entry.details.count ?? 1), 0);
+  const counted = countOf(logged);
   t.diagnostic(`audit flood: statuses ${JSON.stringify(tally(answers))}; ${logged.length} audit rows counting ${counted} refusals`);
   assert.ok(logged.length <= 50, `${logged.length} rows for ${refused} refusals`);
   assert.equal(counted, refused, 'every refused sign-in is counted');

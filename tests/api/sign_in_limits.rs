@@ -68,7 +68,10 @@ async fn a_burst_of_wrong_passwords_is_counted_before_hashing_so_only_a_few_are_
         statuses.push(attempt.await.unwrap());
     }
     let judged = statuses.iter().filter(|s| **s == 401).count();
-    assert!(judged <= 6, "at most the free failures and one more are hashed: {judged} of {statuses:?}");
+    assert!(
+        (1..=6).contains(&judged),
+        "some, and at most the free failures and one more, are hashed: {judged} of {statuses:?}"
+    );
     assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
     app.stop().await;
 }

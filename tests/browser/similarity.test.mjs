@@ -103,10 +103,12 @@ test('the HTML report shows the top pair side by side with the planted copy mark
     const rows = page.getByTestId('pair-row');
     assert.match(await rows.first().innerText(), /alice\.py\s+bob\.py/);
 
-    // From the keyboard: the top row's button selects the pair.
+    // From the keyboard: the top row's button selects the pair (it is shown
+    // from the start) and takes the reader to it, which only the key does.
     const compare = rows.first().getByTestId('compare');
     await compare.focus();
     await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'pair-heading');
     assert.equal(await compare.getAttribute('aria-pressed'), 'true');
     assert.equal(await page.locator('#pair-heading').innerText(), 'alice.py and bob.py');
 

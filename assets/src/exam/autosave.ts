@@ -158,8 +158,7 @@ export class AutoSaver {
       const raw = itemText({ seq, kind: fields.kind, question_id: fields.question_id, client_at: clientAt, changes: fields.changes, code: fields.code, data: fields.data });
       const tail = { seq, chain: await chainNext(this.#tail.chain, raw) };
       const item: QueuedItem = { key: this.#record.key, seq, raw, bytes: byteLength(raw), kind: fields.kind, question_id: fields.question_id };
-      if (code !== undefined) item.code = code;
-      await enqueue(item, tail);
+      await enqueue(item, tail, code);
       this.#tail = tail;
     });
     this.#writes = written.catch((error: unknown) => { this.#state = { ...this.#state, error }; });

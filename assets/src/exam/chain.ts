@@ -28,11 +28,6 @@ async function sha256(...parts: Uint8Array[]): Promise<string> {
   return hex(await crypto.subtle.digest('SHA-256', joined));
 }
 
-/** Where the chain of `attemptId` starts. */
-export function chainStart(attemptId: string): Promise<string> {
-  return sha256(encoder.encode('examhall autosave chain v1\0'), encoder.encode(attemptId));
-}
-
 /** The chain after an item whose exact JSON text is `raw`. */
 export function chainNext(previous: string, raw: string): Promise<string> {
   return sha256(fromHex(previous), encoder.encode(raw));

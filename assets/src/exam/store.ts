@@ -39,8 +39,6 @@ export interface AttemptRecord {
   examId: string;
   attemptId: string;
   secret: string;
-  /** The sequence number the current binding started at. */
-  bindingSeq: number;
   tail: Tail;
   /** Milliseconds since the epoch after which everything of it is removed. */
   keepUntil: number;
@@ -54,8 +52,6 @@ export interface QueuedItem {
   bytes: number;
   kind: string;
   question_id: string | null;
-  /** Edits and snapshots: the question's code after the item. */
-  code?: string;
 }
 
 interface LatestCode {
@@ -130,9 +126,10 @@ export async function countPending(key: string, after: number): Promise<number> 
 
 /**
  * Stores `item` as the attempt's next item and moves its tail, in one
- * transaction; keeps the question's latest code beside it.
+ * transaction; for an edit or snapshot, keeps the question's code after it
+ * (`code`) as the question's latest, once, not in the item as well.
  */
-export async function enqueue(item: QueuedItem, tail: Tail): Promise<void> {
+export async function enqueue(item: QueuedItem, tail: Tail, code?: string): Promise<void> {
   const db = await open();
   const tx = db.transaction(['attempts', 'queue', 'latest'], 'readwrite');
   const attempts = tx.objectStore('attempts');
@@ -143,8 +140,8 @@ export async function enqueue(item: QueuedItem, tail: Tail): Promise<void> {
   }
   attempts.put({ ...record, tail });
   tx.objectStore('queue').put(item);
-  if (item.question_id !== null && item.code !== undefined) {
-    const latest: LatestCode = { key: item.key, question_id: item.question_id, code: item.code };
+  if (item.question_id !== null && code !== undefined) {
+    const latest: LatestCode = { key: item.key, question_id: item.question_id, code };
     tx.objectStore('latest').put(latest);
   }
   await done(tx);
@@ -185,7 +182,6 @@ export async function bind(
     examId,
     attemptId,
     secret: binding.secret,
-    bindingSeq: binding.next_seq,
     tail: { seq: binding.next_seq - 1, chain: binding.chain },
     keepUntil,
   };

@@ -891,7 +891,6 @@ export const en: Messages = {
     saved: 'Saved',
     waiting: (count) => (count === 1 ? '1 change waiting to be saved' : `${n(count)} changes waiting to be saved`),
     offline: 'The server cannot be reached. Keep working: your changes are kept on this computer and sent when the network returns.',
-    otherDevice: 'This exam is open on another computer now. Ask a proctor.',
     timeLeft: (text) => `Time left: ${text}`,
     timeOver: 'Time is over.',
     warning10: '10 minutes left.',

@@ -760,7 +760,6 @@ export interface Messages {
     saved: string;
     waiting: (count: number) => string;
     offline: string;
-    otherDevice: string;
     timeLeft: (text: string) => string;
     timeOver: string;
     warning10: string;

@@ -1,7 +1,8 @@
 /**
  * The similarity report: what it is and is not, the clusters, the ranked
  * pairs and the chosen pair side by side. Used by the standalone HTML report
- * (report.tsx) and meant for the exam's similarity screen.
+ * (report.tsx); written so the exam's similarity screen, still to come, can
+ * import it.
  */
 import { useState } from 'preact/hooks';
 import { ClusterView } from './ClusterView';

@@ -123,17 +123,6 @@ fn the_sweep_drops_what_no_longer_slows_anyone() {
 }
 
 #[test]
-fn text_keys_of_other_callers_keep_working() {
-    let limiter = RateLimiter::default();
-    let keys = vec!["link-addr:192.0.2.1".to_owned()];
-    for _ in 0..=FREE_FAILURES {
-        assert_eq!(limiter.check(&keys, START), None);
-        limiter.failed(&keys, START);
-    }
-    assert_eq!(limiter.check(&keys, START), Some(1));
-}
-
-#[test]
 fn a_refund_gives_back_exactly_one_charge() {
     let limiter = RateLimiter::default();
     let ada = limiter.account("physics", "ada@physics.example");

@@ -78,7 +78,7 @@ fn walk(dir: &Path, prefix: &str, language: Language, skip: &[PathBuf], found: &
                 continue;
             }
             let path = entry.path();
-            if fs::canonicalize(&path).is_ok_and(|real| skip.contains(&real)) {
+            if !skip.is_empty() && fs::canonicalize(&path).is_ok_and(|real| skip.contains(&real)) {
                 continue;
             }
             found.push(Found { name, path });

@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for Principal {
         let late_window = state.config().exams.save_rules().late_window;
         let found = db
             .read(move |conn| {
-                let Some(session) = sessions::find(conn, &token, now, idle)? else { return Ok(None) };
+                let Some(session) = sessions::find(conn, &token, now)? else { return Ok(None) };
                 let Some(user) = users::by_id(conn, session.user_id)? else { return Ok(None) };
                 let (grants, standing) = match realm {
                     Realm::Platform => (Vec::new(), Standing::NotCandidate),
@@ -67,6 +67,10 @@ impl FromRequestParts<AppState> for Principal {
             })
             .await?;
         let (session, user, grants, standing) = found.ok_or(AppError::Unauthorized)?;
+        // The idle timeout of the roles held now (read above, once).
+        if session.idle_at(now, idle.for_grants(&grants)) {
+            return Err(AppError::Unauthorized);
+        }
         // A candidate's session ends with its link's window or its attempt,
         // here, whatever the route: no handler can forget it.
         let candidate_of = match standing {

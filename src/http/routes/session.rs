@@ -147,7 +147,7 @@ struct SessionItem {
 async fn list(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<SessionItem>>, AppError> {
     let now = state.clock().now();
     let user_id = principal.user.id;
-    let idle = IdleTimeouts::from_config(&state.config().auth);
+    let idle = IdleTimeouts::from_config(&state.config().auth).for_grants(&principal.grants);
     let list = principal.db.read(move |conn| sessions::list(conn, user_id, now, idle)).await?;
     let current = principal.session_id;
     Ok(Json(list.into_iter().map(|summary| SessionItem { current: summary.id == current, summary }).collect()))

@@ -35,12 +35,6 @@ impl Language {
         }
     }
 
-    /// The language named `name` on the command line.
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|language| language.name() == name)
-    }
-
     /// File name extensions (lower case, without the dot) of this language's sources.
     #[must_use]
     pub fn extensions(self) -> &'static [&'static str] {

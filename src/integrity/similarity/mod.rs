@@ -167,8 +167,6 @@ pub struct Analysis {
     pub tiles: Vec<Box<[Tile]>>,
     /// Pairs the index proposed.
     pub candidate_pairs: usize,
-    /// Pairs refined by tiling.
-    pub refined_pairs: usize,
     /// Fingerprints dropped as boilerplate.
     pub boilerplate_fingerprints: usize,
     /// The settings used.
@@ -176,6 +174,19 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// Pairs refined by tiling.
+    #[must_use]
+    pub fn refined_pairs(&self) -> usize {
+        self.tiles.len()
+    }
+
+    /// Every pair of the compared files.
+    #[must_use]
+    pub fn pairs_compared(&self) -> usize {
+        let files = self.documents.len();
+        files * files.saturating_sub(1) / 2
+    }
+
     /// The tiles of `pair`, if it was refined.
     #[must_use]
     pub fn tiles_of(&self, pair: &Pair) -> Option<&[Tile]> {
@@ -254,13 +265,20 @@ pub fn analyze(
         .zip(all_keys)
         .map(|(((source, tokens), fingerprints), mut keys)| {
             keys.retain(|hash| !base_kgrams.contains(hash) && !boilerplate.contains(hash));
+            // The k-grams once, for the excluded tokens and (with the
+            // default minimum match, which is k) the tiling windows.
+            let kgrams = kgram_hashes(&tokens.classes, k);
             let mut excluded = vec![false; tokens.classes.len()];
-            for (start, hash) in kgram_hashes(&tokens.classes, k).into_iter().enumerate() {
-                if base_kgrams.contains(&hash) || boilerplate.contains(&hash) {
+            for (start, hash) in kgrams.iter().enumerate() {
+                if base_kgrams.contains(hash) || boilerplate.contains(hash) {
                     excluded[start..start + k].fill(true);
                 }
             }
-            let windows = tiling::windows(&tokens.classes, &excluded, settings.min_match);
+            let windows = if settings.min_match == k {
+                tiling::windows(&kgrams, &excluded, k)
+            } else {
+                tiling::windows(&kgram_hashes(&tokens.classes, settings.min_match), &excluded, settings.min_match)
+            };
             Document { source, tokens, fingerprints, keys, excluded, windows }
         })
         .collect();
@@ -269,14 +287,12 @@ pub fn analyze(
     let candidate_pairs = candidates.iter().map(Vec::len).sum();
     progress(Step::Candidates(candidate_pairs));
     let ranking = score::rank(&documents, candidates, settings);
-    let refined_pairs = ranking.tiles.len();
-    progress(Step::Refined(refined_pairs));
+    progress(Step::Refined(ranking.tiles.len()));
     Analysis {
         documents,
         pairs: ranking.pairs,
         tiles: ranking.tiles,
         candidate_pairs,
-        refined_pairs,
         boilerplate_fingerprints: boilerplate.len(),
         settings: settings.clone(),
     }

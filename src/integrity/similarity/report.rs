@@ -127,12 +127,11 @@ pub fn write_json(
 ) -> io::Result<()> {
     let settings = &analysis.settings;
     let selected = selection.pairs(analysis).len();
-    let files = analysis.documents.len();
     let summary = serde_json::json!({
-        "files": files,
-        "pairs_compared": files * files.saturating_sub(1) / 2,
+        "files": analysis.documents.len(),
+        "pairs_compared": analysis.pairs_compared(),
         "candidate_pairs": analysis.candidate_pairs,
-        "refined_pairs": analysis.refined_pairs,
+        "refined_pairs": analysis.refined_pairs(),
         "reported_pairs": selected,
         "boilerplate_fingerprints": analysis.boilerplate_fingerprints,
     });
@@ -173,7 +172,7 @@ pub fn write_json(
     }
     out.write_all(b",\"pairs\":[")?;
     let locator = Locator::new(analysis);
-    let mut shown = vec![false; files];
+    let mut shown = vec![false; analysis.documents.len()];
     for (at, pair) in selection.pairs(analysis).iter().enumerate() {
         if at > 0 {
             out.write_all(b",")?;

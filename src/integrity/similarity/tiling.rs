@@ -19,7 +19,6 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::tokens::Class;
-use super::winnow::kgram_hashes;
 
 /// A tile: `len` tokens from index `a` in one file and from `b` in the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,19 +49,21 @@ pub struct Side<'a> {
     pub windows: &'a [(u32, u32)],
 }
 
-/// The sorted window index of a stream (see [`Side::windows`]).
+/// The sorted window index of a stream (see [`Side::windows`]), from the
+/// hashes of its `min_match`-grams ([`kgram_hashes`], which the caller has
+/// already made for the stream's fingerprints when `min_match` is `k`).
 #[must_use]
-pub fn windows(classes: &[Class], excluded: &[bool], min_match: usize) -> Vec<(u32, u32)> {
-    let mut excluded_before = Vec::with_capacity(classes.len() + 1);
+pub fn windows(hashes: &[u64], excluded: &[bool], min_match: usize) -> Vec<(u32, u32)> {
+    let mut excluded_before = Vec::with_capacity(excluded.len() + 1);
     excluded_before.push(0u32);
     for &flag in excluded {
         excluded_before.push(excluded_before.last().copied().unwrap_or(0) + u32::from(flag));
     }
-    let mut windows: Vec<(u32, u32)> = kgram_hashes(classes, min_match)
-        .into_iter()
+    let mut windows: Vec<(u32, u32)> = hashes
+        .iter()
         .enumerate()
         .filter(|&(start, _)| excluded_before[start + min_match] == excluded_before[start])
-        .map(|(start, hash)| {
+        .map(|(start, &hash)| {
             #[allow(clippy::cast_possible_truncation, reason = "the mixed hash's low half is as good as the whole")]
             let short = hash as u32;
             (short, u32::try_from(start).unwrap_or(u32::MAX))
@@ -158,10 +159,12 @@ fn for_each_maximal_run(a: Side<'_>, b: Side<'_>, min_match: usize, mut found: i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::integrity::similarity::winnow::kgram_hashes;
 
     fn tiles_of(a: &[Class], b: &[Class], min_match: usize) -> Vec<Tile> {
         let (ea, eb) = (vec![false; a.len()], vec![false; b.len()]);
-        let (wa, wb) = (windows(a, &ea, min_match), windows(b, &eb, min_match));
+        let wa = windows(&kgram_hashes(a, min_match), &ea, min_match);
+        let wb = windows(&kgram_hashes(b, min_match), &eb, min_match);
         tile(
             Side { classes: a, excluded: &ea, windows: &wa },
             Side { classes: b, excluded: &eb, windows: &wb },
@@ -196,9 +199,9 @@ mod tests {
         let a: Vec<Class> = (1..=12).collect();
         let mut excluded = vec![false; 12];
         excluded[6] = true;
-        let wa = windows(&a, &excluded, 3);
+        let wa = windows(&kgram_hashes(&a, 3), &excluded, 3);
         let eb = vec![false; 12];
-        let wb = windows(&a, &eb, 3);
+        let wb = windows(&kgram_hashes(&a, 3), &eb, 3);
         let tiles = tile(
             Side { classes: &a, excluded: &excluded, windows: &wa },
             Side { classes: &a, excluded: &eb, windows: &wb },

@@ -55,25 +55,9 @@ struct Kinds {
     blocks: &'static [&'static str],
 }
 
-const JS_IDENTIFIERS: &[&str] = &[
-    "identifier",
-    "property_identifier",
-    "private_property_identifier",
-    "shorthand_property_identifier",
-    "shorthand_property_identifier_pattern",
-    "statement_identifier",
-];
-const TS_IDENTIFIERS: &[&str] = &[
-    "identifier",
-    "property_identifier",
-    "private_property_identifier",
-    "shorthand_property_identifier",
-    "shorthand_property_identifier_pattern",
-    "statement_identifier",
-    "type_identifier",
-];
-const C_IDENTIFIERS: &[&str] = &["identifier", "field_identifier", "type_identifier", "statement_identifier"];
-
+/// The kinds of one grammar family: JavaScript and TypeScript (TSX
+/// included) share one list, C and C++ another. A kind a grammar lacks is
+/// never met, so each list is the union of its family.
 fn kinds(language: Language, tsx: bool) -> Kinds {
     match language {
         Language::Python => Kinds {
@@ -99,36 +83,32 @@ fn kinds(language: Language, tsx: bool) -> Kinds {
             identifiers: &["identifier", "type_identifier"],
             blocks: &[],
         },
-        Language::Javascript => Kinds {
-            grammar: || tree_sitter_javascript::LANGUAGE.into(),
-            comments: &["comment", "html_comment"],
-            strings: &["string", "template_string", "regex"],
-            numbers: &["number"],
-            identifiers: JS_IDENTIFIERS,
-            blocks: &[],
-        },
-        Language::Typescript => Kinds {
-            grammar: if tsx {
-                || tree_sitter_typescript::LANGUAGE_TSX.into()
-            } else {
-                || tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()
+        Language::Javascript | Language::Typescript => Kinds {
+            grammar: match (language, tsx) {
+                (Language::Javascript, _) => || tree_sitter_javascript::LANGUAGE.into(),
+                (_, true) => || tree_sitter_typescript::LANGUAGE_TSX.into(),
+                (_, false) => || tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             },
             comments: &["comment", "html_comment"],
             strings: &["string", "template_string", "regex"],
             numbers: &["number"],
-            identifiers: TS_IDENTIFIERS,
+            identifiers: &[
+                "identifier",
+                "property_identifier",
+                "private_property_identifier",
+                "shorthand_property_identifier",
+                "shorthand_property_identifier_pattern",
+                "statement_identifier",
+                "type_identifier",
+            ],
             blocks: &[],
         },
-        Language::C => Kinds {
-            grammar: || tree_sitter_c::LANGUAGE.into(),
-            comments: &["comment"],
-            strings: &["string_literal", "char_literal", "system_lib_string"],
-            numbers: &["number_literal"],
-            identifiers: C_IDENTIFIERS,
-            blocks: &[],
-        },
-        Language::Cpp => Kinds {
-            grammar: || tree_sitter_cpp::LANGUAGE.into(),
+        Language::C | Language::Cpp => Kinds {
+            grammar: if language == Language::C {
+                || tree_sitter_c::LANGUAGE.into()
+            } else {
+                || tree_sitter_cpp::LANGUAGE.into()
+            },
             comments: &["comment"],
             strings: &["string_literal", "char_literal", "raw_string_literal", "system_lib_string"],
             numbers: &["number_literal"],

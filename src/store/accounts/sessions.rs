@@ -84,6 +84,15 @@ pub struct Session {
     pub last_seen_at: OffsetDateTime,
 }
 
+impl Session {
+    /// Whether the session has been idle for `idle` (the timeout of the
+    /// roles its account holds now, [`IdleTimeouts::for_grants`]) at `now`.
+    #[must_use]
+    pub fn idle_at(&self, now: OffsetDateTime, idle: Duration) -> bool {
+        now >= self.last_seen_at + idle
+    }
+}
+
 /// A session as listed to its owner.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SessionSummary {
@@ -131,17 +140,14 @@ pub fn create(
     Ok(new)
 }
 
-/// The live session holding `token`, or `None` when unknown or expired
-/// (idle for longer than `idle` allows the account's current roles).
+/// The session holding `token`, or `None` when unknown or past its
+/// absolute lifetime. Whether it has been idle too long depends on the roles
+/// its account holds now, which the caller reads anyway: see
+/// [`Session::idle_at`].
 ///
 /// # Errors
 /// Storage errors.
-pub fn find(
-    conn: &Connection,
-    token: &str,
-    now: OffsetDateTime,
-    idle: IdleTimeouts,
-) -> Result<Option<Session>, StoreError> {
+pub fn find(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<Session>, StoreError> {
     if !token::looks_valid(token) {
         return Ok(None);
     }
@@ -161,8 +167,7 @@ pub fn find(
     let Some((id, user_id, csrf, last_seen, absolute)) = row else { return Ok(None) };
     let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
     let (Some(last_seen_at), Some(absolute)) = (parse(&last_seen), parse(&absolute)) else { return Ok(None) };
-    let idle_ends = last_seen_at + idle.current(conn, user_id)?;
-    if now >= idle_ends || now >= absolute {
+    if now >= absolute {
         return Ok(None);
     }
     Ok(Some(Session { id, user_id, csrf, last_seen_at }))
@@ -202,9 +207,9 @@ pub fn list(
     conn: &Connection,
     user_id: UserId,
     now: OffsetDateTime,
-    idle: IdleTimeouts,
+    idle: Duration,
 ) -> Result<Vec<SessionSummary>, StoreError> {
-    let idle = time::Duration::try_from(idle.current(conn, user_id)?).unwrap_or(time::Duration::MAX);
+    let idle = time::Duration::try_from(idle).unwrap_or(time::Duration::MAX);
     let mut statement = conn.prepare_cached(
         "SELECT id, created_at, last_seen_at, client_addr, user_agent, absolute_expires_at
          FROM sessions WHERE user_id = ?1 ORDER BY created_at DESC",

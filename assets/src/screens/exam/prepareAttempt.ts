@@ -97,13 +97,17 @@ export async function prepare(examId: string, userId: string): Promise<Loadable>
   const codes = new Map<string, string>();
   for (const question of view.questions) codes.set(question.id, question.starter_code);
   for (const answer of view.answers) codes.set(answer.question_id, answer.code);
-  if (offline) {
-    // The stored answers may be older than edits the server acknowledged since.
-    for (const [questionId, code] of await latestCodes(record.key)) codes.set(questionId, code);
-  }
-  // Edits the server has not acknowledged are newer than its answers.
+  // Offline, the stored answers may be older than edits the server
+  // acknowledged since; online, only questions with edits the server has not
+  // acknowledged are newer here than in its answers.
+  const unsent = new Set<string>();
   for (const item of await pending(record.key, view.acked_seq, 100_000)) {
-    if (item.question_id !== null && item.code !== undefined) codes.set(item.question_id, item.code);
+    if (item.question_id !== null && (item.kind === 'edit' || item.kind === 'snapshot')) unsent.add(item.question_id);
+  }
+  if (offline || unsent.size > 0) {
+    for (const [questionId, code] of await latestCodes(record.key)) {
+      if (offline || unsent.has(questionId)) codes.set(questionId, code);
+    }
   }
   return {
     kind: 'ready',

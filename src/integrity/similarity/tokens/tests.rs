@@ -109,10 +109,7 @@ fn tsx_files_parse_with_the_tsx_grammar() {
 }
 
 #[test]
-fn languages_know_their_names_and_extensions() {
-    for language in Language::ALL {
-        assert_eq!(Language::from_name(language.name()), Some(language));
-    }
+fn languages_know_their_extensions() {
     assert!(Language::Python.accepts_extension("PY"));
     assert!(Language::Cpp.accepts_extension("h") && Language::C.accepts_extension("h"));
     assert!(!Language::Java.accepts_extension("js"));
