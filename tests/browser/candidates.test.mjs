@@ -14,7 +14,7 @@
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectEditorText, replaceCode } from './editor.mjs';
+import { expectEditorText, replaceCode, waitSaved } from './editor.mjs';
 import {
   callApi,
   chainedSteps,
@@ -217,8 +217,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     await expectEditorText(page, 'def add(a, b):\n    pass\n');
     answer = 'def add(a, b):\n    return a + b  # candidate\n';
     await replaceCode(page, answer);
-    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
-    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+    await waitSaved(page, 15_000);
     const landing = await callApi(page, 'GET', `/me/exams/${exam.id}`);
     assert.notEqual(landing.attempt, null, 'the server holds the candidate’s attempt');
     assert.equal(landing.attempt.submitted_at ?? null, null);

@@ -35,23 +35,27 @@ test('an instructor edits an open exam while a student works on it', { timeout: 
   let exam;
   let editorPath;
   let answered;
+  /** The student's page and attempt, to read the answer back at the end. */
+  let student;
+  let attempt;
+  const answer = 'def add(a, b):\n    return a + b\n';
 
   await step('the demo student starts the open exam and saves an answer to question 1', async () => {
     [, password] = await story.server.waitForLine(DEMO_PASSWORD);
-    const student = await computer();
+    student = await computer();
     await signIn(student, 'student1@demo.example', password, '/home');
     const [mine] = (await callApi(student, 'GET', '/me/exams')).filter((each) => each.title === 'Python warm-up');
     const started = await callApi(student, 'POST', `/me/exams/${mine.id}/start`);
     answered = started.questions[0].id;
     const { csrf_token: csrf } = await (await student.request.get(at('/api/v1/session'))).json();
     const item = { seq: 1, kind: 'snapshot', question_id: answered, client_at: new Date().toISOString(),
-      code: 'def add(a, b):\n    return a + b\n' };
+      code: answer };
     const saved = await student.request.post(at(`/api/v1/me/exams/${mine.id}/saves`), {
       headers: { 'X-CSRF-Token': csrf, 'X-Exam-Secret': started.binding.secret, 'Content-Type': 'application/json' },
       data: JSON.stringify({ items: [item] }),
     });
     assert.equal(saved.status(), 200, await saved.text());
-    await student.context().close();
+    attempt = { examId: mine.id, secret: started.binding.secret, csrf };
   });
 
   await step('the instructor opens the exam in the editor', async () => {
@@ -93,6 +97,17 @@ test('an instructor edits an open exam while a student works on it', { timeout: 
     assert.equal(after.questions.at(-1).title, 'Triple x');
     assert.ok(after.question_ids.includes(answered), 'the student’s question is still there');
     await instructor.context().close();
+  });
+
+  await step('the student’s answer is still attached to its question', async () => {
+    const resumed = await student.request.post(at(`/api/v1/me/exams/${attempt.examId}/resume`), {
+      headers: { 'X-CSRF-Token': attempt.csrf, 'X-Exam-Secret': attempt.secret, 'Content-Type': 'application/json' },
+      data: '{}',
+    });
+    assert.equal(resumed.status(), 200, await resumed.text());
+    const view = await resumed.json();
+    assert.equal(view.answers.find((each) => each.question_id === answered)?.code, answer);
+    await student.context().close();
   });
 
   assert.deepEqual(problems, [], 'no console error, uncaught error or CSP violation');

@@ -44,3 +44,20 @@ export async function expectEditorText(page, want, timeoutMs = 5_000) {
   }
   assert.equal(text, want);
 }
+
+/**
+ * Waits until the exam page says "Saved" with nothing waiting, both read in
+ * one moment: reading them one after the other can see the status of a
+ * later change (the page queues integrity events of its own, such as the
+ * network coming back).
+ */
+export async function waitSaved(page, timeout = 15_000) {
+  await page.waitForFunction(
+    () => {
+      const status = document.querySelector('[data-testid="save-status"]');
+      return status?.getAttribute('data-waiting') === '0' && status.textContent?.trim() === 'Saved';
+    },
+    undefined,
+    { timeout },
+  );
+}

@@ -10,7 +10,7 @@
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectEditorText, replaceCode, sha256 } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, waitSaved } from './editor.mjs';
 import { DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 /** Python starts in the worker on the first Run; a slow machine takes a while. */
@@ -128,8 +128,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     assert.equal(await results.count(), 1);
     assert.equal(await results.first().getAttribute('data-passed'), 'true');
     assert.match(await page.getByTestId('run-status').innerText(), /1 of 1 visible tests passed/);
-    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
-    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+    await waitSaved(page, 15_000);
   });
 
   await t.test('input() asks in the page; the io test of question 2 passes', async () => {
@@ -202,8 +201,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     assert.match(await page.getByTestId('save-status').innerText(), /changes? waiting to be saved/);
     await expectEditorText(page, solution + offlineLine);
     await story.context.setOffline(false);
-    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
-    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+    await waitSaved(page, 45_000);
   });
 
   const heldLine = '  # kept across a reload';
@@ -219,8 +217,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await expectEditorText(page, solution + offlineLine + heldLine);
     assert.ok(Number(await page.getByTestId('save-status').getAttribute('data-waiting')) > 0);
     await page.unroute('**/api/v1/me/exams/*/saves');
-    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
-    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+    await waitSaved(page, 45_000);
   });
 
   await t.test('submits after confirming, and the receipt holds the SHA-256 of what was typed', async () => {

@@ -8,7 +8,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sha256 } from './editor.mjs';
+import { sha256, waitSaved } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const KEYS = 600;
@@ -66,8 +66,7 @@ test('600 keys typed offline into a 6 KB answer are all saved when the network r
     assert.equal(typed.length, long.length + KEYS);
     saves.length = 0;
     await story.context.setOffline(false);
-    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 60_000 });
-    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+    await waitSaved(page, 60_000);
     const sent = saves.filter((size) => size > 0);
     const refused = saves.filter((status) => status < 0 && status !== -200);
     assert.deepEqual(refused, [], 'no batch refused (413 or otherwise)');

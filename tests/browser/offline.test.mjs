@@ -12,7 +12,7 @@
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectEditorText, replaceCode, sha256, typeAtEnd } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, typeAtEnd, waitSaved } from './editor.mjs';
 import { DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 120_000;
@@ -130,8 +130,7 @@ test('a student keeps working through reloads and a new window while the network
 
   await t.test('online again, the queue drains, and the receipt holds the SHA-256 of what was typed', async () => {
     await story.context.setOffline(false);
-    await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 45_000 });
-    assert.equal(await page.getByTestId('save-status').innerText(), 'Saved');
+    await waitSaved(page, 45_000);
     await page.getByTestId('submit').click();
     await page.getByTestId('confirm-action').click();
     await page.waitForURL(/\/exams\/[^/]+\/receipt$/);

@@ -20,8 +20,17 @@ mod session;
 mod sign_in;
 
 use axum::Router;
+use axum::http::{HeaderMap, header};
 
 use crate::app::AppState;
+
+/// The media type of a request (`Content-Type` without its parameters), in
+/// lower case; empty when there is none. Every route that reads a body of
+/// its own (not through `Json`) checks it here, so they agree.
+fn media_type(headers: &HeaderMap) -> String {
+    let value = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
 
 /// Every route of the application, without the shared middleware.
 pub fn router(state: AppState) -> Router {

@@ -18,8 +18,8 @@ use crate::store::StoreError;
 use crate::store::roster::{self, Plan};
 
 fn csv_body(headers: &HeaderMap, body: &Bytes) -> Result<String, AppError> {
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !media.starts_with("text/csv") && !media.starts_with("text/plain") {
+    let media = super::media_type(headers);
+    if media != "text/csv" && media != "text/plain" {
         return Err(AppError::UnsupportedMediaType);
     }
     String::from_utf8(body.to_vec()).map_err(|_| AppError::Unprocessable("the roster must be UTF-8 text".to_owned()))

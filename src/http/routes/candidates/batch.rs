@@ -2,7 +2,7 @@
 //! settings come in the query.
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -59,13 +59,13 @@ pub(super) fn parse_batch(
     query: SettingsQuery,
     body: &Bytes,
 ) -> Result<(Settings, Vec<Candidate>), AppError> {
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if media.starts_with("application/json") {
+    let media = super::super::media_type(headers);
+    if media == "application/json" {
         let batch: JsonBatch =
             serde_json::from_slice(body).map_err(|e| AppError::Unprocessable(format!("the request body: {e}")))?;
         return Ok((batch.settings, batch.candidates));
     }
-    if !media.starts_with("text/csv") {
+    if media != "text/csv" {
         return Err(AppError::UnsupportedMediaType);
     }
     let settings = query.settings()?;

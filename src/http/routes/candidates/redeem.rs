@@ -10,7 +10,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -82,8 +82,7 @@ struct NoFields {}
 
 /// Refuses anything but a JSON request (see the module's comment).
 fn json_only(headers: &HeaderMap, body: &Bytes) -> Result<(), AppError> {
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next());
-    if !media.is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json")) {
+    if super::super::media_type(headers) != "application/json" {
         return Err(AppError::UnsupportedMediaType);
     }
     if !body.is_empty() {
