@@ -1,147 +1,19 @@
-//! The application: its shared state, its router, and the listeners that
-//! serve it until shutdown.
+//! The application: its router, its background jobs, and the listeners
+//! that serve it until shutdown. The shared state is [`crate::state`].
 
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum_server::Handle;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
-use crate::audit::refusals::Refusals;
-use crate::auth::device::DeviceCookies;
-use crate::auth::hasher::HashPool;
-use crate::auth::in_flight::InFlight;
-use crate::auth::rate_limit::RateLimiter;
-use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::http::connections::{ConnectionPolicy, Gate};
 use crate::http::{self, HttpLimits};
-use crate::store::keys::MasterKey;
-use crate::store::platform::Platform;
-use crate::store::registry::Registry;
-use crate::store::{OpenOptions, StoreError};
-
-/// What every handler can reach. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    config: Config,
-    registry: Registry,
-    clock: SharedClock,
-    ready: AtomicBool,
-    limiter: RateLimiter,
-    passwords: HashPool,
-    devices: DeviceCookies,
-    refusals: Refusals,
-    password_changes: InFlight,
-}
-
-impl AppState {
-    /// Opens `platform.db`; organizations open with [`AppState::open_organizations`].
-    ///
-    /// # Errors
-    /// A missing or undecryptable platform database.
-    pub fn open(config: Config, master: MasterKey, clock: SharedClock) -> Result<Self, StoreError> {
-        let options = OpenOptions {
-            create: false,
-            readers: config.storage.read_connections,
-            batch_limit: config.storage.write_batch_limit,
-        };
-        let platform = Platform::open(&config.data(), Arc::new(master), options)?;
-        let passwords = HashPool::start(config.auth.hash_threads, config.auth.hash_queue);
-        let inner = Inner {
-            config,
-            registry: Registry::new(platform),
-            clock,
-            ready: AtomicBool::new(false),
-            limiter: RateLimiter::default(),
-            passwords,
-            devices: DeviceCookies::default(),
-            refusals: Refusals::default(),
-            password_changes: InFlight::default(),
-        };
-        Ok(Self { inner: Arc::new(inner) })
-    }
-
-    /// Opens and migrates every active organization, then reports ready.
-    ///
-    /// # Errors
-    /// The first organization that fails to open; the server stays not-ready.
-    pub async fn open_organizations(&self) -> Result<usize, StoreError> {
-        let count = self.inner.registry.open_all().await?;
-        self.inner.ready.store(true, Ordering::Release);
-        Ok(count)
-    }
-
-    /// Whether every database is open.
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.inner.ready.load(Ordering::Acquire)
-    }
-
-    /// The configuration in effect.
-    #[must_use]
-    pub fn config(&self) -> &Config {
-        &self.inner.config
-    }
-
-    /// The open databases.
-    #[must_use]
-    pub fn registry(&self) -> &Registry {
-        &self.inner.registry
-    }
-
-    /// The clock.
-    #[must_use]
-    pub fn clock(&self) -> &SharedClock {
-        &self.inner.clock
-    }
-
-    /// Attempt limits for sign-in and link redemption.
-    #[must_use]
-    pub fn limiter(&self) -> &RateLimiter {
-        &self.inner.limiter
-    }
-
-    /// The password hashing threads: every hash and check of a request
-    /// runs there, in bounded memory.
-    #[must_use]
-    pub fn passwords(&self) -> &HashPool {
-        &self.inner.passwords
-    }
-
-    /// Issues and checks the device cookies of sign-in.
-    #[must_use]
-    pub fn devices(&self) -> &DeviceCookies {
-        &self.inner.devices
-    }
-
-    /// Refusals gathered for the audit log (flushed on a timer).
-    #[must_use]
-    pub fn refusals(&self) -> &Refusals {
-        &self.inner.refusals
-    }
-
-    /// Password changes in flight, one per user.
-    #[must_use]
-    pub fn password_changes(&self) -> &InFlight {
-        &self.inner.password_changes
-    }
-
-    fn limits(&self) -> HttpLimits {
-        HttpLimits {
-            max_body_bytes: self.config().server.max_body_bytes,
-            request_timeout: Duration::from_secs(self.config().server.request_timeout_secs),
-        }
-    }
-}
+pub use crate::state::AppState;
 
 /// How often attempts past their deadline are submitted in the background.
 pub const DEADLINE_SWEEP: Duration = Duration::from_secs(15);
@@ -160,7 +32,7 @@ pub async fn submit_at_deadlines_every(state: AppState, every: Duration) {
         ticks.tick().await;
         let now = state.clock().now();
         let window = state.config().exams.save_rules().late_window;
-        for db in state.registry().open_orgs().await {
+        for db in state.registry().open_orgs() {
             match db.write(move |conn| crate::store::attempts::sweep(conn, now, window)).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "submitted attempts at their deadline"),
@@ -191,7 +63,12 @@ pub async fn maintain(state: AppState, stop: Arc<tokio::sync::Notify>) {
 
 /// The whole application: routes inside the shared middleware.
 pub fn router(state: &AppState) -> Router {
-    http::with_layers(http::routes::router(state.clone()), state.limits())
+    let server = &state.config().server;
+    let limits = HttpLimits {
+        max_body_bytes: server.max_body_bytes,
+        request_timeout: Duration::from_secs(server.request_timeout_secs),
+    };
+    http::with_layers(http::routes::router(state.clone()), limits)
 }
 
 /// The sockets a server answers on, bound before serving so that tests can

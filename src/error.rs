@@ -32,9 +32,20 @@ pub enum AppError {
     /// No such object, or not one the caller may know about.
     #[error("not found")]
     NotFound,
-    /// The request conflicts with the current state.
+    /// Something that must be unique is in use already.
     #[error("{0}")]
-    Conflict(String),
+    Taken(String),
+    /// The change does not fit the current state of what it changes.
+    #[error("{0}")]
+    WrongState(String),
+    /// A named value of the request breaks a rule.
+    #[error("{message}")]
+    Invalid {
+        /// The value at fault, as the request names it.
+        field: &'static str,
+        /// What is wrong, safe to show.
+        message: String,
+    },
     /// The body is too large.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -96,6 +107,9 @@ pub struct Problem {
     /// For a save batch with a gap: every item up to this one is durable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acked_seq: Option<i64>,
+    /// For an invalid value: which one, as the request names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
 }
 
 impl Problem {
@@ -109,6 +123,7 @@ impl Problem {
             detail,
             error_id: None,
             acked_seq: None,
+            field: None,
         }
     }
 
@@ -146,7 +161,9 @@ impl IntoResponse for AppError {
             Self::Unauthorized | Self::UnauthorizedWith(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "csrf"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::Taken(_) => (StatusCode::CONFLICT, "taken"),
+            Self::WrongState(_) => (StatusCode::CONFLICT, "wrong-state"),
+            Self::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
             Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
@@ -159,12 +176,16 @@ impl IntoResponse for AppError {
         };
         let mut problem = match &self {
             Self::BadRequest(m)
-            | Self::Conflict(m)
+            | Self::Taken(m)
+            | Self::WrongState(m)
             | Self::Unprocessable(m)
             | Self::Unavailable(m)
             | Self::Forbidden(m)
             | Self::OtherDevice(m)
             | Self::UnauthorizedWith(m) => Problem::new(status, slug, Some(m.clone())),
+            Self::Invalid { field, message } => {
+                Problem { field: Some(field), ..Problem::new(status, slug, Some(message.clone())) }
+            }
             Self::SequenceGap { acked_seq } => {
                 let detail = format!("the changes after {acked_seq} must be sent again, in order");
                 Problem { acked_seq: Some(*acked_seq), ..Problem::new(status, slug, Some(detail)) }
@@ -200,7 +221,9 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(_) => Self::NotFound,
-            StoreError::Conflict(message) => Self::Conflict(message),
+            StoreError::Taken(message) => Self::Taken(message),
+            StoreError::WrongState(message) => Self::WrongState(message),
+            StoreError::Invalid { field, message } => Self::Invalid { field, message },
             StoreError::Closed => Self::Unavailable("the server is shutting down; try again shortly".to_owned()),
             StoreError::OrgRefused(refusal) => Self::Unavailable(format!(
                 "organization {} is not available: its data failed an integrity check when the server opened it, \
@@ -208,6 +231,18 @@ impl From<StoreError> for AppError {
                 refusal.slug
             )),
             other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<crate::service::ServiceError> for AppError {
+    fn from(error: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError;
+        match error {
+            ServiceError::Store(store) => store.into(),
+            ServiceError::OtherDevice => Self::OtherDevice(error.to_string()),
+            ServiceError::SequenceGap { acked_seq } => Self::SequenceGap { acked_seq },
+            ServiceError::SaveQuota => Self::SaveQuota,
         }
     }
 }

@@ -266,7 +266,7 @@ async fn an_entry_commits_only_with_the_action_it_records() {
     let failed = db
         .write(|conn| {
             append(conn, &event(1), T0)?;
-            Err::<(), _>(StoreError::Conflict("the action".into()))
+            Err::<(), _>(StoreError::WrongState("the action".into()))
         })
         .await;
     assert!(failed.is_err());

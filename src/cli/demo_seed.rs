@@ -66,8 +66,8 @@ pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, Cl
         let monday = courses::create_section(conn, course.id, "Monday", now)?;
         let thursday = courses::create_section(conn, course.id, "Thursday", now)?;
         for (i, (role, email, name)) in plan.iter().enumerate() {
-            let email = Email::parse(email).map_err(|e| crate::store::StoreError::Conflict(e.0))?;
-            let name = DisplayName::parse(name).map_err(|e| crate::store::StoreError::Conflict(e.0))?;
+            let email = Email::parse(email).map_err(|e| crate::store::StoreError::invalid("email", e.0))?;
+            let name = DisplayName::parse(name).map_err(|e| crate::store::StoreError::invalid("display_name", e.0))?;
             let number = (*role == "student").then(|| format!("S{:04}", i + 1));
             let new = NewUser {
                 email: &email,
@@ -85,7 +85,7 @@ pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, Cl
             courses::grant(conn, user.id, role, target, now)?;
         }
         let spec = exam_spec(&[monday.id, thursday.id], now)
-            .map_err(|e| crate::store::StoreError::Conflict(format!("{e:?}")))?;
+            .map_err(|e| crate::store::StoreError::invalid("exam", format!("{e:?}")))?;
         let exam = exams::create(conn, course.id, &spec, now)?;
         exams::publish(conn, exam, now)?;
         Ok(())

@@ -76,7 +76,7 @@ async fn create(platform: &Platform, slug: &str, name: &str) -> Result<(), CliEr
     let name = OrgName::parse(name)?;
     let actor = Actor::command_line();
     let org = platform.create_org(slug, name, &actor, SystemClock.now()).await.map_err(|error| match error {
-        StoreError::Conflict(_) => {
+        StoreError::Taken(_) => {
             CliError::new(format!("{error}")).hint("choose another --slug; `examhall org list` shows the ones in use")
         }
         other => other.into(),

@@ -115,7 +115,7 @@ async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args:
                     let section = course.sections.into_iter().find(|s| s.name == name);
                     GrantTarget::Section(section.ok_or_else(|| StoreError::NotFound(format!("section {name} of course {code}")))?.id)
                 }
-                _ => return Err(StoreError::Conflict(format!("the scope of role {} does not fit its target", role.as_str()))),
+                _ => return Err(StoreError::invalid("role", format!("the scope of role {} does not fit its target", role.as_str()))),
             };
             let new = NewUser { email: &email, display_name: &name, student_number: number.as_deref(), password_hash };
             let user = users::create(conn, &new, now)?;
@@ -127,7 +127,7 @@ async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args:
         })
         .await
         .map_err(|error| match error {
-            StoreError::Conflict(what) if what.starts_with("the scope") => CliError::new(format!("role {}: wrong scope", role.as_str()))
+            StoreError::Invalid { field: "role", .. } => CliError::new(format!("role {}: wrong scope", role.as_str()))
                 .hint("org_admin takes neither --course nor --section; instructor and reviewer take --course; proctor and student take --course and --section"),
             other => other.into(),
         })?;

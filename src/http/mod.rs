@@ -8,6 +8,7 @@ pub mod redirect;
 pub mod routes;
 mod security_headers;
 pub mod ui;
+pub mod wire;
 
 pub use layers::{HttpLimits, with_layers};
 pub use security_headers::CONTENT_SECURITY_POLICY;

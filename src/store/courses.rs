@@ -59,7 +59,7 @@ impl Grant {
 /// Creates a course.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when the code is taken.
+/// [`StoreError::Taken`] when the code is taken.
 pub fn create_course(conn: &Connection, code: &str, title: &str, now: OffsetDateTime) -> Result<Course, StoreError> {
     let id = CourseId::generate();
     conn.execute(
@@ -73,7 +73,7 @@ pub fn create_course(conn: &Connection, code: &str, title: &str, now: OffsetDate
 /// Creates a section of `course`.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when the name is taken in the course.
+/// [`StoreError::Taken`] when the name is taken in the course.
 pub fn create_section(
     conn: &Connection,
     course: CourseId,
@@ -148,8 +148,8 @@ pub enum GrantTarget {
 /// Grants `role` to `user` at `target`; the target must match the role's scope.
 ///
 /// # Errors
-/// [`StoreError::NotFound`] for an unknown course or section; [`StoreError::Conflict`]
-/// when the grant exists or the target does not fit the role.
+/// [`StoreError::NotFound`] for an unknown course or section; [`StoreError::Taken`]
+/// when the grant exists; [`StoreError::Invalid`] when the target does not fit the role.
 pub fn grant(
     conn: &Connection,
     user: UserId,
@@ -169,7 +169,12 @@ pub fn grant(
             let course = section_course(conn, section)?.ok_or_else(|| StoreError::NotFound("section".to_owned()))?;
             (Some(course), Some(section))
         }
-        _ => return Err(StoreError::Conflict(format!("the scope of role {} does not fit its target", role.as_str()))),
+        _ => {
+            return Err(StoreError::invalid(
+                "role",
+                format!("the scope of role {} does not fit its target", role.as_str()),
+            ));
+        }
     };
     let id = GrantId::generate();
     conn.execute(

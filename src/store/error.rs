@@ -29,11 +29,23 @@ pub enum StoreError {
     /// A wrapped key could not be unwrapped: wrong master key or damaged record.
     #[error("a wrapped database key could not be opened: wrong master key, or the record is damaged")]
     KeyUnwrap,
-    /// The change conflicts with what is stored (a slug that is taken, a
-    /// published exam that cannot be deleted). The message is a whole
-    /// sentence, safe to show: "organization slug physics is already taken".
+    /// Something that must be unique is in use already. The message is a
+    /// whole sentence, safe to show: "organization slug physics is already taken".
     #[error("{0}")]
-    Conflict(String),
+    Taken(String),
+    /// A value breaks a rule; `field` names the value (`roster`, `role`,
+    /// `email`) so a form can show the message beside it.
+    #[error("{message}")]
+    Invalid {
+        /// The value at fault, as the request names it.
+        field: &'static str,
+        /// What is wrong and how to put it right, safe to show.
+        message: String,
+    },
+    /// The change does not fit the state of what it changes now (a
+    /// published exam cannot be deleted; an attempt is already submitted).
+    #[error("{0}")]
+    WrongState(String),
     /// No such row, organization or file.
     #[error("{0} not found")]
     NotFound(String),
@@ -72,6 +84,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// [`StoreError::Invalid`] of `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid { field, message: message.into() }
+    }
+
     /// Wraps an I/O error with what was being done to which file.
     pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();

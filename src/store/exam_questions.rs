@@ -34,7 +34,7 @@ pub enum Ids {
 /// Writes `questions` as exam `exam`'s questions, in order.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when a question names an identifier this exam
+/// [`StoreError::WrongState`] when a question names an identifier this exam
 /// does not have (another edit removed it), or when the edit leaves out a
 /// question that students have saved work on; storage errors.
 pub fn write(conn: &Connection, exam: ExamId, questions: &[QuestionSpec], ids: Ids) -> Result<(), StoreError> {
@@ -42,7 +42,7 @@ pub fn write(conn: &Connection, exam: ExamId, questions: &[QuestionSpec], ids: I
     let kept = |question: &QuestionSpec| question.id.filter(|_| ids == Ids::Keep);
     for (n, question) in questions.iter().enumerate() {
         if kept(question).is_some_and(|id| !stored.contains(&id)) {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::WrongState(format!(
                 "question {} is not a question of this exam (another edit may have removed it); reload the exam and edit it again",
                 n + 1
             )));
@@ -52,7 +52,7 @@ pub fn write(conn: &Connection, exam: ExamId, questions: &[QuestionSpec], ids: I
     for id in stored.iter().filter(|id| !staying.contains(id)) {
         if has_students_work(conn, exam, *id)? {
             let title: String = conn.query_row("SELECT title FROM questions WHERE id = ?1", [id], |r| r.get(0))?;
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::WrongState(format!(
                 "the question \"{title}\" cannot be removed: students have saved work on it; keep it (its text may change)"
             )));
         }

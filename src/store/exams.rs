@@ -80,7 +80,7 @@ pub fn create(conn: &Connection, course: CourseId, spec: &ExamSpec, now: OffsetD
 ///
 /// # Errors
 /// [`StoreError::NotFound`] when a section is not of the course;
-/// [`StoreError::Conflict`] when the questions cannot be written as sent
+/// [`StoreError::WrongState`] when the questions cannot be written as sent
 /// (see [`exam_questions::write`](super::exam_questions::write)).
 pub fn write_spec(
     conn: &Connection,
@@ -207,7 +207,7 @@ pub fn published_for_sections(
 /// Deletes a draft.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] for a published exam.
+/// [`StoreError::WrongState`] for a published exam.
 pub fn delete_draft(conn: &Connection, course: CourseId, id: ExamId) -> Result<(), StoreError> {
     let draft: bool = conn
         .query_row(
@@ -218,7 +218,7 @@ pub fn delete_draft(conn: &Connection, course: CourseId, id: ExamId) -> Result<(
         .optional()?
         .unwrap_or(false);
     if !draft {
-        return Err(StoreError::Conflict("a published exam cannot be deleted".to_owned()));
+        return Err(StoreError::WrongState("a published exam cannot be deleted".to_owned()));
     }
     // Candidate links issued for the draft go with it, and their accounts
     // are closed (an account left without its link must not become a

@@ -27,6 +27,7 @@ pub mod exams;
 pub mod keys;
 pub mod master_key;
 pub mod migrations;
+mod open_once;
 mod org_open;
 pub mod org_refusal;
 pub mod organizations;

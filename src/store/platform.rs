@@ -103,7 +103,7 @@ impl Platform {
     /// record cannot be written, the new file is removed again.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] when the slug is taken; storage errors.
+    /// [`StoreError::Taken`] when the slug is taken; storage errors.
     pub async fn create_org(
         &self,
         slug: OrgSlug,
@@ -114,7 +114,7 @@ impl Platform {
         let slug_taken = slug.clone();
         let taken = self.db.read(move |conn| Ok(find_by_slug(conn, &slug_taken)?.is_some())).await?;
         if taken {
-            return Err(StoreError::Conflict(format!("organization slug {slug} is already taken")));
+            return Err(StoreError::Taken(format!("organization slug {slug} is already taken")));
         }
         let id = OrgId::generate();
         let key = DatabaseKey::generate();
@@ -220,7 +220,7 @@ fn find_by_slug(conn: &Connection, slug: &OrgSlug) -> Result<Option<Organization
 fn unique_violation(error: rusqlite::Error, slug: &OrgSlug) -> StoreError {
     match &error {
         rusqlite::Error::SqliteFailure(code, _) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
-            StoreError::Conflict(format!("organization slug {slug} is already taken"))
+            StoreError::Taken(format!("organization slug {slug} is already taken"))
         }
         _ => error.into(),
     }
@@ -229,7 +229,7 @@ fn unique_violation(error: rusqlite::Error, slug: &OrgSlug) -> StoreError {
 /// Creates and migrates a new organization file and records whose it is.
 fn create_org_file(path: &std::path::Path, key: &DatabaseKey, org: &Organization) -> Result<(), StoreError> {
     if path.exists() {
-        return Err(StoreError::Conflict(format!("database file {} exists already", path.display())));
+        return Err(StoreError::Taken(format!("database file {} exists already", path.display())));
     }
     let result = (|| {
         let mut conn = connection::open(path, key, true)?;

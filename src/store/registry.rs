@@ -13,8 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::RwLock;
-
+use super::open_once::OpenOnce;
 use super::org_refusal::Refusal;
 use super::platform::{OrgStatus, Platform};
 use super::{Database, StoreError, migrations};
@@ -29,7 +28,7 @@ pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct Registry {
     platform: Platform,
-    open: Arc<RwLock<HashMap<OrgId, Database>>>,
+    open: Arc<OpenOnce<OrgId, Database>>,
     refused: Arc<Mutex<HashMap<OrgId, Refused>>>,
 }
 
@@ -59,22 +58,24 @@ impl Registry {
     /// [`StoreError::OrgRefused`] for an organization whose file failed a
     /// check; [`StoreError::NotFound`] for an unknown one; open errors.
     pub async fn org(&self, id: OrgId) -> Result<Database, StoreError> {
-        if let Some(db) = self.open.read().await.get(&id) {
-            return Ok(db.clone());
+        if let Some(db) = self.open.get(&id) {
+            return Ok(db);
         }
         if let Some(refusal) = self.standing_refusal(id).await? {
             return Err(StoreError::OrgRefused(Box::new(refusal)));
         }
-        let mut open = self.open.write().await;
-        if let Some(db) = open.get(&id) {
-            return Ok(db.clone());
-        }
+        // Only callers of this one organization wait while it opens (and
+        // perhaps migrates, copying its file first); the others are served.
+        self.open.get_or_open(id, || self.open_now(id)).await
+    }
+
+    /// Opens organization `id` and records whether it is refused.
+    async fn open_now(&self, id: OrgId) -> Result<Database, StoreError> {
         match self.platform.open_org(id).await {
             Ok(db) => {
                 if self.lock_refused().remove(&id).is_some() {
                     tracing::warn!(org = %id, "organization served again after a refusal");
                 }
-                open.insert(id, db.clone());
                 Ok(db)
             }
             Err(StoreError::OrgRefused(refusal)) => {
@@ -157,15 +158,15 @@ impl Registry {
     }
 
     /// The organization databases open now.
-    pub async fn open_orgs(&self) -> Vec<Database> {
-        self.open.read().await.values().cloned().collect()
+    #[must_use]
+    pub fn open_orgs(&self) -> Vec<Database> {
+        self.open.values()
     }
 
     /// Finishes every queued write, stops every writer, anchors the last
     /// audit heads and closes `platform.db`.
     pub async fn close_all(&self) {
-        let open: Vec<Database> = self.open.write().await.drain().map(|(_, db)| db).collect();
-        for db in open {
+        for db in self.open.drain() {
             db.close().await;
         }
         self.platform.close().await;

@@ -79,28 +79,28 @@ const MAX_ROWS: usize = 20_000;
 /// Reads and plans a roster file without changing anything.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] for a file that is not a roster CSV (the message
+/// [`StoreError::Invalid`] for a file that is not a roster CSV (the message
 /// says what is wrong); storage errors.
 pub fn plan(conn: &Connection, csv_text: &str) -> Result<Plan, StoreError> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv_text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| StoreError::Conflict(format!("the roster header ({e})")))?
+        .map_err(|e| StoreError::invalid("roster", format!("the roster header ({e})")))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
         .collect();
     let index: Vec<usize> =
         COLUMNS.iter().map(|column| headers.iter().position(|h| h == column)).collect::<Option<_>>().ok_or_else(
-            || StoreError::Conflict(format!("roster columns: the header must name {}", COLUMNS.join(","))),
+            || StoreError::invalid("roster", format!("roster columns: the header must name {}", COLUMNS.join(","))),
         )?;
     let mut rows = Vec::new();
     let mut seen_numbers = HashSet::new();
     let mut seen_emails = HashSet::new();
     for (i, record) in reader.records().enumerate() {
         if i >= MAX_ROWS {
-            return Err(StoreError::Conflict(format!("roster size: at most {MAX_ROWS} rows per file")));
+            return Err(StoreError::invalid("roster", format!("roster size: at most {MAX_ROWS} rows per file")));
         }
-        let record = record.map_err(|e| StoreError::Conflict(format!("roster line {}: {e}", i + 2)))?;
+        let record = record.map_err(|e| StoreError::invalid("roster", format!("roster line {}: {e}", i + 2)))?;
         let cell = |n: usize| record.get(index[n]).unwrap_or("").to_owned();
         let mut row = RowPlan {
             line: i + 2,
@@ -197,10 +197,10 @@ fn plan_row(
 /// Applies a plan with no errors (inside the caller's write transaction).
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when the plan has errors; storage errors.
+/// [`StoreError::Invalid`] when the plan has errors; storage errors.
 pub fn apply(conn: &Connection, plan: &Plan, now: OffsetDateTime) -> Result<(), StoreError> {
     if plan.errors > 0 {
-        return Err(StoreError::Conflict("the roster has rows with errors; fix them and preview again".to_owned()));
+        return Err(StoreError::invalid("roster", "the roster has rows with errors; fix them and preview again"));
     }
     for row in plan.rows.iter().filter(|r| matches!(r.action, Action::Create | Action::Update)) {
         let Some(target) = &row.target else { continue };
@@ -217,7 +217,7 @@ pub fn apply(conn: &Connection, plan: &Plan, now: OffsetDateTime) -> Result<(), 
             users::create(conn, &new, now)?.id
         };
         match courses::grant(conn, user, Role::Student, GrantTarget::Section(target.section), now) {
-            Ok(_) | Err(StoreError::Conflict(_)) => {}
+            Ok(_) | Err(StoreError::Taken(_)) => {}
             Err(other) => return Err(other),
         }
     }

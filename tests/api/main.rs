@@ -24,6 +24,7 @@ mod headers;
 mod health;
 mod late;
 mod logging;
+mod notices;
 mod passwords;
 mod saves;
 mod sessions;

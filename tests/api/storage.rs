@@ -90,7 +90,7 @@ async fn a_taken_slug_is_a_conflict_and_leaves_no_file_behind() {
             time::OffsetDateTime::UNIX_EPOCH,
         )
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    assert!(matches!(again, Err(StoreError::Taken(_))));
     assert_eq!(files_under(app.data_dir.path()).len(), before);
     app.stop().await;
 }

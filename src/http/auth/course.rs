@@ -6,9 +6,9 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
 use super::principal::OrgMember;
-use crate::app::AppState;
 use crate::domain::{CourseId, Role};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// An instructor or reviewer of the course in the path (`{course_id}`).
 pub struct CourseStaff {

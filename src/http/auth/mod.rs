@@ -11,8 +11,10 @@ mod client;
 mod cookie;
 mod course;
 mod principal;
+mod student;
 
 pub use client::ClientAddr;
 pub use cookie::{Realm, SessionCookie, clear_cookie, session_cookie};
 pub use course::{CourseInstructor, CourseStaff};
 pub use principal::{OrgAdmin, OrgMember, PlatformAdmin, Principal};
+pub use student::{ExamSecret, Student, StudentExam};

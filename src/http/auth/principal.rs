@@ -7,9 +7,9 @@ use axum::http::Method;
 use axum::http::request::Parts;
 
 use super::cookie::{Realm, SessionCookie};
-use crate::app::AppState;
 use crate::domain::{ExamId, OrgId, Role, SessionId};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, User, UserStatus};
 use crate::store::candidates::{self, Standing};

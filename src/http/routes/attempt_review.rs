@@ -9,13 +9,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::attempts::{ReceiptBody, receipt_body};
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit;
 use crate::domain::{AttemptId, ExamId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, CourseInstructor, CourseStaff};
+use crate::http::wire::ReceiptBody;
+use crate::state::AppState;
 use crate::store::attempts::late::{self, LateItem};
 use crate::store::attempts::{self, Attempt, submissions};
 use crate::store::exams::{self, Exam};
@@ -63,7 +63,7 @@ async fn show(
     let id = attempt.id;
     let (history, late_items) =
         staff.member.db().read(move |conn| Ok((submissions::history(conn, id)?, late::list(conn, id)?))).await?;
-    let submissions = history.iter().map(receipt_body).collect::<Result<_, _>>()?;
+    let submissions = history.iter().map(ReceiptBody::of).collect::<Result<_, _>>()?;
     Ok(Json(AttemptDetail { attempt, submissions, late_items }))
 }
 
@@ -91,7 +91,7 @@ async fn allow_move(
         })
         .await?;
     if !allowed {
-        return Err(AppError::Conflict("the attempt is already submitted; it cannot move".to_owned()));
+        return Err(AppError::WrongState("the attempt is already submitted; it cannot move".to_owned()));
     }
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
@@ -125,8 +125,8 @@ async fn apply_late_items(
             Ok(Some(stored))
         })
         .await?
-        .ok_or_else(|| AppError::Conflict("there are no accepted late items to apply".to_owned()))?;
-    Ok(Json(receipt_body(&stored)?))
+        .ok_or_else(|| AppError::WrongState("there are no accepted late items to apply".to_owned()))?;
+    Ok(Json(ReceiptBody::of(&stored)?))
 }
 
 /// The attempt review routes.

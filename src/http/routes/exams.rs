@@ -12,12 +12,12 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit;
 use crate::audit::digest;
 use crate::domain::{ExamId, ExamSpec};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, CourseInstructor, CourseStaff};
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::exam_roster::{self, StudentAttempt};
 use crate::store::exams::{self, Exam, Phase};
@@ -96,7 +96,7 @@ async fn update(
     let now = state.clock().now();
     let current = load(&staff, id, now).await?;
     if current.phase == Phase::Closed {
-        return Err(AppError::Conflict("the exam is closed; duplicate it to reuse its questions".to_owned()));
+        return Err(AppError::WrongState("the exam is closed; duplicate it to reuse its questions".to_owned()));
     }
     let action = if current.phase == Phase::Draft { "exam.update" } else { "exam.update_after_publish" };
     let details = digest::exam_change(&current.spec, &spec);
@@ -182,7 +182,7 @@ async fn publish(
     let now = state.clock().now();
     let exam = load(&staff, id, now).await?;
     if exam.phase != Phase::Draft {
-        return Err(AppError::Conflict("the exam is published already".to_owned()));
+        return Err(AppError::WrongState("the exam is published already".to_owned()));
     }
     if exam.spec.questions.is_empty() {
         return Err(AppError::Unprocessable("add at least one question before publishing".to_owned()));
@@ -226,7 +226,7 @@ async fn set_window(
     let now = state.clock().now();
     let exam = load(&staff, id, now).await?;
     if exam.phase == Phase::Draft {
-        return Err(AppError::Conflict("edit a draft's window directly".to_owned()));
+        return Err(AppError::WrongState("edit a draft's window directly".to_owned()));
     }
     let closes_at = window.closes_at.unwrap_or(now);
     if closes_at <= exam.spec.opens_at {

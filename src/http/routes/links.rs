@@ -12,13 +12,13 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit::{self, Outcome};
 use crate::auth::password::NewPassword;
 use crate::auth::rate_limit::LimitKey;
 use crate::domain::{DisplayName, Email};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
+use crate::state::AppState;
 use crate::store::accounts::links::{self, Purpose};
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, NewUser};

@@ -4,10 +4,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::domain::{CourseId, Role, SectionId};
 use crate::error::AppError;
 use crate::http::auth::OrgMember;
+use crate::state::AppState;
 use crate::store::courses;
 
 #[derive(Serialize)]

@@ -22,7 +22,7 @@ mod sign_in;
 use axum::Router;
 use axum::http::{HeaderMap, header};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The media type of a request (`Content-Type` without its parameters), in
 /// lower case; empty when there is none. Every route that reads a body of

@@ -7,11 +7,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit;
 use crate::domain::{CourseId, GrantId, Role, SectionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::accounts::users;
 use crate::store::courses::{self, Course, Grant, GrantTarget, Section};
@@ -136,7 +136,7 @@ async fn grant(
         .await
         .map_err(|e| match e {
             StoreError::NotFound(_) => AppError::NotFound,
-            StoreError::Conflict(what) if what.starts_with("the scope") => {
+            StoreError::Invalid { field: "role", .. } => {
                 AppError::Unprocessable(format!("role {}: give {}", role.as_str(), scope_hint(role)))
             }
             other => other.into(),
@@ -160,7 +160,7 @@ async fn revoke(
 ) -> Result<StatusCode, AppError> {
     let id = GrantId::parse(&id).map_err(|_| AppError::NotFound)?;
     if admin.principal.grants.iter().any(|g| g.id == id && g.role == Role::OrgAdmin) {
-        return Err(AppError::Conflict("you cannot remove your own org admin role".to_owned()));
+        return Err(AppError::WrongState("you cannot remove your own org admin role".to_owned()));
     }
     let now = state.clock().now();
     let event = audit_event::by(&admin.principal, "grant.revoke", client).target(id.to_string());

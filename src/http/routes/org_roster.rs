@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit::{self, AuditQuery, AuditRecord};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::roster::{self, Plan};
 
@@ -25,16 +25,9 @@ fn csv_body(headers: &HeaderMap, body: &Bytes) -> Result<String, AppError> {
     String::from_utf8(body.to_vec()).map_err(|_| AppError::Unprocessable("the roster must be UTF-8 text".to_owned()))
 }
 
-fn roster_error(error: StoreError) -> AppError {
-    match error {
-        StoreError::Conflict(what) => AppError::Unprocessable(what),
-        other => other.into(),
-    }
-}
-
 async fn preview(OrgAdmin(admin): OrgAdmin, headers: HeaderMap, body: Bytes) -> Result<Json<Plan>, AppError> {
     let text = csv_body(&headers, &body)?;
-    Ok(Json(admin.db().read(move |conn| roster::plan(conn, &text)).await.map_err(roster_error)?))
+    Ok(Json(admin.db().read(move |conn| roster::plan(conn, &text)).await?))
 }
 
 async fn import(
@@ -52,10 +45,10 @@ async fn import(
         .write(move |conn| {
             let plan = roster::plan(conn, &text)?;
             if plan.errors > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "the roster has {} rows with errors; fix them and preview again",
-                    plan.errors
-                )));
+                return Err(StoreError::invalid(
+                    "roster",
+                    format!("the roster has {} rows with errors; fix them and preview again", plan.errors),
+                ));
             }
             roster::apply(conn, &plan, now)?;
             let details =
@@ -63,8 +56,7 @@ async fn import(
             audit::append(conn, &event.details(details), now)?;
             Ok(plan)
         })
-        .await
-        .map_err(roster_error)?;
+        .await?;
     Ok(Json(plan))
 }
 

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use super::audit_event;
 use super::platform::LinkIssued;
-use crate::app::AppState;
 use crate::audit;
 use crate::domain::{DisplayName, Email, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin, Realm};
+use crate::state::AppState;
 use crate::store::accounts::links::{self, Purpose};
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, NewUser, User, UserStatus};
@@ -116,7 +116,7 @@ async fn update(
         Some(_) => return Err(AppError::Unprocessable("status: active or disabled".to_owned())),
     };
     if status == Some(UserStatus::Disabled) && id == admin.principal.user.id {
-        return Err(AppError::Conflict("you cannot disable your own account".to_owned()));
+        return Err(AppError::WrongState("you cannot disable your own account".to_owned()));
     }
     let now = state.clock().now();
     let action = match status {

@@ -12,12 +12,12 @@ use serde::Deserialize;
 
 use super::audit_event;
 use super::session::realm_label;
-use crate::app::AppState;
 use crate::audit::{self, Outcome};
 use crate::auth::password::{MAX_CHARS, NewPassword};
 use crate::auth::rate_limit::Policy;
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Principal};
+use crate::state::AppState;
 use crate::store::accounts::{links, sessions, users};
 
 #[derive(Deserialize)]

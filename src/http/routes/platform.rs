@@ -11,11 +11,11 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug, Role};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, PlatformAdmin, Realm};
+use crate::state::AppState;
 use crate::store::accounts::links::{self, Purpose};
 use crate::store::accounts::users::{self, NewUser};
 use crate::store::courses::{self, GrantTarget};

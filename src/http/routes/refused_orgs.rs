@@ -7,9 +7,9 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::auth::{Realm, SessionCookie};
+use crate::state::AppState;
 use crate::store::StoreError;
 
 /// Answers 503 problem+json for a session of a refused organization (after

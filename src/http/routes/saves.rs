@@ -14,13 +14,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use super::attempts::{ExamSecret, StudentExam, unlock};
-use crate::app::AppState;
 use crate::domain::autosave::{Commitment, MAX_BATCH_ITEMS};
 use crate::domain::save_item::SaveItem;
 use crate::error::AppError;
-use crate::http::auth::ClientAddr;
-use crate::store::attempts::log::{self, Refusal, SaveOutcome};
+use crate::http::auth::{ExamSecret, StudentExam};
+use crate::state::AppState;
+use crate::store::attempts::log::SaveOutcome;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,8 +58,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// the client's heartbeat: it carries the commitment and learns the deadline.
 async fn save(
     State(state): State<AppState>,
-    client: ClientAddr,
-    student: StudentExam,
+    StudentExam(taker): StudentExam,
     ExamSecret(secret): ExamSecret,
     headers: HeaderMap,
     body: Bytes,
@@ -73,20 +71,11 @@ async fn save(
     if batch.items.len() > MAX_BATCH_ITEMS {
         return Err(AppError::Unprocessable(format!("send at most {MAX_BATCH_ITEMS} items per batch")));
     }
-    let questions = &student.exam.question_ids;
+    let questions = &taker.exam.question_ids;
     let items = batch.items.iter().map(|raw| SaveItem::parse(raw.get(), questions)).collect::<Result<Vec<_>, _>>()?;
     let commitment = batch.commit.map(|c| Commitment::parse(c.seq, &c.hash)).transpose()?;
-    let attempt = unlock(&state, client, &student, secret).await?;
-    let (exam, now) = (student.exam.clone(), state.clock().now());
-    let rules = state.config().exams.save_rules();
-    let deadline_at = attempt.deadline_at;
-    let saved =
-        student.member.db().write(move |conn| log::save(conn, &attempt, &exam, &items, commitment, now, rules)).await?;
-    match saved {
-        Ok(outcome) => Ok(Json(SaveAnswer { outcome, deadline_at, server_now: now })),
-        Err(Refusal::Gap { acked_seq }) => Err(AppError::SequenceGap { acked_seq }),
-        Err(Refusal::Quota) => Err(AppError::SaveQuota),
-    }
+    let saved = crate::service::attempts::save(&state, &taker, secret, items, commitment).await?;
+    Ok(Json(SaveAnswer { outcome: saved.outcome, deadline_at: saved.deadline_at, server_now: saved.now }))
 }
 
 /// The save route.

@@ -12,11 +12,11 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit;
 use crate::domain::SessionId;
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Principal, Realm, clear_cookie, session_cookie};
+use crate::state::AppState;
 use crate::store::Database;
 use crate::store::accounts::sessions::{self, IdleTimeouts, Lifetime, SessionSummary};
 use crate::store::accounts::users;

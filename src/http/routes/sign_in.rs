@@ -16,13 +16,13 @@ use serde::Deserialize;
 
 use super::audit_event;
 use super::session::start_session;
-use crate::app::AppState;
 use crate::audit::Outcome;
 use crate::auth::password::MAX_CHARS;
 use crate::auth::rate_limit::{AccountTag, LimitKey, Policy};
 use crate::domain::{Email, OrgSlug};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
+use crate::state::AppState;
 use crate::store::accounts::users;
 use crate::store::{Database, StoreError};
 

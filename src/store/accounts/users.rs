@@ -69,7 +69,7 @@ pub struct NewUser<'a> {
 /// Creates an account.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when the e-mail or student number is taken.
+/// [`StoreError::Taken`] when the e-mail or student number is taken.
 pub fn create(conn: &Connection, new: &NewUser<'_>, now: OffsetDateTime) -> Result<User, StoreError> {
     let id = UserId::generate();
     conn.execute(

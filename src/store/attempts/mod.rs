@@ -222,7 +222,7 @@ pub(super) fn chain_or_start(stored: Option<Vec<u8>>, id: AttemptId) -> ChainHas
 /// Starts `user`'s attempt; returns it with its binding (shown once).
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when an attempt exists (a second device).
+/// [`StoreError::WrongState`] when an attempt exists (a second device).
 pub fn start(
     conn: &Connection,
     exam: &Exam,
@@ -230,7 +230,7 @@ pub fn start(
     now: OffsetDateTime,
 ) -> Result<(Attempt, Binding), StoreError> {
     if find(conn, exam.id, user)?.is_some() {
-        return Err(StoreError::Conflict("this exam was already started".to_owned()));
+        return Err(StoreError::WrongState("this exam was already started".to_owned()));
     }
     let extra = extra_minutes(conn, exam.id, user)?;
     let minutes = i64::from(exam.spec.duration_minutes + extra);
@@ -260,10 +260,10 @@ pub fn start(
 /// Only allowed once staff allowed it ([`allow_move`]).
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when no move was allowed.
+/// [`StoreError::WrongState`] when no move was allowed.
 pub fn rebind(conn: &Connection, attempt: &Attempt) -> Result<Binding, StoreError> {
     if !attempt.move_allowed {
-        return Err(StoreError::Conflict("this exam was started on another computer".to_owned()));
+        return Err(StoreError::WrongState("this exam was started on another computer".to_owned()));
     }
     let state = log_state(conn, attempt.id)?;
     let secret = token::generate();

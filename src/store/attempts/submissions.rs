@@ -190,7 +190,7 @@ pub fn latest_of_exam(conn: &Connection, exam: &Exam) -> Result<HashMap<AttemptI
 /// Returns `None` when there is nothing to apply.
 ///
 /// # Errors
-/// Storage errors; [`StoreError::Conflict`] when the attempt was never submitted.
+/// Storage errors; [`StoreError::WrongState`] when the attempt was never submitted.
 pub fn apply_late_items(
     conn: &Connection,
     attempt: &Attempt,
@@ -198,8 +198,8 @@ pub fn apply_late_items(
     by: UserId,
     now: OffsetDateTime,
 ) -> Result<Option<StoredReceipt>, StoreError> {
-    let previous =
-        latest(conn, attempt.id)?.ok_or_else(|| StoreError::Conflict("the attempt is not submitted yet".to_owned()))?;
+    let previous = latest(conn, attempt.id)?
+        .ok_or_else(|| StoreError::WrongState("the attempt is not submitted yet".to_owned()))?;
     let mut statement = conn
         .prepare_cached("SELECT payload FROM late_items WHERE session_id = ?1 AND status = 'accepted' ORDER BY seq")?;
     let payloads = statement.query_map([attempt.id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;

@@ -71,7 +71,7 @@ pub struct IssuedLink {
 /// Creates a candidate account and link for each of `candidates`.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] naming a bad candidate; storage errors.
+/// [`StoreError::Invalid`] naming a bad candidate; storage errors.
 pub fn issue(
     conn: &Connection,
     exam: ExamId,
@@ -83,13 +83,13 @@ pub fn issue(
     let mut issued = Vec::new();
     for (n, candidate) in candidates.iter().enumerate() {
         let name = DisplayName::parse(&candidate.label)
-            .map_err(|e| StoreError::Conflict(format!("candidate {}: {}", n + 1, e.0)))?;
+            .map_err(|e| StoreError::invalid("candidates", format!("candidate {}: {}", n + 1, e.0)))?;
         let number = candidate.student_number.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let id = uuid::Uuid::now_v7().to_string();
         // Candidate accounts have no mailbox and no password; the address
         // only has to be unique and can never receive mail (.invalid).
-        let email =
-            Email::parse(&format!("candidate-{id}@candidates.invalid")).map_err(|e| StoreError::Conflict(e.0))?;
+        let email = Email::parse(&format!("candidate-{id}@candidates.invalid"))
+            .map_err(|e| StoreError::invalid("candidates", e.0))?;
         let user = users::create(
             conn,
             &NewUser { email: &email, display_name: &name, student_number: number, password_hash: None },

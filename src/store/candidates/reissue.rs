@@ -44,7 +44,7 @@ struct Old {
 /// replaced yet) by a new link for the same candidate and window.
 ///
 /// # Errors
-/// [`StoreError::NotFound`] for an unknown link; [`StoreError::Conflict`]
+/// [`StoreError::NotFound`] for an unknown link; [`StoreError::WrongState`]
 /// when the link was replaced already, its window has ended, or the
 /// candidate's attempt is submitted or past its deadline (a new link could
 /// not get them back into it); storage errors.
@@ -68,12 +68,12 @@ pub fn reissue(conn: &Connection, exam: ExamId, id: &str, now: OffsetDateTime) -
         .optional()?
         .ok_or_else(|| StoreError::NotFound("candidate link".to_owned()))?;
     if old.replaced {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::WrongState(
             "this link was already replaced by a newer one; reload the list of links".to_owned(),
         ));
     }
     if expired(&old.valid_until, &rfc3339(now)) {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::WrongState(
             "the link's validity has ended, so a new link for the same time would not work either".to_owned(),
         ));
     }
@@ -81,7 +81,7 @@ pub fn reissue(conn: &Connection, exam: ExamId, id: &str, now: OffsetDateTime) -
     if let Some(attempt) = &attempt
         && (attempt.submitted_at.is_some() || now >= attempt.deadline_at)
     {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::WrongState(format!(
             "{} has submitted (or their time is up): there is no attempt left to continue",
             old.label
         )));

@@ -13,12 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use self::batch::{MAX_CANDIDATES, SettingsQuery, parse_batch};
 use super::audit_event;
-use crate::app::AppState;
 use crate::audit;
 use crate::domain::ExamId;
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, CourseInstructor, Realm};
-use crate::store::StoreError;
+use crate::state::AppState;
 use crate::store::candidates::{self, CandidateLink, IssuedLink};
 use crate::store::exams;
 
@@ -112,11 +111,7 @@ async fn create(
             audit::append(conn, &event, now)?;
             Ok(issued)
         })
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(what) => AppError::Unprocessable(what),
-            other => other.into(),
-        })?;
+        .await?;
     let (from, until) = (crate::clock::rfc3339(window.0), crate::clock::rfc3339(window.1));
     let body = issued.into_iter().map(|link| Issued::of(&staff, link, from.clone(), until.clone())).collect();
     Ok((StatusCode::CREATED, Json(body)))

@@ -1,0 +1,46 @@
+//! Who acts, as services see them: already proven by whoever calls.
+
+use std::net::IpAddr;
+
+use crate::audit::AuditEvent;
+use crate::domain::{OrgId, UserId};
+use crate::store::Database;
+use crate::store::exams::Exam;
+
+/// A person acting, and from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Who.
+    pub user: UserId,
+    /// How the audit log names them (their e-mail address).
+    pub label: String,
+    /// The address the request came from, when it came over the network.
+    pub client: Option<IpAddr>,
+}
+
+impl Actor {
+    /// An audit entry for `action` by this actor.
+    #[must_use]
+    pub fn event(&self, action: &str) -> AuditEvent {
+        let event = AuditEvent::new(self.user.to_string(), self.label.clone(), action);
+        match self.client {
+            Some(addr) => event.client(addr),
+            None => event,
+        }
+    }
+}
+
+/// A student (or candidate) proven to may take `exam` of organization
+/// `org`: the exam is published, one of their sections sits it, and a
+/// candidate account is the candidate of this exam.
+#[derive(Clone)]
+pub struct ExamTaker {
+    /// The organization.
+    pub org: OrgId,
+    /// Its database.
+    pub db: Database,
+    /// The student.
+    pub actor: Actor,
+    /// The exam, as it stands now.
+    pub exam: Exam,
+}

@@ -1,0 +1,15 @@
+//! Services: each user-visible action as one function.
+//!
+//! A service takes an actor whose scope the caller has already proven (an
+//! HTTP extractor, or the command line's own checks), does its write in one
+//! transaction together with its audit entry, and only after the commit
+//! publishes a [`crate::notices::Notice`]. `http/` and `cli/` call
+//! services; the SQL lives in `store/`, the rules in `domain/`.
+//! docs/architecture.md says which layer may import which.
+
+pub mod actor;
+pub mod attempts;
+mod error;
+
+pub use actor::{Actor, ExamTaker};
+pub use error::ServiceError;

@@ -1,0 +1,127 @@
+//! A map of things opened on first use, each opened once, where opening one
+//! never makes the callers of another wait.
+//!
+//! The map itself is locked only to find or insert a key's slot; the
+//! opening runs outside that lock, in the slot's own cell, so a slow open
+//! (an organization's database migrating, its file copied first) holds up
+//! only the callers of that key. A failed open leaves the slot empty and
+//! the next caller tries again.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::OnceCell;
+
+/// Values opened once per key. See the module documentation.
+pub struct OpenOnce<K, V> {
+    slots: Mutex<HashMap<K, Arc<OnceCell<V>>>>,
+}
+
+impl<K, V> Default for OpenOnce<K, V> {
+    fn default() -> Self {
+        Self { slots: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: Eq + Hash + Copy, V: Clone> OpenOnce<K, V> {
+    /// The value of `key` if it is open.
+    pub fn get(&self, key: &K) -> Option<V> {
+        self.lock().get(key).and_then(|slot| slot.get().cloned())
+    }
+
+    /// The value of `key`, opened with `open` unless it is open already or
+    /// being opened by another caller (who is then waited for).
+    ///
+    /// # Errors
+    /// The error of `open`; the key stays unopened.
+    pub async fn get_or_open<E, F, Fut>(&self, key: K, open: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let slot = Arc::clone(self.lock().entry(key).or_default());
+        slot.get_or_try_init(open).await.cloned()
+    }
+
+    /// Every value open now.
+    pub fn values(&self) -> Vec<V> {
+        self.lock().values().filter_map(|slot| slot.get().cloned()).collect()
+    }
+
+    /// Removes and returns every value open now.
+    pub fn drain(&self) -> Vec<V> {
+        self.lock().drain().filter_map(|(_, slot)| slot.get().cloned()).collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, Arc<OnceCell<V>>>> {
+        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_slow_open_of_one_key_does_not_hold_up_another() {
+        let map = Arc::new(OpenOnce::<u32, u32>::default());
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let slow = tokio::spawn({
+            let map = Arc::clone(&map);
+            async move {
+                map.get_or_open(1, || async {
+                    released.await.unwrap();
+                    Ok::<_, ()>(10)
+                })
+                .await
+            }
+        });
+        tokio::task::yield_now().await;
+        // Key 2 opens while key 1 is still opening: with one lock over the
+        // whole map this would wait for `release` forever.
+        let other =
+            tokio::time::timeout(std::time::Duration::from_secs(5), map.get_or_open(2, || async { Ok::<_, ()>(20) }))
+                .await;
+        assert_eq!(other, Ok(Ok(20)));
+        assert_eq!(map.get(&1), None, "key 1 is not open yet");
+        release.send(()).unwrap();
+        assert_eq!(slow.await.unwrap(), Ok(10));
+        assert_eq!(map.get(&1), Some(10));
+    }
+
+    #[tokio::test]
+    async fn callers_of_one_key_share_one_open() {
+        let map = Arc::new(OpenOnce::<u32, u32>::default());
+        let opens = Arc::new(AtomicUsize::new(0));
+        let mut callers = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (map, opens) = (Arc::clone(&map), Arc::clone(&opens));
+            callers.spawn(async move {
+                map.get_or_open(7, || async {
+                    opens.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    Ok::<_, ()>(70)
+                })
+                .await
+            });
+        }
+        while let Some(result) = callers.join_next().await {
+            assert_eq!(result.unwrap(), Ok(70));
+        }
+        assert_eq!(opens.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_open_is_tried_again_by_the_next_caller() {
+        let map = OpenOnce::<u32, u32>::default();
+        assert_eq!(map.get_or_open(3, || async { Err::<u32, _>("damaged") }).await, Err("damaged"));
+        assert_eq!(map.get_or_open(3, || async { Ok::<_, &str>(30) }).await, Ok(30));
+        assert_eq!(map.values(), vec![30]);
+        assert_eq!(map.drain(), vec![30]);
+        assert_eq!(map.get(&3), None);
+    }
+}
