@@ -60,7 +60,27 @@ pub enum ExamEvent {
         /// Items of the batch taken into the log or set aside as late.
         items: usize,
     },
-    /// An attempt was submitted (its first submission).
+    /// The exam's close moved (closed early or extended).
+    WindowChanged {
+        /// The new close.
+        closes_at: time::OffsetDateTime,
+    },
+    /// Extra time was set for some students (0 minutes removes it).
+    ExtraTime {
+        /// The students.
+        students: Vec<UserId>,
+        /// Their extra minutes now.
+        minutes: u32,
+    },
+    /// Staff let the attempt move to another browser.
+    MoveAllowed {
+        /// The attempt.
+        attempt: AttemptId,
+        /// The student.
+        student: UserId,
+    },
+    /// A submission was made: the attempt's first (by the student or at the
+    /// deadline), or a new one after staff applied late items.
     Submitted {
         /// The attempt.
         attempt: AttemptId,

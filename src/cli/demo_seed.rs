@@ -5,8 +5,8 @@
 use super::CliError;
 use crate::auth::password::NewPassword;
 use crate::domain::{DisplayName, Email, ExamSpec, Role};
+use crate::service::people::{self, NewPerson, Placement};
 use crate::store::Database;
-use crate::store::accounts::users::{self, NewUser};
 use crate::store::courses::{self, GrantTarget};
 use crate::store::exams;
 
@@ -69,20 +69,21 @@ pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, Cl
             let email = Email::parse(email).map_err(|e| crate::store::StoreError::invalid("email", e.0))?;
             let name = DisplayName::parse(name).map_err(|e| crate::store::StoreError::invalid("display_name", e.0))?;
             let number = (*role == "student").then(|| format!("S{:04}", i + 1));
-            let new = NewUser {
-                email: &email,
-                display_name: &name,
-                student_number: number.as_deref(),
-                password_hash: Some(hash.clone()),
-            };
-            let user = users::create(conn, &new, now)?;
             let section = if i % 2 == 0 { monday.id } else { thursday.id };
-            let (role, target) = match *role {
+            let role = match *role {
                 "instructor" => (Role::Instructor, GrantTarget::Course(course.id)),
                 "proctor" => (Role::Proctor, GrantTarget::Section(monday.id)),
                 _ => (Role::Student, GrantTarget::Section(section)),
             };
-            courses::grant(conn, user.id, role, target, now)?;
+            let person = NewPerson {
+                email,
+                name,
+                student_number: number,
+                password_hash: Some(hash.clone()),
+                role: Some((role.0, Placement::At(role.1))),
+                invitation: None,
+            };
+            people::create_in(conn, &person, None, now)?;
         }
         let spec = exam_spec(&[monday.id, thursday.id], now)
             .map_err(|e| crate::store::StoreError::invalid("exam", format!("{e:?}")))?;

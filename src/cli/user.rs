@@ -4,14 +4,14 @@ use std::io::BufRead;
 use std::time::Duration;
 
 use super::CliError;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::password::NewPassword;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::{DisplayName, Email, OrgSlug, Role, Scope};
-use crate::store::accounts::links::{self, Purpose};
-use crate::store::accounts::users::{self, NewUser};
-use crate::store::courses::{self, GrantTarget};
+use crate::domain::{DisplayName, Email, OrgSlug, Role};
+use crate::service::people::{self, NewPerson, Placement};
+use crate::store::accounts::users;
+use crate::store::courses;
 use crate::store::{Database, StoreError};
 
 /// User commands.
@@ -99,38 +99,24 @@ async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args:
     } else {
         None
     };
-    let (course, section) = (args.course.clone(), args.section.clone());
-    let number = args.student_number.clone();
     let now = SystemClock.now();
-    let valid = Duration::from_secs(config.auth.link_valid_hours * 3600);
-    let actor = Actor::command_line();
-    let invite = password_hash.is_none();
-    let outcome = db
-        .write(move |conn| {
-            let target = match (role.scope(), course, section) {
-                (Scope::Organization, None, None) => GrantTarget::Organization,
-                (Scope::Course, Some(code), None) => GrantTarget::Course(course_by_code(conn, &code)?.id),
-                (Scope::Section, Some(code), Some(name)) => {
-                    let course = course_by_code(conn, &code)?;
-                    let section = course.sections.into_iter().find(|s| s.name == name);
-                    GrantTarget::Section(section.ok_or_else(|| StoreError::NotFound(format!("section {name} of course {code}")))?.id)
-                }
-                _ => return Err(StoreError::invalid("role", format!("the scope of role {} does not fit its target", role.as_str()))),
-            };
-            let new = NewUser { email: &email, display_name: &name, student_number: number.as_deref(), password_hash };
-            let user = users::create(conn, &new, now)?;
-            courses::grant(conn, user.id, role, target, now)?;
-            let token = if invite { Some(links::issue(conn, Purpose::Invitation, Some(user.id), valid, now)?) } else { None };
-            let details = serde_json::json!({ "email": user.email, "role": role });
-            audit::append(conn, &AuditEvent::by(&actor, "user.create").target(user.id.to_string()).details(details), now)?;
-            Ok((user, token))
-        })
-        .await
-        .map_err(|error| match error {
-            StoreError::Invalid { field: "role", .. } => CliError::new(format!("role {}: wrong scope", role.as_str()))
-                .hint("org_admin takes neither --course nor --section; instructor and reviewer take --course; proctor and student take --course and --section"),
-            other => other.into(),
-        })?;
+    let invitation = password_hash.is_none().then(|| Duration::from_secs(config.auth.link_valid_hours * 3600));
+    let placement = Placement::Named { course: args.course.clone(), section: args.section.clone() };
+    let person = NewPerson {
+        email,
+        name,
+        student_number: args.student_number.clone(),
+        password_hash,
+        role: Some((role, placement)),
+        invitation,
+    };
+    let event = AuditEvent::by(&Actor::command_line(), "user.create");
+    let created = people::create(db, person, Some(event), now).await.map_err(|error| match error {
+        StoreError::Invalid { field: "role", .. } => CliError::new(format!("role {}: wrong scope", role.as_str()))
+            .hint("org_admin takes neither --course nor --section; instructor and reviewer take --course; proctor and student take --course and --section"),
+        other => other.into(),
+    })?;
+    let outcome = (created.user, created.invitation);
     let (user, token) = outcome;
     println!("created {} ({}) as {}", user.email, user.id, role.as_str());
     if let Some(token) = token {
@@ -138,13 +124,6 @@ async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args:
         println!("invitation link (works once, for {} hours): {base}/link/{org}.{token}", config.auth.link_valid_hours);
     }
     Ok(())
-}
-
-fn course_by_code(conn: &rusqlite::Connection, code: &str) -> Result<courses::Course, StoreError> {
-    courses::list_courses(conn)?
-        .into_iter()
-        .find(|c| c.code == code)
-        .ok_or_else(|| StoreError::NotFound(format!("course {code}")))
 }
 
 async fn list(db: &Database, json: bool) -> Result<(), CliError> {

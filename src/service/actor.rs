@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use crate::audit::AuditEvent;
-use crate::domain::{OrgId, UserId};
+use crate::domain::{CourseId, OrgId, Role, UserId};
 use crate::store::Database;
 use crate::store::exams::Exam;
 
@@ -43,4 +43,37 @@ pub struct ExamTaker {
     pub actor: Actor,
     /// The exam, as it stands now.
     pub exam: Exam,
+}
+
+/// An instructor or reviewer of `course`, proven by the caller.
+#[derive(Clone)]
+pub struct CourseActor {
+    /// The organization.
+    pub org: OrgId,
+    /// Its database.
+    pub db: Database,
+    /// The staff member.
+    pub actor: Actor,
+    /// The course.
+    pub course: CourseId,
+    /// Instructor or reviewer (instructor when both).
+    pub role: Role,
+}
+
+/// Course staff acting on one exam of their course.
+#[derive(Clone)]
+pub struct ExamStaff {
+    /// Who, and in which course.
+    pub staff: CourseActor,
+    /// The exam, as it stood when the request began.
+    pub exam: Exam,
+}
+
+/// Course staff acting on one attempt at an exam of their course.
+#[derive(Clone)]
+pub struct AttemptStaff {
+    /// Who, and which exam.
+    pub on: ExamStaff,
+    /// The attempt, as it stood when the request began.
+    pub attempt: crate::store::attempts::Attempt,
 }

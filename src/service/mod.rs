@@ -9,7 +9,11 @@
 
 pub mod actor;
 pub mod attempts;
+pub mod candidates;
 mod error;
+pub mod exams;
+pub mod people;
+pub mod review;
 
-pub use actor::{Actor, ExamTaker};
+pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker};
 pub use error::ServiceError;

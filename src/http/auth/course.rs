@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
+use super::client::ClientAddr;
 use super::principal::OrgMember;
 use crate::domain::{CourseId, Role};
 use crate::error::AppError;
+use crate::service::{Actor, CourseActor};
 use crate::state::AppState;
 
 /// An instructor or reviewer of the course in the path (`{course_id}`).
@@ -18,6 +20,23 @@ pub struct CourseStaff {
     pub course: CourseId,
     /// Instructor or reviewer (instructor when both).
     pub role: Role,
+    /// Where the request came from.
+    pub client: ClientAddr,
+}
+
+impl CourseStaff {
+    /// The caller as services know them.
+    #[must_use]
+    pub fn actor(&self) -> CourseActor {
+        let user = &self.member.principal.user;
+        CourseActor {
+            org: self.member.org_id,
+            db: self.member.db().clone(),
+            actor: Actor { user: user.id, label: user.email.clone(), client: self.client.0 },
+            course: self.course,
+            role: self.role,
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for CourseStaff {
@@ -42,7 +61,8 @@ impl FromRequestParts<AppState> for CourseStaff {
         } else {
             return Err(AppError::NotFound);
         };
-        Ok(Self { member, course, role })
+        let Ok(client) = ClientAddr::from_request_parts(parts, state).await;
+        Ok(Self { member, course, role, client })
     }
 }
 

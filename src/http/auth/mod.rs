@@ -10,11 +10,13 @@
 mod client;
 mod cookie;
 mod course;
+mod exam;
 mod principal;
 mod student;
 
 pub use client::ClientAddr;
 pub use cookie::{Realm, SessionCookie, clear_cookie, session_cookie};
 pub use course::{CourseInstructor, CourseStaff};
+pub use exam::{AttemptInstructor, CourseExam, ExamAttempt, ExamInstructor};
 pub use principal::{OrgAdmin, OrgMember, PlatformAdmin, Principal};
 pub use student::{ExamSecret, Student, StudentExam};

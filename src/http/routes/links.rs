@@ -18,10 +18,11 @@ use crate::auth::rate_limit::LimitKey;
 use crate::domain::{DisplayName, Email};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
+use crate::service::people::{self, NewPerson};
 use crate::state::AppState;
 use crate::store::accounts::links::{self, Purpose};
 use crate::store::accounts::sessions;
-use crate::store::accounts::users::{self, NewUser};
+use crate::store::accounts::users;
 use crate::store::{Database, StoreError};
 
 #[derive(Serialize)]
@@ -180,8 +181,16 @@ async fn redeem(
             let Some(link) = links::redeem(conn, &token, now)? else { return Ok(false) };
             let (user_id, label, action) = match (link.purpose, link.user_id, &setup) {
                 (Purpose::Setup, None, Some((email, name))) if users::count(conn)? == 0 => {
-                    let new = NewUser { email, display_name: name, student_number: None, password_hash: Some(hash) };
-                    let user = users::create(conn, &new, now)?;
+                    let person = NewPerson {
+                        email: email.clone(),
+                        name: name.clone(),
+                        student_number: None,
+                        password_hash: Some(hash),
+                        role: None,
+                        invitation: None,
+                    };
+                    // Audited below, as the new admin's own act.
+                    let user = people::create_in(conn, &person, None, now)?.user;
                     (user.id, user.email, "platform.setup")
                 }
                 (Purpose::Invitation | Purpose::PasswordReset, Some(user_id), None) => {

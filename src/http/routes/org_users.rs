@@ -15,10 +15,11 @@ use crate::audit;
 use crate::domain::{DisplayName, Email, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin, Realm};
+use crate::service::people::{self, NewPerson};
 use crate::state::AppState;
 use crate::store::accounts::links::{self, Purpose};
 use crate::store::accounts::sessions;
-use crate::store::accounts::users::{self, NewUser, User, UserStatus};
+use crate::store::accounts::users::{self, User, UserStatus};
 use crate::store::courses::{self, Grant};
 
 #[derive(Serialize)]
@@ -76,19 +77,10 @@ async fn create(
     let now = state.clock().now();
     let valid = Duration::from_secs(state.config().auth.link_valid_hours * 3600);
     let event = audit_event::by(&admin.0.principal, "user.create", client);
-    let (user, token) = admin
-        .0
-        .db()
-        .write(move |conn| {
-            let new =
-                NewUser { email: &email, display_name: &name, student_number: number.as_deref(), password_hash: None };
-            let user = users::create(conn, &new, now)?;
-            let token = links::issue(conn, Purpose::Invitation, Some(user.id), valid, now)?;
-            let details = serde_json::json!({ "email": user.email });
-            audit::append(conn, &event.target(user.id.to_string()).details(details), now)?;
-            Ok((user, token))
-        })
-        .await?;
+    let person =
+        NewPerson { email, name, student_number: number, password_hash: None, role: None, invitation: Some(valid) };
+    let created = people::create(admin.0.db(), person, Some(event), now).await?;
+    let (user, token) = (created.user, created.invitation.unwrap_or_default());
     let link = link_path(&admin, &token);
     Ok((StatusCode::CREATED, Json(Created { user, link, expires_at: crate::clock::rfc3339(now + valid) })))
 }

@@ -15,10 +15,9 @@ use crate::audit::{self, Actor};
 use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug, Role};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, PlatformAdmin, Realm};
+use crate::service::people::{self, NewPerson, Placement};
 use crate::state::AppState;
-use crate::store::accounts::links::{self, Purpose};
-use crate::store::accounts::users::{self, NewUser};
-use crate::store::courses::{self, GrantTarget};
+use crate::store::courses::GrantTarget;
 use crate::store::organizations;
 use crate::store::platform::{OrgStatus, Organization};
 
@@ -151,16 +150,16 @@ async fn invite_admin(
     let event = audit_event::by(&admin, "user.invite_org_admin", client);
     let platform_event =
         event.clone().target(org.id.to_string()).details(serde_json::json!({ "email": email.as_str() }));
-    let (user_id, token) = db
-        .write(move |conn| {
-            let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
-            let user = users::create(conn, &new, now)?;
-            courses::grant(conn, user.id, Role::OrgAdmin, GrantTarget::Organization, now)?;
-            let token = links::issue(conn, Purpose::Invitation, Some(user.id), valid, now)?;
-            audit::append(conn, &event.target(user.id.to_string()), now)?;
-            Ok((user.id, token))
-        })
-        .await?;
+    let person = NewPerson {
+        email,
+        name,
+        student_number: None,
+        password_hash: None,
+        role: Some((Role::OrgAdmin, Placement::At(GrantTarget::Organization))),
+        invitation: Some(valid),
+    };
+    let created = people::create(&db, person, Some(event), now).await?;
+    let (user_id, token) = (created.user.id, created.invitation.unwrap_or_default());
     state.registry().platform().db().write(move |conn| audit::append(conn, &platform_event, now).map(|_| ())).await?;
     let link = format!("/link/{}.{token}", Realm::Org(org.id).prefix());
     Ok((

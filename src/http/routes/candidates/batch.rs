@@ -10,9 +10,6 @@ use crate::domain::SectionId;
 use crate::error::AppError;
 use crate::store::candidates::Candidate;
 
-/// The most candidates one request may create.
-pub(super) const MAX_CANDIDATES: usize = 2000;
-
 /// Settings of a batch of links (JSON body, or the query of a CSV upload).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

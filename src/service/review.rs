@@ -1,0 +1,99 @@
+//! Course staff and one student's attempt: its submissions (each with its
+//! receipt) and the items that arrived after the deadline; letting the
+//! attempt move to another computer; applying late items the server proved
+//! were queued in time. Nothing here changes a submission: applying late
+//! items makes a new one that names the one it replaces.
+
+use super::{AttemptStaff, ExamStaff};
+use crate::audit;
+use crate::domain::AttemptId;
+use crate::domain::receipt::SubmissionReason;
+use crate::notices::{ExamEvent, Notice};
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::attempts::late::{self, LateItem};
+use crate::store::attempts::submissions::{self, StoredReceipt};
+use crate::store::attempts::{self, Attempt};
+
+/// The attempt `id` of the exam `on`.
+///
+/// # Errors
+/// Storage errors.
+pub async fn find(on: &ExamStaff, id: AttemptId) -> Result<Option<Attempt>, StoreError> {
+    let exam = on.exam.id;
+    on.staff.db.read(move |conn| attempts::by_id(conn, exam, id)).await
+}
+
+/// Every submission of the attempt, oldest first, and its late items.
+///
+/// # Errors
+/// Storage errors.
+pub async fn history(of: &AttemptStaff) -> Result<(Vec<StoredReceipt>, Vec<LateItem>), StoreError> {
+    let id = of.attempt.id;
+    of.on.staff.db.read(move |conn| Ok((submissions::history(conn, id)?, late::list(conn, id)?))).await
+}
+
+/// Lets the next browser that opens the attempt (the student on another
+/// computer, a candidate with a new link) take it over; the old one stops
+/// saving.
+///
+/// # Errors
+/// [`StoreError::WrongState`] for a submitted attempt.
+pub async fn allow_move(state: &AppState, of: &AttemptStaff) -> Result<(), StoreError> {
+    let (id, now) = (of.attempt.id, state.clock().now());
+    let event = of.on.staff.actor.event("attempt.allow_move").target(id.to_string());
+    let allowed = of
+        .on
+        .staff
+        .db
+        .write(move |conn| {
+            let allowed = attempts::allow_move(conn, id)?;
+            if allowed {
+                audit::append(conn, &event, now)?;
+            }
+            Ok(allowed)
+        })
+        .await?;
+    if !allowed {
+        return Err(StoreError::WrongState("the attempt is already submitted; it cannot move".to_owned()));
+    }
+    let student = of.attempt.user_id;
+    publish(state, &of.on, ExamEvent::MoveAllowed { attempt: id, student });
+    Ok(())
+}
+
+/// Applies the accepted late items to the latest submission, making a new
+/// submission and receipt.
+///
+/// # Errors
+/// [`StoreError::WrongState`] when there is nothing to apply.
+pub async fn apply_late_items(state: &AppState, of: &AttemptStaff) -> Result<StoredReceipt, StoreError> {
+    let now = state.clock().now();
+    let (attempt, exam, by) = (of.attempt.clone(), of.on.exam.clone(), of.on.staff.actor.user);
+    let event = of.on.staff.actor.event("attempt.apply_late_items").target(attempt.id.to_string());
+    let stored = of
+        .on
+        .staff
+        .db
+        .write(move |conn| {
+            let Some(stored) = submissions::apply_late_items(conn, &attempt, &exam, by, now)? else {
+                return Ok(None);
+            };
+            let details = serde_json::json!({
+                "submission": stored.receipt.submission_id,
+                "previous": stored.receipt.previous_submission_id,
+                "receipt_sha256": stored.sha256,
+            });
+            audit::append(conn, &event.details(details), now)?;
+            Ok(Some(stored))
+        })
+        .await?
+        .ok_or_else(|| StoreError::WrongState("there are no accepted late items to apply".to_owned()))?;
+    let (attempt, student) = (of.attempt.id, of.attempt.user_id);
+    publish(state, &of.on, ExamEvent::Submitted { attempt, student, reason: SubmissionReason::LateItems });
+    Ok(stored)
+}
+
+fn publish(state: &AppState, on: &ExamStaff, event: ExamEvent) {
+    state.notices().publish(Notice { org: on.staff.org, exam: on.exam.id, event });
+}
