@@ -77,3 +77,15 @@ pub struct AttemptStaff {
     /// The attempt, as it stood when the request began.
     pub attempt: crate::store::attempts::Attempt,
 }
+
+/// A member of an organization acting in it (an org admin, for the
+/// services that need one; the caller proves the role).
+#[derive(Clone)]
+pub struct OrgActor {
+    /// The organization.
+    pub org: OrgId,
+    /// Its database.
+    pub db: Database,
+    /// Who.
+    pub actor: Actor,
+}

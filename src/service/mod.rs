@@ -10,10 +10,16 @@
 pub mod actor;
 pub mod attempts;
 pub mod candidates;
+pub mod courses;
+pub mod credentials;
 mod error;
 pub mod exams;
+pub mod organizations;
 pub mod people;
+pub mod records;
 pub mod review;
+pub mod roster;
+pub mod sessions;
 
-pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker};
+pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker, OrgActor};
 pub use error::ServiceError;

@@ -1,18 +1,23 @@
-//! Creating a person: the account, perhaps a role, perhaps an invitation
-//! link, and the audit entry, in one transaction. Staff creating a user,
-//! a platform admin inviting an org admin, the command line, the demo and
-//! the platform's set-up link all create people here.
+//! People of an organization. Creating a person (the account, perhaps a
+//! role, perhaps an invitation link, and the audit entry, in one
+//! transaction) happens here for everyone who creates one: org admins, a
+//! platform admin inviting an org admin, the command line, the demo and
+//! the platform's set-up link. So do renaming, disabling, password-reset
+//! links and clearing a person's sign-in limits.
 
 use std::time::Duration;
 
 use rusqlite::Connection;
 use time::OffsetDateTime;
 
+use super::OrgActor;
 use crate::audit::{self, AuditEvent};
-use crate::domain::{DisplayName, Email, Role, Scope};
+use crate::domain::{DisplayName, Email, Role, Scope, UserId};
+use crate::state::AppState;
 use crate::store::accounts::links::{self, Purpose};
-use crate::store::accounts::users::{self, NewUser, User};
-use crate::store::courses::{self, GrantTarget};
+use crate::store::accounts::sessions;
+use crate::store::accounts::users::{self, NewUser, User, UserStatus};
+use crate::store::courses::{self, Grant, GrantTarget};
 use crate::store::{Database, StoreError};
 
 /// A person to create.
@@ -130,4 +135,115 @@ fn named_target(
         }
         _ => Err(StoreError::invalid("role", format!("the scope of role {} does not fit its target", role.as_str()))),
     }
+}
+
+/// Every person of the organization, with the roles they hold.
+///
+/// # Errors
+/// Storage errors.
+pub async fn list(db: &Database) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
+    db.read(|conn| {
+        let grants = courses::all_grants(conn)?;
+        Ok(users::list(conn)?
+            .into_iter()
+            .map(|user| {
+                let roles = grants.iter().filter(|g| g.user_id == user.id).cloned().collect();
+                (user, roles)
+            })
+            .collect())
+    })
+    .await
+}
+
+/// The person `id`.
+///
+/// # Errors
+/// Storage errors.
+pub async fn find(db: &Database, id: UserId) -> Result<Option<User>, StoreError> {
+    db.read(move |conn| users::by_id(conn, id)).await
+}
+
+/// Renames person `id` and/or sets their status. Disabling signs them out
+/// everywhere and voids their one-time links. No one disables themselves.
+///
+/// # Errors
+/// [`StoreError::WrongState`] for disabling oneself; [`StoreError::NotFound`]
+/// for an unknown person.
+pub async fn update(
+    state: &AppState,
+    admin: &OrgActor,
+    id: UserId,
+    name: Option<DisplayName>,
+    status: Option<UserStatus>,
+) -> Result<User, StoreError> {
+    if status == Some(UserStatus::Disabled) && id == admin.actor.user {
+        return Err(StoreError::WrongState("you cannot disable your own account".to_owned()));
+    }
+    let now = state.clock().now();
+    let action = match status {
+        Some(UserStatus::Disabled) => "user.disable",
+        Some(UserStatus::Active) => "user.enable",
+        None => "user.rename",
+    };
+    let event = admin.actor.event(action).target(id.to_string());
+    admin
+        .db
+        .write(move |conn| {
+            users::by_id(conn, id)?.ok_or_else(|| StoreError::NotFound("user".to_owned()))?;
+            if let Some(name) = &name {
+                users::set_display_name(conn, id, name)?;
+            }
+            if let Some(status) = status {
+                users::set_status(conn, id, status)?;
+                if status == UserStatus::Disabled {
+                    sessions::end_all(conn, id, None)?;
+                    links::void_for(conn, id, now)?;
+                }
+            }
+            audit::append(conn, &event, now)?;
+            users::by_id(conn, id)?.ok_or_else(|| StoreError::NotFound("user".to_owned()))
+        })
+        .await
+}
+
+/// A one-time password-reset link for person `id`, valid for `valid`.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown person.
+pub async fn reset_link(state: &AppState, admin: &OrgActor, id: UserId, valid: Duration) -> Result<String, StoreError> {
+    let now = state.clock().now();
+    let event = admin.actor.event("user.password_reset_link").target(id.to_string());
+    admin
+        .db
+        .write(move |conn| {
+            users::by_id(conn, id)?.ok_or_else(|| StoreError::NotFound("user".to_owned()))?;
+            let token = links::issue(conn, Purpose::PasswordReset, Some(id), valid, now)?;
+            audit::append(conn, &event, now)?;
+            Ok(token)
+        })
+        .await
+}
+
+/// Forgets every failed sign-in counted against person `id`'s account
+/// (from any address or device), so they can sign in at once; audited with
+/// how many were cleared.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown person or organization.
+pub async fn clear_sign_in_limits(state: &AppState, admin: &OrgActor, id: UserId) -> Result<(), StoreError> {
+    let user = find(&admin.db, id).await?.ok_or_else(|| StoreError::NotFound("user".to_owned()))?;
+    let org = state
+        .registry()
+        .platform()
+        .org_by_id(admin.org)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("organization".to_owned()))?;
+    let cleared = state.limiter().clear_account(state.limiter().account(org.slug.as_str(), &user.email));
+    let now = state.clock().now();
+    let event = admin
+        .actor
+        .event("user.sign_in_limits_clear")
+        .target(id.to_string())
+        .details(serde_json::json!({ "cleared": cleared }));
+    admin.db.write(move |conn| audit::append(conn, &event, now).map(|_| ())).await
 }

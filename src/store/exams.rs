@@ -259,3 +259,11 @@ pub fn set_closes_at(
     super::attempts::recompute_deadlines(conn, id, None)?;
     Ok(())
 }
+
+/// The title of exam `id`.
+///
+/// # Errors
+/// Storage errors; a missing exam is a query error.
+pub fn title(conn: &Connection, id: ExamId) -> Result<String, StoreError> {
+    Ok(conn.query_row("SELECT title FROM exams WHERE id = ?1", [id], |r| r.get(0))?)
+}

@@ -9,11 +9,12 @@ use axum::http::request::Parts;
 use super::cookie::{Realm, SessionCookie};
 use crate::domain::{ExamId, OrgId, Role, SessionId};
 use crate::error::AppError;
+use crate::service::sessions::{self, Proven};
 use crate::state::AppState;
-use crate::store::accounts::sessions;
-use crate::store::accounts::users::{self, User, UserStatus};
-use crate::store::candidates::{self, Standing};
-use crate::store::courses::{self, Grant};
+use crate::store::accounts::sessions::IdleTimeouts;
+use crate::store::accounts::users::{User, UserStatus};
+use crate::store::candidates::Standing;
+use crate::store::courses::Grant;
 use crate::store::{Database, StoreError};
 
 /// A session's last-seen time is written at most this often, so that
@@ -51,22 +52,10 @@ impl FromRequestParts<AppState> for Principal {
         let (realm, token) = (cookie.realm, cookie.token.to_owned());
         let db = realm_db(state, realm).await?;
         let now = state.clock().now();
-        let idle = sessions::IdleTimeouts::from_config(&state.config().auth);
-        let late_window = state.config().exams.save_rules().late_window;
-        let found = db
-            .read(move |conn| {
-                let Some(session) = sessions::find(conn, &token, now)? else { return Ok(None) };
-                let Some(user) = users::by_id(conn, session.user_id)? else { return Ok(None) };
-                let (grants, standing) = match realm {
-                    Realm::Platform => (Vec::new(), Standing::NotCandidate),
-                    Realm::Org(_) => {
-                        (courses::grants_of(conn, user.id)?, candidates::standing(conn, user.id, now, late_window)?)
-                    }
-                };
-                Ok(Some((session, user, grants, standing)))
-            })
-            .await?;
-        let (session, user, grants, standing) = found.ok_or(AppError::Unauthorized)?;
+        let idle = IdleTimeouts::from_config(&state.config().auth);
+        let in_org = matches!(realm, Realm::Org(_));
+        let proven = sessions::prove(state, &db, in_org, token, now).await?.ok_or(AppError::Unauthorized)?;
+        let Proven { session, user, grants, standing } = proven;
         // The idle timeout of the roles held now (read above, once).
         if session.idle_at(now, idle.for_grants(&grants)) {
             return Err(AppError::Unauthorized);
@@ -89,8 +78,7 @@ impl FromRequestParts<AppState> for Principal {
             }
         }
         if now - session.last_seen_at >= TOUCH_EVERY {
-            let id = session.id;
-            db.write(move |conn| sessions::touch(conn, id, now)).await?;
+            sessions::touch(&db, session.id, now).await?;
         }
         let principal = Self { realm, db, user, session_id: session.id, csrf: session.csrf, grants, candidate_of };
         parts.extensions.insert(principal.clone());
@@ -156,6 +144,17 @@ impl OrgMember {
     #[must_use]
     pub fn db(&self) -> &Database {
         &self.principal.db
+    }
+
+    /// The caller as services know them, acting from `client`.
+    #[must_use]
+    pub fn acting(&self, client: super::ClientAddr) -> crate::service::OrgActor {
+        let user = &self.principal.user;
+        crate::service::OrgActor {
+            org: self.org_id,
+            db: self.db().clone(),
+            actor: crate::service::Actor { user: user.id, label: user.email.clone(), client: client.0 },
+        }
     }
 }
 

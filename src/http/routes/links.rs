@@ -12,17 +12,15 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::audit_event;
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
 use crate::auth::password::NewPassword;
 use crate::auth::rate_limit::LimitKey;
 use crate::domain::{DisplayName, Email};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
-use crate::service::people::{self, NewPerson};
+use crate::service::credentials;
 use crate::state::AppState;
-use crate::store::accounts::links::{self, Purpose};
-use crate::store::accounts::sessions;
-use crate::store::accounts::users;
+use crate::store::accounts::links::Purpose;
 use crate::store::{Database, StoreError};
 
 #[derive(Serialize)]
@@ -110,16 +108,7 @@ async fn describe(
     let keys = limited(&state, client)?;
     let now = state.clock().now();
     let (realm, db, token) = locate_counted(&state, &text, &keys, now).await?;
-    let found = db
-        .read(move |conn| {
-            let Some(link) = links::peek(conn, &token, now)? else { return Ok(None) };
-            let email = match link.user_id {
-                Some(id) => users::by_id(conn, id)?.map(|u| u.email),
-                None => None,
-            };
-            Ok(Some((link, email)))
-        })
-        .await?;
+    let found = credentials::describe_link(&db, token, now).await?;
     let Some((link, email)) = found else {
         state.limiter().fail(&keys, now);
         return Err(AppError::NotFound);
@@ -170,48 +159,12 @@ async fn redeem(
         (Realm::Org(_), None, None) => None,
         (Realm::Org(_), _, _) => return Err(AppError::Unprocessable("this link only sets a password".to_owned())),
     };
-    let peek_token = token.clone();
-    if db.read(move |conn| links::peek(conn, &peek_token, now)).await?.is_none() {
+    if !credentials::link_works(&db, token.clone(), now).await? {
         refused(&state, "link.redeem", (&db, &keys), client, now);
         return Err(AppError::NotFound);
     }
     let hash = state.passwords().hash(client.0, password).await?;
-    let redeemed = db
-        .write(move |conn| {
-            let Some(link) = links::redeem(conn, &token, now)? else { return Ok(false) };
-            let (user_id, label, action) = match (link.purpose, link.user_id, &setup) {
-                (Purpose::Setup, None, Some((email, name))) if users::count(conn)? == 0 => {
-                    let person = NewPerson {
-                        email: email.clone(),
-                        name: name.clone(),
-                        student_number: None,
-                        password_hash: Some(hash),
-                        role: None,
-                        invitation: None,
-                    };
-                    // Audited below, as the new admin's own act.
-                    let user = people::create_in(conn, &person, None, now)?.user;
-                    (user.id, user.email, "platform.setup")
-                }
-                (Purpose::Invitation | Purpose::PasswordReset, Some(user_id), None) => {
-                    let Some(user) = users::by_id(conn, user_id)? else { return Ok(false) };
-                    users::set_password(conn, user_id, &hash)?;
-                    sessions::end_all(conn, user_id, None)?;
-                    links::void_for(conn, user_id, now)?;
-                    let action = if link.purpose == Purpose::Invitation {
-                        "user.invitation_accepted"
-                    } else {
-                        "user.password_reset"
-                    };
-                    (user_id, user.email, action)
-                }
-                _ => return Ok(false),
-            };
-            let event = audit_event::from(user_id.to_string(), label, action, client).target(user_id.to_string());
-            audit::append(conn, &event, now)?;
-            Ok(true)
-        })
-        .await?;
+    let redeemed = credentials::redeem_link(&state, &db, token, hash, setup, client.0).await?;
     if redeemed {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -9,13 +9,12 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::audit_event;
 use crate::audit::{self, AuditQuery, AuditRecord};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
+use crate::service::{records, roster};
 use crate::state::AppState;
-use crate::store::StoreError;
-use crate::store::roster::{self, Plan};
+use crate::store::roster::Plan;
 
 fn csv_body(headers: &HeaderMap, body: &Bytes) -> Result<String, AppError> {
     let media = super::media_type(headers);
@@ -27,7 +26,7 @@ fn csv_body(headers: &HeaderMap, body: &Bytes) -> Result<String, AppError> {
 
 async fn preview(OrgAdmin(admin): OrgAdmin, headers: HeaderMap, body: Bytes) -> Result<Json<Plan>, AppError> {
     let text = csv_body(&headers, &body)?;
-    Ok(Json(admin.db().read(move |conn| roster::plan(conn, &text)).await?))
+    Ok(Json(roster::preview(admin.db(), text).await?))
 }
 
 async fn import(
@@ -38,25 +37,7 @@ async fn import(
     body: Bytes,
 ) -> Result<Json<Plan>, AppError> {
     let text = csv_body(&headers, &body)?;
-    let now = state.clock().now();
-    let event = audit_event::by(&admin.principal, "roster.import", client);
-    let plan = admin
-        .db()
-        .write(move |conn| {
-            let plan = roster::plan(conn, &text)?;
-            if plan.errors > 0 {
-                return Err(StoreError::invalid(
-                    "roster",
-                    format!("the roster has {} rows with errors; fix them and preview again", plan.errors),
-                ));
-            }
-            roster::apply(conn, &plan, now)?;
-            let details =
-                serde_json::json!({ "creates": plan.creates, "updates": plan.updates, "unchanged": plan.unchanged });
-            audit::append(conn, &event.details(details), now)?;
-            Ok(plan)
-        })
-        .await?;
+    let plan = roster::import(&state, &admin.acting(client), text).await?;
     Ok(Json(plan))
 }
 
@@ -125,7 +106,7 @@ async fn audit_log(
     Query(filter): Query<AuditFilter>,
 ) -> Result<Json<Vec<AuditRow>>, AppError> {
     let query = filter.query()?;
-    let records = admin.db().read(move |conn| audit::list(conn, &query)).await?;
+    let records = records::list(admin.db(), query).await?;
     Ok(Json(records.into_iter().map(AuditRow::from).collect()))
 }
 
@@ -135,18 +116,7 @@ async fn audit_csv(
     OrgAdmin(admin): OrgAdmin,
     Query(filter): Query<AuditFilter>,
 ) -> Result<Response, AppError> {
-    let mut query = filter.query()?;
-    query.limit = audit::MAX_LIMIT;
-    let now = state.clock().now();
-    let event = audit_event::by(&admin.principal, "audit.export", client);
-    let records = admin
-        .db()
-        .write(move |conn| {
-            let records = audit::list(conn, &query)?;
-            audit::append(conn, &event.details(serde_json::json!({ "entries": records.len() })), now)?;
-            Ok(records)
-        })
-        .await?;
+    let records = records::export(&state, &admin.acting(client), filter.query()?).await?;
     let mut csv = Vec::new();
     audit::write_csv(&records, &mut csv).map_err(|e| AppError::Internal(Box::new(e)))?;
     let headers = [

@@ -9,18 +9,14 @@ use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::audit_event;
 use super::platform::LinkIssued;
-use crate::audit;
 use crate::domain::{DisplayName, Email, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin, Realm};
 use crate::service::people::{self, NewPerson};
 use crate::state::AppState;
-use crate::store::accounts::links::{self, Purpose};
-use crate::store::accounts::sessions;
-use crate::store::accounts::users::{self, User, UserStatus};
-use crate::store::courses::{self, Grant};
+use crate::store::accounts::users::{User, UserStatus};
+use crate::store::courses::Grant;
 
 #[derive(Serialize)]
 struct UserView {
@@ -30,20 +26,8 @@ struct UserView {
 }
 
 async fn list(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<UserView>>, AppError> {
-    let views = admin
-        .db()
-        .read(|conn| {
-            let grants = courses::all_grants(conn)?;
-            Ok(users::list(conn)?
-                .into_iter()
-                .map(|user| {
-                    let roles = grants.iter().filter(|g| g.user_id == user.id).cloned().collect();
-                    UserView { user, roles }
-                })
-                .collect::<Vec<_>>())
-        })
-        .await?;
-    Ok(Json(views))
+    let people = people::list(admin.db()).await?;
+    Ok(Json(people.into_iter().map(|(user, roles)| UserView { user, roles }).collect()))
 }
 
 #[derive(Deserialize)]
@@ -76,7 +60,7 @@ async fn create(
     let number = body.student_number.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let now = state.clock().now();
     let valid = Duration::from_secs(state.config().auth.link_valid_hours * 3600);
-    let event = audit_event::by(&admin.0.principal, "user.create", client);
+    let event = admin.0.acting(client).actor.event("user.create");
     let person =
         NewPerson { email, name, student_number: number, password_hash: None, role: None, invitation: Some(valid) };
     let created = people::create(admin.0.db(), person, Some(event), now).await?;
@@ -107,34 +91,7 @@ async fn update(
         Some("disabled") => Some(UserStatus::Disabled),
         Some(_) => return Err(AppError::Unprocessable("status: active or disabled".to_owned())),
     };
-    if status == Some(UserStatus::Disabled) && id == admin.principal.user.id {
-        return Err(AppError::WrongState("you cannot disable your own account".to_owned()));
-    }
-    let now = state.clock().now();
-    let action = match status {
-        Some(UserStatus::Disabled) => "user.disable",
-        Some(UserStatus::Active) => "user.enable",
-        None => "user.rename",
-    };
-    let event = audit_event::by(&admin.principal, action, client).target(id.to_string());
-    let user = admin
-        .db()
-        .write(move |conn| {
-            users::by_id(conn, id)?.ok_or_else(|| crate::store::StoreError::NotFound("user".to_owned()))?;
-            if let Some(name) = &name {
-                users::set_display_name(conn, id, name)?;
-            }
-            if let Some(status) = status {
-                users::set_status(conn, id, status)?;
-                if status == UserStatus::Disabled {
-                    sessions::end_all(conn, id, None)?;
-                    links::void_for(conn, id, now)?;
-                }
-            }
-            audit::append(conn, &event, now)?;
-            users::by_id(conn, id)?.ok_or_else(|| crate::store::StoreError::NotFound("user".to_owned()))
-        })
-        .await?;
+    let user = people::update(&state, &admin.acting(client), id, name, status).await?;
     Ok(Json(user))
 }
 
@@ -147,17 +104,7 @@ async fn reset_link(
     let id = UserId::parse(&id).map_err(|_| AppError::NotFound)?;
     let now = state.clock().now();
     let valid = Duration::from_secs(state.config().auth.link_valid_hours * 3600);
-    let event = audit_event::by(&admin.0.principal, "user.password_reset_link", client).target(id.to_string());
-    let token = admin
-        .0
-        .db()
-        .write(move |conn| {
-            users::by_id(conn, id)?.ok_or_else(|| crate::store::StoreError::NotFound("user".to_owned()))?;
-            let token = links::issue(conn, Purpose::PasswordReset, Some(id), valid, now)?;
-            audit::append(conn, &event, now)?;
-            Ok(token)
-        })
-        .await?;
+    let token = people::reset_link(&state, &admin.0.acting(client), id, valid).await?;
     let link = link_path(&admin, &token);
     Ok((
         StatusCode::CREATED,
@@ -175,14 +122,7 @@ async fn clear_sign_in_limits(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = UserId::parse(&id).map_err(|_| AppError::NotFound)?;
-    let user = admin.db().read(move |conn| users::by_id(conn, id)).await?.ok_or(AppError::NotFound)?;
-    let org = state.registry().platform().org_by_id(admin.org_id).await?.ok_or(AppError::NotFound)?;
-    let cleared = state.limiter().clear_account(state.limiter().account(org.slug.as_str(), &user.email));
-    let now = state.clock().now();
-    let event = audit_event::by(&admin.principal, "user.sign_in_limits_clear", client)
-        .target(id.to_string())
-        .details(serde_json::json!({ "cleared": cleared }));
-    admin.db().write(move |conn| audit::append(conn, &event, now).map(|_| ())).await?;
+    people::clear_sign_in_limits(&state, &admin.acting(client), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

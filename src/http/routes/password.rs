@@ -12,13 +12,13 @@ use serde::Deserialize;
 
 use super::audit_event;
 use super::session::realm_label;
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
 use crate::auth::password::{MAX_CHARS, NewPassword};
 use crate::auth::rate_limit::Policy;
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Principal};
+use crate::service::credentials;
 use crate::state::AppState;
-use crate::store::accounts::{links, sessions, users};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,7 +51,7 @@ pub(super) async fn change_password(
     let matches = if current.chars().count() > MAX_CHARS {
         false
     } else {
-        let stored = principal.db.read(move |conn| users::password_hash(conn, user_id)).await?;
+        let stored = credentials::password_hash(&principal.db, user_id).await?;
         match state.passwords().verify(client.0, current, stored).await {
             Ok(matches) => matches,
             Err(error) => {
@@ -69,16 +69,7 @@ pub(super) async fn change_password(
     }
     limiter.succeeded(&keys);
     let hash = state.passwords().hash(client.0, new).await?;
-    let keep = principal.session_id;
     let event = audit_event::by(&principal, "user.password_change", client).target(user_id.to_string());
-    principal
-        .db
-        .write(move |conn| {
-            users::set_password(conn, user_id, &hash)?;
-            sessions::end_all(conn, user_id, Some(keep))?;
-            links::void_for(conn, user_id, now)?;
-            audit::append(conn, &event, now).map(|_| ())
-        })
-        .await?;
+    credentials::change_own_password(&state, &principal.db, user_id, hash, principal.session_id, event).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,15 +10,12 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::audit_event;
-use crate::audit::{self, Actor};
-use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug, Role};
+use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, PlatformAdmin, Realm};
-use crate::service::people::{self, NewPerson, Placement};
+use crate::service::Actor;
+use crate::service::organizations as service;
 use crate::state::AppState;
-use crate::store::courses::GrantTarget;
-use crate::store::organizations;
 use crate::store::platform::{OrgStatus, Organization};
 
 #[derive(Serialize)]
@@ -59,14 +56,19 @@ async fn create(
     Json(body): Json<CreateOrg>,
 ) -> Result<(StatusCode, Json<OrgView>), AppError> {
     let (slug, name) = (OrgSlug::parse(&body.slug)?, OrgName::parse(&body.name)?);
-    let actor = Actor { id: admin.user.id.to_string(), label: admin.user.email.clone() };
+    let actor = crate::audit::Actor { id: admin.user.id.to_string(), label: admin.user.email.clone() };
     let org = state.registry().platform().create_org(slug, name, &actor, state.clock().now()).await?;
     Ok((StatusCode::CREATED, Json(org.into())))
 }
 
 async fn find(state: &AppState, id: &str) -> Result<Organization, AppError> {
     let id = OrgId::parse(id).map_err(|_| AppError::NotFound)?;
-    state.registry().platform().org_by_id(id).await?.ok_or(AppError::NotFound)
+    Ok(service::find(state, id).await?)
+}
+
+/// The platform admin as services know them.
+fn actor(admin: &crate::http::auth::Principal, client: ClientAddr) -> Actor {
+    Actor { user: admin.user.id, label: admin.user.email.clone(), client: client.0 }
 }
 
 #[derive(Deserialize)]
@@ -91,30 +93,8 @@ async fn update(
         Some("deactivated") => Some(OrgStatus::Deactivated),
         Some(_) => return Err(AppError::Unprocessable("status: active or deactivated".to_owned())),
     };
-    let now = state.clock().now();
-    let event = audit_event::by(&admin, "org.update", client).target(org.id.to_string()).details(
-        serde_json::json!({ "name": name.as_ref().map(OrgName::as_str), "status": status.map(OrgStatus::as_str) }),
-    );
-    let id = org.id;
-    state
-        .registry()
-        .platform()
-        .db()
-        .write(move |conn| {
-            if let Some(name) = &name {
-                organizations::rename(conn, id, name)?;
-            }
-            if let Some(status) = status {
-                organizations::set_status(conn, id, status)?;
-            }
-            audit::append(conn, &event, now).map(|_| ())
-        })
-        .await?;
-    if status == Some(OrgStatus::Deactivated) {
-        // After the platform write, so no sign-in can start a session between the two.
-        state.registry().org(id).await?.write(|conn| organizations::end_all_sessions(conn).map(|_| ())).await?;
-    }
-    Ok(Json(find(&state, &id.to_string()).await?.into()))
+    let org = service::update(&state, &actor(&admin, client), org.id, name, status).await?;
+    Ok(Json(org.into()))
 }
 
 #[derive(Deserialize)]
@@ -144,23 +124,9 @@ async fn invite_admin(
 ) -> Result<(StatusCode, Json<LinkIssued>), AppError> {
     let org = find(&state, &id).await?;
     let (email, name) = (Email::parse(&body.email)?, DisplayName::parse(&body.display_name)?);
-    let db = state.registry().org(org.id).await?;
     let now = state.clock().now();
     let valid = Duration::from_secs(state.config().auth.link_valid_hours * 3600);
-    let event = audit_event::by(&admin, "user.invite_org_admin", client);
-    let platform_event =
-        event.clone().target(org.id.to_string()).details(serde_json::json!({ "email": email.as_str() }));
-    let person = NewPerson {
-        email,
-        name,
-        student_number: None,
-        password_hash: None,
-        role: Some((Role::OrgAdmin, Placement::At(GrantTarget::Organization))),
-        invitation: Some(valid),
-    };
-    let created = people::create(&db, person, Some(event), now).await?;
-    let (user_id, token) = (created.user.id, created.invitation.unwrap_or_default());
-    state.registry().platform().db().write(move |conn| audit::append(conn, &platform_event, now).map(|_| ())).await?;
+    let (user_id, token) = service::invite_admin(&state, &actor(&admin, client), org.id, email, name, valid).await?;
     let link = format!("/link/{}.{token}", Realm::Org(org.id).prefix());
     Ok((
         StatusCode::CREATED,

@@ -2,8 +2,6 @@
 //! handlers of signing in are in [`super::sign_in`], of password changes in
 //! [`super::password`]).
 
-use std::time::Duration;
-
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,15 +10,15 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::audit_event;
-use crate::audit;
 use crate::domain::SessionId;
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Principal, Realm, clear_cookie, session_cookie};
+use crate::service::sessions;
 use crate::state::AppState;
 use crate::store::Database;
-use crate::store::accounts::sessions::{self, IdleTimeouts, Lifetime, SessionSummary};
+use crate::store::accounts::sessions::{IdleTimeouts, SessionSummary};
 use crate::store::accounts::users;
-use crate::store::courses::{self, Grant};
+use crate::store::courses::Grant;
 
 /// What the front end knows about the signed-in caller.
 #[derive(Serialize)]
@@ -87,29 +85,16 @@ pub(super) async fn start_session(
     event: crate::audit::AuditEvent,
     client: ClientAddr,
 ) -> Result<Response, AppError> {
-    let now = state.clock().now();
-    let auth = &state.config().auth;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (idle, absolute) = (IdleTimeouts::from_config(&state.config().auth), auth.absolute_hours);
-    let addr = client.text();
-    let user_id = user.id;
-    let new = db
-        .write(move |conn| {
-            let lifetime =
-                Lifetime { idle: idle.current(conn, user_id)?, absolute: Duration::from_secs(absolute * 3600) };
-            let new = sessions::create(conn, user_id, lifetime, now, addr.as_deref(), user_agent.as_deref())?;
-            users::signed_in(conn, user_id, now)?;
-            audit::append(conn, &event.target(new.id.to_string()), now)?;
-            Ok(new)
-        })
-        .await?;
+    let origin = sessions::Origin { client_addr: client.text(), user_agent };
+    let (new, grants) = sessions::start(state, db, user.id, origin, event).await?;
     let principal = Principal {
         realm,
         db: db.clone(),
         user,
         session_id: new.id,
         csrf: new.csrf.clone(),
-        grants: db.read(move |conn| courses::grants_of_if_org(conn, user_id)).await?,
+        grants,
         // Only for the session view, which does not show it.
         candidate_of: None,
     };
@@ -123,16 +108,9 @@ async fn sign_out(
     client: ClientAddr,
     principal: Principal,
 ) -> Result<Response, AppError> {
-    let now = state.clock().now();
     let (user_id, session_id) = (principal.user.id, principal.session_id);
     let event = audit_event::by(&principal, "session.sign_out", client).target(session_id.to_string());
-    principal
-        .db
-        .write(move |conn| {
-            sessions::end(conn, user_id, session_id)?;
-            audit::append(conn, &event, now).map(|_| ())
-        })
-        .await?;
+    sessions::end(&state, &principal.db, user_id, session_id, event).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear_cookie())]).into_response())
 }
 
@@ -145,10 +123,8 @@ struct SessionItem {
 
 /// `GET /api/v1/sessions`: the caller's live sessions.
 async fn list(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<SessionItem>>, AppError> {
-    let now = state.clock().now();
-    let user_id = principal.user.id;
     let idle = IdleTimeouts::from_config(&state.config().auth).for_grants(&principal.grants);
-    let list = principal.db.read(move |conn| sessions::list(conn, user_id, now, idle)).await?;
+    let list = sessions::list(&state, &principal.db, principal.user.id, idle).await?;
     let current = principal.session_id;
     Ok(Json(list.into_iter().map(|summary| SessionItem { current: summary.id == current, summary }).collect()))
 }
@@ -161,19 +137,8 @@ async fn end(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = SessionId::parse(&id).map_err(|_| AppError::NotFound)?;
-    let now = state.clock().now();
-    let user_id = principal.user.id;
     let event = audit_event::by(&principal, "session.end", client).target(id.to_string());
-    let ended = principal
-        .db
-        .write(move |conn| {
-            let ended = sessions::end(conn, user_id, id)?;
-            if ended {
-                audit::append(conn, &event, now)?;
-            }
-            Ok(ended)
-        })
-        .await?;
+    let ended = sessions::end(&state, &principal.db, principal.user.id, id, event).await?;
     if ended { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
 }
 

@@ -22,6 +22,7 @@ use crate::auth::rate_limit::{AccountTag, LimitKey, Policy};
 use crate::domain::{Email, OrgSlug};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
+use crate::service::credentials;
 use crate::state::AppState;
 use crate::store::accounts::users;
 use crate::store::{Database, StoreError};
@@ -97,8 +98,7 @@ pub(super) async fn sign_in(
             Err(other) => return Err(other.into()),
         },
     };
-    let email = attempt.email.clone();
-    let found = db.read(move |conn| users::for_sign_in(conn, &email)).await?;
+    let found = credentials::for_sign_in(&db, attempt.email.clone()).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), hash),
         None => (None, None),

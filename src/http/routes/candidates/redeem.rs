@@ -21,10 +21,9 @@ use super::super::session::start_session;
 use crate::auth::rate_limit::LimitKey;
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, Realm};
+use crate::service::credentials;
 use crate::state::AppState;
 use crate::store::Database;
-use crate::store::accounts::users;
-use crate::store::candidates;
 
 /// The largest body of a redemption (it has no fields).
 const BODY_LIMIT: usize = 1024;
@@ -57,14 +56,7 @@ async fn describe(
         state.limiter().fail(&keys, now);
         return Err(AppError::NotFound);
     }
-    let found = db
-        .read(move |conn| {
-            let Some(link) = candidates::peek(conn, &token, now)? else { return Ok(None) };
-            let title: String =
-                conn.query_row("SELECT title FROM exams WHERE id = ?1", [link.exam_id], |r| r.get(0))?;
-            Ok(Some((link, title)))
-        })
-        .await?;
+    let found = credentials::describe_candidate_link(&db, token, now).await?;
     let Some((link, title)) = found else {
         state.limiter().fail(&keys, now);
         return Err(AppError::NotFound);
@@ -110,12 +102,10 @@ async fn redeem(
         }
         other => other?,
     };
-    let Some(link) = db.write(move |conn| candidates::redeem(conn, &token, now)).await? else {
+    let Some((link, user)) = credentials::redeem_candidate_link(&db, token, now).await? else {
         refused(&state, &db, &keys, client, now);
         return Err(AppError::NotFound);
     };
-    let user_id = link.user_id;
-    let user = db.read(move |conn| users::by_id(conn, user_id)).await?.ok_or(AppError::NotFound)?;
     let event = audit_event::from(user.id.to_string(), link.label.clone(), "candidate_link.redeem", client)
         .details(serde_json::json!({ "link": link.id, "exam": link.exam_id }));
     start_session(&state, realm, &db, user, &headers, event, client).await

@@ -1,0 +1,94 @@
+//! Platform admins: organizations and their first org admin. Nothing here
+//! reads an organization's content (vendor zero-access).
+
+use std::time::Duration;
+
+use super::Actor;
+use super::people::{self, NewPerson, Placement};
+use crate::audit;
+use crate::domain::{DisplayName, Email, OrgId, OrgName, Role, UserId};
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::courses::GrantTarget;
+use crate::store::organizations;
+use crate::store::platform::{OrgStatus, Organization};
+
+/// The organization `id`.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown one.
+pub async fn find(state: &AppState, id: OrgId) -> Result<Organization, StoreError> {
+    state.registry().platform().org_by_id(id).await?.ok_or_else(|| StoreError::NotFound("organization".to_owned()))
+}
+
+/// Renames organization `id` and/or switches it on or off. Deactivating
+/// ends every session of its people at once.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown organization.
+pub async fn update(
+    state: &AppState,
+    admin: &Actor,
+    id: OrgId,
+    name: Option<OrgName>,
+    status: Option<OrgStatus>,
+) -> Result<Organization, StoreError> {
+    let org = find(state, id).await?;
+    let now = state.clock().now();
+    let event = admin.event("org.update").target(org.id.to_string()).details(
+        serde_json::json!({ "name": name.as_ref().map(OrgName::as_str), "status": status.map(OrgStatus::as_str) }),
+    );
+    state
+        .registry()
+        .platform()
+        .db()
+        .write(move |conn| {
+            if let Some(name) = &name {
+                organizations::rename(conn, id, name)?;
+            }
+            if let Some(status) = status {
+                organizations::set_status(conn, id, status)?;
+            }
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await?;
+    if status == Some(OrgStatus::Deactivated) {
+        // After the platform write, so no sign-in can start a session between the two.
+        state.registry().org(id).await?.write(|conn| organizations::end_all_sessions(conn).map(|_| ())).await?;
+    }
+    find(state, id).await
+}
+
+/// Invites an org admin into organization `id`: their account, the role,
+/// an invitation link valid for `valid`, recorded in the organization's
+/// log and the platform's. Returns the person and the link's token.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown organization;
+/// [`StoreError::Taken`] for an e-mail in use there.
+pub async fn invite_admin(
+    state: &AppState,
+    admin: &Actor,
+    id: OrgId,
+    email: Email,
+    name: DisplayName,
+    valid: Duration,
+) -> Result<(UserId, String), StoreError> {
+    let org = find(state, id).await?;
+    let db = state.registry().org(org.id).await?;
+    let now = state.clock().now();
+    let event = admin.event("user.invite_org_admin");
+    let platform_event =
+        event.clone().target(org.id.to_string()).details(serde_json::json!({ "email": email.as_str() }));
+    let person = NewPerson {
+        email,
+        name,
+        student_number: None,
+        password_hash: None,
+        role: Some((Role::OrgAdmin, Placement::At(GrantTarget::Organization))),
+        invitation: Some(valid),
+    };
+    let created = people::create(&db, person, Some(event), now).await?;
+    state.registry().platform().db().write(move |conn| audit::append(conn, &platform_event, now).map(|_| ())).await?;
+    Ok((created.user.id, created.invitation.unwrap_or_default()))
+}
