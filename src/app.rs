@@ -10,6 +10,7 @@ use axum::Router;
 use axum_server::Handle;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
+use crate::admin::socket::AdminSocket;
 use crate::config::Config;
 use crate::http::connections::{ConnectionPolicy, Gate};
 use crate::http::{self, HttpLimits};
@@ -80,10 +81,15 @@ pub struct Listeners {
     pub redirect: Option<TcpListener>,
     /// Plain HTTP on loopback, serving the whole app (reverse proxy, tests).
     pub loopback_http: Option<TcpListener>,
+    /// The command line's way in ([`crate::admin`]); `None` when it could
+    /// not be bound (logged: the command line then cannot reach the server).
+    pub admin: Option<AdminSocket>,
 }
 
 impl Listeners {
-    /// Binds the addresses of `config` (with `https` overriding `server.listen`).
+    /// Binds the addresses of `config` (with `https` overriding
+    /// `server.listen`) and the admin socket of its data directory. Must
+    /// run inside the async runtime.
     ///
     /// # Errors
     /// When an address cannot be bound.
@@ -98,6 +104,13 @@ impl Listeners {
             https: bind(https.unwrap_or(config.server.listen))?,
             redirect: config.server.redirect_listen.map(bind).transpose()?,
             loopback_http: config.server.loopback_http_listen.map(bind).transpose()?,
+            admin: match AdminSocket::bind(&config.data().admin_socket()) {
+                Ok(socket) => Some(socket),
+                Err(error) => {
+                    tracing::error!(%error, "cannot open the admin socket: the command line cannot reach this server");
+                    None
+                }
+            },
         })
     }
 }
@@ -109,7 +122,8 @@ impl Listeners {
 /// Every listener goes through one [`Gate`] (connection caps, handshake,
 /// header and idle timeouts; see [`http::connections`]), and the open-file
 /// limit is raised first so the caps, not the kernel, decide. The
-/// background [`maintain`] job runs while serving.
+/// background [`maintain`] job runs while serving, and the admin socket
+/// takes the command line's changes ([`crate::admin`]).
 ///
 /// # Errors
 /// When a listener fails.
@@ -150,6 +164,8 @@ pub async fn serve(
     }
     let stop_maintenance = Arc::new(tokio::sync::Notify::new());
     let maintenance = tokio::spawn(maintain(state.clone(), Arc::clone(&stop_maintenance)));
+    let stop_admin = Arc::new(tokio::sync::Notify::new());
+    let admin = listeners.admin.map(|socket| tokio::spawn(socket.serve(state.clone(), Arc::clone(&stop_admin))));
     let grace = Duration::from_secs(state.config().server.shutdown_grace_secs);
     let watcher = handle.clone();
     tokio::spawn(async move {
@@ -167,6 +183,11 @@ pub async fn serve(
     }
     stop_maintenance.notify_one();
     let _ = maintenance.await;
+    // Commands from the command line stop before the databases close.
+    stop_admin.notify_one();
+    if let Some(admin) = admin {
+        let _ = admin.await;
+    }
     state.refusals().flush(state.clock().now()).await;
     state.registry().close_all().await;
     tracing::info!("all databases closed");

@@ -9,6 +9,7 @@
 //! [`cli::run`]; everything else lives here so that tests can start the real
 //! application in-process.
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;

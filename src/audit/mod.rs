@@ -101,12 +101,24 @@ impl Actor {
     #[must_use]
     pub fn command_line() -> Self {
         let uid = rustix::process::geteuid().as_raw();
-        let name = std::env::var("USER").ok().filter(|name| {
+        Self::command_line_as(uid, std::env::var("USER").ok().as_deref(), "command line")
+    }
+
+    /// [`Actor::command_line`] for a command that reached the running
+    /// server on its admin socket: `login` is what the command line said
+    /// its `USER` was, `uid` what the socket proved.
+    #[must_use]
+    pub fn command_line_through_server(uid: u32, login: Option<&str>) -> Self {
+        Self::command_line_as(uid, login, "command line, through the running server")
+    }
+
+    fn command_line_as(uid: u32, login: Option<&str>, how: &str) -> Self {
+        let name = login.filter(|name| {
             !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_alphanumeric() || "._-@$".contains(c))
         });
         match name {
-            Some(name) => Self { id: format!("cli:{name}"), label: format!("{name} (uid {uid}, command line)") },
-            None => Self { id: format!("cli:{uid}"), label: format!("uid {uid} (command line)") },
+            Some(name) => Self { id: format!("cli:{name}"), label: format!("{name} (uid {uid}, {how})") },
+            None => Self { id: format!("cli:{uid}"), label: format!("uid {uid} ({how})") },
         }
     }
 }

@@ -11,16 +11,12 @@
 //! to serve an organization refused for a rolled-back file as it is.
 
 use super::CliError;
-use crate::audit::{self, Actor, AuditHead, Checkpoint, Found, Verification};
-use crate::clock::{Clock, SystemClock};
+use crate::admin::{self, Outcome, TAMPERED, client};
+use crate::audit::{self, AuditHead, Checkpoint, Found, Verification};
 use crate::config::Config;
 use crate::domain::{OrgId, OrgSlug};
 use crate::store::platform::Platform;
 use crate::store::{Database, StoreError};
-
-/// What to do when a log fails verification.
-const TAMPERED: &str = "restore this database from the last backup whose audit head verified, and investigate \
-                        who had access to the master key or the database files since then";
 
 /// Audit log commands.
 #[derive(Debug, clap::Subcommand)]
@@ -85,7 +81,10 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
                 result
             }
         },
-        Command::AcceptHead { org, reason } => accept_head(&platform, org, reason).await,
+        Command::AcceptHead { org, reason } => {
+            platform.close().await;
+            return accept_head(config, org, reason).await;
+        }
     };
     platform.close().await;
     result
@@ -199,33 +198,23 @@ async fn head(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<
     Ok(())
 }
 
-async fn accept_head(platform: &Platform, slug: &str, reason: &str) -> Result<(), CliError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(CliError::new("--reason must say what the investigation found, in 1 to 500 characters")
-            .hint("for example: --reason \"ticket 4711: restored from the 02:00 backup after a disk failure\""));
-    }
-    let (name, id) = find_org(platform, slug).await?;
-    let accepted = platform.accept_head(id, &Actor::command_line(), reason, SystemClock.now()).await;
-    let checkpoint = match accepted {
-        Ok(Some(checkpoint)) => checkpoint,
-        Ok(None) => {
-            println!("nothing to accept: the audit log of {name} holds the head platform.db anchored for it");
-            return Ok(());
-        }
-        Err(StoreError::AuditNotIntact { seq, what }) => {
-            return Err(
-                CliError::new(format!("the audit log of {name} is not intact at entry {seq}: {what}")).hint(TAMPERED)
-            );
-        }
-        Err(other) => return Err(other.into()),
+async fn accept_head(config: &Config, slug: &str, reason: &str) -> Result<(), CliError> {
+    let command = admin::Command::AcceptHead { slug: slug.to_owned(), reason: reason.to_owned() };
+    let checkpoint = match client::submit(config, command).await? {
+        Outcome::HeadAccepted { checkpoint } => checkpoint,
+        other => return Err(super::unexpected(&other)),
+    };
+    let name = slug;
+    let Some(checkpoint) = checkpoint else {
+        println!("nothing to accept: the audit log of {name} holds the head platform.db anchored for it");
+        return Ok(());
     };
     println!("accepted the audit head of {name}");
     println!(
         "  checkpoint entry {} records the anchored head {} (no longer in the log) and the head it follows, {}",
         checkpoint.seq, checkpoint.old_head, checkpoint.new_head
     );
-    println!("  platform.db now anchors {name} at {}", checkpoint.head());
+    println!("  platform.db now anchors {name} at {}", checkpoint.head);
     println!("  a running server serves {name} again from its next request");
     Ok(())
 }

@@ -6,10 +6,17 @@ use std::net::SocketAddr;
 
 use super::CliError;
 use super::serve::serve_until_signal;
-use crate::audit::Actor;
+use crate::admin::{Command, Outcome, client};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::{OrgName, OrgSlug};
+use crate::domain::OrgId;
+
+/// The demo's organization.
+struct DemoOrg {
+    id: OrgId,
+    slug: String,
+    name: String,
+}
 
 /// Options of `examhall demo`.
 #[derive(Debug, clap::Args)]
@@ -30,10 +37,14 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
     config.tls = crate::config::TlsConfig::default();
     config.log.dir = None;
     let made = super::init::initialise(&config, &[])?;
+    let create = Command::OrgCreate { slug: "demo".to_owned(), name: "Demo University".to_owned() };
+    let org = match client::submit(&config, create).await? {
+        Outcome::OrgCreated { id, slug, name, .. } => DemoOrg { id: OrgId::parse(&id)?, slug, name },
+        other => return Err(super::unexpected(&other)),
+    };
+    let setup = super::setup_link::issue(&config).await?;
+    // Seeded before the server starts, in a directory no one else knows of.
     let platform = super::org::open_platform(&config)?;
-    let (slug, name) = (OrgSlug::parse("demo")?, OrgName::parse("Demo University")?);
-    let org = platform.create_org(slug, name, &Actor::command_line(), SystemClock.now()).await?;
-    let setup = super::setup_link::issue(&platform).await?;
     let org_db = platform.open_org(org.id).await?;
     let seeded = super::demo_seed::seed(&org_db, SystemClock.now()).await;
     org_db.close().await;

@@ -56,21 +56,18 @@ impl From<ConfigError> for CliError {
 
 impl From<StoreError> for CliError {
     fn from(error: StoreError) -> Self {
-        if let StoreError::OrgRefused(refusal) = &error {
-            return Self::new(refusal.to_string()).hint(refusal.what_to_do());
-        }
-        let hint = match &error {
-            StoreError::NoSqlCipher => {
-                Some("build examhall with the rusqlite feature bundled-sqlcipher-vendored-openssl")
-            }
-            StoreError::WrongKey { .. } | StoreError::KeyUnwrap => Some(
-                "check that storage.master_key_file (or EXAMHALL_MASTER_KEY) is the key this data directory was made with",
-            ),
-            StoreError::NewerSchema { .. } => Some("install the examhall version that wrote this data, or a newer one"),
-            _ => None,
-        };
         let cli = Self::new(error.to_string());
-        match hint {
+        match error.hint() {
+            Some(hint) => cli.hint(hint),
+            None => cli,
+        }
+    }
+}
+
+impl From<crate::admin::Failure> for CliError {
+    fn from(failure: crate::admin::Failure) -> Self {
+        let cli = Self::new(failure.message);
+        match failure.hint {
             Some(hint) => cli.hint(hint),
             None => cli,
         }

@@ -37,9 +37,7 @@ pub struct Initialised {
 /// Runs `examhall init` and prints what it made, with the set-up link.
 pub async fn run(config: &Config, args: &Args) -> Result<(), CliError> {
     let made = initialise(config, &args.hosts)?;
-    let platform = super::org::open_platform(config)?;
-    let token = super::setup_link::issue(&platform).await;
-    platform.db().close().await;
+    let token = super::setup_link::issue(config).await;
     let link = token.map(|token| super::setup_link::link_url(&super::setup_link::base_url(config, None), &token));
     println!("examhall is initialised in {}", config.data_dir.display());
     println!("  master key    {} (mode 0600)", made.master_key_file.display());

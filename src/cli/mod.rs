@@ -105,6 +105,13 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// An outcome that does not answer the command sent: a server of another
+/// version on the socket.
+fn unexpected(outcome: &crate::admin::Outcome) -> CliError {
+    CliError::new(format!("the server answered with something else than was asked: {outcome:?}"))
+        .hint("run the command line of the same examhall version as the server")
+}
+
 async fn dispatch(cli: Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Config(command) => {

@@ -3,12 +3,10 @@
 use std::sync::Arc;
 
 use super::CliError;
-use crate::audit::{self, Actor, AuditEvent};
-use crate::clock::{Clock, SystemClock};
+use crate::admin::{self, Outcome, client};
 use crate::config::Config;
-use crate::domain::{OrgName, OrgSlug};
-use crate::store::platform::{OrgStatus, Platform};
-use crate::store::{OpenOptions, StoreError, master_key, organizations};
+use crate::store::platform::Platform;
+use crate::store::{OpenOptions, master_key};
 
 /// Organization commands.
 #[derive(Debug, clap::Subcommand)]
@@ -57,33 +55,38 @@ pub fn open_platform(config: &Config) -> Result<Platform, CliError> {
     Ok(Platform::open(&config.data(), Arc::new(master), OpenOptions { readers: 1, ..OpenOptions::default() })?)
 }
 
-/// Runs an organization command.
+/// Runs an organization command; changes go through the running server if there is one.
 pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
-    let platform = open_platform(config)?;
-    let result = match command {
-        Command::Create { slug, name } => create(&platform, slug, name).await,
-        Command::List { json } => list(&platform, *json).await,
-        Command::Rename { slug, name } => change(&platform, slug, Change::Rename(OrgName::parse(name)?)).await,
-        Command::Deactivate { slug } => change(&platform, slug, Change::Status(OrgStatus::Deactivated)).await,
-        Command::Activate { slug } => change(&platform, slug, Change::Status(OrgStatus::Active)).await,
-    };
-    platform.db().close().await;
-    result
-}
-
-async fn create(platform: &Platform, slug: &str, name: &str) -> Result<(), CliError> {
-    let slug = OrgSlug::parse(slug)?;
-    let name = OrgName::parse(name)?;
-    let actor = Actor::command_line();
-    let org = platform.create_org(slug, name, &actor, SystemClock.now()).await.map_err(|error| match error {
-        StoreError::Taken(_) => {
-            CliError::new(format!("{error}")).hint("choose another --slug; `examhall org list` shows the ones in use")
+    let change = match command {
+        Command::List { json } => {
+            let platform = open_platform(config)?;
+            let result = list(&platform, *json).await;
+            platform.db().close().await;
+            return result;
         }
-        other => other.into(),
-    })?;
-    println!("created organization {} ({})", org.slug, org.name);
-    println!("  id        {}", org.id);
-    println!("  database  {}", platform.data_dir().org_db(org.id).display());
+        Command::Create { slug, name } => admin::Command::OrgCreate { slug: slug.clone(), name: name.clone() },
+        Command::Rename { slug, name } => admin::Command::OrgRename { slug: slug.clone(), name: name.clone() },
+        Command::Deactivate { slug } => admin::Command::OrgSetActive { slug: slug.clone(), active: false },
+        Command::Activate { slug } => admin::Command::OrgSetActive { slug: slug.clone(), active: true },
+    };
+    match client::submit(config, change).await? {
+        Outcome::OrgCreated { id, slug, name, database } => {
+            println!("created organization {slug} ({name})");
+            println!("  id        {id}");
+            println!("  database  {}", database.display());
+        }
+        Outcome::OrgChanged { sessions_ended } => {
+            let (Command::Rename { slug, .. } | Command::Deactivate { slug } | Command::Activate { slug }) = command
+            else {
+                return Ok(());
+            };
+            if let Some(ended) = sessions_ended {
+                println!("ended {ended} session(s) of {slug}");
+            }
+            println!("updated organization {slug}");
+        }
+        other => return Err(super::unexpected(&other)),
+    }
     Ok(())
 }
 
@@ -111,46 +114,5 @@ async fn list(platform: &Platform, json: bool) -> Result<(), CliError> {
     for org in orgs {
         println!("{:width$}  {:11}  {:36}  {:20}  {}", org.slug, org.status.as_str(), org.id, org.created_at, org.name);
     }
-    Ok(())
-}
-
-enum Change {
-    Rename(OrgName),
-    Status(OrgStatus),
-}
-
-/// Renames or (de)activates an organization, audited in the platform log.
-async fn change(platform: &Platform, slug: &str, change: Change) -> Result<(), CliError> {
-    let org = platform.org_by_slug(OrgSlug::parse(slug)?).await.map_err(|error| match error {
-        StoreError::NotFound(_) => {
-            CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")
-        }
-        other => other.into(),
-    })?;
-    let now = SystemClock.now();
-    let (action, details) = match &change {
-        Change::Rename(name) => ("org.update", serde_json::json!({ "name": name.as_str() })),
-        Change::Status(status) => ("org.update", serde_json::json!({ "status": status.as_str() })),
-    };
-    let event = AuditEvent::by(&Actor::command_line(), action).target(org.id.to_string()).details(details);
-    let id = org.id;
-    let deactivates = matches!(change, Change::Status(OrgStatus::Deactivated));
-    platform
-        .db()
-        .write(move |conn| {
-            match &change {
-                Change::Rename(name) => organizations::rename(conn, id, name)?,
-                Change::Status(status) => organizations::set_status(conn, id, *status)?,
-            }
-            audit::append(conn, &event, now).map(|_| ())
-        })
-        .await?;
-    if deactivates {
-        let db = platform.open_org(id).await?;
-        let ended = db.write(organizations::end_all_sessions).await;
-        db.close().await;
-        println!("ended {} session(s) of {slug}", ended?);
-    }
-    println!("updated organization {slug}");
     Ok(())
 }

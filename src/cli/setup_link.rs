@@ -2,25 +2,13 @@
 //! admin. `init` prints one; this command issues a fresh one (voiding any
 //! earlier unused one) while no platform admin exists yet.
 
-use std::time::Duration;
-
 use super::CliError;
-use crate::audit::{self, Actor, AuditEvent};
-use crate::clock::{Clock, SystemClock};
+use crate::admin::{Command, Outcome, client};
 use crate::config::Config;
-use crate::store::accounts::links::{self, Purpose};
-use crate::store::accounts::users;
-use crate::store::platform::Platform;
-
-/// How long a set-up link works.
-const VALID_FOR: Duration = Duration::from_secs(24 * 3600);
 
 /// Runs `examhall setup-link`.
 pub async fn run(config: &Config) -> Result<(), CliError> {
-    let platform = super::org::open_platform(config)?;
-    let issued = issue(&platform).await;
-    platform.db().close().await;
-    let url = link_url(&base_url(config, None), &issued?);
+    let url = link_url(&base_url(config, None), &issue(config).await?);
     println!("setup link: {url}");
     println!("It works once, for 24 hours. Open it to create the first platform administrator.");
     Ok(())
@@ -45,27 +33,14 @@ pub fn link_url(base: &str, token: &str) -> String {
     format!("{base}/link/platform.{token}")
 }
 
-/// Issues a set-up link and returns its token.
+/// Issues a set-up link and returns its token, through the running server
+/// if there is one.
 ///
 /// # Errors
 /// When a platform admin exists already (the link would be useless).
-pub async fn issue(platform: &Platform) -> Result<String, CliError> {
-    let now = SystemClock.now();
-    let actor = Actor::command_line();
-    let token = platform
-        .db()
-        .write(move |conn| {
-            if users::count(conn)? > 0 {
-                return Ok(None);
-            }
-            let token = links::issue(conn, Purpose::Setup, None, VALID_FOR, now)?;
-            audit::append(conn, &AuditEvent::by(&actor, "platform.setup_link"), now)?;
-            Ok(Some(token))
-        })
-        .await?;
-    let token = token.ok_or_else(|| {
-        CliError::new("a platform administrator exists already, so no set-up link is needed")
-            .hint("sign in as that administrator; the set-up link only creates the first one")
-    })?;
-    Ok(token)
+pub async fn issue(config: &Config) -> Result<String, CliError> {
+    match client::submit(config, Command::SetupLink).await? {
+        Outcome::SetupLink { token } => Ok(token),
+        other => Err(super::unexpected(&other)),
+    }
 }

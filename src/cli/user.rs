@@ -1,15 +1,12 @@
 //! `examhall user`: accounts of an organization, for IT automation.
 
 use std::io::BufRead;
-use std::time::Duration;
 
 use super::CliError;
-use crate::audit::{Actor, AuditEvent};
+use crate::admin::{self, NewUser, Outcome, client};
 use crate::auth::password::NewPassword;
-use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::{DisplayName, Email, OrgSlug, Role};
-use crate::service::people::{self, NewPerson, Placement};
 use crate::store::accounts::users;
 use crate::store::courses;
 use crate::store::{Database, StoreError};
@@ -60,30 +57,37 @@ pub struct CreateArgs {
     password_stdin: bool,
 }
 
-/// Runs a user command.
+/// Runs a user command; a new account is created through the running
+/// server if there is one.
 pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
-    let platform = super::org::open_platform(config)?;
-    let slug = match command {
-        Command::Create(args) => &args.org,
-        Command::List { org, .. } => org,
-    };
-    let org = platform.org_by_slug(OrgSlug::parse(slug)?).await.map_err(|error| match error {
-        StoreError::NotFound(_) => {
-            CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")
+    match command {
+        Command::Create(args) => create(config, args).await,
+        Command::List { org: slug, json } => {
+            let platform = super::org::open_platform(config)?;
+            let org = platform.org_by_slug(OrgSlug::parse(slug)?).await.map_err(|error| match error {
+                StoreError::NotFound(_) => {
+                    CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")
+                }
+                other => other.into(),
+            });
+            let result = match org {
+                Ok(org) => match platform.open_org(org.id).await {
+                    Ok(db) => {
+                        let result = list(&db, *json).await;
+                        db.close().await;
+                        result
+                    }
+                    Err(error) => Err(error.into()),
+                },
+                Err(error) => Err(error),
+            };
+            platform.db().close().await;
+            result
         }
-        other => other.into(),
-    })?;
-    let db = platform.open_org(org.id).await?;
-    let result = match command {
-        Command::Create(args) => create(config, &db, org.id, args).await,
-        Command::List { json, .. } => list(&db, *json).await,
-    };
-    db.close().await;
-    platform.db().close().await;
-    result
+    }
 }
 
-async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args: &CreateArgs) -> Result<(), CliError> {
+async fn create(config: &Config, args: &CreateArgs) -> Result<(), CliError> {
     let email = Email::parse(&args.email)?;
     let name =
         DisplayName::parse(args.name.as_deref().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("")))?;
@@ -99,31 +103,27 @@ async fn create(config: &Config, db: &Database, org: crate::domain::OrgId, args:
     } else {
         None
     };
-    let now = SystemClock.now();
-    let invitation = password_hash.is_none().then(|| Duration::from_secs(config.auth.link_valid_hours * 3600));
-    let placement = Placement::Named { course: args.course.clone(), section: args.section.clone() };
-    let person = NewPerson {
-        email,
-        name,
+    let user = NewUser {
+        org: args.org.clone(),
+        email: email.as_str().to_owned(),
+        name: name.as_str().to_owned(),
+        role: role.as_str().to_owned(),
+        course: args.course.clone(),
+        section: args.section.clone(),
         student_number: args.student_number.clone(),
         password_hash,
-        role: Some((role, placement)),
-        invitation,
     };
-    let event = AuditEvent::by(&Actor::command_line(), "user.create");
-    let created = people::create(db, person, Some(event), now).await.map_err(|error| match error {
-        StoreError::Invalid { field: "role", .. } => CliError::new(format!("role {}: wrong scope", role.as_str()))
-            .hint("org_admin takes neither --course nor --section; instructor and reviewer take --course; proctor and student take --course and --section"),
-        other => other.into(),
-    })?;
-    let outcome = (created.user, created.invitation);
-    let (user, token) = outcome;
-    println!("created {} ({}) as {}", user.email, user.id, role.as_str());
-    if let Some(token) = token {
-        let base = super::setup_link::base_url(config, None);
-        println!("invitation link (works once, for {} hours): {base}/link/{org}.{token}", config.auth.link_valid_hours);
+    match client::submit(config, admin::Command::UserCreate(user)).await? {
+        Outcome::UserCreated { org, email, id, role, invitation, valid_hours } => {
+            println!("created {email} ({id}) as {role}");
+            if let Some(token) = invitation {
+                let base = super::setup_link::base_url(config, None);
+                println!("invitation link (works once, for {valid_hours} hours): {base}/link/{org}.{token}");
+            }
+            Ok(())
+        }
+        other => Err(super::unexpected(&other)),
     }
-    Ok(())
 }
 
 async fn list(db: &Database, json: bool) -> Result<(), CliError> {

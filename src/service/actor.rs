@@ -7,22 +7,35 @@ use crate::domain::{CourseId, OrgId, Role, UserId};
 use crate::store::Database;
 use crate::store::exams::Exam;
 
-/// A person acting, and from where.
+/// Someone acting, as the audit log names them, and from where: a
+/// signed-in person, or IT at the command line.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    /// Who.
-    pub user: UserId,
-    /// How the audit log names them (their e-mail address).
+    /// Who: a user's id, or `cli:<login>` for the command line.
+    pub id: String,
+    /// How the audit log shows them (an e-mail address, a login).
     pub label: String,
     /// The address the request came from, when it came over the network.
     pub client: Option<IpAddr>,
 }
 
 impl Actor {
+    /// A signed-in person, from `client`.
+    #[must_use]
+    pub fn user(id: UserId, email: &str, client: Option<IpAddr>) -> Self {
+        Self { id: id.to_string(), label: email.to_owned(), client }
+    }
+
+    /// The command line's actor (`audit::Actor::command_line`).
+    #[must_use]
+    pub fn audited(actor: crate::audit::Actor) -> Self {
+        Self { id: actor.id, label: actor.label, client: None }
+    }
+
     /// An audit entry for `action` by this actor.
     #[must_use]
     pub fn event(&self, action: &str) -> AuditEvent {
-        let event = AuditEvent::new(self.user.to_string(), self.label.clone(), action);
+        let event = AuditEvent::new(self.id.clone(), self.label.clone(), action);
         match self.client {
             Some(addr) => event.client(addr),
             None => event,
@@ -40,6 +53,8 @@ pub struct ExamTaker {
     /// Its database.
     pub db: Database,
     /// The student.
+    pub student: UserId,
+    /// The student, as the audit log names them.
     pub actor: Actor,
     /// The exam, as it stands now.
     pub exam: Exam,
@@ -53,6 +68,8 @@ pub struct CourseActor {
     /// Its database.
     pub db: Database,
     /// The staff member.
+    pub user: UserId,
+    /// The staff member, as the audit log names them.
     pub actor: Actor,
     /// The course.
     pub course: CourseId,
@@ -87,5 +104,7 @@ pub struct OrgActor {
     /// Its database.
     pub db: Database,
     /// Who.
+    pub user: UserId,
+    /// Who, as the audit log names them.
     pub actor: Actor,
 }

@@ -90,7 +90,7 @@ pub async fn list(
 /// # Errors
 /// Storage errors.
 pub async fn standing(taker: &ExamTaker) -> Result<(u32, Option<Attempt>), StoreError> {
-    let (exam, user) = (taker.exam.id, taker.actor.user);
+    let (exam, user) = (taker.exam.id, taker.student);
     taker.db.read(move |conn| Ok((attempts::extra_minutes(conn, exam, user)?, attempts::find(conn, exam, user)?))).await
 }
 
@@ -117,7 +117,7 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
         return Err(StoreError::WrongState("the exam is not open".to_owned()).into());
     }
     let now = state.clock().now();
-    let (exam, user) = (taker.exam.clone(), taker.actor.user);
+    let (exam, user) = (taker.exam.clone(), taker.student);
     let event = taker.actor.event("attempt.start").target(exam.id.to_string());
     let refused = event.clone();
     let bound = taker
@@ -180,7 +180,7 @@ enum Bound {
 /// [`StoreError::NotFound`] without an attempt; [`ServiceError::OtherDevice`]
 /// when `secret` is not the binding's.
 pub async fn unlock(state: &AppState, taker: &ExamTaker, secret: String) -> Result<Attempt, ServiceError> {
-    let (exam, user, now) = (taker.exam.clone(), taker.actor.user, state.clock().now());
+    let (exam, user, now) = (taker.exam.clone(), taker.student, state.clock().now());
     let unlocked = taker.db.write(move |conn| unlock_in(conn, &exam, user, &secret, now)).await?;
     let attempt = opened(state, taker, unlocked)?;
     Ok(attempt)
@@ -211,7 +211,7 @@ pub async fn save(
     items: Vec<SaveItem>,
     commitment: Option<Commitment>,
 ) -> Result<Saved, ServiceError> {
-    let (exam, user, now) = (taker.exam.clone(), taker.actor.user, state.clock().now());
+    let (exam, user, now) = (taker.exam.clone(), taker.student, state.clock().now());
     let rules = state.config().exams.save_rules();
     let count = items.len();
     let written = taker
@@ -278,7 +278,7 @@ pub async fn submit(
             )
         })?;
     if !already {
-        let event = ExamEvent::Submitted { attempt: id, student: taker.actor.user, reason: SubmissionReason::Student };
+        let event = ExamEvent::Submitted { attempt: id, student: taker.student, reason: SubmissionReason::Student };
         publish(state, taker, event);
     }
     Ok(stored)
@@ -290,7 +290,7 @@ pub async fn submit(
 /// # Errors
 /// [`StoreError::NotFound`] without a submitted attempt.
 pub async fn receipt(state: &AppState, taker: &ExamTaker) -> Result<StoredReceipt, ServiceError> {
-    let (exam, user, now) = (taker.exam.clone(), taker.actor.user, state.clock().now());
+    let (exam, user, now) = (taker.exam.clone(), taker.student, state.clock().now());
     let found = taker
         .db
         .write(move |conn| {

@@ -16,6 +16,32 @@ use crate::store::accounts::users::{self, User};
 use crate::store::candidates::{self, Opened};
 use crate::store::{Database, StoreError};
 
+/// How long a set-up link works.
+pub const SETUP_LINK_VALID: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// A fresh one-time link that creates the first platform admin (voiding
+/// any earlier unused one); `None` once a platform admin exists.
+///
+/// # Errors
+/// Storage errors.
+pub async fn issue_setup_link(state: &AppState, actor: &super::Actor) -> Result<Option<String>, StoreError> {
+    let now = state.clock().now();
+    let event = actor.event("platform.setup_link");
+    state
+        .registry()
+        .platform()
+        .db()
+        .write(move |conn| {
+            if users::count(conn)? > 0 {
+                return Ok(None);
+            }
+            let token = links::issue(conn, Purpose::Setup, None, SETUP_LINK_VALID, now)?;
+            audit::append(conn, &event, now)?;
+            Ok(Some(token))
+        })
+        .await
+}
+
 /// The account signed in as `email`, and its password hash (if it has one).
 ///
 /// # Errors

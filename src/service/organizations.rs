@@ -22,7 +22,8 @@ pub async fn find(state: &AppState, id: OrgId) -> Result<Organization, StoreErro
 }
 
 /// Renames organization `id` and/or switches it on or off. Deactivating
-/// ends every session of its people at once.
+/// ends every session of its people at once; returns how many, with the
+/// organization as it is now.
 ///
 /// # Errors
 /// [`StoreError::NotFound`] for an unknown organization.
@@ -32,7 +33,7 @@ pub async fn update(
     id: OrgId,
     name: Option<OrgName>,
     status: Option<OrgStatus>,
-) -> Result<Organization, StoreError> {
+) -> Result<(Organization, Option<usize>), StoreError> {
     let org = find(state, id).await?;
     let now = state.clock().now();
     let event = admin.event("org.update").target(org.id.to_string()).details(
@@ -52,11 +53,12 @@ pub async fn update(
             audit::append(conn, &event, now).map(|_| ())
         })
         .await?;
+    let mut ended = None;
     if status == Some(OrgStatus::Deactivated) {
         // After the platform write, so no sign-in can start a session between the two.
-        state.registry().org(id).await?.write(|conn| organizations::end_all_sessions(conn).map(|_| ())).await?;
+        ended = Some(state.registry().org(id).await?.write(organizations::end_all_sessions).await?);
     }
-    find(state, id).await
+    Ok((find(state, id).await?, ended))
 }
 
 /// Invites an org admin into organization `id`: their account, the role,

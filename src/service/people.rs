@@ -176,7 +176,7 @@ pub async fn update(
     name: Option<DisplayName>,
     status: Option<UserStatus>,
 ) -> Result<User, StoreError> {
-    if status == Some(UserStatus::Disabled) && id == admin.actor.user {
+    if status == Some(UserStatus::Disabled) && id == admin.user {
         return Err(StoreError::WrongState("you cannot disable your own account".to_owned()));
     }
     let now = state.clock().now();

@@ -69,7 +69,7 @@ pub async fn allow_move(state: &AppState, of: &AttemptStaff) -> Result<(), Store
 /// [`StoreError::WrongState`] when there is nothing to apply.
 pub async fn apply_late_items(state: &AppState, of: &AttemptStaff) -> Result<StoredReceipt, StoreError> {
     let now = state.clock().now();
-    let (attempt, exam, by) = (of.attempt.clone(), of.on.exam.clone(), of.on.staff.actor.user);
+    let (attempt, exam, by) = (of.attempt.clone(), of.on.exam.clone(), of.on.staff.user);
     let event = of.on.staff.actor.event("attempt.apply_late_items").target(attempt.id.to_string());
     let stored = of
         .on

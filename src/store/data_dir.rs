@@ -35,6 +35,13 @@ impl DataDir {
         &self.root
     }
 
+    /// The socket on which a running server takes commands from the
+    /// command line (owner-only, never on the network).
+    #[must_use]
+    pub fn admin_socket(&self) -> PathBuf {
+        self.root.join("admin.sock")
+    }
+
     /// The platform database.
     #[must_use]
     pub fn platform_db(&self) -> PathBuf {

@@ -84,6 +84,23 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// What IT can do about this error, when there is something to say.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::OrgRefused(refusal) => Some(refusal.what_to_do()),
+            Self::NoSqlCipher => {
+                Some("build examhall with the rusqlite feature bundled-sqlcipher-vendored-openssl".to_owned())
+            }
+            Self::WrongKey { .. } | Self::KeyUnwrap => Some(
+                "check that storage.master_key_file (or EXAMHALL_MASTER_KEY) is the key this data directory was made with"
+                    .to_owned(),
+            ),
+            Self::NewerSchema { .. } => Some("install the examhall version that wrote this data, or a newer one".to_owned()),
+            _ => None,
+        }
+    }
+
     /// [`StoreError::Invalid`] of `field`.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid { field, message: message.into() }

@@ -15,7 +15,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::audit::open_with_key;
-use crate::helpers::{ServeProcess, TestApp, client_trusting, config_for, restart, run, spawn_app};
+use crate::helpers::{ServeProcess, TestApp, client_trusting, config_for, restart, run, run_beside, spawn_app};
 use crate::people::PASSWORD;
 
 fn org_file(dir: &Path, id: OrgId) -> PathBuf {
@@ -102,7 +102,7 @@ async fn an_old_copy_of_an_organization_file_put_back_is_refused_until_its_head_
     let lost = app.state.registry().platform().anchored_head(physics).await.unwrap().unwrap();
     let reason = "ticket 7: an old copy was restored by mistake; accepted";
     let (ok, stdout, stderr) =
-        run(&["audit", "accept-head", "--org", "physics", "--reason", reason, "--data-dir", &data]);
+        run_beside(&["audit", "accept-head", "--org", "physics", "--reason", reason, "--data-dir", &data]).await;
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("accepted the audit head of physics\n"), "{stdout}");
     app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
@@ -152,7 +152,8 @@ async fn another_organizations_file_under_this_organizations_name_is_refused() {
     drop(conn);
     let app = restart(dir).await;
     assert_refused_alone(&app).await;
-    let (ok, _, stderr) = run(&["audit", "accept-head", "--org", "physics", "--reason", "try", "--data-dir", &data]);
+    let (ok, _, stderr) =
+        run_beside(&["audit", "accept-head", "--org", "physics", "--reason", "try", "--data-dir", &data]).await;
     assert!(!ok, "accept-head must not accept another organization's file");
     assert!(stderr.contains(&format!("belongs to organization {chemistry}, not to physics")), "{stderr}");
     app.stop().await;

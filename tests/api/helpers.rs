@@ -134,6 +134,13 @@ impl TestApp {
     }
 }
 
+/// A set-up link's token, issued through the service as the command line
+/// would; `None` once a platform admin exists.
+pub async fn setup_link(state: &AppState) -> Option<String> {
+    let actor = examhall::service::Actor::audited(Actor::system());
+    examhall::service::credentials::issue_setup_link(state, &actor).await.unwrap()
+}
+
 /// Every regular file under `dir`.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -141,7 +148,11 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     while let Some(next) = stack.pop() {
         for entry in std::fs::read_dir(&next).unwrap().flatten() {
             let path = entry.path();
-            if path.is_dir() { stack.push(path) } else { out.push(path) }
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => stack.push(path),
+                Ok(kind) if kind.is_file() => out.push(path),
+                _ => {}
+            }
         }
     }
     out
@@ -154,14 +165,43 @@ pub fn examhall() -> Command {
     command
 }
 
-/// Runs the binary to completion; (success, stdout, stderr).
+/// How long a command of the binary may take in a test before it is killed.
+pub const CLI_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs the binary to completion; (success, stdout, stderr). Killed, and
+/// the test failed, after [`CLI_TIMEOUT`]: no test hangs on it.
 pub fn run(args: &[&str]) -> (bool, String, String) {
-    let output = examhall().args(args).output().unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let mut child = examhall().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Drained as the child writes, so a full pipe never stalls it.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let pid = rustix::process::Pid::from_child(&child);
+    let (done, exited) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait()));
+    let Ok(status) = exited.recv_timeout(CLI_TIMEOUT) else {
+        // Our own child, by its PID; it has not been reaped, so the PID is still its.
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+        panic!("examhall {args:?} took longer than {CLI_TIMEOUT:?} and was killed");
+    };
+    let status = status.unwrap();
+    (status.success(), stdout.join().unwrap(), stderr.join().unwrap())
+}
+
+/// [`run`] off the test's own thread, for a test whose server (in this
+/// process) must keep answering while the command runs: the command line
+/// talks to it over the admin socket.
+pub async fn run_beside(args: &[&str]) -> (bool, String, String) {
+    let args: Vec<String> = args.iter().map(|&a| a.to_owned()).collect();
+    tokio::task::spawn_blocking(move || run(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
 }
 
 /// A free loopback port (bound and released; the server binds it next).

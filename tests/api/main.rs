@@ -9,6 +9,7 @@ mod people;
 
 mod access;
 mod access_cases;
+mod admin;
 mod anchoring;
 mod attempts;
 mod audit;

@@ -64,7 +64,7 @@ impl TestApp {
 
     /// Creates the first platform admin through the set-up link, signs in.
     pub async fn platform_admin(&self) -> Caller {
-        let token = examhall::cli::setup_link::issue(self.state.registry().platform()).await.unwrap();
+        let token = crate::helpers::setup_link(&self.state).await.expect("no platform admin yet");
         let body = serde_json::json!({ "email": "it@uni.example", "display_name": "IT", "password": PASSWORD });
         let response = self.call(None, Method::POST, &format!("/api/v1/links/platform.{token}"), Some(body)).await;
         assert_eq!(response.status(), 204);

@@ -32,7 +32,8 @@ impl CourseStaff {
         CourseActor {
             org: self.member.org_id,
             db: self.member.db().clone(),
-            actor: Actor { user: user.id, label: user.email.clone(), client: self.client.0 },
+            user: user.id,
+            actor: Actor::user(user.id, &user.email, self.client.0),
             course: self.course,
             role: self.role,
         }

@@ -153,7 +153,8 @@ impl OrgMember {
         crate::service::OrgActor {
             org: self.org_id,
             db: self.db().clone(),
-            actor: crate::service::Actor { user: user.id, label: user.email.clone(), client: client.0 },
+            user: user.id,
+            actor: crate::service::Actor::user(user.id, &user.email, client.0),
         }
     }
 }

@@ -39,7 +39,7 @@ impl Student {
     #[must_use]
     pub fn actor(&self) -> Actor {
         let user = &self.member.principal.user;
-        Actor { user: user.id, label: user.email.clone(), client: self.client.0 }
+        Actor::user(user.id, &user.email, self.client.0)
     }
 }
 
@@ -67,7 +67,14 @@ impl FromRequestParts<AppState> for StudentExam {
         let exam = crate::service::attempts::exam_to_take(state, &db, id, student.sections(), student.candidate_of())
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(Self(ExamTaker { org: student.member.org_id, db, actor: student.actor(), exam }))
+        let taker = ExamTaker {
+            org: student.member.org_id,
+            db,
+            student: student.member.principal.user.id,
+            actor: student.actor(),
+            exam,
+        };
+        Ok(Self(taker))
     }
 }
 

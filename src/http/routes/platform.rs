@@ -68,7 +68,7 @@ async fn find(state: &AppState, id: &str) -> Result<Organization, AppError> {
 
 /// The platform admin as services know them.
 fn actor(admin: &crate::http::auth::Principal, client: ClientAddr) -> Actor {
-    Actor { user: admin.user.id, label: admin.user.email.clone(), client: client.0 }
+    Actor::user(admin.user.id, &admin.user.email, client.0)
 }
 
 #[derive(Deserialize)]
@@ -93,7 +93,7 @@ async fn update(
         Some("deactivated") => Some(OrgStatus::Deactivated),
         Some(_) => return Err(AppError::Unprocessable("status: active or deactivated".to_owned())),
     };
-    let org = service::update(&state, &actor(&admin, client), org.id, name, status).await?;
+    let (org, _) = service::update(&state, &actor(&admin, client), org.id, name, status).await?;
     Ok(Json(org.into()))
 }
 

@@ -1,0 +1,149 @@
+//! Carrying out a command, in whichever process holds the data directory.
+
+use std::time::Duration;
+
+use super::{AcceptedHead, Command, Failure, NewUser, Outcome};
+use crate::audit::Actor as AuditActor;
+use crate::domain::{DisplayName, Email, OrgName, OrgSlug, Role};
+use crate::service::Actor;
+use crate::service::people::{self, NewPerson, Placement};
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::platform::{OrgStatus, Organization};
+
+/// What IT does about a log that fails verification.
+pub const TAMPERED: &str = "restore this database from the last backup whose audit head verified, and investigate \
+                            who had access to the master key or the database files since then";
+
+/// Carries out `command` for `actor` with the services of `state`.
+///
+/// # Errors
+/// What was wrong with the command, and what to do.
+pub async fn execute(state: &AppState, actor: AuditActor, command: Command) -> Result<Outcome, Failure> {
+    match command {
+        Command::SetupLink => setup_link(state, actor).await,
+        Command::OrgCreate { slug, name } => org_create(state, actor, &slug, &name).await,
+        Command::OrgRename { slug, name } => {
+            let name = OrgName::parse(&name)?;
+            org_change(state, actor, &slug, Some(name), None).await
+        }
+        Command::OrgSetActive { slug, active } => {
+            let status = if active { OrgStatus::Active } else { OrgStatus::Deactivated };
+            org_change(state, actor, &slug, None, Some(status)).await
+        }
+        Command::UserCreate(user) => user_create(state, actor, user).await,
+        Command::AcceptHead { slug, reason } => accept_head(state, actor, &slug, &reason).await,
+    }
+}
+
+async fn setup_link(state: &AppState, actor: AuditActor) -> Result<Outcome, Failure> {
+    let token = crate::service::credentials::issue_setup_link(state, &Actor::audited(actor)).await?;
+    let token = token.ok_or_else(|| {
+        Failure::new(
+            "a platform administrator exists already, so no set-up link is needed",
+            Some("sign in as that administrator; the set-up link only creates the first one"),
+        )
+    })?;
+    Ok(Outcome::SetupLink { token })
+}
+
+async fn org_create(state: &AppState, actor: AuditActor, slug: &str, name: &str) -> Result<Outcome, Failure> {
+    let (slug, name) = (OrgSlug::parse(slug)?, OrgName::parse(name)?);
+    let platform = state.registry().platform();
+    let org = platform.create_org(slug, name, &actor, state.clock().now()).await.map_err(|error| match error {
+        StoreError::Taken(_) => {
+            Failure::new(error.to_string(), Some("choose another --slug; `examhall org list` shows the ones in use"))
+        }
+        other => other.into(),
+    })?;
+    let database = platform.data_dir().org_db(org.id);
+    Ok(Outcome::OrgCreated { id: org.id.to_string(), slug: org.slug.to_string(), name: org.name, database })
+}
+
+/// The organization with `slug`.
+async fn find_org(state: &AppState, slug: &str) -> Result<Organization, Failure> {
+    let parsed = OrgSlug::parse(slug)?;
+    state.registry().platform().org_by_slug(parsed).await.map_err(|error| match error {
+        StoreError::NotFound(_) => {
+            Failure::new(format!("no organization has the slug {slug}"), Some("`examhall org list` shows them"))
+        }
+        other => other.into(),
+    })
+}
+
+async fn org_change(
+    state: &AppState,
+    actor: AuditActor,
+    slug: &str,
+    name: Option<OrgName>,
+    status: Option<OrgStatus>,
+) -> Result<Outcome, Failure> {
+    let org = find_org(state, slug).await?;
+    let actor = Actor::audited(actor);
+    let (_, sessions_ended) = crate::service::organizations::update(state, &actor, org.id, name, status).await?;
+    Ok(Outcome::OrgChanged { sessions_ended })
+}
+
+async fn user_create(state: &AppState, actor: AuditActor, user: NewUser) -> Result<Outcome, Failure> {
+    let email = Email::parse(&user.email)?;
+    let name = DisplayName::parse(&user.name)?;
+    let role = Role::parse(&user.role)?;
+    let org = find_org(state, &user.org).await?;
+    let db = state.registry().org(org.id).await?;
+    let invitation =
+        user.password_hash.is_none().then(|| Duration::from_secs(state.config().auth.link_valid_hours * 3600));
+    let person = NewPerson {
+        email,
+        name,
+        student_number: user.student_number,
+        password_hash: user.password_hash,
+        role: Some((role, Placement::Named { course: user.course, section: user.section })),
+        invitation,
+    };
+    let event = Actor::audited(actor).event("user.create");
+    let created = people::create(&db, person, Some(event), state.clock().now()).await.map_err(|error| match error {
+        StoreError::Invalid { field: "role", .. } => Failure::new(
+            format!("role {}: wrong scope", role.as_str()),
+            Some(
+                "org_admin takes neither --course nor --section; instructor and reviewer take --course; \
+                 proctor and student take --course and --section",
+            ),
+        ),
+        other => other.into(),
+    })?;
+    Ok(Outcome::UserCreated {
+        org: org.id.to_string(),
+        email: created.user.email,
+        id: created.user.id.to_string(),
+        role: role.as_str().to_owned(),
+        invitation: created.invitation,
+        valid_hours: state.config().auth.link_valid_hours,
+    })
+}
+
+async fn accept_head(state: &AppState, actor: AuditActor, slug: &str, reason: &str) -> Result<Outcome, Failure> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Failure::new(
+            "--reason must say what the investigation found, in 1 to 500 characters",
+            Some("for example: --reason \"ticket 4711: restored from the 02:00 backup after a disk failure\""),
+        ));
+    }
+    let org = find_org(state, slug).await?;
+    let accepted = state.registry().platform().accept_head(org.id, &actor, reason, state.clock().now()).await;
+    let checkpoint = match accepted {
+        Ok(checkpoint) => checkpoint,
+        Err(StoreError::AuditNotIntact { seq, what }) => {
+            let message = format!("the audit log of {} is not intact at entry {seq}: {what}", org.slug);
+            return Err(Failure::new(message, Some(TAMPERED)));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let checkpoint = checkpoint.map(|c| AcceptedHead {
+        seq: c.seq,
+        old_head: c.old_head.to_string(),
+        new_head: c.new_head.to_string(),
+        head: c.head().to_string(),
+    });
+    Ok(Outcome::HeadAccepted { checkpoint })
+}

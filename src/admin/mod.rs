@@ -1,0 +1,191 @@
+//! One writing process per data directory.
+//!
+//! While a server runs, the command line's changes (a set-up link, an
+//! organization, a person, an accepted audit head) reach it over a Unix
+//! socket in the data directory ([`socket`]): owner-only, never on the
+//! network. The server carries them out with its own writers and services,
+//! so no second process ever writes behind its back. When no server runs,
+//! the command line takes the data directory's lock and carries them out
+//! itself with the same code ([`client`], [`execute`]).
+
+pub mod client;
+mod execute;
+pub mod socket;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use execute::{TAMPERED, execute};
+
+use crate::store::StoreError;
+
+/// A change the command line asks for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// A fresh one-time link that creates the first platform admin.
+    SetupLink,
+    /// A new organization.
+    OrgCreate {
+        /// Its slug.
+        slug: String,
+        /// Its display name.
+        name: String,
+    },
+    /// A new display name for an organization.
+    OrgRename {
+        /// The organization.
+        slug: String,
+        /// The new name.
+        name: String,
+    },
+    /// An organization taken out of service (`active: false`) or put back.
+    OrgSetActive {
+        /// The organization.
+        slug: String,
+        /// In service or not.
+        active: bool,
+    },
+    /// A new person with a role.
+    UserCreate(NewUser),
+    /// A refused organization's audit head accepted after investigation.
+    AcceptHead {
+        /// The organization.
+        slug: String,
+        /// What the investigation found.
+        reason: String,
+    },
+}
+
+/// `examhall user create`, as sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// The organization.
+    pub org: String,
+    /// Sign-in name.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// The role's name.
+    pub role: String,
+    /// A course code, for course and section roles.
+    pub course: Option<String>,
+    /// A section name, for section roles.
+    pub section: Option<String>,
+    /// For students.
+    pub student_number: Option<String>,
+    /// An argon2id hash of a password read on the command line; without
+    /// one, an invitation link is issued.
+    pub password_hash: Option<String>,
+}
+
+/// What a command did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// A set-up link was issued.
+    SetupLink {
+        /// Its token (shown once).
+        token: String,
+    },
+    /// An organization was created.
+    OrgCreated {
+        /// Its id.
+        id: String,
+        /// Its slug.
+        slug: String,
+        /// Its name.
+        name: String,
+        /// Its database file.
+        database: PathBuf,
+    },
+    /// An organization was changed.
+    OrgChanged {
+        /// Sessions ended by taking it out of service.
+        sessions_ended: Option<usize>,
+    },
+    /// A person was created.
+    UserCreated {
+        /// The organization's id (it names the realm of links).
+        org: String,
+        /// Their sign-in name.
+        email: String,
+        /// Their id.
+        id: String,
+        /// Their role.
+        role: String,
+        /// Their invitation link's token, when one was issued.
+        invitation: Option<String>,
+        /// How many hours the invitation works.
+        valid_hours: u64,
+    },
+    /// An audit head was accepted, or there was nothing to accept.
+    HeadAccepted {
+        /// The checkpoint written, if any.
+        checkpoint: Option<AcceptedHead>,
+    },
+}
+
+/// The checkpoint of an accepted head.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AcceptedHead {
+    /// Its entry.
+    pub seq: i64,
+    /// The anchored head, no longer in the log.
+    pub old_head: String,
+    /// The head it follows.
+    pub new_head: String,
+    /// The head anchored now.
+    pub head: String,
+}
+
+/// Why a command was not carried out: what was wrong, and what to do.
+#[derive(Debug, Clone, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    /// What was wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    /// A failure with a message and a hint.
+    #[must_use]
+    pub fn new(message: impl Into<String>, hint: Option<&str>) -> Self {
+        Self { message: message.into(), hint: hint.map(str::to_owned) }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Self { hint: error.hint(), message: error.to_string() }
+    }
+}
+
+impl From<crate::domain::InvalidValue> for Failure {
+    fn from(error: crate::domain::InvalidValue) -> Self {
+        Self { message: error.0, hint: None }
+    }
+}
+
+/// A request on the socket: who runs the command line, and what they ask.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Request {
+    /// The login name the command line runs as (`USER`), for the audit
+    /// log; the server adds the uid it sees on the socket.
+    login: Option<String>,
+    /// The command.
+    command: Command,
+}
+
+/// The answer on the socket.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Reply {
+    Done(Outcome),
+    Failed(Failure),
+}
