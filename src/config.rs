@@ -97,6 +97,17 @@ pub struct AuthConfig {
     pub refusal_window_secs: u64,
 }
 
+impl AuthConfig {
+    /// The idle timeouts of sessions, by the roles their accounts hold.
+    #[must_use]
+    pub fn idle_timeouts(&self) -> crate::store::accounts::sessions::IdleTimeouts {
+        crate::store::accounts::sessions::IdleTimeouts {
+            staff: std::time::Duration::from_secs(self.staff_idle_minutes * 60),
+            student: std::time::Duration::from_secs(self.student_idle_minutes * 60),
+        }
+    }
+}
+
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {

@@ -235,14 +235,12 @@ impl From<StoreError> for AppError {
     }
 }
 
-impl From<crate::service::ServiceError> for AppError {
-    fn from(error: crate::service::ServiceError) -> Self {
-        use crate::service::ServiceError;
+impl From<crate::auth::hasher::HashError> for AppError {
+    fn from(error: crate::auth::hasher::HashError) -> Self {
+        use crate::auth::hasher::{HashError, RETRY_AFTER_SECS};
         match error {
-            ServiceError::Store(store) => store.into(),
-            ServiceError::OtherDevice => Self::OtherDevice(error.to_string()),
-            ServiceError::SequenceGap { acked_seq } => Self::SequenceGap { acked_seq },
-            ServiceError::SaveQuota => Self::SaveQuota,
+            HashError::Busy => Self::Overloaded { retry_after_secs: RETRY_AFTER_SECS },
+            HashError::Failed => Self::Internal(Box::new(error)),
         }
     }
 }

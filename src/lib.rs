@@ -21,9 +21,13 @@ pub mod error;
 pub mod http;
 pub mod integrity;
 pub mod notices;
+pub mod random;
 pub mod service;
 pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
 pub mod version;
+
+#[cfg(test)]
+mod architecture_tests;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::AuditHead;
-use super::checkpoint::{Checkpoint, Kind};
+use super::checkpoint_entry::{Checkpoint, Kind};
 use crate::store::StoreError;
 
 /// Where a head kept from before lies in a log's history.

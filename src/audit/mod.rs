@@ -25,6 +25,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+mod checkpoint_entry;
 pub mod digest;
 pub mod history;
 mod query;

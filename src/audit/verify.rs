@@ -5,7 +5,7 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use super::checkpoint::{self, Checkpoint};
+use super::checkpoint_entry::{self, Checkpoint};
 use super::history;
 use super::{AuditHead, chain};
 use crate::store::StoreError;
@@ -87,7 +87,7 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
                 break;
             }
         }
-        if matches!(row.get_ref(4), Ok(ValueRef::Text(action)) if action == checkpoint::ACTION.as_bytes()) {
+        if matches!(row.get_ref(4), Ok(ValueRef::Text(action)) if action == checkpoint_entry::ACTION.as_bytes()) {
             match checkpoint_of(conn, row) {
                 Ok(found) => checkpoints.push(found),
                 Err(what) => {

@@ -40,7 +40,7 @@ pub struct DeviceCookies {
 impl Default for DeviceCookies {
     fn default() -> Self {
         let mut secret = [0u8; 32];
-        crate::store::keys::fill_random(&mut secret);
+        crate::random::fill_random(&mut secret);
         Self { key: hmac::Key::new(hmac::HMAC_SHA256, &secret) }
     }
 }
@@ -60,7 +60,7 @@ impl DeviceCookies {
     #[must_use]
     pub fn issue(&self, account: &AccountTag, now: OffsetDateTime) -> HeaderValue {
         let mut nonce = [0u8; NONCE_BYTES];
-        crate::store::keys::fill_random(&mut nonce);
+        crate::random::fill_random(&mut nonce);
         let expires = (now + LIFETIME).unix_timestamp();
         let value = format!(
             "{COOKIE}={}.{}.{expires}.{}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",

@@ -18,12 +18,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::password::{self, NewPassword, Workspace};
 use super::rate_limit::address_group;
-use crate::error::AppError;
 
 /// The most threads chosen automatically (each holds 19 MiB).
 const MAX_AUTO_THREADS: usize = 4;
 /// Seconds a caller is asked to wait when the queue is full.
-const RETRY_AFTER_SECS: u64 = 1;
+pub const RETRY_AFTER_SECS: u64 = 1;
 
 type Job = Box<dyn FnOnce(&mut Workspace) + Send>;
 
@@ -36,15 +35,6 @@ pub enum HashError {
     /// The job panicked or the pool stopped.
     #[error("the password hashing pool failed")]
     Failed,
-}
-
-impl From<HashError> for AppError {
-    fn from(error: HashError) -> Self {
-        match error {
-            HashError::Busy => Self::Overloaded { retry_after_secs: RETRY_AFTER_SECS },
-            HashError::Failed => Self::Internal(Box::new(error)),
-        }
-    }
 }
 
 #[derive(Default)]

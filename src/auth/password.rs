@@ -98,7 +98,7 @@ fn params() -> Params {
 
 fn hash_text(password: &str, workspace: &mut Workspace) -> String {
     let mut salt = [0u8; SALT_BYTES];
-    crate::store::keys::fill_random(&mut salt);
+    crate::random::fill_random(&mut salt);
     let params = params();
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())

@@ -104,7 +104,7 @@ impl RateLimiter {
     #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         let mut secret = [0u8; 32];
-        crate::store::keys::fill_random(&mut secret);
+        crate::random::fill_random(&mut secret);
         Self { secret, capacity: capacity.max(16), entries: Mutex::new(HashMap::new()) }
     }
 

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::store::keys::fill_random;
+use crate::random::fill_random;
 
 /// A fresh token in URL- and cookie-safe form (64 hex characters).
 #[must_use]

@@ -12,9 +12,10 @@
 
 use super::CliError;
 use crate::admin::{self, Outcome, TAMPERED, client};
-use crate::audit::{self, AuditHead, Checkpoint, Found, Verification};
+use crate::audit::{AuditHead, Checkpoint, Found, Verification};
 use crate::config::Config;
 use crate::domain::{OrgId, OrgSlug};
+use crate::service::records;
 use crate::store::platform::Platform;
 use crate::store::{Database, StoreError};
 
@@ -117,7 +118,7 @@ async fn verify_org(platform: &Platform, slug: &str, expected: Option<AuditHead>
             result
         }
         Err(StoreError::OrgRefused(refusal)) => {
-            let as_it_is = platform.inspect_org(id, move |conn| audit::verify(conn, expected.as_ref())).await;
+            let as_it_is = records::verify_as_it_is(platform, id, expected).await;
             // A log that is not intact is the graver finding; say that first.
             let tampered = as_it_is.ok().and_then(|verification| report(&name, verification, expected).err());
             println!("  REFUSED: {refusal}");
@@ -128,11 +129,11 @@ async fn verify_org(platform: &Platform, slug: &str, expected: Option<AuditHead>
 }
 
 async fn verify(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
-    let verification = db.read(move |conn| audit::verify(conn, expected.as_ref())).await?;
+    let verification = records::verify(db, expected).await?;
     report(name, verification, expected)
 }
 
-/// Prints what [`audit::verify`] found; an error when the log is not intact.
+/// Prints what [`crate::audit::verify`] found; an error when the log is not intact.
 fn report(name: &str, verification: Verification, expected: Option<AuditHead>) -> Result<(), CliError> {
     let Some(problem) = verification.problem else {
         let head = verification.head.unwrap_or(AuditHead::EMPTY);
@@ -173,13 +174,8 @@ fn describe(checkpoint: &Checkpoint) -> String {
 }
 
 async fn head(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
-    let (head, found) = db
-        .read(move |conn| {
-            let found = expected.map(|e| audit::locate(conn, &e)).transpose()?;
-            Ok((audit::head(conn)?, found))
-        })
-        .await?;
-    match (expected, found.flatten()) {
+    let (head, found) = records::head(db, expected).await?;
+    match (expected, found) {
         (Some(expected), None) => {
             return Err(CliError::new(format!(
                 "the expected head {expected} is not part of the history of the audit log of {name}"

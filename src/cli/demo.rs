@@ -46,7 +46,7 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
     // Seeded before the server starts, in a directory no one else knows of.
     let platform = super::org::open_platform(&config)?;
     let org_db = platform.open_org(org.id).await?;
-    let seeded = super::demo_seed::seed(&org_db, SystemClock.now()).await;
+    let seeded = crate::service::demo::seed(&org_db, SystemClock.now()).await;
     org_db.close().await;
     platform.db().close().await;
     let seeded = seeded?;

@@ -7,7 +7,6 @@
 mod audit;
 mod config_cmd;
 mod demo;
-mod demo_seed;
 mod error;
 pub mod init;
 pub mod org;

@@ -8,7 +8,6 @@ use crate::auth::password::NewPassword;
 use crate::config::Config;
 use crate::domain::{DisplayName, Email, OrgSlug, Role};
 use crate::store::accounts::users;
-use crate::store::courses;
 use crate::store::{Database, StoreError};
 
 /// User commands.
@@ -127,15 +126,10 @@ async fn create(config: &Config, args: &CreateArgs) -> Result<(), CliError> {
 }
 
 async fn list(db: &Database, json: bool) -> Result<(), CliError> {
-    let (people, grants) = db.read(|conn| Ok((users::list(conn)?, courses::all_grants(conn)?))).await?;
+    let people = crate::service::people::list(db).await?;
     if json {
-        let rows: Vec<_> = people
-            .iter()
-            .map(|u| {
-                let roles: Vec<_> = grants.iter().filter(|g| g.user_id == u.id).collect();
-                serde_json::json!({ "user": u, "roles": roles })
-            })
-            .collect();
+        let rows: Vec<_> =
+            people.iter().map(|(user, roles)| serde_json::json!({ "user": user, "roles": roles })).collect();
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
         return Ok(());
     }
@@ -144,8 +138,8 @@ async fn list(db: &Database, json: bool) -> Result<(), CliError> {
         return Ok(());
     }
     println!("{:40}  {:8}  {:24}  ROLES", "EMAIL", "STATUS", "LAST SIGN-IN");
-    for user in people {
-        let roles: Vec<_> = grants.iter().filter(|g| g.user_id == user.id).map(|g| g.role.as_str()).collect();
+    for (user, grants) in people {
+        let roles: Vec<_> = grants.iter().map(|g| g.role.as_str()).collect();
         let status = if user.status == users::UserStatus::Active { "active" } else { "disabled" };
         let last = user.last_sign_in_at.as_deref().unwrap_or("never");
         println!("{:40}  {:8}  {:24}  {}", user.email, status, last, roles.join(","));

@@ -48,19 +48,6 @@ macro_rules! random_id {
                 Self::parse(&text).map_err(serde::de::Error::custom)
             }
         }
-
-        impl rusqlite::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(rusqlite::types::ToSqlOutput::from(self.to_string()))
-            }
-        }
-
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let text = value.as_str()?;
-                Self::parse(text).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
-            }
-        }
     };
 }
 

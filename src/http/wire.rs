@@ -25,3 +25,28 @@ impl ReceiptBody {
         Ok(Self { receipt, sha256: stored.sha256.clone() })
     }
 }
+
+/// A one-time link as the front end shows it.
+#[derive(Serialize)]
+pub struct LinkIssued {
+    /// The person it is for.
+    pub user_id: String,
+    /// The path to open: `/link/<realm>.<token>`.
+    pub link: String,
+    /// When it stops working.
+    pub expires_at: String,
+}
+
+// Services say why they refused in their own terms; this is their one
+// mapping to problem types.
+impl From<crate::service::ServiceError> for AppError {
+    fn from(error: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError;
+        match error {
+            ServiceError::Store(store) => store.into(),
+            ServiceError::OtherDevice => Self::OtherDevice(error.to_string()),
+            ServiceError::SequenceGap { acked_seq } => Self::SequenceGap { acked_seq },
+            ServiceError::SaveQuota => Self::SaveQuota,
+        }
+    }
+}

@@ -4,7 +4,7 @@ use super::OrgActor;
 use crate::audit;
 use crate::domain::{CourseId, GrantId, Role, UserId};
 use crate::state::AppState;
-use crate::store::accounts::users;
+use crate::store::accounts::{sessions, users};
 use crate::store::courses::{self, Course, Grant, GrantTarget, Section};
 use crate::store::{Database, StoreError};
 
@@ -127,6 +127,8 @@ pub async fn revoke(state: &AppState, admin: &OrgActor, own: &[Grant], id: Grant
         .db
         .write(move |conn| {
             let grant = courses::revoke(conn, id)?;
+            // Signed out everywhere: a session must not keep a role it lost.
+            sessions::end_all(conn, grant.user_id, None)?;
             let details = serde_json::json!({ "user": grant.user_id, "role": grant.role });
             audit::append(conn, &event.details(details), now).map(|_| ())
         })

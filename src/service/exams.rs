@@ -110,6 +110,11 @@ pub async fn remove(state: &AppState, on: &ExamStaff) -> Result<(), StoreError> 
     on.staff
         .db
         .write(move |conn| {
+            exams::ensure_draft(conn, course, id)?;
+            // Candidate links issued for the draft go with it, and their
+            // accounts are closed (an account left without its link must
+            // not become a student of the whole section).
+            candidates::remove_for_deleted_exam(conn, id)?;
             exams::delete_draft(conn, course, id)?;
             audit::append(conn, &event, now).map(|_| ())
         })
@@ -208,6 +213,9 @@ pub async fn set_window(
         .db
         .write(move |conn| {
             exams::set_closes_at(conn, id, closes_at, now)?;
+            // Running attempts end no later than the exam, and get back time
+            // an earlier close took from them when it is extended again.
+            attempts::recompute_deadlines(conn, id, None)?;
             // Candidate links that ended with the exam keep ending with it.
             candidates::follow_exam_close(conn, id, old_close, closes_at)?;
             audit::append(conn, &event, now).map(|_| ())

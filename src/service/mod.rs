@@ -12,6 +12,7 @@ pub mod attempts;
 pub mod candidates;
 pub mod courses;
 pub mod credentials;
+pub mod demo;
 mod error;
 pub mod exams;
 pub mod organizations;

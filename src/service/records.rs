@@ -1,9 +1,11 @@
-//! Reading an organization's audit log: on screen, or exported (the export
-//! itself is audited, in the same transaction as the read).
+//! Reading an audit log: on screen, exported (the export itself is
+//! audited, in the same transaction as the read), verified, or its head.
 
 use super::OrgActor;
-use crate::audit::{self, AuditQuery, AuditRecord};
+use crate::audit::{self, AuditHead, AuditQuery, AuditRecord, Found, Verification};
+use crate::domain::OrgId;
 use crate::state::AppState;
+use crate::store::platform::Platform;
 use crate::store::{Database, StoreError};
 
 /// The entries that `query` selects.
@@ -31,4 +33,40 @@ pub async fn export(state: &AppState, admin: &OrgActor, mut query: AuditQuery) -
             Ok(records)
         })
         .await
+}
+
+/// Verifies the hash chain of `db`'s log, and that it holds `expected`.
+///
+/// # Errors
+/// Storage errors.
+pub async fn verify(db: &Database, expected: Option<AuditHead>) -> Result<Verification, StoreError> {
+    db.read(move |conn| audit::verify(conn, expected.as_ref())).await
+}
+
+/// [`verify`] on organization `id`'s file as it is, for one the server
+/// refuses: neither migrated nor checked against its anchor.
+///
+/// # Errors
+/// Storage errors; a file that is not the organization's own.
+pub async fn verify_as_it_is(
+    platform: &Platform,
+    id: OrgId,
+    expected: Option<AuditHead>,
+) -> Result<Verification, StoreError> {
+    platform.inspect_org(id, move |conn| audit::verify(conn, expected.as_ref())).await
+}
+
+/// The newest entry of `db`'s log, and where `expected` stands in it.
+///
+/// # Errors
+/// Storage errors.
+pub async fn head(
+    db: &Database,
+    expected: Option<AuditHead>,
+) -> Result<(Option<AuditHead>, Option<Found>), StoreError> {
+    db.read(move |conn| {
+        let found = expected.map(|e| audit::locate(conn, &e)).transpose()?;
+        Ok((audit::head(conn)?, found.flatten()))
+    })
+    .await
 }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::audit::{self, AuditEvent};
 use crate::domain::{SessionId, UserId};
 use crate::state::AppState;
-use crate::store::accounts::sessions::{self, IdleTimeouts, Lifetime, NewSession, Session, SessionSummary};
+use crate::store::accounts::sessions::{self, Lifetime, NewSession, Session, SessionSummary};
 use crate::store::accounts::users::{self, User};
 use crate::store::candidates::{self, Standing};
 use crate::store::courses::{self, Grant};
@@ -25,7 +25,7 @@ pub struct Origin {
 /// Starts a session for `user` in `db`, recording `event` (targeted at the
 /// session) in the same transaction. The idle timeout recorded is the one
 /// of the roles held now; it is judged again at every request (see
-/// [`IdleTimeouts`]). Returns the session and the roles held.
+/// [`sessions::IdleTimeouts`]). Returns the session and the roles held.
 ///
 /// # Errors
 /// Storage errors.
@@ -38,7 +38,7 @@ pub async fn start(
 ) -> Result<(NewSession, Vec<Grant>), StoreError> {
     let now = state.clock().now();
     let auth = &state.config().auth;
-    let (idle, absolute) = (IdleTimeouts::from_config(auth), auth.absolute_hours);
+    let (idle, absolute) = (auth.idle_timeouts(), auth.absolute_hours);
     db.write(move |conn| {
         let lifetime = Lifetime { idle: idle.current(conn, user)?, absolute: Duration::from_secs(absolute * 3600) };
         let (addr, agent) = (origin.client_addr.as_deref(), origin.user_agent.as_deref());

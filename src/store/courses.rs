@@ -4,7 +4,6 @@ use rusqlite::{Connection, Row, params};
 use time::OffsetDateTime;
 
 use super::StoreError;
-use super::accounts::{self};
 use crate::clock::rfc3339;
 use crate::domain::{CourseId, GrantId, Role, Scope, SectionId, UserId};
 
@@ -90,7 +89,7 @@ pub fn create_section(
 }
 
 fn accounts_conflict(error: rusqlite::Error, what: String) -> StoreError {
-    super::accounts::conflict(error, what)
+    StoreError::taken_on_unique(error, || what)
 }
 
 /// Every course with its sections, by code.
@@ -244,6 +243,5 @@ pub fn revoke(conn: &Connection, id: GrantId) -> Result<Grant, StoreError> {
         .optional()?
         .ok_or_else(|| StoreError::NotFound("grant".to_owned()))?;
     conn.execute("DELETE FROM grants WHERE id = ?1", [id])?;
-    accounts::sessions::end_all(conn, grant.user_id, None)?;
     Ok(grant)
 }

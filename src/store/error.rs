@@ -84,6 +84,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// `error`, or [`StoreError::Taken`] saying `what` when it is a UNIQUE
+    /// violation.
+    pub fn taken_on_unique(error: rusqlite::Error, what: impl FnOnce() -> String) -> Self {
+        match &error {
+            rusqlite::Error::SqliteFailure(code, _)
+                if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                Self::Taken(what())
+            }
+            _ => error.into(),
+        }
+    }
+
     /// What IT can do about this error, when there is something to say.
     #[must_use]
     pub fn hint(&self) -> Option<String> {

@@ -84,8 +84,8 @@ fn write_tests(conn: &Connection, question: QuestionId, tests: &[TestSpec]) -> R
                 uuid::Uuid::now_v7().to_string(),
                 question,
                 t,
-                super::exams::enum_text(test.visibility),
-                super::exams::enum_text(test.kind),
+                super::enum_text(test.visibility),
+                super::enum_text(test.kind),
                 test.expression,
                 test.stdin,
                 test.expected,
@@ -143,8 +143,8 @@ pub fn read(conn: &Connection, exam: ExamId) -> Result<Vec<QuestionSpec>, StoreE
         question.tests = tests
             .query_map([question.id], |r| {
                 Ok(TestSpec {
-                    visibility: super::exams::enum_from::<Visibility>(&r.get::<_, String>(0)?)?,
-                    kind: super::exams::enum_from::<TestKind>(&r.get::<_, String>(1)?)?,
+                    visibility: super::enum_from::<Visibility>(&r.get::<_, String>(0)?)?,
+                    kind: super::enum_from::<TestKind>(&r.get::<_, String>(1)?)?,
                     expression: r.get(2)?,
                     stdin: r.get(3)?,
                     expected: r.get(4)?,

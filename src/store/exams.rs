@@ -7,8 +7,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::StoreError;
 pub use super::exam_questions::Ids;
+use super::{StoreError, enum_from, enum_text};
 use crate::clock::rfc3339;
 use crate::domain::{CourseId, ExamId, ExamSpec, IntegrityProfile, LatePolicy, QuestionId, SectionId};
 
@@ -43,15 +43,6 @@ pub struct Exam {
     pub spec: ExamSpec,
     /// Question identifiers, in order (for saves and answers).
     pub question_ids: Vec<QuestionId>,
-}
-
-pub(super) fn enum_text<T: Serialize>(value: T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-pub(super) fn enum_from<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn parse_time(text: &str) -> rusqlite::Result<OffsetDateTime> {
@@ -204,11 +195,22 @@ pub fn published_for_sections(
     Ok(exams)
 }
 
-/// Deletes a draft.
+/// Deletes a draft. Whatever else belongs to it (candidate links) the
+/// caller removes first, in the same transaction.
 ///
 /// # Errors
 /// [`StoreError::WrongState`] for a published exam.
 pub fn delete_draft(conn: &Connection, course: CourseId, id: ExamId) -> Result<(), StoreError> {
+    ensure_draft(conn, course, id)?;
+    conn.execute("DELETE FROM exams WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Whether `id` is a draft of `course`.
+///
+/// # Errors
+/// [`StoreError::WrongState`] for a published exam.
+pub fn ensure_draft(conn: &Connection, course: CourseId, id: ExamId) -> Result<(), StoreError> {
     let draft: bool = conn
         .query_row(
             "SELECT 1 FROM exams WHERE id = ?1 AND course_id = ?2 AND status = 'draft'",
@@ -220,11 +222,6 @@ pub fn delete_draft(conn: &Connection, course: CourseId, id: ExamId) -> Result<(
     if !draft {
         return Err(StoreError::WrongState("a published exam cannot be deleted".to_owned()));
     }
-    // Candidate links issued for the draft go with it, and their accounts
-    // are closed (an account left without its link must not become a
-    // student of the whole section).
-    super::candidates::remove_for_deleted_exam(conn, id)?;
-    conn.execute("DELETE FROM exams WHERE id = ?1", [id])?;
     Ok(())
 }
 
@@ -240,7 +237,8 @@ pub fn publish(conn: &Connection, id: ExamId, now: OffsetDateTime) -> Result<(),
     Ok(())
 }
 
-/// Moves the closing time (close early, or extend the window).
+/// Moves the closing time (close early, or extend the window). Running
+/// attempts' deadlines the caller recomputes in the same transaction.
 ///
 /// # Errors
 /// Storage errors.
@@ -254,9 +252,6 @@ pub fn set_closes_at(
         "UPDATE exams SET closes_at = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, rfc3339(closes_at), rfc3339(now)],
     )?;
-    // Running attempts end no later than the exam, and get back time an
-    // earlier close took from them when it is extended again.
-    super::attempts::recompute_deadlines(conn, id, None)?;
     Ok(())
 }
 

@@ -9,23 +9,16 @@
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use ring::hkdf;
-use ring::rand::{SecureRandom, SystemRandom};
 use secrecy::{ExposeSecret, SecretBox};
 use zeroize::Zeroizing;
+
+pub use crate::random::fill_random;
 
 use super::StoreError;
 
 const KEY_LEN: usize = 32;
 const WRAP_FORMAT_V1: u8 = 1;
 const NONCE_LEN: usize = aead::NONCE_LEN;
-
-/// Fills `out` from the operating system's random number generator.
-///
-/// # Panics
-/// When the OS has no randomness to give, in which case no key can be made safely.
-pub fn fill_random(out: &mut [u8]) {
-    SystemRandom::new().fill(out).expect("the operating system's random number generator failed");
-}
 
 fn random_key() -> SecretBox<[u8; KEY_LEN]> {
     let mut bytes = Box::new([0u8; KEY_LEN]);

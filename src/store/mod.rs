@@ -35,8 +35,20 @@ pub mod platform;
 pub mod readers;
 pub mod registry;
 pub mod roster;
+mod sql_ids;
 pub mod writer;
 
 pub use connection::sqlcipher_version;
+
+/// How an enum of `domain/` is stored: its serde name (`accept_queued`).
+pub(crate) fn enum_text<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// An enum of `domain/` from its stored name.
+pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
 pub use database::{Database, OpenOptions};
 pub use error::StoreError;

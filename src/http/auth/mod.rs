@@ -7,11 +7,14 @@
 //! cannot forget to check. Anything the caller may not see is a 404, never a
 //! 403, so identifiers cannot be probed.
 
+pub mod audit_event;
 mod client;
 mod cookie;
 mod course;
+pub mod doors;
 mod exam;
 mod principal;
+mod session_view;
 mod student;
 
 pub use client::ClientAddr;
@@ -19,4 +22,5 @@ pub use cookie::{Realm, SessionCookie, clear_cookie, session_cookie};
 pub use course::{CourseInstructor, CourseStaff};
 pub use exam::{AttemptInstructor, CourseExam, ExamAttempt, ExamInstructor};
 pub use principal::{OrgAdmin, OrgMember, PlatformAdmin, Principal};
+pub use session_view::SessionView;
 pub use student::{ExamSecret, Student, StudentExam};

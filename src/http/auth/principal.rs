@@ -11,7 +11,6 @@ use crate::domain::{ExamId, OrgId, Role, SessionId};
 use crate::error::AppError;
 use crate::service::sessions::{self, Proven};
 use crate::state::AppState;
-use crate::store::accounts::sessions::IdleTimeouts;
 use crate::store::accounts::users::{User, UserStatus};
 use crate::store::candidates::Standing;
 use crate::store::courses::Grant;
@@ -52,7 +51,7 @@ impl FromRequestParts<AppState> for Principal {
         let (realm, token) = (cookie.realm, cookie.token.to_owned());
         let db = realm_db(state, realm).await?;
         let now = state.clock().now();
-        let idle = IdleTimeouts::from_config(&state.config().auth);
+        let idle = state.config().auth.idle_timeouts();
         let in_org = matches!(realm, Realm::Org(_));
         let proven = sessions::prove(state, &db, in_org, token, now).await?.ok_or(AppError::Unauthorized)?;
         let Proven { session, user, grants, standing } = proven;

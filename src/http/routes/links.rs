@@ -11,17 +11,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::audit_event;
-use crate::audit::Outcome;
 use crate::auth::password::NewPassword;
-use crate::auth::rate_limit::LimitKey;
 use crate::domain::{DisplayName, Email};
 use crate::error::AppError;
+use crate::http::auth::doors::{limited, locate, locate_counted, refused};
 use crate::http::auth::{ClientAddr, Realm};
 use crate::service::credentials;
 use crate::state::AppState;
 use crate::store::accounts::links::Purpose;
-use crate::store::{Database, StoreError};
 
 #[derive(Serialize)]
 struct LinkView {
@@ -35,68 +32,6 @@ struct LinkView {
 struct OrgRef {
     slug: String,
     name: String,
-}
-
-/// The database a link token points into, and the token itself. An
-/// organization the server refuses to serve answers 503, as its signed-in
-/// users get; anything else that opens nothing is a 404.
-pub(super) async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
-    let (realm, token) = Realm::split(text).ok_or(AppError::NotFound)?;
-    let db = match realm {
-        Realm::Platform => state.registry().platform().db().clone(),
-        Realm::Org(id) if state.registry().platform().is_active(id).await? => {
-            state.registry().org(id).await.map_err(|error| match error {
-                refused @ StoreError::OrgRefused(_) => AppError::from(refused),
-                _ => AppError::NotFound,
-            })?
-        }
-        Realm::Org(_) => return Err(AppError::NotFound),
-    };
-    Ok((realm, db, token.to_owned()))
-}
-
-/// [`locate`], counting a token that opens nothing against `keys`: a token
-/// naming no served realm is a failed guess like any other.
-pub(super) async fn locate_counted(
-    state: &AppState,
-    text: &str,
-    keys: &[LimitKey],
-    now: time::OffsetDateTime,
-) -> Result<(Realm, Database, String), AppError> {
-    let located = locate(state, text).await;
-    if matches!(located, Err(AppError::NotFound)) {
-        state.limiter().fail(keys, now);
-    }
-    located
-}
-
-/// The client's link key (one budget for one-time and candidate links),
-/// unless it must wait.
-pub(super) fn limited(state: &AppState, client: ClientAddr) -> Result<[LimitKey; 1], AppError> {
-    let keys = [state.limiter().address_key("link", client.0)];
-    match state.limiter().blocked(&keys, state.clock().now()) {
-        Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
-        None => Ok(keys),
-    }
-}
-
-/// The label of a failed redemption: the token is never stored.
-pub const UNKNOWN_LINK: &str = "unknown link";
-
-/// Counts a failed redemption against the address and, in aggregate, in
-/// the audit log of `db` (the platform's when the token names no realm) as
-/// `action`.
-pub(super) fn refused(
-    state: &AppState,
-    action: &'static str,
-    (db, keys): (&Database, &[LimitKey]),
-    client: ClientAddr,
-    now: time::OffsetDateTime,
-) {
-    state.limiter().fail(keys, now);
-    let event =
-        audit_event::from("anonymous".to_owned(), UNKNOWN_LINK.to_owned(), action, client).outcome(Outcome::Failure);
-    state.refusals().record(db, event, now);
 }
 
 /// `GET /api/v1/links/{token}`: what the link is for, if it is still valid.

@@ -3,7 +3,6 @@
 
 mod attempt_review;
 mod attempts;
-mod audit_event;
 mod candidates;
 mod exams;
 mod health;
@@ -20,7 +19,9 @@ mod session;
 mod sign_in;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, header};
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -32,11 +33,22 @@ fn media_type(headers: &HeaderMap) -> String {
     value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
+/// Signing in and out, the caller's sessions, and password changes: one
+/// path, `/api/v1/session`, answers for two modules ([`session`] and
+/// [`sign_in`]), so they are mounted here rather than by either.
+fn sessions() -> Router<AppState> {
+    let small = DefaultBodyLimit::max(crate::http::auth::doors::CREDENTIALS_BODY_LIMIT);
+    Router::new()
+        .route("/api/v1/session", get(session::current).post(sign_in::sign_in).layer(small).delete(session::sign_out))
+        .merge(session::router())
+        .route("/api/v1/password", post(password::change_password).layer(small))
+}
+
 /// Every route of the application, without the shared middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
-        .merge(session::router())
+        .merge(sessions())
         .merge(links::router())
         .merge(platform::router())
         .merge(org_users::router())

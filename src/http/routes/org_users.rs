@@ -9,10 +9,10 @@ use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::platform::LinkIssued;
 use crate::domain::{DisplayName, Email, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin, Realm};
+use crate::http::wire::LinkIssued;
 use crate::service::people::{self, NewPerson};
 use crate::state::AppState;
 use crate::store::accounts::users::{User, UserStatus};

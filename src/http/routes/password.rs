@@ -10,12 +10,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::audit_event;
-use super::session::realm_label;
 use crate::audit::Outcome;
 use crate::auth::password::{MAX_CHARS, NewPassword};
 use crate::auth::rate_limit::Policy;
 use crate::error::AppError;
+use crate::http::auth::audit_event;
+use crate::http::auth::doors::realm_label;
 use crate::http::auth::{ClientAddr, Principal};
 use crate::service::credentials;
 use crate::state::AppState;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, PlatformAdmin, Realm};
+use crate::http::wire::LinkIssued;
 use crate::service::Actor;
 use crate::service::organizations as service;
 use crate::state::AppState;
@@ -102,17 +103,6 @@ async fn update(
 struct InviteAdmin {
     email: String,
     display_name: String,
-}
-
-/// A one-time link as the front end shows it.
-#[derive(Serialize)]
-pub struct LinkIssued {
-    /// The person it is for.
-    pub user_id: String,
-    /// The path to open: `/link/<realm>.<token>`.
-    pub link: String,
-    /// When it stops working.
-    pub expires_at: String,
 }
 
 async fn invite_admin(

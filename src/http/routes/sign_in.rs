@@ -14,13 +14,13 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::audit_event;
-use super::session::start_session;
 use crate::audit::Outcome;
 use crate::auth::password::MAX_CHARS;
 use crate::auth::rate_limit::{AccountTag, LimitKey, Policy};
 use crate::domain::{Email, OrgSlug};
 use crate::error::AppError;
+use crate::http::auth::audit_event;
+use crate::http::auth::doors::start_session;
 use crate::http::auth::{ClientAddr, Realm};
 use crate::service::credentials;
 use crate::state::AppState;

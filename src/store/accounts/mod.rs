@@ -16,18 +16,3 @@ use super::StoreError;
 fn optional<T>(result: rusqlite::Result<T>) -> Result<Option<T>, StoreError> {
     Ok(result.optional()?)
 }
-
-/// Maps a UNIQUE violation to [`StoreError::Taken`] naming `what`.
-pub(crate) fn conflict(error: rusqlite::Error, what: String) -> StoreError {
-    conflict_on_unique(error, || what)
-}
-
-/// Maps a UNIQUE violation to [`StoreError::Taken`] naming `what`.
-fn conflict_on_unique(error: rusqlite::Error, what: impl FnOnce() -> String) -> StoreError {
-    match &error {
-        rusqlite::Error::SqliteFailure(code, _) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
-            StoreError::Taken(what())
-        }
-        _ => error.into(),
-    }
-}

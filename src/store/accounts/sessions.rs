@@ -36,15 +36,6 @@ pub struct IdleTimeouts {
 }
 
 impl IdleTimeouts {
-    /// The timeouts of the configuration.
-    #[must_use]
-    pub fn from_config(auth: &crate::config::AuthConfig) -> Self {
-        Self {
-            staff: Duration::from_secs(auth.staff_idle_minutes * 60),
-            student: Duration::from_secs(auth.student_idle_minutes * 60),
-        }
-    }
-
     /// The timeout for an account holding `grants`.
     #[must_use]
     pub fn for_grants(&self, grants: &[Grant]) -> Duration {

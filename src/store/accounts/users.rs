@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Row, params};
 use time::OffsetDateTime;
 
-use super::{StoreError, conflict_on_unique, optional};
+use super::{StoreError, optional};
 use crate::clock::rfc3339;
 use crate::domain::{DisplayName, Email, UserId};
 
@@ -76,7 +76,7 @@ pub fn create(conn: &Connection, new: &NewUser<'_>, now: OffsetDateTime) -> Resu
         "INSERT INTO users (id, email, display_name, student_number, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![id, new.email.as_str(), new.display_name.as_str(), new.student_number, new.password_hash, rfc3339(now)],
     )
-    .map_err(|e| conflict_on_unique(e, || format!("the e-mail {} or student number is already taken", new.email)))?;
+    .map_err(|e| StoreError::taken_on_unique(e, || format!("the e-mail {} or student number is already taken", new.email)))?;
     by_id(conn, id)?.ok_or_else(|| StoreError::NotFound("the new user".to_owned()))
 }
 

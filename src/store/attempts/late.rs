@@ -10,7 +10,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::log::{LateCounts, Refusal, SaveOutcome, admissible, bytes_of, commitment};
+use super::batch::{LateCounts, Refusal, SaveOutcome, admissible, bytes_of, commitment};
 use super::{Attempt, chain_or_start};
 use crate::clock::rfc3339;
 use crate::domain::autosave::{self, LateRule, LateVerdict};

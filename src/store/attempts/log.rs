@@ -8,68 +8,20 @@
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use time::OffsetDateTime;
 
+pub use super::batch::{LateCounts, Refusal, SaveOutcome, SaveRules};
+use super::batch::{admissible, bytes_of};
 use super::submissions::{self, Freeze};
 use super::{Attempt, LogState, late, log_state};
 use crate::clock::rfc3339;
-use crate::domain::autosave::{self, ChainHash, Commitment, MAX_ANSWER_UNITS, Phase};
+use crate::domain::autosave::{self, Commitment, MAX_ANSWER_UNITS, Phase};
 use crate::domain::changeset::{normalise_line_breaks, utf16_len};
 use crate::domain::receipt::SubmissionReason;
 use crate::domain::save_item::{ItemBody, SaveItem};
 use crate::domain::{AttemptId, QuestionId};
 use crate::store::StoreError;
 use crate::store::exams::Exam;
-
-/// Why a batch was refused as a whole; nothing of it was stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// The batch does not continue the log: the client must resend from `acked_seq + 1`.
-    Gap {
-        /// Every item up to this one is durable.
-        acked_seq: i64,
-    },
-    /// Storing it would pass the attempt's quota.
-    Quota,
-}
-
-/// How many items after the deadline were accepted, wait for the rest of
-/// their commitment, or were refused.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct LateCounts {
-    /// Proven queued before the deadline: kept for the instructor to decide.
-    pub accepted: u32,
-    /// Within the commitment, waiting for the items before it.
-    pub pending: u32,
-    /// Refused and kept as evidence.
-    pub refused: u32,
-    /// Accepted, then applied by an instructor into a new submission.
-    pub applied: u32,
-}
-
-/// What a batch achieved.
-#[derive(Debug, Clone, Serialize)]
-pub struct SaveOutcome {
-    /// Every item up to this sequence number is in the log and the answers.
-    pub acked_seq: i64,
-    /// Every item up to this sequence number has been dealt with (stored,
-    /// or set aside after the deadline): the client may forget them.
-    pub processed_seq: i64,
-    /// `open` while saves count; `closed` after the deadline or the submission.
-    pub phase: &'static str,
-    /// The attempt's items after the deadline so far.
-    pub late: LateCounts,
-}
-
-/// The appliance's rules for saves (`[exams]` in the config).
-#[derive(Debug, Clone, Copy)]
-pub struct SaveRules {
-    /// How long after the deadline items proven queued in time may arrive.
-    pub late_window: time::Duration,
-    /// The most an attempt may store, in bytes.
-    pub quota_bytes: u64,
-}
 
 /// Saves `items` (a batch of the client's queue, in order) and records the
 /// client's `commitment`. Freezes the submission first when the deadline passed.
@@ -115,31 +67,6 @@ pub fn freeze_if_overdue(
     }
     submissions::freeze(conn, attempt, exam, Freeze::first(SubmissionReason::Deadline, attempt.deadline_at))?;
     super::by_id(conn, exam.id, attempt.id)?.ok_or_else(|| StoreError::NotFound("attempt".to_owned()))
-}
-
-/// The items of `items` after `after`, if they continue it without a gap
-/// and storing them keeps the attempt within `quota` bytes.
-pub(super) fn admissible<'a>(
-    conn: &Connection,
-    id: AttemptId,
-    items: &'a [SaveItem],
-    after: i64,
-    quota: u64,
-) -> Result<Result<&'a [SaveItem], Refusal>, StoreError> {
-    let fresh = items.iter().position(|item| item.seq > after).map_or(&items[items.len()..], |at| &items[at..]);
-    if !fresh.iter().zip(after + 1..).all(|(item, expected)| item.seq == expected) {
-        return Ok(Err(Refusal::Gap { acked_seq: after }));
-    }
-    let stored: i64 = conn.query_row("SELECT stored_bytes FROM exam_sessions WHERE id = ?1", [id], |r| r.get(0))?;
-    if u64::try_from(stored).unwrap_or(0) + bytes_of(fresh) > quota {
-        return Ok(Err(Refusal::Quota));
-    }
-    Ok(Ok(fresh))
-}
-
-/// The bytes `items` take in the log (their JSON text).
-pub(super) fn bytes_of(items: &[SaveItem]) -> u64 {
-    items.iter().map(|item| item.raw.len() as u64).sum()
 }
 
 fn on_time(
@@ -210,19 +137,6 @@ fn record_commitment(
         params![id, commitment.seq, commitment.hash.as_slice(), rfc3339(now)],
     )?;
     Ok(())
-}
-
-/// The commitment heard before the deadline, if any.
-pub(super) fn commitment(conn: &Connection, id: AttemptId) -> Result<Option<Commitment>, StoreError> {
-    let row: Option<(Option<i64>, Option<Vec<u8>>)> = conn
-        .query_row("SELECT commit_seq, commit_hash FROM exam_sessions WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    Ok(match row {
-        Some((Some(seq), Some(hash))) => hash.try_into().ok().map(|hash: ChainHash| Commitment { seq, hash }),
-        _ => None,
-    })
 }
 
 /// The server's copy of the answers a batch touches, read once and written once.

@@ -4,6 +4,7 @@
 //! frozen submissions with their receipts ([`submissions`]).
 //! `docs/autosave.md` describes the protocol.
 
+mod batch;
 pub mod late;
 pub mod log;
 pub mod submissions;

@@ -15,11 +15,10 @@ use axum::response::Response;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::super::audit_event;
-use super::super::links::{self, limited};
-use super::super::session::start_session;
 use crate::auth::rate_limit::LimitKey;
 use crate::error::AppError;
+use crate::http::auth::audit_event;
+use crate::http::auth::doors::{self, limited, start_session};
 use crate::http::auth::{ClientAddr, Realm};
 use crate::service::credentials;
 use crate::state::AppState;
@@ -29,17 +28,17 @@ use crate::store::Database;
 const BODY_LIMIT: usize = 1024;
 
 /// The organization database a candidate token points into, and the token
-/// ([`links::locate`]); candidate links exist only in organizations.
+/// ([`doors::locate`]); candidate links exist only in organizations.
 async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, String), AppError> {
-    match links::locate(state, text).await? {
+    match doors::locate(state, text).await? {
         (Realm::Platform, ..) => Err(AppError::NotFound),
         found => Ok(found),
     }
 }
 
-/// Counts a failed redemption ([`links::refused`]).
+/// Counts a failed redemption ([`doors::refused`]).
 fn refused(state: &AppState, db: &Database, keys: &[LimitKey], client: ClientAddr, now: time::OffsetDateTime) {
-    links::refused(state, "candidate_link.redeem", (db, keys), client, now);
+    doors::refused(state, "candidate_link.redeem", (db, keys), client, now);
 }
 
 /// `GET /api/v1/candidate-links/{token}`: what the link opens, if valid.
@@ -50,7 +49,7 @@ async fn describe(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let keys = limited(&state, client)?;
     let now = state.clock().now();
-    let (realm, db, token) = links::locate_counted(&state, &text, &keys, now).await?;
+    let (realm, db, token) = doors::locate_counted(&state, &text, &keys, now).await?;
     if matches!(realm, Realm::Platform) {
         // Candidate links exist only in organizations: a failed guess too.
         state.limiter().fail(&keys, now);

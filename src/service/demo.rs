@@ -2,13 +2,11 @@
 //! sections, an instructor, a proctor, a few students, and an open exam of
 //! two Python questions with visible and hidden tests.
 
-use super::CliError;
+use super::people::{self, NewPerson, Placement};
 use crate::auth::password::NewPassword;
 use crate::domain::{DisplayName, Email, ExamSpec, Role};
-use crate::service::people::{self, NewPerson, Placement};
-use crate::store::Database;
 use crate::store::courses::{self, GrantTarget};
-use crate::store::exams;
+use crate::store::{Database, StoreError, exams};
 
 /// The accounts the demo prints.
 pub struct Seeded {
@@ -25,7 +23,7 @@ fn demo_password() -> String {
     format!("demo-{}", hex::encode(bytes))
 }
 
-fn exam_spec(sections: &[crate::domain::SectionId], now: time::OffsetDateTime) -> Result<ExamSpec, CliError> {
+fn exam_spec(sections: &[crate::domain::SectionId], now: time::OffsetDateTime) -> Result<ExamSpec, StoreError> {
     let value = serde_json::json!({
         "title": "Python warm-up",
         "instructions": "Two short questions. Run your code as often as you like; **Test** runs the visible tests.",
@@ -46,13 +44,16 @@ fn exam_spec(sections: &[crate::domain::SectionId], now: time::OffsetDateTime) -
                 { "visibility": "hidden", "kind": "io", "stdin": "Grace\n", "expected": "Hello, Grace!\n" } ] }
         ]
     });
-    serde_json::from_value(value).map_err(|e| CliError::new(format!("the demo exam: {e}")))
+    serde_json::from_value(value).map_err(|e| StoreError::invalid("exam", format!("the demo exam: {e}")))
 }
 
-/// Seeds the demo organization's database.
-pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, CliError> {
+/// Seeds the demo organization's database, in one transaction.
+///
+/// # Errors
+/// Storage errors.
+pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, StoreError> {
     let password = demo_password();
-    let hash = NewPassword::parse(&password)?.hash();
+    let hash = NewPassword::parse(&password).map_err(|e| StoreError::invalid("password", e.0))?.hash();
     let people: Vec<(&'static str, &'static str, &'static str)> = vec![
         ("instructor", "instructor@demo.example", "Ines Instructor"),
         ("proctor", "proctor@demo.example", "Paul Proctor"),
@@ -66,8 +67,8 @@ pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, Cl
         let monday = courses::create_section(conn, course.id, "Monday", now)?;
         let thursday = courses::create_section(conn, course.id, "Thursday", now)?;
         for (i, (role, email, name)) in plan.iter().enumerate() {
-            let email = Email::parse(email).map_err(|e| crate::store::StoreError::invalid("email", e.0))?;
-            let name = DisplayName::parse(name).map_err(|e| crate::store::StoreError::invalid("display_name", e.0))?;
+            let email = Email::parse(email).map_err(|e| StoreError::invalid("email", e.0))?;
+            let name = DisplayName::parse(name).map_err(|e| StoreError::invalid("display_name", e.0))?;
             let number = (*role == "student").then(|| format!("S{:04}", i + 1));
             let section = if i % 2 == 0 { monday.id } else { thursday.id };
             let role = match *role {
@@ -85,8 +86,7 @@ pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, Cl
             };
             people::create_in(conn, &person, None, now)?;
         }
-        let spec = exam_spec(&[monday.id, thursday.id], now)
-            .map_err(|e| crate::store::StoreError::invalid("exam", format!("{e:?}")))?;
+        let spec = exam_spec(&[monday.id, thursday.id], now)?;
         let exam = exams::create(conn, course.id, &spec, now)?;
         exams::publish(conn, exam, now)?;
         Ok(())

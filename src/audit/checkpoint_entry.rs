@@ -1,0 +1,56 @@
+//! What a checkpoint entry records, for everyone who reads the log: the
+//! checks, the history, and the checkpoints themselves.
+
+use super::AuditHead;
+
+/// The action of every checkpoint entry.
+pub const ACTION: &str = "audit.checkpoint";
+
+/// What a checkpoint did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Entries were taken out of the chain and appended again, changed.
+    Rewrite,
+    /// A head kept outside, no longer in the log, was accepted as replaced.
+    Accept,
+}
+
+impl Kind {
+    /// The stored form.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rewrite => "rewrite",
+            Self::Accept => "accept",
+        }
+    }
+}
+
+/// A checkpoint, as its entry records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The checkpoint entry's sequence number.
+    pub seq: i64,
+    /// When (as stored).
+    pub at: String,
+    /// Who, for humans.
+    pub actor_label: String,
+    /// Rewrite or accept.
+    pub kind: Kind,
+    /// Why, as the person or the upgrade gave it.
+    pub reason: String,
+    /// The head replaced.
+    pub old_head: AuditHead,
+    /// The entry the checkpoint entry follows.
+    pub new_head: AuditHead,
+    /// The checkpoint entry's own hash.
+    pub hash: [u8; 32],
+}
+
+impl Checkpoint {
+    /// The head the checkpoint entry makes: where the log stood right after it.
+    #[must_use]
+    pub fn head(&self) -> AuditHead {
+        AuditHead { seq: self.seq, hash: self.hash }
+    }
+}
