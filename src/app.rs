@@ -31,10 +31,8 @@ pub async fn submit_at_deadlines_every(state: AppState, every: Duration) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
-        let now = state.clock().now();
-        let window = state.config().exams.save_rules().late_window;
-        for db in state.registry().open_orgs() {
-            match db.write(move |conn| crate::store::attempts::sweep(conn, now, window)).await {
+        for (org, db) in state.registry().open_orgs() {
+            match crate::service::attempts::sweep(&state, org, &db).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "submitted attempts at their deadline"),
                 Err(crate::store::StoreError::Closed) => return,

@@ -307,6 +307,29 @@ pub async fn receipt(state: &AppState, taker: &ExamTaker) -> Result<StoredReceip
     Ok(stored)
 }
 
+/// The background sweep of organization `org`: submits every attempt past
+/// its deadline (a notice each) and ends the wait of late items whose
+/// window has closed. Returns how many attempts it submitted.
+///
+/// # Errors
+/// Storage errors; [`StoreError::Closed`] once the database is closing.
+pub async fn sweep(state: &AppState, org: crate::domain::OrgId, db: &Database) -> Result<usize, StoreError> {
+    let now = state.clock().now();
+    let window = state.config().exams.save_rules().late_window;
+    let submitted = db.write(move |conn| attempts::sweep(conn, now, window)).await?;
+    publish_deadline_submissions(state, org, &submitted);
+    Ok(submitted.len())
+}
+
+/// Tells the listeners of each attempt's exam that it was submitted at its deadline.
+pub(super) fn publish_deadline_submissions(state: &AppState, org: crate::domain::OrgId, submitted: &[Attempt]) {
+    for attempt in submitted {
+        let event =
+            ExamEvent::Submitted { attempt: attempt.id, student: attempt.user_id, reason: SubmissionReason::Deadline };
+        state.notices().publish(Notice { org, exam: attempt.exam_id, event });
+    }
+}
+
 /// An attempt looked up by its binding's secret, in a write transaction.
 enum Unlocked {
     /// The student has not started.

@@ -277,7 +277,8 @@ pub async fn set_extra_time(
 pub async fn roster(state: &AppState, on: &ExamStaff) -> Result<Vec<StudentAttempt>, StoreError> {
     let (id, now, db) = (on.exam.id, state.clock().now(), &on.staff.db);
     if db.read(move |conn| attempts::any_overdue(conn, id, now)).await? {
-        db.write(move |conn| attempts::submissions::submit_overdue(conn, now)).await?;
+        let submitted = db.write(move |conn| attempts::submissions::submit_overdue(conn, now)).await?;
+        super::attempts::publish_deadline_submissions(state, on.staff.org, &submitted);
     }
     let exam = on.exam.clone();
     db.read(move |conn| exam_roster::students(conn, &exam)).await

@@ -53,6 +53,9 @@ pub async fn update(
             audit::append(conn, &event, now).map(|_| ())
         })
         .await?;
+    if let Some(status) = status {
+        state.registry().set_active(id, status == OrgStatus::Active);
+    }
     let mut ended = None;
     if status == Some(OrgStatus::Deactivated) {
         // After the platform write, so no sign-in can start a session between the two.

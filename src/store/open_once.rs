@@ -45,9 +45,9 @@ impl<K: Eq + Hash + Copy, V: Clone> OpenOnce<K, V> {
         slot.get_or_try_init(open).await.cloned()
     }
 
-    /// Every value open now.
-    pub fn values(&self) -> Vec<V> {
-        self.lock().values().filter_map(|slot| slot.get().cloned()).collect()
+    /// Every value open now, with its key.
+    pub fn entries(&self) -> Vec<(K, V)> {
+        self.lock().iter().filter_map(|(key, slot)| slot.get().map(|value| (*key, value.clone()))).collect()
     }
 
     /// Removes and returns every value open now.
@@ -120,7 +120,7 @@ mod tests {
         let map = OpenOnce::<u32, u32>::default();
         assert_eq!(map.get_or_open(3, || async { Err::<u32, _>("damaged") }).await, Err("damaged"));
         assert_eq!(map.get_or_open(3, || async { Ok::<_, &str>(30) }).await, Ok(30));
-        assert_eq!(map.values(), vec![30]);
+        assert_eq!(map.entries(), vec![(3, 30)]);
         assert_eq!(map.drain(), vec![30]);
         assert_eq!(map.get(&3), None);
     }

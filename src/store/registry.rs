@@ -30,6 +30,10 @@ pub struct Registry {
     platform: Platform,
     open: Arc<OpenOnce<OrgId, Database>>,
     refused: Arc<Mutex<HashMap<OrgId, Refused>>>,
+    /// Whether each organization is in service, as last read or set. Only
+    /// the process holding the data directory changes it, through
+    /// [`Registry::set_active`], so it is read from `platform.db` once.
+    active: Arc<Mutex<HashMap<OrgId, bool>>>,
 }
 
 /// A refusal and what it was decided on.
@@ -43,7 +47,7 @@ impl Registry {
     /// A registry over `platform`, with no organization open yet.
     #[must_use]
     pub fn new(platform: Platform) -> Self {
-        Self { platform, open: Arc::default(), refused: Arc::default() }
+        Self { platform, open: Arc::default(), refused: Arc::default(), active: Arc::default() }
     }
 
     /// The platform database.
@@ -96,6 +100,29 @@ impl Registry {
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// Whether organization `id` exists and is in service.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn is_active(&self, id: OrgId) -> Result<bool, StoreError> {
+        if let Some(active) = self.lock_active().get(&id) {
+            return Ok(*active);
+        }
+        let active = self.platform.is_active(id).await?;
+        self.lock_active().insert(id, active);
+        Ok(active)
+    }
+
+    /// Records that organization `id` was switched on or off; call after
+    /// the change committed in `platform.db`.
+    pub fn set_active(&self, id: OrgId, active: bool) {
+        self.lock_active().insert(id, active);
+    }
+
+    fn lock_active(&self) -> std::sync::MutexGuard<'_, HashMap<OrgId, bool>> {
+        self.active.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The refusal of `id` while it stands: neither its anchor changed nor
@@ -157,10 +184,10 @@ impl Registry {
         Ok(served.len())
     }
 
-    /// The organization databases open now.
+    /// The organization databases open now, with their organizations.
     #[must_use]
-    pub fn open_orgs(&self) -> Vec<Database> {
-        self.open.values()
+    pub fn open_orgs(&self) -> Vec<(OrgId, Database)> {
+        self.open.entries()
     }
 
     /// Finishes every queued write, stops every writer, anchors the last

@@ -89,3 +89,29 @@ async fn a_listener_hears_each_committed_save_once_and_never_a_refused_or_rolled
     assert_eq!(waiting(&mut elsewhere), Vec::new(), "another organization's listener hears nothing");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_deadline_sweep_is_heard_once_per_attempt_it_submits() {
+    let start_at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let clock = examhall::clock::ManualClock::new(start_at);
+    let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    ExamClient::student(&app, &w).await;
+    let mut listener = app.state.notices().subscribe(w.physics, w.open_exam);
+    // Past the deadline: the server's own sweeper (every 100 ms in tests) submits.
+    clock.advance(std::time::Duration::from_secs(91 * 60));
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), listener.next()).await;
+    let notice = heard.expect("the sweeper's notice within 10 s").unwrap().unwrap();
+    assert!(
+        matches!(
+            notice.event,
+            ExamEvent::Submitted { reason: examhall::domain::receipt::SubmissionReason::Deadline, .. }
+        ),
+        "{notice:?}"
+    );
+    // Another sweep finds nothing more to submit and says nothing.
+    let swept = examhall::service::attempts::sweep(&app.state, w.physics, &org_db(&app, w.physics).await).await;
+    assert_eq!(swept.unwrap(), 0);
+    assert_eq!(waiting(&mut listener), Vec::new());
+    app.stop().await;
+}

@@ -36,9 +36,7 @@ pub async fn org_for_sign_in(
     slug: crate::domain::OrgSlug,
 ) -> Result<Option<(crate::domain::OrgId, Database)>, AppError> {
     match state.registry().platform().org_by_slug(slug).await {
-        Ok(org) if state.registry().platform().is_active(org.id).await? => {
-            Ok(Some((org.id, state.registry().org(org.id).await?)))
-        }
+        Ok(org) if state.registry().is_active(org.id).await? => Ok(Some((org.id, state.registry().org(org.id).await?))),
         Ok(_) | Err(StoreError::NotFound(_)) => Ok(None),
         Err(other) => Err(other.into()),
     }
@@ -51,7 +49,7 @@ pub async fn locate(state: &AppState, text: &str) -> Result<(Realm, Database, St
     let (realm, token) = Realm::split(text).ok_or(AppError::NotFound)?;
     let db = match realm {
         Realm::Platform => state.registry().platform().db().clone(),
-        Realm::Org(id) if state.registry().platform().is_active(id).await? => {
+        Realm::Org(id) if state.registry().is_active(id).await? => {
             state.registry().org(id).await.map_err(|error| match error {
                 refused @ StoreError::OrgRefused(_) => AppError::from(refused),
                 _ => AppError::NotFound,

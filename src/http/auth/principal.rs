@@ -93,7 +93,7 @@ async fn realm_db(state: &AppState, realm: Realm) -> Result<Database, AppError> 
     match realm {
         Realm::Platform => Ok(state.registry().platform().db().clone()),
         Realm::Org(id) => {
-            let active = state.registry().platform().is_active(id).await?;
+            let active = state.registry().is_active(id).await?;
             if !active {
                 return Err(AppError::Unauthorized);
             }

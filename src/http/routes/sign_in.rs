@@ -20,12 +20,12 @@ use crate::auth::rate_limit::{AccountTag, LimitKey, Policy};
 use crate::domain::{Email, OrgSlug};
 use crate::error::AppError;
 use crate::http::auth::audit_event;
-use crate::http::auth::doors::start_session;
+use crate::http::auth::doors::{org_for_sign_in, start_session};
 use crate::http::auth::{ClientAddr, Realm};
 use crate::service::credentials;
 use crate::state::AppState;
+use crate::store::Database;
 use crate::store::accounts::users;
-use crate::store::{Database, StoreError};
 
 /// The label of a failed sign-in to an account that does not exist: what
 /// was typed is never stored (it may be a password typed in the wrong field).
@@ -88,14 +88,9 @@ pub(super) async fn sign_in(
     limiter.charge(&keys, now).map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let (realm, db) = match &attempt.slug {
         None => (Realm::Platform, state.registry().platform().db().clone()),
-        Some(slug) => match state.registry().platform().org_by_slug(slug.clone()).await {
-            Ok(org) if state.registry().platform().is_active(org.id).await? => {
-                (Realm::Org(org.id), state.registry().org(org.id).await?)
-            }
-            Ok(_) | Err(StoreError::NotFound(_)) => {
-                return Err(AppError::UnauthorizedWith(WRONG_CREDENTIALS.to_owned()));
-            }
-            Err(other) => return Err(other.into()),
+        Some(slug) => match org_for_sign_in(&state, slug.clone()).await? {
+            Some((id, db)) => (Realm::Org(id), db),
+            None => return Err(AppError::UnauthorizedWith(WRONG_CREDENTIALS.to_owned())),
         },
     };
     let found = credentials::for_sign_in(&db, attempt.email.clone()).await?;

@@ -291,7 +291,7 @@ pub fn allow_move(conn: &Connection, attempt: AttemptId) -> Result<bool, StoreEr
 ///
 /// # Errors
 /// Storage errors.
-pub fn sweep(conn: &Connection, now: OffsetDateTime, late_window: time::Duration) -> Result<usize, StoreError> {
+pub fn sweep(conn: &Connection, now: OffsetDateTime, late_window: time::Duration) -> Result<Vec<Attempt>, StoreError> {
     let submitted = submissions::submit_overdue(conn, now)?;
     late::refuse_incomplete(conn, now - late_window)?;
     Ok(submitted)

@@ -239,19 +239,19 @@ pub fn apply_late_items(
 }
 
 /// Submits every attempt whose deadline has passed, as it stood at the
-/// deadline; returns how many. Reading an attempt does the same lazily, so
+/// deadline; returns them as they were before. Reading an attempt does the same lazily, so
 /// this only makes the record current for people who are not looking.
 ///
 /// # Errors
 /// Storage errors.
-pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<usize, StoreError> {
+pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<Vec<super::Attempt>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {} FROM exam_sessions WHERE submitted_at IS NULL AND julianday(deadline_at) < julianday(?1)",
         super::COLUMNS
     ))?;
     let overdue = statement.query_map([rfc3339(now)], super::from_row)?.collect::<Result<Vec<_>, _>>()?;
     let mut exams: HashMap<crate::domain::ExamId, Option<Exam>> = HashMap::new();
-    let mut count = 0;
+    let mut submitted = Vec::new();
     for attempt in overdue {
         let exam = match exams.entry(attempt.exam_id) {
             std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
@@ -261,9 +261,9 @@ pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<usize, S
         };
         let Some(exam) = exam else { continue };
         freeze(conn, &attempt, &exam, Freeze::first(SubmissionReason::Deadline, attempt.deadline_at))?;
-        count += 1;
+        submitted.push(attempt);
     }
-    Ok(count)
+    Ok(submitted)
 }
 
 /// Freezes every attempt submitted before submissions were frozen (a
