@@ -25,6 +25,10 @@ pub const MAX_CONNECTIONS: usize = 4;
 pub const MAX_REQUEST_BYTES: u64 = 64 * 1024;
 /// How long a connection may take to send its request.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for the commands in flight.
+pub const FINISH_TIMEOUT: Duration = Duration::from_secs(60);
+/// The pause after a failed accept.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// A bound admin socket, removed when dropped.
 pub struct AdminSocket {
@@ -48,17 +52,30 @@ impl AdminSocket {
         Ok(Self { listener, path: path.to_owned() })
     }
 
-    /// Takes commands until `stop` is notified.
+    /// Takes commands until `stop` is notified, then waits (up to
+    /// [`FINISH_TIMEOUT`]) for the commands in flight, so none runs after
+    /// the databases close.
     pub async fn serve(self, state: AppState, stop: Arc<Notify>) {
         let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let mut in_flight = tokio::task::JoinSet::new();
         loop {
             let accepted = tokio::select! {
                 accepted = self.listener.accept() => accepted,
-                () = stop.notified() => return,
+                () = stop.notified() => break,
             };
-            let Ok((stream, _)) = accepted else { continue };
+            // Reap finished commands so the set stays small.
+            while in_flight.try_join_next().is_some() {}
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(%error, "the admin socket could not accept a connection");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            };
             let (state, slots) = (state.clone(), Arc::clone(&slots));
-            tokio::spawn(async move {
+            in_flight.spawn(async move {
                 let Ok(_slot) = slots.try_acquire() else {
                     let busy = Failure::new("the server is carrying out other commands", Some("try again in a moment"));
                     let _ = answer(stream, &Reply::Failed(busy)).await;
@@ -66,6 +83,11 @@ impl AdminSocket {
                 };
                 serve_one(stream, &state).await;
             });
+        }
+        let finishing = async { while in_flight.join_next().await.is_some() {} };
+        if tokio::time::timeout(FINISH_TIMEOUT, finishing).await.is_err() {
+            tracing::error!("admin commands still running at shutdown were stopped");
+            in_flight.abort_all();
         }
     }
 }

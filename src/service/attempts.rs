@@ -128,10 +128,12 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
                 audit::append(conn, &event, now)?;
                 return Ok(Bound::Started(attempt, binding));
             };
-            let existing = log::freeze_if_overdue(conn, &existing, &exam, now)?;
-            if existing.submitted_at.is_some() {
-                return Ok(Bound::Submitted);
+            let frozen = log::freeze_if_overdue(conn, &existing, &exam, now)?;
+            if frozen.submitted_at.is_some() {
+                let newly = existing.submitted_at.is_none();
+                return Ok(Bound::Submitted { at_deadline: newly.then_some(frozen) });
             }
+            let existing = frozen;
             if !existing.move_allowed {
                 return Ok(Bound::Elsewhere);
             }
@@ -150,7 +152,12 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
             let event = ExamEvent::AttemptMoved { attempt: attempt.id, student: user };
             (attempt, binding, event)
         }
-        Bound::Submitted => return Err(StoreError::WrongState("this attempt is already submitted".to_owned()).into()),
+        Bound::Submitted { at_deadline } => {
+            if let Some(attempt) = at_deadline {
+                publish_deadline_submissions(state, taker.org, &[attempt]);
+            }
+            return Err(StoreError::WrongState("this attempt is already submitted".to_owned()).into());
+        }
         Bound::Elsewhere => {
             // A second computer trying again and again is told once per window, with a count.
             let denied =
@@ -169,7 +176,10 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
 enum Bound {
     Started(Attempt, Binding),
     Moved(Attempt, Binding),
-    Submitted,
+    /// Submitted already; `at_deadline` when this transaction submitted it.
+    Submitted {
+        at_deadline: Option<Attempt>,
+    },
     Elsewhere,
 }
 
@@ -213,17 +223,19 @@ pub async fn save(
 ) -> Result<Saved, ServiceError> {
     let (exam, user, now) = (taker.exam.clone(), taker.student, state.clock().now());
     let rules = state.config().exams.save_rules();
-    let count = items.len();
     let written = taker
         .db
         .write(move |conn| {
             let unlocked = unlock_in(conn, &exam, user, &secret, now)?;
-            let Unlocked::Open { attempt, .. } = &unlocked else { return Ok((unlocked, None)) };
+            let Unlocked::Open { attempt, .. } = &unlocked else { return Ok((unlocked, None, 0)) };
+            // Items a resent batch repeats were heard the first time.
+            let acked = attempts::log_state(conn, attempt.id)?.acked_seq;
+            let fresh = items.iter().filter(|item| item.seq > acked).count();
             let saved = log::save(conn, attempt, &exam, &items, commitment, now, rules)?;
-            Ok((unlocked, Some(saved)))
+            Ok((unlocked, Some(saved), fresh))
         })
         .await?;
-    let (unlocked, saved) = written;
+    let (unlocked, saved, count) = written;
     let attempt = opened(state, taker, unlocked)?;
     match saved {
         Some(Ok(outcome)) => {
@@ -254,22 +266,24 @@ pub async fn submit(
     let attempt = unlock(state, taker, secret).await?;
     let (exam, now) = (taker.exam.clone(), state.clock().now());
     let event = taker.actor.event("attempt.submit").target(attempt.id.to_string());
-    let already = attempt.submitted_at.is_some();
     let id = attempt.id;
-    let stored = taker
+    let submitted = taker
         .db
         .write(move |conn| {
-            if !already && attempts::log_state(conn, attempt.id)?.acked_seq < seq {
+            // Decided here, in the transaction: a second request or the
+            // deadline sweep may have submitted it since it was unlocked.
+            let first = submissions::latest(conn, attempt.id)?.is_none();
+            if first && attempts::log_state(conn, attempt.id)?.acked_seq < seq {
                 return Ok(None);
             }
             let how = submissions::Freeze::first(SubmissionReason::Student, now);
             let stored = submissions::freeze(conn, &attempt, &exam, how)?;
-            if !already {
+            if first {
                 let hashes: Vec<_> = stored.receipt.answers.iter().map(|a| a.sha256.clone()).collect();
                 let details = serde_json::json!({ "sha256": hashes, "receipt_sha256": stored.sha256 });
                 audit::append(conn, &event.details(details), now)?;
             }
-            Ok(Some(stored))
+            Ok(Some((stored, first)))
         })
         .await?
         .ok_or_else(|| {
@@ -277,7 +291,8 @@ pub async fn submit(
                 "some changes are not saved yet; wait until the page says everything is saved".to_owned(),
             )
         })?;
-    if !already {
+    let (stored, first) = submitted;
+    if first {
         let event = ExamEvent::Submitted { attempt: id, student: taker.student, reason: SubmissionReason::Student };
         publish(state, taker, event);
     }

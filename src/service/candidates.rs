@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use super::ExamStaff;
 use crate::audit;
 use crate::domain::SectionId;
+use crate::notices::{ExamEvent, Notice};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::candidates::{self, Candidate, CandidateLink, IssuedLink, Reissued};
@@ -69,6 +70,11 @@ pub async fn issue(
             Ok(issued)
         })
         .await
+        .map_err(|error| match error {
+            // A student number already in use is a bad row of the batch.
+            StoreError::Taken(message) => StoreError::invalid("candidates", message),
+            other => other,
+        })
 }
 
 /// Revokes link `id`: it stops working and its browser is signed out.
@@ -102,7 +108,8 @@ pub async fn reissue(state: &AppState, on: &ExamStaff, id: String) -> Result<Rei
     let (exam, now) = (on.exam.id, state.clock().now());
     let reissued_event = on.staff.actor.event("candidate_link.reissue");
     let moved_event = on.staff.actor.event("attempt.allow_move");
-    on.staff
+    let reissued = on
+        .staff
         .db
         .write(move |conn| {
             let reissued = candidates::reissue(conn, exam, &id, now)?;
@@ -114,5 +121,11 @@ pub async fn reissue(state: &AppState, on: &ExamStaff, id: String) -> Result<Rei
             }
             Ok(reissued)
         })
-        .await
+        .await?;
+    if let Some(attempt) = reissued.attempt_moved {
+        let student = reissued.candidate;
+        let event = ExamEvent::MoveAllowed { attempt, student };
+        state.notices().publish(Notice { org: on.staff.org, exam, event });
+    }
+    Ok(reissued)
 }

@@ -70,7 +70,7 @@ impl Registry {
         }
         // Only callers of this one organization wait while it opens (and
         // perhaps migrates, copying its file first); the others are served.
-        self.open.get_or_open(id, || self.open_now(id)).await
+        self.open.get_or_open(id, StoreError::Closed, || self.open_now(id)).await
     }
 
     /// Opens organization `id` and records whether it is refused.
@@ -190,10 +190,12 @@ impl Registry {
         self.open.entries()
     }
 
-    /// Finishes every queued write, stops every writer, anchors the last
-    /// audit heads and closes `platform.db`.
+    /// Stops opening organizations (later callers get
+    /// [`StoreError::Closed`]), waits for the opens in flight, finishes every
+    /// queued write, stops every writer, anchors the last audit heads and
+    /// closes `platform.db`.
     pub async fn close_all(&self) {
-        for db in self.open.drain() {
+        for db in self.open.close().await {
             db.close().await;
         }
         self.platform.close().await;

@@ -8,7 +8,6 @@ use crate::domain::{CourseId, Role, SectionId};
 use crate::error::AppError;
 use crate::http::auth::OrgMember;
 use crate::state::AppState;
-use crate::store::courses;
 
 #[derive(Serialize)]
 struct MyCourse {
@@ -29,7 +28,7 @@ struct MySection {
 /// roles see every section; section roles see only their own sections.
 async fn my_courses(member: OrgMember) -> Result<Json<Vec<MyCourse>>, AppError> {
     let grants = member.principal.grants.clone();
-    let all = member.db().read(courses::list_courses).await?;
+    let all = crate::service::courses::list(member.db()).await?;
     let mine = all
         .into_iter()
         .filter_map(|course| {

@@ -28,6 +28,8 @@ pub struct Reissued {
     /// The candidate's running attempt, now allowed to move to the browser
     /// that opens the new link; `None` when they had not started.
     pub attempt_moved: Option<AttemptId>,
+    /// The candidate's account.
+    pub candidate: UserId,
 }
 
 /// The link being replaced, as stored.
@@ -104,6 +106,7 @@ pub fn reissue(conn: &Connection, exam: ExamId, id: &str, now: OffsetDateTime) -
     let student_number: Option<String> =
         conn.query_row("SELECT student_number FROM users WHERE id = ?1", [old.user], |r| r.get(0))?;
     Ok(Reissued {
+        candidate: old.user,
         link: IssuedLink { id: new_id, label: old.label, student_number, token },
         valid_from: old.valid_from,
         valid_until: old.valid_until,
