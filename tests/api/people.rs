@@ -3,7 +3,7 @@
 
 use examhall::auth::password::NewPassword;
 use examhall::domain::{CourseId, DisplayName, Email, ExamId, ExamSpec, OrgId, Role, SectionId, UserId};
-use examhall::store::accounts::users::{self, NewUser};
+use examhall::service::people::{self, NewPerson, Placement};
 use examhall::store::courses::{self, GrantTarget};
 use examhall::store::exams;
 use reqwest::Method;
@@ -12,6 +12,13 @@ use serde_json::Value;
 use crate::helpers::TestApp;
 
 pub const PASSWORD: &str = "lantern-orbit-walnut-7";
+
+/// [`PASSWORD`]'s hash, computed once per test binary: a world holds a
+/// dozen people, and each hash costs an argon2 run.
+pub fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| NewPassword::parse(PASSWORD).unwrap().hash()).clone()
+}
 
 /// A signed-in caller: the session cookie and its CSRF token.
 #[derive(Clone, Debug)]
@@ -71,20 +78,20 @@ impl TestApp {
         self.sign_in(None, "it@uni.example", PASSWORD).await
     }
 
-    /// Adds a person with `role` at `target` to organization `org`.
+    /// Adds a person with `role` at `target` to organization `org`, through
+    /// the service that creates people (unaudited, as IT's import would be
+    /// audited by its own entry).
     pub async fn add_person(&self, org: OrgId, email: &str, role: Role, target: GrantTarget) -> UserId {
         let db = self.state.registry().org(org).await.unwrap();
-        let hash = NewPassword::parse(PASSWORD).unwrap().hash();
-        let email = Email::parse(email).unwrap();
-        db.write(move |conn| {
-            let name = DisplayName::parse(email.as_str()).unwrap();
-            let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: Some(hash) };
-            let user = users::create(conn, &new, time::OffsetDateTime::UNIX_EPOCH)?;
-            courses::grant(conn, user.id, role, target, time::OffsetDateTime::UNIX_EPOCH)?;
-            Ok(user.id)
-        })
-        .await
-        .unwrap()
+        let person = NewPerson {
+            email: Email::parse(email).unwrap(),
+            name: DisplayName::parse(email).unwrap(),
+            student_number: None,
+            password_hash: Some(password_hash()),
+            role: Some((role, Placement::At(target))),
+            invitation: None,
+        };
+        people::create(&db, person, None, time::OffsetDateTime::UNIX_EPOCH).await.unwrap().user.id
     }
 }
 
