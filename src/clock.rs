@@ -55,13 +55,13 @@ impl Clock for ManualClock {
     }
 }
 
-/// Formats a time as RFC 3339, the form used in storage and on the wire.
+/// Formats a time as stored and sent: RFC 3339 in UTC, to the millisecond,
+/// in one fixed width ([`crate::domain::Timestamp`]), so that comparing the
+/// text compares the times. Milliseconds are precise enough for ordering
+/// people's actions.
 #[must_use]
 pub fn rfc3339(at: OffsetDateTime) -> String {
-    // Milliseconds are precise enough for ordering people's actions, and
-    // keep stored and displayed times short.
-    let at = at.replace_millisecond(at.millisecond()).unwrap_or(at);
-    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| at.unix_timestamp().to_string())
+    crate::domain::Timestamp::from_time(at).to_string()
 }
 
 /// A clock that runs `rate` times faster than the system's from the moment
@@ -136,6 +136,6 @@ mod tests {
         let clock = ManualClock::new(start);
         assert_eq!(clock.now(), start);
         clock.advance(Duration::from_secs(90));
-        assert_eq!(rfc3339(clock.now()), "2026-01-05T09:01:30Z");
+        assert_eq!(rfc3339(clock.now()), "2026-01-05T09:01:30.000Z");
     }
 }

@@ -215,7 +215,7 @@ mod tests {
         let logged = entries(&one).await;
         assert_eq!(logged.len(), 2, "one entry per address");
         let flood = logged.iter().find(|(_, _, d)| d["count"] == 2000).expect("the flood's entry");
-        assert_eq!(flood.2["first_at"], "2026-01-05T09:00:00Z");
+        assert_eq!(flood.2["first_at"], "2026-01-05T09:00:00.000Z");
         assert_eq!(flood.2["last_at"], "2026-01-05T09:00:01.999Z");
         assert_eq!(entries(&two).await.len(), 1, "each log gets its own");
         assert_eq!(refusals.pending(), 0);

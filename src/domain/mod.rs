@@ -11,11 +11,13 @@ mod org;
 mod people;
 pub mod receipt;
 pub mod save_item;
+mod timestamp;
 
 pub use exam::{ExamSpec, IntegrityProfile, LatePolicy, QuestionSpec, TestKind, TestSpec, Visibility};
 pub use ids::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};
 pub use org::{OrgName, OrgSlug};
 pub use people::{DisplayName, Email, Role, Scope};
+pub use timestamp::Timestamp;
 
 /// Why a value was refused. The message is safe to show to the person who
 /// typed the value: it names the rule, never echoes a secret.

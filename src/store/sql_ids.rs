@@ -1,7 +1,7 @@
-//! How identifiers are stored: as their hyphenated text. Here, not in
-//! `domain/`, which knows no database.
+//! How identifiers and timestamps are stored: as their text (hyphenated
+//! ids, fixed-width times). Here, not in `domain/`, which knows no database.
 
-use crate::domain::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};
+use crate::domain::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, Timestamp, UserId};
 
 macro_rules! stored_as_text {
     ($($name:ident),* $(,)?) => {$(
@@ -20,4 +20,4 @@ macro_rules! stored_as_text {
     )*};
 }
 
-stored_as_text!(OrgId, UserId, CourseId, SectionId, GrantId, SessionId, ExamId, AttemptId, QuestionId);
+stored_as_text!(OrgId, UserId, CourseId, SectionId, GrantId, SessionId, ExamId, AttemptId, QuestionId, Timestamp);

@@ -205,7 +205,7 @@ async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_
     assert_eq!(app.call(Some(&w.instructor), Method::POST, &window, Some(json!({}))).await.status(), 200, "close now");
     clock.advance(Duration::from_secs(1));
     let receipt: Value = app.json_of(&w.student, &format!("/api/v1/me/exams/{}/receipt", w.open_exam)).await;
-    assert_eq!(receipt["receipt"]["submitted_at"], "2026-06-01T09:10:00Z", "submitted at the early close");
+    assert_eq!(receipt["receipt"]["submitted_at"], "2026-06-01T09:10:00.000Z", "submitted at the early close");
     assert_eq!(receipt["receipt"]["reason"], "deadline");
     app.stop().await;
 }
@@ -236,7 +236,7 @@ async fn overdue_attempts_are_frozen_at_their_deadline_by_the_sweep() {
         })
         .await
         .unwrap();
-    assert_eq!((submitted.as_str(), receipts), ("2026-06-01T10:30:00Z", 1));
+    assert_eq!((submitted.as_str(), receipts), ("2026-06-01T10:30:00.000Z", 1));
     let (actor, details): (String, String) = db
         .read(|conn| {
             Ok(conn.query_row("SELECT actor, details FROM audit_log WHERE action = 'attempt.submit'", [], |r| {
@@ -295,7 +295,7 @@ async fn staff_see_each_student_of_the_exam_sections_once_and_overdue_attempts_s
     let taker = &rows[2];
     assert!([section_a.to_string(), section_d.to_string()].contains(&taker["section_id"].as_str().unwrap().to_owned()));
     assert_eq!(taker["attempt"]["submit_reason"], "deadline", "an overdue attempt shows as submitted: {taker}");
-    assert_eq!(taker["receipt"]["submitted_at"], "2026-06-01T10:30:00Z");
+    assert_eq!(taker["receipt"]["submitted_at"], "2026-06-01T10:30:00.000Z");
     assert_eq!(
         taker["receipt"]["answers"][0]["sha256"],
         sha256("def add(a, b):\n    pass\n"),

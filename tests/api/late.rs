@@ -266,7 +266,7 @@ async fn an_attempt_submitted_before_the_upgrade_is_frozen_with_its_receipt_by_t
     migrations::run(&mut conn, &path, migrations::ORG).unwrap();
     let id = examhall::domain::AttemptId::parse("01900000-0000-7000-8000-0000000000aa").unwrap();
     let stored = attempts::submissions::latest(&conn, id).unwrap().expect("frozen by the upgrade");
-    assert_eq!((stored.receipt.number, stored.receipt.submitted_at.as_str()), (1, "2026-06-01T10:30:00Z"));
+    assert_eq!((stored.receipt.number, stored.receipt.submitted_at.as_str()), (1, "2026-06-01T10:30:00.000Z"));
     assert_eq!(stored.receipt.answers[0].sha256, sha256("x = 42\n"));
     assert_eq!(stored.receipt.student.email, "student@physics.example");
 }

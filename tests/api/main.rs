@@ -34,3 +34,4 @@ mod similarity;
 mod storage;
 mod tls;
 mod ui;
+mod upgrade;

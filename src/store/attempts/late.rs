@@ -123,7 +123,7 @@ pub fn refuse_incomplete(conn: &Connection, window_closed_before: OffsetDateTime
     Ok(conn.execute(
         "UPDATE late_items SET status = 'refused', reason = 'incomplete'
          WHERE status = 'pending' AND session_id IN (
-             SELECT id FROM exam_sessions WHERE julianday(deadline_at) < julianday(?1))",
+             SELECT id FROM exam_sessions WHERE deadline_at < ?1)",
         [rfc3339(window_closed_before)],
     )?)
 }

@@ -123,11 +123,11 @@ pub fn set_extra_time(
 /// # Errors
 /// Storage errors.
 pub fn recompute_deadlines(conn: &Connection, exam: ExamId, user: Option<UserId>) -> Result<usize, StoreError> {
-    // Stored times are RFC 3339 with or without a fraction, which do not
-    // order correctly as text within one second: compare them as julian days.
+    // Stored times have one fixed width (`Timestamp`), and so does `due`:
+    // comparing the text compares the times.
     Ok(conn.execute(
         "UPDATE exam_sessions SET deadline_at = (
-             SELECT CASE WHEN julianday(t.due) <= julianday(t.closes_at) THEN t.due ELSE t.closes_at END
+             SELECT CASE WHEN t.due <= t.closes_at THEN t.due ELSE t.closes_at END
              FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', exam_sessions.started_at, '+' || (
                           e.duration_minutes
                           + coalesce((SELECT minutes FROM extra_time x WHERE x.exam_id = e.id AND x.user_id = exam_sessions.user_id), 0)
@@ -304,7 +304,7 @@ pub fn sweep(conn: &Connection, now: OffsetDateTime, late_window: time::Duration
 pub fn any_overdue(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<bool, StoreError> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM exam_sessions
-                        WHERE exam_id = ?1 AND submitted_at IS NULL AND julianday(deadline_at) < julianday(?2))",
+                        WHERE exam_id = ?1 AND submitted_at IS NULL AND deadline_at < ?2)",
         params![exam, rfc3339(now)],
         |r| r.get(0),
     )?)

@@ -246,7 +246,7 @@ pub fn apply_late_items(
 /// Storage errors.
 pub fn submit_overdue(conn: &Connection, now: OffsetDateTime) -> Result<Vec<super::Attempt>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {} FROM exam_sessions WHERE submitted_at IS NULL AND julianday(deadline_at) < julianday(?1)",
+        "SELECT {} FROM exam_sessions WHERE submitted_at IS NULL AND deadline_at < ?1",
         super::COLUMNS
     ))?;
     let overdue = statement.query_map([rfc3339(now)], super::from_row)?.collect::<Result<Vec<_>, _>>()?;

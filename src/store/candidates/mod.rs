@@ -221,7 +221,7 @@ pub fn follow_exam_close(
     let (old, new) = (rfc3339(old), rfc3339(new));
     let moved = conn.execute(
         "UPDATE candidate_links SET valid_until = ?3
-         WHERE exam_id = ?1 AND valid_until = ?2 AND replaced_by IS NULL AND julianday(valid_from) < julianday(?3)",
+         WHERE exam_id = ?1 AND valid_until = ?2 AND replaced_by IS NULL AND valid_from < ?3",
         params![exam, old, new],
     )?;
     Ok(moved)

@@ -49,6 +49,11 @@ pub const PLATFORM: &[Migration] = &[
         sql: include_str!("platform/0005_org_audit_anchors.sql"),
         rust: None,
     },
+    Migration {
+        name: "every stored time in one fixed-width form",
+        sql: include_str!("platform/0006_fixed_width_times.sql"),
+        rust: None,
+    },
 ];
 
 /// Every organization database's migrations, oldest first.
@@ -78,6 +83,11 @@ pub const ORG: &[Migration] = &[
     Migration {
         name: "candidate links issued again replace the old link",
         sql: include_str!("org/0011_candidate_reissue.sql"),
+        rust: None,
+    },
+    Migration {
+        name: "every stored time in one fixed-width form",
+        sql: include_str!("org/0012_fixed_width_times.sql"),
         rust: None,
     },
 ];
