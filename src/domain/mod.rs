@@ -7,6 +7,7 @@ pub mod autosave;
 pub mod changeset;
 mod exam;
 mod ids;
+pub mod log_event;
 mod org;
 mod people;
 pub mod receipt;

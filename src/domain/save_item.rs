@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use super::autosave::{LogKind, MAX_ANSWER_UNITS, MAX_ITEM_BYTES};
 use super::changeset::{ChangeSet, utf16_len};
+use super::log_event::Event;
 use super::{InvalidValue, QuestionId};
 
 #[derive(Deserialize)]
@@ -41,7 +42,7 @@ pub enum ItemBody {
     /// A question's whole code.
     Snapshot(String),
     /// An event (or recovered work): details for people to read, never applied.
-    Event,
+    Event(Event),
 }
 
 /// A checked queue item.
@@ -103,7 +104,7 @@ impl SaveItem {
                 if wire.data.as_ref().is_some_and(|d| !d.is_object()) {
                     return Err(invalid("an event's data is an object"));
                 }
-                ItemBody::Event
+                ItemBody::Event(Event::of(wire.kind, wire.data.as_ref()).map_err(|e| invalid(&e.0))?)
             }
         };
         Ok(Self {
@@ -143,7 +144,16 @@ mod tests {
         );
         assert_eq!(parse(&snapshot).expect("snapshot").body, ItemBody::Snapshot("x".to_owned()));
         let event = r#"{"seq":3,"kind":"focus_lost","client_at":"2026-06-01T10:00:00Z","data":{}}"#;
-        assert_eq!(parse(event).expect("event").body, ItemBody::Event);
+        assert_eq!(parse(event).expect("event").body, ItemBody::Event(Event::Focus { lost: true }));
+        let paste = r#"{"seq":4,"kind":"paste","client_at":"2026-06-01T10:00:00Z","data":{"size":2,"text":"hi"}}"#;
+        let pasted = Event::Clipboard {
+            action: crate::domain::log_event::ClipboardAction::Paste,
+            text: "hi".to_owned(),
+            size: 2,
+        };
+        assert_eq!(parse(paste).expect("paste").body, ItemBody::Event(pasted));
+        let wrong = r#"{"seq":5,"kind":"resize","client_at":"2026-06-01T10:00:00Z","data":{"width":"wide"}}"#;
+        assert!(parse(wrong).unwrap_err().0.starts_with("item 5: the details of a resize event"));
     }
 
     #[test]

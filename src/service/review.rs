@@ -12,6 +12,7 @@ use crate::notices::{ExamEvent, Notice};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::attempts::late::{self, LateItem};
+use crate::store::attempts::log;
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt};
 
@@ -31,6 +32,16 @@ pub async fn find(on: &ExamStaff, id: AttemptId) -> Result<Option<Attempt>, Stor
 pub async fn history(of: &AttemptStaff) -> Result<(Vec<StoredReceipt>, Vec<LateItem>), StoreError> {
     let id = of.attempt.id;
     of.on.staff.db.read(move |conn| Ok((submissions::history(conn, id)?, late::list(conn, id)?))).await
+}
+
+/// The attempt's log before the deadline, typed and in order, with the
+/// number of items that no longer read.
+///
+/// # Errors
+/// Storage errors.
+pub async fn timeline(of: &AttemptStaff) -> Result<(Vec<log::LoggedItem>, usize), StoreError> {
+    let (id, exam) = (of.attempt.id, of.on.exam.clone());
+    of.on.staff.db.read(move |conn| log::items(conn, id, &exam)).await
 }
 
 /// Lets the next browser that opens the attempt (the student on another

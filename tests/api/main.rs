@@ -32,6 +32,7 @@ mod sessions;
 mod sign_in_limits;
 mod similarity;
 mod storage;
+mod timeline;
 mod tls;
 mod ui;
 mod upgrade;

@@ -213,3 +213,55 @@ impl<'a> Codes<'a> {
         Ok(())
     }
 }
+
+/// One item of an attempt's log, as stored and typed.
+#[derive(Debug, Clone)]
+pub struct LoggedItem {
+    /// Its sequence number.
+    pub seq: i64,
+    /// The question it concerns.
+    pub question: Option<QuestionId>,
+    /// The client's clock when it was queued: shown, never evidence.
+    pub client_at: crate::domain::Timestamp,
+    /// The server's clock when it arrived.
+    pub server_at: crate::domain::Timestamp,
+    /// For an edit or a snapshot: whether the server's rebuild matched.
+    pub applied: Option<bool>,
+    /// What it records, typed per kind.
+    pub kind: crate::domain::autosave::LogKind,
+    /// Its details.
+    pub body: ItemBody,
+}
+
+/// Every item of attempt `id`'s log before the deadline, in order, typed
+/// (the questions are `exam`'s). An item that no longer reads (its question
+/// was removed from the exam) is left out and counted in the second value.
+///
+/// # Errors
+/// Storage errors.
+pub fn items(conn: &Connection, id: AttemptId, exam: &Exam) -> Result<(Vec<LoggedItem>, usize), StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT seq, question_id, client_at, server_at, applied, payload FROM session_log
+         WHERE session_id = ?1 ORDER BY seq",
+    )?;
+    let rows = statement.query_map([id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<bool>>(4)?, r.get::<_, String>(5)?))
+    })?;
+    let (mut items, mut unreadable) = (Vec::new(), 0);
+    for row in rows {
+        let (seq, question, client_at, server_at, applied, payload) = row?;
+        match SaveItem::parse(&payload, &exam.question_ids) {
+            Ok(item) => items.push(LoggedItem {
+                seq,
+                question,
+                client_at,
+                server_at,
+                applied,
+                kind: item.kind,
+                body: item.body,
+            }),
+            Err(_) => unreadable += 1,
+        }
+    }
+    Ok((items, unreadable))
+}

@@ -225,7 +225,7 @@ pub fn apply_late_items(
                 }
             }
             ItemBody::Snapshot(snapshot) => *code = snapshot,
-            ItemBody::Event => {}
+            ItemBody::Event(_) => {}
         }
     }
     let ordered: Vec<_> = exam.question_ids.iter().map(|id| (*id, codes.remove(id).unwrap_or_default())).collect();
