@@ -315,7 +315,7 @@ fn route_files() -> Vec<std::path::PathBuf> {
 
 /// Every `(METHOD, path)` that `.route("path", get(..).post(..))` declares
 /// in the route files.
-fn declared_routes() -> Vec<(String, String)> {
+pub fn declared_routes() -> Vec<(String, String)> {
     let mut declared = Vec::new();
     for file in route_files() {
         let source = std::fs::read_to_string(file).unwrap();

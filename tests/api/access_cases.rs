@@ -418,6 +418,7 @@ fn candidate_cases(w: &World, ids: &Ids) -> Vec<Case> {
 pub const OPEN: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/session"),
     ("GET", "/api/v1/links/{token}"),
     ("POST", "/api/v1/links/{token}"),

@@ -26,6 +26,7 @@ mod health;
 mod late;
 mod logging;
 mod notices;
+mod openapi;
 mod passwords;
 mod saves;
 mod sessions;

@@ -8,6 +8,7 @@ mod exams;
 mod health;
 mod links;
 mod me;
+mod openapi;
 mod org_courses;
 mod org_roster;
 mod org_users;
@@ -48,6 +49,7 @@ fn sessions() -> Router<AppState> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(openapi::router())
         .merge(sessions())
         .merge(links::router())
         .merge(platform::router())

@@ -1,0 +1,314 @@
+//! `GET /api/v1/openapi.json`: the API described as OpenAPI 3.1. Every
+//! route the server declares is listed here with who may call it, and
+//! `tests/api/openapi.rs` fails when the two differ. Bodies are described
+//! in prose for now; their schemas are part of the wire types still to come
+//! (docs/architecture.md, "What is left").
+
+use std::sync::OnceLock;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Map, Value, json};
+
+use crate::state::AppState;
+
+/// Who may call an operation.
+#[derive(Clone, Copy)]
+enum Who {
+    Anyone,
+    SignedIn,
+    PlatformAdmin,
+    OrgAdmin,
+    OrgMember,
+    CourseStaff,
+    CourseInstructor,
+    Student,
+}
+
+impl Who {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Anyone => {
+                "anyone: no session (the token in the path, or the credentials in the body, are the authority)"
+            }
+            Self::SignedIn => "any signed-in person",
+            Self::PlatformAdmin => "a platform admin",
+            Self::OrgAdmin => "an org admin of the caller's organization",
+            Self::OrgMember => "any member of the caller's organization",
+            Self::CourseStaff => "an instructor or reviewer of the course in the path",
+            Self::CourseInstructor => "an instructor of the course in the path",
+            Self::Student => {
+                "a student who may take the exam in the path (the binding's secret in X-Exam-Secret after start)"
+            }
+        }
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            Self::Anyone | Self::SignedIn => "sessions and links",
+            Self::PlatformAdmin => "platform",
+            Self::OrgAdmin | Self::OrgMember => "organization",
+            Self::CourseStaff | Self::CourseInstructor => "courses and exams",
+            Self::Student => "taking an exam",
+        }
+    }
+}
+
+/// Every operation: method, path, who, the success status, what it does.
+const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
+    ("get", "/healthz", Who::Anyone, 200, "The process is alive."),
+    ("get", "/readyz", Who::Anyone, 200, "Every database is open (503 until then)."),
+    ("get", "/api/v1/openapi.json", Who::Anyone, 200, "This document."),
+    ("post", "/api/v1/session", Who::Anyone, 200, "Signs in with e-mail and password; sets the session cookie."),
+    ("get", "/api/v1/session", Who::SignedIn, 200, "Who is signed in, their roles and the CSRF token."),
+    ("delete", "/api/v1/session", Who::SignedIn, 204, "Signs out."),
+    ("get", "/api/v1/sessions", Who::SignedIn, 200, "The caller's live sessions."),
+    ("delete", "/api/v1/sessions/{id}", Who::SignedIn, 204, "Ends one of the caller's sessions."),
+    ("post", "/api/v1/password", Who::SignedIn, 204, "Changes the caller's password; other sessions end."),
+    ("get", "/api/v1/links/{token}", Who::Anyone, 200, "What a one-time link is for, while it works."),
+    (
+        "post",
+        "/api/v1/links/{token}",
+        Who::Anyone,
+        204,
+        "Redeems a one-time link: sets a password (or creates the first platform admin).",
+    ),
+    ("get", "/api/v1/candidate-links/{token}", Who::Anyone, 200, "What a candidate link opens, while it works."),
+    ("post", "/api/v1/candidate-links/{token}", Who::Anyone, 200, "Signs a candidate in, once."),
+    ("get", "/api/v1/platform/orgs", Who::PlatformAdmin, 200, "Every organization."),
+    ("post", "/api/v1/platform/orgs", Who::PlatformAdmin, 201, "Creates an organization."),
+    (
+        "patch",
+        "/api/v1/platform/orgs/{id}",
+        Who::PlatformAdmin,
+        200,
+        "Renames an organization or switches it on or off.",
+    ),
+    (
+        "post",
+        "/api/v1/platform/orgs/{id}/admins",
+        Who::PlatformAdmin,
+        201,
+        "Invites an org admin; returns the one-time link.",
+    ),
+    ("get", "/api/v1/org/users", Who::OrgAdmin, 200, "Every person of the organization, with their roles."),
+    ("post", "/api/v1/org/users", Who::OrgAdmin, 201, "Creates a person; returns their invitation link."),
+    ("patch", "/api/v1/org/users/{id}", Who::OrgAdmin, 200, "Renames, disables or enables a person."),
+    ("post", "/api/v1/org/users/{id}/password-reset", Who::OrgAdmin, 201, "Issues a password-reset link."),
+    (
+        "delete",
+        "/api/v1/org/users/{id}/sign-in-limits",
+        Who::OrgAdmin,
+        204,
+        "Clears the failed sign-ins counted against a person.",
+    ),
+    ("get", "/api/v1/org/courses", Who::OrgAdmin, 200, "Every course with its sections."),
+    ("post", "/api/v1/org/courses", Who::OrgAdmin, 201, "Creates a course."),
+    ("post", "/api/v1/org/courses/{id}/sections", Who::OrgAdmin, 201, "Creates a section of a course."),
+    ("get", "/api/v1/org/grants", Who::OrgAdmin, 200, "Every role granted."),
+    ("post", "/api/v1/org/grants", Who::OrgAdmin, 201, "Grants a role."),
+    ("delete", "/api/v1/org/grants/{id}", Who::OrgAdmin, 204, "Revokes a role; its holder is signed out."),
+    ("post", "/api/v1/org/roster/preview", Who::OrgAdmin, 200, "What importing a roster CSV would do, row by row."),
+    ("post", "/api/v1/org/roster/import", Who::OrgAdmin, 200, "Imports a roster CSV: every row, or none."),
+    ("get", "/api/v1/org/audit", Who::OrgAdmin, 200, "The audit log, filtered and paged."),
+    ("get", "/api/v1/org/audit.csv", Who::OrgAdmin, 200, "The audit log as CSV (the export is audited)."),
+    ("get", "/api/v1/me/courses", Who::OrgMember, 200, "The courses and sections where the caller holds a role."),
+    ("get", "/api/v1/courses/{course_id}/exams", Who::CourseStaff, 200, "The course's exams."),
+    ("post", "/api/v1/courses/{course_id}/exams", Who::CourseInstructor, 201, "Creates a draft exam."),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}",
+        Who::CourseStaff,
+        200,
+        "An exam with its questions and tests.",
+    ),
+    (
+        "put",
+        "/api/v1/courses/{course_id}/exams/{exam_id}",
+        Who::CourseInstructor,
+        200,
+        "Replaces an exam's text, questions and tests.",
+    ),
+    ("delete", "/api/v1/courses/{course_id}/exams/{exam_id}", Who::CourseInstructor, 204, "Deletes a draft."),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/duplicate",
+        Who::CourseInstructor,
+        201,
+        "A new draft with the exam's questions.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/publish",
+        Who::CourseInstructor,
+        200,
+        "Publishes a draft whose tests all passed against the model solutions.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/window",
+        Who::CourseInstructor,
+        200,
+        "Closes the exam early or extends it.",
+    ),
+    (
+        "put",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/extra-time",
+        Who::CourseInstructor,
+        204,
+        "Sets extra time for some students.",
+    ),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts",
+        Who::CourseStaff,
+        200,
+        "Every student of the exam's sections, their attempt and receipt.",
+    ),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}",
+        Who::CourseStaff,
+        200,
+        "An attempt's submissions and late items.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move",
+        Who::CourseInstructor,
+        204,
+        "Lets the attempt move to another browser.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/late-items/apply",
+        Who::CourseInstructor,
+        200,
+        "Applies the accepted late items: a new submission and receipt.",
+    ),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/candidates",
+        Who::CourseInstructor,
+        200,
+        "The exam's candidate links.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/candidates",
+        Who::CourseInstructor,
+        201,
+        "Issues candidate links (JSON, or CSV with the settings in the query).",
+    ),
+    (
+        "delete",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/candidates/{id}",
+        Who::CourseInstructor,
+        204,
+        "Revokes a candidate link.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/candidates/{id}/reissue",
+        Who::CourseInstructor,
+        201,
+        "Issues a candidate link again; the old one stops working.",
+    ),
+    ("get", "/api/v1/me/exams", Who::Student, 200, "The exams the caller may take, with their attempts."),
+    ("get", "/api/v1/me/exams/{id}", Who::Student, 200, "An exam's landing page: rules and times, no questions."),
+    (
+        "post",
+        "/api/v1/me/exams/{id}/start",
+        Who::Student,
+        201,
+        "Starts the attempt and binds this browser (or takes over a moved one).",
+    ),
+    ("post", "/api/v1/me/exams/{id}/resume", Who::Student, 200, "Everything saved so far, after a reload."),
+    (
+        "post",
+        "/api/v1/me/exams/{id}/saves",
+        Who::Student,
+        200,
+        "Stores a batch of the autosave queue (docs/autosave.md).",
+    ),
+    ("post", "/api/v1/me/exams/{id}/submit", Who::Student, 200, "Hands the attempt in; returns the receipt."),
+    ("get", "/api/v1/me/exams/{id}/receipt", Who::Student, 200, "The receipt of a submitted attempt."),
+];
+
+/// The document, built once.
+fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(build)
+}
+
+fn build() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for &(method, path, who, status, summary) in OPERATIONS {
+        let parameters: Vec<Value> = path
+            .split('/')
+            .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        let security = match who {
+            Who::Anyone => json!([]),
+            _ if method == "get" => json!([{ "session": [] }]),
+            _ => json!([{ "session": [], "csrf": [] }]),
+        };
+        let operation = json!({
+            "summary": summary,
+            "tags": [who.tag()],
+            "parameters": parameters,
+            "security": security,
+            "x-examhall-who": who.describe(),
+            "responses": {
+                status.to_string(): { "description": "Done." },
+                "default": {
+                    "description": "A problem: 401 without a session, 404 for anything outside the caller's scope.",
+                    "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+                }
+            }
+        });
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "examhall",
+            "version": crate::version::APP,
+            "description": "The HTTP API of examhall. Errors are application/problem+json (RFC 9457) with a stable type. \
+                            Anything outside the caller's scope is a 404, as an unknown id is."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": { "type": "apiKey", "in": "cookie", "name": "__Host-examhall" },
+                "csrf": { "type": "apiKey", "in": "header", "name": "X-CSRF-Token" }
+            },
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "required": ["type", "title", "status"],
+                    "properties": {
+                        "type": { "type": "string", "description": "urn:examhall:problem:<kind>" },
+                        "title": { "type": "string" },
+                        "status": { "type": "integer" },
+                        "detail": { "type": "string" },
+                        "error_id": { "type": "string", "description": "For a 500: the id under which the detail was logged." },
+                        "acked_seq": { "type": "integer", "description": "For a save batch with a gap." },
+                        "field": { "type": "string", "description": "For an invalid value: which one." }
+                    }
+                }
+            }
+        }
+    })
+}
+
+async fn openapi() -> Json<&'static Value> {
+    Json(document())
+}
+
+/// The route of the document.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/openapi.json", get(openapi))
+}
