@@ -110,10 +110,10 @@ pub struct ExamSpec {
     #[serde(default)]
     pub instructions: String,
     /// When students may start.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     pub opens_at: OffsetDateTime,
     /// When everything ends, extra time included.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     pub closes_at: OffsetDateTime,
     /// Minutes each student has from starting.
     pub duration_minutes: u32,

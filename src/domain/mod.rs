@@ -12,7 +12,7 @@ mod org;
 mod people;
 pub mod receipt;
 pub mod save_item;
-mod timestamp;
+pub mod timestamp;
 
 pub use exam::{ExamSpec, IntegrityProfile, LatePolicy, QuestionSpec, TestKind, TestSpec, Visibility};
 pub use ids::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};

@@ -106,3 +106,29 @@ mod tests {
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), at);
     }
 }
+
+/// `#[serde(with = "crate::domain::timestamp::text")]` for an
+/// `OffsetDateTime` field: written as a [`Timestamp`] (the fixed form), read
+/// from any RFC 3339 time.
+pub mod text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    use super::Timestamp;
+
+    /// Writes `at` in the fixed form.
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn serialize<S: Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&Timestamp::from_time(*at))
+    }
+
+    /// Reads any RFC 3339 time.
+    ///
+    /// # Errors
+    /// When the text is not an RFC 3339 time.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<OffsetDateTime, D::Error> {
+        Timestamp::deserialize(deserializer).map(Timestamp::time)
+    }
+}

@@ -184,7 +184,7 @@ async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_
     let answer = heartbeat().await;
     assert_eq!(
         (answer["deadline_at"].as_str(), answer["server_now"].as_str()),
-        (Some("2026-06-01T10:30:00Z"), Some("2026-06-01T09:00:00Z"))
+        (Some("2026-06-01T10:30:00.000Z"), Some("2026-06-01T09:00:00.000Z"))
     );
     let exam = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
     let extra = json!({ "user_ids": [w.student_user], "minutes": 23, "label": "25% extra" });
@@ -192,15 +192,15 @@ async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_
         app.call(Some(&w.instructor), Method::PUT, &format!("{exam}/extra-time"), Some(extra)).await.status(),
         204
     );
-    assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:53:00Z", "extra time reaches a running attempt");
+    assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:53:00.000Z", "extra time reaches a running attempt");
     let close = |at: &str| json!({ "closes_at": at });
     let window = format!("{exam}/window");
     let moved = app.call(Some(&w.instructor), Method::POST, &window, Some(close("2026-06-01T10:00:00Z"))).await;
     assert_eq!(moved.status(), 200);
-    assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:00:00Z", "an earlier close cuts the attempt");
+    assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:00:00.000Z", "an earlier close cuts the attempt");
     let moved = app.call(Some(&w.instructor), Method::POST, &window, Some(close("2026-06-01T12:00:00Z"))).await;
     assert_eq!(moved.status(), 200);
-    assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:53:00Z", "extending gives the time back");
+    assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:53:00.000Z", "extending gives the time back");
     clock.advance(Duration::from_secs(10 * 60));
     assert_eq!(app.call(Some(&w.instructor), Method::POST, &window, Some(json!({}))).await.status(), 200, "close now");
     clock.advance(Duration::from_secs(1));

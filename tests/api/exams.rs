@@ -57,7 +57,7 @@ async fn an_instructor_writes_publishes_and_reschedules_an_exam() {
         .json()
         .await
         .unwrap();
-    assert_eq!(exam["closes_at"], "2037-01-01T00:00:00Z");
+    assert_eq!(exam["closes_at"], "2037-01-01T00:00:00.000Z");
     let closed: Value = app
         .call(Some(&w.instructor), Method::POST, &format!("{path}/window"), Some(json!({})))
         .await

@@ -37,3 +37,4 @@ mod timeline;
 mod tls;
 mod ui;
 mod upgrade;
+mod wire_types;

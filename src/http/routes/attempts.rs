@@ -26,9 +26,9 @@ use crate::store::exams::Phase;
 struct ExamSummary {
     id: ExamId,
     title: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     opens_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     closes_at: OffsetDateTime,
     duration_minutes: u32,
     extra_minutes: u32,
@@ -79,7 +79,7 @@ struct AttemptView {
     /// Only when this call bound the browser (start, or taking the attempt over).
     #[serde(skip_serializing_if = "Option::is_none")]
     binding: Option<Binding>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     server_now: OffsetDateTime,
     title: String,
     instructions: String,
@@ -93,7 +93,7 @@ struct AttemptView {
     /// Until when the browser keeps the attempt's local data at most: the
     /// deadline, the late window and seven days (a student's unsent work on
     /// a shared PC waits that long for them).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     local_keep_until: OffsetDateTime,
 }
 

@@ -44,9 +44,9 @@ struct CommitWire {
 struct SaveAnswer {
     #[serde(flatten)]
     outcome: SaveOutcome,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     deadline_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     server_now: OffsetDateTime,
 }
 

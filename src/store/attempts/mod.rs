@@ -35,10 +35,10 @@ pub struct Attempt {
     #[serde(skip)]
     pub user_id: UserId,
     /// When it started.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     pub started_at: OffsetDateTime,
     /// Start + duration + extra time, never past the exam's close.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::timestamp::text")]
     pub deadline_at: OffsetDateTime,
     /// When it was first submitted, by the student or at the deadline.
     pub submitted_at: Option<String>,

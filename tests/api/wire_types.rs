@@ -1,0 +1,147 @@
+//! The front end's TypeScript API types, checked against what the real
+//! server sends: for each response the page reads, every field its
+//! interface declares as always there is there. A field renamed or dropped
+//! on either side fails here, not in a student's browser.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::exam_client::ExamClient;
+use crate::helpers::{TestApp, spawn_app};
+use crate::people::{Caller, world};
+
+/// Every `export interface` of the front end's API files: its required and
+/// optional fields (`extends` followed), by name.
+fn interfaces() -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/src/api");
+    let mut declared: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>, Vec<String>)> = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for block in text.split("export interface ").skip(1) {
+            let (head, body) = block.split_once('{').unwrap();
+            let mut head = head.split_whitespace();
+            let name = head.next().unwrap().to_owned();
+            let parents: Vec<String> = match head.next() {
+                Some("extends") => {
+                    head.flat_map(|p| p.split(',')).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+                }
+                _ => Vec::new(),
+            };
+            let (mut required, mut optional, mut depth) = (BTreeSet::new(), BTreeSet::new(), 1);
+            for line in body.lines() {
+                let trimmed = line.trim();
+                if depth == 1 && !trimmed.starts_with("/*") && !trimmed.starts_with('*') {
+                    if let Some((field, _)) = trimmed.split_once(':') {
+                        match field.strip_suffix('?') {
+                            Some(field) => optional.insert(field.to_owned()),
+                            None => required.insert(field.to_owned()),
+                        };
+                    }
+                }
+                depth += trimmed.matches('{').count() as i32 - trimmed.matches('}').count() as i32;
+                if depth <= 0 {
+                    break;
+                }
+            }
+            declared.insert(name, (required, optional, parents));
+        }
+    }
+    let names: Vec<String> = declared.keys().cloned().collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let (mut required, mut optional, mut parents) = declared[&name].clone();
+            while let Some(parent) = parents.pop() {
+                let (r, o, p) = &declared[&parent];
+                required.extend(r.iter().cloned());
+                optional.extend(o.iter().cloned());
+                parents.extend(p.iter().cloned());
+            }
+            (name, (required, optional))
+        })
+        .collect()
+}
+
+/// Fails with the fields of `interface` that `value` lacks.
+fn conforms(types: &BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>, interface: &str, value: &Value, at: &str) {
+    let (required, _) = types.get(interface).unwrap_or_else(|| panic!("no interface {interface}"));
+    let object = value.as_object().unwrap_or_else(|| panic!("{at}: not an object: {value}"));
+    let missing: Vec<&String> = required.iter().filter(|f| !object.contains_key(*f)).collect();
+    assert!(missing.is_empty(), "{at} lacks what `{interface}` declares: {missing:?} in {value}");
+}
+
+/// The first element of an array `value` (which must not be empty).
+fn first<'a>(value: &'a Value, at: &str) -> &'a Value {
+    value.as_array().and_then(|a| a.first()).unwrap_or_else(|| panic!("{at}: an empty list proves nothing"))
+}
+
+async fn get(app: &TestApp, caller: &Caller, path: &str) -> Value {
+    app.json_of(caller, path).await
+}
+
+#[tokio::test]
+async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declares() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let types = interfaces();
+    assert!(types.len() > 30, "the interfaces are read: {:?}", types.keys());
+
+    let session = get(&app, &w.student, "/api/v1/session").await;
+    conforms(&types, "SessionView", &session, "GET /api/v1/session");
+    conforms(&types, "Grant", first(&session["roles"], "roles"), "a role");
+    conforms(&types, "SessionItem", first(&get(&app, &w.student, "/api/v1/sessions").await, "sessions"), "a session");
+    conforms(&types, "Org", first(&get(&app, &w.platform, "/api/v1/platform/orgs").await, "orgs"), "an org");
+    conforms(&types, "OrgUser", first(&get(&app, &w.admin, "/api/v1/org/users").await, "users"), "a user");
+    let courses = get(&app, &w.admin, "/api/v1/org/courses").await;
+    conforms(&types, "Course", first(&courses, "courses"), "a course");
+    conforms(&types, "Section", first(&first(&courses, "courses")["sections"], "sections"), "a section");
+    conforms(&types, "Grant", first(&get(&app, &w.admin, "/api/v1/org/grants").await, "grants"), "a grant");
+    conforms(&types, "AuditEntry", first(&get(&app, &w.admin, "/api/v1/org/audit").await, "audit"), "an entry");
+    conforms(
+        &types,
+        "MyCourse",
+        first(&get(&app, &w.instructor, "/api/v1/me/courses").await, "my courses"),
+        "a course",
+    );
+
+    let exam_path = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let exam = get(&app, &w.instructor, &exam_path).await;
+    conforms(&types, "Exam", &exam, "an exam");
+    let question = first(&exam["questions"], "questions");
+    conforms(&types, "ExamQuestion", question, "a question");
+    conforms(&types, "ExamTest", first(&question["tests"], "tests"), "a test");
+    conforms(
+        &types,
+        "Exam",
+        first(&get(&app, &w.instructor, &format!("/api/v1/courses/{}/exams", w.course)).await, "exams"),
+        "a listed exam",
+    );
+
+    let landing = get(&app, &w.student, &format!("/api/v1/me/exams/{}", w.open_exam)).await;
+    conforms(&types, "ExamLanding", &landing, "the landing page");
+    let mut client = ExamClient::student(&app, &w).await;
+    conforms(&types, "AttemptView", &client.view, "the start");
+    conforms(&types, "Attempt", &client.view["attempt"], "the attempt");
+    conforms(&types, "Binding", &client.view["binding"], "the binding");
+    conforms(&types, "AttemptQuestion", first(&client.view["questions"], "questions"), "a question");
+    conforms(&types, "VisibleTest", first(&client.view["questions"][0]["tests"], "visible tests"), "a visible test");
+    conforms(&types, "MyExam", first(&get(&app, &w.student, "/api/v1/me/exams").await, "my exams"), "a listed exam");
+    let question = client.question(0);
+    client.type_text(&question, "x");
+    let saved = client.flush(&app).await;
+    conforms(&types, "SaveAnswer", &saved, "a save");
+    conforms(&types, "LateCounts", &saved["late"], "the late counts");
+    let receipt: Value = client.submit(&app).await.json().await.unwrap();
+    conforms(&types, "StoredReceipt", &receipt, "the receipt");
+    conforms(&types, "Receipt", &receipt["receipt"], "the receipt document");
+    let rows = get(&app, &w.instructor, &format!("{exam_path}/attempts")).await;
+    let row = rows.as_array().unwrap().iter().find(|r| !r["attempt"].is_null()).expect("the student's row");
+    conforms(&types, "AttemptRow", row, "a staff row");
+
+    let candidate = crate::candidates::issue_one(&app, &w, w.open_exam, "Guest", "2036-01-01T00:00:00Z").await;
+    conforms(&types, "IssuedCandidate", &candidate, "an issued candidate link");
+    let listed = get(&app, &w.instructor, &format!("{exam_path}/candidates")).await;
+    conforms(&types, "Candidate", first(&listed, "candidates"), "a candidate link");
+    app.stop().await;
+}
