@@ -11,11 +11,14 @@ use crate::exam_client::ExamClient;
 use crate::helpers::{TestApp, spawn_app};
 use crate::people::{Caller, world};
 
+/// An interface's required fields, optional fields and the interfaces it extends.
+type Declared = (BTreeSet<String>, BTreeSet<String>, Vec<String>);
+
 /// Every `export interface` of the front end's API files: its required and
 /// optional fields (`extends` followed), by name.
 fn interfaces() -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/src/api");
-    let mut declared: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>, Vec<String>)> = BTreeMap::new();
+    let mut declared: BTreeMap<String, Declared> = BTreeMap::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap();
         for block in text.split("export interface ").skip(1) {
@@ -28,19 +31,19 @@ fn interfaces() -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
                 }
                 _ => Vec::new(),
             };
-            let (mut required, mut optional, mut depth) = (BTreeSet::new(), BTreeSet::new(), 1);
+            let (mut required, mut optional, mut depth) = (BTreeSet::new(), BTreeSet::new(), 1_usize);
             for line in body.lines() {
                 let trimmed = line.trim();
-                if depth == 1 && !trimmed.starts_with("/*") && !trimmed.starts_with('*') {
-                    if let Some((field, _)) = trimmed.split_once(':') {
-                        match field.strip_suffix('?') {
-                            Some(field) => optional.insert(field.to_owned()),
-                            None => required.insert(field.to_owned()),
-                        };
-                    }
+                let is_field = depth == 1 && !trimmed.starts_with("/*") && !trimmed.starts_with('*');
+                if let Some((field, _)) = trimmed.split_once(':').filter(|_| is_field) {
+                    match field.strip_suffix('?') {
+                        Some(field) => optional.insert(field.to_owned()),
+                        None => required.insert(field.to_owned()),
+                    };
                 }
-                depth += trimmed.matches('{').count() as i32 - trimmed.matches('}').count() as i32;
-                if depth <= 0 {
+                depth += trimmed.matches('{').count();
+                depth = depth.saturating_sub(trimmed.matches('}').count());
+                if depth == 0 {
                     break;
                 }
             }
