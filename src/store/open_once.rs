@@ -83,21 +83,27 @@ mod tests {
 
     use super::*;
 
+    type Opening = tokio::task::JoinHandle<Result<u32, ()>>;
+
+    /// Starts opening key 1 (as 10) in a task that waits for the sender.
+    async fn slow_open(map: &Arc<OpenOnce<u32, u32>>) -> (tokio::sync::oneshot::Sender<()>, Opening) {
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let map = Arc::clone(map);
+        let opening = tokio::spawn(async move {
+            map.get_or_open(1, (), || async {
+                released.await.unwrap();
+                Ok::<_, ()>(10)
+            })
+            .await
+        });
+        tokio::task::yield_now().await;
+        (release, opening)
+    }
+
     #[tokio::test]
     async fn a_slow_open_of_one_key_does_not_hold_up_another() {
         let map = Arc::new(OpenOnce::<u32, u32>::default());
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let slow = tokio::spawn({
-            let map = Arc::clone(&map);
-            async move {
-                map.get_or_open(1, (), || async {
-                    released.await.unwrap();
-                    Ok::<_, ()>(10)
-                })
-                .await
-            }
-        });
-        tokio::task::yield_now().await;
+        let (release, slow) = slow_open(&map).await;
         // Key 2 opens while key 1 is still opening: with one lock over the
         // whole map this would wait for `release` forever.
         let other = tokio::time::timeout(
@@ -148,18 +154,7 @@ mod tests {
     #[tokio::test]
     async fn closing_waits_for_an_open_in_flight_and_returns_it() {
         let map = Arc::new(OpenOnce::<u32, u32>::default());
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let opening = tokio::spawn({
-            let map = Arc::clone(&map);
-            async move {
-                map.get_or_open(1, (), || async {
-                    released.await.unwrap();
-                    Ok::<_, ()>(10)
-                })
-                .await
-            }
-        });
-        tokio::task::yield_now().await;
+        let (release, opening) = slow_open(&map).await;
         let closing = tokio::spawn({
             let map = Arc::clone(&map);
             async move { map.close().await }
