@@ -11,11 +11,13 @@
 //! to serve an organization refused for a rolled-back file as it is.
 
 use super::CliError;
+use super::reading::OrgReader;
 use crate::admin::{self, Outcome, TAMPERED, client};
 use crate::audit::{AuditHead, Checkpoint, Found, Verification};
 use crate::config::Config;
 use crate::domain::{OrgId, OrgSlug};
 use crate::service::records;
+use crate::store::data_dir::LockError;
 use crate::store::platform::Platform;
 use crate::store::{Database, StoreError};
 
@@ -76,9 +78,15 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
             None => head(platform.db(), "platform", *expect_head).await,
             Some(slug) => {
                 let (slug, id) = find_org(&platform, slug).await?;
-                let db = platform.open_org(id).await?;
-                let result = head(&db, &slug, *expect_head).await;
-                db.close().await;
+                let reader = OrgReader::open(&platform, id).await?;
+                let result = match &reader {
+                    OrgReader::Holding { db, .. } => head(db, &slug, *expect_head).await,
+                    OrgReader::AsItIs => match records::head_as_it_is(&platform, id, *expect_head).await {
+                        Ok(found) => print_head(&slug, found, *expect_head),
+                        Err(error) => Err(error.into()),
+                    },
+                };
+                reader.close().await;
                 result
             }
         },
@@ -108,6 +116,11 @@ async fn find_org(platform: &Platform, slug: &str) -> Result<(String, OrgId), Cl
 /// refusal is reported.
 async fn verify_org(platform: &Platform, slug: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
     let (name, id) = find_org(platform, slug).await?;
+    let _lock = match platform.data_dir().lock() {
+        Ok(lock) => lock,
+        Err(LockError::Held { .. }) => return verify_org_beside_a_server(platform, &name, id, expected).await,
+        Err(other) => return Err(other.into()),
+    };
     match platform.open_org(id).await {
         Ok(db) => {
             let result = verify(&db, &name, expected).await;
@@ -117,15 +130,43 @@ async fn verify_org(platform: &Platform, slug: &str, expected: Option<AuditHead>
             }
             result
         }
-        Err(StoreError::OrgRefused(refusal)) => {
-            let as_it_is = records::verify_as_it_is(platform, id, expected).await;
-            // A log that is not intact is the graver finding; say that first.
-            let tampered = as_it_is.ok().and_then(|verification| report(&name, verification, expected).err());
-            println!("  REFUSED: {refusal}");
-            Err(tampered.unwrap_or_else(|| CliError::new(refusal.to_string()).hint(refusal.what_to_do())))
-        }
+        Err(StoreError::OrgRefused(refusal)) => refused(platform, &name, id, expected, &refusal).await,
         Err(other) => Err(other.into()),
     }
+}
+
+/// [`verify_org`] while a server holds the data directory: the file is
+/// checked as opening it would, and read as it is; nothing is written.
+async fn verify_org_beside_a_server(
+    platform: &Platform,
+    name: &str,
+    id: OrgId,
+    expected: Option<AuditHead>,
+) -> Result<(), CliError> {
+    match platform.check_org(id).await {
+        Ok(()) => {
+            report(name, records::verify_as_it_is(platform, id, expected).await?, expected)?;
+            println!("  platform.db's anchored head for {name} is in this log: the file was not rolled back");
+            Ok(())
+        }
+        Err(StoreError::OrgRefused(refusal)) => refused(platform, name, id, expected, &refusal).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Reports a refused organization: its log verified as it is (a log that is
+/// not intact is the graver finding, said first), then the refusal.
+async fn refused(
+    platform: &Platform,
+    name: &str,
+    id: OrgId,
+    expected: Option<AuditHead>,
+    refusal: &crate::store::org_refusal::Refusal,
+) -> Result<(), CliError> {
+    let as_it_is = records::verify_as_it_is(platform, id, expected).await;
+    let tampered = as_it_is.ok().and_then(|verification| report(name, verification, expected).err());
+    println!("  REFUSED: {refusal}");
+    Err(tampered.unwrap_or_else(|| CliError::new(refusal.to_string()).hint(refusal.what_to_do())))
 }
 
 async fn verify(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
@@ -174,7 +215,15 @@ fn describe(checkpoint: &Checkpoint) -> String {
 }
 
 async fn head(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
-    let (head, found) = records::head(db, expected).await?;
+    print_head(name, records::head(db, expected).await?, expected)
+}
+
+/// Prints the head of a log (and says where `expected` stands in it).
+fn print_head(
+    name: &str,
+    (head, found): (Option<AuditHead>, Option<Found>),
+    expected: Option<AuditHead>,
+) -> Result<(), CliError> {
     match (expected, found) {
         (Some(expected), None) => {
             return Err(CliError::new(format!(

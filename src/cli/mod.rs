@@ -10,6 +10,7 @@ mod demo;
 mod error;
 pub mod init;
 pub mod org;
+mod reading;
 mod serve;
 pub mod setup_link;
 mod similarity;

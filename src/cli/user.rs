@@ -3,12 +3,13 @@
 use std::io::BufRead;
 
 use super::CliError;
+use super::reading::OrgReader;
 use crate::admin::{self, NewUser, Outcome, client};
 use crate::auth::password::NewPassword;
 use crate::config::Config;
 use crate::domain::{DisplayName, Email, OrgSlug, Role};
+use crate::store::StoreError;
 use crate::store::accounts::users;
-use crate::store::{Database, StoreError};
 
 /// User commands.
 #[derive(Debug, clap::Subcommand)]
@@ -70,13 +71,16 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
                 other => other.into(),
             });
             let result = match org {
-                Ok(org) => match platform.open_org(org.id).await {
-                    Ok(db) => {
-                        let result = list(&db, *json).await;
-                        db.close().await;
-                        result
+                Ok(org) => match OrgReader::open(&platform, org.id).await {
+                    Ok(reader) => {
+                        let people = match &reader {
+                            OrgReader::Holding { db, .. } => crate::service::people::list(db).await,
+                            OrgReader::AsItIs => crate::service::people::list_as_it_is(&platform, org.id).await,
+                        };
+                        reader.close().await;
+                        people.map(|people| print_list(people, *json)).map_err(CliError::from)
                     }
-                    Err(error) => Err(error.into()),
+                    Err(error) => Err(error),
                 },
                 Err(error) => Err(error),
             };
@@ -125,17 +129,16 @@ async fn create(config: &Config, args: &CreateArgs) -> Result<(), CliError> {
     }
 }
 
-async fn list(db: &Database, json: bool) -> Result<(), CliError> {
-    let people = crate::service::people::list(db).await?;
+fn print_list(people: Vec<(users::User, Vec<crate::store::courses::Grant>)>, json: bool) {
     if json {
         let rows: Vec<_> =
             people.iter().map(|(user, roles)| serde_json::json!({ "user": user, "roles": roles })).collect();
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
-        return Ok(());
+        return;
     }
     if people.is_empty() {
         println!("no accounts yet; create one with: examhall user create --org SLUG --email E --role ROLE");
-        return Ok(());
+        return;
     }
     println!("{:40}  {:8}  {:24}  ROLES", "EMAIL", "STATUS", "LAST SIGN-IN");
     for (user, grants) in people {
@@ -144,5 +147,4 @@ async fn list(db: &Database, json: bool) -> Result<(), CliError> {
         let last = user.last_sign_in_at.as_deref().unwrap_or("never");
         println!("{:40}  {:8}  {:24}  {}", user.email, status, last, roles.join(","));
     }
-    Ok(())
 }

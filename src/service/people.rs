@@ -155,6 +155,31 @@ pub async fn list(db: &Database) -> Result<Vec<(User, Vec<Grant>)>, StoreError> 
     .await
 }
 
+/// [`list`] on organization `id`'s file as it is (neither migrated nor
+/// anchored): what the command line reads while a server holds the data
+/// directory, so that it writes nothing behind the server's back.
+///
+/// # Errors
+/// Storage errors; a file that is not the organization's own.
+pub async fn list_as_it_is(
+    platform: &crate::store::platform::Platform,
+    id: crate::domain::OrgId,
+) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
+    platform
+        .inspect_org(id, |conn| {
+            let grants = courses::all_grants(conn)?;
+            let people = users::list(conn)?;
+            Ok(people
+                .into_iter()
+                .map(|user| {
+                    let roles = grants.iter().filter(|g| g.user_id == user.id).cloned().collect();
+                    (user, roles)
+                })
+                .collect())
+        })
+        .await
+}
+
 /// The person `id`.
 ///
 /// # Errors

@@ -70,3 +70,22 @@ pub async fn head(
     })
     .await
 }
+
+/// [`head`] on organization `id`'s file as it is (neither migrated nor
+/// anchored): what the command line reads while a server holds the data
+/// directory, so that it writes nothing behind the server's back.
+///
+/// # Errors
+/// Storage errors; a file that is not the organization's own.
+pub async fn head_as_it_is(
+    platform: &Platform,
+    id: OrgId,
+    expected: Option<AuditHead>,
+) -> Result<(Option<AuditHead>, Option<Found>), StoreError> {
+    platform
+        .inspect_org(id, move |conn| {
+            let found = expected.map(|e| audit::locate(conn, &e)).transpose()?;
+            Ok((audit::head(conn)?, found.flatten()))
+        })
+        .await
+}

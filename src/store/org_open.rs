@@ -91,6 +91,22 @@ impl Platform {
         Ok(db)
     }
 
+    /// Checks organization `id`'s file as opening it would (its own file,
+    /// holding the head `platform.db` anchored), without migrating it or
+    /// anchoring anything: for the command line beside a running server.
+    ///
+    /// # Errors
+    /// [`StoreError::OrgRefused`] when a check fails; storage errors.
+    pub async fn check_org(&self, id: OrgId) -> Result<(), StoreError> {
+        let record = self.record(id).await?;
+        tokio::task::spawn_blocking(move || {
+            let conn = record.open_own_file(id)?;
+            org_refusal::check_anchor(&conn, record.anchored.as_ref())?.map_err(|reason| record.refuse(id, reason))
+        })
+        .await
+        .map_err(|_| StoreError::JobPanicked)?
+    }
+
     /// Runs `work` on organization `id`'s file as it is: the file must be
     /// the organization's own, but is neither migrated nor checked against
     /// its anchor, so that `examhall audit verify` can look at a refused one.

@@ -200,3 +200,32 @@ fn without_a_server_the_command_line_holds_the_data_directory_itself() {
     let (ok, stdout, stderr) = run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]);
     assert!(ok && stdout.contains("created organization physics"), "{stdout}{stderr}");
 }
+
+#[tokio::test]
+async fn beside_a_real_server_changes_go_through_it_and_reads_take_the_files_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    assert!(run(&["init", "--data-dir", data]).0);
+    assert!(run(&["org", "create", "--data-dir", data, "--slug", "physics", "--name", "Physics"]).0);
+    let cert = dir.path().join("tls/cert.pem");
+    let server = crate::helpers::ServeProcess::start(dir.path(), &[]);
+    assert!(server.wait_ready(&cert).await);
+
+    let create = ["user", "create", "--data-dir", data, "--org", "physics", "--email", "it@physics.example"];
+    let (ok, stdout, stderr) = run(&[&create[..], &["--role", "org_admin"]].concat());
+    assert!(ok && stdout.contains("created it@physics.example"), "{stdout}{stderr}");
+    // The server holds the data directory: these read the files as they
+    // are, beside it, and write nothing.
+    let (ok, list, stderr) = run(&["user", "list", "--data-dir", data, "--org", "physics"]);
+    assert!(ok && list.contains("it@physics.example"), "{list}{stderr}");
+    let (ok, head, stderr) = run(&["audit", "head", "--data-dir", data, "--org", "physics"]);
+    let head = head.trim();
+    assert!(
+        ok && head.split_once(':').is_some_and(|(seq, hash)| seq.parse::<u64>().unwrap() >= 1 && hash.len() == 64),
+        "{head}{stderr}"
+    );
+    let (ok, verified, stderr) =
+        run(&["audit", "verify", "--data-dir", data, "--org", "physics", "--expect-head", head]);
+    assert!(ok && verified.contains("intact") && verified.contains("anchored head"), "{verified}{stderr}");
+    drop(server);
+}
