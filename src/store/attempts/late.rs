@@ -134,13 +134,13 @@ pub struct LateItem {
     /// Its sequence number in the student's queue.
     pub seq: i64,
     /// What it records.
-    pub kind: String,
+    pub kind: crate::domain::autosave::LogKind,
     /// The question it concerns.
     pub question_id: Option<QuestionId>,
     /// The client's estimate of when it was made (not evidence).
-    pub client_at: String,
+    pub client_at: crate::domain::Timestamp,
     /// When the server received it.
-    pub server_at: String,
+    pub server_at: crate::domain::Timestamp,
     /// `pending`, `accepted`, `refused` or `applied`.
     pub status: String,
     /// Why it was refused.
@@ -159,7 +159,7 @@ pub fn list(conn: &Connection, id: AttemptId) -> Result<Vec<LateItem>, StoreErro
     let rows = statement.query_map([id], |r| {
         Ok(LateItem {
             seq: r.get(0)?,
-            kind: r.get(1)?,
+            kind: crate::store::enum_from(&r.get::<_, String>(1)?)?,
             question_id: r.get(2)?,
             client_at: r.get(3)?,
             server_at: r.get(4)?,
