@@ -142,17 +142,7 @@ fn named_target(
 /// # Errors
 /// Storage errors.
 pub async fn list(db: &Database) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
-    db.read(|conn| {
-        let grants = courses::all_grants(conn)?;
-        Ok(users::list(conn)?
-            .into_iter()
-            .map(|user| {
-                let roles = grants.iter().filter(|g| g.user_id == user.id).cloned().collect();
-                (user, roles)
-            })
-            .collect())
-    })
-    .await
+    db.read(with_roles).await
 }
 
 /// [`list`] on organization `id`'s file as it is (neither migrated nor
@@ -165,19 +155,17 @@ pub async fn list_as_it_is(
     platform: &crate::store::platform::Platform,
     id: crate::domain::OrgId,
 ) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
-    platform
-        .inspect_org(id, |conn| {
-            let grants = courses::all_grants(conn)?;
-            let people = users::list(conn)?;
-            Ok(people
-                .into_iter()
-                .map(|user| {
-                    let roles = grants.iter().filter(|g| g.user_id == user.id).cloned().collect();
-                    (user, roles)
-                })
-                .collect())
-        })
-        .await
+    platform.inspect_org(id, with_roles).await
+}
+
+/// Every person of `conn`'s organization, with the roles they hold.
+fn with_roles(conn: &Connection) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
+    let grants = courses::all_grants(conn)?;
+    let people = users::list(conn)?.into_iter().map(|user| {
+        let roles = grants.iter().filter(|g| g.user_id == user.id).cloned().collect();
+        (user, roles)
+    });
+    Ok(people.collect())
 }
 
 /// The person `id`.

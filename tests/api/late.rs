@@ -222,11 +222,8 @@ async fn the_sweep_refuses_items_whose_commitment_never_completed_once_the_windo
 
 #[tokio::test]
 async fn an_attempt_submitted_before_the_upgrade_is_frozen_with_its_receipt_by_the_upgrade() {
-    use examhall::domain::{DisplayName, Email, ExamSpec, Role};
-    use examhall::store::accounts::users::{self, NewUser};
-    use examhall::store::courses::{self, GrantTarget};
     use examhall::store::keys::DatabaseKey;
-    use examhall::store::{attempts, connection, exams, migrations};
+    use examhall::store::{attempts, connection, migrations};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("org.db");
     let key = DatabaseKey::generate();
@@ -234,26 +231,8 @@ async fn an_attempt_submitted_before_the_upgrade_is_frozen_with_its_receipt_by_t
     // The schema before frozen submissions: an attempt submitted at its deadline with one answer.
     let before = migrations::ORG.iter().position(|m| m.sql.contains("submissions")).expect("the autosave migration");
     migrations::run(&mut conn, &path, &migrations::ORG[..before]).unwrap();
-    let now = STARTED;
-    let course = courses::create_course(&conn, "PHYS101", "Mechanics", now).unwrap();
-    let section = courses::create_section(&conn, course.id, "A", now).unwrap();
-    let email = Email::parse("student@physics.example").unwrap();
-    let name = DisplayName::parse("Student").unwrap();
-    let user = users::create(
-        &conn,
-        &NewUser { email: &email, display_name: &name, student_number: None, password_hash: None },
-        now,
-    )
-    .unwrap();
-    courses::grant(&conn, user.id, Role::Student, GrantTarget::Section(section.id), now).unwrap();
-    let spec: ExamSpec = serde_json::from_value(json!({
-        "title": "Midterm", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
-        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
-        "section_ids": [section.id],
-        "questions": [{ "title": "Add", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] }]
-    }))
-    .unwrap();
-    let exam = exams::create(&conn, course.id, &spec, now).unwrap();
+    let (_, user, exam) =
+        crate::upgrade::a_student_and_an_exam(&conn, STARTED, ("2026-01-01T09:00:00Z", "2036-01-01T12:00:00Z"));
     let question: String = conn.query_row("SELECT id FROM questions", [], |r| r.get(0)).unwrap();
     conn.execute_batch(&format!(
         "INSERT INTO exam_sessions (id, exam_id, user_id, secret_hash, started_at, deadline_at, submitted_at, submit_reason)

@@ -12,6 +12,33 @@ use serde_json::json;
 
 const NOW: time::OffsetDateTime = time::macros::datetime!(2026-06-01 09:00 UTC);
 
+/// A course with one section, a student of it, and a draft exam of one
+/// question open from `window.0` to `window.1`, made by the store's own
+/// functions on a database of any schema since exams: (the course, the
+/// student, the exam).
+pub fn a_student_and_an_exam(
+    conn: &Connection,
+    now: time::OffsetDateTime,
+    window: (&str, &str),
+) -> (examhall::domain::CourseId, users::User, examhall::domain::ExamId) {
+    let course = courses::create_course(conn, "PHYS101", "Mechanics", now).unwrap();
+    let section = courses::create_section(conn, course.id, "A", now).unwrap();
+    let email = Email::parse("student@physics.example").unwrap();
+    let name = DisplayName::parse("Student").unwrap();
+    let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
+    let user = users::create(conn, &new, now).unwrap();
+    courses::grant(conn, user.id, Role::Student, GrantTarget::Section(section.id), now).unwrap();
+    let spec: ExamSpec = serde_json::from_value(json!({
+        "title": "Midterm", "opens_at": window.0, "closes_at": window.1,
+        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
+        "section_ids": [section.id],
+        "questions": [{ "title": "Add", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] }]
+    }))
+    .unwrap();
+    let exam = exams::create(conn, course.id, &spec, now).unwrap();
+    (course.id, user, exam)
+}
+
 /// Rows per table that holds times (the audit log and frozen submissions are kept as written).
 fn counts(conn: &Connection) -> Vec<(String, i64)> {
     ["users", "courses", "sections", "grants", "exams", "exam_sessions", "session_log", "late_items", "extra_time"]
@@ -29,23 +56,9 @@ fn a_database_of_the_previous_schema_keeps_every_row_and_gets_fixed_width_times(
     migrations::run(&mut conn, &path, &migrations::ORG[..previous]).unwrap();
 
     // Real rows, made by the store's own functions...
-    let course = courses::create_course(&conn, "PHYS101", "Mechanics", NOW).unwrap();
-    let section = courses::create_section(&conn, course.id, "A", NOW).unwrap();
-    let email = Email::parse("student@physics.example").unwrap();
-    let name = DisplayName::parse("Student").unwrap();
-    let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
-    let user = users::create(&conn, &new, NOW).unwrap();
-    courses::grant(&conn, user.id, Role::Student, GrantTarget::Section(section.id), NOW).unwrap();
-    let spec: ExamSpec = serde_json::from_value(json!({
-        "title": "Midterm", "opens_at": "2026-06-01T08:00:00Z", "closes_at": "2026-06-01T12:00:00Z",
-        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
-        "section_ids": [section.id],
-        "questions": [{ "title": "Add", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] }]
-    }))
-    .unwrap();
-    let exam_id = exams::create(&conn, course.id, &spec, NOW).unwrap();
+    let (course, user, exam_id) = a_student_and_an_exam(&conn, NOW, ("2026-06-01T08:00:00Z", "2026-06-01T12:00:00Z"));
     exams::publish(&conn, exam_id, NOW).unwrap();
-    let exam = exams::get(&conn, course.id, exam_id, NOW).unwrap().unwrap();
+    let exam = exams::get(&conn, course, exam_id, NOW).unwrap().unwrap();
     let (attempt, _) = attempts::start(&conn, &exam, user.id, NOW).unwrap();
     attempts::set_extra_time(&conn, exam_id, &[user.id], 15, "accommodation", NOW).unwrap();
     // ...then written back in the forms earlier versions stored: no
