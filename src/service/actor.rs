@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use crate::audit::AuditEvent;
 use crate::domain::{CourseId, OrgId, Role, UserId};
+use crate::notices::{Bus, ExamEvent, Notice};
 use crate::store::Database;
 use crate::store::exams::Exam;
 
@@ -107,4 +108,18 @@ pub struct OrgActor {
     pub user: UserId,
     /// Who, as the audit log names them.
     pub actor: Actor,
+}
+
+impl ExamTaker {
+    /// Tells the listeners of this exam what happened; call after the commit.
+    pub fn tell(&self, bus: &Bus, event: ExamEvent) {
+        bus.publish(Notice { org: self.org, exam: self.exam.id, event });
+    }
+}
+
+impl ExamStaff {
+    /// Tells the listeners of this exam what happened; call after the commit.
+    pub fn tell(&self, bus: &Bus, event: ExamEvent) {
+        bus.publish(Notice { org: self.staff.org, exam: self.exam.id, event });
+    }
 }

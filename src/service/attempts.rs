@@ -168,7 +168,7 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
             return Err(StoreError::WrongState(ServiceError::OtherDevice.to_string()).into());
         }
     };
-    publish(state, taker, event);
+    taker.tell(state.notices(), event);
     Ok((attempt, binding))
 }
 
@@ -227,22 +227,21 @@ pub async fn save(
         .db
         .write(move |conn| {
             let unlocked = unlock_in(conn, &exam, user, &secret, now)?;
-            let Unlocked::Open { attempt, .. } = &unlocked else { return Ok((unlocked, None, 0)) };
-            // Items a resent batch repeats were heard the first time.
-            let acked = attempts::log_state(conn, attempt.id)?.acked_seq;
-            let fresh = items.iter().filter(|item| item.seq > acked).count();
+            let Unlocked::Open { attempt, .. } = &unlocked else { return Ok((unlocked, None)) };
             let saved = log::save(conn, attempt, &exam, &items, commitment, now, rules)?;
-            Ok((unlocked, Some(saved), fresh))
+            Ok((unlocked, Some(saved)))
         })
         .await?;
-    let (unlocked, saved, count) = written;
+    let (unlocked, saved) = written;
     let attempt = opened(state, taker, unlocked)?;
     match saved {
         Some(Ok(outcome)) => {
+            // Items a resent batch repeats were heard the first time.
+            let count = outcome.stored;
             if count > 0 {
                 let event =
                     ExamEvent::Saved { attempt: attempt.id, student: user, acked_seq: outcome.acked_seq, items: count };
-                publish(state, taker, event);
+                taker.tell(state.notices(), event);
             }
             Ok(Saved { outcome, deadline_at: attempt.deadline_at, now })
         }
@@ -294,7 +293,7 @@ pub async fn submit(
     let (stored, first) = submitted;
     if first {
         let event = ExamEvent::Submitted { attempt: id, student: taker.student, reason: SubmissionReason::Student };
-        publish(state, taker, event);
+        taker.tell(state.notices(), event);
     }
     Ok(stored)
 }
@@ -312,13 +311,11 @@ pub async fn receipt(state: &AppState, taker: &ExamTaker) -> Result<StoredReceip
             let Some(attempt) = attempts::find(conn, exam.id, user)? else { return Ok(None) };
             let frozen = log::freeze_if_overdue(conn, &attempt, &exam, now)?;
             let newly = attempt.submitted_at.is_none() && frozen.submitted_at.is_some();
-            Ok(submissions::latest(conn, attempt.id)?.map(|stored| (stored, newly.then_some(attempt.id))))
+            Ok(submissions::latest(conn, attempt.id)?.map(|stored| (stored, newly.then_some(frozen))))
         })
         .await?;
     let (stored, newly) = found.ok_or_else(|| StoreError::NotFound("receipt".to_owned()))?;
-    if let Some(attempt) = newly {
-        publish(state, taker, ExamEvent::Submitted { attempt, student: user, reason: SubmissionReason::Deadline });
-    }
+    publish_deadline_submissions(state, taker.org, newly.as_slice());
     Ok(stored)
 }
 
@@ -377,12 +374,7 @@ fn opened(state: &AppState, taker: &ExamTaker, unlocked: Unlocked) -> Result<Att
     match unlocked {
         Unlocked::Open { attempt, deadline_submitted } => {
             if deadline_submitted {
-                let event = ExamEvent::Submitted {
-                    attempt: attempt.id,
-                    student: attempt.user_id,
-                    reason: SubmissionReason::Deadline,
-                };
-                publish(state, taker, event);
+                publish_deadline_submissions(state, taker.org, std::slice::from_ref(&attempt));
             }
             Ok(attempt)
         }
@@ -395,8 +387,4 @@ fn opened(state: &AppState, taker: &ExamTaker, unlocked: Unlocked) -> Result<Att
         }
         Unlocked::NotStarted => Err(StoreError::NotFound("attempt".to_owned()).into()),
     }
-}
-
-fn publish(state: &AppState, taker: &ExamTaker, event: ExamEvent) {
-    state.notices().publish(Notice { org: taker.org, exam: taker.exam.id, event });
 }

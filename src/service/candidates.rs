@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::ExamStaff;
 use crate::audit;
 use crate::domain::SectionId;
-use crate::notices::{ExamEvent, Notice};
+use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::candidates::{self, Candidate, CandidateLink, IssuedLink, Reissued};
@@ -125,7 +125,7 @@ pub async fn reissue(state: &AppState, on: &ExamStaff, id: String) -> Result<Rei
     if let Some(attempt) = reissued.attempt_moved {
         let student = reissued.candidate;
         let event = ExamEvent::MoveAllowed { attempt, student };
-        state.notices().publish(Notice { org: on.staff.org, exam, event });
+        on.tell(state.notices(), event);
     }
     Ok(reissued)
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::{CourseActor, ExamStaff};
 use crate::audit::{self, digest};
 use crate::domain::{ExamId, ExamSpec, Role, UserId};
-use crate::notices::{ExamEvent, Notice};
+use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::exam_roster::{self, StudentAttempt};
 use crate::store::exams::{self, Exam, Phase};
@@ -221,7 +221,7 @@ pub async fn set_window(
             audit::append(conn, &event, now).map(|_| ())
         })
         .await?;
-    publish_notice(state, on, ExamEvent::WindowChanged { closes_at });
+    on.tell(state.notices(), ExamEvent::WindowChanged { closes_at });
     reload(state, &on.staff, id).await
 }
 
@@ -264,7 +264,7 @@ pub async fn set_extra_time(
             audit::append(conn, &event, now).map(|_| ())
         })
         .await?;
-    publish_notice(state, on, ExamEvent::ExtraTime { students: granted, minutes });
+    on.tell(state.notices(), ExamEvent::ExtraTime { students: granted, minutes });
     Ok(())
 }
 
@@ -282,8 +282,4 @@ pub async fn roster(state: &AppState, on: &ExamStaff) -> Result<Vec<StudentAttem
     }
     let exam = on.exam.clone();
     db.read(move |conn| exam_roster::students(conn, &exam)).await
-}
-
-fn publish_notice(state: &AppState, on: &ExamStaff, event: ExamEvent) {
-    state.notices().publish(Notice { org: on.staff.org, exam: on.exam.id, event });
 }

@@ -8,7 +8,7 @@ use super::{AttemptStaff, ExamStaff};
 use crate::audit;
 use crate::domain::AttemptId;
 use crate::domain::receipt::SubmissionReason;
-use crate::notices::{ExamEvent, Notice};
+use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::attempts::late::{self, LateItem};
@@ -69,7 +69,7 @@ pub async fn allow_move(state: &AppState, of: &AttemptStaff) -> Result<(), Store
         return Err(StoreError::WrongState("the attempt is already submitted; it cannot move".to_owned()));
     }
     let student = of.attempt.user_id;
-    publish(state, &of.on, ExamEvent::MoveAllowed { attempt: id, student });
+    of.on.tell(state.notices(), ExamEvent::MoveAllowed { attempt: id, student });
     Ok(())
 }
 
@@ -101,10 +101,6 @@ pub async fn apply_late_items(state: &AppState, of: &AttemptStaff) -> Result<Sto
         .await?
         .ok_or_else(|| StoreError::WrongState("there are no accepted late items to apply".to_owned()))?;
     let (attempt, student) = (of.attempt.id, of.attempt.user_id);
-    publish(state, &of.on, ExamEvent::Submitted { attempt, student, reason: SubmissionReason::LateItems });
+    of.on.tell(state.notices(), ExamEvent::Submitted { attempt, student, reason: SubmissionReason::LateItems });
     Ok(stored)
-}
-
-fn publish(state: &AppState, on: &ExamStaff, event: ExamEvent) {
-    state.notices().publish(Notice { org: on.staff.org, exam: on.exam.id, event });
 }

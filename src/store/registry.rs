@@ -32,7 +32,9 @@ pub struct Registry {
     refused: Arc<Mutex<HashMap<OrgId, Refused>>>,
     /// Whether each organization is in service, as last read or set. Only
     /// the process holding the data directory changes it, through
-    /// [`Registry::set_active`], so it is read from `platform.db` once.
+    /// [`Registry::set_active`], so it is read from `platform.db` once. Only
+    /// organizations that exist are held: the ids come from cookies and
+    /// links anyone can send.
     active: Arc<Mutex<HashMap<OrgId, bool>>>,
 }
 
@@ -111,12 +113,23 @@ impl Registry {
             return Ok(*active);
         }
         let active = self.platform.is_active(id).await?;
-        self.lock_active().insert(id, active);
+        // `false` may be an id that names no organization: not held, so
+        // made-up ids cannot grow the map (a deactivated one is read again).
+        if active {
+            self.lock_active().insert(id, true);
+        }
         Ok(active)
     }
 
-    /// Records that organization `id` was switched on or off; call after
-    /// the change committed in `platform.db`.
+    /// How many organizations' status is held: at most the organizations
+    /// that exist.
+    #[must_use]
+    pub fn statuses_held(&self) -> usize {
+        self.lock_active().len()
+    }
+
+    /// Records that existing organization `id` was switched on or off; call
+    /// after the change committed in `platform.db`.
     pub fn set_active(&self, id: OrgId, active: bool) {
         self.lock_active().insert(id, active);
     }

@@ -321,3 +321,23 @@ async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn cookies_and_links_naming_made_up_organizations_leave_nothing_held_behind() {
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    // The organizations in use are held once they are read.
+    assert!(app.alive(&w.student).await);
+    let held = app.state.registry().statuses_held();
+    assert!(held >= 1, "the status of physics is held");
+    for _ in 0..200 {
+        let realm = examhall::domain::OrgId::generate();
+        let cookie = format!("__Host-examhall={realm}.{}", "a".repeat(43));
+        let response = app.client.get(app.url("/api/v1/session")).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(response.status(), 401);
+        let link = app.get(&format!("/api/v1/links/{realm}.{}", "b".repeat(43))).await.status();
+        assert!(link == 404 || link == 429, "a guess, then limited: {link}");
+    }
+    assert_eq!(app.state.registry().statuses_held(), held, "made-up ids are not held");
+    app.stop().await;
+}

@@ -48,6 +48,10 @@ pub struct SaveOutcome {
     pub phase: &'static str,
     /// The attempt's items after the deadline so far.
     pub late: LateCounts,
+    /// Items of this batch stored now (in the log, or set aside as late);
+    /// those a resent batch repeats are not counted. Not sent.
+    #[serde(skip)]
+    pub stored: usize,
 }
 
 /// The appliance's rules for saves (`[exams]` in the config).

@@ -82,7 +82,8 @@ pub fn stage(
         )?;
     }
     let processed_seq = fresh.last().map_or(cursor, |item| item.seq);
-    Ok(Ok(SaveOutcome { acked_seq, processed_seq, phase: "closed", late: counts(conn, attempt.id)? }))
+    let late = counts(conn, attempt.id)?;
+    Ok(Ok(SaveOutcome { acked_seq, processed_seq, phase: "closed", late, stored: fresh.len() }))
 }
 
 fn settle_pending(conn: &Connection, id: AttemptId, status: &str, reason: Option<&str>) -> Result<(), StoreError> {

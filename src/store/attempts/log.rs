@@ -119,7 +119,8 @@ fn on_time(
     if let Some(commitment) = commitment {
         record_commitment(conn, attempt.id, commitment, now)?;
     }
-    Ok(Ok(SaveOutcome { acked_seq: acked, processed_seq: acked, phase: "open", late: LateCounts::default() }))
+    let late = LateCounts::default();
+    Ok(Ok(SaveOutcome { acked_seq: acked, processed_seq: acked, phase: "open", late, stored: fresh.len() }))
 }
 
 /// Keeps the client's commitment if it reaches further than the last one
