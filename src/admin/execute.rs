@@ -5,8 +5,8 @@ use std::time::Duration;
 use super::{AcceptedHead, Command, Failure, NewUser, Outcome};
 use crate::audit::Actor as AuditActor;
 use crate::domain::{DisplayName, Email, OrgName, OrgSlug, Role};
-use crate::service::Actor;
 use crate::service::people::{self, NewPerson, Placement};
+use crate::service::{Actor, organizations};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::platform::{OrgStatus, Organization};
@@ -49,14 +49,13 @@ async fn setup_link(state: &AppState, actor: AuditActor) -> Result<Outcome, Fail
 
 async fn org_create(state: &AppState, actor: AuditActor, slug: &str, name: &str) -> Result<Outcome, Failure> {
     let (slug, name) = (OrgSlug::parse(slug)?, OrgName::parse(name)?);
-    let platform = state.registry().platform();
-    let org = platform.create_org(slug, name, &actor, state.clock().now()).await.map_err(|error| match error {
+    let org = organizations::create(state, &Actor::audited(actor), slug, name).await.map_err(|error| match error {
         StoreError::Taken(_) => {
             Failure::new(error.to_string(), Some("choose another --slug; `examhall org list` shows the ones in use"))
         }
         other => other.into(),
     })?;
-    let database = platform.data_dir().org_db(org.id);
+    let database = state.registry().platform().data_dir().org_db(org.id);
     Ok(Outcome::OrgCreated { id: org.id.to_string(), slug: org.slug.to_string(), name: org.name, database })
 }
 
@@ -80,7 +79,7 @@ async fn org_change(
 ) -> Result<Outcome, Failure> {
     let org = find_org(state, slug).await?;
     let actor = Actor::audited(actor);
-    let (_, sessions_ended) = crate::service::organizations::update(state, &actor, org.id, name, status).await?;
+    let (_, sessions_ended) = organizations::update(state, &actor, org.id, name, status).await?;
     Ok(Outcome::OrgChanged { sessions_ended })
 }
 

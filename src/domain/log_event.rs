@@ -107,24 +107,24 @@ impl Event {
     ///
     /// # Errors
     /// For an edit or a snapshot (not events), or details of the wrong type.
-    pub fn of(kind: LogKind, data: Option<&Value>) -> Result<Self, InvalidValue> {
+    pub fn of(kind: LogKind, data: Option<Value>) -> Result<Self, InvalidValue> {
         let details: Details = match data {
             None => Details::default(),
-            Some(data) => serde_json::from_value(data.clone())
+            Some(data) => serde_json::from_value(data)
                 .map_err(|e| InvalidValue(format!("the details of a {} event: {e}", kind.as_str())))?,
         };
-        let text = || details.text.clone().unwrap_or_default();
-        let clipboard = |action| Self::Clipboard { action, text: text(), size: details.size.unwrap_or(0) };
+        let Details { item, text, size, width, height, outer, inner, key, url } = details;
+        let clipboard = |action| Self::Clipboard { action, text: text.unwrap_or_default(), size: size.unwrap_or(0) };
         let devtools = |suspected| Self::Devtools {
             suspected,
-            outer: details.outer.unwrap_or_default(),
-            inner: details.inner.unwrap_or_default(),
+            outer: outer.unwrap_or_default(),
+            inner: inner.unwrap_or_default(),
         };
         Ok(match kind {
             LogKind::Edit | LogKind::Snapshot => {
                 return Err(InvalidValue("edits and snapshots are not events".to_owned()));
             }
-            LogKind::Recovered => Self::Recovered { item: details.item.clone().unwrap_or(Value::Null) },
+            LogKind::Recovered => Self::Recovered { item: item.unwrap_or(Value::Null) },
             LogKind::Paste => clipboard(ClipboardAction::Paste),
             LogKind::Copy => clipboard(ClipboardAction::Copy),
             LogKind::Cut => clipboard(ClipboardAction::Cut),
@@ -134,13 +134,13 @@ impl Event {
             LogKind::VisibilityVisible => Self::Visibility { hidden: false },
             LogKind::FullscreenExit => Self::Fullscreen { exited: true },
             LogKind::FullscreenEnter => Self::Fullscreen { exited: false },
-            LogKind::Resize => Self::Resize { width: details.width.unwrap_or(0), height: details.height.unwrap_or(0) },
+            LogKind::Resize => Self::Resize { width: width.unwrap_or(0), height: height.unwrap_or(0) },
             LogKind::DevtoolsSuspected => devtools(true),
             LogKind::DevtoolsCleared => devtools(false),
-            LogKind::DevtoolsShortcut => Self::DevtoolsShortcut { key: details.key.clone().unwrap_or_default() },
+            LogKind::DevtoolsShortcut => Self::DevtoolsShortcut { key: key.unwrap_or_default() },
             LogKind::NetworkOffline => Self::Network { offline: true },
             LogKind::NetworkOnline => Self::Network { offline: false },
-            LogKind::Reload => Self::Reload { url: details.url.clone().unwrap_or_default() },
+            LogKind::Reload => Self::Reload { url: url.unwrap_or_default() },
         })
     }
 }
@@ -172,17 +172,17 @@ mod tests {
             (LogKind::Recovered, json!({"item": {"seq": 3}}), Event::Recovered { item: json!({"seq": 3}) }),
         ];
         for (kind, data, expected) in cases {
-            assert_eq!(Event::of(kind, Some(&data)), Ok(expected), "{kind:?}");
+            assert_eq!(Event::of(kind, Some(data)), Ok(expected), "{kind:?}");
         }
         assert_eq!(Event::of(LogKind::VisibilityHidden, None), Ok(Event::Visibility { hidden: true }));
     }
 
     #[test]
     fn details_of_the_wrong_type_are_refused_and_edits_are_not_events() {
-        assert!(Event::of(LogKind::Resize, Some(&json!({"width": "wide"}))).is_err());
-        assert!(Event::of(LogKind::Paste, Some(&json!({"size": -1}))).is_err());
+        assert!(Event::of(LogKind::Resize, Some(json!({"width": "wide"}))).is_err());
+        assert!(Event::of(LogKind::Paste, Some(json!({"size": -1}))).is_err());
         assert!(Event::of(LogKind::Edit, None).is_err());
         // Details a kind does not use are ignored, as an older page may send them.
-        assert_eq!(Event::of(LogKind::FocusReturned, Some(&json!({"extra": 1}))), Ok(Event::Focus { lost: false }));
+        assert_eq!(Event::of(LogKind::FocusReturned, Some(json!({"extra": 1}))), Ok(Event::Focus { lost: false }));
     }
 }

@@ -104,7 +104,7 @@ impl SaveItem {
                 if wire.data.as_ref().is_some_and(|d| !d.is_object()) {
                     return Err(invalid("an event's data is an object"));
                 }
-                ItemBody::Event(Event::of(wire.kind, wire.data.as_ref()).map_err(|e| invalid(&e.0))?)
+                ItemBody::Event(Event::of(wire.kind, wire.data).map_err(|e| invalid(&e.0))?)
             }
         };
         Ok(Self {

@@ -27,6 +27,12 @@ impl Actor {
         Self { id: id.to_string(), label: email.to_owned(), client }
     }
 
+    /// Someone not signed in, named by `label` (never by what they typed).
+    #[must_use]
+    pub fn anonymous(label: &str, client: Option<IpAddr>) -> Self {
+        Self { id: "anonymous".to_owned(), label: label.to_owned(), client }
+    }
+
     /// The command line's actor (`audit::Actor::command_line`).
     #[must_use]
     pub fn audited(actor: crate::audit::Actor) -> Self {

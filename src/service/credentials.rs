@@ -157,10 +157,7 @@ pub async fn redeem_link(
             }
             _ => return Ok(false),
         };
-        let mut event = AuditEvent::new(user_id.to_string(), label, action).target(user_id.to_string());
-        if let Some(addr) = client {
-            event = event.client(addr);
-        }
+        let event = super::Actor::user(user_id, &label, client).event(action).target(user_id.to_string());
         audit::append(conn, &event, now)?;
         Ok(true)
     })

@@ -115,7 +115,7 @@ pub async fn remove(state: &AppState, on: &ExamStaff) -> Result<(), StoreError> 
             // accounts are closed (an account left without its link must
             // not become a student of the whole section).
             candidates::remove_for_deleted_exam(conn, id)?;
-            exams::delete_draft(conn, course, id)?;
+            exams::delete_draft(conn, id)?;
             audit::append(conn, &event, now).map(|_| ())
         })
         .await

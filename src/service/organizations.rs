@@ -6,12 +6,21 @@ use std::time::Duration;
 use super::Actor;
 use super::people::{self, NewPerson, Placement};
 use crate::audit;
-use crate::domain::{DisplayName, Email, OrgId, OrgName, Role, UserId};
+use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug, Role, UserId};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::courses::GrantTarget;
 use crate::store::organizations;
 use crate::store::platform::{OrgStatus, Organization};
+
+/// Creates an organization with its own encrypted database, audited as
+/// `org.create` by `admin`.
+///
+/// # Errors
+/// [`StoreError::Taken`] when the slug is taken; storage errors.
+pub async fn create(state: &AppState, admin: &Actor, slug: OrgSlug, name: OrgName) -> Result<Organization, StoreError> {
+    state.registry().platform().create_org(slug, name, admin.event("org.create"), state.clock().now()).await
+}
 
 /// The organization `id`.
 ///

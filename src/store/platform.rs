@@ -12,7 +12,7 @@ use super::data_dir::DataDir;
 use super::database::{Database, OpenOptions};
 use super::keys::{DatabaseKey, MasterKey};
 use super::{StoreError, connection, migrations};
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{self, AuditEvent};
 use crate::clock::rfc3339;
 use crate::domain::{OrgId, OrgName, OrgSlug};
 
@@ -99,8 +99,10 @@ impl Platform {
 
     /// Creates an organization: a new database file with its own random key,
     /// then the platform record holding that key wrapped, and in the same
-    /// transaction the platform audit entry `org.create` by `actor`. If the
-    /// record cannot be written, the new file is removed again.
+    /// transaction the platform audit entry `org.create`. If the
+    /// record cannot be written, the new file is removed again. `event` is
+    /// the caller's `org.create` entry; the new organization becomes its
+    /// target.
     ///
     /// # Errors
     /// [`StoreError::Taken`] when the slug is taken; storage errors.
@@ -108,7 +110,7 @@ impl Platform {
         &self,
         slug: OrgSlug,
         name: OrgName,
-        actor: &Actor,
+        event: AuditEvent,
         now: OffsetDateTime,
     ) -> Result<Organization, StoreError> {
         let slug_taken = slug.clone();
@@ -134,9 +136,8 @@ impl Platform {
             .map_err(|_| StoreError::JobPanicked)??;
         let wrapped = self.master.wrap(&key, &id.to_string());
         let record = org.clone();
-        let event = AuditEvent::by(actor, "org.create")
-            .target(id.to_string())
-            .details(serde_json::json!({ "slug": org.slug.as_str(), "name": org.name }));
+        let event =
+            event.target(id.to_string()).details(serde_json::json!({ "slug": org.slug.as_str(), "name": org.name }));
         let inserted = self
             .db
             .write(move |conn| {

@@ -160,9 +160,17 @@ async fn the_admin_socket_is_owner_only_bounded_and_gone_when_the_server_stops()
     // answers after 64 KiB and closes, and the rest is thrown away.
     let stream = tokio::net::UnixStream::connect(&socket).await.unwrap();
     let (mut reading, mut writing) = stream.into_split();
-    let writer = tokio::spawn(async move { writing.write_all(&vec![b'x'; 200 * 1024]).await });
+    // The writing half stays open (returned by the task), so only the
+    // server's own bound can end its read.
+    let writer = tokio::spawn(async move {
+        let written = writing.write_all(&vec![b'x'; 200 * 1024]).await;
+        (written, writing)
+    });
     let mut answer = String::new();
-    let read = tokio::time::timeout(Duration::from_secs(10), reading.read_to_string(&mut answer)).await;
+    // Well inside the server's read timeout: a server reading on to a line
+    // break would still be waiting for one when this gives up.
+    let within = examhall::admin::socket::READ_TIMEOUT / 2;
+    let read = tokio::time::timeout(within, reading.read_to_string(&mut answer)).await;
     assert!(read.is_ok(), "the connection is closed at once, not left to time out");
     assert!(answer.is_empty() || answer.contains("malformed"), "{answer}");
     let _ = writer.await;

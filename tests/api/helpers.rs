@@ -108,18 +108,11 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
-    /// Creates an organization through the platform store.
+    /// Creates an organization through the service, as the platform admin's page does.
     pub async fn create_org(&self, slug: &str, name: &str) -> Organization {
-        let platform = self.state.registry().platform();
-        platform
-            .create_org(
-                OrgSlug::parse(slug).unwrap(),
-                OrgName::parse(name).unwrap(),
-                &Actor::system(),
-                examhall::clock::system().now(),
-            )
-            .await
-            .unwrap()
+        let actor = examhall::service::Actor::audited(Actor::system());
+        let (slug, name) = (OrgSlug::parse(slug).unwrap(), OrgName::parse(name).unwrap());
+        examhall::service::organizations::create(&self.state, &actor, slug, name).await.unwrap()
     }
 
     /// Stops the server the way SIGTERM does and waits for it.

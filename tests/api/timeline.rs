@@ -42,19 +42,19 @@ async fn the_log_reads_back_typed_in_order_with_the_servers_times() {
     let (items, unreadable) = examhall::service::review::timeline(&AttemptStaff { on, attempt }).await.unwrap();
 
     assert_eq!(unreadable, 0);
-    let kinds: Vec<LogKind> = items.iter().map(|i| i.kind).collect();
+    let kinds: Vec<LogKind> = items.iter().map(|i| i.item.kind).collect();
     assert_eq!(
         kinds,
         [LogKind::Edit, LogKind::Edit, LogKind::Paste, LogKind::FocusLost, LogKind::Resize, LogKind::Snapshot]
     );
-    assert_eq!(items.iter().map(|i| i.seq).collect::<Vec<_>>(), (1..=6).collect::<Vec<_>>());
+    assert_eq!(items.iter().map(|i| i.item.seq).collect::<Vec<_>>(), (1..=6).collect::<Vec<_>>());
     let pasted = Event::Clipboard { action: ClipboardAction::Paste, text: "xyz".to_owned(), size: 3 };
-    assert_eq!(items[2].body, ItemBody::Event(pasted));
-    assert_eq!(items[4].body, ItemBody::Event(Event::Resize { width: 1024, height: 700 }));
-    assert!(matches!(items[0].body, ItemBody::Edit(_)) && items[0].applied == Some(true));
+    assert_eq!(items[2].item.body, ItemBody::Event(pasted));
+    assert_eq!(items[4].item.body, ItemBody::Event(Event::Resize { width: 1024, height: 700 }));
+    assert!(matches!(items[0].item.body, ItemBody::Edit(_)) && items[0].applied == Some(true));
     assert_eq!(items[5].applied, Some(true), "the snapshot matched the server's rebuild");
     // The client's clock is kept as it said; the server's is its own.
-    assert_eq!(items[0].client_at, Timestamp::parse(crate::exam_client::AT).unwrap());
+    assert_eq!(Timestamp::from_time(items[0].item.client_at), Timestamp::parse(crate::exam_client::AT).unwrap());
     let server = Timestamp::from_time(now);
     assert!(items.iter().all(|i| i.server_at <= server), "stamped by the server, not the client");
     app.stop().await;

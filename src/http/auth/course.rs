@@ -9,7 +9,7 @@ use super::client::ClientAddr;
 use super::principal::OrgMember;
 use crate::domain::{CourseId, Role};
 use crate::error::AppError;
-use crate::service::{Actor, CourseActor};
+use crate::service::CourseActor;
 use crate::state::AppState;
 
 /// An instructor or reviewer of the course in the path (`{course_id}`).
@@ -33,7 +33,7 @@ impl CourseStaff {
             org: self.member.org_id,
             db: self.member.db().clone(),
             user: user.id,
-            actor: Actor::user(user.id, &user.email, self.client.0),
+            actor: self.member.principal.actor(self.client),
             course: self.course,
             role: self.role,
         }

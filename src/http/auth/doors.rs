@@ -11,11 +11,11 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 use super::SessionView;
-use super::audit_event;
 use super::{ClientAddr, Principal, Realm, session_cookie};
 use crate::audit::Outcome;
 use crate::auth::rate_limit::LimitKey;
 use crate::error::AppError;
+use crate::service::Actor;
 use crate::service::sessions;
 use crate::state::AppState;
 use crate::store::accounts::users;
@@ -99,8 +99,7 @@ pub fn refused(
     now: time::OffsetDateTime,
 ) {
     state.limiter().fail(keys, now);
-    let event =
-        audit_event::from("anonymous".to_owned(), UNKNOWN_LINK.to_owned(), action, client).outcome(Outcome::Failure);
+    let event = Actor::anonymous(UNKNOWN_LINK, client.0).event(action).outcome(Outcome::Failure);
     state.refusals().record(db, event, now);
 }
 

@@ -7,7 +7,6 @@
 //! cannot forget to check. Anything the caller may not see is a 404, never a
 //! 403, so identifiers cannot be probed.
 
-pub mod audit_event;
 mod client;
 mod cookie;
 mod course;

@@ -40,6 +40,14 @@ pub struct Principal {
     pub candidate_of: Option<ExamId>,
 }
 
+impl Principal {
+    /// The caller as services and the audit log know them, acting from `client`.
+    #[must_use]
+    pub fn actor(&self, client: super::ClientAddr) -> crate::service::Actor {
+        crate::service::Actor::user(self.user.id, &self.user.email, client.0)
+    }
+}
+
 impl FromRequestParts<AppState> for Principal {
     type Rejection = AppError;
 
@@ -153,7 +161,7 @@ impl OrgMember {
             org: self.org_id,
             db: self.db().clone(),
             user: user.id,
-            actor: crate::service::Actor::user(user.id, &user.email, client.0),
+            actor: self.principal.actor(client),
         }
     }
 }

@@ -38,8 +38,7 @@ impl Student {
     /// The caller as services know them.
     #[must_use]
     pub fn actor(&self) -> Actor {
-        let user = &self.member.principal.user;
-        Actor::user(user.id, &user.email, self.client.0)
+        self.member.principal.actor(self.client)
     }
 }
 

@@ -14,7 +14,6 @@ use crate::audit::Outcome;
 use crate::auth::password::{MAX_CHARS, NewPassword};
 use crate::auth::rate_limit::Policy;
 use crate::error::AppError;
-use crate::http::auth::audit_event;
 use crate::http::auth::doors::realm_label;
 use crate::http::auth::{ClientAddr, Principal};
 use crate::service::credentials;
@@ -61,15 +60,14 @@ pub(super) async fn change_password(
         }
     };
     if !matches {
-        let event = audit_event::by(&principal, "user.password_change", client)
-            .target(user_id.to_string())
-            .outcome(Outcome::Failure);
+        let event =
+            principal.actor(client).event("user.password_change").target(user_id.to_string()).outcome(Outcome::Failure);
         state.refusals().record(&principal.db, event, now);
         return Err(AppError::Unprocessable("the current password is wrong".to_owned()));
     }
     limiter.succeeded(&keys);
     let hash = state.passwords().hash(client.0, new).await?;
-    let event = audit_event::by(&principal, "user.password_change", client).target(user_id.to_string());
+    let event = principal.actor(client).event("user.password_change").target(user_id.to_string());
     credentials::change_own_password(&state, &principal.db, user_id, hash, principal.session_id, event).await?;
     Ok(StatusCode::NO_CONTENT)
 }

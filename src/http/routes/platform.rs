@@ -14,7 +14,6 @@ use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, PlatformAdmin, Realm};
 use crate::http::wire::LinkIssued;
-use crate::service::Actor;
 use crate::service::organizations as service;
 use crate::state::AppState;
 use crate::store::platform::{OrgStatus, Organization};
@@ -53,23 +52,13 @@ struct CreateOrg {
 
 async fn create(
     State(state): State<AppState>,
+    client: ClientAddr,
     PlatformAdmin(admin): PlatformAdmin,
     Json(body): Json<CreateOrg>,
 ) -> Result<(StatusCode, Json<OrgView>), AppError> {
     let (slug, name) = (OrgSlug::parse(&body.slug)?, OrgName::parse(&body.name)?);
-    let actor = crate::audit::Actor { id: admin.user.id.to_string(), label: admin.user.email.clone() };
-    let org = state.registry().platform().create_org(slug, name, &actor, state.clock().now()).await?;
+    let org = service::create(&state, &admin.actor(client), slug, name).await?;
     Ok((StatusCode::CREATED, Json(org.into())))
-}
-
-async fn find(state: &AppState, id: &str) -> Result<Organization, AppError> {
-    let id = OrgId::parse(id).map_err(|_| AppError::NotFound)?;
-    Ok(service::find(state, id).await?)
-}
-
-/// The platform admin as services know them.
-fn actor(admin: &crate::http::auth::Principal, client: ClientAddr) -> Actor {
-    Actor::user(admin.user.id, &admin.user.email, client.0)
 }
 
 #[derive(Deserialize)]
@@ -86,7 +75,7 @@ async fn update(
     Path(id): Path<String>,
     Json(body): Json<UpdateOrg>,
 ) -> Result<Json<OrgView>, AppError> {
-    let org = find(&state, &id).await?;
+    let id = OrgId::parse(&id).map_err(|_| AppError::NotFound)?;
     let name = body.name.as_deref().map(OrgName::parse).transpose()?;
     let status = match body.status.as_deref() {
         None => None,
@@ -94,7 +83,7 @@ async fn update(
         Some("deactivated") => Some(OrgStatus::Deactivated),
         Some(_) => return Err(AppError::Unprocessable("status: active or deactivated".to_owned())),
     };
-    let (org, _) = service::update(&state, &actor(&admin, client), org.id, name, status).await?;
+    let (org, _) = service::update(&state, &admin.actor(client), id, name, status).await?;
     Ok(Json(org.into()))
 }
 
@@ -112,12 +101,12 @@ async fn invite_admin(
     Path(id): Path<String>,
     Json(body): Json<InviteAdmin>,
 ) -> Result<(StatusCode, Json<LinkIssued>), AppError> {
-    let org = find(&state, &id).await?;
+    let id = OrgId::parse(&id).map_err(|_| AppError::NotFound)?;
     let (email, name) = (Email::parse(&body.email)?, DisplayName::parse(&body.display_name)?);
     let now = state.clock().now();
     let valid = Duration::from_secs(state.config().auth.link_valid_hours * 3600);
-    let (user_id, token) = service::invite_admin(&state, &actor(&admin, client), org.id, email, name, valid).await?;
-    let link = format!("/link/{}.{token}", Realm::Org(org.id).prefix());
+    let (user_id, token) = service::invite_admin(&state, &admin.actor(client), id, email, name, valid).await?;
+    let link = format!("/link/{}.{token}", Realm::Org(id).prefix());
     Ok((
         StatusCode::CREATED,
         Json(LinkIssued { user_id: user_id.to_string(), link, expires_at: crate::clock::rfc3339(now + valid) }),

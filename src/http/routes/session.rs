@@ -12,7 +12,6 @@ use serde::Serialize;
 use crate::domain::SessionId;
 use crate::error::AppError;
 use crate::http::auth::SessionView;
-use crate::http::auth::audit_event;
 use crate::http::auth::{ClientAddr, Principal, clear_cookie};
 use crate::service::sessions;
 use crate::state::AppState;
@@ -34,7 +33,7 @@ pub(super) async fn sign_out(
     principal: Principal,
 ) -> Result<Response, AppError> {
     let (user_id, session_id) = (principal.user.id, principal.session_id);
-    let event = audit_event::by(&principal, "session.sign_out", client).target(session_id.to_string());
+    let event = principal.actor(client).event("session.sign_out").target(session_id.to_string());
     sessions::end(&state, &principal.db, user_id, session_id, event).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear_cookie())]).into_response())
 }
@@ -62,7 +61,7 @@ async fn end(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = SessionId::parse(&id).map_err(|_| AppError::NotFound)?;
-    let event = audit_event::by(&principal, "session.end", client).target(id.to_string());
+    let event = principal.actor(client).event("session.end").target(id.to_string());
     let ended = sessions::end(&state, &principal.db, principal.user.id, id, event).await?;
     if ended { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
 }

@@ -19,9 +19,9 @@ use crate::auth::password::MAX_CHARS;
 use crate::auth::rate_limit::{AccountTag, LimitKey, Policy};
 use crate::domain::{Email, OrgSlug};
 use crate::error::AppError;
-use crate::http::auth::audit_event;
 use crate::http::auth::doors::{org_for_sign_in, start_session};
 use crate::http::auth::{ClientAddr, Realm};
+use crate::service::Actor;
 use crate::service::credentials;
 use crate::state::AppState;
 use crate::store::Database;
@@ -110,7 +110,7 @@ pub(super) async fn sign_in(
         return Err(AppError::UnauthorizedWith(WRONG_CREDENTIALS.to_owned()));
     };
     limiter.succeeded(&keys);
-    let event = audit_event::from(user.id.to_string(), user.email.clone(), "session.sign_in", client);
+    let event = Actor::user(user.id, &user.email, client.0).event("session.sign_in");
     let mut response = start_session(&state, realm, &db, user, &headers, event, client).await?;
     response.headers_mut().append(header::SET_COOKIE, state.devices().issue(&attempt.account, now));
     Ok(response)
@@ -121,9 +121,8 @@ pub(super) async fn sign_in(
 /// else by [`UNKNOWN_ACCOUNT`], never by what was typed.
 fn refused(state: &AppState, db: &Database, user: Option<&users::User>, client: ClientAddr, now: time::OffsetDateTime) {
     let event = match user {
-        Some(user) => audit_event::from(user.id.to_string(), user.email.clone(), "session.sign_in", client)
-            .target(user.id.to_string()),
-        None => audit_event::from("anonymous".to_owned(), UNKNOWN_ACCOUNT.to_owned(), "session.sign_in", client),
+        Some(user) => Actor::user(user.id, &user.email, client.0).event("session.sign_in").target(user.id.to_string()),
+        None => Actor::anonymous(UNKNOWN_ACCOUNT, client.0).event("session.sign_in"),
     };
     state.refusals().record(db, event.outcome(Outcome::Failure), now);
 }

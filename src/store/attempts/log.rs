@@ -218,20 +218,13 @@ impl<'a> Codes<'a> {
 /// One item of an attempt's log, as stored and typed.
 #[derive(Debug, Clone)]
 pub struct LoggedItem {
-    /// Its sequence number.
-    pub seq: i64,
-    /// The question it concerns.
-    pub question: Option<QuestionId>,
-    /// The client's clock when it was queued: shown, never evidence.
-    pub client_at: crate::domain::Timestamp,
+    /// The item as the client sent it, parsed: its sequence number, kind,
+    /// question, the client's clock (shown, never evidence) and details.
+    pub item: SaveItem,
     /// The server's clock when it arrived.
     pub server_at: crate::domain::Timestamp,
     /// For an edit or a snapshot: whether the server's rebuild matched.
     pub applied: Option<bool>,
-    /// What it records, typed per kind.
-    pub kind: crate::domain::autosave::LogKind,
-    /// Its details.
-    pub body: ItemBody,
 }
 
 /// Every item of attempt `id`'s log before the deadline, in order, typed
@@ -241,26 +234,14 @@ pub struct LoggedItem {
 /// # Errors
 /// Storage errors.
 pub fn items(conn: &Connection, id: AttemptId, exam: &Exam) -> Result<(Vec<LoggedItem>, usize), StoreError> {
-    let mut statement = conn.prepare_cached(
-        "SELECT seq, question_id, client_at, server_at, applied, payload FROM session_log
-         WHERE session_id = ?1 ORDER BY seq",
-    )?;
-    let rows = statement.query_map([id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<bool>>(4)?, r.get::<_, String>(5)?))
-    })?;
+    let mut statement =
+        conn.prepare_cached("SELECT server_at, applied, payload FROM session_log WHERE session_id = ?1 ORDER BY seq")?;
+    let rows = statement.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
     let (mut items, mut unreadable) = (Vec::new(), 0);
     for row in rows {
-        let (seq, question, client_at, server_at, applied, payload) = row?;
+        let (server_at, applied, payload) = row?;
         match SaveItem::parse(&payload, &exam.question_ids) {
-            Ok(item) => items.push(LoggedItem {
-                seq,
-                question,
-                client_at,
-                server_at,
-                applied,
-                kind: item.kind,
-                body: item.body,
-            }),
+            Ok(item) => items.push(LoggedItem { item, server_at, applied }),
             Err(_) => unreadable += 1,
         }
     }

@@ -17,9 +17,9 @@ use serde::Deserialize;
 
 use crate::auth::rate_limit::LimitKey;
 use crate::error::AppError;
-use crate::http::auth::audit_event;
 use crate::http::auth::doors::{self, limited, start_session};
 use crate::http::auth::{ClientAddr, Realm};
+use crate::service::Actor;
 use crate::service::credentials;
 use crate::state::AppState;
 use crate::store::Database;
@@ -105,7 +105,8 @@ async fn redeem(
         refused(&state, &db, &keys, client, now);
         return Err(AppError::NotFound);
     };
-    let event = audit_event::from(user.id.to_string(), link.label.clone(), "candidate_link.redeem", client)
+    let event = Actor::user(user.id, &link.label, client.0)
+        .event("candidate_link.redeem")
         .details(serde_json::json!({ "link": link.id, "exam": link.exam_id }));
     start_session(&state, realm, &db, user, &headers, event, client).await
 }
