@@ -16,10 +16,11 @@ use crate::admin::{self, Outcome, TAMPERED, client};
 use crate::audit::{AuditHead, Checkpoint, Found, Verification};
 use crate::config::Config;
 use crate::domain::{OrgId, OrgSlug};
+use crate::service::org_file::OrgFile;
 use crate::service::records;
+use crate::store::StoreError;
 use crate::store::data_dir::LockError;
 use crate::store::platform::Platform;
-use crate::store::{Database, StoreError};
 
 /// Audit log commands.
 #[derive(Debug, clap::Subcommand)]
@@ -71,21 +72,15 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     let platform = super::org::open_platform(config)?;
     let result = match command {
         Command::Verify { log, expect_head } => match &log.org {
-            None => verify(platform.db(), "platform", *expect_head).await,
+            None => verify(OrgFile::Open(platform.db()), "platform", *expect_head).await,
             Some(slug) => verify_org(&platform, slug, *expect_head).await,
         },
         Command::Head { log, expect_head } => match &log.org {
-            None => head(platform.db(), "platform", *expect_head).await,
+            None => head(OrgFile::Open(platform.db()), "platform", *expect_head).await,
             Some(slug) => {
                 let (slug, id) = find_org(&platform, slug).await?;
                 let reader = OrgReader::open(&platform, id).await?;
-                let result = match &reader {
-                    OrgReader::Holding { db, .. } => head(db, &slug, *expect_head).await,
-                    OrgReader::AsItIs => match records::head_as_it_is(&platform, id, *expect_head).await {
-                        Ok(found) => print_head(&slug, found, *expect_head),
-                        Err(error) => Err(error.into()),
-                    },
-                };
+                let result = head(reader.file(&platform, id), &slug, *expect_head).await;
                 reader.close().await;
                 result
             }
@@ -123,7 +118,7 @@ async fn verify_org(platform: &Platform, slug: &str, expected: Option<AuditHead>
     };
     match platform.open_org(id).await {
         Ok(db) => {
-            let result = verify(&db, &name, expected).await;
+            let result = verify(OrgFile::Open(&db), &name, expected).await;
             db.close().await;
             if result.is_ok() {
                 println!("  platform.db's anchored head for {name} is in this log: the file was not rolled back");
@@ -145,7 +140,7 @@ async fn verify_org_beside_a_server(
 ) -> Result<(), CliError> {
     match platform.check_org(id).await {
         Ok(()) => {
-            report(name, records::verify_as_it_is(platform, id, expected).await?, expected)?;
+            report(name, records::verify(OrgFile::AsItIs(platform, id), expected).await?, expected)?;
             println!("  platform.db's anchored head for {name} is in this log: the file was not rolled back");
             Ok(())
         }
@@ -163,14 +158,14 @@ async fn refused(
     expected: Option<AuditHead>,
     refusal: &crate::store::org_refusal::Refusal,
 ) -> Result<(), CliError> {
-    let as_it_is = records::verify_as_it_is(platform, id, expected).await;
+    let as_it_is = records::verify(OrgFile::AsItIs(platform, id), expected).await;
     let tampered = as_it_is.ok().and_then(|verification| report(name, verification, expected).err());
     println!("  REFUSED: {refusal}");
     Err(tampered.unwrap_or_else(|| CliError::new(refusal.to_string()).hint(refusal.what_to_do())))
 }
 
-async fn verify(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
-    let verification = records::verify(db, expected).await?;
+async fn verify(file: OrgFile<'_>, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
+    let verification = records::verify(file, expected).await?;
     report(name, verification, expected)
 }
 
@@ -214,8 +209,8 @@ fn describe(checkpoint: &Checkpoint) -> String {
     )
 }
 
-async fn head(db: &Database, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
-    print_head(name, records::head(db, expected).await?, expected)
+async fn head(file: OrgFile<'_>, name: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
+    print_head(name, records::head(file, expected).await?, expected)
 }
 
 /// Prints the head of a log (and says where `expected` stands in it).

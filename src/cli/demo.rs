@@ -6,17 +6,12 @@ use std::net::SocketAddr;
 
 use super::CliError;
 use super::serve::serve_until_signal;
-use crate::admin::{Command, Outcome, client};
-use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::OrgId;
-
-/// The demo's organization.
-struct DemoOrg {
-    id: OrgId,
-    slug: String,
-    name: String,
-}
+use crate::domain::{OrgName, OrgSlug};
+use crate::service::demo::Seeded;
+use crate::service::{Actor, credentials, organizations};
+use crate::state::AppState;
+use crate::store::platform::Organization;
 
 /// Options of `examhall demo`.
 #[derive(Debug, clap::Args)]
@@ -37,19 +32,13 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
     config.tls = crate::config::TlsConfig::default();
     config.log.dir = None;
     let made = super::init::initialise(&config, &[])?;
-    let create = Command::OrgCreate { slug: "demo".to_owned(), name: "Demo University".to_owned() };
-    let org = match client::submit(&config, create).await? {
-        Outcome::OrgCreated { id, slug, name, .. } => DemoOrg { id: OrgId::parse(&id)?, slug, name },
-        other => return Err(super::unexpected(&other)),
-    };
-    let setup = super::setup_link::issue(&config).await?;
-    // Seeded before the server starts, in a directory no one else knows of.
-    let platform = super::org::open_platform(&config)?;
-    let org_db = platform.open_org(org.id).await?;
-    let seeded = crate::service::demo::seed(&org_db, SystemClock.now()).await;
-    org_db.close().await;
-    platform.db().close().await;
-    let seeded = seeded?;
+    // Prepared before the server starts, in a directory no one else knows
+    // of, through the same services the server uses.
+    let master = crate::store::master_key::load(&config.master_key_file())?;
+    let state = AppState::open(config.clone(), master, crate::clock::system())?;
+    let prepared = prepare(&state).await;
+    state.registry().close_all().await;
+    let (org, setup, seeded) = prepared?;
     let data_dir = temp.path().display().to_string();
     serve_until_signal(config, Some(args.listen), |addresses| {
         println!();
@@ -76,4 +65,15 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
     .await?;
     drop(temp);
     Ok(())
+}
+
+/// The demo organization, its people and exam, and the set-up link.
+async fn prepare(state: &AppState) -> Result<(Organization, String, Seeded), CliError> {
+    let actor = Actor::audited(crate::audit::Actor::command_line());
+    let (slug, name) = (OrgSlug::parse("demo")?, OrgName::parse("Demo University")?);
+    let org = organizations::create(state, &actor, slug, name).await?;
+    let setup = credentials::issue_setup_link(state, &actor).await?;
+    let setup = setup.ok_or_else(|| CliError::new("the demo's fresh directory already has a platform admin"))?;
+    let seeded = crate::service::demo::seed(&state.registry().org(org.id).await?, state.clock().now()).await?;
+    Ok((org, setup, seeded))
 }

@@ -7,6 +7,7 @@
 
 use super::CliError;
 use crate::domain::OrgId;
+use crate::service::org_file::OrgFile;
 use crate::store::Database;
 use crate::store::data_dir::{DataDirLock, LockError};
 use crate::store::platform::Platform;
@@ -34,6 +35,15 @@ impl OrgReader {
             Ok(lock) => Ok(Self::Holding { _lock: lock, db: platform.open_org(id).await? }),
             Err(LockError::Held { .. }) => Ok(Self::AsItIs),
             Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Where to read organization `id` of `platform` from.
+    #[must_use]
+    pub fn file<'a>(&'a self, platform: &'a Platform, id: OrgId) -> OrgFile<'a> {
+        match self {
+            Self::Holding { db, .. } => OrgFile::Open(db),
+            Self::AsItIs => OrgFile::AsItIs(platform, id),
         }
     }
 

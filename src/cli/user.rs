@@ -73,10 +73,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
             let result = match org {
                 Ok(org) => match OrgReader::open(&platform, org.id).await {
                     Ok(reader) => {
-                        let people = match &reader {
-                            OrgReader::Holding { db, .. } => crate::service::people::list(db).await,
-                            OrgReader::AsItIs => crate::service::people::list_as_it_is(&platform, org.id).await,
-                        };
+                        let people = crate::service::people::list(reader.file(&platform, org.id)).await;
                         reader.close().await;
                         people.map(|people| print_list(people, *json)).map_err(CliError::from)
                     }

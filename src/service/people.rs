@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use time::OffsetDateTime;
 
 use super::OrgActor;
+use super::org_file::OrgFile;
 use crate::audit::{self, AuditEvent};
 use crate::domain::{DisplayName, Email, Role, Scope, UserId};
 use crate::state::AppState;
@@ -141,21 +142,8 @@ fn named_target(
 ///
 /// # Errors
 /// Storage errors.
-pub async fn list(db: &Database) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
-    db.read(with_roles).await
-}
-
-/// [`list`] on organization `id`'s file as it is (neither migrated nor
-/// anchored): what the command line reads while a server holds the data
-/// directory, so that it writes nothing behind the server's back.
-///
-/// # Errors
-/// Storage errors; a file that is not the organization's own.
-pub async fn list_as_it_is(
-    platform: &crate::store::platform::Platform,
-    id: crate::domain::OrgId,
-) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
-    platform.inspect_org(id, with_roles).await
+pub async fn list(file: OrgFile<'_>) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
+    file.read(with_roles).await
 }
 
 /// Every person of `conn`'s organization, with the roles they hold.

@@ -2,10 +2,9 @@
 //! audited, in the same transaction as the read), verified, or its head.
 
 use super::OrgActor;
+use super::org_file::OrgFile;
 use crate::audit::{self, AuditHead, AuditQuery, AuditRecord, Found, Verification};
-use crate::domain::OrgId;
 use crate::state::AppState;
-use crate::store::platform::Platform;
 use crate::store::{Database, StoreError};
 
 /// The entries that `query` selects.
@@ -35,57 +34,26 @@ pub async fn export(state: &AppState, admin: &OrgActor, mut query: AuditQuery) -
         .await
 }
 
-/// Verifies the hash chain of `db`'s log, and that it holds `expected`.
+/// Verifies the hash chain of the log, and that it holds `expected`. A
+/// refused organization is verified from its file as it is.
 ///
 /// # Errors
 /// Storage errors.
-pub async fn verify(db: &Database, expected: Option<AuditHead>) -> Result<Verification, StoreError> {
-    db.read(move |conn| audit::verify(conn, expected.as_ref())).await
+pub async fn verify(file: OrgFile<'_>, expected: Option<AuditHead>) -> Result<Verification, StoreError> {
+    file.read(move |conn| audit::verify(conn, expected.as_ref())).await
 }
 
-/// [`verify`] on organization `id`'s file as it is, for one the server
-/// refuses: neither migrated nor checked against its anchor.
-///
-/// # Errors
-/// Storage errors; a file that is not the organization's own.
-pub async fn verify_as_it_is(
-    platform: &Platform,
-    id: OrgId,
-    expected: Option<AuditHead>,
-) -> Result<Verification, StoreError> {
-    platform.inspect_org(id, move |conn| audit::verify(conn, expected.as_ref())).await
-}
-
-/// The newest entry of `db`'s log, and where `expected` stands in it.
+/// The newest entry of the organization's log, and where `expected` stands in it.
 ///
 /// # Errors
 /// Storage errors.
 pub async fn head(
-    db: &Database,
+    file: OrgFile<'_>,
     expected: Option<AuditHead>,
 ) -> Result<(Option<AuditHead>, Option<Found>), StoreError> {
-    db.read(move |conn| {
+    file.read(move |conn| {
         let found = expected.map(|e| audit::locate(conn, &e)).transpose()?;
         Ok((audit::head(conn)?, found.flatten()))
     })
     .await
-}
-
-/// [`head`] on organization `id`'s file as it is (neither migrated nor
-/// anchored): what the command line reads while a server holds the data
-/// directory, so that it writes nothing behind the server's back.
-///
-/// # Errors
-/// Storage errors; a file that is not the organization's own.
-pub async fn head_as_it_is(
-    platform: &Platform,
-    id: OrgId,
-    expected: Option<AuditHead>,
-) -> Result<(Option<AuditHead>, Option<Found>), StoreError> {
-    platform
-        .inspect_org(id, move |conn| {
-            let found = expected.map(|e| audit::locate(conn, &e)).transpose()?;
-            Ok((audit::head(conn)?, found.flatten()))
-        })
-        .await
 }

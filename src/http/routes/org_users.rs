@@ -13,6 +13,7 @@ use crate::domain::{DisplayName, Email, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin, Realm};
 use crate::http::wire::LinkIssued;
+use crate::service::org_file::OrgFile;
 use crate::service::people::{self, NewPerson};
 use crate::state::AppState;
 use crate::store::accounts::users::{User, UserStatus};
@@ -26,7 +27,7 @@ struct UserView {
 }
 
 async fn list(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<UserView>>, AppError> {
-    let people = people::list(admin.db()).await?;
+    let people = people::list(OrgFile::Open(admin.db())).await?;
     Ok(Json(people.into_iter().map(|(user, roles)| UserView { user, roles }).collect()))
 }
 
