@@ -128,8 +128,27 @@ async fn create(config: &Config, args: &CreateArgs) -> Result<(), CliError> {
 
 fn print_list(people: Vec<(users::User, Vec<crate::store::courses::Grant>)>, json: bool) {
     if json {
-        let rows: Vec<_> =
-            people.iter().map(|(user, roles)| serde_json::json!({ "user": user, "roles": roles })).collect();
+        let rows: Vec<_> = people
+            .iter()
+            .map(|(user, roles)| {
+                let roles: Vec<_> = roles
+                    .iter()
+                    .map(|g| {
+                        serde_json::json!({
+                            "id": g.id, "user_id": g.user_id, "role": g.role,
+                            "course_id": g.course_id, "section_id": g.section_id,
+                        })
+                    })
+                    .collect();
+                let user = serde_json::json!({
+                    "id": user.id, "email": user.email, "display_name": user.display_name,
+                    "student_number": user.student_number, "status": user.status,
+                    "has_password": user.has_password, "created_at": user.created_at,
+                    "last_sign_in_at": user.last_sign_in_at,
+                });
+                serde_json::json!({ "user": user, "roles": roles })
+            })
+            .collect();
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
         return;
     }
@@ -141,7 +160,7 @@ fn print_list(people: Vec<(users::User, Vec<crate::store::courses::Grant>)>, jso
     for (user, grants) in people {
         let roles: Vec<_> = grants.iter().map(|g| g.role.as_str()).collect();
         let status = if user.status == users::UserStatus::Active { "active" } else { "disabled" };
-        let last = user.last_sign_in_at.as_deref().unwrap_or("never");
+        let last = user.last_sign_in_at.map_or_else(|| "never".to_owned(), |at| at.to_string());
         println!("{:40}  {:8}  {:24}  {}", user.email, status, last, roles.join(","));
     }
 }

@@ -68,6 +68,10 @@ pub enum LogKind {
     NetworkOnline,
     /// The exam page was loaded again.
     Reload,
+    /// The student ran their program (Run).
+    Run,
+    /// The student ran the question's visible tests (Test).
+    TestsRun,
 }
 
 impl LogKind {
@@ -94,6 +98,8 @@ impl LogKind {
             Self::NetworkOffline => "network_offline",
             Self::NetworkOnline => "network_online",
             Self::Reload => "reload",
+            Self::Run => "run",
+            Self::TestsRun => "tests_run",
         }
     }
 }

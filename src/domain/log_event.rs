@@ -73,6 +73,45 @@ pub enum Event {
         /// The page's path.
         url: String,
     },
+    /// The student ran their program in the browser.
+    Run {
+        /// How the run ended.
+        status: RunStatus,
+        /// How long it ran, in milliseconds, as the browser measured it.
+        ms: u64,
+    },
+    /// The student ran the question's visible tests in the browser.
+    TestsRun {
+        /// Whether each test that ran passed, in the question's order.
+        outcomes: Vec<bool>,
+        /// How many visible tests the question has.
+        total: u32,
+        /// Stopped before every test ran.
+        stopped: bool,
+    },
+}
+
+/// How a program the student ran ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// It finished.
+    Ok,
+    /// It raised an error.
+    Error,
+    /// The student stopped it (or its time ran out).
+    Interrupted,
+}
+
+impl Event {
+    /// How many of the visible tests passed, for a [`Event::TestsRun`].
+    #[must_use]
+    pub fn tests_passed(&self) -> Option<usize> {
+        match self {
+            Self::TestsRun { outcomes, .. } => Some(outcomes.iter().filter(|&&passed| passed).count()),
+            _ => None,
+        }
+    }
 }
 
 /// What happened through the clipboard.
@@ -86,6 +125,10 @@ pub enum ClipboardAction {
     Cut,
 }
 
+/// The most test outcomes one `tests_run` event carries: more visible
+/// tests than any question has, and a bound on what a made-up event holds.
+pub const MAX_TESTS_RUN: usize = 1_000;
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Details {
@@ -98,6 +141,11 @@ struct Details {
     inner: Option<[u32; 2]>,
     key: Option<String>,
     url: Option<String>,
+    status: Option<RunStatus>,
+    ms: Option<u64>,
+    outcomes: Option<Vec<bool>>,
+    total: Option<u32>,
+    stopped: Option<bool>,
 }
 
 impl Event {
@@ -113,7 +161,8 @@ impl Event {
             Some(data) => serde_json::from_value(data)
                 .map_err(|e| InvalidValue(format!("the details of a {} event: {e}", kind.as_str())))?,
         };
-        let Details { item, text, size, width, height, outer, inner, key, url } = details;
+        let Details { item, text, size, width, height, outer, inner, key, url, status, ms, outcomes, total, stopped } =
+            details;
         let clipboard = |action| Self::Clipboard { action, text: text.unwrap_or_default(), size: size.unwrap_or(0) };
         let devtools = |suspected| Self::Devtools {
             suspected,
@@ -141,6 +190,17 @@ impl Event {
             LogKind::NetworkOffline => Self::Network { offline: true },
             LogKind::NetworkOnline => Self::Network { offline: false },
             LogKind::Reload => Self::Reload { url: url.unwrap_or_default() },
+            LogKind::Run => Self::Run {
+                status: status.ok_or_else(|| InvalidValue("a run event says how the run ended".to_owned()))?,
+                ms: ms.unwrap_or(0),
+            },
+            LogKind::TestsRun => {
+                let outcomes = outcomes.unwrap_or_default();
+                if outcomes.len() > MAX_TESTS_RUN {
+                    return Err(InvalidValue(format!("a tests_run event holds at most {MAX_TESTS_RUN} outcomes")));
+                }
+                Self::TestsRun { outcomes, total: total.unwrap_or(0), stopped: stopped.unwrap_or(false) }
+            }
         })
     }
 }
@@ -170,11 +230,19 @@ mod tests {
             (LogKind::FocusLost, json!({}), Event::Focus { lost: true }),
             (LogKind::NetworkOnline, json!({}), Event::Network { offline: false }),
             (LogKind::Recovered, json!({"item": {"seq": 3}}), Event::Recovered { item: json!({"seq": 3}) }),
+            (LogKind::Run, json!({"status": "error", "ms": 12}), Event::Run { status: RunStatus::Error, ms: 12 }),
+            (
+                LogKind::TestsRun,
+                json!({"outcomes": [true, false], "total": 3, "stopped": true}),
+                Event::TestsRun { outcomes: vec![true, false], total: 3, stopped: true },
+            ),
         ];
         for (kind, data, expected) in cases {
             assert_eq!(Event::of(kind, Some(data)), Ok(expected), "{kind:?}");
         }
         assert_eq!(Event::of(LogKind::VisibilityHidden, None), Ok(Event::Visibility { hidden: true }));
+        let tests = Event::of(LogKind::TestsRun, Some(json!({"outcomes": [true, false, true], "total": 3})));
+        assert_eq!(tests.expect("tests_run").tests_passed(), Some(2));
     }
 
     #[test]
@@ -182,6 +250,10 @@ mod tests {
         assert!(Event::of(LogKind::Resize, Some(json!({"width": "wide"}))).is_err());
         assert!(Event::of(LogKind::Paste, Some(json!({"size": -1}))).is_err());
         assert!(Event::of(LogKind::Edit, None).is_err());
+        assert!(Event::of(LogKind::Run, Some(json!({"ms": 3}))).is_err(), "a run says how it ended");
+        assert!(Event::of(LogKind::Run, Some(json!({"status": "won"}))).is_err());
+        let too_many = json!({"outcomes": vec![true; MAX_TESTS_RUN + 1], "total": 1});
+        assert!(Event::of(LogKind::TestsRun, Some(too_many)).is_err());
         // Details a kind does not use are ignored, as an older page may send them.
         assert_eq!(Event::of(LogKind::FocusReturned, Some(json!({"extra": 1}))), Ok(Event::Focus { lost: false }));
     }

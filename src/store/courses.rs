@@ -8,7 +8,7 @@ use crate::clock::rfc3339;
 use crate::domain::{CourseId, GrantId, Role, Scope, SectionId, UserId};
 
 /// A course.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Course {
     /// Identifier.
     pub id: CourseId,
@@ -21,7 +21,7 @@ pub struct Course {
 }
 
 /// A section of a course.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Section {
     /// Identifier.
     pub id: SectionId,
@@ -32,7 +32,7 @@ pub struct Section {
 }
 
 /// A role held by a person at a scope.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     /// Identifier.
     pub id: GrantId,

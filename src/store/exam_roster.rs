@@ -3,7 +3,6 @@
 //! the number of students, so a course of hundreds costs what a course of ten does.
 
 use rusqlite::Connection;
-use serde::Serialize;
 
 use super::StoreError;
 use super::attempts::log::LateCounts;
@@ -13,7 +12,7 @@ use crate::domain::receipt::Receipt;
 use crate::domain::{AttemptId, SectionId, UserId};
 
 /// One student of the exam's sections and where they are with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct StudentAttempt {
     /// The student.
     pub user_id: UserId,

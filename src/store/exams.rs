@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 pub use super::exam_questions::Ids;
 use super::{StoreError, enum_from, enum_text};
 use crate::clock::rfc3339;
-use crate::domain::{CourseId, ExamId, ExamSpec, IntegrityProfile, LatePolicy, QuestionId, SectionId};
+use crate::domain::{CourseId, ExamId, ExamSpec, IntegrityProfile, LatePolicy, QuestionId, SectionId, Timestamp};
 
 /// Where an exam is in its life. Only draft and published are stored; the
 /// rest follows from the clock.
@@ -28,7 +28,7 @@ pub enum Phase {
 }
 
 /// A stored exam.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Exam {
     /// Identifier.
     pub id: ExamId,
@@ -36,10 +36,9 @@ pub struct Exam {
     pub course_id: CourseId,
     /// Where it is in its life, now.
     pub phase: Phase,
-    /// When it was published (RFC 3339), if it was.
-    pub published_at: Option<String>,
+    /// When it was published, if it was.
+    pub published_at: Option<Timestamp>,
     /// What the instructor wrote.
-    #[serde(flatten)]
     pub spec: ExamSpec,
     /// Question identifiers, in order (for saves and answers).
     pub question_ids: Vec<QuestionId>,
@@ -137,7 +136,7 @@ pub fn get(conn: &Connection, course: CourseId, id: ExamId, now: OffsetDateTime)
                     section_ids: Vec::new(),
                     questions: Vec::new(),
                 };
-                Ok((spec, r.get::<_, String>(8)?, r.get::<_, Option<String>>(9)?))
+                Ok((spec, r.get::<_, String>(8)?, r.get::<_, Option<Timestamp>>(9)?))
             },
         )
         .optional()?;

@@ -28,7 +28,7 @@ pub enum Action {
 }
 
 /// One planned row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RowPlan {
     /// Line number in the file (the header is line 1).
     pub line: usize,
@@ -46,7 +46,6 @@ pub struct RowPlan {
     pub action: Action,
     /// Why it cannot be imported.
     pub errors: Vec<String>,
-    #[serde(skip)]
     target: Option<Target>,
 }
 
@@ -59,7 +58,7 @@ struct Target {
 }
 
 /// The whole plan with its counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     /// Every row.
     pub rows: Vec<RowPlan>,

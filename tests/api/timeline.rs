@@ -2,7 +2,7 @@
 //! in order, with the server's fixed-width times.
 
 use examhall::domain::autosave::LogKind;
-use examhall::domain::log_event::{ClipboardAction, Event};
+use examhall::domain::log_event::{ClipboardAction, Event, RunStatus};
 use examhall::domain::save_item::ItemBody;
 use examhall::domain::{AttemptId, Role, Timestamp, UserId};
 use examhall::service::{Actor, AttemptStaff, CourseActor, ExamStaff};
@@ -22,6 +22,8 @@ async fn the_log_reads_back_typed_in_order_with_the_servers_times() {
     client.event("paste", &json!({ "size": 3, "text": "xyz" }));
     client.event("focus_lost", &json!({}));
     client.event("resize", &json!({ "width": 1024, "height": 700 }));
+    client.event("run", &json!({ "status": "error", "ms": 41 }));
+    client.event("tests_run", &json!({ "outcomes": [true, false], "total": 2, "stopped": false }));
     client.snapshot(&question);
     client.flush(&app).await;
 
@@ -45,14 +47,26 @@ async fn the_log_reads_back_typed_in_order_with_the_servers_times() {
     let kinds: Vec<LogKind> = items.iter().map(|i| i.item.kind).collect();
     assert_eq!(
         kinds,
-        [LogKind::Edit, LogKind::Edit, LogKind::Paste, LogKind::FocusLost, LogKind::Resize, LogKind::Snapshot]
+        [
+            LogKind::Edit,
+            LogKind::Edit,
+            LogKind::Paste,
+            LogKind::FocusLost,
+            LogKind::Resize,
+            LogKind::Run,
+            LogKind::TestsRun,
+            LogKind::Snapshot
+        ]
     );
-    assert_eq!(items.iter().map(|i| i.item.seq).collect::<Vec<_>>(), (1..=6).collect::<Vec<_>>());
+    assert_eq!(items.iter().map(|i| i.item.seq).collect::<Vec<_>>(), (1..=8).collect::<Vec<_>>());
     let pasted = Event::Clipboard { action: ClipboardAction::Paste, text: "xyz".to_owned(), size: 3 };
     assert_eq!(items[2].item.body, ItemBody::Event(pasted));
     assert_eq!(items[4].item.body, ItemBody::Event(Event::Resize { width: 1024, height: 700 }));
+    assert_eq!(items[5].item.body, ItemBody::Event(Event::Run { status: RunStatus::Error, ms: 41 }));
+    let tests = Event::TestsRun { outcomes: vec![true, false], total: 2, stopped: false };
+    assert_eq!(items[6].item.body, ItemBody::Event(tests));
     assert!(matches!(items[0].item.body, ItemBody::Edit(_)) && items[0].applied == Some(true));
-    assert_eq!(items[5].applied, Some(true), "the snapshot matched the server's rebuild");
+    assert_eq!(items[7].applied, Some(true), "the snapshot matched the server's rebuild");
     // The client's clock is kept as it said; the server's is its own.
     assert_eq!(Timestamp::from_time(items[0].item.client_at), Timestamp::parse(crate::exam_client::AT).unwrap());
     let server = Timestamp::from_time(now);

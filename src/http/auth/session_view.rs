@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{Principal, Realm};
 use crate::error::AppError;
+use crate::http::wire::courses::{self, Grant};
 use crate::state::AppState;
-use crate::store::courses::Grant;
 
 /// What the front end knows about the signed-in caller.
 #[derive(Serialize)]
@@ -54,7 +54,7 @@ impl SessionView {
             },
             realm: if org.is_some() { "org" } else { "platform" },
             org,
-            roles: principal.grants.clone(),
+            roles: courses::grants(&principal.grants),
             csrf_token: csrf,
         })
     }

@@ -11,10 +11,9 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::http::auth::{AttemptInstructor, ExamAttempt};
 use crate::http::wire::ReceiptBody;
+use crate::http::wire::attempts::{Attempt, LateItem};
 use crate::service::review as service;
 use crate::state::AppState;
-use crate::store::attempts::Attempt;
-use crate::store::attempts::late::LateItem;
 
 #[derive(Serialize)]
 struct AttemptDetail {
@@ -28,7 +27,8 @@ struct AttemptDetail {
 async fn show(ExamAttempt(of): ExamAttempt) -> Result<Json<AttemptDetail>, AppError> {
     let (history, late_items) = service::history(&of).await?;
     let submissions = history.iter().map(ReceiptBody::of).collect::<Result<_, _>>()?;
-    Ok(Json(AttemptDetail { attempt: of.attempt, submissions, late_items }))
+    let late_items = late_items.into_iter().map(LateItem::from).collect();
+    Ok(Json(AttemptDetail { attempt: of.attempt.into(), submissions, late_items }))
 }
 
 /// `POST .../attempts/{attempt_id}/move`: the next browser that opens the

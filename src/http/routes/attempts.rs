@@ -17,9 +17,10 @@ use crate::domain::{ExamId, QuestionId, TestSpec, Visibility};
 use crate::error::AppError;
 use crate::http::auth::{ExamSecret, Student, StudentExam};
 use crate::http::wire::ReceiptBody;
+use crate::http::wire::attempts::{Attempt, Binding};
 use crate::service::attempts as service;
 use crate::state::AppState;
-use crate::store::attempts::{Attempt, Binding};
+use crate::store::attempts as stored;
 use crate::store::exams::Phase;
 
 #[derive(Serialize)]
@@ -50,26 +51,51 @@ async fn list(State(state): State<AppState>, student: Student) -> Result<Json<Ve
             duration_minutes: listed.exam.spec.duration_minutes,
             extra_minutes: listed.extra_minutes,
             phase: listed.exam.phase,
-            attempt: listed.attempt,
+            attempt: listed.attempt.map(Attempt::from),
         })
         .collect();
     Ok(Json(list))
 }
 
+/// The landing page of an exam: its rules and times, never its questions.
+#[derive(Serialize)]
+struct Landing {
+    id: ExamId,
+    title: String,
+    instructions: String,
+    #[serde(with = "crate::domain::timestamp::text")]
+    opens_at: OffsetDateTime,
+    #[serde(with = "crate::domain::timestamp::text")]
+    closes_at: OffsetDateTime,
+    duration_minutes: u32,
+    extra_minutes: u32,
+    phase: Phase,
+    require_fullscreen: bool,
+    /// How many questions it has.
+    questions: usize,
+    attempt: Option<Attempt>,
+    #[serde(with = "crate::domain::timestamp::text")]
+    server_now: OffsetDateTime,
+}
+
 /// `GET /api/v1/me/exams/{id}`: the landing page (rules, duration; no questions).
-async fn landing(
-    State(state): State<AppState>,
-    StudentExam(taker): StudentExam,
-) -> Result<Json<serde_json::Value>, AppError> {
-    let (extra, attempt) = service::standing(&taker).await?;
+async fn landing(State(state): State<AppState>, StudentExam(taker): StudentExam) -> Result<Json<Landing>, AppError> {
+    let (extra_minutes, attempt) = service::standing(&taker).await?;
     let exam = taker.exam;
-    Ok(Json(serde_json::json!({
-        "id": exam.id, "title": exam.spec.title, "instructions": exam.spec.instructions,
-        "opens_at": crate::clock::rfc3339(exam.spec.opens_at), "closes_at": crate::clock::rfc3339(exam.spec.closes_at),
-        "duration_minutes": exam.spec.duration_minutes, "extra_minutes": extra, "phase": exam.phase,
-        "require_fullscreen": exam.spec.require_fullscreen, "questions": exam.spec.questions.len(),
-        "attempt": attempt, "server_now": crate::clock::rfc3339(state.clock().now()),
-    })))
+    Ok(Json(Landing {
+        id: exam.id,
+        questions: exam.spec.questions.len(),
+        title: exam.spec.title,
+        instructions: exam.spec.instructions,
+        opens_at: exam.spec.opens_at,
+        closes_at: exam.spec.closes_at,
+        duration_minutes: exam.spec.duration_minutes,
+        extra_minutes,
+        phase: exam.phase,
+        require_fullscreen: exam.spec.require_fullscreen,
+        attempt: attempt.map(Attempt::from),
+        server_now: state.clock().now(),
+    }))
 }
 
 /// What the exam client needs to run an attempt. Hidden tests never appear.
@@ -116,8 +142,8 @@ struct AnswerView {
 async fn view(
     state: &AppState,
     taker: &crate::service::ExamTaker,
-    attempt: Attempt,
-    binding: Option<Binding>,
+    attempt: stored::Attempt,
+    binding: Option<stored::Binding>,
 ) -> Result<AttemptView, AppError> {
     let (answers, log) = service::progress(taker, &attempt).await?;
     let exam = &taker.exam;
@@ -138,8 +164,8 @@ async fn view(
         + time::Duration::minutes(i64::from(state.config().exams.late_window_minutes))
         + time::Duration::days(7);
     Ok(AttemptView {
-        attempt,
-        binding,
+        attempt: attempt.into(),
+        binding: binding.map(Binding::from),
         server_now: state.clock().now(),
         title: exam.spec.title.clone(),
         instructions: exam.spec.instructions.clone(),

@@ -11,17 +11,16 @@ use time::OffsetDateTime;
 use crate::domain::{ExamSpec, UserId};
 use crate::error::AppError;
 use crate::http::auth::{CourseExam, CourseInstructor, CourseStaff, ExamInstructor};
+use crate::http::wire::exams::{Exam, StudentAttempt};
 use crate::service::exams::{self as service, TestReport};
 use crate::state::AppState;
-use crate::store::exam_roster::StudentAttempt;
-use crate::store::exams::Exam;
 
 async fn list(State(state): State<AppState>, staff: CourseStaff) -> Result<Json<Vec<Exam>>, AppError> {
-    Ok(Json(service::list(&state, &staff.actor()).await?))
+    Ok(Json(service::list(&state, &staff.actor()).await?.into_iter().map(Exam::from).collect()))
 }
 
 async fn show(CourseExam(on): CourseExam) -> Json<Exam> {
-    Json(on.exam)
+    Json(on.exam.into())
 }
 
 async fn create(
@@ -29,7 +28,7 @@ async fn create(
     CourseInstructor(staff): CourseInstructor,
     Json(spec): Json<ExamSpec>,
 ) -> Result<(StatusCode, Json<Exam>), AppError> {
-    Ok((StatusCode::CREATED, Json(service::create(&state, &staff.actor(), spec).await?)))
+    Ok((StatusCode::CREATED, Json(service::create(&state, &staff.actor(), spec).await?.into())))
 }
 
 async fn update(
@@ -37,7 +36,7 @@ async fn update(
     ExamInstructor(on): ExamInstructor,
     Json(spec): Json<ExamSpec>,
 ) -> Result<Json<Exam>, AppError> {
-    Ok(Json(service::update(&state, &on, spec).await?))
+    Ok(Json(service::update(&state, &on, spec).await?.into()))
 }
 
 async fn remove(State(state): State<AppState>, ExamInstructor(on): ExamInstructor) -> Result<StatusCode, AppError> {
@@ -49,7 +48,7 @@ async fn duplicate(
     State(state): State<AppState>,
     ExamInstructor(on): ExamInstructor,
 ) -> Result<(StatusCode, Json<Exam>), AppError> {
-    Ok((StatusCode::CREATED, Json(service::duplicate(&state, &on).await?)))
+    Ok((StatusCode::CREATED, Json(service::duplicate(&state, &on).await?.into())))
 }
 
 /// What the instructor's browser reports after running every test against
@@ -67,7 +66,7 @@ async fn publish(
     Json(report): Json<Publish>,
 ) -> Result<Json<Exam>, AppError> {
     let report = TestReport { run: report.tests_run, failed: report.tests_failed };
-    Ok(Json(service::publish(&state, &on, report).await?))
+    Ok(Json(service::publish(&state, &on, report).await?.into()))
 }
 
 #[derive(Deserialize)]
@@ -83,7 +82,7 @@ async fn set_window(
     ExamInstructor(on): ExamInstructor,
     Json(window): Json<Window>,
 ) -> Result<Json<Exam>, AppError> {
-    Ok(Json(service::set_window(&state, &on, window.closes_at).await?))
+    Ok(Json(service::set_window(&state, &on, window.closes_at).await?.into()))
 }
 
 #[derive(Deserialize)]
@@ -112,7 +111,7 @@ async fn attempts_of(
     State(state): State<AppState>,
     CourseExam(on): CourseExam,
 ) -> Result<Json<Vec<StudentAttempt>>, AppError> {
-    Ok(Json(service::roster(&state, &on).await?))
+    Ok(Json(service::roster(&state, &on).await?.into_iter().map(StudentAttempt::from).collect()))
 }
 
 /// The exam authoring routes.

@@ -9,13 +9,14 @@ use serde::Deserialize;
 use crate::domain::{CourseId, GrantId, Role, SectionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
+use crate::http::wire::courses::{self as wire, Course, Grant, Section};
 use crate::service::courses as service;
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::store::courses::{Course, Grant, GrantTarget, Section};
+use crate::store::courses::GrantTarget;
 
 async fn list(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<Course>>, AppError> {
-    Ok(Json(service::list(admin.db()).await?))
+    Ok(Json(service::list(admin.db()).await?.into_iter().map(Course::from).collect()))
 }
 
 #[derive(Deserialize)]
@@ -32,7 +33,7 @@ async fn create(
     Json(body): Json<CreateCourse>,
 ) -> Result<(StatusCode, Json<Course>), AppError> {
     let course = service::create(&state, &admin.acting(client), &body.code, &body.title).await?;
-    Ok((StatusCode::CREATED, Json(course)))
+    Ok((StatusCode::CREATED, Json(course.into())))
 }
 
 #[derive(Deserialize)]
@@ -50,11 +51,11 @@ async fn create_section(
 ) -> Result<(StatusCode, Json<Section>), AppError> {
     let course = CourseId::parse(&course).map_err(|_| AppError::NotFound)?;
     let section = service::create_section(&state, &admin.acting(client), course, &body.name).await?;
-    Ok((StatusCode::CREATED, Json(section)))
+    Ok((StatusCode::CREATED, Json(section.into())))
 }
 
 async fn grants(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<Grant>>, AppError> {
-    Ok(Json(service::grants(admin.db()).await?))
+    Ok(Json(wire::grants(&service::grants(admin.db()).await?)))
 }
 
 #[derive(Deserialize)]
@@ -89,7 +90,7 @@ async fn grant(
         }
         other => other.into(),
     })?;
-    Ok((StatusCode::CREATED, Json(grant)))
+    Ok((StatusCode::CREATED, Json(Grant::from(&grant))))
 }
 
 fn scope_hint(role: Role) -> &'static str {

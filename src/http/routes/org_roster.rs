@@ -12,9 +12,9 @@ use time::OffsetDateTime;
 use crate::audit::{self, AuditQuery, AuditRecord};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
+use crate::http::wire::roster::Plan;
 use crate::service::{records, roster};
 use crate::state::AppState;
-use crate::store::roster::Plan;
 
 fn csv_body(headers: &HeaderMap, body: &Bytes) -> Result<String, AppError> {
     let media = super::media_type(headers);
@@ -26,7 +26,7 @@ fn csv_body(headers: &HeaderMap, body: &Bytes) -> Result<String, AppError> {
 
 async fn preview(OrgAdmin(admin): OrgAdmin, headers: HeaderMap, body: Bytes) -> Result<Json<Plan>, AppError> {
     let text = csv_body(&headers, &body)?;
-    Ok(Json(roster::preview(admin.db(), text).await?))
+    Ok(Json(Plan::from(&roster::preview(admin.db(), text).await?)))
 }
 
 async fn import(
@@ -38,7 +38,7 @@ async fn import(
 ) -> Result<Json<Plan>, AppError> {
     let text = csv_body(&headers, &body)?;
     let plan = roster::import(&state, &admin.acting(client), text).await?;
-    Ok(Json(plan))
+    Ok(Json(Plan::from(&plan)))
 }
 
 #[derive(Deserialize)]

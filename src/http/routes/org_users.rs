@@ -13,22 +13,15 @@ use crate::domain::{DisplayName, Email, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin, Realm};
 use crate::http::wire::LinkIssued;
+use crate::http::wire::people::{User, UserWithRoles};
 use crate::service::org_file::OrgFile;
 use crate::service::people::{self, NewPerson};
 use crate::state::AppState;
-use crate::store::accounts::users::{User, UserStatus};
-use crate::store::courses::Grant;
+use crate::store::accounts::users::UserStatus;
 
-#[derive(Serialize)]
-struct UserView {
-    #[serde(flatten)]
-    user: User,
-    roles: Vec<Grant>,
-}
-
-async fn list(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<UserView>>, AppError> {
+async fn list(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<UserWithRoles>>, AppError> {
     let people = people::list(OrgFile::Open(admin.db())).await?;
-    Ok(Json(people.into_iter().map(|(user, roles)| UserView { user, roles }).collect()))
+    Ok(Json(people.into_iter().map(UserWithRoles::from).collect()))
 }
 
 #[derive(Deserialize)]
@@ -67,7 +60,7 @@ async fn create(
     let created = people::create(admin.0.db(), person, Some(event), now).await?;
     let (user, token) = (created.user, created.invitation.unwrap_or_default());
     let link = link_path(&admin, &token);
-    Ok((StatusCode::CREATED, Json(Created { user, link, expires_at: crate::clock::rfc3339(now + valid) })))
+    Ok((StatusCode::CREATED, Json(Created { user: user.into(), link, expires_at: crate::clock::rfc3339(now + valid) })))
 }
 
 #[derive(Deserialize)]
@@ -93,7 +86,7 @@ async fn update(
         Some(_) => return Err(AppError::Unprocessable("status: active or disabled".to_owned())),
     };
     let user = people::update(&state, &admin.acting(client), id, name, status).await?;
-    Ok(Json(user))
+    Ok(Json(user.into()))
 }
 
 async fn reset_link(

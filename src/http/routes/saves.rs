@@ -18,8 +18,8 @@ use crate::domain::autosave::{Commitment, MAX_BATCH_ITEMS};
 use crate::domain::save_item::SaveItem;
 use crate::error::AppError;
 use crate::http::auth::{ExamSecret, StudentExam};
+use crate::http::wire::attempts::SaveOutcome;
 use crate::state::AppState;
-use crate::store::attempts::log::SaveOutcome;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +75,7 @@ async fn save(
     let items = batch.items.iter().map(|raw| SaveItem::parse(raw.get(), questions)).collect::<Result<Vec<_>, _>>()?;
     let commitment = batch.commit.map(|c| Commitment::parse(c.seq, &c.hash)).transpose()?;
     let saved = crate::service::attempts::save(&state, &taker, secret, items, commitment).await?;
-    Ok(Json(SaveAnswer { outcome: saved.outcome, deadline_at: saved.deadline_at, server_now: saved.now }))
+    Ok(Json(SaveAnswer { outcome: saved.outcome.into(), deadline_at: saved.deadline_at, server_now: saved.now }))
 }
 
 /// The save route.

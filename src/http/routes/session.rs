@@ -2,20 +2,18 @@
 //! other sessions. Signing in is [`super::sign_in`] and password changes
 //! [`super::password`]; a session starts in `http::auth::doors`.
 
+use crate::domain::SessionId;
+use crate::error::AppError;
+use crate::http::auth::SessionView;
+use crate::http::auth::{ClientAddr, Principal, clear_cookie};
+use crate::http::wire::people::Session;
+use crate::service::sessions;
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use serde::Serialize;
-
-use crate::domain::SessionId;
-use crate::error::AppError;
-use crate::http::auth::SessionView;
-use crate::http::auth::{ClientAddr, Principal, clear_cookie};
-use crate::service::sessions;
-use crate::state::AppState;
-use crate::store::accounts::sessions::SessionSummary;
 
 /// `GET /api/v1/session`: who is signed in.
 pub(super) async fn current(
@@ -38,19 +36,12 @@ pub(super) async fn sign_out(
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear_cookie())]).into_response())
 }
 
-#[derive(Serialize)]
-struct SessionItem {
-    #[serde(flatten)]
-    summary: SessionSummary,
-    current: bool,
-}
-
 /// `GET /api/v1/sessions`: the caller's live sessions.
-async fn list(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<SessionItem>>, AppError> {
+async fn list(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<Session>>, AppError> {
     let idle = state.config().auth.idle_timeouts().for_grants(&principal.grants);
     let list = sessions::list(&state, &principal.db, principal.user.id, idle).await?;
     let current = principal.session_id;
-    Ok(Json(list.into_iter().map(|summary| SessionItem { current: summary.id == current, summary }).collect()))
+    Ok(Json(list.into_iter().map(|summary| Session::of(summary, current)).collect()))
 }
 
 /// `DELETE /api/v1/sessions/{id}`: ends one of the caller's sessions.

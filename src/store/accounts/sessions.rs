@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::{StoreError, optional};
 use crate::auth::token;
 use crate::clock::rfc3339;
-use crate::domain::{Role, SessionId, UserId};
+use crate::domain::{Role, SessionId, Timestamp, UserId};
 use crate::store::courses::{self, Grant};
 
 /// How long a session lives.
@@ -85,14 +85,14 @@ impl Session {
 }
 
 /// A session as listed to its owner.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct SessionSummary {
     /// Identifier.
     pub id: SessionId,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub last_seen_at: String,
+    /// When it began.
+    pub created_at: Timestamp,
+    /// When it was last used.
+    pub last_seen_at: Timestamp,
     /// Where from.
     pub client_addr: Option<String>,
     /// Which browser.
@@ -219,8 +219,8 @@ pub fn list(
     let mut live = Vec::new();
     for row in rows {
         let (summary, absolute) = row?;
-        let idle_ends = parse(&summary.last_seen_at).map(|t| t + idle);
-        if idle_ends.is_some_and(|t| t > now) && parse(&absolute).is_some_and(|t| t > now) {
+        let idle_ends = summary.last_seen_at.time() + idle;
+        if idle_ends > now && parse(&absolute).is_some_and(|t| t > now) {
             live.push(summary);
         }
     }

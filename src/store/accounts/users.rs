@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::{StoreError, optional};
 use crate::clock::rfc3339;
-use crate::domain::{DisplayName, Email, UserId};
+use crate::domain::{DisplayName, Email, Timestamp, UserId};
 
 /// Whether a person may sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -18,7 +18,7 @@ pub enum UserStatus {
 }
 
 /// A person, without the password hash.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct User {
     /// Identifier.
     pub id: UserId,
@@ -32,10 +32,10 @@ pub struct User {
     pub status: UserStatus,
     /// Whether a password is set (false until an invitation is redeemed).
     pub has_password: bool,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339, if ever.
-    pub last_sign_in_at: Option<String>,
+    /// When the account was made.
+    pub created_at: Timestamp,
+    /// The last sign-in, if ever.
+    pub last_sign_in_at: Option<Timestamp>,
 }
 
 const COLUMNS: &str =

@@ -3,7 +3,6 @@
 //! batch continues the log within the attempt's quota.
 
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
 
 use crate::domain::AttemptId;
 use crate::domain::autosave::{ChainHash, Commitment};
@@ -24,7 +23,7 @@ pub enum Refusal {
 
 /// How many items after the deadline were accepted, wait for the rest of
 /// their commitment, or were refused.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LateCounts {
     /// Proven queued before the deadline: kept for the instructor to decide.
     pub accepted: u32,
@@ -37,7 +36,7 @@ pub struct LateCounts {
 }
 
 /// What a batch achieved.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct SaveOutcome {
     /// Every item up to this sequence number is in the log and the answers.
     pub acked_seq: i64,
@@ -50,7 +49,6 @@ pub struct SaveOutcome {
     pub late: LateCounts,
     /// Items of this batch stored now (in the log, or set aside as late);
     /// those a resent batch repeats are not counted. Not sent.
-    #[serde(skip)]
     pub stored: usize,
 }
 

@@ -7,7 +7,6 @@
 //! [`crate::domain::autosave`]; this file only stores their outcome.
 
 use rusqlite::{Connection, params};
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::batch::{LateCounts, Refusal, SaveOutcome, admissible, bytes_of, commitment};
@@ -130,7 +129,7 @@ pub fn refuse_incomplete(conn: &Connection, window_closed_before: OffsetDateTime
 }
 
 /// One late item, as staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LateItem {
     /// Its sequence number in the student's queue.
     pub seq: i64,

@@ -12,7 +12,6 @@ pub mod submissions;
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -22,26 +21,23 @@ use crate::auth::token;
 use crate::clock::rfc3339;
 use crate::domain::autosave::{ChainHash, chain_start};
 use crate::domain::changeset::normalise_line_breaks;
-use crate::domain::{AttemptId, ExamId, QuestionId, UserId};
+use crate::domain::{AttemptId, ExamId, QuestionId, Timestamp, UserId};
 
 /// One student's attempt at one exam.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Attempt {
     /// Identifier.
     pub id: AttemptId,
     /// The exam.
     pub exam_id: ExamId,
     /// The student.
-    #[serde(skip)]
     pub user_id: UserId,
     /// When it started.
-    #[serde(with = "crate::domain::timestamp::text")]
     pub started_at: OffsetDateTime,
     /// Start + duration + extra time, never past the exam's close.
-    #[serde(with = "crate::domain::timestamp::text")]
     pub deadline_at: OffsetDateTime,
     /// When it was first submitted, by the student or at the deadline.
-    pub submitted_at: Option<String>,
+    pub submitted_at: Option<Timestamp>,
     /// Who submitted it first: `student`, or `deadline` when the server did.
     pub submit_reason: Option<String>,
     /// Staff allowed another browser to take the attempt over.
@@ -184,7 +180,7 @@ pub fn unlock(conn: &Connection, id: AttemptId, user: UserId, secret: &str) -> R
 /// call, the sequence number its next item must carry, and the chain up to
 /// the item before (so a browser that takes an attempt over continues the
 /// chain where the server stands).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     /// Shown once, to the browser it binds.
     pub secret: String,

@@ -280,11 +280,7 @@ pub fn freeze_submitted(conn: &Connection) -> Result<(), StoreError> {
     ))?;
     let submitted = statement.query_map([], super::from_row)?.collect::<Result<Vec<_>, _>>()?;
     for attempt in submitted {
-        let at = attempt
-            .submitted_at
-            .as_deref()
-            .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-            .unwrap_or(attempt.deadline_at);
+        let at = attempt.submitted_at.map_or(attempt.deadline_at, crate::domain::Timestamp::time);
         let Some(exam) = super::exam_of(conn, attempt.exam_id, at)? else { continue };
         let reason =
             if attempt.submitted_by_student() { SubmissionReason::Student } else { SubmissionReason::Deadline };

@@ -9,16 +9,14 @@ pub use reissue::{Reissued, reissue};
 pub use standing::{Standing, standing};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::StoreError;
 use super::accounts::users::{self, NewUser};
 use super::courses::{self, GrantTarget};
 use crate::auth::token;
 use crate::clock::rfc3339;
-use crate::domain::{DisplayName, Email, ExamId, Role, SectionId, UserId};
+use crate::domain::{DisplayName, Email, ExamId, Role, SectionId, Timestamp, UserId};
 
 /// One person to create a link for.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -31,7 +29,7 @@ pub struct Candidate {
 }
 
 /// A link as listed to staff (never its token).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct CandidateLink {
     /// Identifier.
     pub id: String,
@@ -41,21 +39,21 @@ pub struct CandidateLink {
     pub student_number: Option<String>,
     /// The section they sit with.
     pub section_id: SectionId,
-    /// RFC 3339.
-    pub valid_from: String,
-    /// RFC 3339.
-    pub valid_until: String,
+    /// From when it works.
+    pub valid_from: Timestamp,
+    /// Until when it works.
+    pub valid_until: Timestamp,
     /// `active`, `redeemed`, `revoked`, `replaced` (by a link issued
     /// again for the same candidate) or `expired`.
     pub status: &'static str,
-    /// RFC 3339, once used.
-    pub redeemed_at: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
+    /// When it was used, once it was.
+    pub redeemed_at: Option<Timestamp>,
+    /// When it was issued.
+    pub created_at: Timestamp,
 }
 
 /// A link just created: the only time its token is known.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct IssuedLink {
     /// Identifier.
     pub id: String,
@@ -64,7 +62,6 @@ pub struct IssuedLink {
     /// Their number, if any.
     pub student_number: Option<String>,
     /// The secret token.
-    #[serde(skip)]
     pub token: String,
 }
 
@@ -103,7 +100,7 @@ pub fn issue(
             user.id,
             section,
             name.as_str(),
-            (&rfc3339(window.0), &rfc3339(window.1)),
+            (Timestamp::from_time(window.0), Timestamp::from_time(window.1)),
             now,
         )?;
         issued.push(IssuedLink {
@@ -126,14 +123,14 @@ fn insert_link(
     user: UserId,
     section: SectionId,
     label: &str,
-    window: (&str, &str),
+    window: (Timestamp, Timestamp),
     now: OffsetDateTime,
 ) -> Result<String, StoreError> {
     let token = token::generate();
     conn.execute(
         "INSERT INTO candidate_links (id, token_hash, exam_id, user_id, section_id, label, valid_from, valid_until, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![id, token::digest(&token), exam, user, section, label, window.0, window.1, rfc3339(now)],
+        params![id, token::digest(&token), exam, user, section, label, window.0, window.1, Timestamp::from_time(now)],
     )?;
     Ok(token)
 }
@@ -148,17 +145,16 @@ pub fn list(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<Vec<
                 l.replaced_by
          FROM candidate_links l JOIN users u ON u.id = l.user_id WHERE l.exam_id = ?1 ORDER BY l.created_at, l.id",
     )?;
-    let now_text = rfc3339(now);
     let rows = statement.query_map([exam], |r| {
-        let valid_until: String = r.get(5)?;
-        let redeemed_at: Option<String> = r.get(6)?;
+        let valid_until: Timestamp = r.get(5)?;
+        let redeemed_at: Option<Timestamp> = r.get(6)?;
         let revoked: Option<String> = r.get(7)?;
         let replaced_by: Option<String> = r.get(9)?;
         let status = match (&redeemed_at, &revoked) {
             _ if replaced_by.is_some() => "replaced",
             (_, Some(_)) => "revoked",
             (Some(_), None) => "redeemed",
-            (None, None) if expired(&valid_until, &now_text) => "expired",
+            (None, None) if now >= valid_until.time() => "expired",
             (None, None) => "active",
         };
         Ok(CandidateLink {
@@ -174,15 +170,6 @@ pub fn list(conn: &Connection, exam: ExamId, now: OffsetDateTime) -> Result<Vec<
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Whether `now` is at or past `valid_until` (both RFC 3339; unreadable
-/// counts as past).
-fn expired(valid_until: &str, now: &str) -> bool {
-    match (OffsetDateTime::parse(valid_until, &Rfc3339), OffsetDateTime::parse(now, &Rfc3339)) {
-        (Ok(until), Ok(now)) => now >= until,
-        _ => true,
-    }
 }
 
 /// Revokes a link of `exam`; its candidate's sessions end.
@@ -258,10 +245,10 @@ pub struct Opened {
     pub user_id: UserId,
     /// The candidate's name.
     pub label: String,
-    /// RFC 3339.
-    pub valid_from: String,
-    /// RFC 3339.
-    pub valid_until: String,
+    /// From when it works.
+    pub valid_from: Timestamp,
+    /// Until when it works.
+    pub valid_until: Timestamp,
 }
 
 /// The link holding `token` if it is unused, unrevoked and inside its window.
@@ -272,7 +259,6 @@ pub fn peek(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Optio
     if !token::looks_valid(token) {
         return Ok(None);
     }
-    let now = rfc3339(now);
     Ok(conn
         .query_row(
             "SELECT id, exam_id, user_id, label, valid_from, valid_until FROM candidate_links
@@ -290,7 +276,7 @@ pub fn peek(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Optio
             },
         )
         .optional()?
-        .filter(|link| !expired(&link.valid_until, &now) && expired(&link.valid_from, &now)))
+        .filter(|link| link.valid_from.time() <= now && now < link.valid_until.time()))
 }
 
 /// Marks the link used, once: of two simultaneous redemptions exactly one

@@ -9,9 +9,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
-use super::{IssuedLink, expired, insert_link};
+use super::{IssuedLink, insert_link};
 use crate::clock::rfc3339;
-use crate::domain::{AttemptId, ExamId, SectionId, UserId};
+use crate::domain::{AttemptId, ExamId, SectionId, Timestamp, UserId};
 use crate::store::StoreError;
 use crate::store::accounts::sessions;
 use crate::store::attempts;
@@ -21,10 +21,10 @@ use crate::store::attempts;
 pub struct Reissued {
     /// The new link (its token shown this once).
     pub link: IssuedLink,
-    /// RFC 3339: the same window as the link it replaces.
-    pub valid_from: String,
-    /// RFC 3339.
-    pub valid_until: String,
+    /// The same window as the link it replaces.
+    pub valid_from: Timestamp,
+    /// Its end.
+    pub valid_until: Timestamp,
     /// The candidate's running attempt, now allowed to move to the browser
     /// that opens the new link; `None` when they had not started.
     pub attempt_moved: Option<AttemptId>,
@@ -37,8 +37,8 @@ struct Old {
     user: UserId,
     section: SectionId,
     label: String,
-    valid_from: String,
-    valid_until: String,
+    valid_from: Timestamp,
+    valid_until: Timestamp,
     replaced: bool,
 }
 
@@ -74,7 +74,7 @@ pub fn reissue(conn: &Connection, exam: ExamId, id: &str, now: OffsetDateTime) -
             "this link was already replaced by a newer one; reload the list of links".to_owned(),
         ));
     }
-    if expired(&old.valid_until, &rfc3339(now)) {
+    if now >= old.valid_until.time() {
         return Err(StoreError::WrongState(
             "the link's validity has ended, so a new link for the same time would not work either".to_owned(),
         ));
@@ -89,7 +89,7 @@ pub fn reissue(conn: &Connection, exam: ExamId, id: &str, now: OffsetDateTime) -
         )));
     }
     let new_id = uuid::Uuid::now_v7().to_string();
-    let window = (old.valid_from.as_str(), old.valid_until.as_str());
+    let window = (old.valid_from, old.valid_until);
     let token = insert_link(conn, &new_id, exam, old.user, old.section, &old.label, window, now)?;
     conn.execute(
         "UPDATE candidate_links SET replaced_by = ?2, revoked_at = coalesce(revoked_at, ?3)

@@ -30,6 +30,11 @@ interface Props {
   code: () => string;
   tests: VisibleTest[];
   questionId: string;
+  /**
+   * Records what a run or a test run ended with, into the attempt's log:
+   * what the student tried is part of the evidence people review.
+   */
+  onRecord: (questionId: string, kind: 'run' | 'tests_run', data: Record<string, unknown>) => void;
 }
 
 function statusText(state: RunState): string {
@@ -54,7 +59,7 @@ function statusText(state: RunState): string {
   }
 }
 
-export function RunPanel({ runner, code, tests, questionId }: Props) {
+export function RunPanel({ runner, code, tests, questionId, onRecord }: Props) {
   const [lines, setLines] = useState<readonly Line[]>([]);
   const [truncated, setTruncated] = useState(false);
   const [state, setState] = useState<RunState>({ phase: 'idle' });
@@ -118,6 +123,7 @@ export function RunPanel({ runner, code, tests, questionId }: Props) {
         },
       });
       setState({ phase: 'ran', result });
+      onRecord(questionId, 'run', { status: result.status, ms: Math.round(result.ms) });
     } catch {
       setState({ phase: 'unavailable' });
     }
@@ -137,7 +143,9 @@ export function RunPanel({ runner, code, tests, questionId }: Props) {
     setState({ phase: 'testing' });
     try {
       const { results, status } = await runVisibleTests(runner, code(), tests);
-      setState({ phase: 'tested', results, total: tests.length, stopped: status === 'interrupted' });
+      const stopped = status === 'interrupted';
+      setState({ phase: 'tested', results, total: tests.length, stopped });
+      onRecord(questionId, 'tests_run', { outcomes: results.map((result) => result.passed), total: tests.length, stopped });
     } catch {
       setState({ phase: 'unavailable' });
     }

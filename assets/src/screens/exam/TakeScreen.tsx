@@ -267,6 +267,9 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const onClipboard = useCallback((questionId: string, kind: 'paste' | 'copy' | 'cut', text: string) => {
     record(kind, { size: text.length, text }, false, questionId);
   }, [record]);
+  const onRunRecord = useCallback((questionId: string, kind: 'run' | 'tests_run', data: Record<string, unknown>) => {
+    record(kind, data, false, questionId);
+  }, [record]);
   const onRefused = useCallback((limit: number) => { setNotice(t.exam.changeTooLarge(limit)); }, []);
 
   const submit = async (): Promise<void> => {
@@ -382,7 +385,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
           onClipboard={onClipboard}
           onRefused={onRefused}
         />
-        <RunPanel runner={runner} code={code} tests={question.tests} questionId={question.id} />
+        <RunPanel runner={runner} code={code} tests={question.tests} questionId={question.id} onRecord={onRunRecord} />
       </section>
       {dialog}
     </div>

@@ -12,12 +12,13 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use self::batch::{SettingsQuery, parse_batch};
-use crate::domain::OrgId;
+use crate::domain::{OrgId, Timestamp};
 use crate::error::AppError;
 use crate::http::auth::{ExamInstructor, Realm};
+use crate::http::wire::candidates::CandidateLink;
 use crate::service::candidates::{self as service, LinkWindow};
 use crate::state::AppState;
-use crate::store::candidates::{CandidateLink, IssuedLink};
+use crate::store::candidates::IssuedLink;
 
 #[derive(Deserialize)]
 struct LinkPath {
@@ -32,7 +33,7 @@ async fn list(
     State(state): State<AppState>,
     ExamInstructor(on): ExamInstructor,
 ) -> Result<Json<Vec<CandidateLink>>, AppError> {
-    Ok(Json(service::list(&state, &on).await?))
+    Ok(Json(service::list(&state, &on).await?.into_iter().map(CandidateLink::from).collect()))
 }
 
 #[derive(Serialize)]
@@ -41,12 +42,12 @@ struct Issued {
     label: String,
     student_number: Option<String>,
     link: String,
-    valid_from: String,
-    valid_until: String,
+    valid_from: Timestamp,
+    valid_until: Timestamp,
 }
 
 impl Issued {
-    fn of(org: OrgId, link: IssuedLink, valid_from: String, valid_until: String) -> Self {
+    fn of(org: OrgId, link: IssuedLink, valid_from: Timestamp, valid_until: Timestamp) -> Self {
         let realm = Realm::Org(org).prefix();
         Self {
             link: format!("/candidate/{realm}.{}", link.token),
@@ -70,8 +71,8 @@ async fn create(
     let window =
         LinkWindow { section: settings.section_id, valid_from: settings.valid_from, valid_until: settings.valid_until };
     let issued = service::issue(&state, &on, window, list).await?;
-    let (from, until) = (crate::clock::rfc3339(window.valid_from), crate::clock::rfc3339(window.valid_until));
-    let body = issued.into_iter().map(|link| Issued::of(on.staff.org, link, from.clone(), until.clone())).collect();
+    let (from, until) = (Timestamp::from_time(window.valid_from), Timestamp::from_time(window.valid_until));
+    let body = issued.into_iter().map(|link| Issued::of(on.staff.org, link, from, until)).collect();
     Ok((StatusCode::CREATED, Json(body)))
 }
 

@@ -1,5 +1,15 @@
-//! Wire types more than one route sends. Store rows never go on the wire
-//! by themselves being `Serialize`d here: each type says what the API shows.
+//! What the API sends: one type per body, made from store rows, so the
+//! wire format is decided here and a store row never goes on the wire by
+//! itself (store rows do not implement `Serialize`). The front end's types
+//! (`assets/src/api/`) are checked against these bodies by
+//! `tests/api/wire_types.rs`.
+
+pub mod attempts;
+pub mod candidates;
+pub mod courses;
+pub mod exams;
+pub mod people;
+pub mod roster;
 
 use serde::Serialize;
 
