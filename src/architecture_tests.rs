@@ -190,25 +190,12 @@ fn cycles(edges: &BTreeSet<(String, String)>) -> Vec<BTreeSet<String>> {
     out
 }
 
-/// The one circle that stands today: the audit log lives in every database
-/// (`audit` appends and verifies through `store`'s connections), and opening
-/// a database checks and anchors its log (`store` calls `audit`). Untangling
-/// it means moving the log's storage under `store` (docs/architecture.md,
-/// "What is left"). The test fails on any other circle, and when this one
-/// is gone, so the list shrinks.
-const KNOWN_TOP_LEVEL_CYCLE: &[&str] = &["audit", "store"];
-
 #[test]
 fn no_sibling_modules_import_each_other() {
     let graph = imports();
     let mut found = Vec::new();
     for (parent, edges) in sibling_edges(&graph) {
         for cycle in cycles(&edges) {
-            let known: BTreeSet<String> = KNOWN_TOP_LEVEL_CYCLE.iter().map(|&s| s.to_owned()).collect();
-            if parent.is_empty() && cycle.is_subset(&known) {
-                assert_eq!(cycle, known, "the known top-level cycle shrank: update KNOWN_TOP_LEVEL_CYCLE");
-                continue;
-            }
             found.push(format!("{}: {cycle:?}", name(&parent)));
         }
     }
@@ -232,7 +219,7 @@ fn route_modules_do_not_import_each_other() {
 fn each_layer_imports_only_the_layers_below_it() {
     // (layer, what it must not import)
     let rules: &[(&[&str], &[&str])] = &[
-        (&["domain"], &["store", "service", "http", "cli", "admin", "app", "state", "audit", "auth"]),
+        (&["domain"], &["store", "service", "http", "cli", "admin", "app", "state", "auth"]),
         (&["store"], &["service", "http", "cli", "admin", "app", "state", "notices"]),
         (&["service"], &["http", "cli", "admin", "app"]),
         (&["notices"], &["store", "service", "http", "cli", "admin", "app", "state"]),

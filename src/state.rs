@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::audit::refusals::Refusals;
 use crate::auth::device::DeviceCookies;
 use crate::auth::hasher::HashPool;
 use crate::auth::in_flight::InFlight;
@@ -14,6 +13,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::notices::Bus;
+use crate::store::audit::refusals::Refusals;
 use crate::store::keys::MasterKey;
 use crate::store::platform::Platform;
 use crate::store::registry::Registry;

@@ -7,9 +7,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 
 use super::{Command, Failure, Outcome, Reply, Request, execute};
-use crate::audit::Actor;
 use crate::config::Config;
 use crate::state::AppState;
+use crate::store::audit::Actor;
 use crate::store::data_dir::LockError;
 
 /// How long the command line waits for the server's answer.

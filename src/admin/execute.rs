@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use super::{AcceptedHead, Command, Failure, NewUser, Outcome};
-use crate::audit::Actor as AuditActor;
 use crate::domain::{DisplayName, Email, OrgName, OrgSlug, Role};
 use crate::service::people::{self, NewPerson, Placement};
 use crate::service::{Actor, organizations};
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::audit::Actor as AuditActor;
 use crate::store::platform::{OrgStatus, Organization};
 
 /// What IT does about a log that fails verification.

@@ -16,8 +16,8 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Notify, Semaphore};
 
 use super::{Failure, Reply, Request, execute};
-use crate::audit::Actor;
 use crate::state::AppState;
+use crate::store::audit::Actor;
 
 /// Commands carried out at once; more connections are told to wait.
 pub const MAX_CONNECTIONS: usize = 4;

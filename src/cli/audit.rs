@@ -13,12 +13,12 @@
 use super::CliError;
 use super::reading::OrgReader;
 use crate::admin::{self, Outcome, TAMPERED, client};
-use crate::audit::{AuditHead, Checkpoint, Found, Verification};
 use crate::config::Config;
 use crate::domain::{OrgId, OrgSlug};
 use crate::service::org_file::OrgFile;
 use crate::service::records;
 use crate::store::StoreError;
+use crate::store::audit::{AuditHead, Checkpoint, Found, Verification};
 use crate::store::data_dir::LockError;
 use crate::store::platform::Platform;
 
@@ -169,7 +169,7 @@ async fn verify(file: OrgFile<'_>, name: &str, expected: Option<AuditHead>) -> R
     report(name, verification, expected)
 }
 
-/// Prints what [`crate::audit::verify`] found; an error when the log is not intact.
+/// Prints what [`crate::store::audit::verify`] found; an error when the log is not intact.
 fn report(name: &str, verification: Verification, expected: Option<AuditHead>) -> Result<(), CliError> {
     let Some(problem) = verification.problem else {
         let head = verification.head.unwrap_or(AuditHead::EMPTY);

@@ -69,7 +69,7 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
 
 /// The demo organization, its people and exam, and the set-up link.
 async fn prepare(state: &AppState) -> Result<(Organization, String, Seeded), CliError> {
-    let actor = Actor::audited(crate::audit::Actor::command_line());
+    let actor = Actor::audited(crate::store::audit::Actor::command_line());
     let (slug, name) = (OrgSlug::parse("demo")?, OrgName::parse("Demo University")?);
     let org = organizations::create(state, &actor, slug, name).await?;
     let setup = credentials::issue_setup_link(state, &actor).await?;

@@ -2,10 +2,10 @@
 
 use std::net::IpAddr;
 
-use crate::audit::AuditEvent;
 use crate::domain::{CourseId, OrgId, Role, UserId};
 use crate::notices::{Bus, ExamEvent, Notice};
 use crate::store::Database;
+use crate::store::audit::AuditEvent;
 use crate::store::exams::Exam;
 
 /// Someone acting, as the audit log names them, and from where: a
@@ -35,7 +35,7 @@ impl Actor {
 
     /// The command line's actor (`audit::Actor::command_line`).
     #[must_use]
-    pub fn audited(actor: crate::audit::Actor) -> Self {
+    pub fn audited(actor: crate::store::audit::Actor) -> Self {
         Self { id: actor.id, label: actor.label, client: None }
     }
 

@@ -11,7 +11,6 @@
 use time::OffsetDateTime;
 
 use super::{ExamTaker, ServiceError};
-use crate::audit::{self, Outcome};
 use crate::domain::autosave::Commitment;
 use crate::domain::receipt::SubmissionReason;
 use crate::domain::save_item::SaveItem;
@@ -21,6 +20,7 @@ use crate::state::AppState;
 use crate::store::attempts::log::{self, Refusal, SaveOutcome};
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt, Binding, LogState};
+use crate::store::audit::{self, Outcome};
 use crate::store::exams::{Exam, Phase};
 use crate::store::{Database, StoreError};
 

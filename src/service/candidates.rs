@@ -4,11 +4,11 @@
 use time::OffsetDateTime;
 
 use super::ExamStaff;
-use crate::audit;
 use crate::domain::SectionId;
 use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::audit;
 use crate::store::candidates::{self, Candidate, CandidateLink, IssuedLink, Reissued};
 
 /// The most candidates one request may create.

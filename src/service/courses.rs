@@ -1,10 +1,10 @@
 //! Org admins: courses, sections and role grants.
 
 use super::OrgActor;
-use crate::audit;
 use crate::domain::{CourseId, GrantId, Role, UserId};
 use crate::state::AppState;
 use crate::store::accounts::{sessions, users};
+use crate::store::audit;
 use crate::store::courses::{self, Course, Grant, GrantTarget, Section};
 use crate::store::{Database, StoreError};
 

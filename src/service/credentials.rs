@@ -7,12 +7,12 @@ use std::net::IpAddr;
 
 use time::OffsetDateTime;
 
-use crate::audit::{self, AuditEvent};
 use crate::domain::{DisplayName, Email, SessionId, UserId};
 use crate::state::AppState;
 use crate::store::accounts::links::{self, Link, Purpose};
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, User};
+use crate::store::audit::{self, AuditEvent};
 use crate::store::candidates::{self, Opened};
 use crate::store::{Database, StoreError};
 

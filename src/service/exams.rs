@@ -8,10 +8,10 @@
 use time::OffsetDateTime;
 
 use super::{CourseActor, ExamStaff};
-use crate::audit::{self, digest};
 use crate::domain::{ExamId, ExamSpec, Role, UserId};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
+use crate::store::audit::{self, digest};
 use crate::store::exam_roster::{self, StudentAttempt};
 use crate::store::exams::{self, Exam, Phase};
 use crate::store::{Database, StoreError, attempts, candidates, courses};

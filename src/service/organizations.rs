@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use super::Actor;
 use super::people::{self, NewPerson, Placement};
-use crate::audit;
 use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug, Role, UserId};
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::audit;
 use crate::store::courses::GrantTarget;
 use crate::store::organizations;
 use crate::store::platform::{OrgStatus, Organization};

@@ -12,12 +12,12 @@ use time::OffsetDateTime;
 
 use super::OrgActor;
 use super::org_file::OrgFile;
-use crate::audit::{self, AuditEvent};
 use crate::domain::{DisplayName, Email, Role, Scope, UserId};
 use crate::state::AppState;
 use crate::store::accounts::links::{self, Purpose};
 use crate::store::accounts::sessions;
 use crate::store::accounts::users::{self, NewUser, User, UserStatus};
+use crate::store::audit::{self, AuditEvent};
 use crate::store::courses::{self, Grant, GrantTarget};
 use crate::store::{Database, StoreError};
 

@@ -3,8 +3,8 @@
 
 use super::OrgActor;
 use super::org_file::OrgFile;
-use crate::audit::{self, AuditHead, AuditQuery, AuditRecord, Found, Verification};
 use crate::state::AppState;
+use crate::store::audit::{self, AuditHead, AuditQuery, AuditRecord, Found, Verification};
 use crate::store::{Database, StoreError};
 
 /// The entries that `query` selects.

@@ -5,7 +5,6 @@
 //! items makes a new one that names the one it replaces.
 
 use super::{AttemptStaff, ExamStaff};
-use crate::audit;
 use crate::domain::AttemptId;
 use crate::domain::receipt::SubmissionReason;
 use crate::notices::ExamEvent;
@@ -15,6 +14,7 @@ use crate::store::attempts::late::{self, LateItem};
 use crate::store::attempts::log;
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt};
+use crate::store::audit;
 
 /// The attempt `id` of the exam `on`.
 ///

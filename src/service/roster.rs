@@ -1,8 +1,8 @@
 //! Org admins: importing a roster of students (preview, then import).
 
 use super::OrgActor;
-use crate::audit;
 use crate::state::AppState;
+use crate::store::audit;
 use crate::store::roster::{self, Plan};
 use crate::store::{Database, StoreError};
 

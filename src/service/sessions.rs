@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::audit::{self, AuditEvent};
 use crate::domain::{SessionId, UserId};
 use crate::state::AppState;
 use crate::store::accounts::sessions::{self, Lifetime, NewSession, Session, SessionSummary};
 use crate::store::accounts::users::{self, User};
+use crate::store::audit::{self, AuditEvent};
 use crate::store::candidates::{self, Standing};
 use crate::store::courses::{self, Grant};
 use crate::store::{Database, StoreError};

@@ -18,9 +18,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::Notify;
 
 use super::{Database, StoreError};
-use crate::audit::{self, AuditHead};
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::domain::OrgId;
+use crate::store::audit::{self, AuditHead};
 
 /// The shortest time between two anchor writes: what bounds their rate
 /// (40 `platform.db` commits a second at most, whatever the number of

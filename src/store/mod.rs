@@ -11,10 +11,12 @@
 //!   in the platform database, and the checks at open that refuse a file.
 //! - [`registry`]: the open organization databases of a running server.
 //! - [`data_dir`]: the layout of the data directory and its lock.
+//! - [`audit`]: the hash-chained audit log every database holds.
 
 pub mod accounts;
 pub mod anchors;
 pub mod attempts;
+pub mod audit;
 pub mod candidates;
 pub mod connection;
 pub mod courses;

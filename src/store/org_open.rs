@@ -15,9 +15,9 @@ use super::keys::DatabaseKey;
 use super::org_refusal::{self, Refusal, RefusalReason};
 use super::platform::Platform;
 use super::{Database, StoreError, connection, migrations};
-use crate::audit::{self, Actor, AuditEvent, AuditHead, Checkpoint};
 use crate::clock::rfc3339;
 use crate::domain::OrgId;
+use crate::store::audit::{self, Actor, AuditEvent, AuditHead, Checkpoint};
 
 /// What `platform.db` holds about one organization's file.
 struct Record {

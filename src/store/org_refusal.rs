@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::StoreError;
-use crate::audit::{self, AuditHead};
 use crate::domain::OrgId;
+use crate::store::audit::{self, AuditHead};
 
 /// An organization the server will not serve, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,9 +12,9 @@ use super::data_dir::DataDir;
 use super::database::{Database, OpenOptions};
 use super::keys::{DatabaseKey, MasterKey};
 use super::{StoreError, connection, migrations};
-use crate::audit::{self, AuditEvent};
 use crate::clock::rfc3339;
 use crate::domain::{OrgId, OrgName, OrgSlug};
+use crate::store::audit::{self, AuditEvent};
 
 /// Whether an organization may be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

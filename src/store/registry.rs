@@ -17,8 +17,8 @@ use super::open_once::OpenOnce;
 use super::org_refusal::Refusal;
 use super::platform::{OrgStatus, Platform};
 use super::{Database, StoreError, migrations};
-use crate::audit::AuditHead;
 use crate::domain::OrgId;
+use crate::store::audit::AuditHead;
 
 /// How long a refusal stands before the file is looked at again, unless the
 /// organization's anchor changes first.

@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use examhall::audit::{self, AuditEvent, AuditQuery};
 use examhall::domain::{OrgId, Role};
+use examhall::store::audit::{self, AuditEvent, AuditQuery};
 use examhall::store::courses::GrantTarget;
 use examhall::store::{anchors, connection, master_key};
 use reqwest::Method;

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use examhall::audit::{self, AuditEvent, AuditHead, AuditQuery};
 use examhall::domain::{OrgId, OrgSlug};
+use examhall::store::audit::{self, AuditEvent, AuditHead, AuditQuery};
 use examhall::store::{connection, master_key};
 use rusqlite::Connection;
 use serde_json::json;

@@ -2,8 +2,8 @@
 //! fields and hashes, and the upgrade rewrites entries of the previous
 //! version through a checkpoint that a head taken before it still verifies.
 
-use examhall::audit::{self, AuditEvent, digest};
 use examhall::domain::{ExamSpec, OrgId};
+use examhall::store::audit::{self, AuditEvent, digest};
 use examhall::store::{connection, master_key, migrations};
 use reqwest::Method;
 use serde_json::{Value, json};

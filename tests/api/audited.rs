@@ -283,7 +283,7 @@ async fn every_audited_action_an_api_call_can_produce_lands_in_an_intact_chain()
         assert!(platform_log.iter().any(|(a, _)| a == action), "{action} in the platform log: {platform_log:?}");
     }
     for db in [&physics, app.state.registry().platform().db()] {
-        let verification = db.read(|conn| examhall::audit::verify(conn, None)).await.unwrap();
+        let verification = db.read(|conn| examhall::store::audit::verify(conn, None)).await.unwrap();
         assert!(verification.is_intact(), "{verification:?}");
     }
     app.stop().await;

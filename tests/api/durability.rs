@@ -57,7 +57,7 @@ async fn every_acknowledged_write_survives_sigkill() {
         .create_org(
             examhall::domain::OrgSlug::parse("physics").unwrap(),
             examhall::domain::OrgName::parse("Physics").unwrap(),
-            examhall::audit::AuditEvent::by(&examhall::audit::Actor::system(), "org.create"),
+            examhall::store::audit::AuditEvent::by(&examhall::store::audit::Actor::system(), "org.create"),
             time::OffsetDateTime::UNIX_EPOCH,
         )
         .await

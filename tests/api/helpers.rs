@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use examhall::app::{self, AppState, Listeners};
-use examhall::audit::Actor;
 use examhall::config::Config;
 use examhall::domain::{OrgName, OrgSlug};
+use examhall::store::audit::Actor;
 use examhall::store::master_key;
 use examhall::store::platform::Organization;
 use tempfile::TempDir;

@@ -191,7 +191,7 @@ async fn failed_sign_ins_are_audited_in_aggregate_and_what_was_typed_is_never_st
         .await
         .unwrap();
     assert!(everything.iter().all(|row| !row.contains("my-secret-password")), "{everything:?}");
-    let verification = db.read(|conn| examhall::audit::verify(conn, None)).await.unwrap();
+    let verification = db.read(|conn| examhall::store::audit::verify(conn, None)).await.unwrap();
     assert!(verification.is_intact());
     app.stop().await;
 }

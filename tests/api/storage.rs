@@ -86,7 +86,7 @@ async fn a_taken_slug_is_a_conflict_and_leaves_no_file_behind() {
         .create_org(
             examhall::domain::OrgSlug::parse("physics").unwrap(),
             examhall::domain::OrgName::parse("Other").unwrap(),
-            examhall::audit::AuditEvent::by(&examhall::audit::Actor::system(), "org.create"),
+            examhall::store::audit::AuditEvent::by(&examhall::store::audit::Actor::system(), "org.create"),
             time::OffsetDateTime::UNIX_EPOCH,
         )
         .await;

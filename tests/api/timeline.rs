@@ -34,7 +34,7 @@ async fn the_log_reads_back_typed_in_order_with_the_servers_times() {
         org: w.physics,
         db,
         user: UserId::generate(),
-        actor: Actor::audited(examhall::audit::Actor::system()),
+        actor: Actor::audited(examhall::store::audit::Actor::system()),
         course: w.course,
         role: Role::Instructor,
     };

@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::SessionView;
 use super::{ClientAddr, Principal, Realm, session_cookie};
-use crate::audit::Outcome;
 use crate::auth::rate_limit::LimitKey;
 use crate::error::AppError;
 use crate::service::Actor;
 use crate::service::sessions;
 use crate::state::AppState;
 use crate::store::accounts::users;
+use crate::store::audit::Outcome;
 use crate::store::{Database, StoreError};
 
 /// The largest body of a sign-in or password change: a few fields of at
@@ -113,7 +113,7 @@ pub async fn start_session(
     db: &Database,
     user: users::User,
     headers: &HeaderMap,
-    event: crate::audit::AuditEvent,
+    event: crate::store::audit::AuditEvent,
     client: ClientAddr,
 ) -> Result<Response, AppError> {
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);

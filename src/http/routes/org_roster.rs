@@ -9,12 +9,12 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::audit::{self, AuditQuery, AuditRecord};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
 use crate::http::wire::roster::Plan;
 use crate::service::{records, roster};
 use crate::state::AppState;
+use crate::store::audit::{self, AuditQuery, AuditRecord};
 
 fn csv_body(headers: &HeaderMap, body: &Bytes) -> Result<String, AppError> {
     let media = super::media_type(headers);

@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::audit::Outcome;
 use crate::auth::password::{MAX_CHARS, NewPassword};
 use crate::auth::rate_limit::Policy;
 use crate::error::AppError;
@@ -18,6 +17,7 @@ use crate::http::auth::doors::realm_label;
 use crate::http::auth::{ClientAddr, Principal};
 use crate::service::credentials;
 use crate::state::AppState;
+use crate::store::audit::Outcome;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

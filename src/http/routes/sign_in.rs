@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::audit::Outcome;
 use crate::auth::password::MAX_CHARS;
 use crate::auth::rate_limit::{AccountTag, LimitKey, Policy};
 use crate::domain::{Email, OrgSlug};
@@ -26,6 +25,7 @@ use crate::service::credentials;
 use crate::state::AppState;
 use crate::store::Database;
 use crate::store::accounts::users;
+use crate::store::audit::Outcome;
 
 /// The label of a failed sign-in to an account that does not exist: what
 /// was typed is never stored (it may be a password typed in the wrong field).

@@ -10,7 +10,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
 use super::{Attempt, answers, log_state};
-use crate::audit::{self, Actor, AuditEvent};
 use crate::clock::rfc3339;
 use crate::domain::autosave::MAX_ANSWER_UNITS;
 use crate::domain::changeset::utf16_len;
@@ -18,6 +17,7 @@ use crate::domain::receipt::{self, Receipt, ReceiptExam, ReceiptLine, ReceiptStu
 use crate::domain::save_item::{ItemBody, SaveItem};
 use crate::domain::{AttemptId, QuestionId, UserId};
 use crate::store::StoreError;
+use crate::store::audit::{self, Actor, AuditEvent};
 use crate::store::exams::Exam;
 
 /// How a submission is made.

@@ -73,7 +73,7 @@ pub const ORG: &[Migration] = &[
     Migration {
         name: "audit checkpoints; exam content in old audit entries replaced by hashes",
         sql: include_str!("common/0004_audit_checkpoints.sql"),
-        rust: Some(crate::audit::digest::rewrite_old_entries),
+        rust: Some(crate::store::audit::digest::rewrite_old_entries),
     },
     Migration {
         name: "chained autosave log, bindings, late items, frozen submissions",

@@ -220,7 +220,7 @@ mod tests {
         assert_eq!(entries(&two).await.len(), 1, "each log gets its own");
         assert_eq!(refusals.pending(), 0);
         assert_eq!(refusals.flush(T0).await, 0, "nothing twice");
-        let verification = one.read(|conn| crate::audit::verify(conn, None)).await.unwrap();
+        let verification = one.read(|conn| crate::store::audit::verify(conn, None)).await.unwrap();
         assert!(verification.is_intact());
         one.close().await;
         two.close().await;
