@@ -8,21 +8,21 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-use crate::helpers::{TestApp, free_port, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app_with};
 
 /// An app with both plain listeners and short timeouts.
 async fn app_with(adjust: impl FnOnce(&mut examhall::config::Config)) -> (TestApp, SocketAddr, SocketAddr) {
-    let (loopback, redirect) = (free_port(), free_port());
     let app = spawn_app_with(examhall::clock::system(), |config| {
-        config.server.loopback_http_listen = Some(format!("127.0.0.1:{loopback}").parse().unwrap());
-        config.server.redirect_listen = Some(format!("127.0.0.1:{redirect}").parse().unwrap());
+        config.server.loopback_http_listen = Some("127.0.0.1:0".parse().unwrap());
+        config.server.redirect_listen = Some("127.0.0.1:0".parse().unwrap());
         config.server.header_read_timeout_secs = 1;
         config.server.request_timeout_secs = 1;
         config.server.idle_timeout_secs = 2;
         adjust(config);
     })
     .await;
-    (app, format!("127.0.0.1:{loopback}").parse().unwrap(), format!("127.0.0.1:{redirect}").parse().unwrap())
+    let (loopback, redirect) = (app.loopback_address.unwrap(), app.redirect_address.unwrap());
+    (app, loopback, redirect)
 }
 
 /// Connects to `to` from the loopback address `from`.
@@ -157,21 +157,16 @@ async fn serve_raises_its_open_file_limit_to_the_hard_limit() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
     assert!(crate::helpers::run(&["init", "--data-dir", data]).0);
-    let port = free_port();
-    let child = std::process::Command::new("bash")
+    let mut command = std::process::Command::new("bash");
+    command
         .args([
             "-c",
-            "ulimit -Sn 1024 && exec \"$0\" serve --data-dir \"$1\" --listen \"$2\"",
+            "ulimit -Sn 1024 && exec \"$0\" serve --data-dir \"$1\" --listen 127.0.0.1:0",
             env!("CARGO_BIN_EXE_examhall"),
             data,
-            &format!("127.0.0.1:{port}"),
         ])
-        .env_remove("EXAMHALL_MASTER_KEY")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = crate::helpers::ServeProcess { child, port };
+        .env_remove("EXAMHALL_MASTER_KEY");
+    let server = crate::helpers::ServeProcess::spawn(command);
     assert!(server.wait_ready(&dir.path().join("tls/cert.pem")).await, "the server started");
     let open_files = |pid: &str| {
         let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();

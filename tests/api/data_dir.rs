@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{ServeProcess, free_port, run};
+use crate::helpers::{ServeProcess, run};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -76,17 +76,12 @@ async fn serve_refuses_an_open_data_dir_or_log_folder_and_keeps_log_files_privat
     chmod(&old, 0o644);
 
     // A shell with a loose umask starts the server, as an admin might by hand.
-    let port = free_port();
-    let child = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .args(["-c", "umask 022; exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_examhall")])
-        .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("EXAMHALL_MASTER_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = ServeProcess { child, port };
+        .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .env_remove("EXAMHALL_MASTER_KEY");
+    let server = ServeProcess::spawn(command);
     assert!(server.wait_ready(&data.join("tls/cert.pem")).await);
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&logs), 0o700);

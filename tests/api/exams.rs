@@ -226,25 +226,16 @@ async fn an_attempt_is_submitted_at_its_deadline_with_nobody_watching() {
     client.flush(&app).await;
 
     // Past the 90 minutes, nobody calls the server: only the sweeper can submit.
+    let mut notices = app.state.notices().subscribe(w.physics, w.open_exam);
     clock.advance(std::time::Duration::from_secs(91 * 60));
-    let db = app.state.registry().org(w.physics).await.unwrap();
-    let submitted = || {
-        db.read(|conn| {
-            Ok(conn.query_row("SELECT submitted_at, submit_reason, deadline_at FROM exam_sessions", [], |r| {
-                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
-            })?)
-        })
-    };
-    let mut waited = 0;
-    let (at, reason, deadline) = loop {
-        let row = submitted().await.unwrap();
-        if row.0.is_some() || waited >= 50 {
-            break row;
-        }
-        waited += 1;
-        tokio::time::sleep(crate::helpers::DEADLINE_SWEEP).await;
-    };
-    assert_eq!(reason.as_deref(), Some("deadline"), "submitted by the sweeper within 50 ticks");
-    assert_eq!(at, Some(deadline), "stamped at the deadline, not at the sweep");
+    let attempt = crate::helpers::submitted_at_deadline(&mut notices).await;
+    assert_eq!(attempt.to_string(), client.attempt);
+    let on = w.teaching(&app, w.open_exam).await;
+    let submitted = examhall::service::review::find(&on, attempt).await.unwrap().unwrap();
+    let (at, reason) =
+        (submitted.submitted_at.map(examhall::domain::Timestamp::time), submitted.submit_reason.unwrap_or_default());
+    let deadline = Some(submitted.deadline_at);
+    assert_eq!(reason, "deadline", "submitted by the sweeper");
+    assert_eq!(at, deadline, "stamped at the deadline, not at the sweep");
     app.stop().await;
 }

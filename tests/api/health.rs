@@ -36,13 +36,13 @@ async fn an_oversized_body_is_refused_with_413_problem_json() {
 
 #[tokio::test]
 async fn the_redirect_listener_sends_browsers_to_https_and_the_loopback_listener_serves_the_app() {
-    let redirect_port = crate::helpers::free_port();
-    let loopback_port = crate::helpers::free_port();
     let app = crate::helpers::spawn_app_with(examhall::clock::system(), |config| {
-        config.server.redirect_listen = Some(format!("127.0.0.1:{redirect_port}").parse().unwrap());
-        config.server.loopback_http_listen = Some(format!("127.0.0.1:{loopback_port}").parse().unwrap());
+        config.server.redirect_listen = Some("127.0.0.1:0".parse().unwrap());
+        config.server.loopback_http_listen = Some("127.0.0.1:0".parse().unwrap());
     })
     .await;
+    let redirect_port = app.redirect_address.unwrap().port();
+    let loopback_port = app.loopback_address.unwrap().port();
     let plain = crate::helpers::client_builder(&app.state.config().tls_files().0)
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -18,6 +18,10 @@ use tokio::sync::oneshot;
 /// A running application with its own data directory.
 pub struct TestApp {
     pub address: SocketAddr,
+    /// The plain-HTTP redirect listener, when the config asks for one.
+    pub redirect_address: Option<SocketAddr>,
+    /// The plain-HTTP loopback listener, when the config asks for one.
+    pub loopback_address: Option<SocketAddr>,
     pub data_dir: TempDir,
     pub state: AppState,
     pub client: reqwest::Client,
@@ -65,6 +69,8 @@ async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::Shared
     let client = client_trusting(&cert);
     let listeners = Listeners::bind(&config, Some("127.0.0.1:0".parse().unwrap())).unwrap();
     let address = listeners.https.local_addr().unwrap();
+    let redirect_address = listeners.redirect.as_ref().map(|l| l.local_addr().unwrap());
+    let loopback_address = listeners.loopback_http.as_ref().map(|l| l.local_addr().unwrap());
     let state = AppState::open(config, master, clock).unwrap();
     state.open_organizations().await.unwrap();
     // The deadline sweeper runs as in `examhall serve`, ticking fast so that a
@@ -74,7 +80,16 @@ async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::Shared
     let server = tokio::spawn(app::serve(listeners, tls, state.clone(), async move {
         let _ = signal.await;
     }));
-    TestApp { address, data_dir, state, client, shutdown: Some(shutdown), server: Some(server) }
+    TestApp {
+        address,
+        redirect_address,
+        loopback_address,
+        data_dir,
+        state,
+        client,
+        shutdown: Some(shutdown),
+        server: Some(server),
+    }
 }
 
 /// An HTTPS client that trusts exactly the certificate in `cert_file`.
@@ -125,6 +140,23 @@ impl TestApp {
         }
         self.data_dir
     }
+}
+
+/// Waits (at most 10 s) for the bus to tell `subscription`'s listeners that
+/// an attempt was submitted at its deadline, and returns it: a test that
+/// moved a manual clock waits for the sweeper's notice, not for time to pass.
+pub async fn submitted_at_deadline(subscription: &mut examhall::notices::Subscription) -> examhall::domain::AttemptId {
+    use examhall::domain::receipt::SubmissionReason;
+    use examhall::notices::ExamEvent;
+    let wait = async {
+        loop {
+            let notice = subscription.next().await.unwrap().expect("the bus is open");
+            if let ExamEvent::Submitted { attempt, reason: SubmissionReason::Deadline, .. } = notice.event {
+                return attempt;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), wait).await.expect("submitted at the deadline within 10 s")
 }
 
 /// A set-up link's token, issued through the service as the command line
@@ -197,30 +229,79 @@ pub async fn run_beside(args: &[&str]) -> (bool, String, String) {
     tokio::task::spawn_blocking(move || run(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
 }
 
-/// A free loopback port (bound and released; the server binds it next).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A `serve` process started by a test; killed by PID when dropped.
+/// A `serve` process started by a test on a port the system chose (`--listen
+/// 127.0.0.1:0`, read back from the line it prints). Both pipes are drained
+/// for its whole life, so a chatty server never blocks on a full pipe; what
+/// it printed is in [`ServeProcess::output`]. Killed by PID when dropped.
 pub struct ServeProcess {
     pub child: Child,
     pub port: u16,
+    printed: Arc<std::sync::Mutex<String>>,
+    drains: Vec<std::thread::JoinHandle<()>>,
 }
+
+/// How long a started server may take to print where it serves.
+const SERVE_START_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl ServeProcess {
     /// Starts `examhall serve` on `dir` with extra environment variables.
     pub fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
-        let port = free_port();
         let mut command = examhall();
-        command
-            .args(["serve", "--data-dir", dir.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        command.args(["serve", "--data-dir", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"]);
         for (name, value) in env {
             command.env(name, value);
         }
-        Self { child: command.spawn().unwrap(), port }
+        Self::spawn(command)
+    }
+
+    /// Spawns `command`, a server told to listen on port 0, and waits (at
+    /// most [`SERVE_START_TIMEOUT`]) for the address it prints.
+    pub fn spawn(mut command: Command) -> Self {
+        use std::io::BufRead;
+        let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let printed = Arc::new(std::sync::Mutex::new(String::new()));
+        let (found, port) = std::sync::mpsc::channel::<u16>();
+        let drain = |pipe: Box<dyn std::io::Read + Send>, found: Option<std::sync::mpsc::Sender<u16>>| {
+            let printed = Arc::clone(&printed);
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                    let served = line
+                        .split_once("is serving https://")
+                        .and_then(|(_, rest)| rest.trim_end_matches('/').parse::<std::net::SocketAddr>().ok());
+                    if let (Some(address), Some(found)) = (served, &found) {
+                        let _ = found.send(address.port());
+                    }
+                    let mut text = printed.lock().unwrap();
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            })
+        };
+        let drains = vec![
+            drain(Box::new(child.stdout.take().unwrap()), Some(found)),
+            drain(Box::new(child.stderr.take().unwrap()), None),
+        ];
+        let mut server = Self { child, port: 0, printed, drains };
+        if let Ok(port) = port.recv_timeout(SERVE_START_TIMEOUT) {
+            server.port = port;
+            return server;
+        }
+        panic!("the server printed no address within {SERVE_START_TIMEOUT:?}:\n{}", server.output())
+    }
+
+    /// Everything the server printed so far, on stdout and stderr.
+    pub fn output(&self) -> String {
+        self.printed.lock().unwrap().clone()
+    }
+
+    /// Waits for the server to exit (after [`Self::terminate`]) and returns
+    /// everything it printed.
+    pub fn finish(mut self) -> String {
+        self.child.wait().unwrap();
+        for drain in self.drains.drain(..) {
+            drain.join().unwrap();
+        }
+        self.output()
     }
 
     /// Polls `/readyz` until 200 (bounded: 100 tries, 20 s).

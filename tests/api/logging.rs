@@ -1,7 +1,5 @@
 //! No secret, token or request detail reaches a log line.
 
-use std::io::Read;
-
 use crate::helpers::{ServeProcess, files_under, run};
 
 const CANARY: &str = "LOGCANARY4d1e";
@@ -16,7 +14,7 @@ async fn secrets_and_request_paths_never_reach_the_logs() {
     let key_hex = std::fs::read_to_string(dir.path().join("master.key")).unwrap().trim().to_owned();
     std::fs::remove_file(dir.path().join("master.key")).unwrap();
     let cert = dir.path().join("tls/cert.pem");
-    let mut server =
+    let server =
         ServeProcess::start(dir.path(), &[("EXAMHALL_MASTER_KEY", &key_hex), ("EXAMHALL_LOG__LEVEL", "trace")]);
     assert!(server.wait_ready(&cert).await);
     let client = crate::helpers::client_trusting(&cert);
@@ -51,14 +49,9 @@ async fn secrets_and_request_paths_never_reach_the_logs() {
         assert!(status.contains(&answered), "{method} {path}: {answered}");
     }
     server.terminate();
-    server.child.wait().unwrap();
-    let mut stdout = String::new();
-    server.child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-    let mut stderr = String::new();
-    server.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let mut everything = server.finish();
     let log_files: Vec<_> = files_under(&dir.path().join("logs"));
     assert!(!log_files.is_empty(), "a daily log file is written");
-    let mut everything = stdout + &stderr;
     for file in log_files {
         everything.push_str(&std::fs::read_to_string(file).unwrap());
     }

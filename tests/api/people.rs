@@ -3,9 +3,10 @@
 
 use examhall::auth::password::NewPassword;
 use examhall::domain::{CourseId, DisplayName, Email, ExamId, ExamSpec, OrgId, Role, SectionId, UserId};
+use examhall::service::exams::{self, TestReport};
 use examhall::service::people::{self, NewPerson, Placement};
-use examhall::store::courses::{self, GrantTarget};
-use examhall::store::exams;
+use examhall::service::{CourseActor, ExamStaff, OrgActor};
+use examhall::store::courses::GrantTarget;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -95,6 +96,11 @@ impl TestApp {
     }
 }
 
+/// The actor fixtures act as: the system, as the command line would.
+fn system() -> examhall::service::Actor {
+    examhall::service::Actor::audited(examhall::store::audit::Actor::system())
+}
+
 /// Everyone the access tests need.
 pub struct World {
     pub physics: OrgId,
@@ -124,18 +130,15 @@ pub async fn world(app: &TestApp) -> World {
     let physics = app.create_org("physics", "Physics").await.id;
     let chemistry = app.create_org("chemistry", "Chemistry").await.id;
     let db = app.state.registry().org(physics).await.unwrap();
-    let (course, other_course, section, other_section, third_section) = db
-        .write(|conn| {
-            let now = time::OffsetDateTime::UNIX_EPOCH;
-            let one = courses::create_course(conn, "PHYS101", "Mechanics", now)?;
-            let two = courses::create_course(conn, "PHYS201", "Optics", now)?;
-            let a = courses::create_section(conn, one.id, "A", now)?;
-            let b = courses::create_section(conn, one.id, "B", now)?;
-            let c = courses::create_section(conn, two.id, "C", now)?;
-            Ok((one.id, two.id, a.id, b.id, c.id))
-        })
-        .await
-        .unwrap();
+    let it = OrgActor { org: physics, db: db.clone(), user: UserId::generate(), actor: system() };
+    let course_named = |code, title| examhall::service::courses::create(&app.state, &it, code, title);
+    let (one, two) =
+        (course_named("PHYS101", "Mechanics").await.unwrap(), course_named("PHYS201", "Optics").await.unwrap());
+    let section_named = |course, name| examhall::service::courses::create_section(&app.state, &it, course, name);
+    let section = section_named(one.id, "A").await.unwrap().id;
+    let other_section = section_named(one.id, "B").await.unwrap().id;
+    let third_section = section_named(two.id, "C").await.unwrap().id;
+    let (course, other_course) = (one.id, two.id);
     let add = |email: &'static str, role, target| async move {
         app.add_person(physics, email, role, target).await;
         app.sign_in(Some("physics"), email, PASSWORD).await
@@ -179,22 +182,37 @@ pub async fn world(app: &TestApp) -> World {
         open_exam: ExamId::generate(),
     };
     let spec: ExamSpec = serde_json::from_value(crate::access::exam_body(&world)).unwrap();
-    let (draft, open) = db
-        .write(move |conn| {
-            let now = time::OffsetDateTime::UNIX_EPOCH;
-            let draft = exams::create(conn, course, &spec, now)?;
-            let open = exams::create(conn, course, &spec, now)?;
-            exams::publish(conn, open, now)?;
-            Ok((draft, open))
-        })
-        .await
-        .unwrap();
+    let teacher =
+        CourseActor { org: physics, db, user: UserId::generate(), actor: system(), course, role: Role::Instructor };
+    let draft = exams::create(&app.state, &teacher, spec.clone()).await.unwrap().id;
+    let open = exams::create(&app.state, &teacher, spec).await.unwrap();
+    let tests = open.spec.questions.iter().map(|q| q.tests.len()).sum();
+    let on = ExamStaff { staff: teacher, exam: open };
+    let open = exams::publish(&app.state, &on, TestReport { run: tests, failed: 0 }).await.unwrap().id;
     world.exam = draft;
     world.open_exam = open;
     world
 }
 
 impl World {
+    /// An instructor of PHYS101 on `exam` as the services see one, for
+    /// reading what staff would see without a session (which a test that
+    /// moved the clock past the idle timeout no longer has).
+    pub async fn teaching(&self, app: &TestApp, exam: ExamId) -> ExamStaff {
+        let db = app.state.registry().org(self.physics).await.unwrap();
+        let now = app.state.clock().now();
+        let found = exams::find(&db, self.course, exam, now).await.unwrap().expect("the exam");
+        let staff = CourseActor {
+            org: self.physics,
+            db,
+            user: UserId::generate(),
+            actor: system(),
+            course: self.course,
+            role: Role::Instructor,
+        };
+        ExamStaff { staff, exam: found }
+    }
+
     /// A world whose IDs are all `id`, for checking route patterns only.
     pub fn placeholder(id: &str) -> Self {
         let caller = Caller { cookie: String::new(), csrf: String::new() };

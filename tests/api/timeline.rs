@@ -4,8 +4,8 @@
 use examhall::domain::autosave::LogKind;
 use examhall::domain::log_event::{ClipboardAction, Event, RunStatus};
 use examhall::domain::save_item::ItemBody;
-use examhall::domain::{AttemptId, Role, Timestamp, UserId};
-use examhall::service::{Actor, AttemptStaff, CourseActor, ExamStaff};
+use examhall::domain::{AttemptId, Timestamp};
+use examhall::service::AttemptStaff;
 use serde_json::json;
 
 use crate::exam_client::ExamClient;
@@ -27,18 +27,8 @@ async fn the_log_reads_back_typed_in_order_with_the_servers_times() {
     client.snapshot(&question);
     client.flush(&app).await;
 
-    let db = app.state.registry().org(w.physics).await.unwrap();
     let now = app.state.clock().now();
-    let exam = examhall::service::exams::find(&db, w.course, w.open_exam, now).await.unwrap().unwrap();
-    let staff = CourseActor {
-        org: w.physics,
-        db,
-        user: UserId::generate(),
-        actor: Actor::audited(examhall::store::audit::Actor::system()),
-        course: w.course,
-        role: Role::Instructor,
-    };
-    let on = ExamStaff { staff, exam };
+    let on = w.teaching(&app, w.open_exam).await;
     let id = AttemptId::parse(&client.attempt).unwrap();
     let attempt = examhall::service::review::find(&on, id).await.unwrap().unwrap();
     let (items, unreadable) = examhall::service::review::timeline(&AttemptStaff { on, attempt }).await.unwrap();

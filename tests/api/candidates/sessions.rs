@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::{issue_one, signed_in};
 use crate::exam_client::ExamClient;
-use crate::helpers::{DEADLINE_SWEEP, TestApp, spawn_app_with_clock};
+use crate::helpers::{TestApp, spawn_app_with_clock};
 use crate::people::{Caller, world};
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -101,26 +101,12 @@ async fn a_candidate_session_ends_after_the_deadline_submission_and_its_late_win
     client.type_text(&question, "c");
     client.flush(&app).await;
 
-    // 10:31: the attempt's deadline (10:30) has passed and the sweeper submits it.
+    // 10:31: the attempt's deadline (10:30) has passed and the sweeper
+    // submits it, with no request of anyone.
+    let mut notices = app.state.notices().subscribe(w.physics, w.open_exam);
     clock.advance(31 * MINUTE);
-    let db = app.state.registry().org(w.physics).await.unwrap();
-    let submitted_by_sweep = || {
-        let db = db.clone();
-        async move {
-            db.read(|conn| {
-                Ok(conn.query_row("SELECT submit_reason FROM exam_sessions", [], |r| r.get::<_, Option<String>>(0))?)
-            })
-            .await
-            .unwrap()
-        }
-    };
-    for _ in 0..100 {
-        if submitted_by_sweep().await.is_some() {
-            break;
-        }
-        tokio::time::sleep(DEADLINE_SWEEP).await;
-    }
-    assert_eq!(submitted_by_sweep().await.as_deref(), Some("deadline"), "submitted with no request of anyone");
+    let submitted = crate::helpers::submitted_at_deadline(&mut notices).await;
+    assert_eq!(submitted.to_string(), client.attempt);
     let receipt = app.call(Some(&candidate), Method::GET, &format!("{}/receipt", client.base), None).await;
     assert_eq!(receipt.status(), 200, "inside the late window the candidate can read the receipt");
     assert_eq!(receipt.json::<Value>().await.unwrap()["receipt"]["reason"], "deadline");
