@@ -32,17 +32,26 @@ export async function typeAtEnd(page, text) {
 }
 
 /**
- * Waits (bounded) until the editor shows exactly `want`, then asserts it:
- * switching questions or reloading redraws the editor a moment later.
+ * Waits until the editor shows exactly `want`, then asserts it: switching
+ * questions or reloading redraws the editor a moment later. The page checks
+ * on every frame (the way editorText reads the lines, zero-width spaces
+ * dropped); after `timeoutMs` the assertion shows what the editor holds.
  */
 export async function expectEditorText(page, want, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  let text = await editorText(page);
-  while (text !== want && Date.now() < deadline) {
-    await page.waitForTimeout(50);
-    text = await editorText(page);
-  }
-  assert.equal(text, want);
+  await page
+    .waitForFunction(
+      (expected) => {
+        const lines = document.querySelector('[data-testid="editor"]')?.shadowRoot?.querySelectorAll('.cm-content .cm-line') ?? [];
+        return [...lines].map((line) => line.textContent.replace(/\u200b/g, '')).join('\n') === expected;
+      },
+      want,
+      { timeout: timeoutMs },
+    )
+    .catch((error) => {
+      // Timed out: the assertion below says what the editor shows instead.
+      if (error.name !== 'TimeoutError') throw error;
+    });
+  assert.equal(await editorText(page), want);
 }
 
 /**

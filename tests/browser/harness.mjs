@@ -51,7 +51,7 @@ export async function tempDir(prefix) {
 /**
  * A running `examhall demo`.
  * @typedef {{ process: import('node:child_process').ChildProcess, url: string, httpUrl?: string, log: string[],
- *   stdout: string[], waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpExecArray> }} Server
+ *   stdout: string[], waitForLine: (pattern: RegExp, timeoutMs?: number, from?: number) => Promise<RegExpExecArray> }} Server
  */
 
 /** A loopback TCP port free right now (the system picks it; the probe closes at once). */
@@ -111,10 +111,14 @@ export async function startServer({ loopbackHttp = false, env: extraEnv = {}, op
     for (const waiter of waiters) waiter(line);
   });
 
-  /** Resolves with the first stdout line, past or future, that matches `pattern`. */
-  const waitForLine = (pattern, timeoutMs = STARTUP_TIMEOUT_MS) =>
+  /**
+   * Resolves with the first stdout line, past or future, that matches
+   * `pattern`; with `from`, only lines from that index of `stdout` on count
+   * (what the server printed after a moment the caller noted).
+   */
+  const waitForLine = (pattern, timeoutMs = STARTUP_TIMEOUT_MS, from = 0) =>
     new Promise((resolveMatch, reject) => {
-      for (const line of stdoutLines) {
+      for (const line of stdoutLines.slice(from)) {
         const match = pattern.exec(line);
         if (match !== null) {
           resolveMatch(match);

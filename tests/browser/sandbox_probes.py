@@ -140,9 +140,11 @@ def report():
     for name, outcome in sorted(_state["results"].items()):
         print(f"PROBE {name}: {outcome}")
     print(f"PENDING {pending()}")
-    # A forged message to the page, for every run id it might be expecting:
-    # the page takes it as text at most, never as markup.
-    for run in range(1, 40):
+    # A forged message to the page, for every run id it might be expecting
+    # (the test runs this program again until no probe is pending, which may
+    # take a few hundred runs on a slow machine): the page takes it as text
+    # at most, never as markup.
+    for run in range(1, 400):
         js.self.postMessage(_options(type="stdout", id=run, line="<img src=x data-forged=1>"))
 
 
