@@ -68,9 +68,16 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
   await step('Run streams what the program prints', async () => {
     await replaceCode(page, 'print("hello from examhall")\n');
     assert.equal(await page.getByTestId('question-tab').first().getAttribute('data-state'), 'edited');
+    const logged = page.waitForRequest(
+      (request) => request.method() === 'POST' && request.url().endsWith('/saves') && request.postData().includes('"kind":"run"'),
+      { timeout: 15_000 },
+    );
     await page.getByTestId('run').click();
     await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
     assert.match(await page.getByTestId('output').innerText(), /hello from examhall/);
+    const item = JSON.parse((await logged).postData()).items.find((queued) => queued.kind === 'run');
+    assert.equal(item.data.status, 'ok');
+    assert.ok(Number.isInteger(item.data.ms) && item.data.ms >= 0, 'how long it ran, as the browser measured it');
   });
 
   await step('Stop ends a runaway loop', async () => {
@@ -125,14 +132,21 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
   });
 
   const solution = 'def add(a, b):\n    return a + b\n';
-  await step('Test runs the visible test, and it passes', async () => {
+  await step('Test runs the visible test, it passes, and the run goes into the log as evidence', async () => {
     await replaceCode(page, solution);
+    const logged = page.waitForRequest(
+      (request) => request.method() === 'POST' && request.url().endsWith('/saves') && request.postData().includes('"tests_run"'),
+      { timeout: 15_000 },
+    );
     await page.getByTestId('test').click();
     await page.locator('[data-testid="run-status"][data-phase="tested"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
     const results = page.getByTestId('test-result');
     assert.equal(await results.count(), 1);
     assert.equal(await results.first().getAttribute('data-passed'), 'true');
     assert.match(await page.getByTestId('run-status').innerText(), /1 of 1 visible tests passed/);
+    const item = JSON.parse((await logged).postData()).items.find((queued) => queued.kind === 'tests_run');
+    assert.deepEqual(item.data, { outcomes: [true], total: 1, stopped: false });
+    assert.equal(typeof item.question_id, 'string', 'tied to the question whose tests ran');
     await waitSaved(page, 15_000);
   });
 
