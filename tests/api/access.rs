@@ -110,8 +110,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     let publish = json!({"tests_run": 2, "tests_failed": 0});
     let publish_path = format!("{exams}/{}/publish", made[2]);
     assert_eq!(app.call(Some(&w.instructor), Method::POST, &publish_path, Some(publish)).await.status(), 200);
-    let batch = json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z",
-        "valid_until": "2036-01-01T00:00:00Z", "candidates": [{"label": "Guest"}]});
+    let batch = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z",
+        "valid_until": "2026-06-01T16:00:00Z", "candidates": [{"label": "Guest"}]});
     let links =
         app.call(Some(&w.instructor), Method::POST, &format!("{exams}/{}/candidates", w.exam), Some(batch)).await;
     assert_eq!(links.status(), 201);
@@ -120,7 +120,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     // an account for that exam only, so every student route of another exam is unknown to it.
     let elsewhere = {
         let exam = examhall::domain::ExamId::parse(&made[2]).unwrap();
-        crate::candidates::issue_one(app, &w, exam, "Guest", "2036-01-01T00:00:00Z").await
+        crate::candidates::issue_one(app, &w, exam, "Guest", "2026-06-01T16:00:00Z").await
     };
     let (candidate_caller, _) = crate::candidates::signed_in(app, &elsewhere).await;
     let start = format!("/api/v1/me/exams/{}/start", w.open_exam);
@@ -223,7 +223,7 @@ async fn allowed_caller(app: &TestApp, w: &World, who: Who) -> Caller {
 
 #[tokio::test]
 async fn no_caller_reaches_a_route_outside_its_scope_and_nothing_changes() {
-    let clock = examhall::clock::ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let clock = examhall::clock::ManualClock::new(crate::helpers::EXAM_DAY);
     let app = spawn_app_with_clock(Arc::new(clock)).await;
     let Fixture { w, ids, secret, candidate } = fixture(&app).await;
     let mut checked = 0;

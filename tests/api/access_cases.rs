@@ -102,7 +102,7 @@ impl Ids {
 /// A valid exam for PHYS101 (section A).
 pub fn exam_body(w: &World) -> Value {
     json!({
-        "title": "Midterm", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
+        "title": "Midterm", "opens_at": "2026-06-01T08:00:00Z", "closes_at": "2026-06-01T17:00:00Z",
         "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
         "section_ids": [w.section],
         "questions": [{ "title": "Add", "prompt": "Write `add(a, b)`.", "starter_code": "def add(a, b):\n    pass\n",
@@ -389,8 +389,8 @@ fn candidate_cases(w: &World, ids: &Ids) -> Vec<Case> {
         allowed,
     };
     let exam = format!("/api/v1/courses/{}/exams/{}", w.course, w.exam);
-    let window = json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z",
-        "valid_until": "2036-01-01T00:00:00Z", "candidates": [{"label": "Guest"}]});
+    let window = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z",
+        "valid_until": "2026-06-01T16:00:00Z", "candidates": [{"label": "Guest"}]});
     let instructor = Access::CourseInstructor;
     vec![
         staff(Method::GET, format!("{exam}/candidates"), Body::None, instructor, (Who::Instructor, 200)),

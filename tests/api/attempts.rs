@@ -49,7 +49,7 @@ async fn a_student_starts_saves_resumes_and_submits_with_a_frozen_receipt_staff_
         let again = app.call(Some(&w.student), Method::POST, &format!("{base}/start"), None).await;
         assert_eq!(again.status(), 409, "a second start (another browser) is refused");
     }
-    app.state.refusals().flush(examhall::clock::system().now()).await;
+    app.state.refusals().flush(app.state.clock().now()).await;
     let refused: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.start").await;
     let denied: Vec<&Value> = refused.as_array().unwrap().iter().filter(|e| e["outcome"] == "denied").collect();
     assert_eq!(denied.len(), 1, "five refused starts, told once: {refused}");
@@ -117,7 +117,7 @@ async fn a_wrong_or_missing_secret_opens_nothing_and_says_so_with_its_own_proble
     for _ in 0..20 {
         assert_eq!(theirs.post_raw(&app, &[], None).await.status(), 403);
     }
-    app.state.refusals().flush(examhall::clock::system().now()).await;
+    app.state.refusals().flush(app.state.clock().now()).await;
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.secret_refused").await;
     let entries = audit.as_array().unwrap();
     assert_eq!(entries.len(), 1, "21 refusals of one person at one attempt, told once: {audit}");
@@ -174,7 +174,7 @@ async fn moving_an_attempt_binds_a_new_browser_that_continues_where_the_server_s
 
 #[tokio::test]
 async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_heartbeat_reports_it() {
-    let start_at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let start_at = crate::helpers::EXAM_DAY;
     let clock = ManualClock::new(start_at);
     let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
     let w = world(&app).await;
@@ -212,7 +212,7 @@ async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_
 
 #[tokio::test]
 async fn overdue_attempts_are_frozen_at_their_deadline_by_the_sweep() {
-    let start_at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let start_at = crate::helpers::EXAM_DAY;
     let clock = ManualClock::new(start_at);
     let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
     let w = world(&app).await;
@@ -260,7 +260,7 @@ async fn rows_of(app: &TestApp, w: &World, exam: &str) -> Vec<Value> {
 async fn staff_see_each_student_of_the_exam_sections_once_and_overdue_attempts_submitted() {
     use examhall::domain::ExamSpec;
     use examhall::store::{courses, exams};
-    let clock = ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let clock = ManualClock::new(crate::helpers::EXAM_DAY);
     let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
     let w = world(&app).await;
     let db = app.state.registry().org(w.physics).await.unwrap();

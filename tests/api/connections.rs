@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, spawn_app_with};
 
 /// An app with both plain listeners and short timeouts.
 async fn app_with(adjust: impl FnOnce(&mut examhall::config::Config)) -> (TestApp, SocketAddr, SocketAddr) {
-    let app = spawn_app_with(examhall::clock::system(), |config| {
+    let app = spawn_app_with(crate::helpers::exam_day(), |config| {
         config.server.loopback_http_listen = Some("127.0.0.1:0".parse().unwrap());
         config.server.redirect_listen = Some("127.0.0.1:0".parse().unwrap());
         config.server.header_read_timeout_secs = 1;

@@ -217,7 +217,7 @@ async fn each_conflict_is_explained_in_one_sentence() {
 #[tokio::test]
 async fn an_attempt_is_submitted_at_its_deadline_with_nobody_watching() {
     use examhall::clock::ManualClock;
-    let clock = ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let clock = ManualClock::new(crate::helpers::EXAM_DAY);
     let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
     let w = world(&app).await;
     let mut client = ExamClient::student(&app, &w).await;

@@ -36,7 +36,7 @@ async fn an_oversized_body_is_refused_with_413_problem_json() {
 
 #[tokio::test]
 async fn the_redirect_listener_sends_browsers_to_https_and_the_loopback_listener_serves_the_app() {
-    let app = crate::helpers::spawn_app_with(examhall::clock::system(), |config| {
+    let app = crate::helpers::spawn_app_with(crate::helpers::exam_day(), |config| {
         config.server.redirect_listen = Some("127.0.0.1:0".parse().unwrap());
         config.server.loopback_http_listen = Some("127.0.0.1:0".parse().unwrap());
     })

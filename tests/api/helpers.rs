@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use examhall::app::{self, AppState, Listeners};
+use examhall::clock::ManualClock;
 use examhall::config::Config;
 use examhall::domain::{OrgName, OrgSlug};
 use examhall::store::audit::Actor;
@@ -37,9 +38,20 @@ pub fn config_for(dir: &Path) -> Config {
     Config { data_dir: dir.to_owned(), ..Config::default() }
 }
 
-/// Starts the app on a free loopback port with a fresh, initialised data dir.
+/// Where every test's clock starts: the morning of an exam day. Tests move
+/// time with a [`ManualClock`] of their own; nothing depends on the day the
+/// suite runs.
+pub const EXAM_DAY: time::OffsetDateTime = time::macros::datetime!(2026-06-01 09:00 UTC);
+
+/// The clock of a test that does not move time: it stands at [`EXAM_DAY`].
+pub fn exam_day() -> examhall::clock::SharedClock {
+    Arc::new(ManualClock::new(EXAM_DAY))
+}
+
+/// Starts the app on a loopback port the system chose, with a fresh,
+/// initialised data dir, at [`EXAM_DAY`].
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with_clock(examhall::clock::system()).await
+    spawn_app_with_clock(exam_day()).await
 }
 
 /// Starts the app with `clock` (a `ManualClock` lets tests move time).
@@ -56,10 +68,10 @@ pub async fn spawn_app_with(clock: examhall::clock::SharedClock, adjust: impl Fn
     start(config, data_dir, clock).await
 }
 
-/// Starts the app again on a data directory a stopped app left behind.
+/// Starts the app again, at [`EXAM_DAY`], on a data directory a stopped app left behind.
 pub async fn restart(data_dir: TempDir) -> TestApp {
     let config = config_for(data_dir.path());
-    start(config, data_dir, examhall::clock::system()).await
+    start(config, data_dir, exam_day()).await
 }
 
 async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::SharedClock) -> TestApp {

@@ -15,7 +15,7 @@ use crate::helpers::{TestApp, spawn_app_with_clock};
 use crate::people::{PASSWORD, World, world};
 
 /// The student's deadline in these tests: start 09:00 + 90 minutes.
-const STARTED: time::OffsetDateTime = time::macros::datetime!(2026-06-01 09:00 UTC);
+const STARTED: time::OffsetDateTime = crate::helpers::EXAM_DAY;
 const PAST_DEADLINE: Duration = Duration::from_secs(90 * 60 + 30);
 
 fn sha256(text: &str) -> String {
@@ -232,7 +232,7 @@ async fn an_attempt_submitted_before_the_upgrade_is_frozen_with_its_receipt_by_t
     let before = migrations::ORG.iter().position(|m| m.sql.contains("submissions")).expect("the autosave migration");
     migrations::run(&mut conn, &path, &migrations::ORG[..before]).unwrap();
     let (_, user, exam) =
-        crate::upgrade::a_student_and_an_exam(&conn, STARTED, ("2026-01-01T09:00:00Z", "2036-01-01T12:00:00Z"));
+        crate::upgrade::a_student_and_an_exam(&conn, STARTED, ("2026-06-01T08:00:00Z", "2026-06-01T17:00:00Z"));
     let question: String = conn.query_row("SELECT id FROM questions", [], |r| r.get(0)).unwrap();
     conn.execute_batch(&format!(
         "INSERT INTO exam_sessions (id, exam_id, user_id, secret_hash, started_at, deadline_at, submitted_at, submit_reason)

@@ -92,7 +92,7 @@ async fn a_listener_hears_each_committed_save_once_and_never_a_refused_or_rolled
 
 #[tokio::test]
 async fn the_deadline_sweep_is_heard_once_per_attempt_it_submits() {
-    let start_at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let start_at = crate::helpers::EXAM_DAY;
     let clock = examhall::clock::ManualClock::new(start_at);
     let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
     let w = world(&app).await;

@@ -49,7 +49,7 @@ async fn jam(app: &TestApp, fill: usize) -> (std::sync::mpsc::Sender<()>, Vec<to
 
 #[tokio::test]
 async fn a_full_hashing_queue_answers_503_with_retry_after_and_link_guesses_never_reach_it() {
-    let app = spawn_app_with(examhall::clock::system(), |config| {
+    let app = spawn_app_with(crate::helpers::exam_day(), |config| {
         config.auth.hash_threads = 1;
         config.auth.hash_queue = 4;
     })
@@ -117,7 +117,7 @@ async fn password_changes_are_limited_per_user_before_hashing_and_failures_are_a
     assert!((1..=6).contains(&judged), "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 422 || *s == 429), "{statuses:?}");
     assert!(app.alive(&w.instructor).await, "others are not slowed");
-    app.state.refusals().flush(examhall::clock::system().now()).await;
+    app.state.refusals().flush(app.state.clock().now()).await;
     let log: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=user.password_change").await;
     let failures: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["outcome"] == "failure").collect();
     assert_eq!(failures.len(), 1, "{log}");

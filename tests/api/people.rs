@@ -121,7 +121,8 @@ pub struct World {
     pub other_admin: Caller,
     pub chemistry_user: UserId,
     pub exam: ExamId,
-    /// A published exam of PHYS101 section A, open until 2036.
+    /// A published exam of PHYS101 section A, open all of the exam day
+    /// ([`crate::helpers::EXAM_DAY`], 08:00 to 17:00 UTC).
     pub open_exam: ExamId,
 }
 

@@ -184,7 +184,7 @@ async fn every_field_of_an_item_is_bounded_and_a_bad_item_refuses_its_whole_batc
 
 #[tokio::test]
 async fn an_attempt_past_its_quota_is_refused_clearly_and_keeps_what_it_stored() {
-    let app = spawn_app_with(examhall::clock::system(), |config| config.exams.attempt_quota_mib = 1).await;
+    let app = spawn_app_with(crate::helpers::exam_day(), |config| config.exams.attempt_quota_mib = 1).await;
     let w = world(&app).await;
     let db = org_db(&app, &w).await;
     let mut client = ExamClient::student(&app, &w).await;

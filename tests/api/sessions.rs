@@ -102,7 +102,7 @@ async fn wrong_credentials_get_one_answer_and_repeated_failures_are_slowed_not_l
         200,
         "after the wait the right password signs in: slowed, not locked"
     );
-    app.state.refusals().flush(examhall::clock::system().now()).await;
+    app.state.refusals().flush(app.state.clock().now()).await;
     let db = app.state.registry().org(org).await.unwrap();
     let failures: i64 = db
         .read(|conn| {
@@ -290,7 +290,7 @@ async fn nobody_ends_another_persons_session_and_deactivating_an_organization_si
 #[tokio::test]
 async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
     for (trusted, expected) in [(true, "203.0.113.9"), (false, "127.0.0.1")] {
-        let app = crate::helpers::spawn_app_with(examhall::clock::system(), |config| {
+        let app = crate::helpers::spawn_app_with(crate::helpers::exam_day(), |config| {
             if trusted {
                 config.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
             }

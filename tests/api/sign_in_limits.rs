@@ -172,7 +172,7 @@ async fn failed_sign_ins_are_audited_in_aggregate_and_what_was_typed_is_never_st
         .unwrap()
     };
     assert!(rows().await.is_empty(), "gathered, not written one by one");
-    app.state.refusals().flush(examhall::clock::system().now()).await;
+    app.state.refusals().flush(app.state.clock().now()).await;
     let logged = rows().await;
     assert_eq!(logged.len(), 2, "one entry per account and address: {logged:?}");
     let unknown = logged.iter().find(|(_, addr, _)| addr == "127.0.0.4").unwrap();

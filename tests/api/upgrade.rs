@@ -10,7 +10,7 @@ use examhall::store::{attempts, connection, exams, migrations};
 use rusqlite::Connection;
 use serde_json::json;
 
-const NOW: time::OffsetDateTime = time::macros::datetime!(2026-06-01 09:00 UTC);
+const NOW: time::OffsetDateTime = crate::helpers::EXAM_DAY;
 
 /// A course with one section, a student of it, and a draft exam of one
 /// question open from `window.0` to `window.1`, made by the store's own

@@ -142,7 +142,7 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     let row = rows.as_array().unwrap().iter().find(|r| !r["attempt"].is_null()).expect("the student's row");
     conforms(&types, "AttemptRow", row, "a staff row");
 
-    let candidate = crate::candidates::issue_one(&app, &w, w.open_exam, "Guest", "2036-01-01T00:00:00Z").await;
+    let candidate = crate::candidates::issue_one(&app, &w, w.open_exam, "Guest", "2026-06-01T16:00:00Z").await;
     conforms(&types, "IssuedCandidate", &candidate, "an issued candidate link");
     let listed = get(&app, &w.instructor, &format!("{exam_path}/candidates")).await;
     conforms(&types, "Candidate", first(&listed, "candidates"), "a candidate link");

@@ -21,7 +21,7 @@ use crate::people::{Caller, World, world};
 /// 2026 until `until`; returns the link as the API shows it once.
 pub async fn issue_one(app: &TestApp, w: &World, exam: ExamId, label: &str, until: &str) -> Value {
     let path = format!("/api/v1/courses/{}/exams/{exam}/candidates", w.course);
-    let body = json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z", "valid_until": until,
+    let body = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z", "valid_until": until,
         "candidates": [{"label": label}]});
     let response = app.call(Some(&w.instructor), Method::POST, &path, Some(body)).await;
     assert_eq!(response.status(), 201);
@@ -55,7 +55,7 @@ pub async fn another_open_exam(app: &TestApp, w: &World) -> ExamId {
 
 async fn issue_csv(app: &TestApp, w: &World, csv: &str, until: &str) -> reqwest::Response {
     let path = format!(
-        "/api/v1/courses/{}/exams/{}/candidates?section_id={}&valid_from=2026-01-01T00:00:00Z&valid_until={until}",
+        "/api/v1/courses/{}/exams/{}/candidates?section_id={}&valid_from=2026-06-01T08:00:00Z&valid_until={until}",
         w.course, w.open_exam, w.section
     );
     app.client
@@ -82,7 +82,7 @@ async fn a_candidate_link_signs_in_once_for_its_exam_and_revoking_ends_it() {
     let app = spawn_app().await;
     let w = world(&app).await;
     let response =
-        issue_csv(&app, &w, "name,student_number\nAda Guest,G1\nBo Guest,\nCy Guest,G3\n", "2036-01-01T00:00:00Z")
+        issue_csv(&app, &w, "name,student_number\nAda Guest,G1\nBo Guest,\nCy Guest,G3\n", "2026-06-01T16:00:00Z")
             .await;
     assert_eq!(response.status(), 201);
     let links: Value = response.json().await.unwrap();
@@ -135,15 +135,15 @@ async fn a_candidate_link_signs_in_once_for_its_exam_and_revoking_ends_it() {
 async fn expired_and_malformed_candidate_batches_are_refused_clearly() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let expired = issue_csv(&app, &w, "name\nLate Guest\n", "2026-01-02T00:00:00Z").await;
+    let expired = issue_csv(&app, &w, "name\nLate Guest\n", "2026-06-01T08:59:00Z").await;
     assert_eq!(expired.status(), 201);
     let links: Value = expired.json().await.unwrap();
     assert_eq!(redeem(&app, &links[0]).await.status(), 404, "outside its window");
-    let missing_name = issue_csv(&app, &w, "student_number\nG1\n", "2036-01-01T00:00:00Z").await;
+    let missing_name = issue_csv(&app, &w, "student_number\nG1\n", "2026-06-01T16:00:00Z").await;
     assert_eq!(missing_name.status(), 422);
-    let empty_name = issue_csv(&app, &w, "name\n\n\"\"\n", "2036-01-01T00:00:00Z").await;
+    let empty_name = issue_csv(&app, &w, "name\n\n\"\"\n", "2026-06-01T16:00:00Z").await;
     assert_eq!(empty_name.status(), 422);
-    let json_body = json!({"section_id": w.section, "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2036-01-01T00:00:00Z",
+    let json_body = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z", "valid_until": "2026-06-01T16:00:00Z",
         "candidates": [{"label": "Guest", "role": "org_admin"}]});
     let path = format!("/api/v1/courses/{}/exams/{}/candidates", w.course, w.open_exam);
     assert_eq!(
@@ -159,8 +159,8 @@ async fn deleting_a_draft_with_candidate_links_closes_their_accounts() {
     let app = spawn_app().await;
     let w = world(&app).await;
     // The world's draft exam: links may be prepared before it is published.
-    let link = issue_one(&app, &w, w.exam, "Early Guest", "2036-01-01T00:00:00Z").await;
-    let unused = issue_one(&app, &w, w.exam, "Later Guest", "2036-01-01T00:00:00Z").await;
+    let link = issue_one(&app, &w, w.exam, "Early Guest", "2026-06-01T16:00:00Z").await;
+    let unused = issue_one(&app, &w, w.exam, "Later Guest", "2026-06-01T16:00:00Z").await;
     let (candidate, _) = signed_in(&app, &link).await;
     let draft = format!("/api/v1/courses/{}/exams/{}", w.course, w.exam);
     let deleted = app.call(Some(&w.instructor), Method::DELETE, &draft, None).await;

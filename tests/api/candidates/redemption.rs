@@ -75,14 +75,14 @@ async fn links_and_sessions_of_a_refused_organization_answer_503_not_404_or_401(
 #[tokio::test]
 async fn guessing_candidate_and_one_time_links_spends_the_link_budget_and_is_audited_in_aggregate() {
     // A manual clock: the address's budget does not refill during the test.
-    let clock = examhall::clock::ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let clock = examhall::clock::ManualClock::new(crate::helpers::EXAM_DAY);
     let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
     let w = world(&app).await;
     let guess = format!("/api/v1/candidate-links/{}.{GUESS}", w.physics);
     for _ in 0..3 {
         assert_eq!(app.call(None, Method::POST, &guess, Some(json!({}))).await.status(), 404);
     }
-    app.state.refusals().flush(examhall::clock::system().now()).await;
+    app.state.refusals().flush(app.state.clock().now()).await;
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=candidate_link.redeem").await;
     let entries = audit.as_array().unwrap();
     assert_eq!(entries.len(), 1, "three guesses, one entry: {audit}");
@@ -96,7 +96,7 @@ async fn guessing_candidate_and_one_time_links_spends_the_link_budget_and_is_aud
             app.call(None, Method::POST, &one_time, Some(json!({"password": "a-long-enough-phrase-42"}))).await;
         assert_eq!(answer.status(), 404);
     }
-    app.state.refusals().flush(examhall::clock::system().now()).await;
+    app.state.refusals().flush(app.state.clock().now()).await;
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=link.redeem").await;
     let entries = audit.as_array().unwrap();
     assert_eq!(entries.len(), 1, "two guesses, one entry: {audit}");
@@ -121,7 +121,7 @@ async fn guessing_candidate_and_one_time_links_spends_the_link_budget_and_is_aud
 
 #[tokio::test]
 async fn link_look_ups_naming_no_organization_spend_the_same_budget() {
-    let clock = examhall::clock::ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC));
+    let clock = examhall::clock::ManualClock::new(crate::helpers::EXAM_DAY);
     let app = spawn_app_with_clock(Arc::new(clock)).await;
     // An organization id that names nothing here: each look-up is a guess.
     let nowhere = "01900000-0000-7000-8000-00000000dead";
@@ -156,7 +156,7 @@ async fn footprint(app: &TestApp, org: examhall::domain::OrgId) -> Vec<i64> {
 async fn a_cross_site_form_or_text_post_to_an_unauthenticated_route_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let candidate = issue_one(&app, &w, w.open_exam, "Ada Guest", "2036-01-01T00:00:00Z").await;
+    let candidate = issue_one(&app, &w, w.open_exam, "Ada Guest", "2026-06-01T16:00:00Z").await;
     let reset_path = format!("/api/v1/org/users/{}/password-reset", w.student_user);
     let reset: Value = app.call(Some(&w.admin), Method::POST, &reset_path, None).await.json().await.unwrap();
     let reset_link = format!("/api/v1/links/{}", reset["link"].as_str().unwrap().rsplit('/').next().unwrap());

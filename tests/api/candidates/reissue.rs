@@ -30,7 +30,7 @@ async fn statuses(app: &TestApp, w: &World) -> Vec<(String, String)> {
 async fn a_link_issued_again_lets_the_candidate_continue_the_same_attempt_on_a_new_browser() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let first_link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2036-01-01T00:00:00Z").await;
+    let first_link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2026-06-01T16:00:00Z").await;
     let (first_browser, candidate_id) = signed_in(&app, &first_link).await;
     let mut first = ExamClient::start(&app, &first_browser, &w.open_exam.to_string()).await;
     let question = first.question(0);
@@ -97,7 +97,7 @@ async fn a_link_issued_again_lets_the_candidate_continue_the_same_attempt_on_a_n
 async fn an_unused_link_issued_again_stops_working_and_the_new_one_starts_the_exam() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let lost = issue_one(&app, &w, w.open_exam, "Bo Guest", "2036-01-01T00:00:00Z").await;
+    let lost = issue_one(&app, &w, w.open_exam, "Bo Guest", "2026-06-01T16:00:00Z").await;
     let again = format!("{}/{}/reissue", links_path(&w), lost["id"].as_str().unwrap());
     let response = app.call(Some(&w.instructor), Method::POST, &again, None).await;
     assert_eq!(response.status(), 201);

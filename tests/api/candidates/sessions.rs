@@ -21,7 +21,7 @@ use crate::people::{Caller, world};
 const MINUTE: Duration = Duration::from_secs(60);
 
 fn nine_o_clock() -> ManualClock {
-    ManualClock::new(time::macros::datetime!(2026-06-01 09:00 UTC))
+    ManualClock::new(crate::helpers::EXAM_DAY)
 }
 
 /// What the server answers `caller` on their home page and on `exam`'s landing page.
@@ -62,7 +62,7 @@ async fn a_candidate_session_ends_when_the_link_window_ends_even_during_the_atte
 async fn a_candidate_session_ends_when_the_candidate_submits() {
     let app = spawn_app_with_clock(Arc::new(nine_o_clock())).await;
     let w = world(&app).await;
-    let link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2036-01-01T00:00:00Z").await;
+    let link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2026-06-01T16:00:00Z").await;
     let (candidate, _) = signed_in(&app, &link).await;
     let mut client = ExamClient::start(&app, &candidate, &w.open_exam.to_string()).await;
     let question = client.question(0);
@@ -90,7 +90,7 @@ async fn a_candidate_session_ends_after_the_deadline_submission_and_its_late_win
     let clock = nine_o_clock();
     let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
     let w = world(&app).await;
-    let link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2036-01-01T00:00:00Z").await;
+    let link = issue_one(&app, &w, w.open_exam, "Ada Guest", "2026-06-01T16:00:00Z").await;
     let (candidate, _) = signed_in(&app, &link).await;
     let mut client = ExamClient::start(&app, &candidate, &w.open_exam.to_string()).await;
     let question = client.question(0);
