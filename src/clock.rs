@@ -64,50 +64,49 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
     crate::domain::Timestamp::from_time(at).to_string()
 }
 
-/// A clock that runs `rate` times faster than the system's from the moment
-/// it is made: lets a browser test watch a deadline pass in seconds.
+/// The system's clock moved forward by what a file says: a browser test
+/// jumps the server to the deadline by writing the file, in the same step
+/// as it jumps the browser's own clock, instead of waiting for the time to
+/// pass or racing a faster clock. Time still flows as on the system's clock
+/// between jumps.
 #[derive(Debug, Clone)]
-pub struct ScaledClock {
-    start: OffsetDateTime,
-    started: std::time::Instant,
-    rate: f64,
+pub struct OffsetFileClock {
+    file: std::path::PathBuf,
 }
 
-impl ScaledClock {
-    /// A clock showing the system's time now, then running `rate` times faster.
+impl OffsetFileClock {
+    /// A clock `file`'s milliseconds ahead of the system's (none while the
+    /// file is missing or unreadable).
     #[must_use]
-    pub fn new(rate: f64) -> Self {
-        Self { start: SystemClock.now(), started: std::time::Instant::now(), rate }
+    pub fn new(file: std::path::PathBuf) -> Self {
+        Self { file }
     }
 }
 
-impl Clock for ScaledClock {
+impl Clock for OffsetFileClock {
     fn now(&self) -> OffsetDateTime {
-        self.start + self.started.elapsed().mul_f64(self.rate)
+        let ahead = std::fs::read_to_string(&self.file).ok().and_then(|text| text.trim().parse::<i64>().ok());
+        SystemClock.now() + time::Duration::milliseconds(ahead.unwrap_or(0).max(0))
     }
 }
 
-/// The variable that speeds the clock up, for tests only.
-pub const TEST_RATE_VARIABLE: &str = "EXAMHALL_TEST_CLOCK_RATE";
+/// The variable naming the file of an [`OffsetFileClock`], for tests only.
+pub const TEST_OFFSET_VARIABLE: &str = "EXAMHALL_TEST_CLOCK_OFFSET_FILE";
 
 /// The clock a server runs on: the system's, or in a debug build (what the
-/// tests run) a faster one when [`TEST_RATE_VARIABLE`] says so.
+/// tests run) one that a test moves forward when [`TEST_OFFSET_VARIABLE`]
+/// names a file.
 ///
 /// # Errors
-/// The variable is set in a release build, or is not a rate from 1 to 1000.
+/// The variable is set in a release build.
 pub fn from_env() -> Result<SharedClock, String> {
-    let Some(value) = std::env::var_os(TEST_RATE_VARIABLE) else { return Ok(system()) };
+    let Some(file) = std::env::var_os(TEST_OFFSET_VARIABLE) else { return Ok(system()) };
     // A release build must never let an environment variable move exam deadlines.
     if !cfg!(debug_assertions) {
-        return Err(format!("{TEST_RATE_VARIABLE} is for tests and works only in debug builds; unset it"));
+        return Err(format!("{TEST_OFFSET_VARIABLE} is for tests and works only in debug builds; unset it"));
     }
-    let rate = value
-        .to_str()
-        .and_then(|text| text.parse::<f64>().ok())
-        .filter(|rate| (1.0..=1000.0).contains(rate))
-        .ok_or_else(|| format!("{TEST_RATE_VARIABLE} must be a number from 1 to 1000"))?;
-    tracing::warn!(rate, "the clock runs faster than real time ({TEST_RATE_VARIABLE}); for tests only");
-    Ok(Arc::new(ScaledClock::new(rate)))
+    tracing::warn!(file = %std::path::Path::new(&file).display(), "the clock jumps when a test says so ({TEST_OFFSET_VARIABLE}); for tests only");
+    Ok(Arc::new(OffsetFileClock::new(file.into())))
 }
 
 /// The system clock behind a shared handle.
@@ -121,13 +120,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scaled_clock_runs_faster() {
-        let start = time::macros::datetime!(2026-01-05 09:00 UTC);
-        let two_seconds_ago = std::time::Instant::now().checked_sub(Duration::from_secs(2)).unwrap();
-        let clock = ScaledClock { start, started: two_seconds_ago, rate: 30.0 };
-        // Two seconds of real time are a minute on this clock.
-        let elapsed = clock.now() - start;
-        assert!(elapsed >= time::Duration::seconds(60) && elapsed < time::Duration::seconds(75), "{elapsed}");
+    fn the_offset_file_clock_runs_as_far_ahead_as_its_file_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("offset");
+        let clock = OffsetFileClock::new(file.clone());
+        let ahead = |clock: &OffsetFileClock| clock.now() - SystemClock.now();
+        assert!(ahead(&clock).abs() < time::Duration::seconds(5), "no file: the system's time");
+        std::fs::write(&file, "240000\n").unwrap();
+        let jumped = ahead(&clock);
+        assert!(jumped > time::Duration::seconds(235) && jumped <= time::Duration::seconds(240), "{jumped}");
+        std::fs::write(&file, "not a number").unwrap();
+        assert!(ahead(&clock).abs() < time::Duration::seconds(5), "unreadable: no jump");
     }
 
     #[test]
