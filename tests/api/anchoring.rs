@@ -11,7 +11,6 @@ use examhall::domain::{OrgId, Role};
 use examhall::store::audit::{self, AuditEvent, AuditQuery};
 use examhall::store::courses::GrantTarget;
 use examhall::store::{anchors, connection, master_key};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::audit::open_with_key;
@@ -48,7 +47,7 @@ async fn audited(app: &TestApp, org: OrgId, count: i64) {
 
 async fn sign_in_status(app: &TestApp, org: &str, email: &str) -> (u16, String, Value) {
     let body = json!({ "org": org, "email": email, "password": PASSWORD });
-    let response = app.call(None, Method::POST, "/api/v1/session", Some(body)).await;
+    let response = app.anonymous().sign_in(body).await;
     let status = response.status().as_u16();
     let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     (status, kind, response.json().await.unwrap_or(Value::Null))
@@ -91,7 +90,7 @@ async fn an_old_copy_of_an_organization_file_put_back_is_refused_until_its_head_
 
     let app = restart(dir).await;
     assert_refused_alone(&app).await;
-    let response = app.call(Some(&admin), Method::GET, "/api/v1/org/audit", None).await;
+    let response = app.as_(&admin).audit("").await;
     assert_eq!(response.status(), 503, "a session of the organization gets the same answer");
     let data = app.data_dir.path().to_str().unwrap().to_owned();
     let (ok, stdout, stderr) = run(&["audit", "verify", "--org", "physics", "--data-dir", &data]);

@@ -31,13 +31,12 @@ pub fn exact_receipt_text(body: &str) -> &str {
 async fn a_student_starts_saves_resumes_and_submits_with_a_frozen_receipt_staff_see_too() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let base = format!("/api/v1/me/exams/{}", w.open_exam);
     let mut seen = Vec::new();
-    let listed = app.call(Some(&w.student), Method::GET, "/api/v1/me/exams", None).await.text().await.unwrap();
+    let listed = app.as_(&w.student).my_exams().await.text().await.unwrap();
     let listed_json: Value = serde_json::from_str(&listed).unwrap();
     assert_eq!(listed_json.as_array().unwrap().len(), 1, "drafts are invisible: {listed}");
     seen.push(listed);
-    let landing = app.call(Some(&w.student), Method::GET, &base, None).await.text().await.unwrap();
+    let landing = app.as_(&w.student).my_exam(w.open_exam).await.text().await.unwrap();
     assert!(!landing.contains("def add"), "no questions before the start");
     seen.push(landing);
 
@@ -46,7 +45,7 @@ async fn a_student_starts_saves_resumes_and_submits_with_a_frozen_receipt_staff_
     assert_eq!(client.view["binding"]["next_seq"], 1, "a new attempt's sequence starts at 1");
     assert_eq!(client.view["questions"][0]["tests"].as_array().unwrap().len(), 1, "visible tests only");
     for _ in 0..5 {
-        let again = app.call(Some(&w.student), Method::POST, &format!("{base}/start"), None).await;
+        let again = app.as_(&w.student).start(w.open_exam).await;
         assert_eq!(again.status(), 409, "a second start (another browser) is refused");
     }
     app.state.refusals().flush(app.state.clock().now()).await;
@@ -84,10 +83,9 @@ async fn a_student_starts_saves_resumes_and_submits_with_a_frozen_receipt_staff_
     assert_eq!(document["student"]["email"], "student@physics.example");
     assert_eq!(receipt["sha256"], sha256(exact_receipt_text(&receipt_text)), "the hash of the exact text received");
     assert_eq!(client.submit(&app).await.json::<Value>().await.unwrap(), receipt, "submitting again changes nothing");
-    let fetched: Value = app.json_of(&w.student, &format!("{base}/receipt")).await;
+    let fetched: Value = app.as_(&w.student).receipt(w.open_exam).await.json().await.unwrap();
     assert_eq!(fetched, receipt);
-    let staff: Value =
-        app.json_of(&w.instructor, &format!("/api/v1/courses/{}/exams/{}/attempts", w.course, w.open_exam)).await;
+    let staff: Value = app.as_(&w.instructor).exam_attempts(w.course, w.open_exam).await.json().await.unwrap();
     let row = staff.as_array().unwrap().iter().find(|r| r["email"] == "student@physics.example").unwrap();
     assert_eq!((&row["receipt"], &row["receipt_sha256"]), (document, &receipt["sha256"]), "staff see the same receipt");
     for body in seen {
@@ -109,8 +107,8 @@ async fn a_wrong_or_missing_secret_opens_nothing_and_says_so_with_its_own_proble
     assert_eq!(stolen.status(), 403, "another student's secret opens nothing");
     let problem: Value = stolen.json().await.unwrap();
     assert_eq!(problem["type"], "urn:examhall:problem:other-device", "{problem}");
-    let missing =
-        app.call(Some(&w.student), Method::POST, &format!("/api/v1/me/exams/{}/resume", w.open_exam), None).await;
+    let without_secret = format!("/api/v1/me/exams/{}/resume", w.open_exam);
+    let missing = app.as_(&w.student).raw(Method::POST, &without_secret, None).await;
     assert_eq!(missing.status(), 403);
     let problem: Value = missing.json().await.unwrap();
     assert_eq!(problem["type"], "urn:examhall:problem:other-device", "not a CSRF problem: {problem}");
@@ -151,9 +149,9 @@ async fn moving_an_attempt_binds_a_new_browser_that_continues_where_the_server_s
     let question = first.question(0);
     first.type_text(&question, "abc");
     first.flush(&app).await;
-    let move_path = format!("/api/v1/courses/{}/exams/{}/attempts/{}/move", w.course, w.open_exam, first.attempt);
-    assert_eq!(app.call(Some(&w.reviewer), Method::POST, &move_path, None).await.status(), 404, "instructors only");
-    assert_eq!(app.call(Some(&w.instructor), Method::POST, &move_path, None).await.status(), 204);
+    let allow_move = |caller| app.as_(caller).allow_move(w.course, w.open_exam, first.attempt.clone());
+    assert_eq!(allow_move(&w.reviewer).await.status(), 404, "instructors only");
+    assert_eq!(allow_move(&w.instructor).await.status(), 204);
 
     let mut second = ExamClient::student(&app, &w).await;
     assert_eq!(second.view["binding"]["next_seq"], 4, "the sequence continues after the server's");
@@ -164,8 +162,7 @@ async fn moving_an_attempt_binds_a_new_browser_that_continues_where_the_server_s
     assert_eq!(old.status(), 403, "the old browser's binding is revoked");
     second.type_text(&question, "e");
     assert_eq!(second.flush(&app).await["acked_seq"], 4, "the new browser's first item is no duplicate");
-    let third =
-        app.call(Some(&w.student), Method::POST, &format!("/api/v1/me/exams/{}/start", w.open_exam), None).await;
+    let third = app.as_(&w.student).start(w.open_exam).await;
     assert_eq!(third.status(), 409, "one move per permission");
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.allow_move").await;
     assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
@@ -186,23 +183,19 @@ async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_
         (answer["deadline_at"].as_str(), answer["server_now"].as_str()),
         (Some("2026-06-01T10:30:00.000Z"), Some("2026-06-01T09:00:00.000Z"))
     );
-    let exam = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let instructor = app.as_(&w.instructor);
     let extra = json!({ "user_ids": [w.student_user], "minutes": 23, "label": "25% extra" });
-    assert_eq!(
-        app.call(Some(&w.instructor), Method::PUT, &format!("{exam}/extra-time"), Some(extra)).await.status(),
-        204
-    );
+    assert_eq!(instructor.extra_time(w.course, w.open_exam, extra).await.status(), 204);
     assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:53:00.000Z", "extra time reaches a running attempt");
     let close = |at: &str| json!({ "closes_at": at });
-    let window = format!("{exam}/window");
-    let moved = app.call(Some(&w.instructor), Method::POST, &window, Some(close("2026-06-01T10:00:00Z"))).await;
+    let moved = instructor.set_window(w.course, w.open_exam, close("2026-06-01T10:00:00Z")).await;
     assert_eq!(moved.status(), 200);
     assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:00:00.000Z", "an earlier close cuts the attempt");
-    let moved = app.call(Some(&w.instructor), Method::POST, &window, Some(close("2026-06-01T12:00:00Z"))).await;
+    let moved = instructor.set_window(w.course, w.open_exam, close("2026-06-01T12:00:00Z")).await;
     assert_eq!(moved.status(), 200);
     assert_eq!(heartbeat().await["deadline_at"], "2026-06-01T10:53:00.000Z", "extending gives the time back");
     clock.advance(Duration::from_secs(10 * 60));
-    assert_eq!(app.call(Some(&w.instructor), Method::POST, &window, Some(json!({}))).await.status(), 200, "close now");
+    assert_eq!(instructor.set_window(w.course, w.open_exam, json!({})).await.status(), 200, "close now");
     clock.advance(Duration::from_secs(1));
     let receipt: Value = app.json_of(&w.student, &format!("/api/v1/me/exams/{}/receipt", w.open_exam)).await;
     assert_eq!(receipt["receipt"]["submitted_at"], "2026-06-01T09:10:00.000Z", "submitted at the early close");
@@ -252,7 +245,7 @@ async fn overdue_attempts_are_frozen_at_their_deadline_by_the_sweep() {
 
 async fn rows_of(app: &TestApp, w: &World, exam: &str) -> Vec<Value> {
     let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
-    let rows: Value = app.json_of(&instructor, &format!("/api/v1/courses/{}/exams/{exam}/attempts", w.course)).await;
+    let rows: Value = app.as_(&instructor).exam_attempts(w.course, exam).await.json().await.unwrap();
     rows.as_array().unwrap().clone()
 }
 

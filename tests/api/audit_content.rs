@@ -5,7 +5,6 @@
 use examhall::domain::{ExamSpec, OrgId};
 use examhall::store::audit::{self, AuditEvent, digest};
 use examhall::store::{connection, master_key, migrations};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::access::exam_body;
@@ -18,31 +17,26 @@ const CANARY: &str = "EXAM-CONTENT-CANARY-5e1b";
 async fn exam_actions_leave_hashes_and_no_exam_content_in_the_audit_log_or_its_export() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let base = format!("/api/v1/courses/{}/exams", w.course);
+    let instructor = app.as_(&w.instructor);
     let mut body = exam_body(&w);
     body["title"] = format!("Final {CANARY}-title").into();
     body["questions"][0]["model_solution"] = format!("def add(a, b):\n    return a + b  # {CANARY}\n").into();
     body["questions"][0]["tests"][1]["expected"] = format!("'{CANARY}-hidden'").into();
-    let response = app.call(Some(&w.instructor), Method::POST, &base, Some(body.clone())).await;
+    let response = instructor.create_exam(w.course, body.clone()).await;
     assert_eq!(response.status(), 201);
-    let path = format!("{base}/{}", response.json::<Value>().await.unwrap()["id"].as_str().unwrap());
+    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     let mut edited = body.clone();
     edited["questions"][0]["tests"][1]["expected"] = format!("'{CANARY}-hidden-2'").into();
     edited["instructions"] = format!("{CANARY}-instructions").into();
-    assert_eq!(app.call(Some(&w.instructor), Method::PUT, &path, Some(edited.clone())).await.status(), 200);
-    let copy: Value =
-        app.call(Some(&w.instructor), Method::POST, &format!("{path}/duplicate"), None).await.json().await.unwrap();
-    let copy_path = format!("{base}/{}", copy["id"].as_str().unwrap());
-    assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &copy_path, None).await.status(), 204);
+    assert_eq!(instructor.update_exam(w.course, &id, edited.clone()).await.status(), 200);
+    let copy: Value = instructor.duplicate_exam(w.course, &id).await.json().await.unwrap();
+    assert_eq!(instructor.delete_exam(w.course, copy["id"].as_str().unwrap()).await.status(), 204);
     let passing = json!({ "tests_run": 2, "tests_failed": 0 });
-    assert_eq!(
-        app.call(Some(&w.instructor), Method::POST, &format!("{path}/publish"), Some(passing)).await.status(),
-        200
-    );
+    assert_eq!(instructor.publish(w.course, &id, passing).await.status(), 200);
 
     let log = app.json_of(&w.admin, "/api/v1/org/audit").await;
     assert!(!log.to_string().contains(CANARY), "{log}");
-    let csv = app.call(Some(&w.admin), Method::GET, "/api/v1/org/audit.csv", None).await.text().await.unwrap();
+    let csv = app.as_(&w.admin).audit_csv().await.text().await.unwrap();
     assert!(!csv.contains(CANARY) && csv.contains("exam.update"), "{csv}");
     let entry = |action: &str| {
         log.as_array().unwrap().iter().find(|e| e["action"] == action).unwrap_or_else(|| panic!("{action}")).clone()

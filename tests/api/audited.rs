@@ -88,18 +88,9 @@ async fn manage_people_courses_and_the_log(app: &TestApp, w: &World) {
     expect(app, admin, Method::DELETE, &format!("/api/v1/org/grants/{}", grant["id"].as_str().unwrap()), None, 204)
         .await;
     let roster = "student_number,name,email,course,section\nS900,Ann,ann@physics.example,PHYS101,A\n";
-    let imported = app
-        .client
-        .post(app.url("/api/v1/org/roster/import"))
-        .header("cookie", &w.admin.cookie)
-        .header("x-csrf-token", &w.admin.csrf)
-        .header("content-type", "text/csv")
-        .body(roster)
-        .send()
-        .await
-        .unwrap();
+    let imported = app.as_(&w.admin).import_roster(roster).await;
     assert_eq!(imported.status(), 200);
-    assert_eq!(app.call(admin, Method::GET, "/api/v1/org/audit.csv", None).await.status(), 200);
+    assert_eq!(app.as_(&w.admin).audit_csv().await.status(), 200);
 }
 
 /// Exams: the life of one, its copy, extra time, its window.

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use examhall::domain::autosave::{ChainHash, chain_next};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -39,7 +38,7 @@ impl ExamClient {
     /// Starts (or, once staff allowed a move, takes over) the attempt at `exam`.
     pub async fn start(app: &TestApp, caller: &Caller, exam: &str) -> Self {
         let base = format!("/api/v1/me/exams/{exam}");
-        let response = app.call(Some(caller), Method::POST, &format!("{base}/start"), None).await;
+        let response = app.as_(caller).start(exam).await;
         assert_eq!(response.status(), 201, "start");
         let view: Value = response.json().await.unwrap();
         let binding = &view["binding"];

@@ -1,7 +1,6 @@
 //! Writing, publishing and scheduling exams.
 
 use examhall::domain::QuestionId;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::access::exam_body;
@@ -13,57 +12,36 @@ use crate::people::world;
 async fn an_instructor_writes_publishes_and_reschedules_an_exam() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let base = format!("/api/v1/courses/{}/exams", w.course);
-    let response = app.call(Some(&w.instructor), Method::POST, &base, Some(exam_body(&w))).await;
+    let instructor = app.as_(&w.instructor);
+    let response = instructor.create_exam(w.course, exam_body(&w)).await;
     assert_eq!(response.status(), 201);
     let exam: Value = response.json().await.unwrap();
     assert_eq!(exam["phase"], "draft");
     assert_eq!(exam["questions"][0]["tests"][1]["visibility"], "hidden", "staff see hidden tests");
-    let path = format!("{base}/{}", exam["id"].as_str().unwrap());
+    let id = exam["id"].as_str().unwrap().to_owned();
 
     let mut edited = exam_body(&w);
     edited["title"] = "Midterm (revised)".into();
-    let response = app.call(Some(&w.instructor), Method::PUT, &path, Some(edited.clone())).await;
+    let response = instructor.update_exam(w.course, &id, edited.clone()).await;
     assert_eq!(response.json::<Value>().await.unwrap()["title"], "Midterm (revised)");
 
     let short = json!({"tests_run": 1, "tests_failed": 0});
-    let response = app.call(Some(&w.instructor), Method::POST, &format!("{path}/publish"), Some(short)).await;
+    let response = instructor.publish(w.course, &id, short).await;
     assert_eq!(response.status(), 422, "every test must run on the model solution");
     let failing = json!({"tests_run": 2, "tests_failed": 1});
-    assert_eq!(
-        app.call(Some(&w.instructor), Method::POST, &format!("{path}/publish"), Some(failing)).await.status(),
-        422
-    );
+    assert_eq!(instructor.publish(w.course, &id, failing).await.status(), 422);
     let passing = json!({"tests_run": 2, "tests_failed": 0});
-    let published: Value = app
-        .call(Some(&w.instructor), Method::POST, &format!("{path}/publish"), Some(passing.clone()))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let published: Value = instructor.publish(w.course, &id, passing.clone()).await.json().await.unwrap();
     assert_eq!(published["phase"], "open", "published inside its window");
-    assert_eq!(
-        app.call(Some(&w.instructor), Method::POST, &format!("{path}/publish"), Some(passing)).await.status(),
-        409
-    );
-    assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &path, None).await.status(), 409, "published exams stay");
+    assert_eq!(instructor.publish(w.course, &id, passing).await.status(), 409);
+    assert_eq!(instructor.delete_exam(w.course, &id).await.status(), 409, "published exams stay");
 
     edited["duration_minutes"] = 100.into();
-    assert_eq!(app.call(Some(&w.instructor), Method::PUT, &path, Some(edited)).await.status(), 200);
-    let extended = json!({"closes_at": "2037-01-01T00:00:00Z"});
-    let exam: Value = app
-        .call(Some(&w.instructor), Method::POST, &format!("{path}/window"), Some(extended))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(exam["closes_at"], "2037-01-01T00:00:00.000Z");
-    let closed: Value = app
-        .call(Some(&w.instructor), Method::POST, &format!("{path}/window"), Some(json!({})))
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(instructor.update_exam(w.course, &id, edited).await.status(), 200);
+    let extended = json!({"closes_at": "2026-06-01T18:00:00Z"});
+    let exam: Value = instructor.set_window(w.course, &id, extended).await.json().await.unwrap();
+    assert_eq!(exam["closes_at"], "2026-06-01T18:00:00.000Z");
+    let closed: Value = instructor.set_window(w.course, &id, json!({})).await.json().await.unwrap();
     assert_eq!(closed["phase"], "closed", "closed early");
 
     let log: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=exam.").await;
@@ -73,7 +51,7 @@ async fn an_instructor_writes_publishes_and_reschedules_an_exam() {
     {
         assert!(actions.contains(&expected), "{expected} in {actions:?}");
     }
-    let reviewer_view = app.call(Some(&w.reviewer), Method::GET, &path, None).await;
+    let reviewer_view = app.as_(&w.reviewer).exam(w.course, &id).await;
     assert_eq!(reviewer_view.status(), 200, "reviewers read exams");
     app.stop().await;
 }
@@ -82,31 +60,29 @@ async fn an_instructor_writes_publishes_and_reschedules_an_exam() {
 async fn drafts_can_be_duplicated_and_deleted_and_bad_specs_are_named() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let base = format!("/api/v1/courses/{}/exams", w.course);
-    let path = format!("{base}/{}", w.exam);
-    let copy: Value =
-        app.call(Some(&w.instructor), Method::POST, &format!("{path}/duplicate"), None).await.json().await.unwrap();
+    let instructor = app.as_(&w.instructor);
+    let copy: Value = instructor.duplicate_exam(w.course, w.exam).await.json().await.unwrap();
     assert_eq!(copy["title"], "Copy of Midterm");
     let without_ids = |questions: &Value| {
         let mut questions = questions.clone();
         questions.as_array_mut().unwrap().iter_mut().for_each(|q| drop(q.as_object_mut().unwrap().remove("id")));
         questions
     };
-    let original = app.json_of(&w.instructor, &path).await;
+    let original: Value = instructor.exam(w.course, w.exam).await.json().await.unwrap();
     assert_eq!(without_ids(&copy["questions"]), without_ids(&original["questions"]));
     assert_ne!(copy["question_ids"], original["question_ids"], "the copy's questions are its own");
-    assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &path, None).await.status(), 204);
-    assert_eq!(app.call(Some(&w.instructor), Method::GET, &path, None).await.status(), 404);
+    assert_eq!(instructor.delete_exam(w.course, w.exam).await.status(), 204);
+    assert_eq!(instructor.exam(w.course, w.exam).await.status(), 404);
 
     let mut bad = exam_body(&w);
     bad["closes_at"] = "2020-01-01T00:00:00Z".into();
-    let response = app.call(Some(&w.instructor), Method::POST, &base, Some(bad)).await;
+    let response = instructor.create_exam(w.course, bad).await;
     assert_eq!(response.status(), 422);
     assert!(response.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("closes_at"));
     let mut foreign = exam_body(&w);
     foreign["section_ids"] = json!([examhall::domain::SectionId::generate()]);
-    assert_eq!(app.call(Some(&w.instructor), Method::POST, &base, Some(foreign)).await.status(), 422);
-    let listed: Value = app.json_of(&w.instructor, &base).await;
+    assert_eq!(instructor.create_exam(w.course, foreign).await.status(), 422);
+    let listed: Value = app.json_of(&w.instructor, &format!("/api/v1/courses/{}/exams", w.course)).await;
     assert_eq!(listed.as_array().unwrap().len(), 2, "the copy and the world's open exam remain");
     app.stop().await;
 }
@@ -120,11 +96,10 @@ async fn an_exam_is_reachable_only_through_its_own_course() {
         .read(|conn| Ok(conn.query_row("SELECT id FROM courses WHERE code = 'PHYS201'", [], |r| r.get(0))?))
         .await
         .unwrap();
-    let sideways = format!("/api/v1/courses/{other_course}/exams/{}", w.exam);
-    assert_eq!(app.call(Some(&w.other_instructor), Method::GET, &sideways, None).await.status(), 404);
-    assert_eq!(app.call(Some(&w.other_instructor), Method::DELETE, &sideways, None).await.status(), 404);
-    let own = format!("/api/v1/courses/{}/exams/{}", w.course, w.exam);
-    assert_eq!(app.call(Some(&w.instructor), Method::GET, &own, None).await.status(), 200);
+    let sideways = app.as_(&w.other_instructor);
+    assert_eq!(sideways.exam(&other_course, w.exam).await.status(), 404);
+    assert_eq!(sideways.delete_exam(&other_course, w.exam).await.status(), 404);
+    assert_eq!(app.as_(&w.instructor).exam(w.course, w.exam).await.status(), 200);
     app.stop().await;
 }
 
@@ -159,7 +134,7 @@ async fn editing_an_open_exam_keeps_question_ids_and_refuses_to_orphan_students_
     added.as_object_mut().unwrap().remove("id");
     added["title"] = "Subtract".into();
     edited["questions"].as_array_mut().unwrap().push(added);
-    let response = app.call(Some(&w.instructor), Method::PUT, &path, Some(edited.clone())).await;
+    let response = app.as_(&w.instructor).update_exam(w.course, w.open_exam, edited.clone()).await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     let after = app.json_of(&w.instructor, &path).await;
     assert_eq!(after["question_ids"][0], first.as_str(), "the edited question keeps its id");
@@ -174,12 +149,12 @@ async fn editing_an_open_exam_keeps_question_ids_and_refuses_to_orphan_students_
     // Reordering keeps both ids; removing the answered question is refused.
     let mut reordered = as_sent(&after);
     reordered["questions"].as_array_mut().unwrap().reverse();
-    assert_eq!(app.call(Some(&w.instructor), Method::PUT, &path, Some(reordered)).await.status(), 200);
+    assert_eq!(app.as_(&w.instructor).update_exam(w.course, w.open_exam, reordered).await.status(), 200);
     let now_order = app.json_of(&w.instructor, &path).await;
     assert_eq!(now_order["question_ids"], json!([second, first]));
     let mut without_answered = as_sent(&now_order);
     without_answered["questions"].as_array_mut().unwrap().remove(1);
-    let refused = app.call(Some(&w.instructor), Method::PUT, &path, Some(without_answered)).await;
+    let refused = app.as_(&w.instructor).update_exam(w.course, w.open_exam, without_answered).await;
     assert_eq!(refused.status(), 409);
     let detail = refused.json::<Value>().await.unwrap()["detail"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -191,10 +166,10 @@ async fn editing_an_open_exam_keeps_question_ids_and_refuses_to_orphan_students_
     // A question nobody has worked on can go; an id of no question of this exam is refused.
     let mut without_new = as_sent(&now_order);
     without_new["questions"].as_array_mut().unwrap().remove(0);
-    assert_eq!(app.call(Some(&w.instructor), Method::PUT, &path, Some(without_new.clone())).await.status(), 200);
+    assert_eq!(app.as_(&w.instructor).update_exam(w.course, w.open_exam, without_new.clone()).await.status(), 200);
     assert_eq!(app.json_of(&w.instructor, &path).await["question_ids"], json!([first]));
     without_new["questions"][0]["id"] = QuestionId::generate().to_string().into();
-    let stranger = app.call(Some(&w.instructor), Method::PUT, &path, Some(without_new)).await;
+    let stranger = app.as_(&w.instructor).update_exam(w.course, w.open_exam, without_new).await;
     assert_eq!(stranger.status(), 409);
     app.stop().await;
 }
@@ -203,12 +178,11 @@ async fn editing_an_open_exam_keeps_question_ids_and_refuses_to_orphan_students_
 async fn each_conflict_is_explained_in_one_sentence() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let path = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
-    let refused = app.call(Some(&w.instructor), Method::DELETE, &path, None).await;
+    let refused = app.as_(&w.instructor).delete_exam(w.course, w.open_exam).await;
     assert_eq!(refused.status(), 409);
     assert_eq!(refused.json::<Value>().await.unwrap()["detail"], "a published exam cannot be deleted");
     let taken = json!({"code": "PHYS101", "title": "Again"});
-    let refused = app.call(Some(&w.admin), Method::POST, "/api/v1/org/courses", Some(taken)).await;
+    let refused = app.as_(&w.admin).create_course(taken).await;
     assert_eq!(refused.status(), 409);
     assert_eq!(refused.json::<Value>().await.unwrap()["detail"], "the course code PHYS101 is already taken");
     app.stop().await;

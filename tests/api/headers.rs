@@ -124,13 +124,12 @@ async fn a_panicking_handler_gives_a_generic_500_problem_with_security_headers()
 async fn every_api_answer_is_no_store_including_the_instructors_view_with_hidden_tests() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let base = format!("/api/v1/courses/{}/exams", w.course);
-    let created = app.call(Some(&w.instructor), Method::POST, &base, Some(exam_body(&w))).await;
+    let created = app.as_(&w.instructor).create_exam(w.course, exam_body(&w)).await;
     assert_eq!(created.status(), 201);
     assert_eq!(created.headers()["cache-control"], "no-store", "201");
     let exam: serde_json::Value = created.json().await.unwrap();
-    let path = format!("{base}/{}", exam["id"].as_str().unwrap());
-    let view = app.call(Some(&w.instructor), Method::GET, &path, None).await;
+    let path = format!("/api/v1/courses/{}/exams/{}", w.course, exam["id"].as_str().unwrap());
+    let view = app.as_(&w.instructor).exam(w.course, exam["id"].as_str().unwrap()).await;
     assert_eq!(view.status(), 200);
     assert_eq!(view.headers()["cache-control"], "no-store", "the instructor's view");
     let body: serde_json::Value = view.json().await.unwrap();

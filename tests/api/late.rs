@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use examhall::clock::ManualClock;
-use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -31,8 +30,7 @@ async fn setup() -> (TestApp, World, ManualClock, ExamClient) {
 }
 
 async fn receipt_text(app: &TestApp, w: &World) -> String {
-    let path = format!("/api/v1/me/exams/{}/receipt", w.open_exam);
-    let response = app.call(Some(&w.student), Method::GET, &path, None).await;
+    let response = app.as_(&w.student).receipt(w.open_exam).await;
     assert_eq!(response.status(), 200);
     response.text().await.unwrap()
 }
@@ -40,8 +38,7 @@ async fn receipt_text(app: &TestApp, w: &World) -> String {
 /// The late items of the attempt as its instructor sees them.
 async fn late_items(app: &TestApp, w: &World, attempt: &str) -> Vec<(i64, String, Option<String>)> {
     let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
-    let path = format!("/api/v1/courses/{}/exams/{}/attempts/{attempt}", w.course, w.open_exam);
-    let detail: Value = app.json_of(&instructor, &path).await;
+    let detail: Value = app.as_(&instructor).attempt(w.course, w.open_exam, attempt).await.json().await.unwrap();
     detail["late_items"]
         .as_array()
         .unwrap()
@@ -105,20 +102,19 @@ async fn late_items_that_reproduce_a_commitment_heard_in_time_wait_beside_the_su
     assert_eq!(receipt["receipt"]["answers"][0]["sha256"], sha256(&format!("{starter}ab")), "never applied by itself");
 
     let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
-    let apply =
-        format!("/api/v1/courses/{}/exams/{}/attempts/{}/late-items/apply", w.course, w.open_exam, client.attempt);
+    let apply = |caller| app.as_(caller).apply_late_items(w.course, w.open_exam, client.attempt.clone());
     let reviewer = app.sign_in(Some("physics"), "reviewer@physics.example", PASSWORD).await;
-    assert_eq!(app.call(Some(&reviewer), Method::POST, &apply, None).await.status(), 404, "instructors decide");
-    let applied: Value = app.call(Some(&instructor), Method::POST, &apply, None).await.json().await.unwrap();
+    assert_eq!(apply(&reviewer).await.status(), 404, "instructors decide");
+    let applied: Value = apply(&instructor).await.json().await.unwrap();
     let document = &applied["receipt"];
     assert_eq!((document["number"].as_i64(), document["reason"].as_str()), (Some(2), Some("late_items")));
     assert_eq!(document["previous_submission_id"], receipt["receipt"]["submission_id"]);
     assert_eq!(document["answers"][0]["sha256"], sha256(&format!("{starter}abcde")));
     let now_shown: Value = serde_json::from_str(&receipt_text(&app, &w).await).unwrap();
     assert_eq!(now_shown, applied, "the student's receipt is now the new one");
-    assert_eq!(app.call(Some(&instructor), Method::POST, &apply, None).await.status(), 409, "nothing left to apply");
-    let path = format!("/api/v1/courses/{}/exams/{}/attempts/{}", w.course, w.open_exam, client.attempt);
-    let detail: Value = app.json_of(&instructor, &path).await;
+    assert_eq!(apply(&instructor).await.status(), 409, "nothing left to apply");
+    let detail: Value =
+        app.as_(&instructor).attempt(w.course, w.open_exam, &client.attempt).await.json().await.unwrap();
     assert_eq!(detail["submissions"][0], receipt, "the first submission is kept as it was");
     // The clock moved past the staff idle timeout: the admin signs in again.
     let admin = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is the failure report")]
 
+mod client;
 mod exam_client;
 mod helpers;
 mod people;

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use examhall::clock::ManualClock;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
@@ -55,43 +54,26 @@ async fn a_full_hashing_queue_answers_503_with_retry_after_and_link_guesses_neve
     })
     .await;
     let w = crate::people::world(&app).await;
-    let created: Value = app
-        .call(
-            Some(&w.admin),
-            Method::POST,
-            "/api/v1/org/users",
-            Some(json!({"email": "n@physics.example", "display_name": "N"})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let person = json!({"email": "n@physics.example", "display_name": "N"});
+    let created: Value = app.as_(&w.admin).create_user(person).await.json().await.unwrap();
     let link = created["link"].as_str().unwrap().trim_start_matches("/link/").to_owned();
     let (release, jobs) = jam(&app, 4).await;
     let body = json!({"org": "physics", "email": "student@physics.example", "password": PASSWORD});
-    let response = app.call(None, Method::POST, "/api/v1/session", Some(body)).await;
+    let response = app.anonymous().sign_in(body).await;
     assert_eq!(response.status(), 503);
     assert_eq!(response.headers()["retry-after"], "1");
     assert_eq!(response.headers()["content-type"], "application/problem+json");
     let (realm, _) = link.split_once('.').unwrap();
-    let guess = format!("/api/v1/links/{realm}.{}", "ab".repeat(32));
-    let response = app.call(None, Method::POST, &guess, Some(json!({"password": "a-new-strong-phrase-1"}))).await;
+    let guess = format!("{realm}.{}", "ab".repeat(32));
+    let response = app.anonymous().redeem_link(&guess, json!({"password": "a-new-strong-phrase-1"})).await;
     assert_eq!(response.status(), 404, "a wrong token is refused before any hash is queued");
     release.send(()).unwrap();
     for job in jobs {
         job.await.unwrap();
     }
     let body = json!({"org": "physics", "email": "student@physics.example", "password": PASSWORD});
-    assert_eq!(
-        app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(),
-        200,
-        "refunded, not counted"
-    );
-    let path = format!("/api/v1/links/{link}");
-    assert_eq!(
-        app.call(None, Method::POST, &path, Some(json!({"password": "a-new-strong-phrase-1"}))).await.status(),
-        204
-    );
+    assert_eq!(app.anonymous().sign_in(body).await.status(), 200, "refunded, not counted");
+    assert_eq!(app.anonymous().redeem_link(&link, json!({"password": "a-new-strong-phrase-1"})).await.status(), 204);
     app.stop().await;
 }
 
@@ -131,36 +113,22 @@ async fn a_password_change_and_disabling_void_outstanding_reset_and_invitation_l
     let w = crate::people::world(&app).await;
     let me: Value = app.json_of(&w.instructor, "/api/v1/session").await;
     let id = me["user"]["id"].as_str().unwrap().to_owned();
-    let reset: Value = app
-        .call(Some(&w.admin), Method::POST, &format!("/api/v1/org/users/{id}/password-reset"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let reset_path = format!("/api/v1/links/{}", reset["link"].as_str().unwrap().trim_start_matches("/link/"));
-    assert_eq!(app.get(&reset_path).await.status(), 200);
+    let reset: Value = app.as_(&w.admin).reset_password(&id).await.json().await.unwrap();
+    let reset_token = reset["link"].as_str().unwrap().trim_start_matches("/link/").to_owned();
+    assert_eq!(app.anonymous().link(&reset_token).await.status(), 200);
     let change = json!({"current_password": PASSWORD, "new_password": "a-new-strong-phrase-1"});
-    assert_eq!(app.call(Some(&w.instructor), Method::POST, "/api/v1/password", Some(change)).await.status(), 204);
-    assert_eq!(app.get(&reset_path).await.status(), 404, "the reset link died with the old password");
+    assert_eq!(app.as_(&w.instructor).change_password(change).await.status(), 204);
+    assert_eq!(app.anonymous().link(&reset_token).await.status(), 404, "the reset link died with the old password");
     let redeem = json!({"password": "an-attackers-phrase-2"});
-    assert_eq!(app.call(None, Method::POST, &reset_path, Some(redeem)).await.status(), 404);
+    assert_eq!(app.anonymous().redeem_link(&reset_token, redeem).await.status(), 404);
 
-    let created: Value = app
-        .call(
-            Some(&w.admin),
-            Method::POST,
-            "/api/v1/org/users",
-            Some(json!({"email": "n@physics.example", "display_name": "N"})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let invitation = format!("/api/v1/links/{}", created["link"].as_str().unwrap().trim_start_matches("/link/"));
-    let path = format!("/api/v1/org/users/{}", created["user"]["id"].as_str().unwrap());
+    let person = json!({"email": "n@physics.example", "display_name": "N"});
+    let created: Value = app.as_(&w.admin).create_user(person).await.json().await.unwrap();
+    let invitation = created["link"].as_str().unwrap().trim_start_matches("/link/").to_owned();
     let disable = json!({"status": "disabled"});
-    assert_eq!(app.call(Some(&w.admin), Method::PATCH, &path, Some(disable)).await.status(), 200);
-    assert_eq!(app.get(&invitation).await.status(), 404, "disabling voids the invitation");
+    let disabled = app.as_(&w.admin).update_user(created["user"]["id"].as_str().unwrap(), disable).await;
+    assert_eq!(disabled.status(), 200);
+    assert_eq!(app.anonymous().link(&invitation).await.status(), 404, "disabling voids the invitation");
     app.stop().await;
 }
 
@@ -174,7 +142,7 @@ async fn the_idle_timeout_follows_the_roles_held_now_not_those_at_sign_in() {
     assert!(app.alive(&student).await, "a student keeps the long idle timeout");
     let admin = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
     let grant = json!({"user_id": w.student_user.to_string(), "role": "instructor", "course_id": w.course.to_string()});
-    let response = app.call(Some(&admin), Method::POST, "/api/v1/org/grants", Some(grant)).await;
+    let response = app.as_(&admin).grant(grant).await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
     clock.advance(Duration::from_secs(31 * 60));
     assert!(!app.alive(&student).await, "staff roles bring the staff idle timeout to the running session");

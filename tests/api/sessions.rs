@@ -6,7 +6,6 @@ use std::time::Duration;
 use examhall::clock::ManualClock;
 use examhall::domain::Role;
 use examhall::store::courses::GrantTarget;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{spawn_app, spawn_app_with_clock};
@@ -16,15 +15,16 @@ use crate::people::PASSWORD;
 async fn the_setup_link_creates_the_first_platform_admin_once() {
     let app = spawn_app().await;
     let token = crate::helpers::setup_link(&app.state).await.expect("no platform admin yet");
-    let path = format!("/api/v1/links/platform.{token}");
-    let described: Value = app.get(&path).await.json().await.unwrap();
+    let link = format!("platform.{token}");
+    let anyone = app.anonymous();
+    let described: Value = anyone.link(&link).await.json().await.unwrap();
     assert_eq!(described["purpose"], "setup");
     let weak = json!({"email": "it@uni.example", "display_name": "IT", "password": "password1"});
-    assert_eq!(app.call(None, Method::POST, &path, Some(weak)).await.status(), 422, "common passwords are refused");
+    assert_eq!(anyone.redeem_link(&link, weak).await.status(), 422, "common passwords are refused");
     let body = json!({"email": "it@uni.example", "display_name": "IT", "password": PASSWORD});
-    assert_eq!(app.call(None, Method::POST, &path, Some(body.clone())).await.status(), 204);
-    assert_eq!(app.call(None, Method::POST, &path, Some(body)).await.status(), 404, "single use");
-    assert_eq!(app.get(&path).await.status(), 404);
+    assert_eq!(anyone.redeem_link(&link, body.clone()).await.status(), 204);
+    assert_eq!(anyone.redeem_link(&link, body).await.status(), 404, "single use");
+    assert_eq!(anyone.link(&link).await.status(), 404);
     assert!(crate::helpers::setup_link(&app.state).await.is_none(), "no second set-up");
     app.sign_in(None, "it@uni.example", PASSWORD).await;
     app.stop().await;
@@ -36,7 +36,7 @@ async fn sign_in_sets_a_host_only_strict_cookie_with_a_fresh_token_and_sign_out_
     let org = app.create_org("physics", "Physics").await.id;
     app.add_person(org, "ada@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
     let body = json!({"org": "physics", "email": "Ada@Physics.example", "password": PASSWORD});
-    let response = app.call(None, Method::POST, "/api/v1/session", Some(body.clone())).await;
+    let response = app.anonymous().sign_in(body.clone()).await;
     assert_eq!(response.status(), 200);
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     for part in ["__Host-examhall=", "Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
@@ -50,14 +50,14 @@ async fn sign_in_sets_a_host_only_strict_cookie_with_a_fresh_token_and_sign_out_
     let first = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
     let second = app.sign_in(Some("physics"), "ada@physics.example", PASSWORD).await;
     assert_ne!(first.cookie, second.cookie, "a new token at every sign-in");
-    let me: Value = app.call(Some(&first), Method::GET, "/api/v1/session", None).await.json().await.unwrap();
+    let me: Value = app.as_(&first).session().await.json().await.unwrap();
     assert_eq!(me["user"]["email"], "ada@physics.example");
     assert_eq!(me["org"]["slug"], "physics");
-    let sessions: Value = app.call(Some(&first), Method::GET, "/api/v1/sessions", None).await.json().await.unwrap();
+    let sessions: Value = app.as_(&first).sessions().await.json().await.unwrap();
     assert_eq!(sessions.as_array().unwrap().len(), 3);
-    assert_eq!(app.call(Some(&first), Method::DELETE, "/api/v1/session", None).await.status(), 204);
-    assert_eq!(app.call(Some(&first), Method::GET, "/api/v1/session", None).await.status(), 401);
-    assert_eq!(app.call(Some(&second), Method::GET, "/api/v1/session", None).await.status(), 200);
+    assert_eq!(app.as_(&first).sign_out().await.status(), 204);
+    assert_eq!(app.as_(&first).session().await.status(), 401);
+    assert_eq!(app.as_(&second).session().await.status(), 200);
     app.stop().await;
 }
 
@@ -73,7 +73,7 @@ async fn wrong_credentials_get_one_answer_and_repeated_failures_are_slowed_not_l
         json!({"org": "physics", "email": "nobody@physics.example", "password": PASSWORD}),
         json!({"org": "nowhere", "email": "ada@physics.example", "password": PASSWORD}),
     ] {
-        let response = app.call(None, Method::POST, "/api/v1/session", Some(body)).await;
+        let response = app.anonymous().sign_in(body).await;
         assert_eq!(response.status(), 401);
         let problem: Value = response.json().await.unwrap();
         details.push(problem["detail"].clone());
@@ -82,7 +82,7 @@ async fn wrong_credentials_get_one_answer_and_repeated_failures_are_slowed_not_l
     let mut limited = None;
     for _ in 0..6 {
         let body = json!({"org": "physics", "email": "ada@physics.example", "password": "wrong-password-1"});
-        let response = app.call(None, Method::POST, "/api/v1/session", Some(body)).await;
+        let response = app.anonymous().sign_in(body).await;
         if response.status() == 429 {
             limited = Some(response.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap());
             break;
@@ -91,14 +91,10 @@ async fn wrong_credentials_get_one_answer_and_repeated_failures_are_slowed_not_l
     let retry_after = limited.expect("failures are rate-limited");
     assert!((1..=900).contains(&retry_after));
     let body = json!({"org": "physics", "email": "ada@physics.example", "password": PASSWORD});
-    assert_eq!(
-        app.call(None, Method::POST, "/api/v1/session", Some(body.clone())).await.status(),
-        429,
-        "even the right password waits"
-    );
+    assert_eq!(app.anonymous().sign_in(body.clone()).await.status(), 429, "even the right password waits");
     clock.advance(Duration::from_secs(retry_after));
     assert_eq!(
-        app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(),
+        app.anonymous().sign_in(body).await.status(),
         200,
         "after the wait the right password signs in: slowed, not locked"
     );
@@ -147,33 +143,27 @@ async fn password_change_disabling_and_role_removal_end_sessions_at_once() {
     let w = crate::people::world(&app).await;
     let other = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
     let wrong = json!({"current_password": "not-the-password-1", "new_password": "another-strong-phrase-9"});
-    let refused = app.call(Some(&w.instructor), Method::POST, "/api/v1/password", Some(wrong)).await;
+    let refused = app.as_(&w.instructor).change_password(wrong).await;
     assert!(refused.status().is_client_error(), "a wrong current password is refused: {}", refused.status());
     assert!(app.alive(&other).await, "a refused change ends no session");
     app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
     let change = json!({"current_password": PASSWORD, "new_password": "another-strong-phrase-9"});
-    assert_eq!(app.call(Some(&w.instructor), Method::POST, "/api/v1/password", Some(change)).await.status(), 204);
-    assert_eq!(app.call(Some(&other), Method::GET, "/api/v1/session", None).await.status(), 401, "other sessions end");
-    assert_eq!(
-        app.call(Some(&w.instructor), Method::GET, "/api/v1/session", None).await.status(),
-        200,
-        "this one stays"
-    );
+    assert_eq!(app.as_(&w.instructor).change_password(change).await.status(), 204);
+    assert_eq!(app.as_(&other).session().await.status(), 401, "other sessions end");
+    assert_eq!(app.as_(&w.instructor).session().await.status(), 200, "this one stays");
     app.sign_in(Some("physics"), "instructor@physics.example", "another-strong-phrase-9").await;
 
     let disable = json!({"status": "disabled"});
-    let path = format!("/api/v1/org/users/{}", w.student_user);
-    assert_eq!(app.call(Some(&w.admin), Method::PATCH, &path, Some(disable)).await.status(), 200);
-    assert_eq!(app.call(Some(&w.student), Method::GET, "/api/v1/session", None).await.status(), 401);
+    assert_eq!(app.as_(&w.admin).update_user(w.student_user, disable).await.status(), 200);
+    assert_eq!(app.as_(&w.student).session().await.status(), 401);
     let body = json!({"org": "physics", "email": "student@physics.example", "password": PASSWORD});
-    assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(), 401);
+    assert_eq!(app.anonymous().sign_in(body).await.status(), 401);
 
-    let grants: Value = app.call(Some(&w.admin), Method::GET, "/api/v1/org/grants", None).await.json().await.unwrap();
-    let me: Value = app.call(Some(&w.proctor), Method::GET, "/api/v1/session", None).await.json().await.unwrap();
+    let grants: Value = app.as_(&w.admin).grants().await.json().await.unwrap();
+    let me: Value = app.as_(&w.proctor).session().await.json().await.unwrap();
     let proctor_grant = grants.as_array().unwrap().iter().find(|g| g["user_id"] == me["user"]["id"]).unwrap();
-    let path = format!("/api/v1/org/grants/{}", proctor_grant["id"].as_str().unwrap());
-    assert_eq!(app.call(Some(&w.admin), Method::DELETE, &path, None).await.status(), 204);
-    assert_eq!(app.call(Some(&w.proctor), Method::GET, "/api/v1/session", None).await.status(), 401);
+    assert_eq!(app.as_(&w.admin).revoke_grant(proctor_grant["id"].as_str().unwrap()).await.status(), 204);
+    assert_eq!(app.as_(&w.proctor).session().await.status(), 401);
     app.stop().await;
 }
 
@@ -182,7 +172,7 @@ async fn an_invitation_link_sets_a_password_once_even_when_redeemed_twice_at_onc
     let app = spawn_app().await;
     let w = crate::people::world(&app).await;
     let body = json!({"email": "new@physics.example", "display_name": "New Person"});
-    let response = app.call(Some(&w.admin), Method::POST, "/api/v1/org/users", Some(body)).await;
+    let response = app.as_(&w.admin).create_user(body).await;
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
     let link = created["link"].as_str().unwrap().trim_start_matches("/link/").to_owned();
@@ -232,20 +222,17 @@ async fn a_roster_is_previewed_with_row_errors_then_imported_idempotently() {
     assert_eq!(rows[31]["line"], 33);
     let refused = send("/api/v1/org/roster/import", bad).await.unwrap();
     assert_eq!(refused.status(), 422);
-    let users_before: Value =
-        app.call(Some(&w.admin), Method::GET, "/api/v1/org/users", None).await.json().await.unwrap();
+    let users_before: Value = app.as_(&w.admin).users().await.json().await.unwrap();
     let imported: Value = send("/api/v1/org/roster/import", good.clone()).await.unwrap().json().await.unwrap();
     assert_eq!(imported["creates"], 30);
-    let users_after: Value =
-        app.call(Some(&w.admin), Method::GET, "/api/v1/org/users", None).await.json().await.unwrap();
+    let users_after: Value = app.as_(&w.admin).users().await.json().await.unwrap();
     assert_eq!(users_after.as_array().unwrap().len(), users_before.as_array().unwrap().len() + 30);
     let again: Value = send("/api/v1/org/roster/import", good).await.unwrap().json().await.unwrap();
     assert_eq!(
         (again["creates"].as_u64(), again["updates"].as_u64(), again["unchanged"].as_u64()),
         (Some(0), Some(0), Some(30))
     );
-    let users_again: Value =
-        app.call(Some(&w.admin), Method::GET, "/api/v1/org/users", None).await.json().await.unwrap();
+    let users_again: Value = app.as_(&w.admin).users().await.json().await.unwrap();
     assert_eq!(users_again, users_after, "the same file twice changes nothing");
     app.stop().await;
 }
@@ -270,20 +257,20 @@ async fn nobody_ends_another_persons_session_and_deactivating_an_organization_si
     let w = crate::people::world(&app).await;
     let theirs: Value = app.json_of(&w.student, "/api/v1/sessions").await;
     let id = theirs[0]["id"].as_str().unwrap();
-    let response = app.call(Some(&w.instructor), Method::DELETE, &format!("/api/v1/sessions/{id}"), None).await;
+    let response = app.as_(&w.instructor).end_session(id).await;
     assert_eq!(response.status(), 404);
     assert!(app.alive(&w.student).await);
-    let path = format!("/api/v1/platform/orgs/{}", w.physics);
-    let response = app.call(Some(&w.platform), Method::PATCH, &path, Some(json!({"status": "deactivated"}))).await;
+    let platform = app.as_(&w.platform);
+    let response = platform.update_org(w.physics, json!({"status": "deactivated"})).await;
     assert_eq!(response.status(), 200);
     assert!(!app.alive(&w.student).await);
     assert!(!app.alive(&w.admin).await);
     let body = json!({"org": "physics", "email": "admin@physics.example", "password": PASSWORD});
-    assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body.clone())).await.status(), 401);
-    app.call(Some(&w.platform), Method::PATCH, &path, Some(json!({"status": "active"}))).await;
+    assert_eq!(app.anonymous().sign_in(body.clone()).await.status(), 401);
+    platform.update_org(w.physics, json!({"status": "active"})).await;
     assert!(!app.alive(&w.student).await, "reactivation brings no session back");
     assert!(!app.alive(&w.admin).await, "reactivation brings no session back");
-    assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body)).await.status(), 200);
+    assert_eq!(app.anonymous().sign_in(body).await.status(), 200);
     app.stop().await;
 }
 

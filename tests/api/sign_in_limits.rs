@@ -7,7 +7,6 @@ use std::net::IpAddr;
 
 use examhall::domain::Role;
 use examhall::store::courses::GrantTarget;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
@@ -130,20 +129,19 @@ async fn an_org_admin_clears_a_persons_sign_in_limits_and_the_clearing_is_audite
         sign_in_from(&app, &guesser, None, email, "wrong-guess-1").await;
     }
     assert_eq!(sign_in_from(&app, &app.client, None, email, PASSWORD).await.0, 429);
-    let path = format!("/api/v1/org/users/{}/sign-in-limits", w.student_user);
     for caller in [&w.instructor, &w.student, &w.other_admin] {
-        assert_eq!(app.call(Some(caller), Method::DELETE, &path, None).await.status(), 404);
+        assert_eq!(app.as_(caller).clear_sign_in_limits(w.student_user).await.status(), 404);
     }
     assert_eq!(sign_in_from(&app, &app.client, None, email, PASSWORD).await.0, 429, "others cannot clear it");
-    assert_eq!(app.call(Some(&w.admin), Method::DELETE, &path, None).await.status(), 204);
+    assert_eq!(app.as_(&w.admin).clear_sign_in_limits(w.student_user).await.status(), 204);
     assert_eq!(sign_in_from(&app, &app.client, None, email, PASSWORD).await.0, 200);
     assert_eq!(sign_in_from(&app, &guesser, None, email, PASSWORD).await.0, 200, "from every address");
     let log: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=user.sign_in_limits_clear").await;
     let entry = &log.as_array().unwrap()[0];
     assert_eq!(entry["target"], w.student_user.to_string());
     assert!(entry["details"]["cleared"].as_u64().unwrap() >= 2, "{entry}");
-    let missing = "/api/v1/org/users/00000000-0000-7000-8000-000000000000/sign-in-limits";
-    assert_eq!(app.call(Some(&w.admin), Method::DELETE, missing, None).await.status(), 404);
+    let missing = "00000000-0000-7000-8000-000000000000";
+    assert_eq!(app.as_(&w.admin).clear_sign_in_limits(missing).await.status(), 404);
     app.stop().await;
 }
 
@@ -201,13 +199,13 @@ async fn sign_in_bodies_are_small_and_malformed_ones_leave_one_fixed_size_entry(
     let app = spawn_app().await;
     physics_with_ada(&app).await;
     let huge = format!("{}@physics.example", "x".repeat(100_000));
-    let response = app.call(None, Method::POST, "/api/v1/session", Some(body(&huge, "whatever-1"))).await;
+    let response = app.anonymous().sign_in(body(&huge, "whatever-1")).await;
     assert_eq!(response.status(), 413, "a sign-in body is at most 16 KiB");
     assert_eq!(response.headers()["content-type"], "application/problem+json");
     let before = app.state.limiter().len();
     for i in 0..50 {
         let odd = format!("{}{i} not an address", "y".repeat(8000));
-        assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(body(&odd, "whatever-1"))).await.status(), 401);
+        assert_eq!(app.anonymous().sign_in(body(&odd, "whatever-1")).await.status(), 401);
     }
     assert_eq!(app.state.limiter().len(), before + 1, "malformed sign-ins are counted against the address only");
     app.stop().await;
@@ -217,7 +215,7 @@ async fn sign_in_bodies_are_small_and_malformed_ones_leave_one_fixed_size_entry(
 async fn refusals_still_gathered_at_shutdown_are_written_before_the_databases_close() {
     let app = spawn_app().await;
     let wrong = json!({"email": "nobody@uni.example", "password": "wrong-guess-1"});
-    assert_eq!(app.call(None, Method::POST, "/api/v1/session", Some(wrong)).await.status(), 401);
+    assert_eq!(app.anonymous().sign_in(wrong).await.status(), 401);
     let dir = app.stop().await;
     let config = crate::helpers::config_for(dir.path());
     let master = examhall::store::master_key::load(&config.master_key_file()).unwrap();

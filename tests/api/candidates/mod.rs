@@ -11,7 +11,6 @@ mod scope;
 mod sessions;
 
 use examhall::domain::ExamId;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
@@ -20,10 +19,9 @@ use crate::people::{Caller, World, world};
 /// Issues one link for `label` at `exam` (section A), valid from the start of
 /// 2026 until `until`; returns the link as the API shows it once.
 pub async fn issue_one(app: &TestApp, w: &World, exam: ExamId, label: &str, until: &str) -> Value {
-    let path = format!("/api/v1/courses/{}/exams/{exam}/candidates", w.course);
     let body = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z", "valid_until": until,
         "candidates": [{"label": label}]});
-    let response = app.call(Some(&w.instructor), Method::POST, &path, Some(body)).await;
+    let response = app.as_(&w.instructor).issue_candidates(w.course, exam, body).await;
     assert_eq!(response.status(), 201);
     response.json::<Value>().await.unwrap()[0].clone()
 }
@@ -31,7 +29,7 @@ pub async fn issue_one(app: &TestApp, w: &World, exam: ExamId, label: &str, unti
 /// Redeems `link` as the candidate's browser does; returns the signed-in
 /// candidate and their account's id.
 pub async fn signed_in(app: &TestApp, link: &Value) -> (Caller, String) {
-    let response = app.call(None, Method::POST, &token_path(link), Some(json!({}))).await;
+    let response = redeem(app, link).await;
     assert_eq!(response.status(), 200, "redeem {link}");
     let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let view: Value = response.json().await.unwrap();
@@ -42,13 +40,13 @@ pub async fn signed_in(app: &TestApp, link: &Value) -> (Caller, String) {
 /// Another exam of section A, published: one a candidate of the world's open
 /// exam sits beside but must never reach.
 pub async fn another_open_exam(app: &TestApp, w: &World) -> ExamId {
-    let exams = format!("/api/v1/courses/{}/exams", w.course);
+    let instructor = app.as_(&w.instructor);
     let mut body = crate::access::exam_body(w);
     body["title"] = json!("Quiz");
-    let made: Value = app.call(Some(&w.instructor), Method::POST, &exams, Some(body)).await.json().await.unwrap();
+    let made: Value = instructor.create_exam(w.course, body).await.json().await.unwrap();
     let id = made["id"].as_str().unwrap().to_owned();
     let publish = json!({"tests_run": 2, "tests_failed": 0});
-    let published = app.call(Some(&w.instructor), Method::POST, &format!("{exams}/{id}/publish"), Some(publish)).await;
+    let published = instructor.publish(w.course, &id, publish).await;
     assert_eq!(published.status(), 200);
     ExamId::parse(&id).unwrap()
 }
@@ -69,12 +67,18 @@ async fn issue_csv(app: &TestApp, w: &World, csv: &str, until: &str) -> reqwest:
         .unwrap()
 }
 
-pub fn token_path(link: &Value) -> String {
-    format!("/api/v1/candidate-links/{}", link["link"].as_str().unwrap().trim_start_matches("/candidate/"))
+/// The token of a candidate link as the API showed it (`/candidate/<token>`).
+pub fn token_of(link: &Value) -> &str {
+    link["link"].as_str().unwrap().trim_start_matches("/candidate/")
 }
 
-async fn redeem(app: &TestApp, link: &Value) -> reqwest::Response {
-    app.call(None, Method::POST, &token_path(link), Some(json!({}))).await
+pub fn token_path(link: &Value) -> String {
+    format!("/api/v1/candidate-links/{}", token_of(link))
+}
+
+/// Redeems `link` as the candidate's browser does.
+pub async fn redeem(app: &TestApp, link: &Value) -> reqwest::Response {
+    app.anonymous().redeem_candidate_link(token_of(link)).await
 }
 
 #[tokio::test]
@@ -97,13 +101,9 @@ async fn a_candidate_link_signs_in_once_for_its_exam_and_revoking_ends_it() {
     let candidate = Caller { cookie, csrf: view["csrf_token"].as_str().unwrap().to_owned() };
     let exams: Value = app.json_of(&candidate, "/api/v1/me/exams").await;
     assert_eq!(exams[0]["id"], w.open_exam.to_string(), "the candidate sees the exam");
-    let start = format!("/api/v1/me/exams/{}/start", w.open_exam);
-    assert_eq!(app.call(Some(&candidate), Method::POST, &start, None).await.status(), 201);
+    assert_eq!(app.as_(&candidate).start(w.open_exam).await.status(), 201);
     assert_eq!(redeem(&app, &links[0]).await.status(), 404, "a link works once");
-    assert!(
-        app.call(Some(&candidate), Method::GET, "/api/v1/org/users", None).await.status() == 404,
-        "no staff rights"
-    );
+    assert!(app.as_(&candidate).users().await.status() == 404, "no staff rights");
 
     // Few enough racers that the losers' failures stay under the address's
     // free attempts, so the checks below see 404, not 429.
@@ -118,14 +118,14 @@ async fn a_candidate_link_signs_in_once_for_its_exam_and_revoking_ends_it() {
     }
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "exactly one session: {statuses:?}");
 
-    let list_path = format!("/api/v1/courses/{}/exams/{}/candidates", w.course, w.open_exam);
-    let revoke = format!("{list_path}/{}", links[2]["id"].as_str().unwrap());
-    assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &revoke, None).await.status(), 204);
+    let instructor = app.as_(&w.instructor);
+    let revoke =
+        |link: &Value| instructor.revoke_candidate(w.course, w.open_exam, link["id"].as_str().unwrap().to_owned());
+    assert_eq!(revoke(&links[2]).await.status(), 204);
     assert_eq!(redeem(&app, &links[2]).await.status(), 404, "a revoked link opens nothing");
-    let revoke_used = format!("{list_path}/{}", links[0]["id"].as_str().unwrap());
-    assert_eq!(app.call(Some(&w.instructor), Method::DELETE, &revoke_used, None).await.status(), 204);
+    assert_eq!(revoke(&links[0]).await.status(), 204);
     assert!(!app.alive(&candidate).await, "revoking ends the candidate's session");
-    let listed: Value = app.json_of(&w.instructor, &list_path).await;
+    let listed: Value = instructor.candidates(w.course, w.open_exam).await.json().await.unwrap();
     let statuses: Vec<&str> = listed.as_array().unwrap().iter().map(|l| l["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["revoked", "redeemed", "revoked"]);
     app.stop().await;
@@ -145,12 +145,8 @@ async fn expired_and_malformed_candidate_batches_are_refused_clearly() {
     assert_eq!(empty_name.status(), 422);
     let json_body = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z", "valid_until": "2026-06-01T16:00:00Z",
         "candidates": [{"label": "Guest", "role": "org_admin"}]});
-    let path = format!("/api/v1/courses/{}/exams/{}/candidates", w.course, w.open_exam);
-    assert_eq!(
-        app.call(Some(&w.instructor), Method::POST, &path, Some(json_body)).await.status(),
-        422,
-        "no privileged fields"
-    );
+    let privileged = app.as_(&w.instructor).issue_candidates(w.course, w.open_exam, json_body).await;
+    assert_eq!(privileged.status(), 422, "no privileged fields");
     app.stop().await;
 }
 
@@ -162,13 +158,12 @@ async fn deleting_a_draft_with_candidate_links_closes_their_accounts() {
     let link = issue_one(&app, &w, w.exam, "Early Guest", "2026-06-01T16:00:00Z").await;
     let unused = issue_one(&app, &w, w.exam, "Later Guest", "2026-06-01T16:00:00Z").await;
     let (candidate, _) = signed_in(&app, &link).await;
-    let draft = format!("/api/v1/courses/{}/exams/{}", w.course, w.exam);
-    let deleted = app.call(Some(&w.instructor), Method::DELETE, &draft, None).await;
+    let deleted = app.as_(&w.instructor).delete_exam(w.course, w.exam).await;
     assert_eq!(deleted.status(), 204, "the draft goes, links and all");
     assert!(!app.alive(&candidate).await, "its candidate is signed out");
     assert_eq!(redeem(&app, &unused).await.status(), 404, "an unused link of it opens nothing");
     // The account left without a link is closed, not a student of the whole section.
-    let listed = app.call(Some(&candidate), Method::GET, "/api/v1/me/exams", None).await;
+    let listed = app.as_(&candidate).my_exams().await;
     assert_eq!(listed.status(), 401);
     app.stop().await;
 }

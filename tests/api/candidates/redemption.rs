@@ -42,18 +42,17 @@ fn status_and_type(response: &reqwest::Response) -> (u16, String) {
 async fn links_and_sessions_of_a_refused_organization_answer_503_not_404_or_401() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let org_path = format!("/api/v1/platform/orgs/{}", w.physics);
-    let off = app.call(Some(&w.platform), Method::PATCH, &org_path, Some(json!({"status": "deactivated"}))).await;
+    let off = app.as_(&w.platform).update_org(w.physics, json!({"status": "deactivated"})).await;
     assert_eq!(off.status(), 200);
     let dir = app.stop().await;
     replace_db(&org_file(dir.path(), w.chemistry), &org_file(dir.path(), w.physics));
     // Deactivated at start, so not opened (nor refused) until it is used again.
     let app = restart(dir).await;
-    let on = app.call(Some(&w.platform), Method::PATCH, &org_path, Some(json!({"status": "active"}))).await;
+    let on = app.as_(&w.platform).update_org(w.physics, json!({"status": "active"})).await;
     assert_eq!(on.status(), 200);
 
     let problem = "application/problem+json".to_owned();
-    let first = app.call(Some(&w.student), Method::GET, "/api/v1/me/exams", None).await;
+    let first = app.as_(&w.student).my_exams().await;
     assert_eq!(status_and_type(&first), (503, problem.clone()), "the request that finds the refusal");
     let candidate = format!("/api/v1/candidate-links/{}.{GUESS}", w.physics);
     let link = format!("/api/v1/links/{}.{GUESS}", w.physics);
@@ -78,9 +77,9 @@ async fn guessing_candidate_and_one_time_links_spends_the_link_budget_and_is_aud
     let clock = examhall::clock::ManualClock::new(crate::helpers::EXAM_DAY);
     let app = spawn_app_with_clock(Arc::new(clock.clone())).await;
     let w = world(&app).await;
-    let guess = format!("/api/v1/candidate-links/{}.{GUESS}", w.physics);
+    let guess = format!("{}.{GUESS}", w.physics);
     for _ in 0..3 {
-        assert_eq!(app.call(None, Method::POST, &guess, Some(json!({}))).await.status(), 404);
+        assert_eq!(app.anonymous().redeem_candidate_link(&guess).await.status(), 404);
     }
     app.state.refusals().flush(app.state.clock().now()).await;
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=candidate_link.redeem").await;
@@ -90,10 +89,9 @@ async fn guessing_candidate_and_one_time_links_spends_the_link_budget_and_is_aud
     assert_eq!(entries[0]["actor_label"], "unknown link", "the token is never stored");
 
     // Wrong one-time links into the organization are audited the same way, as `link.redeem`.
-    let one_time = format!("/api/v1/links/{}.{GUESS}", w.physics);
     for _ in 0..2 {
-        let answer =
-            app.call(None, Method::POST, &one_time, Some(json!({"password": "a-long-enough-phrase-42"}))).await;
+        let password = json!({"password": "a-long-enough-phrase-42"});
+        let answer = app.anonymous().redeem_link(&format!("{}.{GUESS}", w.physics), password).await;
         assert_eq!(answer.status(), 404);
     }
     app.state.refusals().flush(app.state.clock().now()).await;
@@ -112,8 +110,9 @@ async fn guessing_candidate_and_one_time_links_spends_the_link_budget_and_is_aud
         }
     }
     assert_eq!(answered, 429, "one-time link guesses are limited");
-    assert_eq!(app.get(&guess).await.status(), 429, "and so are candidate link guesses");
-    let refused = app.call(None, Method::POST, &guess, Some(json!({}))).await;
+    let looked_up = app.get(&format!("/api/v1/candidate-links/{guess}")).await;
+    assert_eq!(looked_up.status(), 429, "and so are candidate link guesses");
+    let refused = app.anonymous().redeem_candidate_link(&guess).await;
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
     app.stop().await;
@@ -157,9 +156,9 @@ async fn a_cross_site_form_or_text_post_to_an_unauthenticated_route_is_refused_a
     let app = spawn_app().await;
     let w = world(&app).await;
     let candidate = issue_one(&app, &w, w.open_exam, "Ada Guest", "2026-06-01T16:00:00Z").await;
-    let reset_path = format!("/api/v1/org/users/{}/password-reset", w.student_user);
-    let reset: Value = app.call(Some(&w.admin), Method::POST, &reset_path, None).await.json().await.unwrap();
-    let reset_link = format!("/api/v1/links/{}", reset["link"].as_str().unwrap().rsplit('/').next().unwrap());
+    let reset: Value = app.as_(&w.admin).reset_password(w.student_user).await.json().await.unwrap();
+    let reset_token = reset["link"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let reset_link = format!("/api/v1/links/{reset_token}");
     let new_password = "another-strong-phrase-9";
     let sign_in = json!({"org": "physics", "email": "student@physics.example", "password": PASSWORD});
     let routes = [
@@ -202,9 +201,9 @@ async fn a_cross_site_form_or_text_post_to_an_unauthenticated_route_is_refused_a
 
     // The same requests as JSON, as the pages send them, work: nothing was used up.
     app.sign_in(Some("physics"), "student@physics.example", PASSWORD).await;
-    let reset = app.call(None, Method::POST, &reset_link, Some(json!({"password": new_password}))).await;
+    let reset = app.anonymous().redeem_link(&reset_token, json!({"password": new_password})).await;
     assert_eq!(reset.status(), 204);
-    let redeemed = app.call(None, Method::POST, &token_path(&candidate), Some(json!({}))).await;
+    let redeemed = super::redeem(&app, &candidate).await;
     assert_eq!(redeemed.status(), 200);
     app.stop().await;
 }

@@ -3,21 +3,21 @@
 //! new browser takes the same attempt over through the device binding
 //! every move uses, continuing where the server stands.
 
-use reqwest::Method;
 use serde_json::Value;
 
 use super::{issue_one, signed_in, token_path};
 use crate::exam_client::ExamClient;
 use crate::helpers::{TestApp, spawn_app};
-use crate::people::{World, world};
+use crate::people::{Caller, World, world};
 
-fn links_path(w: &World) -> String {
-    format!("/api/v1/courses/{}/exams/{}/candidates", w.course, w.open_exam)
+/// Issues `link` again, as `caller` (the world's open exam).
+async fn reissue(app: &TestApp, w: &World, caller: &Caller, link: &Value) -> reqwest::Response {
+    app.as_(caller).reissue_candidate(w.course, w.open_exam, link["id"].as_str().unwrap()).await
 }
 
 /// Each link's label and status, oldest first.
 async fn statuses(app: &TestApp, w: &World) -> Vec<(String, String)> {
-    let listed: Value = app.json_of(&w.instructor, &links_path(w)).await;
+    let listed: Value = app.as_(&w.instructor).candidates(w.course, w.open_exam).await.json().await.unwrap();
     listed
         .as_array()
         .unwrap()
@@ -37,9 +37,8 @@ async fn a_link_issued_again_lets_the_candidate_continue_the_same_attempt_on_a_n
     first.type_text(&question, "abc");
     first.flush(&app).await;
 
-    let again = format!("{}/{}/reissue", links_path(&w), first_link["id"].as_str().unwrap());
-    assert_eq!(app.call(Some(&w.reviewer), Method::POST, &again, None).await.status(), 404, "instructors only");
-    let response = app.call(Some(&w.instructor), Method::POST, &again, None).await;
+    assert_eq!(reissue(&app, &w, &w.reviewer, &first_link).await.status(), 404, "instructors only");
+    let response = reissue(&app, &w, &w.instructor, &first_link).await;
     assert_eq!(response.status(), 201);
     let second_link: Value = response.json().await.unwrap();
     assert_ne!(second_link["link"], first_link["link"]);
@@ -54,7 +53,7 @@ async fn a_link_issued_again_lets_the_candidate_continue_the_same_attempt_on_a_n
         statuses(&app, &w).await,
         [("Ada Guest".to_owned(), "replaced".to_owned()), ("Ada Guest".to_owned(), "active".to_owned())]
     );
-    assert_eq!(app.call(Some(&w.instructor), Method::POST, &again, None).await.status(), 409, "replaced already");
+    assert_eq!(reissue(&app, &w, &w.instructor, &first_link).await.status(), 409, "replaced already");
 
     let (second_browser, same_account) = signed_in(&app, &second_link).await;
     assert_eq!(same_account, candidate_id, "the new link signs in the same candidate");
@@ -85,8 +84,7 @@ async fn a_link_issued_again_lets_the_candidate_continue_the_same_attempt_on_a_n
     let moves: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.allow_move").await;
     assert_eq!(moves[0]["target"], first.view["attempt"]["id"], "the move is the attempt's own entry too: {moves}");
 
-    let after = format!("{}/{}/reissue", links_path(&w), second_link["id"].as_str().unwrap());
-    let refused = app.call(Some(&w.instructor), Method::POST, &after, None).await;
+    let refused = reissue(&app, &w, &w.instructor, &second_link).await;
     assert_eq!(refused.status(), 409, "nothing to continue once submitted");
     let problem: Value = refused.json().await.unwrap();
     assert!(problem["detail"].as_str().unwrap().contains("Ada Guest has submitted"), "{problem}");
@@ -98,11 +96,10 @@ async fn an_unused_link_issued_again_stops_working_and_the_new_one_starts_the_ex
     let app = spawn_app().await;
     let w = world(&app).await;
     let lost = issue_one(&app, &w, w.open_exam, "Bo Guest", "2026-06-01T16:00:00Z").await;
-    let again = format!("{}/{}/reissue", links_path(&w), lost["id"].as_str().unwrap());
-    let response = app.call(Some(&w.instructor), Method::POST, &again, None).await;
+    let response = reissue(&app, &w, &w.instructor, &lost).await;
     assert_eq!(response.status(), 201);
     let new_link: Value = response.json().await.unwrap();
-    let old = app.call(None, Method::POST, &token_path(&lost), Some(serde_json::json!({}))).await;
+    let old = super::redeem(&app, &lost).await;
     assert_eq!(old.status(), 404, "the lost paper opens nothing");
     assert_eq!(app.get(&token_path(&lost)).await.status(), 404);
     let (browser, _) = signed_in(&app, &new_link).await;

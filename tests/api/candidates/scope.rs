@@ -20,8 +20,7 @@ async fn listed(app: &TestApp, caller: &Caller) -> Vec<String> {
 
 /// The user ids in the staff's list of `exam`'s students.
 async fn roster(app: &TestApp, w: &World, exam: ExamId) -> Vec<String> {
-    let path = format!("/api/v1/courses/{}/exams/{exam}/attempts", w.course);
-    let rows: Value = app.json_of(&w.instructor, &path).await;
+    let rows: Value = app.as_(&w.instructor).exam_attempts(w.course, exam).await.json().await.unwrap();
     rows.as_array().unwrap().iter().map(|r| r["user_id"].as_str().unwrap().to_owned()).collect()
 }
 

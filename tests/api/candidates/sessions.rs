@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use examhall::clock::ManualClock;
 use examhall::domain::ExamId;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{issue_one, signed_in};
@@ -26,8 +25,8 @@ fn nine_o_clock() -> ManualClock {
 
 /// What the server answers `caller` on their home page and on `exam`'s landing page.
 async fn answers(app: &TestApp, caller: &Caller, exam: ExamId) -> (u16, u16) {
-    let home = app.call(Some(caller), Method::GET, "/api/v1/me/exams", None).await.status().as_u16();
-    let landing = app.call(Some(caller), Method::GET, &format!("/api/v1/me/exams/{exam}"), None).await;
+    let home = app.as_(caller).my_exams().await.status().as_u16();
+    let landing = app.as_(caller).my_exam(exam).await;
     (home, landing.status().as_u16())
 }
 
@@ -107,7 +106,7 @@ async fn a_candidate_session_ends_after_the_deadline_submission_and_its_late_win
     clock.advance(31 * MINUTE);
     let submitted = crate::helpers::submitted_at_deadline(&mut notices).await;
     assert_eq!(submitted.to_string(), client.attempt);
-    let receipt = app.call(Some(&candidate), Method::GET, &format!("{}/receipt", client.base), None).await;
+    let receipt = app.as_(&candidate).receipt(w.open_exam).await;
     assert_eq!(receipt.status(), 200, "inside the late window the candidate can read the receipt");
     assert_eq!(receipt.json::<Value>().await.unwrap()["receipt"]["reason"], "deadline");
     let heartbeat = client.post_raw(&app, &[], Some(client.commitment())).await;
@@ -154,9 +153,8 @@ async fn extending_the_exam_extends_the_links_that_ended_with_it() {
     let closes_at = app.json_of(&w.instructor, &exam).await["closes_at"].as_str().unwrap().to_owned();
     issue_one(&app, &w, w.open_exam, "With the exam", &closes_at).await;
     issue_one(&app, &w, w.open_exam, "Own window", "2026-06-01T11:00:00Z").await;
-    let later = "2037-01-01T12:00:00Z";
-    let window = format!("{exam}/window");
-    let extended = app.call(Some(&w.instructor), Method::POST, &window, Some(json!({"closes_at": later}))).await;
+    let later = "2026-06-01T18:00:00Z";
+    let extended = app.as_(&w.instructor).set_window(w.course, w.open_exam, json!({"closes_at": later})).await;
     assert_eq!(extended.status(), 200);
     let links: Value = app.json_of(&w.instructor, &format!("{exam}/candidates")).await;
     let until = |label: &str| {
@@ -165,7 +163,7 @@ async fn extending_the_exam_extends_the_links_that_ended_with_it() {
             .unwrap()
             .to_owned()
     };
-    assert_eq!(until("With the exam"), "2037-01-01T12:00:00.000Z", "a link that ended with the exam moves with it");
+    assert_eq!(until("With the exam"), "2026-06-01T18:00:00.000Z", "a link that ended with the exam moves with it");
     assert_eq!(until("Own window"), "2026-06-01T11:00:00.000Z", "a window of its own stays");
     app.stop().await;
 }

@@ -1,0 +1,297 @@
+//! The typed test client: one method per endpoint of the API, as a caller
+//! (signed in, or anonymous) would use it. Tests say what they do
+//! (`app.as_(&w.instructor).publish(course, exam, body)`) instead of
+//! spelling paths and methods; a renamed route changes here only.
+//!
+//! Bodies stay JSON values, so a test can send exactly the malformed or
+//! hostile body it means to. The access matrix (`access.rs`) keeps its raw
+//! requests on purpose: it walks the route table itself. The attempt's own
+//! routes (resume, saves, submit) are driven by [`crate::exam_client`], which
+//! sends the exact bytes of the queue and the binding's secret.
+
+use std::fmt::Display;
+
+use reqwest::{Method, Response};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+use crate::people::Caller;
+
+/// Requests to the API on behalf of one caller. Copied freely: it holds
+/// two references.
+#[derive(Clone, Copy)]
+pub struct Api<'a> {
+    app: &'a TestApp,
+    caller: Option<&'a Caller>,
+}
+
+impl TestApp {
+    /// The API as `caller` uses it.
+    pub fn as_<'a>(&'a self, caller: &'a Caller) -> Api<'a> {
+        Api { app: self, caller: Some(caller) }
+    }
+
+    /// The API as someone who is not signed in uses it.
+    pub fn anonymous(&self) -> Api<'_> {
+        Api { app: self, caller: None }
+    }
+}
+
+/// `/api/v1/courses/{course}/exams/{exam}`.
+fn exam_path(course: impl Display, exam: impl Display) -> String {
+    format!("/api/v1/courses/{course}/exams/{exam}")
+}
+
+impl Api<'_> {
+    async fn send(self, method: Method, path: &str, body: Option<Value>) -> Response {
+        self.app.call(self.caller, method, path, body).await
+    }
+
+    /// A request no typed method makes (a missing header, a made-up path),
+    /// for a test that means to send exactly that.
+    pub async fn raw(self, method: Method, path: &str, body: Option<Value>) -> Response {
+        self.send(method, path, body).await
+    }
+
+    async fn get(self, path: &str) -> Response {
+        self.send(Method::GET, path, None).await
+    }
+
+    async fn post(self, path: &str, body: Option<Value>) -> Response {
+        self.send(Method::POST, path, body).await
+    }
+
+    async fn delete(self, path: &str) -> Response {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// Sends `text` as `content_type`, with the caller's cookie and CSRF token.
+    async fn post_text(self, path: &str, content_type: &str, text: &str) -> Response {
+        let mut request =
+            self.app.client.post(self.app.url(path)).header("content-type", content_type).body(text.to_owned());
+        if let Some(caller) = self.caller {
+            request = request.header("cookie", &caller.cookie).header("x-csrf-token", &caller.csrf);
+        }
+        request.send().await.unwrap()
+    }
+
+    // Sessions, passwords and links.
+
+    /// `POST /api/v1/session`: signs in.
+    pub async fn sign_in(self, body: Value) -> Response {
+        self.post("/api/v1/session", Some(body)).await
+    }
+
+    /// `GET /api/v1/session`: who is signed in.
+    pub async fn session(self) -> Response {
+        self.get("/api/v1/session").await
+    }
+
+    /// `DELETE /api/v1/session`: signs out.
+    pub async fn sign_out(self) -> Response {
+        self.delete("/api/v1/session").await
+    }
+
+    /// `GET /api/v1/sessions`: the caller's live sessions.
+    pub async fn sessions(self) -> Response {
+        self.get("/api/v1/sessions").await
+    }
+
+    /// `DELETE /api/v1/sessions/{id}`: ends one of them.
+    pub async fn end_session(self, id: impl Display) -> Response {
+        self.delete(&format!("/api/v1/sessions/{id}")).await
+    }
+
+    /// `POST /api/v1/password`: changes the caller's password.
+    pub async fn change_password(self, body: Value) -> Response {
+        self.post("/api/v1/password", Some(body)).await
+    }
+
+    /// `GET /api/v1/links/{token}`: what a one-time link is for.
+    pub async fn link(self, token: &str) -> Response {
+        self.get(&format!("/api/v1/links/{token}")).await
+    }
+
+    /// `POST /api/v1/links/{token}`: redeems a one-time link.
+    pub async fn redeem_link(self, token: &str, body: Value) -> Response {
+        self.post(&format!("/api/v1/links/{token}"), Some(body)).await
+    }
+
+    /// `POST /api/v1/candidate-links/{token}`: signs a candidate in.
+    pub async fn redeem_candidate_link(self, token: &str) -> Response {
+        self.post(&format!("/api/v1/candidate-links/{token}"), Some(serde_json::json!({}))).await
+    }
+
+    // The platform.
+
+    /// `PATCH /api/v1/platform/orgs/{id}`: renames, deactivates or reactivates.
+    pub async fn update_org(self, id: impl Display, body: Value) -> Response {
+        self.send(Method::PATCH, &format!("/api/v1/platform/orgs/{id}"), Some(body)).await
+    }
+
+    // An organization's people, courses, roster and log.
+
+    /// `GET /api/v1/org/users`.
+    pub async fn users(self) -> Response {
+        self.get("/api/v1/org/users").await
+    }
+
+    /// `POST /api/v1/org/users`.
+    pub async fn create_user(self, body: Value) -> Response {
+        self.post("/api/v1/org/users", Some(body)).await
+    }
+
+    /// `PATCH /api/v1/org/users/{id}`.
+    pub async fn update_user(self, id: impl Display, body: Value) -> Response {
+        self.send(Method::PATCH, &format!("/api/v1/org/users/{id}"), Some(body)).await
+    }
+
+    /// `POST /api/v1/org/users/{id}/password-reset`.
+    pub async fn reset_password(self, id: impl Display) -> Response {
+        self.post(&format!("/api/v1/org/users/{id}/password-reset"), None).await
+    }
+
+    /// `DELETE /api/v1/org/users/{id}/sign-in-limits`.
+    pub async fn clear_sign_in_limits(self, id: impl Display) -> Response {
+        self.delete(&format!("/api/v1/org/users/{id}/sign-in-limits")).await
+    }
+
+    /// `POST /api/v1/org/courses`.
+    pub async fn create_course(self, body: Value) -> Response {
+        self.post("/api/v1/org/courses", Some(body)).await
+    }
+
+    /// `GET /api/v1/org/grants`.
+    pub async fn grants(self) -> Response {
+        self.get("/api/v1/org/grants").await
+    }
+
+    /// `POST /api/v1/org/grants`.
+    pub async fn grant(self, body: Value) -> Response {
+        self.post("/api/v1/org/grants", Some(body)).await
+    }
+
+    /// `DELETE /api/v1/org/grants/{id}`.
+    pub async fn revoke_grant(self, id: impl Display) -> Response {
+        self.delete(&format!("/api/v1/org/grants/{id}")).await
+    }
+
+    /// `POST /api/v1/org/roster/import` with a CSV file.
+    pub async fn import_roster(self, csv: &str) -> Response {
+        self.post_text("/api/v1/org/roster/import", "text/csv", csv).await
+    }
+
+    /// `GET /api/v1/org/audit?{query}`.
+    pub async fn audit(self, query: &str) -> Response {
+        self.get(&format!("/api/v1/org/audit?{query}")).await
+    }
+
+    /// `GET /api/v1/org/audit.csv`.
+    pub async fn audit_csv(self) -> Response {
+        self.get("/api/v1/org/audit.csv").await
+    }
+
+    // A course's exams, as its staff.
+
+    /// `POST /api/v1/courses/{course}/exams`: a new draft.
+    pub async fn create_exam(self, course: impl Display, body: Value) -> Response {
+        self.post(&format!("/api/v1/courses/{course}/exams"), Some(body)).await
+    }
+
+    /// `GET .../exams/{exam}`.
+    pub async fn exam(self, course: impl Display, exam: impl Display) -> Response {
+        self.get(&exam_path(course, exam)).await
+    }
+
+    /// `PUT .../exams/{exam}`: edits it.
+    pub async fn update_exam(self, course: impl Display, exam: impl Display, body: Value) -> Response {
+        self.send(Method::PUT, &exam_path(course, exam), Some(body)).await
+    }
+
+    /// `DELETE .../exams/{exam}`: deletes a draft.
+    pub async fn delete_exam(self, course: impl Display, exam: impl Display) -> Response {
+        self.delete(&exam_path(course, exam)).await
+    }
+
+    /// `POST .../exams/{exam}/duplicate`.
+    pub async fn duplicate_exam(self, course: impl Display, exam: impl Display) -> Response {
+        self.post(&format!("{}/duplicate", exam_path(course, exam)), None).await
+    }
+
+    /// `POST .../exams/{exam}/publish` with the model solutions' test report.
+    pub async fn publish(self, course: impl Display, exam: impl Display, report: Value) -> Response {
+        self.post(&format!("{}/publish", exam_path(course, exam)), Some(report)).await
+    }
+
+    /// `POST .../exams/{exam}/window`: closes it early or moves its close.
+    pub async fn set_window(self, course: impl Display, exam: impl Display, body: Value) -> Response {
+        self.post(&format!("{}/window", exam_path(course, exam)), Some(body)).await
+    }
+
+    /// `PUT .../exams/{exam}/extra-time`.
+    pub async fn extra_time(self, course: impl Display, exam: impl Display, body: Value) -> Response {
+        self.send(Method::PUT, &format!("{}/extra-time", exam_path(course, exam)), Some(body)).await
+    }
+
+    /// `GET .../exams/{exam}/attempts`: every student, their attempt and receipt.
+    pub async fn exam_attempts(self, course: impl Display, exam: impl Display) -> Response {
+        self.get(&format!("{}/attempts", exam_path(course, exam))).await
+    }
+
+    /// `GET .../attempts/{attempt}`: its submissions and late items.
+    pub async fn attempt(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+        self.get(&format!("{}/attempts/{attempt}", exam_path(course, exam))).await
+    }
+
+    /// `POST .../attempts/{attempt}/move`: lets another computer take it over.
+    pub async fn allow_move(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+        self.post(&format!("{}/attempts/{attempt}/move", exam_path(course, exam)), None).await
+    }
+
+    /// `POST .../attempts/{attempt}/late-items/apply`.
+    pub async fn apply_late_items(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+        self.post(&format!("{}/attempts/{attempt}/late-items/apply", exam_path(course, exam)), None).await
+    }
+
+    /// `GET .../exams/{exam}/candidates`.
+    pub async fn candidates(self, course: impl Display, exam: impl Display) -> Response {
+        self.get(&format!("{}/candidates", exam_path(course, exam))).await
+    }
+
+    /// `POST .../exams/{exam}/candidates` with a JSON batch.
+    pub async fn issue_candidates(self, course: impl Display, exam: impl Display, batch: Value) -> Response {
+        self.post(&format!("{}/candidates", exam_path(course, exam)), Some(batch)).await
+    }
+
+    /// `DELETE .../candidates/{id}`.
+    pub async fn revoke_candidate(self, course: impl Display, exam: impl Display, id: impl Display) -> Response {
+        self.delete(&format!("{}/candidates/{id}", exam_path(course, exam))).await
+    }
+
+    /// `POST .../candidates/{id}/reissue`.
+    pub async fn reissue_candidate(self, course: impl Display, exam: impl Display, id: impl Display) -> Response {
+        self.post(&format!("{}/candidates/{id}/reissue", exam_path(course, exam)), None).await
+    }
+
+    // Taking exams.
+
+    /// `GET /api/v1/me/exams`.
+    pub async fn my_exams(self) -> Response {
+        self.get("/api/v1/me/exams").await
+    }
+
+    /// `GET /api/v1/me/exams/{exam}`: the landing page.
+    pub async fn my_exam(self, exam: impl Display) -> Response {
+        self.get(&format!("/api/v1/me/exams/{exam}")).await
+    }
+
+    /// `POST /api/v1/me/exams/{exam}/start`.
+    pub async fn start(self, exam: impl Display) -> Response {
+        self.post(&format!("/api/v1/me/exams/{exam}/start"), None).await
+    }
+
+    /// `GET /api/v1/me/exams/{exam}/receipt`.
+    pub async fn receipt(self, exam: impl Display) -> Response {
+        self.get(&format!("/api/v1/me/exams/{exam}/receipt")).await
+    }
+}
