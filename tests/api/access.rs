@@ -100,20 +100,18 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
     let owner = app.sign_in(Some("physics"), "owner@physics.example", PASSWORD).await;
     let owner_session = app.json_of(&owner, "/api/v1/sessions").await[0]["id"].as_str().unwrap().to_owned();
-    let exams = format!("/api/v1/courses/{}/exams", w.course);
+    let instructor = app.as_(&w.instructor);
     let mut made = Vec::new();
     for _ in 0..3 {
-        let exam = app.call(Some(&w.instructor), Method::POST, &exams, Some(exam_body(&w))).await;
+        let exam = instructor.create_exam(w.course, exam_body(&w)).await;
         assert_eq!(exam.status(), 201);
         made.push(exam.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
     }
     let publish = json!({"tests_run": 2, "tests_failed": 0});
-    let publish_path = format!("{exams}/{}/publish", made[2]);
-    assert_eq!(app.call(Some(&w.instructor), Method::POST, &publish_path, Some(publish)).await.status(), 200);
+    assert_eq!(instructor.publish(w.course, &made[2], publish).await.status(), 200);
     let batch = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z",
         "valid_until": "2026-06-01T16:00:00Z", "candidates": [{"label": "Guest"}]});
-    let links =
-        app.call(Some(&w.instructor), Method::POST, &format!("{exams}/{}/candidates", w.exam), Some(batch)).await;
+    let links = instructor.issue_candidates(w.course, w.exam, batch).await;
     assert_eq!(links.status(), 201);
     let candidate = links.json::<serde_json::Value>().await.unwrap()[0]["id"].as_str().unwrap().to_owned();
     // A candidate of the published exam made above, in the student's section:
@@ -123,13 +121,12 @@ async fn fixture(app: &TestApp) -> Fixture {
         crate::candidates::issue_one(app, &w, exam, "Guest", "2026-06-01T16:00:00Z").await
     };
     let (candidate_caller, _) = crate::candidates::signed_in(app, &elsewhere).await;
-    let start = format!("/api/v1/me/exams/{}/start", w.open_exam);
-    let started: serde_json::Value = app.call(Some(&w.student), Method::POST, &start, None).await.json().await.unwrap();
+    let started: serde_json::Value = app.as_(&w.student).start(w.open_exam).await.json().await.unwrap();
     let secret = started["binding"]["secret"].as_str().unwrap().to_owned();
     // Another student's attempt, for staff to move to another computer.
     spare("mover@physics.example").await;
     let mover = app.sign_in(Some("physics"), "mover@physics.example", PASSWORD).await;
-    let moving: serde_json::Value = app.call(Some(&mover), Method::POST, &start, None).await.json().await.unwrap();
+    let moving: serde_json::Value = app.as_(&mover).start(w.open_exam).await.json().await.unwrap();
     let movable_attempt = moving["attempt"]["id"].as_str().unwrap().to_owned();
     let ids = Ids {
         disable_user: disable_user.to_string(),
@@ -269,9 +266,7 @@ async fn a_state_change_without_the_csrf_token_is_refused() {
         .unwrap();
     assert_eq!(response.status(), 403);
     let wrong = Caller { csrf: "0".repeat(64), ..w.admin.clone() };
-    let response = app
-        .call(Some(&wrong), Method::POST, "/api/v1/org/courses", Some(json!({"code": "NEW1", "title": "New"})))
-        .await;
+    let response = app.as_(&wrong).create_course(json!({"code": "NEW1", "title": "New"})).await;
     assert_eq!(response.status(), 403);
     assert_eq!(snapshots(&app, &[w.physics]).await, before);
     app.stop().await;
