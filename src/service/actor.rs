@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::domain::{CourseId, OrgId, Role, UserId};
+use crate::domain::{CourseId, OrgId, Role, SectionId, UserId};
 use crate::notices::{Bus, ExamEvent, Notice};
 use crate::store::Database;
 use crate::store::audit::AuditEvent;
@@ -80,7 +80,8 @@ pub struct CourseActor {
     pub actor: Actor,
     /// The course.
     pub course: CourseId,
-    /// Instructor or reviewer (instructor when both).
+    /// Instructor or reviewer (instructor when both); proctor for an
+    /// [`ExamWatch`] of a proctor.
     pub role: Role,
 }
 
@@ -91,6 +92,36 @@ pub struct ExamStaff {
     pub staff: CourseActor,
     /// The exam, as it stood when the request began.
     pub exam: Exam,
+}
+
+/// Someone watching an exam: its course's instructors and reviewers see
+/// every section of it, a proctor only the sections they proctor.
+#[derive(Clone)]
+pub struct ExamWatch {
+    /// Who (as course staff, or a proctor of the course), and which exam.
+    pub on: ExamStaff,
+    /// Whose students they see.
+    pub sections: Watched,
+}
+
+/// The students a watcher of an exam sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Watched {
+    /// Every section the exam is for.
+    Every,
+    /// These sections of it (never empty).
+    Sections(Vec<SectionId>),
+}
+
+impl Watched {
+    /// The sections to list, or `None` for all of them.
+    #[must_use]
+    pub fn only(&self) -> Option<&[SectionId]> {
+        match self {
+            Self::Every => None,
+            Self::Sections(sections) => Some(sections),
+        }
+    }
 }
 
 /// Course staff acting on one attempt at an exam of their course.

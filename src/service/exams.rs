@@ -7,7 +7,7 @@
 
 use time::OffsetDateTime;
 
-use super::{CourseActor, ExamStaff};
+use super::{CourseActor, ExamStaff, ExamWatch};
 use crate::domain::{ExamId, ExamSpec, Role, UserId};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
@@ -268,18 +268,20 @@ pub async fn set_extra_time(
     Ok(())
 }
 
-/// Every student of the exam's sections, their attempt and (once
-/// submitted) the same receipt the student got. Attempts past their
-/// deadline are submitted first, so no one is shown running late.
+/// Every student the watcher sees (course staff: all the exam's sections; a
+/// proctor: theirs), their attempt and (once submitted) the same receipt the
+/// student got. Attempts past their deadline are submitted first, so no one
+/// is shown running late.
 ///
 /// # Errors
 /// Storage errors.
-pub async fn roster(state: &AppState, on: &ExamStaff) -> Result<Vec<StudentAttempt>, StoreError> {
+pub async fn roster(state: &AppState, watch: &ExamWatch) -> Result<Vec<StudentAttempt>, StoreError> {
+    let on = &watch.on;
     let (id, now, db) = (on.exam.id, state.clock().now(), &on.staff.db);
     if db.read(move |conn| attempts::any_overdue(conn, id, now)).await? {
         let submitted = db.write(move |conn| attempts::submissions::submit_overdue(conn, now)).await?;
         super::attempts::publish_deadline_submissions(state, on.staff.org, &submitted);
     }
-    let exam = on.exam.clone();
-    db.read(move |conn| exam_roster::students(conn, &exam)).await
+    let (exam, only) = (on.exam.clone(), watch.sections.only().map(<[_]>::to_vec));
+    db.read(move |conn| exam_roster::students(conn, &exam, only.as_deref())).await
 }

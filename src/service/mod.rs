@@ -23,5 +23,5 @@ pub mod review;
 pub mod roster;
 pub mod sessions;
 
-pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker, OrgActor};
+pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker, ExamWatch, OrgActor, Watched};
 pub use error::ServiceError;

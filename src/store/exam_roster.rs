@@ -36,12 +36,17 @@ pub struct StudentAttempt {
     pub receipt_sha256: Option<String>,
 }
 
-/// Every student of `exam`'s sections, by e-mail. A candidate account is a
-/// student of one exam only (its link's), so it appears in no other exam's list.
+/// Every student of `exam`'s sections (or, with `only`, of those of its
+/// sections), by e-mail. A candidate account is a student of one exam only
+/// (its link's), so it appears in no other exam's list.
 ///
 /// # Errors
 /// Storage errors.
-pub fn students(conn: &Connection, exam: &Exam) -> Result<Vec<StudentAttempt>, StoreError> {
+pub fn students(conn: &Connection, exam: &Exam, only: Option<&[SectionId]>) -> Result<Vec<StudentAttempt>, StoreError> {
+    // The sections to keep, as a JSON array (NULL: all of them).
+    let only = only.map(|sections| {
+        serde_json::Value::from(sections.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string()
+    });
     let mut receipts = submissions::latest_of_exam(conn, exam)?;
     // The attempt's columns come first, in the order `attempts::from_row` reads.
     // `exam_sessions` and `extra_time` hold at most one row per student and
@@ -60,11 +65,12 @@ pub fn students(conn: &Connection, exam: &Exam) -> Result<Vec<StudentAttempt>, S
          LEFT JOIN exam_sessions s ON s.exam_id = ?1 AND s.user_id = u.id
          LEFT JOIN extra_time x ON x.exam_id = ?1 AND x.user_id = u.id
          WHERE g.role = 'student' AND g.course_id = ?2
+           AND (?3 IS NULL OR g.section_id IN (SELECT value FROM json_each(?3)))
            AND NOT EXISTS (SELECT 1 FROM candidate_links c WHERE c.user_id = u.id AND c.exam_id <> ?1)
          GROUP BY u.id
          ORDER BY u.email",
     )?;
-    let rows = statement.query_map(rusqlite::params![exam.id, exam.course_id], |row| {
+    let rows = statement.query_map(rusqlite::params![exam.id, exam.course_id, only], |row| {
         let started: Option<AttemptId> = row.get(0)?;
         let attempt = started.map(|_| attempts::from_row(row)).transpose()?;
         Ok(StudentAttempt {

@@ -186,6 +186,16 @@ fn denied_callers<'w>(w: &'w World, candidate: &'w Caller, case: &Case) -> Vec<(
             ("platform admin", &w.platform),
             ("chemistry org admin", &w.other_admin),
         ]),
+        Access::ExamWatcher => denied.extend([
+            ("student of the section", &w.student),
+            ("student of another section", &w.other_student),
+            ("proctor of a section the exam is not for", &w.other_proctor),
+            ("instructor of another course", &w.other_instructor),
+            ("reviewer of another course", &w.other_reviewer),
+            ("org admin", &w.admin),
+            ("platform admin", &w.platform),
+            ("chemistry org admin", &w.other_admin),
+        ]),
         Access::CourseStaff | Access::CourseInstructor => {
             denied.extend([
                 ("student of the course", &w.student),
@@ -213,6 +223,7 @@ async fn allowed_caller(app: &TestApp, w: &World, who: Who) -> Caller {
         Who::Admin => w.admin.clone(),
         Who::Instructor => w.instructor.clone(),
         Who::Reviewer => w.reviewer.clone(),
+        Who::Proctor => w.proctor.clone(),
         Who::Student => w.student.clone(),
         Who::SignedInAs(email) => app.sign_in(Some("physics"), email, PASSWORD).await,
     }

@@ -24,6 +24,9 @@ pub enum Access {
     CourseStaff,
     /// Instructors of the course.
     CourseInstructor,
+    /// Instructors and reviewers of the course, and proctors of a section
+    /// the (published) exam is for.
+    ExamWatcher,
     /// Students of a section that takes the exam.
     ExamStudent,
 }
@@ -35,6 +38,7 @@ pub enum Who {
     Admin,
     Instructor,
     Reviewer,
+    Proctor,
     Student,
     /// A new session of this person, signed in just before the request.
     SignedInAs(&'static str),
@@ -341,7 +345,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             instructor,
             (Who::Instructor, 204),
         ),
-        staff(Method::GET, format!("{exam}/attempts"), Body::None, reviewer, (Who::Reviewer, 200)),
+        staff(Method::GET, format!("{open}/attempts"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/attempts/{}", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
             Method::POST,

@@ -29,6 +29,7 @@ mod logging;
 mod notices;
 mod openapi;
 mod passwords;
+mod proctors;
 mod saves;
 mod sessions;
 mod sign_in_limits;

@@ -40,28 +40,33 @@ impl CourseStaff {
     }
 }
 
+/// The role `member` holds on the whole of `course`: instructor (when
+/// both), reviewer, or none.
+pub(super) fn course_role(member: &OrgMember, course: CourseId) -> Option<Role> {
+    let roles: Vec<Role> = member
+        .principal
+        .grants
+        .iter()
+        .filter(|g| g.course_id == Some(course) && g.section_id.is_none())
+        .map(|g| g.role)
+        .collect();
+    [Role::Instructor, Role::Reviewer].into_iter().find(|role| roles.contains(role))
+}
+
+/// The course in the path (`{course_id}`); 404 when it is not an identifier.
+pub(super) async fn course_in_path(parts: &mut Parts, state: &AppState) -> Result<CourseId, AppError> {
+    let Path(params) =
+        Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+    params.get("course_id").and_then(|id| CourseId::parse(id).ok()).ok_or(AppError::NotFound)
+}
+
 impl FromRequestParts<AppState> for CourseStaff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let member = OrgMember::from_request_parts(parts, state).await?;
-        let Path(params) =
-            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
-        let course = params.get("course_id").and_then(|id| CourseId::parse(id).ok()).ok_or(AppError::NotFound)?;
-        let roles: Vec<Role> = member
-            .principal
-            .grants
-            .iter()
-            .filter(|g| g.course_id == Some(course) && g.section_id.is_none())
-            .map(|g| g.role)
-            .collect();
-        let role = if roles.contains(&Role::Instructor) {
-            Role::Instructor
-        } else if roles.contains(&Role::Reviewer) {
-            Role::Reviewer
-        } else {
-            return Err(AppError::NotFound);
-        };
+        let course = course_in_path(parts, state).await?;
+        let role = course_role(&member, course).ok_or(AppError::NotFound)?;
         let Ok(client) = ClientAddr::from_request_parts(parts, state).await;
         Ok(Self { member, course, role, client })
     }

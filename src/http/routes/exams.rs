@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{ExamSpec, UserId};
 use crate::error::AppError;
-use crate::http::auth::{CourseExam, CourseInstructor, CourseStaff, ExamInstructor};
+use crate::http::auth::{CourseExam, CourseInstructor, CourseStaff, ExamInstructor, ExamProctor};
 use crate::http::wire::exams::{Exam, StudentAttempt};
 use crate::service::exams::{self as service, TestReport};
 use crate::state::AppState;
@@ -105,13 +105,14 @@ async fn extra_time(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET .../attempts`: every student of the exam's sections, their attempt
-/// and (once submitted) the same receipt the student got.
+/// `GET .../attempts`: every student the caller watches (course staff: all
+/// the exam's sections; a proctor: theirs), their attempt and (once
+/// submitted) the same receipt the student got.
 async fn attempts_of(
     State(state): State<AppState>,
-    CourseExam(on): CourseExam,
+    ExamProctor(watch): ExamProctor,
 ) -> Result<Json<Vec<StudentAttempt>>, AppError> {
-    Ok(Json(service::roster(&state, &on).await?.into_iter().map(StudentAttempt::from).collect()))
+    Ok(Json(service::roster(&state, &watch).await?.into_iter().map(StudentAttempt::from).collect()))
 }
 
 /// The exam authoring routes.

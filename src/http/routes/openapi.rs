@@ -22,6 +22,7 @@ enum Who {
     OrgMember,
     CourseStaff,
     CourseInstructor,
+    ExamProctor,
     Student,
 }
 
@@ -37,6 +38,9 @@ impl Who {
             Self::OrgMember => "any member of the caller's organization",
             Self::CourseStaff => "an instructor or reviewer of the course in the path",
             Self::CourseInstructor => "an instructor of the course in the path",
+            Self::ExamProctor => {
+                "an instructor or reviewer of the course in the path, or a proctor of a section the published exam is for (their sections only)"
+            }
             Self::Student => {
                 "a student who may take the exam in the path (the binding's secret in X-Exam-Secret after start)"
             }
@@ -48,7 +52,7 @@ impl Who {
             Self::Anyone | Self::SignedIn => "sessions and links",
             Self::PlatformAdmin => "platform",
             Self::OrgAdmin | Self::OrgMember => "organization",
-            Self::CourseStaff | Self::CourseInstructor => "courses and exams",
+            Self::CourseStaff | Self::CourseInstructor | Self::ExamProctor => "courses and exams",
             Self::Student => "taking an exam",
         }
     }
@@ -161,9 +165,9 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     (
         "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts",
-        Who::CourseStaff,
+        Who::ExamProctor,
         200,
-        "Every student of the exam's sections, their attempt and receipt.",
+        "Every student the caller watches (course staff: all the exam's sections; a proctor: theirs), their attempt and receipt.",
     ),
     (
         "get",

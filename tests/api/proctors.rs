@@ -1,0 +1,60 @@
+//! Proctors watch the published exams of their own sections, and see only
+//! their own sections' students; course staff see every section.
+
+use serde_json::{Value, json};
+
+use crate::access::exam_body;
+use crate::helpers::spawn_app;
+use crate::people::{Caller, world};
+
+/// The e-mail addresses in `caller`'s list of the exam's students, or the status when refused.
+async fn watched(
+    app: &crate::helpers::TestApp,
+    caller: &Caller,
+    course: impl std::fmt::Display,
+    exam: &str,
+) -> Result<Vec<String>, u16> {
+    let response = app.as_(caller).exam_attempts(course, exam).await;
+    if response.status() != 200 {
+        return Err(response.status().as_u16());
+    }
+    let rows: Value = response.json().await.unwrap();
+    Ok(rows.as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap().to_owned()).collect())
+}
+
+#[tokio::test]
+async fn a_proctor_sees_only_their_own_sections_of_a_published_exam() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let courses: Value = app.json_of(&w.admin, "/api/v1/org/courses").await;
+    let phys101 = courses.as_array().unwrap().iter().find(|c| c["code"] == "PHYS101").unwrap();
+    let sections: Vec<&str> =
+        phys101["sections"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let mut body = exam_body(&w);
+    body["section_ids"] = json!(sections);
+    let instructor = app.as_(&w.instructor);
+    let made: Value = instructor.create_exam(w.course, body).await.json().await.unwrap();
+    let exam = made["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(watched(&app, &w.proctor, w.course, &exam).await, Err(404), "a draft is the course staff's alone");
+    let publish = instructor.publish(w.course, &exam, json!({"tests_run": 2, "tests_failed": 0})).await;
+    assert_eq!(publish.status(), 200);
+
+    let section_a = vec!["student@physics.example".to_owned()];
+    let section_b = vec!["student-b@physics.example".to_owned()];
+    let both = vec!["student-b@physics.example".to_owned(), "student@physics.example".to_owned()];
+    assert_eq!(watched(&app, &w.proctor, w.course, &exam).await, Ok(section_a.clone()));
+    assert_eq!(watched(&app, &w.other_proctor, w.course, &exam).await, Ok(section_b));
+    assert_eq!(watched(&app, &w.instructor, w.course, &exam).await, Ok(both.clone()));
+    assert_eq!(watched(&app, &w.reviewer, w.course, &exam).await, Ok(both));
+
+    // The world's open exam is for section A only: B's proctor has nothing to watch there.
+    let open = w.open_exam.to_string();
+    assert_eq!(watched(&app, &w.proctor, w.course, &open).await, Ok(section_a));
+    assert_eq!(watched(&app, &w.other_proctor, w.course, &open).await, Err(404));
+    // Watching is all a proctor may do: the exam itself (with its hidden tests) stays the staff's.
+    assert_eq!(app.as_(&w.proctor).exam(w.course, &exam).await.status(), 404);
+    let extra = json!({"user_ids": [w.student_user], "minutes": 10});
+    assert_eq!(app.as_(&w.proctor).extra_time(w.course, &exam, extra).await.status(), 404);
+    app.stop().await;
+}
