@@ -5,7 +5,6 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub use super::exam_questions::Ids;
 use super::{StoreError, enum_from, enum_text};
@@ -42,11 +41,6 @@ pub struct Exam {
     pub spec: ExamSpec,
     /// Question identifiers, in order (for saves and answers).
     pub question_ids: Vec<QuestionId>,
-}
-
-fn parse_time(text: &str) -> rusqlite::Result<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// Creates a draft exam in `course`.
@@ -127,8 +121,8 @@ pub fn get(conn: &Connection, course: CourseId, id: ExamId, now: OffsetDateTime)
                 let spec = ExamSpec {
                     title: r.get(0)?,
                     instructions: r.get(1)?,
-                    opens_at: parse_time(&r.get::<_, String>(2)?)?,
-                    closes_at: parse_time(&r.get::<_, String>(3)?)?,
+                    opens_at: r.get::<_, Timestamp>(2)?.time(),
+                    closes_at: r.get::<_, Timestamp>(3)?.time(),
                     duration_minutes: r.get(4)?,
                     late_policy: enum_from::<LatePolicy>(&r.get::<_, String>(5)?)?,
                     integrity_profile: enum_from::<IntegrityProfile>(&r.get::<_, String>(6)?)?,

@@ -12,8 +12,7 @@ use super::data_dir::DataDir;
 use super::database::{Database, OpenOptions};
 use super::keys::{DatabaseKey, MasterKey};
 use super::{StoreError, connection, migrations};
-use crate::clock::rfc3339;
-use crate::domain::{OrgId, OrgName, OrgSlug};
+use crate::domain::{OrgId, OrgName, OrgSlug, Timestamp};
 use crate::store::audit::{self, AuditEvent};
 
 /// Whether an organization may be used.
@@ -51,8 +50,8 @@ pub struct Organization {
     pub name: String,
     /// Whether it is in service.
     pub status: OrgStatus,
-    /// When it was created (RFC 3339, UTC).
-    pub created_at: String,
+    /// When it was created.
+    pub created_at: Timestamp,
 }
 
 /// The open platform database, with what it needs to open organizations.
@@ -126,7 +125,7 @@ impl Platform {
             slug,
             name: name.as_str().to_owned(),
             status: OrgStatus::Active,
-            created_at: rfc3339(now),
+            created_at: Timestamp::from_time(now),
         };
         let file_org = org.clone();
         let file_key = key.clone();

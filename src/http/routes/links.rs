@@ -25,7 +25,7 @@ struct LinkView {
     purpose: Purpose,
     email: Option<String>,
     org: Option<OrgRef>,
-    expires_at: String,
+    expires_at: crate::domain::Timestamp,
 }
 
 #[derive(Serialize)]

@@ -24,7 +24,7 @@ struct OrgView {
     slug: String,
     name: String,
     status: &'static str,
-    created_at: String,
+    created_at: crate::domain::Timestamp,
 }
 
 impl From<Organization> for OrgView {

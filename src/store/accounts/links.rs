@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::{StoreError, optional};
 use crate::auth::token;
 use crate::clock::rfc3339;
-use crate::domain::UserId;
+use crate::domain::{Timestamp, UserId};
 
 /// What a link is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -49,7 +49,7 @@ pub struct Link {
     /// Whose (none for set-up).
     pub user_id: Option<UserId>,
     /// When it stops working.
-    pub expires_at: String,
+    pub expires_at: Timestamp,
 }
 
 /// Issues a link; returns its token (shown once). Earlier unused links of the

@@ -150,15 +150,14 @@ pub fn find(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Optio
                 row.get::<_, SessionId>(0)?,
                 row.get::<_, UserId>(1)?,
                 row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
+                row.get::<_, Timestamp>(3)?,
+                row.get::<_, Timestamp>(4)?,
             ))
         },
     ))?;
     let Some((id, user_id, csrf, last_seen, absolute)) = row else { return Ok(None) };
-    let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
-    let (Some(last_seen_at), Some(absolute)) = (parse(&last_seen), parse(&absolute)) else { return Ok(None) };
-    if now >= absolute {
+    let last_seen_at = last_seen.time();
+    if now >= absolute.time() {
         return Ok(None);
     }
     Ok(Some(Session { id, user_id, csrf, last_seen_at }))
@@ -213,14 +212,13 @@ pub fn list(
             client_addr: row.get(3)?,
             user_agent: row.get(4)?,
         };
-        Ok((summary, row.get::<_, String>(5)?))
+        Ok((summary, row.get::<_, Timestamp>(5)?))
     })?;
-    let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
     let mut live = Vec::new();
     for row in rows {
         let (summary, absolute) = row?;
         let idle_ends = summary.last_seen_at.time() + idle;
-        if idle_ends > now && parse(&absolute).is_some_and(|t| t > now) {
+        if idle_ends > now && absolute.time() > now {
             live.push(summary);
         }
     }

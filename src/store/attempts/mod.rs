@@ -13,7 +13,6 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::StoreError;
 use super::exams::Exam;
@@ -52,11 +51,6 @@ impl Attempt {
     }
 }
 
-fn parse(text: &str) -> rusqlite::Result<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
-}
-
 /// The columns [`from_row`] reads, in its order.
 pub(super) const COLUMNS: &str =
     "id, exam_id, user_id, started_at, deadline_at, submitted_at, submit_reason, move_allowed";
@@ -67,8 +61,8 @@ pub(super) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
         id: row.get(0)?,
         exam_id: row.get(1)?,
         user_id: row.get(2)?,
-        started_at: parse(&row.get::<_, String>(3)?)?,
-        deadline_at: parse(&row.get::<_, String>(4)?)?,
+        started_at: row.get::<_, Timestamp>(3)?.time(),
+        deadline_at: row.get::<_, Timestamp>(4)?.time(),
         submitted_at: row.get(5)?,
         submit_reason: row.get(6)?,
         move_allowed: row.get(7)?,

@@ -10,9 +10,8 @@
 
 use rusqlite::{Connection, OptionalExtension};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use crate::domain::{ExamId, UserId};
+use crate::domain::{ExamId, Timestamp, UserId};
 use crate::store::StoreError;
 use crate::store::attempts;
 
@@ -42,7 +41,7 @@ pub fn standing(
     // The link a live session can have come from: redeemed and neither
     // revoked nor replaced. Without one, any other link still says which
     // exam the account is for, and that its sessions are over.
-    let current: Option<(ExamId, String, bool)> = conn
+    let current: Option<(ExamId, Timestamp, bool)> = conn
         .query_row(
             "SELECT exam_id, valid_until, redeemed_at IS NOT NULL AND revoked_at IS NULL AS live
              FROM candidate_links WHERE user_id = ?1
@@ -55,8 +54,7 @@ pub fn standing(
     if !live {
         return Ok(Standing::Ended);
     }
-    // Unreadable counts as ended, as everywhere links are read.
-    let Ok(window_end) = OffsetDateTime::parse(&valid_until, &Rfc3339) else { return Ok(Standing::Ended) };
+    let window_end = valid_until.time();
     let end = match attempts::find(conn, exam, user)? {
         Some(attempt) if attempt.submitted_by_student() => return Ok(Standing::Ended),
         // An attempt whose deadline falls inside the window keeps the late
