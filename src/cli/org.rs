@@ -80,8 +80,12 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
             else {
                 return Ok(());
             };
-            if let Some(ended) = sessions_ended {
-                println!("ended {ended} session(s) of {slug}");
+            match (sessions_ended, &command) {
+                (Some(ended), _) => println!("ended {ended} session(s) of {slug}"),
+                (None, Command::Deactivate { .. }) => println!(
+                    "its file is refused (see examhall audit verify --org {slug}): its sessions end when the file is served again"
+                ),
+                (None, _) => {}
             }
             println!("updated organization {slug}");
         }

@@ -30,9 +30,14 @@ pub async fn find(state: &AppState, id: OrgId) -> Result<Organization, StoreErro
     state.registry().platform().org_by_id(id).await?.ok_or_else(|| StoreError::NotFound("organization".to_owned()))
 }
 
-/// Renames organization `id` and/or switches it on or off. Deactivating
-/// ends every session of its people at once; returns how many, with the
-/// organization as it is now.
+/// Renames organization `id` and/or switches it on or off; returns the
+/// organization as it is now, and how many sessions ended.
+///
+/// Deactivating ends every session of its people at once. When its file is
+/// refused (not served until IT accepts it), the sessions in it cannot be
+/// ended now, but none of them can be used either: they end the next time
+/// the file opens, before anything is served from it. Either way the
+/// deactivation applies whole and is for good.
 ///
 /// # Errors
 /// [`StoreError::NotFound`] for an unknown organization.
@@ -68,7 +73,19 @@ pub async fn update(
     let mut ended = None;
     if status == Some(OrgStatus::Deactivated) {
         // After the platform write, so no sign-in can start a session between the two.
-        ended = Some(state.registry().org(id).await?.write(organizations::end_all_sessions).await?);
+        ended = match state.registry().org(id).await {
+            Ok(db) => Some(db.write(organizations::end_all_sessions).await?),
+            Err(StoreError::OrgRefused(_)) => {
+                state
+                    .registry()
+                    .platform()
+                    .db()
+                    .write(move |conn| organizations::end_sessions_at_open(conn, id))
+                    .await?;
+                None
+            }
+            Err(other) => return Err(other),
+        };
     }
     Ok((find(state, id).await?, ended))
 }

@@ -25,6 +25,8 @@ struct Record {
     key: DatabaseKey,
     anchored: Option<AuditHead>,
     path: PathBuf,
+    /// Every session in the file ends when it opens ([`super::organizations::end_sessions_at_open`]).
+    end_sessions: bool,
 }
 
 impl Record {
@@ -67,17 +69,34 @@ impl Platform {
     pub async fn open_org(&self, id: OrgId) -> Result<Database, StoreError> {
         let record = self.record(id).await?;
         let (options, anchors) = (self.options, self.anchors.clone());
-        let anchored = record.anchored;
+        let (anchored, end_sessions) = (record.anchored, record.end_sessions);
         let (db, head) = tokio::task::spawn_blocking(move || {
             let mut conn = record.open_own_file(id)?;
             org_refusal::check_anchor(&conn, record.anchored.as_ref())?.map_err(|reason| record.refuse(id, reason))?;
             record.migrate(id, &mut conn)?;
+            if record.end_sessions {
+                super::organizations::end_all_sessions(&conn)?;
+            }
             let head = audit::head(&conn)?.unwrap_or(AuditHead::EMPTY);
             let hook = anchors::hook(id, head, anchors);
             Ok::<_, StoreError>((Database::start(conn, &record.path, &record.key, options, Some(hook)), head))
         })
         .await
         .map_err(|_| StoreError::JobPanicked)??;
+        if end_sessions {
+            // After the file's own commit: cleared too early, a crash would keep the sessions.
+            let cleared = self
+                .db()
+                .write(move |conn| {
+                    conn.execute("UPDATE organizations SET end_sessions_at_open = 0 WHERE id = ?1", [id])?;
+                    Ok(())
+                })
+                .await;
+            if let Err(error) = cleared {
+                db.close().await;
+                return Err(error);
+            }
+        }
         if anchored != Some(head) {
             // After the file's own commits: the first anchoring of this
             // organization, or a head moved by a migration or the command line.
@@ -206,19 +225,21 @@ impl Platform {
     }
 
     async fn record(&self, id: OrgId) -> Result<Record, StoreError> {
-        let (slug, wrapped, anchored) = self
+        let (slug, wrapped, end_sessions, anchored) = self
             .db()
             .read(move |conn| {
-                let found: Option<(String, Vec<u8>)> = conn
-                    .query_row("SELECT slug, wrapped_key FROM organizations WHERE id = ?1", [id], |row| {
-                        Ok((row.get(0)?, row.get(1)?))
-                    })
+                let found: Option<(String, Vec<u8>, bool)> = conn
+                    .query_row(
+                        "SELECT slug, wrapped_key, end_sessions_at_open FROM organizations WHERE id = ?1",
+                        [id],
+                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                    )
                     .optional()?;
-                let (slug, wrapped) = found.ok_or_else(|| StoreError::NotFound(format!("organization {id}")))?;
-                Ok((slug, wrapped, anchors::read(conn, id)?))
+                let (slug, wrapped, end) = found.ok_or_else(|| StoreError::NotFound(format!("organization {id}")))?;
+                Ok((slug, wrapped, end, anchors::read(conn, id)?))
             })
             .await?;
         let key = self.master.unwrap(&wrapped, &id.to_string())?;
-        Ok(Record { slug, key, anchored, path: self.data_dir().org_db(id) })
+        Ok(Record { slug, key, anchored, path: self.data_dir().org_db(id), end_sessions })
     }
 }

@@ -43,6 +43,17 @@ pub fn end_all_sessions(conn: &rusqlite::Connection) -> Result<usize, StoreError
     Ok(conn.execute("DELETE FROM sessions", [])?)
 }
 
+/// Marks organization `id` (inside a platform write) so that every session
+/// in its file ends the next time the file opens: for a deactivation while
+/// the file is refused.
+///
+/// # Errors
+/// Storage errors.
+pub fn end_sessions_at_open(conn: &rusqlite::Connection, id: OrgId) -> Result<(), StoreError> {
+    conn.execute("UPDATE organizations SET end_sessions_at_open = 1 WHERE id = ?1", [id])?;
+    Ok(())
+}
+
 /// Activates or deactivates organization `id` inside a platform write.
 ///
 /// # Errors

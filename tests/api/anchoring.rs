@@ -128,6 +128,42 @@ async fn an_old_copy_of_an_organization_file_put_back_is_refused_until_its_head_
 }
 
 #[tokio::test]
+async fn deactivating_a_refused_organization_applies_whole_and_its_old_sessions_never_come_back() {
+    use examhall::store::platform::OrgStatus;
+    let app = spawn_app().await;
+    let (physics, _) = two_orgs(&app).await;
+    let kept = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
+    audited(&app, physics, 1).await;
+    let dir = app.stop().await;
+    let file = org_file(dir.path(), physics);
+    let old = dir.path().join("physics-old-copy.db");
+    copy_db(&file, &old);
+    let app = restart(dir).await;
+    audited(&app, physics, 1).await;
+    let dir = app.stop().await;
+    copy_db(&old, &file);
+
+    // The old copy (holding the session) is refused; IT switches the organization off meanwhile.
+    let app = restart(dir).await;
+    assert_refused_alone(&app).await;
+    let it = examhall::service::Actor::audited(examhall::store::audit::Actor::system());
+    let off = examhall::service::organizations::update(&app.state, &it, physics, None, Some(OrgStatus::Deactivated));
+    let (org, ended) = off.await.expect("the deactivation applies, refused file or not");
+    assert_eq!((org.status, ended), (OrgStatus::Deactivated, None), "no session could be ended yet");
+
+    let data = app.data_dir.path().to_str().unwrap().to_owned();
+    let accept =
+        ["audit", "accept-head", "--org", "physics", "--reason", "ticket 9: investigated", "--data-dir", &data];
+    let (ok, _, stderr) = run_beside(&accept).await;
+    assert!(ok, "{stderr}");
+    let on = examhall::service::organizations::update(&app.state, &it, physics, None, Some(OrgStatus::Active));
+    assert_eq!(on.await.unwrap().0.status, OrgStatus::Active);
+    assert!(!app.alive(&kept).await, "the session from before the deactivation ended when the file opened");
+    app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn another_organizations_file_under_this_organizations_name_is_refused() {
     let app = spawn_app().await;
     let (physics, chemistry) = two_orgs(&app).await;

@@ -54,6 +54,11 @@ pub const PLATFORM: &[Migration] = &[
         sql: include_str!("platform/0006_fixed_width_times.sql"),
         rust: None,
     },
+    Migration {
+        name: "sessions of a refused organization ended when it opens",
+        sql: include_str!("platform/0007_sessions_to_end.sql"),
+        rust: None,
+    },
 ];
 
 /// Every organization database's migrations, oldest first.
