@@ -7,9 +7,18 @@
 //
 // EXAMHALL_BIN overrides the binary (default target/debug/examhall from the
 // repository root); CHROMIUM_PATH overrides /usr/bin/chromium.
+//
+// Where time matters, a story runs on the test clock (`testClock: true`):
+// time flows as usual, and the story jumps the server and the browsers
+// forward together (`story.jump(ms)`) instead of waiting for the time to pass.
+// The server reads how far ahead it is from a file on every reading of its
+// clock (EXAMHALL_TEST_CLOCK_OFFSET_FILE, debug builds only; see
+// src/clock.rs); each browser context runs on Playwright's clock, which the
+// jump fast-forwards by the same amount, so the pages' timers fire as they
+// would have.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -51,8 +60,48 @@ export async function tempDir(prefix) {
 /**
  * A running `examhall demo`.
  * @typedef {{ process: import('node:child_process').ChildProcess, url: string, httpUrl?: string, log: string[],
- *   stdout: string[], waitForLine: (pattern: RegExp, timeoutMs?: number, from?: number) => Promise<RegExpExecArray> }} Server
+ *   stdout: string[], waitForLine: (pattern: RegExp, timeoutMs?: number, from?: number) => Promise<RegExpExecArray>,
+ *   testClock?: TestClock }} Server
  */
+
+/**
+ * The server's side of the test clock: how far ahead of the system's clock
+ * the server runs, moved only forward.
+ * @typedef {{ readonly ahead: number, now: () => number, jump: (ms: number) => Promise<void> }} TestClock
+ */
+
+/**
+ * A test clock kept in `file` (EXAMHALL_TEST_CLOCK_OFFSET_FILE): `ahead` is
+ * the milliseconds the server runs ahead of the system's clock, `now()` the
+ * server's time by this process's clock (the same machine's), and `jump(ms)`
+ * moves the server `ms` further ahead. The file changes by rename, never in
+ * place: the server reads a missing or unreadable file as no offset at all,
+ * so a half-written file would move its clock back.
+ * @returns {Promise<TestClock>}
+ */
+async function offsetFileClock(file) {
+  let ahead = 0;
+  let writes = Promise.resolve();
+  const write = async (value) => {
+    const next = `${file}.next`;
+    await writeFile(next, `${value}\n`);
+    await rename(next, file);
+  };
+  await write(ahead);
+  return {
+    get ahead() {
+      return ahead;
+    },
+    now: () => Date.now() + ahead,
+    jump(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`the test clock only jumps forward, not by ${ms} ms`);
+      ahead += Math.ceil(ms);
+      const value = ahead;
+      writes = writes.then(() => write(value));
+      return writes;
+    },
+  };
+}
 
 /** A loopback TCP port free right now (the system picks it; the probe closes at once). */
 export function freePort() {
@@ -71,15 +120,31 @@ export function freePort() {
  * With `loopbackHttp`, the server also serves plain HTTP on a free loopback
  * port (`EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN`), given as `httpUrl`: a secure
  * context without a certificate error, where browsers allow service workers.
- * `env` adds variables, e.g. EXAMHALL_TEST_CLOCK_RATE for a faster clock.
+ * `env` adds variables. With `testClock`, the server runs on the test clock
+ * (EXAMHALL_TEST_CLOCK_OFFSET_FILE, a file in its temporary directory), given
+ * as `testClock` ({@link TestClock}): `server.testClock.jump(ms)` moves the
+ * server alone; stories move the browsers along (`demoStory`).
  * `openFileLimit` starts it with that soft limit on open files (as systemd's
  * default of 1,024 would), through `bash -c 'ulimit -Sn N && exec ...'`, so
  * the process is still the server itself. `program` runs another build than
  * EXAMHALL_BIN (benchmarks compare two).
  */
-export async function startServer({ loopbackHttp = false, env: extraEnv = {}, openFileLimit = undefined, program = binary } = {}) {
+export async function startServer({
+  loopbackHttp = false,
+  env: extraEnv = {},
+  openFileLimit = undefined,
+  program = binary,
+  testClock: onTestClock = false,
+} = {}) {
   const workDir = await tempDir('examhall-browser-test-');
   const env = { ...process.env, ...extraEnv };
+  let testClock;
+  if (onTestClock) {
+    // Beside the server's working directory, not in it: nothing of the server's own.
+    const file = join(await tempDir('examhall-test-clock-'), 'offset-ms');
+    testClock = await offsetFileClock(file);
+    env.EXAMHALL_TEST_CLOCK_OFFSET_FILE = file;
+  }
   let httpUrl;
   if (loopbackHttp) {
     const port = await freePort();
@@ -153,7 +218,7 @@ export async function startServer({ loopbackHttp = false, env: extraEnv = {}, op
     child.once('error', (error) => reject(new Error(`cannot start ${binary}: ${error.message}`)));
   });
   const [url] = await Promise.race([waitForLine(URL_PATTERN), started]);
-  return { process: child, url, httpUrl, log, stdout: stdoutLines, waitForLine };
+  return { process: child, url, httpUrl, log, stdout: stdoutLines, waitForLine, testClock };
 }
 
 /** Ends the server by its PID: SIGTERM, then SIGKILL if it lingers. */
@@ -225,11 +290,23 @@ export async function reportCspViolations(context) {
  * in a fresh context) and `problems`: the console errors, uncaught errors and
  * CSP violations of every closed context that `expected(line)` does not excuse.
  * `serverOptions` go to `startServer`.
+ *
+ * With `serverOptions.testClock`, the story runs on the test clock: every
+ * computer's context gets Playwright's clock, installed before its first page
+ * loads at the server's time (time flows on it as usual), and
+ * `jump(ms)` moves the server and then every computer still open `ms` ahead
+ * (`clock.fastForward`: each due timer of a page fires once, as after a closed
+ * laptop lid). The server moves first, so a page never runs ahead of it.
+ * `serverNow()` is the server's time, to aim a jump at a deadline. Wait for
+ * what a jump should cause (a locator, a response, a roster poll), never a
+ * fixed time.
  */
 export function demoStory(expected, serverOptions = {}) {
   let server;
   let browser;
   const problems = [];
+  /** The contexts on the test clock that are still open. */
+  const clocked = new Set();
   before(async () => {
     server = await startServer(serverOptions);
     browser = await launchBrowser();
@@ -250,9 +327,26 @@ export function demoStory(expected, serverOptions = {}) {
       await reportCspViolations(context);
       const seen = watchProblems(context);
       context.on('close', () => problems.push(...seen.filter((line) => !expected(line))));
+      if (server.testClock !== undefined) {
+        await context.clock.install({ time: server.testClock.now() });
+        clocked.add(context);
+        context.on('close', () => clocked.delete(context));
+      }
       return context.newPage();
     },
+    serverNow() {
+      return testClockOf(server).now();
+    },
+    async jump(ms) {
+      await testClockOf(server).jump(ms);
+      await Promise.all([...clocked].map((context) => context.clock.fastForward(Math.ceil(ms))));
+    },
   };
+}
+
+function testClockOf(server) {
+  if (server?.testClock === undefined) throw new Error('the story runs on the test clock only with `testClock: true`');
+  return server.testClock;
 }
 
 /**

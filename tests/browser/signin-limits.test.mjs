@@ -2,10 +2,11 @@
 // out by guessing wrong on purpose; the organization's administrator clears
 // the limits from the users screen, with the keyboard, after confirming; the
 // instructor signs in at once. Runs against the real examhall binary (see
-// harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH).
+// harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH), on the test clock: the
+// classmate's waits pass by jumping the server's clock (harness.mjs), so
+// the wait ramps up to its ceiling (15 minutes) in a few seconds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as pause } from 'node:timers/promises';
 import { chainedSteps, demoStory, orgWithInstructor, signInFromLink } from './harness.mjs';
 
 /** Failed requests the story makes on purpose: "who is signed in?" while nobody is. */
@@ -18,12 +19,7 @@ const people = {
   instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
 };
 
-/**
- * The server's clock runs this many times faster, so that a classmate's
- * guessing ramps the wait up to its ceiling (15 minutes) in a quarter of a minute.
- */
-const CLOCK_RATE = 60;
-const story = demoStory(expected, { env: { EXAMHALL_TEST_CLOCK_RATE: String(CLOCK_RATE) } });
+const story = demoStory(expected, { testClock: true });
 const { computer, problems } = story;
 
 /** Signs in through the API from `page`'s browser (no device cookie of the instructor's). */
@@ -44,9 +40,10 @@ test('an administrator clears the sign-in limits a classmate caused', { timeout:
     // Each wrong guess after the free ones doubles the wait; the classmate
     // guesses again whenever the wait is over, until it is 15 minutes. The
     // wait ends on the server's clock, which announces nothing: the refusal
-    // names it (Retry-After, whole seconds rounded up), and the classmate
-    // comes back after exactly that long. A guess that comes too early is
-    // refused without counting, and names what is left.
+    // names it (Retry-After, whole seconds rounded up), and the story jumps
+    // the clock by exactly that long before the classmate comes back. A
+    // guess that comes too early is refused without counting, and names what
+    // is left.
     const ceiling = 15 * 60;
     let wait = 0;
     const end = Date.now() + 60_000;
@@ -54,7 +51,7 @@ test('an administrator clears the sign-in limits a classmate caused', { timeout:
       const response = await signIn(guesser, 'wrong-on-purpose-1');
       if (response.status() === 429) {
         wait = Number(response.headers()['retry-after']);
-        if (wait <= ceiling / 2) await pause((wait * 1000) / CLOCK_RATE);
+        if (wait <= ceiling / 2) await story.jump(wait * 1000);
       }
     }
     assert.ok(wait > ceiling / 2 && wait <= ceiling, `the classmate drove the wait to its ceiling: ${wait} s`);
