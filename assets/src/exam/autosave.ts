@@ -84,6 +84,8 @@ export class AutoSaver {
   #flushing: Promise<void> | null = null;
   #again = false;
   #state: SaveState = { waiting: 0, error: null, ended: null, late: null };
+  /** Items queued but not yet in the browser's storage. */
+  #writing = 0;
   #stopped = false;
   /** Items being chained and written, in order; a send waits for them. */
   #writes: Promise<unknown> = Promise.resolve();
@@ -153,6 +155,11 @@ export class AutoSaver {
 
   #queue(fields: { kind: string; question_id: string | null; changes?: unknown; code?: string; data?: unknown }, code?: string): void {
     const clientAt = this.serverNow();
+    // Counted as waiting from the keystroke on, not from when the browser's
+    // storage has it: the status never says "saved" over an edit in flight.
+    this.#writing += 1;
+    this.#state = { ...this.#state, waiting: this.#state.waiting + 1 };
+    this.#onState(this.#state);
     const written = this.#writes.then(async () => {
       const seq = this.#tail.seq + 1;
       const raw = itemText({ seq, kind: fields.kind, question_id: fields.question_id, client_at: clientAt, changes: fields.changes, code: fields.code, data: fields.data });
@@ -161,7 +168,9 @@ export class AutoSaver {
       await enqueue(item, tail, code);
       this.#tail = tail;
     });
-    this.#writes = written.catch((error: unknown) => { this.#state = { ...this.#state, error }; });
+    this.#writes = written
+      .catch((error: unknown) => { this.#state = { ...this.#state, error }; })
+      .finally(() => { this.#writing -= 1; });
     void this.#writes.then(() => this.#refresh());
   }
 
@@ -305,7 +314,7 @@ export class AutoSaver {
   }
 
   async #refresh(): Promise<void> {
-    const waiting = await countPending(this.#record.key, this.#processed);
+    const waiting = (await countPending(this.#record.key, this.#processed)) + this.#writing;
     this.#state = { ...this.#state, waiting };
     this.#onState(this.#state);
   }
