@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as pause } from 'node:timers/promises';
-import { replaceCode, sha256 } from './editor.mjs';
+import { replaceCode, sha256, waitQueuedHere } from './editor.mjs';
 import { callApi, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 const DURATION_MINUTES = 4;
@@ -147,11 +147,7 @@ const savedWith = (page, marker) =>
     { timeout: 15_000 },
   );
 
-const waitingAtLeast = (page, count) =>
-  page.waitForFunction(
-    (want) => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) >= want,
-    count,
-  );
+const waitingAtLeast = (page, count) => waitQueuedHere(page, count);
 
 test('the server submits at the deadline, proves which late edits were made in time, and extra time gives two minutes more', async () => {
   const [, password] = await story.server.waitForLine(DEMO_PASSWORD);

@@ -70,3 +70,19 @@ export async function waitSaved(page, timeout = 15_000) {
     { timeout },
   );
 }
+
+/**
+ * Waits until at least `count` items wait in this computer's stored queue
+ * (`data-waiting`) and none is still being written to it (`data-writing`):
+ * what a closed or reloaded page must find again.
+ */
+export async function waitQueuedHere(page, count = 1, timeout = 15_000) {
+  await page.waitForFunction(
+    (want) => {
+      const status = document.querySelector('[data-testid="save-status"]');
+      return Number(status?.getAttribute('data-waiting')) >= want && status?.getAttribute('data-writing') === '0';
+    },
+    count,
+    { timeout },
+  );
+}

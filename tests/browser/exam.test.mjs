@@ -10,7 +10,7 @@
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectEditorText, replaceCode, sha256, waitSaved } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, waitQueuedHere, waitSaved } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 /** Python starts in the worker on the first Run; a slow machine takes a while. */
@@ -209,9 +209,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await page.getByTestId('editor-content').click();
     await page.keyboard.press('ControlOrMeta+End');
     await page.keyboard.type(offlineLine);
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0,
-    );
+    await waitQueuedHere(page);
     // The longer status must not make the bar grow: that would move the
     // editor and the buttons under the student's pointer (and the test's).
     assert.equal((await page.getByTestId('exam-bar').boundingBox()).height, barWhenSaved.height);

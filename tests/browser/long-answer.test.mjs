@@ -8,7 +8,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sha256, waitSaved } from './editor.mjs';
+import { sha256, waitQueuedHere, waitSaved } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const KEYS = 600;
@@ -61,10 +61,7 @@ test('600 keys typed offline into a 6 KB answer are all saved when the network r
     await page.getByTestId('editor-content').click();
     await page.keyboard.press('ControlOrMeta+End');
     for (const line of offlineLines) await page.keyboard.type(line);
-    await page.waitForFunction(
-      (want) => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) >= want,
-      KEYS,
-    );
+    await waitQueuedHere(page, KEYS);
   });
 
   await step('online again, the queue drains to "Saved" and the receipt holds every key', async () => {

@@ -12,7 +12,7 @@
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectEditorText, replaceCode, sha256, typeAtEnd, waitSaved } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, typeAtEnd, waitQueuedHere, waitSaved } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 120_000;
@@ -120,7 +120,7 @@ test('a student keeps working through reloads and a new window while the network
 
   await step('closing the page and opening the exam in a new one, still offline, keeps everything', async () => {
     // Let the last keystrokes reach IndexedDB before the page goes.
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) > 0);
+    await waitQueuedHere(page);
     // The new page opens before the old one closes: closing a browser's last
     // page ends its session, and with it the session cookie (it has no Max-Age).
     const old = page;

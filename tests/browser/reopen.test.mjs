@@ -11,7 +11,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { expectEditorText, replaceCode, sha256, typeAtEnd } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, typeAtEnd, waitQueuedHere } from './editor.mjs';
 import {
   chainedSteps,
   cleanup,
@@ -87,6 +87,8 @@ test('the browser closes mid-exam while offline; reopened, nothing typed is lost
     await context.setOffline(true);
     await typeAtEnd(page, lines[0]);
     await page.getByTestId('offline').waitFor({ timeout: 15_000 });
+    // Every key is in this computer's stored queue before the browser goes.
+    await waitQueuedHere(page, lines[0].length);
     await context.close();
     context = undefined;
   });

@@ -11,7 +11,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { editorText, replaceCode, sha256, typeAtEnd } from './editor.mjs';
+import { editorText, replaceCode, sha256, typeAtEnd, waitQueuedHere } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const STARTER = 'def add(a, b):\n    pass\n';
@@ -100,11 +100,8 @@ test('three students in turn on one exam-hall PC each hand in exactly their own 
     await story.context.setOffline(true);
     const unsent = '# student one, unsent';
     await typeAtEnd(page, unsent);
-    // Every key is in this computer's queue (one item each) before the browser goes.
-    await page.waitForFunction(
-      (keys) => Number(document.querySelector('[data-testid="save-status"]')?.getAttribute('data-waiting')) >= keys,
-      unsent.length,
-    );
+    // Every key is in this computer's stored queue (one item each) before the browser goes.
+    await waitQueuedHere(page, unsent.length);
     // The browser is closed: its pages go, and with them the session cookie.
     const next = await story.context.newPage();
     await page.close();

@@ -31,8 +31,10 @@ export type SaveEnd =
   | 'refused';
 
 export interface SaveState {
-  /** Items the server has not dealt with yet. */
+  /** Items the server has not dealt with yet (those still being written to this computer's storage included). */
   waiting: number;
+  /** Of those, items not yet in this computer's storage: lost if the browser closed now. */
+  writing: number;
   /** The last failure, if the queue could not be sent. */
   error: unknown;
   /** Set once saving has ended on this page. */
@@ -83,7 +85,7 @@ export class AutoSaver {
   #itemLimit = MAX_BATCH_ITEMS;
   #flushing: Promise<void> | null = null;
   #again = false;
-  #state: SaveState = { waiting: 0, error: null, ended: null, late: null };
+  #state: SaveState = { waiting: 0, writing: 0, error: null, ended: null, late: null };
   /** Items queued but not yet in the browser's storage. */
   #writing = 0;
   #stopped = false;
@@ -158,7 +160,7 @@ export class AutoSaver {
     // Counted as waiting from the keystroke on, not from when the browser's
     // storage has it: the status never says "saved" over an edit in flight.
     this.#writing += 1;
-    this.#state = { ...this.#state, waiting: this.#state.waiting + 1 };
+    this.#state = { ...this.#state, waiting: this.#state.waiting + 1, writing: this.#writing };
     this.#onState(this.#state);
     const written = this.#writes.then(async () => {
       const seq = this.#tail.seq + 1;
@@ -315,7 +317,7 @@ export class AutoSaver {
 
   async #refresh(): Promise<void> {
     const waiting = (await countPending(this.#record.key, this.#processed)) + this.#writing;
-    this.#state = { ...this.#state, waiting };
+    this.#state = { ...this.#state, waiting, writing: this.#writing };
     this.#onState(this.#state);
   }
 }

@@ -154,7 +154,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const [edited, setEdited] = useState<ReadonlySet<string>>(
     () => new Set(questions.filter((q) => ready.codes.get(q.id) !== q.starter_code).map((q) => q.id)),
   );
-  const [save, setSave] = useState<SaveState>({ waiting: 0, error: null, ended: null, late: null });
+  const [save, setSave] = useState<SaveState>({ waiting: 0, writing: 0, error: null, ended: null, late: null });
   const saver = useRef<AutoSaver | null>(null);
   saver.current ??= new AutoSaver({
     record: stored,
@@ -331,6 +331,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
           role="status"
           data-testid="save-status"
           data-waiting={String(save.waiting)}
+          data-writing={String(save.writing)}
         >
           {saveText(save)}
         </p>
