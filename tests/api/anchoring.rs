@@ -73,20 +73,28 @@ async fn assert_refused_alone(app: &TestApp) {
     assert_eq!(ready.json::<Value>().await.unwrap(), json!({ "status": "degraded", "refused_organizations": 1 }));
 }
 
-#[tokio::test]
-async fn an_old_copy_of_an_organization_file_put_back_is_refused_until_its_head_is_accepted() {
-    let app = spawn_app().await;
-    let (physics, _) = two_orgs(&app).await;
-    audited(&app, physics, 3).await;
+/// Takes a copy of physics' file, lets the server write `later` more audit
+/// entries, and puts the copy back over the file: the next start finds a
+/// file whose audit head is older than the one `platform.db` anchored.
+async fn put_back_an_old_copy(app: TestApp, physics: OrgId, later: i64) -> tempfile::TempDir {
     let dir = app.stop().await;
     let file = org_file(dir.path(), physics);
     let old = dir.path().join("physics-old-copy.db");
     copy_db(&file, &old);
     let app = restart(dir).await;
-    let admin = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
-    audited(&app, physics, 2).await;
+    audited(&app, physics, later).await;
     let dir = app.stop().await;
     copy_db(&old, &file);
+    dir
+}
+
+#[tokio::test]
+async fn an_old_copy_of_an_organization_file_put_back_is_refused_until_its_head_is_accepted() {
+    let app = spawn_app().await;
+    let (physics, _) = two_orgs(&app).await;
+    audited(&app, physics, 3).await;
+    let admin = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
+    let dir = put_back_an_old_copy(app, physics, 2).await;
 
     let app = restart(dir).await;
     assert_refused_alone(&app).await;
@@ -134,14 +142,7 @@ async fn deactivating_a_refused_organization_applies_whole_and_its_old_sessions_
     let (physics, _) = two_orgs(&app).await;
     let kept = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
     audited(&app, physics, 1).await;
-    let dir = app.stop().await;
-    let file = org_file(dir.path(), physics);
-    let old = dir.path().join("physics-old-copy.db");
-    copy_db(&file, &old);
-    let app = restart(dir).await;
-    audited(&app, physics, 1).await;
-    let dir = app.stop().await;
-    copy_db(&old, &file);
+    let dir = put_back_an_old_copy(app, physics, 1).await;
 
     // The old copy (holding the session) is refused; IT switches the organization off meanwhile.
     let app = restart(dir).await;

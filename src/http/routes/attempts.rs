@@ -21,8 +21,9 @@ use crate::http::wire::attempts::{Attempt, Binding};
 use crate::service::attempts as service;
 use crate::state::AppState;
 use crate::store::attempts as stored;
-use crate::store::exams::Phase;
+use crate::store::exams::{Exam, Phase};
 
+/// An exam as the student's list shows it: its times and their attempt.
 #[derive(Serialize)]
 struct ExamSummary {
     id: ExamId,
@@ -37,43 +38,38 @@ struct ExamSummary {
     attempt: Option<Attempt>,
 }
 
+impl ExamSummary {
+    fn of(exam: &Exam, extra_minutes: u32, attempt: Option<stored::Attempt>) -> Self {
+        Self {
+            id: exam.id,
+            title: exam.spec.title.clone(),
+            opens_at: exam.spec.opens_at,
+            closes_at: exam.spec.closes_at,
+            duration_minutes: exam.spec.duration_minutes,
+            extra_minutes,
+            phase: exam.phase,
+            attempt: attempt.map(Attempt::from),
+        }
+    }
+}
+
 /// `GET /api/v1/me/exams`: the exams the caller may take ([`Student`]).
 async fn list(State(state): State<AppState>, student: Student) -> Result<Json<Vec<ExamSummary>>, AppError> {
     let (user, sections, candidate_of) = (student.member.principal.user.id, student.sections(), student.candidate_of());
     let listed = service::list(&state, student.member.db(), user, sections, candidate_of).await?;
-    let list = listed
-        .into_iter()
-        .map(|listed| ExamSummary {
-            id: listed.exam.id,
-            title: listed.exam.spec.title,
-            opens_at: listed.exam.spec.opens_at,
-            closes_at: listed.exam.spec.closes_at,
-            duration_minutes: listed.exam.spec.duration_minutes,
-            extra_minutes: listed.extra_minutes,
-            phase: listed.exam.phase,
-            attempt: listed.attempt.map(Attempt::from),
-        })
-        .collect();
-    Ok(Json(list))
+    let list = listed.into_iter().map(|listed| ExamSummary::of(&listed.exam, listed.extra_minutes, listed.attempt));
+    Ok(Json(list.collect()))
 }
 
-/// The landing page of an exam: its rules and times, never its questions.
+/// The landing page of an exam: the list's summary, its rules, never its questions.
 #[derive(Serialize)]
 struct Landing {
-    id: ExamId,
-    title: String,
+    #[serde(flatten)]
+    summary: ExamSummary,
     instructions: String,
-    #[serde(with = "crate::domain::timestamp::text")]
-    opens_at: OffsetDateTime,
-    #[serde(with = "crate::domain::timestamp::text")]
-    closes_at: OffsetDateTime,
-    duration_minutes: u32,
-    extra_minutes: u32,
-    phase: Phase,
     require_fullscreen: bool,
     /// How many questions it has.
     questions: usize,
-    attempt: Option<Attempt>,
     #[serde(with = "crate::domain::timestamp::text")]
     server_now: OffsetDateTime,
 }
@@ -81,19 +77,12 @@ struct Landing {
 /// `GET /api/v1/me/exams/{id}`: the landing page (rules, duration; no questions).
 async fn landing(State(state): State<AppState>, StudentExam(taker): StudentExam) -> Result<Json<Landing>, AppError> {
     let (extra_minutes, attempt) = service::standing(&taker).await?;
-    let exam = taker.exam;
+    let exam = &taker.exam;
     Ok(Json(Landing {
-        id: exam.id,
-        questions: exam.spec.questions.len(),
-        title: exam.spec.title,
-        instructions: exam.spec.instructions,
-        opens_at: exam.spec.opens_at,
-        closes_at: exam.spec.closes_at,
-        duration_minutes: exam.spec.duration_minutes,
-        extra_minutes,
-        phase: exam.phase,
+        summary: ExamSummary::of(exam, extra_minutes, attempt),
+        instructions: exam.spec.instructions.clone(),
         require_fullscreen: exam.spec.require_fullscreen,
-        attempt: attempt.map(Attempt::from),
+        questions: exam.spec.questions.len(),
         server_now: state.clock().now(),
     }))
 }
