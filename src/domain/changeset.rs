@@ -84,6 +84,18 @@ impl ChangeSet {
         Ok(Self { sections, base_len })
     }
 
+    /// How many UTF-16 units the change set inserts, in all.
+    #[must_use]
+    pub fn inserted_len(&self) -> usize {
+        self.sections
+            .iter()
+            .map(|section| match section {
+                Section::Keep(_) => 0,
+                Section::Replace(_, text) => text.len(),
+            })
+            .sum()
+    }
+
     /// The length (UTF-16 units) of the document this change set applies to.
     #[must_use]
     pub fn base_len(&self) -> usize {

@@ -1,0 +1,143 @@
+//! The one table of thresholds and severities, per policy profile
+//! (`docs/integrity.md` shows it to people). A kind a profile leaves out
+//! is never raised under it.
+
+use crate::domain::IntegrityProfile;
+
+/// How much attention a signal asks for. Never a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth knowing; often innocent.
+    Low,
+    /// Worth a look.
+    Medium,
+    /// Look first.
+    High,
+}
+
+impl Severity {
+    /// The name stored and sent.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+/// One kind's setting: raised at `severity` from `at` on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule<T> {
+    /// How much attention it asks for.
+    pub severity: Severity,
+    /// From where it is raised.
+    pub at: T,
+}
+
+/// Typing faster than `chars_per_second` over at least `over_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Burst {
+    /// Characters per second (UTF-16 units) above which typing is a burst.
+    pub chars_per_second: u32,
+    /// The shortest stretch measured, in seconds of the server's clock.
+    pub over_seconds: u32,
+}
+
+/// Away from the exam `total_seconds` in all, or `longest_seconds` at a stretch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Away {
+    /// In all.
+    pub total_seconds: u32,
+    /// At a stretch.
+    pub longest_seconds: u32,
+}
+
+/// Every kind's setting under one profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// Edits or snapshots that do not match the server's copy (always on).
+    pub history_mismatch: Option<Rule<()>>,
+    /// Refusals of another browser.
+    pub second_device: Option<Rule<u32>>,
+    /// Characters in one paste of text not copied or cut in this attempt.
+    pub large_paste: Option<Rule<u32>>,
+    /// Characters appearing in one change with no paste behind them.
+    pub sudden_code: Option<Rule<u32>>,
+    /// Typing speed.
+    pub typing_burst: Option<Rule<Burst>>,
+    /// Time with the exam page hidden or without focus.
+    pub time_away: Option<Rule<Away>>,
+    /// Fullscreen exits (when the exam asks for fullscreen).
+    pub fullscreen_exit: Option<Rule<u32>>,
+    /// Developer-tools events (suspicions and shortcuts).
+    pub devtools: Option<Rule<u32>>,
+    /// Seconds offline at a stretch.
+    pub offline: Option<Rule<u32>>,
+}
+
+const fn rule<T>(severity: Severity, at: T) -> Rule<T> {
+    Rule { severity, at }
+}
+
+const fn away(total_seconds: u32, longest_seconds: u32) -> Away {
+    Away { total_seconds, longest_seconds }
+}
+
+const fn burst(chars_per_second: u32, over_seconds: u32) -> Burst {
+    Burst { chars_per_second, over_seconds }
+}
+
+use Severity::{High, Low, Medium};
+
+/// Few signals: only what is hard to explain innocently gets attention.
+pub const LENIENT: Thresholds = Thresholds {
+    history_mismatch: Some(rule(High, ())),
+    second_device: Some(rule(Medium, 1)),
+    large_paste: Some(rule(Low, 500)),
+    sudden_code: Some(rule(Low, 400)),
+    typing_burst: Some(rule(Low, burst(20, 10))),
+    time_away: Some(rule(Low, away(600, 300))),
+    fullscreen_exit: Some(rule(Low, 3)),
+    devtools: None,
+    offline: Some(rule(Low, 600)),
+};
+
+/// The default.
+pub const STANDARD: Thresholds = Thresholds {
+    history_mismatch: Some(rule(High, ())),
+    second_device: Some(rule(High, 1)),
+    large_paste: Some(rule(Medium, 200)),
+    sudden_code: Some(rule(Medium, 200)),
+    typing_burst: Some(rule(Medium, burst(15, 10))),
+    time_away: Some(rule(Medium, away(180, 60))),
+    fullscreen_exit: Some(rule(Medium, 1)),
+    devtools: Some(rule(Medium, 1)),
+    offline: Some(rule(Low, 300)),
+};
+
+/// Every signal, early.
+pub const STRICT: Thresholds = Thresholds {
+    history_mismatch: Some(rule(High, ())),
+    second_device: Some(rule(High, 1)),
+    large_paste: Some(rule(High, 50)),
+    sudden_code: Some(rule(High, 80)),
+    typing_burst: Some(rule(High, burst(12, 10))),
+    time_away: Some(rule(High, away(60, 20))),
+    fullscreen_exit: Some(rule(High, 1)),
+    devtools: Some(rule(High, 1)),
+    offline: Some(rule(Medium, 120)),
+};
+
+impl Thresholds {
+    /// The thresholds of `profile`.
+    #[must_use]
+    pub const fn of(profile: IntegrityProfile) -> Self {
+        match profile {
+            IntegrityProfile::Lenient => LENIENT,
+            IntegrityProfile::Standard => STANDARD,
+            IntegrityProfile::Strict => STRICT,
+        }
+    }
+}
