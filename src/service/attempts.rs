@@ -14,7 +14,7 @@ use super::{ExamTaker, ServiceError};
 use crate::domain::autosave::Commitment;
 use crate::domain::receipt::SubmissionReason;
 use crate::domain::save_item::SaveItem;
-use crate::domain::{ExamId, QuestionId, SectionId};
+use crate::domain::{AttemptId, ExamId, QuestionId, SectionId};
 use crate::notices::{ExamEvent, Notice};
 use crate::state::AppState;
 use crate::store::attempts::log::{self, Refusal, SaveOutcome};
@@ -135,7 +135,7 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
             }
             let existing = frozen;
             if !existing.move_allowed {
-                return Ok(Bound::Elsewhere);
+                return Ok(Bound::Elsewhere(existing.id));
             }
             let binding = attempts::rebind(conn, &existing)?;
             let moved = event.details(serde_json::json!({ "moved": true, "next_seq": binding.next_seq }));
@@ -158,10 +158,13 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
             }
             return Err(StoreError::WrongState("this attempt is already submitted".to_owned()).into());
         }
-        Bound::Elsewhere => {
-            // A second computer trying again and again is told once per window, with a count.
-            let denied =
-                refused.outcome(Outcome::Denied).details(serde_json::json!({ "reason": "second computer or browser" }));
+        Bound::Elsewhere(attempt) => {
+            // A second computer trying again and again is told once per
+            // window, with a count, against the attempt it tried to open.
+            let denied = refused
+                .target(attempt.to_string())
+                .outcome(Outcome::Denied)
+                .details(serde_json::json!({ "reason": "second computer or browser" }));
             state.refusals().record(&taker.db, denied, now);
             // A conflict, not `OtherDevice`: this browser holds no binding
             // yet; it may start only once staff allow the attempt to move.
@@ -180,7 +183,8 @@ enum Bound {
     Submitted {
         at_deadline: Option<Attempt>,
     },
-    Elsewhere,
+    /// Bound to another browser, and not allowed to move.
+    Elsewhere(AttemptId),
 }
 
 /// The caller's attempt, if `secret` opens it; submits it as it stood at

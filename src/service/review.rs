@@ -7,6 +7,8 @@
 use super::{AttemptStaff, ExamStaff};
 use crate::domain::AttemptId;
 use crate::domain::receipt::SubmissionReason;
+use crate::integrity;
+use crate::integrity::signals::{Entry, Facts, Signal, Thresholds};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -42,6 +44,35 @@ pub async fn history(of: &AttemptStaff) -> Result<(Vec<StoredReceipt>, Vec<LateI
 pub async fn timeline(of: &AttemptStaff) -> Result<(Vec<log::LoggedItem>, usize), StoreError> {
     let (id, exam) = (of.attempt.id, of.on.exam.clone());
     of.on.staff.db.read(move |conn| log::items(conn, id, &exam)).await
+}
+
+/// The attempt's signals: patterns in its log worth a person's look, each
+/// with its evidence, by the thresholds of the exam's policy profile
+/// ([`crate::integrity::signals`]). The browsers refused this attempt (a
+/// second start, a stale or wrong secret) come from the audit log, which
+/// counts them.
+///
+/// # Errors
+/// Storage errors.
+pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
+    let (id, exam) = (of.attempt.id, of.on.exam.clone());
+    let facts_exam = exam.clone();
+    let (logged, refusals) = of
+        .on
+        .staff
+        .db
+        .read(move |conn| {
+            let (logged, _) = log::items(conn, id, &exam)?;
+            let target = id.to_string();
+            let refused = audit::times_refused(conn, "attempt.start", &target)?
+                + audit::times_refused(conn, "attempt.secret_refused", &target)?;
+            Ok((logged, refused))
+        })
+        .await?;
+    let entries: Vec<Entry<'_>> =
+        logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
+    let facts = Facts { require_fullscreen: facts_exam.spec.require_fullscreen, second_device_refusals: refusals };
+    Ok(integrity::signals::signals(&entries, facts, &Thresholds::of(facts_exam.spec.integrity_profile)))
 }
 
 /// Lets the next browser that opens the attempt (the student on another

@@ -348,6 +348,13 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
         staff(Method::GET, format!("{open}/attempts"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/attempts/{}", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
+            Method::GET,
+            format!("{open}/attempts/{}/signals", ids.attempt),
+            Body::None,
+            reviewer,
+            (Who::Reviewer, 200),
+        ),
+        staff(
             Method::POST,
             format!("{open}/attempts/{}/move", ids.movable_attempt),
             Body::None,

@@ -243,6 +243,11 @@ impl Api<'_> {
         self.get(&format!("{}/attempts/{attempt}", exam_path(course, exam))).await
     }
 
+    /// `GET .../attempts/{attempt}/signals`: patterns in its log worth a look.
+    pub async fn signals(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+        self.get(&format!("{}/attempts/{attempt}/signals", exam_path(course, exam))).await
+    }
+
     /// `POST .../attempts/{attempt}/move`: lets another computer take it over.
     pub async fn allow_move(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
         self.post(&format!("{}/attempts/{attempt}/move", exam_path(course, exam)), None).await

@@ -130,6 +130,11 @@ impl ExamClient {
         self.queue_item(json!({ "kind": kind, "client_at": AT, "data": data }))
     }
 
+    /// Queues an event about `question` (a paste, a copy, a run), as the page does.
+    pub fn event_on(&mut self, question: &str, kind: &str, data: &Value) -> String {
+        self.queue_item(json!({ "kind": kind, "question_id": question, "client_at": AT, "data": data }))
+    }
+
     /// The commitment to the whole queue.
     pub fn commitment(&self) -> Value {
         json!({ "seq": self.seq, "hash": hex::encode(self.chain) })

@@ -33,6 +33,7 @@ mod proctors;
 mod saves;
 mod sessions;
 mod sign_in_limits;
+mod signals;
 mod similarity;
 mod storage;
 mod timeline;

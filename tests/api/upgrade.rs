@@ -52,7 +52,8 @@ fn a_database_of_the_previous_schema_keeps_every_row_and_gets_fixed_width_times(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("org.db");
     let mut conn = connection::open(&path, &DatabaseKey::generate(), true).unwrap();
-    let previous = migrations::ORG.len() - 1;
+    // The schema before every time was written in one fixed width.
+    let previous = migrations::ORG.iter().position(|m| m.name == "every stored time in one fixed-width form").unwrap();
     migrations::run(&mut conn, &path, &migrations::ORG[..previous]).unwrap();
 
     // Real rows, made by the store's own functions...

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::http::auth::{AttemptInstructor, ExamAttempt};
 use crate::http::wire::ReceiptBody;
 use crate::http::wire::attempts::{Attempt, LateItem};
+use crate::http::wire::signals::Signal;
 use crate::service::review as service;
 use crate::state::AppState;
 
@@ -51,11 +52,19 @@ async fn apply_late_items(
     Ok(Json(ReceiptBody::of(&service::apply_late_items(&state, &of).await?)?))
 }
 
+/// `GET .../attempts/{attempt_id}/signals`: patterns in the attempt's log
+/// worth a look, with their evidence, for the course's instructors and
+/// reviewers. Evidence for a person; nothing here decides anything.
+async fn signals(ExamAttempt(of): ExamAttempt) -> Result<Json<Vec<Signal>>, AppError> {
+    Ok(Json(service::signals(&of).await?.into_iter().map(Signal::from).collect()))
+}
+
 /// The attempt review routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}", get(show))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move", post(allow_move))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals", get(signals))
         .route(
             "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/late-items/apply",
             post(apply_late_items),

@@ -171,6 +171,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals",
+        Who::CourseStaff,
+        200,
+        "The attempt's signals: patterns in its log worth a person's look, with their evidence and a severity from the exam's policy. Never a verdict.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}",
         Who::CourseStaff,
         200,

@@ -10,6 +10,7 @@ pub mod courses;
 pub mod exams;
 pub mod people;
 pub mod roster;
+pub mod signals;
 
 use serde::Serialize;
 

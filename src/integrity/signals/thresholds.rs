@@ -141,3 +141,49 @@ impl Thresholds {
         }
     }
 }
+
+impl Thresholds {
+    /// One kind's setting in words, as `docs/integrity.md` shows it.
+    #[must_use]
+    pub fn describe(&self, kind: super::SignalKind) -> String {
+        use super::SignalKind as K;
+        fn on<T>(rule: Option<Rule<T>>, what: impl Fn(&T) -> String) -> String {
+            rule.map_or_else(|| "off".to_owned(), |r| format!("{}, {}", what(&r.at), r.severity.as_str()))
+        }
+        match kind {
+            K::HistoryMismatch => on(self.history_mismatch, |()| "any".to_owned()),
+            K::SecondDevice => on(self.second_device, |n| format!("{n} refusal(s)")),
+            K::LargePaste => on(self.large_paste, |n| format!("{n} characters")),
+            K::SuddenCode => on(self.sudden_code, |n| format!("{n} characters in one change")),
+            K::TypingBurst => {
+                on(self.typing_burst, |b| format!("over {}/s for {} s", b.chars_per_second, b.over_seconds))
+            }
+            K::TimeAway => {
+                on(self.time_away, |a| format!("{} s in all or {} s at once", a.total_seconds, a.longest_seconds))
+            }
+            K::FullscreenExit => on(self.fullscreen_exit, |n| format!("{n} exit(s)")),
+            K::Devtools => on(self.devtools, |n| format!("{n} sign(s)")),
+            K::Offline => on(self.offline, |n| format!("{n} s at once")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SignalKind;
+    use super::*;
+
+    #[test]
+    fn the_table_in_docs_integrity_is_this_table() {
+        let docs = include_str!("../../../docs/integrity.md");
+        for kind in SignalKind::ALL {
+            let row = docs
+                .lines()
+                .find(|line| line.starts_with(&format!("| `{}` ", kind.as_str())))
+                .unwrap_or_else(|| panic!("docs/integrity.md has no row for {}", kind.as_str()));
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let expected = [LENIENT.describe(kind), STANDARD.describe(kind), STRICT.describe(kind)];
+            assert_eq!(&cells[3..6], &expected.iter().map(String::as_str).collect::<Vec<_>>()[..], "{row}");
+        }
+    }
+}

@@ -106,6 +106,21 @@ fn row_to_record(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
     Ok(AuditRecord { seq: row.get(0)?, at: row.get(1)?, event, hash: row.get(9)? })
 }
 
+/// How many times `action` was refused against `target`: an aggregated
+/// entry (repeated refusals) counts by its `count`, any other entry once.
+///
+/// # Errors
+/// Storage errors.
+pub fn times_refused(conn: &Connection, action: &str, target: &str) -> Result<u32, StoreError> {
+    let times: i64 = conn.query_row(
+        "SELECT coalesce(sum(coalesce(json_extract(details, '$.count'), 1)), 0)
+         FROM audit_log WHERE target = ?1 AND action = ?2 AND outcome = 'denied'",
+        rusqlite::params![target, action],
+        |row| row.get(0),
+    )?;
+    Ok(u32::try_from(times).unwrap_or(u32::MAX))
+}
+
 /// Writes `records` as CSV (RFC 4180: a header row, CRLF line ends, quotes
 /// around cells that need them). A cell that starts with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return gets a leading `'`, so a spreadsheet shows it

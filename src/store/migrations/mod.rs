@@ -95,6 +95,7 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0012_fixed_width_times.sql"),
         rust: None,
     },
+    Migration { name: "the audit log read by target", sql: include_str!("org/0013_audit_by_target.sql"), rust: None },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
