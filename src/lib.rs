@@ -20,6 +20,7 @@ pub mod error;
 pub mod http;
 pub mod integrity;
 pub mod notices;
+pub mod presence;
 pub mod random;
 pub mod service;
 pub mod state;

@@ -72,6 +72,14 @@ pub enum ExamEvent {
         /// Their extra minutes now.
         minutes: u32,
     },
+    /// The attempt's browser was heard again after a silence (or for the
+    /// first time since the server started): it is connected.
+    Reconnected {
+        /// The attempt.
+        attempt: AttemptId,
+        /// The student.
+        student: UserId,
+    },
     /// Staff let the attempt move to another browser.
     MoveAllowed {
         /// The attempt.

@@ -13,6 +13,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::notices::Bus;
+use crate::presence::Presence;
 use crate::store::audit::refusals::Refusals;
 use crate::store::keys::MasterKey;
 use crate::store::platform::Platform;
@@ -36,7 +37,13 @@ struct Inner {
     refusals: Refusals,
     password_changes: InFlight,
     notices: Bus,
+    presence: Presence,
+    monitor_streams: Arc<tokio::sync::Semaphore>,
 }
+
+/// The most live-monitor streams the server keeps open at once: each holds
+/// a connection and reads a row per notice of its exam.
+pub const MAX_MONITOR_STREAMS: usize = 256;
 
 impl AppState {
     /// Opens `platform.db`; organizations open with [`AppState::open_organizations`].
@@ -62,6 +69,8 @@ impl AppState {
             refusals: Refusals::default(),
             password_changes: InFlight::default(),
             notices: Bus::default(),
+            presence: Presence::default(),
+            monitor_streams: Arc::new(tokio::sync::Semaphore::new(MAX_MONITOR_STREAMS)),
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -135,5 +144,17 @@ impl AppState {
     #[must_use]
     pub fn notices(&self) -> &Bus {
         &self.inner.notices
+    }
+
+    /// The permits of the live-monitor streams ([`MAX_MONITOR_STREAMS`]).
+    #[must_use]
+    pub fn monitor_streams(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.inner.monitor_streams
+    }
+
+    /// When each attempt's browser was last heard ([`crate::presence`]).
+    #[must_use]
+    pub fn presence(&self) -> &Presence {
+        &self.inner.presence
     }
 }

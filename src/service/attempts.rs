@@ -171,6 +171,8 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
             return Err(StoreError::WrongState(ServiceError::OtherDevice.to_string()).into());
         }
     };
+    // The start (or the move) is the browser's first contact; its notice says so.
+    state.presence().heard(attempt.id, now);
     taker.tell(state.notices(), event);
     Ok((attempt, binding))
 }
@@ -197,6 +199,9 @@ pub async fn unlock(state: &AppState, taker: &ExamTaker, secret: String) -> Resu
     let (exam, user, now) = (taker.exam.clone(), taker.student, state.clock().now());
     let unlocked = taker.db.write(move |conn| unlock_in(conn, &exam, user, &secret, now)).await?;
     let attempt = opened(state, taker, unlocked)?;
+    if state.presence().heard(attempt.id, now) {
+        taker.tell(state.notices(), ExamEvent::Reconnected { attempt: attempt.id, student: user });
+    }
     Ok(attempt)
 }
 
@@ -238,6 +243,9 @@ pub async fn save(
         .await?;
     let (unlocked, saved) = written;
     let attempt = opened(state, taker, unlocked)?;
+    if saved.is_some() && state.presence().heard(attempt.id, now) {
+        taker.tell(state.notices(), ExamEvent::Reconnected { attempt: attempt.id, student: user });
+    }
     match saved {
         Some(Ok(outcome)) => {
             // Items a resent batch repeats were heard the first time.

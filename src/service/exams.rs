@@ -283,5 +283,8 @@ pub async fn roster(state: &AppState, watch: &ExamWatch) -> Result<Vec<StudentAt
         super::attempts::publish_deadline_submissions(state, on.staff.org, &submitted);
     }
     let (exam, only) = (on.exam.clone(), watch.sections.only().map(<[_]>::to_vec));
-    db.read(move |conn| exam_roster::students(conn, &exam, only.as_deref())).await
+    db.read(move |conn| {
+        exam_roster::students(conn, &exam, exam_roster::Whose { sections: only.as_deref(), student: None })
+    })
+    .await
 }

@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod demo;
 mod error;
 pub mod exams;
+pub mod monitor;
 pub mod org_file;
 pub mod organizations;
 pub mod people;

@@ -9,7 +9,7 @@ use super::attempts::log::LateCounts;
 use super::attempts::{self, Attempt, submissions};
 use super::exams::Exam;
 use crate::domain::receipt::Receipt;
-use crate::domain::{AttemptId, SectionId, UserId};
+use crate::domain::{AttemptId, SectionId, Timestamp, UserId};
 
 /// One student of the exam's sections and where they are with it.
 #[derive(Debug, Clone)]
@@ -34,17 +34,30 @@ pub struct StudentAttempt {
     pub receipt: Option<Receipt>,
     /// Its SHA-256, as the student's page shows it.
     pub receipt_sha256: Option<String>,
+    /// When the server received the attempt's latest durable item.
+    pub last_save_at: Option<Timestamp>,
+    /// How many questions the student has changed.
+    pub questions_attempted: u32,
 }
 
-/// Every student of `exam`'s sections (or, with `only`, of those of its
-/// sections), by e-mail. A candidate account is a student of one exam only
-/// (its link's), so it appears in no other exam's list.
+/// Whose rows to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Whose<'a> {
+    /// Only these sections of the exam (all of them when `None`).
+    pub sections: Option<&'a [SectionId]>,
+    /// Only this student (all when `None`).
+    pub student: Option<UserId>,
+}
+
+/// Every student of `exam`'s sections (or of those `whose` names), by
+/// e-mail. A candidate account is a student of one exam only (its link's),
+/// so it appears in no other exam's list.
 ///
 /// # Errors
 /// Storage errors.
-pub fn students(conn: &Connection, exam: &Exam, only: Option<&[SectionId]>) -> Result<Vec<StudentAttempt>, StoreError> {
+pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<StudentAttempt>, StoreError> {
     // The sections to keep, as a JSON array (NULL: all of them).
-    let only = only.map(|sections| {
+    let only = whose.sections.map(|sections| {
         serde_json::Value::from(sections.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string()
     });
     let mut receipts = submissions::latest_of_exam(conn, exam)?;
@@ -58,7 +71,9 @@ pub fn students(conn: &Connection, exam: &Exam, only: Option<&[SectionId]>) -> R
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'accepted'),
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'pending'),
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'refused'),
-                (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'applied')
+                (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'applied'),
+                (SELECT l.server_at FROM session_log l WHERE l.session_id = s.id ORDER BY l.seq DESC LIMIT 1),
+                (SELECT count(*) FROM answers a WHERE a.session_id = s.id)
          FROM grants g
          JOIN exam_sections es ON es.exam_id = ?1 AND es.section_id = g.section_id
          JOIN users u ON u.id = g.user_id
@@ -66,11 +81,12 @@ pub fn students(conn: &Connection, exam: &Exam, only: Option<&[SectionId]>) -> R
          LEFT JOIN extra_time x ON x.exam_id = ?1 AND x.user_id = u.id
          WHERE g.role = 'student' AND g.course_id = ?2
            AND (?3 IS NULL OR g.section_id IN (SELECT value FROM json_each(?3)))
+           AND (?4 IS NULL OR u.id = ?4)
            AND NOT EXISTS (SELECT 1 FROM candidate_links c WHERE c.user_id = u.id AND c.exam_id <> ?1)
          GROUP BY u.id
          ORDER BY u.email",
     )?;
-    let rows = statement.query_map(rusqlite::params![exam.id, exam.course_id, only], |row| {
+    let rows = statement.query_map(rusqlite::params![exam.id, exam.course_id, only, whose.student], |row| {
         let started: Option<AttemptId> = row.get(0)?;
         let attempt = started.map(|_| attempts::from_row(row)).transpose()?;
         Ok(StudentAttempt {
@@ -89,6 +105,8 @@ pub fn students(conn: &Connection, exam: &Exam, only: Option<&[SectionId]>) -> R
             attempt,
             receipt: None,
             receipt_sha256: None,
+            last_save_at: row.get(18)?,
+            questions_attempted: row.get(19)?,
         })
     })?;
     let mut students = rows.collect::<Result<Vec<_>, _>>()?;

@@ -346,6 +346,8 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             (Who::Instructor, 204),
         ),
         staff(Method::GET, format!("{open}/attempts"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(Method::GET, format!("{open}/monitor"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(Method::GET, format!("{open}/monitor/events"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/attempts/{}", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
             Method::GET,

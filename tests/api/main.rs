@@ -26,6 +26,7 @@ mod headers;
 mod health;
 mod late;
 mod logging;
+mod monitor;
 mod notices;
 mod openapi;
 mod passwords;

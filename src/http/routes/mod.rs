@@ -8,6 +8,7 @@ mod exams;
 mod health;
 mod links;
 mod me;
+mod monitor;
 mod openapi;
 mod org_courses;
 mod org_roster;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(attempts::router())
         .merge(saves::router())
         .merge(attempt_review::router())
+        .merge(monitor::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), refused_orgs::answer_503))

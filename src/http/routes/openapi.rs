@@ -171,6 +171,20 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/monitor",
+        Who::ExamProctor,
+        200,
+        "The live monitor now: every student the caller watches, their attempt, latest save and last contact.",
+    ),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/monitor/events",
+        Who::ExamProctor,
+        200,
+        "The live monitor as server-sent events: `snapshot` (the whole monitor) first and after anything about the exam as a whole, then `student` (one row) as each student saves, starts, moves or submits.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals",
         Who::CourseStaff,
         200,

@@ -8,6 +8,7 @@ pub mod attempts;
 pub mod candidates;
 pub mod courses;
 pub mod exams;
+pub mod monitor;
 pub mod people;
 pub mod roster;
 pub mod signals;

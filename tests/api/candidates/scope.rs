@@ -105,7 +105,7 @@ async fn staff_of_another_exam_never_list_a_candidate() {
     let students = db
         .read(move |conn| {
             let exam = attempts::exam_of(conn, quiz, now)?.unwrap();
-            exam_roster::students(conn, &exam, None)
+            exam_roster::students(conn, &exam, exam_roster::Whose::default())
         })
         .await
         .unwrap();

@@ -1,0 +1,111 @@
+//! The live monitor of an exam: a snapshot, and a stream of server-sent
+//! events that keeps it current. The stream starts with the whole monitor
+//! (`snapshot`), then sends one student's row each time the bus tells of
+//! them (`student`), and the whole monitor again after anything about the
+//! exam as a whole, or when it fell behind the bus. Rows are states, not
+//! changes: a page that reconnects (the browser's `EventSource` does so by
+//! itself) gets a fresh snapshot, so nothing is missed and nothing counts
+//! twice.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures_util::Stream;
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::error::AppError;
+use crate::http::auth::ExamProctor;
+use crate::http::wire::monitor::{Monitor, MonitorRow};
+use crate::notices::Subscription;
+use crate::service::ExamWatch;
+use crate::service::monitor as service;
+use crate::state::AppState;
+
+/// How often an idle stream sends a comment, so that neither the server's
+/// idle timeout nor a proxy closes it.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+async fn snapshot(state: &AppState, watch: &ExamWatch) -> Result<Monitor, AppError> {
+    let rows = service::rows(state, watch).await?;
+    Ok(Monitor::of(watch, rows, state.clock().now()))
+}
+
+/// `GET .../monitor`: every student the caller watches, now.
+async fn show(State(state): State<AppState>, ExamProctor(watch): ExamProctor) -> Result<Json<Monitor>, AppError> {
+    Ok(Json(snapshot(&state, &watch).await?))
+}
+
+/// What one stream holds between events.
+struct Watching {
+    state: AppState,
+    watch: ExamWatch,
+    notices: Subscription,
+    /// Send the whole monitor next.
+    resnapshot: bool,
+    _permit: OwnedSemaphorePermit,
+}
+
+fn json_event(kind: &str, body: &impl serde::Serialize) -> Option<Event> {
+    Event::default().event(kind).json_data(body).ok()
+}
+
+impl Watching {
+    /// The next event of the stream; `None` ends it (the page reconnects).
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if std::mem::take(&mut self.resnapshot) {
+                // The exam as it is now: its close may have moved.
+                self.watch = service::refresh(&self.state, &self.watch).await.ok()??;
+                let monitor = snapshot(&self.state, &self.watch).await.ok()?;
+                return json_event("snapshot", &monitor);
+            }
+            let notice = match self.notices.next().await {
+                Ok(Some(notice)) => notice,
+                Ok(None) => return None,
+                Err(_lagged) => {
+                    self.resnapshot = true;
+                    continue;
+                }
+            };
+            let Some(student) = service::student_of(&notice.event) else {
+                self.resnapshot = true;
+                continue;
+            };
+            // A student of a section this watcher does not see has no row here.
+            if let Some(row) = service::row(&self.state, &self.watch, student).await.ok()? {
+                return json_event("student", &MonitorRow::from(row));
+            }
+        }
+    }
+}
+
+/// `GET .../monitor/events`: the monitor, kept current (see the module).
+async fn events(
+    State(state): State<AppState>,
+    ExamProctor(watch): ExamProctor,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    // At most `state::MAX_MONITOR_STREAMS` at once, server-wide.
+    let permit = Arc::clone(state.monitor_streams())
+        .try_acquire_owned()
+        .map_err(|_| AppError::Overloaded { retry_after_secs: 5 })?;
+    // Listening before the snapshot is read: a save between the two is sent again, never lost.
+    let notices = state.notices().subscribe(watch.on.staff.org, watch.on.exam.id);
+    let watching = Watching { state, watch, notices, resnapshot: true, _permit: permit };
+    let stream = futures_util::stream::unfold(watching, |mut watching| async move {
+        let event = watching.next().await?;
+        Some((Ok(event), watching))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// The monitor's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/monitor", get(show))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/monitor/events", get(events))
+}

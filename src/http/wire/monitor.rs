@@ -1,0 +1,79 @@
+//! The live monitor as a watcher's page reads it: one row per student, and
+//! the exam's times, with the server's clock so the page can count down.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::attempts::{Attempt, LateCounts};
+use crate::domain::{ExamId, SectionId, Timestamp, UserId};
+use crate::service::ExamWatch;
+use crate::service::monitor::Row;
+
+/// Where one student is.
+#[derive(Serialize)]
+pub struct MonitorRow {
+    user_id: UserId,
+    section_id: SectionId,
+    display_name: String,
+    email: String,
+    extra_minutes: u32,
+    attempt: Option<Attempt>,
+    /// When the server received the attempt's latest durable item.
+    last_save_at: Option<Timestamp>,
+    /// When the server last heard the browser (a save or a heartbeat), since it started.
+    last_contact_at: Option<Timestamp>,
+    questions_attempted: u32,
+    late_items: LateCounts,
+}
+
+impl From<Row> for MonitorRow {
+    fn from(row: Row) -> Self {
+        let student = row.student;
+        Self {
+            user_id: student.user_id,
+            section_id: student.section_id,
+            display_name: student.display_name,
+            email: student.email,
+            extra_minutes: student.extra_minutes,
+            attempt: student.attempt.map(Attempt::from),
+            last_save_at: student.last_save_at,
+            last_contact_at: row.last_contact_at.map(Timestamp::from_time),
+            questions_attempted: student.questions_attempted,
+            late_items: student.late_items.into(),
+        }
+    }
+}
+
+/// The whole monitor: sent first, and again whenever the page may have missed something.
+#[derive(Serialize)]
+pub struct Monitor {
+    exam_id: ExamId,
+    title: String,
+    #[serde(with = "crate::domain::timestamp::text")]
+    closes_at: OffsetDateTime,
+    duration_minutes: u32,
+    questions: usize,
+    /// Sections the caller watches (all the exam's for course staff).
+    section_ids: Vec<SectionId>,
+    #[serde(with = "crate::domain::timestamp::text")]
+    server_now: OffsetDateTime,
+    rows: Vec<MonitorRow>,
+}
+
+impl Monitor {
+    /// The monitor of `watch` at `now`.
+    #[must_use]
+    pub fn of(watch: &ExamWatch, rows: Vec<Row>, now: OffsetDateTime) -> Self {
+        let spec = &watch.on.exam.spec;
+        Self {
+            exam_id: watch.on.exam.id,
+            title: spec.title.clone(),
+            closes_at: spec.closes_at,
+            duration_minutes: spec.duration_minutes,
+            questions: spec.questions.len(),
+            section_ids: watch.sections.only().map_or_else(|| spec.section_ids.clone(), <[_]>::to_vec),
+            server_now: now,
+            rows: rows.into_iter().map(MonitorRow::from).collect(),
+        }
+    }
+}

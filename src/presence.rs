@@ -1,0 +1,65 @@
+//! When the server last heard from each attempt's browser: every save and
+//! every heartbeat (an empty save, at least every 15 s) counts. The monitor
+//! shows a browser silent for [`SILENCE`] as disconnected; the server itself
+//! decides nothing from it. Held in memory only: after a restart every
+//! browser is unheard of until its next heartbeat, seconds later.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use time::{Duration, OffsetDateTime};
+
+use crate::domain::AttemptId;
+
+/// Silence after which a browser counts as disconnected: three heartbeats missed.
+pub const SILENCE: Duration = Duration::seconds(45);
+
+/// The most attempts remembered. Past it, those silent longest are forgotten
+/// first; an attempt exists only for a student enrolled by staff, so this is
+/// far above any server's exam day.
+const CAPACITY: usize = 200_000;
+
+/// The last contact of each attempt's browser.
+#[derive(Default)]
+pub struct Presence {
+    heard: Mutex<HashMap<AttemptId, OffsetDateTime>>,
+}
+
+impl Presence {
+    /// Notes that `attempt`'s browser was heard at `now`; true when it had
+    /// been silent (or unheard of) before: a reconnection worth telling.
+    pub fn heard(&self, attempt: AttemptId, now: OffsetDateTime) -> bool {
+        let mut heard = self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if heard.len() >= CAPACITY && !heard.contains_key(&attempt) {
+            let oldest = heard.iter().min_by_key(|(_, at)| **at).map(|(id, _)| *id);
+            if let Some(oldest) = oldest {
+                heard.remove(&oldest);
+            }
+        }
+        heard.insert(attempt, now).is_none_or(|before| now - before >= SILENCE)
+    }
+
+    /// When `attempt`'s browser was last heard, since the server started.
+    #[must_use]
+    pub fn last(&self, attempt: AttemptId) -> Option<OffsetDateTime> {
+        self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&attempt).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn a_browser_heard_after_a_silence_is_a_reconnection_and_a_steady_one_is_not() {
+        let presence = Presence::default();
+        let (attempt, start) = (AttemptId::generate(), datetime!(2026-06-01 09:00 UTC));
+        assert!(presence.heard(attempt, start), "first heard");
+        assert!(!presence.heard(attempt, start + Duration::seconds(15)), "a heartbeat");
+        assert!(presence.heard(attempt, start + Duration::seconds(75)), "back after 60 s");
+        assert_eq!(presence.last(attempt), Some(start + Duration::seconds(75)));
+        assert_eq!(presence.last(AttemptId::generate()), None);
+    }
+}

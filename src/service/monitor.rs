@@ -1,0 +1,98 @@
+//! The live monitor of an exam, for its course staff (every section) and
+//! its proctors (their sections): where each student is, read from the
+//! store and from when the server last heard their browser, refreshed one
+//! student at a time as the bus tells of their saves, starts, moves and
+//! submissions.
+
+use time::OffsetDateTime;
+
+use super::{ExamWatch, Watched};
+use crate::domain::UserId;
+use crate::notices::ExamEvent;
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::exam_roster::{self, StudentAttempt, Whose};
+
+/// One student on the monitor.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The student, their attempt, receipt and latest save.
+    pub student: StudentAttempt,
+    /// When the server last heard their browser (a save or a heartbeat),
+    /// since it started.
+    pub last_contact_at: Option<OffsetDateTime>,
+}
+
+/// The exam of `watch` as it is now (a monitor stays open while its close
+/// moves or its sections change): `None` once it is gone. A proctor keeps
+/// only those of their sections the exam is still for.
+///
+/// # Errors
+/// Storage errors.
+pub async fn refresh(state: &AppState, watch: &ExamWatch) -> Result<Option<ExamWatch>, StoreError> {
+    let on = &watch.on;
+    let Some(exam) = super::exams::find(&on.staff.db, on.staff.course, on.exam.id, state.clock().now()).await? else {
+        return Ok(None);
+    };
+    let sections = match &watch.sections {
+        Watched::Every => Watched::Every,
+        Watched::Sections(mine) => {
+            let kept: Vec<_> = mine.iter().copied().filter(|s| exam.spec.section_ids.contains(s)).collect();
+            if kept.is_empty() {
+                return Ok(None);
+            }
+            Watched::Sections(kept)
+        }
+    };
+    Ok(Some(ExamWatch { on: super::ExamStaff { staff: on.staff.clone(), exam }, sections }))
+}
+
+/// Every student the watcher sees. Attempts past their deadline are
+/// submitted first, so no one is shown running late.
+///
+/// # Errors
+/// Storage errors.
+pub async fn rows(state: &AppState, watch: &ExamWatch) -> Result<Vec<Row>, StoreError> {
+    let students = super::exams::roster(state, watch).await?;
+    Ok(students.into_iter().map(|student| with_contact(state, student)).collect())
+}
+
+/// `student`'s row, if the watcher sees them.
+///
+/// # Errors
+/// Storage errors.
+pub async fn row(state: &AppState, watch: &ExamWatch, student: UserId) -> Result<Option<Row>, StoreError> {
+    let on = &watch.on;
+    let (exam, sections) = (on.exam.clone(), watch.sections.only().map(<[_]>::to_vec));
+    let found = on
+        .staff
+        .db
+        .read(move |conn| {
+            let whose = Whose { sections: sections.as_deref(), student: Some(student) };
+            exam_roster::students(conn, &exam, whose)
+        })
+        .await?;
+    Ok(found.into_iter().next().map(|student| with_contact(state, student)))
+}
+
+fn with_contact(state: &AppState, student: StudentAttempt) -> Row {
+    let last_contact_at = student.attempt.as_ref().and_then(|a| state.presence().last(a.id));
+    Row { student, last_contact_at }
+}
+
+/// The student a notice is about; `None` for one about the whole exam
+/// (its window, extra time for several), after which the monitor reads
+/// every row again.
+#[must_use]
+pub fn student_of(event: &ExamEvent) -> Option<UserId> {
+    match event {
+        ExamEvent::AttemptStarted { student, .. }
+        | ExamEvent::AttemptMoved { student, .. }
+        | ExamEvent::MoveAllowed { student, .. }
+        | ExamEvent::Reconnected { student, .. }
+        | ExamEvent::Saved { student, .. }
+        | ExamEvent::Submitted { student, .. } => Some(*student),
+        ExamEvent::ExtraTime { students, .. } if students.len() == 1 => students.first().copied(),
+        ExamEvent::ExtraTime { .. } | ExamEvent::WindowChanged { .. } => None,
+    }
+}

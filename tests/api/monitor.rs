@@ -1,0 +1,142 @@
+//! The live monitor: a snapshot of every student the caller watches, and a
+//! stream of server-sent events that keeps it current, scoped to the
+//! proctor's sections and bounded in how many the server keeps open.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::access::exam_body;
+use crate::exam_client::ExamClient;
+use crate::helpers::{TestApp, spawn_app};
+use crate::people::{Caller, World, world};
+
+/// A monitor stream as a page reads it.
+struct Stream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(
+        app: &TestApp,
+        caller: &Caller,
+        course: impl std::fmt::Display,
+        exam: impl std::fmt::Display,
+    ) -> Self {
+        let path = format!("/api/v1/courses/{course}/exams/{exam}/monitor/events");
+        let response = app.as_(caller).raw(reqwest::Method::GET, &path, None).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Self { response, buffer: String::new() }
+    }
+
+    /// The next event (its name and data), waiting at most 5 s.
+    async fn next(&mut self) -> (String, Value) {
+        let read = async {
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let block: String = self.buffer.drain(..end + 2).collect();
+                    let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name).map(str::to_owned));
+                    // A comment (the keep-alive) has neither.
+                    if let (Some(event), Some(data)) = (field("event: "), field("data: ")) {
+                        return (event, serde_json::from_str(&data).unwrap());
+                    }
+                    continue;
+                }
+                let chunk = self.response.chunk().await.unwrap().expect("the stream stays open");
+                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), read).await.expect("an event within 5 s")
+    }
+}
+
+fn emails(monitor: &Value) -> Vec<&str> {
+    monitor["rows"].as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap()).collect()
+}
+
+/// A published exam for both of PHYS101's sections (A and B).
+async fn exam_for_both_sections(app: &TestApp, w: &World) -> String {
+    let courses: Value = app.json_of(&w.admin, "/api/v1/org/courses").await;
+    let phys101 = courses.as_array().unwrap().iter().find(|c| c["code"] == "PHYS101").unwrap();
+    let mut body = exam_body(w);
+    body["section_ids"] = json!(phys101["sections"].as_array().unwrap().iter().map(|s| &s["id"]).collect::<Vec<_>>());
+    let instructor = app.as_(&w.instructor);
+    let made: Value = instructor.create_exam(w.course, body).await.json().await.unwrap();
+    let exam = made["id"].as_str().unwrap().to_owned();
+    let published = instructor.publish(w.course, &exam, json!({"tests_run": 2, "tests_failed": 0})).await;
+    assert_eq!(published.status(), 200);
+    exam
+}
+
+#[tokio::test]
+async fn a_proctor_watches_their_sections_students_save_live_and_never_another_sections() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let exam = exam_for_both_sections(&app, &w).await;
+    let snapshot: Value = app.json_of(&w.proctor, &format!("/api/v1/courses/{}/exams/{exam}/monitor", w.course)).await;
+    assert_eq!(emails(&snapshot), ["student@physics.example"], "section A only");
+    assert_eq!(snapshot["rows"][0]["attempt"], Value::Null, "not started");
+    let everyone: Value =
+        app.json_of(&w.instructor, &format!("/api/v1/courses/{}/exams/{exam}/monitor", w.course)).await;
+    assert_eq!(emails(&everyone), ["student-b@physics.example", "student@physics.example"]);
+
+    let mut stream = Stream::open(&app, &w.proctor, w.course, &exam).await;
+    let (kind, first) = stream.next().await;
+    assert_eq!((kind.as_str(), emails(&first)), ("snapshot", vec!["student@physics.example"]));
+
+    // Section B's student starts and saves: nothing reaches A's proctor.
+    let mut other = ExamClient::start(&app, &w.other_student, &exam).await;
+    let question = other.question(0);
+    other.type_text(&question, "b");
+    other.flush(&app).await;
+    // Section A's student starts and saves: their row arrives, each time as it is now.
+    let mut client = ExamClient::start(&app, &w.student, &exam).await;
+    let (kind, started) = stream.next().await;
+    assert_eq!((kind.as_str(), started["email"].as_str()), ("student", Some("student@physics.example")), "{started}");
+    assert_eq!(started["attempt"]["id"], client.attempt.as_str());
+    assert_eq!(started["questions_attempted"], 0);
+    let question = client.question(0);
+    client.type_text(&question, "ab");
+    client.flush(&app).await;
+    let (kind, saved) = stream.next().await;
+    assert_eq!((kind.as_str(), saved["email"].as_str()), ("student", Some("student@physics.example")), "{saved}");
+    assert_eq!(saved["questions_attempted"], 1);
+    assert!(saved["last_save_at"].as_str().is_some() && saved["last_contact_at"].as_str().is_some(), "{saved}");
+
+    // Something about the whole exam (its close moved) sends the whole monitor again.
+    let later = json!({"closes_at": "2026-06-01T18:00:00Z"});
+    assert_eq!(app.as_(&w.instructor).set_window(w.course, &exam, later).await.status(), 200);
+    let (kind, again) = stream.next().await;
+    assert_eq!((kind.as_str(), again["closes_at"].as_str()), ("snapshot", Some("2026-06-01T18:00:00.000Z")));
+    assert_eq!(emails(&again), ["student@physics.example"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_server_keeps_a_bounded_number_of_monitor_streams_open() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut open = Vec::new();
+    for _ in 0..examhall::state::MAX_MONITOR_STREAMS {
+        open.push(Stream::open(&app, &w.instructor, w.course, w.open_exam).await);
+    }
+    let path = format!("/api/v1/courses/{}/exams/{}/monitor/events", w.course, w.open_exam);
+    let refused = app.as_(&w.instructor).raw(reqwest::Method::GET, &path, None).await;
+    assert_eq!(refused.status(), 503, "one stream past the bound is refused");
+    assert!(refused.headers().contains_key("retry-after"));
+    // A page that goes away gives its place back.
+    drop(open.pop());
+    let mut reopened = None;
+    for _ in 0..50 {
+        let response = app.as_(&w.instructor).raw(reqwest::Method::GET, &path, None).await;
+        if response.status() == 200 {
+            reopened = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reopened.is_some(), "a closed stream's place is given back");
+    app.stop().await;
+}
