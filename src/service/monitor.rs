@@ -7,11 +7,13 @@
 use time::OffsetDateTime;
 
 use super::{ExamWatch, Watched};
-use crate::domain::UserId;
+use crate::domain::{SectionId, UserId};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::courses::{self, Course};
 use crate::store::exam_roster::{self, StudentAttempt, Whose};
+use crate::store::exams::{self, Exam};
+use crate::store::{Database, StoreError};
 
 /// One student on the monitor.
 #[derive(Debug, Clone)]
@@ -95,4 +97,33 @@ pub fn student_of(event: &ExamEvent) -> Option<UserId> {
         ExamEvent::ExtraTime { students, .. } if students.len() == 1 => students.first().copied(),
         ExamEvent::ExtraTime { .. } | ExamEvent::WindowChanged { .. } => None,
     }
+}
+
+/// How long after its close an exam stays on a proctor's page.
+const WATCHED_AFTER_CLOSE: time::Duration = time::Duration::hours(24);
+
+/// The published exams that `sections` (those a proctor proctors) sit and
+/// that closed less than a day ago, with their course, soonest first.
+///
+/// # Errors
+/// Storage errors.
+pub async fn watched(
+    state: &AppState,
+    db: &Database,
+    sections: Vec<SectionId>,
+) -> Result<Vec<(Exam, Course)>, StoreError> {
+    if sections.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = state.clock().now();
+    db.read(move |conn| {
+        let all = courses::list_courses(conn)?;
+        let exams = exams::published_for_sections(conn, &sections, now)?;
+        Ok(exams
+            .into_iter()
+            .filter(|exam| exam.spec.closes_at + WATCHED_AFTER_CLOSE > now)
+            .filter_map(|exam| all.iter().find(|c| c.id == exam.course_id).cloned().map(|course| (exam, course)))
+            .collect())
+    })
+    .await
 }

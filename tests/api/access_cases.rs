@@ -257,6 +257,7 @@ fn session_cases(ids: &Ids) -> Vec<Case> {
     let new_password = json!({"current_password": PASSWORD, "new_password": "another-strong-phrase-9"});
     vec![
         case(Method::GET, "/api/v1/me/courses".into(), Body::None, Access::OrgMember, false, (Who::Student, 200)),
+        case(Method::GET, "/api/v1/me/watching".into(), Body::None, Access::OrgMember, false, (Who::Proctor, 200)),
         case(Method::GET, "/api/v1/session".into(), Body::None, Access::Session, false, (Who::Admin, 200)),
         case(
             Method::DELETE,

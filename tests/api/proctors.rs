@@ -48,6 +48,20 @@ async fn a_proctor_sees_only_their_own_sections_of_a_published_exam() {
     assert_eq!(watched(&app, &w.instructor, w.course, &exam).await, Ok(both.clone()));
     assert_eq!(watched(&app, &w.reviewer, w.course, &exam).await, Ok(both));
 
+    // Their page lists the exams their sections sit: B's proctor the new one only.
+    let server = &app;
+    let listed = |caller| async move {
+        let watching: Value = server.json_of(caller, "/api/v1/me/watching").await;
+        watching.as_array().unwrap().iter().map(|e| e["exam_id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    let mut mine = listed(&w.proctor).await;
+    mine.sort();
+    let mut expected = vec![exam.clone(), w.open_exam.to_string()];
+    expected.sort();
+    assert_eq!(mine, expected);
+    assert_eq!(listed(&w.other_proctor).await, [exam.clone()]);
+    assert_eq!(listed(&w.student).await, Vec::<String>::new(), "a student proctors nothing");
+
     // The world's open exam is for section A only: B's proctor has nothing to watch there.
     let open = w.open_exam.to_string();
     assert_eq!(watched(&app, &w.proctor, w.course, &open).await, Ok(section_a));

@@ -117,6 +117,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ("get", "/api/v1/org/audit", Who::OrgAdmin, 200, "The audit log, filtered and paged."),
     ("get", "/api/v1/org/audit.csv", Who::OrgAdmin, 200, "The audit log as CSV (the export is audited)."),
     ("get", "/api/v1/me/courses", Who::OrgMember, 200, "The courses and sections where the caller holds a role."),
+    (
+        "get",
+        "/api/v1/me/watching",
+        Who::OrgMember,
+        200,
+        "The published exams the sections the caller proctors sit, each opening the live monitor of those sections.",
+    ),
     ("get", "/api/v1/courses/{course_id}/exams", Who::CourseStaff, 200, "The course's exams."),
     ("post", "/api/v1/courses/{course_id}/exams", Who::CourseInstructor, 201, "Creates a draft exam."),
     (
