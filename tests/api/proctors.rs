@@ -59,7 +59,7 @@ async fn a_proctor_sees_only_their_own_sections_of_a_published_exam() {
     let mut expected = vec![exam.clone(), w.open_exam.to_string()];
     expected.sort();
     assert_eq!(mine, expected);
-    assert_eq!(listed(&w.other_proctor).await, [exam.clone()]);
+    assert_eq!(listed(&w.other_proctor).await, std::slice::from_ref(&exam));
     assert_eq!(listed(&w.student).await, Vec::<String>::new(), "a student proctors nothing");
 
     // The world's open exam is for section A only: B's proctor has nothing to watch there.
