@@ -28,6 +28,7 @@ import { TakeScreen } from './screens/exam/TakeScreen';
 import { HomeScreen } from './screens/home/HomeScreen';
 import { LinkScreen } from './screens/link/LinkScreen';
 import { ManageScreen } from './screens/manage/ManageScreen';
+import { MonitorScreen } from './screens/monitor/MonitorScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
 import { PlatformScreen } from './screens/platform/PlatformScreen';
 import { ReadinessScreen } from './screens/readiness/ReadinessScreen';
@@ -99,6 +100,13 @@ const routes: Route[] = [
     access: 'staff',
     title: t.candidates.documentTitle,
     render: (p) => <CandidatesScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
+    // Proctors watch their own sections here; the server decides who sees what.
+    pattern: '/courses/:courseId/exams/:examId/monitor',
+    access: 'member',
+    title: t.monitor.documentTitle,
+    render: (p) => <MonitorScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
   },
   {
     pattern: '/courses/:courseId/exams/:examId',

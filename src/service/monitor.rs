@@ -49,6 +49,21 @@ pub async fn refresh(state: &AppState, watch: &ExamWatch) -> Result<Option<ExamW
     Ok(Some(ExamWatch { on: super::ExamStaff { staff: on.staff.clone(), exam }, sections }))
 }
 
+/// The sections the watcher sees, with their names, in name order.
+///
+/// # Errors
+/// Storage errors.
+pub async fn sections(watch: &ExamWatch) -> Result<Vec<courses::Section>, StoreError> {
+    let course = watch.on.staff.course;
+    let watched: Vec<SectionId> =
+        watch.sections.only().map_or_else(|| watch.on.exam.spec.section_ids.clone(), <[_]>::to_vec);
+    let found = watch.on.staff.db.read(move |conn| courses::course(conn, course)).await?;
+    let mut sections: Vec<_> =
+        found.map(|c| c.sections).unwrap_or_default().into_iter().filter(|s| watched.contains(&s.id)).collect();
+    sections.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(sections)
+}
+
 /// Every student the watcher sees. Attempts past their deadline are
 /// submitted first, so no one is shown running late.
 ///

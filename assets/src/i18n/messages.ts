@@ -348,6 +348,7 @@ export interface Messages {
     sections: string;
     noSections: string;
     noExams: string;
+    proctorHint: string;
     /** The link from a taught course to its page: "Exams of PHYS101". */
     openExams: (code: string) => string;
     empty: string;
@@ -615,6 +616,55 @@ export interface Messages {
     duration: (minutes: number, extra: number) => string;
     submitted: string;
     started: string;
+    watchingHeading: string;
+    watchingIntro: string;
+    watchingExam: (course: string, exam: string) => string;
+    openMonitor: string;
+  };
+  /** The live monitor of one exam, for its staff and its sections' proctors. */
+  monitor: {
+    documentTitle: string;
+    heading: (exam: string) => string;
+    intro: string;
+    live: string;
+    reconnecting: string;
+    summaryLabel: string;
+    summary: { total: (count: number) => string };
+    statuses: {
+      not_started: string;
+      working: string;
+      idle: (minutes: number) => string;
+      disconnected: string;
+      submitted: string;
+      submitted_at_deadline: string;
+    };
+    /** Each status's name, for the summary and the filter. */
+    statusNames: {
+      not_started: string;
+      working: string;
+      idle: string;
+      disconnected: string;
+      submitted: string;
+      submitted_at_deadline: string;
+    };
+    statusFilter: string;
+    sectionFilter: string;
+    allStatuses: string;
+    allSections: string;
+    section: (name: string) => string;
+    sortBy: string;
+    sorts: { name: string; status: string; lastSave: string };
+    caption: (shown: number, total: number) => string;
+    columns: { student: string; section: string; status: string; timeLeft: string; lastSave: string; questions: string };
+    never: string;
+    ago: (seconds: number) => string;
+    left: (minutes: number, seconds: number) => string;
+    timeUp: string;
+    notStartedLeft: string;
+    questions: (done: number, total: number) => string;
+    extra: (minutes: number) => string;
+    noStudents: string;
+    link: string;
   };
   /** The management page of one exam, for its course's staff. */
   manage: {

@@ -31,8 +31,8 @@ use crate::state::AppState;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 async fn snapshot(state: &AppState, watch: &ExamWatch) -> Result<Monitor, AppError> {
-    let rows = service::rows(state, watch).await?;
-    Ok(Monitor::of(watch, rows, state.clock().now()))
+    let (sections, rows) = (service::sections(watch).await?, service::rows(state, watch).await?);
+    Ok(Monitor::of(watch, sections, rows, state.clock().now()))
 }
 
 /// `GET .../monitor`: every student the caller watches, now.

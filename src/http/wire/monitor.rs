@@ -5,9 +5,11 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::attempts::{Attempt, LateCounts};
+use super::courses::Section;
 use crate::domain::{ExamId, SectionId, Timestamp, UserId};
 use crate::service::ExamWatch;
 use crate::service::monitor::Row;
+use crate::store::courses;
 
 /// Where one student is.
 #[derive(Serialize)]
@@ -54,7 +56,7 @@ pub struct Monitor {
     duration_minutes: u32,
     questions: usize,
     /// Sections the caller watches (all the exam's for course staff).
-    section_ids: Vec<SectionId>,
+    sections: Vec<Section>,
     #[serde(with = "crate::domain::timestamp::text")]
     server_now: OffsetDateTime,
     rows: Vec<MonitorRow>,
@@ -63,7 +65,7 @@ pub struct Monitor {
 impl Monitor {
     /// The monitor of `watch` at `now`.
     #[must_use]
-    pub fn of(watch: &ExamWatch, rows: Vec<Row>, now: OffsetDateTime) -> Self {
+    pub fn of(watch: &ExamWatch, sections: Vec<courses::Section>, rows: Vec<Row>, now: OffsetDateTime) -> Self {
         let spec = &watch.on.exam.spec;
         Self {
             exam_id: watch.on.exam.id,
@@ -71,7 +73,7 @@ impl Monitor {
             closes_at: spec.closes_at,
             duration_minutes: spec.duration_minutes,
             questions: spec.questions.len(),
-            section_ids: watch.sections.only().map_or_else(|| spec.section_ids.clone(), <[_]>::to_vec),
+            sections: sections.into_iter().map(Section::from).collect(),
             server_now: now,
             rows: rows.into_iter().map(MonitorRow::from).collect(),
         }

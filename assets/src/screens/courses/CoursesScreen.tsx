@@ -10,6 +10,8 @@ import type { MyCourse } from '../../api/types';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
+import { useSession } from '../../session/SessionProvider';
+import { Watching } from '../home/Watching';
 import { coursePath, teaches } from './taught';
 
 function CourseItem({ course }: { course: MyCourse }) {
@@ -33,6 +35,8 @@ function CourseItem({ course }: { course: MyCourse }) {
             {t.courses.openExams(course.code)}
           </Link>
         </p>
+      ) : course.roles.includes('proctor') ? (
+        <p class="hint" data-testid="proctor-hint">{t.courses.proctorHint}</p>
       ) : (
         <p class="empty-state" data-testid="no-exams">{t.courses.noExams}</p>
       )}
@@ -42,9 +46,12 @@ function CourseItem({ course }: { course: MyCourse }) {
 
 export function CoursesScreen() {
   const loaded = useLoad(myCourses);
+  const { view } = useSession();
+  const proctors = view?.roles.some((grant) => grant.role === 'proctor') ?? false;
   return (
     <>
       <h1>{t.courses.heading}</h1>
+      {proctors && <Watching />}
       <WhenLoaded loaded={loaded}>
         {(courses) =>
           courses.length === 0 ? (

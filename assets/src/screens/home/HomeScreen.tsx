@@ -1,6 +1,7 @@
 /**
- * A student's start page (`/home`): their courses and sections. No staff
- * navigation or data appears here; the server returns only their own section.
+ * A member's start page (`/home`): their exams and courses, and for a
+ * proctor the exams their sections sit. No staff navigation or data appears
+ * here; the server returns only what the caller's own roles reach.
  */
 import { t } from '../../i18n';
 import { myCourses } from '../../api/me';
@@ -8,15 +9,19 @@ import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { useSession } from '../../session/SessionProvider';
 import { MyExams } from './MyExams';
+import { Watching } from './Watching';
 
 export function HomeScreen() {
   const { view } = useSession();
   const loaded = useLoad(myCourses);
+  const proctors = view?.roles.some((grant) => grant.role === 'proctor') ?? false;
+  const studies = view?.roles.some((grant) => grant.role === 'student') ?? false;
   return (
     <>
       <h1>{t.home.heading}</h1>
       {view !== null && <p class="lead">{t.home.welcome(view.user.display_name)}</p>}
-      <MyExams />
+      {proctors && <Watching />}
+      {(studies || !proctors) && <MyExams />}
       <WhenLoaded loaded={loaded}>
         {(courses) =>
           courses.length === 0 ? (

@@ -14,6 +14,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
+import { monitorPath } from '../../api/monitor';
 import { candidatesPath, coursePath, editExamPath, instructs } from '../courses/taught';
 import { TaughtExamScreen, type TaughtExam } from '../courses/TaughtExam';
 import { PhaseBadge } from '../courses/PhaseBadge';
@@ -87,6 +88,9 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
         <dt>{text.facts.duration}</dt>
         <dd data-testid="manage-duration">{t.exams.minutes(exam.duration_minutes)}</dd>
       </dl>
+      <p class="row-actions">
+        <Link href={monitorPath(course.id, exam.id)} class="button" data-testid="manage-monitor">{t.monitor.link}</Link>
+      </p>
       {canManage && (
         <p class="row-actions">
           <Link href={candidatesPath(course.id, exam.id)} class="button button--secondary" data-testid="manage-candidates">

@@ -1,0 +1,63 @@
+/**
+ * The live monitor of an exam (for its course staff, and for proctors of its
+ * sections), and a proctor's list of the exams their sections sit.
+ */
+import { api } from './client';
+import type { Attempt, LateCounts } from './attempts';
+import type { Section } from './types';
+
+/** Where one student is, as the server last knew. */
+export interface MonitorRow {
+  user_id: string;
+  section_id: string;
+  display_name: string;
+  email: string;
+  extra_minutes: number;
+  attempt: Attempt | null;
+  /** When the server received the attempt's latest durable change. */
+  last_save_at: string | null;
+  /** When the server last heard the browser (a save or a heartbeat), since it started. */
+  last_contact_at: string | null;
+  questions_attempted: number;
+  late_items: LateCounts;
+}
+
+/** The whole monitor: what the page shows first, and again after anything it may have missed. */
+export interface Monitor {
+  exam_id: string;
+  title: string;
+  closes_at: string;
+  duration_minutes: number;
+  questions: number;
+  /** The sections the caller watches. */
+  sections: Section[];
+  server_now: string;
+  rows: MonitorRow[];
+}
+
+/** An exam one of the caller's sections sits. */
+export interface WatchedExam {
+  course_id: string;
+  course_code: string;
+  course_title: string;
+  exam_id: string;
+  title: string;
+  opens_at: string;
+  closes_at: string;
+  phase: 'draft' | 'published' | 'open' | 'closed';
+}
+
+const examPath = (courseId: string, examId: string): string =>
+  `/courses/${encodeURIComponent(courseId)}/exams/${encodeURIComponent(examId)}`;
+
+/** The published exams the sections the caller proctors sit. */
+export const watching = (): Promise<WatchedExam[]> => api('/me/watching');
+
+/** The monitor now. */
+export const monitor = (courseId: string, examId: string): Promise<Monitor> => api(`${examPath(courseId, examId)}/monitor`);
+
+/** Where the monitor's server-sent events are: `snapshot` (a `Monitor`), then `student` (a `MonitorRow`). */
+export const monitorEvents = (courseId: string, examId: string): string => `/api/v1${examPath(courseId, examId)}/monitor/events`;
+
+/** The page of the monitor. */
+export const monitorPath = (courseId: string, examId: string): string => `${examPath(courseId, examId)}/monitor`;

@@ -1,0 +1,129 @@
+/**
+ * The live monitor of one exam: one row per student the caller watches
+ * (course staff: every section; a proctor: their own), kept current by the
+ * server's event stream. The stream starts with the whole monitor and sends
+ * it again whenever the page may have missed something, so a reconnection
+ * (which the browser's EventSource makes by itself) leaves no gap. Status,
+ * time left and "last save" are worked out once a second on the server's
+ * clock; colour is never the only sign of a status, the text is always there.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { t } from '../../i18n';
+import { monitorEvents, type Monitor, type MonitorRow } from '../../api/monitor';
+import { NotFoundScreen } from '../not-found/NotFoundScreen';
+import { MonitorTable, type Sort } from './MonitorTable';
+import { STATUS_ORDER, standing, type Status } from './status';
+
+const text = t.monitor;
+
+type Connection = 'connecting' | 'live' | 'reconnecting' | 'refused';
+
+interface Props {
+  courseId: string;
+  examId: string;
+}
+
+/** The monitor, kept current by the event stream; and the server's clock as this browser reckons it. */
+function useMonitor(courseId: string, examId: string): { monitor: Monitor | null; connection: Connection; offset: number } {
+  const [monitor, setMonitor] = useState<Monitor | null>(null);
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const [offset, setOffset] = useState(0);
+  useEffect(() => {
+    const source = new EventSource(monitorEvents(courseId, examId));
+    source.addEventListener('snapshot', (event) => {
+      const whole = JSON.parse((event as MessageEvent<string>).data) as Monitor;
+      setOffset(Date.parse(whole.server_now) - Date.now());
+      setMonitor(whole);
+      setConnection('live');
+    });
+    source.addEventListener('student', (event) => {
+      const row = JSON.parse((event as MessageEvent<string>).data) as MonitorRow;
+      setMonitor((current) => {
+        if (current === null) return current;
+        const rows = current.rows.some((r) => r.user_id === row.user_id)
+          ? current.rows.map((r) => (r.user_id === row.user_id ? row : r))
+          : [...current.rows, row];
+        return { ...current, rows };
+      });
+    });
+    source.onerror = () => {
+      // Closed for good (the server refused the stream): the browser will not try again.
+      setConnection(source.readyState === EventSource.CLOSED ? 'refused' : 'reconnecting');
+    };
+    return () => { source.close(); };
+  }, [courseId, examId]);
+  return { monitor, connection, offset };
+}
+
+/** The server's time now, moving once a second. */
+function useServerNow(offset: number): number {
+  const [now, setNow] = useState(() => Date.now() + offset);
+  useEffect(() => {
+    setNow(Date.now() + offset);
+    const timer = setInterval(() => { setNow(Date.now() + offset); }, 1000);
+    return () => { clearInterval(timer); };
+  }, [offset]);
+  return now;
+}
+
+export function MonitorScreen({ courseId, examId }: Props) {
+  const { monitor, connection, offset } = useMonitor(courseId, examId);
+  const now = useServerNow(offset);
+  const [section, setSection] = useState('');
+  const [status, setStatus] = useState<Status | ''>('');
+  const [sort, setSort] = useState<Sort>('status');
+
+  const standings = useMemo(
+    () => new Map((monitor?.rows ?? []).map((row) => [row.user_id, standing(row, now)])),
+    [monitor, now],
+  );
+
+  if (connection === 'refused' && monitor === null) return <NotFoundScreen />;
+  if (monitor === null) return <p role="status">{t.common.loading}</p>;
+
+  const counts = new Map<Status, number>();
+  for (const s of standings.values()) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  const shown = monitor.rows.filter(
+    (row) => (section === '' || row.section_id === section) && (status === '' || standings.get(row.user_id)?.status === status),
+  );
+
+  return (
+    <>
+      <h1 data-testid="monitor-heading">{text.heading(monitor.title)}</h1>
+      <p class="lead">{text.intro}</p>
+      <p role="status" class={connection === 'live' ? 'hint' : 'notice'} data-testid="monitor-connection" data-state={connection}>
+        {connection === 'live' ? text.live : connection === 'reconnecting' ? text.reconnecting : t.common.loading}
+      </p>
+      <section aria-labelledby="monitor-summary">
+        <h2 id="monitor-summary" class="visually-hidden">{text.summaryLabel}</h2>
+        <ul class="chips" data-testid="monitor-summary">
+          <li class="chip">{text.summary.total(monitor.rows.length)}</li>
+          {STATUS_ORDER.filter((s) => counts.has(s)).map((s) => (
+            <li key={s} class="chip" data-status={s} data-testid="monitor-count">
+              {`${counts.get(s) ?? 0} ${text.statusNames[s]}`}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <div class="filters">
+        <label class="field-label" for="monitor-section">{text.sectionFilter}</label>
+        <select id="monitor-section" class="input" value={section} onChange={(e) => { setSection(e.currentTarget.value); }} data-testid="monitor-section">
+          <option value="">{text.allSections}</option>
+          {monitor.sections.map((s) => <option key={s.id} value={s.id}>{text.section(s.name)}</option>)}
+        </select>
+        <label class="field-label" for="monitor-status">{text.statusFilter}</label>
+        <select id="monitor-status" class="input" value={status} onChange={(e) => { setStatus(e.currentTarget.value as Status | ''); }} data-testid="monitor-status">
+          <option value="">{text.allStatuses}</option>
+          {STATUS_ORDER.map((s) => <option key={s} value={s}>{text.statusNames[s]}</option>)}
+        </select>
+        <label class="field-label" for="monitor-sort">{text.sortBy}</label>
+        <select id="monitor-sort" class="input" value={sort} onChange={(e) => { setSort(e.currentTarget.value as Sort); }} data-testid="monitor-sort">
+          <option value="status">{text.sorts.status}</option>
+          <option value="name">{text.sorts.name}</option>
+          <option value="lastSave">{text.sorts.lastSave}</option>
+        </select>
+      </div>
+      <MonitorTable monitor={monitor} rows={shown} standings={standings} now={now} sort={sort} />
+    </>
+  );
+}

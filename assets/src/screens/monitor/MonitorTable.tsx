@@ -1,0 +1,102 @@
+/**
+ * The monitor's table: one row per student shown, with the status in words
+ * (and a tone that only repeats it), time left with extra time, how long ago
+ * the last save reached the server, and how many questions they changed.
+ */
+import { t } from '../../i18n';
+import type { Monitor, MonitorRow } from '../../api/monitor';
+import { STATUS_ORDER, timeLeft, type Standing, type Status } from './status';
+
+const text = t.monitor;
+
+export type Sort = 'status' | 'name' | 'lastSave';
+
+const byName = new Intl.Collator(t.lang, { numeric: true, sensitivity: 'base' });
+
+const tone: Record<Status, string> = {
+  disconnected: 'badge--fail',
+  idle: 'badge--neutral',
+  working: 'badge--info',
+  not_started: 'badge--neutral',
+  submitted_at_deadline: 'badge--pass',
+  submitted: 'badge--pass',
+};
+
+function label(standing: Standing): string {
+  return standing.status === 'idle' ? text.statuses.idle(standing.idleMinutes) : text.statuses[standing.status];
+}
+
+function sorted(rows: MonitorRow[], standings: Map<string, Standing>, sort: Sort): MonitorRow[] {
+  const rank = (row: MonitorRow): number => STATUS_ORDER.indexOf(standings.get(row.user_id)?.status ?? 'not_started');
+  const saved = (row: MonitorRow): number => (row.last_save_at === null ? 0 : Date.parse(row.last_save_at));
+  const name = (a: MonitorRow, b: MonitorRow): number => byName.compare(a.display_name, b.display_name);
+  const order: Record<Sort, (a: MonitorRow, b: MonitorRow) => number> = {
+    status: (a, b) => rank(a) - rank(b) || name(a, b),
+    name,
+    lastSave: (a, b) => saved(b) - saved(a) || name(a, b),
+  };
+  return [...rows].sort(order[sort]);
+}
+
+function TimeLeft({ row, now }: { row: MonitorRow; now: number }) {
+  const left = timeLeft(row, now);
+  if (left === null) return <>{text.notStartedLeft}</>;
+  if (row.attempt?.submitted_at != null) return <>{text.notStartedLeft}</>;
+  const seconds = Math.floor(left / 1000);
+  return (
+    <>
+      {left === 0 ? text.timeUp : text.left(Math.floor(seconds / 60), seconds % 60)}
+      {row.extra_minutes > 0 && <> <span class="hint">{text.extra(row.extra_minutes)}</span></>}
+    </>
+  );
+}
+
+interface Props {
+  monitor: Monitor;
+  rows: MonitorRow[];
+  standings: Map<string, Standing>;
+  now: number;
+  sort: Sort;
+}
+
+export function MonitorTable({ monitor, rows, standings, now, sort }: Props) {
+  const sectionName = new Map(monitor.sections.map((s) => [s.id, s.name]));
+  if (rows.length === 0) return <p class="empty-state" data-testid="monitor-empty">{text.noStudents}</p>;
+  return (
+    <div class="table-wrap">
+      <table class="table table--compact" data-testid="monitor-table">
+        <caption>{text.caption(rows.length, monitor.rows.length)}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{text.columns.student}</th>
+            <th scope="col">{text.columns.section}</th>
+            <th scope="col">{text.columns.status}</th>
+            <th scope="col">{text.columns.timeLeft}</th>
+            <th scope="col">{text.columns.lastSave}</th>
+            <th scope="col">{text.columns.questions}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted(rows, standings, sort).map((row) => {
+            const standing = standings.get(row.user_id) ?? { status: 'not_started' as const, idleMinutes: 0 };
+            const saved = row.last_save_at === null ? null : Math.max(0, Math.floor((now - Date.parse(row.last_save_at)) / 1000));
+            return (
+              <tr key={row.user_id} data-testid="monitor-row" data-email={row.email} data-status={standing.status}>
+                <th scope="row">
+                  {row.display_name} <span class="hint">{row.email}</span>
+                </th>
+                <td>{text.section(sectionName.get(row.section_id) ?? '')}</td>
+                <td>
+                  <span class={`badge ${tone[standing.status]}`} data-testid="monitor-status-cell">{label(standing)}</span>
+                </td>
+                <td><TimeLeft row={row} now={now} /></td>
+                <td data-testid="monitor-last-save">{saved === null ? text.never : text.ago(saved)}</td>
+                <td data-testid="monitor-questions">{text.questions(row.questions_attempted, monitor.questions)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

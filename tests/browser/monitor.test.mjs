@@ -1,0 +1,121 @@
+// Browser test of the live monitor: the demo's proctor (Monday section)
+// signs in, finds the exam their section sits on /home and opens its
+// monitor. It lists the Monday students only. When a Monday student starts
+// and types, their row says so within 3 s of the save reaching the server;
+// a Thursday student doing the same never appears. The filter and the
+// summary say the same in words.
+//
+//   cargo build
+//   cd assets && npm run test:browser
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { typeAtEnd } from './editor.mjs';
+import { chainedSteps, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
+
+/**
+ * Failures the story causes on purpose: "who is signed in?" before signing
+ * in, and the service worker refused on the self-signed certificate. Any
+ * other failed request is a problem.
+ */
+const expected = (line) =>
+  line === 'console error: An SSL certificate error occurred when fetching the script.' ||
+  /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line);
+
+const story = demoStory(expected);
+const EXAM = 'Python warm-up';
+
+/** A person of the demo signed in on a computer of their own, on `landing`. */
+async function signedIn(email, password, landing = '/home') {
+  const page = await story.computer();
+  await page.goto(story.at(`/signin?org=demo&email=${encodeURIComponent(email)}`));
+  await signInFromLink(page, { email, password }, landing);
+  return page;
+}
+
+/** A student starts the demo exam and types `text`; resolves once the server has it. */
+async function startAndType(page, text) {
+  await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: EXAM }).click();
+  await page.getByTestId('exam-start').click();
+  await page.getByTestId('editor-content').waitFor();
+  return typeAndSave(page, text);
+}
+
+/** Types `text` and resolves once a save holding it was answered. */
+async function typeAndSave(page, text) {
+  const saved = page.waitForResponse(
+    (response) => response.url().endsWith('/saves') && response.ok() && response.request().postData()?.includes(text.at(-1)),
+    { timeout: 15_000 },
+  );
+  await typeAtEnd(page, text);
+  await saved;
+}
+
+const rows = (page) => page.getByTestId('monitor-row');
+const row = (page, email) => page.locator(`[data-testid="monitor-row"][data-email="${email}"]`);
+
+test('a proctor watches their own section take the exam live, and never another section', { timeout: 180_000 }, async (t) => {
+  const step = chainedSteps(t);
+  let password;
+  let proctor;
+
+  await step('the proctor finds the exam their section sits on their page and opens its monitor', async () => {
+    [, password] = await story.server.waitForLine(DEMO_PASSWORD);
+    proctor = await signedIn('proctor@demo.example', password, '/courses');
+    const exam = proctor.getByTestId('watched-exam').filter({ hasText: EXAM });
+    await exam.getByTestId('open-monitor').click();
+    await proctor.waitForURL(/\/monitor$/);
+    await proctor.locator('[data-testid="monitor-connection"][data-state="live"]').waitFor();
+    assert.match(await proctor.getByTestId('monitor-heading').innerText(), /Live monitor: Python warm-up/);
+  });
+
+  await step('it lists the Monday students only, not started yet', async () => {
+    const emails = await rows(proctor).evaluateAll((all) => all.map((r) => r.dataset.email).sort());
+    assert.deepEqual(emails, ['student1@demo.example', 'student3@demo.example']);
+    const statuses = await rows(proctor).evaluateAll((all) => all.map((r) => r.dataset.status));
+    assert.deepEqual(statuses, ['not_started', 'not_started']);
+    assert.match(await proctor.locator('table caption').innerText(), /All 2 students/);
+  });
+
+  let monday;
+  await step('a Monday student starts and types: their row says so within 3 s of the save', async () => {
+    monday = await signedIn('student1@demo.example', password);
+    await startAndType(monday, '# started');
+    const started = row(proctor, 'student1@demo.example');
+    await proctor.locator('[data-testid="monitor-row"][data-email="student1@demo.example"][data-status="working"]').waitFor({ timeout: 3_000 });
+    await started.getByTestId('monitor-questions').filter({ hasText: /^1 of / }).waitFor({ timeout: 3_000 });
+    assert.match(await started.getByTestId('monitor-status-cell').innerText(), /Working/, 'the status in words, not colour alone');
+  });
+
+  await step('a Thursday student who starts and types never appears', async () => {
+    const thursday = await signedIn('student2@demo.example', password);
+    await startAndType(thursday, '# elsewhere');
+    // The Monday student saves after: the stream sends in order, so by the
+    // time their update shows, a Thursday row would have come before it.
+    const before = await row(proctor, 'student1@demo.example').getByTestId('monitor-last-save').innerText();
+    await typeAndSave(monday, '\n# more');
+    await proctor.waitForFunction(
+      (seen) => document.querySelector('[data-testid="monitor-row"][data-email="student1@demo.example"] [data-testid="monitor-last-save"]')?.textContent !== seen
+        || document.querySelectorAll('[data-testid="monitor-row"]').length !== 2,
+      before,
+      { timeout: 3_000 },
+    ).catch(() => undefined);
+    assert.equal(await row(proctor, 'student2@demo.example').count(), 0);
+    assert.equal(await rows(proctor).count(), 2);
+    await thursday.context().close();
+  });
+
+  await step('the status filter and the summary say the same, in words', async () => {
+    await proctor.locator('[data-testid="monitor-count"][data-status="working"]', { hasText: '1 working' }).waitFor();
+    await proctor.getByTestId('monitor-status').selectOption('working');
+    assert.deepEqual(await rows(proctor).evaluateAll((all) => all.map((r) => r.dataset.email)), ['student1@demo.example']);
+    assert.match(await proctor.locator('table caption').innerText(), /1 of 2 students/);
+    await proctor.getByTestId('monitor-status').selectOption('');
+    assert.equal(await rows(proctor).count(), 2);
+  });
+
+  await step('no CSP violation or unexpected error on the way', async () => {
+    await monday.context().close();
+    await proctor.context().close();
+    assert.deepEqual(story.problems, []);
+  });
+});
