@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
 
-use crate::domain::AttemptId;
+use crate::domain::{AttemptId, UserId};
 
 /// Silence after which a browser counts as disconnected: three heartbeats missed.
 pub const SILENCE: Duration = Duration::seconds(45);
@@ -46,6 +46,32 @@ impl Presence {
     }
 }
 
+/// How long one person's viewing of one attempt lasts: opening it again
+/// within this time (a refresh, the next question) is the same viewing.
+pub const VIEWING: Duration = Duration::minutes(30);
+
+/// Staff viewings of attempts, so that each is audited once, not per refresh.
+#[derive(Default)]
+pub struct Viewings {
+    seen: Mutex<HashMap<(UserId, AttemptId), OffsetDateTime>>,
+}
+
+impl Viewings {
+    /// Notes that `viewer` opened `attempt` at `now`; true when this starts a
+    /// new viewing (worth an audit entry).
+    pub fn opened(&self, viewer: UserId, attempt: AttemptId, now: OffsetDateTime) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() >= CAPACITY {
+            seen.retain(|_, at| now - *at < VIEWING);
+        }
+        let fresh = seen.get(&(viewer, attempt)).is_none_or(|at| now - *at >= VIEWING);
+        if fresh {
+            seen.insert((viewer, attempt), now);
+        }
+        fresh
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -61,5 +87,15 @@ mod tests {
         assert!(presence.heard(attempt, start + Duration::seconds(75)), "back after 60 s");
         assert_eq!(presence.last(attempt), Some(start + Duration::seconds(75)));
         assert_eq!(presence.last(AttemptId::generate()), None);
+    }
+
+    #[test]
+    fn a_viewing_is_one_until_it_lapses() {
+        let viewings = Viewings::default();
+        let (viewer, attempt, start) = (UserId::generate(), AttemptId::generate(), datetime!(2026-06-01 09:00 UTC));
+        assert!(viewings.opened(viewer, attempt, start));
+        assert!(!viewings.opened(viewer, attempt, start + Duration::minutes(5)), "a refresh");
+        assert!(viewings.opened(UserId::generate(), attempt, start), "another person's viewing");
+        assert!(viewings.opened(viewer, attempt, start + Duration::minutes(31)), "a new viewing");
     }
 }

@@ -13,7 +13,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::notices::Bus;
-use crate::presence::Presence;
+use crate::presence::{Presence, Viewings};
 use crate::store::audit::refusals::Refusals;
 use crate::store::keys::MasterKey;
 use crate::store::platform::Platform;
@@ -38,6 +38,7 @@ struct Inner {
     password_changes: InFlight,
     notices: Bus,
     presence: Presence,
+    viewings: Viewings,
     monitor_streams: Arc<tokio::sync::Semaphore>,
 }
 
@@ -70,6 +71,7 @@ impl AppState {
             password_changes: InFlight::default(),
             notices: Bus::default(),
             presence: Presence::default(),
+            viewings: Viewings::default(),
             monitor_streams: Arc::new(tokio::sync::Semaphore::new(MAX_MONITOR_STREAMS)),
         };
         Ok(Self { inner: Arc::new(inner) })
@@ -150,6 +152,12 @@ impl AppState {
     #[must_use]
     pub fn monitor_streams(&self) -> &Arc<tokio::sync::Semaphore> {
         &self.inner.monitor_streams
+    }
+
+    /// Staff viewings of attempts, audited once each ([`crate::presence::Viewings`]).
+    #[must_use]
+    pub fn viewings(&self) -> &Viewings {
+        &self.inner.viewings
     }
 
     /// When each attempt's browser was last heard ([`crate::presence`]).

@@ -12,6 +12,7 @@ use crate::integrity::signals::{Entry, Facts, Signal, Thresholds};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::accounts::users;
 use crate::store::attempts::late::{self, LateItem};
 use crate::store::attempts::log;
 use crate::store::attempts::submissions::{self, StoredReceipt};
@@ -44,6 +45,44 @@ pub async fn history(of: &AttemptStaff) -> Result<(Vec<StoredReceipt>, Vec<LateI
 pub async fn timeline(of: &AttemptStaff) -> Result<(Vec<log::LoggedItem>, usize), StoreError> {
     let (id, exam) = (of.attempt.id, of.on.exam.clone());
     of.on.staff.db.read(move |conn| log::items(conn, id, &exam)).await
+}
+
+/// The student of an attempt and each question's code as the server holds it
+/// now (starter code where nothing was typed).
+pub struct AttemptCode {
+    /// The student.
+    pub student: crate::store::accounts::users::User,
+    /// Each question's code, in the exam's order.
+    pub answers: Vec<(crate::domain::QuestionId, String)>,
+}
+
+/// The attempt's student and code. Staff reading a student's work is itself
+/// recorded: once per viewing (see [`crate::presence::Viewings`]), not per refresh.
+///
+/// # Errors
+/// Storage errors; [`StoreError::NotFound`] when the student is gone.
+pub async fn code(state: &AppState, of: &AttemptStaff) -> Result<AttemptCode, StoreError> {
+    let (id, exam, student) = (of.attempt.id, of.on.exam.clone(), of.attempt.user_id);
+    let now = state.clock().now();
+    let viewing = state.viewings().opened(of.on.staff.user, id, now);
+    let event = of.on.staff.actor.event("attempt.view").target(id.to_string());
+    let read = move |conn: &rusqlite::Connection| {
+        let student = users::by_id(conn, student)?.ok_or_else(|| StoreError::NotFound("student".to_owned()))?;
+        Ok(AttemptCode { student, answers: attempts::answers(conn, id, &exam)? })
+    };
+    if viewing {
+        of.on
+            .staff
+            .db
+            .write(move |conn| {
+                let code = read(conn)?;
+                audit::append(conn, &event, now)?;
+                Ok(code)
+            })
+            .await
+    } else {
+        of.on.staff.db.read(read).await
+    }
 }
 
 /// The attempt's signals: patterns in its log worth a person's look, each

@@ -357,6 +357,14 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             reviewer,
             (Who::Reviewer, 200),
         ),
+        staff(Method::GET, format!("{open}/attempts/{}/code", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
+        staff(
+            Method::GET,
+            format!("{open}/attempts/{}/timeline", ids.attempt),
+            Body::None,
+            reviewer,
+            (Who::Reviewer, 200),
+        ),
         staff(
             Method::POST,
             format!("{open}/attempts/{}/move", ids.movable_attempt),

@@ -248,6 +248,16 @@ impl Api<'_> {
         self.get(&format!("{}/attempts/{attempt}/signals", exam_path(course, exam))).await
     }
 
+    /// `GET .../attempts/{attempt}/code`: the student and each question's code now.
+    pub async fn code(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+        self.get(&format!("{}/attempts/{attempt}/code", exam_path(course, exam))).await
+    }
+
+    /// `GET .../attempts/{attempt}/timeline`: the attempt's log, typed.
+    pub async fn timeline(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+        self.get(&format!("{}/attempts/{attempt}/timeline", exam_path(course, exam))).await
+    }
+
     /// `POST .../attempts/{attempt}/move`: lets another computer take it over.
     pub async fn allow_move(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
         self.post(&format!("{}/attempts/{attempt}/move", exam_path(course, exam)), None).await

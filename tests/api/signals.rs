@@ -45,3 +45,40 @@ async fn a_paste_from_outside_and_a_second_computer_become_signals_with_their_ev
     assert_eq!(read(&w.proctor).await.status(), 404, "proctors do not review signals");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_read_a_students_code_and_log_and_each_viewing_is_audited_once() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "# mine");
+    client.event_on(&question, "run", &json!({ "status": "ok", "ms": 12 }));
+    client.flush(&app).await;
+
+    let code = |caller| app.as_(caller).code(w.course, w.open_exam, client.attempt.clone());
+    let read: Value = code(&w.instructor).await.json().await.unwrap();
+    assert_eq!(read["email"], "student@physics.example");
+    assert!(read["answers"][0]["code"].as_str().unwrap().ends_with("# mine"), "{read}");
+    assert_eq!(code(&w.instructor).await.status(), 200, "a refresh");
+    assert_eq!(code(&w.reviewer).await.status(), 200);
+    assert_eq!(code(&w.proctor).await.status(), 404, "proctors see status, not code");
+    let viewed: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.view").await;
+    let viewers: Vec<&str> = viewed.as_array().unwrap().iter().map(|e| e["actor_label"].as_str().unwrap()).collect();
+    assert_eq!(
+        viewers,
+        ["reviewer@physics.example", "instructor@physics.example"],
+        "once per viewing, not per refresh"
+    );
+
+    let timeline: Value =
+        app.as_(&w.reviewer).timeline(w.course, w.open_exam, client.attempt.clone()).await.json().await.unwrap();
+    let items = timeline.as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.last(), Some(&"run"), "{timeline}");
+    assert_eq!(items.last().unwrap()["details"], json!({ "status": "ok", "ms": 12 }));
+    assert_eq!(items[0]["kind"], "edit");
+    assert_eq!(items[0]["applied"], true);
+    assert!(items[0]["inserted"].as_u64().unwrap() >= 1);
+    app.stop().await;
+}

@@ -145,7 +145,12 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     conforms(&types, "Monitor", &monitor, "the monitor");
     let watched = monitor["rows"].as_array().unwrap().iter().find(|r| !r["attempt"].is_null()).expect("a row");
     conforms(&types, "MonitorRow", watched, "a monitor row");
-    conforms(&types, "WatchedExam", first(&get(&app, &w.proctor, "/api/v1/me/watching").await, "watching"), "a watched exam");
+    conforms(
+        &types,
+        "WatchedExam",
+        first(&get(&app, &w.proctor, "/api/v1/me/watching").await, "watching"),
+        "a watched exam",
+    );
 
     let candidate = crate::candidates::issue_one(&app, &w, w.open_exam, "Guest", "2026-06-01T16:00:00Z").await;
     conforms(&types, "IssuedCandidate", &candidate, "an issued candidate link");

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::http::auth::{AttemptInstructor, ExamAttempt};
 use crate::http::wire::ReceiptBody;
 use crate::http::wire::attempts::{Attempt, LateItem};
+use crate::http::wire::review::{Code, TimelineItem};
 use crate::http::wire::signals::Signal;
 use crate::service::review as service;
 use crate::state::AppState;
@@ -59,12 +60,28 @@ async fn signals(ExamAttempt(of): ExamAttempt) -> Result<Json<Vec<Signal>>, AppE
     Ok(Json(service::signals(&of).await?.into_iter().map(Signal::from).collect()))
 }
 
+/// `GET .../attempts/{attempt_id}/code`: the student and each question's
+/// code now, for the course's instructors and reviewers (audited once per
+/// viewing).
+async fn code(State(state): State<AppState>, ExamAttempt(of): ExamAttempt) -> Result<Json<Code>, AppError> {
+    Ok(Json(service::code(&state, &of).await?.into()))
+}
+
+/// `GET .../attempts/{attempt_id}/timeline`: the attempt's log, typed and in
+/// order, with the server's times.
+async fn timeline(ExamAttempt(of): ExamAttempt) -> Result<Json<Vec<TimelineItem>>, AppError> {
+    let (items, _unreadable) = service::timeline(&of).await?;
+    Ok(Json(items.iter().map(TimelineItem::from).collect()))
+}
+
 /// The attempt review routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}", get(show))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move", post(allow_move))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals", get(signals))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code", get(code))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/timeline", get(timeline))
         .route(
             "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/late-items/apply",
             post(apply_late_items),

@@ -192,6 +192,20 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code",
+        Who::CourseStaff,
+        200,
+        "The student and each question's code now (audited once per viewing).",
+    ),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/timeline",
+        Who::CourseStaff,
+        200,
+        "The attempt's log, typed and in order, with the server's times.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals",
         Who::CourseStaff,
         200,
