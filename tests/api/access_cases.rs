@@ -312,7 +312,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
     let open = format!("{exams}/{}", w.open_exam);
     let mine = format!("/api/v1/me/exams/{}", w.open_exam);
     let (instructor, reviewer) = (Access::CourseInstructor, Access::CourseStaff);
-    vec![
+    let mut cases = vec![
         staff(Method::GET, exams.clone(), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(Method::POST, exams.clone(), Body::Json(exam_body(w)), instructor, (Who::Instructor, 201)),
         staff(Method::GET, exam.clone(), Body::None, reviewer, (Who::Reviewer, 200)),
@@ -346,6 +346,38 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             instructor,
             (Who::Instructor, 204),
         ),
+    ];
+    cases.extend(watching_cases(ids, &open, staff));
+    cases.extend([
+        student(Method::GET, mine.clone(), Body::None, 200),
+        // The student started in the fixture: a second start is the refusal of a second device.
+        student(Method::POST, format!("{mine}/start"), Body::None, 409),
+        student(Method::POST, format!("{mine}/resume"), Body::None, 200),
+        student(Method::POST, format!("{mine}/saves"), Body::Json(json!({"items": []})), 200),
+        student(Method::POST, format!("{mine}/submit"), Body::Json(json!({"seq": 0})), 200),
+        student(Method::GET, format!("{mine}/receipt"), Body::None, 200),
+        Case {
+            method: Method::GET,
+            path: "/api/v1/me/exams".into(),
+            body: Body::None,
+            access: Access::OrgMember,
+            names_physics_object: false,
+            with_secret: false,
+            allowed: (Who::Student, 200),
+        },
+    ]);
+    cases
+}
+
+/// The routes of watching and reviewing an exam's attempts (after the
+/// authoring cases, before the student's own, as the positive controls need).
+fn watching_cases(
+    ids: &Ids,
+    open: &str,
+    staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case,
+) -> Vec<Case> {
+    let (instructor, reviewer) = (Access::CourseInstructor, Access::CourseStaff);
+    vec![
         staff(Method::GET, format!("{open}/attempts"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/monitor"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/monitor/events"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
@@ -380,22 +412,6 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             instructor,
             (Who::Instructor, 409),
         ),
-        student(Method::GET, mine.clone(), Body::None, 200),
-        // The student started in the fixture: a second start is the refusal of a second device.
-        student(Method::POST, format!("{mine}/start"), Body::None, 409),
-        student(Method::POST, format!("{mine}/resume"), Body::None, 200),
-        student(Method::POST, format!("{mine}/saves"), Body::Json(json!({"items": []})), 200),
-        student(Method::POST, format!("{mine}/submit"), Body::Json(json!({"seq": 0})), 200),
-        student(Method::GET, format!("{mine}/receipt"), Body::None, 200),
-        Case {
-            method: Method::GET,
-            path: "/api/v1/me/exams".into(),
-            body: Body::None,
-            access: Access::OrgMember,
-            names_physics_object: false,
-            with_secret: false,
-            allowed: (Who::Student, 200),
-        },
     ]
 }
 
