@@ -29,6 +29,7 @@ import { HomeScreen } from './screens/home/HomeScreen';
 import { LinkScreen } from './screens/link/LinkScreen';
 import { ManageScreen } from './screens/manage/ManageScreen';
 import { MonitorScreen } from './screens/monitor/MonitorScreen';
+import { StudentScreen } from './screens/student/StudentScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
 import { PlatformScreen } from './screens/platform/PlatformScreen';
 import { ReadinessScreen } from './screens/readiness/ReadinessScreen';
@@ -100,6 +101,12 @@ const routes: Route[] = [
     access: 'staff',
     title: t.candidates.documentTitle,
     render: (p) => <CandidatesScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
+    pattern: '/courses/:courseId/exams/:examId/attempts/:attemptId',
+    access: 'staff',
+    title: t.student.documentTitle,
+    render: (p) => <StudentScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} attemptId={p.attemptId ?? ''} />,
   },
   {
     // Proctors watch their own sections here; the server decides who sees what.

@@ -86,3 +86,18 @@ export async function waitQueuedHere(page, count = 1, timeout = 15_000) {
     { timeout },
   );
 }
+
+/**
+ * Pastes `text` into the exam's editor as the browser's clipboard would: a
+ * real `paste` event with the text in its clipboard data, which the editor
+ * both inserts and records (a headless browser has no clipboard to use).
+ */
+export async function pasteIntoEditor(page, text) {
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.getByTestId('editor-content').evaluate((content, pasted) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', pasted);
+    content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}

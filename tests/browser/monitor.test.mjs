@@ -1,15 +1,18 @@
-// Browser test of the live monitor: the demo's proctor (Monday section)
+// Browser tests of the live monitor and a student's page. The demo's proctor (Monday section)
 // signs in, finds the exam their section sits on /home and opens its
 // monitor. It lists the Monday students only. When a Monday student starts
 // and types, their row says so within 3 s of the save reaching the server;
 // a Thursday student doing the same never appears. The filter and the
-// summary say the same in words.
+// summary say the same in words. Then the instructor opens the monitor from
+// the exam's page, a student pastes a block from outside, and the
+// instructor opens that student's page: the pasted code in a read-only view,
+// a signal saying what was seen (never a verdict), and the log in order.
 //
 //   cargo build
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { typeAtEnd } from './editor.mjs';
+import { pasteIntoEditor, typeAtEnd } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 /**
@@ -116,6 +119,57 @@ test('a proctor watches their own section take the exam live, and never another 
   await step('no CSP violation or unexpected error on the way', async () => {
     await monday.context().close();
     await proctor.context().close();
+    assert.deepEqual(story.problems, []);
+  });
+});
+
+test('an instructor opens a student from the monitor and reads their code, signals and log', { timeout: 180_000 }, async (t) => {
+  const step = chainedSteps(t);
+  let password;
+  let instructor;
+  let student;
+  const pasted = Array.from({ length: 30 }, (_, i) => `value_${i} = ${i} * 2`).join('\n');
+
+  await step('the instructor opens the live monitor from the exam\'s page', async () => {
+    [, password] = await story.server.waitForLine(DEMO_PASSWORD);
+    instructor = await signedIn('instructor@demo.example', password, '/courses');
+    await instructor.getByTestId('my-course-link').first().click();
+    await instructor.getByRole('link', { name: EXAM }).first().click();
+    await instructor.getByTestId('manage-monitor').click();
+    await instructor.waitForURL(/\/monitor$/);
+    await instructor.locator('[data-testid="monitor-connection"][data-state="live"]').waitFor();
+  });
+
+  await step('a student pastes a block from outside the exam; their row shows it', async () => {
+    student = await signedIn('student3@demo.example', password);
+    await startAndType(student, '# start');
+    const saved = student.waitForResponse(
+      (response) => response.url().endsWith('/saves') && response.ok() && response.request().postData()?.includes('"paste"'),
+      { timeout: 15_000 },
+    );
+    await pasteIntoEditor(student, pasted);
+    await saved;
+    await row(instructor, 'student3@demo.example').getByTestId('monitor-open').waitFor({ timeout: 3_000 });
+  });
+
+  await step('the student\'s page shows the pasted code read-only, the signal and the log', async () => {
+    await row(instructor, 'student3@demo.example').getByTestId('monitor-open').click();
+    await instructor.getByTestId('student-heading').waitFor();
+    assert.match(await instructor.getByTestId('student-heading').innerText(), /Sol Student: Python warm-up/);
+    const content = instructor.getByTestId('code-view').first().locator('[data-testid="code-view-content"]');
+    assert.equal(await content.getAttribute('aria-readonly'), 'true');
+    assert.match(await content.innerText(), /value_29 = 29 \* 2/);
+    const signal = instructor.locator('[data-testid="signal"][data-kind="large_paste"]');
+    await signal.waitFor();
+    assert.match(await signal.innerText(), /Medium .*pasted \d+ characters that were not copied or cut in this attempt/);
+    assert.ok((await instructor.locator('[data-testid="timeline-item"][data-kind="paste"]').count()) >= 1);
+    await instructor.getByTestId('back-to-monitor').click();
+    await instructor.waitForURL(/\/monitor$/);
+  });
+
+  await step('no CSP violation or unexpected error on the way', async () => {
+    await student.context().close();
+    await instructor.context().close();
     assert.deepEqual(story.problems, []);
   });
 });

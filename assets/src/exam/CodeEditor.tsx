@@ -40,7 +40,8 @@ interface Props extends EditorEvents {
   label: (questionId: string) => string;
 }
 
-const theme = EditorView.theme({
+/** The look of the exam's editor, shared with the read-only view of a student's code. */
+export const editorTheme = EditorView.theme({
   '&': { fontSize: '1rem', border: '1px solid #8a94a3', borderRadius: '4px', backgroundColor: '#ffffff', color: '#111827' },
   '&.cm-focused': { outline: '3px solid #b45309', outlineOffset: '2px' },
   '.cm-scroller': {
@@ -77,7 +78,7 @@ export function CodeEditor({ questionId, initial, label, onEdit, onClipboard, on
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     python(),
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-    theme,
+    editorTheme,
     EditorView.contentAttributes.of({
       spellcheck: 'false',
       autocorrect: 'off',

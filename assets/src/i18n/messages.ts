@@ -666,6 +666,25 @@ export interface Messages {
     noStudents: string;
     link: string;
   };
+  /** One student's attempt, for the course's instructors and reviewers. */
+  student: {
+    documentTitle: string;
+    heading: (name: string, exam: string) => string;
+    back: string;
+    open: string;
+    signalsHeading: string;
+    signalsNote: string;
+    noSignals: string;
+    severity: { low: string; medium: string; high: string };
+    evidence: (items: string) => string;
+    codeHeading: string;
+    timelineHeading: string;
+    timelineCaption: (count: number) => string;
+    columns: { at: string; what: string; question: string; detail: string };
+    inserted: (count: number) => string;
+    unmatched: string;
+    clipboard: (count: number) => string;
+  };
   /** The management page of one exam, for its course's staff. */
   manage: {
     documentTitle: string;

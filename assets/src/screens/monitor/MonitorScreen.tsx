@@ -10,6 +10,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { monitorEvents, type Monitor, type MonitorRow } from '../../api/monitor';
+import { studentPath } from '../../api/review';
+import { useSession } from '../../session/SessionProvider';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
 import { MonitorTable, type Sort } from './MonitorTable';
 import { STATUS_ORDER, standing, type Status } from './status';
@@ -68,6 +70,11 @@ function useServerNow(offset: number): number {
 
 export function MonitorScreen({ courseId, examId }: Props) {
   const { monitor, connection, offset } = useMonitor(courseId, examId);
+  const { view } = useSession();
+  // The course's instructors and reviewers read a student's work; proctors watch only.
+  const reads = view?.roles.some(
+    (grant) => grant.course_id === courseId && grant.section_id === null && (grant.role === 'instructor' || grant.role === 'reviewer'),
+  ) ?? false;
   const now = useServerNow(offset);
   const [section, setSection] = useState('');
   const [status, setStatus] = useState<Status | ''>('');
@@ -123,7 +130,14 @@ export function MonitorScreen({ courseId, examId }: Props) {
           <option value="lastSave">{text.sorts.lastSave}</option>
         </select>
       </div>
-      <MonitorTable monitor={monitor} rows={shown} standings={standings} now={now} sort={sort} />
+      <MonitorTable
+        monitor={monitor}
+        rows={shown}
+        standings={standings}
+        now={now}
+        sort={sort}
+        detail={reads ? (attemptId) => studentPath(courseId, examId, attemptId) : null}
+      />
     </>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { t } from '../../i18n';
 import type { Monitor, MonitorRow } from '../../api/monitor';
+import { Link } from '../../router';
 import { STATUS_ORDER, timeLeft, type Standing, type Status } from './status';
 
 const text = t.monitor;
@@ -57,9 +58,11 @@ interface Props {
   standings: Map<string, Standing>;
   now: number;
   sort: Sort;
+  /** Where a student's attempt opens, for those who may read it; `null` for proctors. */
+  detail: ((attemptId: string) => string) | null;
 }
 
-export function MonitorTable({ monitor, rows, standings, now, sort }: Props) {
+export function MonitorTable({ monitor, rows, standings, now, sort, detail }: Props) {
   const sectionName = new Map(monitor.sections.map((s) => [s.id, s.name]));
   if (rows.length === 0) return <p class="empty-state" data-testid="monitor-empty">{text.noStudents}</p>;
   return (
@@ -83,7 +86,12 @@ export function MonitorTable({ monitor, rows, standings, now, sort }: Props) {
             return (
               <tr key={row.user_id} data-testid="monitor-row" data-email={row.email} data-status={standing.status}>
                 <th scope="row">
-                  {row.display_name} <span class="hint">{row.email}</span>
+                  {detail !== null && row.attempt !== null ? (
+                    <Link href={detail(row.attempt.id)} data-testid="monitor-open">{row.display_name}</Link>
+                  ) : (
+                    row.display_name
+                  )}{' '}
+                  <span class="hint">{row.email}</span>
                 </th>
                 <td>{text.section(sectionName.get(row.section_id) ?? '')}</td>
                 <td>

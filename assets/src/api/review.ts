@@ -1,0 +1,55 @@
+/**
+ * One student's attempt as the course's instructors and reviewers read it:
+ * their code now, the log of what happened, and the signals worth a look.
+ */
+import { api } from './client';
+
+const attemptPath = (courseId: string, examId: string, attemptId: string): string =>
+  `/courses/${encodeURIComponent(courseId)}/exams/${encodeURIComponent(examId)}/attempts/${encodeURIComponent(attemptId)}`;
+
+export interface AttemptCode {
+  user_id: string;
+  display_name: string;
+  email: string;
+  answers: { question_id: string; code: string }[];
+}
+
+export interface TimelineItem {
+  seq: number;
+  kind: string;
+  question_id: string | null;
+  /** The browser's estimate: shown, never evidence. */
+  client_at: string;
+  /** When the server received it. */
+  server_at: string;
+  applied: boolean | null;
+  /** For an edit: the characters it inserted. */
+  inserted: number | null;
+  /** For an event: what it recorded. */
+  details: Record<string, unknown> | null;
+}
+
+export type Severity = 'low' | 'medium' | 'high';
+
+export interface Signal {
+  kind: string;
+  severity: Severity;
+  question_id: string | null;
+  /** What was seen, in one sentence. Never a verdict. */
+  summary: string;
+  evidence: { seq: number; server_at: string; client_at: string }[];
+}
+
+/** The student and each question's code now (the server records this viewing). */
+export const attemptCode = (courseId: string, examId: string, attemptId: string): Promise<AttemptCode> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/code`);
+
+export const timeline = (courseId: string, examId: string, attemptId: string): Promise<TimelineItem[]> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/timeline`);
+
+export const signals = (courseId: string, examId: string, attemptId: string): Promise<Signal[]> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/signals`);
+
+/** The page of one student's attempt. */
+export const studentPath = (courseId: string, examId: string, attemptId: string): string =>
+  attemptPath(courseId, examId, attemptId);

@@ -1,0 +1,127 @@
+/**
+ * One student's attempt, for the course's instructors and reviewers: the
+ * signals worth a look (evidence, never a verdict), each question's code as
+ * the server holds it now, and the log of what happened, in order. Opening
+ * this page is recorded in the audit log, once per viewing.
+ */
+import { formatTime, t } from '../../i18n';
+import { getExam } from '../../api/exams';
+import { attemptCode, signals, timeline, type Signal, type TimelineItem } from '../../api/review';
+import { monitorPath } from '../../api/monitor';
+import { CodeView } from '../../components/CodeView';
+import { WhenLoaded } from '../../components/Status';
+import { useLoad } from '../../hooks/useLoad';
+import { Link } from '../../router';
+
+const text = t.student;
+
+interface Props {
+  courseId: string;
+  examId: string;
+  attemptId: string;
+}
+
+const tone = { low: 'badge--neutral', medium: 'badge--info', high: 'badge--fail' } as const;
+
+function Signals({ found }: { found: Signal[] }) {
+  if (found.length === 0) return <p class="empty-state" data-testid="no-signals">{text.noSignals}</p>;
+  return (
+    <ul class="cards" data-testid="signals">
+      {found.map((signal, index) => (
+        <li key={index} class="card" data-testid="signal" data-kind={signal.kind} data-severity={signal.severity}>
+          <p>
+            <span class={`badge ${tone[signal.severity]}`}>{text.severity[signal.severity]}</span> {signal.summary}
+          </p>
+          {signal.evidence.length > 0 && (
+            <p class="hint">{text.evidence(signal.evidence.map((e) => e.seq).join(', '))}</p>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function detail(item: TimelineItem): string {
+  if (item.inserted !== null) return text.inserted(item.inserted) + (item.applied === false ? `, ${text.unmatched}` : '');
+  if (item.applied === false) return text.unmatched;
+  const details = item.details ?? {};
+  if (typeof details.size === 'number') return text.clipboard(details.size);
+  const shown = Object.entries(details).filter(([key]) => key !== 'text' && key !== 'item');
+  return shown.map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
+}
+
+function Timeline({ items, titles }: { items: TimelineItem[]; titles: Map<string, string> }) {
+  return (
+    <div class="table-wrap">
+      <table class="table table--compact" data-testid="timeline">
+        <caption>{text.timelineCaption(items.length)}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{text.columns.at}</th>
+            <th scope="col">{text.columns.what}</th>
+            <th scope="col">{text.columns.question}</th>
+            <th scope="col">{text.columns.detail}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr key={item.seq} data-testid="timeline-item" data-kind={item.kind}>
+              <td>{formatTime(new Date(item.server_at))}</td>
+              <th scope="row">{item.kind.replaceAll('_', ' ')}</th>
+              <td>{item.question_id === null ? '' : titles.get(item.question_id) ?? ''}</td>
+              <td>{detail(item)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function StudentScreen({ courseId, examId, attemptId }: Props) {
+  const loaded = useLoad(() =>
+    Promise.all([
+      getExam(courseId, examId),
+      attemptCode(courseId, examId, attemptId),
+      signals(courseId, examId, attemptId),
+      timeline(courseId, examId, attemptId),
+    ]),
+  );
+  return (
+    <WhenLoaded loaded={loaded}>
+      {([exam, code, found, items]) => {
+        const titles = new Map(exam.question_ids.map((id, index) => [id, exam.questions[index]?.title ?? '']));
+        return (
+          <>
+            <p class="breadcrumb">
+              <Link href={monitorPath(courseId, examId)} data-testid="back-to-monitor">{text.back}</Link>
+            </p>
+            <h1 data-testid="student-heading">{text.heading(code.display_name, exam.title)}</h1>
+            <p class="lead">{code.email}</p>
+            <section aria-labelledby="signals-heading">
+              <h2 id="signals-heading">{text.signalsHeading}</h2>
+              <p class="hint">{text.signalsNote}</p>
+              <Signals found={found} />
+            </section>
+            <section aria-labelledby="code-heading">
+              <h2 id="code-heading">{text.codeHeading}</h2>
+              {code.answers.map((answer) => {
+                const title = titles.get(answer.question_id) ?? '';
+                return (
+                  <section key={answer.question_id} aria-label={title} data-testid="answer">
+                    <h3>{title}</h3>
+                    <CodeView code={answer.code} label={title} />
+                  </section>
+                );
+              })}
+            </section>
+            <section aria-labelledby="timeline-heading">
+              <h2 id="timeline-heading">{text.timelineHeading}</h2>
+              <Timeline items={items} titles={titles} />
+            </section>
+          </>
+        );
+      }}
+    </WhenLoaded>
+  );
+}
