@@ -48,6 +48,11 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await page.waitForURL(/\/exams\/[^/]+$/);
     examId = new URL(page.url()).pathname.split('/')[2];
     assert.equal(await page.getByTestId('exam-title').innerText(), 'Python warm-up');
+    // Before starting, the student is told what is recorded, and that a person, never examhall, decides.
+    const recorded = await page.getByTestId('exam-recorded').innerText();
+    assert.match(recorded, /text you paste into the editor/);
+    assert.match(recorded, /nothing is sent anywhere else/);
+    assert.match(recorded, /examhall never decides anything by itself/);
   });
 
   await step('starts it and sees the questions in tabs', async () => {

@@ -921,6 +921,22 @@ export const en: Messages = {
     facts: { window: 'Window', duration: 'Time allowed', questions: 'Questions' },
     questionCount: (count) => (count === 1 ? '1 question' : `${n(count)} questions`),
     fullscreenRequired: 'This exam runs in full screen. Leaving full screen is recorded.',
+    recorded: {
+      heading: 'What is recorded while you take this exam',
+      intro: 'While the exam is open, this page records, with the time:',
+      items: [
+        'every change you make to your code, as you type it',
+        'text you paste into the editor, or copy or cut from it, with that text',
+        'when this page loses focus or is hidden (another window or tab), and when it is back',
+        'each time you press Run or Test, and how it ended',
+        'when the window changes size, and the keyboard shortcuts that open developer tools',
+        'when your network drops and returns, and when the page is reloaded',
+        'a second computer or browser trying to open your attempt',
+      ],
+      fullscreen: 'leaving and entering full screen',
+      outro:
+        'It all stays on your university’s own server: nothing is sent anywhere else. Staff of your course may review it, and a person decides what it means; examhall never decides anything by itself.',
+    },
     start: 'Start the exam',
     starting: 'Starting…',
     continue: 'Continue the exam',

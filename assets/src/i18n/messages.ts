@@ -789,6 +789,14 @@ export interface Messages {
     facts: { window: string; duration: string; questions: string };
     questionCount: (count: number) => string;
     fullscreenRequired: string;
+    /** What the exam page records about the student, told before they start. */
+    recorded: {
+      heading: string;
+      intro: string;
+      items: string[];
+      fullscreen: string;
+      outro: string;
+    };
     start: string;
     starting: string;
     continue: string;

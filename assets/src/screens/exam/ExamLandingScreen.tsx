@@ -85,6 +85,15 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
                 </section>
               )}
               {exam.require_fullscreen && <p class="notice notice--info">{t.exam.fullscreenRequired}</p>}
+              <section class="panel" aria-labelledby="recorded-heading" data-testid="exam-recorded">
+                <h2 id="recorded-heading">{t.exam.recorded.heading}</h2>
+                <p>{t.exam.recorded.intro}</p>
+                <ul>
+                  {t.exam.recorded.items.map((item) => <li key={item}>{item}</li>)}
+                  {exam.require_fullscreen && <li>{t.exam.recorded.fullscreen}</li>}
+                </ul>
+                <p>{t.exam.recorded.outro}</p>
+              </section>
               <ErrorNotice error={action.error} />
               <div class="actions">
                 {submitted ? (
