@@ -15,6 +15,7 @@ use crate::store::StoreError;
 use crate::store::accounts::users;
 use crate::store::attempts::late::{self, LateItem};
 use crate::store::attempts::log;
+use crate::store::attempts::reviews;
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt};
 use crate::store::audit;
@@ -112,6 +113,57 @@ pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
         logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
     let facts = Facts { require_fullscreen: facts_exam.spec.require_fullscreen, second_device_refusals: refusals };
     Ok(integrity::signals::signals(&entries, facts, &Thresholds::of(facts_exam.spec.integrity_profile)))
+}
+
+/// Every decision people made on the attempt's signals, newest first.
+///
+/// # Errors
+/// Storage errors.
+pub async fn decisions(of: &AttemptStaff) -> Result<Vec<reviews::Review>, StoreError> {
+    let id = of.attempt.id;
+    of.on.staff.db.read(move |conn| reviews::list(conn, id)).await
+}
+
+/// The longest comment on a decision, in characters.
+pub const MAX_COMMENT_CHARS: usize = 4_000;
+
+/// Records a reviewer's or instructor's decision on the attempt's signal
+/// `key` (one it has now), with the comment; appended, never changed, and
+/// audited. Nothing about the attempt, its submission or its grade changes.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for a signal the attempt does not have;
+/// [`StoreError::Invalid`] for a comment out of bounds.
+pub async fn decide(
+    state: &AppState,
+    of: &AttemptStaff,
+    key: String,
+    decision: reviews::Decision,
+    comment: String,
+) -> Result<(), StoreError> {
+    let comment = comment.trim().to_owned();
+    if comment.chars().count() > MAX_COMMENT_CHARS || comment.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(StoreError::invalid("comment", format!("comment: at most {MAX_COMMENT_CHARS} characters of text")));
+    }
+    if !signals(of).await?.iter().any(|signal| signal.key() == key) {
+        return Err(StoreError::NotFound("signal".to_owned()));
+    }
+    let (id, by, now) = (of.attempt.id, of.on.staff.user, state.clock().now());
+    let event = of
+        .on
+        .staff
+        .actor
+        .event("signal.review")
+        .target(id.to_string())
+        .details(serde_json::json!({ "signal": key, "decision": decision.as_str() }));
+    of.on
+        .staff
+        .db
+        .write(move |conn| {
+            reviews::append(conn, id, &key, decision, &comment, by, now)?;
+            audit::append(conn, &event, now).map(|_| ())
+        })
+        .await
 }
 
 /// Lets the next browser that opens the attempt (the student on another

@@ -123,6 +123,9 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (candidate_caller, _) = crate::candidates::signed_in(app, &elsewhere).await;
     let started: serde_json::Value = app.as_(&w.student).start(w.open_exam).await.json().await.unwrap();
     let secret = started["binding"]["secret"].as_str().unwrap().to_owned();
+    // A second computer is refused the attempt: it has a signal to review.
+    assert_eq!(app.as_(&w.student).start(w.open_exam).await.status(), 409);
+    app.state.refusals().flush(app.state.clock().now()).await;
     // Another student's attempt, for staff to move to another computer.
     spare("mover@physics.example").await;
     let mover = app.sign_in(Some("physics"), "mover@physics.example", PASSWORD).await;

@@ -389,6 +389,13 @@ fn watching_cases(
             reviewer,
             (Who::Reviewer, 200),
         ),
+        staff(
+            Method::POST,
+            format!("{open}/attempts/{}/signals/reviews", ids.attempt),
+            Body::Json(json!({"signal": "second_device", "decision": "noted", "comment": "the student's laptop died"})),
+            reviewer,
+            (Who::Reviewer, 201),
+        ),
         staff(Method::GET, format!("{open}/attempts/{}/code", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
             Method::GET,

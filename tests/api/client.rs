@@ -248,6 +248,17 @@ impl Api<'_> {
         self.get(&format!("{}/attempts/{attempt}/signals", exam_path(course, exam))).await
     }
 
+    /// `POST .../attempts/{attempt}/signals/reviews`: a decision on one signal.
+    pub async fn review_signal(
+        self,
+        course: impl Display,
+        exam: impl Display,
+        attempt: impl Display,
+        body: Value,
+    ) -> Response {
+        self.post(&format!("{}/attempts/{attempt}/signals/reviews", exam_path(course, exam)), Some(body)).await
+    }
+
     /// `GET .../attempts/{attempt}/code`: the student and each question's code now.
     pub async fn code(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
         self.get(&format!("{}/attempts/{attempt}/code", exam_path(course, exam))).await

@@ -82,3 +82,52 @@ async fn staff_read_a_students_code_and_log_and_each_viewing_is_audited_once() {
     assert!(items[0]["inserted"].as_u64().unwrap() >= 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn decisions_on_a_signal_are_appended_with_who_and_when_and_never_changed() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let client = ExamClient::student(&app, &w).await;
+    assert_eq!(app.as_(&w.student).start(w.open_exam).await.status(), 409, "a second computer");
+    app.state.refusals().flush(app.state.clock().now()).await;
+    let attempt = client.attempt.clone();
+    let review = |caller, body| app.as_(caller).review_signal(w.course, w.open_exam, attempt.clone(), body);
+
+    let noted = json!({"signal": "second_device", "decision": "noted", "comment": "her laptop died; proctor saw it"});
+    assert_eq!(review(&w.reviewer, noted).await.status(), 201, "reviewers review");
+    let referred =
+        json!({"signal": "second_device", "decision": "referred", "comment": "on reflection, for the board"});
+    assert_eq!(review(&w.instructor, referred).await.status(), 201);
+    let unknown = json!({"signal": "large_paste:1", "decision": "noted", "comment": ""});
+    assert_eq!(review(&w.instructor, unknown).await.status(), 404, "only a signal the attempt has");
+    let wrong = json!({"signal": "second_device", "decision": "guilty", "comment": ""});
+    assert_eq!(review(&w.instructor, wrong).await.status(), 422, "no verdicts");
+    let long = json!({"signal": "second_device", "decision": "noted", "comment": "x".repeat(4_001)});
+    assert_eq!(review(&w.instructor, long).await.status(), 422);
+    assert_eq!(review(&w.proctor, json!({"signal": "second_device", "decision": "noted"})).await.status(), 404);
+
+    let signals: Value =
+        app.as_(&w.reviewer).signals(w.course, w.open_exam, attempt.clone()).await.json().await.unwrap();
+    let reviews = &signals[0]["reviews"];
+    assert_eq!(signals[0]["key"], "second_device");
+    assert_eq!(
+        (reviews[0]["decision"].as_str(), reviews[1]["decision"].as_str()),
+        (Some("referred"), Some("noted")),
+        "newest first"
+    );
+    assert_eq!(reviews[1]["made_by_name"], "reviewer@physics.example");
+    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=signal.review").await;
+    assert_eq!(audit.as_array().unwrap().len(), 2);
+    assert_eq!(
+        audit[0]["details"],
+        json!({ "signal": "second_device", "decision": "referred" }),
+        "no comment text in the log"
+    );
+
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let changed = db.write(|conn| Ok(conn.execute("UPDATE signal_reviews SET decision = 'dismissed'", [])?)).await;
+    assert!(changed.is_err(), "the database refuses to change a decision");
+    let removed = db.write(|conn| Ok(conn.execute("DELETE FROM signal_reviews", [])?)).await;
+    assert!(removed.is_err(), "or to remove one");
+    app.stop().await;
+}

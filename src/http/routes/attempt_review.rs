@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::http::auth::{AttemptInstructor, ExamAttempt};
@@ -16,6 +16,7 @@ use crate::http::wire::review::{Code, TimelineItem};
 use crate::http::wire::signals::Signal;
 use crate::service::review as service;
 use crate::state::AppState;
+use crate::store::attempts::reviews::Decision;
 
 #[derive(Serialize)]
 struct AttemptDetail {
@@ -57,7 +58,31 @@ async fn apply_late_items(
 /// worth a look, with their evidence, for the course's instructors and
 /// reviewers. Evidence for a person; nothing here decides anything.
 async fn signals(ExamAttempt(of): ExamAttempt) -> Result<Json<Vec<Signal>>, AppError> {
-    Ok(Json(service::signals(&of).await?.into_iter().map(Signal::from).collect()))
+    let decisions = service::decisions(&of).await?;
+    Ok(Json(service::signals(&of).await?.into_iter().map(|s| Signal::of(s, &decisions)).collect()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Decide {
+    signal: String,
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST .../attempts/{attempt_id}/signals/reviews`: a reviewer's or an
+/// instructor's decision on one signal (dismissed, noted, referred), with a
+/// comment; appended to its history, never changing anything else.
+async fn decide(
+    State(state): State<AppState>,
+    ExamAttempt(of): ExamAttempt,
+    Json(body): Json<Decide>,
+) -> Result<StatusCode, AppError> {
+    let decision = Decision::parse(&body.decision)
+        .ok_or_else(|| AppError::Unprocessable("decision: dismissed, noted or referred".to_owned()))?;
+    service::decide(&state, &of, body.signal, decision, body.comment).await?;
+    Ok(StatusCode::CREATED)
 }
 
 /// `GET .../attempts/{attempt_id}/code`: the student and each question's
@@ -80,6 +105,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}", get(show))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move", post(allow_move))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals", get(signals))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals/reviews", post(decide))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code", get(code))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/timeline", get(timeline))
         .route(

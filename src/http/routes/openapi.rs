@@ -191,6 +191,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
         "The live monitor as server-sent events: `snapshot` (the whole monitor) first and after anything about the exam as a whole, then `student` (one row) as each student saves, starts, moves or submits.",
     ),
     (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals/reviews",
+        Who::CourseStaff,
+        201,
+        "Records a decision on one signal (dismissed, noted or referred to the exam board) with a comment; appended, never changed.",
+    ),
+    (
         "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code",
         Who::CourseStaff,

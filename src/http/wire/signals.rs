@@ -3,12 +3,16 @@
 
 use serde::Serialize;
 
-use crate::domain::{QuestionId, Timestamp};
+use crate::domain::{QuestionId, Timestamp, UserId};
 use crate::integrity::signals;
+use crate::store::attempts::reviews;
 
-/// A pattern worth a person's look. Never a verdict.
+/// A pattern worth a person's look, with the decisions people made on it.
+/// Never a verdict.
 #[derive(Serialize)]
 pub struct Signal {
+    /// What names it across derivations; reviews refer to it.
+    key: String,
     kind: &'static str,
     /// `low`, `medium` or `high`, from the exam's policy profile.
     severity: &'static str,
@@ -16,6 +20,18 @@ pub struct Signal {
     /// What was seen, in one sentence.
     summary: String,
     evidence: Vec<Evidence>,
+    /// People's decisions on it, newest first.
+    reviews: Vec<Review>,
+}
+
+/// One decision on a signal.
+#[derive(Serialize)]
+struct Review {
+    decision: &'static str,
+    comment: String,
+    made_by: UserId,
+    made_by_name: String,
+    made_at: Timestamp,
 }
 
 /// One item of the attempt's log a signal rests on.
@@ -28,8 +44,22 @@ struct Evidence {
     client_at: Timestamp,
 }
 
-impl From<signals::Signal> for Signal {
-    fn from(signal: signals::Signal) -> Self {
+impl Signal {
+    /// `signal`, with those of `decisions` made on it.
+    #[must_use]
+    pub fn of(signal: signals::Signal, decisions: &[reviews::Review]) -> Self {
+        let key = signal.key();
+        let reviews = decisions
+            .iter()
+            .filter(|r| r.signal == key)
+            .map(|r| Review {
+                decision: r.decision.as_str(),
+                comment: r.comment.clone(),
+                made_by: r.made_by,
+                made_by_name: r.made_by_name.clone(),
+                made_at: r.made_at,
+            })
+            .collect();
         let evidence = signal
             .evidence
             .into_iter()
@@ -40,11 +70,13 @@ impl From<signals::Signal> for Signal {
             })
             .collect();
         Self {
+            key,
             kind: signal.kind.as_str(),
             severity: signal.severity.as_str(),
             question_id: signal.question_id,
             summary: signal.summary,
             evidence,
+            reviews,
         }
     }
 }

@@ -123,6 +123,19 @@ pub struct Signal {
     pub evidence: Vec<Evidence>,
 }
 
+impl Signal {
+    /// What names this signal across derivations (a policy change, a new
+    /// save): its kind and its first evidence item, or the kind alone for
+    /// one the audit log holds (a second device).
+    #[must_use]
+    pub fn key(&self) -> String {
+        match self.evidence.first() {
+            Some(first) => format!("{}:{}", self.kind.as_str(), first.seq),
+            None => self.kind.as_str().to_owned(),
+        }
+    }
+}
+
 /// Every signal of one attempt's log (in log order), by the thresholds of
 /// its exam's policy; kinds the policy switches off are left out.
 #[must_use]

@@ -7,6 +7,7 @@
 mod batch;
 pub mod late;
 pub mod log;
+pub mod reviews;
 pub mod submissions;
 
 use std::collections::HashMap;

@@ -96,6 +96,11 @@ pub const ORG: &[Migration] = &[
         rust: None,
     },
     Migration { name: "the audit log read by target", sql: include_str!("org/0013_audit_by_target.sql"), rust: None },
+    Migration {
+        name: "people's decisions on signals, append-only",
+        sql: include_str!("org/0014_signal_reviews.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
