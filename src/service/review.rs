@@ -140,7 +140,7 @@ pub async fn decide(
     key: String,
     decision: reviews::Decision,
     comment: String,
-) -> Result<(), StoreError> {
+) -> Result<reviews::Review, StoreError> {
     let comment = comment.trim().to_owned();
     if comment.chars().count() > MAX_COMMENT_CHARS || comment.chars().any(|c| c.is_control() && c != '\n') {
         return Err(StoreError::invalid("comment", format!("comment: at most {MAX_COMMENT_CHARS} characters of text")));
@@ -160,8 +160,9 @@ pub async fn decide(
         .staff
         .db
         .write(move |conn| {
-            reviews::append(conn, id, &key, decision, &comment, by, now)?;
-            audit::append(conn, &event, now).map(|_| ())
+            let review = reviews::append(conn, id, &key, decision, &comment, by, now)?;
+            audit::append(conn, &event, now)?;
+            Ok(review)
         })
         .await
 }

@@ -141,6 +141,10 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     let rows = get(&app, &w.instructor, &format!("{exam_path}/attempts")).await;
     let row = rows.as_array().unwrap().iter().find(|r| !r["attempt"].is_null()).expect("the student's row");
     conforms(&types, "AttemptRow", row, "a staff row");
+    let attempt_path = format!("{exam_path}/attempts/{}", row["attempt"]["id"].as_str().unwrap());
+    conforms(&types, "AttemptCode", &get(&app, &w.reviewer, &format!("{attempt_path}/code")).await, "a student's code");
+    let timeline = get(&app, &w.reviewer, &format!("{attempt_path}/timeline")).await;
+    conforms(&types, "TimelineItem", first(&timeline, "timeline"), "a log item");
     let monitor = get(&app, &w.proctor, &format!("{exam_path}/monitor")).await;
     conforms(&types, "Monitor", &monitor, "the monitor");
     let watched = monitor["rows"].as_array().unwrap().iter().find(|r| !r["attempt"].is_null()).expect("a row");

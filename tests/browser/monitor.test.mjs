@@ -163,6 +163,18 @@ test('an instructor opens a student from the monitor and reads their code, signa
     await signal.waitFor();
     assert.match(await signal.innerText(), /Medium .*pasted \d+ characters that were not copied or cut in this attempt/);
     assert.ok((await instructor.locator('[data-testid="timeline-item"][data-kind="paste"]').count()) >= 1);
+  });
+
+  await step('the instructor records a decision on the signal, and it shows with who and when', async () => {
+    const signal = instructor.locator('[data-testid="signal"][data-kind="large_paste"]');
+    await signal.getByTestId('no-decision').waitFor();
+    await signal.getByLabel('Decision').selectOption('noted');
+    await signal.getByLabel('Comment (why)').fill('Notes the exam allows; checked with the student.');
+    await signal.getByTestId('review-submit').click();
+    const decision = signal.locator('[data-testid="decision"][data-decision="noted"]');
+    await decision.waitFor();
+    assert.match(await decision.innerText(), /Noted, by Ines Instructor/);
+    assert.match(await decision.innerText(), /Notes the exam allows/);
     await instructor.getByTestId('back-to-monitor').click();
     await instructor.waitForURL(/\/monitor$/);
   });

@@ -38,6 +38,20 @@ export interface Signal {
   /** What was seen, in one sentence. Never a verdict. */
   summary: string;
   evidence: { seq: number; server_at: string; client_at: string }[];
+  /** What names it across derivations; decisions refer to it. */
+  key: string;
+  /** People's decisions on it, newest first. */
+  reviews: SignalReview[];
+}
+
+export type Decision = 'dismissed' | 'noted' | 'referred';
+
+export interface SignalReview {
+  decision: Decision;
+  comment: string;
+  made_by: string;
+  made_by_name: string;
+  made_at: string;
 }
 
 /** The student and each question's code now (the server records this viewing). */
@@ -49,6 +63,10 @@ export const timeline = (courseId: string, examId: string, attemptId: string): P
 
 export const signals = (courseId: string, examId: string, attemptId: string): Promise<Signal[]> =>
   api(`${attemptPath(courseId, examId, attemptId)}/signals`);
+
+/** Records a decision on one signal; appended to its history, never changing anything else. */
+export const reviewSignal = (courseId: string, examId: string, attemptId: string, signal: string, decision: Decision, comment: string): Promise<SignalReview> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/signals/reviews`, { method: 'POST', body: { signal, decision, comment } });
 
 /** The page of one student's attempt. */
 export const studentPath = (courseId: string, examId: string, attemptId: string): string =>

@@ -748,6 +748,16 @@ export const en: Messages = {
     inserted: (count) => `${n(count)} characters typed`,
     unmatched: 'did not match the server’s copy',
     clipboard: (count) => `${n(count)} characters`,
+    review: {
+      heading: 'Your decision',
+      decision: 'Decision',
+      decisions: { dismissed: 'Dismissed: explained', noted: 'Noted', referred: 'Referred to the exam board' },
+      comment: 'Comment (why)',
+      submit: 'Record the decision',
+      history: 'Decisions, newest first. A decision is never changed: a new one goes above it.',
+      none: 'No decision yet.',
+      by: (decision, name, when) => `${decision}, by ${name}, ${when}`,
+    },
   },
   monitor: {
     documentTitle: 'Live monitor · examhall',

@@ -684,6 +684,16 @@ export interface Messages {
     inserted: (count: number) => string;
     unmatched: string;
     clipboard: (count: number) => string;
+    review: {
+      heading: string;
+      decision: string;
+      decisions: { dismissed: string; noted: string; referred: string };
+      comment: string;
+      submit: string;
+      history: string;
+      none: string;
+      by: (decision: string, name: string, when: string) => string;
+    };
   };
   /** The management page of one exam, for its course's staff. */
   manage: {

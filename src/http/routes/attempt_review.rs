@@ -13,7 +13,7 @@ use crate::http::auth::{AttemptInstructor, ExamAttempt};
 use crate::http::wire::ReceiptBody;
 use crate::http::wire::attempts::{Attempt, LateItem};
 use crate::http::wire::review::{Code, TimelineItem};
-use crate::http::wire::signals::Signal;
+use crate::http::wire::signals::{Review, Signal};
 use crate::service::review as service;
 use crate::state::AppState;
 use crate::store::attempts::reviews::Decision;
@@ -78,11 +78,11 @@ async fn decide(
     State(state): State<AppState>,
     ExamAttempt(of): ExamAttempt,
     Json(body): Json<Decide>,
-) -> Result<StatusCode, AppError> {
+) -> Result<(StatusCode, Json<Review>), AppError> {
     let decision = Decision::parse(&body.decision)
         .ok_or_else(|| AppError::Unprocessable("decision: dismissed, noted or referred".to_owned()))?;
-    service::decide(&state, &of, body.signal, decision, body.comment).await?;
-    Ok(StatusCode::CREATED)
+    let review = service::decide(&state, &of, body.signal, decision, body.comment).await?;
+    Ok((StatusCode::CREATED, Json(Review::from(&review))))
 }
 
 /// `GET .../attempts/{attempt_id}/code`: the student and each question's

@@ -26,7 +26,7 @@ pub struct Signal {
 
 /// One decision on a signal.
 #[derive(Serialize)]
-struct Review {
+pub struct Review {
     decision: &'static str,
     comment: String,
     made_by: UserId,
@@ -44,22 +44,24 @@ struct Evidence {
     client_at: Timestamp,
 }
 
+impl From<&reviews::Review> for Review {
+    fn from(r: &reviews::Review) -> Self {
+        Self {
+            decision: r.decision.as_str(),
+            comment: r.comment.clone(),
+            made_by: r.made_by,
+            made_by_name: r.made_by_name.clone(),
+            made_at: r.made_at,
+        }
+    }
+}
+
 impl Signal {
     /// `signal`, with those of `decisions` made on it.
     #[must_use]
     pub fn of(signal: signals::Signal, decisions: &[reviews::Review]) -> Self {
         let key = signal.key();
-        let reviews = decisions
-            .iter()
-            .filter(|r| r.signal == key)
-            .map(|r| Review {
-                decision: r.decision.as_str(),
-                comment: r.comment.clone(),
-                made_by: r.made_by,
-                made_by_name: r.made_by_name.clone(),
-                made_at: r.made_at,
-            })
-            .collect();
+        let reviews = decisions.iter().filter(|r| r.signal == key).map(Review::from).collect();
         let evidence = signal
             .evidence
             .into_iter()

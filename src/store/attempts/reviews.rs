@@ -53,7 +53,7 @@ pub struct Review {
     pub made_at: Timestamp,
 }
 
-/// Appends a decision on `signal` of `attempt`.
+/// Appends a decision on `signal` of `attempt`; returns it as listed.
 ///
 /// # Errors
 /// Storage errors.
@@ -65,7 +65,7 @@ pub fn append(
     comment: &str,
     by: UserId,
     now: OffsetDateTime,
-) -> Result<(), StoreError> {
+) -> Result<Review, StoreError> {
     conn.execute(
         "INSERT INTO signal_reviews (id, session_id, signal, decision, comment, made_by, made_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -79,7 +79,15 @@ pub fn append(
             Timestamp::from_time(now)
         ],
     )?;
-    Ok(())
+    let made_by_name: String = conn.query_row("SELECT display_name FROM users WHERE id = ?1", [by], |r| r.get(0))?;
+    Ok(Review {
+        signal: signal.to_owned(),
+        decision,
+        comment: comment.to_owned(),
+        made_by: by,
+        made_by_name,
+        made_at: Timestamp::from_time(now),
+    })
 }
 
 /// Every decision on `attempt`'s signals, newest first.

@@ -4,12 +4,15 @@
  * the server holds it now, and the log of what happened, in order. Opening
  * this page is recorded in the audit log, once per viewing.
  */
-import { formatTime, t } from '../../i18n';
+import { useCallback, useState } from 'preact/hooks';
+import { formatDateTime, formatTime, t } from '../../i18n';
 import { getExam } from '../../api/exams';
-import { attemptCode, signals, timeline, type Signal, type TimelineItem } from '../../api/review';
+import { attemptCode, reviewSignal, signals, timeline, type Decision, type Signal, type TimelineItem } from '../../api/review';
 import { monitorPath } from '../../api/monitor';
 import { CodeView } from '../../components/CodeView';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
+import { useAction } from '../../hooks/useAction';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
 
@@ -23,18 +26,68 @@ interface Props {
 
 const tone = { low: 'badge--neutral', medium: 'badge--info', high: 'badge--fail' } as const;
 
-function Signals({ found }: { found: Signal[] }) {
+/** A signal's decisions, newest first, and the form to add one. */
+function Review({ signal, onDecided, decide }: { signal: Signal; onDecided: () => void; decide: (key: string, decision: Decision, comment: string) => Promise<void> }) {
+  const [decision, setDecision] = useState<Decision>('noted');
+  const [comment, setComment] = useState('');
+  const action = useAction();
+  const id = `review-${signal.key}`;
+  return (
+    <div class="review" data-testid="signal-review">
+      <p class="hint">{text.review.history}</p>
+      {signal.reviews.length === 0 ? (
+        <p data-testid="no-decision">{text.review.none}</p>
+      ) : (
+        <ol class="review__history" data-testid="decisions">
+          {signal.reviews.map((review, index) => (
+            <li key={index} data-testid="decision" data-decision={review.decision}>
+              <strong>{text.review.by(text.review.decisions[review.decision], review.made_by_name, formatDateTime(review.made_at))}</strong>
+              {review.comment !== '' && <p>{review.comment}</p>}
+            </li>
+          ))}
+        </ol>
+      )}
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void action.run(async () => { await decide(signal.key, decision, comment); }).then((done) => {
+            if (done) {
+              setComment('');
+              onDecided();
+            }
+          });
+        }}
+        data-testid="review-form"
+      >
+        <fieldset>
+          <legend>{text.review.heading}</legend>
+          <label class="field-label" for={`${id}-decision`}>{text.review.decision}</label>
+          <select id={`${id}-decision`} class="input" value={decision} onChange={(e) => { setDecision(e.currentTarget.value as Decision); }} data-testid="review-decision">
+            {(['dismissed', 'noted', 'referred'] as const).map((d) => <option key={d} value={d}>{text.review.decisions[d]}</option>)}
+          </select>
+          <label class="field-label" for={`${id}-comment`}>{text.review.comment}</label>
+          <textarea id={`${id}-comment`} class="input" rows={2} maxLength={4000} value={comment} onInput={(e) => { setComment(e.currentTarget.value); }} data-testid="review-comment" />
+          <ErrorNotice error={action.error} />
+          <button type="submit" class="button" disabled={action.busy} data-testid="review-submit">{text.review.submit}</button>
+        </fieldset>
+      </form>
+    </div>
+  );
+}
+
+function Signals({ found, onDecided, decide }: { found: Signal[]; onDecided: () => void; decide: (key: string, decision: Decision, comment: string) => Promise<void> }) {
   if (found.length === 0) return <p class="empty-state" data-testid="no-signals">{text.noSignals}</p>;
   return (
     <ul class="cards" data-testid="signals">
-      {found.map((signal, index) => (
-        <li key={index} class="card" data-testid="signal" data-kind={signal.kind} data-severity={signal.severity}>
+      {found.map((signal) => (
+        <li key={signal.key} class="card" data-testid="signal" data-kind={signal.kind} data-severity={signal.severity}>
           <p>
             <span class={`badge ${tone[signal.severity]}`}>{text.severity[signal.severity]}</span> {signal.summary}
           </p>
           {signal.evidence.length > 0 && (
             <p class="hint">{text.evidence(signal.evidence.map((e) => e.seq).join(', '))}</p>
           )}
+          <Review signal={signal} onDecided={onDecided} decide={decide} />
         </li>
       ))}
     </ul>
@@ -79,13 +132,23 @@ function Timeline({ items, titles }: { items: TimelineItem[]; titles: Map<string
 }
 
 export function StudentScreen({ courseId, examId, attemptId }: Props) {
-  const loaded = useLoad(() =>
-    Promise.all([
-      getExam(courseId, examId),
-      attemptCode(courseId, examId, attemptId),
-      signals(courseId, examId, attemptId),
-      timeline(courseId, examId, attemptId),
-    ]),
+  const loaded = useLoad(
+    useCallback(
+      () =>
+        Promise.all([
+          getExam(courseId, examId),
+          attemptCode(courseId, examId, attemptId),
+          signals(courseId, examId, attemptId),
+          timeline(courseId, examId, attemptId),
+        ]),
+      [courseId, examId, attemptId],
+    ),
+  );
+  const decide = useCallback(
+    async (key: string, decision: Decision, comment: string) => {
+      await reviewSignal(courseId, examId, attemptId, key, decision, comment);
+    },
+    [courseId, examId, attemptId],
   );
   return (
     <WhenLoaded loaded={loaded}>
@@ -101,7 +164,7 @@ export function StudentScreen({ courseId, examId, attemptId }: Props) {
             <section aria-labelledby="signals-heading">
               <h2 id="signals-heading">{text.signalsHeading}</h2>
               <p class="hint">{text.signalsNote}</p>
-              <Signals found={found} />
+              <Signals found={found} onDecided={loaded.reload} decide={decide} />
             </section>
             <section aria-labelledby="code-heading">
               <h2 id="code-heading">{text.codeHeading}</h2>
