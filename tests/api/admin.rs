@@ -101,7 +101,7 @@ async fn command_line_changes_reach_the_running_server_while_students_save() {
 }
 
 /// p50, p99 and max of `latencies`, sorted in place.
-fn summary(latencies: &mut [Duration]) -> String {
+pub fn summary(latencies: &mut [Duration]) -> String {
     latencies.sort();
     format!(
         "{} saves, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
