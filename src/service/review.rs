@@ -86,6 +86,71 @@ pub async fn code(state: &AppState, of: &AttemptStaff) -> Result<AttemptCode, St
     }
 }
 
+/// One question's saved history, for replaying it.
+pub struct QuestionHistory {
+    /// The question.
+    pub question_id: crate::domain::QuestionId,
+    /// Its title.
+    pub title: String,
+    /// Its starter code, with the editor's line breaks: where the replay starts.
+    pub starter_code: String,
+    /// Its edits in order: sequence number, when the server received it,
+    /// and the change set as the browser sent it (`ChangeSet.toJSON()`).
+    pub edits: Vec<(i64, crate::domain::Timestamp, serde_json::Value)>,
+    /// Its code in the first submission, if submitted.
+    pub submitted: Option<String>,
+}
+
+/// What replaying the attempt needs: each question's history, and the log
+/// sequence number its first submission was frozen at.
+pub struct Replay {
+    /// Each question, in the exam's order.
+    pub questions: Vec<QuestionHistory>,
+    /// The first submission's log sequence number, if submitted.
+    pub submitted_at_seq: Option<i64>,
+}
+
+/// The attempt's edit history per question, with the first submission it
+/// must explain (a replay up to `submitted_at_seq` equals `submitted`).
+///
+/// # Errors
+/// Storage errors.
+pub async fn replay(of: &AttemptStaff) -> Result<Replay, StoreError> {
+    let (id, exam) = (of.attempt.id, of.on.exam.clone());
+    of.on
+        .staff
+        .db
+        .read(move |conn| {
+            let (logged, _) = log::items(conn, id, &exam)?;
+            let frozen = submissions::first_frozen(conn, id)?;
+            let questions = exam
+                .question_ids
+                .iter()
+                .zip(&exam.spec.questions)
+                .map(|(question_id, question)| {
+                    let edits = logged
+                        .iter()
+                        .filter(|l| l.item.question_id == Some(*question_id))
+                        .filter(|l| matches!(l.item.body, crate::domain::save_item::ItemBody::Edit(_)))
+                        .filter_map(|l| {
+                            let raw: serde_json::Value = serde_json::from_str(&l.item.raw).ok()?;
+                            Some((l.item.seq, l.server_at, raw.get("changes")?.clone()))
+                        })
+                        .collect();
+                    QuestionHistory {
+                        question_id: *question_id,
+                        title: question.title.clone(),
+                        starter_code: crate::domain::changeset::normalise_line_breaks(&question.starter_code),
+                        edits,
+                        submitted: frozen.as_ref().and_then(|(_, codes)| codes.get(question_id).cloned()),
+                    }
+                })
+                .collect();
+            Ok(Replay { questions, submitted_at_seq: frozen.map(|(seq, _)| seq) })
+        })
+        .await
+}
+
 /// The attempt's signals: patterns in its log worth a person's look, each
 /// with its evidence, by the thresholds of the exam's policy profile
 /// ([`crate::integrity::signals`]). The browsers refused this attempt (a

@@ -399,6 +399,13 @@ fn watching_cases(
         staff(Method::GET, format!("{open}/attempts/{}/code", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
             Method::GET,
+            format!("{open}/attempts/{}/replay", ids.attempt),
+            Body::None,
+            reviewer,
+            (Who::Reviewer, 200),
+        ),
+        staff(
+            Method::GET,
             format!("{open}/attempts/{}/timeline", ids.attempt),
             Body::None,
             reviewer,

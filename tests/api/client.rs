@@ -264,6 +264,11 @@ impl Api<'_> {
         self.get(&format!("{}/attempts/{attempt}/code", exam_path(course, exam))).await
     }
 
+    /// `GET .../attempts/{attempt}/replay`: each question's edits and the first submission.
+    pub async fn replay(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+        self.get(&format!("{}/attempts/{attempt}/replay", exam_path(course, exam))).await
+    }
+
     /// `GET .../attempts/{attempt}/timeline`: the attempt's log, typed.
     pub async fn timeline(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
         self.get(&format!("{}/attempts/{attempt}/timeline", exam_path(course, exam))).await

@@ -131,3 +131,30 @@ async fn decisions_on_a_signal_are_appended_with_who_and_when_and_never_changed(
     assert!(removed.is_err(), "or to remove one");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_replay_holds_every_edit_from_the_starter_code_and_the_submission_it_must_explain() {
+    use examhall::domain::changeset::ChangeSet;
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "ab");
+    client.edit_to(&question, "def add(a, b):\n    return a + b\n");
+    client.flush(&app).await;
+    assert_eq!(client.submit(&app).await.status(), 200);
+
+    let replay: Value =
+        app.as_(&w.reviewer).replay(w.course, w.open_exam, client.attempt.clone()).await.json().await.unwrap();
+    let first = &replay["questions"][0];
+    assert_eq!(first["question_id"], question.as_str());
+    // Applying every edit to the starter code, as the replay page does, gives the submission.
+    let mut code = first["starter_code"].as_str().unwrap().to_owned();
+    for edit in first["edits"].as_array().unwrap() {
+        code = ChangeSet::from_json(&edit["changes"]).unwrap().apply(&code).unwrap();
+    }
+    assert_eq!(code, "def add(a, b):\n    return a + b\n");
+    assert_eq!(first["submitted"].as_str(), Some(code.as_str()), "the history explains the submission");
+    assert_eq!(replay["submitted_at_seq"], client.seq);
+    app.stop().await;
+}

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::http::auth::{AttemptInstructor, ExamAttempt};
 use crate::http::wire::ReceiptBody;
 use crate::http::wire::attempts::{Attempt, LateItem};
-use crate::http::wire::review::{Code, TimelineItem};
+use crate::http::wire::review::{Code, Replay, TimelineItem};
 use crate::http::wire::signals::{Review, Signal};
 use crate::service::review as service;
 use crate::state::AppState;
@@ -99,6 +99,12 @@ async fn timeline(ExamAttempt(of): ExamAttempt) -> Result<Json<Vec<TimelineItem>
     Ok(Json(items.iter().map(TimelineItem::from).collect()))
 }
 
+/// `GET .../attempts/{attempt_id}/replay`: each question's edits in order,
+/// from its starter code, and the first submission they must explain.
+async fn replay(ExamAttempt(of): ExamAttempt) -> Result<Json<Replay>, AppError> {
+    Ok(Json(service::replay(&of).await?.into()))
+}
+
 /// The attempt review routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -108,6 +114,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals/reviews", post(decide))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code", get(code))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/timeline", get(timeline))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/replay", get(replay))
         .route(
             "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/late-items/apply",
             post(apply_late_items),

@@ -206,6 +206,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/replay",
+        Who::CourseStaff,
+        200,
+        "Each question's edits in order from its starter code, and the first submission they must explain.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/timeline",
         Who::CourseStaff,
         200,

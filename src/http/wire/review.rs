@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::domain::log_event::{ClipboardAction, Event, RunStatus};
 use crate::domain::save_item::ItemBody;
 use crate::domain::{QuestionId, Timestamp, UserId};
-use crate::service::review::AttemptCode;
+use crate::service::review::{self, AttemptCode};
 use crate::store::attempts::log::LoggedItem;
 
 /// The student and their code.
@@ -110,5 +110,52 @@ impl From<&LoggedItem> for TimelineItem {
             inserted,
             details,
         }
+    }
+}
+
+/// What replaying an attempt needs.
+#[derive(Serialize)]
+pub struct Replay {
+    questions: Vec<QuestionReplay>,
+    /// The log sequence number the first submission was frozen at, if submitted.
+    submitted_at_seq: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct QuestionReplay {
+    question_id: QuestionId,
+    title: String,
+    starter_code: String,
+    edits: Vec<ReplayEdit>,
+    /// The question's code in the first submission, if submitted.
+    submitted: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReplayEdit {
+    seq: i64,
+    server_at: Timestamp,
+    /// `ChangeSet.toJSON()`, as the browser sent it.
+    changes: Value,
+}
+
+impl From<review::Replay> for Replay {
+    fn from(replay: review::Replay) -> Self {
+        let questions = replay
+            .questions
+            .into_iter()
+            .map(|q| QuestionReplay {
+                question_id: q.question_id,
+                title: q.title,
+                starter_code: q.starter_code,
+                edits: q
+                    .edits
+                    .into_iter()
+                    .map(|(seq, server_at, changes)| ReplayEdit { seq, server_at, changes })
+                    .collect(),
+                submitted: q.submitted,
+            })
+            .collect();
+        Self { questions, submitted_at_seq: replay.submitted_at_seq }
     }
 }
