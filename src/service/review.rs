@@ -142,11 +142,11 @@ pub async fn replay(of: &AttemptStaff) -> Result<Replay, StoreError> {
                         title: question.title.clone(),
                         starter_code: crate::domain::changeset::normalise_line_breaks(&question.starter_code),
                         edits,
-                        submitted: frozen.as_ref().and_then(|(_, codes)| codes.get(question_id).cloned()),
+                        submitted: frozen.as_ref().and_then(|f| f.codes.get(question_id).cloned()),
                     }
                 })
                 .collect();
-            Ok(Replay { questions, submitted_at_seq: frozen.map(|(seq, _)| seq) })
+            Ok(Replay { questions, submitted_at_seq: frozen.map(|f| f.log_seq) })
         })
         .await
 }

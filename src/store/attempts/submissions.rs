@@ -159,15 +159,20 @@ pub fn latest(conn: &Connection, id: AttemptId) -> Result<Option<StoredReceipt>,
     Ok(row.map(|(text, sha)| from_text(text, sha)).transpose()?)
 }
 
-/// The attempt's first submission, the one its saved history must explain:
-/// the log sequence number it was frozen at, and each question's code.
+/// A first submission as its saved history must explain it.
+#[derive(Debug, Clone)]
+pub struct Frozen {
+    /// The log sequence number it was frozen at.
+    pub log_seq: i64,
+    /// Each question's code.
+    pub codes: HashMap<QuestionId, String>,
+}
+
+/// The attempt's first submission, the one its saved history must explain.
 ///
 /// # Errors
 /// Storage errors.
-pub fn first_frozen(
-    conn: &Connection,
-    id: AttemptId,
-) -> Result<Option<(i64, HashMap<QuestionId, String>)>, StoreError> {
+pub fn first_frozen(conn: &Connection, id: AttemptId) -> Result<Option<Frozen>, StoreError> {
     let first: Option<(String, i64)> = conn
         .query_row("SELECT id, log_seq FROM submissions WHERE session_id = ?1 AND number = 1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -177,7 +182,7 @@ pub fn first_frozen(
     let mut statement =
         conn.prepare_cached("SELECT question_id, code FROM submission_answers WHERE submission_id = ?1")?;
     let codes = statement.query_map([submission], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-    Ok(Some((log_seq, codes)))
+    Ok(Some(Frozen { log_seq, codes }))
 }
 
 /// Every submission's receipt of the attempt, oldest first.
