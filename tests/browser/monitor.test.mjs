@@ -165,6 +165,21 @@ test('an instructor opens a student from the monitor and reads their code, signa
     assert.ok((await instructor.locator('[data-testid="timeline-item"][data-kind="paste"]').count()) >= 1);
   });
 
+  await step('the replay rebuilds the code from its changes, from the starter code to the paste', async () => {
+    const replay = instructor.getByTestId('replay');
+    const code = replay.getByTestId('code-view').locator('[data-testid="code-view-content"]');
+    await replay.getByTestId('replay-slider').fill('0');
+    await replay.getByTestId('replay-position').filter({ hasText: /The starter code/ }).waitFor();
+    // The first pasted line (the editor draws only the lines in view), gone at the start.
+    await code.filter({ hasNotText: /value_0 = 0/ }).waitFor();
+    assert.equal(await replay.getByLabel('Position in the history').getAttribute('type'), 'range', 'a labelled range input');
+    await replay.getByTestId('replay-jump').first().click();
+    await replay.getByTestId('replay-position').filter({ hasText: /After change/ }).waitFor();
+    // The jump lands just after the change that inserted the paste.
+    await code.filter({ hasText: /value_0 = 0 \* 2/ }).waitFor();
+    assert.equal(await replay.getByTestId('replay-check').getAttribute('data-explained'), 'unknown', 'not submitted yet');
+  });
+
   await step('the instructor records a decision on the signal, and it shows with who and when', async () => {
     const signal = instructor.locator('[data-testid="signal"][data-kind="large_paste"]');
     await signal.getByTestId('no-decision').waitFor();

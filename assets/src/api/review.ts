@@ -71,3 +71,23 @@ export const reviewSignal = (courseId: string, examId: string, attemptId: string
 /** The page of one student's attempt. */
 export const studentPath = (courseId: string, examId: string, attemptId: string): string =>
   attemptPath(courseId, examId, attemptId);
+
+/** One question's saved history. */
+export interface QuestionReplay {
+  question_id: string;
+  title: string;
+  starter_code: string;
+  edits: { seq: number; server_at: string; changes: unknown }[];
+  /** Its code in the first submission, if submitted. */
+  submitted: string | null;
+}
+
+/** What replaying an attempt needs. */
+export interface Replay {
+  questions: QuestionReplay[];
+  /** The log sequence number the first submission was frozen at, if submitted. */
+  submitted_at_seq: number | null;
+}
+
+export const replay = (courseId: string, examId: string, attemptId: string): Promise<Replay> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/replay`);

@@ -19,11 +19,12 @@ interface Props {
 
 export function CodeView({ code, label }: Props) {
   const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
   useEffect(() => {
     const element = host.current;
     if (element === null) return;
     const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
-    const view = new EditorView({
+    const editor = new EditorView({
       state: EditorState.create({
         doc: code,
         extensions: [
@@ -38,7 +39,17 @@ export function CodeView({ code, label }: Props) {
       parent: root,
       root,
     });
-    return () => { view.destroy(); };
-  }, [code, label]);
+    view.current = editor;
+    return () => {
+      editor.destroy();
+      view.current = null;
+    };
+    // Made once per label; the code below replaces its text as it changes (a replay scrubs through thousands).
+  }, [label]);
+  useEffect(() => {
+    const editor = view.current;
+    if (editor === null || editor.state.doc.toString() === code) return;
+    editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: code } });
+  }, [code]);
   return <div ref={host} class="code-editor" data-testid="code-view" />;
 }

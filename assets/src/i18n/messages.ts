@@ -684,6 +684,23 @@ export interface Messages {
     inserted: (count: number) => string;
     unmatched: string;
     clipboard: (count: number) => string;
+    replay: {
+      heading: string;
+      intro: string;
+      question: string;
+      position: string;
+      positionText: (index: number, total: number, at: string) => string;
+      start: string;
+      play: string;
+      pause: string;
+      speed: string;
+      jumps: string;
+      jumpTo: (what: string, seq: number) => string;
+      explained: string;
+      unexplained: string;
+      notSubmitted: string;
+      noEdits: string;
+    };
     review: {
       heading: string;
       decision: string;

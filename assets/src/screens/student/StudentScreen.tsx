@@ -7,7 +7,7 @@
 import { useCallback, useState } from 'preact/hooks';
 import { formatDateTime, formatTime, t } from '../../i18n';
 import { getExam } from '../../api/exams';
-import { attemptCode, reviewSignal, signals, timeline, type Decision, type Signal, type TimelineItem } from '../../api/review';
+import { attemptCode, replay, reviewSignal, signals, timeline, type Decision, type Signal, type TimelineItem } from '../../api/review';
 import { monitorPath } from '../../api/monitor';
 import { CodeView } from '../../components/CodeView';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -15,6 +15,7 @@ import { WhenLoaded } from '../../components/Status';
 import { useAction } from '../../hooks/useAction';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
+import { Replay } from './Replay';
 
 const text = t.student;
 
@@ -140,6 +141,7 @@ export function StudentScreen({ courseId, examId, attemptId }: Props) {
           attemptCode(courseId, examId, attemptId),
           signals(courseId, examId, attemptId),
           timeline(courseId, examId, attemptId),
+          replay(courseId, examId, attemptId),
         ]),
       [courseId, examId, attemptId],
     ),
@@ -152,7 +154,7 @@ export function StudentScreen({ courseId, examId, attemptId }: Props) {
   );
   return (
     <WhenLoaded loaded={loaded}>
-      {([exam, code, found, items]) => {
+      {([exam, code, found, items, history]) => {
         const titles = new Map(exam.question_ids.map((id, index) => [id, exam.questions[index]?.title ?? '']));
         return (
           <>
@@ -177,6 +179,10 @@ export function StudentScreen({ courseId, examId, attemptId }: Props) {
                   </section>
                 );
               })}
+            </section>
+            <section aria-labelledby="replay-heading">
+              <h2 id="replay-heading">{text.replay.heading}</h2>
+              <Replay data={history} signals={found} />
             </section>
             <section aria-labelledby="timeline-heading">
               <h2 id="timeline-heading">{text.timelineHeading}</h2>
