@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::store::courses::{self, Course};
 use crate::store::exam_roster::{self, StudentAttempt, Whose};
 use crate::store::exams::{self, Exam};
-use crate::store::{Database, StoreError};
+use crate::store::{Database, StoreError, audit, incidents};
 
 /// One student on the monitor.
 #[derive(Debug, Clone)]
@@ -141,4 +141,68 @@ pub async fn watched(
             .collect())
     })
     .await
+}
+
+/// What an incident note is about.
+#[derive(Debug, Clone, Copy)]
+pub enum About {
+    /// A whole section the watcher sees.
+    Section(SectionId),
+    /// One student the watcher sees.
+    Student(UserId),
+}
+
+/// The longest incident note, in characters.
+pub const MAX_NOTE_CHARS: usize = 2_000;
+
+/// Appends an incident note about a section or a student the watcher sees
+/// (proctors too); audited with what it is about, not its text.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for a section or student outside the watcher's
+/// scope; [`StoreError::Invalid`] for an empty or overlong note.
+pub async fn note(state: &AppState, watch: &ExamWatch, about: About, note: String) -> Result<String, StoreError> {
+    let note = note.trim().to_owned();
+    let length = note.chars().count();
+    if length == 0 || length > MAX_NOTE_CHARS || note.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(StoreError::invalid("note", format!("note: 1 to {MAX_NOTE_CHARS} characters of text")));
+    }
+    let (section, student) = match about {
+        About::Section(section) => {
+            let watched = watch
+                .sections
+                .only()
+                .map_or_else(|| watch.on.exam.spec.section_ids.contains(&section), |s| s.contains(&section));
+            if !watched {
+                return Err(StoreError::NotFound("section".to_owned()));
+            }
+            (section, None)
+        }
+        About::Student(student) => {
+            let row = row(state, watch, student).await?.ok_or_else(|| StoreError::NotFound("student".to_owned()))?;
+            (row.student.section_id, Some(student))
+        }
+    };
+    let (exam, by, now) = (watch.on.exam.id, watch.on.staff.user, state.clock().now());
+    let details = serde_json::json!({ "section": section, "student": student });
+    let event = watch.on.staff.actor.event("incident.note").target(exam.to_string()).details(details);
+    watch
+        .on
+        .staff
+        .db
+        .write(move |conn| {
+            let id = incidents::append(conn, exam, section, student, &note, by, now)?;
+            audit::append(conn, &event, now)?;
+            Ok(id)
+        })
+        .await
+}
+
+/// The exam's incident notes about what the watcher sees, newest first.
+///
+/// # Errors
+/// Storage errors.
+pub async fn incidents(watch: &ExamWatch) -> Result<Vec<incidents::Incident>, StoreError> {
+    let (exam, sections) = (watch.on.exam.id, watch.sections.only().map(<[_]>::to_vec));
+    watch.on.staff.db.read(move |conn| incidents::list(conn, exam, sections.as_deref())).await
 }

@@ -26,6 +26,7 @@ mod error;
 pub mod exam_questions;
 pub mod exam_roster;
 pub mod exams;
+pub mod incidents;
 pub mod keys;
 pub mod master_key;
 pub mod migrations;

@@ -347,7 +347,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             (Who::Instructor, 204),
         ),
     ];
-    cases.extend(watching_cases(ids, &open, staff));
+    cases.extend(watching_cases(ids, &open, &w.section.to_string(), staff));
     cases.extend([
         student(Method::GET, mine.clone(), Body::None, 200),
         // The student started in the fixture: a second start is the refusal of a second device.
@@ -374,6 +374,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
 fn watching_cases(
     ids: &Ids,
     open: &str,
+    section: &str,
     staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case,
 ) -> Vec<Case> {
     let (instructor, reviewer) = (Access::CourseInstructor, Access::CourseStaff);
@@ -381,6 +382,14 @@ fn watching_cases(
         staff(Method::GET, format!("{open}/attempts"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/monitor"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/monitor/events"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(Method::GET, format!("{open}/incidents"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(
+            Method::POST,
+            format!("{open}/incidents"),
+            Body::Json(json!({"section_id": section, "note": "the fire alarm rang for two minutes"})),
+            Access::ExamWatcher,
+            (Who::Proctor, 201),
+        ),
         staff(Method::GET, format!("{open}/attempts/{}", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
             Method::GET,

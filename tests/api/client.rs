@@ -304,6 +304,16 @@ impl Api<'_> {
         self.post(&format!("{}/candidates/{id}/reissue", exam_path(course, exam)), None).await
     }
 
+    /// `GET .../exams/{exam}/incidents`.
+    pub async fn incidents(self, course: impl Display, exam: impl Display) -> Response {
+        self.get(&format!("{}/incidents", exam_path(course, exam))).await
+    }
+
+    /// `POST .../exams/{exam}/incidents`: a note about a student or a section.
+    pub async fn add_incident(self, course: impl Display, exam: impl Display, body: Value) -> Response {
+        self.post(&format!("{}/incidents", exam_path(course, exam)), Some(body)).await
+    }
+
     // Taking exams.
 
     /// `GET /api/v1/me/exams`.

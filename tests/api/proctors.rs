@@ -72,3 +72,41 @@ async fn a_proctor_sees_only_their_own_sections_of_a_published_exam() {
     assert_eq!(app.as_(&w.proctor).extra_time(w.course, &exam, extra).await.status(), 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn proctors_note_incidents_about_their_own_sections_students_only_and_notes_are_never_changed() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let proctor = app.as_(&w.proctor);
+    let about_student = json!({"student_id": w.student_user, "note": "Asked to leave the room for 3 minutes."});
+    assert_eq!(proctor.add_incident(w.course, w.open_exam, about_student).await.status(), 201);
+    let about_section = json!({"section_id": w.section, "note": "Fire alarm test at 10:15, two minutes."});
+    assert_eq!(proctor.add_incident(w.course, w.open_exam, about_section).await.status(), 201);
+    // Another section's student, a made-up one, both or neither, an empty note: refused.
+    let other_proctor = app.as_(&w.other_proctor);
+    let sideways = json!({"student_id": w.student_user, "note": "x"});
+    assert_eq!(other_proctor.add_incident(w.course, w.open_exam, sideways).await.status(), 404, "not their exam");
+    let made_up = json!({"student_id": examhall::domain::UserId::generate(), "note": "x"});
+    assert_eq!(proctor.add_incident(w.course, w.open_exam, made_up).await.status(), 404);
+    let both = json!({"student_id": w.student_user, "section_id": w.section, "note": "x"});
+    assert_eq!(proctor.add_incident(w.course, w.open_exam, both).await.status(), 422);
+    let empty = json!({"section_id": w.section, "note": "   "});
+    assert_eq!(proctor.add_incident(w.course, w.open_exam, empty).await.status(), 422);
+
+    let listed: Value = app.as_(&w.instructor).incidents(w.course, w.open_exam).await.json().await.unwrap();
+    let notes: Vec<&str> = listed.as_array().unwrap().iter().map(|n| n["note"].as_str().unwrap()).collect();
+    assert_eq!(
+        notes,
+        ["Fire alarm test at 10:15, two minutes.", "Asked to leave the room for 3 minutes."],
+        "newest first"
+    );
+    assert_eq!(listed[1]["student_name"], "student@physics.example");
+    assert_eq!(listed[0]["made_by_name"], "proctor@physics.example");
+    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=incident.note").await;
+    assert_eq!(audit.as_array().unwrap().len(), 2);
+    assert!(!audit.to_string().contains("Fire alarm"), "the log names what a note is about, not its text");
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let changed = db.write(|conn| Ok(conn.execute("UPDATE incident_notes SET note = ''", [])?)).await;
+    assert!(changed.is_err(), "notes are never changed");
+    app.stop().await;
+}

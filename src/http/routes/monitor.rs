@@ -12,15 +12,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::{Json, Router};
 use futures_util::Stream;
+use serde::Deserialize;
 use tokio::sync::OwnedSemaphorePermit;
 
+use crate::domain::{SectionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::ExamProctor;
-use crate::http::wire::monitor::{Monitor, MonitorRow};
+use crate::http::wire::monitor::{Incident, Monitor, MonitorRow};
 use crate::notices::Subscription;
 use crate::service::ExamWatch;
 use crate::service::monitor as service;
@@ -103,9 +106,41 @@ async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
+/// `GET .../incidents`: the exam's incident notes about what the caller watches, newest first.
+async fn incidents(ExamProctor(watch): ExamProctor) -> Result<Json<Vec<Incident>>, AppError> {
+    Ok(Json(service::incidents(&watch).await?.into_iter().map(Incident::from).collect()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewIncident {
+    /// The student it is about; or
+    student_id: Option<UserId>,
+    /// the whole section.
+    section_id: Option<SectionId>,
+    note: String,
+}
+
+/// `POST .../incidents`: an incident note about a student or a section the
+/// caller watches (proctors too), appended and audited.
+async fn add_incident(
+    State(state): State<AppState>,
+    ExamProctor(watch): ExamProctor,
+    Json(body): Json<NewIncident>,
+) -> Result<StatusCode, AppError> {
+    let about = match (body.student_id, body.section_id) {
+        (Some(student), None) => service::About::Student(student),
+        (None, Some(section)) => service::About::Section(section),
+        _ => return Err(AppError::Unprocessable("give a student_id or a section_id, not both".to_owned())),
+    };
+    service::note(&state, &watch, about, body.note).await?;
+    Ok(StatusCode::CREATED)
+}
+
 /// The monitor's routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/monitor", get(show))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/monitor/events", get(events))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/incidents", get(incidents).post(add_incident))
 }

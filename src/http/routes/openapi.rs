@@ -220,6 +220,20 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/incidents",
+        Who::ExamProctor,
+        200,
+        "The exam's incident notes about what the caller watches, newest first.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/incidents",
+        Who::ExamProctor,
+        201,
+        "Adds an incident note about a student or a section the caller watches (proctors too); appended, never changed.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals",
         Who::CourseStaff,
         200,

@@ -79,3 +79,30 @@ impl Monitor {
         }
     }
 }
+
+/// An incident note, as the monitor lists it.
+#[derive(Serialize)]
+pub struct Incident {
+    id: String,
+    section_id: SectionId,
+    /// The student it is about; `null` for the whole section.
+    student_id: Option<UserId>,
+    student_name: Option<String>,
+    note: String,
+    made_by_name: String,
+    made_at: Timestamp,
+}
+
+impl From<crate::store::incidents::Incident> for Incident {
+    fn from(incident: crate::store::incidents::Incident) -> Self {
+        Self {
+            id: incident.id,
+            section_id: incident.section_id,
+            student_id: incident.student,
+            student_name: incident.student_name,
+            note: incident.note,
+            made_by_name: incident.made_by_name,
+            made_at: incident.made_at,
+        }
+    }
+}

@@ -101,6 +101,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0014_signal_reviews.sql"),
         rust: None,
     },
+    Migration {
+        name: "incident notes of the exam day, append-only",
+        sql: include_str!("org/0015_incident_notes.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
