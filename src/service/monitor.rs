@@ -161,7 +161,12 @@ pub const MAX_NOTE_CHARS: usize = 2_000;
 /// # Errors
 /// [`StoreError::NotFound`] for a section or student outside the watcher's
 /// scope; [`StoreError::Invalid`] for an empty or overlong note.
-pub async fn note(state: &AppState, watch: &ExamWatch, about: About, note: String) -> Result<String, StoreError> {
+pub async fn note(
+    state: &AppState,
+    watch: &ExamWatch,
+    about: About,
+    note: String,
+) -> Result<incidents::Incident, StoreError> {
     let note = note.trim().to_owned();
     let length = note.chars().count();
     if length == 0 || length > MAX_NOTE_CHARS || note.chars().any(|c| c.is_control() && c != '\n') {
@@ -193,7 +198,8 @@ pub async fn note(state: &AppState, watch: &ExamWatch, about: About, note: Strin
         .write(move |conn| {
             let id = incidents::append(conn, exam, section, student, &note, by, now)?;
             audit::append(conn, &event, now)?;
-            Ok(id)
+            let added = incidents::list(conn, exam, Some(&[section]))?.into_iter().find(|n| n.id == id);
+            added.ok_or_else(|| StoreError::NotFound("incident note".to_owned()))
         })
         .await
 }

@@ -116,6 +116,17 @@ test('a proctor watches their own section take the exam live, and never another 
     assert.equal(await rows(proctor).count(), 2);
   });
 
+  await step('the proctor notes an incident about one of their students; it heads the list', async () => {
+    await proctor.getByLabel('About').selectOption({ label: 'Sam Student (student1@demo.example)' });
+    await proctor.getByLabel('What happened').fill('Left the room for three minutes, escorted.');
+    await proctor.getByTestId('incident-add').click();
+    const note = proctor.getByTestId('incident').first();
+    await note.filter({ hasText: 'Left the room for three minutes' }).waitFor();
+    assert.match(await note.innerText(), /Sam Student: Left the room.*\n?.*Paul Proctor/s);
+    const options = await proctor.getByLabel('About').locator('option').allInnerTexts();
+    assert.ok(!options.some((o) => o.includes('student2@demo.example')), 'no student of another section to choose');
+  });
+
   await step('no CSP violation or unexpected error on the way', async () => {
     await monday.context().close();
     await proctor.context().close();

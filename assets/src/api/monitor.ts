@@ -61,3 +61,26 @@ export const monitorEvents = (courseId: string, examId: string): string => `/api
 
 /** The page of the monitor. */
 export const monitorPath = (courseId: string, examId: string): string => `${examPath(courseId, examId)}/monitor`;
+
+/** An incident note about a student or a whole section. */
+export interface Incident {
+  id: string;
+  section_id: string;
+  /** The student it is about; `null` for the whole section. */
+  student_id: string | null;
+  student_name: string | null;
+  note: string;
+  made_by_name: string;
+  made_at: string;
+}
+
+/** The exam's incident notes about what the caller watches, newest first. */
+export const incidents = (courseId: string, examId: string): Promise<Incident[]> => api(`${examPath(courseId, examId)}/incidents`);
+
+/** Adds an incident note about one student or one whole section. */
+export const addIncident = (
+  courseId: string,
+  examId: string,
+  about: { student_id: string } | { section_id: string },
+  note: string,
+): Promise<Incident> => api(`${examPath(courseId, examId)}/incidents`, { method: 'POST', body: { ...about, note } });

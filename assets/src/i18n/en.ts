@@ -826,6 +826,17 @@ export const en: Messages = {
     extra: (minutes) => `(+${n(minutes)} min extra)`,
     noStudents: 'No students to show.',
     link: 'Live monitor',
+    incidents: {
+      heading: 'Incident notes',
+      intro: 'What happened in the room, about one student or the whole section. Notes are kept as written; a new note goes above.',
+      about: 'About',
+      wholeSection: (name) => `The whole of section ${name}`,
+      note: 'What happened',
+      add: 'Add the note',
+      none: 'No notes yet.',
+      byLine: (name, when) => `${name}, ${when}`,
+      aboutSection: (name) => `Section ${name}`,
+    },
   },
   manage: {
     documentTitle: 'Exam · examhall',

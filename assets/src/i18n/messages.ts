@@ -665,6 +665,17 @@ export interface Messages {
     extra: (minutes: number) => string;
     noStudents: string;
     link: string;
+    incidents: {
+      heading: string;
+      intro: string;
+      about: string;
+      wholeSection: (name: string) => string;
+      note: string;
+      add: string;
+      none: string;
+      byLine: (name: string, when: string) => string;
+      aboutSection: (name: string) => string;
+    };
   };
   /** One student's attempt, for the course's instructors and reviewers. */
   student: {

@@ -127,14 +127,14 @@ async fn add_incident(
     State(state): State<AppState>,
     ExamProctor(watch): ExamProctor,
     Json(body): Json<NewIncident>,
-) -> Result<StatusCode, AppError> {
+) -> Result<(StatusCode, Json<Incident>), AppError> {
     let about = match (body.student_id, body.section_id) {
         (Some(student), None) => service::About::Student(student),
         (None, Some(section)) => service::About::Section(section),
         _ => return Err(AppError::Unprocessable("give a student_id or a section_id, not both".to_owned())),
     };
-    service::note(&state, &watch, about, body.note).await?;
-    Ok(StatusCode::CREATED)
+    let added = service::note(&state, &watch, about, body.note).await?;
+    Ok((StatusCode::CREATED, Json(added.into())))
 }
 
 /// The monitor's routes.

@@ -13,6 +13,7 @@ import { monitorEvents, type Monitor, type MonitorRow } from '../../api/monitor'
 import { studentPath } from '../../api/review';
 import { useSession } from '../../session/SessionProvider';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
+import { Incidents } from './Incidents';
 import { MonitorTable, type Sort } from './MonitorTable';
 import { STATUS_ORDER, standing, type Status } from './status';
 
@@ -138,6 +139,7 @@ export function MonitorScreen({ courseId, examId }: Props) {
         sort={sort}
         detail={reads ? (attemptId) => studentPath(courseId, examId, attemptId) : null}
       />
+      <Incidents courseId={courseId} examId={examId} monitor={monitor} />
     </>
   );
 }
