@@ -23,6 +23,7 @@ pub mod records;
 pub mod review;
 pub mod roster;
 pub mod sessions;
+pub mod similarity;
 
 pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker, ExamWatch, OrgActor, Watched};
 pub use error::ServiceError;

@@ -83,6 +83,8 @@ pub struct Ids {
     /// The student's attempt at the open exam, and another student's, to move.
     pub attempt: String,
     pub movable_attempt: String,
+    /// The open exam's first question.
+    pub question: String,
 }
 
 impl Ids {
@@ -99,6 +101,7 @@ impl Ids {
             candidate: id.into(),
             attempt: id.into(),
             movable_attempt: id.into(),
+            question: id.into(),
         }
     }
 }
@@ -383,6 +386,13 @@ fn watching_cases(
         staff(Method::GET, format!("{open}/monitor"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/monitor/events"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/incidents"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(
+            Method::GET,
+            format!("{open}/similarity?question={}", ids.question),
+            Body::None,
+            Access::CourseStaff,
+            (Who::Reviewer, 200),
+        ),
         staff(
             Method::POST,
             format!("{open}/incidents"),

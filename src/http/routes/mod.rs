@@ -19,6 +19,7 @@ mod refused_orgs;
 mod saves;
 mod session;
 mod sign_in;
+mod similarity;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(saves::router())
         .merge(attempt_review::router())
         .merge(monitor::router())
+        .merge(similarity::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), refused_orgs::answer_503))

@@ -220,6 +220,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/similarity",
+        Who::CourseStaff,
+        200,
+        "Similarity between the submissions of one question (query `question`), starter code excluded: ranked pairs with their matching fragments. Evidence, never a verdict.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/incidents",
         Who::ExamProctor,
         200,
