@@ -29,6 +29,7 @@ import { HomeScreen } from './screens/home/HomeScreen';
 import { LinkScreen } from './screens/link/LinkScreen';
 import { ManageScreen } from './screens/manage/ManageScreen';
 import { MonitorScreen } from './screens/monitor/MonitorScreen';
+import { SimilarityScreen } from './screens/similarity/SimilarityScreen';
 import { StudentScreen } from './screens/student/StudentScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
 import { PlatformScreen } from './screens/platform/PlatformScreen';
@@ -101,6 +102,12 @@ const routes: Route[] = [
     access: 'staff',
     title: t.candidates.documentTitle,
     render: (p) => <CandidatesScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
+    pattern: '/courses/:courseId/exams/:examId/similarity',
+    access: 'staff',
+    title: t.similarityScreen.documentTitle,
+    render: (p) => <SimilarityScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
   },
   {
     pattern: '/courses/:courseId/exams/:examId/attempts/:attemptId',

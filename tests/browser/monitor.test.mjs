@@ -205,6 +205,14 @@ test('an instructor opens a student from the monitor and reads their code, signa
     await instructor.waitForURL(/\/monitor$/);
   });
 
+  await step('the exam\'s similarity page opens the report viewer for a question', async () => {
+    await instructor.goto(instructor.url().replace(/\/monitor$/, '/similarity'));
+    await instructor.getByTestId('similarity-heading').waitFor();
+    assert.match(await instructor.getByTestId('similarity-heading').innerText(), /Similarity: Python warm-up/);
+    await instructor.getByTestId('notice').waitFor();
+    assert.equal(await instructor.getByLabel('Question').getAttribute('id'), 'similarity-question', 'a labelled choice of question');
+  });
+
   await step('no CSP violation or unexpected error on the way', async () => {
     await student.context().close();
     await instructor.context().close();

@@ -730,6 +730,12 @@ export const en: Messages = {
     watchingExam: (course, exam) => `${course}: ${exam}`,
     openMonitor: 'Open the live monitor',
   },
+  similarityScreen: {
+    documentTitle: 'Similarity · examhall',
+    heading: (exam) => `Similarity: ${exam}`,
+    question: 'Question',
+    link: 'Similarity between submissions',
+  },
   student: {
     documentTitle: 'Student · examhall',
     heading: (name, exam) => `${name}: ${exam}`,

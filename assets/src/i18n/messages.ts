@@ -677,6 +677,13 @@ export interface Messages {
       aboutSection: (name: string) => string;
     };
   };
+  /** Similarity between an exam's submissions, for its instructors and reviewers. */
+  similarityScreen: {
+    documentTitle: string;
+    heading: (exam: string) => string;
+    question: string;
+    link: string;
+  };
   /** One student's attempt, for the course's instructors and reviewers. */
   student: {
     documentTitle: string;

@@ -89,7 +89,10 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
         <dd data-testid="manage-duration">{t.exams.minutes(exam.duration_minutes)}</dd>
       </dl>
       <p class="row-actions">
-        <Link href={monitorPath(course.id, exam.id)} class="button" data-testid="manage-monitor">{t.monitor.link}</Link>
+        <Link href={monitorPath(course.id, exam.id)} class="button" data-testid="manage-monitor">{t.monitor.link}</Link>{' '}
+        <Link href={`/courses/${encodeURIComponent(course.id)}/exams/${encodeURIComponent(exam.id)}/similarity`} class="button button--secondary" data-testid="manage-similarity">
+          {t.similarityScreen.link}
+        </Link>
       </p>
       {canManage && (
         <p class="row-actions">
