@@ -57,9 +57,7 @@ pub struct Whose<'a> {
 /// Storage errors.
 pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<StudentAttempt>, StoreError> {
     // The sections to keep, as a JSON array (NULL: all of them).
-    let only = whose.sections.map(|sections| {
-        serde_json::Value::from(sections.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string()
-    });
+    let only = whose.sections.map(crate::store::json_ids);
     let mut receipts = submissions::latest_of_exam(conn, exam)?;
     // The attempt's columns come first, in the order `attempts::from_row` reads.
     // `exam_sessions` and `extra_time` hold at most one row per student and

@@ -173,7 +173,7 @@ pub fn published_for_sections(
     sections: &[SectionId],
     now: OffsetDateTime,
 ) -> Result<Vec<Exam>, StoreError> {
-    let sections = serde_json::Value::from(sections.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string();
+    let sections = super::json_ids(sections);
     let mut statement = conn.prepare_cached(
         "SELECT DISTINCT e.id, e.course_id, e.opens_at FROM exams e JOIN exam_sections s ON s.exam_id = e.id
          WHERE e.status = 'published' AND s.section_id IN (SELECT value FROM json_each(?1))

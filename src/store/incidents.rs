@@ -53,9 +53,7 @@ pub fn append(
 /// # Errors
 /// Storage errors.
 pub fn list(conn: &Connection, exam: ExamId, sections: Option<&[SectionId]>) -> Result<Vec<Incident>, StoreError> {
-    let only = sections.map(|sections| {
-        serde_json::Value::from(sections.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string()
-    });
+    let only = sections.map(crate::store::json_ids);
     let mut statement = conn.prepare_cached(
         "SELECT n.id, n.section_id, n.user_id, s.display_name, n.note, w.display_name, n.made_at
          FROM incident_notes n JOIN users w ON w.id = n.made_by LEFT JOIN users s ON s.id = n.user_id

@@ -44,6 +44,12 @@ pub mod writer;
 pub use connection::sqlcipher_version;
 
 /// How an enum of `domain/` is stored: its serde name (`accept_queued`).
+/// `ids` as a JSON array of text, for `IN (SELECT value FROM json_each(?))`:
+/// one parameter whatever the number of ids.
+pub(crate) fn json_ids<T: std::fmt::Display>(ids: &[T]) -> String {
+    serde_json::Value::from(ids.iter().map(ToString::to_string).collect::<Vec<_>>()).to_string()
+}
+
 pub(crate) fn enum_text<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
