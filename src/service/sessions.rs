@@ -96,6 +96,23 @@ pub async fn touch(db: &Database, id: SessionId, now: OffsetDateTime) -> Result<
     db.write(move |conn| sessions::touch(conn, id, now)).await
 }
 
+/// Whether session `id` is still open (a long-lived stream asks, so that a
+/// session ended elsewhere stops it). An open one is marked as in use: a
+/// page that streams is a page in use.
+///
+/// # Errors
+/// Storage errors.
+pub async fn still_open(db: &Database, id: SessionId, now: OffsetDateTime) -> Result<bool, StoreError> {
+    db.write(move |conn| {
+        let open = sessions::still_open(conn, id, now)?;
+        if open {
+            sessions::touch(conn, id, now)?;
+        }
+        Ok(open)
+    })
+    .await
+}
+
 /// The live sessions of `user`, whose idle timeout is `idle`.
 ///
 /// # Errors

@@ -70,7 +70,7 @@ pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'pending'),
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'refused'),
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'applied'),
-                (SELECT l.server_at FROM session_log l WHERE l.session_id = s.id ORDER BY l.seq DESC LIMIT 1),
+                s.last_saved_at,
                 (SELECT count(*) FROM answers a WHERE a.session_id = s.id)
          FROM grants g
          JOIN exam_sections es ON es.exam_id = ?1 AND es.section_id = g.section_id

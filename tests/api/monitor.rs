@@ -115,6 +115,40 @@ async fn a_proctor_watches_their_sections_students_save_live_and_never_another_s
 }
 
 #[tokio::test]
+async fn a_stream_stops_before_its_next_event_once_the_watchers_session_ends() {
+    let clock = examhall::clock::ManualClock::new(crate::helpers::EXAM_DAY);
+    let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let mut stream = Stream::open(&app, &w.proctor, w.course, w.open_exam).await;
+    assert_eq!(stream.next().await.0, "snapshot");
+    // The proctor's role is revoked, which signs them out.
+    let grants: Value = app.as_(&w.admin).grants().await.json().await.unwrap();
+    let me: Value = app.json_of(&w.proctor, "/api/v1/session").await;
+    let grant = grants.as_array().unwrap().iter().find(|g| g["user_id"] == me["user"]["id"]).unwrap();
+    assert_eq!(app.as_(&w.admin).revoke_grant(grant["id"].as_str().unwrap()).await.status(), 204);
+    clock.advance(Duration::from_secs(6));
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "a");
+    client.flush(&app).await;
+    // The stream ends instead of sending the student's row.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.response.chunk().await {
+                Ok(Some(chunk)) if String::from_utf8_lossy(&chunk).contains("student@") => {
+                    panic!("a row after the session ended")
+                }
+                Ok(Some(_)) => {}
+                _ => return,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_server_keeps_a_bounded_number_of_monitor_streams_open() {
     let app = spawn_app().await;
     let w = world(&app).await;

@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use super::client::ClientAddr;
 use super::course::{CourseStaff, course_in_path, course_role};
 use super::principal::OrgMember;
-use crate::domain::{AttemptId, ExamId, Role, SectionId};
+use crate::domain::{AttemptId, ExamId, Role, SectionId, SessionId};
 use crate::error::AppError;
 use crate::service::{AttemptStaff, CourseActor, ExamStaff, ExamWatch, Watched};
 use crate::state::AppState;
@@ -45,19 +45,21 @@ impl FromRequestParts<AppState> for CourseExam {
 /// Someone who may watch the exam in the path: an instructor or reviewer of
 /// its course (every section), or a proctor of one of the sections it is
 /// for, once it is published (their sections only). Anyone else, and a
-/// proctor of none of its sections, gets a 404.
-pub struct ExamProctor(pub ExamWatch);
+/// proctor of none of its sections, gets a 404. The caller's session comes
+/// with it, for a stream that must stop when the session ends.
+pub struct ExamProctor(pub ExamWatch, pub SessionId);
 
 impl FromRequestParts<AppState> for ExamProctor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let member = OrgMember::from_request_parts(parts, state).await?;
+        let session = member.principal.session_id;
         let course = course_in_path(parts, state).await?;
         let Ok(client) = ClientAddr::from_request_parts(parts, state).await;
         if let Some(role) = course_role(&member, course) {
             let on = exam_in_path(parts, state, CourseStaff { member, course, role, client }.actor()).await?;
-            return Ok(Self(ExamWatch { on, sections: Watched::Every }));
+            return Ok(Self(ExamWatch { on, sections: Watched::Every }, session));
         }
         let proctored: Vec<SectionId> = member
             .principal
@@ -84,7 +86,7 @@ impl FromRequestParts<AppState> for ExamProctor {
         if on.exam.phase == Phase::Draft || sections.is_empty() {
             return Err(AppError::NotFound);
         }
-        Ok(Self(ExamWatch { on, sections: Watched::Sections(sections) }))
+        Ok(Self(ExamWatch { on, sections: Watched::Sections(sections) }, session))
     }
 }
 

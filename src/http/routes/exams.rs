@@ -110,7 +110,7 @@ async fn extra_time(
 /// submitted) the same receipt the student got.
 async fn attempts_of(
     State(state): State<AppState>,
-    ExamProctor(watch): ExamProctor,
+    ExamProctor(watch, _): ExamProctor,
 ) -> Result<Json<Vec<StudentAttempt>>, AppError> {
     Ok(Json(service::roster(&state, &watch).await?.into_iter().map(StudentAttempt::from).collect()))
 }

@@ -20,7 +20,7 @@ use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::domain::{SectionId, UserId};
+use crate::domain::{SectionId, SessionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::ExamProctor;
 use crate::http::wire::monitor::{Incident, Monitor, MonitorRow};
@@ -28,6 +28,9 @@ use crate::notices::Subscription;
 use crate::service::ExamWatch;
 use crate::service::monitor as service;
 use crate::state::AppState;
+
+/// How often, at most, a stream checks that its session is still open.
+const SESSION_CHECK: time::Duration = time::Duration::seconds(5);
 
 /// How often an idle stream sends a comment, so that neither the server's
 /// idle timeout nor a proxy closes it.
@@ -39,7 +42,7 @@ async fn snapshot(state: &AppState, watch: &ExamWatch) -> Result<Monitor, AppErr
 }
 
 /// `GET .../monitor`: every student the caller watches, now.
-async fn show(State(state): State<AppState>, ExamProctor(watch): ExamProctor) -> Result<Json<Monitor>, AppError> {
+async fn show(State(state): State<AppState>, ExamProctor(watch, _): ExamProctor) -> Result<Json<Monitor>, AppError> {
     Ok(Json(snapshot(&state, &watch).await?))
 }
 
@@ -47,6 +50,10 @@ async fn show(State(state): State<AppState>, ExamProctor(watch): ExamProctor) ->
 struct Watching {
     state: AppState,
     watch: ExamWatch,
+    /// The caller's session: the stream ends when it does.
+    session: SessionId,
+    /// When the session was last found open (the server's clock).
+    checked: time::OffsetDateTime,
     notices: Subscription,
     /// Send the whole monitor next.
     resnapshot: bool,
@@ -58,6 +65,20 @@ fn json_event(kind: &str, body: &impl serde::Serialize) -> Option<Event> {
 }
 
 impl Watching {
+    /// Whether the caller's session is still open. A session ended elsewhere
+    /// (sign-out, a revoked role, a deactivated organization) stops the
+    /// stream before its next event, and the page's reconnection then meets
+    /// a 401. Checked at most every `SESSION_CHECK`.
+    async fn still_allowed(&mut self) -> bool {
+        let now = self.state.clock().now();
+        if now - self.checked < SESSION_CHECK {
+            return true;
+        }
+        let open = crate::service::sessions::still_open(&self.watch.on.staff.db, self.session, now).await;
+        self.checked = now;
+        open.unwrap_or(false)
+    }
+
     /// The next event of the stream; `None` ends it (the page reconnects).
     async fn next(&mut self) -> Option<Event> {
         loop {
@@ -65,7 +86,7 @@ impl Watching {
                 // The exam as it is now: its close may have moved.
                 self.watch = service::refresh(&self.state, &self.watch).await.ok()??;
                 let monitor = snapshot(&self.state, &self.watch).await.ok()?;
-                return json_event("snapshot", &monitor);
+                return self.still_allowed().await.then(|| json_event("snapshot", &monitor)).flatten();
             }
             let notice = match self.notices.next().await {
                 Ok(Some(notice)) => notice,
@@ -81,7 +102,7 @@ impl Watching {
             };
             // A student of a section this watcher does not see has no row here.
             if let Some(row) = service::row(&self.state, &self.watch, student).await.ok()? {
-                return json_event("student", &MonitorRow::from(row));
+                return self.still_allowed().await.then(|| json_event("student", &MonitorRow::from(row))).flatten();
             }
         }
     }
@@ -90,7 +111,7 @@ impl Watching {
 /// `GET .../monitor/events`: the monitor, kept current (see the module).
 async fn events(
     State(state): State<AppState>,
-    ExamProctor(watch): ExamProctor,
+    ExamProctor(watch, session): ExamProctor,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     // At most `state::MAX_MONITOR_STREAMS` at once, server-wide.
     let permit = Arc::clone(state.monitor_streams())
@@ -98,7 +119,8 @@ async fn events(
         .map_err(|_| AppError::Overloaded { retry_after_secs: 5 })?;
     // Listening before the snapshot is read: a save between the two is sent again, never lost.
     let notices = state.notices().subscribe(watch.on.staff.org, watch.on.exam.id);
-    let watching = Watching { state, watch, notices, resnapshot: true, _permit: permit };
+    let checked = state.clock().now();
+    let watching = Watching { state, watch, session, checked, notices, resnapshot: true, _permit: permit };
     let stream = futures_util::stream::unfold(watching, |mut watching| async move {
         let event = watching.next().await?;
         Some((Ok(event), watching))
@@ -107,7 +129,7 @@ async fn events(
 }
 
 /// `GET .../incidents`: the exam's incident notes about what the caller watches, newest first.
-async fn incidents(ExamProctor(watch): ExamProctor) -> Result<Json<Vec<Incident>>, AppError> {
+async fn incidents(ExamProctor(watch, _): ExamProctor) -> Result<Json<Vec<Incident>>, AppError> {
     Ok(Json(service::incidents(&watch).await?.into_iter().map(Incident::from).collect()))
 }
 
@@ -125,7 +147,7 @@ struct NewIncident {
 /// caller watches (proctors too), appended and audited.
 async fn add_incident(
     State(state): State<AppState>,
-    ExamProctor(watch): ExamProctor,
+    ExamProctor(watch, _): ExamProctor,
     Json(body): Json<NewIncident>,
 ) -> Result<(StatusCode, Json<Incident>), AppError> {
     let about = match (body.student_id, body.section_id) {

@@ -163,6 +163,18 @@ pub fn find(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Optio
     Ok(Some(Session { id, user_id, csrf, last_seen_at }))
 }
 
+/// Whether session `id` still exists and is within its absolute lifetime:
+/// ending a session (signing out, a revoked role, a deactivated
+/// organization) removes it.
+///
+/// # Errors
+/// Storage errors.
+pub fn still_open(conn: &Connection, id: SessionId, now: OffsetDateTime) -> Result<bool, StoreError> {
+    let absolute: Option<Timestamp> =
+        optional(conn.query_row("SELECT absolute_expires_at FROM sessions WHERE id = ?1", [id], |row| row.get(0)))?;
+    Ok(absolute.is_some_and(|at| now < at.time()))
+}
+
 /// Records that the session was used now (keeps the idle timer running).
 ///
 /// # Errors

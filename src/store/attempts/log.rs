@@ -113,8 +113,17 @@ fn on_time(
     codes.write()?;
     let acked = fresh.last().map_or(acked_seq, |item| item.seq);
     conn.execute(
-        "UPDATE exam_sessions SET acked_seq = ?2, chain = ?3, stored_bytes = stored_bytes + ?4 WHERE id = ?1",
-        params![attempt.id, acked, chain.as_slice(), i64::try_from(bytes_of(fresh)).unwrap_or(i64::MAX)],
+        "UPDATE exam_sessions SET acked_seq = ?2, chain = ?3, stored_bytes = stored_bytes + ?4,
+                last_saved_at = CASE WHEN ?5 > 0 THEN ?6 ELSE last_saved_at END
+         WHERE id = ?1",
+        params![
+            attempt.id,
+            acked,
+            chain.as_slice(),
+            i64::try_from(bytes_of(fresh)).unwrap_or(i64::MAX),
+            i64::try_from(fresh.len()).unwrap_or(i64::MAX),
+            server_at
+        ],
     )?;
     if let Some(commitment) = commitment {
         record_commitment(conn, attempt.id, commitment, now)?;

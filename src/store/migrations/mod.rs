@@ -106,6 +106,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0015_incident_notes.sql"),
         rust: None,
     },
+    Migration {
+        name: "when each attempt was last saved, kept with it",
+        sql: include_str!("org/0016_last_saved_at.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
