@@ -162,7 +162,7 @@ pub async fn replay(of: &AttemptStaff) -> Result<Replay, StoreError> {
 pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
     let (id, exam) = (of.attempt.id, of.on.exam.clone());
     let facts_exam = exam.clone();
-    let (logged, refusals) = of
+    let (logged, refusals, frozen) = of
         .on
         .staff
         .db
@@ -171,13 +171,36 @@ pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
             let target = id.to_string();
             let refused = audit::times_refused(conn, "attempt.start", &target)?
                 + audit::times_refused(conn, "attempt.secret_refused", &target)?;
-            Ok((logged, refused))
+            let frozen = submissions::first_frozen(conn, id)?;
+            Ok((logged, refused, frozen))
         })
         .await?;
+    let explained = frozen.map(|frozen| replays_to(&facts_exam, &logged, &frozen));
     let entries: Vec<Entry<'_>> =
         logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
-    let facts = Facts { require_fullscreen: facts_exam.spec.require_fullscreen, second_device_refusals: refusals };
+    let facts = Facts {
+        require_fullscreen: facts_exam.spec.require_fullscreen,
+        second_device_refusals: refusals,
+        history_explains_submission: explained,
+    };
     Ok(integrity::signals::signals(&entries, facts, &Thresholds::of(facts_exam.spec.integrity_profile)))
+}
+
+/// Whether applying each question's saved edits (up to the submission's log
+/// sequence) to its starter code gives the code the first submission froze.
+fn replays_to(exam: &crate::store::exams::Exam, logged: &[log::LoggedItem], frozen: &submissions::Frozen) -> bool {
+    exam.question_ids.iter().zip(&exam.spec.questions).all(|(question, spec)| {
+        let mut code = crate::domain::changeset::normalise_line_breaks(&spec.starter_code);
+        for item in logged.iter().filter(|l| l.item.seq <= frozen.log_seq && l.item.question_id == Some(*question)) {
+            if let crate::domain::save_item::ItemBody::Edit(changes) = &item.item.body {
+                match changes.apply(&code) {
+                    Ok(next) => code = next,
+                    Err(_) => return false,
+                }
+            }
+        }
+        frozen.codes.get(question).is_none_or(|submitted| *submitted == code)
+    })
 }
 
 /// Every decision people made on the attempt's signals, newest first.

@@ -156,6 +156,18 @@ async fn the_replay_holds_every_edit_from_the_starter_code_and_the_submission_it
     assert_eq!(code, "def add(a, b):\n    return a + b\n");
     assert_eq!(first["submitted"].as_str(), Some(code.as_str()), "the history explains the submission");
     assert_eq!(replay["submitted_at_seq"], client.seq);
+    // The server replays it too: an honest history raises no mismatch.
+    let signals: Value =
+        app.as_(&w.reviewer).signals(w.course, w.open_exam, client.attempt.clone()).await.json().await.unwrap();
+    assert!(!signals.to_string().contains("history_mismatch"), "{signals}");
+    // A frozen answer the history cannot produce (written into the file by
+    // someone holding its key, past the trigger that freezes it) is raised.
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let tamper = "DROP TRIGGER submission_answers_are_frozen; UPDATE submission_answers SET code = 'print(42)\n';";
+    db.write(move |conn| Ok(conn.execute_batch(tamper)?)).await.unwrap();
+    let signals: Value =
+        app.as_(&w.reviewer).signals(w.course, w.open_exam, client.attempt.clone()).await.json().await.unwrap();
+    assert!(signals.to_string().contains("does not reproduce the submitted code"), "{signals}");
     app.stop().await;
 }
 

@@ -38,9 +38,19 @@ fn seconds(from: OffsetDateTime, to: OffsetDateTime) -> u32 {
     u32::try_from((to - from).whole_seconds().max(0)).unwrap_or(u32::MAX)
 }
 
-/// Edits the server could not apply, snapshots that did not match.
-pub(super) fn history_mismatch(log: &[Entry<'_>], thresholds: &Thresholds, found: &mut Vec<Signal>) {
+/// Edits the server could not apply, snapshots that did not match, and a
+/// submission its replayed history does not reproduce.
+pub(super) fn history_mismatch(log: &[Entry<'_>], facts: Facts, thresholds: &Thresholds, found: &mut Vec<Signal>) {
     let Some(rule) = thresholds.history_mismatch else { return };
+    if facts.history_explains_submission == Some(false) {
+        found.push(Signal {
+            kind: SignalKind::HistoryMismatch,
+            severity: rule.severity,
+            question_id: None,
+            summary: "replaying the saved changes does not reproduce the submitted code: the history does not explain the submission".to_owned(),
+            evidence: Vec::new(),
+        });
+    }
     let bad: Vec<Evidence> = log.iter().filter(|e| e.applied == Some(false)).map(evidence).collect();
     if bad.is_empty() {
         return;

@@ -40,6 +40,9 @@ pub struct Facts {
     pub require_fullscreen: bool,
     /// Times another browser was refused the attempt (the audit log counts them).
     pub second_device_refusals: u32,
+    /// Whether replaying the saved edits reproduces the first submission's
+    /// code (`None` before a submission).
+    pub history_explains_submission: Option<bool>,
 }
 
 /// What kind of pattern a signal is.
@@ -141,7 +144,7 @@ impl Signal {
 #[must_use]
 pub fn signals(log: &[Entry<'_>], facts: Facts, thresholds: &Thresholds) -> Vec<Signal> {
     let mut found = Vec::new();
-    detectors::history_mismatch(log, thresholds, &mut found);
+    detectors::history_mismatch(log, facts, thresholds, &mut found);
     detectors::second_device(facts, thresholds, &mut found);
     detectors::large_paste(log, thresholds, &mut found);
     detectors::sudden_code(log, thresholds, &mut found);

@@ -165,6 +165,11 @@ fn devtools_second_device_and_a_history_mismatch_are_raised_by_their_evidence() 
     mismatch.question = q;
     let mismatch = mismatch.typed("a").push(json!({"kind": "snapshot", "question_id": q, "code": "b"}), Some(false));
     assert_eq!(mismatch.signals(Facts::default(), &LENIENT), [(SignalKind::HistoryMismatch, Severity::High)]);
+
+    let unexplained = Facts { history_explains_submission: Some(false), ..Facts::default() };
+    assert_eq!(Log::new().typed("a").signals(unexplained, &STANDARD), [(SignalKind::HistoryMismatch, Severity::High)]);
+    let explained = Facts { history_explains_submission: Some(true), ..Facts::default() };
+    assert_eq!(Log::new().typed("a").signals(explained, &STANDARD), [], "a submission its history reproduces");
 }
 
 #[test]
