@@ -93,7 +93,7 @@ export interface RequestOptions {
   unauthorizedIsAnswer?: boolean;
 }
 
-/** Calls `/api/v1{path}` and returns the parsed JSON body (undefined for 204). */
+/** Calls `/api/v1{path}` and returns the parsed JSON body (undefined when there is none). */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
   if (method !== 'GET' && csrfToken === undefined && csrfRecovery !== undefined) {
@@ -127,7 +127,9 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     throw error;
   }
   if (response.status === 204 || response.status === 205) return undefined as T;
-  return (await response.json()) as T;
+  // A success with no body (a 201 or 202 that only says "done") is no answer to parse.
+  const body = await response.text();
+  return (body === '' ? undefined : JSON.parse(body)) as T;
 }
 
 /** Reads a problem+json body, or describes the response when it has none. */
