@@ -14,9 +14,9 @@ use crate::domain::{AttemptId, UserId};
 /// Silence after which a browser counts as disconnected: three heartbeats missed.
 pub const SILENCE: Duration = Duration::seconds(45);
 
-/// The most attempts remembered. Past it, those silent longest are forgotten
-/// first; an attempt exists only for a student enrolled by staff, so this is
-/// far above any server's exam day.
+/// The most attempts remembered. Past it, the silent ones are forgotten; an
+/// attempt exists only for a student enrolled by staff, so this is far above
+/// any server's exam day.
 const CAPACITY: usize = 200_000;
 
 /// The last contact of each attempt's browser.
@@ -31,9 +31,11 @@ impl Presence {
     pub fn heard(&self, attempt: AttemptId, now: OffsetDateTime) -> bool {
         let mut heard = self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if heard.len() >= CAPACITY && !heard.contains_key(&attempt) {
-            let oldest = heard.iter().min_by_key(|(_, at)| **at).map(|(id, _)| *id);
-            if let Some(oldest) = oldest {
-                heard.remove(&oldest);
+            // Once, not per save: the browsers silent the longest are forgotten
+            // (an unheard browser shows as disconnected, which they are).
+            heard.retain(|_, at| now - *at < SILENCE);
+            if heard.len() >= CAPACITY {
+                return false;
             }
         }
         heard.insert(attempt, now).is_none_or(|before| now - before >= SILENCE)

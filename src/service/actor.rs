@@ -113,6 +113,14 @@ pub enum Watched {
     Sections(Vec<SectionId>),
 }
 
+impl ExamWatch {
+    /// The sections of the exam the watcher sees.
+    #[must_use]
+    pub fn section_ids(&self) -> Vec<SectionId> {
+        self.sections.only().map_or_else(|| self.on.exam.spec.section_ids.clone(), <[_]>::to_vec)
+    }
+}
+
 impl Watched {
     /// The sections to list, or `None` for all of them.
     #[must_use]

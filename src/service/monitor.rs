@@ -55,8 +55,7 @@ pub async fn refresh(state: &AppState, watch: &ExamWatch) -> Result<Option<ExamW
 /// Storage errors.
 pub async fn sections(watch: &ExamWatch) -> Result<Vec<courses::Section>, StoreError> {
     let course = watch.on.staff.course;
-    let watched: Vec<SectionId> =
-        watch.sections.only().map_or_else(|| watch.on.exam.spec.section_ids.clone(), <[_]>::to_vec);
+    let watched = watch.section_ids();
     let found = watch.on.staff.db.read(move |conn| courses::course(conn, course)).await?;
     let mut sections: Vec<_> =
         found.map(|c| c.sections).unwrap_or_default().into_iter().filter(|s| watched.contains(&s.id)).collect();
@@ -174,11 +173,7 @@ pub async fn note(
     }
     let (section, student) = match about {
         About::Section(section) => {
-            let watched = watch
-                .sections
-                .only()
-                .map_or_else(|| watch.on.exam.spec.section_ids.contains(&section), |s| s.contains(&section));
-            if !watched {
+            if !watch.section_ids().contains(&section) {
                 return Err(StoreError::NotFound("section".to_owned()));
             }
             (section, None)
