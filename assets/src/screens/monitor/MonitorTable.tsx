@@ -84,7 +84,13 @@ export function MonitorTable({ monitor, rows, standings, now, sort, detail }: Pr
             const standing = standings.get(row.user_id) ?? { status: 'not_started' as const, idleMinutes: 0 };
             const saved = row.last_save_at === null ? null : Math.max(0, Math.floor((now - Date.parse(row.last_save_at)) / 1000));
             return (
-              <tr key={row.user_id} data-testid="monitor-row" data-email={row.email} data-status={standing.status}>
+              <tr
+                key={row.user_id}
+                data-testid="monitor-row"
+                data-email={row.email}
+                data-status={standing.status}
+                data-last-save={row.last_save_at ?? ''}
+              >
                 <th scope="row">
                   {detail !== null && row.attempt !== null ? (
                     <Link href={detail(row.attempt.id)} data-testid="monitor-open">{row.display_name}</Link>
