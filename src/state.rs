@@ -40,6 +40,7 @@ struct Inner {
     presence: Presence,
     viewings: Viewings,
     monitor_streams: Arc<tokio::sync::Semaphore>,
+    similarity_runs: Arc<tokio::sync::Semaphore>,
 }
 
 /// The most live-monitor streams the server keeps open at once: each holds
@@ -73,6 +74,8 @@ impl AppState {
             presence: Presence::default(),
             viewings: Viewings::default(),
             monitor_streams: Arc::new(tokio::sync::Semaphore::new(MAX_MONITOR_STREAMS)),
+            // A similarity run uses every core: one at a time, the others wait their turn.
+            similarity_runs: Arc::new(tokio::sync::Semaphore::new(1)),
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -152,6 +155,12 @@ impl AppState {
     #[must_use]
     pub fn monitor_streams(&self) -> &Arc<tokio::sync::Semaphore> {
         &self.inner.monitor_streams
+    }
+
+    /// The turns of similarity runs (one at a time).
+    #[must_use]
+    pub fn similarity_runs(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.inner.similarity_runs
     }
 
     /// Staff viewings of attempts, audited once each ([`crate::presence::Viewings`]).

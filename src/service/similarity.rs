@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
+use crate::state::AppState;
 
 use super::ExamStaff;
 use crate::domain::QuestionId;
@@ -17,15 +17,12 @@ use crate::store::attempts::submissions;
 /// The most pairs a report shows (the best-scoring).
 pub const MAX_PAIRS: usize = 200;
 
-/// One comparison at a time per server: it uses every core while it runs.
-static RUNNING: std::sync::LazyLock<Arc<Semaphore>> = std::sync::LazyLock::new(|| Arc::new(Semaphore::new(1)));
-
 /// The report of `question` of the exam, as the report viewer reads it
 /// (the JSON of `examhall similarity --json`, with the sources).
 ///
 /// # Errors
 /// [`StoreError::NotFound`] for a question not of this exam; storage errors.
-pub async fn report(on: &ExamStaff, question: QuestionId) -> Result<Vec<u8>, StoreError> {
+pub async fn report(state: &AppState, on: &ExamStaff, question: QuestionId) -> Result<Vec<u8>, StoreError> {
     let exam = &on.exam;
     let index = exam
         .question_ids
@@ -35,7 +32,8 @@ pub async fn report(on: &ExamStaff, question: QuestionId) -> Result<Vec<u8>, Sto
     let starter = crate::domain::changeset::normalise_line_breaks(&exam.spec.questions[index].starter_code);
     let id = exam.id;
     let submitted = on.staff.db.read(move |conn| submissions::submitted_code(conn, id, question)).await?;
-    let _turn = Arc::clone(&RUNNING).acquire_owned().await.map_err(|_| StoreError::Closed)?;
+    // One run at a time per server ([`AppState::similarity_runs`]): it uses every core.
+    let _turn = Arc::clone(state.similarity_runs()).acquire_owned().await.map_err(|_| StoreError::Closed)?;
     tokio::task::spawn_blocking(move || {
         let sources = submitted
             .into_iter()

@@ -3,7 +3,7 @@
 //! report viewer reads (`docs/integrity.md`, "Similarity").
 
 use axum::Router;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -22,8 +22,12 @@ struct Which {
 
 /// `GET .../similarity?question=ID`: the ranked pairs of that question's
 /// submitted code, starter code excluded, with the matching fragments.
-async fn report(CourseExam(on): CourseExam, Query(which): Query<Which>) -> Result<impl IntoResponse, AppError> {
-    let body = service::report(&on, which.question).await?;
+async fn report(
+    State(state): State<AppState>,
+    CourseExam(on): CourseExam,
+    Query(which): Query<Which>,
+) -> Result<impl IntoResponse, AppError> {
+    let body = service::report(&state, &on, which.question).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
