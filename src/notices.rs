@@ -87,6 +87,14 @@ pub enum ExamEvent {
         /// The student.
         student: UserId,
     },
+    /// The exam's policy changed: its signals are derived anew.
+    PolicyChanged,
+    /// Someone wrote an incident note (about a student of `section`, or
+    /// the whole section).
+    IncidentNoted {
+        /// The section it concerns.
+        section: crate::domain::SectionId,
+    },
     /// A submission was made: the attempt's first (by the student or at the
     /// deadline), or a new one after staff applied late items.
     Submitted {

@@ -19,6 +19,7 @@ pub mod monitor;
 pub mod org_file;
 pub mod organizations;
 pub mod people;
+pub mod policy;
 pub mod records;
 pub mod review;
 pub mod roster;

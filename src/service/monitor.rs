@@ -96,20 +96,30 @@ fn with_contact(state: &AppState, student: StudentAttempt) -> Row {
     Row { student, last_contact_at }
 }
 
-/// The student a notice is about; `None` for one about the whole exam
-/// (its window, extra time for several), after which the monitor reads
-/// every row again.
+/// What a notice changes on a monitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concern {
+    /// One student's row.
+    Student(UserId),
+    /// Every row (the exam's window, extra time for several, its policy).
+    WholeExam,
+    /// The incident notes about a section.
+    Incidents(SectionId),
+}
+
+/// What `event` changes on a monitor.
 #[must_use]
-pub fn student_of(event: &ExamEvent) -> Option<UserId> {
+pub fn concern_of(event: &ExamEvent) -> Concern {
     match event {
         ExamEvent::AttemptStarted { student, .. }
         | ExamEvent::AttemptMoved { student, .. }
         | ExamEvent::MoveAllowed { student, .. }
         | ExamEvent::Reconnected { student, .. }
         | ExamEvent::Saved { student, .. }
-        | ExamEvent::Submitted { student, .. } => Some(*student),
-        ExamEvent::ExtraTime { students, .. } if students.len() == 1 => students.first().copied(),
-        ExamEvent::ExtraTime { .. } | ExamEvent::WindowChanged { .. } => None,
+        | ExamEvent::Submitted { student, .. } => Concern::Student(*student),
+        ExamEvent::ExtraTime { students, .. } if students.len() == 1 => Concern::Student(students[0]),
+        ExamEvent::ExtraTime { .. } | ExamEvent::WindowChanged { .. } | ExamEvent::PolicyChanged => Concern::WholeExam,
+        ExamEvent::IncidentNoted { section } => Concern::Incidents(*section),
     }
 }
 
@@ -186,7 +196,7 @@ pub async fn note(
     let (exam, by, now) = (watch.on.exam.id, watch.on.staff.user, state.clock().now());
     let details = serde_json::json!({ "section": section, "student": student });
     let event = watch.on.staff.actor.event("incident.note").target(exam.to_string()).details(details);
-    watch
+    let added = watch
         .on
         .staff
         .db
@@ -196,7 +206,9 @@ pub async fn note(
             let added = incidents::list(conn, exam, Some(&[section]))?.into_iter().find(|n| n.id == id);
             added.ok_or_else(|| StoreError::NotFound("incident note".to_owned()))
         })
-        .await
+        .await?;
+    watch.on.tell(state.notices(), ExamEvent::IncidentNoted { section });
+    Ok(added)
 }
 
 /// The exam's incident notes about what the watcher sees, newest first.

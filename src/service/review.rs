@@ -8,7 +8,7 @@ use super::{AttemptStaff, ExamStaff};
 use crate::domain::AttemptId;
 use crate::domain::receipt::SubmissionReason;
 use crate::integrity;
-use crate::integrity::signals::{Entry, Facts, Signal, Thresholds};
+use crate::integrity::signals::{Entry, Facts, Signal};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -19,6 +19,7 @@ use crate::store::attempts::reviews;
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt};
 use crate::store::audit;
+use crate::store::exam_policies;
 
 /// The attempt `id` of the exam `on`.
 ///
@@ -162,7 +163,7 @@ pub async fn replay(of: &AttemptStaff) -> Result<Replay, StoreError> {
 pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
     let (id, exam) = (of.attempt.id, of.on.exam.clone());
     let facts_exam = exam.clone();
-    let (logged, refusals, frozen) = of
+    let (logged, refusals, frozen, policy) = of
         .on
         .staff
         .db
@@ -172,9 +173,10 @@ pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
             let refused = audit::times_refused(conn, "attempt.start", &target)?
                 + audit::times_refused(conn, "attempt.secret_refused", &target)?;
             let frozen = submissions::first_frozen(conn, id)?;
-            Ok((logged, refused, frozen))
+            Ok((logged, refused, frozen, exam_policies::get(conn, exam.id)?))
         })
         .await?;
+    let policy = super::policy::ExamPolicy::of(&facts_exam, policy);
     let explained = frozen.map(|frozen| replays_to(&facts_exam, &logged, &frozen));
     let entries: Vec<Entry<'_>> =
         logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
@@ -183,7 +185,7 @@ pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
         second_device_refusals: refusals,
         history_explains_submission: explained,
     };
-    Ok(integrity::signals::signals(&entries, facts, &Thresholds::of(facts_exam.spec.integrity_profile)))
+    Ok(integrity::signals::signals(&entries, facts, &policy.thresholds))
 }
 
 /// Whether applying each question's saved edits (up to the submission's log

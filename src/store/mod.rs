@@ -23,6 +23,7 @@ pub mod courses;
 pub mod data_dir;
 mod database;
 mod error;
+pub mod exam_policies;
 pub mod exam_questions;
 pub mod exam_roster;
 pub mod exams;

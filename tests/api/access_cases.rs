@@ -386,6 +386,14 @@ fn watching_cases(
         staff(Method::GET, format!("{open}/monitor"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/monitor/events"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/incidents"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(Method::GET, format!("{open}/policy"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(
+            Method::PUT,
+            format!("{open}/policy"),
+            Body::Json(json!({"thresholds": null, "proctors_read_code": false, "proctor_extra_minutes": 10})),
+            instructor,
+            (Who::Instructor, 200),
+        ),
         staff(
             Method::GET,
             format!("{open}/similarity?question={}", ids.question),

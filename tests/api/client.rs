@@ -61,6 +61,10 @@ impl Api<'_> {
         self.send(Method::POST, path, body).await
     }
 
+    async fn put(self, path: &str, body: Value) -> Response {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
     async fn delete(self, path: &str) -> Response {
         self.send(Method::DELETE, path, None).await
     }
@@ -312,6 +316,16 @@ impl Api<'_> {
     /// `POST .../exams/{exam}/incidents`: a note about a student or a section.
     pub async fn add_incident(self, course: impl Display, exam: impl Display, body: Value) -> Response {
         self.post(&format!("{}/incidents", exam_path(course, exam)), Some(body)).await
+    }
+
+    /// `GET .../exams/{exam}/policy`.
+    pub async fn policy(self, course: impl Display, exam: impl Display) -> Response {
+        self.get(&format!("{}/policy", exam_path(course, exam))).await
+    }
+
+    /// `PUT .../exams/{exam}/policy`.
+    pub async fn set_policy(self, course: impl Display, exam: impl Display, body: Value) -> Response {
+        self.put(&format!("{}/policy", exam_path(course, exam)), body).await
     }
 
     // Taking exams.

@@ -30,6 +30,7 @@ mod monitor;
 mod notices;
 mod openapi;
 mod passwords;
+mod policy;
 mod proctors;
 mod saves;
 mod sessions;

@@ -15,6 +15,7 @@ mod org_roster;
 mod org_users;
 mod password;
 mod platform;
+mod policy;
 mod refused_orgs;
 mod saves;
 mod session;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(saves::router())
         .merge(attempt_review::router())
         .merge(monitor::router())
+        .merge(policy::router())
         .merge(similarity::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)

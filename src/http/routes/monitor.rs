@@ -26,7 +26,7 @@ use crate::http::auth::ExamProctor;
 use crate::http::wire::monitor::{Incident, Monitor, MonitorRow};
 use crate::notices::Subscription;
 use crate::service::ExamWatch;
-use crate::service::monitor as service;
+use crate::service::monitor::{self as service, Concern};
 use crate::state::AppState;
 
 /// How often, at most, a stream checks that its session is still open.
@@ -96,13 +96,21 @@ impl Watching {
                     continue;
                 }
             };
-            let Some(student) = service::student_of(&notice.event) else {
-                self.resnapshot = true;
-                continue;
-            };
-            // A student of a section this watcher does not see has no row here.
-            if let Some(row) = service::row(&self.state, &self.watch, student).await.ok()? {
-                return self.still_allowed().await.then(|| json_event("student", &MonitorRow::from(row))).flatten();
+            match service::concern_of(&notice.event) {
+                Concern::WholeExam => self.resnapshot = true,
+                Concern::Student(student) => {
+                    // A student of a section this watcher does not see has no row here.
+                    if let Some(row) = service::row(&self.state, &self.watch, student).await.ok()? {
+                        let row = MonitorRow::from(row);
+                        return self.still_allowed().await.then(|| json_event("student", &row)).flatten();
+                    }
+                }
+                Concern::Incidents(section) if self.watch.section_ids().contains(&section) => {
+                    let notes: Vec<Incident> =
+                        service::incidents(&self.watch).await.ok()?.into_iter().map(Incident::from).collect();
+                    return self.still_allowed().await.then(|| json_event("incidents", &notes)).flatten();
+                }
+                Concern::Incidents(_) => {}
             }
         }
     }

@@ -178,6 +178,20 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/policy",
+        Who::ExamProctor,
+        200,
+        "The exam's policy: the thresholds its signals are derived with (and its profile's), and what proctors may do.",
+    ),
+    (
+        "put",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/policy",
+        Who::CourseInstructor,
+        200,
+        "Sets the exam's policy (audited with the old and new values); signals are derived with the new thresholds at once.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/monitor",
         Who::ExamProctor,
         200,

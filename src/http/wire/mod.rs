@@ -10,6 +10,7 @@ pub mod courses;
 pub mod exams;
 pub mod monitor;
 pub mod people;
+pub mod policy;
 pub mod review;
 pub mod roster;
 pub mod signals;

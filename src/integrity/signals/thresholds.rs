@@ -2,10 +2,13 @@
 //! (`docs/integrity.md` shows it to people). A kind a profile leaves out
 //! is never raised under it.
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::IntegrityProfile;
 
 /// How much attention a signal asks for. Never a verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing; often innocent.
     Low,
@@ -28,7 +31,8 @@ impl Severity {
 }
 
 /// One kind's setting: raised at `severity` from `at` on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rule<T> {
     /// How much attention it asks for.
     pub severity: Severity,
@@ -37,7 +41,8 @@ pub struct Rule<T> {
 }
 
 /// Typing faster than `chars_per_second` over at least `over_seconds`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Burst {
     /// Characters per second (UTF-16 units) above which typing is a burst.
     pub chars_per_second: u32,
@@ -46,7 +51,8 @@ pub struct Burst {
 }
 
 /// Away from the exam `total_seconds` in all, or `longest_seconds` at a stretch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Away {
     /// In all.
     pub total_seconds: u32,
@@ -54,8 +60,10 @@ pub struct Away {
     pub longest_seconds: u32,
 }
 
-/// Every kind's setting under one profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Every kind's setting under one profile, or as an instructor adjusted
+/// it for one exam (`null` switches a kind off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Thresholds {
     /// Edits or snapshots that do not match the server's copy (always on).
     pub history_mismatch: Option<Rule<()>>,
@@ -139,6 +147,45 @@ impl Thresholds {
             IntegrityProfile::Standard => STANDARD,
             IntegrityProfile::Strict => STRICT,
         }
+    }
+}
+
+/// The largest number any setting takes: more than a day in seconds, more
+/// than any answer in characters. Beyond it a kind is as good as off, and
+/// saying so with `null` is clearer.
+pub const MAX_SETTING: u32 = 100_000;
+
+impl Thresholds {
+    /// Whether an instructor's adjusted table can stand: the history check
+    /// stays on (a submission its history does not explain is never
+    /// ordinary), and every number is from 1 to [`MAX_SETTING`].
+    ///
+    /// # Errors
+    /// What is wrong, in words for the instructor.
+    pub fn check(&self) -> Result<(), String> {
+        use super::SignalKind as K;
+        if self.history_mismatch.is_none() {
+            return Err("history_mismatch cannot be switched off".to_owned());
+        }
+        let numbers: [(K, Vec<u32>); 8] = [
+            (K::SecondDevice, self.second_device.map(|r| vec![r.at]).unwrap_or_default()),
+            (K::LargePaste, self.large_paste.map(|r| vec![r.at]).unwrap_or_default()),
+            (K::SuddenCode, self.sudden_code.map(|r| vec![r.at]).unwrap_or_default()),
+            (
+                K::TypingBurst,
+                self.typing_burst.map(|r| vec![r.at.chars_per_second, r.at.over_seconds]).unwrap_or_default(),
+            ),
+            (K::TimeAway, self.time_away.map(|r| vec![r.at.total_seconds, r.at.longest_seconds]).unwrap_or_default()),
+            (K::FullscreenExit, self.fullscreen_exit.map(|r| vec![r.at]).unwrap_or_default()),
+            (K::Devtools, self.devtools.map(|r| vec![r.at]).unwrap_or_default()),
+            (K::Offline, self.offline.map(|r| vec![r.at]).unwrap_or_default()),
+        ];
+        for (kind, values) in numbers {
+            if values.iter().any(|v| !(1..=MAX_SETTING).contains(v)) {
+                return Err(format!("{}: every number must be from 1 to {MAX_SETTING}", kind.as_str()));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -111,6 +111,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0016_last_saved_at.sql"),
         rust: None,
     },
+    Migration {
+        name: "each exam's policy: thresholds and what proctors may do",
+        sql: include_str!("org/0017_exam_policies.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
