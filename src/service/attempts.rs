@@ -18,6 +18,7 @@ use crate::domain::{AttemptId, ExamId, QuestionId, SectionId};
 use crate::notices::{ExamEvent, Notice};
 use crate::state::AppState;
 use crate::store::attempts::log::{self, Refusal, SaveOutcome};
+use crate::store::attempts::move_codes::{self, Redeemed};
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt, Binding, LogState};
 use crate::store::audit::{self, Outcome};
@@ -107,12 +108,17 @@ pub async fn progress(
 }
 
 /// Starts the attempt and binds the caller's browser to it; or, when staff
-/// allowed the attempt to move, binds this browser instead of the old one.
+/// allowed the attempt to move (a reissued candidate link) or the student
+/// typed the move code staff issued, binds this browser instead of the old one.
 ///
 /// # Errors
 /// [`StoreError::WrongState`] when the exam is not open, the attempt is
 /// submitted, or it is bound to another browser and may not move.
-pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Binding), ServiceError> {
+pub async fn start(
+    state: &AppState,
+    taker: &ExamTaker,
+    move_code: Option<String>,
+) -> Result<(Attempt, Binding), ServiceError> {
     if taker.exam.phase != Phase::Open {
         return Err(StoreError::WrongState("the exam is not open".to_owned()).into());
     }
@@ -134,11 +140,18 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
                 return Ok(Bound::Submitted { at_deadline: newly.then_some(frozen) });
             }
             let existing = frozen;
-            if !existing.move_allowed {
-                return Ok(Bound::Elsewhere(existing.id));
-            }
+            let code_issued_by = match (&move_code, existing.move_allowed) {
+                (_, true) => None,
+                (Some(code), false) => match move_codes::redeem(conn, existing.id, code, now)? {
+                    Redeemed::Accepted { issued_by } => Some(issued_by),
+                    Redeemed::Refused => return Ok(Bound::Elsewhere { attempt: existing.id, wrong_code: true }),
+                },
+                (None, false) => return Ok(Bound::Elsewhere { attempt: existing.id, wrong_code: false }),
+            };
             let binding = attempts::rebind(conn, &existing)?;
-            let moved = event.details(serde_json::json!({ "moved": true, "next_seq": binding.next_seq }));
+            let moved = event.details(serde_json::json!({
+                "moved": true, "next_seq": binding.next_seq, "move_code_issued_by": code_issued_by,
+            }));
             audit::append(conn, &moved.target(existing.id.to_string()), now)?;
             Ok(Bound::Moved(attempts::find(conn, exam.id, user)?.unwrap_or(existing), binding))
         })
@@ -158,14 +171,18 @@ pub async fn start(state: &AppState, taker: &ExamTaker) -> Result<(Attempt, Bind
             }
             return Err(StoreError::WrongState("this attempt is already submitted".to_owned()).into());
         }
-        Bound::Elsewhere(attempt) => {
+        Bound::Elsewhere { attempt, wrong_code } => {
             // A second computer trying again and again is told once per
             // window, with a count, against the attempt it tried to open.
+            let reason = if wrong_code { "a wrong or expired move code" } else { "second computer or browser" };
             let denied = refused
                 .target(attempt.to_string())
                 .outcome(Outcome::Denied)
-                .details(serde_json::json!({ "reason": "second computer or browser" }));
+                .details(serde_json::json!({ "reason": reason }));
             state.refusals().record(&taker.db, denied, now);
+            if wrong_code {
+                return Err(StoreError::WrongState(WRONG_MOVE_CODE.to_owned()).into());
+            }
             // A conflict, not `OtherDevice`: this browser holds no binding
             // yet; it may start only once staff allow the attempt to move.
             return Err(StoreError::WrongState(ServiceError::OtherDevice.to_string()).into());
@@ -185,9 +202,19 @@ enum Bound {
     Submitted {
         at_deadline: Option<Attempt>,
     },
-    /// Bound to another browser, and not allowed to move.
-    Elsewhere(AttemptId),
+    /// Bound to another browser, and not allowed to move (or the move code
+    /// typed was not right).
+    Elsewhere {
+        /// The attempt.
+        attempt: AttemptId,
+        /// A move code was typed and refused.
+        wrong_code: bool,
+    },
 }
+
+/// What a browser that typed a wrong, used or expired move code is told.
+pub const WRONG_MOVE_CODE: &str =
+    "That move code is not right, was already used or has expired. Ask a proctor for a new one.";
 
 /// The caller's attempt, if `secret` opens it; submits it as it stood at
 /// its deadline when that has passed.

@@ -14,6 +14,7 @@ pub mod courses;
 pub mod credentials;
 pub mod demo;
 mod error;
+pub mod exam_day;
 pub mod exams;
 pub mod monitor;
 pub mod org_file;

@@ -7,7 +7,7 @@
 use time::OffsetDateTime;
 
 use super::{ExamWatch, Watched};
-use crate::domain::{SectionId, UserId};
+use crate::domain::{AttemptId, SectionId, UserId};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::courses::{self, Course};
@@ -89,6 +89,22 @@ pub async fn row(state: &AppState, watch: &ExamWatch, student: UserId) -> Result
         })
         .await?;
     Ok(found.into_iter().next().map(|student| with_contact(state, student)))
+}
+
+/// The exam's attempt `id`, if the watcher sees its student.
+///
+/// # Errors
+/// Storage errors.
+pub async fn attempt_of(
+    state: &AppState,
+    watch: &ExamWatch,
+    id: AttemptId,
+) -> Result<Option<crate::store::attempts::Attempt>, StoreError> {
+    let Some(attempt) = super::review::find(&watch.on, id).await? else { return Ok(None) };
+    if watch.sections.only().is_some() && row(state, watch, attempt.user_id).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(attempt))
 }
 
 fn with_contact(state: &AppState, student: StudentAttempt) -> Row {

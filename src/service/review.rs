@@ -15,6 +15,7 @@ use crate::store::StoreError;
 use crate::store::accounts::users;
 use crate::store::attempts::late::{self, LateItem};
 use crate::store::attempts::log;
+use crate::store::attempts::move_codes;
 use crate::store::attempts::reviews;
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt};
@@ -257,33 +258,33 @@ pub async fn decide(
         .await
 }
 
-/// Lets the next browser that opens the attempt (the student on another
-/// computer, a candidate with a new link) take it over; the old one stops
-/// saving.
+/// Issues a one-time code that moves the running attempt to another
+/// computer: the student types it there, that browser takes the attempt
+/// over and the old one stops saving. Instructors and the proctors of the
+/// student's section may; the code is shown once and audited without it.
 ///
 /// # Errors
 /// [`StoreError::WrongState`] for a submitted attempt.
-pub async fn allow_move(state: &AppState, of: &AttemptStaff) -> Result<(), StoreError> {
-    let (id, now) = (of.attempt.id, state.clock().now());
-    let event = of.on.staff.actor.event("attempt.allow_move").target(id.to_string());
-    let allowed = of
+pub async fn issue_move_code(state: &AppState, of: &AttemptStaff) -> Result<move_codes::IssuedCode, StoreError> {
+    if of.attempt.submitted_at.is_some() {
+        return Err(StoreError::WrongState("the attempt is already submitted; it cannot move".to_owned()));
+    }
+    let (id, by, now) = (of.attempt.id, of.on.staff.user, state.clock().now());
+    let event = of.on.staff.actor.event("attempt.move_code").target(id.to_string());
+    let issued = of
         .on
         .staff
         .db
         .write(move |conn| {
-            let allowed = attempts::allow_move(conn, id)?;
-            if allowed {
-                audit::append(conn, &event, now)?;
-            }
-            Ok(allowed)
+            let issued = move_codes::issue(conn, id, by, now)?;
+            let details = serde_json::json!({ "expires_at": crate::clock::rfc3339(issued.expires_at) });
+            audit::append(conn, &event.details(details), now)?;
+            Ok(issued)
         })
         .await?;
-    if !allowed {
-        return Err(StoreError::WrongState("the attempt is already submitted; it cannot move".to_owned()));
-    }
     let student = of.attempt.user_id;
     of.on.tell(state.notices(), ExamEvent::MoveAllowed { attempt: id, student });
-    Ok(())
+    Ok(issued)
 }
 
 /// Applies the accepted late items to the latest submission, making a new

@@ -190,16 +190,21 @@ fn denied_callers<'w>(w: &'w World, candidate: &'w Caller, case: &Case) -> Vec<(
             ("platform admin", &w.platform),
             ("chemistry org admin", &w.other_admin),
         ]),
-        Access::ExamWatcher => denied.extend([
-            ("student of the section", &w.student),
-            ("student of another section", &w.other_student),
-            ("proctor of a section the exam is not for", &w.other_proctor),
-            ("instructor of another course", &w.other_instructor),
-            ("reviewer of another course", &w.other_reviewer),
-            ("org admin", &w.admin),
-            ("platform admin", &w.platform),
-            ("chemistry org admin", &w.other_admin),
-        ]),
+        Access::ExamWatcher | Access::ExamActor => {
+            denied.extend([
+                ("student of the section", &w.student),
+                ("student of another section", &w.other_student),
+                ("proctor of a section the exam is not for", &w.other_proctor),
+                ("instructor of another course", &w.other_instructor),
+                ("reviewer of another course", &w.other_reviewer),
+                ("org admin", &w.admin),
+                ("platform admin", &w.platform),
+                ("chemistry org admin", &w.other_admin),
+            ]);
+            if case.access == Access::ExamActor {
+                denied.push(("reviewer of the course", &w.reviewer));
+            }
+        }
         Access::CourseStaff | Access::CourseInstructor => {
             denied.extend([
                 ("student of the course", &w.student),

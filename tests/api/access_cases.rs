@@ -27,6 +27,9 @@ pub enum Access {
     /// Instructors and reviewers of the course, and proctors of a section
     /// the (published) exam is for.
     ExamWatcher,
+    /// Instructors of the course, and proctors of a section the exam is
+    /// for: those who act on the exam day (reviewers only read).
+    ExamActor,
     /// Students of a section that takes the exam.
     ExamStudent,
 }
@@ -350,7 +353,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             (Who::Instructor, 204),
         ),
     ];
-    cases.extend(watching_cases(ids, &open, &w.section.to_string(), staff));
+    cases.extend(watching_cases(ids, &open, &w.section.to_string(), &w.student_user.to_string(), staff));
     cases.extend([
         student(Method::GET, mine.clone(), Body::None, 200),
         // The student started in the fixture: a second start is the refusal of a second device.
@@ -378,6 +381,7 @@ fn watching_cases(
     ids: &Ids,
     open: &str,
     section: &str,
+    student: &str,
     staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case,
 ) -> Vec<Case> {
     let (instructor, reviewer) = (Access::CourseInstructor, Access::CourseStaff);
@@ -387,6 +391,14 @@ fn watching_cases(
         staff(Method::GET, format!("{open}/monitor/events"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/incidents"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/policy"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        // The instructor's positive control: the world's policy gives proctors no time.
+        staff(
+            Method::POST,
+            format!("{open}/students/{student}/extra-time"),
+            Body::Json(json!({"minutes": 5, "reason": "the fire alarm"})),
+            Access::ExamActor,
+            (Who::Instructor, 200),
+        ),
         staff(
             Method::PUT,
             format!("{open}/policy"),
@@ -435,15 +447,15 @@ fn watching_cases(
             Method::GET,
             format!("{open}/attempts/{}/timeline", ids.attempt),
             Body::None,
-            reviewer,
-            (Who::Reviewer, 200),
+            Access::ExamWatcher,
+            (Who::Proctor, 200),
         ),
         staff(
             Method::POST,
             format!("{open}/attempts/{}/move", ids.movable_attempt),
             Body::None,
-            instructor,
-            (Who::Instructor, 204),
+            Access::ExamActor,
+            (Who::Proctor, 201),
         ),
         // Nothing arrived late: the route found the attempt and says there is nothing to apply.
         staff(

@@ -142,34 +142,6 @@ async fn a_submission_waits_until_the_server_holds_everything_the_browser_queued
 }
 
 #[tokio::test]
-async fn moving_an_attempt_binds_a_new_browser_that_continues_where_the_server_stands() {
-    let app = spawn_app().await;
-    let w = world(&app).await;
-    let mut first = ExamClient::student(&app, &w).await;
-    let question = first.question(0);
-    first.type_text(&question, "abc");
-    first.flush(&app).await;
-    let allow_move = |caller| app.as_(caller).allow_move(w.course, w.open_exam, first.attempt.clone());
-    assert_eq!(allow_move(&w.reviewer).await.status(), 404, "instructors only");
-    assert_eq!(allow_move(&w.instructor).await.status(), 204);
-
-    let mut second = ExamClient::student(&app, &w).await;
-    assert_eq!(second.view["binding"]["next_seq"], 4, "the sequence continues after the server's");
-    assert_eq!(second.view["binding"]["chain"], hex::encode(first.chain), "and so does the chain");
-    assert_eq!(second.codes[&question], format!("def add(a, b):\n    pass\nabc"), "with everything saved so far");
-    first.type_text(&question, "d");
-    let old = first.post_raw(&app, &[first.queue[0].1.clone()], Some(first.commitment())).await;
-    assert_eq!(old.status(), 403, "the old browser's binding is revoked");
-    second.type_text(&question, "e");
-    assert_eq!(second.flush(&app).await["acked_seq"], 4, "the new browser's first item is no duplicate");
-    let third = app.as_(&w.student).start(w.open_exam).await;
-    assert_eq!(third.status(), 409, "one move per permission");
-    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.allow_move").await;
-    assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
-    app.stop().await;
-}
-
-#[tokio::test]
 async fn extra_time_closing_early_and_extending_move_a_running_deadline_and_the_heartbeat_reports_it() {
     let start_at = crate::helpers::EXAM_DAY;
     let clock = ManualClock::new(start_at);

@@ -154,11 +154,12 @@ async fn take_an_exam_and_hand_out_candidate_links(app: &TestApp, w: &World) {
     let secret = started["binding"]["secret"].as_str().unwrap();
     let refused = with_secret(&"0".repeat(64), format!("{mine}/saves"), json!({"items": []})).await.unwrap();
     assert_eq!(refused.status(), 403);
-    // The attempt moves to another computer (staff allow it, the student takes it over) and is submitted there.
+    // The attempt moves to another computer (staff issue a code, the student types it there) and is submitted there.
     let attempt = started["attempt"]["id"].as_str().unwrap();
     let attempts = format!("/api/v1/courses/{}/exams/{}/attempts/{attempt}", w.course, w.open_exam);
-    expect(app, instructor, Method::POST, &format!("{attempts}/move"), None, 204).await;
-    let moved = expect(app, student, Method::POST, &format!("{mine}/start"), None, 201).await;
+    let issued = expect(app, instructor, Method::POST, &format!("{attempts}/move"), None, 201).await;
+    let code = json!({ "move_code": issued["code"] });
+    let moved = expect(app, student, Method::POST, &format!("{mine}/start"), Some(code), 201).await;
     let old = with_secret(secret, format!("{mine}/saves"), json!({"items": []})).await.unwrap();
     assert_eq!(old.status(), 403, "the old computer's binding is revoked");
     let secret = moved["binding"]["secret"].as_str().unwrap();
@@ -245,7 +246,9 @@ async fn every_audited_action_an_api_call_can_produce_lands_in_an_intact_chain()
         "exam.extend",
         "exam.close_early",
         "attempt.start",
-        "attempt.allow_move",
+        // `attempt.allow_move` (a candidate's link reissued after they started) is
+        // checked in tests/api/candidates/reissue.rs.
+        "attempt.move_code",
         "attempt.submit",
         "candidate_link.create",
         "candidate_link.redeem",

@@ -12,7 +12,7 @@
 use std::fmt::Display;
 
 use reqwest::{Method, Response};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 use crate::people::Caller;
@@ -278,8 +278,8 @@ impl Api<'_> {
         self.get(&format!("{}/attempts/{attempt}/timeline", exam_path(course, exam))).await
     }
 
-    /// `POST .../attempts/{attempt}/move`: lets another computer take it over.
-    pub async fn allow_move(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
+    /// `POST .../attempts/{attempt}/move`: a one-time code that moves it to another computer.
+    pub async fn move_code(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
         self.post(&format!("{}/attempts/{attempt}/move", exam_path(course, exam)), None).await
     }
 
@@ -318,6 +318,17 @@ impl Api<'_> {
         self.post(&format!("{}/incidents", exam_path(course, exam)), Some(body)).await
     }
 
+    /// `POST .../exams/{exam}/students/{student}/extra-time`: more time for one student.
+    pub async fn give_extra_time(
+        self,
+        course: impl Display,
+        exam: impl Display,
+        student: impl Display,
+        body: Value,
+    ) -> Response {
+        self.post(&format!("{}/students/{student}/extra-time", exam_path(course, exam)), Some(body)).await
+    }
+
     /// `GET .../exams/{exam}/policy`.
     pub async fn policy(self, course: impl Display, exam: impl Display) -> Response {
         self.get(&format!("{}/policy", exam_path(course, exam))).await
@@ -343,6 +354,11 @@ impl Api<'_> {
     /// `POST /api/v1/me/exams/{exam}/start`.
     pub async fn start(self, exam: impl Display) -> Response {
         self.post(&format!("/api/v1/me/exams/{exam}/start"), None).await
+    }
+
+    /// `POST /api/v1/me/exams/{exam}/start` on another computer, with a move code.
+    pub async fn start_moving(self, exam: impl Display, code: &str) -> Response {
+        self.post(&format!("/api/v1/me/exams/{exam}/start"), Some(json!({ "move_code": code }))).await
     }
 
     /// `GET /api/v1/me/exams/{exam}/receipt`.

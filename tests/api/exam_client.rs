@@ -37,8 +37,18 @@ fn chain_of(hex_text: &str) -> ChainHash {
 impl ExamClient {
     /// Starts (or, once staff allowed a move, takes over) the attempt at `exam`.
     pub async fn start(app: &TestApp, caller: &Caller, exam: &str) -> Self {
-        let base = format!("/api/v1/me/exams/{exam}");
         let response = app.as_(caller).start(exam).await;
+        Self::started(caller, exam, response).await
+    }
+
+    /// Takes the attempt at `exam` over on another computer, with the move code staff issued.
+    pub async fn moved(app: &TestApp, caller: &Caller, exam: &str, code: &str) -> Self {
+        let response = app.as_(caller).start_moving(exam, code).await;
+        Self::started(caller, exam, response).await
+    }
+
+    async fn started(caller: &Caller, exam: &str, response: reqwest::Response) -> Self {
+        let base = format!("/api/v1/me/exams/{exam}");
         assert_eq!(response.status(), 201, "start");
         let view: Value = response.json().await.unwrap();
         let binding = &view["binding"];

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::access::exam_body;
 use crate::helpers::spawn_app;
-use crate::people::{Caller, world};
+use crate::people::{Caller, World, world};
 
 /// The e-mail addresses in `caller`'s list of the exam's students, or the status when refused.
 async fn watched(
@@ -22,19 +22,24 @@ async fn watched(
     Ok(rows.as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap().to_owned()).collect())
 }
 
-#[tokio::test]
-async fn a_proctor_sees_only_their_own_sections_of_a_published_exam() {
-    let app = spawn_app().await;
-    let w = world(&app).await;
+/// A draft exam of PHYS101 for both its sections (A and B), open all of the exam day once published.
+pub async fn two_section_draft(app: &crate::helpers::TestApp, w: &World) -> String {
     let courses: Value = app.json_of(&w.admin, "/api/v1/org/courses").await;
     let phys101 = courses.as_array().unwrap().iter().find(|c| c["code"] == "PHYS101").unwrap();
     let sections: Vec<&str> =
         phys101["sections"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
-    let mut body = exam_body(&w);
+    let mut body = exam_body(w);
     body["section_ids"] = json!(sections);
+    let made: Value = app.as_(&w.instructor).create_exam(w.course, body).await.json().await.unwrap();
+    made["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_proctor_sees_only_their_own_sections_of_a_published_exam() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
     let instructor = app.as_(&w.instructor);
-    let made: Value = instructor.create_exam(w.course, body).await.json().await.unwrap();
-    let exam = made["id"].as_str().unwrap().to_owned();
+    let exam = two_section_draft(&app, &w).await;
 
     assert_eq!(watched(&app, &w.proctor, w.course, &exam).await, Err(404), "a draft is the course staff's alone");
     let publish = instructor.publish(w.course, &exam, json!({"tests_run": 2, "tests_failed": 0})).await;

@@ -129,3 +129,23 @@ impl FromRequestParts<AppState> for AttemptInstructor {
         if of.on.staff.role == Role::Instructor { Ok(Self(of)) } else { Err(AppError::NotFound) }
     }
 }
+
+/// The exam's attempt in the path (`{attempt_id}`) as someone who watches
+/// the exam sees it ([`ExamProctor`]): course staff, or a proctor of the
+/// student's section. An attempt of another section is a 404 to a proctor,
+/// as an unknown one is. The actor's role says which of the two; each
+/// route decides what that role may do.
+pub struct WatchedAttempt(pub AttemptStaff);
+
+impl FromRequestParts<AppState> for WatchedAttempt {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ExamProctor(watch, _) = ExamProctor::from_request_parts(parts, state).await?;
+        let Path(params) =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+        let id = params.get("attempt_id").and_then(|id| AttemptId::parse(id).ok()).ok_or(AppError::NotFound)?;
+        let attempt = crate::service::monitor::attempt_of(state, &watch, id).await?.ok_or(AppError::NotFound)?;
+        Ok(Self(AttemptStaff { on: watch.on, attempt }))
+    }
+}

@@ -8,13 +8,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::{Role, Timestamp};
 use crate::error::AppError;
-use crate::http::auth::{AttemptInstructor, ExamAttempt};
+use crate::http::auth::{AttemptInstructor, ExamAttempt, WatchedAttempt};
 use crate::http::wire::ReceiptBody;
 use crate::http::wire::attempts::{Attempt, LateItem};
 use crate::http::wire::review::{Code, Replay, TimelineItem};
 use crate::http::wire::signals::{Review, Signal};
-use crate::service::review as service;
+use crate::service::{AttemptStaff, policy, review as service};
 use crate::state::AppState;
 use crate::store::attempts::reviews::Decision;
 
@@ -34,15 +35,35 @@ async fn show(ExamAttempt(of): ExamAttempt) -> Result<Json<AttemptDetail>, AppEr
     Ok(Json(AttemptDetail { attempt: of.attempt.into(), submissions, late_items }))
 }
 
-/// `POST .../attempts/{attempt_id}/move`: the next browser that opens the
-/// attempt (the student on another computer, a candidate with a new link)
-/// takes it over, and the old one stops saving.
-async fn allow_move(
+#[derive(Serialize)]
+struct MoveCode {
+    /// Shown once; the student types it on the new computer.
+    code: String,
+    expires_at: Timestamp,
+}
+
+/// `POST .../attempts/{attempt_id}/move`: a one-time code that moves the
+/// attempt to another computer (the student types it there; the old
+/// browser stops saving). Instructors, and proctors of the student's
+/// section; not reviewers, who read and never act.
+async fn issue_move_code(
     State(state): State<AppState>,
-    AttemptInstructor(of): AttemptInstructor,
-) -> Result<StatusCode, AppError> {
-    service::allow_move(&state, &of).await?;
-    Ok(StatusCode::NO_CONTENT)
+    WatchedAttempt(of): WatchedAttempt,
+) -> Result<(StatusCode, Json<MoveCode>), AppError> {
+    if of.on.staff.role == Role::Reviewer {
+        return Err(AppError::NotFound);
+    }
+    let issued = service::issue_move_code(&state, &of).await?;
+    Ok((StatusCode::CREATED, Json(MoveCode { code: issued.code, expires_at: Timestamp::from_time(issued.expires_at) })))
+}
+
+/// Whether the caller may read the attempt's code: course staff always, a
+/// proctor only when the exam's policy allows it; otherwise a 404.
+async fn may_read_code(of: &AttemptStaff) -> Result<(), AppError> {
+    if of.on.staff.role == Role::Proctor && !policy::policy(&of.on.staff.db, &of.on.exam).await?.proctors_read_code {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }
 
 /// `POST .../attempts/{attempt_id}/late-items/apply`: applies the accepted
@@ -88,20 +109,22 @@ async fn decide(
 /// `GET .../attempts/{attempt_id}/code`: the student and each question's
 /// code now, for the course's instructors and reviewers (audited once per
 /// viewing).
-async fn code(State(state): State<AppState>, ExamAttempt(of): ExamAttempt) -> Result<Json<Code>, AppError> {
+async fn code(State(state): State<AppState>, WatchedAttempt(of): WatchedAttempt) -> Result<Json<Code>, AppError> {
+    may_read_code(&of).await?;
     Ok(Json(service::code(&state, &of).await?.into()))
 }
 
 /// `GET .../attempts/{attempt_id}/timeline`: the attempt's log, typed and in
 /// order, with the server's times.
-async fn timeline(ExamAttempt(of): ExamAttempt) -> Result<Json<Vec<TimelineItem>>, AppError> {
+async fn timeline(WatchedAttempt(of): WatchedAttempt) -> Result<Json<Vec<TimelineItem>>, AppError> {
     let (items, _unreadable) = service::timeline(&of).await?;
     Ok(Json(items.iter().map(TimelineItem::from).collect()))
 }
 
 /// `GET .../attempts/{attempt_id}/replay`: each question's edits in order,
 /// from its starter code, and the first submission they must explain.
-async fn replay(ExamAttempt(of): ExamAttempt) -> Result<Json<Replay>, AppError> {
+async fn replay(WatchedAttempt(of): WatchedAttempt) -> Result<Json<Replay>, AppError> {
+    may_read_code(&of).await?;
     Ok(Json(service::replay(&of).await?.into()))
 }
 
@@ -109,7 +132,7 @@ async fn replay(ExamAttempt(of): ExamAttempt) -> Result<Json<Replay>, AppError> 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}", get(show))
-        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move", post(allow_move))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move", post(issue_move_code))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals", get(signals))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals/reviews", post(decide))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code", get(code))

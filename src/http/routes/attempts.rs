@@ -167,14 +167,29 @@ async fn view(
     })
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartRequest {
+    /// The one-time code staff issued to move the attempt to this computer.
+    move_code: Option<String>,
+}
+
+/// The longest move code read; a real one has 9 characters.
+const MAX_MOVE_CODE_CHARS: usize = 32;
+
 /// `POST /api/v1/me/exams/{id}/start`: starts the attempt and binds this
-/// browser to it; or, when staff allowed the attempt to move, binds this
-/// browser instead of the old one.
+/// browser to it; or, when staff allowed the attempt to move or the body
+/// carries the move code they issued, binds this browser instead of the old one.
 async fn start(
     State(state): State<AppState>,
     StudentExam(taker): StudentExam,
+    body: Option<Json<StartRequest>>,
 ) -> Result<(StatusCode, Json<AttemptView>), AppError> {
-    let (attempt, binding) = service::start(&state, &taker).await?;
+    let move_code = body.and_then(|Json(body)| body.move_code);
+    if move_code.as_ref().is_some_and(|code| code.chars().count() > MAX_MOVE_CODE_CHARS) {
+        return Err(AppError::Unprocessable(format!("move_code: at most {MAX_MOVE_CODE_CHARS} characters")));
+    }
+    let (attempt, binding) = service::start(&state, &taker, move_code).await?;
     Ok((StatusCode::CREATED, Json(view(&state, &taker, attempt, Some(binding)).await?)))
 }
 

@@ -7,26 +7,28 @@
 //! itself) gets a fresh snapshot, so nothing is missed and nothing counts
 //! twice.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::Stream;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::domain::{SectionId, SessionId, UserId};
+use crate::domain::{Role, SectionId, SessionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::ExamProctor;
 use crate::http::wire::monitor::{Incident, Monitor, MonitorRow};
 use crate::notices::Subscription;
-use crate::service::ExamWatch;
 use crate::service::monitor::{self as service, Concern};
+use crate::service::{ExamWatch, exam_day};
 use crate::state::AppState;
 
 /// How often, at most, a stream checks that its session is still open.
@@ -167,10 +169,43 @@ async fn add_incident(
     Ok((StatusCode::CREATED, Json(added.into())))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoreTime {
+    minutes: u32,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct ExtraTimeNow {
+    /// The student's extra minutes in all.
+    minutes: u32,
+    /// Of which proctors gave.
+    by_proctors: u32,
+}
+
+/// `POST .../students/{user_id}/extra-time`: more time for one student the
+/// caller watches, for a reason (instructors; proctors within the exam's
+/// policy); their running deadline moves at once.
+async fn give_extra_time(
+    State(state): State<AppState>,
+    ExamProctor(watch, _): ExamProctor,
+    Path(params): Path<HashMap<String, String>>,
+    Json(body): Json<MoreTime>,
+) -> Result<Json<ExtraTimeNow>, AppError> {
+    let student = params.get("user_id").and_then(|id| UserId::parse(id).ok()).ok_or(AppError::NotFound)?;
+    if watch.on.staff.role == Role::Reviewer {
+        return Err(AppError::NotFound);
+    }
+    let now = exam_day::give_extra_time(&state, &watch, student, body.minutes, body.reason).await?;
+    Ok(Json(ExtraTimeNow { minutes: now.minutes, by_proctors: now.by_proctors }))
+}
+
 /// The monitor's routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/monitor", get(show))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/monitor/events", get(events))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/incidents", get(incidents).post(add_incident))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/students/{user_id}/extra-time", post(give_extra_time))
 }

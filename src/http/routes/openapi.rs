@@ -23,6 +23,8 @@ enum Who {
     CourseStaff,
     CourseInstructor,
     ExamProctor,
+    ExamProctorReadingCode,
+    ExamActor,
     Student,
 }
 
@@ -41,6 +43,12 @@ impl Who {
             Self::ExamProctor => {
                 "an instructor or reviewer of the course in the path, or a proctor of a section the published exam is for (their sections only)"
             }
+            Self::ExamProctorReadingCode => {
+                "an instructor or reviewer of the course in the path, or a proctor of the student's section when the exam's policy lets proctors read code"
+            }
+            Self::ExamActor => {
+                "an instructor of the course in the path, or a proctor of a section the published exam is for (their sections' students only); not reviewers"
+            }
             Self::Student => {
                 "a student who may take the exam in the path (the binding's secret in X-Exam-Secret after start)"
             }
@@ -52,7 +60,11 @@ impl Who {
             Self::Anyone | Self::SignedIn => "sessions and links",
             Self::PlatformAdmin => "platform",
             Self::OrgAdmin | Self::OrgMember => "organization",
-            Self::CourseStaff | Self::CourseInstructor | Self::ExamProctor => "courses and exams",
+            Self::CourseStaff
+            | Self::CourseInstructor
+            | Self::ExamProctor
+            | Self::ExamProctorReadingCode
+            | Self::ExamActor => "courses and exams",
             Self::Student => "taking an exam",
         }
     }
@@ -177,6 +189,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
         "Every student the caller watches (course staff: all the exam's sections; a proctor: theirs), their attempt and receipt.",
     ),
     (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/students/{user_id}/extra-time",
+        Who::ExamActor,
+        200,
+        "Gives one student more minutes, for a reason (proctors within the exam's policy); their running deadline moves at once.",
+    ),
+    (
         "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/policy",
         Who::ExamProctor,
@@ -214,21 +233,21 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     (
         "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code",
-        Who::CourseStaff,
+        Who::ExamProctorReadingCode,
         200,
         "The student and each question's code now (audited once per viewing).",
     ),
     (
         "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/replay",
-        Who::CourseStaff,
+        Who::ExamProctorReadingCode,
         200,
         "Each question's edits in order from its starter code, and the first submission they must explain.",
     ),
     (
         "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/timeline",
-        Who::CourseStaff,
+        Who::ExamProctor,
         200,
         "The attempt's log, typed and in order, with the server's times.",
     ),
@@ -270,9 +289,9 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     (
         "post",
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move",
-        Who::CourseInstructor,
-        204,
-        "Lets the attempt move to another browser.",
+        Who::ExamActor,
+        201,
+        "Issues a one-time code (15 minutes, 5 tries) that moves the running attempt to the computer where the student types it; the old browser stops saving.",
     ),
     (
         "post",

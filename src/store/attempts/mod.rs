@@ -7,6 +7,7 @@
 mod batch;
 pub mod late;
 pub mod log;
+pub mod move_codes;
 pub mod reviews;
 pub mod submissions;
 
@@ -105,6 +106,55 @@ pub fn set_extra_time(
         recompute_deadlines(conn, exam, Some(*user))?;
     }
     Ok(())
+}
+
+/// A student's extra time after [`add_extra_time`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExtraTime {
+    /// Their extra minutes in all.
+    pub minutes: u32,
+    /// Of which proctors gave on the exam day.
+    pub by_proctors: u32,
+}
+
+/// The extra time of `user` at `exam`.
+///
+/// # Errors
+/// Storage errors.
+pub fn extra_time(conn: &Connection, exam: ExamId, user: UserId) -> Result<ExtraTime, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT minutes, by_proctors FROM extra_time WHERE exam_id = ?1 AND user_id = ?2",
+            params![exam, user],
+            |r| Ok(ExtraTime { minutes: r.get(0)?, by_proctors: r.get(1)? }),
+        )
+        .optional()?
+        .unwrap_or(ExtraTime { minutes: 0, by_proctors: 0 }))
+}
+
+/// Adds `minutes` to `user`'s extra time (counted as a proctor's when
+/// `by_proctor`), keeping their accommodation's label, and moves a running
+/// attempt's deadline at once.
+///
+/// # Errors
+/// Storage errors (the table bounds the total to a day).
+pub fn add_extra_time(
+    conn: &Connection,
+    exam: ExamId,
+    user: UserId,
+    minutes: u32,
+    by_proctor: bool,
+    now: OffsetDateTime,
+) -> Result<ExtraTime, StoreError> {
+    let by_proctors = if by_proctor { minutes } else { 0 };
+    conn.execute(
+        "INSERT INTO extra_time (exam_id, user_id, minutes, label, granted_at, by_proctors) VALUES (?1, ?2, ?3, '', ?4, ?5)
+         ON CONFLICT (exam_id, user_id) DO UPDATE SET minutes = minutes + excluded.minutes,
+             by_proctors = by_proctors + excluded.by_proctors, granted_at = excluded.granted_at",
+        params![exam, user, minutes, rfc3339(now), by_proctors],
+    )?;
+    recompute_deadlines(conn, exam, Some(user))?;
+    extra_time(conn, exam, user)
 }
 
 /// Sets the deadline of running attempts at `exam` (of `user` only, when
@@ -249,14 +299,12 @@ pub fn start(
 /// Binds `attempt` to a new browser: the old binding stops working at once,
 /// and the new one continues the sequence and the chain where the server
 /// stands, so none of the new browser's items is taken for a duplicate.
-/// Only allowed once staff allowed it ([`allow_move`]).
+/// The caller has checked that the move is allowed: staff allowed it
+/// ([`allow_move`]) or the student typed a move code ([`move_codes`]).
 ///
 /// # Errors
-/// [`StoreError::WrongState`] when no move was allowed.
+/// Storage errors.
 pub fn rebind(conn: &Connection, attempt: &Attempt) -> Result<Binding, StoreError> {
-    if !attempt.move_allowed {
-        return Err(StoreError::WrongState("this exam was started on another computer".to_owned()));
-    }
     let state = log_state(conn, attempt.id)?;
     let secret = token::generate();
     conn.execute(

@@ -116,6 +116,16 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0017_exam_policies.sql"),
         rust: None,
     },
+    Migration {
+        name: "one-time codes that move an attempt to another computer",
+        sql: include_str!("org/0018_move_codes.sql"),
+        rust: None,
+    },
+    Migration {
+        name: "extra time given by proctors, counted apart",
+        sql: include_str!("org/0019_extra_time_by_proctors.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
