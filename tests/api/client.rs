@@ -69,6 +69,11 @@ impl Api<'_> {
         self.send(Method::DELETE, path, None).await
     }
 
+    /// Sends `text` as `content_type` (a body no typed method sends), with the caller's cookie and CSRF token.
+    pub async fn raw_text(self, path: &str, content_type: &str, text: &str) -> Response {
+        self.post_text(path, content_type, text).await
+    }
+
     /// Sends `text` as `content_type`, with the caller's cookie and CSRF token.
     async fn post_text(self, path: &str, content_type: &str, text: &str) -> Response {
         let mut request =

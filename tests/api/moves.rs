@@ -89,6 +89,12 @@ async fn a_move_code_is_void_after_five_wrong_tries_or_fifteen_minutes_and_never
 
     let long = app.as_(&w.student).start_moving(w.open_exam, &"A".repeat(33)).await;
     assert_eq!(long.status(), 422, "an overlong code is refused unread");
+    // The browser sends its JSON media type with an empty body on a plain start.
+    let path = format!("/api/v1/me/exams/{}/start", w.open_exam);
+    let empty = app.as_(&w.student).raw_text(&path, "application/json", "").await;
+    assert_eq!(empty.status(), 409, "an empty body is a plain start (here: a second computer)");
+    let text = app.as_(&w.student).raw_text(&path, "text/plain", "ABCD").await;
+    assert_eq!(text.status(), 415);
 
     let code = issue().await;
     assert_eq!(first.submit(&app).await.status(), 200);

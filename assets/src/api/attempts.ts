@@ -136,7 +136,9 @@ const secretHeader = (secret: string): Record<string, string> => ({ 'X-Exam-Secr
 
 export const myExams = (): Promise<MyExam[]> => api('/me/exams');
 export const examLanding = (examId: string): Promise<ExamLanding> => api(base(examId));
-export const startAttempt = (examId: string): Promise<AttemptView> => api(`${base(examId)}/start`, { method: 'POST' });
+/** Starts the attempt; with `moveCode` (issued by a proctor), takes it over on this computer. */
+export const startAttempt = (examId: string, moveCode?: string): Promise<AttemptView> =>
+  api(`${base(examId)}/start`, { method: 'POST', ...(moveCode === undefined ? {} : { body: { move_code: moveCode } }) });
 export const resumeAttempt = (examId: string, secret: string): Promise<AttemptView> =>
   api(`${base(examId)}/resume`, { method: 'POST', headers: secretHeader(secret) });
 /**

@@ -117,8 +117,14 @@ export const listAttempts = (courseId: string, examId: string): Promise<AttemptR
 const attemptPath = (courseId: string, examId: string, attemptId: string): string =>
   `${examPath(courseId, examId)}/attempts/${encodeURIComponent(attemptId)}`;
 
-/** Lets the next browser that opens the attempt (the student on another computer) take it over. */
-export const allowMove = (courseId: string, examId: string, attemptId: string): Promise<void> =>
+/** A one-time code, shown once, that moves a running attempt to the computer where the student types it. */
+export interface MoveCode {
+  code: string;
+  expires_at: string;
+}
+
+/** Issues a move code for the attempt (instructors, and proctors of the student's section). */
+export const issueMoveCode = (courseId: string, examId: string, attemptId: string): Promise<MoveCode> =>
   api(`${attemptPath(courseId, examId, attemptId)}/move`, { method: 'POST' });
 
 /** Applies the changes proven queued before the deadline: a new submission and receipt. */

@@ -29,10 +29,30 @@ export interface Monitor {
   closes_at: string;
   duration_minutes: number;
   questions: number;
+  /** Each question's id and title, in the exam's order. */
+  question_titles: QuestionTitle[];
   /** The sections the caller watches. */
   sections: Section[];
   server_now: string;
   rows: MonitorRow[];
+  /** What the caller may do here (the server checks each action again). */
+  can: MonitorCan;
+}
+
+/** A question as the monitor names it. */
+export interface QuestionTitle {
+  id: string;
+  title: string;
+}
+
+/** What a watcher may do on the monitor, by their role and the exam's policy. */
+export interface MonitorCan {
+  read_code: boolean;
+  move_attempts: boolean;
+  /** The most extra minutes they may give one student at a time (0: none). */
+  extra_minutes: number;
+  close: boolean;
+  review: boolean;
 }
 
 /** An exam one of the caller's sections sits. */
@@ -76,6 +96,16 @@ export interface Incident {
 
 /** The exam's incident notes about what the caller watches, newest first. */
 export const incidents = (courseId: string, examId: string): Promise<Incident[]> => api(`${examPath(courseId, examId)}/incidents`);
+
+/** One student's extra time after a grant: in all, and the part proctors gave. */
+export interface ExtraTimeNow {
+  minutes: number;
+  by_proctors: number;
+}
+
+/** Gives one student more minutes, for a reason. */
+export const giveExtraTime = (courseId: string, examId: string, userId: string, minutes: number, reason: string): Promise<ExtraTimeNow> =>
+  api(`${examPath(courseId, examId)}/students/${encodeURIComponent(userId)}/extra-time`, { method: 'POST', body: { minutes, reason } });
 
 /** Adds an incident note about one student or one whole section. */
 export const addIncident = (

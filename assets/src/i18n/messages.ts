@@ -5,6 +5,7 @@
  * needs, so each language orders and inflects them its own way.
  */
 import type { CandidateStatus, ExamPhase, LinkPurpose, Org, OrgUser, Role, RosterAction } from '../api/types';
+import type { SignalKind } from '../api/policy';
 
 /** Text for one readiness check: what it is, and what passing or failing means. */
 export interface CheckText {
@@ -665,6 +666,22 @@ export interface Messages {
     extra: (minutes: number) => string;
     noStudents: string;
     link: string;
+    open: (name: string) => string;
+    actions: {
+      column: string;
+      move: string;
+      moveConfirm: (name: string) => { title: string; body: string; action: string };
+      moreTime: string;
+      moreTimeFor: (name: string) => string;
+      minutes: string;
+      minutesHint: (most: number) => string;
+      reason: string;
+      give: string;
+      cancel: string;
+      given: (name: string, minutes: number) => string;
+      close: string;
+      closeConfirm: { title: string; body: string; action: string };
+    };
     incidents: {
       heading: string;
       intro: string;
@@ -676,6 +693,86 @@ export interface Messages {
       byLine: (name: string, when: string) => string;
       aboutSection: (name: string) => string;
     };
+  };
+  /** An exam's signal thresholds and proctor permissions: its instructors change them, its other staff and proctors read them. */
+  policy: {
+    documentTitle: string;
+    heading: (exam: string) => string;
+    /** The link on the exam's page. */
+    link: string;
+    backToExam: string;
+    backToMonitor: string;
+    /** What the thresholds decide: only what is shown to a person. */
+    note: string;
+    profile: (profile: string) => string;
+    profiles: { lenient: string; standard: string; strict: string };
+    adjusted: string;
+    notAdjusted: string;
+    readOnly: string;
+    lastChanged: (name: string, when: string) => string;
+    thresholds: {
+      heading: string;
+      caption: string;
+      columns: { kind: string; on: string; severity: string; at: string; profile: string };
+      /** The accessible names of a row's controls, naming the kind. */
+      on: (kind: string) => string;
+      severity: (kind: string) => string;
+      field: (kind: string, unit: string) => string;
+      severities: { low: string; medium: string; high: string };
+      /** A severity inside a sentence ("200 characters, medium"). */
+      severityWords: { low: string; medium: string; high: string };
+      isOn: string;
+      isOff: string;
+      alwaysOn: string;
+      anyMismatch: string;
+      kinds: Record<SignalKind, { name: string; what: string }>;
+      /** The unit of each number a kind takes, after its input. */
+      units: {
+        second_device: string;
+        large_paste: string;
+        sudden_code: string;
+        chars_per_second: string;
+        over_seconds: string;
+        total_seconds: string;
+        longest_seconds: string;
+        fullscreen_exit: string;
+        devtools: string;
+        offline: string;
+      };
+      /** A kind's setting in words. */
+      setting: {
+        history_mismatch: string;
+        second_device: (count: number) => string;
+        large_paste: (count: number) => string;
+        sudden_code: (count: number) => string;
+        typing_burst: (charsPerSecond: number, overSeconds: number) => string;
+        time_away: (totalSeconds: number, longestSeconds: number) => string;
+        fullscreen_exit: (count: number) => string;
+        devtools: (count: number) => string;
+        offline: (seconds: number) => string;
+      };
+      off: string;
+      rule: (setting: string, severity: string) => string;
+      profileSetting: (profile: string, setting: string) => string;
+      reset: string;
+      resetConfirm: { title: string; body: string; action: string };
+      resetDone: string;
+    };
+    proctors: {
+      heading: string;
+      intro: string;
+      readCode: string;
+      extraMinutes: string;
+      extraMinutesHint: string;
+      yes: string;
+      no: string;
+    };
+    save: string;
+    saving: string;
+    saved: string;
+    /** Inputs that hold no whole number, named by their labels. */
+    notWhole: (fields: string) => string;
+    notWholeField: string;
   };
   /** Similarity between an exam's submissions, for its instructors and reviewers. */
   similarityScreen: {
@@ -696,6 +793,7 @@ export interface Messages {
     severity: { low: string; medium: string; high: string };
     evidence: (items: string) => string;
     codeHeading: string;
+    codeNotShown: string;
     timelineHeading: string;
     timelineCaption: (count: number) => string;
     columns: { at: string; what: string; question: string; detail: string };
@@ -905,6 +1003,8 @@ export interface Messages {
     receiptPending: string;
     continueHere: string;
     movedHere: string;
+    moveCode: { intro: string; label: string; hint: string; submit: string; moving: string };
+    moveCodeIssued: { heading: (name: string) => string; body: (until: string) => string; dismiss: string };
     noCopyOffline: string;
     saveEnded: {
       closed: string;

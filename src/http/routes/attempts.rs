@@ -6,8 +6,9 @@
 //! and recorded. The actions are [`crate::service::attempts`]; this module
 //! is their wire.
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -167,7 +168,7 @@ async fn view(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct StartRequest {
     /// The one-time code staff issued to move the attempt to this computer.
@@ -183,9 +184,18 @@ const MAX_MOVE_CODE_CHARS: usize = 32;
 async fn start(
     State(state): State<AppState>,
     StudentExam(taker): StudentExam,
-    body: Option<Json<StartRequest>>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<(StatusCode, Json<AttemptView>), AppError> {
-    let move_code = body.and_then(|Json(body)| body.move_code);
+    // No body (the usual start) or a JSON one (a move code).
+    let request: StartRequest = if body.is_empty() {
+        StartRequest::default()
+    } else if super::media_type(&headers) != "application/json" {
+        return Err(AppError::UnsupportedMediaType);
+    } else {
+        serde_json::from_slice(&body).map_err(|e| AppError::Unprocessable(format!("the start request: {e}")))?
+    };
+    let move_code = request.move_code;
     if move_code.as_ref().is_some_and(|code| code.chars().count() > MAX_MOVE_CODE_CHARS) {
         return Err(AppError::Unprocessable(format!("move_code: at most {MAX_MOVE_CODE_CHARS} characters")));
     }

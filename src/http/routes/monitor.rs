@@ -25,7 +25,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use crate::domain::{Role, SectionId, SessionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::ExamProctor;
-use crate::http::wire::monitor::{Incident, Monitor, MonitorRow};
+use crate::http::wire::monitor::{Can, Incident, Monitor, MonitorRow};
 use crate::notices::Subscription;
 use crate::service::monitor::{self as service, Concern};
 use crate::service::{ExamWatch, exam_day};
@@ -40,7 +40,9 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 async fn snapshot(state: &AppState, watch: &ExamWatch) -> Result<Monitor, AppError> {
     let (sections, rows) = (service::sections(watch).await?, service::rows(state, watch).await?);
-    Ok(Monitor::of(watch, sections, rows, state.clock().now()))
+    let policy = crate::service::policy::policy(&watch.on.staff.db, &watch.on.exam).await?;
+    let can = Can::of(watch.on.staff.role, &policy);
+    Ok(Monitor::of(watch, sections, rows, can, state.clock().now()))
 }
 
 /// `GET .../monitor`: every student the caller watches, now.

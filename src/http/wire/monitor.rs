@@ -6,9 +6,10 @@ use time::OffsetDateTime;
 
 use super::attempts::{Attempt, LateCounts};
 use super::courses::Section;
-use crate::domain::{ExamId, SectionId, Timestamp, UserId};
+use crate::domain::{ExamId, QuestionId, Role, SectionId, Timestamp, UserId};
 use crate::service::ExamWatch;
 use crate::service::monitor::Row;
+use crate::service::policy::ExamPolicy;
 use crate::store::courses;
 
 /// Where one student is.
@@ -55,17 +56,71 @@ pub struct Monitor {
     closes_at: OffsetDateTime,
     duration_minutes: u32,
     questions: usize,
+    /// Each question's id and title, in the exam's order (what students see of them).
+    question_titles: Vec<QuestionTitle>,
     /// Sections the caller watches (all the exam's for course staff).
     sections: Vec<Section>,
     #[serde(with = "crate::domain::timestamp::text")]
     server_now: OffsetDateTime,
     rows: Vec<MonitorRow>,
+    /// What the caller may do here (the server checks each action again).
+    can: Can,
+}
+
+/// A question as the monitor names it.
+#[derive(Serialize)]
+pub struct QuestionTitle {
+    id: QuestionId,
+    title: String,
+}
+
+/// What a watcher may do on the monitor, by their role and the exam's policy.
+#[allow(clippy::struct_excessive_bools, reason = "independent permissions, each a yes or no on the wire")]
+#[derive(Serialize)]
+pub struct Can {
+    /// Open a student's code and replay.
+    read_code: bool,
+    /// Issue move codes.
+    move_attempts: bool,
+    /// The most extra minutes they may give one student in one step (0: none).
+    extra_minutes: u32,
+    /// Close the exam now (instructors).
+    close: bool,
+    /// Review signals (instructors and reviewers).
+    review: bool,
+}
+
+impl Can {
+    /// What a watcher of `role` may do under `policy`.
+    #[must_use]
+    pub fn of(role: Role, policy: &ExamPolicy) -> Self {
+        let (instructor, proctor) = (role == Role::Instructor, role == Role::Proctor);
+        Self {
+            read_code: !proctor || policy.proctors_read_code,
+            move_attempts: instructor || proctor,
+            extra_minutes: if instructor {
+                crate::service::exam_day::MAX_STEP_MINUTES
+            } else if proctor {
+                policy.proctor_extra_minutes.min(crate::service::exam_day::MAX_STEP_MINUTES)
+            } else {
+                0
+            },
+            close: instructor,
+            review: !proctor,
+        }
+    }
 }
 
 impl Monitor {
     /// The monitor of `watch` at `now`.
     #[must_use]
-    pub fn of(watch: &ExamWatch, sections: Vec<courses::Section>, rows: Vec<Row>, now: OffsetDateTime) -> Self {
+    pub fn of(
+        watch: &ExamWatch,
+        sections: Vec<courses::Section>,
+        rows: Vec<Row>,
+        can: Can,
+        now: OffsetDateTime,
+    ) -> Self {
         let spec = &watch.on.exam.spec;
         Self {
             exam_id: watch.on.exam.id,
@@ -73,9 +128,18 @@ impl Monitor {
             closes_at: spec.closes_at,
             duration_minutes: spec.duration_minutes,
             questions: spec.questions.len(),
+            question_titles: watch
+                .on
+                .exam
+                .question_ids
+                .iter()
+                .zip(&spec.questions)
+                .map(|(id, q)| QuestionTitle { id: *id, title: q.title.clone() })
+                .collect(),
             sections: sections.into_iter().map(Section::from).collect(),
             server_now: now,
             rows: rows.into_iter().map(MonitorRow::from).collect(),
+            can,
         }
     }
 }

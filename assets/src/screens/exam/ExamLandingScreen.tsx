@@ -2,13 +2,14 @@
  * An exam's landing page (`/exams/:examId`): its instructions, window and time
  * allowed, and the one button that fits: Start, Continue (when this browser
  * holds the signed-in student's binding to the attempt), Continue on this
- * computer (when staff allowed the attempt to move here) or Receipt (once
- * submitted).
+ * computer (when staff allowed the attempt to move here, or with the move
+ * code a proctor gives) or Receipt (once submitted).
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import { examLanding, startAttempt } from '../../api/attempts';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { MoveCodeForm } from './MoveCodeForm';
 import { WhenLoaded } from '../../components/Status';
 import { useAction } from '../../hooks/useAction';
 import { useDocumentTitle } from '../../hooks/useDocumentTitle';
@@ -46,12 +47,12 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
     return releaseWarmPython;
   }, [open]);
 
-  const start = (fullscreen: boolean): void => {
+  const start = (fullscreen: boolean, moveCode?: string): void => {
     void action.run(async () => {
       if (fullscreen && document.fullscreenElement === null) {
         await document.documentElement.requestFullscreen().catch(() => undefined);
       }
-      const view = await startAttempt(examId);
+      const view = await startAttempt(examId, moveCode);
       if (view.binding === undefined || userId === undefined) throw new Error('the server sent no binding');
       const keepUntil = Date.parse(view.local_keep_until);
       const { record, leftovers } = await bind(userId, examId, view.attempt.id, view.binding, keepUntil);
@@ -114,6 +115,8 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
                         {t.exam.continueHere}
                       </button>
                     </>
+                  ) : hasBinding === false && exam.phase === 'open' ? (
+                    <MoveCodeForm busy={action.busy} onSubmit={(code) => { start(exam.require_fullscreen, code); }} />
                   ) : hasBinding === false ? (
                     <p class="notice notice--error" data-testid="exam-no-secret">{t.exam.noSecret}</p>
                   ) : null

@@ -80,7 +80,7 @@ export function TakeScreen({ examId }: { examId: string }) {
       return (
         <div>
           <p class="notice notice--error" data-testid="exam-no-secret">{state.moveAllowed ? t.exam.movedHere : t.exam.noSecret}</p>
-          {state.moveAllowed && <p><Link href={`/exams/${encodeURIComponent(examId)}`} class="button">{t.exam.continueHere}</Link></p>}
+          <p><Link href={`/exams/${encodeURIComponent(examId)}`} class="button">{t.exam.continueHere}</Link></p>
         </div>
       );
     case 'noCopyOffline':

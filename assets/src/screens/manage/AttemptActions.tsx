@@ -1,6 +1,6 @@
 /**
  * An instructor's actions on one student's attempt, each asked about first:
- * let a running attempt continue on another computer, and apply changes the
+ * issue a code that moves a running attempt to another computer, and apply changes the
  * server proved were made before the deadline (a new submission and receipt;
  * the first is kept). The page holds one confirmation and one error for all
  * rows (`useConfirmedAction`).

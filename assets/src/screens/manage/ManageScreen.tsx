@@ -7,7 +7,8 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { formatDateTime, formatTime, t } from '../../i18n';
-import { allowMove, applyLateItems, listAttempts } from '../../api/exams';
+import { applyLateItems, issueMoveCode, listAttempts } from '../../api/exams';
+import { MoveCodeIssued, type IssuedFor } from '../../components/MoveCodeIssued';
 import type { AttemptRow } from '../../api/types';
 import { useConfirmedAction } from '../../components/ConfirmedAction';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -58,12 +59,16 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
   };
 
   const acting = useConfirmedAction();
+  const [issued, setIssued] = useState<IssuedFor | null>(null);
   const attemptActions = {
     action: acting,
     allowMove: async (row: AttemptRow): Promise<void> => {
       const attempt = row.attempt;
       if (attempt === null) return;
-      if (await acting.run(text.students.allowMoveConfirm(row.display_name), () => allowMove(course.id, exam.id, attempt.id))) reload();
+      const issue = async (): Promise<void> => {
+        setIssued({ name: row.display_name, ...(await issueMoveCode(course.id, exam.id, attempt.id)) });
+      };
+      await acting.run(text.students.allowMoveConfirm(row.display_name), issue);
     },
     applyLate: async (row: AttemptRow): Promise<void> => {
       const attempt = row.attempt;
@@ -90,6 +95,9 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
       </dl>
       <p class="row-actions">
         <Link href={monitorPath(course.id, exam.id)} class="button" data-testid="manage-monitor">{t.monitor.link}</Link>{' '}
+        <Link href={`/courses/${encodeURIComponent(course.id)}/exams/${encodeURIComponent(exam.id)}/policy`} class="button button--secondary" data-testid="manage-policy">
+          {t.policy.link}
+        </Link>{' '}
         <Link href={`/courses/${encodeURIComponent(course.id)}/exams/${encodeURIComponent(exam.id)}/similarity`} class="button button--secondary" data-testid="manage-similarity">
           {t.similarityScreen.link}
         </Link>
@@ -124,6 +132,7 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
           {(data) => (
             <>
               <ErrorNotice error={acting.error} />
+              {issued !== null && <MoveCodeIssued issued={issued} onDismiss={() => { setIssued(null); }} />}
               <AttemptTable
                 rows={data}
                 actions={canManage ? attemptActions : undefined}

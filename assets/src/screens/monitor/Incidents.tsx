@@ -5,7 +5,7 @@
  */
 import { useCallback, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
-import { addIncident, incidents, type Monitor } from '../../api/monitor';
+import { addIncident, incidents, type Incident, type Monitor } from '../../api/monitor';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
 import { useAction } from '../../hooks/useAction';
@@ -17,9 +17,11 @@ interface Props {
   courseId: string;
   examId: string;
   monitor: Monitor;
+  /** The notes as the event stream last sent them (anyone's new note), once it has. */
+  live: Incident[] | null;
 }
 
-export function Incidents({ courseId, examId, monitor }: Props) {
+export function Incidents({ courseId, examId, monitor, live }: Props) {
   const loaded = useLoad(useCallback(() => incidents(courseId, examId), [courseId, examId]));
   const [about, setAbout] = useState(() => `section:${monitor.sections[0]?.id ?? ''}`);
   const [note, setNote] = useState('');
@@ -52,8 +54,9 @@ export function Incidents({ courseId, examId, monitor }: Props) {
         <button type="submit" class="button" disabled={action.busy} data-testid="incident-add">{text.add}</button>
       </form>
       <WhenLoaded loaded={loaded}>
-        {(notes) =>
-          notes.length === 0 ? (
+        {(loadedNotes) => {
+          const notes = live ?? loadedNotes;
+          return notes.length === 0 ? (
             <p class="empty-state" data-testid="no-incidents">{text.none}</p>
           ) : (
             <ol class="review__history" data-testid="incident-list">
@@ -69,8 +72,8 @@ export function Incidents({ courseId, examId, monitor }: Props) {
                 </li>
               ))}
             </ol>
-          )
-        }
+          );
+        }}
       </WhenLoaded>
     </section>
   );

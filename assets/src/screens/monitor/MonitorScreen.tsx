@@ -9,13 +9,17 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../../i18n';
-import { monitorEvents, type Monitor, type MonitorRow } from '../../api/monitor';
+import { monitorEvents, type Incident, type Monitor, type MonitorRow } from '../../api/monitor';
+import { closeExam, issueMoveCode } from '../../api/exams';
 import { studentPath } from '../../api/review';
-import { useSession } from '../../session/SessionProvider';
+import { ConfirmedActionButton, useConfirmedAction } from '../../components/ConfirmedAction';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { MoveCodeIssued, type IssuedFor } from '../../components/MoveCodeIssued';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
+import { ExtraTimePanel } from './ExtraTimePanel';
 import { Incidents } from './Incidents';
 import { MonitorTable, type Sort } from './MonitorTable';
-import { STATUS_ORDER, standing, type Status } from './status';
+import { STATUS_ORDER, standing, timeLeft, type Status } from './status';
 
 const text = t.monitor;
 
@@ -27,8 +31,12 @@ interface Props {
 }
 
 /** The monitor, kept current by the event stream; and the server's clock as this browser reckons it. */
-function useMonitor(courseId: string, examId: string): { monitor: Monitor | null; connection: Connection; offset: number } {
+function useMonitor(
+  courseId: string,
+  examId: string,
+): { monitor: Monitor | null; connection: Connection; offset: number; incidents: Incident[] | null } {
   const [monitor, setMonitor] = useState<Monitor | null>(null);
+  const [incidents, setIncidents] = useState<Incident[] | null>(null);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [offset, setOffset] = useState(0);
   useEffect(() => {
@@ -38,6 +46,10 @@ function useMonitor(courseId: string, examId: string): { monitor: Monitor | null
       setOffset(Date.parse(whole.server_now) - Date.now());
       setMonitor(whole);
       setConnection('live');
+    });
+    source.addEventListener('incidents', (event) => {
+      const notes = JSON.parse((event as MessageEvent<string>).data) as Incident[];
+      setIncidents(notes);
     });
     source.addEventListener('student', (event) => {
       const row = JSON.parse((event as MessageEvent<string>).data) as MonitorRow;
@@ -55,7 +67,7 @@ function useMonitor(courseId: string, examId: string): { monitor: Monitor | null
     };
     return () => { source.close(); };
   }, [courseId, examId]);
-  return { monitor, connection, offset };
+  return { monitor, connection, offset, incidents };
 }
 
 /** The server's time now, moving once a second. */
@@ -70,13 +82,12 @@ function useServerNow(offset: number): number {
 }
 
 export function MonitorScreen({ courseId, examId }: Props) {
-  const { monitor, connection, offset } = useMonitor(courseId, examId);
-  const { view } = useSession();
-  // The course's instructors and reviewers read a student's work; proctors watch only.
-  const reads = view?.roles.some(
-    (grant) => grant.course_id === courseId && grant.section_id === null && (grant.role === 'instructor' || grant.role === 'reviewer'),
-  ) ?? false;
+  const { monitor, connection, offset, incidents } = useMonitor(courseId, examId);
   const now = useServerNow(offset);
+  const acting = useConfirmedAction();
+  const [issued, setIssued] = useState<IssuedFor | null>(null);
+  const [moreTimeFor, setMoreTimeFor] = useState<MonitorRow | null>(null);
+  const [said, setSaid] = useState('');
   const [section, setSection] = useState('');
   const [status, setStatus] = useState<Status | ''>('');
   const [sort, setSort] = useState<Sort>('status');
@@ -91,6 +102,32 @@ export function MonitorScreen({ courseId, examId }: Props) {
 
   const counts = new Map<Status, number>();
   for (const s of standings.values()) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  const { can } = monitor;
+  const issueFor = async (row: MonitorRow, attemptId: string): Promise<void> => {
+    const issue = async (): Promise<void> => {
+      setIssued({ name: row.display_name, ...(await issueMoveCode(courseId, examId, attemptId)) });
+    };
+    await acting.run(text.actions.moveConfirm(row.display_name), issue);
+  };
+  const running = (row: MonitorRow): boolean => row.attempt?.submitted_at == null && (timeLeft(row, now) ?? 1) > 0;
+  const actions = can.move_attempts || can.extra_minutes > 0
+    ? (row: MonitorRow) => (
+        running(row) && (
+          <div class="actions actions--compact">
+            {can.move_attempts && row.attempt !== null && (
+              <ConfirmedActionButton action={acting} onClick={() => issueFor(row, row.attempt?.id ?? '')} testId="monitor-move">
+                {text.actions.move}
+              </ConfirmedActionButton>
+            )}
+            {can.extra_minutes > 0 && (
+              <button type="button" class="button button--secondary button--small" onClick={() => { setMoreTimeFor(row); }} data-testid="monitor-more-time">
+                {text.actions.moreTime}
+              </button>
+            )}
+          </div>
+        )
+      )
+    : undefined;
   const shown = monitor.rows.filter(
     (row) => (section === '' || row.section_id === section) && (status === '' || standings.get(row.user_id)?.status === status),
   );
@@ -131,15 +168,43 @@ export function MonitorScreen({ courseId, examId }: Props) {
           <option value="lastSave">{text.sorts.lastSave}</option>
         </select>
       </div>
+      <p role="status" class="hint" data-testid="monitor-said">{said}</p>
+      <ErrorNotice error={acting.error} />
+      {issued !== null && <MoveCodeIssued issued={issued} onDismiss={() => { setIssued(null); }} />}
+      {moreTimeFor !== null && (
+        <ExtraTimePanel
+          courseId={courseId}
+          examId={examId}
+          row={moreTimeFor}
+          most={can.extra_minutes}
+          onDone={(message) => {
+            setMoreTimeFor(null);
+            if (message !== null) setSaid(message);
+          }}
+        />
+      )}
       <MonitorTable
         monitor={monitor}
         rows={shown}
         standings={standings}
         now={now}
         sort={sort}
-        detail={reads ? (attemptId) => studentPath(courseId, examId, attemptId) : null}
+        detail={(attemptId) => studentPath(courseId, examId, attemptId)}
+        actions={actions}
       />
-      <Incidents courseId={courseId} examId={examId} monitor={monitor} />
+      {can.close && Date.parse(monitor.closes_at) > now && (
+        <p class="row-actions">
+          <ConfirmedActionButton
+            action={acting}
+            onClick={async () => { await acting.run(text.actions.closeConfirm, async () => { await closeExam(courseId, examId); }); }}
+            testId="monitor-close"
+          >
+            {text.actions.close}
+          </ConfirmedActionButton>
+        </p>
+      )}
+      {acting.dialog}
+      <Incidents courseId={courseId} examId={examId} monitor={monitor} live={incidents} />
     </>
   );
 }

@@ -3,6 +3,7 @@
  * (and a tone that only repeats it), time left with extra time, how long ago
  * the last save reached the server, and how many questions they changed.
  */
+import type { ComponentChildren } from 'preact';
 import { t } from '../../i18n';
 import type { Monitor, MonitorRow } from '../../api/monitor';
 import { Link } from '../../router';
@@ -58,11 +59,13 @@ interface Props {
   standings: Map<string, Standing>;
   now: number;
   sort: Sort;
-  /** Where a student's attempt opens, for those who may read it; `null` for proctors. */
-  detail: ((attemptId: string) => string) | null;
+  /** Where a student's attempt opens. */
+  detail: (attemptId: string) => string;
+  /** The caller's actions on one student, when they may act. */
+  actions: ((row: MonitorRow) => ComponentChildren) | undefined;
 }
 
-export function MonitorTable({ monitor, rows, standings, now, sort, detail }: Props) {
+export function MonitorTable({ monitor, rows, standings, now, sort, detail, actions }: Props) {
   const sectionName = new Map(monitor.sections.map((s) => [s.id, s.name]));
   if (rows.length === 0) return <p class="empty-state" data-testid="monitor-empty">{text.noStudents}</p>;
   return (
@@ -77,6 +80,7 @@ export function MonitorTable({ monitor, rows, standings, now, sort, detail }: Pr
             <th scope="col">{text.columns.timeLeft}</th>
             <th scope="col">{text.columns.lastSave}</th>
             <th scope="col">{text.columns.questions}</th>
+            {actions !== undefined && <th scope="col">{text.actions.column}</th>}
           </tr>
         </thead>
         <tbody>
@@ -92,8 +96,8 @@ export function MonitorTable({ monitor, rows, standings, now, sort, detail }: Pr
                 data-last-save={row.last_save_at ?? ''}
               >
                 <th scope="row">
-                  {detail !== null && row.attempt !== null ? (
-                    <Link href={detail(row.attempt.id)} data-testid="monitor-open">{row.display_name}</Link>
+                  {row.attempt !== null ? (
+                    <Link href={detail(row.attempt.id)} aria-label={text.open(row.display_name)} data-testid="monitor-open">{row.display_name}</Link>
                   ) : (
                     row.display_name
                   )}{' '}
@@ -106,6 +110,7 @@ export function MonitorTable({ monitor, rows, standings, now, sort, detail }: Pr
                 <td><TimeLeft row={row} now={now} /></td>
                 <td data-testid="monitor-last-save">{saved === null ? text.never : text.ago(saved)}</td>
                 <td data-testid="monitor-questions">{text.questions(row.questions_attempted, monitor.questions)}</td>
+                {actions !== undefined && <td>{actions(row)}</td>}
               </tr>
             );
           })}

@@ -1,14 +1,16 @@
 /**
- * One student's attempt, for the course's instructors and reviewers: the
- * signals worth a look (evidence, never a verdict), each question's code as
- * the server holds it now, and the log of what happened, in order. Opening
- * this page is recorded in the audit log, once per viewing.
+ * One student's attempt, for everyone who watches the exam: the log of what
+ * happened, in order; for the course's instructors and reviewers the
+ * signals worth a look (evidence, never a verdict); and each question's code
+ * as the server holds it now with its replay, for staff and for proctors
+ * when the exam's policy allows. Opening the code is recorded in the audit
+ * log, once per viewing.
  */
 import { useCallback, useState } from 'preact/hooks';
 import { formatDateTime, formatTime, t } from '../../i18n';
-import { getExam } from '../../api/exams';
 import { attemptCode, replay, reviewSignal, signals, timeline, type Decision, type Signal, type TimelineItem } from '../../api/review';
-import { monitorPath } from '../../api/monitor';
+import { monitor, monitorPath } from '../../api/monitor';
+import { NotFoundScreen } from '../not-found/NotFoundScreen';
 import { CodeView } from '../../components/CodeView';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
@@ -132,20 +134,22 @@ function Timeline({ items, titles }: { items: TimelineItem[]; titles: Map<string
   );
 }
 
+/** What the caller may read of the attempt, read in one go: the monitor says what they may do. */
+async function load(courseId: string, examId: string, attemptId: string) {
+  const watched = await monitor(courseId, examId);
+  const row = watched.rows.find((r) => r.attempt?.id === attemptId) ?? null;
+  const { can } = watched;
+  const [code, found, items, history] = await Promise.all([
+    can.read_code ? attemptCode(courseId, examId, attemptId) : null,
+    can.review ? signals(courseId, examId, attemptId) : [],
+    timeline(courseId, examId, attemptId),
+    can.read_code ? replay(courseId, examId, attemptId) : null,
+  ]);
+  return { watched, row, code, found, items, history };
+}
+
 export function StudentScreen({ courseId, examId, attemptId }: Props) {
-  const loaded = useLoad(
-    useCallback(
-      () =>
-        Promise.all([
-          getExam(courseId, examId),
-          attemptCode(courseId, examId, attemptId),
-          signals(courseId, examId, attemptId),
-          timeline(courseId, examId, attemptId),
-          replay(courseId, examId, attemptId),
-        ]),
-      [courseId, examId, attemptId],
-    ),
-  );
+  const loaded = useLoad(useCallback(() => load(courseId, examId, attemptId), [courseId, examId, attemptId]));
   const decide = useCallback(
     async (key: string, decision: Decision, comment: string) => {
       await reviewSignal(courseId, examId, attemptId, key, decision, comment);
@@ -154,36 +158,46 @@ export function StudentScreen({ courseId, examId, attemptId }: Props) {
   );
   return (
     <WhenLoaded loaded={loaded}>
-      {([exam, code, found, items, history]) => {
-        const titles = new Map(exam.question_ids.map((id, index) => [id, exam.questions[index]?.title ?? '']));
+      {({ watched, row, code, found, items, history }) => {
+        // An attempt of a section the caller does not watch is not theirs to see.
+        if (row === null) return <NotFoundScreen />;
+        const titles = new Map(watched.question_titles.map((q) => [q.id, q.title]));
         return (
           <>
             <p class="breadcrumb">
               <Link href={monitorPath(courseId, examId)} data-testid="back-to-monitor">{text.back}</Link>
             </p>
-            <h1 data-testid="student-heading">{text.heading(code.display_name, exam.title)}</h1>
-            <p class="lead">{code.email}</p>
-            <section aria-labelledby="signals-heading">
-              <h2 id="signals-heading">{text.signalsHeading}</h2>
-              <p class="hint">{text.signalsNote}</p>
-              <Signals found={found} onDecided={loaded.reload} decide={decide} />
-            </section>
-            <section aria-labelledby="code-heading">
-              <h2 id="code-heading">{text.codeHeading}</h2>
-              {code.answers.map((answer) => {
-                const title = titles.get(answer.question_id) ?? '';
-                return (
-                  <section key={answer.question_id} aria-label={title} data-testid="answer">
-                    <h3>{title}</h3>
-                    <CodeView code={answer.code} label={title} />
-                  </section>
-                );
-              })}
-            </section>
-            <section aria-labelledby="replay-heading">
-              <h2 id="replay-heading">{text.replay.heading}</h2>
-              <Replay data={history} signals={found} />
-            </section>
+            <h1 data-testid="student-heading">{text.heading(row.display_name, watched.title)}</h1>
+            <p class="lead">{row.email}</p>
+            {watched.can.review && (
+              <section aria-labelledby="signals-heading">
+                <h2 id="signals-heading">{text.signalsHeading}</h2>
+                <p class="hint">{text.signalsNote}</p>
+                <Signals found={found} onDecided={loaded.reload} decide={decide} />
+              </section>
+            )}
+            {code === null || history === null ? (
+              <p class="notice notice--info" data-testid="code-not-shown">{text.codeNotShown}</p>
+            ) : (
+              <>
+                <section aria-labelledby="code-heading">
+                  <h2 id="code-heading">{text.codeHeading}</h2>
+                  {code.answers.map((answer) => {
+                    const title = titles.get(answer.question_id) ?? '';
+                    return (
+                      <section key={answer.question_id} aria-label={title} data-testid="answer">
+                        <h3>{title}</h3>
+                        <CodeView code={answer.code} label={title} />
+                      </section>
+                    );
+                  })}
+                </section>
+                <section aria-labelledby="replay-heading">
+                  <h2 id="replay-heading">{text.replay.heading}</h2>
+                  <Replay data={history} signals={found} />
+                </section>
+              </>
+            )}
             <section aria-labelledby="timeline-heading">
               <h2 id="timeline-heading">{text.timelineHeading}</h2>
               <Timeline items={items} titles={titles} />
