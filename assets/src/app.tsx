@@ -29,6 +29,7 @@ import { HomeScreen } from './screens/home/HomeScreen';
 import { LinkScreen } from './screens/link/LinkScreen';
 import { ManageScreen } from './screens/manage/ManageScreen';
 import { MonitorScreen } from './screens/monitor/MonitorScreen';
+import { PolicyScreen } from './screens/policy/PolicyScreen';
 import { SimilarityScreen } from './screens/similarity/SimilarityScreen';
 import { StudentScreen } from './screens/student/StudentScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
@@ -121,6 +122,13 @@ const routes: Route[] = [
     access: 'member',
     title: t.monitor.documentTitle,
     render: (p) => <MonitorScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
+    // Instructors change it; reviewers and the exam's proctors read it. The server decides who sees it.
+    pattern: '/courses/:courseId/exams/:examId/policy',
+    access: 'staff',
+    title: t.policy.documentTitle,
+    render: (p) => <PolicyScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
   },
   {
     pattern: '/courses/:courseId/exams/:examId',

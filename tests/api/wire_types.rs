@@ -24,7 +24,8 @@ fn interfaces() -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
         for block in text.split("export interface ").skip(1) {
             let (head, body) = block.split_once('{').unwrap();
             let mut head = head.split_whitespace();
-            let name = head.next().unwrap().to_owned();
+            // `Rule<T>` is checked as `Rule`.
+            let name = head.next().unwrap().split('<').next().unwrap().to_owned();
             let parents: Vec<String> = match head.next() {
                 Some("extends") => {
                     head.flat_map(|p| p.split(',')).filter(|p| !p.is_empty()).map(str::to_owned).collect()
@@ -155,6 +156,14 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
         first(&get(&app, &w.proctor, "/api/v1/me/watching").await, "watching"),
         "a watched exam",
     );
+    let policy = get(&app, &w.proctor, &format!("{exam_path}/policy")).await;
+    conforms(&types, "ExamPolicy", &policy, "the policy");
+    let thresholds = &policy["thresholds"];
+    conforms(&types, "Thresholds", thresholds, "the thresholds");
+    conforms(&types, "Thresholds", &policy["profile_thresholds"], "the profile's thresholds");
+    conforms(&types, "Rule", &thresholds["large_paste"], "a rule");
+    conforms(&types, "Burst", &thresholds["typing_burst"]["at"], "a typing burst");
+    conforms(&types, "Away", &thresholds["time_away"]["at"], "time away");
 
     let candidate = crate::candidates::issue_one(&app, &w, w.open_exam, "Guest", "2026-06-01T16:00:00Z").await;
     conforms(&types, "IssuedCandidate", &candidate, "an issued candidate link");
