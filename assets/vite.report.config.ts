@@ -2,7 +2,7 @@
 // script and one stylesheet in dist-report/, which `examhall similarity
 // --html` inlines, with the report's data, into a single HTML file that
 // makes no request at all. The components are written to be imported by the
-// main build too, for the exam's similarity screen (not built yet).
+// main build too: the exam's similarity screen renders the same viewer.
 import { defineConfig } from 'vite';
 
 export default defineConfig({

@@ -25,6 +25,8 @@ pub mod random;
 pub mod service;
 pub mod state;
 pub mod store;
+pub mod stream_slots;
+pub mod summaries;
 pub mod telemetry;
 pub mod tls;
 pub mod version;

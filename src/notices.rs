@@ -89,6 +89,23 @@ pub enum ExamEvent {
     },
     /// The exam's policy changed: its signals are derived anew.
     PolicyChanged,
+    /// Staff sent an announcement to the exam's students (of `section`, or all).
+    Announced {
+        /// The section it is for; `None` for every section.
+        section: Option<crate::domain::SectionId>,
+    },
+    /// What the monitor shows of an attempt's log was derived anew.
+    Summarized {
+        /// The attempt.
+        attempt: AttemptId,
+        /// The student.
+        student: UserId,
+    },
+    /// A student said they read an announcement.
+    AnnouncementRead {
+        /// The student.
+        student: UserId,
+    },
     /// Someone wrote an incident note (about a student of `section`, or
     /// the whole section).
     IncidentNoted {

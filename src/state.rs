@@ -12,6 +12,7 @@ use crate::auth::in_flight::InFlight;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::domain::UserId;
 use crate::notices::Bus;
 use crate::presence::{Presence, Viewings};
 use crate::store::audit::refusals::Refusals;
@@ -19,6 +20,8 @@ use crate::store::keys::MasterKey;
 use crate::store::platform::Platform;
 use crate::store::registry::Registry;
 use crate::store::{OpenOptions, StoreError};
+use crate::stream_slots::StreamSlots;
+use crate::summaries::Summaries;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -41,11 +44,22 @@ struct Inner {
     viewings: Viewings,
     monitor_streams: Arc<tokio::sync::Semaphore>,
     similarity_runs: Arc<tokio::sync::Semaphore>,
+    announced: Bus,
+    announcement_streams: StreamSlots<UserId>,
+    summaries: Summaries,
 }
 
 /// The most live-monitor streams the server keeps open at once: each holds
 /// a connection and reads a row per notice of its exam.
 pub const MAX_MONITOR_STREAMS: usize = 256;
+
+/// The most announcement streams the server keeps open at once (one per
+/// student's exam page; over HTTP/2 each shares the page's connection).
+pub const MAX_ANNOUNCEMENT_STREAMS: usize = 10_000;
+
+/// The most announcement streams one person keeps open (a page, a reload
+/// still closing, a second tab).
+pub const MAX_ANNOUNCEMENT_STREAMS_PER_PERSON: usize = 3;
 
 impl AppState {
     /// Opens `platform.db`; organizations open with [`AppState::open_organizations`].
@@ -76,6 +90,10 @@ impl AppState {
             monitor_streams: Arc::new(tokio::sync::Semaphore::new(MAX_MONITOR_STREAMS)),
             // A similarity run uses every core: one at a time, the others wait their turn.
             similarity_runs: Arc::new(tokio::sync::Semaphore::new(1)),
+            // Its own bus: a student's stream wakes for announcements, never for saves.
+            announced: Bus::default(),
+            announcement_streams: StreamSlots::new(MAX_ANNOUNCEMENT_STREAMS, MAX_ANNOUNCEMENT_STREAMS_PER_PERSON),
+            summaries: Summaries::default(),
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -161,6 +179,24 @@ impl AppState {
     #[must_use]
     pub fn similarity_runs(&self) -> &Arc<tokio::sync::Semaphore> {
         &self.inner.similarity_runs
+    }
+
+    /// The bus of announcements alone: what students' exam pages listen to.
+    #[must_use]
+    pub fn announced(&self) -> &Bus {
+        &self.inner.announced
+    }
+
+    /// What the monitor shows of each attempt's log ([`crate::summaries`]).
+    #[must_use]
+    pub fn summaries(&self) -> &Summaries {
+        &self.inner.summaries
+    }
+
+    /// Places for students' announcement streams, bounded in all and per person.
+    #[must_use]
+    pub fn announcement_streams(&self) -> &StreamSlots<UserId> {
+        &self.inner.announcement_streams
     }
 
     /// Staff viewings of attempts, audited once each ([`crate::presence::Viewings`]).

@@ -259,6 +259,7 @@ pub async fn save(
 ) -> Result<Saved, ServiceError> {
     let (exam, user, now) = (taker.exam.clone(), taker.student, state.clock().now());
     let rules = state.config().exams.save_rules();
+    let notable = items.iter().any(crate::integrity::signals::activity::may_raise_signal);
     let written = taker
         .db
         .write(move |conn| {
@@ -278,6 +279,9 @@ pub async fn save(
             // Items a resent batch repeats were heard the first time.
             let count = outcome.stored;
             if count > 0 {
+                if notable {
+                    state.summaries().notable(attempt.id);
+                }
                 let event =
                     ExamEvent::Saved { attempt: attempt.id, student: user, acked_seq: outcome.acked_seq, items: count };
                 taker.tell(state.notices(), event);

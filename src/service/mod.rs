@@ -8,6 +8,7 @@
 //! docs/architecture.md says which layer may import which.
 
 pub mod actor;
+pub mod announcements;
 pub mod attempts;
 pub mod candidates;
 pub mod courses;
@@ -26,6 +27,7 @@ pub mod review;
 pub mod roster;
 pub mod sessions;
 pub mod similarity;
+pub mod summaries;
 
 pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker, ExamWatch, OrgActor, Watched};
 pub use error::ServiceError;

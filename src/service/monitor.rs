@@ -7,13 +7,14 @@
 use time::OffsetDateTime;
 
 use super::{ExamWatch, Watched};
-use crate::domain::{AttemptId, SectionId, UserId};
+use crate::domain::{AttemptId, SectionId, Timestamp, UserId};
 use crate::notices::ExamEvent;
 use crate::state::AppState;
 use crate::store::courses::{self, Course};
 use crate::store::exam_roster::{self, StudentAttempt, Whose};
 use crate::store::exams::{self, Exam};
 use crate::store::{Database, StoreError, audit, incidents};
+use crate::summaries::{Job, Summary};
 
 /// One student on the monitor.
 #[derive(Debug, Clone)]
@@ -23,6 +24,9 @@ pub struct Row {
     /// When the server last heard their browser (a save or a heartbeat),
     /// since it started.
     pub last_contact_at: Option<OffsetDateTime>,
+    /// What the monitor shows of the attempt's log, at most a minute old
+    /// ([`crate::summaries`]); `None` until first derived.
+    pub summary: Option<std::sync::Arc<Summary>>,
 }
 
 /// The exam of `watch` as it is now (a monitor stays open while its close
@@ -70,7 +74,7 @@ pub async fn sections(watch: &ExamWatch) -> Result<Vec<courses::Section>, StoreE
 /// Storage errors.
 pub async fn rows(state: &AppState, watch: &ExamWatch) -> Result<Vec<Row>, StoreError> {
     let students = super::exams::roster(state, watch).await?;
-    Ok(students.into_iter().map(|student| with_contact(state, student)).collect())
+    Ok(students.into_iter().map(|student| with_contact(state, watch, student)).collect())
 }
 
 /// `student`'s row, if the watcher sees them.
@@ -88,7 +92,7 @@ pub async fn row(state: &AppState, watch: &ExamWatch, student: UserId) -> Result
             exam_roster::students(conn, &exam, whose)
         })
         .await?;
-    Ok(found.into_iter().next().map(|student| with_contact(state, student)))
+    Ok(found.into_iter().next().map(|student| with_contact(state, watch, student)))
 }
 
 /// The exam's attempt `id`, if the watcher sees its student.
@@ -107,9 +111,13 @@ pub async fn attempt_of(
     Ok(Some(attempt))
 }
 
-fn with_contact(state: &AppState, student: StudentAttempt) -> Row {
+fn with_contact(state: &AppState, watch: &ExamWatch, student: StudentAttempt) -> Row {
     let last_contact_at = student.attempt.as_ref().and_then(|a| state.presence().last(a.id));
-    Row { student, last_contact_at }
+    let summary = student.attempt.as_ref().and_then(|a| {
+        let job = Job { org: watch.on.staff.org, exam: watch.on.exam.id, attempt: a.id, student: student.user_id };
+        state.summaries().latest(job, student.last_save_at.map(Timestamp::time), state.clock().now())
+    });
+    Row { student, last_contact_at, summary }
 }
 
 /// What a notice changes on a monitor.
@@ -121,6 +129,8 @@ pub enum Concern {
     WholeExam,
     /// The incident notes about a section.
     Incidents(SectionId),
+    /// The announcements and who read them.
+    Announcements,
 }
 
 /// What `event` changes on a monitor.
@@ -132,10 +142,12 @@ pub fn concern_of(event: &ExamEvent) -> Concern {
         | ExamEvent::MoveAllowed { student, .. }
         | ExamEvent::Reconnected { student, .. }
         | ExamEvent::Saved { student, .. }
-        | ExamEvent::Submitted { student, .. } => Concern::Student(*student),
+        | ExamEvent::Submitted { student, .. }
+        | ExamEvent::Summarized { student, .. } => Concern::Student(*student),
         ExamEvent::ExtraTime { students, .. } if students.len() == 1 => Concern::Student(students[0]),
         ExamEvent::ExtraTime { .. } | ExamEvent::WindowChanged { .. } | ExamEvent::PolicyChanged => Concern::WholeExam,
         ExamEvent::IncidentNoted { section } => Concern::Incidents(*section),
+        ExamEvent::Announced { .. } | ExamEvent::AnnouncementRead { .. } => Concern::Announcements,
     }
 }
 

@@ -50,6 +50,51 @@ pub async fn timeline(of: &AttemptStaff) -> Result<(Vec<log::LoggedItem>, usize)
     of.on.staff.db.read(move |conn| log::items(conn, id, &exam)).await
 }
 
+/// What the server itself knows of an attempt, for its timeline beside the
+/// log: its audit entries (start, move, move codes, refused browsers,
+/// submission) and the incident notes about its student or their section.
+pub struct ServerFacts {
+    /// When the attempt started (its start is audited against the exam).
+    pub started_at: time::OffsetDateTime,
+    /// The attempt's audit entries, oldest first.
+    pub audited: Vec<audit::AuditRecord>,
+    /// Incident notes about the student, or their whole section, oldest first.
+    pub notes: Vec<crate::store::incidents::Incident>,
+}
+
+/// The actions of an attempt's audit entries its timeline shows (not staff
+/// viewing it or reviewing its signals: those are about staff).
+const TIMELINE_ACTIONS: [&str; 5] =
+    ["attempt.start", "attempt.secret_refused", "attempt.move_code", "attempt.allow_move", "attempt.submit"];
+
+/// The most audit entries one timeline shows (refusals are aggregated, so
+/// an honest attempt has a handful).
+const MAX_TIMELINE_FACTS: u32 = 500;
+
+/// What the server knows of the attempt beside its log ([`ServerFacts`]).
+///
+/// # Errors
+/// Storage errors.
+pub async fn facts(of: &AttemptStaff) -> Result<ServerFacts, StoreError> {
+    let (target, exam, student) = (of.attempt.id.to_string(), of.on.exam.id, of.attempt.user_id);
+    let started_at = of.attempt.started_at;
+    of.on
+        .staff
+        .db
+        .read(move |conn| {
+            let audited = audit::about(conn, &target, &TIMELINE_ACTIONS, MAX_TIMELINE_FACTS)?;
+            let section = crate::store::exam_roster::section_of(conn, exam, student)?;
+            let mut notes: Vec<_> =
+                crate::store::incidents::list(conn, exam, section.as_ref().map(std::slice::from_ref))?
+                    .into_iter()
+                    .filter(|note| note.student.is_none_or(|s| s == student))
+                    .collect();
+            notes.reverse();
+            Ok(ServerFacts { started_at, audited, notes })
+        })
+        .await
+}
+
 /// The student of an attempt and each question's code as the server holds it
 /// now (starter code where nothing was typed).
 pub struct AttemptCode {
@@ -162,12 +207,21 @@ pub async fn replay(of: &AttemptStaff) -> Result<Replay, StoreError> {
 /// # Errors
 /// Storage errors.
 pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
-    let (id, exam) = (of.attempt.id, of.on.exam.clone());
-    let facts_exam = exam.clone();
-    let (logged, refusals, frozen, policy) = of
-        .on
-        .staff
-        .db
+    Ok(derive(&of.on.staff.db, &of.on.exam, of.attempt.id).await?.0)
+}
+
+/// The attempt's signals and its log (as [`signals`] derives them), for
+/// whatever else is read from the same log (the monitor's summaries).
+///
+/// # Errors
+/// Storage errors.
+pub async fn derive(
+    db: &crate::store::Database,
+    exam: &crate::store::exams::Exam,
+    id: AttemptId,
+) -> Result<(Vec<Signal>, Vec<log::LoggedItem>), StoreError> {
+    let (exam, facts_exam) = (exam.clone(), exam.clone());
+    let (logged, refusals, frozen, policy) = db
         .read(move |conn| {
             let (logged, _) = log::items(conn, id, &exam)?;
             let target = id.to_string();
@@ -186,7 +240,9 @@ pub async fn signals(of: &AttemptStaff) -> Result<Vec<Signal>, StoreError> {
         second_device_refusals: refusals,
         history_explains_submission: explained,
     };
-    Ok(integrity::signals::signals(&entries, facts, &policy.thresholds))
+    let found = integrity::signals::signals(&entries, facts, &policy.thresholds);
+    drop(entries);
+    Ok((found, logged))
 }
 
 /// Whether applying each question's saved edits (up to the submission's log

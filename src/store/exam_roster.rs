@@ -117,3 +117,24 @@ pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<
     }
     Ok(students)
 }
+
+/// The section in which `student` sits `exam` (the first by id when in several).
+///
+/// # Errors
+/// Storage errors.
+pub fn section_of(
+    conn: &Connection,
+    exam: crate::domain::ExamId,
+    student: crate::domain::UserId,
+) -> Result<Option<crate::domain::SectionId>, StoreError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT min(g.section_id) FROM grants g JOIN exam_sections es ON es.exam_id = ?1 AND es.section_id = g.section_id
+             WHERE g.role = 'student' AND g.user_id = ?2",
+            rusqlite::params![exam, student],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}

@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod anchors;
+pub mod announcements;
 pub mod attempts;
 pub mod audit;
 pub mod candidates;
@@ -39,6 +40,7 @@ pub mod platform;
 pub mod readers;
 pub mod registry;
 pub mod roster;
+pub mod similarity;
 mod sql_ids;
 pub mod writer;
 

@@ -131,6 +131,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     let mover = app.sign_in(Some("physics"), "mover@physics.example", PASSWORD).await;
     let moving: serde_json::Value = app.as_(&mover).start(w.open_exam).await.json().await.unwrap();
     let movable_attempt = moving["attempt"]["id"].as_str().unwrap().to_owned();
+    // An announcement of the open exam, for the student to read.
+    let note = json!({"section_id": w.section, "body": "Question 2: read `n` as a whole number."});
+    let announced = instructor.announce(w.course, w.open_exam, note).await;
+    assert_eq!(announced.status(), 201);
+    let announcement = announced.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     let ids = Ids {
         disable_user: disable_user.to_string(),
         reset_user: reset_user.to_string(),
@@ -143,6 +148,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         candidate,
         attempt: started["attempt"]["id"].as_str().unwrap().to_owned(),
         movable_attempt,
+        announcement,
         question: started["questions"][0]["id"].as_str().unwrap().to_owned(),
     };
     Fixture { w, ids, secret, candidate: candidate_caller }

@@ -86,6 +86,8 @@ pub struct Ids {
     /// The student's attempt at the open exam, and another student's, to move.
     pub attempt: String,
     pub movable_attempt: String,
+    /// An announcement of the open exam to the student's section.
+    pub announcement: String,
     /// The open exam's first question.
     pub question: String,
 }
@@ -104,6 +106,7 @@ impl Ids {
             candidate: id.into(),
             attempt: id.into(),
             movable_attempt: id.into(),
+            announcement: id.into(),
             question: id.into(),
         }
     }
@@ -354,6 +357,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
         ),
     ];
     cases.extend(watching_cases(ids, &open, &w.section.to_string(), &w.student_user.to_string(), staff));
+    cases.extend(similarity_cases(ids, &open, staff));
     cases.extend([
         student(Method::GET, mine.clone(), Body::None, 200),
         // The student started in the fixture: a second start is the refusal of a second device.
@@ -362,6 +366,9 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
         student(Method::POST, format!("{mine}/saves"), Body::Json(json!({"items": []})), 200),
         student(Method::POST, format!("{mine}/submit"), Body::Json(json!({"seq": 0})), 200),
         student(Method::GET, format!("{mine}/receipt"), Body::None, 200),
+        student(Method::GET, format!("{mine}/announcements"), Body::None, 200),
+        student(Method::GET, format!("{mine}/announcements/events"), Body::None, 200),
+        student(Method::POST, format!("{mine}/announcements/read"), Body::Json(json!({"id": ids.announcement})), 204),
         Case {
             method: Method::GET,
             path: "/api/v1/me/exams".into(),
@@ -391,6 +398,14 @@ fn watching_cases(
         staff(Method::GET, format!("{open}/monitor/events"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/incidents"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/policy"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(Method::GET, format!("{open}/announcements"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
+        staff(
+            Method::POST,
+            format!("{open}/announcements"),
+            Body::Json(json!({"section_id": section, "body": "Ten minutes left."})),
+            Access::ExamActor,
+            (Who::Proctor, 201),
+        ),
         // The instructor's positive control: the world's policy gives proctors no time.
         staff(
             Method::POST,
@@ -405,13 +420,6 @@ fn watching_cases(
             Body::Json(json!({"thresholds": null, "proctors_read_code": false, "proctor_extra_minutes": 10})),
             instructor,
             (Who::Instructor, 200),
-        ),
-        staff(
-            Method::GET,
-            format!("{open}/similarity?question={}", ids.question),
-            Body::None,
-            Access::CourseStaff,
-            (Who::Reviewer, 200),
         ),
         staff(
             Method::POST,
@@ -464,6 +472,40 @@ fn watching_cases(
             Body::None,
             instructor,
             (Who::Instructor, 409),
+        ),
+    ]
+}
+
+/// Similarity between the open exam's submissions (instructors and reviewers).
+fn similarity_cases(
+    ids: &Ids,
+    open: &str,
+    staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case,
+) -> Vec<Case> {
+    vec![
+        staff(
+            Method::GET,
+            format!("{open}/similarity?question={}", ids.question),
+            Body::None,
+            Access::CourseStaff,
+            (Who::Reviewer, 200),
+        ),
+        staff(
+            Method::POST,
+            format!("{open}/similarity/runs"),
+            Body::Json(json!({"question_id": ids.question})),
+            Access::CourseStaff,
+            (Who::Reviewer, 201),
+        ),
+        // Nothing is submitted yet, so no run holds a pair: the route found
+        // the exam and refuses a "pair" of one attempt.
+        staff(
+            Method::POST,
+            format!("{open}/similarity/reviews"),
+            Body::Json(json!({"question_id": ids.question, "attempts": [ids.attempt, ids.attempt],
+                "decision": "noted", "comment": "the same code, shown in lectures"})),
+            Access::CourseStaff,
+            (Who::Reviewer, 422),
         ),
     ]
 }

@@ -268,6 +268,22 @@ impl Api<'_> {
         self.post(&format!("{}/attempts/{attempt}/signals/reviews", exam_path(course, exam)), Some(body)).await
     }
 
+    /// `GET .../similarity?question={question}`: its latest run and the decisions on its pairs.
+    pub async fn similarity(self, course: impl Display, exam: impl Display, question: impl Display) -> Response {
+        self.get(&format!("{}/similarity?question={question}", exam_path(course, exam))).await
+    }
+
+    /// `POST .../similarity/runs`: runs similarity over the question's submissions now.
+    pub async fn run_similarity(self, course: impl Display, exam: impl Display, question: impl Display) -> Response {
+        let body = json!({ "question_id": question.to_string() });
+        self.post(&format!("{}/similarity/runs", exam_path(course, exam)), Some(body)).await
+    }
+
+    /// `POST .../similarity/reviews`: a decision on one pair of the latest run.
+    pub async fn review_pair(self, course: impl Display, exam: impl Display, body: Value) -> Response {
+        self.post(&format!("{}/similarity/reviews", exam_path(course, exam)), Some(body)).await
+    }
+
     /// `GET .../attempts/{attempt}/code`: the student and each question's code now.
     pub async fn code(self, course: impl Display, exam: impl Display, attempt: impl Display) -> Response {
         self.get(&format!("{}/attempts/{attempt}/code", exam_path(course, exam))).await
@@ -332,6 +348,26 @@ impl Api<'_> {
         body: Value,
     ) -> Response {
         self.post(&format!("{}/students/{student}/extra-time", exam_path(course, exam)), Some(body)).await
+    }
+
+    /// `POST .../exams/{exam}/announcements`: to one section or (staff) every section.
+    pub async fn announce(self, course: impl Display, exam: impl Display, body: Value) -> Response {
+        self.post(&format!("{}/announcements", exam_path(course, exam)), Some(body)).await
+    }
+
+    /// `GET .../exams/{exam}/announcements`: what the caller watches, with who read each.
+    pub async fn announcements(self, course: impl Display, exam: impl Display) -> Response {
+        self.get(&format!("{}/announcements", exam_path(course, exam))).await
+    }
+
+    /// `GET /api/v1/me/exams/{exam}/announcements`: what reaches the student.
+    pub async fn my_announcements(self, exam: impl Display) -> Response {
+        self.get(&format!("/api/v1/me/exams/{exam}/announcements")).await
+    }
+
+    /// `POST /api/v1/me/exams/{exam}/announcements/read`.
+    pub async fn read_announcement(self, exam: impl Display, id: &str) -> Response {
+        self.post(&format!("/api/v1/me/exams/{exam}/announcements/read"), Some(json!({ "id": id }))).await
     }
 
     /// `GET .../exams/{exam}/policy`.

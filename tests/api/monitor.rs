@@ -10,12 +10,10 @@ use crate::access::exam_body;
 use crate::exam_client::ExamClient;
 use crate::helpers::{TestApp, spawn_app};
 use crate::people::{Caller, World, world};
+use crate::sse::EventStream;
 
 /// A monitor stream as a page reads it.
-struct Stream {
-    response: reqwest::Response,
-    buffer: String,
-}
+struct Stream;
 
 impl Stream {
     async fn open(
@@ -23,32 +21,8 @@ impl Stream {
         caller: &Caller,
         course: impl std::fmt::Display,
         exam: impl std::fmt::Display,
-    ) -> Self {
-        let path = format!("/api/v1/courses/{course}/exams/{exam}/monitor/events");
-        let response = app.as_(caller).raw(reqwest::Method::GET, &path, None).await;
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.headers()["content-type"], "text/event-stream");
-        Self { response, buffer: String::new() }
-    }
-
-    /// The next event (its name and data), waiting at most 5 s.
-    async fn next(&mut self) -> (String, Value) {
-        let read = async {
-            loop {
-                if let Some(end) = self.buffer.find("\n\n") {
-                    let block: String = self.buffer.drain(..end + 2).collect();
-                    let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name).map(str::to_owned));
-                    // A comment (the keep-alive) has neither.
-                    if let (Some(event), Some(data)) = (field("event: "), field("data: ")) {
-                        return (event, serde_json::from_str(&data).unwrap());
-                    }
-                    continue;
-                }
-                let chunk = self.response.chunk().await.unwrap().expect("the stream stays open");
-                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-            }
-        };
-        tokio::time::timeout(Duration::from_secs(5), read).await.expect("an event within 5 s")
+    ) -> EventStream {
+        EventStream::open(app, caller, &format!("/api/v1/courses/{course}/exams/{exam}/monitor/events")).await
     }
 }
 
@@ -100,7 +74,11 @@ async fn a_proctor_watches_their_sections_students_save_live_and_never_another_s
     let question = client.question(0);
     client.type_text(&question, "ab");
     client.flush(&app).await;
-    let (kind, saved) = stream.next().await;
+    // The row may come again first as it was, once its summary is derived: A's rows only.
+    let earlier = |kind: &str, row: &Value| {
+        kind == "student" && row["email"] == "student@physics.example" && row["questions_attempted"] == 0
+    };
+    let (kind, saved) = stream.next_except(earlier).await;
     assert_eq!((kind.as_str(), saved["email"].as_str()), ("student", Some("student@physics.example")), "{saved}");
     assert_eq!(saved["questions_attempted"], 1);
     assert!(saved["last_save_at"].as_str().is_some() && saved["last_contact_at"].as_str().is_some(), "{saved}");
@@ -108,7 +86,8 @@ async fn a_proctor_watches_their_sections_students_save_live_and_never_another_s
     // Something about the whole exam (its close moved) sends the whole monitor again.
     let later = json!({"closes_at": "2026-06-01T18:00:00Z"});
     assert_eq!(app.as_(&w.instructor).set_window(w.course, &exam, later).await.status(), 200);
-    let (kind, again) = stream.next().await;
+    let a_row = |kind: &str, row: &Value| kind == "student" && row["email"] == "student@physics.example";
+    let (kind, again) = stream.next_except(a_row).await;
     assert_eq!((kind.as_str(), again["closes_at"].as_str()), ("snapshot", Some("2026-06-01T18:00:00.000Z")));
     assert_eq!(emails(&again), ["student@physics.example"]);
     app.stop().await;
@@ -134,12 +113,10 @@ async fn a_stream_stops_before_its_next_event_once_the_watchers_session_ends() {
     // The stream ends instead of sending the student's row.
     let ended = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
-            match stream.response.chunk().await {
-                Ok(Some(chunk)) if String::from_utf8_lossy(&chunk).contains("student@") => {
-                    panic!("a row after the session ended")
-                }
-                Ok(Some(_)) => {}
-                _ => return,
+            match stream.chunk().await {
+                Some(chunk) if chunk.contains("student@") => panic!("a row after the session ended"),
+                Some(_) => {}
+                None => return,
             }
         }
     })
@@ -252,5 +229,33 @@ async fn measure_save_to_monitor_latency() {
         sent.len(),
         crate::admin::summary(&mut latencies)
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_monitor_shows_each_students_signal_counts_tests_run_and_typing_per_minute() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut stream = Stream::open(&app, &w.proctor, w.course, w.open_exam).await;
+    assert_eq!(stream.next().await.0, "snapshot");
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "# mine");
+    let outside = "x = 1\n".repeat(50);
+    client.event_on(&question, "paste", &json!({ "size": outside.len(), "text": outside }));
+    client.event_on(&question, "tests_run", &json!({ "outcomes": [true, false], "total": 2 }));
+    client.flush(&app).await;
+    // Rows come first without the saves' summary (none yet, or the start's); the worker's row follows.
+    let unsummarised = |kind: &str, row: &Value| kind == "student" && row["tests_run"].is_null();
+    let (_, row) = stream.next_except(unsummarised).await;
+    assert_eq!(row["signals"], json!({ "low": 0, "medium": 1, "high": 0 }), "the paste from outside: {row}");
+    assert_eq!(row["tests_run"], json!({ "passed": 1, "total": 2 }));
+    let activity = row["activity"].as_array().unwrap();
+    assert_eq!(activity.len(), 30, "the last 30 minutes");
+    assert_eq!(activity.last().unwrap(), &json!(6), "'# mine' typed this minute");
+    assert!(row["activity_until"].is_string());
+    let snapshot: Value =
+        app.json_of(&w.instructor, &format!("/api/v1/courses/{}/exams/{}/monitor", w.course, w.open_exam)).await;
+    assert_eq!(snapshot["rows"][0]["signals"]["medium"], 1, "kept for the next page that opens");
     app.stop().await;
 }

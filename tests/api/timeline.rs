@@ -63,3 +63,63 @@ async fn the_log_reads_back_typed_in_order_with_the_servers_times() {
     assert!(items.iter().all(|i| i.server_at <= server), "stamped by the server, not the client");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_timeline_merges_the_log_with_the_servers_facts_and_the_incident_notes_in_the_servers_order() {
+    let clock = examhall::clock::ManualClock::new(crate::helpers::EXAM_DAY);
+    let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "a");
+    client.event("focus_lost", &json!({}));
+    client.flush(&app).await;
+    clock.advance(std::time::Duration::from_secs(42));
+    client.event("focus_returned", &json!({}));
+    client.flush(&app).await;
+    clock.advance(std::time::Duration::from_secs(5));
+    assert_eq!(app.as_(&w.student).start(w.open_exam).await.status(), 409, "a second computer");
+    app.state.refusals().flush(app.state.clock().now()).await;
+    clock.advance(std::time::Duration::from_secs(5));
+    let note = json!({ "student_id": w.student_user, "note": "Asked for a new keyboard." });
+    assert_eq!(app.as_(&w.proctor).add_incident(w.course, w.open_exam, note).await.status(), 201);
+    clock.advance(std::time::Duration::from_secs(5));
+    let other = json!({ "section_id": w.section, "note": "Fire alarm test, two minutes." });
+    assert_eq!(app.as_(&w.proctor).add_incident(w.course, w.open_exam, other).await.status(), 201);
+    clock.advance(std::time::Duration::from_secs(5));
+    let code: serde_json::Value =
+        app.as_(&w.proctor).move_code(w.course, w.open_exam, client.attempt.clone()).await.json().await.unwrap();
+    clock.advance(std::time::Duration::from_secs(5));
+    ExamClient::moved(&app, &w.student, &w.open_exam.to_string(), code["code"].as_str().unwrap()).await;
+
+    let timeline: serde_json::Value =
+        app.as_(&w.proctor).timeline(w.course, w.open_exam, client.attempt.clone()).await.json().await.unwrap();
+    let items = timeline.as_array().unwrap();
+    let seen: Vec<(&str, &str)> =
+        items.iter().map(|i| (i["source"].as_str().unwrap(), i["kind"].as_str().unwrap())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("server", "attempt.start"),
+            ("log", "edit"),
+            ("log", "focus_lost"),
+            ("log", "focus_returned"),
+            ("server", "attempt.start"),
+            ("note", "incident_note"),
+            ("note", "incident_note"),
+            ("server", "attempt.move_code"),
+            ("server", "attempt.start"),
+        ],
+        "{timeline}"
+    );
+    assert_eq!(items[3]["away_seconds"], 42, "the stretch away, on the item that ended it");
+    assert_eq!(items[4]["details"]["outcome"], "denied", "the refused second computer");
+    assert_eq!(items[5]["details"]["note"], "Asked for a new keyboard.");
+    assert_eq!(items[6]["details"]["whole_section"], true);
+    assert_eq!(items[7]["details"]["by"], "proctor@physics.example");
+    assert_eq!(items[8]["details"]["moved"], true, "the move is evidence on the timeline");
+    assert!(items.iter().all(|i| i["source"] != "log" || i["seq"].is_number()));
+    let times: Vec<&str> = items.iter().map(|i| i["server_at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|pair| pair[0] <= pair[1]), "in the server's order: {times:?}");
+    app.stop().await;
+}

@@ -165,6 +165,23 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     conforms(&types, "Burst", &thresholds["typing_burst"]["at"], "a typing burst");
     conforms(&types, "Away", &thresholds["time_away"]["at"], "time away");
 
+    conforms(&types, "MonitorCan", &monitor["can"], "what the watcher may do");
+    conforms(&types, "QuestionTitle", first(&monitor["question_titles"], "question titles"), "a question title");
+
+    let note = serde_json::json!({ "section_id": w.section, "body": "Question 1: integers only." });
+    assert_eq!(app.as_(&w.instructor).announce(w.course, w.open_exam, note).await.status(), 201);
+    let sent = get(&app, &w.proctor, &format!("{exam_path}/announcements")).await;
+    conforms(&types, "SentAnnouncement", first(&sent, "announcements"), "a sent announcement");
+    let received = get(&app, &w.student, &format!("/api/v1/me/exams/{}/announcements", w.open_exam)).await;
+    conforms(&types, "ReceivedAnnouncement", first(&received, "announcements"), "a received announcement");
+
+    let question = first(&monitor["question_titles"], "question titles")["id"].as_str().unwrap().to_owned();
+    let ran = app.as_(&w.reviewer).run_similarity(w.course, w.open_exam, &question).await;
+    assert_eq!(ran.status(), 201);
+    let similarity = get(&app, &w.reviewer, &format!("{exam_path}/similarity?question={question}")).await;
+    conforms(&types, "QuestionSimilarity", &similarity, "a question's similarity");
+    conforms(&types, "SimilarityRun", &similarity["run"], "a similarity run");
+
     let candidate = crate::candidates::issue_one(&app, &w, w.open_exam, "Guest", "2026-06-01T16:00:00Z").await;
     conforms(&types, "IssuedCandidate", &candidate, "an issued candidate link");
     let listed = get(&app, &w.instructor, &format!("{exam_path}/candidates")).await;

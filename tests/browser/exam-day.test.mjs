@@ -21,7 +21,9 @@ const expected = (line) =>
   line === 'console error: An SSL certificate error occurred when fetching the script.' ||
   /^console error: Failed to load resource: the server responded with a status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
   /^console error: Failed to load resource: the server responded with a status of 409 \S* at https:\/\/[^/]+\/api\/v1\/me\/exams\/[^/]+\/start$/.test(line) ||
-  /^console error: Failed to load resource: the server responded with a status of 403 \S* at https:\/\/[^/]+\/api\/v1\/me\/exams\/[^/]+\/saves$/.test(line);
+  /^console error: Failed to load resource: the server responded with a status of 403 \S* at https:\/\/[^/]+\/api\/v1\/me\/exams\/[^/]+\/saves$/.test(line) ||
+  // The offline step: the page's announcement stream and saves fail until the network returns.
+  /^console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(line);
 
 const story = demoStory(expected);
 const EXAM = 'Python warm-up';
@@ -130,6 +132,30 @@ test('a proctor moves a student to another computer with a one-time code; the in
     await instructor.getByLabel('What happened').fill('Computer replaced after a freeze; moved with a code.');
     await instructor.getByTestId('incident-add').click();
     await proctor.getByTestId('incident').filter({ hasText: 'Computer replaced after a freeze' }).waitFor({ timeout: 3_000 });
+  });
+
+  await step('an announcement reaches the student\'s exam page at once; they say they read it and the monitor shows it', async () => {
+    await instructor.getByLabel('To', { exact: true }).selectOption({ label: 'Every section' });
+    await instructor.getByLabel('Announcement', { exact: true }).fill('Question 1: the numbers may be negative.');
+    await instructor.getByTestId('announce-send').click();
+    const shown = after.getByTestId('announcement').filter({ hasText: 'the numbers may be negative' });
+    await shown.waitFor({ timeout: 3_000 });
+    assert.equal(await shown.getAttribute('data-read'), 'false');
+    assert.match(await shown.innerText(), /New/, '"New" in words, not colour alone');
+    const count = instructor.getByTestId('sent-announcement').first().getByTestId('announcement-read-count');
+    assert.match(await count.innerText(), /^Read by 0 of \d+$/);
+    await shown.getByTestId('announcement-read').click();
+    await after.locator('[data-testid="announcement"][data-read="true"]').waitFor();
+    await count.filter({ hasText: /^Read by 1 of \d+$/ }).waitFor({ timeout: 3_000 });
+  });
+
+  await step('an announcement sent while the student is offline arrives when the page reconnects', async () => {
+    await after.context().setOffline(true);
+    await instructor.getByLabel('Announcement', { exact: true }).fill('Ten minutes left.');
+    await instructor.getByTestId('announce-send').click();
+    await instructor.getByTestId('sent-announcement').filter({ hasText: 'Ten minutes left.' }).waitFor();
+    await after.context().setOffline(false);
+    await after.getByTestId('announcement').filter({ hasText: 'Ten minutes left.' }).waitFor({ timeout: 15_000 });
   });
 
   await step('no CSP violation or unexpected error on the way', async () => {

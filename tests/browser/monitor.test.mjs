@@ -111,6 +111,29 @@ test('a proctor watches their own section take the exam live, and never another 
     await thursday.context().close();
   });
 
+  await step('a Monday student pastes a block from outside: the signal shows on their row within 3 s', async () => {
+    const block = Array.from({ length: 30 }, (_, i) => `line_${i} = ${i}`).join('\n');
+    const saved = monday.waitForResponse(
+      (response) => response.url().endsWith('/saves') && response.ok() && response.request().postData()?.includes('"paste"'),
+      { timeout: 15_000 },
+    );
+    await pasteIntoEditor(monday, block);
+    await saved;
+    const signals = row(proctor, 'student1@demo.example').locator('[data-testid="monitor-signals"][data-medium="1"]');
+    await signals.waitFor({ timeout: 3_000 });
+    assert.equal(await signals.innerText(), '1 medium', 'the count in words, not colour alone');
+    const sparkline = row(proctor, 'student1@demo.example').getByTestId('sparkline');
+    assert.match(await sparkline.getAttribute('aria-label'), /^Characters typed per minute, last 30 minutes, oldest first: .*[1-9]\d*$/);
+    await proctor.getByTestId('monitor-severity').selectOption('medium');
+    assert.deepEqual(await rows(proctor).evaluateAll((all) => all.map((r) => r.dataset.email)), ['student1@demo.example']);
+    await proctor.getByTestId('monitor-severity').selectOption('any');
+    await proctor.getByTestId('activity-toggle').click();
+    const table = proctor.getByTestId('activity-table');
+    assert.match(await table.locator('caption').innerText(), /Characters typed per minute/);
+    assert.equal(await table.locator('tbody tr').count(), 2);
+    await proctor.getByTestId('activity-toggle').click();
+  });
+
   await step('the status filter and the summary say the same, in words', async () => {
     await proctor.locator('[data-testid="monitor-count"][data-status="working"]', { hasText: '1 working' }).waitFor();
     await proctor.getByTestId('monitor-status').selectOption('working');

@@ -127,9 +127,12 @@ test('the HTML report shows the top pair side by side with the planted copy mark
     await page.getByRole('button', { name: 'Show match 1 in both files' }).click();
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-match')), '1');
 
-    // The cluster picture has its text equivalent.
-    assert.match(await page.getByTestId('cluster-list').innerText(), /alice\.py – bob\.py/);
-    assert.ok(await page.getByTestId('cluster-graph').getAttribute('aria-label'));
+    // The cluster picture labels each line with its score, and has its text equivalent: a table.
+    assert.match(await page.getByTestId('cluster-graph').getAttribute('aria-label'), /table below says the same/);
+    assert.match(await page.getByTestId('cluster-edge').first().locator('text').textContent(), /^\d+%$/);
+    const cluster = await page.getByTestId('cluster-pair').first().locator('td').allInnerTexts();
+    assert.deepEqual(cluster.slice(0, 2), ['alice.py', 'bob.py']);
+    assert.match(cluster[2], /^\d+%$/);
 
     const foreign = requests.filter((url) => !url.startsWith('file:'));
     assert.deepEqual(foreign, [], 'the report loads nothing');

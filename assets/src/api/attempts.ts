@@ -132,6 +132,23 @@ export interface StoredReceipt {
 }
 
 const base = (examId: string): string => `/me/exams/${encodeURIComponent(examId)}`;
+
+/** An announcement to the student, from the exam's staff. */
+export interface ReceivedAnnouncement {
+  id: string;
+  body: string;
+  made_by_name: string;
+  made_at: string;
+  /** When the student said they read it; `null` until they do. */
+  read_at: string | null;
+}
+
+/** Where the exam's announcements stream: `announcements` (the whole list) on connecting and after each new one. */
+export const announcementEvents = (examId: string): string => `/api/v1${base(examId)}/announcements/events`;
+
+/** Says the student read announcement `id`. */
+export const readAnnouncement = (examId: string, id: string): Promise<void> =>
+  api(`${base(examId)}/announcements/read`, { method: 'POST', body: { id } });
 const secretHeader = (secret: string): Record<string, string> => ({ 'X-Exam-Secret': secret });
 
 export const myExams = (): Promise<MyExam[]> => api('/me/exams');

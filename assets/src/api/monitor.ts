@@ -20,6 +20,26 @@ export interface MonitorRow {
   last_contact_at: string | null;
   questions_attempted: number;
   late_items: LateCounts;
+  /** Signal counts by severity; `null` until first derived (at most a minute old after). */
+  signals: SignalCounts | null;
+  /** The latest visible-test run. */
+  tests_run: TestsRun | null;
+  /** Characters typed per minute, oldest first, the last minute ending at `activity_until`. */
+  activity: number[];
+  activity_until: string | null;
+}
+
+/** Signal counts by severity. */
+export interface SignalCounts {
+  low: number;
+  medium: number;
+  high: number;
+}
+
+/** The latest visible-test run a student made. */
+export interface TestsRun {
+  passed: number;
+  total: number;
 }
 
 /** The whole monitor: what the page shows first, and again after anything it may have missed. */
@@ -52,8 +72,29 @@ export interface MonitorCan {
   /** The most extra minutes they may give one student at a time (0: none). */
   extra_minutes: number;
   close: boolean;
+  announce: boolean;
   review: boolean;
 }
+
+/** An announcement as its watchers see it. */
+export interface SentAnnouncement {
+  id: string;
+  /** `null`: every section of the exam. */
+  section_id: string | null;
+  body: string;
+  made_by_name: string;
+  made_at: string;
+  /** The caller's students who read it. */
+  read_by: string[];
+}
+
+/** The exam's announcements the caller watches, newest first. */
+export const announcements = (courseId: string, examId: string): Promise<SentAnnouncement[]> =>
+  api(`${examPath(courseId, examId)}/announcements`);
+
+/** Sends an announcement to one section, or (`null`, instructors) every section. */
+export const announce = (courseId: string, examId: string, sectionId: string | null, body: string): Promise<SentAnnouncement> =>
+  api(`${examPath(courseId, examId)}/announcements`, { method: 'POST', body: { section_id: sectionId, body } });
 
 /** An exam one of the caller's sections sits. */
 export interface WatchedExam {

@@ -15,17 +15,22 @@ export interface AttemptCode {
 }
 
 export interface TimelineItem {
-  seq: number;
+  /** An item of the log, something the server recorded itself, or an incident note. */
+  source: 'log' | 'server' | 'note';
+  /** The log item's sequence number; `null` for the server's facts and notes. */
+  seq: number | null;
   kind: string;
   question_id: string | null;
   /** The browser's estimate: shown, never evidence. */
-  client_at: string;
-  /** When the server received it. */
+  client_at: string | null;
+  /** When the server received or recorded it. */
   server_at: string;
   applied: boolean | null;
   /** For an edit: the characters it inserted. */
   inserted: number | null;
-  /** For an event: what it recorded. */
+  /** On the item that ended a stretch away from the exam page: its length in seconds. */
+  away_seconds: number | null;
+  /** What it recorded. */
   details: Record<string, unknown> | null;
 }
 

@@ -654,9 +654,27 @@ export interface Messages {
     allSections: string;
     section: (name: string) => string;
     sortBy: string;
-    sorts: { name: string; status: string; lastSave: string };
+    sorts: { name: string; status: string; lastSave: string; signals: string };
     caption: (shown: number, total: number) => string;
-    columns: { student: string; section: string; status: string; timeLeft: string; lastSave: string; questions: string };
+    columns: {
+      student: string;
+      section: string;
+      status: string;
+      timeLeft: string;
+      lastSave: string;
+      questions: string;
+      signals: string;
+      tests: string;
+      activity: string;
+    };
+    signalCounts: (high: number, medium: number, low: number) => string;
+    signalsPending: string;
+    testsRun: (passed: number, total: number) => string;
+    noTestsRun: string;
+    sparkline: (values: number[]) => string;
+    severityFilter: string;
+    severities: { any: string; high: string; medium: string; none: string };
+    activityTable: { show: string; hide: string; caption: (minutes: number) => string; minute: (ago: number) => string };
     never: string;
     ago: (seconds: number) => string;
     left: (minutes: number, seconds: number) => string;
@@ -681,6 +699,20 @@ export interface Messages {
       given: (name: string, minutes: number) => string;
       close: string;
       closeConfirm: { title: string; body: string; action: string };
+    };
+    announcements: {
+      heading: string;
+      intro: string;
+      to: string;
+      everyone: string;
+      body: string;
+      send: string;
+      none: string;
+      toSection: (name: string) => string;
+      toEveryone: string;
+      byLine: (name: string, when: string) => string;
+      readCount: (read: number, total: number) => string;
+      unread: (count: number) => string;
     };
     incidents: {
       heading: string;
@@ -780,6 +812,17 @@ export interface Messages {
     heading: (exam: string) => string;
     question: string;
     link: string;
+    /** The question has not been compared yet. */
+    noRun: string;
+    runNow: string;
+    runAgain: string;
+    running: string;
+    /** When and why the run shown was made. */
+    ranAtClose: (when: string) => string;
+    ranOnDemand: (who: string, when: string) => string;
+    reviewHeading: string;
+    reviewLegend: string;
+    noDecision: string;
   };
   /** One student's attempt, for the course's instructors and reviewers. */
   student: {
@@ -796,7 +839,10 @@ export interface Messages {
     codeNotShown: string;
     timelineHeading: string;
     timelineCaption: (count: number) => string;
-    columns: { at: string; what: string; question: string; detail: string };
+    columns: { at: string; source: string; what: string; question: string; detail: string };
+    sources: { log: string; server: string; note: string };
+    away: (seconds: number) => string;
+    noteBy: (note: string, by: string) => string;
     inserted: (count: number) => string;
     unmatched: string;
     clipboard: (count: number) => string;
@@ -980,6 +1026,14 @@ export interface Messages {
     saved: string;
     waiting: (count: number) => string;
     offline: string;
+    announcements: {
+      heading: string;
+      fresh: string;
+      byLine: (name: string, when: string) => string;
+      read: string;
+      wasRead: string;
+      arrived: (body: string) => string;
+    };
     timeLeft: (text: string) => string;
     timeOver: string;
     warning10: string;

@@ -4,14 +4,18 @@
  * colour is never the only sign), and listed with its line ranges; a
  * button per fragment brings it into view in both files.
  */
+import type { ComponentChildren } from 'preact';
 import { useRef } from 'preact/hooks';
 import { lineSpan, markLines } from './fragments';
 import { messages as m, percent } from './messages';
-import type { Pair, Region } from './types';
+import type { NameOf, Pair, Region } from './types';
 
 interface Props {
   pair: Pair;
   sources: Record<string, string>;
+  name: NameOf;
+  /** What the page shows after the two files (the exam's screen: decisions on the pair). */
+  children?: ComponentChildren;
 }
 
 /** Colours cycle; the number and underline tell fragments apart without them. */
@@ -22,10 +26,10 @@ function lines(region: Region): string {
   return m.lines(from, to);
 }
 
-function Code({ path, text, regions, side }: { path: string; text: string | undefined; regions: Region[]; side: 'a' | 'b' }) {
+function Code({ label, text, regions, side }: { label: string; text: string | undefined; regions: Region[]; side: 'a' | 'b' }) {
   return (
     <figure class="similarity-file" data-testid={`side-${side}`}>
-      <figcaption class="path">{path}</figcaption>
+      <figcaption class="path">{label}</figcaption>
       {text === undefined ? (
         <p>{m.sourceMissing}</p>
       ) : (
@@ -67,7 +71,7 @@ function Code({ path, text, regions, side }: { path: string; text: string | unde
   );
 }
 
-export function SideBySide({ pair, sources }: Props) {
+export function SideBySide({ pair, sources, name, children }: Props) {
   const root = useRef<HTMLElement>(null);
   const jump = (n: number) => {
     const first = (side: string) => root.current?.querySelector<HTMLElement>(`mark[data-match="${n}"][data-side="${side}"]`);
@@ -78,7 +82,7 @@ export function SideBySide({ pair, sources }: Props) {
   };
   return (
     <section class="similarity-pair" aria-labelledby="pair-heading" ref={root} data-testid="side-by-side">
-      <h2 id="pair-heading" tabIndex={-1}>{m.pairHeading(pair.a, pair.b)}</h2>
+      <h2 id="pair-heading" tabIndex={-1}>{m.pairHeading(name(pair.a), name(pair.b))}</h2>
       <p>{m.pairScore(percent(pair.score), m.method[pair.method])}</p>
       <h3>{m.matchesHeading}</h3>
       {pair.matches.length === 0 ? (
@@ -90,7 +94,7 @@ export function SideBySide({ pair, sources }: Props) {
               <span class={`swatch colour-${index % COLOURS}`} aria-hidden="true">
                 {index + 1}
               </span>{' '}
-              {m.match(index + 1, pair.a, lines(match.a), pair.b, lines(match.b), match.tokens)}{' '}
+              {m.match(index + 1, name(pair.a), lines(match.a), name(pair.b), lines(match.b), match.tokens)}{' '}
               <button
                 type="button"
                 class="link"
@@ -106,9 +110,10 @@ export function SideBySide({ pair, sources }: Props) {
         </ol>
       )}
       <div class="similarity-sides">
-        <Code path={pair.a} text={sources[pair.a]} regions={pair.matches.map((match) => match.a)} side="a" />
-        <Code path={pair.b} text={sources[pair.b]} regions={pair.matches.map((match) => match.b)} side="b" />
+        <Code label={name(pair.a)} text={sources[pair.a]} regions={pair.matches.map((match) => match.a)} side="a" />
+        <Code label={name(pair.b)} text={sources[pair.b]} regions={pair.matches.map((match) => match.b)} side="b" />
       </div>
+      {children}
     </section>
   );
 }

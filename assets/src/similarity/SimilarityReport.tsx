@@ -1,31 +1,50 @@
 /**
- * The similarity report: what it is and is not, the clusters, the ranked
- * pairs and the chosen pair side by side. Used by the standalone HTML report
- * (report.tsx); written so the exam's similarity screen, still to come, can
- * import it.
+ * The similarity report: what it is and is not, the clusters (a graph and
+ * its table), the ranked pairs and the chosen pair side by side. Used by
+ * the standalone HTML report (report.tsx) and, embedded, by the exam's
+ * similarity screen, which adds each pair's decisions (`decisionOf`,
+ * `aside`). Files are shown by their labels where the report has them.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ClusterView } from './ClusterView';
 import { messages as m } from './messages';
 import { PairTable } from './PairTable';
 import { SideBySide } from './SideBySide';
-import type { Pair, Report } from './types';
+import type { NameOf, Pair, Report } from './types';
 
 /** Where clusters start unless the report asked for a higher minimum. */
 const DEFAULT_THRESHOLD = 0.5;
 
-export function SimilarityReport({ report }: { report: Report }) {
-  const [selected, setSelected] = useState<Pair | null>(report.pairs[0] ?? null);
+const keyOf = (pair: Pair | undefined): string | null => (pair === undefined ? null : `${pair.a}\u0000${pair.b}`);
+
+interface Props {
+  report: Report;
+  /** Inside a page of the app: no landmark of its own, its title one level down. */
+  embedded?: boolean;
+  /** The pair's latest decision in words (a column of the pairs' table). */
+  decisionOf?: (pair: Pair) => string;
+  /** What to show with the chosen pair, after its two files. */
+  aside?: (pair: Pair) => ComponentChildren;
+}
+
+export function SimilarityReport({ report, embedded = false, decisionOf, aside }: Props) {
+  // The chosen pair by its files, so a report loaded again keeps it.
+  const [selectedKey, setSelectedKey] = useState(keyOf(report.pairs[0]));
+  const selected = report.pairs.find((pair) => keyOf(pair) === selectedKey) ?? null;
   const [threshold, setThreshold] = useState(Math.max(DEFAULT_THRESHOLD, report.settings.min_score));
+  const name: NameOf = (path) => report.labels?.[path] ?? path;
   const select = (pair: Pair) => {
-    setSelected(pair);
+    setSelectedKey(keyOf(pair));
     requestAnimationFrame(() => {
       document.getElementById('pair-heading')?.focus();
     });
   };
+  const Root = embedded ? 'div' : 'main';
+  const Title = embedded ? 'h2' : 'h1';
   return (
-    <main class="similarity-report">
-      <h1>{m.title(report.summary.files, report.language)}</h1>
+    <Root class={embedded ? 'similarity-report similarity-report--embedded' : 'similarity-report'}>
+      <Title>{m.title(report.summary.files, report.language)}</Title>
       <section class="similarity-notice" aria-labelledby="verdict-heading">
         <h2 id="verdict-heading">{m.verdictHeading}</h2>
         <p data-testid="notice">{report.notice}</p>
@@ -61,13 +80,17 @@ export function SimilarityReport({ report }: { report: Report }) {
             }}
           />
         </label>
-        <ClusterView pairs={report.pairs} threshold={threshold} onSelect={select} />
+        <ClusterView pairs={report.pairs} threshold={threshold} onSelect={select} name={name} />
       </section>
       <section aria-labelledby="pairs-heading">
         <h2 id="pairs-heading">{m.pairsHeading}</h2>
-        <PairTable pairs={report.pairs} selected={selected} onSelect={select} />
+        <PairTable pairs={report.pairs} selected={selected} onSelect={select} name={name} decisionOf={decisionOf} />
       </section>
-      {selected !== null && <SideBySide key={`${selected.a}\u0000${selected.b}`} pair={selected} sources={report.sources ?? {}} />}
-    </main>
+      {selected !== null && (
+        <SideBySide key={selectedKey} pair={selected} sources={report.sources ?? {}} name={name}>
+          {aside?.(selected)}
+        </SideBySide>
+      )}
+    </Root>
   );
 }

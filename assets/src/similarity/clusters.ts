@@ -47,6 +47,8 @@ export interface PlacedNode {
   file: string;
   x: number;
   y: number;
+  /** Where its label goes: outward from its cluster's centre, so labels of a pair do not overlap. */
+  label: { x: number; y: number; anchor: 'start' | 'middle' | 'end' };
 }
 
 export interface PlacedEdge {
@@ -62,32 +64,42 @@ export interface Layout {
   edges: PlacedEdge[];
 }
 
-/** The picture's width; clusters fill rows left to right. */
+/** The picture's widest row; clusters fill rows left to right. */
 const WIDTH = 960;
-const LABEL_ROOM = 40;
+/** Room beside a cluster's circle for its labels (18 characters), and above and below it. */
+const LABEL_ROOM = 135;
+const LABEL_HEIGHT = 30;
 
 /** Radius of a cluster's circle: pairs small, large clusters roomier. */
 function radiusOf(files: number): number {
-  return files <= 2 ? 30 : Math.min(200, 20 + 9 * files);
+  return files <= 2 ? 40 : Math.min(200, 20 + 9 * files);
+}
+
+/** A label's place beside a node at `angle` on its cluster's circle. */
+function labelAt(x: number, y: number, angle: number): PlacedNode['label'] {
+  const [dx, dy] = [Math.cos(angle), Math.sin(angle)];
+  const anchor = dx > 0.3 ? 'start' : dx < -0.3 ? 'end' : 'middle';
+  return { x: Math.round(x + 12 * dx), y: Math.round(y + 16 * dy + 4), anchor };
 }
 
 /** Places each cluster on a circle of its own, packed in rows (largest first). */
 export function layOut(clusters: readonly Cluster[]): Layout {
   const nodes: PlacedNode[] = [];
   const edges: PlacedEdge[] = [];
-  let [x, y, rowHeight] = [0, 0, 0];
+  let [x, y, rowHeight, width] = [0, 0, 0, 0];
   for (const cluster of clusters) {
     const radius = radiusOf(cluster.files.length);
-    const size = 2 * radius + 2 * LABEL_ROOM;
+    const [size, height] = [2 * radius + 2 * LABEL_ROOM, 2 * radius + 2 * LABEL_HEIGHT];
     if (x > 0 && x + size > WIDTH) {
       [x, y, rowHeight] = [0, y + rowHeight, 0];
     }
-    const [cx, cy] = [x + size / 2, y + size / 2];
+    const [cx, cy] = [x + size / 2, y + height / 2];
     const placed = new Map<string, PlacedNode>();
     cluster.files.forEach((file, at) => {
       // Pairs lie flat; larger clusters start at the top and go round.
       const angle = (2 * Math.PI * at) / cluster.files.length + (cluster.files.length === 2 ? Math.PI : -Math.PI / 2);
-      const node = { file, x: Math.round(cx + radius * Math.cos(angle)), y: Math.round(cy + radius * Math.sin(angle)) };
+      const [nx, ny] = [Math.round(cx + radius * Math.cos(angle)), Math.round(cy + radius * Math.sin(angle))];
+      const node = { file, x: nx, y: ny, label: labelAt(nx, ny, angle) };
       placed.set(file, node);
       nodes.push(node);
     });
@@ -96,7 +108,8 @@ export function layOut(clusters: readonly Cluster[]): Layout {
       if (from !== undefined && to !== undefined) edges.push({ pair, from, to });
     }
     x += size;
-    rowHeight = Math.max(rowHeight, size);
+    width = Math.max(width, x);
+    rowHeight = Math.max(rowHeight, height);
   }
-  return { width: WIDTH, height: Math.max(1, y + rowHeight), nodes, edges };
+  return { width: Math.max(1, width), height: Math.max(1, y + rowHeight), nodes, edges };
 }

@@ -62,6 +62,15 @@ export interface Report {
   warnings: string[];
   files: ReportFile[];
   pairs: Pair[];
-  /** File texts by path (the HTML report only). */
+  /** File texts by path (the HTML report, and the server's runs). */
   sources?: Record<string, string>;
+  /**
+   * How people name each file, by path. The server names each submission by
+   * its attempt's id (what decisions on a pair refer to) and labels it with
+   * the student's name; the command line's reports have no labels.
+   */
+  labels?: Record<string, string>;
 }
+
+/** How the viewer names a file: its label, or its path. */
+export type NameOf = (path: string) => string;

@@ -114,11 +114,13 @@ async fn code(State(state): State<AppState>, WatchedAttempt(of): WatchedAttempt)
     Ok(Json(service::code(&state, &of).await?.into()))
 }
 
-/// `GET .../attempts/{attempt_id}/timeline`: the attempt's log, typed and in
+/// `GET .../attempts/{attempt_id}/timeline`: the attempt's log, typed, with
+/// each stretch away from the page measured, merged with what the server
+/// recorded about it and the incident notes about its student, in
 /// order, with the server's times.
 async fn timeline(WatchedAttempt(of): WatchedAttempt) -> Result<Json<Vec<TimelineItem>>, AppError> {
     let (items, _unreadable) = service::timeline(&of).await?;
-    Ok(Json(items.iter().map(TimelineItem::from).collect()))
+    Ok(Json(TimelineItem::merged(&items, service::facts(&of).await?)))
 }
 
 /// `GET .../attempts/{attempt_id}/replay`: each question's edits in order,

@@ -1,6 +1,7 @@
 //! The route table. Each feature module ends with `pub fn router()`; this
 //! file only mounts them, so the whole API fits on one screen.
 
+mod announcements;
 mod attempt_review;
 mod attempts;
 mod candidates;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(attempt_review::router())
         .merge(monitor::router())
         .merge(policy::router())
+        .merge(announcements::router())
         .merge(similarity::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)

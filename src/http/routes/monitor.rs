@@ -25,6 +25,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use crate::domain::{Role, SectionId, SessionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::ExamProctor;
+use crate::http::wire::announcements::SentAnnouncement;
 use crate::http::wire::monitor::{Can, Incident, Monitor, MonitorRow};
 use crate::notices::Subscription;
 use crate::service::monitor::{self as service, Concern};
@@ -115,6 +116,15 @@ impl Watching {
                     return self.still_allowed().await.then(|| json_event("incidents", &notes)).flatten();
                 }
                 Concern::Incidents(_) => {}
+                Concern::Announcements => {
+                    let sent: Vec<SentAnnouncement> = crate::service::announcements::for_watcher(&self.watch)
+                        .await
+                        .ok()?
+                        .into_iter()
+                        .map(SentAnnouncement::from)
+                        .collect();
+                    return self.still_allowed().await.then(|| json_event("announcements", &sent)).flatten();
+                }
             }
         }
     }

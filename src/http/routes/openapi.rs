@@ -197,6 +197,20 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/announcements",
+        Who::ExamProctor,
+        200,
+        "The exam's announcements the caller watches, newest first, each with who of their students read it.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/announcements",
+        Who::ExamActor,
+        201,
+        "Sends an announcement to one section (or, for course instructors, every section); it reaches open exam pages at once. Audited.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/policy",
         Who::ExamProctor,
         200,
@@ -249,14 +263,28 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
         "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/timeline",
         Who::ExamProctor,
         200,
-        "The attempt's log, typed and in order, with the server's times.",
+        "The attempt's timeline: its log, typed, with stretches away from the page measured, merged in the server's order with what the server recorded (start, moves, refused browsers, submission) and the incident notes about the student.",
     ),
     (
         "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/similarity",
         Who::CourseStaff,
         200,
-        "Similarity between the submissions of one question (query `question`), starter code excluded: ranked pairs with their matching fragments. Evidence, never a verdict.",
+        "The latest stored similarity run of one question (query `question`; `run` is null before the first): the submissions' ranked pairs, starter code excluded, with their matching fragments, when and why it ran, and every decision on its pairs, newest first. Evidence, never a verdict.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/similarity/runs",
+        Who::CourseStaff,
+        201,
+        "Runs similarity over one question's submissions now (`question_id`) and stores the run; one run at a time per server, and a request that waited while a run of the same question began gets that run (200).",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/similarity/reviews",
+        Who::CourseStaff,
+        201,
+        "Records a decision on one pair of the question's latest run (dismissed, noted or referred to the exam board) with a comment; appended, never changed.",
     ),
     (
         "get",
@@ -347,6 +375,21 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     ("post", "/api/v1/me/exams/{id}/submit", Who::Student, 200, "Hands the attempt in; returns the receipt."),
     ("get", "/api/v1/me/exams/{id}/receipt", Who::Student, 200, "The receipt of a submitted attempt."),
+    (
+        "get",
+        "/api/v1/me/exams/{id}/announcements",
+        Who::Student,
+        200,
+        "The announcements that reach the student, newest first.",
+    ),
+    (
+        "get",
+        "/api/v1/me/exams/{id}/announcements/events",
+        Who::Student,
+        200,
+        "The announcements as server-sent events: `announcements` (the whole list) on connecting and after each new one. At most 3 open per person; past that 503.",
+    ),
+    ("post", "/api/v1/me/exams/{id}/announcements/read", Who::Student, 204, "The student read an announcement."),
 ];
 
 /// The document, built once.

@@ -4,6 +4,7 @@
 //! (`assets/src/api/`) are checked against these bodies by
 //! `tests/api/wire_types.rs`.
 
+pub mod announcements;
 pub mod attempts;
 pub mod candidates;
 pub mod courses;
@@ -14,6 +15,7 @@ pub mod policy;
 pub mod review;
 pub mod roster;
 pub mod signals;
+pub mod similarity;
 
 use serde::Serialize;
 

@@ -27,12 +27,43 @@ pub struct MonitorRow {
     last_contact_at: Option<Timestamp>,
     questions_attempted: u32,
     late_items: LateCounts,
+    /// Signal counts by severity; `null` until first derived (at most a minute old after).
+    signals: Option<SignalCounts>,
+    /// The latest visible-test run: tests passed and run.
+    tests_run: Option<TestsRun>,
+    /// Characters typed per minute, oldest first, the last minute ending at `activity_until`.
+    activity: Vec<u32>,
+    activity_until: Option<Timestamp>,
+}
+
+/// Signal counts by severity.
+#[derive(Serialize)]
+struct SignalCounts {
+    low: u32,
+    medium: u32,
+    high: u32,
+}
+
+/// The latest visible-test run.
+#[derive(Serialize)]
+struct TestsRun {
+    passed: u32,
+    total: u32,
 }
 
 impl From<Row> for MonitorRow {
     fn from(row: Row) -> Self {
         let student = row.student;
+        let summary = row.summary.as_deref();
         Self {
+            signals: summary.map(|s| SignalCounts {
+                low: s.signals.low,
+                medium: s.signals.medium,
+                high: s.signals.high,
+            }),
+            tests_run: summary.and_then(|s| s.tests).map(|t| TestsRun { passed: t.passed, total: t.total }),
+            activity: summary.map(|s| s.activity.clone()).unwrap_or_default(),
+            activity_until: summary.map(|s| Timestamp::from_time(s.at)),
             user_id: student.user_id,
             section_id: student.section_id,
             display_name: student.display_name,
@@ -84,8 +115,10 @@ pub struct Can {
     move_attempts: bool,
     /// The most extra minutes they may give one student in one step (0: none).
     extra_minutes: u32,
-    /// Close the exam now (instructors).
+    /// Close the exam now (instructors); announce to every section at once.
     close: bool,
+    /// Send announcements (instructors; proctors to their sections).
+    announce: bool,
     /// Review signals (instructors and reviewers).
     review: bool,
 }
@@ -106,6 +139,7 @@ impl Can {
                 0
             },
             close: instructor,
+            announce: instructor || proctor,
             review: !proctor,
         }
     }

@@ -7,8 +7,11 @@ use serde_json::{Value, json};
 use crate::domain::log_event::{ClipboardAction, Event, RunStatus};
 use crate::domain::save_item::ItemBody;
 use crate::domain::{QuestionId, Timestamp, UserId};
+use crate::integrity::signals::{Entry, away_stretches};
 use crate::service::review::{self, AttemptCode};
 use crate::store::attempts::log::LoggedItem;
+use crate::store::audit::AuditRecord;
+use crate::store::incidents::Incident;
 
 /// The student and their code.
 #[derive(Serialize)]
@@ -36,22 +39,96 @@ impl From<AttemptCode> for Code {
     }
 }
 
-/// One item of the attempt's log.
+/// One entry of the attempt's timeline: an item of its log (`source`
+/// `log`), something the server itself recorded about it (`server`: its
+/// start, a move, a refused browser, its submission), or an incident note
+/// about the student or their section (`note`).
 #[derive(Serialize)]
 pub struct TimelineItem {
-    seq: i64,
-    kind: &'static str,
+    source: &'static str,
+    /// The log item's sequence number; `null` for the server's facts and notes.
+    seq: Option<i64>,
+    kind: String,
     question_id: Option<QuestionId>,
-    /// The browser's estimate: shown, never evidence.
-    client_at: Timestamp,
-    /// When the server received it.
+    /// The browser's estimate: shown, never evidence. `null` but for log items.
+    client_at: Option<Timestamp>,
+    /// When the server received or recorded it.
     server_at: Timestamp,
     /// For an edit or a snapshot: whether the server's copy matched.
     applied: Option<bool>,
     /// For an edit: the characters it inserted (UTF-16 units).
     inserted: Option<usize>,
-    /// For an event: what it recorded.
+    /// On the item that ended a stretch away from the exam page: its length,
+    /// in seconds of the server's clock.
+    away_seconds: Option<i64>,
+    /// What it recorded.
     details: Value,
+}
+
+impl TimelineItem {
+    /// The attempt's whole timeline: its log, with each stretch away from
+    /// the page measured, the server's facts and the incident notes, in the
+    /// order the server saw them.
+    #[must_use]
+    pub fn merged(logged: &[LoggedItem], facts: review::ServerFacts) -> Vec<Self> {
+        let entries: Vec<Entry<'_>> =
+            logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
+        let mut log: Vec<Self> = logged.iter().map(Self::from).collect();
+        for (from, to) in away_stretches(&entries) {
+            log[to].away_seconds = Some((entries[to].server_at - entries[from].server_at).whole_seconds());
+        }
+        // The start first: the log's first items arrive in the same instant.
+        let start =
+            Self::server("attempt.start", Timestamp::from_time(facts.started_at), json!({ "outcome": "success" }));
+        let mut items = vec![start];
+        items.extend(log);
+        items.extend(facts.audited.into_iter().filter_map(Self::audited));
+        items.extend(facts.notes.into_iter().map(Self::note));
+        // Stable: log items keep their order among themselves.
+        items.sort_by_key(|item| item.server_at);
+        items
+    }
+
+    fn audited(record: AuditRecord) -> Option<Self> {
+        let at = Timestamp::parse(&record.at).ok()?;
+        let event = record.event;
+        let mut details = json!({ "by": event.actor_label, "outcome": event.outcome.as_str() });
+        if let (Some(into), Value::Object(more)) = (details.as_object_mut(), event.details) {
+            into.extend(more);
+        }
+        Some(Self::server(&event.action, at, details))
+    }
+
+    fn server(kind: &str, at: Timestamp, details: Value) -> Self {
+        Self {
+            source: "server",
+            seq: None,
+            kind: kind.to_owned(),
+            question_id: None,
+            client_at: None,
+            server_at: at,
+            applied: None,
+            inserted: None,
+            away_seconds: None,
+            details,
+        }
+    }
+
+    fn note(note: Incident) -> Self {
+        let Incident { note: text, made_by_name, made_at, student, .. } = note;
+        Self {
+            source: "note",
+            seq: None,
+            kind: "incident_note".to_owned(),
+            question_id: None,
+            client_at: None,
+            server_at: made_at,
+            applied: None,
+            inserted: None,
+            away_seconds: None,
+            details: json!({ "note": text, "by": made_by_name, "whole_section": student.is_none() }),
+        }
+    }
 }
 
 fn clipboard(action: ClipboardAction) -> &'static str {
@@ -101,13 +178,15 @@ impl From<&LoggedItem> for TimelineItem {
             ItemBody::Event(event) => (None, details(event)),
         };
         Self {
-            seq: item.seq,
-            kind: item.kind.as_str(),
+            source: "log",
+            seq: Some(item.seq),
+            kind: item.kind.as_str().to_owned(),
             question_id: item.question_id,
-            client_at: Timestamp::from_time(item.client_at),
+            client_at: Some(Timestamp::from_time(item.client_at)),
             server_at: logged.server_at,
             applied: logged.applied,
             inserted,
+            away_seconds: None,
             details,
         }
     }

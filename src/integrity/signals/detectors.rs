@@ -215,6 +215,31 @@ fn push_burst(
 /// return, on the server's clock (a stretch still open ends at the last item).
 pub(super) fn time_away(log: &[Entry<'_>], thresholds: &Thresholds, found: &mut Vec<Signal>) {
     let Some(rule) = thresholds.time_away else { return };
+    let stretches = away_stretches(log);
+    let length = |&(from, to): &(usize, usize)| seconds(log[from].server_at, log[to].server_at);
+    let total: u32 = stretches.iter().map(length).sum();
+    let longest = stretches.iter().map(length).max().unwrap_or(0);
+    if total < rule.at.total_seconds && longest < rule.at.longest_seconds {
+        return;
+    }
+    let evidence = stretches.iter().flat_map(|&(from, to)| [evidence(&log[from]), evidence(&log[to])]).collect();
+    found.push(Signal {
+        kind: SignalKind::TimeAway,
+        severity: rule.severity,
+        question_id: None,
+        summary: format!(
+            "away from the exam page {} time(s), {total} s in all, {longest} s at the longest (server's clock, to within a few seconds)",
+            stretches.len()
+        ),
+        evidence,
+    });
+}
+
+/// The stretches away from the exam page (focus lost or the page hidden,
+/// counted once when both), as the indexes of the items that began and
+/// ended each; one still open ends at the log's last item.
+#[must_use]
+pub fn away_stretches(log: &[Entry<'_>]) -> Vec<(usize, usize)> {
     let (mut focus_lost, mut hidden) = (false, false);
     let mut away_since: Option<usize> = None;
     let mut stretches: Vec<(usize, usize)> = Vec::new();
@@ -236,23 +261,7 @@ pub(super) fn time_away(log: &[Entry<'_>], thresholds: &Thresholds, found: &mut 
     if let Some(since) = away_since {
         stretches.push((since, log.len() - 1));
     }
-    let length = |&(from, to): &(usize, usize)| seconds(log[from].server_at, log[to].server_at);
-    let total: u32 = stretches.iter().map(length).sum();
-    let longest = stretches.iter().map(length).max().unwrap_or(0);
-    if total < rule.at.total_seconds && longest < rule.at.longest_seconds {
-        return;
-    }
-    let evidence = stretches.iter().flat_map(|&(from, to)| [evidence(&log[from]), evidence(&log[to])]).collect();
-    found.push(Signal {
-        kind: SignalKind::TimeAway,
-        severity: rule.severity,
-        question_id: None,
-        summary: format!(
-            "away from the exam page {} time(s), {total} s in all, {longest} s at the longest (server's clock, to within a few seconds)",
-            stretches.len()
-        ),
-        evidence,
-    });
+    stretches
 }
 
 /// Counts the events `matches` picks and raises one signal at `at`.

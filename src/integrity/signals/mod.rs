@@ -12,6 +12,7 @@
 //! items arrived); the browser's own estimate only where nothing else can
 //! measure it (how long a window was hidden), and then the evidence says so.
 
+pub mod activity;
 mod detectors;
 pub mod thresholds;
 
@@ -20,6 +21,7 @@ use time::OffsetDateTime;
 use crate::domain::QuestionId;
 use crate::domain::save_item::SaveItem;
 
+pub use self::detectors::away_stretches;
 pub use self::thresholds::{Severity, Thresholds};
 
 /// One item of the attempt's log, as the server holds it.

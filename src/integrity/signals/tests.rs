@@ -195,3 +195,28 @@ fn stricter_profiles_raise_earlier_and_never_less_severely() {
         assert!(!kind.as_str().is_empty());
     }
 }
+
+#[test]
+fn activity_counts_characters_typed_per_minute_by_arrival_and_the_latest_test_run() {
+    let q = QuestionId::generate();
+    let log = Log { question: q, items: Vec::new(), server: START }
+        .typed("abc")
+        .wait(30)
+        .typed("de")
+        .wait(60)
+        .typed("fghij")
+        .push(json!({"kind": "tests_run", "question_id": q, "data": {"outcomes": [true, false], "total": 2}}), None)
+        .push(
+            json!({"kind": "tests_run", "question_id": q, "data": {"outcomes": [true, true, true], "total": 3}}),
+            None,
+        );
+    let until = START + Duration::seconds(120);
+    assert_eq!(activity::per_minute(&log.entries(), until, 3), [3, 2, 5], "oldest first, the last ending at `until`");
+    assert_eq!(activity::per_minute(&log.entries(), START + Duration::seconds(30), 1), [3 + 2]);
+    assert_eq!(activity::latest_tests(&log.entries()), Some((3, 3)), "the latest run");
+    assert_eq!(activity::latest_tests(&Log::new().typed("x").entries()), None);
+    let notable: Vec<bool> = log.items.iter().map(|(item, _, _)| activity::may_raise_signal(item)).collect();
+    assert_eq!(notable, [false, false, false, true, true], "small edits wait for the periodic look; events do not");
+    let large = Log::new().typed(&"y".repeat(50));
+    assert!(activity::may_raise_signal(&large.items[0].0), "a large change may be sudden code");
+}

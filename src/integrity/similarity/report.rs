@@ -4,6 +4,7 @@
 //!
 //! Matched regions come from [`super::regions`].
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -123,6 +124,31 @@ pub fn write_json(
     header: &Header<'_>,
     selection: Selection,
     with_sources: bool,
+    out: impl Write,
+) -> io::Result<()> {
+    write_report(analysis, header, selection, with_sources, None, out)
+}
+
+/// [`write_json`] with the sources and `labels`: how the viewer names each
+/// file for people, by its path. The server names each submission by its
+/// attempt's id, which stays the same across runs, and labels it with the
+/// student's name.
+pub fn write_json_labelled(
+    analysis: &Analysis,
+    header: &Header<'_>,
+    selection: Selection,
+    labels: &BTreeMap<String, String>,
+    out: impl Write,
+) -> io::Result<()> {
+    write_report(analysis, header, selection, true, Some(labels), out)
+}
+
+fn write_report(
+    analysis: &Analysis,
+    header: &Header<'_>,
+    selection: Selection,
+    with_sources: bool,
+    labels: Option<&BTreeMap<String, String>>,
     mut out: impl Write,
 ) -> io::Result<()> {
     let settings = &analysis.settings;
@@ -169,6 +195,10 @@ pub fn write_json(
     ] {
         write!(out, ",\"{key}\":")?;
         serde_json::to_writer(&mut out, &value)?;
+    }
+    if let Some(labels) = labels {
+        out.write_all(b",\"labels\":")?;
+        serde_json::to_writer(&mut out, labels)?;
     }
     out.write_all(b",\"pairs\":[")?;
     let locator = Locator::new(analysis);

@@ -234,3 +234,24 @@ fn matched_regions_point_at_the_copied_lines() {
         original.iter().all(|r| r.start_column >= 1 && (r.start_line, r.start_column) < (r.end_line, r.end_column))
     );
 }
+
+#[test]
+fn a_labelled_report_names_its_files_for_people_and_keeps_their_paths_as_keys() {
+    let analysis = analyze_python(&[("attempt-1", ORIGINAL), ("attempt-2", DISGUISED)], &[]);
+    let header = report::Header { language: "python", base_files: &[], warnings: &[] };
+    let labels: std::collections::BTreeMap<String, String> =
+        [("attempt-1", "Ada <ada@example.org>"), ("attempt-2", "Bob <bob@example.org>")]
+            .into_iter()
+            .map(|(path, label)| (path.to_owned(), label.to_owned()))
+            .collect();
+    let mut out = Vec::new();
+    let selection = Selection { min_score: 0.0, top: None };
+    report::write_json_labelled(&analysis, &header, selection, &labels, &mut out).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["labels"]["attempt-2"], "Bob <bob@example.org>");
+    assert_eq!(json["sources"]["attempt-1"], ORIGINAL, "the sources come with it");
+    assert!(["attempt-1", "attempt-2"].contains(&json["pairs"][0]["a"].as_str().unwrap()), "{}", json["pairs"][0]);
+    let mut plain = Vec::new();
+    report::write_json(&analysis, &header, selection, false, &mut plain).unwrap();
+    assert!(!String::from_utf8(plain).unwrap().contains("\"labels\""), "only the server labels its files");
+}

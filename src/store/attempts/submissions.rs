@@ -15,7 +15,7 @@ use crate::domain::autosave::MAX_ANSWER_UNITS;
 use crate::domain::changeset::utf16_len;
 use crate::domain::receipt::{self, Receipt, ReceiptExam, ReceiptLine, ReceiptStudent, SubmissionReason};
 use crate::domain::save_item::{ItemBody, SaveItem};
-use crate::domain::{AttemptId, ExamId, QuestionId, UserId};
+use crate::domain::{AttemptId, QuestionId, UserId};
 use crate::store::StoreError;
 use crate::store::audit::{self, Actor, AuditEvent};
 use crate::store::exams::Exam;
@@ -208,29 +208,6 @@ pub fn latest_of_exam(conn: &Connection, exam: &Exam) -> Result<HashMap<AttemptI
            AND s.number = (SELECT max(number) FROM submissions t WHERE t.session_id = s.session_id)",
     )?;
     let rows = statement.query_map([exam.id], |r| Ok((r.get(0)?, from_text(r.get(1)?, r.get(2)?)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Every submitted student's code for `question` in their latest
-/// submission, with their name: (name, e-mail, code), by name.
-///
-/// # Errors
-/// Storage errors.
-pub fn submitted_code(
-    conn: &Connection,
-    exam: ExamId,
-    question: QuestionId,
-) -> Result<Vec<(String, String, String)>, StoreError> {
-    let mut statement = conn.prepare_cached(
-        "SELECT u.display_name, u.email, c.code FROM submissions s
-         JOIN exam_sessions a ON a.id = s.session_id
-         JOIN users u ON u.id = a.user_id
-         JOIN submission_answers c ON c.submission_id = s.id AND c.question_id = ?2
-         WHERE a.exam_id = ?1
-           AND s.number = (SELECT max(number) FROM submissions t WHERE t.session_id = s.session_id)
-         ORDER BY u.display_name, u.email",
-    )?;
-    let rows = statement.query_map(rusqlite::params![exam, question], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

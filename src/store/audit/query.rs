@@ -121,6 +121,21 @@ pub fn times_refused(conn: &Connection, action: &str, target: &str) -> Result<u3
     Ok(u32::try_from(times).unwrap_or(u32::MAX))
 }
 
+/// The entries about `target` whose action is one of `actions`, oldest
+/// first, at most `limit` (the index on the target finds them).
+///
+/// # Errors
+/// SQL errors, or a stored value that is not what examhall writes.
+pub fn about(conn: &Connection, target: &str, actions: &[&str], limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, hash
+         FROM audit_log WHERE target = ?1 AND action IN (SELECT value FROM json_each(?2)) ORDER BY seq LIMIT ?3",
+    )?;
+    let actions = serde_json::Value::from(actions.to_vec()).to_string();
+    let rows = statement.query_map(rusqlite::params![target, actions, limit], row_to_record)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Writes `records` as CSV (RFC 4180: a header row, CRLF line ends, quotes
 /// around cells that need them). A cell that starts with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return gets a leading `'`, so a spreadsheet shows it

@@ -126,6 +126,16 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0019_extra_time_by_proctors.sql"),
         rust: None,
     },
+    Migration {
+        name: "announcements to students, and who read them",
+        sql: include_str!("org/0020_announcements.sql"),
+        rust: None,
+    },
+    Migration {
+        name: "similarity runs per question, and decisions on pairs, append-only",
+        sql: include_str!("org/0021_similarity.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

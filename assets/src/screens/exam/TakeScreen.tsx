@@ -27,6 +27,7 @@ import { forgetAttempt, occupant, setOccupant } from '../../exam/store';
 import { prepareOffline } from '../../exam/offline';
 import { useIntegrityEvents } from '../../exam/integrity';
 import { useTabLock } from '../../exam/tabLock';
+import { Announcements } from './Announcements';
 import { RunPanel } from './RunPanel';
 import { prepare, type Loadable, type Ready } from './prepareAttempt';
 
@@ -344,6 +345,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
       {offline && <p class="notice notice--info" data-testid="offline">{t.exam.offline}</p>}
       {submitError !== null && <p class="notice notice--error" role="alert" data-testid="submit-error">{submitError}</p>}
       {notice !== null && <p class="notice notice--info" role="status" data-testid="exam-notice">{notice}</p>}
+      <Announcements examId={examId} />
       {fullscreenPrompt && (
         <div class="notice notice--info" role="alert" data-testid="fullscreen-prompt">
           <p>{t.exam.fullscreenPrompt}</p>

@@ -9,19 +9,38 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../../i18n';
-import { monitorEvents, type Incident, type Monitor, type MonitorRow } from '../../api/monitor';
+import { monitorEvents, type Incident, type Monitor, type MonitorRow, type SentAnnouncement } from '../../api/monitor';
+import { MonitorAnnouncements } from './MonitorAnnouncements';
 import { closeExam, issueMoveCode } from '../../api/exams';
 import { studentPath } from '../../api/review';
 import { ConfirmedActionButton, useConfirmedAction } from '../../components/ConfirmedAction';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MoveCodeIssued, type IssuedFor } from '../../components/MoveCodeIssued';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
+import { ActivityTable } from './ActivityTable';
 import { ExtraTimePanel } from './ExtraTimePanel';
 import { Incidents } from './Incidents';
 import { MonitorTable, type Sort } from './MonitorTable';
 import { STATUS_ORDER, standing, timeLeft, type Status } from './status';
 
 const text = t.monitor;
+
+type Severity = 'any' | 'high' | 'medium' | 'none';
+
+/** Whether `row`'s signals are of the chosen kind (rows not yet counted show only under "any"). */
+function bySeverity(row: MonitorRow, severity: Severity): boolean {
+  const s = row.signals;
+  switch (severity) {
+    case 'any':
+      return true;
+    case 'high':
+      return s !== null && s.high > 0;
+    case 'medium':
+      return s !== null && s.high + s.medium > 0;
+    case 'none':
+      return s !== null && s.high + s.medium + s.low === 0;
+  }
+}
 
 type Connection = 'connecting' | 'live' | 'reconnecting' | 'refused';
 
@@ -34,9 +53,10 @@ interface Props {
 function useMonitor(
   courseId: string,
   examId: string,
-): { monitor: Monitor | null; connection: Connection; offset: number; incidents: Incident[] | null } {
+): { monitor: Monitor | null; connection: Connection; offset: number; incidents: Incident[] | null; sent: SentAnnouncement[] | null } {
   const [monitor, setMonitor] = useState<Monitor | null>(null);
   const [incidents, setIncidents] = useState<Incident[] | null>(null);
+  const [sent, setSent] = useState<SentAnnouncement[] | null>(null);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [offset, setOffset] = useState(0);
   useEffect(() => {
@@ -46,6 +66,9 @@ function useMonitor(
       setOffset(Date.parse(whole.server_now) - Date.now());
       setMonitor(whole);
       setConnection('live');
+    });
+    source.addEventListener('announcements', (event) => {
+      setSent(JSON.parse((event as MessageEvent<string>).data) as SentAnnouncement[]);
     });
     source.addEventListener('incidents', (event) => {
       const notes = JSON.parse((event as MessageEvent<string>).data) as Incident[];
@@ -67,7 +90,7 @@ function useMonitor(
     };
     return () => { source.close(); };
   }, [courseId, examId]);
-  return { monitor, connection, offset, incidents };
+  return { monitor, connection, offset, incidents, sent };
 }
 
 /** The server's time now, moving once a second. */
@@ -82,7 +105,7 @@ function useServerNow(offset: number): number {
 }
 
 export function MonitorScreen({ courseId, examId }: Props) {
-  const { monitor, connection, offset, incidents } = useMonitor(courseId, examId);
+  const { monitor, connection, offset, incidents, sent } = useMonitor(courseId, examId);
   const now = useServerNow(offset);
   const acting = useConfirmedAction();
   const [issued, setIssued] = useState<IssuedFor | null>(null);
@@ -91,6 +114,8 @@ export function MonitorScreen({ courseId, examId }: Props) {
   const [section, setSection] = useState('');
   const [status, setStatus] = useState<Status | ''>('');
   const [sort, setSort] = useState<Sort>('status');
+  const [severity, setSeverity] = useState<Severity>('any');
+  const [activityTable, setActivityTable] = useState(false);
 
   const standings = useMemo(
     () => new Map((monitor?.rows ?? []).map((row) => [row.user_id, standing(row, now)])),
@@ -129,7 +154,10 @@ export function MonitorScreen({ courseId, examId }: Props) {
       )
     : undefined;
   const shown = monitor.rows.filter(
-    (row) => (section === '' || row.section_id === section) && (status === '' || standings.get(row.user_id)?.status === status),
+    (row) =>
+      (section === '' || row.section_id === section) &&
+      (status === '' || standings.get(row.user_id)?.status === status) &&
+      bySeverity(row, severity),
   );
 
   return (
@@ -166,6 +194,11 @@ export function MonitorScreen({ courseId, examId }: Props) {
           <option value="status">{text.sorts.status}</option>
           <option value="name">{text.sorts.name}</option>
           <option value="lastSave">{text.sorts.lastSave}</option>
+          <option value="signals">{text.sorts.signals}</option>
+        </select>
+        <label class="field-label" for="monitor-severity">{text.severityFilter}</label>
+        <select id="monitor-severity" class="input" value={severity} onChange={(e) => { setSeverity(e.currentTarget.value as Severity); }} data-testid="monitor-severity">
+          {(['any', 'high', 'medium', 'none'] as const).map((s) => <option key={s} value={s}>{text.severities[s]}</option>)}
         </select>
       </div>
       <p role="status" class="hint" data-testid="monitor-said">{said}</p>
@@ -192,6 +225,12 @@ export function MonitorScreen({ courseId, examId }: Props) {
         detail={(attemptId) => studentPath(courseId, examId, attemptId)}
         actions={actions}
       />
+      <p>
+        <button type="button" class="button button--secondary button--small" aria-expanded={activityTable} onClick={() => { setActivityTable(!activityTable); }} data-testid="activity-toggle">
+          {activityTable ? text.activityTable.hide : text.activityTable.show}
+        </button>
+      </p>
+      {activityTable && <ActivityTable rows={shown} />}
       {can.close && Date.parse(monitor.closes_at) > now && (
         <p class="row-actions">
           <ConfirmedActionButton
@@ -204,6 +243,7 @@ export function MonitorScreen({ courseId, examId }: Props) {
         </p>
       )}
       {acting.dialog}
+      <MonitorAnnouncements courseId={courseId} examId={examId} monitor={monitor} live={sent} />
       <Incidents courseId={courseId} examId={examId} monitor={monitor} live={incidents} />
     </>
   );

@@ -7,11 +7,12 @@ import type { ComponentChildren } from 'preact';
 import { t } from '../../i18n';
 import type { Monitor, MonitorRow } from '../../api/monitor';
 import { Link } from '../../router';
+import { Sparkline } from '../../components/Sparkline';
 import { STATUS_ORDER, timeLeft, type Standing, type Status } from './status';
 
 const text = t.monitor;
 
-export type Sort = 'status' | 'name' | 'lastSave';
+export type Sort = 'status' | 'name' | 'lastSave' | 'signals';
 
 const byName = new Intl.Collator(t.lang, { numeric: true, sensitivity: 'base' });
 
@@ -28,6 +29,20 @@ function label(standing: Standing): string {
   return standing.status === 'idle' ? text.statuses.idle(standing.idleMinutes) : text.statuses[standing.status];
 }
 
+/** Most attention first: any high before any medium before any low. */
+function weight(row: MonitorRow): number {
+  const s = row.signals;
+  return s === null ? -1 : s.high * 1_000_000 + s.medium * 1_000 + s.low;
+}
+
+function SignalCell({ row }: { row: MonitorRow }) {
+  const s = row.signals;
+  if (row.attempt === null) return <>{text.notStartedLeft}</>;
+  if (s === null) return <span class="hint">{text.signalsPending}</span>;
+  const tone = s.high > 0 ? 'badge--fail' : s.medium > 0 ? 'badge--info' : 'badge--neutral';
+  return <span class={`badge ${tone}`} data-testid="monitor-signals" data-high={s.high} data-medium={s.medium} data-low={s.low}>{text.signalCounts(s.high, s.medium, s.low)}</span>;
+}
+
 function sorted(rows: MonitorRow[], standings: Map<string, Standing>, sort: Sort): MonitorRow[] {
   const rank = (row: MonitorRow): number => STATUS_ORDER.indexOf(standings.get(row.user_id)?.status ?? 'not_started');
   const saved = (row: MonitorRow): number => (row.last_save_at === null ? 0 : Date.parse(row.last_save_at));
@@ -36,6 +51,7 @@ function sorted(rows: MonitorRow[], standings: Map<string, Standing>, sort: Sort
     status: (a, b) => rank(a) - rank(b) || name(a, b),
     name,
     lastSave: (a, b) => saved(b) - saved(a) || name(a, b),
+    signals: (a, b) => weight(b) - weight(a) || name(a, b),
   };
   return [...rows].sort(order[sort]);
 }
@@ -80,6 +96,9 @@ export function MonitorTable({ monitor, rows, standings, now, sort, detail, acti
             <th scope="col">{text.columns.timeLeft}</th>
             <th scope="col">{text.columns.lastSave}</th>
             <th scope="col">{text.columns.questions}</th>
+            <th scope="col">{text.columns.signals}</th>
+            <th scope="col">{text.columns.tests}</th>
+            <th scope="col">{text.columns.activity}</th>
             {actions !== undefined && <th scope="col">{text.actions.column}</th>}
           </tr>
         </thead>
@@ -110,6 +129,9 @@ export function MonitorTable({ monitor, rows, standings, now, sort, detail, acti
                 <td><TimeLeft row={row} now={now} /></td>
                 <td data-testid="monitor-last-save">{saved === null ? text.never : text.ago(saved)}</td>
                 <td data-testid="monitor-questions">{text.questions(row.questions_attempted, monitor.questions)}</td>
+                <td><SignalCell row={row} /></td>
+                <td data-testid="monitor-tests">{row.tests_run === null ? text.noTestsRun : text.testsRun(row.tests_run.passed, row.tests_run.total)}</td>
+                <td>{row.attempt !== null && <Sparkline values={row.activity} label={text.sparkline(row.activity)} />}</td>
                 {actions !== undefined && <td>{actions(row)}</td>}
               </tr>
             );

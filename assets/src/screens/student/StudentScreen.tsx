@@ -98,9 +98,12 @@ function Signals({ found, onDecided, decide }: { found: Signal[]; onDecided: () 
 }
 
 function detail(item: TimelineItem): string {
+  const details = item.details ?? {};
+  const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+  if (item.source === 'note') return text.noteBy(textOf(details.note), textOf(details.by));
+  if (item.away_seconds !== null) return text.away(item.away_seconds);
   if (item.inserted !== null) return text.inserted(item.inserted) + (item.applied === false ? `, ${text.unmatched}` : '');
   if (item.applied === false) return text.unmatched;
-  const details = item.details ?? {};
   if (typeof details.size === 'number') return text.clipboard(details.size);
   const shown = Object.entries(details).filter(([key]) => key !== 'text' && key !== 'item');
   return shown.map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
@@ -114,16 +117,18 @@ function Timeline({ items, titles }: { items: TimelineItem[]; titles: Map<string
         <thead>
           <tr>
             <th scope="col">{text.columns.at}</th>
+            <th scope="col">{text.columns.source}</th>
             <th scope="col">{text.columns.what}</th>
             <th scope="col">{text.columns.question}</th>
             <th scope="col">{text.columns.detail}</th>
           </tr>
         </thead>
         <tbody>
-          {items.map((item) => (
-            <tr key={item.seq} data-testid="timeline-item" data-kind={item.kind}>
+          {items.map((item, index) => (
+            <tr key={index} data-testid="timeline-item" data-kind={item.kind} data-source={item.source}>
               <td>{formatTime(new Date(item.server_at))}</td>
-              <th scope="row">{item.kind.replaceAll('_', ' ')}</th>
+              <td>{text.sources[item.source]}</td>
+              <th scope="row">{item.kind.replaceAll('_', ' ').replaceAll('.', ': ')}</th>
               <td>{item.question_id === null ? '' : titles.get(item.question_id) ?? ''}</td>
               <td>{detail(item)}</td>
             </tr>
