@@ -31,6 +31,7 @@ import { ManageScreen } from './screens/manage/ManageScreen';
 import { MonitorScreen } from './screens/monitor/MonitorScreen';
 import { PolicyScreen } from './screens/policy/PolicyScreen';
 import { SimilarityScreen } from './screens/similarity/SimilarityScreen';
+import { CaseFileScreen } from './screens/student/CaseFileScreen';
 import { StudentScreen } from './screens/student/StudentScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
 import { PlatformScreen } from './screens/platform/PlatformScreen';
@@ -109,6 +110,12 @@ const routes: Route[] = [
     access: 'staff',
     title: t.similarityScreen.documentTitle,
     render: (p) => <SimilarityScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
+    pattern: '/courses/:courseId/exams/:examId/attempts/:attemptId/case-file',
+    access: 'staff',
+    title: t.caseFile.documentTitle,
+    render: (p) => <CaseFileScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} attemptId={p.attemptId ?? ''} />,
   },
   {
     pattern: '/courses/:courseId/exams/:examId/attempts/:attemptId',

@@ -119,10 +119,8 @@ pub async fn start(
     taker: &ExamTaker,
     move_code: Option<String>,
 ) -> Result<(Attempt, Binding), ServiceError> {
-    if taker.exam.phase != Phase::Open {
-        return Err(StoreError::WrongState("the exam is not open".to_owned()).into());
-    }
     let now = state.clock().now();
+    let open = taker.exam.phase == Phase::Open;
     let (exam, user) = (taker.exam.clone(), taker.student);
     let event = taker.actor.event("attempt.start").target(exam.id.to_string());
     let refused = event.clone();
@@ -130,6 +128,11 @@ pub async fn start(
         .db
         .write(move |conn| {
             let Some(existing) = attempts::find(conn, exam.id, user)? else {
+                // Only a new attempt needs the exam open: a running one (a
+                // reopened attempt, extra time past the close) may move.
+                if !open {
+                    return Err(StoreError::WrongState("the exam is not open".to_owned()));
+                }
                 let (attempt, binding) = attempts::start(conn, &exam, user, now)?;
                 audit::append(conn, &event, now)?;
                 return Ok(Bound::Started(attempt, binding));

@@ -11,6 +11,7 @@ pub mod actor;
 pub mod announcements;
 pub mod attempts;
 pub mod candidates;
+pub mod case_file;
 pub mod courses;
 pub mod credentials;
 pub mod demo;

@@ -64,8 +64,14 @@ pub struct ServerFacts {
 
 /// The actions of an attempt's audit entries its timeline shows (not staff
 /// viewing it or reviewing its signals: those are about staff).
-const TIMELINE_ACTIONS: [&str; 5] =
-    ["attempt.start", "attempt.secret_refused", "attempt.move_code", "attempt.allow_move", "attempt.submit"];
+const TIMELINE_ACTIONS: [&str; 6] = [
+    "attempt.start",
+    "attempt.secret_refused",
+    "attempt.move_code",
+    "attempt.allow_move",
+    "attempt.submit",
+    "attempt.reopen",
+];
 
 /// The most audit entries one timeline shows (refusals are aggregated, so
 /// an honest attempt has a handful).
@@ -341,6 +347,47 @@ pub async fn issue_move_code(state: &AppState, of: &AttemptStaff) -> Result<move
     let student = of.attempt.user_id;
     of.on.tell(state.notices(), ExamEvent::MoveAllowed { attempt: id, student });
     Ok(issued)
+}
+
+/// The most minutes an attempt is reopened for.
+pub const MAX_REOPEN_MINUTES: u32 = 240;
+
+/// Reopens a submitted attempt for `minutes` from now, for `reason`
+/// (instructors only: the route checks). The student continues on any of
+/// their browsers with everything the server holds; their next submission
+/// is a new one that names the one it follows, which stays as it was.
+/// Audited with the reason.
+///
+/// # Errors
+/// [`StoreError::Invalid`] for minutes out of range or an empty reason;
+/// [`StoreError::WrongState`] for an attempt that is not submitted.
+pub async fn reopen(state: &AppState, of: &AttemptStaff, minutes: u32, reason: String) -> Result<Attempt, StoreError> {
+    let reason = reason.trim().to_owned();
+    if !(1..=MAX_REOPEN_MINUTES).contains(&minutes) {
+        return Err(StoreError::invalid("minutes", format!("minutes: 1 to {MAX_REOPEN_MINUTES}")));
+    }
+    if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return Err(StoreError::invalid("reason", "reason: 1 to 500 characters, one line"));
+    }
+    let (id, exam, now) = (of.attempt.id, of.on.exam.id, state.clock().now());
+    let until = now + time::Duration::minutes(i64::from(minutes));
+    let details = serde_json::json!({ "reason": reason, "minutes": minutes, "until": crate::clock::rfc3339(until) });
+    let event = of.on.staff.actor.event("attempt.reopen").target(id.to_string()).details(details);
+    let reopened = of
+        .on
+        .staff
+        .db
+        .write(move |conn| {
+            if !attempts::reopen(conn, id, until)? {
+                return Err(StoreError::WrongState("only a submitted attempt can be reopened".to_owned()));
+            }
+            audit::append(conn, &event, now)?;
+            attempts::by_id(conn, exam, id)?.ok_or_else(|| StoreError::NotFound("attempt".to_owned()))
+        })
+        .await?;
+    let student = of.attempt.user_id;
+    of.on.tell(state.notices(), ExamEvent::MoveAllowed { attempt: id, student });
+    Ok(reopened)
 }
 
 /// Applies the accepted late items to the latest submission, making a new

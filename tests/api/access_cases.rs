@@ -356,7 +356,8 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
             (Who::Instructor, 204),
         ),
     ];
-    cases.extend(watching_cases(ids, &open, &w.section.to_string(), &w.student_user.to_string(), staff));
+    cases.extend(watching_cases(&open, &w.section.to_string(), &w.student_user.to_string(), staff));
+    cases.extend(attempt_cases(ids, &open, staff));
     cases.extend(similarity_cases(ids, &open, staff));
     cases.extend([
         student(Method::GET, mine.clone(), Body::None, 200),
@@ -385,13 +386,12 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
 /// The routes of watching and reviewing an exam's attempts (after the
 /// authoring cases, before the student's own, as the positive controls need).
 fn watching_cases(
-    ids: &Ids,
     open: &str,
     section: &str,
     student: &str,
     staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case,
 ) -> Vec<Case> {
-    let (instructor, reviewer) = (Access::CourseInstructor, Access::CourseStaff);
+    let instructor = Access::CourseInstructor;
     vec![
         staff(Method::GET, format!("{open}/attempts"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
         staff(Method::GET, format!("{open}/monitor"), Body::None, Access::ExamWatcher, (Who::Proctor, 200)),
@@ -428,6 +428,13 @@ fn watching_cases(
             Access::ExamWatcher,
             (Who::Proctor, 201),
         ),
+    ]
+}
+
+/// The routes of one attempt, as its watchers read it and its instructors act on it.
+fn attempt_cases(ids: &Ids, open: &str, staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case) -> Vec<Case> {
+    let (instructor, reviewer) = (Access::CourseInstructor, Access::CourseStaff);
+    vec![
         staff(Method::GET, format!("{open}/attempts/{}", ids.attempt), Body::None, reviewer, (Who::Reviewer, 200)),
         staff(
             Method::GET,
@@ -470,6 +477,28 @@ fn watching_cases(
             Method::POST,
             format!("{open}/attempts/{}/late-items/apply", ids.attempt),
             Body::None,
+            instructor,
+            (Who::Instructor, 409),
+        ),
+        staff(
+            Method::GET,
+            format!("{open}/attempts/{}/case-file", ids.attempt),
+            Body::None,
+            reviewer,
+            (Who::Reviewer, 200),
+        ),
+        staff(
+            Method::GET,
+            format!("{open}/attempts/{}/case-file.tar", ids.attempt),
+            Body::None,
+            reviewer,
+            (Who::Reviewer, 200),
+        ),
+        // Not submitted yet: the route found the attempt and says it cannot reopen it.
+        staff(
+            Method::POST,
+            format!("{open}/attempts/{}/reopen", ids.attempt),
+            Body::Json(json!({"minutes": 10, "reason": "submitted by mistake"})),
             instructor,
             (Who::Instructor, 409),
         ),

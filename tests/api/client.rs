@@ -350,6 +350,19 @@ impl Api<'_> {
         self.post(&format!("{}/students/{student}/extra-time", exam_path(course, exam)), Some(body)).await
     }
 
+    /// `POST .../attempts/{attempt}/reopen`: a submitted attempt, open again for `minutes`.
+    pub async fn reopen(
+        self,
+        course: impl Display,
+        exam: impl Display,
+        attempt: impl Display,
+        minutes: u32,
+        reason: &str,
+    ) -> Response {
+        let body = json!({ "minutes": minutes, "reason": reason });
+        self.post(&format!("{}/attempts/{attempt}/reopen", exam_path(course, exam)), Some(body)).await
+    }
+
     /// `POST .../exams/{exam}/announcements`: to one section or (staff) every section.
     pub async fn announce(self, course: impl Display, exam: impl Display, body: Value) -> Response {
         self.post(&format!("{}/announcements", exam_path(course, exam)), Some(body)).await

@@ -121,7 +121,7 @@ test('a proctor moves a student to another computer with a one-time code; the in
     assert.equal(await minutes.evaluate((input) => input === document.activeElement), true, 'the keyboard carries on in the form');
     await minutes.fill('15');
     await instructor.getByLabel('Reason (kept in the audit log)').fill('computer replaced');
-    await instructor.getByTestId('more-time-give').click();
+    await instructor.getByTestId('minutes-give').click();
     await instructor.getByTestId('monitor-said').filter({ hasText: /now has 15 minutes of extra time/ }).waitFor();
     await row(instructor, STUDENT).filter({ hasText: '(+15 min extra)' }).waitFor({ timeout: 3_000 });
     await row(proctor, STUDENT).filter({ hasText: '(+15 min extra)' }).waitFor({ timeout: 3_000 });
@@ -156,6 +156,22 @@ test('a proctor moves a student to another computer with a one-time code; the in
     await instructor.getByTestId('sent-announcement').filter({ hasText: 'Ten minutes left.' }).waitFor();
     await after.context().setOffline(false);
     await after.getByTestId('announcement').filter({ hasText: 'Ten minutes left.' }).waitFor({ timeout: 15_000 });
+  });
+
+  await step('the student submits; the instructor reopens the attempt with a reason, and the student continues on their page', async () => {
+    await after.getByTestId('submit').click();
+    await after.getByTestId('confirm-action').click();
+    await after.waitForURL(/\/receipt$/);
+    await row(instructor, STUDENT).getByTestId('monitor-reopen').click();
+    await instructor.getByLabel('Minutes to add').fill('10');
+    await instructor.getByLabel('Reason (kept in the audit log)').fill('submitted by mistake');
+    await instructor.getByTestId('minutes-give').click();
+    await instructor.getByTestId('monitor-said').filter({ hasText: /open again for 10 minutes/ }).waitFor();
+    await instructor.locator(`[data-testid="monitor-row"][data-email="${STUDENT}"][data-status="working"]`).waitFor({ timeout: 3_000 });
+    await after.goto(after.url().replace(/\/receipt$/, ''));
+    await after.getByTestId('exam-continue-here').click();
+    await after.waitForURL(/\/take$/);
+    await after.getByTestId('editor-content').filter({ hasText: '# after the move' }).waitFor();
   });
 
   await step('no CSP violation or unexpected error on the way', async () => {

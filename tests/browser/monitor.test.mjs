@@ -228,6 +228,19 @@ test('an instructor opens a student from the monitor and reads their code, signa
     await decision.waitFor();
     assert.match(await decision.innerText(), /Noted, by Ines Instructor/);
     assert.match(await decision.innerText(), /Notes the exam allows/);
+  });
+
+  await step('the case file holds the signal with its decision, prints, and downloads as one archive', async () => {
+    await instructor.getByTestId('open-case-file').click();
+    await instructor.waitForURL(/\/case-file$/);
+    await instructor.getByTestId('case-file').waitFor();
+    assert.match(await instructor.getByTestId('case-file-notice').innerText(), /examhall decides nothing/);
+    const signal = instructor.getByTestId('case-signal').filter({ hasText: /large paste/ });
+    assert.match(await signal.innerText(), /noted by Ines Instructor .*Notes the exam allows/s);
+    assert.ok((await instructor.getByTestId('case-timeline').locator('tbody tr').count()) > 2);
+    const [download] = await Promise.all([instructor.waitForEvent('download'), instructor.getByTestId('case-file-download').click()]);
+    assert.match(download.suggestedFilename(), /^case-file-.+\.tar$/);
+    await instructor.goBack();
     await instructor.getByTestId('back-to-monitor').click();
     await instructor.waitForURL(/\/monitor$/);
   });

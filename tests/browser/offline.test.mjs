@@ -21,13 +21,14 @@ const PYTHON_TIMEOUT_MS = 120_000;
  * Failures the story causes on purpose: "who is signed in?" before signing
  * in, and what the exam page asks the server while the test has taken the
  * network down (ERR_INTERNET_DISCONNECTED): who is signed in, the saves of
- * exam `examId`, and its resume after the reload. Everything else the page
+ * exam `examId`, its resume after the reload, and its announcements' stream
+ * trying to reconnect. Everything else the page
  * needs offline comes from the service worker's cache: any other failed
  * request is a problem.
  */
 const expected = (line, examId) =>
   /^console error: Failed to load resource: the server responded with a status of 401 \S* at http:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
-  ['/api/v1/session', `/api/v1/me/exams/${examId}/saves`, `/api/v1/me/exams/${examId}/resume`].some((path) =>
+  ['/api/v1/session', `/api/v1/me/exams/${examId}/saves`, `/api/v1/me/exams/${examId}/resume`, `/api/v1/me/exams/${examId}/announcements/events`].some((path) =>
     line === `console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED at ${at(path)}`);
 
 // Browsers refuse service workers on certificate errors: the story uses the loopback HTTP listener.

@@ -31,13 +31,14 @@ const PYTHON_TIMEOUT_MS = 120_000;
  * out, the save that finds the session gone, and what the exam page asks the
  * server while the test has taken the network down
  * (ERR_INTERNET_DISCONNECTED): who is signed in, the saves of exam `examId`,
- * and its resume when the browser reopens. Everything else the page needs
+ * its resume when the browser reopens, and its announcements' stream trying
+ * to reconnect. Everything else the page needs
  * offline comes from the service worker's cache: any other failed request is
  * a problem.
  */
 const expected = (line, examId) =>
   /^console error: Failed to load resource: the server responded with a status of 401 \S* at http:\/\/[^/]+\/api\/v1\/(session|me\/exams\/[^/]+\/saves)$/.test(line) ||
-  ['/api/v1/session', `/api/v1/me/exams/${examId}/saves`, `/api/v1/me/exams/${examId}/resume`].some((path) =>
+  ['/api/v1/session', `/api/v1/me/exams/${examId}/saves`, `/api/v1/me/exams/${examId}/resume`, `/api/v1/me/exams/${examId}/announcements/events`].some((path) =>
     line === `console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED at ${at(path)}`);
 
 let server;

@@ -5,7 +5,7 @@
  * course's instructors and reviewers, and candidate links to instructors.
  */
 import { api } from './client';
-import type { StoredReceipt } from './attempts';
+import type { Attempt, StoredReceipt } from './attempts';
 import type { AttemptRow, Candidate, Exam, IssuedCandidate } from './types';
 
 const id = (value: string): string => encodeURIComponent(value);
@@ -126,6 +126,10 @@ export interface MoveCode {
 /** Issues a move code for the attempt (instructors, and proctors of the student's section). */
 export const issueMoveCode = (courseId: string, examId: string, attemptId: string): Promise<MoveCode> =>
   api(`${attemptPath(courseId, examId, attemptId)}/move`, { method: 'POST' });
+
+/** Reopens a submitted attempt for `minutes`, with a reason (instructors). */
+export const reopenAttempt = (courseId: string, examId: string, attemptId: string, minutes: number, reason: string): Promise<Attempt> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/reopen`, { method: 'POST', body: { minutes, reason } });
 
 /** Applies the changes proven queued before the deadline: a new submission and receipt. */
 export const applyLateItems = (courseId: string, examId: string, attemptId: string): Promise<StoredReceipt> =>

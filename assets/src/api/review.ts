@@ -3,6 +3,7 @@
  * their code now, the log of what happened, and the signals worth a look.
  */
 import { api } from './client';
+import type { StoredReceipt } from './attempts';
 
 const attemptPath = (courseId: string, examId: string, attemptId: string): string =>
   `/courses/${encodeURIComponent(courseId)}/exams/${encodeURIComponent(examId)}/attempts/${encodeURIComponent(attemptId)}`;
@@ -72,6 +73,49 @@ export const signals = (courseId: string, examId: string, attemptId: string): Pr
 /** Records a decision on one signal; appended to its history, never changing anything else. */
 export const reviewSignal = (courseId: string, examId: string, attemptId: string, signal: string, decision: Decision, comment: string): Promise<SignalReview> =>
   api(`${attemptPath(courseId, examId, attemptId)}/signals/reviews`, { method: 'POST', body: { signal, decision, comment } });
+
+/** A decision on a signal or a pair, as a case file lists it. */
+export interface CaseDecision {
+  decision: Decision;
+  comment: string;
+  made_by_name: string;
+  made_at: string;
+}
+
+/** A case file (`examhall-case-file/1`). */
+export interface CaseFile {
+  format: string;
+  notice: string;
+  generated_at: string;
+  generated_by: string;
+  exam: { id: string; title: string };
+  student: { id: string; name: string; email: string };
+  submissions: StoredReceipt[];
+  answers: { question_id: string; title: string; code: string }[];
+  signals: Signal[];
+  similar_pairs: {
+    question_id: string;
+    question_title: string;
+    other_attempt: string;
+    other_student: string;
+    score: number;
+    fragments: { this: string; other: string }[];
+    reviews: CaseDecision[];
+  }[];
+  timeline: TimelineItem[];
+}
+
+/** The attempt's case file (generating it is audited). */
+export const caseFile = (courseId: string, examId: string, attemptId: string): Promise<CaseFile> =>
+  api(`${attemptPath(courseId, examId, attemptId)}/case-file`);
+
+/** Where the case file's archive downloads from. */
+export const caseFileArchive = (courseId: string, examId: string, attemptId: string): string =>
+  `/api/v1${attemptPath(courseId, examId, attemptId)}/case-file.tar`;
+
+/** The printable page of the attempt's case file. */
+export const caseFilePath = (courseId: string, examId: string, attemptId: string): string =>
+  `${attemptPath(courseId, examId, attemptId)}/case-file`;
 
 /** The page of one student's attempt. */
 export const studentPath = (courseId: string, examId: string, attemptId: string): string =>

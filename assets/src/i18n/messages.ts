@@ -697,6 +697,10 @@ export interface Messages {
       give: string;
       cancel: string;
       given: (name: string, minutes: number) => string;
+      reopen: string;
+      reopenFor: (name: string) => string;
+      reopenGive: string;
+      reopened: (name: string, minutes: number) => string;
       close: string;
       closeConfirm: { title: string; body: string; action: string };
     };
@@ -825,6 +829,34 @@ export interface Messages {
     noDecision: string;
   };
   /** One student's attempt, for the course's instructors and reviewers. */
+  caseFile: {
+    documentTitle: string;
+    heading: (name: string, exam: string) => string;
+    back: string;
+    print: string;
+    download: string;
+    link: string;
+    generated: (when: string, by: string) => string;
+    submissions: string;
+    notSubmitted: string;
+    submission: (number: number, reason: string, when: string, sha: string) => string;
+    answersCaption: string;
+    question: string;
+    sha256: string;
+    signals: string;
+    none: string;
+    signal: (severity: string, kind: string) => string;
+    noDecision: string;
+    decision: (decision: string, by: string, when: string, comment: string) => string;
+    pairs: string;
+    noPairs: string;
+    pair: (question: string, other: string, score: number) => string;
+    fragments: string;
+    thisStudent: string;
+    code: string;
+    timeline: string;
+    timelineCaption: (count: number) => string;
+  };
   student: {
     documentTitle: string;
     heading: (name: string, exam: string) => string;

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::http::auth::{AttemptInstructor, ExamAttempt, WatchedAttempt};
 use crate::http::wire::ReceiptBody;
 use crate::http::wire::attempts::{Attempt, LateItem};
+use crate::http::wire::case_file::CaseFileDocument;
 use crate::http::wire::review::{Code, Replay, TimelineItem};
 use crate::http::wire::signals::{Review, Signal};
 use crate::service::{AttemptStaff, policy, review as service};
@@ -55,6 +56,76 @@ async fn issue_move_code(
     }
     let issued = service::issue_move_code(&state, &of).await?;
     Ok((StatusCode::CREATED, Json(MoveCode { code: issued.code, expires_at: Timestamp::from_time(issued.expires_at) })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reopen {
+    minutes: u32,
+    reason: String,
+}
+
+/// `POST .../attempts/{attempt_id}/reopen`: a submitted attempt, open again
+/// for some minutes (instructors only), audited with the reason.
+async fn reopen(
+    State(state): State<AppState>,
+    AttemptInstructor(of): AttemptInstructor,
+    Json(body): Json<Reopen>,
+) -> Result<Json<Attempt>, AppError> {
+    Ok(Json(service::reopen(&state, &of, body.minutes, body.reason).await?.into()))
+}
+
+/// `GET .../attempts/{attempt_id}/case-file`: the attempt's case file, for
+/// the course's instructors and reviewers (audited each time).
+async fn case_file(
+    State(state): State<AppState>,
+    ExamAttempt(of): ExamAttempt,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let file = crate::service::case_file::generate(&state, &of).await?;
+    Ok(Json(CaseFileDocument::of(file)?.json))
+}
+
+/// `GET .../attempts/{attempt_id}/case-file.tar`: the case file as one
+/// archive to hand over: the printable page, the JSON document, each
+/// receipt's exact text (its SHA-256 is in the document) and the code.
+async fn case_file_archive(
+    State(state): State<AppState>,
+    ExamAttempt(of): ExamAttempt,
+) -> Result<impl axum::response::IntoResponse, AppError> {
+    let file = crate::service::case_file::generate(&state, &of).await?;
+    let name = format!("case-file-{}", of.attempt.id);
+    let document = CaseFileDocument::of(file)?;
+    let archive = tokio::task::spawn_blocking(move || case_file_tar(&document))
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "application/x-tar".to_owned()),
+        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.tar\"")),
+    ];
+    Ok((headers, archive))
+}
+
+/// The archive's bytes: every member under one folder.
+fn case_file_tar(document: &CaseFileDocument) -> std::io::Result<Vec<u8>> {
+    let mut archive = tar::Builder::new(Vec::new());
+    let mut add = |path: &str, bytes: &[u8]| {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        archive.append_data(&mut header, path, bytes)
+    };
+    add("case-file/case-file.json", serde_json::to_string_pretty(&document.json)?.as_bytes())?;
+    add("case-file/case-file.html", document.html().as_bytes())?;
+    for (number, text) in &document.receipts {
+        add(&format!("case-file/receipts/submission-{number}.json"), text.as_bytes())?;
+    }
+    for (position, _, code) in &document.code {
+        add(&format!("case-file/code/question-{position}.py"), code.as_bytes())?;
+    }
+    archive.into_inner()
 }
 
 /// Whether the caller may read the attempt's code: course staff always, a
@@ -135,6 +206,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}", get(show))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/move", post(issue_move_code))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/reopen", post(reopen))
+        .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/case-file", get(case_file))
+        .route(
+            "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/case-file.tar",
+            get(case_file_archive),
+        )
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals", get(signals))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/signals/reviews", post(decide))
         .route("/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/code", get(code))

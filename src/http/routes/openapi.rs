@@ -197,6 +197,27 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/case-file",
+        Who::CourseStaff,
+        200,
+        "The attempt's case file (`examhall-case-file/1`): timeline, signals with evidence and decisions, similar pairs with their fragments and decisions, submissions with receipts, code. Audited each time.",
+    ),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/case-file.tar",
+        Who::CourseStaff,
+        200,
+        "The case file as one tar archive: the printable page, the JSON document, each receipt's exact text and the code. Audited each time.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/attempts/{attempt_id}/reopen",
+        Who::CourseInstructor,
+        200,
+        "Reopens a submitted attempt for some minutes, with a reason (audited); the student continues on any of their browsers and their next submission is a new one naming the first.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/announcements",
         Who::ExamProctor,
         200,

@@ -7,6 +7,8 @@
 pub mod announcements;
 pub mod attempts;
 pub mod candidates;
+pub mod case_file;
+mod case_file_html;
 pub mod courses;
 pub mod exams;
 pub mod monitor;

@@ -159,7 +159,8 @@ pub fn add_extra_time(
 
 /// Sets the deadline of running attempts at `exam` (of `user` only, when
 /// given) to start + duration + extra time, never past the exam's close:
-/// after extra time is granted, the window is extended, or the exam closes early.
+/// after extra time is granted, the window is extended, or the exam closes
+/// early. A reopened attempt keeps at least the time it was reopened until.
 ///
 /// # Errors
 /// Storage errors.
@@ -173,7 +174,7 @@ pub fn recompute_deadlines(conn: &Connection, exam: ExamId, user: Option<UserId>
                           e.duration_minutes
                           + coalesce((SELECT minutes FROM extra_time x WHERE x.exam_id = e.id AND x.user_id = exam_sessions.user_id), 0)
                       ) || ' minutes') AS due,
-                          e.closes_at AS closes_at
+                          max(e.closes_at, coalesce(exam_sessions.reopened_until, '')) AS closes_at
                    FROM exams e WHERE e.id = ?1) t)
          WHERE exam_id = ?1 AND submitted_at IS NULL AND (?2 IS NULL OR user_id = ?2)",
         params![exam, user],
@@ -312,6 +313,21 @@ pub fn rebind(conn: &Connection, attempt: &Attempt) -> Result<Binding, StoreErro
         params![attempt.id, token::digest(&secret), state.acked_seq + 1],
     )?;
     Ok(Binding { secret, next_seq: state.acked_seq + 1, chain: hex::encode(state.chain) })
+}
+
+/// Reopens a submitted attempt until `until`: not submitted any more, its
+/// deadline `until`, and the student's next browser may take it over (the
+/// one they submitted from forgot it). Returns false when it is not submitted.
+///
+/// # Errors
+/// Storage errors.
+pub fn reopen(conn: &Connection, attempt: AttemptId, until: OffsetDateTime) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "UPDATE exam_sessions SET submitted_at = NULL, submit_reason = NULL, deadline_at = ?2, reopened_until = ?2,
+             move_allowed = 1
+         WHERE id = ?1 AND submitted_at IS NOT NULL",
+        params![attempt, rfc3339(until)],
+    )? == 1)
 }
 
 /// Lets the next browser that opens `attempt` take it over (a proctor moved

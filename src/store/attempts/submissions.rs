@@ -59,12 +59,18 @@ pub struct StoredReceipt {
 /// # Errors
 /// Storage errors.
 pub fn freeze(conn: &Connection, attempt: &Attempt, exam: &Exam, how: Freeze) -> Result<StoredReceipt, StoreError> {
-    if let Some(existing) = latest(conn, attempt.id)? {
-        return Ok(existing);
+    let previous = latest(conn, attempt.id)?;
+    let submitted: bool =
+        conn.query_row("SELECT submitted_at IS NOT NULL FROM exam_sessions WHERE id = ?1", [attempt.id], |r| r.get(0))?;
+    if let (Some(existing), true) = (&previous, submitted) {
+        return Ok(existing.clone());
     }
+    // Submitted before and not now: an instructor reopened it, and this is
+    // its next submission, naming the one it follows.
+    let receipt_how = if previous.is_some() { Freeze { reason: SubmissionReason::Reopened, ..how } } else { how };
     let codes = answers(conn, attempt.id, exam)?;
     let log_seq = log_state(conn, attempt.id)?.acked_seq;
-    let stored = store(conn, attempt, exam, how, &codes, log_seq, None)?;
+    let stored = store(conn, attempt, exam, receipt_how, &codes, log_seq, previous.as_ref().map(|p| &p.receipt))?;
     if how.reason == SubmissionReason::Deadline {
         let hashes: Vec<_> = stored.receipt.answers.iter().map(|a| a.sha256.clone()).collect();
         let event = AuditEvent::by(&Actor::system(), "attempt.submit")

@@ -136,6 +136,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0021_similarity.sql"),
         rust: None,
     },
+    Migration {
+        name: "attempts an instructor reopened, and until when",
+        sql: include_str!("org/0022_reopened_attempts.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

@@ -102,7 +102,7 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
                 ) : exam.attempt !== null ? (
                   hasBinding === true ? (
                     <Link href={`${path}/take`} class="button" data-testid="exam-continue">{t.exam.continue}</Link>
-                  ) : hasBinding === false && exam.attempt.move_allowed && exam.phase === 'open' ? (
+                  ) : hasBinding === false && exam.attempt.move_allowed ? (
                     <>
                       <p class="notice notice--info">{t.exam.movedHere}</p>
                       <button
@@ -115,10 +115,8 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
                         {t.exam.continueHere}
                       </button>
                     </>
-                  ) : hasBinding === false && exam.phase === 'open' ? (
-                    <MoveCodeForm busy={action.busy} onSubmit={(code) => { start(exam.require_fullscreen, code); }} />
                   ) : hasBinding === false ? (
-                    <p class="notice notice--error" data-testid="exam-no-secret">{t.exam.noSecret}</p>
+                    <MoveCodeForm busy={action.busy} onSubmit={(code) => { start(exam.require_fullscreen, code); }} />
                   ) : null
                 ) : exam.phase === 'open' ? (
                   <button

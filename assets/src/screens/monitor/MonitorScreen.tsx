@@ -9,16 +9,16 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../../i18n';
-import { monitorEvents, type Incident, type Monitor, type MonitorRow, type SentAnnouncement } from '../../api/monitor';
+import { giveExtraTime, monitorEvents, type Incident, type Monitor, type MonitorRow, type SentAnnouncement } from '../../api/monitor';
 import { MonitorAnnouncements } from './MonitorAnnouncements';
-import { closeExam, issueMoveCode } from '../../api/exams';
+import { closeExam, issueMoveCode, reopenAttempt } from '../../api/exams';
 import { studentPath } from '../../api/review';
 import { ConfirmedActionButton, useConfirmedAction } from '../../components/ConfirmedAction';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MoveCodeIssued, type IssuedFor } from '../../components/MoveCodeIssued';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
 import { ActivityTable } from './ActivityTable';
-import { ExtraTimePanel } from './ExtraTimePanel';
+import { MinutesPanel } from './MinutesPanel';
 import { Incidents } from './Incidents';
 import { MonitorTable, type Sort } from './MonitorTable';
 import { STATUS_ORDER, standing, timeLeft, type Status } from './status';
@@ -109,7 +109,7 @@ export function MonitorScreen({ courseId, examId }: Props) {
   const now = useServerNow(offset);
   const acting = useConfirmedAction();
   const [issued, setIssued] = useState<IssuedFor | null>(null);
-  const [moreTimeFor, setMoreTimeFor] = useState<MonitorRow | null>(null);
+  const [minutesFor, setMinutesFor] = useState<{ row: MonitorRow; reopen: boolean } | null>(null);
   const [said, setSaid] = useState('');
   const [section, setSection] = useState('');
   const [status, setStatus] = useState<Status | ''>('');
@@ -135,9 +135,14 @@ export function MonitorScreen({ courseId, examId }: Props) {
     await acting.run(text.actions.moveConfirm(row.display_name), issue);
   };
   const running = (row: MonitorRow): boolean => row.attempt?.submitted_at == null && (timeLeft(row, now) ?? 1) > 0;
-  const actions = can.move_attempts || can.extra_minutes > 0
+  const reopens = (row: MonitorRow): boolean => can.close && row.attempt?.submitted_at != null;
+  const actions = can.move_attempts || can.extra_minutes > 0 || can.close
     ? (row: MonitorRow) => (
-        running(row) && (
+        reopens(row) ? (
+          <button type="button" class="button button--secondary button--small" onClick={() => { setMinutesFor({ row, reopen: true }); }} data-testid="monitor-reopen">
+            {text.actions.reopen}
+          </button>
+        ) : running(row) && (
           <div class="actions actions--compact">
             {can.move_attempts && row.attempt !== null && (
               <ConfirmedActionButton action={acting} onClick={() => issueFor(row, row.attempt?.id ?? '')} testId="monitor-move">
@@ -145,7 +150,7 @@ export function MonitorScreen({ courseId, examId }: Props) {
               </ConfirmedActionButton>
             )}
             {can.extra_minutes > 0 && (
-              <button type="button" class="button button--secondary button--small" onClick={() => { setMoreTimeFor(row); }} data-testid="monitor-more-time">
+              <button type="button" class="button button--secondary button--small" onClick={() => { setMinutesFor({ row, reopen: false }); }} data-testid="monitor-more-time">
                 {text.actions.moreTime}
               </button>
             )}
@@ -204,14 +209,22 @@ export function MonitorScreen({ courseId, examId }: Props) {
       <p role="status" class="hint" data-testid="monitor-said">{said}</p>
       <ErrorNotice error={acting.error} />
       {issued !== null && <MoveCodeIssued issued={issued} onDismiss={() => { setIssued(null); }} />}
-      {moreTimeFor !== null && (
-        <ExtraTimePanel
-          courseId={courseId}
-          examId={examId}
-          row={moreTimeFor}
-          most={can.extra_minutes}
+      {minutesFor !== null && (
+        <MinutesPanel
+          heading={minutesFor.reopen ? text.actions.reopenFor(minutesFor.row.display_name) : text.actions.moreTimeFor(minutesFor.row.display_name)}
+          action={minutesFor.reopen ? text.actions.reopenGive : text.actions.give}
+          most={minutesFor.reopen ? 240 : can.extra_minutes}
+          onGive={async (minutes, reason) => {
+            const { row } = minutesFor;
+            if (minutesFor.reopen) {
+              await reopenAttempt(courseId, examId, row.attempt?.id ?? '', minutes, reason);
+              return text.actions.reopened(row.display_name, minutes);
+            }
+            const now = await giveExtraTime(courseId, examId, row.user_id, minutes, reason);
+            return text.actions.given(row.display_name, now.minutes);
+          }}
           onDone={(message) => {
-            setMoreTimeFor(null);
+            setMinutesFor(null);
             if (message !== null) setSaid(message);
           }}
         />

@@ -8,7 +8,7 @@
  */
 import { useCallback, useState } from 'preact/hooks';
 import { formatDateTime, formatTime, t } from '../../i18n';
-import { attemptCode, replay, reviewSignal, signals, timeline, type Decision, type Signal, type TimelineItem } from '../../api/review';
+import { attemptCode, caseFilePath, replay, reviewSignal, signals, timeline, type Decision, type Signal, type TimelineItem } from '../../api/review';
 import { monitor, monitorPath } from '../../api/monitor';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
 import { CodeView } from '../../components/CodeView';
@@ -174,6 +174,11 @@ export function StudentScreen({ courseId, examId, attemptId }: Props) {
             </p>
             <h1 data-testid="student-heading">{text.heading(row.display_name, watched.title)}</h1>
             <p class="lead">{row.email}</p>
+            {watched.can.review && (
+              <p class="row-actions">
+                <Link href={caseFilePath(courseId, examId, attemptId)} class="button button--secondary" data-testid="open-case-file">{t.caseFile.link}</Link>
+              </p>
+            )}
             {watched.can.review && (
               <section aria-labelledby="signals-heading">
                 <h2 id="signals-heading">{text.signalsHeading}</h2>
