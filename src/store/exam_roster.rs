@@ -58,11 +58,14 @@ pub struct Whose<'a> {
 pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<StudentAttempt>, StoreError> {
     // The sections to keep, as a JSON array (NULL: all of them).
     let only = whose.sections.map(crate::store::json_ids);
-    let mut receipts = submissions::latest_of_exam(conn, exam)?;
     // The attempt's columns come first, in the order `attempts::from_row` reads.
     // `exam_sessions` and `extra_time` hold at most one row per student and
     // exam, so grouping by student only folds a student's several sections.
-    let mut statement = conn.prepare_cached(
+    // One student's row (the monitor's, on each of their saves) starts from
+    // their grants by the index on the person, not from every grant of the
+    // course: a condition that is true for all would keep SQLite from it.
+    let one = if whose.student.is_some() { "g.user_id = ?4" } else { "?4 IS NULL" };
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT s.id, s.exam_id, s.user_id, s.started_at, s.deadline_at, s.submitted_at, s.submit_reason, s.move_allowed,
                 u.id, min(g.section_id), u.email, u.display_name,
                 coalesce(x.minutes, 0), coalesce(x.label, ''),
@@ -79,11 +82,11 @@ pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<
          LEFT JOIN extra_time x ON x.exam_id = ?1 AND x.user_id = u.id
          WHERE g.role = 'student' AND g.course_id = ?2
            AND (?3 IS NULL OR g.section_id IN (SELECT value FROM json_each(?3)))
-           AND (?4 IS NULL OR u.id = ?4)
+           AND {one}
            AND NOT EXISTS (SELECT 1 FROM candidate_links c WHERE c.user_id = u.id AND c.exam_id <> ?1)
          GROUP BY u.id
-         ORDER BY u.email",
-    )?;
+         ORDER BY u.email"
+    ))?;
     let rows = statement.query_map(rusqlite::params![exam.id, exam.course_id, only, whose.student], |row| {
         let started: Option<AttemptId> = row.get(0)?;
         let attempt = started.map(|_| attempts::from_row(row)).transpose()?;
@@ -108,6 +111,18 @@ pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<
         })
     })?;
     let mut students = rows.collect::<Result<Vec<_>, _>>()?;
+    // Every receipt of the exam at once for the whole list; one student's alone for their row.
+    let mut receipts = if whose.student.is_some() {
+        let mut one = std::collections::HashMap::new();
+        for attempt in students.iter().filter_map(|s| s.attempt.as_ref()) {
+            if let Some(stored) = submissions::latest(conn, attempt.id)? {
+                one.insert(attempt.id, stored);
+            }
+        }
+        one
+    } else {
+        submissions::latest_of_exam(conn, exam)?
+    };
     for student in &mut students {
         let Some(attempt) = &student.attempt else { continue };
         if let Some(stored) = receipts.remove(&attempt.id) {
