@@ -278,3 +278,32 @@ async fn the_monitor_shows_each_students_signal_counts_tests_run_and_typing_per_
     assert_eq!(snapshot["rows"][0]["signals"]["medium"], 1, "kept for the next page that opens");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn after_a_restart_the_watchers_session_holds_and_a_reconnected_stream_starts_whole_with_each_student_once() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let exam = exam_for_both_sections(&app, &w).await;
+    let mut client = ExamClient::start(&app, &w.student, &exam).await;
+    let question = client.question(0);
+    client.type_text(&question, "a");
+    client.flush(&app).await;
+    let mut stream = Stream::open(&app, &w.instructor, w.course, &exam).await;
+    let (_, before) = stream.next().await;
+    drop(stream);
+    let data_dir = app.stop().await;
+
+    let app = crate::helpers::restart(data_dir).await;
+    // The page's EventSource reconnects by itself: with the same cookie, to the same path.
+    let mut stream = Stream::open(&app, &w.instructor, w.course, &exam).await;
+    let (kind, after) = stream.next().await;
+    assert_eq!(kind, "snapshot", "a reconnection starts with the whole monitor, not with what it may have missed");
+    assert_eq!(emails(&after), emails(&before), "each student once");
+    assert_eq!(after["rows"][1]["last_save_at"], before["rows"][1]["last_save_at"], "the same state, not a replay");
+    // The browser resumes after the restart; its next save reaches the stream once, as a state.
+    let resumed = ExamClient::start(&app, &w.other_student, &exam).await;
+    let (kind, row) =
+        stream.next_except(|kind, row| kind == "student" && row["email"] != "student-b@physics.example").await;
+    assert_eq!((kind.as_str(), row["attempt"]["id"].as_str()), ("student", Some(resumed.attempt.as_str())));
+    app.stop().await;
+}
