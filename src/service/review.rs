@@ -116,27 +116,32 @@ pub struct AttemptCode {
 /// # Errors
 /// Storage errors; [`StoreError::NotFound`] when the student is gone.
 pub async fn code(state: &AppState, of: &AttemptStaff) -> Result<AttemptCode, StoreError> {
+    viewed(state, of).await?;
     let (id, exam, student) = (of.attempt.id, of.on.exam.clone(), of.attempt.user_id);
-    let now = state.clock().now();
-    let viewing = state.viewings().opened(of.on.staff.user, id, now);
-    let event = of.on.staff.actor.event("attempt.view").target(id.to_string());
-    let read = move |conn: &rusqlite::Connection| {
-        let student = users::by_id(conn, student)?.ok_or_else(|| StoreError::NotFound("student".to_owned()))?;
-        Ok(AttemptCode { student, answers: attempts::answers(conn, id, &exam)? })
-    };
-    if viewing {
-        of.on
-            .staff
-            .db
-            .write(move |conn| {
-                let code = read(conn)?;
-                audit::append(conn, &event, now)?;
-                Ok(code)
-            })
-            .await
-    } else {
-        of.on.staff.db.read(read).await
+    of.on
+        .staff
+        .db
+        .read(move |conn| {
+            let student = users::by_id(conn, student)?.ok_or_else(|| StoreError::NotFound("student".to_owned()))?;
+            Ok(AttemptCode { student, answers: attempts::answers(conn, id, &exam)? })
+        })
+        .await
+}
+
+/// Records that the caller (staff, or a proctor) opened the attempt's
+/// detail: audited as `attempt.view` once per viewing
+/// ([`crate::presence::Viewings`]), not per refresh, whichever part of the
+/// page asked first.
+///
+/// # Errors
+/// Storage errors.
+pub async fn viewed(state: &AppState, of: &AttemptStaff) -> Result<(), StoreError> {
+    let (id, now) = (of.attempt.id, state.clock().now());
+    if !state.viewings().opened(of.on.staff.user, id, now) {
+        return Ok(());
     }
+    let event = of.on.staff.actor.event("attempt.view").target(id.to_string());
+    of.on.staff.db.write(move |conn| audit::append(conn, &event, now).map(|_| ())).await
 }
 
 /// One question's saved history, for replaying it.

@@ -27,6 +27,10 @@ async fn a_proctor_acts_on_their_own_sections_students_only_and_within_the_exams
 
     assert_eq!(proctor().timeline(w.course, &exam, &mine).await.status(), 200, "their section's student");
     assert_eq!(proctor().timeline(w.course, &exam, &theirs).await.status(), 404, "another section's, by id");
+    assert_eq!(proctor().timeline(w.course, &exam, &mine).await.status(), 200, "a refresh");
+    let viewed: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=attempt.view").await;
+    let viewers: Vec<&str> = viewed.as_array().unwrap().iter().map(|e| e["actor_label"].as_str().unwrap()).collect();
+    assert_eq!(viewers, ["proctor@physics.example"], "a proctor's viewing is recorded too, once, not per refresh");
     assert_eq!(proctor().move_code(w.course, &exam, &theirs).await.status(), 404);
     assert_eq!(proctor().code(w.course, &exam, &mine).await.status(), 404, "code only when the policy allows");
     assert_eq!(proctor().replay(w.course, &exam, &mine).await.status(), 404);

@@ -245,6 +245,21 @@ test('an instructor opens a student from the monitor and reads their code, signa
     await instructor.waitForURL(/\/monitor$/);
   });
 
+  await step('once the student submits, the replay\'s last state is the submitted code', async () => {
+    await student.getByTestId('submit').click();
+    await student.getByTestId('confirm-action').click();
+    await student.waitForURL(/\/receipt$/);
+    await row(instructor, 'student3@demo.example').locator('[data-testid="monitor-open"]').click();
+    const replay = instructor.getByTestId('replay');
+    await replay.locator('[data-testid="replay-check"][data-explained="true"]').waitFor();
+    const slider = replay.getByTestId('replay-slider');
+    await slider.fill(await slider.getAttribute('max'));
+    const code = replay.getByTestId('code-view').locator('[data-testid="code-view-content"]');
+    await code.filter({ hasText: /value_29 = 29 \* 2/ }).waitFor();
+    await instructor.getByTestId('back-to-monitor').click();
+    await instructor.waitForURL(/\/monitor$/);
+  });
+
   await step('the exam\'s similarity page opens the report viewer for a question', async () => {
     await instructor.goto(instructor.url().replace(/\/monitor$/, '/similarity'));
     await instructor.getByTestId('similarity-heading').waitFor();

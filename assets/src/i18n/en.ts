@@ -786,6 +786,7 @@ export const en: Messages = {
     severity: { low: 'Low', medium: 'Medium', high: 'High' },
     evidence: (items) => `Log items ${items}`,
     codeHeading: 'Code now',
+    codeReadAt: (when) => `Read at ${when}; read again every 15 s while the attempt runs.`,
     codeNotShown: 'This exam\'s policy does not let proctors read students\' code. The log below shows what happened, without the code.',
     timelineHeading: 'What happened',
     timelineCaption: (count) => (count === 1 ? '1 item, in order' : `${n(count)} items, in order`),
@@ -796,6 +797,7 @@ export const en: Messages = {
     inserted: (count) => `${n(count)} characters typed`,
     unmatched: 'did not match the server’s copy',
     clipboard: (count) => `${n(count)} characters`,
+    clipboardText: 'The text, as it was (the question column says where it went)',
     replay: {
       heading: 'Replay',
       intro: 'The code as it was after each saved change, rebuilt from the changes themselves. Drag the slider, or play it.',

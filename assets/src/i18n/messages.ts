@@ -868,6 +868,7 @@ export interface Messages {
     severity: { low: string; medium: string; high: string };
     evidence: (items: string) => string;
     codeHeading: string;
+    codeReadAt: (when: string) => string;
     codeNotShown: string;
     timelineHeading: string;
     timelineCaption: (count: number) => string;
@@ -878,6 +879,7 @@ export interface Messages {
     inserted: (count: number) => string;
     unmatched: string;
     clipboard: (count: number) => string;
+    clipboardText: string;
     replay: {
       heading: string;
       intro: string;

@@ -189,7 +189,11 @@ async fn code(State(state): State<AppState>, WatchedAttempt(of): WatchedAttempt)
 /// each stretch away from the page measured, merged with what the server
 /// recorded about it and the incident notes about its student, in
 /// order, with the server's times.
-async fn timeline(WatchedAttempt(of): WatchedAttempt) -> Result<Json<Vec<TimelineItem>>, AppError> {
+async fn timeline(
+    State(state): State<AppState>,
+    WatchedAttempt(of): WatchedAttempt,
+) -> Result<Json<Vec<TimelineItem>>, AppError> {
+    service::viewed(&state, &of).await?;
     let (items, _unreadable) = service::timeline(&of).await?;
     Ok(Json(TimelineItem::merged(&items, service::facts(&of).await?)))
 }

@@ -11,12 +11,12 @@ import { formatDateTime, formatTime, t } from '../../i18n';
 import { attemptCode, caseFilePath, replay, reviewSignal, signals, timeline, type Decision, type Signal, type TimelineItem } from '../../api/review';
 import { monitor, monitorPath } from '../../api/monitor';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
-import { CodeView } from '../../components/CodeView';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
 import { useAction } from '../../hooks/useAction';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
+import { LiveCode } from './LiveCode';
 import { Replay } from './Replay';
 
 const text = t.student;
@@ -130,7 +130,15 @@ function Timeline({ items, titles }: { items: TimelineItem[]; titles: Map<string
               <td>{text.sources[item.source]}</td>
               <th scope="row">{item.kind.replaceAll('_', ' ').replaceAll('.', ': ')}</th>
               <td>{item.question_id === null ? '' : titles.get(item.question_id) ?? ''}</td>
-              <td>{detail(item)}</td>
+              <td>
+                {detail(item)}
+                {typeof item.details?.text === 'string' && item.details.text !== '' && (
+                  <details data-testid="clipboard-text">
+                    <summary>{text.clipboardText}</summary>
+                    <pre class="clipboard-text">{item.details.text}</pre>
+                  </details>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -192,15 +200,14 @@ export function StudentScreen({ courseId, examId, attemptId }: Props) {
               <>
                 <section aria-labelledby="code-heading">
                   <h2 id="code-heading">{text.codeHeading}</h2>
-                  {code.answers.map((answer) => {
-                    const title = titles.get(answer.question_id) ?? '';
-                    return (
-                      <section key={answer.question_id} aria-label={title} data-testid="answer">
-                        <h3>{title}</h3>
-                        <CodeView code={answer.code} label={title} />
-                      </section>
-                    );
-                  })}
+                  <LiveCode
+                    courseId={courseId}
+                    examId={examId}
+                    attemptId={attemptId}
+                    first={code}
+                    titles={titles}
+                    running={row.attempt?.submitted_at == null}
+                  />
                 </section>
                 <section aria-labelledby="replay-heading">
                   <h2 id="replay-heading">{text.replay.heading}</h2>
