@@ -18,6 +18,10 @@ pub const MAX_BODY_CHARS: usize = 2_000;
 /// and a bound on what every student's page reads.
 pub const MAX_PER_EXAM: usize = 50;
 
+/// How many of them proctors may send: the rest stay for the course's
+/// instructors, so a correction can always go out.
+pub const MAX_BY_PROCTORS: usize = 40;
+
 /// Sends `body` to the students of `section` (every section the watcher
 /// sees when `None`: course staff only; a proctor names one of theirs).
 ///
@@ -47,6 +51,7 @@ pub async fn announce(
     }
     debug_assert_ne!(watch.on.staff.role, Role::Reviewer, "the route refuses reviewers");
     let (exam, by, now) = (watch.on.exam.id, watch.on.staff.user, state.clock().now());
+    let by_proctor = watch.on.staff.role == Role::Proctor;
     let details = serde_json::json!({ "section": section, "characters": chars });
     let event = watch.on.staff.actor.event("announcement.send").target(exam.to_string()).details(details);
     let sent = watch
@@ -54,10 +59,11 @@ pub async fn announce(
         .staff
         .db
         .write(move |conn| {
-            if announcements::count(conn, exam)? >= MAX_PER_EXAM {
+            let room = if by_proctor { MAX_BY_PROCTORS } else { MAX_PER_EXAM };
+            if announcements::count(conn, exam)? >= room {
                 return Err(StoreError::invalid(
                     "body",
-                    format!("this exam has {MAX_PER_EXAM} announcements, all it may keep"),
+                    format!("this exam has {room} announcements, all that may be sent from here"),
                 ));
             }
             let id = announcements::append(conn, exam, section, &body, by, now)?;
@@ -100,6 +106,14 @@ pub async fn for_student(taker: &ExamTaker) -> Result<Vec<Received>, StoreError>
 /// [`StoreError::NotFound`] for an announcement that does not reach them.
 pub async fn mark_read(state: &AppState, taker: &ExamTaker, id: String) -> Result<(), StoreError> {
     let (exam, student, now) = (taker.exam.id, taker.student, state.clock().now());
+    // Asked on a reader first: a page that says so again (or names another
+    // section's announcement) never takes the writer.
+    let asked = id.clone();
+    match taker.db.read(move |conn| announcements::was_read(conn, exam, &asked, student)).await? {
+        None => return Err(StoreError::NotFound("announcement".to_owned())),
+        Some(true) => return Ok(()),
+        Some(false) => {}
+    }
     let first = taker.db.write(move |conn| announcements::mark_read(conn, exam, &id, student, now)).await?;
     match first {
         None => Err(StoreError::NotFound("announcement".to_owned())),

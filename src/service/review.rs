@@ -73,8 +73,11 @@ const TIMELINE_ACTIONS: [&str; 6] = [
     "attempt.reopen",
 ];
 
-/// The most audit entries one timeline shows (refusals are aggregated, so
-/// an honest attempt has a handful).
+/// The most entries of each kind one timeline shows: what was done (each
+/// needs a real start or a staff member's action) and what was refused
+/// (aggregated per window and address, so an honest attempt has a handful;
+/// a browser refused again and again keeps only its newest). Kept apart, so
+/// refusals never push the submission or a reopening off the timeline.
 const MAX_TIMELINE_FACTS: u32 = 500;
 
 /// What the server knows of the attempt beside its log ([`ServerFacts`]).
@@ -88,7 +91,9 @@ pub async fn facts(of: &AttemptStaff) -> Result<ServerFacts, StoreError> {
         .staff
         .db
         .read(move |conn| {
-            let audited = audit::about(conn, &target, &TIMELINE_ACTIONS, MAX_TIMELINE_FACTS)?;
+            let mut audited = audit::about(conn, &target, &TIMELINE_ACTIONS, false, MAX_TIMELINE_FACTS)?;
+            audited.extend(audit::about(conn, &target, &TIMELINE_ACTIONS, true, MAX_TIMELINE_FACTS)?);
+            audited.sort_by_key(|record| record.seq);
             let section = crate::store::exam_roster::section_of(conn, exam, student)?;
             let mut notes: Vec<_> =
                 crate::store::incidents::list(conn, exam, section.as_ref().map(std::slice::from_ref))?

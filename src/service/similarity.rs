@@ -205,7 +205,11 @@ async fn run_closed_exams(state: &AppState, db: &Database) -> Result<usize, Stor
             Ok(_) => stored += 1,
             // Stored by an earlier look that this one did not see.
             Err(StoreError::Taken(_)) => {}
-            Err(error) => return Err(error),
+            Err(StoreError::Closed) => return Err(StoreError::Closed),
+            // One question that cannot run does not hold back the others.
+            Err(error) => {
+                tracing::error!(exam = %exam.id, %question, %error, "could not compare a closed exam's submissions");
+            }
         }
     }
     Ok(stored)

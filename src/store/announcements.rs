@@ -103,6 +103,24 @@ pub fn for_student(conn: &Connection, exam: ExamId, student: UserId) -> Result<V
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Whether announcement `id` of `exam` reaches `student` (`None` when not),
+/// and whether they said they read it.
+///
+/// # Errors
+/// Storage errors.
+pub fn was_read(conn: &Connection, exam: ExamId, id: &str, student: UserId) -> Result<Option<bool>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM announcement_reads r WHERE r.announcement_id = a.id AND r.user_id = ?2)
+                 FROM announcements a WHERE a.exam_id = ?1 AND {REACHES_STUDENT} AND a.id = ?3"
+            ),
+            params![exam, student, id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Records that `student` read announcement `id` of `exam`. Returns whether
 /// this is the first time; `None` when no such announcement reaches them.
 ///

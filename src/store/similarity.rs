@@ -175,6 +175,9 @@ pub fn insert(conn: &Connection, run: &NewRun<'_>) -> Result<String, StoreError>
     Ok(id)
 }
 
+/// How long after its close an exam is still compared in the background.
+pub const CLOSED_WITHIN: time::Duration = time::Duration::days(7);
+
 /// The questions whose exam has closed and that have no run at the close
 /// yet, as (course, exam, question), oldest close first. An exam has
 /// closed once every attempt is submitted (the deadline sweep may not have
@@ -195,6 +198,7 @@ pub fn closed_without_run(
         "SELECT e.course_id, e.id, q.id
          FROM exams e JOIN questions q ON q.exam_id = e.id
          WHERE e.status = 'published'
+           AND e.closes_at >= ?2
            AND max(e.closes_at, coalesce((SELECT max(min(s.deadline_at, coalesce(s.submitted_at, s.deadline_at)))
                                           FROM exam_sessions s WHERE s.exam_id = e.id),
                                          e.closes_at)) <= ?1
@@ -203,7 +207,11 @@ pub fn closed_without_run(
                            WHERE r.exam_id = e.id AND r.question_id = q.id AND r.reason = 'exam_closed')
          ORDER BY e.closes_at, e.id, q.position",
     )?;
-    let rows = statement.query_map([rfc3339(now - late_window)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    // Exams that closed before the last week (before an upgrade brought this
+    // job) are compared on demand, not all at once in the background.
+    let since = rfc3339(now - CLOSED_WITHIN);
+    let rows = statement
+        .query_map(rusqlite::params![rfc3339(now - late_window), since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

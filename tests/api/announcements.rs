@@ -108,8 +108,13 @@ async fn only_those_who_may_announce_do_and_each_announcement_is_bounded() {
     assert_eq!(send(&w.proctor, note(None, "hello")).await, 422, "a proctor names their section");
     assert_eq!(send(&w.instructor, note(None, "   ")).await, 422);
     assert_eq!(send(&w.instructor, note(None, &"x".repeat(2_001))).await, 422);
-    for i in 0..50 {
-        assert_eq!(send(&w.instructor, note(None, &format!("note {i}"))).await, 201);
+    let a = section_of(&app, &w, &exam, "student@physics.example").await;
+    for i in 0..40 {
+        assert_eq!(send(&w.proctor, note(Some(&a), &format!("note {i}"))).await, 201);
+    }
+    assert_eq!(send(&w.proctor, note(Some(&a), "one too many")).await, 422, "40 from proctors");
+    for i in 40..50 {
+        assert_eq!(send(&w.instructor, note(None, &format!("note {i}"))).await, 201, "the rest stay for instructors");
     }
     assert_eq!(send(&w.instructor, note(None, "one too many")).await, 422, "50 per exam");
     let listed: Value = app.as_(&w.student).my_announcements(&exam).await.json().await.unwrap();
@@ -141,5 +146,49 @@ async fn a_person_keeps_at_most_three_announcement_streams_open_and_a_closed_one
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(reopened, "a closed stream's place is given back");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_students_announcement_stream_sends_nothing_more_once_their_session_ends() {
+    let clock = examhall::clock::ManualClock::new(crate::helpers::EXAM_DAY);
+    let app = crate::helpers::spawn_app_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let exam = w.open_exam.to_string();
+    let mut page = events(&app, &w.student, &exam).await;
+    assert_eq!(page.next().await.0, "announcements");
+    assert_eq!(app.as_(&w.student).sign_out().await.status(), 204);
+    clock.advance(Duration::from_secs(6));
+    let note = json!({ "section_id": null, "body": "Ten minutes left." });
+    assert_eq!(app.as_(&w.instructor).announce(w.course, &exam, note).await.status(), 201);
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(chunk) = page.chunk().await {
+            assert!(!chunk.contains("Ten minutes left"), "an announcement after the session ended");
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_room_of_students_reading_an_announcement_costs_each_monitor_one_list_not_one_per_student() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let exam = both_sections(&app, &w).await;
+    let path = format!("/api/v1/courses/{}/exams/{exam}/monitor/events", w.course);
+    let mut monitor = EventStream::open(&app, &w.instructor, &path).await;
+    assert_eq!(monitor.next().await.0, "snapshot");
+    let everyone = json!({ "section_id": null, "body": "Question 1: integers only." });
+    let sent: Value = app.as_(&w.instructor).announce(w.course, &exam, everyone).await.json().await.unwrap();
+    let list = |kind: &str, _: &Value| kind != "announcements";
+    let (_, first) = monitor.next_except(list).await;
+    assert_eq!(first[0]["read_by"], json!([]), "the new announcement at once");
+    let id = sent["id"].as_str().unwrap();
+    for student in [&w.student, &w.other_student] {
+        assert_eq!(app.as_(student).read_announcement(&exam, id).await.status(), 204);
+    }
+    let (_, read) = monitor.next_except(list).await;
+    assert_eq!(read[0]["read_by"].as_array().unwrap().len(), 2, "both reads in one list: {read}");
     app.stop().await;
 }

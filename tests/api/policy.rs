@@ -80,6 +80,9 @@ async fn a_policy_that_cannot_stand_is_refused_whole_and_only_instructors_change
         with(&|t| t["time_away"]["at"]["longest_seconds"] = json!(100_001)),
         with(&|t| t["devtools"]["severity"] = json!("guilty")),
         with(&|t| t["made_up"] = json!(1)),
+        with(&|t| {
+            t.as_object_mut().unwrap().remove("offline");
+        }),
         json!({ "thresholds": null, "proctors_read_code": false, "proctor_extra_minutes": 601 }),
         json!({ "thresholds": null, "proctors_read_code": "yes", "proctor_extra_minutes": 0 }),
     ];

@@ -29,7 +29,14 @@ async fn an_instructor_reopens_a_submitted_attempt_and_its_next_submission_names
     assert_eq!(reopen(&w.instructor, 10, "submitted by mistake").await.status(), 409, "not submitted yet");
     let receipt: Value = first.submit(&app).await.json().await.unwrap();
     let first_id = receipt["receipt"]["submission_id"].as_str().unwrap().to_owned();
-    // The exam closes: reopening is still the instructor's call.
+    // Later, past the student's own deadline (10:30), the exam closes: reopening is still the instructor's call.
+    for _ in 0..4 {
+        clock.advance(Duration::from_secs(25 * 60));
+        // Staff sessions end after 30 idle minutes: everyone the test needs keeps theirs.
+        for caller in [&w.instructor, &w.reviewer, &w.proctor, &w.admin] {
+            assert_eq!(app.as_(caller).session().await.status(), 200);
+        }
+    }
     assert_eq!(app.as_(&w.instructor).set_window(w.course, w.open_exam, json!({})).await.status(), 200);
 
     assert_eq!(reopen(&w.reviewer, 10, "x").await.status(), 404, "instructors only");
@@ -42,9 +49,15 @@ async fn an_instructor_reopens_a_submitted_attempt_and_its_next_submission_names
     let reopened: Value = reopened.json().await.unwrap();
     assert_eq!(
         (reopened["submitted_at"].clone(), reopened["deadline_at"].clone()),
-        (Value::Null, json!("2026-06-01T09:10:00.000Z"))
+        (Value::Null, json!("2026-06-01T10:50:00.000Z"))
     );
     assert_eq!(reopen(&w.instructor, 10, "again").await.status(), 409, "open already");
+    // A later recomputation (extra time, here) keeps the reopened time: it never cuts it back to the close.
+    let more = json!({ "minutes": 5, "reason": "a slow computer" });
+    assert_eq!(app.as_(&w.instructor).give_extra_time(w.course, w.open_exam, w.student_user, more).await.status(), 200);
+    let rows: Value = app.as_(&w.instructor).exam_attempts(w.course, w.open_exam).await.json().await.unwrap();
+    let row = rows.as_array().unwrap().iter().find(|r| r["email"] == "student@physics.example").unwrap();
+    assert_eq!(row["attempt"]["deadline_at"], "2026-06-01T10:50:00.000Z", "not cut back to 10:35: {row}");
 
     // The browser that submitted forgot the attempt: the student starts again and continues.
     let mut again = ExamClient::start(&app, &w.student, &w.open_exam.to_string()).await;

@@ -146,7 +146,7 @@ test('a proctor moves a student to another computer with a one-time code; the in
     assert.match(await count.innerText(), /^Read by 0 of \d+$/);
     await shown.getByTestId('announcement-read').click();
     await after.locator('[data-testid="announcement"][data-read="true"]').waitFor();
-    await count.filter({ hasText: /^Read by 1 of \d+$/ }).waitFor({ timeout: 3_000 });
+    await count.filter({ hasText: /^Read by 1 of \d+$/ }).waitFor({ timeout: 5_000 });
   });
 
   await step('an announcement sent while the student is offline arrives when the page reconnects', async () => {

@@ -14,9 +14,10 @@ use axum::{Json, Router};
 use futures_util::Stream;
 use serde::Deserialize;
 
+use crate::domain::SessionId;
 use crate::domain::{Role, SectionId, UserId};
 use crate::error::AppError;
-use crate::http::auth::{ExamProctor, StudentExam};
+use crate::http::auth::{ExamProctor, OrgMember, StudentExam};
 use crate::http::wire::announcements::{ReceivedAnnouncement, SentAnnouncement};
 use crate::notices::Subscription;
 use crate::service::ExamTaker;
@@ -75,9 +76,16 @@ async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// How often, at most, a stream checks that its session is still open.
+const SESSION_CHECK: time::Duration = time::Duration::seconds(5);
+
 /// What one student's stream holds between events.
 struct Listening {
+    state: AppState,
     taker: ExamTaker,
+    /// The student's session: the stream sends nothing once it has ended.
+    session: SessionId,
+    checked: time::OffsetDateTime,
     notices: Subscription,
     /// Send the list next.
     due: bool,
@@ -85,9 +93,23 @@ struct Listening {
 }
 
 impl Listening {
+    /// Whether the student's session is still open (signed out, a grant
+    /// revoked, the account disabled: the stream ends before its next event).
+    async fn still_allowed(&mut self) -> bool {
+        let now = self.state.clock().now();
+        if now - self.checked < SESSION_CHECK {
+            return true;
+        }
+        self.checked = now;
+        crate::service::sessions::still_open(&self.taker.db, self.session, now).await.unwrap_or(false)
+    }
+
     async fn next(&mut self) -> Option<Event> {
         loop {
             if std::mem::take(&mut self.due) {
+                if !self.still_allowed().await {
+                    return None;
+                }
                 let list: Vec<ReceivedAnnouncement> =
                     service::for_student(&self.taker).await.ok()?.into_iter().map(ReceivedAnnouncement::from).collect();
                 return Event::default().event("announcements").json_data(&list).ok();
@@ -108,12 +130,15 @@ impl Listening {
 /// that, 503 with `Retry-After`.
 async fn events(
     State(state): State<AppState>,
+    member: OrgMember,
     StudentExam(taker): StudentExam,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let slot = state.announcement_streams().take(taker.student).ok_or(AppError::Overloaded { retry_after_secs: 10 })?;
     // Listening before the list is read: one sent in between comes again, never lost.
     let notices = state.announced().subscribe(taker.org, taker.exam.id);
-    let listening = Listening { taker, notices, due: true, _slot: slot };
+    let checked = state.clock().now();
+    let session = member.principal.session_id;
+    let listening = Listening { state, taker, session, checked, notices, due: true, _slot: slot };
     let stream = futures_util::stream::unfold(listening, |mut listening| async move {
         let event = listening.next().await?;
         Some((Ok(event), listening))

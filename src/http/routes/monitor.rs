@@ -62,8 +62,16 @@ struct Watching {
     notices: Subscription,
     /// Send the whole monitor next.
     resnapshot: bool,
+    /// The announcements changed since they were last sent (at `announced`):
+    /// sent at most every [`ANNOUNCEMENTS_EVERY`], so a room of students
+    /// saying they read one costs each monitor one list, not one per student.
+    announcements_due: bool,
+    announced: tokio::time::Instant,
     _permit: OwnedSemaphorePermit,
 }
+
+/// How often, at most, a stream sends the announcements again.
+const ANNOUNCEMENTS_EVERY: Duration = Duration::from_secs(2);
 
 fn json_event(kind: &str, body: &impl serde::Serialize) -> Option<Event> {
     Event::default().event(kind).json_data(body).ok()
@@ -93,7 +101,28 @@ impl Watching {
                 let monitor = snapshot(&self.state, &self.watch).await.ok()?;
                 return self.still_allowed().await.then(|| json_event("snapshot", &monitor)).flatten();
             }
-            let notice = match self.notices.next().await {
+            let next_announcements = self.announced + ANNOUNCEMENTS_EVERY;
+            if self.announcements_due && tokio::time::Instant::now() >= next_announcements {
+                self.announcements_due = false;
+                self.announced = tokio::time::Instant::now();
+                let sent: Vec<SentAnnouncement> = crate::service::announcements::for_watcher(&self.watch)
+                    .await
+                    .ok()?
+                    .into_iter()
+                    .map(SentAnnouncement::from)
+                    .collect();
+                return self.still_allowed().await.then(|| json_event("announcements", &sent)).flatten();
+            }
+            let waited = if self.announcements_due {
+                match tokio::time::timeout_at(next_announcements, self.notices.next()).await {
+                    Ok(next) => next,
+                    // Time to send the announcements held back.
+                    Err(_) => continue,
+                }
+            } else {
+                self.notices.next().await
+            };
+            let notice = match waited {
                 Ok(Some(notice)) => notice,
                 Ok(None) => return None,
                 Err(_lagged) => {
@@ -116,15 +145,7 @@ impl Watching {
                     return self.still_allowed().await.then(|| json_event("incidents", &notes)).flatten();
                 }
                 Concern::Incidents(_) => {}
-                Concern::Announcements => {
-                    let sent: Vec<SentAnnouncement> = crate::service::announcements::for_watcher(&self.watch)
-                        .await
-                        .ok()?
-                        .into_iter()
-                        .map(SentAnnouncement::from)
-                        .collect();
-                    return self.still_allowed().await.then(|| json_event("announcements", &sent)).flatten();
-                }
+                Concern::Announcements => self.announcements_due = true,
             }
         }
     }
@@ -142,7 +163,20 @@ async fn events(
     // Listening before the snapshot is read: a save between the two is sent again, never lost.
     let notices = state.notices().subscribe(watch.on.staff.org, watch.on.exam.id);
     let checked = state.clock().now();
-    let watching = Watching { state, watch, session, checked, notices, resnapshot: true, _permit: permit };
+    // The first announcements go at once: as if sent long enough ago.
+    let announced =
+        tokio::time::Instant::now().checked_sub(ANNOUNCEMENTS_EVERY).unwrap_or_else(tokio::time::Instant::now);
+    let watching = Watching {
+        state,
+        watch,
+        session,
+        checked,
+        notices,
+        resnapshot: true,
+        announcements_due: false,
+        announced,
+        _permit: permit,
+    };
     let stream = futures_util::stream::unfold(watching, |mut watching| async move {
         let event = watching.next().await?;
         Some((Ok(event), watching))

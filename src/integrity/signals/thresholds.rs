@@ -66,23 +66,43 @@ pub struct Away {
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
     /// Edits or snapshots that do not match the server's copy (always on).
+    #[serde(deserialize_with = "present")]
     pub history_mismatch: Option<Rule<()>>,
     /// Refusals of another browser.
+    #[serde(deserialize_with = "present")]
     pub second_device: Option<Rule<u32>>,
     /// Characters in one paste of text not copied or cut in this attempt.
+    #[serde(deserialize_with = "present")]
     pub large_paste: Option<Rule<u32>>,
     /// Characters appearing in one change with no paste behind them.
+    #[serde(deserialize_with = "present")]
     pub sudden_code: Option<Rule<u32>>,
     /// Typing speed.
+    #[serde(deserialize_with = "present")]
     pub typing_burst: Option<Rule<Burst>>,
     /// Time with the exam page hidden or without focus.
+    #[serde(deserialize_with = "present")]
     pub time_away: Option<Rule<Away>>,
     /// Fullscreen exits (when the exam asks for fullscreen).
+    #[serde(deserialize_with = "present")]
     pub fullscreen_exit: Option<Rule<u32>>,
     /// Developer-tools events (suspicions and shortcuts).
+    #[serde(deserialize_with = "present")]
     pub devtools: Option<Rule<u32>>,
     /// Seconds offline at a stretch.
+    #[serde(deserialize_with = "present")]
     pub offline: Option<Rule<u32>>,
+}
+
+/// Reads a kind's setting that must be written out: `null` switches the
+/// kind off, and a kind left out is refused rather than taken for "off" (a
+/// table written before a kind existed must not switch it off unseen).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer)
 }
 
 const fn rule<T>(severity: Severity, at: T) -> Rule<T> {
@@ -219,6 +239,16 @@ impl Thresholds {
 mod tests {
     use super::super::SignalKind;
     use super::*;
+
+    #[test]
+    fn a_kind_left_out_of_a_table_is_refused_and_only_null_switches_one_off() {
+        let mut table = serde_json::to_value(STANDARD).unwrap();
+        table["devtools"] = serde_json::Value::Null;
+        let off: Thresholds = serde_json::from_value(table.clone()).unwrap();
+        assert_eq!(off.devtools, None);
+        table.as_object_mut().unwrap().remove("offline");
+        assert!(serde_json::from_value::<Thresholds>(table).is_err(), "a missing kind is not 'off'");
+    }
 
     #[test]
     fn the_table_in_docs_integrity_is_this_table() {

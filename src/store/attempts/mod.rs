@@ -169,12 +169,13 @@ pub fn recompute_deadlines(conn: &Connection, exam: ExamId, user: Option<UserId>
     // comparing the text compares the times.
     Ok(conn.execute(
         "UPDATE exam_sessions SET deadline_at = (
-             SELECT CASE WHEN t.due <= t.closes_at THEN t.due ELSE t.closes_at END
+             SELECT max(CASE WHEN t.due <= t.closes_at THEN t.due ELSE t.closes_at END, t.reopened_until)
              FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', exam_sessions.started_at, '+' || (
                           e.duration_minutes
                           + coalesce((SELECT minutes FROM extra_time x WHERE x.exam_id = e.id AND x.user_id = exam_sessions.user_id), 0)
                       ) || ' minutes') AS due,
-                          max(e.closes_at, coalesce(exam_sessions.reopened_until, '')) AS closes_at
+                          e.closes_at AS closes_at,
+                          coalesce(exam_sessions.reopened_until, '') AS reopened_until
                    FROM exams e WHERE e.id = ?1) t)
          WHERE exam_id = ?1 AND submitted_at IS NULL AND (?2 IS NULL OR user_id = ?2)",
         params![exam, user],
@@ -316,12 +317,22 @@ pub fn rebind(conn: &Connection, attempt: &Attempt) -> Result<Binding, StoreErro
 }
 
 /// Reopens a submitted attempt until `until`: not submitted any more, its
-/// deadline `until`, and the student's next browser may take it over (the
-/// one they submitted from forgot it). Returns false when it is not submitted.
+/// deadline `until` (or later, with extra time), and the student's next
+/// browser may take it over (the one they submitted from forgot it).
+/// Returns false when it is not submitted.
 ///
 /// # Errors
-/// Storage errors.
+/// [`StoreError::WrongState`] when changes arrived after its deadline: their
+/// sequence would meet the reopened log's, so they are settled first.
 pub fn reopen(conn: &Connection, attempt: AttemptId, until: OffsetDateTime) -> Result<bool, StoreError> {
+    let late: i64 = conn.query_row("SELECT count(*) FROM late_items WHERE session_id = ?1", [attempt], |r| r.get(0))?;
+    if late > 0 {
+        return Err(StoreError::WrongState(
+            "changes of this attempt arrived after its deadline and are kept beside it as evidence; \
+             reopening would mix new work with them, so this attempt cannot be reopened"
+                .to_owned(),
+        ));
+    }
     Ok(conn.execute(
         "UPDATE exam_sessions SET submitted_at = NULL, submit_reason = NULL, deadline_at = ?2, reopened_until = ?2,
              move_allowed = 1

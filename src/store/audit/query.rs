@@ -121,19 +121,29 @@ pub fn times_refused(conn: &Connection, action: &str, target: &str) -> Result<u3
     Ok(u32::try_from(times).unwrap_or(u32::MAX))
 }
 
-/// The entries about `target` whose action is one of `actions`, oldest
-/// first, at most `limit` (the index on the target finds them).
+/// The newest `limit` entries about `target` whose action is one of
+/// `actions` and that were refused (`refused`) or not, oldest first (the
+/// index on the target finds them).
 ///
 /// # Errors
 /// SQL errors, or a stored value that is not what examhall writes.
-pub fn about(conn: &Connection, target: &str, actions: &[&str], limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+pub fn about(
+    conn: &Connection,
+    target: &str,
+    actions: &[&str],
+    refused: bool,
+    limit: u32,
+) -> Result<Vec<AuditRecord>, StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, hash
-         FROM audit_log WHERE target = ?1 AND action IN (SELECT value FROM json_each(?2)) ORDER BY seq LIMIT ?3",
+         FROM audit_log WHERE target = ?1 AND action IN (SELECT value FROM json_each(?2)) AND (outcome = 'denied') = ?3
+         ORDER BY seq DESC LIMIT ?4",
     )?;
     let actions = serde_json::Value::from(actions.to_vec()).to_string();
-    let rows = statement.query_map(rusqlite::params![target, actions, limit], row_to_record)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    let rows = statement.query_map(rusqlite::params![target, actions, refused, limit], row_to_record)?;
+    let mut newest_first = rows.collect::<Result<Vec<_>, _>>()?;
+    newest_first.reverse();
+    Ok(newest_first)
 }
 
 /// Writes `records` as CSV (RFC 4180: a header row, CRLF line ends, quotes
