@@ -61,7 +61,12 @@ fn a_database_of_the_previous_schema_keeps_every_row_and_gets_fixed_width_times(
     exams::publish(&conn, exam_id, NOW).unwrap();
     let exam = exams::get(&conn, course, exam_id, NOW).unwrap().unwrap();
     let (attempt, _) = attempts::start(&conn, &exam, user.id, NOW).unwrap();
-    attempts::set_extra_time(&conn, exam_id, &[user.id], 15, "accommodation", NOW).unwrap();
+    // Extra time as that schema held it (today's store functions write columns it lacks).
+    conn.execute(
+        "INSERT INTO extra_time (exam_id, user_id, minutes, label, granted_at) VALUES (?1, ?2, 15, 'accommodation', ?3)",
+        rusqlite::params![exam_id, user.id, "2026-06-01T09:00:00.000Z"],
+    )
+    .unwrap();
     // ...then written back in the forms earlier versions stored: no
     // fraction, a trimmed fraction, and a client's own offset.
     conn.execute_batch(&format!(
