@@ -34,6 +34,10 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(25);
 pub struct Anchors {
     pending: Mutex<HashMap<OrgId, AuditHead>>,
     wake: Notify,
+    /// Held for a whole flush: the last flush at shutdown waits for one the
+    /// background task began, so a batch that task drained is written (or
+    /// put back and written now) before `platform.db` closes, never lost.
+    flushing: tokio::sync::Mutex<()>,
 }
 
 impl Anchors {
@@ -50,6 +54,7 @@ impl Anchors {
     /// # Errors
     /// Storage errors of `platform.db`.
     pub async fn flush(&self, platform: &Database) -> Result<usize, StoreError> {
+        let _one_at_a_time = self.flushing.lock().await;
         let batch: Vec<(OrgId, AuditHead)> = self.lock().drain().collect();
         if batch.is_empty() {
             return Ok(0);
