@@ -149,3 +149,29 @@ impl FromRequestParts<AppState> for WatchedAttempt {
         Ok(Self(AttemptStaff { on: watch.on, attempt }))
     }
 }
+
+/// [`ExamProctor`] for those who act on the exam day: the course's
+/// instructors, and proctors of its sections. Reviewers read and never act:
+/// 404, as for anyone outside the exam.
+pub struct ExamActor(pub ExamWatch);
+
+impl FromRequestParts<AppState> for ExamActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ExamProctor(watch, _) = ExamProctor::from_request_parts(parts, state).await?;
+        if watch.on.staff.role == Role::Reviewer { Err(AppError::NotFound) } else { Ok(Self(watch)) }
+    }
+}
+
+/// [`WatchedAttempt`] for those who act on the exam day ([`ExamActor`]).
+pub struct AttemptActor(pub AttemptStaff);
+
+impl FromRequestParts<AppState> for AttemptActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let WatchedAttempt(of) = WatchedAttempt::from_request_parts(parts, state).await?;
+        if of.on.staff.role == Role::Reviewer { Err(AppError::NotFound) } else { Ok(Self(of)) }
+    }
+}

@@ -19,7 +19,9 @@ mod student;
 pub use client::ClientAddr;
 pub use cookie::{Realm, SessionCookie, clear_cookie, session_cookie};
 pub use course::{CourseInstructor, CourseStaff};
-pub use exam::{AttemptInstructor, CourseExam, ExamAttempt, ExamInstructor, ExamProctor, WatchedAttempt};
+pub use exam::{
+    AttemptActor, AttemptInstructor, CourseExam, ExamActor, ExamAttempt, ExamInstructor, ExamProctor, WatchedAttempt,
+};
 pub use principal::{OrgAdmin, OrgMember, PlatformAdmin, Principal};
 pub use session_view::SessionView;
 pub use student::{ExamSecret, Student, StudentExam};

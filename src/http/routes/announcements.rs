@@ -15,9 +15,9 @@ use futures_util::Stream;
 use serde::Deserialize;
 
 use crate::domain::SessionId;
-use crate::domain::{Role, SectionId, UserId};
+use crate::domain::{SectionId, UserId};
 use crate::error::AppError;
-use crate::http::auth::{ExamProctor, OrgMember, StudentExam};
+use crate::http::auth::{ExamActor, ExamProctor, OrgMember, StudentExam};
 use crate::http::wire::announcements::{ReceivedAnnouncement, SentAnnouncement};
 use crate::notices::Subscription;
 use crate::service::ExamTaker;
@@ -45,12 +45,9 @@ struct NewAnnouncement {
 /// to their own sections; not reviewers), audited.
 async fn send(
     State(state): State<AppState>,
-    ExamProctor(watch, _): ExamProctor,
+    ExamActor(watch): ExamActor,
     Json(body): Json<NewAnnouncement>,
 ) -> Result<(StatusCode, Json<SentAnnouncement>), AppError> {
-    if watch.on.staff.role == Role::Reviewer {
-        return Err(AppError::NotFound);
-    }
     let sent = service::announce(&state, &watch, body.section_id, body.body).await?;
     Ok((StatusCode::CREATED, Json(sent.into())))
 }

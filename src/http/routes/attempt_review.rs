@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Role, Timestamp};
 use crate::error::AppError;
-use crate::http::auth::{AttemptInstructor, ExamAttempt, WatchedAttempt};
+use crate::http::auth::{AttemptActor, AttemptInstructor, ExamAttempt, WatchedAttempt};
 use crate::http::wire::ReceiptBody;
 use crate::http::wire::attempts::{Attempt, LateItem};
 use crate::http::wire::case_file::CaseFileDocument;
@@ -49,11 +49,8 @@ struct MoveCode {
 /// section; not reviewers, who read and never act.
 async fn issue_move_code(
     State(state): State<AppState>,
-    WatchedAttempt(of): WatchedAttempt,
+    AttemptActor(of): AttemptActor,
 ) -> Result<(StatusCode, Json<MoveCode>), AppError> {
-    if of.on.staff.role == Role::Reviewer {
-        return Err(AppError::NotFound);
-    }
     let issued = service::issue_move_code(&state, &of).await?;
     Ok((StatusCode::CREATED, Json(MoveCode { code: issued.code, expires_at: Timestamp::from_time(issued.expires_at) })))
 }
