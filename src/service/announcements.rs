@@ -35,11 +35,8 @@ pub async fn announce(
     section: Option<SectionId>,
     body: String,
 ) -> Result<Sent, StoreError> {
-    let body = body.trim().to_owned();
+    let body = super::text::lines("body", "body", &body, 1, MAX_BODY_CHARS)?;
     let chars = body.chars().count();
-    if chars == 0 || chars > MAX_BODY_CHARS || body.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(StoreError::invalid("body", format!("body: 1 to {MAX_BODY_CHARS} characters of text")));
-    }
     match (section, &watch.sections) {
         (Some(section), _) if !watch.section_ids().contains(&section) => {
             return Err(StoreError::NotFound("section".to_owned()));

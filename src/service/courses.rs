@@ -1,24 +1,13 @@
 //! Org admins: courses, sections and role grants.
 
 use super::OrgActor;
+use super::text::one_line;
 use crate::domain::{CourseId, GrantId, Role, UserId};
 use crate::state::AppState;
 use crate::store::accounts::{sessions, users};
 use crate::store::audit;
 use crate::store::courses::{self, Course, Grant, GrantTarget, Section};
 use crate::store::{Database, StoreError};
-
-/// A trimmed text of 1 to `max` characters without control characters.
-///
-/// # Errors
-/// [`StoreError::Invalid`] naming `field` (`what` in the message).
-pub fn bounded(field: &'static str, what: &str, text: &str, max: usize) -> Result<String, StoreError> {
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > max || text.chars().any(char::is_control) {
-        return Err(StoreError::invalid(field, format!("{what}: use 1 to {max} characters")));
-    }
-    Ok(text.to_owned())
-}
 
 /// Every course, with its sections.
 ///
@@ -34,8 +23,8 @@ pub async fn list(db: &Database) -> Result<Vec<Course>, StoreError> {
 /// [`StoreError::Invalid`] for a code or title out of bounds;
 /// [`StoreError::Taken`] for a code in use.
 pub async fn create(state: &AppState, admin: &OrgActor, code: &str, title: &str) -> Result<Course, StoreError> {
-    let code = bounded("code", "course code", code, 40)?;
-    let title = bounded("title", "course title", title, 200)?;
+    let code = one_line("code", "course code", code, 40)?;
+    let title = one_line("title", "course title", title, 200)?;
     let now = state.clock().now();
     let event = admin.actor.event("course.create");
     admin
@@ -60,7 +49,7 @@ pub async fn create_section(
     course: CourseId,
     name: &str,
 ) -> Result<Section, StoreError> {
-    let name = bounded("name", "section name", name, 80)?;
+    let name = one_line("name", "section name", name, 80)?;
     let now = state.clock().now();
     let event = admin.actor.event("section.create");
     admin

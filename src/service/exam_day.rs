@@ -34,13 +34,10 @@ pub async fn give_extra_time(
     minutes: u32,
     reason: String,
 ) -> Result<ExtraTime, StoreError> {
-    let reason = reason.trim().to_owned();
     if !(1..=MAX_STEP_MINUTES).contains(&minutes) {
         return Err(StoreError::invalid("minutes", format!("minutes: 1 to {MAX_STEP_MINUTES}")));
     }
-    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
-        return Err(StoreError::invalid("reason", format!("reason: 1 to {MAX_REASON_CHARS} characters, one line")));
-    }
+    let reason = super::text::one_line("reason", "reason", &reason, MAX_REASON_CHARS)?;
     let on = &watch.on;
     if super::monitor::row(state, watch, student).await?.is_none() {
         return Err(StoreError::NotFound("student".to_owned()));

@@ -29,6 +29,7 @@ pub mod roster;
 pub mod sessions;
 pub mod similarity;
 pub mod summaries;
+pub mod text;
 
 pub use actor::{Actor, AttemptStaff, CourseActor, ExamStaff, ExamTaker, ExamWatch, OrgActor, Watched};
 pub use error::ServiceError;

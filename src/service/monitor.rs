@@ -204,11 +204,7 @@ pub async fn note(
     about: About,
     note: String,
 ) -> Result<incidents::Incident, StoreError> {
-    let note = note.trim().to_owned();
-    let length = note.chars().count();
-    if length == 0 || length > MAX_NOTE_CHARS || note.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(StoreError::invalid("note", format!("note: 1 to {MAX_NOTE_CHARS} characters of text")));
-    }
+    let note = super::text::lines("note", "note", &note, 1, MAX_NOTE_CHARS)?;
     let (section, student) = match about {
         About::Section(section) => {
             if !watch.section_ids().contains(&section) {

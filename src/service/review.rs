@@ -249,8 +249,7 @@ pub async fn derive(
         .await?;
     let policy = super::policy::ExamPolicy::of(&facts_exam, policy);
     let explained = frozen.map(|frozen| replays_to(&facts_exam, &logged, &frozen));
-    let entries: Vec<Entry<'_>> =
-        logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
+    let entries = entries(&logged);
     let facts = Facts {
         require_fullscreen: facts_exam.spec.require_fullscreen,
         second_device_refusals: refusals,
@@ -259,6 +258,13 @@ pub async fn derive(
     let found = integrity::signals::signals(&entries, facts, &policy.thresholds);
     drop(entries);
     Ok((found, logged))
+}
+
+/// The log as the integrity signals read it: each item with the server's
+/// time it arrived and whether the server's rebuild matched.
+#[must_use]
+pub fn entries(logged: &[log::LoggedItem]) -> Vec<Entry<'_>> {
+    logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect()
 }
 
 /// Whether applying each question's saved edits (up to the submission's log
@@ -304,10 +310,7 @@ pub async fn decide(
     decision: reviews::Decision,
     comment: String,
 ) -> Result<reviews::Review, StoreError> {
-    let comment = comment.trim().to_owned();
-    if comment.chars().count() > MAX_COMMENT_CHARS || comment.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(StoreError::invalid("comment", format!("comment: at most {MAX_COMMENT_CHARS} characters of text")));
-    }
+    let comment = super::text::lines("comment", "comment", &comment, 0, MAX_COMMENT_CHARS)?;
     if !signals(of).await?.iter().any(|signal| signal.key() == key) {
         return Err(StoreError::NotFound("signal".to_owned()));
     }
@@ -372,13 +375,10 @@ pub const MAX_REOPEN_MINUTES: u32 = 240;
 /// [`StoreError::Invalid`] for minutes out of range or an empty reason;
 /// [`StoreError::WrongState`] for an attempt that is not submitted.
 pub async fn reopen(state: &AppState, of: &AttemptStaff, minutes: u32, reason: String) -> Result<Attempt, StoreError> {
-    let reason = reason.trim().to_owned();
     if !(1..=MAX_REOPEN_MINUTES).contains(&minutes) {
         return Err(StoreError::invalid("minutes", format!("minutes: 1 to {MAX_REOPEN_MINUTES}")));
     }
-    if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
-        return Err(StoreError::invalid("reason", "reason: 1 to 500 characters, one line"));
-    }
+    let reason = super::text::one_line("reason", "reason", &reason, 500)?;
     let (id, exam, now) = (of.attempt.id, of.on.exam.id, state.clock().now());
     let until = now + time::Duration::minutes(i64::from(minutes));
     let details = serde_json::json!({ "reason": reason, "minutes": minutes, "until": crate::clock::rfc3339(until) });

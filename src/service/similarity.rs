@@ -235,10 +235,7 @@ pub async fn decide(
     decision: Decision,
     comment: String,
 ) -> Result<PairReview, StoreError> {
-    let comment = comment.trim().to_owned();
-    if comment.chars().count() > MAX_COMMENT_CHARS || comment.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(StoreError::invalid("comment", format!("comment: at most {MAX_COMMENT_CHARS} characters of text")));
-    }
+    let comment = super::text::lines("comment", "comment", &comment, 0, MAX_COMMENT_CHARS)?;
     if attempts.0 == attempts.1 {
         return Err(StoreError::invalid("attempts", "attempts: two different attempts".to_owned()));
     }

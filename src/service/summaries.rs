@@ -4,8 +4,8 @@
 //! the cost is bounded by one worker's pace. Each new summary is told on the
 //! bus, and every monitor showing the student sends their row again.
 
+use crate::integrity::signals::Severity;
 use crate::integrity::signals::activity;
-use crate::integrity::signals::{Entry, Severity};
 use crate::notices::{ExamEvent, Notice};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -50,8 +50,7 @@ pub async fn summarise(state: &AppState, job: Job) -> Result<Summary, StoreError
             Severity::High => counts.high += 1,
         }
     }
-    let entries: Vec<Entry<'_>> =
-        logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
+    let entries = super::review::entries(&logged);
     let tests = activity::latest_tests(&entries).map(|(passed, total)| TestsRun { passed, total });
     Ok(Summary { at: now, signals: counts, tests, activity: activity::per_minute(&entries, now, ACTIVITY_MINUTES) })
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::domain::log_event::{ClipboardAction, Event, RunStatus};
 use crate::domain::save_item::ItemBody;
 use crate::domain::{QuestionId, Timestamp, UserId};
-use crate::integrity::signals::{Entry, away_stretches};
+use crate::integrity::signals::away_stretches;
 use crate::service::review::{self, AttemptCode};
 use crate::store::attempts::log::LoggedItem;
 use crate::store::audit::AuditRecord;
@@ -71,8 +71,7 @@ impl TimelineItem {
     /// order the server saw them.
     #[must_use]
     pub fn merged(logged: &[LoggedItem], facts: review::ServerFacts) -> Vec<Self> {
-        let entries: Vec<Entry<'_>> =
-            logged.iter().map(|l| Entry { item: &l.item, server_at: l.server_at.time(), applied: l.applied }).collect();
+        let entries = crate::service::review::entries(logged);
         let mut log: Vec<Self> = logged.iter().map(Self::from).collect();
         for (from, to) in away_stretches(&entries) {
             log[to].away_seconds = Some((entries[to].server_at - entries[from].server_at).whole_seconds());
