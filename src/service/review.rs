@@ -20,6 +20,7 @@ use crate::store::attempts::reviews;
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt};
 use crate::store::audit;
+use crate::store::candidates;
 use crate::store::exam_policies;
 
 /// The attempt `id` of the exam `on`.
@@ -381,8 +382,13 @@ pub async fn reopen(state: &AppState, of: &AttemptStaff, minutes: u32, reason: S
     let reason = super::text::one_line("reason", "reason", &reason, 500)?;
     let (id, exam, now) = (of.attempt.id, of.on.exam.id, state.clock().now());
     let until = now + time::Duration::minutes(i64::from(minutes));
-    let details = serde_json::json!({ "reason": reason, "minutes": minutes, "until": crate::clock::rfc3339(until) });
-    let event = of.on.staff.actor.event("attempt.reopen").target(id.to_string()).details(details);
+    let student = of.attempt.user_id;
+    // A candidate signs in again with a link issued again; the entry says so.
+    let details = move |candidate: bool| {
+        serde_json::json!({ "reason": reason, "minutes": minutes, "until": crate::clock::rfc3339(until),
+                            "candidate_signed_out": candidate })
+    };
+    let event = of.on.staff.actor.event("attempt.reopen").target(id.to_string());
     let reopened = of
         .on
         .staff
@@ -391,11 +397,11 @@ pub async fn reopen(state: &AppState, of: &AttemptStaff, minutes: u32, reason: S
             if !attempts::reopen(conn, id, until)? {
                 return Err(StoreError::WrongState("only a submitted attempt can be reopened".to_owned()));
             }
-            audit::append(conn, &event, now)?;
+            let candidate = candidates::follow_reopen(conn, exam, student, until)?;
+            audit::append(conn, &event.details(details(candidate)), now)?;
             attempts::by_id(conn, exam, id)?.ok_or_else(|| StoreError::NotFound("attempt".to_owned()))
         })
         .await?;
-    let student = of.attempt.user_id;
     of.on.tell(state.notices(), ExamEvent::MoveAllowed { attempt: id, student });
     Ok(reopened)
 }

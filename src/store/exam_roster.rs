@@ -38,6 +38,8 @@ pub struct StudentAttempt {
     pub last_save_at: Option<Timestamp>,
     /// How many questions the student has changed.
     pub questions_attempted: u32,
+    /// A candidate account (signs in with a link of this exam, has no real e-mail).
+    pub candidate: bool,
 }
 
 /// Whose rows to read.
@@ -74,7 +76,8 @@ pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'refused'),
                 (SELECT count(*) FROM late_items l WHERE l.session_id = s.id AND l.status = 'applied'),
                 s.last_saved_at,
-                (SELECT count(*) FROM answers a WHERE a.session_id = s.id)
+                (SELECT count(*) FROM answers a WHERE a.session_id = s.id),
+                EXISTS (SELECT 1 FROM candidate_links c WHERE c.user_id = u.id)
          FROM grants g
          JOIN exam_sections es ON es.exam_id = ?1 AND es.section_id = g.section_id
          JOIN users u ON u.id = g.user_id
@@ -108,6 +111,7 @@ pub fn students(conn: &Connection, exam: &Exam, whose: Whose<'_>) -> Result<Vec<
             receipt_sha256: None,
             last_save_at: row.get(18)?,
             questions_attempted: row.get(19)?,
+            candidate: row.get(20)?,
         })
     })?;
     let mut students = rows.collect::<Result<Vec<_>, _>>()?;

@@ -12,6 +12,8 @@ use crate::helpers::{TestApp, spawn_app};
 use crate::people::{Caller, World, world};
 use crate::sse::EventStream;
 
+mod cost;
+
 /// A monitor stream as a page reads it.
 struct Stream;
 
@@ -150,105 +152,6 @@ async fn the_server_keeps_a_bounded_number_of_monitor_streams_open() {
     }
     assert!(reopened.is_some(), "a closed stream's place is given back");
     app.stop().await;
-}
-
-/// When each student's rows reached one monitor, by user id.
-type Arrivals = std::collections::HashMap<String, Vec<std::time::Instant>>;
-
-/// This process's CPU time so far (user and system), from `/proc/self/stat`.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// One run of [`measure_save_to_monitor_latency`] with `monitors` streams open.
-async fn monitor_cost(monitors: usize) {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex};
-    use std::time::Instant;
-    const STUDENTS: usize = 1_000;
-    const ROUNDS: u64 = 5;
-    let app = spawn_app().await;
-    let w = world(&app).await;
-    let candidates: Vec<Value> = (0..STUDENTS).map(|n| json!({ "label": format!("Candidate {n:03}") })).collect();
-    let batch = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z", "valid_until": "2026-06-01T16:00:00Z",
-        "candidates": candidates});
-    let links: Value =
-        app.as_(&w.instructor).issue_candidates(w.course, w.open_exam, batch).await.json().await.unwrap();
-    let mut students = Vec::new();
-    for link in links.as_array().unwrap() {
-        let (caller, user) = crate::candidates::signed_in(&app, link).await;
-        students.push((user, ExamClient::start(&app, &caller, &w.open_exam.to_string()).await));
-    }
-    // Each monitor notes when each student's row arrives (by user id).
-    let heard: Arc<Mutex<Vec<Arrivals>>> = Arc::new(Mutex::new(vec![HashMap::new(); monitors]));
-    let mut readers = Vec::new();
-    for index in 0..monitors {
-        let mut stream = Stream::open(&app, &w.instructor, w.course, w.open_exam).await;
-        assert_eq!(stream.next().await.0, "snapshot");
-        let heard = Arc::clone(&heard);
-        readers.push(tokio::spawn(async move {
-            loop {
-                let (kind, row) = stream.next().await;
-                if kind == "student" {
-                    let user = row["user_id"].as_str().unwrap().to_owned();
-                    heard.lock().unwrap()[index].entry(user).or_default().push(Instant::now());
-                }
-            }
-        }));
-    }
-    let (mut sent, mut answered): (Vec<(String, Instant)>, Vec<Duration>) = (Vec::new(), Vec::new());
-    let (started, cpu_before) = (Instant::now(), cpu_seconds());
-    for round in 0..ROUNDS {
-        tokio::time::sleep_until((started + Duration::from_secs(round)).into()).await;
-        for (user, client) in &mut students {
-            let question = client.question(0);
-            client.type_text(&question, "x");
-            let at = Instant::now();
-            client.flush(&app).await;
-            answered.push(at.elapsed());
-            sent.push((user.clone(), at));
-        }
-    }
-    // The last rows arrive within a moment (bounded), then each save meets the first row after it.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let cpu = cpu_seconds() - cpu_before;
-    for reader in readers {
-        reader.abort();
-    }
-    let (mut latencies, mut missed) = (Vec::new(), 0);
-    for monitor in heard.lock().unwrap().iter() {
-        for (user, at) in &sent {
-            match monitor.get(user).and_then(|times| times.iter().find(|t| *t >= at)) {
-                Some(arrived) => latencies.push(*arrived - *at),
-                None => missed += 1,
-            }
-        }
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let to_monitor = if monitors == 0 { "no monitor".to_owned() } else { crate::admin::summary(&mut latencies) };
-    println!(
-        "{STUDENTS} students, {monitors} monitors, {} saves in {elapsed:.1} s; CPU {cpu:.2} s (this process: server and \
-         simulated students); save answered: {}; save to monitor: {to_monitor}; missed {missed}",
-        sent.len(),
-        crate::admin::summary(&mut answered),
-    );
-    app.stop().await;
-}
-
-/// A measurement for docs/benchmarks.md, not a check: 1,000 candidates of
-/// one exam each save a change once a second for 5 rounds, first with no
-/// monitor open (the baseline), then with 10; each save's latency is from
-/// its request to its answer, and to each monitor's receipt of that
-/// student's next row; the CPU time of the whole run is this process's.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement for docs/benchmarks.md; run it by name"]
-async fn measure_save_to_monitor_latency() {
-    monitor_cost(0).await;
-    monitor_cost(10).await;
 }
 
 #[tokio::test]

@@ -127,7 +127,8 @@ export function freePort() {
  * `openFileLimit` starts it with that soft limit on open files (as systemd's
  * default of 1,024 would), through `bash -c 'ulimit -Sn N && exec ...'`, so
  * the process is still the server itself. `program` runs another build than
- * EXAMHALL_BIN (benchmarks compare two).
+ * EXAMHALL_BIN (benchmarks compare two). `args` runs another command than
+ * the demo on a free port (e.g. `serve` on a kept data directory, to restart).
  */
 export async function startServer({
   loopbackHttp = false,
@@ -135,6 +136,7 @@ export async function startServer({
   openFileLimit = undefined,
   program = binary,
   testClock: onTestClock = false,
+  args = ['demo', '--listen', '127.0.0.1:0'],
 } = {}) {
   const workDir = await tempDir('examhall-browser-test-');
   const env = { ...process.env, ...extraEnv };
@@ -151,7 +153,6 @@ export async function startServer({
     env.EXAMHALL_SERVER__LOOPBACK_HTTP_LISTEN = `127.0.0.1:${port}`;
     httpUrl = `http://127.0.0.1:${port}/`;
   }
-  const args = ['demo', '--listen', '127.0.0.1:0'];
   const [command, argv] =
     openFileLimit === undefined
       ? [program, args]

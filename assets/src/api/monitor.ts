@@ -12,6 +12,8 @@ export interface MonitorRow {
   section_id: string;
   display_name: string;
   email: string;
+  /** Signs in with a candidate link of this exam (its e-mail is not a real one). */
+  candidate: boolean;
   extra_minutes: number;
   attempt: Attempt | null;
   /** When the server received the attempt's latest durable change. */

@@ -218,6 +218,8 @@ export interface AttemptRow {
   section_id: string;
   email: string;
   display_name: string;
+  /** Signs in with a candidate link of this exam (its e-mail is not a real one). */
+  candidate: boolean;
   extra_minutes: number;
   /** Why the extra time was given, e.g. "25% extra"; empty when none. */
   extra_label: string;

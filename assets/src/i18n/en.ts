@@ -828,6 +828,7 @@ export const en: Messages = {
   },
   monitor: {
     documentTitle: 'Live monitor · examhall',
+    candidate: 'signs in with a candidate link',
     heading: (exam) => `Live monitor: ${exam}`,
     intro:
       'Where each student is, updated as they work. Status is what the server last heard from each browser; it shows where to look, and decides nothing.',
@@ -917,6 +918,7 @@ export const en: Messages = {
       reopenFor: (name) => `Reopen ${name}'s submitted attempt`,
       reopenGive: 'Reopen the attempt',
       reopened: (name, minutes) => `${name}'s attempt is open again for ${n(minutes)} minutes. Their first submission is kept; the next one will name it.`,
+      reopenedCandidate: 'They sign in with a candidate link, which their submission signed out: issue their link again on the Candidate links page and give it to them.',
       close: 'Close the exam now',
       closeConfirm: {
         title: 'Close the exam now?',

@@ -625,6 +625,8 @@ export interface Messages {
   /** The live monitor of one exam, for its staff and its sections' proctors. */
   monitor: {
     documentTitle: string;
+    /** Shown instead of an e-mail for someone who signs in with a candidate link. */
+    candidate: string;
     heading: (exam: string) => string;
     intro: string;
     live: string;
@@ -701,6 +703,8 @@ export interface Messages {
       reopenFor: (name: string) => string;
       reopenGive: string;
       reopened: (name: string, minutes: number) => string;
+      /** Added to `reopened` for a candidate: their session ended, they need their link issued again. */
+      reopenedCandidate: string;
       close: string;
       closeConfirm: { title: string; body: string; action: string };
     };

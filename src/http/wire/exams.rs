@@ -42,6 +42,8 @@ pub struct StudentAttempt {
     section_id: SectionId,
     email: String,
     display_name: String,
+    /// Signs in with a candidate link of this exam (its e-mail is not a real one).
+    candidate: bool,
     extra_minutes: u32,
     extra_label: String,
     late_items: LateCounts,
@@ -57,6 +59,7 @@ impl From<exam_roster::StudentAttempt> for StudentAttempt {
             section_id: row.section_id,
             email: row.email,
             display_name: row.display_name,
+            candidate: row.candidate,
             extra_minutes: row.extra_minutes,
             extra_label: row.extra_label,
             late_items: row.late_items.into(),

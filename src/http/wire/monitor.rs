@@ -19,6 +19,8 @@ pub struct MonitorRow {
     section_id: SectionId,
     display_name: String,
     email: String,
+    /// Signs in with a candidate link of this exam (its e-mail is not a real one).
+    candidate: bool,
     extra_minutes: u32,
     attempt: Option<Attempt>,
     /// When the server received the attempt's latest durable item.
@@ -68,6 +70,7 @@ impl From<Row> for MonitorRow {
             section_id: student.section_id,
             display_name: student.display_name,
             email: student.email,
+            candidate: student.candidate,
             extra_minutes: student.extra_minutes,
             attempt: student.attempt.map(Attempt::from),
             last_save_at: student.last_save_at,

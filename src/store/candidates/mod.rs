@@ -214,6 +214,33 @@ pub fn follow_exam_close(
     Ok(moved)
 }
 
+/// Follows the reopening of `user`'s attempt at `exam` until `until`: when
+/// `user` is a candidate, the window of their current link lasts at least
+/// until then (so a link issued again for them works after the exam's own
+/// window ended), and every session they had ends: the one their submission
+/// signed out stays signed out, and whoever sits at that computer now does
+/// not inherit the attempt. They sign in again with a new link
+/// ([`reissue`]). Returns whether `user` is a candidate.
+///
+/// # Errors
+/// Storage errors.
+pub fn follow_reopen(conn: &Connection, exam: ExamId, user: UserId, until: OffsetDateTime) -> Result<bool, StoreError> {
+    let candidate: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM candidate_links WHERE user_id = ?1 AND exam_id = ?2)",
+        params![user, exam],
+        |r| r.get(0),
+    )?;
+    if candidate {
+        conn.execute(
+            "UPDATE candidate_links SET valid_until = ?3
+             WHERE user_id = ?1 AND exam_id = ?2 AND replaced_by IS NULL AND valid_until < ?3",
+            params![user, exam, rfc3339(until)],
+        )?;
+        super::accounts::sessions::end_all(conn, user, None)?;
+    }
+    Ok(candidate)
+}
+
 /// Removes the links of `exam`, which is being deleted, and closes their
 /// candidates' accounts: their sessions end and they are disabled, so an
 /// account left without a link never becomes an ordinary student of the

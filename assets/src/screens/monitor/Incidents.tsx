@@ -8,6 +8,7 @@ import { formatDateTime, t } from '../../i18n';
 import { addIncident, incidents, type Incident, type Monitor } from '../../api/monitor';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
+import { contact } from './status';
 import { useAction } from '../../hooks/useAction';
 import { useLoad } from '../../hooks/useLoad';
 
@@ -46,7 +47,7 @@ export function Incidents({ courseId, examId, monitor, live }: Props) {
         <label class="field-label" for="incident-about">{text.about}</label>
         <select id="incident-about" class="input" value={about} onChange={(e) => { setAbout(e.currentTarget.value); }} data-testid="incident-about">
           {monitor.sections.map((s) => <option key={s.id} value={`section:${s.id}`}>{text.wholeSection(s.name)}</option>)}
-          {byName.map((row) => <option key={row.user_id} value={`student:${row.user_id}`}>{`${row.display_name} (${row.email})`}</option>)}
+          {byName.map((row) => <option key={row.user_id} value={`student:${row.user_id}`}>{`${row.display_name} (${contact(row)})`}</option>)}
         </select>
         <label class="field-label" for="incident-note">{text.note}</label>
         <textarea id="incident-note" class="input" rows={2} maxLength={2000} value={note} onInput={(e) => { setNote(e.currentTarget.value); }} data-testid="incident-note" />

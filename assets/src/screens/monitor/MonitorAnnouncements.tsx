@@ -8,6 +8,7 @@ import { formatDateTime, t } from '../../i18n';
 import { announce, announcements, type Monitor, type SentAnnouncement } from '../../api/monitor';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
+import { contact } from './status';
 import { useAction } from '../../hooks/useAction';
 import { useLoad } from '../../hooks/useLoad';
 
@@ -41,7 +42,7 @@ function Sent({ announcement, monitor }: { announcement: SentAnnouncement; monit
         <details>
           <summary>{text.unread(unread.length)}</summary>
           <ul data-testid="announcement-unread">
-            {unread.map((row) => <li key={row.user_id}>{`${row.display_name} (${row.email})`}</li>)}
+            {unread.map((row) => <li key={row.user_id}>{`${row.display_name} (${contact(row)})`}</li>)}
           </ul>
         </details>
       )}

@@ -218,7 +218,8 @@ export function MonitorScreen({ courseId, examId }: Props) {
             const { row } = minutesFor;
             if (minutesFor.reopen) {
               await reopenAttempt(courseId, examId, row.attempt?.id ?? '', minutes, reason);
-              return text.actions.reopened(row.display_name, minutes);
+              const reopened = text.actions.reopened(row.display_name, minutes);
+              return row.candidate ? `${reopened} ${text.actions.reopenedCandidate}` : reopened;
             }
             const now = await giveExtraTime(courseId, examId, row.user_id, minutes, reason);
             return text.actions.given(row.display_name, now.minutes);

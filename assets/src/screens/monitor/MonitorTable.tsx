@@ -8,7 +8,7 @@ import { t } from '../../i18n';
 import type { Monitor, MonitorRow } from '../../api/monitor';
 import { Link } from '../../router';
 import { Sparkline } from '../../components/Sparkline';
-import { STATUS_ORDER, timeLeft, type Standing, type Status } from './status';
+import { STATUS_ORDER, contact, timeLeft, type Standing, type Status } from './status';
 
 const text = t.monitor;
 
@@ -120,7 +120,7 @@ export function MonitorTable({ monitor, rows, standings, now, sort, detail, acti
                   ) : (
                     row.display_name
                   )}{' '}
-                  <span class="hint">{row.email}</span>
+                  <span class="hint">{contact(row)}</span>
                 </th>
                 <td>{text.section(sectionName.get(row.section_id) ?? '')}</td>
                 <td>

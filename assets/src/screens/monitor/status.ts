@@ -4,6 +4,7 @@
  * agree, and a test can check each case.
  */
 import type { MonitorRow } from '../../api/monitor';
+import { t } from '../../i18n';
 
 export type Status = 'not_started' | 'working' | 'idle' | 'disconnected' | 'submitted' | 'submitted_at_deadline';
 
@@ -19,6 +20,11 @@ export interface Standing {
   status: Status;
   /** For `idle`: whole minutes since the last save (or the start). */
   idleMinutes: number;
+}
+
+/** How staff tell a student apart beside their name: their e-mail, or that they sign in with a link. */
+export function contact(row: MonitorRow): string {
+  return row.candidate ? t.monitor.candidate : row.email;
 }
 
 const at = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
