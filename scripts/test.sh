@@ -4,15 +4,22 @@
 # the RustSec snapshot beside the repository, npm audit), the Rust unit and
 # integration tests, and the browser tests in headless Chromium and the abuse
 # tests against the binary built from this checkout. Installs what a fresh
-# Debian machine lacks (Chromium, the npm packages, the pinned cargo-deny).
+# Debian machine lacks (Chromium, age, zstd, the npm packages, the pinned
+# cargo-deny).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Chromium (Debian package) for the browser tests"
+# Chromium for the browser tests; age, zstd and openssl for the backup tests,
+# which open bundles with the standard tools as a university would.
+missing=()
+for tool in chromium age zstd openssl; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "== installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 echo "== front end: install, type check, lint"

@@ -224,6 +224,7 @@ fn each_layer_imports_only_the_layers_below_it() {
         (&["service"], &["http", "cli", "admin", "app"]),
         (&["notices"], &["store", "service", "http", "cli", "admin", "app", "state"]),
         (&["integrity"], &["store", "service", "http", "cli", "admin", "app", "state", "notices"]),
+        (&["backup"], &["store", "service", "http", "cli", "admin", "app", "state", "notices"]),
         (&["admin"], &["http", "cli"]),
         (&["http"], &["cli", "admin"]),
         (&["cli"], &["http"]),

@@ -20,7 +20,7 @@ pub const EXAMPLE: &str = include_str!("../config/examhall.toml");
 /// The top-level keys; only `EXAMHALL_*` variables naming one of them are
 /// read as config (others, like `EXAMHALL_MASTER_KEY`, are not config), and
 /// within them an unknown key is an error.
-const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log", "auth", "exams"];
+const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log", "auth", "exams", "backup"];
 
 /// Everything examhall can be configured with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +40,21 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Rules of taking exams that are the appliance's, not each exam's.
     pub exams: ExamsConfig,
+    /// Backups: who can read them, and where they go.
+    pub backup: BackupConfig,
+}
+
+/// Backups: who can read them, and where they go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// The backup officers' public keys: age X25519 (`age1...`) or SSH
+    /// (`ssh-ed25519 ...`). Every bundle is encrypted to each of them; the
+    /// appliance itself cannot read its bundles.
+    pub recipients: Vec<String>,
+    /// Where bundles go when a command names no `--to`; empty means
+    /// `<data_dir>/backups` (a mounted off-site share belongs here).
+    pub dir: Option<PathBuf>,
 }
 
 /// Rules of taking exams that are the appliance's, not each exam's.
@@ -210,6 +225,7 @@ impl Default for Config {
             log: LogConfig::default(),
             auth: AuthConfig::default(),
             exams: ExamsConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -362,6 +378,12 @@ impl Config {
     #[must_use]
     pub fn log_dir(&self) -> PathBuf {
         self.log.dir.clone().unwrap_or_else(|| self.data().default_logs())
+    }
+
+    /// The folder backups go to by default.
+    #[must_use]
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup.dir.clone().unwrap_or_else(|| self.data_dir.join("backups"))
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod notices;
 pub mod presence;
 pub mod random;
 pub mod service;
+pub mod signing;
 pub mod state;
 pub mod store;
 pub mod stream_slots;

@@ -3,12 +3,13 @@
 use std::time::Duration;
 
 use super::{AcceptedHead, Command, Failure, NewUser, Outcome};
-use crate::domain::{DisplayName, Email, OrgName, OrgSlug, Role};
+use crate::domain::{DisplayName, Email, ExamId, OrgName, OrgSlug, Role};
 use crate::service::people::{self, NewPerson, Placement};
-use crate::service::{Actor, organizations};
+use crate::service::{Actor, backups, organizations};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::audit::Actor as AuditActor;
+use crate::store::backup::Scope;
 use crate::store::platform::{OrgStatus, Organization};
 
 /// What IT does about a log that fails verification.
@@ -32,8 +33,40 @@ pub async fn execute(state: &AppState, actor: AuditActor, command: Command) -> R
             org_change(state, actor, &slug, None, Some(status)).await
         }
         Command::UserCreate(user) => user_create(state, actor, user).await,
+        Command::Backup { org, exam, to } => backup(state, actor, &org, exam.as_deref(), to).await,
         Command::AcceptHead { slug, reason } => accept_head(state, actor, &slug, &reason).await,
     }
+}
+
+async fn backup(
+    state: &AppState,
+    actor: AuditActor,
+    slug: &str,
+    exam: Option<&str>,
+    to: Option<std::path::PathBuf>,
+) -> Result<Outcome, Failure> {
+    let org = find_org(state, slug).await?;
+    let scope = match exam {
+        None => Scope::Organization,
+        Some(exam) => Scope::Exam(ExamId::parse(exam).map_err(|_| {
+            Failure::new(format!("{exam} is not an exam id"), Some("an exam's id is the UUID in its page's address"))
+        })?),
+    };
+    let made = backups::back_up(state, &Actor::audited(actor), &org, scope, to).await.map_err(|error| match error {
+        StoreError::NotFound(what) => Failure::new(
+            format!("no {what}"),
+            Some("the exam's id is the UUID in the address of its page (…/exams/ID)"),
+        ),
+        other => other.into(),
+    })?;
+    let rows = made.manifest.rows_by_table().into_iter().map(|(t, n)| (t.to_owned(), n)).collect();
+    Ok(Outcome::BackedUp {
+        file: made.file,
+        bytes: made.bytes,
+        sha256: made.sha256,
+        rows,
+        audit_head: made.manifest.audit_head,
+    })
 }
 
 async fn setup_link(state: &AppState, actor: AuditActor) -> Result<Outcome, Failure> {

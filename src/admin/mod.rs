@@ -49,6 +49,15 @@ pub enum Command {
     },
     /// A new person with a role.
     UserCreate(NewUser),
+    /// A backup of one exam, or of a whole organization.
+    Backup {
+        /// The organization.
+        org: String,
+        /// The exam; the whole organization when `None`.
+        exam: Option<String>,
+        /// The folder (absolute); the configured one when `None`.
+        to: Option<PathBuf>,
+    },
     /// A refused organization's audit head accepted after investigation.
     AcceptHead {
         /// The organization.
@@ -120,6 +129,19 @@ pub enum Outcome {
         invitation: Option<String>,
         /// How many hours the invitation works.
         valid_hours: u64,
+    },
+    /// A backup bundle was written.
+    BackedUp {
+        /// Its file.
+        file: PathBuf,
+        /// Its size in bytes.
+        bytes: u64,
+        /// Its SHA-256, in hex.
+        sha256: String,
+        /// Rows per table.
+        rows: std::collections::BTreeMap<String, u64>,
+        /// The organization's audit head it records.
+        audit_head: String,
     },
     /// An audit head was accepted, or there was nothing to accept.
     HeadAccepted {

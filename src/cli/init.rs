@@ -39,15 +39,21 @@ pub async fn run(config: &Config, args: &Args) -> Result<(), CliError> {
     let made = initialise(config, &args.hosts)?;
     let token = super::setup_link::issue(config).await;
     let link = token.map(|token| super::setup_link::link_url(&super::setup_link::base_url(config, None), &token));
+    let platform = super::org::open_platform(config)?;
+    let signing = platform.signing_key(SystemClock.now()).await;
+    platform.db().close().await;
+    let signing = signing?.public();
     println!("examhall is initialised in {}", config.data_dir.display());
     println!("  master key    {} (mode 0600)", made.master_key_file.display());
     println!("  platform db   {}", made.platform_db.display());
     println!("  certificate   {}", made.cert_file.display());
     println!("  SHA-256       {}", made.fingerprint);
+    println!("  signing key   {} (SHA-256 {})", config.data().signing_pub().display(), signing.fingerprint());
     println!();
     println!("  setup link    {}", link?);
     println!();
     println!("Keep a copy of the master key offline: without it no database can be read.");
+    println!("Keep a copy of signing.pub off the server: restoring a backup on a new appliance needs it.");
     println!("Start the server (examhall serve), then open the set-up link within 24 hours to");
     println!("create the first platform administrator; `examhall setup-link` issues a new one.");
     Ok(())

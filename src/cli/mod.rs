@@ -5,10 +5,12 @@
 //! before or after its name. Errors say what was wrong and what to do.
 
 mod audit;
+mod backup;
 mod config_cmd;
 mod demo;
 mod error;
 pub mod init;
+mod keys;
 pub mod org;
 mod reading;
 mod serve;
@@ -61,6 +63,12 @@ enum Command {
     /// Check the tamper-evident audit log of an organization or the platform; accept a refused organization's head.
     #[command(subcommand)]
     Audit(audit::Command),
+    /// Back up an exam or an organization to an age-encrypted, signed bundle; check a bundle.
+    #[command(subcommand)]
+    Backup(backup::Command),
+    /// The appliance's keys.
+    #[command(subcommand)]
+    Keys(keys::Command),
     /// Show the documented configuration.
     #[command(subcommand)]
     Config(config_cmd::Command),
@@ -125,6 +133,8 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => demo::run(cli.load_config()?, args).await,
         Command::Org(command) => org::run(&cli.load_config()?, command).await,
         Command::Audit(command) => audit::run(&cli.load_config()?, command).await,
+        Command::Backup(command) => backup::run(&cli.load_config()?, command).await,
+        Command::Keys(command) => keys::run(&cli.load_config()?, command).await,
         Command::Similarity(args) => similarity::run(args),
     }
 }

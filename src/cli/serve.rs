@@ -63,6 +63,8 @@ pub async fn serve_until_signal(
     };
     let clock = crate::clock::from_env().map_err(CliError::new)?;
     let state = AppState::open(config, master, clock)?;
+    // A data directory made before backups were signed gets its key now.
+    state.registry().platform().signing_key(state.clock().now()).await?;
     tracing::info!(version = crate::version::APP, sqlcipher, https = %addresses.https, "examhall starting");
     announce(&addresses);
     let opening = state.clone();

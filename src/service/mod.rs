@@ -10,6 +10,7 @@
 pub mod actor;
 pub mod announcements;
 pub mod attempts;
+pub mod backups;
 pub mod candidates;
 pub mod case_file;
 pub mod courses;

@@ -48,6 +48,12 @@ impl DataDir {
         self.root.join("platform.db")
     }
 
+    /// The public half of the appliance's signing key, in PEM.
+    #[must_use]
+    pub fn signing_pub(&self) -> PathBuf {
+        self.root.join("signing.pub")
+    }
+
     /// The folder of organization databases.
     #[must_use]
     pub fn orgs(&self) -> PathBuf {

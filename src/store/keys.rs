@@ -20,7 +20,9 @@ const KEY_LEN: usize = 32;
 const WRAP_FORMAT_V1: u8 = 1;
 const NONCE_LEN: usize = aead::NONCE_LEN;
 
-fn random_key() -> SecretBox<[u8; KEY_LEN]> {
+/// 32 random bytes, wiped when dropped.
+#[must_use]
+pub fn random_key() -> SecretBox<[u8; KEY_LEN]> {
     let mut bytes = Box::new([0u8; KEY_LEN]);
     fill_random(bytes.as_mut());
     SecretBox::new(bytes)
@@ -85,9 +87,36 @@ impl MasterKey {
     /// does not open.
     #[must_use]
     pub fn wrap(&self, key: &DatabaseKey, context: &str) -> Vec<u8> {
+        self.seal(key.0.expose_secret(), context)
+    }
+
+    /// Unwraps a key made by [`MasterKey::wrap`] with the same `context`.
+    ///
+    /// # Errors
+    /// [`StoreError::KeyUnwrap`] for a wrong master key, context or a damaged record.
+    pub fn unwrap(&self, wrapped: &[u8], context: &str) -> Result<DatabaseKey, StoreError> {
+        self.open(wrapped, context).map(DatabaseKey)
+    }
+
+    /// Wraps another 32-byte secret of the appliance (the seed of its
+    /// signing key), bound to `context` as [`MasterKey::wrap`] is.
+    #[must_use]
+    pub fn wrap_secret(&self, secret: &SecretBox<[u8; KEY_LEN]>, context: &str) -> Vec<u8> {
+        self.seal(secret.expose_secret(), context)
+    }
+
+    /// Unwraps a secret made by [`MasterKey::wrap_secret`].
+    ///
+    /// # Errors
+    /// [`StoreError::KeyUnwrap`] for a wrong master key, context or a damaged record.
+    pub fn unwrap_secret(&self, wrapped: &[u8], context: &str) -> Result<SecretBox<[u8; KEY_LEN]>, StoreError> {
+        self.open(wrapped, context)
+    }
+
+    fn seal(&self, secret: &[u8; KEY_LEN], context: &str) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         fill_random(&mut nonce);
-        let mut sealed = key.0.expose_secret().to_vec();
+        let mut sealed = secret.to_vec();
         self.aead_key()
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(context.as_bytes()), &mut sealed)
             .expect("sealing 32 bytes cannot exceed the AEAD's limits");
@@ -98,11 +127,7 @@ impl MasterKey {
         out
     }
 
-    /// Unwraps a key made by [`MasterKey::wrap`] with the same `context`.
-    ///
-    /// # Errors
-    /// [`StoreError::KeyUnwrap`] for a wrong master key, context or a damaged record.
-    pub fn unwrap(&self, wrapped: &[u8], context: &str) -> Result<DatabaseKey, StoreError> {
+    fn open(&self, wrapped: &[u8], context: &str) -> Result<SecretBox<[u8; KEY_LEN]>, StoreError> {
         let (&format, rest) = wrapped.split_first().ok_or(StoreError::KeyUnwrap)?;
         if format != WRAP_FORMAT_V1 || rest.len() != NONCE_LEN + KEY_LEN + aead::CHACHA20_POLY1305.tag_len() {
             return Err(StoreError::KeyUnwrap);
@@ -116,7 +141,7 @@ impl MasterKey {
             .map_err(|_| StoreError::KeyUnwrap)?;
         let mut bytes = Box::new([0u8; KEY_LEN]);
         bytes.copy_from_slice(plain);
-        Ok(DatabaseKey(SecretBox::new(bytes)))
+        Ok(SecretBox::new(bytes))
     }
 }
 

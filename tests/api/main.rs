@@ -18,6 +18,7 @@ mod attempts;
 mod audit;
 mod audit_content;
 mod audited;
+mod backups;
 mod candidates;
 mod case_file;
 mod cli;

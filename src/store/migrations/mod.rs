@@ -59,6 +59,7 @@ pub const PLATFORM: &[Migration] = &[
         sql: include_str!("platform/0007_sessions_to_end.sql"),
         rust: None,
     },
+    Migration { name: "the appliance's signing keys", sql: include_str!("platform/0008_signing_keys.sql"), rust: None },
 ];
 
 /// Every organization database's migrations, oldest first.

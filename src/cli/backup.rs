@@ -1,0 +1,148 @@
+//! `examhall backup`: write an exam's or an organization's bundle (through
+//! the running server when there is one), and check a bundle whole.
+//!
+//! `verify` exit codes: 0 the bundle is whole and signed by a trusted key;
+//! 2 it cannot be decrypted with the identity (wrong identity, not a
+//! bundle); 3 it is damaged or cut short; 4 its signature is missing or
+//! invalid, or the key that signed is not trusted; 5 its format is newer
+//! than this examhall; 1 anything else (an unreadable file).
+
+use std::path::{Path, PathBuf};
+
+use super::CliError;
+use crate::admin::{self, Outcome, client};
+use crate::backup::{self, ReadError};
+use crate::config::Config;
+use crate::signing::PublicKey;
+
+/// Backup commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Back up one exam (its questions, attempts, logs, answers, reviews and audit entries, with the students, course and sections they refer to).
+    Exam {
+        /// The organization's slug.
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        /// The exam's id (the UUID in its page's address).
+        #[arg(long, value_name = "EXAM_ID")]
+        exam: String,
+        /// The folder to write to (default: `[backup] dir`, or <data_dir>/backups).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// Back up a whole organization, consistently, while the server runs.
+    Org {
+        /// The organization's slug.
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        /// The folder to write to (default: `[backup] dir`, or <data_dir>/backups).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// Check a bundle: decryption, every member's hash and row count, and the signature. Changes nothing.
+    Verify {
+        /// The bundle (.tar.zst.age).
+        file: PathBuf,
+        /// A backup officer's identity: an age key file (age-keygen) or an unencrypted SSH private key.
+        #[arg(long, value_name = "KEY")]
+        identity: PathBuf,
+        /// Trust this appliance public key (another appliance's signing.pub) instead of this data directory's keys.
+        #[arg(long, value_name = "PEM")]
+        trust_key: Option<PathBuf>,
+    },
+}
+
+/// Runs a backup command.
+pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
+    let (org, exam, to) = match command {
+        Command::Verify { file, identity, trust_key } => {
+            return verify(config, file, identity, trust_key.as_deref()).await;
+        }
+        Command::Exam { org, exam, to } => (org, Some(exam.clone()), to),
+        Command::Org { org, to } => (org, None, to),
+    };
+    // The server may run in another folder: it gets an absolute path.
+    let to = to.as_ref().map(|dir| std::path::absolute(dir).unwrap_or_else(|_| dir.clone()));
+    match client::submit(config, admin::Command::Backup { org: org.clone(), exam, to }).await? {
+        Outcome::BackedUp { file, bytes, sha256, rows, audit_head } => {
+            println!("wrote {}", file.display());
+            println!("  size          {bytes} bytes");
+            println!("  SHA-256       {sha256}");
+            println!("  audit head    {audit_head}");
+            for (table, count) in rows {
+                println!("  {table:<20} {count} rows");
+            }
+            println!("Check it with a backup officer's key: examhall backup verify {} --identity KEY", file.display());
+            Ok(())
+        }
+        other => Err(super::unexpected(&other)),
+    }
+}
+
+async fn verify(config: &Config, file: &Path, identity: &Path, trust_key: Option<&Path>) -> Result<(), CliError> {
+    let identities = backup::identities_from_file(identity).map_err(CliError::new)?;
+    let trusted = match trust_key {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;
+            vec![PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?]
+        }
+        None => appliance_keys(config).await?,
+    };
+    let input = std::fs::File::open(file).map_err(|e| CliError::new(format!("cannot open {}: {e}", file.display())))?;
+    let opened =
+        tokio::task::spawn_blocking(move || backup::read(std::io::BufReader::new(input), &identities, &trusted))
+            .await
+            .map_err(|e| CliError::new(format!("the check stopped: {e}")))?
+            .map_err(|error| refused(file, &error))?;
+    let manifest = &opened.manifest;
+    println!(
+        "{} is whole and signed by this appliance's key (SHA-256 {})",
+        file.display(),
+        opened.signed_by.fingerprint()
+    );
+    println!("  organization  {} ({})", manifest.organization.slug, manifest.organization.id);
+    if let Some(exam) = &manifest.exam {
+        println!("  exam          {} ({})", exam.title, exam.id);
+    }
+    println!("  made          {} by examhall {}", manifest.created_at, manifest.examhall_version);
+    println!("  audit head    {}", manifest.audit_head);
+    for (table, rows) in manifest.rows_by_table() {
+        println!("  {table:<20} {rows} rows");
+    }
+    Ok(())
+}
+
+/// Every signing key of this data directory's appliance.
+async fn appliance_keys(config: &Config) -> Result<Vec<PublicKey>, CliError> {
+    let platform = super::org::open_platform(config).map_err(|error| {
+        error.hint("to check a bundle of another appliance, or without this data directory, pass its signing.pub with --trust-key")
+    })?;
+    let keys = platform.signing_public_keys().await;
+    platform.db().close().await;
+    let keys = keys?;
+    if keys.is_empty() {
+        return Err(CliError::new("this appliance has no signing key yet, so it has signed no bundle")
+            .hint("pass the signing.pub of the appliance that made the bundle with --trust-key"));
+    }
+    Ok(keys)
+}
+
+/// The message and exit code for a refused bundle.
+fn refused(file: &Path, error: &ReadError) -> CliError {
+    let (code, hint) = match error {
+        ReadError::NotAge(_) | ReadError::WrongIdentity => {
+            (2, "give the identity of one of the backup officers the bundle was encrypted to")
+        }
+        ReadError::Damaged(_) | ReadError::Missing(_) | ReadError::Mismatch(_) => {
+            (3, "the file was changed or cut short after it was written: use another copy of the bundle")
+        }
+        ReadError::BadSignature | ReadError::UntrustedKey { .. } => (
+            4,
+            "do not restore it: the bundle was not made by this appliance as it is; for a bundle of another appliance, \
+             pass its signing.pub with --trust-key",
+        ),
+        ReadError::NewerFormat { .. } => (5, "check it with the examhall version that made it, or a newer one"),
+    };
+    CliError::new(format!("{}: {error}", file.display())).hint(hint).exit_code(code)
+}

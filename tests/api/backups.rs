@@ -1,0 +1,215 @@
+//! Backups as IT and a backup officer meet them: `examhall backup exam`
+//! through the running server, the bundle opened with the standard tools
+//! (age, zstd, tar, openssl) and checked by `examhall backup verify`; and
+//! every way a bundle can be wrong refused with its own exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use age::secrecy::ExposeSecret as _;
+use serde_json::Value;
+
+use crate::exam_client::ExamClient;
+use crate::helpers::{TestApp, exam_day, run_beside, spawn_app_with};
+use crate::people::world;
+
+/// A backup officer's key pair: the identity file, and the public key.
+fn officer(dir: &Path, name: &str) -> (PathBuf, String) {
+    let identity = age::x25519::Identity::generate();
+    let file = dir.join(name);
+    std::fs::write(&file, format!("{}\n", identity.to_string().expose_secret())).unwrap();
+    (file, identity.to_public().to_string())
+}
+
+/// Runs a standard tool; its success and standard output.
+fn tool(program: &str, args: &[&str]) -> (bool, Vec<u8>) {
+    let output = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program} is installed: {e}"));
+    (output.status.success(), output.stdout)
+}
+
+fn data(app: &TestApp) -> String {
+    app.data_dir.path().to_str().unwrap().to_owned()
+}
+
+/// The one bundle in `dir` (and nothing half-written beside it).
+fn the_bundle(dir: &Path) -> PathBuf {
+    let names: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(names.len(), 1, "one file, no partial one: {names:?}");
+    names[0].clone()
+}
+
+/// `examhall backup verify` of `file`: its exit code and output.
+async fn verify(app: &TestApp, file: &Path, identity: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let data = data(app);
+    let mut args =
+        vec!["backup", "verify", file.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
+    args.extend_from_slice(extra);
+    let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+    tokio::task::spawn_blocking(move || {
+        let output = crate::helpers::examhall().args(&args).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+        (output.status.code(), text)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exam_bundle_opens_with_the_standard_tools_and_verifies_whole() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let app = spawn_app_with(exam_day(), |config| config.backup.recipients = vec![recipient]).await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "# kept off-site");
+    client.flush(&app).await;
+    assert_eq!(client.submit(&app).await.status(), 200);
+
+    let out = tempfile::tempdir().unwrap();
+    let exam = w.open_exam.to_string();
+    let args = ["backup", "exam", "--data-dir", &data(&app), "--org", "physics", "--exam", &exam];
+    let (ok, stdout, stderr) = run_beside(&[&args[..], &["--to", out.path().to_str().unwrap()]].concat()).await;
+    assert!(ok, "{stdout}{stderr}");
+    let bundle = the_bundle(out.path());
+    assert!(stdout.contains(&format!("wrote {}", bundle.display())), "{stdout}");
+
+    let (code, text) = verify(&app, &bundle, &identity, &[]).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("is whole and signed by this appliance's key"), "{text}");
+
+    // What a backup officer does without examhall: age, zstd, tar; openssl for the signature.
+    let opened = tempfile::tempdir().unwrap();
+    let (ok, tar) = tool(
+        "sh",
+        &[
+            "-c",
+            &format!(
+                "age -d -i '{}' '{}' | zstd -d -c | tar x -C '{}' && ls -R '{}'",
+                identity.display(),
+                bundle.display(),
+                opened.path().display(),
+                opened.path().display()
+            ),
+        ],
+    );
+    assert!(ok, "age | zstd | tar: {}", String::from_utf8_lossy(&tar));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(opened.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!((manifest["kind"].as_str(), manifest["exam"]["id"].as_str()), (Some("exam"), Some(exam.as_str())));
+    let sessions = std::fs::read_to_string(opened.path().join("data/exam_sessions-0001.ndjson")).unwrap();
+    assert!(sessions.contains(&client.attempt), "the attempt is there: {sessions}");
+    let answers = std::fs::read_to_string(opened.path().join("data/answers-0001.ndjson")).unwrap();
+    assert!(answers.contains("# kept off-site"), "the student's code, readable: {answers}");
+    let users = std::fs::read_to_string(opened.path().join("data/users-0001.ndjson")).unwrap();
+    assert!(users.contains("student@physics.example"), "the students it refers to");
+    assert!(!opened.path().join("data/sessions-0001.ndjson").exists(), "sign-in sessions are never backed up");
+    let (ok, said) = tool(
+        "openssl",
+        &[
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            app.data_dir.path().join("signing.pub").to_str().unwrap(),
+            "-rawin",
+            "-in",
+            opened.path().join("manifest.json").to_str().unwrap(),
+            "-sigfile",
+            opened.path().join("manifest.json.sig").to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "openssl checks the appliance's signature: {}", String::from_utf8_lossy(&said));
+
+    let (ok, shown, stderr) = run_beside(&["keys", "show", "--data-dir", &data(&app)]).await;
+    assert!(ok, "{stderr}");
+    let pem = std::fs::read_to_string(app.data_dir.path().join("signing.pub")).unwrap();
+    assert!(shown.contains(&pem), "`keys show` prints signing.pub for IT to copy: {shown}");
+
+    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=backup.exam").await;
+    assert_eq!(audit[0]["target"], exam.as_str(), "{audit}");
+    assert_eq!(audit[0]["details"]["sha256"].as_str().map(str::len), Some(64));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_damaged_or_foreign_bundle_is_refused_with_its_own_exit_code() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let (stranger, _) = officer(keys.path(), "stranger.key");
+    let app = spawn_app_with(exam_day(), |config| config.backup.recipients = vec![recipient]).await;
+    let w = world(&app).await;
+    // A student's attempt, so the bundle has rows of every kind.
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "x");
+    client.flush(&app).await;
+    let out = tempfile::tempdir().unwrap();
+    let args = ["backup", "org", "--data-dir", &data(&app), "--org", "physics", "--to", out.path().to_str().unwrap()];
+    let (ok, stdout, stderr) = run_beside(&args).await;
+    assert!(ok, "{stdout}{stderr}");
+    let bundle = the_bundle(out.path());
+    let bytes = std::fs::read(&bundle).unwrap();
+    assert_eq!(verify(&app, &bundle, &identity, &[]).await.0, Some(0));
+
+    let (code, text) = verify(&app, &bundle, &stranger, &[]).await;
+    assert_eq!(code, Some(2), "another officer's identity: {text}");
+    assert!(text.contains("none of the given identities"), "{text}");
+
+    let cases = tempfile::tempdir().unwrap();
+    let flipped = cases.path().join("flipped.age");
+    let mut changed = bytes.clone();
+    let middle = changed.len() / 2;
+    changed[middle] ^= 0x01;
+    std::fs::write(&flipped, &changed).unwrap();
+    let (code, text) = verify(&app, &flipped, &identity, &[]).await;
+    assert_eq!(code, Some(3), "one bit changed: {text}");
+
+    let truncated = cases.path().join("truncated.age");
+    std::fs::write(&truncated, &bytes[..bytes.len() - 100]).unwrap();
+    let (code, text) = verify(&app, &truncated, &identity, &[]).await;
+    assert_eq!(code, Some(3), "cut short: {text}");
+
+    let other_key = cases.path().join("other.pub");
+    let other = examhall::signing::SigningKey::from_seed(&examhall::store::keys::random_key()).public();
+    std::fs::write(&other_key, other.to_pem()).unwrap();
+    let (code, text) = verify(&app, &bundle, &identity, &["--trust-key", other_key.to_str().unwrap()]).await;
+    assert_eq!(code, Some(4), "signed by a key not trusted: {text}");
+    assert!(text.contains("does not know"), "{text}");
+    let ours = app.data_dir.path().join("signing.pub");
+    let (code, text) = verify(&app, &bundle, &identity, &["--trust-key", ours.to_str().unwrap()]).await;
+    assert_eq!(code, Some(0), "the appliance's own signing.pub, as a new appliance would be given: {text}");
+
+    let not_age = cases.path().join("plain.tar");
+    std::fs::write(&not_age, b"not a bundle").unwrap();
+    assert_eq!(verify(&app, &not_age, &identity, &[]).await.0, Some(2));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_recipients_or_with_an_unknown_exam_nothing_is_written_and_the_error_says_why() {
+    let app = spawn_app_with(exam_day(), |_| {}).await;
+    let w = world(&app).await;
+    let out = tempfile::tempdir().unwrap();
+    let exam = w.open_exam.to_string();
+    let to = out.path().to_str().unwrap();
+    let (ok, _, stderr) =
+        run_beside(&["backup", "exam", "--data-dir", &data(&app), "--org", "physics", "--exam", &exam, "--to", to])
+            .await;
+    assert!(!ok);
+    assert!(stderr.contains("no backup recipients are configured"), "{stderr}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing written");
+    app.stop().await;
+
+    let keys = tempfile::tempdir().unwrap();
+    let (_, recipient) = officer(keys.path(), "officer.key");
+    let app = spawn_app_with(exam_day(), |config| config.backup.recipients = vec![recipient]).await;
+    let _w = world(&app).await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let (ok, _, stderr) =
+        run_beside(&["backup", "exam", "--data-dir", &data(&app), "--org", "physics", "--exam", &unknown, "--to", to])
+            .await;
+    assert!(!ok);
+    assert!(stderr.contains("no exam"), "{stderr}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "no partial file left behind");
+    app.stop().await;
+}
