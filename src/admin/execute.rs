@@ -34,8 +34,43 @@ pub async fn execute(state: &AppState, actor: AuditActor, command: Command) -> R
         }
         Command::UserCreate(user) => user_create(state, actor, user).await,
         Command::Backup { org, exam, to } => backup(state, actor, &org, exam.as_deref(), to).await,
+        Command::Restore { file, identity, trust_key, org } => {
+            restore(state, actor, file, &identity, trust_key.as_deref(), org.as_deref()).await
+        }
         Command::AcceptHead { slug, reason } => accept_head(state, actor, &slug, &reason).await,
     }
+}
+
+async fn restore(
+    state: &AppState,
+    actor: AuditActor,
+    file: std::path::PathBuf,
+    identity: &super::Secret,
+    trust_key: Option<&str>,
+    org: Option<&str>,
+) -> Result<Outcome, Failure> {
+    let identities = crate::backup::identities_from_text(&identity.0).map_err(|message| Failure::new(message, None))?;
+    let trust = trust_key
+        .map(crate::signing::PublicKey::from_pem)
+        .transpose()
+        .map_err(|e| Failure::new(format!("--trust-key: {e}"), None))?;
+    let into = org.map(OrgSlug::parse).transpose()?;
+    let done = crate::service::restore::restore(state, &Actor::audited(actor), file, identities, trust, into)
+        .await
+        .map_err(|error| match error {
+            crate::service::restore::RestoreError::Bundle(error) => Failure::new(
+                error.to_string(),
+                Some("check the bundle first: examhall backup verify FILE --identity KEY"),
+            ),
+            crate::service::restore::RestoreError::Refused(error) => error.into(),
+        })?;
+    Ok(Outcome::Restored {
+        org: done.org.slug.to_string(),
+        created: done.created,
+        exam: done.manifest.exam.map(|exam| exam.title),
+        added: done.added,
+        present: done.present,
+    })
 }
 
 async fn backup(

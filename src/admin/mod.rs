@@ -58,6 +58,19 @@ pub enum Command {
         /// The folder (absolute); the configured one when `None`.
         to: Option<PathBuf>,
     },
+    /// A bundle restored.
+    Restore {
+        /// The bundle (absolute).
+        file: PathBuf,
+        /// The backup officer's identity file's text: read by the command
+        /// line (the officer's file need not be readable by the server's
+        /// user), used in memory, never stored or logged.
+        identity: Secret,
+        /// Another appliance's signing public key (PEM), to trust besides this one's.
+        trust_key: Option<String>,
+        /// The organization the bundle must be of.
+        org: Option<String>,
+    },
     /// A refused organization's audit head accepted after investigation.
     AcceptHead {
         /// The organization.
@@ -65,6 +78,17 @@ pub enum Command {
         /// What the investigation found.
         reason: String,
     },
+}
+
+/// A secret sent over the socket: never shown by `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[secret]")
+    }
 }
 
 /// `examhall user create`, as sent.
@@ -142,6 +166,19 @@ pub enum Outcome {
         rows: std::collections::BTreeMap<String, u64>,
         /// The organization's audit head it records.
         audit_head: String,
+    },
+    /// A bundle was restored.
+    Restored {
+        /// The organization's slug.
+        org: String,
+        /// Whether the organization was made by the restore.
+        created: bool,
+        /// The exam's title, for an exam bundle.
+        exam: Option<String>,
+        /// Rows added, by table.
+        added: std::collections::BTreeMap<String, u64>,
+        /// Rows that were there already.
+        present: u64,
     },
     /// An audit head was accepted, or there was nothing to accept.
     HeadAccepted {

@@ -26,8 +26,8 @@ mod reader;
 mod recipients;
 mod writer;
 
-pub use reader::{Opened, ReadError, read};
-pub use recipients::{identities_from_file, parse_recipients};
+pub use reader::{Opened, ReadError, RowsError, for_each_row, read};
+pub use recipients::{identities_from_file, identities_from_text, parse_recipients};
 pub use writer::{BundleWriter, Written};
 
 use serde::{Deserialize, Serialize};
@@ -89,6 +89,9 @@ pub struct OrgRef {
     pub id: String,
     /// Its slug.
     pub slug: String,
+    /// Its display name (kept in `platform.db`, so a restore onto a new
+    /// appliance can give it back).
+    pub name: String,
 }
 
 /// The exam of an exam bundle.

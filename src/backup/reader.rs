@@ -52,6 +52,17 @@ pub enum ReadError {
     Mismatch(String),
 }
 
+/// Why going through a bundle's rows stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RowsError<E> {
+    /// The bundle (it changed since it was checked, or cannot be read).
+    #[error(transparent)]
+    Bundle(#[from] ReadError),
+    /// What the caller's `each` returned.
+    #[error(transparent)]
+    Each(E),
+}
+
 /// A bundle that passed every check.
 #[derive(Debug, Clone)]
 pub struct Opened {
@@ -172,6 +183,43 @@ fn check_members(manifest: &Manifest, seen: &BTreeMap<String, Seen>) -> Result<(
     }
     if let Some(extra) = seen.keys().find(|name| !manifest.members.iter().any(|m| &m.name == *name)) {
         return Err(ReadError::Mismatch(format!("{extra} is not listed in the manifest")));
+    }
+    Ok(())
+}
+
+/// Calls `each` with every row of a bundle [`read`] has checked, member by
+/// member in the bundle's order, each row a JSON object. Each member's hash
+/// is checked again before its rows are given, so a file changed since the
+/// check stops here (the caller's transaction then rolls back).
+///
+/// # Errors
+/// The bundle's, or the first error of `each`.
+pub fn for_each_row<E>(
+    input: impl Read,
+    identities: &[Box<dyn age::Identity + Send + Sync>],
+    manifest: &Manifest,
+    mut each: impl FnMut(&str, serde_json::Map<String, serde_json::Value>) -> Result<(), E>,
+) -> Result<(), RowsError<E>> {
+    let decryptor = age::Decryptor::new(input).map_err(|e| ReadError::NotAge(e.to_string()))?;
+    let decrypted = decryptor
+        .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        .map_err(|e| ReadError::Damaged(e.to_string()))?;
+    let decompressed = zstd::stream::read::Decoder::new(decrypted).map_err(damaged)?;
+    let mut archive = tar::Archive::new(decompressed);
+    for entry in archive.entries().map_err(damaged)? {
+        let entry = entry.map_err(damaged)?;
+        let name = entry.path().map_err(damaged)?.to_string_lossy().into_owned();
+        let Some(member) = manifest.members.iter().find(|m| m.name == name) else { continue };
+        let mut bytes = Vec::new();
+        entry.take(member.bytes + 1).read_to_end(&mut bytes).map_err(damaged)?;
+        if hex::encode(Sha256::digest(&bytes)) != member.sha256 {
+            return Err(ReadError::Mismatch(format!("{name} changed since the bundle was checked")).into());
+        }
+        for line in bytes.split(|b| *b == b'\n').filter(|line| !line.is_empty()) {
+            let row: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(line)
+                .map_err(|e| ReadError::Damaged(format!("a row of {name} is not a JSON object: {e}")))?;
+            each(&member.table, row).map_err(RowsError::Each)?;
+        }
     }
     Ok(())
 }

@@ -34,20 +34,28 @@ pub fn parse_recipients(entries: &[String]) -> Result<Vec<Box<dyn age::Recipient
 /// # Errors
 /// An unreadable file, or one that holds no identity.
 pub fn identities_from_file(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
-    if let Ok(file) = age::IdentityFile::from_buffer(text.as_slice())
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
+    identities_from_text(&text).map_err(|problem| format!("{}: {problem}", path.display()))
+}
+
+/// Reads the text of an identity file (see [`identities_from_file`]).
+///
+/// # Errors
+/// Text that holds no identity, or a passphrase-protected SSH key.
+pub fn identities_from_text(text: &str) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>, String> {
+    if let Ok(file) = age::IdentityFile::from_buffer(text.as_bytes())
         && let Ok(identities) = file.into_identities()
         && !identities.is_empty()
     {
         return Ok(identities);
     }
-    match age::ssh::Identity::from_buffer(text.as_slice(), Some(path.display().to_string())) {
+    match age::ssh::Identity::from_buffer(text.as_bytes(), None) {
         Ok(age::ssh::Identity::Unencrypted(key)) => Ok(vec![Box::new(age::ssh::Identity::Unencrypted(key))]),
-        Ok(age::ssh::Identity::Encrypted(_)) => Err(format!(
-            "{} is a passphrase-protected SSH key; decrypt the bundle with the age tool (it asks for the passphrase), \
-             or give an unencrypted copy kept offline",
-            path.display()
-        )),
-        _ => Err(format!("{} holds no age identity (AGE-SECRET-KEY-1...) and no SSH private key", path.display())),
+        Ok(age::ssh::Identity::Encrypted(_)) => Err("a passphrase-protected SSH key: decrypt the bundle with the age \
+                                                     tool (it asks for the passphrase), or give an unencrypted copy \
+                                                     kept offline"
+            .to_owned()),
+        _ => Err("holds no age identity (AGE-SECRET-KEY-1...) and no SSH private key".to_owned()),
     }
 }

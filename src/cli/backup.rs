@@ -80,21 +80,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
 }
 
 async fn verify(config: &Config, file: &Path, identity: &Path, trust_key: Option<&Path>) -> Result<(), CliError> {
-    let identities = backup::identities_from_file(identity).map_err(CliError::new)?;
-    let trusted = match trust_key {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;
-            vec![PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?]
-        }
-        None => appliance_keys(config).await?,
-    };
-    let input = std::fs::File::open(file).map_err(|e| CliError::new(format!("cannot open {}: {e}", file.display())))?;
-    let opened =
-        tokio::task::spawn_blocking(move || backup::read(std::io::BufReader::new(input), &identities, &trusted))
-            .await
-            .map_err(|e| CliError::new(format!("the check stopped: {e}")))?
-            .map_err(|error| refused(file, &error))?;
+    let opened = check(config, file, identity, trust_key).await?;
     let manifest = &opened.manifest;
     println!(
         "{} is whole and signed by this appliance's key (SHA-256 {})",
@@ -111,6 +97,77 @@ async fn verify(config: &Config, file: &Path, identity: &Path, trust_key: Option
         println!("  {table:<20} {rows} rows");
     }
     Ok(())
+}
+
+/// Checks `file` whole with `identity`, trusting this appliance's keys or `trust_key`.
+async fn check(
+    config: &Config,
+    file: &Path,
+    identity: &Path,
+    trust_key: Option<&Path>,
+) -> Result<backup::Opened, CliError> {
+    let identities = backup::identities_from_file(identity).map_err(CliError::new)?;
+    let trusted = match trust_key {
+        Some(path) => vec![read_public_key(path)?.1],
+        None => appliance_keys(config).await?,
+    };
+    let input = std::fs::File::open(file).map_err(|e| CliError::new(format!("cannot open {}: {e}", file.display())))?;
+    tokio::task::spawn_blocking(move || backup::read(std::io::BufReader::new(input), &identities, &trusted))
+        .await
+        .map_err(|e| CliError::new(format!("the check stopped: {e}")))?
+        .map_err(|error| refused(file, &error))
+}
+
+/// A signing public key file: its text and the key.
+fn read_public_key(path: &Path) -> Result<(String, PublicKey), CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;
+    let key = PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+    Ok((text, key))
+}
+
+/// Options of `examhall restore`.
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The bundle (.tar.zst.age).
+    file: PathBuf,
+    /// A backup officer's identity: an age key file (age-keygen) or an unencrypted SSH private key.
+    #[arg(long, value_name = "KEY")]
+    identity: PathBuf,
+    /// The organization the bundle must be of (a check; a bundle only ever goes back into its own).
+    #[arg(long, value_name = "SLUG")]
+    org: Option<String>,
+    /// Trust this appliance public key (the signing.pub of the appliance that made the bundle) besides this one's.
+    #[arg(long, value_name = "PEM")]
+    trust_key: Option<PathBuf>,
+}
+
+/// Runs `examhall restore`: checks the bundle here (exit codes as `backup
+/// verify`), then restores it in the process that holds the data directory.
+pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<(), CliError> {
+    let file = std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone());
+    check(config, &file, &args.identity, args.trust_key.as_deref()).await?;
+    let identity = std::fs::read_to_string(&args.identity)
+        .map_err(|e| CliError::new(format!("cannot read the identity file {}: {e}", args.identity.display())))?;
+    let trust_key = args.trust_key.as_deref().map(read_public_key).transpose()?.map(|(text, _)| text);
+    let command = admin::Command::Restore { file, identity: admin::Secret(identity), trust_key, org: args.org.clone() };
+    match client::submit(config, command).await? {
+        Outcome::Restored { org, created, exam, added, present } => {
+            let what = exam.map_or_else(|| "the organization".to_owned(), |title| format!("the exam \"{title}\""));
+            let made = if created { " (the organization was made on this appliance)" } else { "" };
+            if added.is_empty() {
+                println!("restored {what} into {org}{made}: nothing changed, all {present} rows were there already");
+            } else {
+                println!("restored {what} into {org}{made}:");
+                for (table, count) in added {
+                    println!("  {table:<20} {count} rows added");
+                }
+                println!("  {present} rows were there already and were kept as they are");
+            }
+            Ok(())
+        }
+        other => Err(super::unexpected(&other)),
+    }
 }
 
 /// Every signing key of this data directory's appliance.

@@ -66,6 +66,8 @@ enum Command {
     /// Back up an exam or an organization to an age-encrypted, signed bundle; check a bundle.
     #[command(subcommand)]
     Backup(backup::Command),
+    /// Restore a bundle: an exam into its organization, or an organization onto this appliance.
+    Restore(backup::RestoreArgs),
     /// The appliance's keys.
     #[command(subcommand)]
     Keys(keys::Command),
@@ -135,6 +137,7 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Audit(command) => audit::run(&cli.load_config()?, command).await,
         Command::Backup(command) => backup::run(&cli.load_config()?, command).await,
         Command::Keys(command) => keys::run(&cli.load_config()?, command).await,
+        Command::Restore(args) => backup::restore(&cli.load_config()?, args).await,
         Command::Similarity(args) => similarity::run(args),
     }
 }

@@ -77,7 +77,7 @@ pub async fn back_up(
             Scope::Exam(_) => Kind::Exam,
             Scope::Organization => Kind::Organization,
         },
-        organization: OrgRef { id: org.id.to_string(), slug: org.slug.to_string() },
+        organization: OrgRef { id: org.id.to_string(), slug: org.slug.to_string(), name: org.name.clone() },
         exam: None,
         created_at: crate::clock::rfc3339(now),
         examhall_version: crate::version::APP.to_owned(),

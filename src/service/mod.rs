@@ -25,6 +25,7 @@ pub mod organizations;
 pub mod people;
 pub mod policy;
 pub mod records;
+pub mod restore;
 pub mod review;
 pub mod roster;
 pub mod sessions;

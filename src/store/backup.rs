@@ -91,6 +91,7 @@ pub const TABLES: &[(&str, Belongs)] = &[
              OR target IN (SELECT id FROM similarity_runs WHERE exam_id = ?1)",
         ),
     ),
+    ("restored_audit", Belongs::Exam("exam_id = ?1")),
     ("audit_head", Belongs::OrgOnly),
     ("audit_rewrite", Belongs::OrgOnly),
     ("audit_superseded", Belongs::OrgOnly),

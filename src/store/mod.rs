@@ -40,6 +40,7 @@ pub mod organizations;
 pub mod platform;
 pub mod readers;
 pub mod registry;
+pub mod restore;
 pub mod roster;
 pub mod signing_keys;
 pub mod similarity;

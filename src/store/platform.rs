@@ -112,12 +112,35 @@ impl Platform {
         event: AuditEvent,
         now: OffsetDateTime,
     ) -> Result<Organization, StoreError> {
+        let made = self.create_org_filled(OrgId::generate(), slug, name, event, now, |_| Ok(())).await?;
+        Ok(made.0)
+    }
+
+    /// Creates organization `id` as [`Platform::create_org`] does, with
+    /// `fill` run on its new file in one transaction before the platform
+    /// record exists (a restore onto a new appliance): if `fill` fails, the
+    /// file is removed and no organization was made.
+    ///
+    /// # Errors
+    /// [`StoreError::Taken`] when the slug or id is taken; what `fill` returned.
+    pub async fn create_org_filled<T, F>(
+        &self,
+        id: OrgId,
+        slug: OrgSlug,
+        name: OrgName,
+        event: AuditEvent,
+        now: OffsetDateTime,
+        fill: F,
+    ) -> Result<(Organization, T), StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let slug_taken = slug.clone();
         let taken = self.db.read(move |conn| Ok(find_by_slug(conn, &slug_taken)?.is_some())).await?;
         if taken {
             return Err(StoreError::Taken(format!("organization slug {slug} is already taken")));
         }
-        let id = OrgId::generate();
         let key = DatabaseKey::generate();
         let path = self.data_dir.org_db(id);
         let org = Organization {
@@ -129,8 +152,8 @@ impl Platform {
         };
         let file_org = org.clone();
         let file_key = key.clone();
-        let file = path.clone();
-        tokio::task::spawn_blocking(move || create_org_file(&file, &file_key, &file_org))
+        let new_file = path.clone();
+        let filled = tokio::task::spawn_blocking(move || create_org_file(&new_file, &file_key, &file_org, fill))
             .await
             .map_err(|_| StoreError::JobPanicked)??;
         let wrapped = self.master.wrap(&key, &id.to_string());
@@ -153,7 +176,7 @@ impl Platform {
             remove_db_files(&path);
             return Err(error);
         }
-        Ok(org)
+        Ok((org, filled))
     }
 
     /// Every organization, oldest first.
@@ -227,7 +250,12 @@ fn unique_violation(error: rusqlite::Error, slug: &OrgSlug) -> StoreError {
 }
 
 /// Creates and migrates a new organization file and records whose it is.
-fn create_org_file(path: &std::path::Path, key: &DatabaseKey, org: &Organization) -> Result<(), StoreError> {
+fn create_org_file<T>(
+    path: &std::path::Path,
+    key: &DatabaseKey,
+    org: &Organization,
+    fill: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     if path.exists() {
         return Err(StoreError::Taken(format!("database file {} exists already", path.display())));
     }
@@ -238,7 +266,10 @@ fn create_org_file(path: &std::path::Path, key: &DatabaseKey, org: &Organization
             "INSERT INTO organization (singleton, id, slug, created_at) VALUES (1, ?1, ?2, ?3)",
             params![org.id.to_string(), org.slug.as_str(), org.created_at],
         )?;
-        Ok(())
+        let transaction = conn.transaction()?;
+        let filled = fill(&transaction)?;
+        transaction.commit()?;
+        Ok(filled)
     })();
     if result.is_err() {
         remove_db_files(path);

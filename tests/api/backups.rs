@@ -14,7 +14,7 @@ use crate::helpers::{TestApp, exam_day, run_beside, spawn_app_with};
 use crate::people::world;
 
 /// A backup officer's key pair: the identity file, and the public key.
-fn officer(dir: &Path, name: &str) -> (PathBuf, String) {
+pub fn officer(dir: &Path, name: &str) -> (PathBuf, String) {
     let identity = age::x25519::Identity::generate();
     let file = dir.join(name);
     std::fs::write(&file, format!("{}\n", identity.to_string().expose_secret())).unwrap();
@@ -27,12 +27,12 @@ fn tool(program: &str, args: &[&str]) -> (bool, Vec<u8>) {
     (output.status.success(), output.stdout)
 }
 
-fn data(app: &TestApp) -> String {
+pub fn data(app: &TestApp) -> String {
     app.data_dir.path().to_str().unwrap().to_owned()
 }
 
 /// The one bundle in `dir` (and nothing half-written beside it).
-fn the_bundle(dir: &Path) -> PathBuf {
+pub fn the_bundle(dir: &Path) -> PathBuf {
     let names: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(names.len(), 1, "one file, no partial one: {names:?}");
     names[0].clone()

@@ -84,6 +84,8 @@ async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::Shared
     let redirect_address = listeners.redirect.as_ref().map(|l| l.local_addr().unwrap());
     let loopback_address = listeners.loopback_http.as_ref().map(|l| l.local_addr().unwrap());
     let state = AppState::open(config, master, clock).unwrap();
+    // As `examhall serve` does: a data directory without a signing key gets one.
+    state.registry().platform().signing_key(state.clock().now()).await.unwrap();
     state.open_organizations().await.unwrap();
     // The deadline sweeper runs as in `examhall serve`, ticking fast so that a
     // test that moves a manual clock sees submissions within a moment.

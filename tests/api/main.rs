@@ -39,6 +39,7 @@ mod passwords;
 mod policy;
 mod proctors;
 mod reopen;
+mod restore;
 mod saves;
 mod sessions;
 mod sign_in_limits;

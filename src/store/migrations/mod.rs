@@ -142,6 +142,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0022_reopened_attempts.sql"),
         rust: None,
     },
+    Migration {
+        name: "audit entries restored from a bundle",
+        sql: include_str!("org/0023_restored_audit.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

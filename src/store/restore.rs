@@ -1,0 +1,277 @@
+//! Putting a bundle's rows back into an organization database, inside the
+//! caller's one write transaction.
+//!
+//! A restore only adds: a row whose key is there already is kept as it is
+//! (so running the same restore again adds nothing), and every row must
+//! find the rows it refers to (foreign keys stay on), or the whole restore
+//! rolls back. The audit log is the one exception to "insert as it was":
+//! into a database whose log is empty (an organization restored onto a new
+//! appliance) an organization bundle's entries go back as the chain itself,
+//! the chain's own triggers checking each link; everywhere else each entry,
+//! its hash checked, is kept in `restored_audit`, and the caller's audit
+//! entry commits to all of them with [`Restorer::digest`].
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::StoreError;
+use super::audit::{self, chain::Fields, chain::entry_hash};
+use super::backup::{Belongs, TABLES};
+
+/// What a restore did.
+#[derive(Debug, Clone, Default)]
+pub struct Restored {
+    /// Rows added, by table (audit entries kept aside count under `restored_audit`).
+    pub added: BTreeMap<String, u64>,
+    /// Rows that were there already.
+    pub present: u64,
+}
+
+/// Puts rows back, one at a time, into `conn`.
+pub struct Restorer<'c> {
+    conn: &'c Connection,
+    /// The organization the rows must be of.
+    org_id: String,
+    /// The bundle's SHA-256, naming where entries kept aside came from.
+    bundle: String,
+    /// The bundle's exam, for entries kept aside.
+    exam: Option<String>,
+    /// Whether audit entries go back as the chain (an empty log and an organization bundle).
+    as_chain: bool,
+    restored_at: String,
+    digest: Sha256,
+    done: Restored,
+}
+
+impl<'c> Restorer<'c> {
+    /// Starts a restore into `conn` of a bundle of organization `org_id`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn new(
+        conn: &'c Connection,
+        org_id: &str,
+        bundle: &str,
+        exam: Option<&str>,
+        now: time::OffsetDateTime,
+    ) -> Result<Self, StoreError> {
+        let empty_log = audit::head(conn)?.is_none();
+        Ok(Self {
+            conn,
+            org_id: org_id.to_owned(),
+            bundle: bundle.to_owned(),
+            exam: exam.map(str::to_owned),
+            as_chain: empty_log && exam.is_none(),
+            restored_at: crate::clock::rfc3339(now),
+            digest: Sha256::new(),
+            done: Restored::default(),
+        })
+    }
+
+    /// Puts back one row of `table`.
+    ///
+    /// # Errors
+    /// [`StoreError::WrongState`] for a row of another organization, an
+    /// audit entry whose hash does not match its fields, a table this
+    /// examhall does not know, or a row whose references are missing.
+    pub fn row(&mut self, table: &str, row: Map<String, Value>) -> Result<(), StoreError> {
+        let Some((_, belongs)) = TABLES.iter().find(|(name, _)| *name == table) else {
+            return Err(StoreError::WrongState(format!("the bundle has a table this examhall does not know: {table}")));
+        };
+        match (table, belongs) {
+            (_, Belongs::Never(_)) | ("audit_head" | "audit_rewrite", _) => Ok(()),
+            ("organization", _) => self.same_organization(&row),
+            ("audit_log", _) => self.audit_entry(row),
+            _ => self.insert(table, &row, "INSERT OR IGNORE"),
+        }
+    }
+
+    /// The digest of the audit entries kept aside, in the bundle's order.
+    #[must_use]
+    pub fn finish(self) -> (Restored, String) {
+        (self.done, hex::encode(self.digest.finalize()))
+    }
+
+    fn same_organization(&mut self, row: &Map<String, Value>) -> Result<(), StoreError> {
+        let here: String = self.conn.query_row("SELECT id FROM organization", [], |r| r.get(0))?;
+        if row.get("id").and_then(Value::as_str) != Some(here.as_str()) || here != self.org_id {
+            return Err(StoreError::WrongState(
+                "the bundle is of another organization than this database's".to_owned(),
+            ));
+        }
+        self.done.present += 1;
+        Ok(())
+    }
+
+    fn audit_entry(&mut self, row: Map<String, Value>) -> Result<(), StoreError> {
+        let (seq, _, hash) = checked_audit_entry(&row)?;
+        let in_chain: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE seq = ?1 AND hash = ?2)",
+            rusqlite::params![seq, hash],
+            |r| r.get(0),
+        )?;
+        if in_chain {
+            self.done.present += 1;
+            return Ok(());
+        }
+        if self.as_chain {
+            // The chain's triggers refuse an entry that does not continue it.
+            return self.insert("audit_log", &row, "INSERT");
+        }
+        self.digest.update(&hash);
+        let mut aside = row;
+        aside.insert("bundle".to_owned(), Value::String(self.bundle.clone()));
+        aside.insert("exam_id".to_owned(), self.exam.clone().map_or(Value::Null, Value::String));
+        aside.insert("restored_at".to_owned(), Value::String(self.restored_at.clone()));
+        self.insert("restored_audit", &aside, "INSERT OR IGNORE")
+    }
+
+    /// Inserts `row` into `table` with `verb`; counts it as added or present.
+    fn insert(&mut self, table: &str, row: &Map<String, Value>, verb: &str) -> Result<(), StoreError> {
+        let columns: Vec<&str> = row.keys().map(String::as_str).collect();
+        let quoted: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!("{verb} INTO {table} ({}) VALUES ({})", quoted.join(", "), marks.join(", "));
+        let values: Vec<SqlValue> = row.values().map(sql_value).collect();
+        let changed = self
+            .conn
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values))
+            .map_err(|error| refers_to_missing(table, error))?;
+        if changed == 0 {
+            self.done.present += 1;
+        } else {
+            *self.done.added.entry(table.to_owned()).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// An audit entry of a bundle whose hash matches its fields: its seq,
+/// `prev_hash` and hash.
+///
+/// # Errors
+/// [`StoreError::WrongState`] for a malformed entry or one changed since it was hashed.
+pub fn checked_audit_entry(row: &Map<String, Value>) -> Result<(i64, Vec<u8>, Vec<u8>), StoreError> {
+    let text = |name: &str| row.get(name).and_then(Value::as_str).map(str::as_bytes);
+    let blob =
+        |name: &str| row.get(name).and_then(|v| v.get("hex")).and_then(Value::as_str).and_then(|h| hex::decode(h).ok());
+    let bad = || StoreError::WrongState("an audit entry of the bundle is malformed".to_owned());
+    let (prev, hash) = (blob("prev_hash").ok_or_else(bad)?, blob("hash").ok_or_else(bad)?);
+    let seq = row.get("seq").and_then(Value::as_i64).ok_or_else(bad)?;
+    let fields = Fields {
+        seq,
+        at: text("at").ok_or_else(bad)?,
+        actor: text("actor").ok_or_else(bad)?,
+        actor_label: text("actor_label").ok_or_else(bad)?,
+        action: text("action").ok_or_else(bad)?,
+        target: text("target"),
+        outcome: text("outcome").ok_or_else(bad)?,
+        client_addr: text("client_addr"),
+        details: text("details").ok_or_else(bad)?,
+        prev_hash: &prev,
+    };
+    if entry_hash(&fields).as_slice() != hash.as_slice() {
+        return Err(StoreError::WrongState(format!(
+            "audit entry {seq} of the bundle does not match its own hash: it was changed after it was written"
+        )));
+    }
+    Ok((seq, prev, hash))
+}
+
+/// A bundle's value as SQLite's: a BLOB is `{"hex": "..."}`.
+fn sql_value(value: &Value) -> SqlValue {
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => {
+            n.as_i64().map_or_else(|| SqlValue::Real(n.as_f64().unwrap_or_default()), SqlValue::Integer)
+        }
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Object(o) => match o.get("hex").and_then(Value::as_str).and_then(|h| hex::decode(h).ok()) {
+            Some(bytes) => SqlValue::Blob(bytes),
+            None => SqlValue::Text(value.to_string()),
+        },
+        Value::Array(_) => SqlValue::Text(value.to_string()),
+    }
+}
+
+/// A foreign key or chain refusal, in words.
+fn refers_to_missing(table: &str, error: rusqlite::Error) -> StoreError {
+    let text = error.to_string();
+    if text.contains("FOREIGN KEY") {
+        StoreError::WrongState(format!(
+            "a row of {table} in the bundle refers to a row neither here nor in the bundle (a person with the \
+             same e-mail but another id may exist in this organization); nothing was restored"
+        ))
+    } else if text.contains("continue the chain") {
+        StoreError::WrongState(
+            "the bundle's audit entries do not continue one chain from its start; nothing was restored".to_owned(),
+        )
+    } else {
+        StoreError::Sqlite(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Entry 1 of a chain as a bundle holds it.
+    fn entry() -> Map<String, Value> {
+        let prev = [0u8; 32];
+        let fields = Fields {
+            seq: 1,
+            at: b"2026-06-01T09:00:00.000Z",
+            actor: b"user-1",
+            actor_label: b"admin@example.edu",
+            action: b"exam.create",
+            target: Some(b"exam-1"),
+            outcome: b"success",
+            client_addr: None,
+            details: b"{}",
+            prev_hash: &prev,
+        };
+        let hash = entry_hash(&fields);
+        let row = json!({
+            "seq": 1, "at": "2026-06-01T09:00:00.000Z", "actor": "user-1", "actor_label": "admin@example.edu",
+            "action": "exam.create", "target": "exam-1", "outcome": "success", "client_addr": null, "details": "{}",
+            "prev_hash": { "hex": hex::encode(prev) }, "hash": { "hex": hex::encode(hash) },
+        });
+        row.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn an_audit_entry_passes_only_with_the_fields_its_hash_covers() {
+        assert_eq!(checked_audit_entry(&entry()).unwrap().0, 1);
+        for (field, value) in [
+            ("details", json!("{\"grade\":1}")),
+            ("actor_label", json!("someone@else")),
+            ("target", Value::Null),
+            ("seq", json!(2)),
+        ] {
+            let mut changed = entry();
+            changed.insert(field.to_owned(), value);
+            let error = checked_audit_entry(&changed).unwrap_err().to_string();
+            assert!(error.contains("does not match its own hash"), "{field}: {error}");
+        }
+        let mut malformed = entry();
+        malformed.remove("hash");
+        assert!(checked_audit_entry(&malformed).unwrap_err().to_string().contains("malformed"));
+    }
+
+    #[test]
+    fn blobs_come_back_as_blobs_and_numbers_as_numbers() {
+        assert_eq!(sql_value(&json!({ "hex": "00ff" })), SqlValue::Blob(vec![0, 255]));
+        assert_eq!(sql_value(&json!(7)), SqlValue::Integer(7));
+        assert_eq!(sql_value(&json!(0.5)), SqlValue::Real(0.5));
+        assert_eq!(sql_value(&json!("x")), SqlValue::Text("x".to_owned()));
+        assert_eq!(sql_value(&Value::Null), SqlValue::Null);
+    }
+}

@@ -1,0 +1,232 @@
+//! `examhall restore` as IT meets it after losing a server: an exam, or the
+//! whole organization, comes back on a new appliance, signed by the old
+//! one's key; running it again changes nothing; and a bundle that is
+//! damaged, of another organization, or restored while an exam is open is
+//! refused with the data left as it was.
+
+use std::path::{Path, PathBuf};
+
+use examhall::clock::ManualClock;
+use serde_json::Value;
+
+use crate::backups::{data, officer, the_bundle};
+use crate::exam_client::ExamClient;
+use crate::helpers::{TestApp, exam_day, run_beside, spawn_app_with};
+use crate::people::{PASSWORD, world};
+
+/// An appliance whose bundles the officer with `recipient` can read.
+async fn appliance(recipient: &str) -> TestApp {
+    appliance_on(recipient, exam_day()).await
+}
+
+/// The same, on `clock`.
+async fn appliance_on(recipient: &str, clock: examhall::clock::SharedClock) -> TestApp {
+    let recipient = recipient.to_owned();
+    spawn_app_with(clock, move |config| config.backup.recipients = vec![recipient]).await
+}
+
+/// `examhall backup ARGS` on `app` into `out`; the bundle and the audit head it printed.
+async fn back_up(app: &TestApp, what: &[&str], out: &Path) -> (PathBuf, String) {
+    let data = data(app);
+    let args = [&["backup"], what, &["--data-dir", &data, "--to", out.to_str().unwrap()]].concat();
+    let (ok, stdout, stderr) = run_beside(&args).await;
+    assert!(ok, "{stdout}{stderr}");
+    let head = stdout.lines().find_map(|l| l.trim().strip_prefix("audit head")).unwrap().trim().to_owned();
+    (the_bundle(out), head)
+}
+
+/// `examhall restore` on `app`: exit code and everything printed.
+async fn restore(app: &TestApp, bundle: &Path, identity: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let data = data(app);
+    let mut args =
+        vec!["restore", bundle.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
+    args.extend_from_slice(extra);
+    let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+    tokio::task::spawn_blocking(move || {
+        let output = crate::helpers::examhall().args(&args).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+        (output.status.code(), text)
+    })
+    .await
+    .unwrap()
+}
+
+/// What an organization holds, as far as a restore could change it: every
+/// table's row count and the audit head.
+async fn footprint(app: &TestApp, slug: &str) -> Vec<(String, i64)> {
+    let platform = app.state.registry().platform();
+    let org = platform.org_by_slug(examhall::domain::OrgSlug::parse(slug).unwrap()).await.unwrap();
+    let db = app.state.registry().org(org.id).await.unwrap();
+    db.read(|conn| {
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut counts = Vec::new();
+        for table in tables {
+            let count: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            counts.push((table, count));
+        }
+        let head: i64 = conn.query_row("SELECT seq FROM audit_head", [], |r| r.get(0))?;
+        counts.push(("audit head".to_owned(), head));
+        Ok(counts)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exam_comes_back_on_a_new_appliance_with_its_students_receipts_and_a_second_run_changes_nothing() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let old = appliance(&recipient).await;
+    let w = world(&old).await;
+    let mut client = ExamClient::student(&old, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "# survives the server");
+    client.flush(&old).await;
+    let receipt: Value = client.submit(&old).await.json().await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let exam = w.open_exam.to_string();
+    let (bundle, _) = back_up(&old, &["exam", "--org", "physics", "--exam", &exam], out.path()).await;
+    let old_key = keys.path().join("old-signing.pub");
+    std::fs::copy(old.data_dir.path().join("signing.pub"), &old_key).unwrap();
+    old.stop().await;
+
+    let clock = ManualClock::new(crate::helpers::EXAM_DAY);
+    let new = appliance_on(&recipient, std::sync::Arc::new(clock.clone())).await;
+    let (code, text) = restore(&new, &bundle, &identity, &[]).await;
+    assert_eq!(code, Some(4), "signed by the old appliance, which this one does not know yet: {text}");
+    let trust = ["--trust-key", old_key.to_str().unwrap()];
+    let (code, text) = restore(&new, &bundle, &identity, &trust).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("restored the exam \"") && text.contains("into physics (the organization was made"),
+        "{text}"
+    );
+
+    // The student signs in on the new appliance and reads the same receipt.
+    let student = new.sign_in(Some("physics"), "student@physics.example", PASSWORD).await;
+    let again: Value = new.as_(&student).receipt(&exam).await.json().await.unwrap();
+    assert!(receipt["sha256"].as_str().is_some_and(|h| h.len() == 64), "{receipt}");
+    assert_eq!(
+        (&again["sha256"], &again["receipt"]),
+        (&receipt["sha256"], &receipt["receipt"]),
+        "the same receipt: {again}"
+    );
+
+    let (code, text) = restore(&new, &bundle, &identity, &trust).await;
+    assert!(code != Some(0) && text.contains("is open now"), "the restored exam is open, so a restore waits: {text}");
+    clock.advance(std::time::Duration::from_secs(9 * 3600));
+    let before = footprint(&new, "physics").await;
+    let (code, text) = restore(&new, &bundle, &identity, &trust).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("nothing changed"), "{text}");
+    let after = footprint(&new, "physics").await;
+    let changed: Vec<(&str, i64)> =
+        before.iter().zip(&after).filter(|(b, a)| b.1 != a.1).map(|(b, a)| (b.0.as_str(), a.1 - b.1)).collect();
+    assert_eq!(changed, [("audit_log", 1), ("audit head", 1)], "only the restore's own entry");
+    // The bundle holds no org admin (they have no part in the exam): the log is read as IT would, from the file.
+    let org = new.state.registry().platform().org_by_slug(examhall::domain::OrgSlug::parse("physics").unwrap()).await;
+    let db = new.state.registry().org(org.unwrap().id).await.unwrap();
+    let restores: Vec<String> = db
+        .read(|conn| {
+            let mut statement =
+                conn.prepare("SELECT details FROM audit_log WHERE action = 'backup.restore' ORDER BY seq")?;
+            Ok(statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        })
+        .await
+        .unwrap();
+    let nothing: Vec<Value> =
+        restores.iter().map(|d| serde_json::from_str::<Value>(d).unwrap()["nothing_changed"].clone()).collect();
+    assert_eq!(
+        nothing,
+        [Value::Bool(false), Value::Bool(true)],
+        "each restore is audited, the second as changing nothing"
+    );
+    new.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_comes_back_whole_on_a_new_appliance_and_its_audit_chain_continues() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let old = appliance(&recipient).await;
+    let w = world(&old).await;
+    let mut client = ExamClient::student(&old, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "x = 1");
+    client.flush(&old).await;
+    let before = footprint(&old, "physics").await;
+    let out = tempfile::tempdir().unwrap();
+    let (bundle, head) = back_up(&old, &["org", "--org", "physics"], out.path()).await;
+    let old_key = keys.path().join("old-signing.pub");
+    std::fs::copy(old.data_dir.path().join("signing.pub"), &old_key).unwrap();
+    old.stop().await;
+
+    let new = appliance(&recipient).await;
+    let (code, text) = restore(&new, &bundle, &identity, &["--trust-key", old_key.to_str().unwrap()]).await;
+    assert_eq!(code, Some(0), "{text}");
+    let after = footprint(&new, "physics").await;
+    // Every row the old one held when the bundle was made comes back (bar
+    // sign-in sessions, never backed up), and the chain has one entry more:
+    // the restore's own.
+    let entries: i64 = head.split(':').next().unwrap().parse().unwrap();
+    let expected: Vec<(String, i64)> = before
+        .iter()
+        .map(|(table, count)| match table.as_str() {
+            "sessions" => (table.clone(), 0),
+            "audit_log" | "audit head" => (table.clone(), entries + 1),
+            _ => (table.clone(), *count),
+        })
+        .collect();
+    assert_eq!(after, expected);
+    let data = data(&new);
+    let (ok, stdout, stderr) =
+        run_beside(&["audit", "verify", "--org", "physics", "--data-dir", &data, "--expect-head", &head]).await;
+    assert!(ok, "the chain continues from the old appliance's head: {stdout}{stderr}");
+    let admin = new.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
+    let restored: Value = new.json_of(&admin, "/api/v1/org/audit?action=backup.restore").await;
+    assert_eq!(restored[0]["details"]["kind"], "organization", "{restored}");
+    new.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_foreign_or_untimely_restore_is_refused_and_changes_nothing() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let app = appliance(&recipient).await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "y = 2");
+    client.flush(&app).await;
+    let out = tempfile::tempdir().unwrap();
+    let exam = w.open_exam.to_string();
+    let (bundle, _) = back_up(&app, &["exam", "--org", "physics", "--exam", &exam], out.path()).await;
+    let before = footprint(&app, "physics").await;
+    let chemistry = footprint(&app, "chemistry").await;
+
+    let (code, text) = restore(&app, &bundle, &identity, &[]).await;
+    assert_ne!(code, Some(0));
+    assert!(text.contains("is open now"), "the exam is open: students' saves must not wait behind a restore: {text}");
+
+    let (code, text) = restore(&app, &bundle, &identity, &["--org", "chemistry"]).await;
+    assert_ne!(code, Some(0));
+    assert!(text.contains("not of chemistry"), "an exam goes back only into its own organization: {text}");
+
+    let damaged = out.path().join("damaged.age");
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&damaged, &bytes).unwrap();
+    assert_eq!(restore(&app, &damaged, &identity, &[]).await.0, Some(3), "damaged");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 3]).unwrap();
+    assert_eq!(restore(&app, &damaged, &identity, &[]).await.0, Some(3), "cut short");
+    let (stranger, _) = officer(keys.path(), "stranger.key");
+    assert_eq!(restore(&app, &bundle, &stranger, &[]).await.0, Some(2), "another officer's identity");
+
+    assert_eq!(footprint(&app, "physics").await, before, "nothing changed in the organization");
+    assert_eq!(footprint(&app, "chemistry").await, chemistry, "nor in the other one");
+    app.stop().await;
+}
