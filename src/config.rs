@@ -45,7 +45,7 @@ pub struct Config {
 }
 
 /// Backups: who can read them, and where they go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BackupConfig {
     /// The backup officers' public keys: age X25519 (`age1...`) or SSH
@@ -55,6 +55,19 @@ pub struct BackupConfig {
     /// Where bundles go when a command names no `--to`; empty means
     /// `<data_dir>/backups` (a mounted off-site share belongs here).
     pub dir: Option<PathBuf>,
+    /// Whether the server backs up each exam when it closes (and again when
+    /// its reviews change) by itself, one bundle at a time.
+    pub automatic: bool,
+    /// Whether it also writes each organization's bundle every night.
+    pub nightly: bool,
+    /// The hour (UTC, 0 to 23) from which the nightly bundle is made.
+    pub nightly_utc_hour: u8,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self { recipients: Vec::new(), dir: None, automatic: true, nightly: true, nightly_utc_hour: 2 }
+    }
 }
 
 /// Rules of taking exams that are the appliance's, not each exam's.

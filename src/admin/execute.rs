@@ -10,6 +10,7 @@ use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::audit::Actor as AuditActor;
 use crate::store::backup::Scope;
+use crate::store::backup_runs::Reason;
 use crate::store::platform::{OrgStatus, Organization};
 
 /// What IT does about a log that fails verification.
@@ -87,13 +88,16 @@ async fn backup(
             Failure::new(format!("{exam} is not an exam id"), Some("an exam's id is the UUID in its page's address"))
         })?),
     };
-    let made = backups::back_up(state, &Actor::audited(actor), &org, scope, to).await.map_err(|error| match error {
-        StoreError::NotFound(what) => Failure::new(
-            format!("no {what}"),
-            Some("the exam's id is the UUID in the address of its page (…/exams/ID)"),
-        ),
-        other => other.into(),
-    })?;
+    let made =
+        backups::back_up(state, &Actor::audited(actor), &org, scope, to, Reason::Command).await.map_err(|error| {
+            match error {
+                StoreError::NotFound(what) => Failure::new(
+                    format!("no {what}"),
+                    Some("the exam's id is the UUID in the address of its page (…/exams/ID)"),
+                ),
+                other => other.into(),
+            }
+        })?;
     let rows = made.manifest.rows_by_table().into_iter().map(|(t, n)| (t.to_owned(), n)).collect();
     Ok(Outcome::BackedUp {
         file: made.file,

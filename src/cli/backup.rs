@@ -39,6 +39,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         to: Option<PathBuf>,
     },
+    /// Show, per exam, the last good backup (when, where, size) and the last error.
+    List {
+        /// The organization's slug.
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+    },
     /// Check a bundle: decryption, every member's hash and row count, and the signature. Changes nothing.
     Verify {
         /// The bundle (.tar.zst.age).
@@ -58,6 +64,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
         Command::Verify { file, identity, trust_key } => {
             return verify(config, file, identity, trust_key.as_deref()).await;
         }
+        Command::List { org } => return list(config, org).await,
         Command::Exam { org, exam, to } => (org, Some(exam.clone()), to),
         Command::Org { org, to } => (org, None, to),
     };
@@ -167,6 +174,47 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<(), CliError
             Ok(())
         }
         other => Err(super::unexpected(&other)),
+    }
+}
+
+async fn list(config: &Config, slug: &str) -> Result<(), CliError> {
+    let platform = super::org::open_platform(config)?;
+    let result = async {
+        let org = platform.org_by_slug(crate::domain::OrgSlug::parse(slug)?).await.map_err(|error| match error {
+            crate::store::StoreError::NotFound(_) => {
+                CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")
+            }
+            other => other.into(),
+        })?;
+        let reader = super::reading::OrgReader::open(&platform, org.id).await?;
+        let status = crate::service::backups::status(reader.file(&platform, org.id)).await;
+        reader.close().await;
+        let (exams, whole) = status?;
+        if config.backup.recipients.is_empty() {
+            println!("this config has no backup recipients: no bundle can be written with it (see [backup])");
+        }
+        print_latest(&format!("organization {slug} (whole)"), &whole);
+        for exam in exams {
+            print_latest(
+                &format!("{} {} ({}, closes {})", exam.course, exam.title, exam.exam, exam.closes_at),
+                &exam.latest,
+            );
+        }
+        Ok(())
+    }
+    .await;
+    platform.db().close().await;
+    result
+}
+
+fn print_latest(what: &str, latest: &crate::store::backup_runs::Latest) {
+    println!("{what}");
+    match &latest.ok {
+        Some((at, file, bytes, sha256)) => println!("  last good   {at}  {bytes} bytes  {file}  SHA-256 {sha256}"),
+        None => println!("  last good   none yet"),
+    }
+    if let Some((at, error)) = &latest.failed {
+        println!("  last error  {at}  {error}");
     }
 }
 

@@ -12,10 +12,11 @@ use super::Actor;
 use crate::backup::{self, BundleWriter, ExamRef, Kind, Manifest, OrgRef};
 use crate::domain::ExamId;
 use crate::state::AppState;
-use crate::store::StoreError;
-use crate::store::audit;
+use crate::store::audit::{self, Outcome as AuditOutcome};
 use crate::store::backup::{Scope, dump};
+use crate::store::backup_runs::{self, Ended, Reason};
 use crate::store::platform::Organization;
+use crate::store::{Database, StoreError};
 
 /// A bundle written.
 #[derive(Debug, Clone)]
@@ -31,7 +32,9 @@ pub struct Made {
 }
 
 /// Backs up `scope` of `org` into a new bundle in `to` (the configured
-/// folder when `None`), for `actor`.
+/// folder when `None`), for `actor` and `reason`; the run is recorded
+/// whether it succeeds or fails (what `backup list` shows, and what the
+/// background job retries).
 ///
 /// # Errors
 /// [`StoreError::WrongState`] when no recipient is configured or one is not a
@@ -43,6 +46,58 @@ pub async fn back_up(
     org: &Organization,
     scope: Scope,
     to: Option<PathBuf>,
+    reason: Reason,
+) -> Result<Made, StoreError> {
+    let now = state.clock().now();
+    let db = state.registry().org(org.id).await?;
+    let made = write_bundle(state, &db, org, scope, to, now).await;
+    let exam = match scope {
+        Scope::Exam(exam) => Some(exam),
+        Scope::Organization => None,
+    };
+    let action = if exam.is_some() { "backup.exam" } else { "backup.org" };
+    let mut event = actor.event(action);
+    if let Some(exam) = exam {
+        event = event.target(exam.to_string());
+    }
+    let (ended, event) = match &made {
+        Ok(made) => {
+            let name = made.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let details = serde_json::json!({
+                "file": name,
+                "bytes": made.bytes,
+                "sha256": made.sha256,
+                "reason": reason.as_str(),
+                "members": made.manifest.members.len(),
+                "rows": made.manifest.rows_by_table(),
+                "audit_head": made.manifest.audit_head,
+            });
+            let file = made.file.display().to_string();
+            (Ended::Ok { file, bytes: made.bytes, sha256: made.sha256.clone() }, event.details(details))
+        }
+        // A bundle of an exam that is not there is no run of anything.
+        Err(StoreError::NotFound(_)) => return made,
+        Err(error) => {
+            let details = serde_json::json!({ "reason": reason.as_str(), "error": error.to_string() });
+            (Ended::Failed(error.to_string()), event.outcome(AuditOutcome::Failure).details(details))
+        }
+    };
+    db.write(move |conn| {
+        backup_runs::record(conn, exam, reason, now, &ended)?;
+        audit::append(conn, &event, now)
+    })
+    .await?;
+    made
+}
+
+/// Writes the bundle of `scope` into `to` (or the configured folder).
+async fn write_bundle(
+    state: &AppState,
+    db: &Database,
+    org: &Organization,
+    scope: Scope,
+    to: Option<PathBuf>,
+    now: time::OffsetDateTime,
 ) -> Result<Made, StoreError> {
     let recipients = backup::parse_recipients(&state.config().backup.recipients).map_err(StoreError::WrongState)?;
     if recipients.is_empty() {
@@ -52,9 +107,7 @@ pub async fn back_up(
                 .to_owned(),
         ));
     }
-    let now = state.clock().now();
-    let platform = state.registry().platform();
-    let key = platform.signing_key(now).await?;
+    let key = state.registry().platform().signing_key(now).await?;
     let folder = to.unwrap_or_else(|| state.config().backup_dir());
     std::fs::create_dir_all(&folder).map_err(StoreError::io("create the backup folder", &folder))?;
     let stamp = now
@@ -86,8 +139,7 @@ pub async fn back_up(
         signing_key: String::new(),
         members: Vec::new(),
     };
-    let db = state.registry().org(org.id).await?;
-    let written = db
+    let (manifest, bytes, sha256) = db
         .read(move |conn| {
             let mut head = head;
             if let Scope::Exam(exam) = scope {
@@ -105,28 +157,9 @@ pub async fn back_up(
             Ok((written.manifest, written.bytes, written.sha256))
         })
         .await?;
-    let (manifest, bytes, sha256) = written;
     let file = folder.join(&name);
     partial.persist_noclobber(&file).map_err(|e| StoreError::io("name", &file)(e.error))?;
     sync_folder(&folder);
-    let action = match scope {
-        Scope::Exam(_) => "backup.exam",
-        Scope::Organization => "backup.org",
-    };
-    let target = manifest.exam.as_ref().map(|exam| exam.id.clone());
-    let details = serde_json::json!({
-        "file": name,
-        "bytes": bytes,
-        "sha256": sha256,
-        "members": manifest.members.len(),
-        "rows": manifest.rows_by_table(),
-        "audit_head": manifest.audit_head,
-    });
-    let mut event = actor.event(action).details(details);
-    if let Some(target) = target {
-        event = event.target(target);
-    }
-    db.write(move |conn| audit::append(conn, &event, now)).await?;
     Ok(Made { file, bytes, sha256, manifest })
 }
 
@@ -144,4 +177,99 @@ fn sync_folder(folder: &Path) {
     if let Ok(dir) = std::fs::File::open(folder) {
         let _ = dir.sync_all();
     }
+}
+
+/// The background job started beside the deadline sweeper: every `every`,
+/// each open organization's due bundles (closed exams, changed reviews, the
+/// nightly one), one at a time, so a backup never competes with another
+/// for the disk or a reader. What is due is read from `backup_runs` each
+/// time, so a restart or a failure is taken up again at a later look.
+/// Idle when automatic backups are off or no recipient is configured.
+pub async fn run_due_every(state: AppState, every: std::time::Duration) {
+    let config = &state.config().backup;
+    if !config.automatic || config.recipients.is_empty() {
+        return;
+    }
+    let mut ticks = tokio::time::interval(every);
+    // A long bundle delays the next look rather than bunching looks after it.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        for (org, db) in state.registry().open_orgs() {
+            match run_due(&state, org, &db).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "wrote due backups"),
+                Err(StoreError::Closed) => return,
+                Err(error) => tracing::error!(%error, "could not look for due backups"),
+            }
+        }
+    }
+}
+
+/// Writes every bundle `org` is owed now; returns how many were written.
+async fn run_due(state: &AppState, org: crate::domain::OrgId, db: &Database) -> Result<usize, StoreError> {
+    let now = state.clock().now();
+    let late_window = state.config().exams.save_rules().late_window;
+    let (nightly, hour) = (state.config().backup.nightly, state.config().backup.nightly_utc_hour);
+    let (exams, org_due) = db
+        .read(move |conn| {
+            let exams = backup_runs::due_exams(conn, now, late_window)?;
+            let org_due = nightly && backup_runs::nightly_due(conn, now, hour)?;
+            Ok((exams, org_due))
+        })
+        .await?;
+    if exams.is_empty() && !org_due {
+        return Ok(0);
+    }
+    let org = super::organizations::find(state, org).await?;
+    let system = Actor::audited(audit::Actor::system());
+    let mut written = 0;
+    let jobs = exams.into_iter().map(|(exam, reason)| (Scope::Exam(exam), reason));
+    for (scope, reason) in jobs.chain(org_due.then_some((Scope::Organization, Reason::Nightly))) {
+        match back_up(state, &system, &org, scope, None, reason).await {
+            Ok(_) => written += 1,
+            Err(StoreError::Closed) => return Err(StoreError::Closed),
+            // Recorded with the run; retried after the pause.
+            Err(error) => tracing::error!(org = %org.slug, %error, "a due backup failed"),
+        }
+    }
+    Ok(written)
+}
+
+/// One exam's backups, as `backup list` and the org admin's page show them.
+#[derive(Debug, Clone)]
+pub struct ExamBackups {
+    /// The exam.
+    pub exam: ExamId,
+    /// Its title.
+    pub title: String,
+    /// Its course's code.
+    pub course: String,
+    /// When it closes.
+    pub closes_at: String,
+    /// Its last good bundle and last failure.
+    pub latest: backup_runs::Latest,
+}
+
+/// Every published exam's backups, and the organization's own.
+///
+/// # Errors
+/// Storage errors.
+pub async fn status(file: super::org_file::OrgFile<'_>) -> Result<(Vec<ExamBackups>, backup_runs::Latest), StoreError> {
+    file.read(|conn| {
+        let mut statement = conn.prepare(
+            "SELECT e.id, e.title, c.code, e.closes_at FROM exams e JOIN courses c ON c.id = e.course_id
+             WHERE e.status = 'published' OR EXISTS (SELECT 1 FROM backup_runs r WHERE r.exam_id = e.id)
+             ORDER BY e.closes_at DESC, e.id",
+        )?;
+        let exams: Vec<(ExamId, String, String, String)> =
+            statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+        let mut rows = Vec::with_capacity(exams.len());
+        for (exam, title, course, closes_at) in exams {
+            let latest = backup_runs::latest(conn, Some(exam))?;
+            rows.push(ExamBackups { exam, title, course, closes_at, latest });
+        }
+        Ok((rows, backup_runs::latest(conn, None)?))
+    })
+    .await
 }

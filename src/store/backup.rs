@@ -92,6 +92,7 @@ pub const TABLES: &[(&str, Belongs)] = &[
         ),
     ),
     ("restored_audit", Belongs::Exam("exam_id = ?1")),
+    ("backup_runs", Belongs::OrgOnly),
     ("audit_head", Belongs::OrgOnly),
     ("audit_rewrite", Belongs::OrgOnly),
     ("audit_superseded", Belongs::OrgOnly),

@@ -19,6 +19,7 @@ pub mod announcements;
 pub mod attempts;
 pub mod audit;
 pub mod backup;
+pub mod backup_runs;
 pub mod candidates;
 pub mod connection;
 pub mod courses;

@@ -58,7 +58,11 @@ async fn verify(app: &TestApp, file: &Path, identity: &Path, extra: &[&str]) -> 
 async fn an_exam_bundle_opens_with_the_standard_tools_and_verifies_whole() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
-    let app = spawn_app_with(exam_day(), |config| config.backup.recipients = vec![recipient]).await;
+    let app = spawn_app_with(exam_day(), |config| {
+        config.backup.recipients = vec![recipient];
+        config.backup.automatic = false;
+    })
+    .await;
     let w = world(&app).await;
     let mut client = ExamClient::student(&app, &w).await;
     let question = client.question(0);
@@ -136,7 +140,11 @@ async fn a_wrong_damaged_or_foreign_bundle_is_refused_with_its_own_exit_code() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
     let (stranger, _) = officer(keys.path(), "stranger.key");
-    let app = spawn_app_with(exam_day(), |config| config.backup.recipients = vec![recipient]).await;
+    let app = spawn_app_with(exam_day(), |config| {
+        config.backup.recipients = vec![recipient];
+        config.backup.automatic = false;
+    })
+    .await;
     let w = world(&app).await;
     // A student's attempt, so the bundle has rows of every kind.
     let mut client = ExamClient::student(&app, &w).await;
@@ -202,7 +210,11 @@ async fn without_recipients_or_with_an_unknown_exam_nothing_is_written_and_the_e
 
     let keys = tempfile::tempdir().unwrap();
     let (_, recipient) = officer(keys.path(), "officer.key");
-    let app = spawn_app_with(exam_day(), |config| config.backup.recipients = vec![recipient]).await;
+    let app = spawn_app_with(exam_day(), |config| {
+        config.backup.recipients = vec![recipient];
+        config.backup.automatic = false;
+    })
+    .await;
     let _w = world(&app).await;
     let unknown = uuid::Uuid::now_v7().to_string();
     let (ok, _, stderr) =

@@ -22,7 +22,12 @@ async fn appliance(recipient: &str) -> TestApp {
 /// The same, on `clock`.
 async fn appliance_on(recipient: &str, clock: examhall::clock::SharedClock) -> TestApp {
     let recipient = recipient.to_owned();
-    spawn_app_with(clock, move |config| config.backup.recipients = vec![recipient]).await
+    spawn_app_with(clock, move |config| {
+        config.backup.recipients = vec![recipient];
+        // Only what the test does: no bundle of the job's beside it.
+        config.backup.automatic = false;
+    })
+    .await
 }
 
 /// `examhall backup ARGS` on `app` into `out`; the bundle and the audit head it printed.

@@ -147,6 +147,7 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0023_restored_audit.sql"),
         rust: None,
     },
+    Migration { name: "backups made and tried", sql: include_str!("org/0024_backup_runs.sql"), rust: None },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

@@ -1,0 +1,220 @@
+//! The record of backups made and tried (`backup_runs`), and what the
+//! background job owes: each closed exam a good bundle made after it
+//! closed, another when its reviews changed since, the organization one a
+//! night, and a failed one again after a pause that doubles with each
+//! failure (1 minute to an hour).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use time::OffsetDateTime;
+
+use super::StoreError;
+use crate::clock::rfc3339;
+use crate::domain::{ExamId, Timestamp};
+
+/// Why a backup was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Someone ran `examhall backup`.
+    Command,
+    /// The exam closed (with its last deadline and the late window).
+    ExamClosed,
+    /// Reviews of the exam changed after its last good backup.
+    ReviewsChanged,
+    /// The organization's nightly bundle.
+    Nightly,
+}
+
+impl Reason {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Command => "command",
+            Self::ExamClosed => "exam_closed",
+            Self::ReviewsChanged => "reviews_changed",
+            Self::Nightly => "nightly",
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub enum Ended {
+    /// A bundle was written.
+    Ok {
+        /// Its file.
+        file: String,
+        /// Its size.
+        bytes: u64,
+        /// Its SHA-256.
+        sha256: String,
+    },
+    /// It failed, and why.
+    Failed(String),
+}
+
+/// Records a run of `exam` (the organization when `None`) started at `at`.
+///
+/// # Errors
+/// Storage errors.
+pub fn record(
+    conn: &Connection,
+    exam: Option<ExamId>,
+    reason: Reason,
+    at: OffsetDateTime,
+    ended: &Ended,
+) -> Result<(), StoreError> {
+    let (outcome, file, bytes, sha256, error) = match ended {
+        Ended::Ok { file, bytes, sha256 } => ("ok", Some(file.as_str()), Some(*bytes), Some(sha256.as_str()), None),
+        Ended::Failed(error) => ("failed", None, None, None, Some(error.as_str())),
+    };
+    conn.execute(
+        "INSERT INTO backup_runs (id, exam_id, reason, started_at, outcome, file, bytes, sha256, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            uuid::Uuid::now_v7().to_string(),
+            exam.map(|e| e.to_string()),
+            reason.as_str(),
+            rfc3339(at),
+            outcome,
+            file,
+            bytes.map(|b| i64::try_from(b).unwrap_or(i64::MAX)),
+            sha256,
+            error
+        ],
+    )?;
+    Ok(())
+}
+
+/// The pause before trying again after `failures` failures in a row.
+#[must_use]
+pub fn retry_after(failures: u32) -> time::Duration {
+    time::Duration::minutes(1_i64 << failures.saturating_sub(1).min(6)).min(time::Duration::hours(1))
+}
+
+/// The exams that are owed a backup at `now`, oldest close first, and why.
+///
+/// # Errors
+/// Storage errors.
+pub fn due_exams(
+    conn: &Connection,
+    now: OffsetDateTime,
+    late_window: time::Duration,
+) -> Result<Vec<(ExamId, Reason)>, StoreError> {
+    // Closed: past its close and every attempt's deadline, plus the late
+    // window, with every attempt submitted. Times have one fixed width, so
+    // comparing the text compares the times.
+    let mut statement = conn.prepare_cached(
+        "SELECT e.id,
+                (SELECT max(r.started_at) FROM backup_runs r WHERE r.exam_id = e.id AND r.outcome = 'ok'),
+                max(e.closes_at, coalesce((SELECT max(s.deadline_at) FROM exam_sessions s WHERE s.exam_id = e.id),
+                                          e.closes_at)) AS closed,
+                max(coalesce((SELECT max(v.made_at) FROM signal_reviews v
+                              JOIN exam_sessions s ON s.id = v.session_id WHERE s.exam_id = e.id), ''),
+                    coalesce((SELECT max(p.made_at) FROM pair_reviews p WHERE p.exam_id = e.id), ''))
+         FROM exams e
+         WHERE e.status = 'published'
+           AND max(e.closes_at, coalesce((SELECT max(s.deadline_at) FROM exam_sessions s WHERE s.exam_id = e.id),
+                                         e.closes_at)) <= ?1
+           AND NOT EXISTS (SELECT 1 FROM exam_sessions s WHERE s.exam_id = e.id AND s.submitted_at IS NULL)
+         ORDER BY closed, e.id",
+    )?;
+    let rows = statement.query_map([rfc3339(now - late_window)], |r| {
+        Ok((r.get::<_, ExamId>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+    })?;
+    let mut due = Vec::new();
+    for row in rows {
+        let (exam, last_ok, closed, last_review) = row?;
+        let reason = match last_ok {
+            None => Reason::ExamClosed,
+            Some(ok) if ok < closed => Reason::ExamClosed,
+            Some(ok) if last_review > ok => Reason::ReviewsChanged,
+            Some(_) => continue,
+        };
+        if waiting_after_failures(conn, Some(exam), now)? {
+            continue;
+        }
+        due.push((exam, reason));
+    }
+    Ok(due)
+}
+
+/// Whether the organization's nightly bundle is owed at `now`: it is past
+/// `hour` (UTC) today and no good organization bundle was made since.
+///
+/// # Errors
+/// Storage errors.
+pub fn nightly_due(conn: &Connection, now: OffsetDateTime, hour: u8) -> Result<bool, StoreError> {
+    let Ok(today) = now.replace_time(time::Time::MIDNIGHT).replace_hour(hour) else { return Ok(false) };
+    if now < today {
+        return Ok(false);
+    }
+    let made: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM backup_runs WHERE exam_id IS NULL AND outcome = 'ok' AND started_at >= ?1)",
+        [rfc3339(today)],
+        |r| r.get(0),
+    )?;
+    Ok(!made && !waiting_after_failures(conn, None, now)?)
+}
+
+/// Whether the last runs of `exam` failed and the pause after them lasts beyond `now`.
+fn waiting_after_failures(conn: &Connection, exam: Option<ExamId>, now: OffsetDateTime) -> Result<bool, StoreError> {
+    let exam = exam.map(|e| e.to_string());
+    let mut statement = conn.prepare_cached(
+        "SELECT started_at, outcome FROM backup_runs WHERE exam_id IS ?1 ORDER BY started_at DESC LIMIT 8",
+    )?;
+    let runs: Vec<(Timestamp, String)> =
+        statement.query_map([exam], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let failures = runs.iter().take_while(|(_, outcome)| outcome == "failed").count();
+    let Some((last, _)) = runs.first().filter(|_| failures > 0) else { return Ok(false) };
+    Ok(now < last.time() + retry_after(u32::try_from(failures).unwrap_or(u32::MAX)))
+}
+
+/// The last good run and the last failure of one exam (or of the organization).
+#[derive(Debug, Clone, Default)]
+pub struct Latest {
+    /// When, file, size and SHA-256 of the last good bundle.
+    pub ok: Option<(Timestamp, String, u64, String)>,
+    /// When and why the last run failed, if it is later than the last good one.
+    pub failed: Option<(Timestamp, String)>,
+}
+
+/// The latest runs of `exam` (the organization when `None`).
+///
+/// # Errors
+/// Storage errors.
+pub fn latest(conn: &Connection, exam: Option<ExamId>) -> Result<Latest, StoreError> {
+    let exam = exam.map(|e| e.to_string());
+    let ok = conn
+        .query_row(
+            "SELECT started_at, file, bytes, sha256 FROM backup_runs WHERE exam_id IS ?1 AND outcome = 'ok'
+             ORDER BY started_at DESC LIMIT 1",
+            [&exam],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get(3)?)),
+        )
+        .optional()?
+        .map(|(at, file, bytes, sha): (Timestamp, String, i64, String)| {
+            (at, file, u64::try_from(bytes).unwrap_or(0), sha)
+        });
+    let failed: Option<(Timestamp, String)> = conn
+        .query_row(
+            "SELECT started_at, error FROM backup_runs WHERE exam_id IS ?1 AND outcome = 'failed'
+             ORDER BY started_at DESC LIMIT 1",
+            [&exam],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let failed = failed.filter(|(at, _)| ok.as_ref().is_none_or(|(good, ..)| at.time() > good.time()));
+    Ok(Latest { ok, failed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pause_after_failures_doubles_from_a_minute_to_an_hour() {
+        let minutes: Vec<i64> = (1..=9).map(|n| retry_after(n).whole_minutes()).collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+}
