@@ -68,6 +68,8 @@ pub enum RowsError<E> {
 pub struct Opened {
     /// Its manifest.
     pub manifest: Manifest,
+    /// The manifest's exact bytes, as signed.
+    pub manifest_bytes: Vec<u8>,
     /// The key that signed it.
     pub signed_by: PublicKey,
 }
@@ -79,8 +81,41 @@ struct Seen {
     sha256: String,
 }
 
+/// The most members a bundle may have: far above any organization's
+/// (each holds up to [`super::CHUNK_BYTES`]), and a bound on what a forged
+/// file can make the check hold before its signature is known.
+const MAX_MEMBERS: usize = 100_000;
+/// An Ed25519 signature's length.
+const SIGNATURE_BYTES: u64 = 64;
+
+/// The tar entries of a decrypted, decompressed bundle, read raw: a GNU long
+/// name or PAX record is not expanded (a forged one could be made huge), so
+/// it reads as a member of its own that no manifest lists.
+fn entries(
+    input: impl Read,
+    identities: &[Box<dyn age::Identity + Send + Sync>],
+) -> Result<tar::Archive<impl Read>, ReadError> {
+    let decryptor = age::Decryptor::new(input).map_err(|e| ReadError::NotAge(e.to_string()))?;
+    let decrypted =
+        decryptor.decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity)).map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => ReadError::WrongIdentity,
+            other => ReadError::Damaged(other.to_string()),
+        })?;
+    let decompressed = zstd::stream::read::Decoder::new(decrypted).map_err(damaged)?;
+    Ok(tar::Archive::new(decompressed))
+}
+
+/// The name of a regular member; anything else (a link, a folder, a device) is refused.
+fn member_name<R: Read>(entry: &tar::Entry<'_, R>) -> Result<String, ReadError> {
+    if entry.header().entry_type() != tar::EntryType::Regular {
+        return Err(ReadError::Mismatch("the bundle holds something that is not a plain file".to_owned()));
+    }
+    Ok(entry.path().map_err(damaged)?.to_string_lossy().into_owned())
+}
+
 /// Decrypts `input` with `identities` and checks the bundle against
-/// `trusted` keys, touching nothing else.
+/// `trusted` keys, touching nothing else. The signature is checked before
+/// anything the manifest says is believed.
 ///
 /// # Errors
 /// What was wrong, as a [`ReadError`].
@@ -89,52 +124,63 @@ pub fn read(
     identities: &[Box<dyn age::Identity + Send + Sync>],
     trusted: &[PublicKey],
 ) -> Result<Opened, ReadError> {
-    let decryptor = age::Decryptor::new(input).map_err(|e| ReadError::NotAge(e.to_string()))?;
-    let decrypted =
-        decryptor.decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity)).map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => ReadError::WrongIdentity,
-            other => ReadError::Damaged(other.to_string()),
-        })?;
-    let decompressed = zstd::stream::read::Decoder::new(decrypted).map_err(damaged)?;
-    let mut archive = tar::Archive::new(decompressed);
+    let mut archive = entries(input, identities)?;
     let (mut seen, mut manifest, mut signature) = (BTreeMap::new(), None, None);
-    for entry in archive.entries().map_err(damaged)? {
+    for entry in archive.entries().map_err(damaged)?.raw(true) {
         let mut entry = entry.map_err(damaged)?;
-        let name = entry.path().map_err(damaged)?.to_string_lossy().into_owned();
-        match name.as_str() {
-            MANIFEST => manifest = Some(small(&mut entry)?),
-            SIGNATURE => signature = Some(small(&mut entry)?),
-            _ => {
-                if seen.insert(name.clone(), scan(&mut entry)?).is_some() {
-                    return Err(ReadError::Mismatch(format!("{name} appears twice")));
-                }
+        let name = member_name(&entry)?;
+        let slot = match name.as_str() {
+            MANIFEST => Some((&mut manifest, MAX_MANIFEST_BYTES)),
+            SIGNATURE => Some((&mut signature, SIGNATURE_BYTES)),
+            _ => None,
+        };
+        if let Some((slot, most)) = slot {
+            if slot.replace(small(&mut entry, most)?).is_some() {
+                return Err(ReadError::Mismatch(format!("{name} appears twice")));
             }
+        } else if seen.len() >= MAX_MEMBERS {
+            return Err(ReadError::Mismatch(format!("more than {MAX_MEMBERS} members")));
+        } else if seen.insert(name.clone(), scan(&mut entry)?).is_some() {
+            return Err(ReadError::Mismatch(format!("{name} appears twice")));
         }
     }
     let manifest_bytes = manifest.ok_or(ReadError::Missing("manifest.json"))?;
     let signature = signature.ok_or(ReadError::Missing("signature (manifest.json.sig)"))?;
+    let signed_by = signer(&manifest_bytes, &signature, trusted)?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| ReadError::Damaged(format!("manifest.json is not a manifest: {e}")))?;
-    if manifest.format != FORMAT_NAME {
-        return Err(ReadError::Damaged(format!("manifest.json names format {:?}", manifest.format)));
+    check_members(&manifest, &seen)?;
+    Ok(Opened { manifest, manifest_bytes, signed_by })
+}
+
+/// The trusted key that signed `manifest`, checked before its content is
+/// believed: only the key, format and version are read first, so a manifest
+/// of a newer format (with fields this build does not know) still says so.
+fn signer(manifest: &[u8], signature: &[u8], trusted: &[PublicKey]) -> Result<PublicKey, ReadError> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        format: String,
+        format_version: u32,
+        signing_key: String,
     }
-    if manifest.format_version > FORMAT_VERSION {
-        return Err(ReadError::NewerFormat { found: manifest.format_version });
-    }
-    let signer = PublicKey(
-        hex::decode(&manifest.signing_key)
-            .ok()
-            .and_then(|bytes| bytes.try_into().ok())
-            .ok_or(ReadError::BadSignature)?,
-    );
-    if !signer.verifies(&manifest_bytes, &signature) {
+    let header: Header = serde_json::from_slice(manifest)
+        .map_err(|e| ReadError::Damaged(format!("manifest.json is not a manifest: {e}")))?;
+    let key: [u8; 32] =
+        hex::decode(&header.signing_key).ok().and_then(|bytes| bytes.try_into().ok()).ok_or(ReadError::BadSignature)?;
+    let key = PublicKey(key);
+    if !key.verifies(manifest, signature) {
         return Err(ReadError::BadSignature);
     }
-    if !trusted.contains(&signer) {
-        return Err(ReadError::UntrustedKey { fingerprint: signer.fingerprint() });
+    if !trusted.contains(&key) {
+        return Err(ReadError::UntrustedKey { fingerprint: key.fingerprint() });
     }
-    check_members(&manifest, &seen)?;
-    Ok(Opened { manifest, signed_by: signer })
+    if header.format != FORMAT_NAME {
+        return Err(ReadError::Damaged(format!("manifest.json names format {:?}", header.format)));
+    }
+    if header.format_version > FORMAT_VERSION {
+        return Err(ReadError::NewerFormat { found: header.format_version });
+    }
+    Ok(key)
 }
 
 #[allow(clippy::needless_pass_by_value, reason = "used as `map_err(damaged)`")]
@@ -142,10 +188,13 @@ fn damaged(error: io::Error) -> ReadError {
     ReadError::Damaged(error.to_string())
 }
 
-/// Reads a small member whole.
-fn small(entry: &mut impl Read) -> Result<Vec<u8>, ReadError> {
+/// Reads a small member whole; one longer than `most` bytes is refused.
+fn small(entry: &mut impl Read, most: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
-    entry.take(MAX_MANIFEST_BYTES).read_to_end(&mut bytes).map_err(damaged)?;
+    entry.take(most + 1).read_to_end(&mut bytes).map_err(damaged)?;
+    if bytes.len() as u64 > most {
+        return Err(ReadError::Mismatch("the manifest or its signature is longer than any examhall writes".to_owned()));
+    }
     Ok(bytes)
 }
 
@@ -181,45 +230,59 @@ fn check_members(manifest: &Manifest, seen: &BTreeMap<String, Seen>) -> Result<(
             )));
         }
     }
-    if let Some(extra) = seen.keys().find(|name| !manifest.members.iter().any(|m| &m.name == *name)) {
+    let listed: std::collections::BTreeSet<&str> = manifest.members.iter().map(|m| m.name.as_str()).collect();
+    if let Some(extra) = seen.keys().find(|name| !listed.contains(name.as_str())) {
         return Err(ReadError::Mismatch(format!("{extra} is not listed in the manifest")));
     }
     Ok(())
 }
 
-/// Calls `each` with every row of a bundle [`read`] has checked, member by
-/// member in the bundle's order, each row a JSON object. Each member's hash
-/// is checked again before its rows are given, so a file changed since the
-/// check stops here (the caller's transaction then rolls back).
+/// Calls `each` with every row of a bundle [`read`] has checked (as
+/// `checked`), member by member in the bundle's order, each row a JSON
+/// object. The stream is checked again as it goes: each member's hash
+/// before its rows are given, the manifest's bytes against the checked
+/// ones, and at the end that every listed member came; so a file changed
+/// since the check stops with an error (and the caller's transaction rolls
+/// back) instead of giving part of a bundle.
 ///
 /// # Errors
 /// The bundle's, or the first error of `each`.
 pub fn for_each_row<E>(
     input: impl Read,
     identities: &[Box<dyn age::Identity + Send + Sync>],
-    manifest: &Manifest,
+    checked: &Opened,
     mut each: impl FnMut(&str, serde_json::Map<String, serde_json::Value>) -> Result<(), E>,
 ) -> Result<(), RowsError<E>> {
-    let decryptor = age::Decryptor::new(input).map_err(|e| ReadError::NotAge(e.to_string()))?;
-    let decrypted = decryptor
-        .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
-        .map_err(|e| ReadError::Damaged(e.to_string()))?;
-    let decompressed = zstd::stream::read::Decoder::new(decrypted).map_err(damaged)?;
-    let mut archive = tar::Archive::new(decompressed);
-    for entry in archive.entries().map_err(damaged)? {
-        let entry = entry.map_err(damaged)?;
-        let name = entry.path().map_err(damaged)?.to_string_lossy().into_owned();
-        let Some(member) = manifest.members.iter().find(|m| m.name == name) else { continue };
+    let changed =
+        |what: &str| RowsError::Bundle(ReadError::Mismatch(format!("{what} changed since the bundle was checked")));
+    let mut archive = entries(input, identities)?;
+    let (mut given, mut manifest_seen) = (std::collections::BTreeSet::new(), false);
+    let members: BTreeMap<&str, &super::Member> =
+        checked.manifest.members.iter().map(|m| (m.name.as_str(), m)).collect();
+    for entry in archive.entries().map_err(damaged)?.raw(true) {
+        let mut entry = entry.map_err(damaged)?;
+        let name = member_name(&entry)?;
+        if name == MANIFEST {
+            manifest_seen = small(&mut entry, MAX_MANIFEST_BYTES)? == checked.manifest_bytes;
+            if !manifest_seen {
+                return Err(changed("manifest.json"));
+            }
+            continue;
+        }
+        let Some(member) = members.get(name.as_str()) else { continue };
         let mut bytes = Vec::new();
         entry.take(member.bytes + 1).read_to_end(&mut bytes).map_err(damaged)?;
-        if hex::encode(Sha256::digest(&bytes)) != member.sha256 {
-            return Err(ReadError::Mismatch(format!("{name} changed since the bundle was checked")).into());
+        if hex::encode(Sha256::digest(&bytes)) != member.sha256 || !given.insert(member.name.as_str()) {
+            return Err(changed(&name));
         }
         for line in bytes.split(|b| *b == b'\n').filter(|line| !line.is_empty()) {
             let row: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(line)
                 .map_err(|e| ReadError::Damaged(format!("a row of {name} is not a JSON object: {e}")))?;
             each(&member.table, row).map_err(RowsError::Each)?;
         }
+    }
+    if !manifest_seen || given.len() != members.len() {
+        return Err(changed("the set of members"));
     }
     Ok(())
 }

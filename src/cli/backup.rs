@@ -3,9 +3,12 @@
 //!
 //! `verify` exit codes: 0 the bundle is whole and signed by a trusted key;
 //! 2 it cannot be decrypted with the identity (wrong identity, not a
-//! bundle); 3 it is damaged or cut short; 4 its signature is missing or
-//! invalid, or the key that signed is not trusted; 5 its format is newer
-//! than this examhall; 1 anything else (an unreadable file).
+//! bundle); 3 it is damaged or cut short, or its members do not match its
+//! manifest; 4 it is unsigned, its signature is invalid, or the key that
+//! signed is not trusted; 5 its format is newer than this examhall; 1
+//! anything else (an unreadable file). `restore` checks first with the same
+//! codes; a refusal by the server (another organization, an open exam)
+//! exits 1 with the reason.
 
 use std::path::{Path, PathBuf};
 
@@ -238,6 +241,9 @@ fn refused(file: &Path, error: &ReadError) -> CliError {
     let (code, hint) = match error {
         ReadError::NotAge(_) | ReadError::WrongIdentity => {
             (2, "give the identity of one of the backup officers the bundle was encrypted to")
+        }
+        ReadError::Missing(what) if what.starts_with("signature") => {
+            (4, "do not restore it: a bundle examhall made is always signed; this one was cut short or made elsewhere")
         }
         ReadError::Damaged(_) | ReadError::Missing(_) | ReadError::Mismatch(_) => {
             (3, "the file was changed or cut short after it was written: use another copy of the bundle")

@@ -5,30 +5,49 @@
 //! Everything is checked before anything is written: the signature by a
 //! trusted key, every member's hash and row count ([`backup::read`]), the
 //! schema version, and each audit entry's own hash and, between entries
-//! that follow each other, its link. Then the rows go in through one write
-//! transaction (only adding; see [`crate::store::restore`]); an organization
-//! that is not on this appliance is made with its rows before its platform
-//! record exists, so a failure leaves no organization behind. The restore
-//! is refused while an exam of the organization is open, so students'
-//! saves never wait behind it. Audited as `backup.restore` in the
-//! organization (with what was added, or that nothing changed), and as
-//! `org.restore` in the platform log when the organization was made.
+//! that follow each other, its link. The file is opened once and read from
+//! that one handle each time, and the write pass checks it again, so a file
+//! changed in between stops the restore. Then, in one transaction:
+//!
+//! - an organization not on this appliance is made with every row of the
+//!   bundle before its platform record exists (a failure leaves nothing);
+//! - into an organization that is here, an exam that is not there any more
+//!   comes back with what it needs that is missing, never a role; a bundle
+//!   whose moment the organization's audit chain already holds (it is the
+//!   same organization, later) changes nothing, and neither does one
+//!   restored before; anything else is refused, since restoring would bring
+//!   back what was deliberately changed;
+//! - refused while an exam of the organization is open (to its last
+//!   deadline and the late window), checked in that same transaction, so
+//!   students' saves never wait behind it.
+//!
+//! Audited in the same transaction as `backup.restore` (what was added, or
+//! that nothing changed), and as `org.restore` in the platform log when the
+//! organization was made. One restore runs at a time.
 
 use std::collections::BTreeMap;
+use std::io::{Read as _, Seek as _};
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use rusqlite::Connection;
 
 use super::Actor;
-use crate::backup::{self, Manifest, RowsError};
+use crate::backup::{self, Kind, Manifest, Opened, RowsError};
 use crate::domain::{OrgId, OrgName, OrgSlug};
 use crate::signing::PublicKey;
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::store::audit;
+use crate::store::audit::{self, AuditEvent, AuditHead};
 use crate::store::platform::Organization;
-use crate::store::restore::{Restored, Restorer, checked_audit_entry};
+use crate::store::restore::{Restored, Restorer, Target, checked_audit_entry};
 
 /// An officer's identities, as the bundle's decryption takes them.
 pub type Identities = Vec<Box<dyn age::Identity + Send + Sync>>;
+
+/// One restore at a time: two at once of the same organization would race
+/// to make it.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Why a restore did not happen; nothing was written in any case.
 #[derive(Debug, thiserror::Error)]
@@ -53,8 +72,16 @@ pub struct Outcome {
     pub manifest: Manifest,
     /// Rows added, by table.
     pub added: BTreeMap<String, u64>,
-    /// Rows that were there already.
+    /// Rows that were there already (or, for a bundle whose moment is here
+    /// already, every row of it).
     pub present: u64,
+}
+
+/// A bundle that passed the checks, open for the write.
+struct Checked {
+    file: std::fs::File,
+    opened: Opened,
+    sha256: String,
 }
 
 /// Restores the bundle in `file` with `identities`, trusting this
@@ -71,54 +98,67 @@ pub async fn restore(
     trust: Option<PublicKey>,
     into: Option<OrgSlug>,
 ) -> Result<Outcome, RestoreError> {
+    let _one = ONE_AT_A_TIME.lock().await;
     let platform = state.registry().platform();
     let mut trusted = platform.signing_public_keys().await?;
     trusted.extend(trust);
-    let identities = std::sync::Arc::new(identities);
-    let (manifest, sha256) = {
-        let (bundle, identities) = (file.clone(), std::sync::Arc::clone(&identities));
-        tokio::task::spawn_blocking(move || check(&bundle, &identities, &trusted))
+    let identities = Arc::new(identities);
+    let checked = {
+        let identities = Arc::clone(&identities);
+        tokio::task::spawn_blocking(move || check(&file, &identities, &trusted))
             .await
             .map_err(|_| StoreError::JobPanicked)??
     };
+    let manifest = checked.opened.manifest.clone();
     let (org_id, existing) = target(state, &manifest, into.as_ref()).await?;
     let now = state.clock().now();
-    let write_rows = rows_into(file, identities, manifest.clone(), sha256.clone(), now);
-    let (org, created, (done, digest)) = if let Some(org) = existing {
-        refuse_while_open(state, &org).await?;
+    let late_window = state.config().exams.save_rules().late_window;
+    let event = actor.event("backup.restore");
+    let (org, created, done) = if let Some(org) = existing {
         let db = state.registry().org(org.id).await?;
-        let filled = db.write(write_rows).await?;
-        (org, false, filled)
+        let write = move |conn: &Connection| {
+            if let Some(title) = crate::store::restore::an_open_exam(conn, now, late_window)? {
+                return Err(StoreError::WrongState(format!(
+                    "the exam \"{title}\" is open now (or its last attempt and late window are): restore after it \
+                     closes, so no student's save waits behind it"
+                )));
+            }
+            let done = if missing_exam(conn, &checked.opened.manifest)? {
+                write_rows(conn, &checked, &identities, Target::Existing, now)?
+            } else if holds_already(conn, &checked.opened.manifest)? {
+                Restored { present: manifest_rows(&checked.opened.manifest), ..Restored::default() }
+            } else {
+                return Err(StoreError::WrongState(
+                    "this organization is here and has moved on from the bundle in another way (its audit log does \
+                     not hold the bundle's moment): restoring would bring back what was deliberately changed since. \
+                     Read the bundle with the age tool and restore what is needed by hand"
+                        .to_owned(),
+                ));
+            };
+            audit::append(conn, &restore_event(event, &checked, &done), now)?;
+            Ok(done)
+        };
+        (org.clone(), false, db.write(write).await?)
     } else {
         let slug = OrgSlug::parse(&manifest.organization.slug).map_err(|e| StoreError::WrongState(e.0))?;
         let name = OrgName::parse(&manifest.organization.name).map_err(|e| StoreError::WrongState(e.0))?;
-        let event = actor.event("org.restore").details(serde_json::json!({ "bundle_sha256": sha256 }));
-        let made = platform.create_org_filled(org_id, slug, name, event, now, write_rows).await;
-        let (org, filled) = made.map_err(|error| match error {
+        let made_event = actor.event("org.restore").details(serde_json::json!({ "bundle_sha256": checked.sha256 }));
+        let write = move |conn: &Connection| {
+            let done = write_rows(conn, &checked, &identities, Target::Fresh, now)?;
+            audit::append(conn, &restore_event(event, &checked, &done), now)?;
+            Ok(done)
+        };
+        let made = platform.create_org_filled(org_id, slug, name, made_event, now, write).await;
+        let (org, done) = made.map_err(|error| match error {
             StoreError::Taken(_) => StoreError::WrongState(format!(
-                "this appliance has another organization with the slug {} (another id): the bundle is not of it",
+                "this appliance has another organization with the slug {} (another id), or a file of an \
+                 organization being made: the bundle is not of it",
                 manifest.organization.slug
             )),
             other => other,
         })?;
-        (org, true, filled)
+        (org, true, done)
     };
-    let details = serde_json::json!({
-        "bundle_sha256": sha256,
-        "kind": manifest.kind,
-        "made_at": manifest.created_at,
-        "bundle_audit_head": manifest.audit_head,
-        "added": done.added,
-        "present": done.present,
-        "nothing_changed": done.added.is_empty(),
-        "audit_entries_kept_aside_sha256": digest,
-    });
-    let mut event = actor.event("backup.restore").details(details);
-    if let Some(exam) = &manifest.exam {
-        event = event.target(exam.id.clone());
-    }
-    let db = state.registry().org(org.id).await?;
-    db.write(move |conn| audit::append(conn, &event, now)).await?;
     Ok(Outcome { org, created, manifest, added: done.added, present: done.present })
 }
 
@@ -158,68 +198,103 @@ async fn target(
     Ok((org_id, existing))
 }
 
-/// The write that puts the bundle's rows into an organization's database,
-/// in the caller's transaction: the rows added, and the digest of the audit
-/// entries kept aside.
-fn rows_into(
-    bundle: PathBuf,
-    identities: std::sync::Arc<Identities>,
-    manifest: Manifest,
-    sha256: String,
+/// Whether this organization holds the bundle's moment already: its audit
+/// chain holds the bundle's head (it is the same organization, later), or
+/// the same bundle's moment was restored here before.
+fn holds_already(conn: &Connection, manifest: &Manifest) -> Result<bool, StoreError> {
+    let head: AuditHead = manifest
+        .audit_head
+        .parse()
+        .map_err(|_| StoreError::WrongState("the manifest's audit head is not SEQ:HEX".to_owned()))?;
+    if head.seq == 0 || audit::locate(conn, &head)?.is_some() {
+        return Ok(true);
+    }
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = 'backup.restore'
+                        AND json_extract(details, '$.bundle_audit_head') = ?1
+                        AND target IS ?2)",
+        rusqlite::params![manifest.audit_head, manifest.exam.as_ref().map(|e| e.id.clone())],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether the bundle is of an exam this organization does not have any more.
+fn missing_exam(conn: &Connection, manifest: &Manifest) -> Result<bool, StoreError> {
+    let Some(exam) = manifest.exam.as_ref().filter(|_| manifest.kind == Kind::Exam) else { return Ok(false) };
+    Ok(!conn.query_row("SELECT EXISTS (SELECT 1 FROM exams WHERE id = ?1)", [&exam.id], |r| r.get(0))?)
+}
+
+fn manifest_rows(manifest: &Manifest) -> u64 {
+    manifest.members.iter().map(|m| m.rows).sum()
+}
+
+/// Puts the bundle's rows into `conn`, reading the checked file again.
+fn write_rows(
+    conn: &Connection,
+    checked: &Checked,
+    identities: &Identities,
+    target: Target,
     now: time::OffsetDateTime,
-) -> impl FnOnce(&rusqlite::Connection) -> Result<(Restored, String), StoreError> + Send + 'static {
-    move |conn| {
-        let exam = manifest.exam.as_ref().map(|exam| exam.id.as_str());
-        let mut restorer = Restorer::new(conn, &manifest.organization.id, &sha256, exam, now)?;
-        let input = std::fs::File::open(&bundle).map_err(StoreError::io("open", bundle.clone()))?;
-        backup::for_each_row(std::io::BufReader::new(input), &identities, &manifest, |table, row| {
-            restorer.row(table, row)
-        })
-        .map_err(|error| match error {
-            RowsError::Bundle(error) => StoreError::WrongState(error.to_string()),
-            RowsError::Each(error) => error,
-        })?;
-        let dangling: Option<String> =
-            conn.query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0)).ok();
-        if let Some(table) = dangling {
-            return Err(StoreError::WrongState(format!(
-                "rows of {table} would refer to rows that are missing; nothing was restored"
-            )));
-        }
-        Ok(restorer.finish())
+) -> Result<Restored, StoreError> {
+    let manifest = &checked.opened.manifest;
+    let exam = manifest.exam.as_ref().map(|exam| exam.id.as_str());
+    let mut restorer = Restorer::new(conn, &manifest.organization.id, &checked.sha256, exam, target, now)?;
+    let mut input = &checked.file;
+    input.rewind().map_err(|e| StoreError::WrongState(format!("cannot read the bundle again: {e}")))?;
+    backup::for_each_row(std::io::BufReader::new(input), identities, &checked.opened, |table, row| {
+        restorer.row(table, row)
+    })
+    .map_err(|error| match error {
+        RowsError::Bundle(error) => StoreError::WrongState(error.to_string()),
+        RowsError::Each(error) => error,
+    })?;
+    let (done, digest) = restorer.finish()?;
+    Ok(Restored { kept_aside_digest: Some(digest), ..done })
+}
+
+/// The restore's own audit entry.
+fn restore_event(event: AuditEvent, checked: &Checked, done: &Restored) -> AuditEvent {
+    let manifest = &checked.opened.manifest;
+    let details = serde_json::json!({
+        "bundle_sha256": checked.sha256,
+        "kind": manifest.kind,
+        "made_at": manifest.created_at,
+        "signed_by": checked.opened.signed_by.fingerprint(),
+        "bundle_audit_head": manifest.audit_head,
+        "added": done.added,
+        "present": done.present,
+        "nothing_changed": done.added.is_empty(),
+        "audit_entries_kept_aside_sha256": done.kept_aside_digest,
+    });
+    let event = event.details(details);
+    match &manifest.exam {
+        Some(exam) => event.target(exam.id.clone()),
+        None => event,
     }
 }
 
-/// The checks before anything is written: the bundle whole and trusted, and
-/// its audit entries each matching its hash and linked to the one before it.
-/// Returns the manifest and the bundle file's SHA-256.
-fn check(
-    file: &std::path::Path,
-    identities: &Identities,
-    trusted: &[PublicKey],
-) -> Result<(Manifest, String), RestoreError> {
+/// The checks before anything is written, all on one open file: its
+/// SHA-256, the bundle whole and trusted, and its audit entries each
+/// matching its hash and linked to the one before it.
+fn check(file: &std::path::Path, identities: &Identities, trusted: &[PublicKey]) -> Result<Checked, RestoreError> {
     use sha2::Digest as _;
-    let open = || {
-        std::fs::File::open(file)
-            .map(std::io::BufReader::new)
-            .map_err(|e| StoreError::WrongState(format!("cannot open {}: {e}", file.display())))
-    };
-    let sha256 = {
-        use std::io::Read as _;
-        let (mut input, mut hash, mut buffer) = (open()?, sha2::Sha256::new(), vec![0u8; 256 * 1024]);
-        loop {
-            let read = input
-                .read(&mut buffer)
-                .map_err(|e| StoreError::WrongState(format!("cannot read {}: {e}", file.display())))?;
-            if read == 0 {
-                break hex::encode(hash.finalize());
-            }
-            hash.update(&buffer[..read]);
+    let unreadable = |e: std::io::Error| StoreError::WrongState(format!("cannot read {}: {e}", file.display()));
+    let handle = std::fs::File::open(file).map_err(unreadable)?;
+    let mut reading = &handle;
+    let (mut hash, mut buffer) = (sha2::Sha256::new(), vec![0u8; 256 * 1024]);
+    loop {
+        let read = reading.read(&mut buffer).map_err(unreadable)?;
+        if read == 0 {
+            break;
         }
-    };
-    let opened = backup::read(open()?, identities, trusted)?;
+        hash.update(&buffer[..read]);
+    }
+    let sha256 = hex::encode(hash.finalize());
+    reading.rewind().map_err(unreadable)?;
+    let opened = backup::read(std::io::BufReader::new(reading), identities, trusted)?;
+    reading.rewind().map_err(unreadable)?;
     let mut last: Option<(i64, Vec<u8>)> = None;
-    backup::for_each_row(open()?, identities, &opened.manifest, |table, row| {
+    backup::for_each_row(std::io::BufReader::new(reading), identities, &opened, |table, row| {
         if table != "audit_log" {
             return Ok(());
         }
@@ -239,31 +314,5 @@ fn check(
         RowsError::Bundle(error) => RestoreError::Bundle(error),
         RowsError::Each(error) => RestoreError::Refused(error),
     })?;
-    Ok((opened.manifest, sha256))
-}
-
-/// Refuses while an exam of `org` is open: a restore holds the organization's
-/// writer, and students' saves must never wait behind it.
-async fn refuse_while_open(state: &AppState, org: &Organization) -> Result<(), StoreError> {
-    let now = crate::clock::rfc3339(state.clock().now());
-    let db = state.registry().org(org.id).await?;
-    let open: Option<String> = db
-        .read(move |conn| {
-            use rusqlite::OptionalExtension as _;
-            Ok(conn
-                .query_row(
-                    "SELECT title FROM exams WHERE status = 'published' AND opens_at <= ?1 AND closes_at > ?1 LIMIT 1",
-                    [now],
-                    |r| r.get(0),
-                )
-                .optional()?)
-        })
-        .await?;
-    match open {
-        Some(title) => Err(StoreError::WrongState(format!(
-            "the exam \"{title}\" of {} is open now: restore after it closes, so no student's save waits behind it",
-            org.slug
-        ))),
-        None => Ok(()),
-    }
+    Ok(Checked { file: handle, opened, sha256 })
 }

@@ -79,6 +79,8 @@ pub const TABLES: &[(&str, Belongs)] = &[
     ("incident_notes", Belongs::Exam("exam_id = ?1")),
     ("similarity_runs", Belongs::Exam("exam_id = ?1")),
     ("pair_reviews", Belongs::Exam("exam_id = ?1")),
+    // Before the log: a restore needs the hashes a checkpoint replaced when it replays the checkpoint.
+    ("audit_superseded", Belongs::OrgOnly),
     (
         "audit_log",
         Belongs::Exam(
@@ -95,7 +97,6 @@ pub const TABLES: &[(&str, Belongs)] = &[
     ("backup_runs", Belongs::OrgOnly),
     ("audit_head", Belongs::OrgOnly),
     ("audit_rewrite", Belongs::OrgOnly),
-    ("audit_superseded", Belongs::OrgOnly),
     ("sessions", Belongs::Never("sign-in sessions last hours; after a restore everyone signs in again")),
     ("one_time_links", Belongs::Never("invitation and reset links expire within days; a restore issues new ones")),
     ("move_codes", Belongs::Never("a move code works for 15 minutes")),
@@ -156,21 +157,38 @@ fn dump_in_transaction<W: std::io::Write>(
         let sql = format!("SELECT * FROM {table} WHERE {condition}");
         let mut statement = conn.prepare(&sql)?;
         let names: Vec<String> = statement.column_names().map(str::to_owned).collect();
+        let withheld = withheld(scope, table);
         let mut rows = if sql.contains("?1") { statement.query([exam])? } else { statement.query([])? };
         let mut line = Vec::new();
         while let Some(row) = rows.next()? {
             line.clear();
-            row_json(row, &names, &mut line)?;
+            row_json(row, &names, withheld, &mut line)?;
             bundle.row(table, &line).map_err(StoreError::io("write the backup of", *table))?;
         }
     }
     Ok(Dumped { schema_version, audit_head })
 }
 
-/// One row as a JSON object: column → value; a BLOB as `{"hex": "..."}`.
-fn row_json(row: &rusqlite::Row<'_>, names: &[String], out: &mut Vec<u8>) -> Result<(), StoreError> {
+/// Columns an exam bundle leaves empty: people's password hashes go with
+/// the organization's own bundle only (a backup officer gets every
+/// exam's bundle; an exam restored onto a new appliance asks its people to
+/// set a password again).
+fn withheld(scope: Scope, table: &str) -> &'static [&'static str] {
+    match (scope, table) {
+        (Scope::Exam(_), "users") => &["password_hash"],
+        _ => &[],
+    }
+}
+
+/// One row as a JSON object: column → value (NULL for a `withheld`
+/// column); a BLOB as `{"hex": "..."}`.
+fn row_json(row: &rusqlite::Row<'_>, names: &[String], withheld: &[&str], out: &mut Vec<u8>) -> Result<(), StoreError> {
     let mut object = serde_json::Map::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
+        if withheld.contains(&name.as_str()) {
+            object.insert(name.clone(), serde_json::Value::Null);
+            continue;
+        }
         let value = match row.get_ref(index)? {
             ValueRef::Null => serde_json::Value::Null,
             ValueRef::Integer(n) => n.into(),

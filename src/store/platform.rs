@@ -158,8 +158,14 @@ impl Platform {
             .map_err(|_| StoreError::JobPanicked)??;
         let wrapped = self.master.wrap(&key, &id.to_string());
         let record = org.clone();
-        let event =
-            event.target(id.to_string()).details(serde_json::json!({ "slug": org.slug.as_str(), "name": org.name }));
+        // The caller's details (a restore's bundle) stay beside the slug and name.
+        let mut details = match event.details.clone() {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        details.insert("slug".to_owned(), org.slug.as_str().into());
+        details.insert("name".to_owned(), org.name.clone().into());
+        let event = event.target(id.to_string()).details(serde_json::Value::Object(details));
         let inserted = self
             .db
             .write(move |conn| {

@@ -29,6 +29,45 @@ pub struct Restored {
     pub added: BTreeMap<String, u64>,
     /// Rows that were there already.
     pub present: u64,
+    /// The digest of the audit entries kept aside (`None` when the restore wrote nothing).
+    pub kept_aside_digest: Option<String>,
+}
+
+/// The title of an exam of this organization that students may be working
+/// on at `now`: open, or with an attempt whose deadline and late window
+/// have not passed (extra time, a reopened attempt).
+///
+/// # Errors
+/// Storage errors.
+pub fn an_open_exam(
+    conn: &Connection,
+    now: time::OffsetDateTime,
+    late_window: time::Duration,
+) -> Result<Option<String>, StoreError> {
+    use rusqlite::OptionalExtension as _;
+    let (now_text, window_start) = (crate::clock::rfc3339(now), crate::clock::rfc3339(now - late_window));
+    Ok(conn
+        .query_row(
+            "SELECT e.title FROM exams e
+             WHERE e.status = 'published' AND e.opens_at <= ?1
+               AND (e.closes_at > ?2
+                    OR EXISTS (SELECT 1 FROM exam_sessions s WHERE s.exam_id = e.id AND s.deadline_at > ?2))
+             LIMIT 1",
+            [now_text, window_start],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Where the rows go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// An organization made by this restore: every row goes back, and an
+    /// organization bundle's audit entries become the chain itself.
+    Fresh,
+    /// An organization that lives here: only what is missing is added, and
+    /// never a role (a role taken away since the bundle stays taken away).
+    Existing,
 }
 
 /// Puts rows back, one at a time, into `conn`.
@@ -40,8 +79,13 @@ pub struct Restorer<'c> {
     bundle: String,
     /// The bundle's exam, for entries kept aside.
     exam: Option<String>,
-    /// Whether audit entries go back as the chain (an empty log and an organization bundle).
+    into: Target,
+    /// Whether audit entries go back as the chain (an organization bundle into a fresh organization).
     as_chain: bool,
+    /// The hashes each checkpoint of the bundle replaced, by the head it replaced, until it is replayed.
+    superseded: BTreeMap<String, Map<String, Value>>,
+    /// Each table's primary key columns, for "insert unless this key is there".
+    keys: BTreeMap<String, Vec<String>>,
     restored_at: String,
     digest: Sha256,
     done: Restored,
@@ -49,6 +93,9 @@ pub struct Restorer<'c> {
 
 impl<'c> Restorer<'c> {
     /// Starts a restore into `conn` of a bundle of organization `org_id`.
+    /// Foreign keys are checked at the end of the transaction (a row may
+    /// refer to one that comes later, as a replaced link to its successor);
+    /// [`Restorer::finish`] checks them.
     ///
     /// # Errors
     /// Storage errors.
@@ -57,15 +104,19 @@ impl<'c> Restorer<'c> {
         org_id: &str,
         bundle: &str,
         exam: Option<&str>,
+        into: Target,
         now: time::OffsetDateTime,
     ) -> Result<Self, StoreError> {
-        let empty_log = audit::head(conn)?.is_none();
+        conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         Ok(Self {
             conn,
             org_id: org_id.to_owned(),
             bundle: bundle.to_owned(),
             exam: exam.map(str::to_owned),
-            as_chain: empty_log && exam.is_none(),
+            into,
+            as_chain: into == Target::Fresh && exam.is_none() && audit::head(conn)?.is_none(),
+            superseded: BTreeMap::new(),
+            keys: BTreeMap::new(),
             restored_at: crate::clock::rfc3339(now),
             digest: Sha256::new(),
             done: Restored::default(),
@@ -77,23 +128,51 @@ impl<'c> Restorer<'c> {
     /// # Errors
     /// [`StoreError::WrongState`] for a row of another organization, an
     /// audit entry whose hash does not match its fields, a table this
-    /// examhall does not know, or a row whose references are missing.
+    /// examhall does not know, or a row that conflicts with one here.
     pub fn row(&mut self, table: &str, row: Map<String, Value>) -> Result<(), StoreError> {
         let Some((_, belongs)) = TABLES.iter().find(|(name, _)| *name == table) else {
             return Err(StoreError::WrongState(format!("the bundle has a table this examhall does not know: {table}")));
         };
         match (table, belongs) {
             (_, Belongs::Never(_)) | ("audit_head" | "audit_rewrite", _) => Ok(()),
+            ("grants", _) if self.into == Target::Existing => Ok(()),
             ("organization", _) => self.same_organization(&row),
+            ("audit_superseded", _) => {
+                let head = row.get("old_head").and_then(Value::as_str).unwrap_or_default().to_owned();
+                self.superseded.insert(head, row);
+                Ok(())
+            }
             ("audit_log", _) => self.audit_entry(row),
-            _ => self.insert(table, &row, "INSERT OR IGNORE"),
+            ("restored_audit", _) => {
+                checked_audit_entry(&row)?;
+                self.insert(table, &row)
+            }
+            _ => self.insert(table, &row),
         }
     }
 
-    /// The digest of the audit entries kept aside, in the bundle's order.
-    #[must_use]
-    pub fn finish(self) -> (Restored, String) {
-        (self.done, hex::encode(self.digest.finalize()))
+    /// Checks every reference of the restored rows, and ends: what was
+    /// done, and the digest of the audit entries kept aside, in the
+    /// bundle's order.
+    ///
+    /// # Errors
+    /// [`StoreError::WrongState`] when a row refers to one that is missing,
+    /// or a checkpoint's replaced hashes were never used.
+    pub fn finish(self) -> Result<(Restored, String), StoreError> {
+        let dangling: Option<String> =
+            self.conn.query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0)).ok();
+        self.conn.execute_batch("PRAGMA defer_foreign_keys = OFF")?;
+        if let Some(table) = dangling {
+            return Err(StoreError::WrongState(format!(
+                "rows of {table} in the bundle refer to rows neither here nor in the bundle; nothing was restored"
+            )));
+        }
+        if !self.superseded.is_empty() {
+            return Err(StoreError::WrongState(
+                "the bundle records hashes replaced by a checkpoint it does not hold; nothing was restored".to_owned(),
+            ));
+        }
+        Ok((self.done, hex::encode(self.digest.finalize())))
     }
 
     fn same_organization(&mut self, row: &Map<String, Value>) -> Result<(), StoreError> {
@@ -119,29 +198,76 @@ impl<'c> Restorer<'c> {
             return Ok(());
         }
         if self.as_chain {
-            // The chain's triggers refuse an entry that does not continue it.
-            return self.insert("audit_log", &row, "INSERT");
+            return self.chain_entry(&row);
         }
         self.digest.update(&hash);
         let mut aside = row;
         aside.insert("bundle".to_owned(), Value::String(self.bundle.clone()));
         aside.insert("exam_id".to_owned(), self.exam.clone().map_or(Value::Null, Value::String));
         aside.insert("restored_at".to_owned(), Value::String(self.restored_at.clone()));
-        self.insert("restored_audit", &aside, "INSERT OR IGNORE")
+        self.insert("restored_audit", &aside)
     }
 
-    /// Inserts `row` into `table` with `verb`; counts it as added or present.
-    fn insert(&mut self, table: &str, row: &Map<String, Value>, verb: &str) -> Result<(), StoreError> {
-        let columns: Vec<&str> = row.keys().map(String::as_str).collect();
-        let quoted: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+    /// Appends an entry to the chain being rebuilt; the chain's triggers
+    /// refuse one that does not continue it. A checkpoint is replayed through
+    /// its door: opened for the head it replaced, with the hashes it
+    /// replaced, closed again by the checkpoint entry itself.
+    fn chain_entry(&mut self, row: &Map<String, Value>) -> Result<(), StoreError> {
+        let checkpoint = row.get("action").and_then(Value::as_str) == Some("audit.checkpoint");
+        if !checkpoint {
+            return self.insert_as("audit_log", row, "INSERT");
+        }
+        let details: Value =
+            row.get("details").and_then(Value::as_str).and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
+        let old_head = details.get("old_head").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let (old_seq, old_hash) = old_head
+            .split_once(':')
+            .and_then(|(seq, hash)| Some((seq.parse::<i64>().ok()?, hex::decode(hash).ok()?)))
+            .ok_or_else(|| StoreError::WrongState("a checkpoint of the bundle names no head it replaced".to_owned()))?;
+        let superseded = self.superseded.remove(&old_head).ok_or_else(|| {
+            StoreError::WrongState(format!("the bundle lacks the hashes its checkpoint of {old_head} replaced"))
+        })?;
+        self.conn.execute(
+            "INSERT INTO audit_rewrite (singleton, kind, old_seq, old_hash) VALUES (1, 'accept', ?1, ?2)",
+            rusqlite::params![old_seq, old_hash],
+        )?;
+        self.insert_as("audit_superseded", &superseded, "INSERT")?;
+        self.insert_as("audit_log", row, "INSERT")?;
+        self.conn.execute("DELETE FROM audit_rewrite", [])?;
+        Ok(())
+    }
+
+    /// Inserts `row` into `table` unless a row with its primary key is there.
+    fn insert(&mut self, table: &str, row: &Map<String, Value>) -> Result<(), StoreError> {
+        if !self.keys.contains_key(table) {
+            let mut statement = self.conn.prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")?;
+            let key: Vec<String> = statement.query_map([table], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            self.keys.insert(table.to_owned(), key);
+        }
+        let key = &self.keys[table];
+        let tail = if key.is_empty() {
+            " ON CONFLICT DO NOTHING".to_owned()
+        } else {
+            format!(" ON CONFLICT ({}) DO NOTHING", quoted(key).join(", "))
+        };
+        self.insert_with(table, row, "INSERT", &tail)
+    }
+
+    fn insert_as(&mut self, table: &str, row: &Map<String, Value>, verb: &str) -> Result<(), StoreError> {
+        self.insert_with(table, row, verb, "")
+    }
+
+    /// Inserts `row` with `verb` and `tail`; counts it as added or present.
+    fn insert_with(&mut self, table: &str, row: &Map<String, Value>, verb: &str, tail: &str) -> Result<(), StoreError> {
+        let columns: Vec<String> = row.keys().cloned().collect();
         let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!("{verb} INTO {table} ({}) VALUES ({})", quoted.join(", "), marks.join(", "));
+        let sql = format!("{verb} INTO {table} ({}) VALUES ({}){tail}", quoted(&columns).join(", "), marks.join(", "));
         let values: Vec<SqlValue> = row.values().map(sql_value).collect();
         let changed = self
             .conn
             .prepare_cached(&sql)?
             .execute(rusqlite::params_from_iter(values))
-            .map_err(|error| refers_to_missing(table, error))?;
+            .map_err(|error| refused(table, error))?;
         if changed == 0 {
             self.done.present += 1;
         } else {
@@ -149,6 +275,11 @@ impl<'c> Restorer<'c> {
         }
         Ok(())
     }
+}
+
+/// Column names as SQL identifiers.
+fn quoted(names: &[String]) -> Vec<String> {
+    names.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect()
 }
 
 /// An audit entry of a bundle whose hash matches its fields: its seq,
@@ -200,18 +331,18 @@ fn sql_value(value: &Value) -> SqlValue {
     }
 }
 
-/// A foreign key or chain refusal, in words.
-fn refers_to_missing(table: &str, error: rusqlite::Error) -> StoreError {
+/// A refusal of the database, in words.
+fn refused(table: &str, error: rusqlite::Error) -> StoreError {
     let text = error.to_string();
-    if text.contains("FOREIGN KEY") {
+    if text.contains("UNIQUE") {
         StoreError::WrongState(format!(
-            "a row of {table} in the bundle refers to a row neither here nor in the bundle (a person with the \
-             same e-mail but another id may exist in this organization); nothing was restored"
+            "a row of {table} in the bundle conflicts with a different row here (for a person, the same e-mail or \
+             number under another id); nothing was restored"
         ))
-    } else if text.contains("continue the chain") {
-        StoreError::WrongState(
-            "the bundle's audit entries do not continue one chain from its start; nothing was restored".to_owned(),
-        )
+    } else if text.contains("continue the chain") || text.contains("audit") {
+        StoreError::WrongState(format!(
+            "the bundle's audit entries do not continue one chain from its start ({text}); nothing was restored"
+        ))
     } else {
         StoreError::Sqlite(error)
     }

@@ -37,7 +37,7 @@ fn copy_db(from: &Path, to: &Path) {
 }
 
 /// Appends `count` entries to `org`'s log through the server's own writer.
-async fn audited(app: &TestApp, org: OrgId, count: i64) {
+pub async fn audited(app: &TestApp, org: OrgId, count: i64) {
     let db = app.state.registry().org(org).await.unwrap();
     for n in 0..count {
         let event = AuditEvent::new("system", "examhall", "test.event").details(json!({ "n": n }));
@@ -54,7 +54,7 @@ async fn sign_in_status(app: &TestApp, org: &str, email: &str) -> (u16, String, 
 }
 
 /// Two organizations with an admin each.
-async fn two_orgs(app: &TestApp) -> (OrgId, OrgId) {
+pub async fn two_orgs(app: &TestApp) -> (OrgId, OrgId) {
     let physics = app.create_org("physics", "Physics").await.id;
     let chemistry = app.create_org("chemistry", "Chemistry").await.id;
     app.add_person(physics, "admin@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
@@ -76,7 +76,7 @@ async fn assert_refused_alone(app: &TestApp) {
 /// Takes a copy of physics' file, lets the server write `later` more audit
 /// entries, and puts the copy back over the file: the next start finds a
 /// file whose audit head is older than the one `platform.db` anchored.
-async fn put_back_an_old_copy(app: TestApp, physics: OrgId, later: i64) -> tempfile::TempDir {
+pub async fn put_back_an_old_copy(app: TestApp, physics: OrgId, later: i64) -> tempfile::TempDir {
     let dir = app.stop().await;
     let file = org_file(dir.path(), physics);
     let old = dir.path().join("physics-old-copy.db");

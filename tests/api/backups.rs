@@ -225,3 +225,120 @@ async fn without_recipients_or_with_an_unknown_exam_nothing_is_written_and_the_e
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "no partial file left behind");
     app.stop().await;
 }
+
+/// A bundle made by hand: `members` (name, bytes) in a tar, zstd, age to `recipient`.
+fn forged(recipient: &str, members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write as _;
+    use std::str::FromStr as _;
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, bytes) in members {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o600);
+        header.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut header, name, bytes.as_slice()).unwrap();
+    }
+    let compressed = zstd::encode_all(tar.into_inner().unwrap().as_slice(), 3).unwrap();
+    let recipient = age::x25519::Recipient::from_str(recipient).unwrap();
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+    let mut out = Vec::new();
+    let mut writer = encryptor.wrap_output(&mut out).unwrap();
+    writer.write_all(&compressed).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsigned_newer_or_mismatched_bundle_is_refused_with_its_own_exit_code() {
+    use sha2::Digest as _;
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let app = spawn_app_with(exam_day(), |config| {
+        config.backup.recipients = vec![recipient.clone()];
+        config.backup.automatic = false;
+    })
+    .await;
+    let key = app.state.registry().platform().signing_key(app.state.clock().now()).await.unwrap();
+    let rows = b"{\"id\":1}\n".to_vec();
+    let manifest = |version: u32, member: &str| {
+        serde_json::to_vec_pretty(&serde_json::json!({
+            "format": "examhall-backup", "format_version": version, "kind": "organization",
+            "organization": { "id": "x", "slug": "physics", "name": "Physics" }, "exam": null,
+            "created_at": "2026-06-01T09:00:00.000Z", "examhall_version": "0", "schema_version": 1,
+            "audit_head": "0:00", "signing_key": hex::encode(key.public().0),
+            "members": [{ "name": member, "table": "courses", "rows": 1, "bytes": rows.len(),
+                          "sha256": hex::encode(sha2::Sha256::digest(&rows)) }],
+        }))
+        .unwrap()
+    };
+    let cases = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = cases.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let good = manifest(1, "data/courses-0001.ndjson");
+    let whole = write(
+        "whole.age",
+        forged(
+            &recipient,
+            &[
+                ("data/courses-0001.ndjson", rows.clone()),
+                ("manifest.json", good.clone()),
+                ("manifest.json.sig", key.sign(&good)),
+            ],
+        ),
+    );
+    assert_eq!(verify(&app, &whole, &identity, &[]).await.0, Some(0), "the forgery's frame is sound");
+
+    let unsigned = write(
+        "unsigned.age",
+        forged(&recipient, &[("data/courses-0001.ndjson", rows.clone()), ("manifest.json", good.clone())]),
+    );
+    let (code, text) = verify(&app, &unsigned, &identity, &[]).await;
+    assert_eq!(code, Some(4), "unsigned: {text}");
+
+    let newer = manifest(99, "data/courses-0001.ndjson");
+    let newer = write(
+        "newer.age",
+        forged(
+            &recipient,
+            &[
+                ("data/courses-0001.ndjson", rows.clone()),
+                ("manifest.json", newer.clone()),
+                ("manifest.json.sig", key.sign(&newer)),
+            ],
+        ),
+    );
+    let (code, text) = verify(&app, &newer, &identity, &[]).await;
+    assert_eq!(code, Some(5), "a newer format: {text}");
+
+    let other = write(
+        "other.age",
+        forged(
+            &recipient,
+            &[
+                ("data/sessions-0001.ndjson", rows.clone()),
+                ("manifest.json", good.clone()),
+                ("manifest.json.sig", key.sign(&good)),
+            ],
+        ),
+    );
+    let (code, text) = verify(&app, &other, &identity, &[]).await;
+    assert_eq!(code, Some(3), "members other than the manifest lists: {text}");
+
+    let twice = write(
+        "twice.age",
+        forged(
+            &recipient,
+            &[
+                ("data/courses-0001.ndjson", rows.clone()),
+                ("manifest.json", good.clone()),
+                ("manifest.json", manifest(1, "data/other-0001.ndjson")),
+                ("manifest.json.sig", key.sign(&good)),
+            ],
+        ),
+    );
+    assert_eq!(verify(&app, &twice, &identity, &[]).await.0, Some(3), "a second manifest");
+    app.stop().await;
+}

@@ -91,6 +91,10 @@ async fn an_exam_comes_back_on_a_new_appliance_with_its_students_receipts_and_a_
     client.type_text(&question, "# survives the server");
     client.flush(&old).await;
     let receipt: Value = client.submit(&old).await.json().await.unwrap();
+    // A candidate's link issued again: the old link names the new one, which comes after it.
+    let link = crate::candidates::issue_one(&old, &w, w.open_exam, "Ada Guest", "2026-06-01T16:00:00Z").await;
+    let reissued = old.as_(&w.instructor).reissue_candidate(w.course, w.open_exam, link["id"].as_str().unwrap()).await;
+    assert_eq!(reissued.status(), 201);
     let out = tempfile::tempdir().unwrap();
     let exam = w.open_exam.to_string();
     let (bundle, _) = back_up(&old, &["exam", "--org", "physics", "--exam", &exam], out.path()).await;
@@ -110,19 +114,31 @@ async fn an_exam_comes_back_on_a_new_appliance_with_its_students_receipts_and_a_
         "{text}"
     );
 
-    // The student signs in on the new appliance and reads the same receipt.
-    let student = new.sign_in(Some("physics"), "student@physics.example", PASSWORD).await;
-    let again: Value = new.as_(&student).receipt(&exam).await.json().await.unwrap();
+    // The student's receipt is there as they got it; nobody's password hash came with the exam.
+    let org = new.state.registry().platform().org_by_slug(examhall::domain::OrgSlug::parse("physics").unwrap()).await;
+    let db = new.state.registry().org(org.unwrap().id).await.unwrap();
+    let (stored, hashes): (String, i64) = db
+        .read(|conn| {
+            let stored = conn.query_row("SELECT receipt_sha256 FROM submissions", [], |r| r.get(0))?;
+            let hashes =
+                conn.query_row("SELECT count(*) FROM users WHERE password_hash IS NOT NULL", [], |r| r.get(0))?;
+            Ok((stored, hashes))
+        })
+        .await
+        .unwrap();
     assert!(receipt["sha256"].as_str().is_some_and(|h| h.len() == 64), "{receipt}");
-    assert_eq!(
-        (&again["sha256"], &again["receipt"]),
-        (&receipt["sha256"], &receipt["receipt"]),
-        "the same receipt: {again}"
-    );
+    assert_eq!(stored, receipt["sha256"].as_str().unwrap(), "the same receipt");
+    assert_eq!(hashes, 0, "password hashes go with the organization's bundle only");
 
     let (code, text) = restore(&new, &bundle, &identity, &trust).await;
     assert!(code != Some(0) && text.contains("is open now"), "the restored exam is open, so a restore waits: {text}");
     clock.advance(std::time::Duration::from_secs(9 * 3600));
+    // The exam has closed: its similarity run at the close comes first, by itself.
+    let started = std::time::Instant::now();
+    while !footprint(&new, "physics").await.contains(&("similarity_runs".to_owned(), 1)) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the run at the close");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let before = footprint(&new, "physics").await;
     let (code, text) = restore(&new, &bundle, &identity, &trust).await;
     assert_eq!(code, Some(0), "{text}");
@@ -131,9 +147,6 @@ async fn an_exam_comes_back_on_a_new_appliance_with_its_students_receipts_and_a_
     let changed: Vec<(&str, i64)> =
         before.iter().zip(&after).filter(|(b, a)| b.1 != a.1).map(|(b, a)| (b.0.as_str(), a.1 - b.1)).collect();
     assert_eq!(changed, [("audit_log", 1), ("audit head", 1)], "only the restore's own entry");
-    // The bundle holds no org admin (they have no part in the exam): the log is read as IT would, from the file.
-    let org = new.state.registry().platform().org_by_slug(examhall::domain::OrgSlug::parse("physics").unwrap()).await;
-    let db = new.state.registry().org(org.unwrap().id).await.unwrap();
     let restores: Vec<String> = db
         .read(|conn| {
             let mut statement =
@@ -234,4 +247,89 @@ async fn a_damaged_foreign_or_untimely_restore_is_refused_and_changes_nothing() 
     assert_eq!(footprint(&app, "physics").await, before, "nothing changed in the organization");
     assert_eq!(footprint(&app, "chemistry").await, chemistry, "nor in the other one");
     app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn into_the_same_organization_a_restore_brings_back_a_deleted_exam_but_never_what_was_taken_away_since() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let clock = ManualClock::new(crate::helpers::EXAM_DAY);
+    let app = appliance_on(&recipient, std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let out = tempfile::tempdir().unwrap();
+    let (whole, _) = back_up(&app, &["org", "--org", "physics"], out.path()).await;
+    let draft_out = tempfile::tempdir().unwrap();
+    let draft = w.exam.to_string();
+    let (draft_bundle, _) = back_up(&app, &["exam", "--org", "physics", "--exam", &draft], draft_out.path()).await;
+
+    // Since the bundles: the reviewer's role is taken away and the draft deleted.
+    let grants: Value = app.as_(&w.admin).grants().await.json().await.unwrap();
+    let reviewer = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["role"] == "reviewer")
+        .map(|g| g["id"].as_str().unwrap().to_owned())
+        .expect("the world has a reviewer");
+    assert_eq!(app.as_(&w.admin).revoke_grant(&reviewer).await.status(), 204);
+    assert_eq!(app.as_(&w.instructor).delete_exam(w.course, &draft).await.status(), 204);
+
+    // After the exam day (no exam open), both bundles are restored into the same organization.
+    clock.advance(std::time::Duration::from_secs(9 * 3600));
+    let (code, text) = restore(&app, &whole, &identity, &[]).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("nothing changed"), "the organization is the bundle's, later: {text}");
+    let (code, text) = restore(&app, &draft_bundle, &identity, &[]).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("exams") && text.contains("rows added"), "the deleted draft comes back: {text}");
+
+    let admin = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
+    let grants: Value = app.as_(&admin).grants().await.json().await.unwrap();
+    assert!(
+        grants.as_array().unwrap().iter().all(|g| g["id"] != reviewer.as_str()),
+        "a role taken away stays taken away: {grants}"
+    );
+    let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    let path = format!("/api/v1/courses/{}/exams/{draft}", w.course);
+    assert_eq!(app.call(Some(&instructor), reqwest::Method::GET, &path, None).await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_whose_log_holds_a_checkpoint_comes_back_on_a_new_appliance() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let app = crate::helpers::spawn_app().await;
+    let (physics, _) = crate::anchoring::two_orgs(&app).await;
+    crate::anchoring::audited(&app, physics, 3).await;
+    let dir = crate::anchoring::put_back_an_old_copy(app, physics, 2).await;
+    let app = crate::helpers::restart(dir).await;
+    let data_dir = data(&app);
+    let reason = ["audit", "accept-head", "--org", "physics", "--reason", "ticket 3: accepted", "--data-dir"];
+    let (ok, _, stderr) = run_beside(&[&reason[..], &[data_dir.as_str()]].concat()).await;
+    assert!(ok, "a checkpoint in the chain: {stderr}");
+    let (ok, head, _) = run_beside(&["audit", "head", "--org", "physics", "--data-dir", &data_dir]).await;
+    assert!(ok);
+    let dir = app.stop().await;
+
+    // The command line holds the stopped appliance's directory itself; the recipient comes from the environment.
+    let out = tempfile::tempdir().unwrap();
+    let output = crate::helpers::examhall()
+        .args(["backup", "org", "--org", "physics", "--data-dir", dir.path().to_str().unwrap()])
+        .args(["--to", out.path().to_str().unwrap()])
+        .env("EXAMHALL_BACKUP__RECIPIENTS", format!("[\"{recipient}\"]"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let bundle = the_bundle(out.path());
+
+    let new = appliance(&recipient).await;
+    let old_key = dir.path().join("signing.pub");
+    let (code, text) = restore(&new, &bundle, &identity, &["--trust-key", old_key.to_str().unwrap()]).await;
+    assert_eq!(code, Some(0), "{text}");
+    let data = data(&new);
+    let (ok, stdout, stderr) =
+        run_beside(&["audit", "verify", "--org", "physics", "--data-dir", &data, "--expect-head", head.trim()]).await;
+    assert!(ok, "the chain, checkpoint and all, continues: {stdout}{stderr}");
+    new.stop().await;
 }
