@@ -257,6 +257,7 @@ fn org_admin_cases(w: &World, ids: &Ids) -> Vec<Case> {
             (Who::Admin, 200),
         ),
         case(Method::GET, "/api/v1/org/audit".into(), Body::None, Access::OrgAdmin, false, (Who::Admin, 200)),
+        case(Method::GET, "/api/v1/org/backups".into(), Body::None, Access::OrgAdmin, false, (Who::Admin, 200)),
         case(Method::GET, "/api/v1/org/audit.csv".into(), Body::None, Access::OrgAdmin, false, (Who::Admin, 200)),
     ]
 }

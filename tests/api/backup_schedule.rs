@@ -93,6 +93,15 @@ async fn the_server_backs_up_each_night_and_each_closed_exam_by_itself_and_retri
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(failed.contains("cannot create the backup folder") || failed.contains("create"), "{failed}");
+    let admin = app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await;
+    let status: serde_json::Value = app.as_(&admin).backups().await.json().await.unwrap();
+    let row = status["exams"].as_array().unwrap().iter().find(|e| e["exam_id"] == w.open_exam.to_string()).unwrap();
+    assert!(
+        row["last_failure"]["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "the org admin sees it too: {status}"
+    );
+    assert!(row["last_ok"]["file"].as_str().is_some_and(|f| f.ends_with(".tar.zst.age")), "{status}");
+    assert_eq!((status["recipients_configured"].clone(), status["nightly_utc_hour"].clone()), (json!(true), json!(2)));
 
     // The share is back; after the pause (a minute after one failure) the bundle is written.
     std::fs::remove_file(&dir).unwrap();
@@ -103,12 +112,10 @@ async fn the_server_backs_up_each_night_and_each_closed_exam_by_itself_and_retri
     until("the retried bundle", || bundles(&dir, &exam).len() == 2).await;
     let listed = list().await;
     assert!(!listed.contains("last error"), "a good bundle after the failure: {listed}");
-    let audit: serde_json::Value = app
-        .json_of(
-            &app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await,
-            "/api/v1/org/audit?action=backup.exam",
-        )
-        .await;
+    let status: serde_json::Value = app.as_(&admin).backups().await.json().await.unwrap();
+    let row = status["exams"].as_array().unwrap().iter().find(|e| e["exam_id"] == w.open_exam.to_string()).unwrap();
+    assert!(row["last_failure"].is_null(), "a failure before the last good backup is not shown: {status}");
+    let audit: serde_json::Value = app.json_of(&admin, "/api/v1/org/audit?action=backup.exam").await;
     let reasons: Vec<(&str, &str)> = audit
         .as_array()
         .unwrap()

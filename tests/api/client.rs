@@ -190,6 +190,11 @@ impl Api<'_> {
         self.post_text("/api/v1/org/roster/import", "text/csv", csv).await
     }
 
+    /// `GET /api/v1/org/backups`.
+    pub async fn backups(self) -> Response {
+        self.get("/api/v1/org/backups").await
+    }
+
     /// `GET /api/v1/org/audit?{query}`.
     pub async fn audit(self, query: &str) -> Response {
         self.get(&format!("/api/v1/org/audit?{query}")).await

@@ -102,6 +102,9 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     conforms(&types, "Section", first(&first(&courses, "courses")["sections"], "sections"), "a section");
     conforms(&types, "Grant", first(&get(&app, &w.admin, "/api/v1/org/grants").await, "grants"), "a grant");
     conforms(&types, "AuditEntry", first(&get(&app, &w.admin, "/api/v1/org/audit").await, "audit"), "an entry");
+    let backups = get(&app, &w.admin, "/api/v1/org/backups").await;
+    conforms(&types, "BackupStatus", &backups, "GET /api/v1/org/backups");
+    conforms(&types, "ExamBackups", first(&backups["exams"], "exams"), "an exam's backups");
     conforms(
         &types,
         "MyCourse",

@@ -288,6 +288,18 @@ test('from the set-up link to a student who sees only their own section', { time
     await page.context().close();
   });
 
+  await step('the backups page says, in words, that none can be made until IT configures the officers’ keys', async () => {
+    await admin.getByTestId('admin-nav-backups').click();
+    const notice = admin.getByTestId('backups-no-recipients');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /IT has not yet configured the backup officers’ keys/);
+    const table = admin.getByTestId('backups-table');
+    assert.match(await table.locator('caption').innerText(), /Backups/);
+    const whole = table.locator('[data-testid="backup-row"][data-kind="organization"]');
+    assert.match(await whole.locator('th[scope="row"]').innerText(), /The whole organization/);
+    assert.equal(await whole.getByTestId('backup-none').innerText(), 'None yet');
+  });
+
   await step('the audit log shows what happened', async () => {
     await admin.getByTestId('admin-nav-audit').click();
     await admin.getByTestId('audit-row').first().waitFor();

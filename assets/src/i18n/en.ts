@@ -299,6 +299,7 @@ export const en: Messages = {
       roles: 'Roles',
       roster: 'Roster import',
       audit: 'Audit log',
+      backups: 'Backups',
     },
     users: {
       create: {
@@ -439,6 +440,30 @@ export const en: Messages = {
       older: 'Show older entries',
       noOlder: 'There are no older entries.',
       empty: 'No entries match.',
+    },
+    backups: {
+      intro:
+        'Each backup is encrypted to your university’s backup officers and signed by this server. IT restores them; this page shows that they are being made.',
+      noRecipients:
+        'No backups can be made: IT has not yet configured the backup officers’ keys ([backup] recipients). Ask IT to add them.',
+      automatic: (hour) =>
+        hour === null
+          ? 'The server backs up each exam by itself once it has closed, and again when its reviews change.'
+          : `The server backs up each exam by itself once it has closed, and again when its reviews change, and the whole organization every night from ${n(hour)}:00 UTC.`,
+      manualOnly: 'IT makes the backups by hand: the server makes none by itself.',
+      caption: 'Backups: the last good one and the last error of each',
+      what: 'What',
+      lastGood: 'Last good backup',
+      lastError: 'Last error',
+      wholeOrganization: 'The whole organization',
+      exam: (course, title) => `${course}: ${title}`,
+      closes: (when) => `Closes ${when}`,
+      none: 'None yet',
+      good: (when, size) => `${when}, ${size}`,
+      file: 'File',
+      failed: (when) => `Failed ${when}:`,
+      noError: 'None',
+      size: (bytes) => (bytes < 1024 * 1024 ? `${n(Math.max(1, Math.round(bytes / 1024)))} KB` : `${n(Math.round(bytes / (1024 * 1024)))} MB`),
     },
   },
   courses: {

@@ -219,7 +219,7 @@ export interface Messages {
     documentTitle: (section: string) => string;
     heading: string;
     navLabel: string;
-    sections: { users: string; courses: string; roles: string; roster: string; audit: string };
+    sections: { users: string; courses: string; roles: string; roster: string; audit: string; backups: string };
     users: {
       create: {
         heading: string;
@@ -340,6 +340,25 @@ export interface Messages {
       older: string;
       noOlder: string;
       empty: string;
+    };
+    backups: {
+      intro: string;
+      noRecipients: string;
+      automatic: (nightlyHour: number | null) => string;
+      manualOnly: string;
+      caption: string;
+      what: string;
+      lastGood: string;
+      lastError: string;
+      wholeOrganization: string;
+      exam: (course: string, title: string) => string;
+      closes: (when: string) => string;
+      none: string;
+      good: (when: string, size: string) => string;
+      file: string;
+      failed: (when: string) => string;
+      noError: string;
+      size: (bytes: number) => string;
     };
   };
   courses: {

@@ -11,6 +11,7 @@ mod links;
 mod me;
 mod monitor;
 mod openapi;
+mod org_backups;
 mod org_courses;
 mod org_roster;
 mod org_users;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org_users::router())
         .merge(org_courses::router())
         .merge(org_roster::router())
+        .merge(org_backups::router())
         .merge(me::router())
         .merge(exams::router())
         .merge(attempts::router())

@@ -127,6 +127,7 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ("post", "/api/v1/org/roster/preview", Who::OrgAdmin, 200, "What importing a roster CSV would do, row by row."),
     ("post", "/api/v1/org/roster/import", Who::OrgAdmin, 200, "Imports a roster CSV: every row, or none."),
     ("get", "/api/v1/org/audit", Who::OrgAdmin, 200, "The audit log, filtered and paged."),
+    ("get", "/api/v1/org/backups", Who::OrgAdmin, 200, "Per exam, the last good backup and the last error."),
     ("get", "/api/v1/org/audit.csv", Who::OrgAdmin, 200, "The audit log as CSV (the export is audited)."),
     ("get", "/api/v1/me/courses", Who::OrgMember, 200, "The courses and sections where the caller holds a role."),
     (

@@ -6,6 +6,7 @@
 
 pub mod announcements;
 pub mod attempts;
+pub mod backups;
 pub mod candidates;
 pub mod case_file;
 mod case_file_html;

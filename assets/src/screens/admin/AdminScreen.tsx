@@ -8,6 +8,7 @@ import { t } from '../../i18n';
 import { Link } from '../../router';
 import { NotFoundScreen } from '../not-found/NotFoundScreen';
 import { AuditSection } from './audit/AuditSection';
+import { BackupsSection } from './backups/BackupsSection';
 import { CoursesSection } from './courses/CoursesSection';
 import { RolesSection } from './roles/RolesSection';
 import { RosterSection } from './roster/RosterSection';
@@ -21,6 +22,7 @@ const sections: Record<SectionId, ComponentType> = {
   roles: RolesSection,
   roster: RosterSection,
   audit: AuditSection,
+  backups: BackupsSection,
 };
 
 const order = Object.keys(sections) as SectionId[];
