@@ -125,7 +125,7 @@ pub struct Dumped {
 ///
 /// # Errors
 /// Storage errors; the bundle's write errors (as [`StoreError::Io`]).
-pub fn dump<W: std::io::Write>(
+pub fn dump<W: std::io::Write + Send + 'static>(
     conn: &Connection,
     scope: Scope,
     bundle: &mut BundleWriter<W>,
@@ -137,7 +137,7 @@ pub fn dump<W: std::io::Write>(
     result
 }
 
-fn dump_in_transaction<W: std::io::Write>(
+fn dump_in_transaction<W: std::io::Write + Send + 'static>(
     conn: &Connection,
     scope: Scope,
     bundle: &mut BundleWriter<W>,
@@ -157,12 +157,20 @@ fn dump_in_transaction<W: std::io::Write>(
         let sql = format!("SELECT * FROM {table} WHERE {condition}");
         let mut statement = conn.prepare(&sql)?;
         let names: Vec<String> = statement.column_names().map(str::to_owned).collect();
-        let withheld = withheld(scope, table);
+        let withheld: Vec<bool> = names.iter().map(|name| withheld(scope, table).contains(&name.as_str())).collect();
+        let keys: Vec<Vec<u8>> = names
+            .iter()
+            .map(|name| {
+                let mut key = serde_json::to_vec(name).unwrap_or_default();
+                key.push(b':');
+                key
+            })
+            .collect();
         let mut rows = if sql.contains("?1") { statement.query([exam])? } else { statement.query([])? };
         let mut line = Vec::new();
         while let Some(row) = rows.next()? {
             line.clear();
-            row_json(row, &names, withheld, &mut line)?;
+            row_json(row, &keys, &withheld, &mut line)?;
             bundle.row(table, &line).map_err(StoreError::io("write the backup of", *table))?;
         }
     }
@@ -180,25 +188,36 @@ fn withheld(scope: Scope, table: &str) -> &'static [&'static str] {
     }
 }
 
-/// One row as a JSON object: column → value (NULL for a `withheld`
-/// column); a BLOB as `{"hex": "..."}`.
-fn row_json(row: &rusqlite::Row<'_>, names: &[String], withheld: &[&str], out: &mut Vec<u8>) -> Result<(), StoreError> {
-    let mut object = serde_json::Map::with_capacity(names.len());
-    for (index, name) in names.iter().enumerate() {
-        if withheld.contains(&name.as_str()) {
-            object.insert(name.clone(), serde_json::Value::Null);
+/// One row as a JSON object, written straight out (no map per row): column
+/// → value in the table's column order, NULL for a `withheld` column, a
+/// BLOB as `{"hex": "..."}`. `keys` are the columns' names already written
+/// as JSON keys (`"name":`).
+fn row_json(row: &rusqlite::Row<'_>, keys: &[Vec<u8>], withheld: &[bool], out: &mut Vec<u8>) -> Result<(), StoreError> {
+    let json = |e: serde_json::Error| StoreError::WrongState(e.to_string());
+    out.push(b'{');
+    for (index, key) in keys.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(key);
+        if withheld[index] {
+            out.extend_from_slice(b"null");
             continue;
         }
-        let value = match row.get_ref(index)? {
-            ValueRef::Null => serde_json::Value::Null,
-            ValueRef::Integer(n) => n.into(),
-            ValueRef::Real(x) => x.into(),
-            ValueRef::Text(text) => String::from_utf8_lossy(text).into_owned().into(),
-            ValueRef::Blob(bytes) => serde_json::json!({ "hex": hex::encode(bytes) }),
-        };
-        object.insert(name.clone(), value);
+        match row.get_ref(index)? {
+            ValueRef::Null => out.extend_from_slice(b"null"),
+            ValueRef::Integer(n) => serde_json::to_writer(&mut *out, &n).map_err(json)?,
+            ValueRef::Real(x) => serde_json::to_writer(&mut *out, &x).map_err(json)?,
+            ValueRef::Text(bytes) => serde_json::to_writer(&mut *out, &String::from_utf8_lossy(bytes)).map_err(json)?,
+            ValueRef::Blob(bytes) => {
+                out.extend_from_slice(b"{\"hex\":\"");
+                out.extend_from_slice(hex::encode(bytes).as_bytes());
+                out.extend_from_slice(b"\"}");
+            }
+        }
     }
-    serde_json::to_writer(out, &object).map_err(|e| StoreError::WrongState(e.to_string()))
+    out.push(b'}');
+    Ok(())
 }
 
 #[cfg(test)]

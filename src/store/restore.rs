@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -84,8 +84,10 @@ pub struct Restorer<'c> {
     as_chain: bool,
     /// The hashes each checkpoint of the bundle replaced, by the head it replaced, until it is replayed.
     superseded: BTreeMap<String, Map<String, Value>>,
-    /// Each table's primary key columns, for "insert unless this key is there".
-    keys: BTreeMap<String, Vec<String>>,
+    /// Each table's "unless this primary key is there" clause.
+    keys: BTreeMap<String, String>,
+    /// Each table's last statement: its verb and tail, columns and SQL (rows of a table share their columns).
+    statements: BTreeMap<String, (String, Vec<String>, String)>,
     restored_at: String,
     digest: Sha256,
     done: Restored,
@@ -117,6 +119,7 @@ impl<'c> Restorer<'c> {
             as_chain: into == Target::Fresh && exam.is_none() && audit::head(conn)?.is_none(),
             superseded: BTreeMap::new(),
             keys: BTreeMap::new(),
+            statements: BTreeMap::new(),
             restored_at: crate::clock::rfc3339(now),
             digest: Sha256::new(),
             done: Restored::default(),
@@ -242,14 +245,14 @@ impl<'c> Restorer<'c> {
         if !self.keys.contains_key(table) {
             let mut statement = self.conn.prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")?;
             let key: Vec<String> = statement.query_map([table], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            self.keys.insert(table.to_owned(), key);
+            let tail = if key.is_empty() {
+                " ON CONFLICT DO NOTHING".to_owned()
+            } else {
+                format!(" ON CONFLICT ({}) DO NOTHING", quoted(&key).join(", "))
+            };
+            self.keys.insert(table.to_owned(), tail);
         }
-        let key = &self.keys[table];
-        let tail = if key.is_empty() {
-            " ON CONFLICT DO NOTHING".to_owned()
-        } else {
-            format!(" ON CONFLICT ({}) DO NOTHING", quoted(key).join(", "))
-        };
+        let tail = self.keys[table].clone();
         self.insert_with(table, row, "INSERT", &tail)
     }
 
@@ -259,19 +262,38 @@ impl<'c> Restorer<'c> {
 
     /// Inserts `row` with `verb` and `tail`; counts it as added or present.
     fn insert_with(&mut self, table: &str, row: &Map<String, Value>, verb: &str, tail: &str) -> Result<(), StoreError> {
-        let columns: Vec<String> = row.keys().cloned().collect();
-        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!("{verb} INTO {table} ({}) VALUES ({}){tail}", quoted(&columns).join(", "), marks.join(", "));
-        let values: Vec<SqlValue> = row.values().map(sql_value).collect();
+        let shape = format!("{verb}{tail}");
+        let same = self
+            .statements
+            .get(table)
+            .is_some_and(|(kind, columns, _)| *kind == shape && columns.iter().eq(row.keys()));
+        if !same {
+            let columns: Vec<String> = row.keys().cloned().collect();
+            let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+            let sql =
+                format!("{verb} INTO {table} ({}) VALUES ({}){tail}", quoted(&columns).join(", "), marks.join(", "));
+            self.statements.insert(table.to_owned(), (shape, columns, sql));
+        }
+        let sql = &self.statements[table].2;
+        // Text is bound where it lies in the row, not copied.
+        let values: Vec<ToSqlOutput<'_>> = row
+            .values()
+            .map(|value| match value {
+                Value::String(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+                other => ToSqlOutput::Owned(sql_value(other)),
+            })
+            .collect();
         let changed = self
             .conn
-            .prepare_cached(&sql)?
+            .prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(values))
             .map_err(|error| refused(table, error))?;
         if changed == 0 {
             self.done.present += 1;
+        } else if let Some(count) = self.done.added.get_mut(table) {
+            *count += 1;
         } else {
-            *self.done.added.entry(table.to_owned()).or_default() += 1;
+            self.done.added.insert(table.to_owned(), 1);
         }
         Ok(())
     }
