@@ -38,13 +38,8 @@ pub fn the_bundle(dir: &Path) -> PathBuf {
     names[0].clone()
 }
 
-/// `examhall backup verify` of `file`: its exit code and output.
-async fn verify(app: &TestApp, file: &Path, identity: &Path, extra: &[&str]) -> (Option<i32>, String) {
-    let data = data(app);
-    let mut args =
-        vec!["backup", "verify", file.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
-    args.extend_from_slice(extra);
-    let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+/// Runs the examhall binary with `args` beside the test's server: its exit code, and everything it printed.
+pub async fn cli(args: Vec<String>) -> (Option<i32>, String) {
     tokio::task::spawn_blocking(move || {
         let output = crate::helpers::examhall().args(&args).output().unwrap();
         let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
@@ -52,6 +47,14 @@ async fn verify(app: &TestApp, file: &Path, identity: &Path, extra: &[&str]) -> 
     })
     .await
     .unwrap()
+}
+
+/// `examhall backup verify` of `file`: its exit code and output.
+async fn verify(app: &TestApp, file: &Path, identity: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let data = data(app);
+    let args =
+        ["backup", "verify", file.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
+    cli(args.iter().chain(extra).map(|&a| a.to_owned()).collect()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,6 +229,9 @@ async fn without_recipients_or_with_an_unknown_exam_nothing_is_written_and_the_e
     app.stop().await;
 }
 
+/// A forged bundle's members: name and bytes, in order.
+type Members<'a> = Vec<(&'a str, Vec<u8>)>;
+
 /// A bundle made by hand: `members` (name, bytes) in a tar, zstd, age to `recipient`.
 fn forged(recipient: &str, members: &[(&str, Vec<u8>)]) -> Vec<u8> {
     use std::io::Write as _;
@@ -278,67 +284,48 @@ async fn an_unsigned_newer_or_mismatched_bundle_is_refused_with_its_own_exit_cod
         path
     };
     let good = manifest(1, "data/courses-0001.ndjson");
-    let whole = write(
-        "whole.age",
-        forged(
-            &recipient,
-            &[
-                ("data/courses-0001.ndjson", rows.clone()),
-                ("manifest.json", good.clone()),
-                ("manifest.json.sig", key.sign(&good)),
-            ],
-        ),
-    );
-    assert_eq!(verify(&app, &whole, &identity, &[]).await.0, Some(0), "the forgery's frame is sound");
-
-    let unsigned = write(
-        "unsigned.age",
-        forged(&recipient, &[("data/courses-0001.ndjson", rows.clone()), ("manifest.json", good.clone())]),
-    );
-    let (code, text) = verify(&app, &unsigned, &identity, &[]).await;
-    assert_eq!(code, Some(4), "unsigned: {text}");
-
+    let data_member = || ("data/courses-0001.ndjson", rows.clone());
     let newer = manifest(99, "data/courses-0001.ndjson");
-    let newer = write(
-        "newer.age",
-        forged(
-            &recipient,
-            &[
-                ("data/courses-0001.ndjson", rows.clone()),
-                ("manifest.json", newer.clone()),
-                ("manifest.json.sig", key.sign(&newer)),
-            ],
+    let cases: [(&str, Members, i32, &str); 5] = [
+        (
+            "whole",
+            vec![data_member(), ("manifest.json", good.clone()), ("manifest.json.sig", key.sign(&good))],
+            0,
+            "the forgery's frame is sound",
         ),
-    );
-    let (code, text) = verify(&app, &newer, &identity, &[]).await;
-    assert_eq!(code, Some(5), "a newer format: {text}");
-
-    let other = write(
-        "other.age",
-        forged(
-            &recipient,
-            &[
+        ("unsigned", vec![data_member(), ("manifest.json", good.clone())], 4, "unsigned"),
+        (
+            "newer",
+            vec![data_member(), ("manifest.json", newer.clone()), ("manifest.json.sig", key.sign(&newer))],
+            5,
+            "a newer format",
+        ),
+        (
+            "other",
+            vec![
                 ("data/sessions-0001.ndjson", rows.clone()),
                 ("manifest.json", good.clone()),
                 ("manifest.json.sig", key.sign(&good)),
             ],
+            3,
+            "members other than the manifest lists",
         ),
-    );
-    let (code, text) = verify(&app, &other, &identity, &[]).await;
-    assert_eq!(code, Some(3), "members other than the manifest lists: {text}");
-
-    let twice = write(
-        "twice.age",
-        forged(
-            &recipient,
-            &[
-                ("data/courses-0001.ndjson", rows.clone()),
+        (
+            "twice",
+            vec![
+                data_member(),
                 ("manifest.json", good.clone()),
                 ("manifest.json", manifest(1, "data/other-0001.ndjson")),
                 ("manifest.json.sig", key.sign(&good)),
             ],
+            3,
+            "a second manifest",
         ),
-    );
-    assert_eq!(verify(&app, &twice, &identity, &[]).await.0, Some(3), "a second manifest");
+    ];
+    for (name, members, expected, what) in cases {
+        let file = write(&format!("{name}.age"), forged(&recipient, &members));
+        let (code, text) = verify(&app, &file, &identity, &[]).await;
+        assert_eq!(code, Some(expected), "{what}: {text}");
+    }
     app.stop().await;
 }

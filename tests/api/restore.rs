@@ -43,17 +43,19 @@ async fn back_up(app: &TestApp, what: &[&str], out: &Path) -> (PathBuf, String) 
 /// `examhall restore` on `app`: exit code and everything printed.
 async fn restore(app: &TestApp, bundle: &Path, identity: &Path, extra: &[&str]) -> (Option<i32>, String) {
     let data = data(app);
-    let mut args =
-        vec!["restore", bundle.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
-    args.extend_from_slice(extra);
-    let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
-    tokio::task::spawn_blocking(move || {
-        let output = crate::helpers::examhall().args(&args).output().unwrap();
-        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-        (output.status.code(), text)
-    })
-    .await
-    .unwrap()
+    let args = ["restore", bundle.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
+    crate::backups::cli(args.iter().chain(extra).map(|&a| a.to_owned()).collect()).await
+}
+
+/// An appliance for the officer with `recipient`, with the world and a student's attempt holding `code`.
+async fn with_an_attempt(recipient: &str, code: &str) -> (TestApp, crate::people::World) {
+    let app = appliance(recipient).await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, code);
+    client.flush(&app).await;
+    (app, w)
 }
 
 /// What an organization holds, as far as a restore could change it: every
@@ -169,12 +171,7 @@ async fn an_exam_comes_back_on_a_new_appliance_with_its_students_receipts_and_a_
 async fn an_organization_comes_back_whole_on_a_new_appliance_and_its_audit_chain_continues() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
-    let old = appliance(&recipient).await;
-    let w = world(&old).await;
-    let mut client = ExamClient::student(&old, &w).await;
-    let question = client.question(0);
-    client.type_text(&question, "x = 1");
-    client.flush(&old).await;
+    let (old, _) = with_an_attempt(&recipient, "x = 1").await;
     let before = footprint(&old, "physics").await;
     let out = tempfile::tempdir().unwrap();
     let (bundle, head) = back_up(&old, &["org", "--org", "physics"], out.path()).await;
@@ -213,12 +210,7 @@ async fn an_organization_comes_back_whole_on_a_new_appliance_and_its_audit_chain
 async fn a_damaged_foreign_or_untimely_restore_is_refused_and_changes_nothing() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
-    let app = appliance(&recipient).await;
-    let w = world(&app).await;
-    let mut client = ExamClient::student(&app, &w).await;
-    let question = client.question(0);
-    client.type_text(&question, "y = 2");
-    client.flush(&app).await;
+    let (app, w) = with_an_attempt(&recipient, "y = 2").await;
     let out = tempfile::tempdir().unwrap();
     let exam = w.open_exam.to_string();
     let (bundle, _) = back_up(&app, &["exam", "--org", "physics", "--exam", &exam], out.path()).await;
