@@ -38,6 +38,33 @@ pub fn the_bundle(dir: &Path) -> PathBuf {
     names[0].clone()
 }
 
+/// An appliance whose bundles the officer with `recipient` can read.
+pub async fn appliance(recipient: &str) -> TestApp {
+    appliance_on(recipient, exam_day()).await
+}
+
+/// The same, on `clock`.
+pub async fn appliance_on(recipient: &str, clock: examhall::clock::SharedClock) -> TestApp {
+    let recipient = recipient.to_owned();
+    spawn_app_with(clock, move |config| {
+        config.backup.recipients = vec![recipient];
+        // Only what the test does: no bundle of the job's beside it.
+        config.backup.automatic = false;
+    })
+    .await
+}
+
+/// An appliance for the officer with `recipient`, with the world and a student's attempt holding `code`.
+pub async fn with_an_attempt(recipient: &str, code: &str) -> (TestApp, crate::people::World, ExamClient) {
+    let app = appliance(recipient).await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, code);
+    client.flush(&app).await;
+    (app, w, client)
+}
+
 /// Runs the examhall binary with `args` beside the test's server: its exit code, and everything it printed.
 pub async fn cli(args: Vec<String>) -> (Option<i32>, String) {
     tokio::task::spawn_blocking(move || {
@@ -61,16 +88,7 @@ async fn verify(app: &TestApp, file: &Path, identity: &Path, extra: &[&str]) -> 
 async fn an_exam_bundle_opens_with_the_standard_tools_and_verifies_whole() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
-    let app = spawn_app_with(exam_day(), |config| {
-        config.backup.recipients = vec![recipient];
-        config.backup.automatic = false;
-    })
-    .await;
-    let w = world(&app).await;
-    let mut client = ExamClient::student(&app, &w).await;
-    let question = client.question(0);
-    client.type_text(&question, "# kept off-site");
-    client.flush(&app).await;
+    let (app, w, client) = with_an_attempt(&recipient, "# kept off-site").await;
     assert_eq!(client.submit(&app).await.status(), 200);
 
     let out = tempfile::tempdir().unwrap();
@@ -143,17 +161,8 @@ async fn a_wrong_damaged_or_foreign_bundle_is_refused_with_its_own_exit_code() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
     let (stranger, _) = officer(keys.path(), "stranger.key");
-    let app = spawn_app_with(exam_day(), |config| {
-        config.backup.recipients = vec![recipient];
-        config.backup.automatic = false;
-    })
-    .await;
-    let w = world(&app).await;
     // A student's attempt, so the bundle has rows of every kind.
-    let mut client = ExamClient::student(&app, &w).await;
-    let question = client.question(0);
-    client.type_text(&question, "x");
-    client.flush(&app).await;
+    let (app, _, _) = with_an_attempt(&recipient, "x").await;
     let out = tempfile::tempdir().unwrap();
     let args = ["backup", "org", "--data-dir", &data(&app), "--org", "physics", "--to", out.path().to_str().unwrap()];
     let (ok, stdout, stderr) = run_beside(&args).await;
@@ -259,11 +268,7 @@ async fn an_unsigned_newer_or_mismatched_bundle_is_refused_with_its_own_exit_cod
     use sha2::Digest as _;
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
-    let app = spawn_app_with(exam_day(), |config| {
-        config.backup.recipients = vec![recipient.clone()];
-        config.backup.automatic = false;
-    })
-    .await;
+    let app = appliance(&recipient).await;
     let key = app.state.registry().platform().signing_key(app.state.clock().now()).await.unwrap();
     let rows = b"{\"id\":1}\n".to_vec();
     let manifest = |version: u32, member: &str| {

@@ -9,26 +9,10 @@ use std::path::{Path, PathBuf};
 use examhall::clock::ManualClock;
 use serde_json::Value;
 
-use crate::backups::{data, officer, the_bundle};
+use crate::backups::{appliance, appliance_on, data, officer, the_bundle, with_an_attempt};
 use crate::exam_client::ExamClient;
-use crate::helpers::{TestApp, exam_day, run_beside, spawn_app_with};
+use crate::helpers::{TestApp, run_beside};
 use crate::people::{PASSWORD, world};
-
-/// An appliance whose bundles the officer with `recipient` can read.
-async fn appliance(recipient: &str) -> TestApp {
-    appliance_on(recipient, exam_day()).await
-}
-
-/// The same, on `clock`.
-async fn appliance_on(recipient: &str, clock: examhall::clock::SharedClock) -> TestApp {
-    let recipient = recipient.to_owned();
-    spawn_app_with(clock, move |config| {
-        config.backup.recipients = vec![recipient];
-        // Only what the test does: no bundle of the job's beside it.
-        config.backup.automatic = false;
-    })
-    .await
-}
 
 /// `examhall backup ARGS` on `app` into `out`; the bundle and the audit head it printed.
 async fn back_up(app: &TestApp, what: &[&str], out: &Path) -> (PathBuf, String) {
@@ -45,17 +29,6 @@ async fn restore(app: &TestApp, bundle: &Path, identity: &Path, extra: &[&str]) 
     let data = data(app);
     let args = ["restore", bundle.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
     crate::backups::cli(args.iter().chain(extra).map(|&a| a.to_owned()).collect()).await
-}
-
-/// An appliance for the officer with `recipient`, with the world and a student's attempt holding `code`.
-async fn with_an_attempt(recipient: &str, code: &str) -> (TestApp, crate::people::World) {
-    let app = appliance(recipient).await;
-    let w = world(&app).await;
-    let mut client = ExamClient::student(&app, &w).await;
-    let question = client.question(0);
-    client.type_text(&question, code);
-    client.flush(&app).await;
-    (app, w)
 }
 
 /// What an organization holds, as far as a restore could change it: every
@@ -171,7 +144,7 @@ async fn an_exam_comes_back_on_a_new_appliance_with_its_students_receipts_and_a_
 async fn an_organization_comes_back_whole_on_a_new_appliance_and_its_audit_chain_continues() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
-    let (old, _) = with_an_attempt(&recipient, "x = 1").await;
+    let (old, _, _) = with_an_attempt(&recipient, "x = 1").await;
     let before = footprint(&old, "physics").await;
     let out = tempfile::tempdir().unwrap();
     let (bundle, head) = back_up(&old, &["org", "--org", "physics"], out.path()).await;
@@ -210,7 +183,7 @@ async fn an_organization_comes_back_whole_on_a_new_appliance_and_its_audit_chain
 async fn a_damaged_foreign_or_untimely_restore_is_refused_and_changes_nothing() {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
-    let (app, w) = with_an_attempt(&recipient, "y = 2").await;
+    let (app, w, _) = with_an_attempt(&recipient, "y = 2").await;
     let out = tempfile::tempdir().unwrap();
     let exam = w.open_exam.to_string();
     let (bundle, _) = back_up(&app, &["exam", "--org", "physics", "--exam", &exam], out.path()).await;
