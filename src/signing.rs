@@ -17,6 +17,17 @@ use secrecy::{ExposeSecret, SecretBox};
 const SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 const PEM_LABEL: &str = "PUBLIC KEY";
 
+/// What a receipt's signature covers: this prefix, then the SHA-256 (hex)
+/// of the receipt's exact text, so a student who kept only the hash and the
+/// signature can have both checked.
+pub const RECEIPT_PREFIX: &str = "examhall-receipt-sha256:";
+
+/// The bytes a receipt's signature covers.
+#[must_use]
+pub fn receipt_message(sha256_hex: &str) -> Vec<u8> {
+    format!("{RECEIPT_PREFIX}{sha256_hex}").into_bytes()
+}
+
 /// What the wrapped seed is bound to, so it never unwraps as another key.
 pub const WRAP_CONTEXT: &str = "examhall signing key v1";
 

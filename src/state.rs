@@ -47,6 +47,8 @@ struct Inner {
     announced: Bus,
     announcement_streams: StreamSlots<UserId>,
     summaries: Summaries,
+    /// The appliance's signing key, read once from `platform.db`.
+    signing: tokio::sync::OnceCell<Arc<crate::signing::SigningKey>>,
 }
 
 /// The most live-monitor streams the server keeps open at once: each holds
@@ -94,6 +96,7 @@ impl AppState {
             announced: Bus::default(),
             announcement_streams: StreamSlots::new(MAX_ANNOUNCEMENT_STREAMS, MAX_ANNOUNCEMENT_STREAMS_PER_PERSON),
             summaries: Summaries::default(),
+            signing: tokio::sync::OnceCell::new(),
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -185,6 +188,21 @@ impl AppState {
     #[must_use]
     pub fn announced(&self) -> &Bus {
         &self.inner.announced
+    }
+
+    /// The appliance's signing key (made the first time, as `init` does).
+    ///
+    /// # Errors
+    /// Storage errors, or a master key that does not open the stored seed.
+    pub async fn signing_key(&self) -> Result<Arc<crate::signing::SigningKey>, crate::store::StoreError> {
+        let key = self
+            .inner
+            .signing
+            .get_or_try_init(|| async {
+                self.registry().platform().signing_key(self.clock().now()).await.map(Arc::new)
+            })
+            .await?;
+        Ok(Arc::clone(key))
     }
 
     /// What the monitor shows of each attempt's log ([`crate::summaries`]).

@@ -13,6 +13,7 @@ pub mod init;
 mod keys;
 pub mod org;
 mod reading;
+mod receipt;
 mod serve;
 pub mod setup_link;
 mod similarity;
@@ -71,6 +72,9 @@ enum Command {
     /// The appliance's keys.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// Check that this appliance signed a student's receipt.
+    #[command(subcommand)]
+    Receipt(receipt::Command),
     /// Show the documented configuration.
     #[command(subcommand)]
     Config(config_cmd::Command),
@@ -137,6 +141,7 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Audit(command) => audit::run(&cli.load_config()?, command).await,
         Command::Backup(command) => backup::run(&cli.load_config()?, command).await,
         Command::Keys(command) => keys::run(&cli.load_config()?, command).await,
+        Command::Receipt(command) => receipt::run(&cli.load_config()?, command).await,
         Command::Restore(args) => backup::restore(&cli.load_config()?, args).await,
         Command::Similarity(args) => similarity::run(args),
     }

@@ -39,6 +39,7 @@ mod openapi;
 mod passwords;
 mod policy;
 mod proctors;
+mod receipts;
 mod reopen;
 mod restore;
 mod saves;

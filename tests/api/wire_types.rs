@@ -140,7 +140,7 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     conforms(&types, "SaveAnswer", &saved, "a save");
     conforms(&types, "LateCounts", &saved["late"], "the late counts");
     let receipt: Value = client.submit(&app).await.json().await.unwrap();
-    conforms(&types, "StoredReceipt", &receipt, "the receipt");
+    conforms(&types, "SignedReceipt", &receipt, "the receipt");
     conforms(&types, "Receipt", &receipt["receipt"], "the receipt document");
     let rows = get(&app, &w.instructor, &format!("{exam_path}/attempts")).await;
     let row = rows.as_array().unwrap().iter().find(|r| !r["attempt"].is_null()).expect("the student's row");

@@ -253,11 +253,13 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
 
     const response = await page.request.get(at(`/api/v1/me/exams/${examId}/receipt`));
     assert.equal(response.status(), 200);
-    const { receipt, sha256: documentHash } = await response.json();
+    const { receipt, sha256: documentHash, signature } = await response.json();
     const answer = receipt.answers.find((a) => a.title === 'Add two numbers');
     assert.equal(answer.sha256, shown);
     assert.equal(await page.getByTestId('receipt-submitted-at').getAttribute('datetime'), receipt.submitted_at);
     assert.equal((await page.getByTestId('receipt-document-sha256').innerText()).trim(), documentHash);
+    assert.match(signature, /^[0-9a-f]{128}$/);
+    assert.equal((await page.getByTestId('receipt-signature').innerText()).trim(), signature, 'the server’s signature, shown to keep');
   });
 
   await step('no CSP violation or unexpected error on the way', () => {

@@ -131,6 +131,14 @@ export interface StoredReceipt {
   sha256: string;
 }
 
+/** A receipt as its student gets it: signed by the server. */
+export interface SignedReceipt extends StoredReceipt {
+  /** The server's Ed25519 signature of `examhall-receipt-sha256:<sha256>`, in hex. */
+  signature: string;
+  /** The SHA-256 of the server's public key that signed. */
+  signing_key: string;
+}
+
 const base = (examId: string): string => `/me/exams/${encodeURIComponent(examId)}`;
 
 /** An announcement to the student, from the exam's staff. */
@@ -169,6 +177,6 @@ export const sendSaves = (examId: string, secret: string, raws: readonly string[
     raw: { type: 'application/json', content: `{"items":[${raws.join(',')}],"commit":${JSON.stringify(commit)}}` },
   });
 /** Hands in the attempt once the server holds every item up to `seq`. */
-export const submitAttempt = (examId: string, secret: string, seq: number): Promise<StoredReceipt> =>
+export const submitAttempt = (examId: string, secret: string, seq: number): Promise<SignedReceipt> =>
   api(`${base(examId)}/submit`, { method: 'POST', headers: secretHeader(secret), body: { seq } });
-export const fetchReceipt = (examId: string): Promise<StoredReceipt> => api(`${base(examId)}/receipt`);
+export const fetchReceipt = (examId: string): Promise<SignedReceipt> => api(`${base(examId)}/receipt`);

@@ -6,7 +6,7 @@
  * shows it even before it could ask again, with what became of changes that
  * arrived after the deadline).
  */
-import type { AttemptView, LateCounts, StoredReceipt } from '../api/attempts';
+import type { AttemptView, LateCounts, SignedReceipt } from '../api/attempts';
 import type { AttemptRecord, QueuedItem } from './store';
 
 export interface Started {
@@ -16,6 +16,6 @@ export interface Started {
 }
 
 export const justStarted = new Map<string, Started>();
-export const receipts = new Map<string, StoredReceipt>();
+export const receipts = new Map<string, SignedReceipt>();
 /** What became of changes that arrived after the deadline, for the receipt page to say. */
 export const lateOutcomes = new Map<string, LateCounts>();

@@ -1313,5 +1313,7 @@ export const en: Messages = {
     receiptNumber: (number) => (number === 1 ? 'Submission' : `Submission ${n(number)} (after a change your instructor made)`),
     receiptReplaces: 'Replaces the submission',
     receiptDocumentHash: 'SHA-256 of this receipt',
+    receiptSignature: 'Signed by the exam server',
+    receiptSignatureHint: 'With this signature and the SHA-256 above, anyone holding the server’s public key can check that this server issued this receipt (examhall receipt verify).',
   },
 };

@@ -1133,6 +1133,8 @@ export interface Messages {
     receiptNumber: (number: number) => string;
     receiptReplaces: string;
     receiptDocumentHash: string;
+    receiptSignature: string;
+    receiptSignatureHint: string;
   };
 }
 

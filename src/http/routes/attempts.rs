@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use crate::domain::{ExamId, QuestionId, TestSpec, Visibility};
 use crate::error::AppError;
 use crate::http::auth::{ExamSecret, Student, StudentExam};
-use crate::http::wire::ReceiptBody;
+use crate::http::wire::SignedReceiptBody;
 use crate::http::wire::attempts::{Attempt, Binding};
 use crate::service::attempts as service;
 use crate::state::AppState;
@@ -228,18 +228,18 @@ async fn submit(
     StudentExam(taker): StudentExam,
     ExamSecret(secret): ExamSecret,
     Json(request): Json<SubmitRequest>,
-) -> Result<Json<ReceiptBody>, AppError> {
+) -> Result<Json<SignedReceiptBody>, AppError> {
     let stored = service::submit(&state, &taker, secret, request.seq).await?;
-    Ok(Json(ReceiptBody::of(&stored)?))
+    Ok(Json(SignedReceiptBody::of(&stored, &*state.signing_key().await?)?))
 }
 
 /// `GET /api/v1/me/exams/{id}/receipt`: the receipt of a submitted attempt.
 async fn receipt(
     State(state): State<AppState>,
     StudentExam(taker): StudentExam,
-) -> Result<Json<ReceiptBody>, AppError> {
+) -> Result<Json<SignedReceiptBody>, AppError> {
     let stored = service::receipt(&state, &taker).await?;
-    Ok(Json(ReceiptBody::of(&stored)?))
+    Ok(Json(SignedReceiptBody::of(&stored, &*state.signing_key().await?)?))
 }
 
 /// The student routes.

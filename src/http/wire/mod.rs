@@ -45,6 +45,29 @@ impl ReceiptBody {
     }
 }
 
+/// A receipt as its student gets it: with the appliance's signature of its
+/// SHA-256 ([`crate::signing::receipt_message`]), and which key signed.
+#[derive(Serialize)]
+pub struct SignedReceiptBody {
+    #[serde(flatten)]
+    body: ReceiptBody,
+    /// The Ed25519 signature, in hex.
+    signature: String,
+    /// The SHA-256 of the public key that signed (`examhall keys show` prints it).
+    signing_key: String,
+}
+
+impl SignedReceiptBody {
+    /// `stored`, signed by `key`.
+    ///
+    /// # Errors
+    /// An internal error if the stored text is not JSON.
+    pub fn of(stored: &StoredReceipt, key: &crate::signing::SigningKey) -> Result<Self, AppError> {
+        let signature = hex::encode(key.sign(&crate::signing::receipt_message(&stored.sha256)));
+        Ok(Self { body: ReceiptBody::of(stored)?, signature, signing_key: key.public().fingerprint() })
+    }
+}
+
 /// A one-time link as the front end shows it.
 #[derive(Serialize)]
 pub struct LinkIssued {

@@ -34,7 +34,7 @@ export function ReceiptScreen({ examId }: { examId: string }) {
       <p class="breadcrumb"><Link href="/home">{t.exam.back}</Link></p>
       <h1>{t.exam.receiptHeading}</h1>
       <WhenLoaded loaded={loaded}>
-        {({ receipt, sha256 }) => (
+        {({ receipt, sha256, signature }) => (
           <div data-testid="receipt">
             <p class="notice notice--done" role="status">{t.exam.receiptIntro}</p>
             {lateText !== '' && <p class="notice notice--info" data-testid="receipt-late">{lateText}</p>}
@@ -56,6 +56,12 @@ export function ReceiptScreen({ examId }: { examId: string }) {
               <dd class="mono selectable">{receipt.attempt_id}</dd>
               <dt>{t.exam.receiptDocumentHash}</dt>
               <dd class="mono selectable hash" data-testid="receipt-document-sha256">{sha256}</dd>
+              <dt>{t.exam.receiptSignature}</dt>
+              <dd>
+                <span class="mono selectable hash" data-testid="receipt-signature">{signature}</span>
+                <br />
+                <span class="hint">{t.exam.receiptSignatureHint}</span>
+              </dd>
             </dl>
             <div class="table-wrap">
               <table class="table">
