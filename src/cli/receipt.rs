@@ -45,18 +45,15 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     }
     let signature = hex::decode(signature.trim())
         .map_err(|_| CliError::new("--signature is the receipt's signature: 128 hexadecimal characters"))?;
-    let keys = match trust_key {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;
-            vec![PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?]
-        }
-        None => {
-            let platform = super::org::open_platform(config)?;
-            let keys = platform.signing_public_keys().await;
-            platform.db().close().await;
-            keys?
-        }
+    let keys = if let Some(path) = trust_key {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;
+        vec![PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?]
+    } else {
+        let platform = super::org::open_platform(config)?;
+        let keys = platform.signing_public_keys().await;
+        platform.db().close().await;
+        keys?
     };
     let message = receipt_message(&sha256);
     match keys.iter().find(|key| key.verifies(&message, &signature)) {
