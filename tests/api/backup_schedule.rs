@@ -66,9 +66,18 @@ async fn the_server_backs_up_each_night_and_each_closed_exam_by_itself_and_retri
     clock.advance(Duration::from_secs((8 * 60 + 15) * 60));
     until("the closed exam's bundle", || bundles(&dir, &exam).len() == 1).await;
     assert_eq!(bundles(&dir, "-physics-org-").len(), 1, "one nightly bundle a night");
-    let (ok, listed, stderr) = run_beside(&["backup", "list", "--org", "physics", "--data-dir", &data(&app)]).await;
-    assert!(ok, "{stderr}");
-    assert!(listed.contains(&bundles(&dir, &exam)[0]), "the last good bundle of the exam, by name: {listed}");
+    // The run is recorded just after its file is in place: `backup list` shows it a moment later.
+    let name = bundles(&dir, &exam)[0].clone();
+    let started = Instant::now();
+    let listed = loop {
+        let (ok, listed, stderr) = run_beside(&["backup", "list", "--org", "physics", "--data-dir", &data(&app)]).await;
+        assert!(ok, "{stderr}");
+        if listed.contains(&name) || started.elapsed() > Duration::from_secs(20) {
+            break listed;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(listed.contains(&name), "the last good bundle of the exam, by name: {listed}");
     assert!(!listed.contains("last error"), "{listed}");
 
     // The share goes away; a review changes, so the exam is owed a bundle again: it fails, and says so.
@@ -110,7 +119,14 @@ async fn the_server_backs_up_each_night_and_each_closed_exam_by_itself_and_retri
     assert_eq!(bundles(&dir, &exam).len(), 1, "not before the pause");
     clock.advance(Duration::from_secs(61));
     until("the retried bundle", || bundles(&dir, &exam).len() == 2).await;
-    let listed = list().await;
+    let started = Instant::now();
+    let listed = loop {
+        let listed = list().await;
+        if !listed.contains("last error") || started.elapsed() > Duration::from_secs(20) {
+            break listed;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(!listed.contains("last error"), "a good bundle after the failure: {listed}");
     let status: serde_json::Value = app.as_(&admin).backups().await.json().await.unwrap();
     let row = status["exams"].as_array().unwrap().iter().find(|e| e["exam_id"] == w.open_exam.to_string()).unwrap();
