@@ -345,6 +345,12 @@ impl Config {
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");
         }
+        if self.backup.nightly_utc_hour > 23 {
+            return invalid("backup.nightly_utc_hour: an hour of the day, 0 to 23 (UTC)");
+        }
+        if let Err(problem) = crate::backup::parse_recipients(&self.backup.recipients) {
+            return Err(ConfigError::Invalid(problem));
+        }
         if self.server.public_url.as_deref().is_some_and(|url| !url.starts_with("https://")) {
             return invalid("server.public_url: an https:// address, e.g. https://exams.example.edu");
         }

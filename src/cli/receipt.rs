@@ -43,8 +43,11 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(CliError::new("--sha256 is the receipt's SHA-256: 64 hexadecimal characters"));
     }
-    let signature = hex::decode(signature.trim())
-        .map_err(|_| CliError::new("--signature is the receipt's signature: 128 hexadecimal characters"))?;
+    let signature: String = signature.chars().filter(|c| !c.is_whitespace()).collect();
+    let signature = hex::decode(&signature)
+        .ok()
+        .filter(|bytes| bytes.len() == 64)
+        .ok_or_else(|| CliError::new("--signature is the receipt's signature: 128 hexadecimal characters"))?;
     let keys = if let Some(path) = trust_key {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;

@@ -108,8 +108,23 @@ async fn write_bundle(
         ));
     }
     let key = state.registry().platform().signing_key(now).await?;
-    let folder = to.unwrap_or_else(|| state.config().backup_dir());
-    std::fs::create_dir_all(&folder).map_err(StoreError::io("create the backup folder", &folder))?;
+    // Only the default folder is made here: a configured one (an off-site
+    // share) or one named on the command line must exist, so an unmounted
+    // share is an error, not a folder quietly filling the server's own disk.
+    let folder = match to.or_else(|| state.config().backup.dir.clone()) {
+        Some(folder) if !folder.is_dir() => {
+            return Err(StoreError::WrongState(format!(
+                "the backup folder {} does not exist (is the off-site share mounted?)",
+                folder.display()
+            )));
+        }
+        Some(folder) => folder,
+        None => {
+            let folder = state.config().backup_dir();
+            std::fs::create_dir_all(&folder).map_err(StoreError::io("create the backup folder", &folder))?;
+            folder
+        }
+    };
     let stamp = now
         .format(&time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))
         .unwrap_or_default();
@@ -193,21 +208,45 @@ pub async fn run_due_every(state: AppState, every: std::time::Duration) {
     let mut ticks = tokio::time::interval(every);
     // A long bundle delays the next look rather than bunching looks after it.
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Organizations whose last pass failed, until when, and after how many
+    // failures in a row: the pause holds even when the failure could not be
+    // recorded (a full disk), so a failing job never loops.
+    let mut paused: std::collections::HashMap<crate::domain::OrgId, (time::OffsetDateTime, u32)> =
+        std::collections::HashMap::new();
     loop {
         ticks.tick().await;
         for (org, db) in state.registry().open_orgs() {
+            let now = state.clock().now();
+            if paused.get(&org).is_some_and(|(until, _)| now < *until) {
+                continue;
+            }
             match run_due(&state, org, &db).await {
-                Ok(0) => {}
-                Ok(count) => tracing::info!(count, "wrote due backups"),
+                Ok(count) => {
+                    paused.remove(&org);
+                    if count > 0 {
+                        tracing::info!(count, "wrote due backups");
+                    }
+                }
                 Err(StoreError::Closed) => return,
-                Err(error) => tracing::error!(%error, "could not look for due backups"),
+                Err(error) => {
+                    let failures = paused.get(&org).map_or(1, |(_, n)| n + 1);
+                    paused.insert(org, (now + backup_runs::retry_after(failures), failures));
+                    tracing::error!(%error, "a due backup failed; the organization's next ones wait");
+                }
             }
         }
     }
 }
 
 /// Writes every bundle `org` is owed now; returns how many were written.
+/// Stops at the first failure (recorded with its run): a full disk or a
+/// missing share fails every bundle alike.
 async fn run_due(state: &AppState, org: crate::domain::OrgId, db: &Database) -> Result<usize, StoreError> {
+    let org = super::organizations::find(state, org).await?;
+    // A deactivated organization is kept as it is: its last bundles stand.
+    if org.status != crate::store::platform::OrgStatus::Active {
+        return Ok(0);
+    }
     let now = state.clock().now();
     let late_window = state.config().exams.save_rules().late_window;
     let (nightly, hour) = (state.config().backup.nightly, state.config().backup.nightly_utc_hour);
@@ -221,17 +260,12 @@ async fn run_due(state: &AppState, org: crate::domain::OrgId, db: &Database) -> 
     if exams.is_empty() && !org_due {
         return Ok(0);
     }
-    let org = super::organizations::find(state, org).await?;
     let system = Actor::audited(audit::Actor::system());
     let mut written = 0;
     let jobs = exams.into_iter().map(|(exam, reason)| (Scope::Exam(exam), reason));
     for (scope, reason) in jobs.chain(org_due.then_some((Scope::Organization, Reason::Nightly))) {
-        match back_up(state, &system, &org, scope, None, reason).await {
-            Ok(_) => written += 1,
-            Err(StoreError::Closed) => return Err(StoreError::Closed),
-            // Recorded with the run; retried after the pause.
-            Err(error) => tracing::error!(org = %org.slug, %error, "a due backup failed"),
-        }
+        back_up(state, &system, &org, scope, None, reason).await?;
+        written += 1;
     }
     Ok(written)
 }

@@ -1,8 +1,10 @@
 //! The record of backups made and tried (`backup_runs`), and what the
 //! background job owes: each closed exam a good bundle made after it
-//! closed, another when its reviews changed since, the organization one a
-//! night, and a failed one again after a pause that doubles with each
-//! failure (1 minute to an hour).
+//! closed, another when its reviews changed since (once they have been
+//! quiet for [`REVIEWS_QUIET`]), the organization one a night, and a failed
+//! one again after a pause that doubles with each failure (1 minute to an
+//! hour). Bundles made on the command line do not count: they may have gone
+//! to another folder.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
@@ -86,6 +88,9 @@ pub fn record(
     Ok(())
 }
 
+/// How long reviews of an exam must have been quiet before its bundle is made again.
+pub const REVIEWS_QUIET: time::Duration = time::Duration::minutes(30);
+
 /// The pause before trying again after `failures` failures in a row.
 #[must_use]
 pub fn retry_after(failures: u32) -> time::Duration {
@@ -106,7 +111,8 @@ pub fn due_exams(
     // comparing the text compares the times.
     let mut statement = conn.prepare_cached(
         "SELECT e.id,
-                (SELECT max(r.started_at) FROM backup_runs r WHERE r.exam_id = e.id AND r.outcome = 'ok'),
+                (SELECT max(r.started_at) FROM backup_runs r
+                 WHERE r.exam_id = e.id AND r.outcome = 'ok' AND r.reason <> 'command'),
                 max(e.closes_at, coalesce((SELECT max(s.deadline_at) FROM exam_sessions s WHERE s.exam_id = e.id),
                                           e.closes_at)) AS closed,
                 max(coalesce((SELECT max(v.made_at) FROM signal_reviews v
@@ -122,13 +128,16 @@ pub fn due_exams(
     let rows = statement.query_map([rfc3339(now - late_window)], |r| {
         Ok((r.get::<_, ExamId>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
     })?;
+    let quiet_since = rfc3339(now - REVIEWS_QUIET);
     let mut due = Vec::new();
     for row in rows {
         let (exam, last_ok, closed, last_review) = row?;
         let reason = match last_ok {
             None => Reason::ExamClosed,
             Some(ok) if ok < closed => Reason::ExamClosed,
-            Some(ok) if last_review > ok => Reason::ReviewsChanged,
+            // After a quiet spell, so a reviewer working through fifty
+            // signals makes one bundle, not fifty.
+            Some(ok) if last_review > ok && last_review <= quiet_since => Reason::ReviewsChanged,
             Some(_) => continue,
         };
         if waiting_after_failures(conn, Some(exam), now)? {
@@ -150,7 +159,8 @@ pub fn nightly_due(conn: &Connection, now: OffsetDateTime, hour: u8) -> Result<b
         return Ok(false);
     }
     let made: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM backup_runs WHERE exam_id IS NULL AND outcome = 'ok' AND started_at >= ?1)",
+        "SELECT EXISTS (SELECT 1 FROM backup_runs
+                        WHERE exam_id IS NULL AND outcome = 'ok' AND reason <> 'command' AND started_at >= ?1)",
         [rfc3339(today)],
         |r| r.get(0),
     )?;

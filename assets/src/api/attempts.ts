@@ -133,10 +133,10 @@ export interface StoredReceipt {
 
 /** A receipt as its student gets it: signed by the server. */
 export interface SignedReceipt extends StoredReceipt {
-  /** The server's Ed25519 signature of `examhall-receipt-sha256:<sha256>`, in hex. */
-  signature: string;
+  /** The server's Ed25519 signature of `examhall-receipt-sha256:<sha256>`, in hex (`null` if it could not sign now). */
+  signature: string | null;
   /** The SHA-256 of the server's public key that signed. */
-  signing_key: string;
+  signing_key: string | null;
 }
 
 const base = (examId: string): string => `/me/exams/${encodeURIComponent(examId)}`;

@@ -84,7 +84,12 @@ struct FailedRun {
 impl From<Latest> for LastRuns {
     fn from(latest: Latest) -> Self {
         Self {
-            last_ok: latest.ok.map(|(at, file, bytes, sha256)| GoodRun { at, file, bytes, sha256 }),
+            // The file's name, not where on the server it lies (IT has that in `backup list`).
+            last_ok: latest.ok.map(|(at, file, bytes, sha256)| {
+                let file =
+                    std::path::Path::new(&file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+                GoodRun { at, file, bytes, sha256 }
+            }),
             last_failure: latest.failed.map(|(at, error)| FailedRun { at, error }),
         }
     }

@@ -51,20 +51,27 @@ impl ReceiptBody {
 pub struct SignedReceiptBody {
     #[serde(flatten)]
     body: ReceiptBody,
-    /// The Ed25519 signature, in hex.
-    signature: String,
+    /// The Ed25519 signature, in hex; `null` when the receipt could not be
+    /// signed now (the key unreadable, or a stored hash that does not match
+    /// the stored text): the receipt stands without it.
+    signature: Option<String>,
     /// The SHA-256 of the public key that signed (`examhall keys show` prints it).
-    signing_key: String,
+    signing_key: Option<String>,
 }
 
 impl SignedReceiptBody {
-    /// `stored`, signed by `key`.
+    /// `stored`, signed by `key` when there is one and the stored hash is
+    /// the hash of the stored text (the appliance vouches only for what it
+    /// can check).
     ///
     /// # Errors
     /// An internal error if the stored text is not JSON.
-    pub fn of(stored: &StoredReceipt, key: &crate::signing::SigningKey) -> Result<Self, AppError> {
-        let signature = hex::encode(key.sign(&crate::signing::receipt_message(&stored.sha256)));
-        Ok(Self { body: ReceiptBody::of(stored)?, signature, signing_key: key.public().fingerprint() })
+    pub fn of(stored: &StoredReceipt, key: Option<&crate::signing::SigningKey>) -> Result<Self, AppError> {
+        use sha2::Digest as _;
+        let matches = hex::encode(sha2::Sha256::digest(stored.text.as_bytes())) == stored.sha256;
+        let key = key.filter(|_| matches);
+        let signature = key.map(|key| hex::encode(key.sign(&crate::signing::receipt_message(&stored.sha256))));
+        Ok(Self { body: ReceiptBody::of(stored)?, signature, signing_key: key.map(|key| key.public().fingerprint()) })
     }
 }
 

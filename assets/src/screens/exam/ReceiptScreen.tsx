@@ -56,12 +56,16 @@ export function ReceiptScreen({ examId }: { examId: string }) {
               <dd class="mono selectable">{receipt.attempt_id}</dd>
               <dt>{t.exam.receiptDocumentHash}</dt>
               <dd class="mono selectable hash" data-testid="receipt-document-sha256">{sha256}</dd>
-              <dt>{t.exam.receiptSignature}</dt>
-              <dd>
-                <span class="mono selectable hash" data-testid="receipt-signature">{signature}</span>
-                <br />
-                <span class="hint">{t.exam.receiptSignatureHint}</span>
-              </dd>
+              {signature !== null && (
+                <>
+                  <dt>{t.exam.receiptSignature}</dt>
+                  <dd>
+                    <span class="mono selectable hash" data-testid="receipt-signature">{signature}</span>
+                    <br />
+                    <span class="hint">{t.exam.receiptSignatureHint}</span>
+                  </dd>
+                </>
+              )}
             </dl>
             <div class="table-wrap">
               <table class="table">
