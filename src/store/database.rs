@@ -100,8 +100,11 @@ impl Database {
         self.readers.read(work).await
     }
 
-    /// Finishes queued writes and stops the writer.
+    /// Finishes queued writes and stops the writer (later writes fail with
+    /// [`StoreError::Closed`]), then lets reads in progress finish and
+    /// closes every read connection.
     pub async fn close(&self) {
         self.writer.close().await;
+        self.readers.close().await;
     }
 }

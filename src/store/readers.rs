@@ -25,13 +25,21 @@ struct Inner {
     key: DatabaseKey,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
+    size: u32,
 }
 
 impl Readers {
     /// A pool of at most `size` connections to `path`, opened as needed.
     #[must_use]
     pub fn new(path: PathBuf, key: DatabaseKey, size: usize) -> Self {
-        let inner = Inner { path, key, idle: Mutex::new(Vec::new()), permits: Semaphore::new(size.max(1)) };
+        let size = size.clamp(1, 1024);
+        let inner = Inner {
+            path,
+            key,
+            idle: Mutex::new(Vec::new()),
+            permits: Semaphore::new(size),
+            size: u32::try_from(size).unwrap_or(1024),
+        };
         Self { inner: Arc::new(inner) }
     }
 
@@ -59,5 +67,17 @@ impl Readers {
             result
         };
         tokio::task::spawn_blocking(run).await.map_err(|_| StoreError::JobPanicked)?
+    }
+
+    /// Closes the pool's connections now: reads in progress finish first.
+    /// Left to the last clone of the pool, a connection could close much
+    /// later (a task of a stopped server still holding the database) and,
+    /// as the file's last connection, fold its WAL into whatever file then
+    /// lies at the path. A read after this opens a connection again.
+    pub async fn close(&self) {
+        let all = self.inner.permits.acquire_many(self.inner.size).await;
+        let idle = std::mem::take(&mut *self.inner.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let _ = tokio::task::spawn_blocking(move || drop(idle)).await;
+        drop(all);
     }
 }

@@ -246,12 +246,21 @@ async fn a_lost_wal_of_a_killed_server_is_caught_at_the_next_start() {
     assert!(server.wait_ready(&cert).await, "the server starts and serves the other organizations");
     let response = sign_in(server.port, "nobody@physics.example").await.unwrap();
     assert_eq!(response.status(), 503);
-    let logs: String = crate::helpers::files_under(&dir.path().join("logs"))
-        .iter()
-        .map(|file| std::fs::read_to_string(file).unwrap_or_default())
-        .collect();
+    // The server writes its log lines from a thread of their own: read until they are there (at most 10 s).
+    let expected = format!("platform.db recorded entry {head}");
+    let started = std::time::Instant::now();
+    let logs = loop {
+        let logs: String = crate::helpers::files_under(&dir.path().join("logs"))
+            .iter()
+            .map(|file| std::fs::read_to_string(file).unwrap_or_default())
+            .collect();
+        if logs.contains(&expected) || started.elapsed() > Duration::from_secs(10) {
+            break logs;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(logs.contains("refusing to serve an organization until IT investigates"), "{logs}");
-    assert!(logs.contains(&format!("platform.db recorded entry {head}")), "{logs}");
+    assert!(logs.contains(&expected), "{logs}");
     let (ok, stdout, _) = run(&["audit", "verify", "--org", "physics", "--data-dir", data]);
     assert!(!ok);
     assert!(stdout.contains("audit log of physics: 0 entries") && stdout.contains("lost -wal"), "{stdout}");
