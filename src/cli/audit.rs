@@ -95,7 +95,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
 }
 
 /// The organization with `slug`: its slug to print, and its id.
-async fn find_org(platform: &Platform, slug: &str) -> Result<(String, OrgId), CliError> {
+pub(super) async fn find_org(platform: &Platform, slug: &str) -> Result<(String, OrgId), CliError> {
     let slug = OrgSlug::parse(slug)?;
     let org = platform.org_by_slug(slug).await.map_err(|error| match error {
         StoreError::NotFound(_) => {

@@ -16,7 +16,6 @@ use super::CliError;
 use crate::admin::{self, Outcome, client};
 use crate::backup::{self, ReadError};
 use crate::config::Config;
-use crate::signing::PublicKey;
 
 /// Backup commands.
 #[derive(Debug, clap::Subcommand)]
@@ -92,11 +91,8 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
 async fn verify(config: &Config, file: &Path, identity: &Path, trust_key: Option<&Path>) -> Result<(), CliError> {
     let opened = check(config, file, identity, trust_key).await?;
     let manifest = &opened.manifest;
-    println!(
-        "{} is whole and signed by this appliance's key (SHA-256 {})",
-        file.display(),
-        opened.signed_by.fingerprint()
-    );
+    let whose = if trust_key.is_some() { "the key given with --trust-key" } else { "this appliance's key" };
+    println!("{} is whole and signed by {whose} (SHA-256 {})", file.display(), opened.signed_by.fingerprint());
     println!("  organization  {} ({})", manifest.organization.slug, manifest.organization.id);
     if let Some(exam) = &manifest.exam {
         println!("  exam          {} ({})", exam.title, exam.id);
@@ -117,23 +113,12 @@ async fn check(
     trust_key: Option<&Path>,
 ) -> Result<backup::Opened, CliError> {
     let identities = backup::identities_from_file(identity).map_err(CliError::new)?;
-    let trusted = match trust_key {
-        Some(path) => vec![read_public_key(path)?.1],
-        None => appliance_keys(config).await?,
-    };
+    let trusted = super::keys::trusted(config, trust_key).await?;
     let input = std::fs::File::open(file).map_err(|e| CliError::new(format!("cannot open {}: {e}", file.display())))?;
     tokio::task::spawn_blocking(move || backup::read(std::io::BufReader::new(input), &identities, &trusted))
         .await
         .map_err(|e| CliError::new(format!("the check stopped: {e}")))?
         .map_err(|error| refused(file, &error))
-}
-
-/// A signing public key file: its text and the key.
-fn read_public_key(path: &Path) -> Result<(String, PublicKey), CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;
-    let key = PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
-    Ok((text, key))
 }
 
 /// Options of `examhall restore`.
@@ -159,7 +144,7 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<(), CliError
     check(config, &file, &args.identity, args.trust_key.as_deref()).await?;
     let identity = std::fs::read_to_string(&args.identity)
         .map_err(|e| CliError::new(format!("cannot read the identity file {}: {e}", args.identity.display())))?;
-    let trust_key = args.trust_key.as_deref().map(read_public_key).transpose()?.map(|(text, _)| text);
+    let trust_key = args.trust_key.as_deref().map(super::keys::read_public_key).transpose()?.map(|(text, _)| text);
     let command = admin::Command::Restore { file, identity: admin::Secret(identity), trust_key, org: args.org.clone() };
     match client::submit(config, command).await? {
         Outcome::Restored { org, created, exam, added, present } => {
@@ -183,14 +168,9 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<(), CliError
 async fn list(config: &Config, slug: &str) -> Result<(), CliError> {
     let platform = super::org::open_platform(config)?;
     let result = async {
-        let org = platform.org_by_slug(crate::domain::OrgSlug::parse(slug)?).await.map_err(|error| match error {
-            crate::store::StoreError::NotFound(_) => {
-                CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")
-            }
-            other => other.into(),
-        })?;
-        let reader = super::reading::OrgReader::open(&platform, org.id).await?;
-        let status = crate::service::backups::status(reader.file(&platform, org.id)).await;
+        let (_, org) = super::audit::find_org(&platform, slug).await?;
+        let reader = super::reading::OrgReader::open(&platform, org).await?;
+        let status = crate::service::backups::status(reader.file(&platform, org)).await;
         reader.close().await;
         let (exams, whole) = status?;
         if config.backup.recipients.is_empty() {
@@ -219,21 +199,6 @@ fn print_latest(what: &str, latest: &crate::store::backup_runs::Latest) {
     if let Some((at, error)) = &latest.failed {
         println!("  last error  {at}  {error}");
     }
-}
-
-/// Every signing key of this data directory's appliance.
-async fn appliance_keys(config: &Config) -> Result<Vec<PublicKey>, CliError> {
-    let platform = super::org::open_platform(config).map_err(|error| {
-        error.hint("to check a bundle of another appliance, or without this data directory, pass its signing.pub with --trust-key")
-    })?;
-    let keys = platform.signing_public_keys().await;
-    platform.db().close().await;
-    let keys = keys?;
-    if keys.is_empty() {
-        return Err(CliError::new("this appliance has no signing key yet, so it has signed no bundle")
-            .hint("pass the signing.pub of the appliance that made the bundle with --trust-key"));
-    }
-    Ok(keys)
 }
 
 /// The message and exit code for a refused bundle.

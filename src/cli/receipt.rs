@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use super::CliError;
 use crate::config::Config;
-use crate::signing::{PublicKey, receipt_message};
+use crate::signing::receipt_message;
 
 /// Receipt commands.
 #[derive(Debug, clap::Subcommand)]
@@ -48,16 +48,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
         .ok()
         .filter(|bytes| bytes.len() == 64)
         .ok_or_else(|| CliError::new("--signature is the receipt's signature: 128 hexadecimal characters"))?;
-    let keys = if let Some(path) = trust_key {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::new(format!("cannot read the key {}: {e}", path.display())))?;
-        vec![PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?]
-    } else {
-        let platform = super::org::open_platform(config)?;
-        let keys = platform.signing_public_keys().await;
-        platform.db().close().await;
-        keys?
-    };
+    let keys = super::keys::trusted(config, trust_key.as_deref()).await?;
     let message = receipt_message(&sha256);
     match keys.iter().find(|key| key.verifies(&message, &signature)) {
         Some(key) => {

@@ -85,7 +85,7 @@ pub struct Restorer<'c> {
     /// The hashes each checkpoint of the bundle replaced, by the head it replaced, until it is replayed.
     superseded: BTreeMap<String, Map<String, Value>>,
     /// Each table's "unless this primary key is there" clause.
-    keys: BTreeMap<String, String>,
+    keys: BTreeMap<String, std::sync::Arc<str>>,
     /// Each table's last statement: its verb and tail, columns and SQL (rows of a table share their columns).
     statements: BTreeMap<String, (String, Vec<String>, String)>,
     restored_at: String,
@@ -250,9 +250,10 @@ impl<'c> Restorer<'c> {
             } else {
                 format!(" ON CONFLICT ({}) DO NOTHING", quoted(&key).join(", "))
             };
-            self.keys.insert(table.to_owned(), tail);
+            self.keys.insert(table.to_owned(), tail.into());
         }
-        let tail = self.keys[table].clone();
+        // An `Arc`: a row costs a count, not a copy of the clause.
+        let tail = std::sync::Arc::clone(&self.keys[table]);
         self.insert_with(table, row, "INSERT", &tail)
     }
 
@@ -262,17 +263,16 @@ impl<'c> Restorer<'c> {
 
     /// Inserts `row` with `verb` and `tail`; counts it as added or present.
     fn insert_with(&mut self, table: &str, row: &Map<String, Value>, verb: &str, tail: &str) -> Result<(), StoreError> {
-        let shape = format!("{verb}{tail}");
         let same = self
             .statements
             .get(table)
-            .is_some_and(|(kind, columns, _)| *kind == shape && columns.iter().eq(row.keys()));
+            .is_some_and(|(kind, columns, _)| kind.strip_prefix(verb) == Some(tail) && columns.iter().eq(row.keys()));
         if !same {
             let columns: Vec<String> = row.keys().cloned().collect();
             let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
             let sql =
                 format!("{verb} INTO {table} ({}) VALUES ({}){tail}", quoted(&columns).join(", "), marks.join(", "));
-            self.statements.insert(table.to_owned(), (shape, columns, sql));
+            self.statements.insert(table.to_owned(), (format!("{verb}{tail}"), columns, sql));
         }
         let sql = &self.statements[table].2;
         // Text is bound where it lies in the row, not copied.
