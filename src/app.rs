@@ -32,6 +32,8 @@ pub async fn submit_at_deadlines_every(state: AppState, every: Duration) {
     tokio::spawn(crate::service::similarity::run_at_close_every(state.clone(), every));
     // And the backups each closed exam and each night are owed.
     tokio::spawn(crate::service::backups::run_due_every(state.clone(), every));
+    // And the daily purge of what retention policies say is due.
+    tokio::spawn(crate::service::retention::run_daily_every(state.clone(), every));
     // And the one worker that derives what monitors show of each attempt's log.
     tokio::spawn(crate::service::summaries::run(state.clone()));
     let mut ticks = tokio::time::interval(every);

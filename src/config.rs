@@ -42,6 +42,26 @@ pub struct Config {
     pub exams: ExamsConfig,
     /// Backups: who can read them, and where they go.
     pub backup: BackupConfig,
+    /// Retention: the platform's floor under each organization's policy, and the daily purge.
+    pub retention: RetentionConfig,
+}
+
+/// Retention: the platform's floor under each organization's policy, and the daily purge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// The fewest days after an exam closed that an organization may keep its data.
+    pub minimum_days: u32,
+    /// Whether the server purges what is due by itself, once a day.
+    pub automatic: bool,
+    /// The hour (UTC, 0 to 23) from which it does.
+    pub utc_hour: u8,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self { minimum_days: 30, automatic: true, utc_hour: 3 }
+    }
 }
 
 /// Backups: who can read them, and where they go.
@@ -239,6 +259,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             exams: ExamsConfig::default(),
             backup: BackupConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -344,6 +365,12 @@ impl Config {
         }
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");
+        }
+        if self.retention.utc_hour > 23 {
+            return invalid("retention.utc_hour: an hour of the day, 0 to 23 (UTC)");
+        }
+        if self.retention.minimum_days == 0 {
+            return invalid("retention.minimum_days: at least 1");
         }
         if self.backup.nightly_utc_hour > 23 {
             return invalid("backup.nightly_utc_hour: an hour of the day, 0 to 23 (UTC)");

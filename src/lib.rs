@@ -18,6 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod failpoint;
 pub mod http;
 pub mod integrity;
 pub mod notices;

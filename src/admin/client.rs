@@ -63,16 +63,17 @@ async fn through_server(mut stream: UnixStream, command: Command) -> Result<Outc
 
 async fn in_process(config: &Config, command: Command) -> Result<Outcome, Failure> {
     let data = config.data();
-    let _lock = data.lock().map_err(|error| match error {
+    let lock = data.lock().map_err(|error| match error {
         LockError::Held { dir } => Failure::new(
             format!("another examhall process holds {} and does not answer on its admin socket", dir.display()),
             Some("a server may be starting or stopping; try again in a moment"),
         ),
         other @ LockError::Io { .. } => Failure::new(other.to_string(), None),
     })?;
-    let master =
-        crate::store::master_key::load(&config.master_key_file()).map_err(|e| Failure::new(e.to_string(), None))?;
-    let state = AppState::open(config.clone(), master, crate::clock::system())?;
+    let master = crate::store::master_rotation::load(&data, &config.master_key_file(), Some(&lock))
+        .map_err(|e| Failure::new(e.to_string(), None))?;
+    let clock = crate::clock::from_env().map_err(|message| Failure::new(message, None))?;
+    let state = AppState::open(config.clone(), master, clock)?;
     let outcome = execute(&state, Actor::command_line(), command).await;
     state.registry().close_all().await;
     outcome

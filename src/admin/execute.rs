@@ -38,6 +38,10 @@ pub async fn execute(state: &AppState, actor: AuditActor, command: Command) -> R
         Command::Restore { file, identity, trust_key, org } => {
             restore(state, actor, file, &identity, trust_key.as_deref(), org.as_deref()).await
         }
+        Command::Retention { org, retention } => {
+            let org = find_org(state, &org).await?.id;
+            super::retention::execute(state, actor, org, retention).await
+        }
         Command::AcceptHead { slug, reason } => accept_head(state, actor, &slug, &reason).await,
     }
 }

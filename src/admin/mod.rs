@@ -10,6 +10,7 @@
 
 pub mod client;
 mod execute;
+pub mod retention;
 pub mod socket;
 
 use std::path::PathBuf;
@@ -70,6 +71,13 @@ pub enum Command {
         trust_key: Option<String>,
         /// The organization the bundle must be of.
         org: Option<String>,
+    },
+    /// A retention change or purge in an organization.
+    Retention {
+        /// The organization.
+        org: String,
+        /// What to do.
+        retention: retention::Retention,
     },
     /// A refused organization's audit head accepted after investigation.
     AcceptHead {
@@ -179,6 +187,25 @@ pub enum Outcome {
         added: std::collections::BTreeMap<String, u64>,
         /// Rows that were there already.
         present: u64,
+    },
+    /// A retention policy was set.
+    RetentionSet {
+        /// Days the integrity evidence is kept (`None`: indefinitely).
+        evidence_days: Option<u32>,
+        /// Days the whole exam is kept (`None`: indefinitely).
+        exam_days: Option<u32>,
+    },
+    /// A legal hold was set or released, or was already as asked.
+    RetentionChanged {
+        /// Whether anything changed.
+        changed: bool,
+    },
+    /// A purge ran.
+    RetentionApplied {
+        /// What went.
+        purged: Vec<retention::PurgeLine>,
+        /// What a legal hold kept.
+        held: Vec<retention::PurgeLine>,
     },
     /// An audit head was accepted, or there was nothing to accept.
     HeadAccepted {

@@ -14,7 +14,7 @@ use super::CliError;
 use super::reading::OrgReader;
 use crate::admin::{self, Outcome, TAMPERED, client};
 use crate::config::Config;
-use crate::domain::{OrgId, OrgSlug};
+use crate::domain::OrgId;
 use crate::service::org_file::OrgFile;
 use crate::service::records;
 use crate::store::StoreError;
@@ -96,13 +96,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
 
 /// The organization with `slug`: its slug to print, and its id.
 pub(super) async fn find_org(platform: &Platform, slug: &str) -> Result<(String, OrgId), CliError> {
-    let slug = OrgSlug::parse(slug)?;
-    let org = platform.org_by_slug(slug).await.map_err(|error| match error {
-        StoreError::NotFound(_) => {
-            CliError::new(error.to_string()).hint("`examhall org list` shows the organizations and their slugs")
-        }
-        other => other.into(),
-    })?;
+    let org = super::org::by_slug(platform, slug).await?;
     Ok((org.slug.to_string(), org.id))
 }
 

@@ -11,9 +11,11 @@ mod demo;
 mod error;
 pub mod init;
 mod keys;
+mod offline;
 pub mod org;
 mod reading;
 mod receipt;
+mod retention;
 mod serve;
 pub mod setup_link;
 mod similarity;
@@ -72,6 +74,9 @@ enum Command {
     /// The appliance's keys.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// How long each closed exam's data is kept, legal holds, and the purge.
+    #[command(subcommand)]
+    Retention(retention::Command),
     /// Check that this appliance signed a student's receipt.
     #[command(subcommand)]
     Receipt(receipt::Command),
@@ -141,6 +146,7 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Audit(command) => audit::run(&cli.load_config()?, command).await,
         Command::Backup(command) => backup::run(&cli.load_config()?, command).await,
         Command::Keys(command) => keys::run(&cli.load_config()?, command).await,
+        Command::Retention(command) => retention::run(&cli.load_config()?, command).await,
         Command::Receipt(command) => receipt::run(&cli.load_config()?, command).await,
         Command::Restore(args) => backup::restore(&cli.load_config()?, args).await,
         Command::Similarity(args) => similarity::run(args),

@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use super::CliError;
 use crate::admin::{self, Outcome, client};
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::store::platform::Platform;
-use crate::store::{OpenOptions, master_key};
+use crate::domain::OrgSlug;
+use crate::store::audit::{Actor, AuditEvent};
+use crate::store::platform::{Organization, Platform};
+use crate::store::{OpenOptions, StoreError, master_rotation};
 
 /// Organization commands.
 #[derive(Debug, clap::Subcommand)]
@@ -41,6 +44,18 @@ pub enum Command {
         #[arg(long)]
         slug: String,
     },
+    /// Crypto-erase an organization: destroy its key and delete its files (the server must be stopped).
+    ///
+    /// Nothing brings the data back except a backup bundle, which only the
+    /// backup officers' identities open.
+    Erase {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// The slug again, to confirm.
+        #[arg(long, value_name = "SLUG")]
+        confirm: String,
+    },
     /// List organizations.
     List {
         /// Print JSON instead of a table.
@@ -51,7 +66,7 @@ pub enum Command {
 
 /// Opens the platform database of `config` (the server may be running).
 pub fn open_platform(config: &Config) -> Result<Platform, CliError> {
-    let master = master_key::load(&config.master_key_file())?;
+    let master = master_rotation::load(&config.data(), &config.master_key_file(), None)?;
     Ok(Platform::open(&config.data(), Arc::new(master), OpenOptions { readers: 1, ..OpenOptions::default() })?)
 }
 
@@ -64,6 +79,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
             platform.db().close().await;
             return result;
         }
+        Command::Erase { org, confirm } => return erase(config, org, confirm).await,
         Command::Create { slug, name } => admin::Command::OrgCreate { slug: slug.clone(), name: name.clone() },
         Command::Rename { slug, name } => admin::Command::OrgRename { slug: slug.clone(), name: name.clone() },
         Command::Deactivate { slug } => admin::Command::OrgSetActive { slug: slug.clone(), active: false },
@@ -92,6 +108,67 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
         other => return Err(super::unexpected(&other)),
     }
     Ok(())
+}
+
+async fn erase(config: &Config, slug: &str, confirm: &str) -> Result<(), CliError> {
+    if confirm != slug {
+        return Err(CliError::new(format!("--confirm {confirm} does not repeat --org {slug}; nothing was erased"))
+            .hint(format!("erasing destroys the organization's key and files for good: to go ahead, run examhall org erase --org {slug} --confirm {slug}")));
+    }
+    let held = super::offline::hold(config, "erasing an organization")?;
+    let platform = super::offline::platform(config, &held)?;
+    let erased = async {
+        let org = match by_slug(&platform, slug).await {
+            Ok(org) => org,
+            Err(error) => {
+                // An erase stopped after destroying the key left files with no record.
+                let left = platform.remove_keyless_files().await?;
+                if left.removed.is_empty() {
+                    return Err(error);
+                }
+                return Ok((None, left));
+            }
+        };
+        let event = AuditEvent::by(&Actor::command_line(), "org.erase")
+            .target(org.id.to_string())
+            .details(serde_json::json!({ "slug": org.slug.as_str(), "name": org.name }));
+        Ok::<_, CliError>((Some(org.id), platform.erase_org(org.id, event, SystemClock.now()).await?))
+    }
+    .await;
+    platform.db().close().await;
+    let (id, erased) = erased?;
+    match id {
+        Some(id) => {
+            println!("erased organization {slug} ({id}): its key is destroyed, so no copy of its database opens again");
+        }
+        None => {
+            println!("finished an interrupted erase: {slug}'s key was destroyed already; its files are removed now");
+        }
+    }
+    for file in &erased.removed {
+        println!("  removed {}", file.display());
+    }
+    for (file, error) in &erased.left {
+        eprintln!(
+            "  could not remove {}: {error}; it cannot be opened any more, but remove it by hand",
+            file.display()
+        );
+    }
+    println!(
+        "Its backup bundles stay readable with the backup officers' identities: delete them too if it must be gone everywhere."
+    );
+    Ok(())
+}
+
+/// The organization `slug` names.
+pub(super) async fn by_slug(platform: &Platform, slug: &str) -> Result<Organization, CliError> {
+    let slug = OrgSlug::parse(slug)?;
+    platform.org_by_slug(slug).await.map_err(|error| match error {
+        StoreError::NotFound(_) => {
+            CliError::new(error.to_string()).hint("`examhall org list` shows the organizations and their slugs")
+        }
+        other => other.into(),
+    })
 }
 
 async fn list(platform: &Platform, json: bool) -> Result<(), CliError> {

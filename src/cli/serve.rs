@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use super::CliError;
 use crate::app::{self, AppState, Listeners};
 use crate::config::Config;
-use crate::store::master_key;
 
 /// Options of `examhall serve`.
 #[derive(Debug, clap::Args)]
@@ -52,8 +51,8 @@ pub async fn serve_until_signal(
     let _logs = crate::telemetry::init(&config.log, Some(&config.log_dir()))
         .map_err(|e| CliError::new(format!("cannot write logs to {}: {e}", config.log_dir().display())))?;
     let sqlcipher = crate::store::sqlcipher_version()?;
-    let _lock = data.lock()?;
-    let master = master_key::load(&config.master_key_file())?;
+    let lock = data.lock()?;
+    let master = crate::store::master_rotation::load(&data, &config.master_key_file(), Some(&lock))?;
     let (cert_file, key_file) = config.tls_files();
     let tls = crate::tls::server_config(&cert_file, &key_file)?;
     let listeners = Listeners::bind(&config, listen).map_err(|e| CliError::new(e.to_string()))?;

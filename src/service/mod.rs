@@ -26,10 +26,12 @@ pub mod people;
 pub mod policy;
 pub mod records;
 pub mod restore;
+pub mod retention;
 pub mod review;
 pub mod roster;
 pub mod sessions;
 pub mod similarity;
+pub mod subject_access;
 pub mod summaries;
 pub mod text;
 

@@ -79,6 +79,10 @@ pub const TABLES: &[(&str, Belongs)] = &[
     ("incident_notes", Belongs::Exam("exam_id = ?1")),
     ("similarity_runs", Belongs::Exam("exam_id = ?1")),
     ("pair_reviews", Belongs::Exam("exam_id = ?1")),
+    ("legal_holds", Belongs::Exam("exam_id = ?1")),
+    ("retention_policy", Belongs::OrgOnly),
+    ("purges", Belongs::OrgOnly),
+    ("retention_purge", Belongs::Never("a door a purge opens and closes inside its own transaction")),
     // Before the log: a restore needs the hashes a checkpoint replaced when it replays the checkpoint.
     ("audit_superseded", Belongs::OrgOnly),
     (

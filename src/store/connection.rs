@@ -71,7 +71,7 @@ pub fn open(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection, 
 
 /// Creates an empty database file readable only by this user; SQLite gives
 /// the `-wal` and `-shm` files the same permissions.
-fn create_private_file(path: &Path) -> Result<(), StoreError> {
+pub(super) fn create_private_file(path: &Path) -> Result<(), StoreError> {
     use std::os::unix::fs::OpenOptionsExt;
     match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
         Ok(_) => Ok(()),

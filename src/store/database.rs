@@ -88,6 +88,18 @@ impl Database {
         self.writer.write(work).await
     }
 
+    /// Runs `work` on the writer's connection outside any transaction; see [`Writer::outside`].
+    ///
+    /// # Errors
+    /// See [`Writer::outside`].
+    pub async fn outside<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.writer.outside(work).await
+    }
+
     /// Reads on a pooled connection.
     ///
     /// # Errors

@@ -159,7 +159,14 @@ impl DatabaseKey {
     /// so no key derivation runs when a connection opens. Wiped when dropped.
     #[must_use]
     pub(crate) fn pragma_value(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("\"x'{}'\"", hex::encode(self.0.expose_secret())))
+        Zeroizing::new(format!("\"{}\"", *self.raw_literal()))
+    }
+
+    /// The key as SQLCipher's raw-key text `x'…'`, for `ATTACH … KEY ?`.
+    /// Wiped when dropped.
+    #[must_use]
+    pub(crate) fn raw_literal(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("x'{}'", hex::encode(self.0.expose_secret())))
     }
 }
 

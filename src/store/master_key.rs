@@ -73,8 +73,28 @@ pub fn load(key_file: &Path) -> Result<MasterKey, MasterKeyError> {
     read_file(key_file)
 }
 
+/// Where the key comes from when it is not the key file: the environment
+/// variable or the systemd credential, named for a message.
+#[must_use]
+pub fn other_source() -> Option<&'static str> {
+    if std::env::var_os(ENV_VAR).is_some() {
+        return Some("the environment variable EXAMHALL_MASTER_KEY");
+    }
+    let credential = std::env::var_os("CREDENTIALS_DIRECTORY").map(|dir| Path::new(&dir).join(CREDENTIAL));
+    credential.is_some_and(|c| c.exists()).then_some("the systemd credential examhall-master-key")
+}
+
+/// Whether [`load`] reads the key file.
+#[must_use]
+pub fn comes_from_file() -> bool {
+    other_source().is_none()
+}
+
 /// Reads a key file after checking it is private to this user.
-fn read_file(path: &Path) -> Result<MasterKey, MasterKeyError> {
+///
+/// # Errors
+/// See [`MasterKeyError`].
+pub fn read_file(path: &Path) -> Result<MasterKey, MasterKeyError> {
     let io = |source| MasterKeyError::Io { path: path.to_owned(), source };
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,

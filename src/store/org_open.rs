@@ -58,7 +58,8 @@ impl Record {
 }
 
 impl Platform {
-    /// Opens organization `id`'s database to serve it: checks the file (see
+    /// Opens organization `id`'s database to serve it: settles a rekey a crash
+    /// interrupted, checks the file (see
     /// the module documentation), runs pending migrations, anchors its head
     /// in `platform.db` when the anchor lags, and starts its writer, which
     /// anchors each later head after its commit.
@@ -67,6 +68,7 @@ impl Platform {
     /// [`StoreError::OrgRefused`] when a check fails; [`StoreError::NotFound`],
     /// [`StoreError::KeyUnwrap`], storage errors.
     pub async fn open_org(&self, id: OrgId) -> Result<Database, StoreError> {
+        self.settle_rekey(id).await?;
         let record = self.record(id).await?;
         let (options, anchors) = (self.options, self.anchors.clone());
         let (anchored, end_sessions) = (record.anchored, record.end_sessions);

@@ -31,8 +31,13 @@ type Job = Box<dyn FnOnce(Option<&Connection>) -> Completion + Send>;
 /// callers have their answers.
 pub type AfterCommit = Box<dyn FnMut(&Connection) + Send>;
 
+/// Work on the writer's connection outside any transaction (a checkpoint,
+/// `VACUUM`), between two group commits.
+type Outside = Box<dyn FnOnce(&Connection) + Send>;
+
 enum Message {
     Job(Job),
+    Outside(Outside),
     Close,
 }
 
@@ -99,6 +104,28 @@ impl Writer {
         answered.await.map_err(|_| StoreError::Closed)?
     }
 
+    /// Runs `work` on the writer's connection between two group commits,
+    /// outside any transaction (for `PRAGMA wal_checkpoint` or `VACUUM`,
+    /// which cannot run inside one). Writes queued meanwhile wait for it.
+    ///
+    /// # Errors
+    /// The work's own error, or [`StoreError::Closed`].
+    pub async fn outside<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let span = Span::current();
+        let job: Outside = Box::new(move |conn| {
+            let outcome =
+                catch_unwind(AssertUnwindSafe(|| span.in_scope(|| work(conn)))).unwrap_or(Err(StoreError::JobPanicked));
+            let _ = answer.send(outcome);
+        });
+        self.sender.send(Message::Outside(job)).await.map_err(|_| StoreError::Closed)?;
+        answered.await.map_err(|_| StoreError::Closed)?
+    }
+
     /// Finishes every job queued before this call, stops the thread and waits
     /// for it. Later writes fail with [`StoreError::Closed`].
     pub async fn close(&self) {
@@ -121,11 +148,21 @@ fn run(
     while !closing {
         match receiver.blocking_recv() {
             Some(Message::Job(job)) => batch.push(job),
+            Some(Message::Outside(work)) => {
+                work(conn);
+                continue;
+            }
             Some(Message::Close) | None => break,
         }
+        let mut outside = None;
         while batch.len() < batch_limit {
             match receiver.try_recv() {
                 Ok(Message::Job(job)) => batch.push(job),
+                Ok(Message::Outside(work)) => {
+                    // After the jobs queued before it, which commit first.
+                    outside = Some(work);
+                    break;
+                }
                 Ok(Message::Close) => {
                     closing = true;
                     break;
@@ -136,6 +173,9 @@ fn run(
         let committed = commit_group(conn, batch.drain(..));
         if let Some(hook) = after_commit.as_mut().filter(|_| committed) {
             hook(conn);
+        }
+        if let Some(work) = outside {
+            work(conn);
         }
     }
     // Jobs sent after Close are answered with Closed when their channel drops.

@@ -163,10 +163,54 @@ pub fn cases(w: &World, ids: &Ids) -> Vec<Case> {
     ]
     .into_iter()
     .chain(org_admin_cases(w, ids))
+    .chain(retention_cases(w))
+    .chain(person_export_cases(w))
     .chain(session_cases(ids))
     .chain(exam_cases(w, ids))
     .chain(candidate_cases(w, ids))
     .collect()
+}
+
+/// Everything held about one person (a subject-access export).
+fn person_export_cases(w: &World) -> Vec<Case> {
+    ["export", "export.csv"]
+        .into_iter()
+        .map(|form| {
+            let path = format!("/api/v1/org/users/{}/{form}", w.student_user);
+            case(Method::GET, path, Body::None, Access::OrgAdmin, true, (Who::Admin, 200))
+        })
+        .collect()
+}
+
+/// An organization's retention policy and legal holds.
+fn retention_cases(w: &World) -> Vec<Case> {
+    vec![
+        case(Method::GET, "/api/v1/org/retention".into(), Body::None, Access::OrgAdmin, false, (Who::Admin, 200)),
+        case(
+            Method::PUT,
+            "/api/v1/org/retention".into(),
+            Body::Json(json!({"evidence_days": 60, "exam_days": 365})),
+            Access::OrgAdmin,
+            false,
+            (Who::Admin, 200),
+        ),
+        case(
+            Method::PUT,
+            format!("/api/v1/org/retention/holds/{}", w.open_exam),
+            Body::Json(json!({"reason": "appeal 12 in progress"})),
+            Access::OrgAdmin,
+            true,
+            (Who::Admin, 201),
+        ),
+        case(
+            Method::DELETE,
+            format!("/api/v1/org/retention/holds/{}", w.open_exam),
+            Body::None,
+            Access::OrgAdmin,
+            true,
+            (Who::Admin, 204),
+        ),
+    ]
 }
 
 /// An organization's people, courses, roster and audit log (org admins).

@@ -195,6 +195,21 @@ impl Api<'_> {
         self.get("/api/v1/org/backups").await
     }
 
+    /// `PUT /api/v1/org/retention`.
+    pub async fn set_retention(self, body: serde_json::Value) -> Response {
+        self.put("/api/v1/org/retention", body).await
+    }
+
+    /// `PUT /api/v1/org/retention/holds/{exam}`.
+    pub async fn hold_exam(self, exam: impl std::fmt::Display, reason: &str) -> Response {
+        self.put(&format!("/api/v1/org/retention/holds/{exam}"), serde_json::json!({ "reason": reason })).await
+    }
+
+    /// `DELETE /api/v1/org/retention/holds/{exam}`.
+    pub async fn release_exam(self, exam: impl std::fmt::Display) -> Response {
+        self.delete(&format!("/api/v1/org/retention/holds/{exam}")).await
+    }
+
     /// `GET /api/v1/org/audit?{query}`.
     pub async fn audit(self, query: &str) -> Response {
         self.get(&format!("/api/v1/org/audit?{query}")).await

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::exam_client::ExamClient;
 use crate::helpers::{TestApp, spawn_app};
@@ -68,7 +68,10 @@ fn interfaces() -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
 }
 
 /// Fails with the fields of `interface` that `value` lacks.
-fn conforms(types: &BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>, interface: &str, value: &Value, at: &str) {
+/// Each interface's required and optional fields.
+type Interfaces = BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
+
+fn conforms(types: &Interfaces, interface: &str, value: &Value, at: &str) {
     let (required, _) = types.get(interface).unwrap_or_else(|| panic!("no interface {interface}"));
     let object = value.as_object().unwrap_or_else(|| panic!("{at}: not an object: {value}"));
     let missing: Vec<&String> = required.iter().filter(|f| !object.contains_key(*f)).collect();
@@ -78,6 +81,21 @@ fn conforms(types: &BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>, inte
 /// The first element of an array `value` (which must not be empty).
 fn first<'a>(value: &'a Value, at: &str) -> &'a Value {
     value.as_array().and_then(|a| a.first()).unwrap_or_else(|| panic!("{at}: an empty list proves nothing"))
+}
+
+/// The org admin's backup and retention pages.
+async fn org_admin_views(app: &TestApp, types: &Interfaces, w: &crate::people::World) {
+    let backups = get(app, &w.admin, "/api/v1/org/backups").await;
+    conforms(types, "BackupStatus", &backups, "GET /api/v1/org/backups");
+    conforms(types, "ExamBackups", first(&backups["exams"], "exams"), "an exam's backups");
+    let policy = json!({"evidence_days": 60, "exam_days": 365});
+    assert_eq!(app.as_(&w.admin).set_retention(policy).await.status(), 200);
+    assert_eq!(app.as_(&w.admin).hold_exam(w.open_exam, "appeal 12").await.status(), 201);
+    let retention = get(app, &w.admin, "/api/v1/org/retention").await;
+    conforms(types, "RetentionView", &retention, "GET /api/v1/org/retention");
+    conforms(types, "LegalHold", first(&retention["holds"], "holds"), "a legal hold");
+    conforms(types, "HoldableExam", first(&retention["exams"], "exams"), "an exam to hold");
+    conforms(types, "RetentionUpdated", &retention["updated"], "who set the policy");
 }
 
 async fn get(app: &TestApp, caller: &Caller, path: &str) -> Value {
@@ -102,9 +120,7 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     conforms(&types, "Section", first(&first(&courses, "courses")["sections"], "sections"), "a section");
     conforms(&types, "Grant", first(&get(&app, &w.admin, "/api/v1/org/grants").await, "grants"), "a grant");
     conforms(&types, "AuditEntry", first(&get(&app, &w.admin, "/api/v1/org/audit").await, "audit"), "an entry");
-    let backups = get(&app, &w.admin, "/api/v1/org/backups").await;
-    conforms(&types, "BackupStatus", &backups, "GET /api/v1/org/backups");
-    conforms(&types, "ExamBackups", first(&backups["exams"], "exams"), "an exam's backups");
+    org_admin_views(&app, &types, &w).await;
     conforms(
         &types,
         "MyCourse",

@@ -8,8 +8,10 @@
 // Every person works in a browser context of their own, as on their own
 // computer. See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
+  callApi,
   chainedSteps,
   demoStory,
   linkIn,
@@ -18,6 +20,7 @@ import {
   SETUP_LINK,
   signInFromLink,
 } from './harness.mjs';
+import { midterm } from './exams.mjs';
 
 const STUDENTS = 30;
 /**
@@ -300,6 +303,79 @@ test('from the set-up link to a student who sees only their own section', { time
     assert.equal(await whole.getByTestId('backup-none').innerText(), 'None yet');
   });
 
+  await step('the retention page keeps a policy, refuses fewer days than the minimum, and holds an exam until released', async () => {
+    // A published exam to hold: the instructor writes and publishes one through the API.
+    const courses = await callApi(admin, 'GET', '/org/courses');
+    const phys101 = courses.find((course) => course.code === 'PHYS101');
+    const sectionA = phys101.sections.find((section) => section.name === 'A');
+    const instructor = await computer();
+    await instructor.goto(at(`/signin?org=physics&email=${encodeURIComponent(people.instructor.email)}`));
+    await signInFromLink(instructor, people.instructor, '/courses');
+    const exam = await callApi(instructor, 'POST', `/courses/${phys101.id}/exams`, midterm(sectionA.id));
+    await callApi(instructor, 'POST', `/courses/${phys101.id}/exams/${exam.id}/publish`, { tests_run: 1, tests_failed: 0 });
+    await instructor.context().close();
+
+    await admin.getByTestId('admin-nav-retention').click();
+    await admin.getByTestId('retention-form').waitFor();
+    assert.match(await admin.getByTestId('retention-updated').innerText(), /No policy has been set yet/);
+    assert.match(await admin.getByTestId('retention-minimum').innerText(), /at least 30 days/);
+    await admin.getByTestId('retention-due-empty').waitFor();
+    await admin.getByTestId('retention-purged-empty').waitFor();
+
+    // Evidence 60 days, whole exams 365: saved, said so, and still there after a reload.
+    await admin.getByTestId('retention-evidence-keep-days').check();
+    await admin.getByTestId('retention-evidence-days').fill('60');
+    await admin.getByTestId('retention-exam-keep-days').check();
+    await admin.getByTestId('retention-exam-days').fill('365');
+    await admin.getByTestId('retention-save').click();
+    await admin.locator('[data-testid="retention-saved"]', { hasText: 'The policy is saved.' }).waitFor();
+    await admin.locator('[data-testid="retention-updated"]', { hasText: `Set by ${people.admin.email}` }).waitFor();
+    await admin.reload();
+    await admin.getByTestId('retention-form').waitFor();
+    assert.equal(await admin.getByTestId('retention-evidence-keep-days').isChecked(), true);
+    assert.equal(await admin.getByTestId('retention-evidence-days').inputValue(), '60');
+    assert.equal(await admin.getByTestId('retention-exam-keep-days').isChecked(), true);
+    assert.equal(await admin.getByTestId('retention-exam-days').inputValue(), '365');
+
+    // Fewer days than the platform allows: the error sits on the field and names the minimum.
+    await admin.getByTestId('retention-evidence-days').fill('5');
+    await admin.getByTestId('retention-save').click();
+    const tooFew = admin.getByTestId('retention-evidence-days-error');
+    await tooFew.waitFor();
+    assert.match(await tooFew.innerText(), /at least 30 days/);
+    assert.equal(await admin.getByTestId('retention-evidence-days').getAttribute('aria-invalid'), 'true');
+
+    // The first published exam on hold, with its reason; then released, after confirming.
+    const reason = 'Grade appeal of student 01, case 2024-17';
+    await admin.getByTestId('retention-hold-exam').selectOption({ index: 1 });
+    await admin.getByTestId('retention-hold-reason').fill(reason);
+    await admin.getByTestId('retention-hold-submit').click();
+    const held = admin.locator(`[data-testid="retention-hold-row"][data-exam="${exam.id}"]`);
+    await held.waitFor();
+    assert.equal(await held.locator('th[scope="row"]').innerText(), 'Midterm');
+    assert.equal(await held.getByTestId('retention-hold-reason-text').innerText(), reason);
+    await admin.getByTestId('retention-no-exams').waitFor();
+    await held.getByRole('button', { name: 'Release the legal hold on Midterm' }).click();
+    await admin.getByTestId('confirm-action').click();
+    await held.waitFor({ state: 'detached' });
+    await admin.getByTestId('retention-holds-empty').waitFor();
+    await admin.getByTestId('retention-hold-form').waitFor();
+  });
+
+  await step('the admin downloads everything held about a student, for their subject-access request', async () => {
+    await admin.getByTestId('admin-nav-users').click();
+    await admin.getByTestId('user-filter').fill(people.student.email);
+    const row = admin.locator(`[data-testid="user-row"][data-email="${people.student.email}"]`);
+    const link = row.getByTestId('user-export-csv');
+    assert.equal(await link.getAttribute('aria-describedby') !== null, true, 'the link names whose data it is');
+    const [download] = await Promise.all([admin.waitForEvent('download'), link.click()]);
+    assert.match(download.suggestedFilename(), /^personal-data-.+\.csv$/);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.ok(csv.startsWith('table,row,column,value'), csv.slice(0, 80));
+    assert.ok(csv.includes(`users,1,email,${people.student.email}`), 'their own account');
+    assert.ok(!csv.includes('password_hash'), 'no secret');
+  });
+
   await step('the audit log shows what happened', async () => {
     await admin.getByTestId('admin-nav-audit').click();
     await admin.getByTestId('audit-row').first().waitFor();
@@ -307,7 +383,7 @@ test('from the set-up link to a student who sees only their own section', { time
     for (const action of [
       'user.invite_org_admin', 'user.invitation_accepted', 'session.sign_in', 'course.create', 'section.create',
       'roster.import', 'user.create', 'grant.create', 'session.end', 'user.password_reset_link', 'user.password_reset',
-      'session.sign_out',
+      'session.sign_out', 'retention.policy', 'retention.hold', 'retention.release', 'person.export',
     ]) {
       assert.ok(actions.has(action), `${action} is in the audit log: ${[...actions].join(', ')}`);
     }

@@ -21,6 +21,7 @@ import {
   demoStory,
   orgWithInstructor,
 } from './harness.mjs';
+import { midterm } from './exams.mjs';
 
 /**
  * Failed requests the story makes on purpose, which the browser logs as
@@ -52,31 +53,6 @@ const CANDIDATES = [
 
 const story = demoStory(expected);
 const { computer, problems } = story;
-
-/** RFC 3339 (UTC, whole seconds) `hours` from now. */
-const hoursFromNow = (hours) => new Date(Date.now() + hours * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-function midterm(sectionId) {
-  return {
-    title: 'Midterm',
-    opens_at: hoursFromNow(-1),
-    closes_at: hoursFromNow(3),
-    duration_minutes: 60,
-    late_policy: 'accept_queued',
-    integrity_profile: 'standard',
-    section_ids: [sectionId],
-    questions: [
-      {
-        title: 'Add',
-        prompt: 'Write add',
-        starter_code: 'def add(a, b):\n    pass\n',
-        model_solution: 'def add(a, b):\n    return a + b\n',
-        points: 5,
-        tests: [{ visibility: 'visible', kind: 'function', expression: 'add(1, 2)', expected: '3' }],
-      },
-    ],
-  };
-}
 
 const csv = (rows) => `name,student_number\n${rows.map((row) => `${row.name},${row.number}`).join('\n')}\n`;
 

@@ -75,3 +75,7 @@ export const listAudit = (filter: AuditFilter): Promise<AuditEntry[]> => api(`/o
 
 /** Where the browser downloads the filtered log as CSV (a plain GET with the session cookie). */
 export const auditCsvHref = (filter: AuditFilter): string => `/api/v1/org/audit.csv${auditQuery(filter)}`;
+
+/** Everything held about one person (a subject-access export, audited), as JSON or CSV. */
+export const personalDataHref = (userId: string, format: 'json' | 'csv'): string =>
+  `/api/v1/org/users/${encodeURIComponent(userId)}/export${format === 'csv' ? '.csv' : ''}`;

@@ -300,6 +300,7 @@ export const en: Messages = {
       roster: 'Roster import',
       audit: 'Audit log',
       backups: 'Backups',
+      retention: 'Retention',
     },
     users: {
       create: {
@@ -335,6 +336,9 @@ export const en: Messages = {
       clearLimitsBody:
         'Failed sign-ins counted against this account, from every computer, are forgotten, so they can sign in at once. Do this when someone else kept them out by guessing wrong on purpose.',
       clearLimitsDone: (name) => `${name} can sign in again at once.`,
+      exportJson: 'Personal data (JSON)',
+      exportCsv: 'Personal data (CSV)',
+      exportHint: 'Everything held about this person, for their subject-access request. The export is recorded in the audit log.',
       empty: 'No users yet.',
       noMatch: 'No user matches.',
     },
@@ -464,6 +468,87 @@ export const en: Messages = {
       failed: (when) => `Failed ${when}:`,
       noError: 'None',
       size: (bytes) => (bytes < 1024 * 1024 ? `${n(Math.max(1, Math.round(bytes / 1024)))} KB` : `${n(Math.round(bytes / (1024 * 1024)))} MB`),
+    },
+    retention: {
+      intro:
+        'How long the organization keeps an exam after it closes. Past that, the server purges it: deletes it for good. ' +
+        'The audit log keeps a record of each purge. An exam on legal hold is never purged, whatever the policy says.',
+      policy: {
+        heading: 'Policy',
+        updated: (by, when) => `Set by ${by} on ${when}.`,
+        neverSet: 'No policy has been set yet: everything is kept indefinitely.',
+        minimum: (days) => `The platform keeps everything at least ${n(days)} days after an exam closes.`,
+        schedule: (hour) =>
+          hour === null
+            ? 'The server purges nothing by itself: IT purges what is due by hand, with examhall retention apply.'
+            : `The server purges what is due every day at ${n(hour)}:00 UTC.`,
+        kinds: {
+          evidence: {
+            legend: 'Integrity evidence',
+            hint:
+              'The edit and event log (replay), late items, signal and similarity reviews, incident notes and similarity runs.',
+          },
+          exam: {
+            legend: 'The whole exam',
+            hint: 'Its questions, attempts, answers and submissions, with its integrity evidence.',
+          },
+        },
+        forever: 'Keep indefinitely',
+        keepDays: 'Keep for a number of days after the exam closes',
+        days: 'Days after the exam closes',
+        daysHint: (minimum) => `At least ${n(minimum)}.`,
+        wholeDays: 'Enter a whole number of days.',
+        belowMinimum: (kind, minimum) =>
+          `Keep ${kind === 'evidence' ? 'integrity evidence' : 'whole exams'} at least ${n(minimum)} days: the platform’s minimum.`,
+        evidenceLonger: (examDays) =>
+          `Integrity evidence goes with its exam: keep it no longer than the whole exam (${n(examDays)} days).`,
+        save: 'Save the policy',
+        saved: 'The policy is saved.',
+      },
+      kinds: { evidence: 'Integrity evidence', exam: 'The whole exam' },
+      exam: 'Exam',
+      rows: 'Rows',
+      dayCount: (days) => (days === 1 ? '1 day' : `${n(days)} days`),
+      due: {
+        heading: 'Due now',
+        caption: 'What the policy says is due to be purged now',
+        what: 'What goes',
+        closed: 'Closed',
+        keptFor: 'Kept for',
+        status: 'Status',
+        held: (reason) => `Kept: on legal hold (${reason})`,
+        goes: (hour) =>
+          hour === null ? 'Purged when IT runs examhall retention apply' : `Purged at ${n(hour)}:00 UTC`,
+        empty: 'Nothing is due to be purged.',
+      },
+      holds: {
+        heading: 'Legal holds',
+        intro: 'Put an exam on hold while it is disputed: nothing of it is purged until the hold is released.',
+        caption: 'Exams on legal hold',
+        reason: 'Reason',
+        heldBy: 'Held by',
+        heldAt: 'Since',
+        actions: 'Actions',
+        empty: 'No exam is on legal hold.',
+        release: 'Release',
+        releaseWhat: (title) => ` the legal hold on ${title}`,
+        releaseTitle: (title) => `Release the legal hold on ${title}?`,
+        releaseBody: 'The policy applies to the exam again: whatever of it is due is purged at the next purge.',
+        released: (title) => `${title} is no longer on legal hold.`,
+        formHeading: 'Put an exam on hold',
+        chooseExam: 'Choose an exam',
+        reasonHint: 'The dispute it is kept for, in up to 500 characters. The audit log records it.',
+        submit: 'Put on hold',
+        held: (title) => `${title} is on legal hold.`,
+        noExams: 'There is no other published exam to put on hold.',
+      },
+      purged: {
+        heading: 'Purged',
+        caption: 'What was purged, newest first',
+        what: 'What went',
+        at: 'Purged',
+        empty: 'Nothing has been purged yet.',
+      },
     },
   },
   courses: {

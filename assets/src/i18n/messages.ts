@@ -6,6 +6,7 @@
  */
 import type { CandidateStatus, ExamPhase, LinkPurpose, Org, OrgUser, Role, RosterAction } from '../api/types';
 import type { SignalKind } from '../api/policy';
+import type { RetentionKind } from '../api/retention';
 
 /** Text for one readiness check: what it is, and what passing or failing means. */
 export interface CheckText {
@@ -219,7 +220,7 @@ export interface Messages {
     documentTitle: (section: string) => string;
     heading: string;
     navLabel: string;
-    sections: { users: string; courses: string; roles: string; roster: string; audit: string; backups: string };
+    sections: { users: string; courses: string; roles: string; roster: string; audit: string; backups: string; retention: string };
     users: {
       create: {
         heading: string;
@@ -252,6 +253,9 @@ export interface Messages {
       clearLimitsTitle: (name: string) => string;
       clearLimitsBody: string;
       clearLimitsDone: (name: string) => string;
+      exportJson: string;
+      exportCsv: string;
+      exportHint: string;
       empty: string;
       noMatch: string;
     };
@@ -359,6 +363,75 @@ export interface Messages {
       failed: (when: string) => string;
       noError: string;
       size: (bytes: number) => string;
+    };
+    retention: {
+      intro: string;
+      policy: {
+        heading: string;
+        /** Who set the policy last: "Set by Paula Admin on …". */
+        updated: (by: string, when: string) => string;
+        neverSet: string;
+        minimum: (days: number) => string;
+        /** When the server purges what is due, or that IT does it by hand (`null`). */
+        schedule: (utcHour: number | null) => string;
+        /** The legend and the description of each setting. */
+        kinds: Record<RetentionKind, { legend: string; hint: string }>;
+        forever: string;
+        keepDays: string;
+        days: string;
+        daysHint: (minimum: number) => string;
+        wholeDays: string;
+        /** The setting `kind` below the platform's minimum. */
+        belowMinimum: (kind: RetentionKind, minimum: number) => string;
+        evidenceLonger: (examDays: number) => string;
+        save: string;
+        saved: string;
+      };
+      kinds: Record<RetentionKind, string>;
+      exam: string;
+      rows: string;
+      dayCount: (days: number) => string;
+      due: {
+        heading: string;
+        caption: string;
+        what: string;
+        closed: string;
+        keptFor: string;
+        status: string;
+        held: (reason: string) => string;
+        /** Not held: purged at the next daily purge, or when IT purges (`null`). */
+        goes: (utcHour: number | null) => string;
+        empty: string;
+      };
+      holds: {
+        heading: string;
+        intro: string;
+        caption: string;
+        reason: string;
+        heldBy: string;
+        heldAt: string;
+        actions: string;
+        empty: string;
+        release: string;
+        /** Read out after "Release" on a row's button. */
+        releaseWhat: (title: string) => string;
+        releaseTitle: (title: string) => string;
+        releaseBody: string;
+        released: (title: string) => string;
+        formHeading: string;
+        chooseExam: string;
+        reasonHint: string;
+        submit: string;
+        held: (title: string) => string;
+        noExams: string;
+      };
+      purged: {
+        heading: string;
+        caption: string;
+        what: string;
+        at: string;
+        empty: string;
+      };
     };
   };
   courses: {

@@ -13,6 +13,8 @@ mod monitor;
 mod openapi;
 mod org_backups;
 mod org_courses;
+mod org_person_export;
+mod org_retention;
 mod org_roster;
 mod org_users;
 mod password;
@@ -62,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .merge(org_courses::router())
         .merge(org_roster::router())
         .merge(org_backups::router())
+        .merge(org_retention::router())
+        .merge(org_person_export::router())
         .merge(me::router())
         .merge(exams::router())
         .merge(attempts::router())

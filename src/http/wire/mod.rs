@@ -15,6 +15,7 @@ pub mod exams;
 pub mod monitor;
 pub mod people;
 pub mod policy;
+pub mod retention;
 pub mod review;
 pub mod roster;
 pub mod signals;

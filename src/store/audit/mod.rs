@@ -41,7 +41,7 @@ use time::OffsetDateTime;
 
 pub use checkpoint::Checkpoint;
 pub use history::{Found, locate};
-pub use query::{AuditQuery, AuditRecord, MAX_LIMIT, about, list, times_refused, write_csv};
+pub use query::{AuditQuery, AuditRecord, MAX_LIMIT, about, csv_cell, list, times_refused, write_csv};
 pub use verify::{Problem, Verification, verify};
 
 use crate::store::StoreError;

@@ -176,8 +176,9 @@ pub fn write_csv(records: &[AuditRecord], mut out: impl Write) -> std::io::Resul
     out.flush()
 }
 
-/// One cell: formula triggers neutralised, then quoted if it must be.
-fn csv_cell(text: &str) -> Cow<'_, str> {
+/// One CSV cell: formula triggers neutralised, then quoted if it must be.
+#[must_use]
+pub fn csv_cell(text: &str) -> Cow<'_, str> {
     let text: Cow<'_, str> = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
     } else {

@@ -60,6 +60,11 @@ pub const PLATFORM: &[Migration] = &[
         rust: None,
     },
     Migration { name: "the appliance's signing keys", sql: include_str!("platform/0008_signing_keys.sql"), rust: None },
+    Migration {
+        name: "an organization's next key while its file is re-encrypted",
+        sql: include_str!("platform/0009_next_wrapped_key.sql"),
+        rust: None,
+    },
 ];
 
 /// Every organization database's migrations, oldest first.
@@ -148,6 +153,11 @@ pub const ORG: &[Migration] = &[
         rust: None,
     },
     Migration { name: "backups made and tried", sql: include_str!("org/0024_backup_runs.sql"), rust: None },
+    Migration {
+        name: "retention policy, legal holds and purges",
+        sql: include_str!("org/0025_retention.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

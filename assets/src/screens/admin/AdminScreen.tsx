@@ -10,6 +10,7 @@ import { NotFoundScreen } from '../not-found/NotFoundScreen';
 import { AuditSection } from './audit/AuditSection';
 import { BackupsSection } from './backups/BackupsSection';
 import { CoursesSection } from './courses/CoursesSection';
+import { RetentionSection } from './retention/RetentionSection';
 import { RolesSection } from './roles/RolesSection';
 import { RosterSection } from './roster/RosterSection';
 import { UsersSection } from './users/UsersSection';
@@ -23,6 +24,7 @@ const sections: Record<SectionId, ComponentType> = {
   roster: RosterSection,
   audit: AuditSection,
   backups: BackupsSection,
+  retention: RetentionSection,
 };
 
 const order = Object.keys(sections) as SectionId[];

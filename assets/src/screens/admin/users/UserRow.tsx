@@ -1,10 +1,11 @@
 /**
  * One user: facts and roles, disable (after confirming) or enable, a new
- * password link, and clearing their sign-in limits (after confirming).
+ * password link, clearing their sign-in limits (after confirming), and
+ * everything held about them for a subject-access request (JSON or CSV).
  */
 import { useState } from 'preact/hooks';
 import { t } from '../../../i18n';
-import { clearSignInLimits, issuePasswordReset, updateUser } from '../../../api/org';
+import { clearSignInLimits, issuePasswordReset, personalDataHref, updateUser } from '../../../api/org';
 import type { Course, OrgUser } from '../../../api/types';
 import type { ConfirmRequest } from '../../../components/ConfirmDialog';
 import { DateTime } from '../../../components/DateTime';
@@ -100,6 +101,26 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
           >
             {text.clearLimits}
           </button>
+          <a
+            class="button button--small button--secondary"
+            href={personalDataHref(user.id, 'json')}
+            download
+            aria-describedby={nameId}
+            title={text.exportHint}
+            data-testid="user-export-json"
+          >
+            {text.exportJson}
+          </a>
+          <a
+            class="button button--small button--secondary"
+            href={personalDataHref(user.id, 'csv')}
+            download
+            aria-describedby={nameId}
+            title={text.exportHint}
+            data-testid="user-export-csv"
+          >
+            {text.exportCsv}
+          </a>
         </div>
         <ErrorNotice error={action.error} />
         <DoneNotice text={done} testId="user-clear-limits-done" />

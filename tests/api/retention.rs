@@ -1,0 +1,274 @@
+//! Retention: an org admin's policy (never below the platform's minimum),
+//! legal holds that stop every purge, and the server's daily purge of a
+//! closed exam's evidence and later of the whole exam, each audited, with
+//! the audit log still verifying. The clock is moved, never waited for.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use examhall::clock::ManualClock;
+use examhall::domain::ExamId;
+use serde_json::{Value, json};
+
+use crate::backups::data;
+use crate::exam_client::ExamClient;
+use crate::helpers::{EXAM_DAY, TestApp, run, run_beside, spawn_app_with};
+use crate::people::{Caller, PASSWORD, World, world};
+
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// An appliance on `clock` where the student typed in the open exam (with
+/// an announcement read, a move code issued and a second computer refused
+/// on the way) and submitted, and the instructor reviewed the signal.
+async fn a_submitted_exam(clock: &ManualClock) -> (TestApp, World) {
+    let app = spawn_app_with(Arc::new(clock.clone()), |_| {}).await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let question = client.question(0);
+    client.type_text(&question, "def add(a, b):\n    return a + b\n");
+    client.flush(&app).await;
+    let everyone = json!({ "section_id": null, "body": "Question 1 takes two integers." });
+    assert_eq!(app.as_(&w.instructor).announce(w.course, w.open_exam, everyone).await.status(), 201);
+    assert_eq!(app.as_(&w.proctor).move_code(w.course, w.open_exam, &client.attempt).await.status(), 201);
+    assert_eq!(app.as_(&w.student).start(w.open_exam).await.status(), 409, "a second computer: a signal");
+    app.state.refusals().flush(app.state.clock().now()).await;
+    assert_eq!(client.submit(&app).await.status(), 200);
+    let decision = json!({"signal": "second_device", "decision": "noted", "comment": "seen by the proctor"});
+    let reviewed = app.as_(&w.instructor).review_signal(w.course, w.open_exam, &client.attempt, decision).await;
+    assert_eq!(reviewed.status(), 201);
+    (app, w)
+}
+
+/// Rows of `table` that belong to `exam`, read from the organization's file.
+async fn rows_of(app: &TestApp, w: &World, table: &'static str, exam: ExamId) -> i64 {
+    let condition = match table {
+        "exams" => "id = ?1",
+        "session_log" | "answers" | "submissions" | "signal_reviews" => {
+            "session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)"
+        }
+        "move_codes" => "attempt_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)",
+        _ => "exam_id = ?1",
+    };
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let sql = format!("SELECT count(*) FROM {table} WHERE {condition}");
+    db.read(move |conn| Ok(conn.query_row(&sql, [exam], |r| r.get(0))?)).await.unwrap()
+}
+
+async fn view(app: &TestApp, admin: &Caller) -> Value {
+    app.json_of(admin, "/api/v1/org/retention").await
+}
+
+/// The org admin, signed in again: sessions end when the clock moves by days.
+async fn admin(app: &TestApp) -> Caller {
+    app.sign_in(Some("physics"), "admin@physics.example", PASSWORD).await
+}
+
+/// Waits (at most 20 s) until the retention view satisfies `ready`.
+async fn until(app: &TestApp, admin: &Caller, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let seen = view(app, admin).await;
+        if ready(&seen) {
+            return seen;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "waited 20 s for {what}: {seen}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn audit_verifies(app: &TestApp) {
+    let (ok, stdout, stderr) = run_beside(&["audit", "verify", "--org", "physics", "--data-dir", &data(app)]).await;
+    assert!(ok && stdout.contains("intact"), "{stdout}{stderr}");
+}
+
+#[tokio::test]
+async fn a_policy_below_the_minimum_or_keeping_evidence_longer_than_its_exam_is_refused_on_its_field() {
+    let clock = ManualClock::new(EXAM_DAY);
+    let app = spawn_app_with(Arc::new(clock.clone()), |_| {}).await;
+    let w = world(&app).await;
+    for (body, field) in [
+        (json!({"evidence_days": 5, "exam_days": null}), "evidence_days"),
+        (json!({"evidence_days": null, "exam_days": 29}), "exam_days"),
+        (json!({"evidence_days": 400, "exam_days": 365}), "evidence_days"),
+        (json!({"evidence_days": null, "exam_days": 5_000_000}), "exam_days"),
+    ] {
+        let refused = app.as_(&w.admin).set_retention(body.clone()).await;
+        assert_eq!(refused.status(), 422, "{body}");
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["field"], field, "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("kept"), "{problem}");
+    }
+    let unchanged = view(&app, &w.admin).await;
+    assert_eq!((unchanged["evidence_days"].clone(), unchanged["updated"].clone()), (Value::Null, Value::Null));
+    assert_eq!(unchanged["minimum_days"], 30);
+
+    let set = app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": null})).await;
+    assert_eq!(set.status(), 200);
+    let set: Value = set.json().await.unwrap();
+    assert_eq!((set["evidence_days"].clone(), set["exam_days"].clone()), (json!(30), Value::Null));
+    assert_eq!(set["updated"]["by"], "admin@physics.example");
+    let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=retention.policy").await;
+    assert_eq!(
+        audit[0]["details"],
+        json!({"evidence_days": 30, "exam_days": null, "before": {"evidence_days": null, "exam_days": null}})
+    );
+
+    // A hold needs a reason, of bounded length, on an exam of this organization.
+    let long = "x".repeat(501);
+    for reason in ["", "   ", long.as_str()] {
+        let refused = app.as_(&w.admin).hold_exam(w.open_exam, reason).await;
+        assert_eq!(refused.status(), 422);
+        assert_eq!(refused.json::<Value>().await.unwrap()["field"], "reason");
+    }
+    assert_eq!(app.as_(&w.admin).hold_exam(ExamId::generate(), "appeal").await.status(), 404);
+    assert_eq!(view(&app, &w.admin).await["holds"], json!([]));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_purge_spares_a_held_exam_then_takes_its_evidence_then_the_whole_exam() {
+    let clock = ManualClock::new(EXAM_DAY);
+    let (app, w) = a_submitted_exam(&clock).await;
+    let exam = w.open_exam;
+    let set = app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": 60})).await;
+    assert_eq!(set.status(), 200);
+    assert_eq!(
+        app.as_(&w.admin).hold_exam(exam, "appeal 12: the student disputes the paste signal").await.status(),
+        201
+    );
+    assert_eq!(
+        app.as_(&w.admin).hold_exam(exam, "another reason").await.status(),
+        200,
+        "a second hold changes nothing"
+    );
+    let logged = rows_of(&app, &w, "session_log", exam).await;
+    assert!(logged > 0);
+    for table in ["announcements", "move_codes", "signal_reviews"] {
+        assert_eq!(rows_of(&app, &w, table, exam).await, 1, "{table}");
+    }
+    let draft_questions = rows_of(&app, &w, "questions", w.exam).await;
+    assert!(draft_questions > 0, "another exam, never closed, with questions");
+
+    // A month after it closed the evidence is due, but the hold keeps it.
+    clock.advance(31 * DAY);
+    let admin = admin(&app).await;
+    let held = until(&app, &admin, "the held plan", |v| v["due"][0]["held"].is_string()).await;
+    assert_eq!(held["due"][0]["kind"], "evidence", "{held}");
+    assert_eq!(held["due"][0]["held"], "appeal 12: the student disputes the paste signal");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rows_of(&app, &w, "session_log", exam).await, logged, "nothing of a held exam goes");
+    assert_eq!(view(&app, &admin).await["purged"], json!([]));
+
+    // Released, it goes the next day: the evidence, not the answers or the submission.
+    assert_eq!(app.as_(&admin).release_exam(exam).await.status(), 204);
+    clock.advance(DAY);
+    let admin = self::admin(&app).await;
+    let purged =
+        until(&app, &admin, "the evidence purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
+    assert_eq!(
+        (purged["purged"][0]["kind"].clone(), purged["purged"][0]["exam_id"].clone()),
+        (json!("evidence"), json!(exam))
+    );
+    assert!(purged["purged"][0]["rows"].as_u64().unwrap() >= u64::try_from(logged).unwrap());
+    assert_eq!(rows_of(&app, &w, "session_log", exam).await, 0);
+    assert_eq!(rows_of(&app, &w, "signal_reviews", exam).await, 0, "reviews are evidence");
+    assert_eq!(rows_of(&app, &w, "submissions", exam).await, 1, "the submission stays until the exam goes");
+    assert_eq!(rows_of(&app, &w, "announcements", exam).await, 1);
+    assert_eq!(rows_of(&app, &w, "answers", exam).await, 1);
+    let audit: Value = app.json_of(&admin, "/api/v1/org/audit?action=retention.purge").await;
+    assert_eq!(audit[0]["target"], json!(exam), "{audit}");
+    assert_eq!(audit[0]["details"]["kind"], "evidence");
+    assert!(audit[0]["details"]["rows"]["session_log"].as_u64().is_some(), "{audit}");
+    audit_verifies(&app).await;
+
+    // Two months after it closed, the whole exam goes; the audit log still verifies.
+    clock.advance(30 * DAY);
+    let admin = self::admin(&app).await;
+    until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| p.len() == 2)).await;
+    for table in ["exams", "submissions", "answers", "session_log", "announcements", "move_codes", "signal_reviews"] {
+        assert_eq!(rows_of(&app, &w, table, exam).await, 0, "{table}");
+    }
+    assert_eq!(rows_of(&app, &w, "questions", w.exam).await, draft_questions, "another exam keeps all of its rows");
+    let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    let gone = app.as_(&instructor).exam(w.course, exam).await;
+    assert_eq!(gone.status(), 404);
+    let after = view(&app, &admin).await;
+    assert_eq!(after["due"], json!([]), "nothing is due twice");
+    assert_eq!(after["purged"][0]["kind"], "exam");
+    audit_verifies(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn retention_on_the_command_line_plans_holds_and_purges_with_the_same_rules() {
+    // The exam day lies months back on the system clock the command line runs on.
+    let clock = ManualClock::new(EXAM_DAY);
+    let (app, w) = a_submitted_exam(&clock).await;
+    let exam = w.open_exam.to_string();
+    let dir = app.stop().await;
+    let data = dir.path().to_str().unwrap();
+    let retention =
+        |args: &[&str]| run(&[&["retention"][..], args, &["--org", "physics", "--data-dir", data]].concat());
+
+    let (ok, _, stderr) = retention(&["set", "--evidence-days", "5"]);
+    assert!(!ok && stderr.contains("at least 30 days"), "{stderr}");
+    let (ok, stdout, stderr) = retention(&["plan"]);
+    assert!(ok && stdout.contains("no retention policy"), "{stdout}{stderr}");
+    let (ok, stdout, stderr) = retention(&["set", "--evidence-days", "30", "--exam-days", "3650"]);
+    assert!(ok && stdout.contains("integrity evidence kept 30 days"), "{stdout}{stderr}");
+    let (ok, stdout, _) = retention(&["plan"]);
+    assert!(ok && stdout.contains("due: integrity evidence of "), "{stdout}");
+    assert!(stdout.contains("session_log"), "{stdout}");
+
+    let (ok, stdout, stderr) = retention(&["hold", "--exam", &exam, "--reason", "appeal 12"]);
+    assert!(ok && stdout.contains("on legal hold"), "{stdout}{stderr}");
+    let (ok, stdout, _) = retention(&["apply"]);
+    assert!(ok && stdout.contains("nothing was due") && stdout.contains("on legal hold (appeal 12)"), "{stdout}");
+    let (ok, stdout, _) = retention(&["show"]);
+    assert!(ok && stdout.contains("legal hold:") && stdout.contains("appeal 12") && stdout.contains(&exam), "{stdout}");
+
+    let (ok, _, stderr) = retention(&["release", "--exam", &exam]);
+    assert!(ok, "{stderr}");
+    let (ok, stdout, _) = retention(&["apply"]);
+    assert!(ok && stdout.contains("purged integrity evidence of"), "{stdout}");
+    let (ok, stdout, _) = retention(&["plan"]);
+    assert!(ok && stdout.contains("nothing is due"), "{stdout}");
+    let (ok, stdout, stderr) = run(&["audit", "verify", "--org", "physics", "--data-dir", data]);
+    assert!(ok && stdout.contains("intact"), "{stdout}{stderr}");
+    let (ok, _, stderr) = retention(&["hold", "--exam", "not-an-id", "--reason", "x"]);
+    assert!(!ok && stderr.contains("is not an exam id"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_hold_or_a_longer_policy_set_after_the_plan_stops_the_purge_before_anything_goes() {
+    use examhall::store::retention::{self, Kind};
+    let clock = ManualClock::new(EXAM_DAY);
+    let (app, w) = a_submitted_exam(&clock).await;
+    let exam = w.open_exam;
+    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": 60})).await.status(), 200);
+    clock.advance(61 * DAY);
+    let admin = admin(&app).await;
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let (now, window) = (app.state.clock().now(), app.state.config().exams.save_rules().late_window);
+    let planned = db
+        .read(move |conn| retention::plan(conn, &retention::policy(conn)?.unwrap().policy, now, window))
+        .await
+        .unwrap();
+    assert_eq!(planned.len(), 1, "the whole exam, its evidence with it");
+    let logged = rows_of(&app, &w, "session_log", exam).await;
+
+    // A hold placed between the plan and the purge: neither a chunk of the log nor the rest goes.
+    assert_eq!(app.as_(&admin).hold_exam(exam, "appeal 12").await.status(), 201);
+    let chunk = db.write(move |conn| retention::purge_log_chunk(conn, exam, Kind::Exam, now, window)).await.unwrap();
+    let rest = db.write(move |conn| retention::purge(conn, exam, Kind::Exam, now, window, 0)).await.unwrap();
+    assert!(chunk.is_none() && rest.is_none());
+    assert_eq!(rows_of(&app, &w, "session_log", exam).await, logged);
+
+    // Released, but the policy now keeps exams longer: still nothing goes.
+    assert_eq!(app.as_(&admin).release_exam(exam).await.status(), 204);
+    assert_eq!(app.as_(&admin).set_retention(json!({"evidence_days": 30, "exam_days": 3650})).await.status(), 200);
+    let rest = db.write(move |conn| retention::purge(conn, exam, Kind::Exam, now, window, 0)).await.unwrap();
+    assert!(rest.is_none());
+    assert_eq!(rows_of(&app, &w, "exams", exam).await, 1);
+    app.stop().await;
+}
