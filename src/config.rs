@@ -11,6 +11,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use crate::backup::s3::S3Config;
+
 /// The config file read when `--config` is not given (if it exists).
 pub const DEFAULT_FILE: &str = "/etc/examhall/examhall.toml";
 
@@ -82,11 +84,25 @@ pub struct BackupConfig {
     pub nightly: bool,
     /// The hour (UTC, 0 to 23) from which the nightly bundle is made.
     pub nightly_utc_hour: u8,
+    /// Whether a retention purge also deletes the bundles that hold only
+    /// what it purged (off by default: it needs delete rights on the
+    /// destination, which ransomware could use too).
+    pub delete_expired: bool,
+    /// An S3-compatible bucket as the destination, instead of a folder.
+    pub s3: Option<S3Config>,
 }
 
 impl Default for BackupConfig {
     fn default() -> Self {
-        Self { recipients: Vec::new(), dir: None, automatic: true, nightly: true, nightly_utc_hour: 2 }
+        Self {
+            recipients: Vec::new(),
+            dir: None,
+            automatic: true,
+            nightly: true,
+            nightly_utc_hour: 2,
+            delete_expired: false,
+            s3: None,
+        }
     }
 }
 
@@ -374,6 +390,11 @@ impl Config {
         }
         if self.backup.nightly_utc_hour > 23 {
             return invalid("backup.nightly_utc_hour: an hour of the day, 0 to 23 (UTC)");
+        }
+        if let Some(s3) = &self.backup.s3
+            && let Err(problem) = crate::backup::s3::check(s3)
+        {
+            return Err(ConfigError::Invalid(problem));
         }
         if let Err(problem) = crate::backup::parse_recipients(&self.backup.recipients) {
             return Err(ConfigError::Invalid(problem));

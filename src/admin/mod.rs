@@ -206,6 +206,10 @@ pub enum Outcome {
         purged: Vec<retention::PurgeLine>,
         /// What a legal hold kept.
         held: Vec<retention::PurgeLine>,
+        /// Expired bundles deleted from their destination (file names).
+        bundles_deleted: Vec<String>,
+        /// Expired bundles that could not be deleted, with why.
+        bundles_left: Vec<(String, String)>,
     },
     /// An audit head was accepted, or there was nothing to accept.
     HeadAccepted {

@@ -100,6 +100,8 @@ pub async fn execute(state: &AppState, actor: AuditActor, org: OrgId, command: R
             Ok(Outcome::RetentionApplied {
                 purged: applied.purged.iter().map(|(due, deleted)| PurgeLine::new(due, deleted.total())).collect(),
                 held: applied.held.iter().map(|due| PurgeLine::new(due, due.total())).collect(),
+                bundles_deleted: applied.bundles_deleted,
+                bundles_left: applied.bundles_left,
             })
         }
     }

@@ -24,6 +24,7 @@
 
 mod reader;
 mod recipients;
+pub mod s3;
 mod writer;
 
 pub use reader::{Opened, ReadError, RowsError, for_each_row, read};

@@ -118,9 +118,15 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
                 }
             );
         }
-        (Outcome::RetentionApplied { purged, held }, _) => {
-            if purged.is_empty() {
+        (Outcome::RetentionApplied { purged, held, bundles_deleted, bundles_left }, _) => {
+            if purged.is_empty() && bundles_deleted.is_empty() {
                 println!("nothing was due");
+            }
+            for name in &bundles_deleted {
+                println!("deleted the expired bundle {name}");
+            }
+            for (name, why) in &bundles_left {
+                eprintln!("could not delete the expired bundle {name}: {why}; the next run tries again");
             }
             for line in &purged {
                 println!("purged {} of {} ({}): {} rows", line.what, line.title, line.exam, line.rows);
@@ -169,8 +175,11 @@ fn print_plan(overview: &Overview) {
         println!("no retention policy: everything is kept (set one with examhall retention set)");
         return;
     }
-    if overview.plan.is_empty() {
+    if overview.plan.is_empty() && overview.expired_bundles.is_empty() {
         println!("nothing is due");
+    }
+    for file in &overview.expired_bundles {
+        println!("due: the expired bundle {file} ([backup] delete_expired)");
     }
     for due in &overview.plan {
         let why = format!("closed {}, kept {} days", due.closed_at, due.days);

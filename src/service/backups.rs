@@ -9,6 +9,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use super::Actor;
+use crate::backup::s3::S3Destination;
 use crate::backup::{self, BundleWriter, ExamRef, Kind, Manifest, OrgRef};
 use crate::domain::ExamId;
 use crate::state::AppState;
@@ -108,6 +109,13 @@ async fn write_bundle(
         ));
     }
     let key = state.registry().platform().signing_key(now).await?;
+    // To a bucket: written whole into the staging folder first, then uploaded.
+    if let (None, Some(config)) = (&to, &state.config().backup.s3) {
+        let s3 = S3Destination::new(config).map_err(StoreError::WrongState)?;
+        let staging = state.config().data().staging();
+        let written = write_into(db, org, scope, &staging, recipients, key, now).await?;
+        return upload(&s3, written).await;
+    }
     // Only the default folder is made here: a configured one (an off-site
     // share) or one named on the command line must exist, so an unmounted
     // share is an error, not a folder quietly filling the server's own disk.
@@ -125,6 +133,30 @@ async fn write_bundle(
             folder
         }
     };
+    write_into(db, org, scope, &folder, recipients, key, now).await
+}
+
+/// Uploads a bundle written into the staging folder, then removes it there
+/// (whether or not the upload succeeded: it is encrypted, but the staging
+/// folder is no place to keep bundles).
+async fn upload(s3: &S3Destination, written: Made) -> Result<Made, StoreError> {
+    let name = written.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let uploaded = s3.upload(&written.file, &name, written.bytes, &written.sha256).await;
+    let _ = std::fs::remove_file(&written.file);
+    let location = uploaded.map_err(StoreError::WrongState)?;
+    Ok(Made { file: location, ..written })
+}
+
+/// Writes the bundle of `scope` into `folder`, under its final name once whole.
+async fn write_into(
+    db: &Database,
+    org: &Organization,
+    scope: Scope,
+    folder: &Path,
+    recipients: Vec<Box<dyn age::Recipient + Send>>,
+    key: crate::signing::SigningKey,
+    now: time::OffsetDateTime,
+) -> Result<Made, StoreError> {
     let stamp = now
         .format(&time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))
         .unwrap_or_default();
@@ -135,7 +167,7 @@ async fn write_bundle(
     let partial = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".partial")
-        .tempfile_in(&folder)
+        .tempfile_in(folder)
         .map_err(StoreError::io("create a file in", &folder))?;
     let output = partial.reopen().map_err(StoreError::io("open", partial.path().to_owned()))?;
     let head = Manifest {
@@ -174,7 +206,7 @@ async fn write_bundle(
         .await?;
     let file = folder.join(&name);
     partial.persist_noclobber(&file).map_err(|e| StoreError::io("name", &file)(e.error))?;
-    sync_folder(&folder);
+    sync_folder(folder);
     Ok(Made { file, bytes, sha256, manifest })
 }
 

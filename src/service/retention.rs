@@ -11,9 +11,11 @@ use time::OffsetDateTime;
 
 use super::Actor;
 use super::org_file::OrgFile;
+use crate::backup::s3::S3Destination;
 use crate::config::Config;
 use crate::domain::{ExamId, OrgId};
 use crate::state::AppState;
+use crate::store::backup_runs;
 use crate::store::retention::{self, Due, Hold, Policy, Purged, StoredPolicy};
 use crate::store::{Database, StoreError, audit};
 
@@ -35,6 +37,8 @@ pub struct Overview {
     pub purged: Vec<Purged>,
     /// Published exams that could be held, (id, title), latest first.
     pub exams: Vec<(ExamId, String)>,
+    /// Bundles a purge now would delete from their destination (files), when IT opted in.
+    pub expired_bundles: Vec<String>,
 }
 
 /// The organization's retention at `now`, under `config`.
@@ -44,6 +48,7 @@ pub struct Overview {
 pub async fn overview(file: OrgFile<'_>, config: &Config, now: OffsetDateTime) -> Result<Overview, StoreError> {
     let late_window = config.exams.save_rules().late_window;
     let minimum_days = config.retention.minimum_days;
+    let delete_expired = config.backup.delete_expired;
     file.read(move |conn| {
         let policy = retention::policy(conn)?;
         let plan = match &policy {
@@ -58,7 +63,14 @@ pub async fn overview(file: OrgFile<'_>, config: &Config, now: OffsetDateTime) -
                 (hold, title)
             })
             .collect();
-        Ok(Overview { policy, minimum_days, holds, plan, purged: retention::purged(conn, 50)?, exams: titles })
+        let expired_bundles = match (&policy, delete_expired) {
+            (Some(stored), true) => {
+                backup_runs::expired(conn, now, stored.policy.exam_days)?.into_iter().map(|b| b.file).collect()
+            }
+            _ => Vec::new(),
+        };
+        let purged = retention::purged(conn, 50)?;
+        Ok(Overview { policy, minimum_days, holds, plan, purged, exams: titles, expired_bundles })
     })
     .await
 }
@@ -227,6 +239,10 @@ pub struct Applied {
     pub purged: Vec<(Due, retention::Deleted)>,
     /// Purges the policy calls for that a legal hold stopped.
     pub held: Vec<Due>,
+    /// Expired bundles deleted from their destination (file names), when IT opted in.
+    pub bundles_deleted: Vec<String>,
+    /// Expired bundles that could not be deleted, with why.
+    pub bundles_left: Vec<(String, String)>,
 }
 
 /// Purges everything `org`'s policy says is due at the clock's now, for
@@ -243,7 +259,8 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
     let (now, late_window) = (state.clock().now(), state.config().exams.save_rules().late_window);
     let db = state.registry().org(org).await?;
     let Some(policy) = db.read(retention::policy).await? else { return Ok(Applied::default()) };
-    let plan = db.read(move |conn| retention::plan(conn, &policy.policy, now, late_window)).await?;
+    let stored = policy.policy.clone();
+    let plan = db.read(move |conn| retention::plan(conn, &stored, now, late_window)).await?;
     let mut applied = Applied::default();
     for due in plan {
         if due.held.is_some() {
@@ -253,6 +270,11 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
         if let Some(deleted) = purge_one(&db, actor, &due, now, late_window).await? {
             applied.purged.push((due, deleted));
         }
+    }
+    if state.config().backup.delete_expired {
+        let s3 =
+            state.config().backup.s3.as_ref().map(S3Destination::new).transpose().map_err(StoreError::WrongState)?;
+        delete_expired_bundles(&db, actor, s3.as_ref(), policy.policy.exam_days, now, &mut applied).await?;
     }
     if !applied.purged.is_empty() {
         db.outside(|conn| {
@@ -296,6 +318,55 @@ async fn purge_one(
         Ok(Some(deleted))
     })
     .await
+}
+
+/// Deletes the bundles that hold only what the policy says is gone (see
+/// [`backup_runs::expired`]), each recorded as deleted, and audits the lot
+/// (`backup.delete_expired`, with the files' names). A bundle already gone
+/// counts as deleted; one that cannot be deleted is reported and tried
+/// again by the next run.
+async fn delete_expired_bundles(
+    db: &Database,
+    actor: &Actor,
+    s3: Option<&S3Destination>,
+    exam_days: Option<u32>,
+    now: OffsetDateTime,
+    applied: &mut Applied,
+) -> Result<(), StoreError> {
+    let expired = db.read(move |conn| backup_runs::expired(conn, now, exam_days)).await?;
+    let mut deleted = Vec::new();
+    for bundle in expired {
+        let path = std::path::PathBuf::from(&bundle.file);
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let removed = match (bundle.file.starts_with("s3://"), s3) {
+            (true, Some(s3)) => s3.delete(&bundle.file).await,
+            (true, None) => Err("[backup.s3] is no longer configured".to_owned()),
+            (false, _) => match std::fs::remove_file(&path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error.to_string()),
+                _ => Ok(()),
+            },
+        };
+        match removed {
+            Ok(()) => deleted.push((bundle.run, name)),
+            Err(why) => applied.bundles_left.push((name, why)),
+        }
+    }
+    if deleted.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = deleted.iter().map(|(_, name)| name.clone()).collect();
+    let event =
+        actor.event("backup.delete_expired").details(serde_json::json!({ "files": names, "count": names.len() }));
+    let runs: Vec<String> = deleted.into_iter().map(|(run, _)| run).collect();
+    db.write(move |conn| {
+        for run in &runs {
+            backup_runs::mark_deleted(conn, run, now)?;
+        }
+        audit::append(conn, &event, now).map(drop)
+    })
+    .await?;
+    applied.bundles_deleted = names;
+    Ok(())
 }
 
 /// How long the daily purge waits after a failure before it tries again.

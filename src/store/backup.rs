@@ -227,25 +227,11 @@ fn row_json(row: &rusqlite::Row<'_>, keys: &[Vec<u8>], withheld: &[bool], out: &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::keys::DatabaseKey;
-    use crate::store::{connection, migrations};
-
-    /// A migrated organization database in a temporary directory.
-    fn migrated() -> (tempfile::TempDir, Connection) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("org.db");
-        let mut conn = connection::open(&path, &DatabaseKey::generate(), true).unwrap();
-        migrations::run(&mut conn, &path, migrations::ORG).unwrap();
-        (dir, conn)
-    }
+    use crate::store::migrations;
 
     #[test]
     fn every_table_of_the_schema_is_classified_once_and_every_classified_table_exists() {
-        let (_dir, conn) = migrated();
-        let mut statement =
-            conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").unwrap();
-        let mut schema: Vec<String> = statement.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-        schema.sort();
+        let (_dir, _conn, schema) = migrations::migrated_org();
         let mut classified: Vec<String> = TABLES.iter().map(|(name, _)| (*name).to_owned()).collect();
         classified.sort();
         let unclassified: Vec<&String> = schema.iter().filter(|t| !classified.contains(t)).collect();
@@ -255,7 +241,7 @@ mod tests {
 
     #[test]
     fn every_condition_of_an_exam_bundle_runs_on_the_schema() {
-        let (_dir, conn) = migrated();
+        let (_dir, conn, _) = migrations::migrated_org();
         for (table, belongs) in TABLES {
             if let Belongs::Exam(condition) | Belongs::Referenced(condition) = belongs {
                 let sql = format!("SELECT count(*) FROM {table} WHERE {condition}");

@@ -218,6 +218,45 @@ pub fn latest(conn: &Connection, exam: Option<ExamId>) -> Result<Latest, StoreEr
     Ok(Latest { ok, failed })
 }
 
+/// A bundle that expired: its run's id and its file.
+#[derive(Debug, Clone)]
+pub struct Expired {
+    /// The run that wrote it.
+    pub run: String,
+    /// The file, as written.
+    pub file: String,
+}
+
+/// The good bundles, not deleted yet, that hold only what the retention
+/// policy says is gone: every bundle of an exam purged whole, and every
+/// organization bundle older than `exam_days` (when set) but the newest.
+///
+/// # Errors
+/// Storage errors.
+pub fn expired(conn: &Connection, now: OffsetDateTime, exam_days: Option<u32>) -> Result<Vec<Expired>, StoreError> {
+    let before = exam_days.and_then(|days| now.checked_sub(time::Duration::days(i64::from(days)))).map(rfc3339);
+    let mut statement = conn.prepare(
+        "SELECT id, file FROM backup_runs
+         WHERE outcome = 'ok' AND deleted_at IS NULL
+           AND (exam_id IN (SELECT exam_id FROM purges WHERE kind = 'exam')
+                OR (exam_id IS NULL AND ?1 IS NOT NULL AND started_at < ?1
+                    AND id <> (SELECT id FROM backup_runs WHERE exam_id IS NULL AND outcome = 'ok'
+                               ORDER BY started_at DESC, id DESC LIMIT 1)))
+         ORDER BY started_at, id",
+    )?;
+    let rows = statement.query_map([before], |r| Ok(Expired { run: r.get(0)?, file: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records that the bundle of `run` was deleted from its destination.
+///
+/// # Errors
+/// Storage errors.
+pub fn mark_deleted(conn: &Connection, run: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+    conn.execute("UPDATE backup_runs SET deleted_at = ?2 WHERE id = ?1", params![run, rfc3339(now)])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

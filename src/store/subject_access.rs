@@ -145,19 +145,11 @@ fn json_of(value: ValueRef<'_>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::keys::DatabaseKey;
-    use crate::store::{connection, migrations};
+    use crate::store::migrations;
 
     #[test]
     fn every_table_of_the_schema_is_classified_once_and_every_condition_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("org.db");
-        let mut conn = connection::open(&path, &DatabaseKey::generate(), true).unwrap();
-        migrations::run(&mut conn, &path, migrations::ORG).unwrap();
-        let mut statement =
-            conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").unwrap();
-        let mut schema: Vec<String> = statement.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-        schema.sort();
+        let (_dir, conn, schema) = migrations::migrated_org();
         let mut classified: Vec<String> = TABLES.iter().map(|(name, _)| (*name).to_owned()).collect();
         classified.sort();
         let unclassified: Vec<&String> = schema.iter().filter(|t| !classified.contains(t)).collect();

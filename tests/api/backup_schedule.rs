@@ -16,7 +16,7 @@ use crate::helpers::{EXAM_DAY, run_beside, spawn_app_with};
 use crate::people::{PASSWORD, world};
 
 /// The bundles in `dir` whose name holds `part`.
-fn bundles(dir: &Path, part: &str) -> Vec<String> {
+pub fn bundles(dir: &Path, part: &str) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut names: Vec<String> = entries
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -44,6 +44,7 @@ mod receipts;
 mod reopen;
 mod restore;
 mod retention;
+mod s3;
 mod saves;
 mod sessions;
 mod sign_in_limits;

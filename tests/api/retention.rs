@@ -21,7 +21,15 @@ const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 /// an announcement read, a move code issued and a second computer refused
 /// on the way) and submitted, and the instructor reviewed the signal.
 async fn a_submitted_exam(clock: &ManualClock) -> (TestApp, World) {
-    let app = spawn_app_with(Arc::new(clock.clone()), |_| {}).await;
+    a_submitted_exam_with(clock, |_| {}).await
+}
+
+/// [`a_submitted_exam`] on a config changed by `adjust`.
+async fn a_submitted_exam_with(
+    clock: &ManualClock,
+    adjust: impl FnOnce(&mut examhall::config::Config),
+) -> (TestApp, World) {
+    let app = spawn_app_with(Arc::new(clock.clone()), adjust).await;
     let w = world(&app).await;
     let mut client = ExamClient::student(&app, &w).await;
     let question = client.question(0);
@@ -271,4 +279,71 @@ async fn a_hold_or_a_longer_policy_set_after_the_plan_stops_the_purge_before_any
     assert!(rest.is_none());
     assert_eq!(rows_of(&app, &w, "exams", exam).await, 1);
     app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_deletes_the_bundles_that_hold_only_what_it_purged_and_only_when_it_was_asked_to() {
+    use crate::backup_schedule::bundles;
+    for opted_in in [true, false] {
+        let keys = tempfile::tempdir().unwrap();
+        let (_, recipient) = crate::backups::officer(keys.path(), "officer.key");
+        let share = tempfile::tempdir().unwrap();
+        let dir = share.path().to_owned();
+        let clock = ManualClock::new(EXAM_DAY);
+        let to = dir.clone();
+        let (app, w) = a_submitted_exam_with(&clock, move |config| {
+            config.backup.recipients = vec![recipient];
+            config.backup.dir = Some(to);
+            config.backup.delete_expired = opted_in;
+        })
+        .await;
+        let exam = format!("-exam-{}-", w.open_exam);
+        let set = app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await;
+        assert_eq!(set.status(), 200);
+        // 17:15: the exam closed; its bundle comes, beside the first night's organization bundle.
+        clock.advance(Duration::from_secs((8 * 60 + 15) * 60));
+        wait_for("the exam's bundle", || bundles(&dir, &exam).len() == 1 && bundles(&dir, "-physics-org-").len() == 1)
+            .await;
+        let first_night = bundles(&dir, "-physics-org-")[0].clone();
+        // Day 61, 02:30: the night's organization bundle is written before the 03:00 purge.
+        clock.advance(60 * DAY + Duration::from_secs((9 * 60 + 15) * 60));
+        wait_for("the 61st night's bundle", || bundles(&dir, "-physics-org-").len() == 2).await;
+        clock.advance(Duration::from_secs(60 * 60));
+        let admin = admin(&app).await;
+        until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
+        let deletions = || async { app.json_of(&admin, "/api/v1/org/audit?action=backup.delete_expired").await };
+        if opted_in {
+            // The bundles go after the purge, and are audited once gone.
+            let started = Instant::now();
+            let audit = loop {
+                let audit = deletions().await;
+                if audit.as_array().is_some_and(|a| !a.is_empty()) {
+                    break audit;
+                }
+                assert!(started.elapsed() < Duration::from_secs(20), "the deletions are audited");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            let deleted = audit[0]["details"]["files"].as_array().unwrap().clone();
+            assert!(bundles(&dir, &exam).is_empty());
+            assert_eq!(bundles(&dir, "-physics-org-").len(), 1, "the newest organization bundle stays");
+            assert!(!dir.join(&first_night).exists(), "an organization bundle older than exams are kept goes");
+            assert_eq!(deleted.len(), 2, "the exam's bundle and the first night's: {audit}");
+            assert!(deleted.contains(&json!(first_night)), "{audit}");
+        } else {
+            // The purge is done and audited; a deletion would have come with it.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(deletions().await, json!([]), "nothing deleted unless IT asked");
+            assert_eq!((bundles(&dir, &exam).len(), bundles(&dir, "-physics-org-").len()), (1, 2));
+        }
+        app.stop().await;
+    }
+}
+
+/// Waits (at most 20 s) until `ready` holds.
+async fn wait_for(what: &str, ready: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < Duration::from_secs(20), "waited 20 s for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -158,6 +158,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0025_retention.sql"),
         rust: None,
     },
+    Migration {
+        name: "bundles deleted from their destination once expired",
+        sql: include_str!("org/0026_deleted_bundles.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.
@@ -231,6 +236,26 @@ pub fn prune_copies(path: &Path) -> Vec<PathBuf> {
         }
     }
     removed
+}
+
+/// A migrated organization database in a temporary directory, and the
+/// names of its tables, sorted: for the tests that check a table list
+/// (backups, subject-access exports) names every table of the schema.
+#[cfg(test)]
+pub(crate) fn migrated_org() -> (tempfile::TempDir, Connection, Vec<String>) {
+    use crate::store::{connection, keys::DatabaseKey};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("org.db");
+    let mut conn = connection::open(&path, &DatabaseKey::generate(), true).expect("a new database");
+    run(&mut conn, &path, ORG).expect("the migrations run");
+    let mut tables: Vec<String> = {
+        let mut statement = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            .expect("the schema reads");
+        statement.query_map([], |r| r.get(0)).expect("the schema reads").map(|name| name.expect("a name")).collect()
+    };
+    tables.sort();
+    (dir, conn, tables)
 }
 
 #[cfg(test)]
