@@ -16,13 +16,19 @@ use rusty_s3::{Bucket, Credentials, S3Action as _, UrlStyle};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// How long a signed request stays valid: long enough for a large upload to start.
-const SIGNED_FOR: Duration = Duration::from_secs(60 * 60);
-/// Attempts per upload, and the pause before the second (doubling after).
+/// How long a signed request stays valid: long enough for an upload to
+/// start, short so that one seen where it should not be is soon worthless.
+const SIGNED_FOR: Duration = Duration::from_secs(10 * 60);
+/// Attempts per upload in all, and the pause before the second (doubling after).
 const ATTEMPTS: u32 = 4;
+/// Each attempt's deadline: a minute, plus the bundle's size at the slowest
+/// rate a working link gives (1 MiB/s), for the upload and again for reading
+/// it back. A store that stalls cannot hold the backup job for longer.
+const DEADLINE_FLOOR: Duration = Duration::from_secs(60);
+const SLOWEST_BYTES_PER_SECOND: u64 = 1024 * 1024;
 const FIRST_PAUSE: Duration = Duration::from_millis(500);
-/// The most of an error answer kept for the message.
-const MAX_ANSWER: usize = 300;
+/// The most of a store's error code kept for the message.
+const MAX_CODE: usize = 64;
 
 /// An S3-compatible bucket bundles go to. Credentials come from the
 /// environment (`EXAMHALL_S3_ACCESS_KEY_ID`, `EXAMHALL_S3_SECRET_ACCESS_KEY`)
@@ -99,6 +105,20 @@ pub fn check(config: &S3Config) -> Result<(), String> {
 fn bucket(config: &S3Config) -> Result<Bucket, String> {
     let endpoint: url::Url =
         config.endpoint.parse().map_err(|e| format!("backup.s3.endpoint {:?}: {e}", config.endpoint))?;
+    // Signed addresses travel in the request: over plain HTTP anyone on the
+    // way could replay them, so only a store on this machine may use it.
+    let loopback = match endpoint.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    if endpoint.scheme() == "http" && !loopback {
+        return Err(format!(
+            "backup.s3.endpoint {:?}: use https:// (plain http is allowed only for a store on this machine)",
+            config.endpoint
+        ));
+    }
     if config.bucket.is_empty() {
         return Err("backup.s3.bucket: the bucket's name".to_owned());
     }
@@ -116,7 +136,11 @@ impl S3Destination {
         let bucket = bucket(config)?;
         let credentials = credentials(config.credentials_file.as_deref())?;
         let client = client(config.ca_file.as_deref())?;
-        Ok(Self { bucket, credentials, prefix: config.prefix.clone(), client })
+        let prefix = match config.prefix.trim_matches('/') {
+            "" => String::new(),
+            trimmed => format!("{trimmed}/"),
+        };
+        Ok(Self { bucket, credentials, prefix, client })
     }
 
     /// Where a bundle named `name` goes, as `backup list` shows it.
@@ -135,8 +159,10 @@ impl S3Destination {
         let key = format!("{}{name}", self.prefix);
         let mut pause = FIRST_PAUSE;
         let mut last = String::new();
+        let deadline = DEADLINE_FLOOR + Duration::from_secs(2 * bytes / SLOWEST_BYTES_PER_SECOND);
         for attempt in 1..=ATTEMPTS {
-            match self.put_and_check(file, &key, bytes, sha256).await {
+            let tried = tokio::time::timeout(deadline, self.put_and_check(file, &key, bytes, sha256)).await;
+            match tried.unwrap_or_else(|_| Err(format!("no answer within {} s", deadline.as_secs()))) {
                 Ok(()) => return Ok(self.location(name)),
                 Err(error) => {
                     tracing::warn!(attempt, %error, key, "uploading a bundle failed");
@@ -159,15 +185,21 @@ impl S3Destination {
             .client
             .put(url)
             .header(reqwest::header::CONTENT_LENGTH, bytes)
+            // A second bundle of the same name never replaces the first.
+            .header(reqwest::header::IF_NONE_MATCH, "*")
             .body(body)
             .send()
             .await
-            .map_err(|e| e.to_string())?;
-        answer_ok(response).await?;
+            .map_err(failed)?;
+        // 412: an object of this name is there already, from an earlier
+        // attempt whose answer was lost; the check below says whether it is this bundle.
+        if response.status() != reqwest::StatusCode::PRECONDITION_FAILED {
+            answer_ok(response).await?;
+        }
         let url = self.bucket.get_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        let mut response = answer_ok(self.client.get(url).send().await.map_err(|e| e.to_string())?).await?;
+        let mut response = answer_ok(self.client.get(url).send().await.map_err(failed)?).await?;
         let (mut hasher, mut read) = (Sha256::new(), 0u64);
-        while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
             read += chunk.len() as u64;
             if read > bytes {
                 return Err(format!("the stored object is larger than the {bytes} bytes uploaded"));
@@ -188,10 +220,14 @@ impl S3Destination {
     /// # Errors
     /// The store's refusal, or a location of another bucket.
     pub async fn delete(&self, location: &str) -> Result<(), String> {
-        let prefix = format!("s3://{}/", self.bucket.name());
-        let key = location.strip_prefix(&prefix).ok_or_else(|| format!("{location} is not in this bucket"))?;
+        let bucket = format!("s3://{}/", self.bucket.name());
+        let key = location
+            .strip_prefix(&bucket)
+            .filter(|key| key.starts_with(&self.prefix) && !key.contains(".."))
+            .ok_or_else(|| format!("{location} is not under the configured bucket and prefix"))?;
         let url = self.bucket.delete_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        let response = self.client.delete(url).send().await.map_err(|e| e.to_string())?;
+        let deleting = tokio::time::timeout(DEADLINE_FLOOR, self.client.delete(url).send()).await;
+        let response = deleting.map_err(|_| "no answer within a minute".to_owned())?.map_err(failed)?;
         if response.status() == reqwest::StatusCode::NOT_FOUND {
             return Ok(());
         }
@@ -199,22 +235,44 @@ impl S3Destination {
     }
 }
 
-/// The response, or its status and the start of its body as an error.
+/// A failed request, described without its address: a signed address is a
+/// credential until it expires, and this text reaches logs, the audit log
+/// and the org admin's page.
+fn failed(error: reqwest::Error) -> String {
+    error.without_url().to_string()
+}
+
+/// The response, or its status and the store's error code as an error. The
+/// rest of the store's answer stays out: S3 error bodies echo the access key
+/// and the string that was signed.
 async fn answer_ok(response: reqwest::Response) -> Result<reqwest::Response, String> {
     if response.status().is_success() {
         return Ok(response);
     }
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
-    let body: String = body.chars().take(MAX_ANSWER).collect();
-    Err(format!("the object store answered {status}: {body}"))
+    let code = body
+        .split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(code, _)| code.chars().filter(char::is_ascii_alphanumeric).take(MAX_CODE).collect::<String>());
+    match code {
+        Some(code) if !code.is_empty() => Err(format!("the object store answered {status} ({code})")),
+        _ => Err(format!("the object store answered {status}")),
+    }
 }
 
 /// The credentials: from the environment, or else from `file` (which must
 /// be private to this user, like the master key).
 fn credentials(file: Option<&Path>) -> Result<Credentials, String> {
-    if let (Ok(key), Ok(secret)) = (std::env::var(KEY_VARIABLE), std::env::var(SECRET_VARIABLE)) {
-        return Ok(Credentials::new(key, secret));
+    let from_env = |name| std::env::var(name).ok().filter(|value: &String| !value.is_empty());
+    match (from_env(KEY_VARIABLE), from_env(SECRET_VARIABLE)) {
+        (Some(key), Some(secret)) => return Ok(Credentials::new(key, secret)),
+        (None, None) => {}
+        _ => {
+            return Err(format!(
+                "set both {KEY_VARIABLE} and {SECRET_VARIABLE}, or neither (to use backup.s3.credentials_file)"
+            ));
+        }
     }
     let Some(file) = file else {
         return Err(format!(
@@ -260,7 +318,8 @@ fn client(ca_file: Option<&Path>) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .connect_timeout(Duration::from_secs(10))
-        .read_timeout(Duration::from_secs(60))
+        // A signed request goes to the store it was signed for, nowhere else.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())
 }

@@ -53,6 +53,10 @@ pub async fn serve_until_signal(
     let sqlcipher = crate::store::sqlcipher_version()?;
     let lock = data.lock()?;
     let master = crate::store::master_rotation::load(&data, &config.master_key_file(), Some(&lock))?;
+    let leftovers = data.empty_staging(&lock);
+    if leftovers > 0 {
+        tracing::warn!(files = leftovers, "removed bundles a stopped upload left in the staging folder");
+    }
     let (cert_file, key_file) = config.tls_files();
     let tls = crate::tls::server_config(&cert_file, &key_file)?;
     let listeners = Listeners::bind(&config, listen).map_err(|e| CliError::new(e.to_string()))?;

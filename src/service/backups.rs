@@ -138,11 +138,14 @@ async fn write_bundle(
 
 /// Uploads a bundle written into the staging folder, then removes it there
 /// (whether or not the upload succeeded: it is encrypted, but the staging
-/// folder is no place to keep bundles).
+/// folder is no place to keep bundles; a crash leaves it for the next start
+/// to remove).
 async fn upload(s3: &S3Destination, written: Made) -> Result<Made, StoreError> {
+    // Removed when this ends, however it ends (a failure, or the task dropped at shutdown).
+    let staged = tempfile::TempPath::try_from_path(&written.file).map_err(StoreError::io("stage", &written.file))?;
     let name = written.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let uploaded = s3.upload(&written.file, &name, written.bytes, &written.sha256).await;
-    let _ = std::fs::remove_file(&written.file);
+    let uploaded = s3.upload(&staged, &name, written.bytes, &written.sha256).await;
+    drop(staged);
     let location = uploaded.map_err(StoreError::WrongState)?;
     Ok(Made { file: location, ..written })
 }

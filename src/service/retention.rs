@@ -271,11 +271,6 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
             applied.purged.push((due, deleted));
         }
     }
-    if state.config().backup.delete_expired {
-        let s3 =
-            state.config().backup.s3.as_ref().map(S3Destination::new).transpose().map_err(StoreError::WrongState)?;
-        delete_expired_bundles(&db, actor, s3.as_ref(), policy.policy.exam_days, now, &mut applied).await?;
-    }
     if !applied.purged.is_empty() {
         db.outside(|conn| {
             // Busy when a reader still holds old frames: they are folded in
@@ -284,6 +279,10 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
             Ok(())
         })
         .await?;
+    }
+    if state.config().backup.delete_expired {
+        let destinations = Destinations::of(state, org).await?;
+        delete_expired_bundles(&db, actor, &destinations, policy.policy.exam_days, now, &mut applied).await?;
     }
     Ok(applied)
 }
@@ -320,15 +319,61 @@ async fn purge_one(
     .await
 }
 
+/// Where this organization's bundles may be deleted from: files of its own
+/// names in the configured folder, and objects under the configured bucket
+/// and prefix. A record pointing anywhere else (a folder configured before,
+/// or a row restored from another appliance) is left alone and reported.
+struct Destinations {
+    folder: std::path::PathBuf,
+    names: String,
+    s3: Result<Option<S3Destination>, String>,
+}
+
+impl Destinations {
+    async fn of(state: &AppState, org: OrgId) -> Result<Self, StoreError> {
+        let slug = super::organizations::find(state, org).await?.slug;
+        let s3 = state.config().backup.s3.as_ref().map(S3Destination::new).transpose();
+        Ok(Self { folder: state.config().backup_dir(), names: format!("examhall-{slug}-"), s3 })
+    }
+
+    /// Deletes one bundle; one already gone counts as deleted.
+    async fn delete(&self, bundle: &backup_runs::Expired) -> Result<(), String> {
+        if bundle.file.starts_with("s3://") {
+            return match &self.s3 {
+                Ok(Some(s3)) => s3.delete(&bundle.file).await,
+                Ok(None) => Err("[backup.s3] is no longer configured".to_owned()),
+                Err(why) => Err(why.clone()),
+            };
+        }
+        let path = std::path::Path::new(&bundle.file);
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let ours = path.parent() == Some(self.folder.as_path())
+            && name.starts_with(&self.names)
+            && name.ends_with(".tar.zst.age");
+        if !ours {
+            return Err(format!("not one of this organization's bundles in {}; left alone", self.folder.display()));
+        }
+        match std::fs::metadata(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(error.to_string()),
+            Ok(found) if found.len() != bundle.bytes => {
+                return Err(format!("{} bytes, not the {} written; left alone", found.len(), bundle.bytes));
+            }
+            Ok(_) => {}
+        }
+        std::fs::remove_file(path).map_err(|error| error.to_string())
+    }
+}
+
 /// Deletes the bundles that hold only what the policy says is gone (see
-/// [`backup_runs::expired`]), each recorded as deleted, and audits the lot
-/// (`backup.delete_expired`, with the files' names). A bundle already gone
-/// counts as deleted; one that cannot be deleted is reported and tried
-/// again by the next run.
+/// [`backup_runs::expired`]) from `destinations`, each recorded as deleted,
+/// and audits the lot (`backup.delete_expired`, with the files' names and
+/// those that could not be deleted, and why). A bundle already gone counts
+/// as deleted; one that cannot be deleted is tried again by the next run.
 async fn delete_expired_bundles(
     db: &Database,
     actor: &Actor,
-    s3: Option<&S3Destination>,
+    destinations: &Destinations,
     exam_days: Option<u32>,
     now: OffsetDateTime,
     applied: &mut Applied,
@@ -336,27 +381,24 @@ async fn delete_expired_bundles(
     let expired = db.read(move |conn| backup_runs::expired(conn, now, exam_days)).await?;
     let mut deleted = Vec::new();
     for bundle in expired {
-        let path = std::path::PathBuf::from(&bundle.file);
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let removed = match (bundle.file.starts_with("s3://"), s3) {
-            (true, Some(s3)) => s3.delete(&bundle.file).await,
-            (true, None) => Err("[backup.s3] is no longer configured".to_owned()),
-            (false, _) => match std::fs::remove_file(&path) {
-                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error.to_string()),
-                _ => Ok(()),
-            },
-        };
-        match removed {
+        let name = std::path::Path::new(&bundle.file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match destinations.delete(&bundle).await {
             Ok(()) => deleted.push((bundle.run, name)),
             Err(why) => applied.bundles_left.push((name, why)),
         }
     }
-    if deleted.is_empty() {
+    if deleted.is_empty() && applied.bundles_left.is_empty() {
         return Ok(());
     }
     let names: Vec<String> = deleted.iter().map(|(_, name)| name.clone()).collect();
-    let event =
-        actor.event("backup.delete_expired").details(serde_json::json!({ "files": names, "count": names.len() }));
+    let left: Vec<serde_json::Value> =
+        applied.bundles_left.iter().map(|(file, why)| serde_json::json!({ "file": file, "why": why })).collect();
+    let event = actor
+        .event("backup.delete_expired")
+        .details(serde_json::json!({ "files": names, "count": names.len(), "left": left }));
     let runs: Vec<String> = deleted.into_iter().map(|(run, _)| run).collect();
     db.write(move |conn| {
         for run in &runs {
@@ -416,6 +458,9 @@ async fn run_for(state: &AppState, system: &Actor, org: OrgId) -> Result<(), Sto
         return Ok(());
     }
     let applied = apply(state, system, org).await?;
+    for (file, why) in &applied.bundles_left {
+        tracing::warn!(org = %found.slug, file, why, "an expired bundle could not be deleted; tried again tomorrow");
+    }
     for (due, deleted) in &applied.purged {
         let rows = deleted.total();
         tracing::info!(org = %found.slug, exam = %due.exam, kind = due.kind.as_str(), rows, "purged under the retention policy");

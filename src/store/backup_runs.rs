@@ -197,7 +197,8 @@ pub fn latest(conn: &Connection, exam: Option<ExamId>) -> Result<Latest, StoreEr
     let exam = exam.map(|e| e.to_string());
     let ok = conn
         .query_row(
-            "SELECT started_at, file, bytes, sha256 FROM backup_runs WHERE exam_id IS ?1 AND outcome = 'ok'
+            "SELECT started_at, file, bytes, sha256 FROM backup_runs
+             WHERE exam_id IS ?1 AND outcome = 'ok' AND deleted_at IS NULL
              ORDER BY started_at DESC LIMIT 1",
             [&exam],
             |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get(3)?)),
@@ -225,26 +226,36 @@ pub struct Expired {
     pub run: String,
     /// The file, as written.
     pub file: String,
+    /// Its size when written.
+    pub bytes: u64,
 }
 
 /// The good bundles, not deleted yet, that hold only what the retention
-/// policy says is gone: every bundle of an exam purged whole, and every
+/// policy says is gone: every bundle made before its exam was purged whole
+/// (unless the exam is back, restored for an appeal), and every
 /// organization bundle older than `exam_days` (when set) but the newest.
+/// Bundles made on the command line are never chosen: they went where
+/// someone asked, for a reason examhall does not know.
 ///
 /// # Errors
 /// Storage errors.
 pub fn expired(conn: &Connection, now: OffsetDateTime, exam_days: Option<u32>) -> Result<Vec<Expired>, StoreError> {
     let before = exam_days.and_then(|days| now.checked_sub(time::Duration::days(i64::from(days)))).map(rfc3339);
     let mut statement = conn.prepare(
-        "SELECT id, file FROM backup_runs
-         WHERE outcome = 'ok' AND deleted_at IS NULL
-           AND (exam_id IN (SELECT exam_id FROM purges WHERE kind = 'exam')
-                OR (exam_id IS NULL AND ?1 IS NOT NULL AND started_at < ?1
-                    AND id <> (SELECT id FROM backup_runs WHERE exam_id IS NULL AND outcome = 'ok'
-                               ORDER BY started_at DESC, id DESC LIMIT 1)))
-         ORDER BY started_at, id",
+        "SELECT r.id, r.file, r.bytes FROM backup_runs r
+         WHERE r.outcome = 'ok' AND r.deleted_at IS NULL AND r.reason <> 'command'
+           AND ((EXISTS (SELECT 1 FROM purges p WHERE p.exam_id = r.exam_id AND p.kind = 'exam' AND r.started_at < p.purged_at)
+                 AND NOT EXISTS (SELECT 1 FROM exams e WHERE e.id = r.exam_id))
+                OR (r.exam_id IS NULL AND ?1 IS NOT NULL AND r.started_at < ?1
+                    AND r.id <> (SELECT n.id FROM backup_runs n
+                                 WHERE n.exam_id IS NULL AND n.outcome = 'ok' AND n.reason <> 'command'
+                                   AND n.deleted_at IS NULL
+                                 ORDER BY n.started_at DESC, n.id DESC LIMIT 1)))
+         ORDER BY r.started_at, r.id",
     )?;
-    let rows = statement.query_map([before], |r| Ok(Expired { run: r.get(0)?, file: r.get(1)? }))?;
+    let rows = statement.query_map([before], |r| {
+        Ok(Expired { run: r.get(0)?, file: r.get(1)?, bytes: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0) })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -260,6 +271,37 @@ pub fn mark_deleted(conn: &Connection, run: &str, now: OffsetDateTime) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_bundles_that_hold_nothing_the_policy_keeps_expire() {
+        let (_dir, conn, _) = crate::store::migrations::migrated_org();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO exams (id, course_id, title, opens_at, closes_at, duration_minutes, late_policy,
+                                integrity_profile, created_at, updated_at)
+             VALUES ('back', 'c', 'Restored for an appeal', '2026-01-01T09:00:00.000Z', '2026-01-01T12:00:00.000Z',
+                     60, 'refuse', 'standard', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+             INSERT INTO purges (exam_id, kind, title, closed_at, purged_at, days, rows) VALUES
+               ('gone', 'exam', 'Gone', '2026-01-01T12:00:00.000Z', '2026-03-05T03:00:00.000Z', 60, 10),
+               ('back', 'exam', 'Back', '2026-01-01T12:00:00.000Z', '2026-03-05T03:00:00.000Z', 60, 10);
+             INSERT INTO backup_runs (id, exam_id, reason, started_at, outcome, file, bytes, sha256) VALUES
+               ('gone-closed', 'gone', 'exam_closed', '2026-01-01T12:15:00.000Z', 'ok', '/b/1', 1, 'h'),
+               ('gone-command', 'gone', 'command', '2026-01-01T12:20:00.000Z', 'ok', '/b/2', 1, 'h'),
+               ('back-before', 'back', 'exam_closed', '2026-01-01T12:15:00.000Z', 'ok', '/b/3', 1, 'h'),
+               ('night-old', NULL, 'nightly', '2026-01-02T02:00:00.000Z', 'ok', '/b/4', 1, 'h'),
+               ('night-new', NULL, 'nightly', '2026-03-05T02:00:00.000Z', 'ok', '/b/5', 1, 'h'),
+               ('org-command-newer', NULL, 'command', '2026-03-05T02:30:00.000Z', 'ok', '/b/6', 1, 'h');",
+        )
+        .unwrap();
+        let now = time::macros::datetime!(2026-03-05 03:00 UTC);
+        let chosen: Vec<String> = expired(&conn, now, Some(60)).unwrap().into_iter().map(|b| b.run).collect();
+        // Not a command-line bundle, not the bundle of an exam restored since, not the newest nightly one.
+        assert_eq!(chosen, ["gone-closed", "night-old"]);
+        let chosen: Vec<String> = expired(&conn, now, None).unwrap().into_iter().map(|b| b.run).collect();
+        assert_eq!(chosen, ["gone-closed"], "organization bundles expire only when exams do");
+        mark_deleted(&conn, "gone-closed", now).unwrap();
+        assert_eq!(expired(&conn, now, None).unwrap().len(), 0, "a deleted bundle is not chosen again");
+    }
 
     #[test]
     fn the_pause_after_failures_doubles_from_a_minute_to_an_hour() {

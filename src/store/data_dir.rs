@@ -78,6 +78,19 @@ impl DataDir {
         self.root.join("staging")
     }
 
+    /// Removes what a crash left in the staging folder (bundles written for
+    /// an upload that never finished); call only while holding the lock.
+    /// Returns how many files were removed.
+    #[must_use]
+    pub fn empty_staging(&self, _held: &DataDirLock) -> usize {
+        let Ok(entries) = std::fs::read_dir(self.staging()) else { return 0 };
+        entries
+            .flatten()
+            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+            .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+            .count()
+    }
+
     /// The default master key file.
     #[must_use]
     pub fn default_master_key(&self) -> PathBuf {

@@ -18,6 +18,7 @@ mod attempts;
 mod audit;
 mod audit_content;
 mod audited;
+mod backup_cost;
 mod backup_schedule;
 mod backups;
 mod candidates;

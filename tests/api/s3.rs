@@ -114,8 +114,14 @@ async fn an_exam_bundle_lands_in_the_bucket_whole_and_checked_and_opens_with_the
         crate::helpers::run_beside(&["backup", "list", "--org", "physics", "--data-dir", &data(&app)]).await;
     assert!(ok && listed.contains(&format!("s3://{BUCKET}/examhall/")), "{listed}");
 
-    // Deleting an expired bundle removes the object; one already gone counts as deleted.
+    // Deleting an expired bundle removes the object; one already gone counts as
+    // deleted; nothing outside the configured prefix is ever deleted.
     let destination = S3Destination::new(&bucket).unwrap();
+    for elsewhere in
+        [format!("s3://{BUCKET}/other/x"), format!("s3://{BUCKET}/examhall/../x"), "s3://another/examhall/x".to_owned()]
+    {
+        assert!(destination.delete(&elsewhere).await.is_err(), "{elsewhere}");
+    }
     let name = stored[0].file_name().unwrap().to_str().unwrap();
     let location = destination.location(name);
     destination.delete(location.to_str().unwrap()).await.unwrap();
@@ -167,4 +173,34 @@ async fn a_store_that_is_not_up_yet_is_tried_again_until_it_answers() {
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(objects(store.path()).len(), 1);
     app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_that_does_not_read_back_as_written_is_not_counted_and_no_signature_reaches_the_error() {
+    let keys = tempfile::tempdir().unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let address = s3_server(store.path(), None).await;
+    let destination = S3Destination::new(&bucket_at(address, keys.path(), SECRET)).unwrap();
+    let file = keys.path().join("bundle");
+    std::fs::write(&file, b"the bundle's bytes").unwrap();
+    let error = destination.upload(&file, "b.tar.zst.age", 18, &"0".repeat(64)).await.unwrap_err();
+    assert!(error.contains("does not match") && error.contains("failed 4 times"), "{error}");
+    assert!(!error.contains("X-Amz-Signature") && !error.contains(KEY), "no signed address in the error: {error}");
+
+    let wrong = S3Destination::new(&bucket_at(address, keys.path(), "not-the-secret")).unwrap();
+    let error = wrong.upload(&file, "c.tar.zst.age", 18, &"0".repeat(64)).await.unwrap_err();
+    assert!(error.contains("403"), "{error}");
+    assert!(!error.contains("X-Amz-Signature") && !error.contains(KEY), "nor the store's echo of the request: {error}");
+}
+
+#[test]
+fn plain_http_is_refused_for_a_store_on_another_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = S3Config {
+        endpoint: "http://s3.example.edu".to_owned(),
+        ..bucket_at("127.0.0.1:9".parse().unwrap(), dir.path(), SECRET)
+    };
+    let error = examhall::backup::s3::check(&remote).unwrap_err();
+    assert!(error.contains("use https://"), "{error}");
+    assert!(examhall::backup::s3::check(&bucket_at("127.0.0.1:9".parse().unwrap(), dir.path(), SECRET)).is_ok());
 }
