@@ -400,6 +400,13 @@ pub fn purge(
     logged_rows: u64,
 ) -> Result<Option<Deleted>, StoreError> {
     let Some((days, closed)) = still_due(conn, exam, kind, now, late_window)? else { return Ok(None) };
+    // Accounts made for this exam's candidate links: nobody else's, so they go with the exam.
+    let candidates: Vec<String> = if kind == Kind::Exam {
+        let mut statement = conn.prepare("SELECT DISTINCT user_id FROM candidate_links WHERE exam_id = ?1")?;
+        statement.query_map([exam], |r| r.get(0))?.collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
     let mut rows = Vec::new();
     overwriting(conn, |conn| {
         conn.execute("INSERT INTO retention_purge (singleton, exam_id) VALUES (1, ?1)", [exam])?;
@@ -410,6 +417,13 @@ pub fn purge(
             if n > 0 {
                 rows.push((*table, n));
             }
+        }
+        let mut forgotten = 0;
+        for user in &candidates {
+            forgotten += u64::from(forget_candidate(conn, user)?);
+        }
+        if forgotten > 0 {
+            rows.push(("users", forgotten));
         }
         conn.execute("DELETE FROM retention_purge WHERE singleton = 1", [])?;
         Ok(())
@@ -429,6 +443,45 @@ pub fn purge(
         ],
     )?;
     Ok(Some(deleted))
+}
+
+/// Deletes a candidate-link account and what hangs on it (sign-in
+/// sessions, links, grants, reads), once it has no attempt or link left:
+/// whether it went. One still referred to elsewhere (which a candidate
+/// account should never be) is kept, untouched.
+fn forget_candidate(conn: &Connection, user: &str) -> Result<bool, StoreError> {
+    let busy: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM exam_sessions WHERE user_id = ?1)
+             OR EXISTS (SELECT 1 FROM candidate_links WHERE user_id = ?1)",
+        [user],
+        |r| r.get(0),
+    )?;
+    if busy {
+        return Ok(false);
+    }
+    conn.execute_batch("SAVEPOINT candidate")?;
+    let deleted = (|| {
+        for table in ["sessions", "one_time_links", "grants", "announcement_reads"] {
+            conn.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user])?;
+        }
+        let gone =
+            conn.execute("DELETE FROM users WHERE id = ?1 AND email LIKE 'candidate-%@candidates.invalid'", [user])?;
+        Ok::<_, rusqlite::Error>(gone == 1)
+    })();
+    match deleted {
+        Ok(gone) => {
+            conn.execute_batch("RELEASE candidate")?;
+            Ok(gone)
+        }
+        Err(rusqlite::Error::SqliteFailure(error, _)) if error.code == rusqlite::ErrorCode::ConstraintViolation => {
+            conn.execute_batch("ROLLBACK TO candidate; RELEASE candidate")?;
+            Ok(false)
+        }
+        Err(other) => {
+            conn.execute_batch("ROLLBACK TO candidate; RELEASE candidate")?;
+            Err(other.into())
+        }
+    }
 }
 
 /// A purge done, as recorded.

@@ -347,3 +347,44 @@ async fn wait_for(what: &str, ready: impl Fn() -> bool) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidates_account_goes_with_the_exam_it_was_made_for_and_nobody_elses_does() {
+    let clock = ManualClock::new(EXAM_DAY);
+    let (app, w) = a_submitted_exam(&clock).await;
+    let batch = json!({"section_id": w.section, "valid_from": "2026-06-01T08:00:00Z", "valid_until": "2026-06-01T16:00:00Z",
+        "candidates": [{ "label": "Cy Candidate", "student_number": "C-1001" }]});
+    let links: Value =
+        app.as_(&w.instructor).issue_candidates(w.course, w.open_exam, batch).await.json().await.unwrap();
+    let (caller, _) = crate::candidates::signed_in(&app, &links[0]).await;
+    let mut candidate = ExamClient::start(&app, &caller, &w.open_exam.to_string()).await;
+    let question = candidate.question(0);
+    candidate.type_text(&question, "print('candidate')\n");
+    candidate.flush(&app).await;
+    assert_eq!(candidate.submit(&app).await.status(), 200);
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let people = |db: examhall::store::Database| async move {
+        db.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT (SELECT count(*) FROM users WHERE email LIKE '%@candidates.invalid'),
+                        (SELECT count(*) FROM users WHERE email = 'student@physics.example')",
+                [],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )?)
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(people(db.clone()).await, (1, 1));
+
+    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await.status(), 200);
+    clock.advance(61 * DAY);
+    let admin = admin(&app).await;
+    let purged = until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
+    assert_eq!(purged["purged"][0]["kind"], "exam");
+    assert_eq!(people(db).await, (0, 1), "the candidate's account went with the exam; the student's stays");
+    let audit: Value = app.json_of(&admin, "/api/v1/org/audit?action=retention.purge").await;
+    assert_eq!(audit[0]["details"]["rows"]["users"], 1, "{audit}");
+    audit_verifies(&app).await;
+    app.stop().await;
+}
