@@ -300,7 +300,9 @@ fn closed_before(
          WHERE e.status = 'published'
            AND closed <= ?1
            AND NOT EXISTS (SELECT 1 FROM exam_sessions s WHERE s.exam_id = e.id AND s.submitted_at IS NULL)
-           AND NOT EXISTS (SELECT 1 FROM purges p WHERE p.exam_id = e.id AND p.kind = ?2)
+           -- An exam purged whole has no row here any more; one that has was
+           -- restored since (for an appeal), and goes again when due.
+           AND NOT EXISTS (SELECT 1 FROM purges p WHERE p.exam_id = e.id AND p.kind = ?2 AND p.kind = 'evidence')
            AND (?3 IS NULL OR e.id = ?3)
          ORDER BY closed, e.id",
     )?;
@@ -431,7 +433,8 @@ pub fn purge(
     let deleted = Deleted { days, rows };
     let closed_at = Timestamp::from_time(closed.at.time() + late_window);
     conn.execute(
-        "INSERT INTO purges (exam_id, kind, title, closed_at, purged_at, days, rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO purges (exam_id, kind, title, closed_at, purged_at, days, rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (exam_id, kind) DO UPDATE SET title = ?3, closed_at = ?4, purged_at = ?5, days = ?6, rows = ?7",
         params![
             exam,
             kind.as_str(),

@@ -388,3 +388,50 @@ async fn a_candidates_account_goes_with_the_exam_it_was_made_for_and_nobody_else
     audit_verifies(&app).await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exam_restored_after_its_purge_goes_again_when_it_is_due_again() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = crate::backups::officer(keys.path(), "officer.key");
+    let clock = ManualClock::new(EXAM_DAY);
+    let (app, w) = a_submitted_exam_with(&clock, move |config| {
+        config.backup.recipients = vec![recipient];
+        config.backup.automatic = false;
+    })
+    .await;
+    let exam = w.open_exam;
+    let out = tempfile::tempdir().unwrap();
+    let (data, to, id) = (data(&app), out.path().to_str().unwrap().to_owned(), exam.to_string());
+    let made = ["backup", "exam", "--org", "physics", "--exam", &id, "--to", &to, "--data-dir", &data];
+    let (code, text) = crate::backups::cli(made.map(String::from).to_vec()).await;
+    assert_eq!(code, Some(0), "{text}");
+    let bundle = crate::backups::the_bundle(out.path());
+
+    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await.status(), 200);
+    clock.advance(61 * DAY);
+    let admin = admin(&app).await;
+    until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| p.len() == 1)).await;
+    assert_eq!(rows_of(&app, &w, "exams", exam).await, 0);
+
+    // Restored for an appeal: it is back, and not due again before the next day's run.
+    let restore = ["restore", bundle.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data];
+    let (code, text) = crate::backups::cli(restore.map(String::from).to_vec()).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(rows_of(&app, &w, "exams", exam).await, 1);
+    assert!(rows_of(&app, &w, "submissions", exam).await >= 1);
+
+    // The next day it goes again, as the policy says.
+    clock.advance(DAY);
+    let admin = self::admin(&app).await;
+    let started = Instant::now();
+    while rows_of(&app, &w, "exams", exam).await != 0 {
+        assert!(started.elapsed() < Duration::from_secs(20), "the restored exam is purged again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let view = until(&app, &admin, "nothing due after the second purge", |v| v["due"] == json!([])).await;
+    assert_eq!(view["purged"].as_array().unwrap().len(), 1, "one record per exam and kind, the latest: {view}");
+    let audit: Value = app.json_of(&admin, "/api/v1/org/audit?action=retention.purge").await;
+    assert_eq!(audit.as_array().unwrap().len(), 2, "both purges are in the audit log: {audit}");
+    audit_verifies(&app).await;
+    app.stop().await;
+}

@@ -9,7 +9,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { typeAtEnd } from './editor.mjs';
+import { typeAtEnd, waitSaved } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 /**
@@ -37,12 +37,11 @@ async function signedIn(email, password, landing = '/home') {
 }
 
 async function typeAndSave(page, text) {
-  const saved = page.waitForResponse(
-    (response) => response.url().endsWith('/saves') && response.ok() && response.request().postData()?.includes(text.at(-1)),
-    { timeout: 15_000 },
-  );
   await typeAtEnd(page, text);
-  await saved;
+  // Each keystroke counts as waiting until the server has it: "Saved" with
+  // none waiting means every character typed is saved (a save answered for
+  // the first characters alone is not enough).
+  await waitSaved(page);
 }
 
 async function openMonitor(page, fromCourses) {

@@ -12,7 +12,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pasteIntoEditor, typeAtEnd } from './editor.mjs';
+import { pasteIntoEditor, typeAtEnd, waitSaved } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 /**
@@ -45,12 +45,11 @@ async function startAndType(page, text) {
 
 /** Types `text` and resolves once a save holding it was answered. */
 async function typeAndSave(page, text) {
-  const saved = page.waitForResponse(
-    (response) => response.url().endsWith('/saves') && response.ok() && response.request().postData()?.includes(text.at(-1)),
-    { timeout: 15_000 },
-  );
   await typeAtEnd(page, text);
-  await saved;
+  // Each keystroke counts as waiting until the server has it: "Saved" with
+  // none waiting means every character typed is saved (a save answered for
+  // the first characters alone is not enough).
+  await waitSaved(page);
 }
 
 const rows = (page) => page.getByTestId('monitor-row');
