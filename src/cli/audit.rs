@@ -78,9 +78,9 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
         Command::Head { log, expect_head } => match &log.org {
             None => head(OrgFile::Open(platform.db()), "platform", *expect_head).await,
             Some(slug) => {
-                let (slug, id) = find_org(&platform, slug).await?;
-                let reader = OrgReader::open(&platform, id).await?;
-                let result = head(reader.file(&platform, id), &slug, *expect_head).await;
+                let org = super::org::by_slug(&platform, slug).await?;
+                let reader = OrgReader::open(&platform, org.id).await?;
+                let result = head(reader.file(&platform, org.id), org.slug.as_str(), *expect_head).await;
                 reader.close().await;
                 result
             }
@@ -94,17 +94,12 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     result
 }
 
-/// The organization with `slug`: its slug to print, and its id.
-pub(super) async fn find_org(platform: &Platform, slug: &str) -> Result<(String, OrgId), CliError> {
-    let org = super::org::by_slug(platform, slug).await?;
-    Ok((org.slug.to_string(), org.id))
-}
-
 /// Verifies an organization: opened as the server opens it (which checks its
 /// file and anchor); a refused file is still verified as it is, then the
 /// refusal is reported.
 async fn verify_org(platform: &Platform, slug: &str, expected: Option<AuditHead>) -> Result<(), CliError> {
-    let (name, id) = find_org(platform, slug).await?;
+    let org = super::org::by_slug(platform, slug).await?;
+    let (name, id) = (org.slug.to_string(), org.id);
     let _lock = match platform.data_dir().lock() {
         Ok(lock) => lock,
         Err(LockError::Held { .. }) => return verify_org_beside_a_server(platform, &name, id, expected).await,

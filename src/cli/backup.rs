@@ -168,7 +168,7 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<(), CliError
 async fn list(config: &Config, slug: &str) -> Result<(), CliError> {
     let platform = super::org::open_platform(config)?;
     let result = async {
-        let (_, org) = super::audit::find_org(&platform, slug).await?;
+        let org = super::org::by_slug(&platform, slug).await?.id;
         let reader = super::reading::OrgReader::open(&platform, org).await?;
         let status = crate::service::backups::status(reader.file(&platform, org)).await;
         reader.close().await;

@@ -152,7 +152,7 @@ fn print_held(held: &[PurgeLine]) {
 async fn read(config: &Config, slug: &str, plan: bool) -> Result<(), CliError> {
     let platform = super::org::open_platform(config)?;
     let result = async {
-        let (_, org) = super::audit::find_org(&platform, slug).await?;
+        let org = super::org::by_slug(&platform, slug).await?.id;
         let reader = super::reading::OrgReader::open(&platform, org).await?;
         let now = crate::clock::from_env().map_err(CliError::new)?.now();
         let overview = crate::service::retention::overview(reader.file(&platform, org), config, now).await;

@@ -209,7 +209,8 @@ async fn write_into(
         .await?;
     let file = folder.join(&name);
     partial.persist_noclobber(&file).map_err(|e| StoreError::io("name", &file)(e.error))?;
-    sync_folder(folder);
+    // Durable: a crash right after leaves the bundle or nothing.
+    let _ = crate::store::reencrypt::sync_dir(&file);
     Ok(Made { file, bytes, sha256, manifest })
 }
 
@@ -220,13 +221,6 @@ fn exam_ref(conn: &rusqlite::Connection, exam: ExamId) -> Result<ExamRef, StoreE
         conn.query_row("SELECT title FROM exams WHERE id = ?1", [exam.to_string()], |r| r.get(0)).optional()?;
     let title = title.ok_or_else(|| StoreError::NotFound(format!("exam {exam} in this organization")))?;
     Ok(ExamRef { id: exam.to_string(), title })
-}
-
-/// Makes the rename durable: a crash right after leaves the bundle or nothing.
-fn sync_folder(folder: &Path) {
-    if let Ok(dir) = std::fs::File::open(folder) {
-        let _ = dir.sync_all();
-    }
 }
 
 /// The background job started beside the deadline sweeper: every `every`,

@@ -258,9 +258,14 @@ pub struct Applied {
 pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applied, StoreError> {
     let (now, late_window) = (state.clock().now(), state.config().exams.save_rules().late_window);
     let db = state.registry().org(org).await?;
-    let Some(policy) = db.read(retention::policy).await? else { return Ok(Applied::default()) };
-    let stored = policy.policy.clone();
-    let plan = db.read(move |conn| retention::plan(conn, &stored, now, late_window)).await?;
+    let planned = db
+        .read(move |conn| {
+            let Some(stored) = retention::policy(conn)? else { return Ok(None) };
+            let plan = retention::plan(conn, &stored.policy, now, late_window)?;
+            Ok(Some((stored.policy, plan)))
+        })
+        .await?;
+    let Some((policy, plan)) = planned else { return Ok(Applied::default()) };
     let mut applied = Applied::default();
     for due in plan {
         if due.held.is_some() {
@@ -282,7 +287,7 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
     }
     if state.config().backup.delete_expired {
         let destinations = Destinations::of(state, org).await?;
-        delete_expired_bundles(&db, actor, &destinations, policy.policy.exam_days, now, &mut applied).await?;
+        delete_expired_bundles(&db, actor, &destinations, policy.exam_days, now, &mut applied).await?;
     }
     Ok(applied)
 }

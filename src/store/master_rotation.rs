@@ -60,8 +60,8 @@ pub fn load(data: &DataDir, key_file: &Path, held: Option<&DataDirLock>) -> Resu
     if reencrypt::opens(&platform, &current.platform_db_key()) {
         if held.is_some() {
             // Stopped before the commit point: the old key stays in force.
-            remove(&reencrypt::next_path(&platform)).map_err(io(&platform))?;
-            remove(&pending_file).map_err(io(&pending_file))?;
+            reencrypt::remove_if_there(&reencrypt::next_path(&platform)).map_err(io(&platform))?;
+            reencrypt::remove_if_there(&pending_file).map_err(io(&pending_file))?;
             tracing::warn!(key_file = %key_file.display(), "undid a master key rotation that stopped before it took effect");
         }
         return Ok(current);
@@ -73,21 +73,10 @@ pub fn load(data: &DataDir, key_file: &Path, held: Option<&DataDirLock>) -> Resu
     }
     if held.is_some() {
         std::fs::rename(&pending_file, key_file).map_err(io(key_file))?;
-        sync_parent(key_file).map_err(io(key_file))?;
+        reencrypt::sync_dir(key_file).map_err(io(key_file))?;
         tracing::warn!(key_file = %key_file.display(), "finished a master key rotation that stopped after it took effect");
     }
     Ok(pending)
-}
-
-fn sync_parent(path: &Path) -> std::io::Result<()> {
-    std::fs::File::open(path.parent().unwrap_or(Path::new("."))).and_then(|dir| dir.sync_all())
-}
-
-fn remove(path: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
-        _ => Ok(()),
-    }
 }
 
 /// What a rotation rewrapped.
@@ -135,7 +124,7 @@ pub fn rotate(
     let new = Arc::new(MasterKey::generate());
     let pending_file = pending_key(key_file);
     master_key::write_new(&pending_file, &new)?;
-    reencrypt::sync_dir(&pending_file)?;
+    reencrypt::sync_dir(&pending_file).map_err(StoreError::io("sync the folder of", &pending_file))?;
     failpoint::hit("rotate-master:new-key-written");
     let platform = data.platform_db();
     let mut rotated = Rotated { org_keys: 0, signing_keys: 0 };
@@ -148,7 +137,7 @@ pub fn rotate(
     let copy = match copy {
         Ok(copy) => copy,
         Err(error) => {
-            let _ = remove(&pending_file);
+            let _ = reencrypt::remove_if_there(&pending_file);
             return Err(error.into());
         }
     };
@@ -156,7 +145,7 @@ pub fn rotate(
     reencrypt::swap_in(&copy, &platform)?;
     failpoint::hit("rotate-master:platform-swapped");
     std::fs::rename(&pending_file, key_file).map_err(StoreError::io("rename", &pending_file))?;
-    reencrypt::sync_dir(key_file)?;
+    reencrypt::sync_dir(key_file).map_err(StoreError::io("sync the folder of", key_file))?;
     // Copies of platform.db taken before a migration open with the old key.
     for copy in super::migrations::prune_copies(&platform) {
         tracing::info!(copy = %copy.display(), "removed a pre-migration copy under the old master key");

@@ -38,7 +38,7 @@ pub fn write_copy(
     edit: impl FnOnce(&Connection) -> Result<(), StoreError>,
 ) -> Result<PathBuf, StoreError> {
     let next = next_path(path);
-    remove_if_there(&next)?;
+    remove_if_there(&next).map_err(StoreError::io("remove", &next))?;
     let written = export(path, old, new, &next).and_then(|()| {
         let mut conn = connection::open(&next, new, false)?;
         let tx = conn.transaction()?;
@@ -111,25 +111,24 @@ fn close(conn: Connection, path: &Path) -> Result<(), StoreError> {
 /// When the rename or the directory's sync fails.
 pub fn swap_in(next: &Path, path: &Path) -> Result<(), StoreError> {
     std::fs::rename(next, path).map_err(StoreError::io("rename", next))?;
-    sync_dir(path)
+    sync_dir(path).map_err(StoreError::io("sync the folder of", path))
 }
 
 /// Syncs the directory holding `path`, so a rename or removal in it survives a crash.
 ///
 /// # Errors
 /// When the directory cannot be opened or synced.
-pub fn sync_dir(path: &Path) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(StoreError::io("sync", dir))
+pub fn sync_dir(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path.parent().unwrap_or(Path::new("."))).and_then(|dir| dir.sync_all())
 }
 
 /// Removes `path` if it exists.
 ///
 /// # Errors
 /// When it exists and cannot be removed.
-pub fn remove_if_there(path: &Path) -> Result<(), StoreError> {
+pub fn remove_if_there(path: &Path) -> std::io::Result<()> {
     match std::fs::remove_file(path) {
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io("remove", path)(error)),
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
         _ => Ok(()),
     }
 }

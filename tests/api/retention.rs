@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use examhall::clock::ManualClock;
 use examhall::domain::ExamId;
+use examhall::service::retention as retention_service;
 use serde_json::{Value, json};
 
 use crate::backups::data;
@@ -82,6 +83,11 @@ async fn until(app: &TestApp, admin: &Caller, what: &str, ready: impl Fn(&Value)
         assert!(started.elapsed() < Duration::from_secs(20), "waited 20 s for {what}: {seen}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The daily job's actor.
+fn system() -> examhall::service::Actor {
+    examhall::service::Actor::audited(examhall::store::audit::Actor::system())
 }
 
 async fn audit_verifies(app: &TestApp) {
@@ -163,7 +169,9 @@ async fn the_daily_purge_spares_a_held_exam_then_takes_its_evidence_then_the_who
     let held = until(&app, &admin, "the held plan", |v| v["due"][0]["held"].is_string()).await;
     assert_eq!(held["due"][0]["kind"], "evidence", "{held}");
     assert_eq!(held["due"][0]["held"], "appeal 12: the student disputes the paste signal");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // A purge now (what the daily job runs) keeps it whole.
+    let applied = retention_service::apply(&app.state, &system(), w.physics).await.unwrap();
+    assert_eq!((applied.purged.len(), applied.held.len()), (0, 1));
     assert_eq!(rows_of(&app, &w, "session_log", exam).await, logged, "nothing of a held exam goes");
     assert_eq!(view(&app, &admin).await["purged"], json!([]));
 
@@ -251,7 +259,8 @@ async fn retention_on_the_command_line_plans_holds_and_purges_with_the_same_rule
 async fn a_hold_or_a_longer_policy_set_after_the_plan_stops_the_purge_before_anything_goes() {
     use examhall::store::retention::{self, Kind};
     let clock = ManualClock::new(EXAM_DAY);
-    let (app, w) = a_submitted_exam(&clock).await;
+    // Only this test purges: the daily job would race it to the exam.
+    let (app, w) = a_submitted_exam_with(&clock, |config| config.retention.automatic = false).await;
     let exam = w.open_exam;
     assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": 60})).await.status(), 200);
     clock.advance(61 * DAY);
@@ -283,7 +292,7 @@ async fn a_hold_or_a_longer_policy_set_after_the_plan_stops_the_purge_before_any
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purge_deletes_the_bundles_that_hold_only_what_it_purged_and_only_when_it_was_asked_to() {
-    use crate::backup_schedule::bundles;
+    use crate::backup_schedule::{bundles, until as until_true};
     for opted_in in [true, false] {
         let keys = tempfile::tempdir().unwrap();
         let (_, recipient) = crate::backups::officer(keys.path(), "officer.key");
@@ -302,12 +311,14 @@ async fn a_purge_deletes_the_bundles_that_hold_only_what_it_purged_and_only_when
         assert_eq!(set.status(), 200);
         // 17:15: the exam closed; its bundle comes, beside the first night's organization bundle.
         clock.advance(Duration::from_secs((8 * 60 + 15) * 60));
-        wait_for("the exam's bundle", || bundles(&dir, &exam).len() == 1 && bundles(&dir, "-physics-org-").len() == 1)
-            .await;
+        until_true("the exam's bundle", || {
+            bundles(&dir, &exam).len() == 1 && bundles(&dir, "-physics-org-").len() == 1
+        })
+        .await;
         let first_night = bundles(&dir, "-physics-org-")[0].clone();
         // Day 61, 02:30: the night's organization bundle is written before the 03:00 purge.
         clock.advance(60 * DAY + Duration::from_secs((9 * 60 + 15) * 60));
-        wait_for("the 61st night's bundle", || bundles(&dir, "-physics-org-").len() == 2).await;
+        until_true("the 61st night's bundle", || bundles(&dir, "-physics-org-").len() == 2).await;
         clock.advance(Duration::from_secs(60 * 60));
         let admin = admin(&app).await;
         until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
@@ -330,21 +341,13 @@ async fn a_purge_deletes_the_bundles_that_hold_only_what_it_purged_and_only_when
             assert_eq!(deleted.len(), 2, "the exam's bundle and the first night's: {audit}");
             assert!(deleted.contains(&json!(first_night)), "{audit}");
         } else {
-            // The purge is done and audited; a deletion would have come with it.
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            // A purge run now (what the daily job runs) deletes nothing unless IT asked.
+            let applied = retention_service::apply(&app.state, &system(), w.physics).await.unwrap();
+            assert!(applied.bundles_deleted.is_empty() && applied.bundles_left.is_empty());
             assert_eq!(deletions().await, json!([]), "nothing deleted unless IT asked");
             assert_eq!((bundles(&dir, &exam).len(), bundles(&dir, "-physics-org-").len()), (1, 2));
         }
         app.stop().await;
-    }
-}
-
-/// Waits (at most 20 s) until `ready` holds.
-async fn wait_for(what: &str, ready: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(started.elapsed() < Duration::from_secs(20), "waited 20 s for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -367,7 +367,8 @@ test('from the set-up link to a student who sees only their own section', { time
     await admin.getByTestId('user-filter').fill(people.student.email);
     const row = admin.locator(`[data-testid="user-row"][data-email="${people.student.email}"]`);
     const link = row.getByTestId('user-export-csv');
-    assert.equal(await link.getAttribute('aria-describedby') !== null, true, 'the link names whose data it is');
+    const named = await row.locator(`#${await link.getAttribute('aria-describedby')}`).innerText();
+    assert.equal(named, people.student.name, 'the link names whose data it is');
     const [download] = await Promise.all([admin.waitForEvent('download'), link.click()]);
     assert.match(download.suggestedFilename(), /^personal-data-.+\.csv$/);
     const csv = await readFile(await download.path(), 'utf8');

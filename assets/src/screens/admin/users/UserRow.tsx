@@ -101,26 +101,19 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
           >
             {text.clearLimits}
           </button>
-          <a
-            class="button button--small button--secondary"
-            href={personalDataHref(user.id, 'json')}
-            download
-            aria-describedby={nameId}
-            title={text.exportHint}
-            data-testid="user-export-json"
-          >
-            {text.exportJson}
-          </a>
-          <a
-            class="button button--small button--secondary"
-            href={personalDataHref(user.id, 'csv')}
-            download
-            aria-describedby={nameId}
-            title={text.exportHint}
-            data-testid="user-export-csv"
-          >
-            {text.exportCsv}
-          </a>
+          {(['json', 'csv'] as const).map((format) => (
+            <a
+              key={format}
+              class="button button--small button--secondary"
+              href={personalDataHref(user.id, format)}
+              download
+              aria-describedby={nameId}
+              title={text.exportHint}
+              data-testid={`user-export-${format}`}
+            >
+              {format === 'json' ? text.exportJson : text.exportCsv}
+            </a>
+          ))}
         </div>
         <ErrorNotice error={action.error} />
         <DoneNotice text={done} testId="user-clear-limits-done" />
