@@ -35,6 +35,9 @@ echo "== Rust: unit and integration tests"
 cargo test --locked
 
 echo "== browser tests (headless Chromium against target/debug/examhall)"
+# Chromium grants a page no storage (the exam's offline copy) once the disk
+# runs low: what is left is printed, for a failure's reader.
+df -h "${TMPDIR:-/tmp}" | tail -n 1
 EXAMHALL_BIN="$PWD/target/debug/examhall" npm --prefix assets run --silent test:browser
 
 echo "== similarity corpus: labels, fixtures and the evaluation script"

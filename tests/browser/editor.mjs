@@ -101,3 +101,16 @@ export async function pasteIntoEditor(page, text) {
     content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
   }, text);
 }
+
+/**
+ * Waits until the page has its offline copy (`data-offline-ready="true"`),
+ * failing at once with the browser's reason when the copy could not be made
+ * (`"false"`, with `data-offline-problem`), for example on a disk too full
+ * for the browser to grant storage.
+ */
+export async function waitOfflineCopy(page, timeout) {
+  const root = page.locator('html[data-offline-ready]');
+  await root.waitFor({ state: 'attached', timeout });
+  const ready = await root.getAttribute('data-offline-ready');
+  assert.equal(ready, 'true', `no offline copy: ${String(await root.getAttribute('data-offline-problem'))}`);
+}

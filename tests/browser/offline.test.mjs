@@ -12,7 +12,7 @@
 // See harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectEditorText, replaceCode, sha256, typeAtEnd, waitQueuedHere, waitSaved } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, typeAtEnd, waitOfflineCopy, waitQueuedHere, waitSaved } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 120_000;
@@ -54,7 +54,7 @@ test('a student keeps working through reloads and a new window while the network
   });
 
   await step('the service worker controls the page and has cached what the exam needs', async () => {
-    await page.locator('html[data-offline-ready="true"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    await waitOfflineCopy(page, PYTHON_TIMEOUT_MS);
     assert.equal(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL), at('/sw.js'));
     const cached = await page.evaluate(async () => {
       const names = (await caches.keys()).filter((name) => name.startsWith('examhall-offline-'));

@@ -3,7 +3,10 @@
 // Chromium through playwright-core (nothing is downloaded). Over loopback
 // HTTP (a secure context without a certificate) every check passes; over
 // HTTPS with the demo's self-signed certificate, which this browser does not
-// trust, the offline check fails and says what IT should do.
+// trust, the offline check fails and says what IT should do. With the
+// browser's storage quota cut to what a nearly full disk leaves (through the
+// DevTools protocol), the check says to free disk space, and a student's exam
+// page says it has no offline copy while saving to the server as usual.
 //
 //   cargo build                       (build.rs also builds assets/dist)
 //   cd assets && npm run test:browser
@@ -13,11 +16,13 @@
 // start-up and clean-up live in harness.mjs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { oneComputerStory } from './harness.mjs';
+import { typeAtEnd, waitSaved } from './editor.mjs';
+import { DEMO_PASSWORD, oneComputerStory, signInFromLink } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 60_000;
 
 const story = oneComputerStory({ loopbackHttp: true });
+let problemsSoFar = 0;
 
 /** Waits until the scratch area has finished its `count`th run. */
 function runFinished(page, count) {
@@ -108,4 +113,41 @@ test('on a certificate the browser does not trust, the check says offline mode w
   await page.close();
   const unexpected = story.problems.filter((line) => line !== 'console error: An SSL certificate error occurred when fetching the script.');
   assert.deepEqual(unexpected, []);
+});
+
+test('with too little storage for the offline copy, the check says to free disk space and the exam page says so too', async () => {
+  const origin = new URL(story.at('/')).origin;
+  const page = await story.context.newPage();
+  await page.goto(story.at('/check'));
+  // What Chromium grants an origin when the disk is nearly full; the copy from the first test goes first.
+  const devtools = await story.context.newCDPSession(page);
+  await devtools.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 256 * 1024 });
+  await page.evaluate(async () => { for (const name of await caches.keys()) await caches.delete(name); });
+  problemsSoFar = story.problems.length;
+  await page.reload();
+
+  const check = page.locator('[data-testid="check-serviceWorker"]:not([data-status="pending"])');
+  await check.waitFor({ timeout: 60_000 });
+  assert.equal(await check.getAttribute('data-status'), 'fail', await check.innerText());
+  assert.match(await page.getByTestId('check-serviceWorker-text').innerText(), /disk is nearly full.*Free some disk space/);
+  assert.match(await page.getByTestId('check-serviceWorker-detail').innerText(), /QuotaExceededError/);
+
+  const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
+  await page.goto(story.at(`/signin?org=demo&email=${encodeURIComponent('student3@demo.example')}`));
+  await signInFromLink(page, { email: 'student3@demo.example', password }, '/home');
+  await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
+  await page.getByTestId('exam-start').click();
+  await page.waitForURL(/\/take$/);
+  const notice = page.getByTestId('offline-copy-failed');
+  await notice.waitFor({ timeout: 60_000 });
+  assert.match(await notice.innerText(), /disk is too full to keep a copy of the exam page.*do not reload or close this page/);
+  assert.equal(await notice.getAttribute('role'), 'status', 'a screen reader announces it');
+  assert.equal(await page.locator('html').getAttribute('data-offline-ready'), 'false');
+  await typeAtEnd(page, '# still saved to the server\n');
+  await waitSaved(page);
+  await page.close();
+  // The sign-in page asks who is signed in before anyone is.
+  const signedOut = /^console error: Failed to load resource: the server responded with a status of 401 \S* at http:\/\/[^/]+\/api\/v1\/session$/;
+  const unexpected = story.problems.slice(problemsSoFar).filter((line) => !signedOut.test(line));
+  assert.deepEqual(unexpected, [], 'no console error, uncaught error or CSP violation');
 });

@@ -11,7 +11,7 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { expectEditorText, replaceCode, sha256, typeAtEnd, waitQueuedHere } from './editor.mjs';
+import { expectEditorText, replaceCode, sha256, typeAtEnd, waitOfflineCopy, waitQueuedHere } from './editor.mjs';
 import {
   chainedSteps,
   cleanup,
@@ -79,7 +79,7 @@ test('the browser closes mid-exam while offline; reopened, nothing typed is lost
     await page.getByTestId('exam-start').click();
     await page.waitForURL(/\/take$/);
     takePath = new URL(page.url()).pathname;
-    await page.locator('html[data-offline-ready="true"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    await waitOfflineCopy(page, PYTHON_TIMEOUT_MS);
     await replaceCode(page, solution);
     await page.locator('[data-testid="save-status"][data-waiting="0"]').waitFor({ timeout: 15_000 });
   });

@@ -52,7 +52,7 @@ export const en: Messages = {
       },
       serviceWorker: {
         label: 'Offline helper (service worker)',
-        pass: 'The exam page’s offline helper is installed: the page comes back after a reload even while the network is down.',
+        pass: 'The exam page’s offline helper is installed and holds its copy of the page: the page comes back after a reload even while the network is down.',
         fail: 'The offline helper could not be installed (service workers are unavailable or disabled by policy). Check the browser’s settings.',
       },
       secureContext: {
@@ -72,6 +72,9 @@ export const en: Messages = {
         'a reload during a network drop it would not come back. IT should install a certificate from the ' +
         'university’s certificate authority on the server (tls.cert_file and tls.key_file), or make the exam ' +
         'computers trust the examhall certificate, then run this check again.',
+      noDiskSpace:
+        'The browser refused to store the exam page’s offline copy because this computer’s disk is nearly full ' +
+        '(browsers grant no storage when little disk space is left). Free some disk space, then run this check again.',
     },
     pythonDetail: (pythonVersion, bootMs) =>
       `Python ${pythonVersion}, ready in ${numbers.format(Math.round(bootMs))} ms.`,
@@ -1331,6 +1334,14 @@ export const en: Messages = {
     saved: 'Saved',
     waiting: (count) => (count === 1 ? '1 change waiting to be saved' : `${n(count)} changes waiting to be saved`),
     offline: 'The server cannot be reached. Keep working: your changes are kept on this computer and sent when the network returns.',
+    offlineCopy: {
+      noSpace:
+        'This computer’s disk is too full to keep a copy of the exam page for offline use. Your work is saved to the ' +
+        'server as usual, but if the network drops, do not reload or close this page. Please tell a proctor.',
+      failed:
+        'This computer could not keep a copy of the exam page for offline use. Your work is saved to the server as ' +
+        'usual, but if the network drops, do not reload or close this page. Please tell a proctor.',
+    },
     announcements: {
       heading: 'Announcements',
       fresh: 'New',

@@ -41,7 +41,7 @@ export interface Messages {
       secureContext: CheckText;
       python: CheckText;
     };
-    advice: { untrustedCertificate: string };
+    advice: { untrustedCertificate: string; noDiskSpace: string };
     pythonDetail: (pythonVersion: string, bootMs: number) => string;
     failureDetail: (reason: string) => string;
     runAgain: string;
@@ -1156,6 +1156,7 @@ export interface Messages {
     saved: string;
     waiting: (count: number) => string;
     offline: string;
+    offlineCopy: { noSpace: string; failed: string };
     announcements: {
       heading: string;
       fresh: string;

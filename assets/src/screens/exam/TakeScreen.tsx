@@ -24,7 +24,7 @@ import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
 import { lateOutcomes, receipts } from '../../exam/handoff';
 import { forgetAttempt, occupant, setOccupant } from '../../exam/store';
-import { prepareOffline } from '../../exam/offline';
+import { prepareOffline, useOfflineCopy } from '../../exam/offline';
 import { useIntegrityEvents } from '../../exam/integrity';
 import { useTabLock } from '../../exam/tabLock';
 import { Announcements } from './Announcements';
@@ -319,6 +319,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   );
   const code = useCallback(() => codes.current.get(question?.id ?? '') ?? '', [question?.id]);
   const offline = save.error instanceof ApiError && save.error.status === 0;
+  const offlineCopy = useOfflineCopy();
 
   if (question === undefined) return null;
   return (
@@ -343,6 +344,11 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
       <p class="visually-hidden" role="alert" data-testid="time-warning">{warning}</p>
       {warning !== '' && <p class="notice notice--info" aria-hidden="true">{warning}</p>}
       {offline && <p class="notice notice--info" data-testid="offline">{t.exam.offline}</p>}
+      {offlineCopy.kind === 'failed' && (
+        <p class="notice notice--error" role="status" data-testid="offline-copy-failed" title={offlineCopy.reason}>
+          {offlineCopy.noSpace ? t.exam.offlineCopy.noSpace : t.exam.offlineCopy.failed}
+        </p>
+      )}
       {submitError !== null && <p class="notice notice--error" role="alert" data-testid="submit-error">{submitError}</p>}
       {notice !== null && <p class="notice notice--info" role="status" data-testid="exam-notice">{notice}</p>}
       <Announcements examId={examId} />

@@ -4,7 +4,7 @@ import { t, type CheckId } from '../../i18n';
 export type CheckState =
   | { status: 'pending' }
   | { status: 'pass'; detail?: string }
-  | { status: 'fail'; reason?: string; advice?: 'untrustedCertificate' };
+  | { status: 'fail'; reason?: string; advice?: 'untrustedCertificate' | 'noDiskSpace' };
 
 export const checkOrder: readonly CheckId[] = [
   'modules',

@@ -3,18 +3,21 @@
  * proves one thing an exam needs by doing it for real: storing and reading
  * back a record in IndexedDB, registering the exam page's own service worker
  * (which is what fails when the browser does not trust the server's
- * certificate). Only the service worker stays, as it would after any exam.
+ * certificate) and letting it keep the offline copy an exam keeps (which is
+ * what fails on a disk too full for the browser to grant the storage). Only
+ * the service worker and its copy stay, as they would after any exam.
  * The Python check lives in the screen because it shares the page's
  * PythonRunner with the scratch area.
  */
 import type { CheckId } from '../../i18n';
+import { prepareOffline } from '../../exam/offline';
 
 export interface Outcome {
   ok: boolean;
   /** A technical reason for a failure, shown under the explanation. */
   reason?: string;
   /** A failure with its own explanation, instead of the check's usual one. */
-  advice?: 'untrustedCertificate';
+  advice?: 'untrustedCertificate' | 'noDiskSpace';
 }
 
 export type BrowserCheck = () => Outcome | Promise<Outcome>;
@@ -24,6 +27,8 @@ const EMPTY_WASM_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x
 
 const PROBE_DATABASE = 'examhall-readiness-probe';
 const PROBE_TIMEOUT_MS = 5000;
+/** The offline copy is the Python runtime and the page's assets: tens of megabytes over the LAN. */
+const OFFLINE_COPY_TIMEOUT_MS = 120_000;
 
 /** This code runs as a module, so reaching it proves that modules work. */
 function modules(): Outcome {
@@ -78,9 +83,11 @@ function indexedDb(): Promise<Outcome> {
 }
 
 /**
- * Registers the exam page's service worker and waits until it is active: a
- * browser that does not trust the server's certificate refuses this, and
- * then an exam page cannot come back after a reload without the network.
+ * Registers the exam page's service worker and has it keep the offline copy,
+ * as an exam page does: a browser that does not trust the server's
+ * certificate refuses the first, a disk too full for the browser's storage
+ * the second, and then an exam page cannot come back after a reload without
+ * the network.
  */
 async function serviceWorker(): Promise<Outcome> {
   if (!('serviceWorker' in navigator)) return { ok: false, reason: 'navigator.serviceWorker is undefined' };
@@ -90,7 +97,12 @@ async function serviceWorker(): Promise<Outcome> {
     const reason = error instanceof Error ? error.message : String(error);
     return /certificate|SSL/i.test(reason) ? { ok: false, reason, advice: 'untrustedCertificate' } : { ok: false, reason };
   }
-  return withTimeout(navigator.serviceWorker.ready.then(() => ({ ok: true })));
+  const copied = prepareOffline().then((copy): Outcome => {
+    if (copy.kind === 'ready') return { ok: true };
+    if (copy.kind === 'failed') return copy.noSpace ? { ok: false, reason: copy.reason, advice: 'noDiskSpace' } : { ok: false, reason: copy.reason };
+    return { ok: false, reason: copy.kind === 'unsupported' ? (copy.reason ?? 'service workers are unavailable on this page') : 'not ready' };
+  });
+  return withTimeout(copied, OFFLINE_COPY_TIMEOUT_MS);
 }
 
 function secureContext(): Outcome {
@@ -115,11 +127,11 @@ export async function runCheck(check: BrowserCheck): Promise<Outcome> {
   }
 }
 
-function withTimeout(promise: Promise<Outcome>): Promise<Outcome> {
+function withTimeout(promise: Promise<Outcome>, ms = PROBE_TIMEOUT_MS): Promise<Outcome> {
   return Promise.race([
     promise,
     new Promise<Outcome>((resolve) => {
-      setTimeout(() => { resolve({ ok: false, reason: `no answer within ${String(PROBE_TIMEOUT_MS)} ms` }); }, PROBE_TIMEOUT_MS);
+      setTimeout(() => { resolve({ ok: false, reason: `no answer within ${String(ms)} ms` }); }, ms);
     }),
   ]);
 }
