@@ -31,6 +31,7 @@ import { ManageScreen } from './screens/manage/ManageScreen';
 import { MonitorScreen } from './screens/monitor/MonitorScreen';
 import { PolicyScreen } from './screens/policy/PolicyScreen';
 import { SimilarityScreen } from './screens/similarity/SimilarityScreen';
+import { GradingScreen } from './screens/grading/GradingScreen';
 import { CaseFileScreen } from './screens/student/CaseFileScreen';
 import { StudentScreen } from './screens/student/StudentScreen';
 import { NotFoundScreen } from './screens/not-found/NotFoundScreen';
@@ -104,6 +105,12 @@ const routes: Route[] = [
     access: 'staff',
     title: t.candidates.documentTitle,
     render: (p) => <CandidatesScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
+  },
+  {
+    pattern: '/courses/:courseId/exams/:examId/grading',
+    access: 'staff',
+    title: t.grading.documentTitle,
+    render: (p) => <GradingScreen courseId={p.courseId ?? ''} examId={p.examId ?? ''} />,
   },
   {
     pattern: '/courses/:courseId/exams/:examId/similarity',

@@ -70,6 +70,19 @@ pub struct TestSpec {
     pub ignore_trailing_whitespace: bool,
 }
 
+impl TestSpec {
+    /// SHA-256 (lowercase hex) of what decides a test's result: its kind,
+    /// expression, input, expected value and comparison, not whether
+    /// students see it. A grading result names the test by it, so a test
+    /// changed after grading is graded again.
+    #[must_use]
+    pub fn sha256(&self) -> String {
+        let decisive = (self.kind, &self.expression, &self.stdin, &self.expected, self.ignore_trailing_whitespace);
+        let text = serde_json::to_string(&decisive).unwrap_or_default();
+        super::receipt::sha256_hex(&text)
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -97,6 +97,12 @@ random_id!(
     "a question ID"
 );
 
+random_id!(
+    /// A frozen submission of an attempt (its receipt's `submission_id`).
+    SubmissionId,
+    "a submission ID"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

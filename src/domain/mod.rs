@@ -15,7 +15,7 @@ pub mod save_item;
 pub mod timestamp;
 
 pub use exam::{ExamSpec, IntegrityProfile, LatePolicy, QuestionSpec, TestKind, TestSpec, Visibility};
-pub use ids::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, UserId};
+pub use ids::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, SubmissionId, UserId};
 pub use org::{OrgName, OrgSlug};
 pub use people::{DisplayName, Email, Role, Scope};
 pub use timestamp::Timestamp;

@@ -47,6 +47,7 @@ pub const TABLES: &[(&str, Belongs)] = &[
                     UNION SELECT user_id FROM incident_notes WHERE exam_id = ?1
                     UNION SELECT requested_by FROM similarity_runs WHERE exam_id = ?1
                     UNION SELECT made_by FROM pair_reviews WHERE exam_id = ?1
+                    UNION SELECT graded_by FROM grading_results WHERE question_id IN (SELECT id FROM questions WHERE exam_id = ?1)
                     UNION SELECT made_by FROM signal_reviews WHERE session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)
                     UNION SELECT made_by FROM submissions WHERE session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1))",
         ),
@@ -72,6 +73,7 @@ pub const TABLES: &[(&str, Belongs)] = &[
                                WHERE e.exam_id = ?1)",
         ),
     ),
+    ("grading_results", Belongs::Exam("question_id IN (SELECT id FROM questions WHERE exam_id = ?1)")),
     ("late_items", Belongs::Exam(OF_SESSIONS)),
     ("signal_reviews", Belongs::Exam(OF_SESSIONS)),
     ("announcements", Belongs::Exam("exam_id = ?1")),

@@ -83,6 +83,7 @@ const EXAM: &[(&str, &str)] = &[
     ("move_codes", "attempt_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)"),
     ("announcement_reads", "announcement_id IN (SELECT id FROM announcements WHERE exam_id = ?1)"),
     ("announcements", "exam_id = ?1"),
+    ("grading_results", "question_id IN (SELECT id FROM questions WHERE exam_id = ?1)"),
     (
         "submission_answers",
         "submission_id IN (SELECT s.id FROM submissions s JOIN exam_sessions e ON e.id = s.session_id

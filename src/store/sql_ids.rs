@@ -1,7 +1,9 @@
 //! How identifiers and timestamps are stored: as their text (hyphenated
 //! ids, fixed-width times). Here, not in `domain/`, which knows no database.
 
-use crate::domain::{AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, Timestamp, UserId};
+use crate::domain::{
+    AttemptId, CourseId, ExamId, GrantId, OrgId, QuestionId, SectionId, SessionId, SubmissionId, Timestamp, UserId,
+};
 
 macro_rules! stored_as_text {
     ($($name:ident),* $(,)?) => {$(
@@ -20,4 +22,16 @@ macro_rules! stored_as_text {
     )*};
 }
 
-stored_as_text!(OrgId, UserId, CourseId, SectionId, GrantId, SessionId, ExamId, AttemptId, QuestionId, Timestamp);
+stored_as_text!(
+    OrgId,
+    UserId,
+    CourseId,
+    SectionId,
+    GrantId,
+    SessionId,
+    ExamId,
+    AttemptId,
+    QuestionId,
+    SubmissionId,
+    Timestamp
+);

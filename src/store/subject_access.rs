@@ -47,6 +47,14 @@ pub const TABLES: &[(&str, About)] = &[
             &[],
         ),
     ),
+    (
+        "grading_results",
+        About::Rows(
+            "submission_id IN (SELECT s.id FROM submissions s JOIN exam_sessions e ON e.id = s.session_id
+                               WHERE e.user_id = ?1)",
+            &[],
+        ),
+    ),
     ("late_items", About::Rows(THEIR_ATTEMPTS, &[])),
     ("signal_reviews", About::Rows(THEIR_ATTEMPTS, &[])),
     ("move_codes", About::Rows("attempt_id IN (SELECT id FROM exam_sessions WHERE user_id = ?1)", &["code_sha256"])),

@@ -404,6 +404,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
     cases.extend(watching_cases(&open, &w.section.to_string(), &w.student_user.to_string(), staff));
     cases.extend(attempt_cases(ids, &open, staff));
     cases.extend(similarity_cases(ids, &open, staff));
+    cases.extend(grading_cases(&open, staff));
     cases.extend([
         student(Method::GET, mine.clone(), Body::None, 200),
         // The student started in the fixture: a second start is the refusal of a second device.
@@ -578,6 +579,33 @@ fn similarity_cases(
             format!("{open}/similarity/reviews"),
             Body::Json(json!({"question_id": ids.question, "attempts": [ids.attempt, ids.attempt],
                 "decision": "noted", "comment": "the same code, shown in lectures"})),
+            Access::CourseStaff,
+            (Who::Reviewer, 422),
+        ),
+    ]
+}
+
+/// Grading the open exam's submissions (instructors and reviewers).
+fn grading_cases(open: &str, staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case) -> Vec<Case> {
+    // Nothing is submitted yet: a submission the exam does not hold is not
+    // found, and a result for a question the exam does not have is refused
+    // before anything is looked up, which tells a route that let the caller
+    // in from one that did not.
+    let nobody = "00000000-0000-7000-8000-000000000000";
+    vec![
+        staff(Method::GET, format!("{open}/grading"), Body::None, Access::CourseStaff, (Who::Reviewer, 200)),
+        staff(
+            Method::GET,
+            format!("{open}/grading/submissions/{nobody}"),
+            Body::None,
+            Access::CourseStaff,
+            (Who::Reviewer, 404),
+        ),
+        staff(
+            Method::POST,
+            format!("{open}/grading/submissions/{nobody}/results"),
+            Body::Json(json!({"results": [{"question_id": nobody, "test_sha256": "0".repeat(64),
+                "outcome": "passed", "duration_ms": 1}]})),
             Access::CourseStaff,
             (Who::Reviewer, 422),
         ),

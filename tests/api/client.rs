@@ -299,6 +299,28 @@ impl Api<'_> {
         self.post(&format!("{}/similarity/runs", exam_path(course, exam)), Some(body)).await
     }
 
+    /// `GET .../grading`: the tests and every latest submission with its scores.
+    pub async fn grading(self, course: impl Display, exam: impl Display) -> Response {
+        self.get(&format!("{}/grading", exam_path(course, exam))).await
+    }
+
+    /// `GET .../grading/submissions/{submission}`: its answers and stored results.
+    pub async fn grading_work(self, course: impl Display, exam: impl Display, submission: impl Display) -> Response {
+        self.get(&format!("{}/grading/submissions/{submission}", exam_path(course, exam))).await
+    }
+
+    /// `POST .../grading/submissions/{submission}/results` with `{"results": results}`.
+    pub async fn record_results(
+        self,
+        course: impl Display,
+        exam: impl Display,
+        submission: impl Display,
+        results: Value,
+    ) -> Response {
+        let path = format!("{}/grading/submissions/{submission}/results", exam_path(course, exam));
+        self.post(&path, Some(json!({ "results": results }))).await
+    }
+
     /// `POST .../similarity/reviews`: a decision on one pair of the latest run.
     pub async fn review_pair(self, course: impl Display, exam: impl Display, body: Value) -> Response {
         self.post(&format!("{}/similarity/reviews", exam_path(course, exam)), Some(body)).await

@@ -105,7 +105,7 @@ async fn an_exam_is_reachable_only_through_its_own_course() {
 
 /// Sends a batch of saves to `exam` as `caller` with the attempt's secret.
 /// The exam as its editor sends it back: the spec fields, each question with its id.
-fn as_sent(exam: &Value) -> Value {
+pub fn as_sent(exam: &Value) -> Value {
     let mut spec = exam.clone();
     let object = spec.as_object_mut().unwrap();
     for server_owned in ["id", "course_id", "phase", "published_at", "question_ids"] {

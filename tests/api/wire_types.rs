@@ -207,3 +207,32 @@ async fn every_response_the_page_reads_has_the_fields_its_typescript_type_declar
     conforms(&types, "Candidate", first(&listed, "candidates"), "a candidate link");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_grading_pages_types_match_what_the_server_sends() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let types = interfaces();
+    let question = crate::grading::submitted(&app, &w).await;
+    let exam_path = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let grading = get(&app, &w.reviewer, &format!("{exam_path}/grading")).await;
+    conforms(&types, "Grading", &grading, "an exam's grading");
+    let row = first(&grading["submissions"], "submissions");
+    conforms(&types, "GradingRow", row, "a gradebook row");
+    conforms(&types, "QuestionScore", first(&row["scores"], "scores"), "a question's score");
+    let asked = first(&grading["questions"], "questions");
+    conforms(&types, "GradingQuestion", asked, "a question to grade");
+    let test = first(&asked["tests"], "tests");
+    conforms(&types, "GradingTest", test, "a test to run");
+
+    let submission = row["submission_id"].as_str().unwrap().to_owned();
+    let result = serde_json::json!([{ "question_id": question, "test_sha256": test["sha256"], "outcome": "passed",
+        "expected": "3", "actual": "3", "stdout": "", "stderr": "", "duration_ms": 3 }]);
+    let stored = app.as_(&w.reviewer).record_results(w.course, w.open_exam, &submission, result).await;
+    assert_eq!(stored.status(), 200);
+    let work = get(&app, &w.reviewer, &format!("{exam_path}/grading/submissions/{submission}")).await;
+    conforms(&types, "SubmissionWork", &work, "a submission to grade");
+    conforms(&types, "GradingAnswer", first(&work["answers"], "answers"), "an answer to grade");
+    conforms(&types, "StoredResult", first(&work["results"], "results"), "a stored result");
+    app.stop().await;
+}

@@ -10,8 +10,8 @@
 //   cd assets && npm run test:browser
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replaceCode, waitSaved } from './editor.mjs';
-import { chainedSteps, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
+import { demoSignedIn, handInFirst } from './demo.mjs';
+import { chainedSteps, DEMO_PASSWORD, demoStory } from './harness.mjs';
 
 /**
  * Failures the story causes on purpose: "who is signed in?" before signing
@@ -65,27 +65,8 @@ const HONEST = `def add(a, b):
     return result
 `;
 
-/** A person of the demo signed in on a computer of their own, on `landing`. */
-async function signedIn(email, password, landing = '/home') {
-  const page = await story.computer();
-  await page.goto(story.at(`/signin?org=demo&email=${encodeURIComponent(email)}`));
-  await signInFromLink(page, { email, password }, landing);
-  return page;
-}
-
-/** A student starts the demo exam, writes `code` as the first question's answer and hands it in. */
-async function handIn(email, password, code) {
-  const page = await signedIn(email, password);
-  await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: EXAM }).click();
-  await page.getByTestId('exam-start').click();
-  await page.getByTestId('editor-content').waitFor();
-  await replaceCode(page, code);
-  await waitSaved(page);
-  await page.getByTestId('submit').click();
-  await page.getByTestId('confirm-action').click();
-  await page.waitForURL(/\/exams\/[^/]+\/receipt$/);
-  await page.context().close();
-}
+const signedIn = (email, password, landing = '/home') => demoSignedIn(story, email, password, landing);
+const handIn = (email, password, code) => handInFirst(story, email, password, EXAM, code);
 
 const SAM = 'Sam Student <student1@demo.example>';
 const SASHA = 'Sasha Student <student2@demo.example>';

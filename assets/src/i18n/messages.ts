@@ -907,6 +907,48 @@ export interface Messages {
     notWholeField: string;
   };
   /** Similarity between an exam's submissions, for its instructors and reviewers. */
+  grading: {
+    documentTitle: string;
+    heading: (exam: string) => string;
+    link: string;
+    runHeading: string;
+    explain: string;
+    start: string;
+    resumeGrading: string;
+    pause: string;
+    resume: string;
+    preparing: string;
+    progress: (done: number, of: number, paused: boolean) => string;
+    allGraded: (count: number) => string;
+    waiting: (count: number) => string;
+    gradebookHeading: string;
+    noSubmissions: string;
+    filter: string;
+    sortBy: string;
+    sortName: string;
+    sortTotal: string;
+    caption: (shown: number, all: number) => string;
+    student: string;
+    questionHead: (title: string, points: number) => string;
+    total: (max: number) => string;
+    resultsHead: string;
+    points: (points: number, max: number) => string;
+    pending: (graded: number, tests: number) => string;
+    passed: (passed: number, tests: number) => string;
+    noTotal: string;
+    showResults: string;
+    hideResults: string;
+    testName: (position: number, visibility: 'visible' | 'hidden') => string;
+    notGraded: string;
+    outcomes: { passed: string; failed: string; error: string; timed_out: string };
+    expected: string;
+    actual: string;
+    stdout: string;
+    stderr: string;
+    ran: string;
+    ranBy: (ms: number, who: string, when: string) => string;
+    olderResults: (count: number) => string;
+  };
   similarityScreen: {
     documentTitle: string;
     heading: (exam: string) => string;

@@ -6,6 +6,7 @@ mod attempt_review;
 mod attempts;
 mod candidates;
 mod exams;
+mod grading;
 mod health;
 mod links;
 mod me;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitor::router())
         .merge(policy::router())
         .merge(announcements::router())
+        .merge(grading::router())
         .merge(similarity::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)

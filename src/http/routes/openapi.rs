@@ -340,6 +340,27 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/grading",
+        Who::CourseStaff,
+        200,
+        "The exam's grading: every question with all its tests (hidden ones too) and the SHA-256 that names each test's results, and the latest submission of every attempt with its scores so far (points per question once every test has a result; each test weighs the same).",
+    ),
+    (
+        "get",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/grading/submissions/{submission_id}",
+        Who::CourseStaff,
+        200,
+        "One submission to grade (the latest of its attempt): its answers with the SHA-256 of each, and every result stored for it, older tests' too.",
+    ),
+    (
+        "post",
+        "/api/v1/courses/{course_id}/exams/{exam_id}/grading/submissions/{submission_id}/results",
+        Who::CourseStaff,
+        200,
+        "Stores the results a grader's browser got running the submission's answers against the question's current tests (outcome, bounded excerpts of expected and actual values and output, duration); a result already stored for the same code and test stays as it was. Answers how many were new.",
+    ),
+    (
+        "get",
         "/api/v1/courses/{course_id}/exams/{exam_id}/incidents",
         Who::ExamProctor,
         200,

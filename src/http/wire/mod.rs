@@ -12,6 +12,7 @@ pub mod case_file;
 mod case_file_html;
 pub mod courses;
 pub mod exams;
+pub mod grading;
 pub mod monitor;
 pub mod people;
 pub mod policy;

@@ -163,6 +163,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0026_deleted_bundles.sql"),
         rust: None,
     },
+    Migration {
+        name: "grading results per submission, question and test",
+        sql: include_str!("org/0027_grading.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

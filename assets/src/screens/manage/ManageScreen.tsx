@@ -100,6 +100,9 @@ function ManagePage({ course, exam, onExamChanged }: Context & { onExamChanged: 
         </Link>{' '}
         <Link href={`/courses/${encodeURIComponent(course.id)}/exams/${encodeURIComponent(exam.id)}/similarity`} class="button button--secondary" data-testid="manage-similarity">
           {t.similarityScreen.link}
+        </Link>{' '}
+        <Link href={`/courses/${encodeURIComponent(course.id)}/exams/${encodeURIComponent(exam.id)}/grading`} class="button button--secondary" data-testid="manage-grading">
+          {t.grading.link}
         </Link>
       </p>
       {canManage && (
