@@ -22,7 +22,9 @@ pub const EXAMPLE: &str = include_str!("../config/examhall.toml");
 /// The top-level keys; only `EXAMHALL_*` variables naming one of them are
 /// read as config (others, like `EXAMHALL_MASTER_KEY`, are not config), and
 /// within them an unknown key is an error.
-const TOP_LEVEL_KEYS: &[&str] = &["data_dir", "server", "tls", "storage", "log", "auth", "exams", "backup"];
+/// A test holds it to [`Config`]'s fields.
+const TOP_LEVEL_KEYS: &[&str] =
+    &["data_dir", "server", "tls", "storage", "log", "auth", "exams", "backup", "retention"];
 
 /// Everything examhall can be configured with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,7 +58,8 @@ pub struct RetentionConfig {
     pub minimum_days: u32,
     /// Whether the server purges what is due by itself, once a day.
     pub automatic: bool,
-    /// The hour (UTC, 0 to 23) from which it does.
+    /// The hour (UTC, 0 to 23) during which it does; a server not running
+    /// then purges the next day.
     pub utc_hour: u8,
 }
 
@@ -488,6 +491,22 @@ fn describe(error: &figment::Error) -> String {
 mod tests {
     use super::*;
     use figment::Jail;
+
+    #[test]
+    fn every_section_of_the_config_can_be_set_from_the_environment() {
+        let defaults = serde_json::to_value(Config::default()).unwrap();
+        let mut sections: Vec<&str> = defaults.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut listed = TOP_LEVEL_KEYS.to_vec();
+        sections.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, sections, "TOP_LEVEL_KEYS names every top-level key of Config, and no other");
+        Jail::expect_with(|jail| {
+            jail.create_file("e.toml", "")?;
+            jail.set_env("EXAMHALL_RETENTION__UTC_HOUR", "5");
+            assert_eq!(Config::load(Some(Path::new("e.toml"))).unwrap().retention.utc_hour, 5);
+            Ok(())
+        });
+    }
 
     #[test]
     fn the_shipped_example_is_exactly_the_defaults() {

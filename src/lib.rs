@@ -23,6 +23,7 @@ pub mod http;
 pub mod integrity;
 pub mod notices;
 pub mod presence;
+pub mod private_path;
 pub mod random;
 pub mod service;
 pub mod signing;

@@ -76,13 +76,7 @@ pub async fn execute(state: &AppState, actor: AuditActor, org: OrgId, command: R
     let actor = Actor::audited(actor);
     match command {
         Retention::Set { evidence, exam } => {
-            let policy =
-                retention::change_policy(state, &actor, org, evidence, exam).await.map_err(|error| match error {
-                    StoreError::WrongState(message) => {
-                        Failure::new(message, Some("examhall retention show prints the policy and the minimum"))
-                    }
-                    other => other.into(),
-                })?;
+            let policy = retention::set_policy(state, &actor, org, evidence, exam).await?;
             Ok(Outcome::RetentionSet { evidence_days: policy.evidence_days, exam_days: policy.exam_days })
         }
         Retention::Hold { exam, reason } => {
@@ -122,7 +116,6 @@ fn not_found(error: StoreError) -> Failure {
             format!("no {what} in this organization"),
             Some("`examhall retention show --org SLUG` lists the exams with their ids"),
         ),
-        StoreError::WrongState(message) => Failure::new(message, None),
         other => other.into(),
     }
 }

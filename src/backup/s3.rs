@@ -6,9 +6,13 @@
 //! (encrypted, as it streams), then uploaded with one `PUT`: an object
 //! store makes an object visible under its key only once the upload is
 //! complete, so a partial upload is never seen under the final name. It is
-//! then read back and checked (size and SHA-256) before it counts; a failed
-//! attempt is retried after a pause that doubles, a bounded number of times.
+//! then read back and checked (size and SHA-256) before it counts. A
+//! failure that may pass (no answer, a timeout, 5xx, 408, 429) is retried
+//! after a pause that doubles, a bounded number of times within one overall
+//! time budget; any other is not. An object this upload stored that does not
+//! check out is deleted, so the bucket holds no bundle that no record names.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,14 +23,19 @@ use sha2::{Digest, Sha256};
 /// How long a signed request stays valid: long enough for an upload to
 /// start, short so that one seen where it should not be is soon worthless.
 const SIGNED_FOR: Duration = Duration::from_secs(10 * 60);
-/// Attempts per upload in all, and the pause before the second (doubling after).
+/// Attempts per upload at most, and the pause before the second (doubling after).
 const ATTEMPTS: u32 = 4;
-/// Each attempt's deadline: a minute, plus the bundle's size at the slowest
-/// rate a working link gives (1 MiB/s), for the upload and again for reading
-/// it back. A store that stalls cannot hold the backup job for longer.
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+/// One attempt's deadline ([`attempt_deadline`]): a minute, plus the
+/// bundle's size at the slowest rate a working link gives (1 MiB/s), for the
+/// upload and again for reading it back. All attempts together, pauses
+/// included, get twice that ([`BUDGET_ATTEMPTS`]), and deleting an object
+/// that did not check out one minute more: a store that stalls cannot hold
+/// the backup job for longer.
 const DEADLINE_FLOOR: Duration = Duration::from_secs(60);
 const SLOWEST_BYTES_PER_SECOND: u64 = 1024 * 1024;
-const FIRST_PAUSE: Duration = Duration::from_millis(500);
+/// The overall budget of an upload, in single attempts' deadlines.
+const BUDGET_ATTEMPTS: u32 = 2;
 /// The most of a store's error code kept for the message.
 const MAX_CODE: usize = 64;
 
@@ -150,67 +159,130 @@ impl S3Destination {
     }
 
     /// Uploads `file` as `name`, then reads it back and checks that it has
-    /// `bytes` bytes with SHA-256 `sha256`; retried on failure. Returns its
-    /// [`S3Destination::location`].
+    /// `bytes` bytes with SHA-256 `sha256`; retried on a failure that may
+    /// pass. Returns its [`S3Destination::location`].
     ///
     /// # Errors
-    /// The last attempt's failure.
+    /// The failure that ended it (the last attempt's, when retried), and
+    /// what became of an object it stored that did not check out.
     pub async fn upload(&self, file: &Path, name: &str, bytes: u64, sha256: &str) -> Result<PathBuf, String> {
         let key = format!("{}{name}", self.prefix);
+        let per_attempt = attempt_deadline(bytes);
+        let give_up = tokio::time::Instant::now() + per_attempt * BUDGET_ATTEMPTS;
+        let mut object = Object::Unknown;
         let mut pause = FIRST_PAUSE;
-        let mut last = String::new();
-        let deadline = DEADLINE_FLOOR + Duration::from_secs(2 * bytes / SLOWEST_BYTES_PER_SECOND);
-        for attempt in 1..=ATTEMPTS {
-            let tried = tokio::time::timeout(deadline, self.put_and_check(file, &key, bytes, sha256)).await;
-            match tried.unwrap_or_else(|_| Err(format!("no answer within {} s", deadline.as_secs()))) {
-                Ok(()) => return Ok(self.location(name)),
-                Err(error) => {
-                    tracing::warn!(attempt, %error, key, "uploading a bundle failed");
-                    last = error;
+        let mut attempt = 0;
+        let failure = loop {
+            attempt += 1;
+            let deadline = per_attempt.min(give_up.saturating_duration_since(tokio::time::Instant::now()));
+            let tried = tokio::time::timeout(deadline, self.attempt(file, &key, bytes, sha256, &mut object)).await;
+            let failure = match tried {
+                Ok(Ok(())) => return Ok(self.location(name)),
+                Ok(Err(failure)) => failure,
+                Err(_) => Failure::Passing(format!("no answer within {} s", deadline.as_secs())),
+            };
+            tracing::warn!(attempt, error = failure.text(), key, "uploading a bundle failed");
+            match failure {
+                Failure::Passing(_) if attempt < ATTEMPTS && tokio::time::Instant::now() + pause < give_up => {
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
                 }
+                failure => break failure,
             }
-            if attempt < ATTEMPTS {
-                tokio::time::sleep(pause).await;
-                pause *= 2;
+        };
+        let bucket = self.bucket.name();
+        let mut error = match &failure {
+            Failure::Passing(last) if attempt > 1 => {
+                format!("uploading {key} to bucket {bucket} failed {attempt} times; the last: {last}")
             }
+            Failure::Passing(last) => format!("uploading {key} to bucket {bucket} failed: {last}"),
+            Failure::Lasting(error) => {
+                format!("uploading {key} to bucket {bucket} failed, not retried (it would fail the same way): {error}")
+            }
+            Failure::Mismatch(error) => format!("uploading {key} to bucket {bucket} failed, not retried: {error}"),
+        };
+        let location = self.location(name);
+        match object {
+            // Not counted, so no record names it: it goes, or an admin is told where it is.
+            Object::Put => match self.delete_key(&key).await {
+                Ok(()) => error.push_str("; the object it stored was deleted"),
+                Err(e) => {
+                    let _ = write!(
+                        error,
+                        "; deleting the object it stored failed too ({e}): remove {} by hand",
+                        location.display()
+                    );
+                }
+            },
+            // Not this upload's (as far as it knows): another bundle of the
+            // same name is never replaced, nor deleted.
+            Object::WasThere if matches!(failure, Failure::Mismatch(_)) => {
+                let _ = write!(
+                    error,
+                    "; {} was there before this upload and is left as it is: check it",
+                    location.display()
+                );
+            }
+            Object::Unknown | Object::WasThere => {}
         }
-        Err(format!("uploading {key} to bucket {} failed {ATTEMPTS} times; the last: {last}", self.bucket.name()))
+        Err(error)
     }
 
-    async fn put_and_check(&self, file: &Path, key: &str, bytes: u64, sha256: &str) -> Result<(), String> {
-        let url = self.bucket.put_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        let opened = tokio::fs::File::open(file).await.map_err(|e| format!("{}: {e}", file.display()))?;
-        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(opened));
-        let response = self
-            .client
-            .put(url)
-            .header(reqwest::header::CONTENT_LENGTH, bytes)
-            // A second bundle of the same name never replaces the first.
-            .header(reqwest::header::IF_NONE_MATCH, "*")
-            .body(body)
-            .send()
-            .await
-            .map_err(failed)?;
-        // 412: an object of this name is there already, from an earlier
-        // attempt whose answer was lost; the check below says whether it is this bundle.
-        if response.status() != reqwest::StatusCode::PRECONDITION_FAILED {
-            answer_ok(response).await?;
+    /// One attempt: the `PUT`, unless an earlier attempt had an answer to
+    /// its own (noted in `object`), then the read-back check.
+    async fn attempt(
+        &self,
+        file: &Path,
+        key: &str,
+        bytes: u64,
+        sha256: &str,
+        object: &mut Object,
+    ) -> Result<(), Failure> {
+        if *object == Object::Unknown {
+            let url = self.bucket.put_object(Some(&self.credentials), key).sign(SIGNED_FOR);
+            let opened =
+                tokio::fs::File::open(file).await.map_err(|e| Failure::Lasting(format!("{}: {e}", file.display())))?;
+            let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(opened));
+            let response = self
+                .client
+                .put(url)
+                .header(reqwest::header::CONTENT_LENGTH, bytes)
+                // A second bundle of the same name never replaces the first.
+                .header(reqwest::header::IF_NONE_MATCH, "*")
+                .body(body)
+                .send()
+                .await
+                .map_err(passing)?;
+            // 412: an object of this name is there already, from an earlier
+            // attempt whose answer was lost (or another bundle of the same
+            // name); the check below says whether it is this bundle.
+            if response.status() == reqwest::StatusCode::PRECONDITION_FAILED {
+                *object = Object::WasThere;
+            } else {
+                answer_ok(response).await?;
+                *object = Object::Put;
+            }
         }
+        self.check(key, bytes, sha256).await
+    }
+
+    /// Reads the object under `key` back: is it `bytes` bytes with SHA-256 `sha256`?
+    async fn check(&self, key: &str, bytes: u64, sha256: &str) -> Result<(), Failure> {
         let url = self.bucket.get_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        let mut response = answer_ok(self.client.get(url).send().await.map_err(failed)?).await?;
+        let mut response = answer_ok(self.client.get(url).send().await.map_err(passing)?).await?;
         let (mut hasher, mut read) = (Sha256::new(), 0u64);
-        while let Some(chunk) = response.chunk().await.map_err(failed)? {
+        while let Some(chunk) = response.chunk().await.map_err(passing)? {
             read += chunk.len() as u64;
             if read > bytes {
-                return Err(format!("the stored object is larger than the {bytes} bytes uploaded"));
+                return Err(Failure::Mismatch(format!("the stored object is larger than the {bytes} bytes uploaded")));
             }
             hasher.update(&chunk);
         }
         let stored = hex::encode(hasher.finalize());
         if read != bytes || stored != sha256 {
-            return Err(format!(
+            return Err(Failure::Mismatch(format!(
                 "the stored object does not match what was uploaded ({read} bytes, SHA-256 {stored}; expected {bytes} bytes, {sha256})"
-            ));
+            )));
         }
         Ok(())
     }
@@ -225,14 +297,82 @@ impl S3Destination {
             .strip_prefix(&bucket)
             .filter(|key| key.starts_with(&self.prefix) && !key.contains(".."))
             .ok_or_else(|| format!("{location} is not under the configured bucket and prefix"))?;
-        let url = self.bucket.delete_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        let deleting = tokio::time::timeout(DEADLINE_FLOOR, self.client.delete(url).send()).await;
-        let response = deleting.map_err(|_| "no answer within a minute".to_owned())?.map_err(failed)?;
-        if response.status() == reqwest::StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        answer_ok(response).await.map(drop)
+        self.delete_key(key).await
     }
+
+    /// Deletes the object under `key`, within a minute; one already gone counts as deleted.
+    async fn delete_key(&self, key: &str) -> Result<(), String> {
+        let url = self.bucket.delete_object(Some(&self.credentials), key).sign(SIGNED_FOR);
+        let deleting = async {
+            let response = self.client.delete(url).send().await.map_err(failed)?;
+            if response.status() == reqwest::StatusCode::NOT_FOUND {
+                return Ok(());
+            }
+            answer_ok(response).await.map(drop).map_err(|refused| refused.text)
+        };
+        tokio::time::timeout(DEADLINE_FLOOR, deleting).await.map_err(|_| "no answer within a minute".to_owned())?
+    }
+}
+
+/// One attempt's deadline for a bundle of `bytes` bytes (see [`DEADLINE_FLOOR`]).
+fn attempt_deadline(bytes: u64) -> Duration {
+    DEADLINE_FLOOR + Duration::from_secs((bytes / SLOWEST_BYTES_PER_SECOND).saturating_mul(2))
+}
+
+/// What an upload knows of the object under its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Object {
+    /// Nothing yet, or a `PUT` whose answer was lost.
+    Unknown,
+    /// The store took this upload's `PUT`: the object is this upload's.
+    Put,
+    /// The store refused the `PUT`: an object of this name was there already.
+    WasThere,
+}
+
+/// Why an attempt failed, and so whether to try again.
+#[derive(Debug)]
+enum Failure {
+    /// It may pass: no answer, a timeout, or the store's 5xx, 408 or 429.
+    Passing(String),
+    /// The same request would fail the same way (another 4xx, an unreadable file).
+    Lasting(String),
+    /// The object under the key is not what was uploaded: another try would read the same.
+    Mismatch(String),
+}
+
+impl Failure {
+    fn text(&self) -> &str {
+        match self {
+            Self::Passing(text) | Self::Lasting(text) | Self::Mismatch(text) => text,
+        }
+    }
+}
+
+/// The store's answer other than success: its status, and the message
+/// [`answer_ok`] made of it.
+#[derive(Debug)]
+struct Refused {
+    status: reqwest::StatusCode,
+    text: String,
+}
+
+impl From<Refused> for Failure {
+    fn from(refused: Refused) -> Self {
+        use reqwest::StatusCode;
+        let status = refused.status;
+        if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS
+        {
+            Self::Passing(refused.text)
+        } else {
+            Self::Lasting(refused.text)
+        }
+    }
+}
+
+/// A request that got no answer (or a cut one): worth another try.
+fn passing(error: reqwest::Error) -> Failure {
+    Failure::Passing(failed(error))
 }
 
 /// A failed request, described without its address: a signed address is a
@@ -245,7 +385,7 @@ fn failed(error: reqwest::Error) -> String {
 /// The response, or its status and the store's error code as an error. The
 /// rest of the store's answer stays out: S3 error bodies echo the access key
 /// and the string that was signed.
-async fn answer_ok(response: reqwest::Response) -> Result<reqwest::Response, String> {
+async fn answer_ok(response: reqwest::Response) -> Result<reqwest::Response, Refused> {
     if response.status().is_success() {
         return Ok(response);
     }
@@ -255,14 +395,15 @@ async fn answer_ok(response: reqwest::Response) -> Result<reqwest::Response, Str
         .split_once("<Code>")
         .and_then(|(_, rest)| rest.split_once("</Code>"))
         .map(|(code, _)| code.chars().filter(char::is_ascii_alphanumeric).take(MAX_CODE).collect::<String>());
-    match code {
-        Some(code) if !code.is_empty() => Err(format!("the object store answered {status} ({code})")),
-        _ => Err(format!("the object store answered {status}")),
-    }
+    let text = match code {
+        Some(code) if !code.is_empty() => format!("the object store answered {status} ({code})"),
+        _ => format!("the object store answered {status}"),
+    };
+    Err(Refused { status, text })
 }
 
 /// The credentials: from the environment, or else from `file` (which must
-/// be private to this user, like the master key).
+/// be private to this user, checked as the master key's file is).
 fn credentials(file: Option<&Path>) -> Result<Credentials, String> {
     let from_env = |name| std::env::var(name).ok().filter(|value: &String| !value.is_empty());
     match (from_env(KEY_VARIABLE), from_env(SECRET_VARIABLE)) {
@@ -279,16 +420,15 @@ fn credentials(file: Option<&Path>) -> Result<Credentials, String> {
             "backup.s3 has no credentials: set {KEY_VARIABLE} and {SECRET_VARIABLE}, or backup.s3.credentials_file"
         ));
     };
-    let metadata = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mode = std::os::unix::fs::PermissionsExt::mode(&metadata.permissions()) & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(format!(
-            "the S3 credentials file {} is open to other users (mode {mode:04o}); fix it with: chmod 600 {}",
-            file.display(),
-            file.display()
-        ));
-    }
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?);
+    let io = |e: std::io::Error| format!("backup.s3.credentials_file {}: {e}", file.display());
+    // The file checked is the file read: one handle for both.
+    let mut opened = std::fs::File::open(file).map_err(io)?;
+    let metadata = opened.metadata().map_err(io)?;
+    crate::private_path::check(file, &metadata).map_err(|e| format!("backup.s3.credentials_file: {e}"))?;
+    // Sized up front, so that no copy of the secret is left behind by growing.
+    let capacity = usize::try_from(metadata.len()).unwrap_or(0).min(64 * 1024) + 1;
+    let mut text = zeroize::Zeroizing::new(String::with_capacity(capacity));
+    std::io::Read::read_to_string(&mut opened, &mut text).map_err(io)?;
     let parsed: CredentialsFile = toml::from_str(&text)
         .map_err(|_| format!("{}: expected access_key_id = \"...\" and secret_access_key = \"...\"", file.display()))?;
     Ok(Credentials::new(parsed.access_key_id, parsed.secret_access_key))
@@ -322,4 +462,70 @@ fn client(ca_file: Option<&Path>) -> Result<reqwest::Client, String> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: impl Into<String>) -> reqwest::Response {
+        reqwest::Response::from(http::Response::builder().status(status).body(body.into()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_stores_error_answer_keeps_its_status_and_code_and_nothing_else() {
+        let body = "<Error><Code>SignatureDoesNotMatch</Code><AWSAccessKeyId>AKIAEXAMPLE</AWSAccessKeyId>\
+                    <StringToSign>secret-ish</StringToSign></Error>";
+        let refused = answer_ok(answer(403, body)).await.unwrap_err();
+        assert_eq!(refused.text, "the object store answered 403 Forbidden (SignatureDoesNotMatch)");
+        assert!(matches!(Failure::from(refused), Failure::Lasting(_)), "a 403 is not tried again");
+
+        // A code is kept only as letters and digits, and only so long.
+        let refused = answer_ok(answer(400, "<Code>Bad<b>&amp;</Code>")).await.unwrap_err();
+        assert_eq!(refused.text, "the object store answered 400 Bad Request (Badbamp)");
+        let refused = answer_ok(answer(404, format!("<Code>{}</Code>", "A".repeat(500)))).await.unwrap_err();
+        assert_eq!(refused.text, format!("the object store answered 404 Not Found ({})", "A".repeat(MAX_CODE)));
+        let refused = answer_ok(answer(500, "AKIAEXAMPLE went wrong")).await.unwrap_err();
+        assert_eq!(refused.text, "the object store answered 500 Internal Server Error");
+
+        for (status, again) in [(500, true), (503, true), (408, true), (429, true), (404, false), (412, false)] {
+            let failure = Failure::from(answer_ok(answer(status, "")).await.unwrap_err());
+            assert_eq!(matches!(failure, Failure::Passing(_)), again, "{status}");
+        }
+        assert!(answer_ok(answer(200, "")).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_request_that_gets_no_answer_fails_without_its_signed_address() {
+        // A loopback port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = S3Config {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            bucket: "bundles".to_owned(),
+            prefix: "examhall/".to_owned(),
+            region: default_region(),
+            path_style: true,
+            credentials_file: None,
+            ca_file: None,
+        };
+        let destination = S3Destination {
+            bucket: bucket(&config).unwrap(),
+            credentials: Credentials::new("AKIAEXAMPLE", "the-secret-access-key"),
+            prefix: "examhall/".to_owned(),
+            client: client(None).unwrap(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bundle");
+        std::fs::write(&file, b"the bundle").unwrap();
+
+        let error = destination.upload(&file, "b.tar.zst.age", 10, &"0".repeat(64)).await.unwrap_err();
+        assert!(error.contains(&format!("failed {ATTEMPTS} times")), "no answer is tried again: {error}");
+        for secret in ["X-Amz-Signature", "X-Amz-Credential", "AKIAEXAMPLE", "the-secret-access-key", "http://"] {
+            assert!(!error.contains(secret), "{secret} in {error}");
+        }
+        let error = destination.delete("s3://bundles/examhall/b.tar.zst.age").await.unwrap_err();
+        for secret in ["X-Amz-Signature", "X-Amz-Credential", "AKIAEXAMPLE", "the-secret-access-key", "http://"] {
+            assert!(!error.contains(secret), "{secret} in {error}");
+        }
+    }
 }

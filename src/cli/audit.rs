@@ -69,7 +69,7 @@ pub struct Log {
 
 /// Runs an audit command.
 pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
-    let platform = super::org::open_platform(config)?;
+    let platform = super::open_platform(config, None)?;
     let result = match command {
         Command::Verify { log, expect_head } => match &log.org {
             None => verify(OrgFile::Open(platform.db()), "platform", *expect_head).await,

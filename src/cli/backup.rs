@@ -166,7 +166,7 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<(), CliError
 }
 
 async fn list(config: &Config, slug: &str) -> Result<(), CliError> {
-    let platform = super::org::open_platform(config)?;
+    let platform = super::open_platform(config, None)?;
     let result = async {
         let org = super::org::by_slug(&platform, slug).await?.id;
         let reader = super::reading::OrgReader::open(&platform, org).await?;

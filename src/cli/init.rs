@@ -39,7 +39,7 @@ pub async fn run(config: &Config, args: &Args) -> Result<(), CliError> {
     let made = initialise(config, &args.hosts)?;
     let token = super::setup_link::issue(config).await;
     let link = token.map(|token| super::setup_link::link_url(&super::setup_link::base_url(config, None), &token));
-    let platform = super::org::open_platform(config)?;
+    let platform = super::open_platform(config, None)?;
     let signing = platform.signing_key(SystemClock.now()).await;
     platform.db().close().await;
     let signing = signing?.public();

@@ -37,7 +37,7 @@ async fn rotate_master(config: &Config) -> Result<(), CliError> {
     let held = super::offline::hold(config, "rotating the master key")?;
     // Opened once first, as the server would: a platform.db of an older
     // schema is migrated, so every wrapped key of this version is rewrapped.
-    super::offline::platform(config, &held)?.db().close().await;
+    super::open_platform(config, Some(&held))?.db().close().await;
     let key_file = config.master_key_file();
     let event = AuditEvent::by(&Actor::command_line(), "keys.rotate_master");
     let rotated =
@@ -66,7 +66,7 @@ async fn rotate_master(config: &Config) -> Result<(), CliError> {
 
 async fn rekey_org(config: &Config, slug: &str) -> Result<(), CliError> {
     let held = super::offline::hold(config, "re-encrypting an organization's database")?;
-    let platform = super::offline::platform(config, &held)?;
+    let platform = super::open_platform(config, Some(&held))?;
     let done = async {
         let org = super::org::by_slug(&platform, slug).await?;
         let event = AuditEvent::by(&Actor::command_line(), "org.rekey")
@@ -98,7 +98,7 @@ async fn show(config: &Config) -> Result<(), CliError> {
 
 /// Every signing key of this data directory's appliance, current first.
 async fn stored(config: &Config) -> Result<Vec<PublicKey>, CliError> {
-    let platform = super::org::open_platform(config).map_err(|error| {
+    let platform = super::open_platform(config, None).map_err(|error| {
         error.hint("to check what another appliance signed, or without this data directory, pass its signing.pub with --trust-key")
     })?;
     let keys = platform.signing_public_keys().await;

@@ -29,6 +29,8 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 pub use error::CliError;
 
 use crate::config::Config;
+use crate::store::data_dir::DataDirLock;
+use crate::store::platform::Platform;
 
 /// examhall: AI-free coding exams, served from your own server.
 #[derive(Debug, Parser)]
@@ -122,6 +124,19 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => error.report(),
     }
+}
+
+/// Opens the platform database of `config`. With `held` (this process holds
+/// the data directory, from `offline::hold`) a master key rotation a crash
+/// interrupted is finished or undone first; without, the server may be
+/// running, and the key that opens `platform.db` is used as it is.
+///
+/// # Errors
+/// When the master key cannot be loaded or `platform.db` cannot be opened.
+pub fn open_platform(config: &Config, held: Option<&DataDirLock>) -> Result<Platform, CliError> {
+    let master = crate::store::master_rotation::load(&config.data(), &config.master_key_file(), held)?;
+    let options = crate::store::OpenOptions { readers: 1, ..crate::store::OpenOptions::default() };
+    Ok(Platform::open(&config.data(), std::sync::Arc::new(master), options)?)
 }
 
 /// An outcome that does not answer the command sent: a server of another

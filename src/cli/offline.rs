@@ -1,16 +1,12 @@
 //! Commands that change key material (`keys rotate-master`, `keys
 //! rekey-org`, `org erase`): they replace files a running server holds
 //! open, so they run only while no server runs, holding the data
-//! directory's lock themselves.
-
-use std::sync::Arc;
+//! directory's lock themselves, and open `platform.db` with it
+//! ([`super::open_platform`]).
 
 use super::CliError;
 use crate::config::Config;
-use crate::store::OpenOptions;
 use crate::store::data_dir::{DataDirLock, LockError};
-use crate::store::master_rotation;
-use crate::store::platform::Platform;
 
 /// Takes the data directory for `what` ("rotating the master key"), or says
 /// that the server must be stopped first.
@@ -28,11 +24,4 @@ pub(super) fn hold(config: &Config, what: &str) -> Result<DataDirLock, CliError>
         .hint("stop it (systemctl stop examhall), run this command, then start it again (systemctl start examhall)"),
         other @ LockError::Io { .. } => other.into(),
     })
-}
-
-/// Opens `platform.db` in the process holding the data directory (which
-/// finishes or undoes a key rotation a crash interrupted).
-pub(super) fn platform(config: &Config, held: &DataDirLock) -> Result<Platform, CliError> {
-    let master = master_rotation::load(&config.data(), &config.master_key_file(), Some(held))?;
-    Ok(Platform::open(&config.data(), Arc::new(master), OpenOptions { readers: 1, ..OpenOptions::default() })?)
 }

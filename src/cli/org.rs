@@ -1,15 +1,13 @@
 //! `examhall org`: organizations, from the command line.
 
-use std::sync::Arc;
-
 use super::CliError;
 use crate::admin::{self, Outcome, client};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::OrgSlug;
+use crate::store::StoreError;
 use crate::store::audit::{Actor, AuditEvent};
 use crate::store::platform::{Organization, Platform};
-use crate::store::{OpenOptions, StoreError, master_rotation};
 
 /// Organization commands.
 #[derive(Debug, clap::Subcommand)]
@@ -64,17 +62,11 @@ pub enum Command {
     },
 }
 
-/// Opens the platform database of `config` (the server may be running).
-pub fn open_platform(config: &Config) -> Result<Platform, CliError> {
-    let master = master_rotation::load(&config.data(), &config.master_key_file(), None)?;
-    Ok(Platform::open(&config.data(), Arc::new(master), OpenOptions { readers: 1, ..OpenOptions::default() })?)
-}
-
 /// Runs an organization command; changes go through the running server if there is one.
 pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     let change = match command {
         Command::List { json } => {
-            let platform = open_platform(config)?;
+            let platform = super::open_platform(config, None)?;
             let result = list(&platform, *json).await;
             platform.db().close().await;
             return result;
@@ -115,19 +107,21 @@ async fn erase(config: &Config, slug: &str, confirm: &str) -> Result<(), CliErro
         return Err(CliError::new(format!("--confirm {confirm} does not repeat --org {slug}; nothing was erased"))
             .hint(format!("erasing destroys the organization's key and files for good: to go ahead, run examhall org erase --org {slug} --confirm {slug}")));
     }
+    let parsed = OrgSlug::parse(slug)?;
     let held = super::offline::hold(config, "erasing an organization")?;
-    let platform = super::offline::platform(config, &held)?;
+    let platform = super::open_platform(config, Some(&held))?;
     let erased = async {
-        let org = match by_slug(&platform, slug).await {
+        let org = match platform.org_by_slug(parsed).await {
             Ok(org) => org,
-            Err(error) => {
+            Err(error @ StoreError::NotFound(_)) => {
                 // An erase stopped after destroying the key left files with no record.
                 let left = platform.remove_keyless_files().await?;
-                if left.removed.is_empty() {
-                    return Err(error);
+                if left.removed.is_empty() && left.left.is_empty() {
+                    return Err(not_found(&error));
                 }
                 return Ok((None, left));
             }
+            Err(other) => return Err(other.into()),
         };
         let event = AuditEvent::by(&Actor::command_line(), "org.erase")
             .target(org.id.to_string())
@@ -142,10 +136,12 @@ async fn erase(config: &Config, slug: &str, confirm: &str) -> Result<(), CliErro
             println!("erased organization {slug} ({id}): its key is destroyed, so no copy of its database opens again");
         }
         None => {
-            println!("finished an interrupted erase: {slug}'s key was destroyed already; its files are removed now");
+            println!(
+                "no organization {slug} is left; finished an interrupted erase (the key of these files was destroyed already):"
+            );
         }
     }
-    for file in &erased.removed {
+    for file in erased.removed.iter().chain(&erased.copies) {
         println!("  removed {}", file.display());
     }
     for (file, error) in &erased.left {
@@ -164,11 +160,14 @@ async fn erase(config: &Config, slug: &str, confirm: &str) -> Result<(), CliErro
 pub(super) async fn by_slug(platform: &Platform, slug: &str) -> Result<Organization, CliError> {
     let slug = OrgSlug::parse(slug)?;
     platform.org_by_slug(slug).await.map_err(|error| match error {
-        StoreError::NotFound(_) => {
-            CliError::new(error.to_string()).hint("`examhall org list` shows the organizations and their slugs")
-        }
+        StoreError::NotFound(_) => not_found(&error),
         other => other.into(),
     })
+}
+
+/// An organization that is not there, and how to find the right slug.
+fn not_found(error: &StoreError) -> CliError {
+    CliError::new(error.to_string()).hint("`examhall org list` shows the organizations and their slugs")
 }
 
 async fn list(platform: &Platform, json: bool) -> Result<(), CliError> {

@@ -150,7 +150,7 @@ fn print_held(held: &[PurgeLine]) {
 }
 
 async fn read(config: &Config, slug: &str, plan: bool) -> Result<(), CliError> {
-    let platform = super::org::open_platform(config)?;
+    let platform = super::open_platform(config, None)?;
     let result = async {
         let org = super::org::by_slug(&platform, slug).await?.id;
         let reader = super::reading::OrgReader::open(&platform, org).await?;
@@ -208,8 +208,11 @@ fn print_overview(slug: &str, overview: &Overview) {
         None => println!("retention of {slug}: no policy, everything is kept"),
     }
     println!("  platform minimum    {} days", overview.minimum_days);
-    for (hold, title) in &overview.holds {
-        println!("legal hold: {title} ({}), since {} by {}: {}", hold.exam, hold.held_at, hold.held_by, hold.reason);
+    for hold in &overview.holds {
+        println!(
+            "legal hold: {} ({}), since {} by {}: {}",
+            hold.title, hold.exam, hold.held_at, hold.held_by, hold.reason
+        );
     }
     println!("exams:");
     for (id, title) in &overview.exams {

@@ -63,7 +63,7 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     match command {
         Command::Create(args) => create(config, args).await,
         Command::List { org: slug, json } => {
-            let platform = super::org::open_platform(config)?;
+            let platform = super::open_platform(config, None)?;
             let org = platform.org_by_slug(OrgSlug::parse(slug)?).await.map_err(|error| match error {
                 StoreError::NotFound(_) => {
                     CliError::new(format!("no organization has the slug {slug}")).hint("`examhall org list` shows them")

@@ -18,6 +18,7 @@ use crate::domain::receipt::sha256_hex;
 use crate::domain::{QuestionId, SubmissionId, TestSpec};
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::attempts::submissions;
 use crate::store::grading::{self as store, NewResult, StoredResult, Submission};
 
 /// The longest excerpt of expected and actual values and of output that a
@@ -93,8 +94,6 @@ pub struct Answer {
     pub question: QuestionId,
     /// The code, as submitted.
     pub code: String,
-    /// Its SHA-256, as the receipt gives it.
-    pub sha256: String,
 }
 
 /// One submission's work: its answers and the results stored so far.
@@ -157,18 +156,12 @@ fn scores(
 /// Storage errors.
 pub async fn overview(on: &ExamStaff) -> Result<Grading, StoreError> {
     let exam = on.exam.id;
-    let (submissions, results) = on
-        .staff
-        .db
-        .read(move |conn| Ok((store::submissions(conn, exam)?, store::results_of_exam(conn, exam)?)))
-        .await?;
+    let (submissions, results) =
+        on.staff.db.read(move |conn| Ok((store::submissions(conn, exam)?, store::passed_of_exam(conn, exam)?))).await?;
     let questions = questions(on);
     let mut by_submission: HashMap<SubmissionId, HashMap<(QuestionId, &str), bool>> = HashMap::new();
-    for stored in &results {
-        by_submission.entry(stored.submission).or_default().insert(
-            (stored.result.question, stored.result.test_sha256.as_str()),
-            stored.result.outcome == store::Outcome::Passed,
-        );
+    for (submission, question, test, passed) in &results {
+        by_submission.entry(*submission).or_default().insert((*question, test.as_str()), *passed);
     }
     let empty = HashMap::new();
     let submissions = submissions
@@ -188,24 +181,20 @@ pub async fn overview(on: &ExamStaff) -> Result<Grading, StoreError> {
 /// attempt of this exam; storage errors.
 pub async fn work(on: &ExamStaff, id: SubmissionId) -> Result<SubmissionWork, StoreError> {
     let exam = on.exam.id;
-    let (submission, answers, results) = on
+    let (submission, mut codes, results) = on
         .staff
         .db
         .read(move |conn| {
             let submission =
                 store::submission(conn, exam, id)?.ok_or_else(|| StoreError::NotFound("submission".to_owned()))?;
-            Ok((submission, store::answers(conn, id)?, store::results_of(conn, id)?))
+            Ok((submission, submissions::codes(conn, &id)?, store::results_of(conn, id)?))
         })
         .await?;
-    let mut code: HashMap<QuestionId, String> = answers.into_iter().collect();
     let answers = on
         .exam
         .question_ids
         .iter()
-        .map(|question| {
-            let code = code.remove(question).unwrap_or_default();
-            Answer { question: *question, sha256: sha256_hex(&code), code }
-        })
+        .map(|question| Answer { question: *question, code: codes.remove(question).unwrap_or_default() })
         .collect();
     Ok(SubmissionWork { submission, answers, results })
 }
@@ -271,11 +260,16 @@ pub async fn record(
         .db
         .write(move |conn| {
             store::submission(conn, exam, id)?.ok_or_else(|| StoreError::NotFound("submission".to_owned()))?;
-            let code: HashMap<QuestionId, String> = store::answers(conn, id)?.into_iter().collect();
+            let code = submissions::codes(conn, &id)?;
+            // Each answer's code hashed once, for the questions this report is about.
+            let mut hashed: HashMap<QuestionId, String> = HashMap::new();
             let rows: Vec<(NewResult, String)> = results
                 .into_iter()
                 .map(|result| {
-                    let sha256 = sha256_hex(code.get(&result.question).map_or("", String::as_str));
+                    let sha256 = hashed
+                        .entry(result.question)
+                        .or_insert_with(|| sha256_hex(code.get(&result.question).map_or("", String::as_str)))
+                        .clone();
                     (result, sha256)
                 })
                 .collect();

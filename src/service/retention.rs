@@ -30,7 +30,7 @@ pub struct Overview {
     /// The platform's floor.
     pub minimum_days: u32,
     /// Holds, with their exams' titles.
-    pub holds: Vec<(Hold, String)>,
+    pub holds: Vec<Hold>,
     /// What is due now (held ones included, marked).
     pub plan: Vec<Due>,
     /// The last purges, newest first.
@@ -55,14 +55,7 @@ pub async fn overview(file: OrgFile<'_>, config: &Config, now: OffsetDateTime) -
             Some(stored) => retention::plan(conn, &stored.policy, now, late_window)?,
             None => Vec::new(),
         };
-        let titles = titles(conn)?;
-        let holds = retention::holds(conn)?
-            .into_iter()
-            .map(|hold| {
-                let title = titles.iter().find(|(id, _)| *id == hold.exam).map(|(_, t)| t.clone()).unwrap_or_default();
-                (hold, title)
-            })
-            .collect();
+        let holds = retention::holds(conn)?;
         let expired_bundles = match (&policy, delete_expired) {
             (Some(stored), true) => {
                 backup_runs::expired(conn, now, stored.policy.exam_days)?.into_iter().map(|b| b.file).collect()
@@ -70,7 +63,7 @@ pub async fn overview(file: OrgFile<'_>, config: &Config, now: OffsetDateTime) -
             _ => Vec::new(),
         };
         let purged = retention::purged(conn, 50)?;
-        Ok(Overview { policy, minimum_days, holds, plan, purged, exams: titles, expired_bundles })
+        Ok(Overview { policy, minimum_days, holds, plan, purged, exams: titles(conn)?, expired_bundles })
     })
     .await
 }
@@ -83,23 +76,23 @@ fn titles(conn: &rusqlite::Connection) -> Result<Vec<(ExamId, String)>, StoreErr
 }
 
 /// Whether `policy` keeps to the platform's `minimum` days and keeps
-/// evidence no longer than the exam it belongs to; if not, the setting at
-/// fault (`evidence_days`, `exam_days`) and why.
+/// evidence no longer than the exam it belongs to.
 ///
 /// # Errors
-/// The setting at fault and the reason.
-pub fn check_policy(policy: &Policy, minimum: u32) -> Result<(), (&'static str, String)> {
+/// [`StoreError::Invalid`] naming the setting at fault (`evidence_days`,
+/// `exam_days`), and why.
+fn check_policy(policy: &Policy, minimum: u32) -> Result<(), StoreError> {
     for (field, what, days) in
         [("evidence_days", "Integrity evidence", policy.evidence_days), ("exam_days", "Exam data", policy.exam_days)]
     {
         if days.is_some_and(|d| d < minimum) {
-            return Err((
+            return Err(StoreError::invalid(
                 field,
                 format!("{what} must be kept at least {minimum} days after an exam closes (the platform's minimum)"),
             ));
         }
         if days.is_some_and(|d| d > retention::MAX_DAYS) {
-            return Err((
+            return Err(StoreError::invalid(
                 field,
                 format!(
                     "{what} can be kept at most {} days; to keep it for good, keep it indefinitely",
@@ -111,9 +104,9 @@ pub fn check_policy(policy: &Policy, minimum: u32) -> Result<(), (&'static str, 
     if let (Some(evidence), Some(exam)) = (policy.evidence_days, policy.exam_days)
         && evidence > exam
     {
-        return Err((
+        return Err(StoreError::invalid(
             "evidence_days",
-            "Integrity evidence goes with its exam, so it cannot be kept longer than the exam".into(),
+            "Integrity evidence goes with its exam, so it cannot be kept longer than the exam",
         ));
     }
     Ok(())
@@ -141,45 +134,37 @@ impl Days {
     }
 }
 
-/// Changes the settings of `org`'s policy that are not [`Days::Unchanged`];
-/// returns the policy now in force.
+/// Sets `org`'s policy for `actor`: each setting that is not
+/// [`Days::Unchanged`], the others left as they are, read, checked, written
+/// and audited (with the settings before) in one transaction, so a change
+/// saved meanwhile is never undone unseen. Returns the policy now in force.
 ///
 /// # Errors
-/// See [`set_policy`].
-pub async fn change_policy(
+/// [`StoreError::Invalid`] naming the setting below the platform's minimum,
+/// above [`retention::MAX_DAYS`], or keeping evidence longer than the exam it
+/// belongs to; storage errors.
+pub async fn set_policy(
     state: &AppState,
     actor: &Actor,
     org: OrgId,
     evidence: Days,
     exam: Days,
 ) -> Result<Policy, StoreError> {
-    let db = state.registry().org(org).await?;
-    let current = db.read(retention::policy).await?.map(|p| p.policy).unwrap_or_default();
-    let policy =
-        Policy { evidence_days: evidence.over(current.evidence_days), exam_days: exam.over(current.exam_days) };
-    set_policy(state, actor, org, policy.clone()).await?;
-    Ok(policy)
-}
-
-/// Sets `org`'s policy for `actor`.
-///
-/// # Errors
-/// [`StoreError::WrongState`] for days below the platform's minimum, or
-/// evidence kept longer than the exam it belongs to; storage errors.
-pub async fn set_policy(state: &AppState, actor: &Actor, org: OrgId, policy: Policy) -> Result<(), StoreError> {
-    check_policy(&policy, state.config().retention.minimum_days)
-        .map_err(|(_, message)| StoreError::WrongState(message))?;
+    let minimum = state.config().retention.minimum_days;
     let (now, db) = (state.clock().now(), state.registry().org(org).await?);
     let event = actor.event("retention.policy");
     db.write(move |conn| {
         let before = retention::policy(conn)?.map(|p| p.policy).unwrap_or_default();
+        let policy =
+            Policy { evidence_days: evidence.over(before.evidence_days), exam_days: exam.over(before.exam_days) };
+        check_policy(&policy, minimum)?;
         retention::set_policy(conn, &policy, &event.actor_label, now)?;
         let details = serde_json::json!({
             "evidence_days": policy.evidence_days, "exam_days": policy.exam_days,
             "before": {"evidence_days": before.evidence_days, "exam_days": before.exam_days},
         });
         audit::append(conn, &event.details(details), now)?;
-        Ok(())
+        Ok(policy)
     })
     .await
 }
@@ -187,15 +172,11 @@ pub async fn set_policy(state: &AppState, actor: &Actor, org: OrgId, policy: Pol
 /// Puts `exam` of `org` on legal hold; `false` when it was held already.
 ///
 /// # Errors
-/// [`StoreError::NotFound`] for an exam not of `org`; [`StoreError::WrongState`]
-/// for an empty or overlong reason; storage errors.
+/// [`StoreError::NotFound`] for an exam not of `org`; [`StoreError::Invalid`]
+/// (`reason`) for a reason that is empty, longer than [`MAX_REASON`] or has
+/// control characters; storage errors.
 pub async fn hold(state: &AppState, actor: &Actor, org: OrgId, exam: ExamId, reason: &str) -> Result<bool, StoreError> {
-    let reason = reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON {
-        return Err(StoreError::WrongState(format!(
-            "a legal hold needs a reason of 1 to {MAX_REASON} characters (the dispute it is for)"
-        )));
-    }
+    let reason = super::text::lines("reason", "reason", reason, 1, MAX_REASON)?;
     let (now, db) = (state.clock().now(), state.registry().org(org).await?);
     let event = actor.event("retention.hold").target(exam.to_string());
     db.write(move |conn| {
@@ -248,10 +229,12 @@ pub struct Applied {
 /// Purges everything `org`'s policy says is due at the clock's now, for
 /// `actor`: exam by exam, the edit and event log in chunks, then the rest
 /// with its audit entry in one transaction, each transaction checking again
-/// that the exam is still due and not held; then the WAL is folded into the
-/// file, so the overwritten pages replace the old ones there too. The file
-/// is not compacted (`VACUUM` would build a copy of the whole database in
-/// memory, or in a plaintext temporary file): the freed pages are reused.
+/// that the exam is still due and not held; then a passive checkpoint folds
+/// what of the WAL it can into the file, so the overwritten pages replace
+/// the old ones there too, without waiting for anyone (the rest follows
+/// with the next automatic checkpoint). The file is not compacted (`VACUUM`
+/// would build a copy of the whole database in memory, or in a plaintext
+/// temporary file): the freed pages are reused.
 ///
 /// # Errors
 /// Storage errors; the purges done before one fails stay done and audited.
@@ -278,16 +261,16 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
     }
     if !applied.purged.is_empty() {
         db.outside(|conn| {
-            // Busy when a reader still holds old frames: they are folded in
-            // by a later checkpoint, and were overwritten in the WAL already.
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            // PASSIVE never waits, so no save of the organization stalls
+            // behind it (TRUNCATE would, up to the busy timeout): frames a
+            // reader still needs are folded in by a later, automatic one.
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
             Ok(())
         })
         .await?;
     }
     if state.config().backup.delete_expired {
-        let destinations = Destinations::of(state, org).await?;
-        delete_expired_bundles(&db, actor, &destinations, policy.exam_days, now, &mut applied).await?;
+        delete_expired_bundles(state, &db, actor, org, policy.exam_days, now, &mut applied).await?;
     }
     Ok(applied)
 }
@@ -325,38 +308,41 @@ async fn purge_one(
 }
 
 /// Where this organization's bundles may be deleted from: files of its own
-/// names in the configured folder, and objects under the configured bucket
-/// and prefix. A record pointing anywhere else (a folder configured before,
-/// or a row restored from another appliance) is left alone and reported.
+/// names (see [`bundle_of`]) directly in the configured folder, and objects
+/// of its own names directly under the configured bucket and prefix (which
+/// every organization shares). A record pointing anywhere else (a folder
+/// configured before, another organization's object, a row restored from
+/// another appliance) is left alone and reported.
 struct Destinations {
     folder: std::path::PathBuf,
-    names: String,
+    slug: String,
     s3: Result<Option<S3Destination>, String>,
 }
 
 impl Destinations {
     async fn of(state: &AppState, org: OrgId) -> Result<Self, StoreError> {
-        let slug = super::organizations::find(state, org).await?.slug;
+        let slug = super::organizations::find(state, org).await?.slug.to_string();
         let s3 = state.config().backup.s3.as_ref().map(S3Destination::new).transpose();
-        Ok(Self { folder: state.config().backup_dir(), names: format!("examhall-{slug}-"), s3 })
+        Ok(Self { folder: state.config().backup_dir(), slug, s3 })
     }
 
     /// Deletes one bundle; one already gone counts as deleted.
     async fn delete(&self, bundle: &backup_runs::Expired) -> Result<(), String> {
+        let path = std::path::Path::new(&bundle.file);
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if !bundle_of(name, &self.slug) {
+            return Err("not one of this organization's bundles; left alone".to_owned());
+        }
         if bundle.file.starts_with("s3://") {
             return match &self.s3 {
-                Ok(Some(s3)) => s3.delete(&bundle.file).await,
+                Ok(Some(s3)) if s3.location(name).as_os_str() == bundle.file.as_str() => s3.delete(&bundle.file).await,
+                Ok(Some(_)) => Err("not under the configured bucket and prefix; left alone".to_owned()),
                 Ok(None) => Err("[backup.s3] is no longer configured".to_owned()),
                 Err(why) => Err(why.clone()),
             };
         }
-        let path = std::path::Path::new(&bundle.file);
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let ours = path.parent() == Some(self.folder.as_path())
-            && name.starts_with(&self.names)
-            && name.ends_with(".tar.zst.age");
-        if !ours {
-            return Err(format!("not one of this organization's bundles in {}; left alone", self.folder.display()));
+        if path.parent() != Some(self.folder.as_path()) {
+            return Err(format!("not in {}; left alone", self.folder.display()));
         }
         match std::fs::metadata(path) {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -370,20 +356,54 @@ impl Destinations {
     }
 }
 
-/// Deletes the bundles that hold only what the policy says is gone (see
-/// [`backup_runs::expired`]) from `destinations`, each recorded as deleted,
-/// and audits the lot (`backup.delete_expired`, with the files' names and
-/// those that could not be deleted, and why). A bundle already gone counts
-/// as deleted; one that cannot be deleted is tried again by the next run.
+/// Whether `name` is the name [`super::backups`] gives a bundle of the
+/// organization `slug`: `examhall-SLUG-org-STAMP.tar.zst.age` or
+/// `examhall-SLUG-exam-EXAM_ID-STAMP.tar.zst.age`, read whole, so that a
+/// slug that begins another (`physics`, `physics-2`) never claims its files.
+fn bundle_of(name: &str, slug: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix("examhall-")
+        .and_then(|n| n.strip_prefix(slug))
+        .and_then(|n| n.strip_prefix('-'))
+        .and_then(|n| n.strip_suffix(".tar.zst.age"))
+    else {
+        return false;
+    };
+    let stamp = match (rest.strip_prefix("org-"), rest.strip_prefix("exam-").and_then(|r| r.rsplit_once('-'))) {
+        (Some(stamp), _) => stamp,
+        (None, Some((exam, stamp))) if ExamId::parse(exam).is_ok() => stamp,
+        _ => return false,
+    };
+    // `[year][month][day]T[hour][minute][second]Z`.
+    let bytes = stamp.as_bytes();
+    bytes.len() == 16
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 => *b == b'T',
+            15 => *b == b'Z',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+/// Deletes the bundles of `org` that hold only what the policy says is gone
+/// (see [`backup_runs::expired`]) from their destinations, each recorded as
+/// deleted, and audits the lot (`backup.delete_expired`, with the files'
+/// names and those that could not be deleted, and why). A bundle already
+/// gone counts as deleted; one that cannot be deleted is tried again by the
+/// next run. Nothing expired: no destination is even opened.
 async fn delete_expired_bundles(
+    state: &AppState,
     db: &Database,
     actor: &Actor,
-    destinations: &Destinations,
+    org: OrgId,
     exam_days: Option<u32>,
     now: OffsetDateTime,
     applied: &mut Applied,
 ) -> Result<(), StoreError> {
     let expired = db.read(move |conn| backup_runs::expired(conn, now, exam_days)).await?;
+    if expired.is_empty() {
+        return Ok(());
+    }
+    let destinations = Destinations::of(state, org).await?;
     let mut deleted = Vec::new();
     for bundle in expired {
         let name = std::path::Path::new(&bundle.file)
@@ -416,11 +436,14 @@ async fn delete_expired_bundles(
     Ok(())
 }
 
-/// How long the daily purge waits after a failure before it tries again.
-const RETRY_AFTER_FAILURE: time::Duration = time::Duration::hours(1);
+/// How long the daily purge waits after a failure before it tries again
+/// (within the hour it runs in; after that, the next day).
+const RETRY_AFTER_FAILURE: time::Duration = time::Duration::minutes(15);
 
-/// Purges, once a day from `retention.utc_hour`, what every active
-/// organization's policy says is due; checks every `every`.
+/// Purges, once a day during the hour `retention.utc_hour` (UTC), what every
+/// active organization's policy says is due; checks every `every`. Only
+/// during that hour: a server started later in the day waits for the next
+/// day's, rather than purging at once, in the middle of exams.
 pub async fn run_daily_every(state: AppState, every: std::time::Duration) {
     let config = state.config().retention.clone();
     if !config.automatic {
@@ -433,12 +456,11 @@ pub async fn run_daily_every(state: AppState, every: std::time::Duration) {
     loop {
         ticker.tick().await;
         let now = state.clock().now();
-        if now.hour() < config.utc_hour {
+        if now.hour() != config.utc_hour {
             continue;
         }
         for (org, _) in state.registry().open_orgs() {
-            let waiting = failed_at.get(&org).is_some_and(|at| now < *at + RETRY_AFTER_FAILURE);
-            if done_on.get(&org) == Some(&now.date()) || waiting {
+            if !purges_now(now, config.utc_hour, done_on.get(&org).copied(), failed_at.get(&org).copied()) {
                 continue;
             }
             let system = Actor::audited(audit::Actor::system());
@@ -450,11 +472,23 @@ pub async fn run_daily_every(state: AppState, every: std::time::Duration) {
                 Err(StoreError::Closed) => return,
                 Err(error) => {
                     failed_at.insert(org, now);
-                    tracing::error!(org = %org, %error, "the daily retention purge failed; it is tried again in an hour");
+                    tracing::error!(org = %org, %error, "the daily retention purge failed; it is tried again in 15 minutes, within its hour");
                 }
             }
         }
     }
+}
+
+/// Whether the daily purge of an organization runs at `now`: during the
+/// hour `utc_hour`, not `done_on` today already, and not within
+/// [`RETRY_AFTER_FAILURE`] of a failure (`failed_at`).
+fn purges_now(
+    now: OffsetDateTime,
+    utc_hour: u8,
+    done_on: Option<time::Date>,
+    failed_at: Option<OffsetDateTime>,
+) -> bool {
+    now.hour() == utc_hour && done_on != Some(now.date()) && failed_at.is_none_or(|at| now >= at + RETRY_AFTER_FAILURE)
 }
 
 async fn run_for(state: &AppState, system: &Actor, org: OrgId) -> Result<(), StoreError> {
@@ -472,4 +506,57 @@ async fn run_for(state: &AppState, system: &Actor, org: OrgId) -> Result<(), Sto
     }
 
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bundle_is_this_organizations_only_by_its_whole_name() {
+        let exam = ExamId::generate();
+        let org = "examhall-physics-org-20260601T020000Z.tar.zst.age";
+        assert!(bundle_of(org, "physics"));
+        assert!(bundle_of(&format!("examhall-physics-exam-{exam}-20260601T171500Z.tar.zst.age"), "physics"));
+        assert!(!bundle_of(org, "phys"), "another organization");
+        for other in [
+            "examhall-physics-2-org-20260601T020000Z.tar.zst.age".to_owned(),
+            "examhall-physics-org-org-20260601T020000Z.tar.zst.age".to_owned(),
+            format!("examhall-physics-exam-exam-{exam}-20260601T171500Z.tar.zst.age"),
+        ] {
+            assert!(!bundle_of(&other, "physics"), "a slug that begins with physics- claims {other}");
+        }
+        assert!(!bundle_of("examhall-physics-org-20260601T020000Z.tar", "physics"), "not a bundle");
+        assert!(!bundle_of("examhall-physics-org-latest.tar.zst.age", "physics"), "no time stamp");
+    }
+
+    #[test]
+    fn the_daily_purge_runs_only_during_its_hour_once_a_day() {
+        use time::macros::datetime;
+        let at =
+            |hour, minute| datetime!(2026-06-01 00:00 UTC).replace_hour(hour).unwrap().replace_minute(minute).unwrap();
+        assert!(!purges_now(at(2, 59), 3, None, None));
+        assert!(purges_now(at(3, 0), 3, None, None));
+        assert!(purges_now(at(3, 59), 3, None, None));
+        assert!(!purges_now(at(10, 0), 3, None, None), "a server started after the hour waits for tomorrow's");
+        let today = at(3, 0).date();
+        assert!(!purges_now(at(3, 30), 3, Some(today), None), "once a day");
+        assert!(purges_now(at(3, 0) + time::Duration::DAY, 3, Some(today), None), "and the next day again");
+        let failed = at(3, 5);
+        assert!(!purges_now(at(3, 10), 3, None, Some(failed)), "a pause after a failure");
+        assert!(purges_now(at(3, 20), 3, None, Some(failed)), "then tried again within the hour");
+    }
+
+    #[test]
+    fn a_policy_is_refused_on_the_setting_at_fault() {
+        let field = |evidence_days, exam_days| match check_policy(&Policy { evidence_days, exam_days }, 30) {
+            Err(StoreError::Invalid { field, .. }) => Some(field),
+            _ => None,
+        };
+        assert_eq!(field(Some(29), None), Some("evidence_days"));
+        assert_eq!(field(None, Some(retention::MAX_DAYS + 1)), Some("exam_days"));
+        assert_eq!(field(Some(60), Some(40)), Some("evidence_days"), "evidence kept longer than its exam");
+        assert_eq!(field(Some(30), Some(30)), None);
+        assert_eq!(field(None, None), None);
+    }
 }

@@ -29,7 +29,7 @@ pub enum Belongs {
 }
 
 /// The condition on a child of the exam's sessions (each names its session in `session_id`).
-const OF_SESSIONS: &str = "session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)";
+pub(crate) const OF_SESSIONS: &str = "session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)";
 
 /// Every table of an organization database, parents first.
 pub const TABLES: &[(&str, Belongs)] = &[

@@ -97,6 +97,17 @@ pub fn retry_after(failures: u32) -> time::Duration {
     time::Duration::minutes(1_i64 << failures.saturating_sub(1).min(6)).min(time::Duration::hours(1))
 }
 
+/// When the exam `e` closed, late window aside: the later of its closing
+/// time and its attempts' last deadline. With [`EVERY_ATTEMPT_SUBMITTED`],
+/// what "closed" means to backups and to retention alike. Times have one
+/// fixed width, so comparing the text compares the times.
+pub(crate) const EXAM_CLOSED_AT: &str =
+    "max(e.closes_at, coalesce((SELECT max(s.deadline_at) FROM exam_sessions s WHERE s.exam_id = e.id), e.closes_at))";
+
+/// Whether every attempt at the exam `e` was submitted (see [`EXAM_CLOSED_AT`]).
+pub(crate) const EVERY_ATTEMPT_SUBMITTED: &str =
+    "NOT EXISTS (SELECT 1 FROM exam_sessions s WHERE s.exam_id = e.id AND s.submitted_at IS NULL)";
+
 /// The exams that are owed a backup at `now`, oldest close first, and why.
 ///
 /// # Errors
@@ -107,24 +118,21 @@ pub fn due_exams(
     late_window: time::Duration,
 ) -> Result<Vec<(ExamId, Reason)>, StoreError> {
     // Closed: past its close and every attempt's deadline, plus the late
-    // window, with every attempt submitted. Times have one fixed width, so
-    // comparing the text compares the times.
-    let mut statement = conn.prepare_cached(
+    // window, with every attempt submitted.
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT e.id,
                 (SELECT max(r.started_at) FROM backup_runs r
                  WHERE r.exam_id = e.id AND r.outcome = 'ok' AND r.reason <> 'command'),
-                max(e.closes_at, coalesce((SELECT max(s.deadline_at) FROM exam_sessions s WHERE s.exam_id = e.id),
-                                          e.closes_at)) AS closed,
+                {EXAM_CLOSED_AT} AS closed,
                 max(coalesce((SELECT max(v.made_at) FROM signal_reviews v
                               JOIN exam_sessions s ON s.id = v.session_id WHERE s.exam_id = e.id), ''),
                     coalesce((SELECT max(p.made_at) FROM pair_reviews p WHERE p.exam_id = e.id), ''))
          FROM exams e
          WHERE e.status = 'published'
-           AND max(e.closes_at, coalesce((SELECT max(s.deadline_at) FROM exam_sessions s WHERE s.exam_id = e.id),
-                                         e.closes_at)) <= ?1
-           AND NOT EXISTS (SELECT 1 FROM exam_sessions s WHERE s.exam_id = e.id AND s.submitted_at IS NULL)
-         ORDER BY closed, e.id",
-    )?;
+           AND {EXAM_CLOSED_AT} <= ?1
+           AND {EVERY_ATTEMPT_SUBMITTED}
+         ORDER BY closed, e.id"
+    ))?;
     let rows = statement.query_map([rfc3339(now - late_window)], |r| {
         Ok((r.get::<_, ExamId>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
     })?;

@@ -69,6 +69,23 @@ pub fn open(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection, 
     Ok(conn)
 }
 
+/// Runs `work` with `secure_delete` on, so what it deletes or overwrites
+/// (rows, wrapped keys) is zeroed in the file rather than left in free
+/// pages; off again after, so other writes on the connection (a long-lived
+/// writer's) do not pay for it.
+///
+/// # Errors
+/// Those of `work`, or of setting the pragma.
+pub(crate) fn overwriting<T>(
+    conn: &Connection,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.pragma_update(None, "secure_delete", true)?;
+    let result = work(conn);
+    conn.pragma_update(None, "secure_delete", false)?;
+    result
+}
+
 /// Creates an empty database file readable only by this user; SQLite gives
 /// the `-wal` and `-shm` files the same permissions.
 pub(super) fn create_private_file(path: &Path) -> Result<(), StoreError> {
@@ -100,6 +117,18 @@ mod tests {
     fn this_build_links_sqlcipher() {
         let version = sqlcipher_version().unwrap();
         assert!(version.starts_with('4'), "{version}");
+    }
+
+    #[test]
+    fn overwriting_turns_secure_delete_off_again_even_when_the_work_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("a.db"), &DatabaseKey::generate(), true).unwrap();
+        let secure =
+            |conn: &Connection| conn.query_row("PRAGMA secure_delete", [], |row| row.get::<_, i64>(0)).unwrap();
+        assert_eq!(overwriting(&conn, |conn| Ok(secure(conn))).unwrap(), 1);
+        assert_eq!(secure(&conn), 0);
+        assert!(overwriting(&conn, |_| Err::<(), _>(StoreError::NotFound("x".into()))).is_err());
+        assert_eq!(secure(&conn), 0);
     }
 
     #[test]

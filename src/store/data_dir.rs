@@ -11,7 +11,7 @@
 //! ```
 
 use std::fs::{File, OpenOptions, Permissions, TryLockError};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::domain::OrgId;
@@ -157,15 +157,7 @@ pub fn keep_new_files_private() {
 /// [`PrivacyError`], whose message says how to fix it.
 pub fn check_private_dir(path: &Path) -> Result<(), PrivacyError> {
     let metadata = std::fs::metadata(path).map_err(|source| PrivacyError::Io { path: path.to_owned(), source })?;
-    let mode = metadata.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(PrivacyError::Open { path: path.to_owned(), mode });
-    }
-    let user = rustix::process::geteuid().as_raw();
-    if metadata.uid() != user {
-        return Err(PrivacyError::WrongOwner { path: path.to_owned(), owner: metadata.uid(), user });
-    }
-    Ok(())
+    Ok(crate::private_path::check(path, &metadata)?)
 }
 
 /// Creates folder `path` (0700) if it is missing, then checks it is private.
@@ -184,24 +176,9 @@ pub fn ensure_private_dir(path: &Path) -> Result<(), PrivacyError> {
 /// Why a folder of examhall's is not private.
 #[derive(Debug, thiserror::Error)]
 pub enum PrivacyError {
-    /// Group or others have a permission on it.
-    #[error("{path} is open to other users (mode {mode:04o}); fix it with: chmod 700 {path}")]
-    Open {
-        /// The folder.
-        path: PathBuf,
-        /// Its permission bits.
-        mode: u32,
-    },
-    /// Another user owns it.
-    #[error("{path} belongs to uid {owner}, but examhall runs as uid {user}; fix it with: chown {user} {path}")]
-    WrongOwner {
-        /// The folder.
-        path: PathBuf,
-        /// Its owner.
-        owner: u32,
-        /// The user examhall runs as.
-        user: u32,
-    },
+    /// Another user owns it, or group or others have a permission on it.
+    #[error(transparent)]
+    NotPrivate(#[from] crate::private_path::NotPrivate),
     /// It cannot be read or created.
     #[error("{path}: {source}")]
     Io {

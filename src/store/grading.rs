@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::StoreError;
+use super::attempts::submissions::LATEST_OF_ATTEMPT;
 use crate::clock::rfc3339;
 use crate::domain::{AttemptId, ExamId, QuestionId, SubmissionId, Timestamp, UserId};
 
@@ -80,8 +81,6 @@ pub struct StoredResult {
     pub recorded_at: Timestamp,
 }
 
-const LATEST: &str = "s.number = (SELECT max(number) FROM submissions t WHERE t.session_id = s.session_id)";
-
 fn submission_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
     Ok(Submission {
         id: r.get(0)?,
@@ -104,7 +103,7 @@ pub fn submissions(conn: &Connection, exam: ExamId) -> Result<Vec<Submission>, S
         "SELECT {SUBMISSION_COLUMNS} FROM submissions s
          JOIN exam_sessions a ON a.id = s.session_id
          JOIN users u ON u.id = a.user_id
-         WHERE a.exam_id = ?1 AND {LATEST}
+         WHERE a.exam_id = ?1 AND {LATEST_OF_ATTEMPT}
          ORDER BY u.display_name, u.email, a.id"
     ))?;
     let rows = statement.query_map([exam], submission_from_row)?;
@@ -123,23 +122,12 @@ pub fn submission(conn: &Connection, exam: ExamId, id: SubmissionId) -> Result<O
                 "SELECT {SUBMISSION_COLUMNS} FROM submissions s
                  JOIN exam_sessions a ON a.id = s.session_id
                  JOIN users u ON u.id = a.user_id
-                 WHERE s.id = ?2 AND a.exam_id = ?1 AND {LATEST}"
+                 WHERE s.id = ?2 AND a.exam_id = ?1 AND {LATEST_OF_ATTEMPT}"
             ),
             params![exam, id],
             submission_from_row,
         )
         .optional()?)
-}
-
-/// The code of each answer of submission `id`, by question.
-///
-/// # Errors
-/// Storage errors.
-pub fn answers(conn: &Connection, id: SubmissionId) -> Result<Vec<(QuestionId, String)>, StoreError> {
-    let mut statement =
-        conn.prepare_cached("SELECT question_id, code FROM submission_answers WHERE submission_id = ?1")?;
-    let rows = statement.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn result_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredResult> {
@@ -165,20 +153,22 @@ fn result_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredResult> {
 const RESULT_COLUMNS: &str = "g.submission_id, g.question_id, g.test_sha256, g.outcome, g.expected, g.actual,
      g.stdout, g.stderr, g.duration_ms, g.code_sha256, g.graded_by, u.display_name, g.recorded_at";
 
-/// Every result stored for the latest submissions of `exam`, oldest first.
+/// Whether each stored result of the latest submissions of `exam` passed,
+/// by submission, question and test: what scores need, without the excerpts.
 ///
 /// # Errors
 /// Storage errors.
-pub fn results_of_exam(conn: &Connection, exam: ExamId) -> Result<Vec<StoredResult>, StoreError> {
+pub fn passed_of_exam(
+    conn: &Connection,
+    exam: ExamId,
+) -> Result<Vec<(SubmissionId, QuestionId, String, bool)>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {RESULT_COLUMNS} FROM grading_results g
-         JOIN users u ON u.id = g.graded_by
+        "SELECT g.submission_id, g.question_id, g.test_sha256, g.outcome = 'passed' FROM grading_results g
          JOIN submissions s ON s.id = g.submission_id
          JOIN exam_sessions a ON a.id = s.session_id
-         WHERE a.exam_id = ?1 AND {LATEST}
-         ORDER BY g.recorded_at, g.rowid"
+         WHERE a.exam_id = ?1 AND {LATEST_OF_ATTEMPT}"
     ))?;
-    let rows = statement.query_map([exam], result_from_row)?;
+    let rows = statement.query_map([exam], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -7,7 +7,7 @@
 //! server refuses to start and says how to fix it.
 
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::keys::MasterKey;
@@ -23,26 +23,9 @@ pub enum MasterKeyError {
     /// No key anywhere.
     #[error("the master key file {0} does not exist; run `examhall init`, or point storage.master_key_file at the key")]
     Missing(PathBuf),
-    /// Group or others may read or write the file.
-    #[error("the master key file {path} is open to other users (mode {mode:04o}); fix it with: chmod 600 {path}")]
-    TooOpen {
-        /// The key file.
-        path: PathBuf,
-        /// Its permission bits.
-        mode: u32,
-    },
-    /// Someone else owns the file.
-    #[error(
-        "the master key file {path} belongs to uid {owner}, but examhall runs as uid {user}; fix it with: chown {user} {path}"
-    )]
-    WrongOwner {
-        /// The key file.
-        path: PathBuf,
-        /// The file's owner.
-        owner: u32,
-        /// The user examhall runs as.
-        user: u32,
-    },
+    /// The file is not private to the user examhall runs as.
+    #[error("the master key file: {0}")]
+    NotPrivate(#[from] crate::private_path::NotPrivate),
     /// The content is not a key.
     #[error("the master key from {0} is not 64 hexadecimal characters")]
     Malformed(String),
@@ -103,21 +86,9 @@ pub fn read_file(path: &Path) -> Result<MasterKey, MasterKeyError> {
         }
         Err(error) => return Err(io(error)),
     };
-    check_private(path, &metadata)?;
+    crate::private_path::check(path, &metadata)?;
     let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(io)?);
     MasterKey::from_hex(&text).map_err(|_| MasterKeyError::Malformed(path.display().to_string()))
-}
-
-fn check_private(path: &Path, metadata: &std::fs::Metadata) -> Result<(), MasterKeyError> {
-    let mode = metadata.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(MasterKeyError::TooOpen { path: path.to_owned(), mode });
-    }
-    let user = rustix::process::geteuid().as_raw();
-    if metadata.uid() != user {
-        return Err(MasterKeyError::WrongOwner { path: path.to_owned(), owner: metadata.uid(), user });
-    }
-    Ok(())
 }
 
 /// Writes a new key file (mode 0600); never replaces an existing one.
@@ -134,6 +105,8 @@ pub fn write_new(path: &Path, key: &MasterKey) -> Result<(), MasterKeyError> {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
 
     #[test]

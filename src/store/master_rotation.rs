@@ -10,7 +10,9 @@
 //!    key rewrapped and the audit entry `keys.rotate_master` appended, is
 //!    written to `platform.db.next`, synced and proved ([`reencrypt`]);
 //! 3. the copy is renamed over `platform.db`: the commit point;
-//! 4. `<key file>.next` is renamed over the key file.
+//! 4. `<key file>.next` is renamed over the key file, and the copies of
+//!    `platform.db` taken before a migration (which the old key opens) are
+//!    removed.
 //!
 //! A crash before step 3 leaves the old key opening the untouched
 //! `platform.db`; after it, the new key in `<key file>.next` opens the new
@@ -31,14 +33,6 @@ use super::{StoreError, audit, reencrypt};
 use crate::failpoint;
 use crate::signing::WRAP_CONTEXT;
 
-/// Where a rotation keeps the new key until `platform.db` needs it.
-#[must_use]
-pub fn pending_key(key_file: &Path) -> PathBuf {
-    let mut name = key_file.file_name().unwrap_or_default().to_owned();
-    name.push(".next");
-    key_file.with_file_name(name)
-}
-
 /// Loads the master key (see [`master_key::load`]). When a rotation was
 /// interrupted, the key that opens `platform.db` is returned, and with
 /// `held` (this process holds the data directory) the rotation is finished
@@ -48,19 +42,17 @@ pub fn pending_key(key_file: &Path) -> PathBuf {
 /// See [`MasterKeyError`].
 pub fn load(data: &DataDir, key_file: &Path, held: Option<&DataDirLock>) -> Result<MasterKey, MasterKeyError> {
     let current = master_key::load(key_file)?;
-    let pending_file = pending_key(key_file);
+    // Where a rotation keeps the new key until `platform.db` needs it.
+    let pending_file = reencrypt::next_path(key_file);
     if !master_key::comes_from_file() || !pending_file.exists() {
         return Ok(current);
     }
     let platform = data.platform_db();
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| MasterKeyError::Io { path, source }
-    };
     if reencrypt::opens(&platform, &current.platform_db_key()) {
         if held.is_some() {
             // Stopped before the commit point: the old key stays in force.
-            reencrypt::remove_if_there(&reencrypt::next_path(&platform)).map_err(io(&platform))?;
+            let copy = reencrypt::next_path(&platform);
+            reencrypt::remove_if_there(&copy).map_err(io(&copy))?;
             reencrypt::remove_if_there(&pending_file).map_err(io(&pending_file))?;
             tracing::warn!(key_file = %key_file.display(), "undid a master key rotation that stopped before it took effect");
         }
@@ -72,11 +64,29 @@ pub fn load(data: &DataDir, key_file: &Path, held: Option<&DataDirLock>) -> Resu
         return Ok(current);
     }
     if held.is_some() {
-        std::fs::rename(&pending_file, key_file).map_err(io(key_file))?;
-        reencrypt::sync_dir(key_file).map_err(io(key_file))?;
+        finish(key_file, &pending_file, &platform)?;
         tracing::warn!(key_file = %key_file.display(), "finished a master key rotation that stopped after it took effect");
     }
     Ok(pending)
+}
+
+/// Step 4, once `platform.db` opens with the key in `pending_file` only:
+/// that key replaces the one in `key_file`, and the copies of `platform.db`
+/// taken before a migration, which the old key opens, are removed. Shared
+/// by a rotation and by [`load`] finishing an interrupted one.
+fn finish(key_file: &Path, pending_file: &Path, platform: &Path) -> Result<(), MasterKeyError> {
+    std::fs::rename(pending_file, key_file).map_err(io(pending_file))?;
+    reencrypt::sync_dir(key_file).map_err(io(key_file))?;
+    for copy in super::migrations::prune_copies(platform) {
+        tracing::info!(copy = %copy.display(), "removed a pre-migration copy under the old master key");
+    }
+    Ok(())
+}
+
+/// Reports an I/O error on `path` as [`MasterKeyError::Io`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MasterKeyError + use<> {
+    let path = path.to_owned();
+    move |source| MasterKeyError::Io { path, source }
 }
 
 /// What a rotation rewrapped.
@@ -102,6 +112,18 @@ pub enum RotationError {
     /// `platform.db` could not be re-encrypted.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A step after the commit point failed: `platform.db` opens only with
+    /// the new key, which is still in `pending` alone.
+    #[error(
+        "platform.db is re-encrypted and now opens only with the new master key in {}, but finishing the rotation failed: {source}; do not remove or change that file: the next examhall command that takes the data directory (starting the server, or any change made while it is stopped) finishes the rotation",
+        pending.display()
+    )]
+    AfterCommit {
+        /// The file holding the new key (`<key file>.next`).
+        pending: PathBuf,
+        /// What failed.
+        source: MasterKeyError,
+    },
 }
 
 /// Rotates the master key in `key_file` (see the module documentation).
@@ -109,7 +131,10 @@ pub enum RotationError {
 /// the data directory.
 ///
 /// # Errors
-/// See [`RotationError`]; on an error before the commit point nothing changed.
+/// See [`RotationError`]. On an error before the commit point (the rename of
+/// `platform.db.next` over `platform.db`) nothing changed; after it,
+/// [`RotationError::AfterCommit`]: `platform.db` opens with the new key,
+/// which only the pending key file holds until the rotation is finished.
 pub fn rotate(
     data: &DataDir,
     key_file: &Path,
@@ -122,7 +147,7 @@ pub fn rotate(
     }
     let old = Arc::new(load(data, key_file, Some(held))?);
     let new = Arc::new(MasterKey::generate());
-    let pending_file = pending_key(key_file);
+    let pending_file = reencrypt::next_path(key_file);
     master_key::write_new(&pending_file, &new)?;
     reencrypt::sync_dir(&pending_file).map_err(StoreError::io("sync the folder of", &pending_file))?;
     failpoint::hit("rotate-master:new-key-written");
@@ -142,14 +167,13 @@ pub fn rotate(
         }
     };
     failpoint::hit("rotate-master:copy-written");
-    reencrypt::swap_in(&copy, &platform)?;
-    failpoint::hit("rotate-master:platform-swapped");
-    std::fs::rename(&pending_file, key_file).map_err(StoreError::io("rename", &pending_file))?;
-    reencrypt::sync_dir(key_file).map_err(StoreError::io("sync the folder of", key_file))?;
-    // Copies of platform.db taken before a migration open with the old key.
-    for copy in super::migrations::prune_copies(&platform) {
-        tracing::info!(copy = %copy.display(), "removed a pre-migration copy under the old master key");
-    }
+    // The commit point.
+    std::fs::rename(&copy, &platform).map_err(StoreError::io("rename", &copy))?;
+    let finished = reencrypt::sync_dir(&platform).map_err(io(&platform)).and_then(|()| {
+        failpoint::hit("rotate-master:platform-swapped");
+        finish(key_file, &pending_file, &platform)
+    });
+    finished.map_err(|source| RotationError::AfterCommit { pending: pending_file, source })?;
     Ok(rotated)
 }
 

@@ -5,15 +5,17 @@
 //! organization's database is not open. A rekey records the new key wrapped
 //! (`next_wrapped_key`) before the file re-encrypted under it replaces the
 //! old one ([`reencrypt`]), and promotes it after; opening the organization
-//! finishes or undoes a rekey a crash interrupted ([`Platform::settle_rekey`]),
+//! finishes or undoes a rekey a crash interrupted (`Platform::settle_rekey`),
 //! keeping whichever key opens the file.
 
 use std::path::PathBuf;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use time::OffsetDateTime;
 
+use super::connection::overwriting;
 use super::keys::DatabaseKey;
+use super::org_open::Record;
 use super::platform::Platform;
 use super::{StoreError, audit, migrations, reencrypt};
 use crate::domain::OrgId;
@@ -23,8 +25,11 @@ use crate::store::audit::AuditEvent;
 /// What an erase removed, and what it could not.
 #[derive(Debug, Default)]
 pub struct Erased {
-    /// Files removed.
+    /// Files of the organization removed.
     pub removed: Vec<PathBuf>,
+    /// Copies of `platform.db` taken before a migration, removed: they may
+    /// hold the organization's key.
+    pub copies: Vec<PathBuf>,
     /// Files left behind, with why: unreadable now that the key is gone, but
     /// IT should remove them.
     pub left: Vec<(PathBuf, std::io::Error)>,
@@ -39,8 +44,7 @@ impl Platform {
     /// [`StoreError::NotFound`] for an unknown organization; storage errors.
     /// Before the file is replaced nothing changed.
     pub async fn rekey_org(&self, id: OrgId, event: AuditEvent, now: OffsetDateTime) -> Result<(), StoreError> {
-        self.settle_rekey(id).await?;
-        let (old, _) = self.org_keys(id).await?;
+        let old = self.settle_rekey(id).await?.key;
         let new = DatabaseKey::generate();
         let wrapped = self.master.wrap(&new, &id.to_string());
         self.db()
@@ -54,11 +58,7 @@ impl Platform {
         let replaced = tokio::task::spawn_blocking(move || {
             let copy = reencrypt::write_copy(&path, &old, &new, |_| Ok(()))?;
             failpoint::hit("rekey-org:copy-written");
-            reencrypt::swap_in(&copy, &path)?;
-            for copy in migrations::prune_copies(&path) {
-                tracing::info!(copy = %copy.display(), "removed a pre-migration copy under the old key");
-            }
-            Ok::<_, StoreError>(())
+            reencrypt::swap_in(&copy, &path)
         })
         .await
         .map_err(|_| StoreError::JobPanicked)?;
@@ -72,112 +72,116 @@ impl Platform {
         self.promote_next_key(id, event.target(id.to_string()), now).await
     }
 
-    /// Finishes or undoes a rekey of organization `id` that a crash
-    /// interrupted: the key that opens its file stays. Does nothing when no
-    /// rekey was under way, or when neither key opens the file (opening
-    /// then refuses it as not its key).
+    /// Organization `id`'s record, after finishing or undoing a rekey that a
+    /// crash interrupted: the key that opens its file stays. Nothing to do
+    /// (the usual case: one read) when no rekey was under way, or when
+    /// neither key opens the file (opening then refuses it as not its key).
     ///
     /// # Errors
-    /// Storage errors.
-    pub async fn settle_rekey(&self, id: OrgId) -> Result<(), StoreError> {
-        let (current, Some(next)) = self.org_keys(id).await? else { return Ok(()) };
-        let path = self.data_dir().org_db(id);
-        let opener = tokio::task::spawn_blocking(move || {
-            let _ = reencrypt::remove_if_there(&reencrypt::next_path(&path));
-            if reencrypt::opens(&path, &current) { Some(false) } else { reencrypt::opens(&path, &next).then_some(true) }
+    /// [`StoreError::NotFound`] for an unknown organization;
+    /// [`StoreError::KeyUnwrap`], storage errors.
+    pub(super) async fn settle_rekey(&self, id: OrgId) -> Result<Record, StoreError> {
+        let record = self.record(id).await?;
+        let Some(wrapped) = &record.next_wrapped else { return Ok(record) };
+        let next = self.master.unwrap(wrapped, &id.to_string())?;
+        let (record, opener) = tokio::task::spawn_blocking(move || {
+            let path = &record.path;
+            let _ = reencrypt::remove_if_there(&reencrypt::next_path(path));
+            let opener = if reencrypt::opens(path, &record.key) {
+                Some(false)
+            } else {
+                reencrypt::opens(path, &next).then_some(true)
+            };
+            (record, opener)
         })
         .await
         .map_err(|_| StoreError::JobPanicked)?;
         match opener {
             Some(false) => {
                 tracing::warn!(org = %id, "undid a rekey that stopped before the file was replaced");
-                self.forget_next_key(id).await
+                self.forget_next_key(id).await?;
             }
             Some(true) => {
                 tracing::warn!(org = %id, "finished a rekey that stopped after the file was replaced");
                 let event = AuditEvent::new("system", "examhall", "org.rekey")
                     .target(id.to_string())
                     .details(serde_json::json!({ "finished_after_interruption": true }));
-                self.promote_next_key(id, event, crate::clock::Clock::now(&crate::clock::SystemClock)).await
+                self.promote_next_key(id, event, crate::clock::Clock::now(&crate::clock::SystemClock)).await?;
             }
-            None => Ok(()),
+            None => return Ok(record),
         }
-    }
-
-    /// The organization's key and, during a rekey, the next one.
-    async fn org_keys(&self, id: OrgId) -> Result<(DatabaseKey, Option<DatabaseKey>), StoreError> {
-        let found = self
-            .db()
-            .read(move |conn| {
-                Ok(conn
-                    .query_row("SELECT wrapped_key, next_wrapped_key FROM organizations WHERE id = ?1", [id], |row| {
-                        Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?))
-                    })
-                    .optional()?)
-            })
-            .await?;
-        let (wrapped, next) = found.ok_or_else(|| StoreError::NotFound(format!("organization {id}")))?;
-        let context = id.to_string();
-        let next = next.map(|next| self.master.unwrap(&next, &context)).transpose()?;
-        Ok((self.master.unwrap(&wrapped, &context)?, next))
+        self.record(id).await
     }
 
     async fn forget_next_key(&self, id: OrgId) -> Result<(), StoreError> {
         self.db()
             .write(move |conn| {
-                conn.pragma_update(None, "secure_delete", true)?;
-                conn.execute("UPDATE organizations SET next_wrapped_key = NULL WHERE id = ?1", [id])?;
-                Ok(())
+                overwriting(conn, |conn| {
+                    conn.execute("UPDATE organizations SET next_wrapped_key = NULL WHERE id = ?1", [id])?;
+                    Ok(())
+                })
             })
             .await
     }
 
+    /// Makes the next key organization `id`'s key, once its file opens with
+    /// it only, then removes the copies of the file taken before a migration,
+    /// which the old key opens. Shared by a rekey and by finishing one a
+    /// crash interrupted.
     async fn promote_next_key(&self, id: OrgId, event: AuditEvent, now: OffsetDateTime) -> Result<(), StoreError> {
         self.db()
             .write(move |conn| {
                 // The old wrapped key's bytes are overwritten, not left in a free page.
-                conn.pragma_update(None, "secure_delete", true)?;
-                conn.execute(
-                    "UPDATE organizations SET wrapped_key = next_wrapped_key, next_wrapped_key = NULL
-                     WHERE id = ?1 AND next_wrapped_key IS NOT NULL",
-                    [id],
-                )?;
+                overwriting(conn, |conn| {
+                    conn.execute(
+                        "UPDATE organizations SET wrapped_key = next_wrapped_key, next_wrapped_key = NULL
+                         WHERE id = ?1 AND next_wrapped_key IS NOT NULL",
+                        [id],
+                    )?;
+                    Ok(())
+                })?;
                 audit::append(conn, &event, now)?;
                 Ok(())
             })
-            .await
+            .await?;
+        for copy in migrations::prune_copies(&self.data_dir().org_db(id)) {
+            tracing::info!(copy = %copy.display(), "removed a pre-migration copy under the old key");
+        }
+        Ok(())
     }
 
     /// Crypto-erases organization `id`: its wrapped key and records leave
     /// `platform.db` (overwritten, with `secure_delete`) in one transaction
     /// with `event` (`org.erase`) in the platform log, then its files are
-    /// removed. Once the key is gone no copy of the files opens again; only
-    /// backup bundles, encrypted to the backup officers, still hold its data.
+    /// removed ([`Platform::remove_keyless_files`]). Once the key is gone no
+    /// copy of the files opens again; only backup bundles, encrypted to the
+    /// backup officers, still hold its data.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown organization; storage errors.
     pub async fn erase_org(&self, id: OrgId, event: AuditEvent, now: OffsetDateTime) -> Result<Erased, StoreError> {
         self.db()
             .write(move |conn| {
-                conn.pragma_update(None, "secure_delete", true)?;
-                conn.execute("DELETE FROM org_audit_anchors WHERE org_id = ?1", [id])?;
-                if conn.execute("DELETE FROM organizations WHERE id = ?1", [id])? == 0 {
-                    return Err(StoreError::NotFound(format!("organization {id}")));
-                }
+                overwriting(conn, |conn| {
+                    conn.execute("DELETE FROM org_audit_anchors WHERE org_id = ?1", [id])?;
+                    if conn.execute("DELETE FROM organizations WHERE id = ?1", [id])? == 0 {
+                        return Err(StoreError::NotFound(format!("organization {id}")));
+                    }
+                    Ok(())
+                })?;
                 audit::append(conn, &event, now)?;
                 Ok(())
             })
             .await?;
         failpoint::hit("org-erase:key-destroyed");
-        let mut erased = self.remove_keyless_files().await?;
-        // Copies of platform.db taken before a migration still hold the key.
-        erased.removed.extend(migrations::prune_copies(&self.data_dir().platform_db()));
-        Ok(erased)
+        self.remove_keyless_files().await
     }
 
     /// Removes every file in `orgs/` of an organization `platform.db` has no
-    /// record of: what an erase interrupted after destroying the key left
-    /// (unreadable without it). Run by every erase.
+    /// record of, and the copies of `platform.db` taken before a migration
+    /// (they may still hold such an organization's key): what an erase
+    /// interrupted after destroying the key left. Run by every erase, and
+    /// by the command line to finish an interrupted one.
     ///
     /// # Errors
     /// Storage errors reading the records.
@@ -192,8 +196,8 @@ impl Platform {
             .await?;
         let dir = self.data_dir().orgs();
         let mut erased = Erased::default();
-        let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(erased) };
-        for entry in entries.flatten() {
+        // No `orgs/` folder: no organization file to remove.
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             // `<id>.db`, `<id>.db-wal`, `<id>.db.next`, `<id>.db.pre-migration-vN`, ...
             let Some((id, _)) = name.split_once(".db") else { continue };
@@ -207,6 +211,10 @@ impl Platform {
             }
         }
         let _ = reencrypt::sync_dir(&dir.join("."));
+        erased.copies = migrations::prune_copies(&self.data_dir().platform_db());
+        for copy in &erased.copies {
+            tracing::info!(copy = %copy.display(), "removed a pre-migration copy of platform.db");
+        }
         Ok(erased)
     }
 }

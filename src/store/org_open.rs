@@ -20,11 +20,14 @@ use crate::domain::OrgId;
 use crate::store::audit::{self, Actor, AuditEvent, AuditHead, Checkpoint};
 
 /// What `platform.db` holds about one organization's file.
-struct Record {
+pub(super) struct Record {
     slug: String,
-    key: DatabaseKey,
+    pub(super) key: DatabaseKey,
+    /// During a rekey, the next key, still wrapped: unwrapped only to settle
+    /// a rekey a crash interrupted ([`Platform::settle_rekey`]).
+    pub(super) next_wrapped: Option<Vec<u8>>,
     anchored: Option<AuditHead>,
-    path: PathBuf,
+    pub(super) path: PathBuf,
     /// Every session in the file ends when it opens ([`super::organizations::end_sessions_at_open`]).
     end_sessions: bool,
 }
@@ -68,8 +71,7 @@ impl Platform {
     /// [`StoreError::OrgRefused`] when a check fails; [`StoreError::NotFound`],
     /// [`StoreError::KeyUnwrap`], storage errors.
     pub async fn open_org(&self, id: OrgId) -> Result<Database, StoreError> {
-        self.settle_rekey(id).await?;
-        let record = self.record(id).await?;
+        let record = self.settle_rekey(id).await?;
         let (options, anchors) = (self.options, self.anchors.clone());
         let (anchored, end_sessions) = (record.anchored, record.end_sessions);
         let (db, head) = tokio::task::spawn_blocking(move || {
@@ -226,22 +228,30 @@ impl Platform {
         &self.anchors
     }
 
-    async fn record(&self, id: OrgId) -> Result<Record, StoreError> {
-        let (slug, wrapped, end_sessions, anchored) = self
+    /// What `platform.db` holds about organization `id`, its key unwrapped.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown organization;
+    /// [`StoreError::KeyUnwrap`], storage errors.
+    pub(super) async fn record(&self, id: OrgId) -> Result<Record, StoreError> {
+        let (slug, wrapped, next_wrapped, end_sessions, anchored) = self
             .db()
             .read(move |conn| {
-                let found: Option<(String, Vec<u8>, bool)> = conn
+                type Row = (String, Vec<u8>, Option<Vec<u8>>, bool);
+                let found: Option<Row> = conn
                     .query_row(
-                        "SELECT slug, wrapped_key, end_sessions_at_open FROM organizations WHERE id = ?1",
+                        "SELECT slug, wrapped_key, next_wrapped_key, end_sessions_at_open
+                         FROM organizations WHERE id = ?1",
                         [id],
-                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
                     )
                     .optional()?;
-                let (slug, wrapped, end) = found.ok_or_else(|| StoreError::NotFound(format!("organization {id}")))?;
-                Ok((slug, wrapped, end, anchors::read(conn, id)?))
+                let (slug, wrapped, next, end) =
+                    found.ok_or_else(|| StoreError::NotFound(format!("organization {id}")))?;
+                Ok((slug, wrapped, next, end, anchors::read(conn, id)?))
             })
             .await?;
         let key = self.master.unwrap(&wrapped, &id.to_string())?;
-        Ok(Record { slug, key, anchored, path: self.data_dir().org_db(id), end_sessions })
+        Ok(Record { slug, key, next_wrapped, anchored, path: self.data_dir().org_db(id), end_sessions })
     }
 }

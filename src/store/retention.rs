@@ -14,6 +14,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
 use super::StoreError;
+use super::backup::OF_SESSIONS;
+use super::backup_runs::{EVERY_ATTEMPT_SUBMITTED, EXAM_CLOSED_AT};
+use super::connection::overwriting;
 use crate::clock::rfc3339;
 use crate::domain::{ExamId, Timestamp};
 
@@ -67,7 +70,8 @@ impl Kind {
 }
 
 /// The tables of an exam's integrity evidence, children first, with the
-/// condition choosing the exam's rows (`?1` is its id).
+/// condition choosing the exam's rows (`?1` is its id): the same as
+/// [`super::backup::TABLES`] gives (a test holds the two together).
 const EVIDENCE: &[(&str, &str)] = &[
     ("session_log", OF_SESSIONS),
     ("late_items", OF_SESSIONS),
@@ -101,8 +105,6 @@ const EXAM: &[(&str, &str)] = &[
     ("legal_holds", "exam_id = ?1"),
     ("exams", "id = ?1"),
 ];
-
-const OF_SESSIONS: &str = "session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)";
 
 /// Every table a purge of `kind` deletes from, children first.
 pub fn tables(kind: Kind) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
@@ -149,6 +151,8 @@ pub fn set_policy(conn: &Connection, policy: &Policy, by: &str, now: OffsetDateT
 pub struct Hold {
     /// The exam.
     pub exam: ExamId,
+    /// Its title (a draft's too).
+    pub title: String,
     /// Why.
     pub reason: String,
     /// Who set it (an actor label).
@@ -178,15 +182,19 @@ pub fn release(conn: &Connection, exam: ExamId) -> Result<bool, StoreError> {
     Ok(conn.execute("DELETE FROM legal_holds WHERE exam_id = ?1", [exam])? == 1)
 }
 
-/// Every hold, oldest first.
+/// Every hold, with its exam's title, oldest first.
 ///
 /// # Errors
 /// Storage errors.
 pub fn holds(conn: &Connection) -> Result<Vec<Hold>, StoreError> {
-    let mut statement =
-        conn.prepare("SELECT exam_id, reason, held_by, held_at FROM legal_holds ORDER BY held_at, exam_id")?;
-    let rows = statement
-        .query_map([], |r| Ok(Hold { exam: r.get(0)?, reason: r.get(1)?, held_by: r.get(2)?, held_at: r.get(3)? }))?;
+    let mut statement = conn.prepare(
+        "SELECT h.exam_id, e.title, h.reason, h.held_by, h.held_at
+         FROM legal_holds h JOIN exams e ON e.id = h.exam_id
+         ORDER BY h.held_at, h.exam_id",
+    )?;
+    let rows = statement.query_map([], |r| {
+        Ok(Hold { exam: r.get(0)?, title: r.get(1)?, reason: r.get(2)?, held_by: r.get(3)?, held_at: r.get(4)? })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -292,21 +300,19 @@ fn closed_before(
     kind: Kind,
     only: Option<ExamId>,
 ) -> Result<Vec<Closed>, StoreError> {
-    let mut statement = conn.prepare(
-        "SELECT e.id, e.title,
-                max(e.closes_at, coalesce((SELECT max(s.deadline_at) FROM exam_sessions s WHERE s.exam_id = e.id),
-                                          e.closes_at)) AS closed,
+    let mut statement = conn.prepare(&format!(
+        "SELECT e.id, e.title, {EXAM_CLOSED_AT} AS closed,
                 (SELECT reason FROM legal_holds h WHERE h.exam_id = e.id)
          FROM exams e
          WHERE e.status = 'published'
            AND closed <= ?1
-           AND NOT EXISTS (SELECT 1 FROM exam_sessions s WHERE s.exam_id = e.id AND s.submitted_at IS NULL)
+           AND {EVERY_ATTEMPT_SUBMITTED}
            -- An exam purged whole has no row here any more; one that has was
            -- restored since (for an appeal), and goes again when due.
-           AND NOT EXISTS (SELECT 1 FROM purges p WHERE p.exam_id = e.id AND p.kind = ?2 AND p.kind = 'evidence')
+           AND NOT EXISTS (SELECT 1 FROM purges p WHERE p.exam_id = e.id AND ?2 = 'evidence' AND p.kind = 'evidence')
            AND (?3 IS NULL OR e.id = ?3)
-         ORDER BY closed, e.id",
-    )?;
+         ORDER BY closed, e.id"
+    ))?;
     let rows = statement.query_map(params![rfc3339(cutoff), kind.as_str(), only], |r| {
         Ok(Closed { exam: r.get(0)?, title: r.get(1)?, at: r.get(2)?, held: r.get(3)? })
     })?;
@@ -357,16 +363,6 @@ pub fn purge_log_chunk(
         )?)
     })?;
     Ok(Some(deleted))
-}
-
-/// Runs `work` with `secure_delete` on, so what it deletes is overwritten
-/// in the file rather than left in free pages; off again after, so other
-/// writes on the connection do not pay for it.
-fn overwriting<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-    conn.pragma_update(None, "secure_delete", true)?;
-    let result = work(conn);
-    conn.pragma_update(None, "secure_delete", false)?;
-    result
 }
 
 /// What a purge deleted.
@@ -522,4 +518,29 @@ pub fn purged(conn: &Connection, limit: u32) -> Result<Vec<Purged>, StoreError> 
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::backup::{Belongs, TABLES};
+
+    /// The audit log and the restored audit entries follow the audit log's own rules.
+    const NOT_PURGED: &[&str] = &["audit_log", "restored_audit"];
+
+    #[test]
+    fn a_purge_of_the_whole_exam_takes_every_table_of_an_exam_bundle_by_the_same_condition() {
+        let words = |sql: &str| sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (table, belongs) in TABLES {
+            let Belongs::Exam(condition) = belongs else { continue };
+            if NOT_PURGED.contains(table) {
+                continue;
+            }
+            let purged = tables(Kind::Exam).find(|(name, _)| name == table);
+            let Some((_, purged)) = purged else {
+                panic!("{table} belongs to an exam's bundle, but a purge of the whole exam leaves it");
+            };
+            assert_eq!(words(purged), words(condition), "{table}: the purge and the bundle choose other rows");
+        }
+    }
 }

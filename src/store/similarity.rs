@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 use super::attempts::reviews::Decision;
+use super::attempts::submissions::LATEST_OF_ATTEMPT;
 use crate::clock::rfc3339;
 use crate::domain::{AttemptId, CourseId, ExamId, QuestionId, Timestamp, UserId};
 
@@ -88,15 +89,14 @@ pub struct Submitted {
 /// # Errors
 /// Storage errors.
 pub fn submitted(conn: &Connection, exam: ExamId, question: QuestionId) -> Result<Vec<Submitted>, StoreError> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT a.id, u.display_name, u.email, c.code FROM submissions s
          JOIN exam_sessions a ON a.id = s.session_id
          JOIN users u ON u.id = a.user_id
          JOIN submission_answers c ON c.submission_id = s.id AND c.question_id = ?2
-         WHERE a.exam_id = ?1
-           AND s.number = (SELECT max(number) FROM submissions t WHERE t.session_id = s.session_id)
-         ORDER BY u.display_name, u.email",
-    )?;
+         WHERE a.exam_id = ?1 AND {LATEST_OF_ATTEMPT}
+         ORDER BY u.display_name, u.email"
+    ))?;
     let rows = statement.query_map(params![exam, question], |r| {
         Ok(Submitted { attempt: r.get(0)?, name: r.get(1)?, email: r.get(2)?, code: r.get(3)? })
     })?;

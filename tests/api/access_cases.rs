@@ -192,7 +192,7 @@ fn retention_cases(w: &World) -> Vec<Case> {
             Body::Json(json!({"evidence_days": 60, "exam_days": 365})),
             Access::OrgAdmin,
             false,
-            (Who::Admin, 200),
+            (Who::Admin, 204),
         ),
         case(
             Method::PUT,
@@ -200,7 +200,7 @@ fn retention_cases(w: &World) -> Vec<Case> {
             Body::Json(json!({"reason": "appeal 12 in progress"})),
             Access::OrgAdmin,
             true,
-            (Who::Admin, 201),
+            (Who::Admin, 204),
         ),
         case(
             Method::DELETE,

@@ -26,7 +26,7 @@ fn data_dir_with_physics() -> tempfile::TempDir {
 
 /// Appends `count` entries to `slug`'s log through the library, as the server would.
 pub async fn append_entries(dir: &Path, slug: &str, count: i64) {
-    let platform = examhall::cli::org::open_platform(&config_for(dir)).unwrap();
+    let platform = examhall::cli::open_platform(&config_for(dir), None).unwrap();
     let org = platform.org_by_slug(OrgSlug::parse(slug).unwrap()).await.unwrap();
     let db = platform.open_org(org.id).await.unwrap();
     for n in 1..=count {
@@ -226,7 +226,7 @@ async fn creating_an_organization_is_recorded_in_the_platform_audit_log() {
     assert!(stdout.starts_with("audit log of platform: 2 entries, head 2:"), "{stdout}");
     assert!(stdout.ends_with(", intact\n"), "{stdout}");
 
-    let platform = examhall::cli::org::open_platform(&config_for(dir.path())).unwrap();
+    let platform = examhall::cli::open_platform(&config_for(dir.path()), None).unwrap();
     let physics = platform.org_by_slug(OrgSlug::parse("physics").unwrap()).await.unwrap();
     let records = platform.db().read(|conn| audit::list(conn, &AuditQuery::default())).await.unwrap();
     platform.db().close().await;

@@ -65,7 +65,6 @@ async fn results_are_stored_once_per_code_and_test_and_give_the_share_of_points(
 
     let work: Value = app.as_(&w.reviewer).grading_work(w.course, w.open_exam, &submission).await.json().await.unwrap();
     assert_eq!(work["answers"][0]["code"], ANSWER);
-    assert_eq!(work["answers"][0]["sha256"], sha256(ANSWER), "the code's SHA-256, as the receipt gives it");
 
     let report = json!([result(&question, &tests[0], "passed"), result(&question, &tests[1], "failed")]);
     let response = app.as_(&w.reviewer).record_results(w.course, w.open_exam, &submission, report.clone()).await;
@@ -164,5 +163,34 @@ async fn bad_results_are_refused_whole_and_change_nothing() {
     let response = app.as_(&w.reviewer).record_results(w.course, w.open_exam, elsewhere, json!([good])).await;
     assert_eq!(response.status(), 404);
     assert_eq!(stored_results(&app, &w).await, 0, "nothing of a refused report is stored");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_submission_replaced_after_a_reopening_is_no_longer_graded() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let question = submitted(&app, &w).await;
+    let first = grading(&app, &w.reviewer, &w).await;
+    let replaced = first["submissions"][0]["submission_id"].as_str().unwrap().to_owned();
+    let attempt = first["submissions"][0]["attempt_id"].as_str().unwrap().to_owned();
+    let tests = first["questions"][0]["tests"].as_array().unwrap().clone();
+
+    let reopened = app.as_(&w.instructor).reopen(w.course, w.open_exam, attempt, 10, "submitted by mistake").await;
+    assert_eq!(reopened.status(), 200);
+    let mut again = ExamClient::student(&app, &w).await;
+    again.edit_to(&question, "def add(a, b):\n    return b + a\n");
+    again.flush(&app).await;
+    assert_eq!(again.submit(&app).await.status(), 200);
+
+    let after = grading(&app, &w.reviewer, &w).await;
+    assert_eq!(after["submissions"].as_array().unwrap().len(), 1, "one row per attempt");
+    let latest = after["submissions"][0]["submission_id"].as_str().unwrap();
+    assert_ne!(latest, replaced, "the row is the new submission");
+    assert_eq!(app.as_(&w.reviewer).grading_work(w.course, w.open_exam, &replaced).await.status(), 404);
+    let report = json!([result(&question, &tests[0], "passed")]);
+    let refused = app.as_(&w.reviewer).record_results(w.course, w.open_exam, &replaced, report).await;
+    assert_eq!(refused.status(), 404, "the replaced submission's grade would count for nothing");
+    assert_eq!(stored_results(&app, &w).await, 0);
     app.stop().await;
 }

@@ -28,13 +28,53 @@ fn master(dir: &Path) -> MasterKey {
     MasterKey::from_hex(&std::fs::read_to_string(dir.join("master.key")).unwrap()).unwrap()
 }
 
-/// The organization's id and its database key, read as the appliance reads them.
-fn org_key(dir: &Path, master: &MasterKey) -> (String, DatabaseKey) {
+/// The organization's id, its database key and, during a rekey, the next
+/// one, read as the appliance reads them.
+fn org_key(dir: &Path, master: &MasterKey) -> (String, DatabaseKey, Option<DatabaseKey>) {
     let conn = connection::open(&dir.join("platform.db"), &master.platform_db_key(), false).unwrap();
-    let (id, wrapped): (String, Vec<u8>) =
-        conn.query_row("SELECT id, wrapped_key FROM organizations", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (id, wrapped, next): (String, Vec<u8>, Option<Vec<u8>>) = conn
+        .query_row("SELECT id, wrapped_key, next_wrapped_key FROM organizations", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
     let key = master.unwrap(&wrapped, &id).unwrap();
-    (id, key)
+    let next = next.map(|next| master.unwrap(&next, &id).unwrap());
+    (id, key, next)
+}
+
+/// Every key (current and next) the records of the `platform.db` at `path` unwrap to.
+fn keys_in(path: &Path, master: &MasterKey) -> Vec<DatabaseKey> {
+    let conn = connection::open(path, &master.platform_db_key(), false).unwrap();
+    let rows: Vec<(String, Vec<u8>, Option<Vec<u8>>)> = conn
+        .prepare("SELECT id, wrapped_key, next_wrapped_key FROM organizations")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows.iter()
+        .flat_map(|(id, wrapped, next)| {
+            std::iter::once(wrapped).chain(next).map(|w| master.unwrap(w, id).unwrap()).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A copy of `file` as a migration would have left it beside it.
+fn pre_migration_copy(file: &Path) -> PathBuf {
+    let mut name = file.file_name().unwrap().to_owned();
+    name.push(".pre-migration-v1");
+    let copy = file.with_file_name(name);
+    std::fs::copy(file, &copy).unwrap();
+    copy
+}
+
+/// The copies of `platform.db` taken before a migration in `dir`.
+fn platform_copies(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("platform.db.pre-migration-"))
+        .collect()
 }
 
 fn org_file(dir: &Path) -> PathBuf {
@@ -71,7 +111,7 @@ fn platform_entries(data: &str) -> usize {
 fn rotating_the_master_key_keeps_everything_and_the_old_key_no_longer_opens_the_data_directory() {
     let (dir, data) = appliance();
     let old = master(dir.path());
-    let (_, org_key_before) = org_key(dir.path(), &old);
+    let (_, org_key_before, _) = org_key(dir.path(), &old);
     let (_, signing_before, _) = run(&["keys", "show", "--data-dir", &data]);
     let entries = platform_entries(&data);
 
@@ -90,7 +130,7 @@ fn rotating_the_master_key_keeps_everything_and_the_old_key_no_longer_opens_the_
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success() && stderr.contains("wrong key"), "{stderr}");
     // The organization's own key is unchanged, now wrapped by the new master key.
-    let (_, org_key_after) = org_key(dir.path(), &new);
+    let (_, org_key_after, _) = org_key(dir.path(), &new);
     let file = org_file(dir.path());
     assert!(reencrypt::opens(&file, &org_key_before) && reencrypt::opens(&file, &org_key_after));
     assert_eq!(run(&["keys", "show", "--data-dir", &data]).1, signing_before, "the signing key is kept");
@@ -110,6 +150,8 @@ fn a_kill_at_any_step_of_a_master_key_rotation_leaves_a_key_that_opens_everythin
     let (dir, data) = appliance();
     for failpoint in ["rotate-master:new-key-written", "rotate-master:copy-written", "rotate-master:platform-swapped"] {
         let before = master(dir.path());
+        // A copy the old key opens: kept while that key is in force, removed once it is not.
+        let copy = pre_migration_copy(&dir.path().join("platform.db"));
         killed_at(failpoint, &["keys", "rotate-master", "--data-dir", &data]);
         let pending = dir.path().join("master.key.next");
         let pending_key = MasterKey::from_hex(&std::fs::read_to_string(&pending).unwrap()).unwrap();
@@ -121,12 +163,15 @@ fn a_kill_at_any_step_of_a_master_key_rotation_leaves_a_key_that_opens_everythin
         assert!(ok, "{stderr}");
         assert!(!pending.exists() && !dir.path().join("platform.db.next").exists());
         let now = master(dir.path());
-        let expected = if failpoint.ends_with("platform-swapped") { &pending_key } else { &before };
+        let finished = failpoint.ends_with("platform-swapped");
+        let expected = if finished { &pending_key } else { &before };
         assert_eq!(*now.to_hex(), *expected.to_hex(), "after {failpoint}");
+        assert_eq!(copy.exists(), !finished, "after {failpoint}");
         everything_opens(&data);
     }
     let (ok, _, stderr) = run(&["keys", "rotate-master", "--data-dir", &data]);
     assert!(ok, "a rotation runs to the end after the interrupted ones: {stderr}");
+    assert!(platform_copies(dir.path()).is_empty());
     everything_opens(&data);
 }
 
@@ -135,25 +180,30 @@ fn rekeying_an_organization_keeps_its_content_and_retires_its_old_key_even_when_
     let (dir, data) = appliance();
     let master = master(dir.path());
     for failpoint in ["rekey-org:next-key-recorded", "rekey-org:copy-written", "rekey-org:file-replaced"] {
-        let (_, before) = org_key(dir.path(), &master);
+        let (_, before, _) = org_key(dir.path(), &master);
+        let replaced = failpoint.ends_with("file-replaced");
+        // A copy the old key opens, removed once that key is retired
+        // (`org_file` below finds nothing beside the file).
+        let copy = replaced.then(|| pre_migration_copy(&org_file(dir.path())));
         killed_at(failpoint, &["keys", "rekey-org", "--org", "physics", "--data-dir", &data]);
+        assert!(copy.as_ref().is_none_or(|copy| copy.exists()), "left by the kill");
         // The next process holding the directory opens the organization and settles the rekey.
         let create = ["user", "create", "--data-dir", &data, "--org", "physics", "--role", "org_admin", "--email"];
         let email = format!("{}@physics.example", failpoint.replace([':', '-'], "."));
         let (ok, _, stderr) = run(&[&create[..], &[email.as_str()]].concat());
         assert!(ok, "after {failpoint}: {stderr}");
-        let (_, after) = org_key(dir.path(), &master);
+        let (_, after, next) = org_key(dir.path(), &master);
+        assert!(next.is_none(), "after {failpoint}: no rekey is left under way");
         let file = org_file(dir.path());
         assert!(reencrypt::opens(&file, &after), "after {failpoint}");
-        let replaced = failpoint.ends_with("file-replaced");
         assert_eq!(reencrypt::opens(&file, &before), !replaced, "after {failpoint}");
         everything_opens(&data);
     }
-    let (_, before) = org_key(dir.path(), &master);
+    let (_, before, _) = org_key(dir.path(), &master);
     let bytes_before = std::fs::read(org_file(dir.path())).unwrap();
     let (ok, stdout, stderr) = run(&["keys", "rekey-org", "--org", "physics", "--data-dir", &data]);
     assert!(ok && stdout.contains("new key"), "{stdout}{stderr}");
-    let (_, after) = org_key(dir.path(), &master);
+    let (_, after, _) = org_key(dir.path(), &master);
     let file = org_file(dir.path());
     assert!(!reencrypt::opens(&file, &before) && reencrypt::opens(&file, &after));
     assert_ne!(std::fs::read(&file).unwrap(), bytes_before);
@@ -178,6 +228,10 @@ fn erasing_an_organization_destroys_its_key_and_files_and_only_its_bundle_brings
     let file = org_file(dir.path());
     let copy = dir.path().join("copy-of-the-file.db");
     std::fs::copy(&file, &copy).unwrap();
+    let (_, key, _) = org_key(dir.path(), &master(dir.path()));
+    assert!(reencrypt::opens(&copy, &key), "the copy opens with the organization's key");
+    let platform_copy = pre_migration_copy(&dir.path().join("platform.db"));
+    assert!(keys_in(&platform_copy, &master(dir.path())).iter().any(|k| reencrypt::opens(&copy, k)));
     let platform_before = std::fs::read(dir.path().join("platform.db")).unwrap();
     let entries = platform_entries(&data);
 
@@ -193,16 +247,14 @@ fn erasing_an_organization_destroys_its_key_and_files_and_only_its_bundle_brings
     assert!(ok && !stdout.contains("physics"), "{stdout}");
     assert_eq!(platform_entries(&data), entries + 1, "org.erase is in the platform log, which verifies");
     // No record anywhere holds a key that opens the copy.
-    let conn = connection::open(&dir.path().join("platform.db"), &master(dir.path()).platform_db_key(), false).unwrap();
-    let keys_left: i64 = conn.query_row("SELECT count(*) FROM organizations", [], |r| r.get(0)).unwrap();
-    assert_eq!(keys_left, 0);
-    drop(conn);
+    let keys_left = keys_in(&dir.path().join("platform.db"), &master(dir.path()));
+    assert!(keys_left.iter().all(|k| !reencrypt::opens(&copy, k)));
+    assert!(platform_copies(dir.path()).is_empty(), "{stdout}");
 
     let (ok, stdout, stderr) =
         run(&["restore", bundle.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data]);
     assert!(ok, "{stdout}{stderr}");
     everything_opens(&data);
-    assert!(!reencrypt::opens(&copy, &org_key(dir.path(), &master(dir.path())).1), "the restored file has a new key");
 }
 
 #[test]
@@ -210,11 +262,14 @@ fn an_erase_killed_after_destroying_the_key_is_finished_by_running_it_again() {
     let (dir, data) = appliance();
     let file = org_file(dir.path());
     let erase = ["org", "erase", "--org", "physics", "--confirm", "physics", "--data-dir", &data];
+    let platform_copy = pre_migration_copy(&dir.path().join("platform.db"));
     killed_at("org-erase:key-destroyed", &erase);
     assert!(file.exists(), "the key went first; the file is left, unreadable");
+    assert!(platform_copy.exists(), "a copy of platform.db still holding the key");
     let (ok, stdout, stderr) = run(&erase);
     assert!(ok && stdout.contains("finished an interrupted erase"), "{stdout}{stderr}");
     assert!(!file.exists());
+    assert!(platform_copies(dir.path()).is_empty(), "{stdout}");
     let (ok, _, stderr) = run(&erase);
     assert!(!ok && stderr.contains("org list"), "nothing left to erase: {stderr}");
 }
@@ -225,7 +280,7 @@ fn key_commands_refuse_while_the_server_runs_and_change_nothing() {
     let file = org_file(dir.path());
     let server = ServeProcess::start(dir.path(), &[]);
     let key_before = std::fs::read(dir.path().join("master.key")).unwrap();
-    let (_, org_key_before) = org_key(dir.path(), &master(dir.path()));
+    let (_, org_key_before, _) = org_key(dir.path(), &master(dir.path()));
     for args in [
         &["keys", "rotate-master"][..],
         &["keys", "rekey-org", "--org", "physics"][..],

@@ -1,7 +1,8 @@
 //! Retention: an org admin's policy (never below the platform's minimum),
 //! legal holds that stop every purge, and the server's daily purge of a
 //! closed exam's evidence and later of the whole exam, each audited, with
-//! the audit log still verifying. The clock is moved, never waited for.
+//! the audit log still verifying. The clock is moved, never waited for; the
+//! daily purge runs during `retention.utc_hour` (03:00 to 04:00 UTC) only.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use crate::helpers::{EXAM_DAY, TestApp, run, run_beside, spawn_app_with};
 use crate::people::{Caller, PASSWORD, World, world};
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+const HOUR: Duration = Duration::from_secs(60 * 60);
 
 /// An appliance on `clock` where the student typed in the open exam (with
 /// an announcement read, a move code issued and a second computer refused
@@ -117,8 +119,8 @@ async fn a_policy_below_the_minimum_or_keeping_evidence_longer_than_its_exam_is_
     assert_eq!(unchanged["minimum_days"], 30);
 
     let set = app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": null})).await;
-    assert_eq!(set.status(), 200);
-    let set: Value = set.json().await.unwrap();
+    assert_eq!(set.status(), 204);
+    let set = view(&app, &w.admin).await;
     assert_eq!((set["evidence_days"].clone(), set["exam_days"].clone()), (json!(30), Value::Null));
     assert_eq!(set["updated"]["by"], "admin@physics.example");
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=retention.policy").await;
@@ -127,9 +129,18 @@ async fn a_policy_below_the_minimum_or_keeping_evidence_longer_than_its_exam_is_
         json!({"evidence_days": 30, "exam_days": null, "before": {"evidence_days": null, "exam_days": null}})
     );
 
-    // A hold needs a reason, of bounded length, on an exam of this organization.
+    // A setting left unchanged (the command line's) is the one in force when the change is written.
+    let (keep, exam_days) = (retention_service::Days::Unchanged, retention_service::Days::Days(400));
+    let policy = retention_service::set_policy(&app.state, &system(), w.physics, keep, exam_days).await.unwrap();
+    assert_eq!((policy.evidence_days, policy.exam_days), (Some(30), Some(400)));
+    let too_few = retention_service::Days::Days(20);
+    let refused = retention_service::set_policy(&app.state, &system(), w.physics, keep, too_few).await;
+    assert!(matches!(refused, Err(examhall::store::StoreError::Invalid { field: "exam_days", .. })), "{refused:?}");
+    assert_eq!(view(&app, &w.admin).await["exam_days"], 400, "a refused change changes nothing");
+
+    // A hold needs a reason, of bounded length and without control characters, on an exam of this organization.
     let long = "x".repeat(501);
-    for reason in ["", "   ", long.as_str()] {
+    for reason in ["", "   ", long.as_str(), "appeal\u{7}12"] {
         let refused = app.as_(&w.admin).hold_exam(w.open_exam, reason).await;
         assert_eq!(refused.status(), 422);
         assert_eq!(refused.json::<Value>().await.unwrap()["field"], "reason");
@@ -145,16 +156,13 @@ async fn the_daily_purge_spares_a_held_exam_then_takes_its_evidence_then_the_who
     let (app, w) = a_submitted_exam(&clock).await;
     let exam = w.open_exam;
     let set = app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": 60})).await;
-    assert_eq!(set.status(), 200);
-    assert_eq!(
-        app.as_(&w.admin).hold_exam(exam, "appeal 12: the student disputes the paste signal").await.status(),
-        201
-    );
-    assert_eq!(
-        app.as_(&w.admin).hold_exam(exam, "another reason").await.status(),
-        200,
-        "a second hold changes nothing"
-    );
+    assert_eq!(set.status(), 204);
+    let first = "appeal 12: the student disputes the paste signal";
+    assert_eq!(app.as_(&w.admin).hold_exam(exam, first).await.status(), 204);
+    assert_eq!(app.as_(&w.admin).hold_exam(exam, "another reason").await.status(), 204);
+    let holds = view(&app, &w.admin).await["holds"].clone();
+    assert_eq!(holds.as_array().map(Vec::len), Some(1), "{holds}");
+    assert_eq!(holds[0]["reason"], first, "a second hold changes nothing");
     let logged = rows_of(&app, &w, "session_log", exam).await;
     assert!(logged > 0);
     for table in ["announcements", "move_codes", "signal_reviews"] {
@@ -175,9 +183,10 @@ async fn the_daily_purge_spares_a_held_exam_then_takes_its_evidence_then_the_who
     assert_eq!(rows_of(&app, &w, "session_log", exam).await, logged, "nothing of a held exam goes");
     assert_eq!(view(&app, &admin).await["purged"], json!([]));
 
-    // Released, it goes the next day: the evidence, not the answers or the submission.
+    // Released, it goes at the next daily purge: the evidence, not the answers or the submission.
     assert_eq!(app.as_(&admin).release_exam(exam).await.status(), 204);
-    clock.advance(DAY);
+    // 03:00 the next day: the daily purge runs during `retention.utc_hour` only.
+    clock.advance(18 * HOUR);
     let admin = self::admin(&app).await;
     let purged =
         until(&app, &admin, "the evidence purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
@@ -262,7 +271,7 @@ async fn a_hold_or_a_longer_policy_set_after_the_plan_stops_the_purge_before_any
     // Only this test purges: the daily job would race it to the exam.
     let (app, w) = a_submitted_exam_with(&clock, |config| config.retention.automatic = false).await;
     let exam = w.open_exam;
-    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": 60})).await.status(), 200);
+    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": 30, "exam_days": 60})).await.status(), 204);
     clock.advance(61 * DAY);
     let admin = admin(&app).await;
     let db = app.state.registry().org(w.physics).await.unwrap();
@@ -275,7 +284,7 @@ async fn a_hold_or_a_longer_policy_set_after_the_plan_stops_the_purge_before_any
     let logged = rows_of(&app, &w, "session_log", exam).await;
 
     // A hold placed between the plan and the purge: neither a chunk of the log nor the rest goes.
-    assert_eq!(app.as_(&admin).hold_exam(exam, "appeal 12").await.status(), 201);
+    assert_eq!(app.as_(&admin).hold_exam(exam, "appeal 12").await.status(), 204);
     let chunk = db.write(move |conn| retention::purge_log_chunk(conn, exam, Kind::Exam, now, window)).await.unwrap();
     let rest = db.write(move |conn| retention::purge(conn, exam, Kind::Exam, now, window, 0)).await.unwrap();
     assert!(chunk.is_none() && rest.is_none());
@@ -283,7 +292,7 @@ async fn a_hold_or_a_longer_policy_set_after_the_plan_stops_the_purge_before_any
 
     // Released, but the policy now keeps exams longer: still nothing goes.
     assert_eq!(app.as_(&admin).release_exam(exam).await.status(), 204);
-    assert_eq!(app.as_(&admin).set_retention(json!({"evidence_days": 30, "exam_days": 3650})).await.status(), 200);
+    assert_eq!(app.as_(&admin).set_retention(json!({"evidence_days": 30, "exam_days": 3650})).await.status(), 204);
     let rest = db.write(move |conn| retention::purge(conn, exam, Kind::Exam, now, window, 0)).await.unwrap();
     assert!(rest.is_none());
     assert_eq!(rows_of(&app, &w, "exams", exam).await, 1);
@@ -308,7 +317,7 @@ async fn a_purge_deletes_the_bundles_that_hold_only_what_it_purged_and_only_when
         .await;
         let exam = format!("-exam-{}-", w.open_exam);
         let set = app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await;
-        assert_eq!(set.status(), 200);
+        assert_eq!(set.status(), 204);
         // 17:15: the exam closed; its bundle comes, beside the first night's organization bundle.
         clock.advance(Duration::from_secs((8 * 60 + 15) * 60));
         until_true("the exam's bundle", || {
@@ -319,7 +328,7 @@ async fn a_purge_deletes_the_bundles_that_hold_only_what_it_purged_and_only_when
         // Day 61, 02:30: the night's organization bundle is written before the 03:00 purge.
         clock.advance(60 * DAY + Duration::from_secs((9 * 60 + 15) * 60));
         until_true("the 61st night's bundle", || bundles(&dir, "-physics-org-").len() == 2).await;
-        clock.advance(Duration::from_secs(60 * 60));
+        clock.advance(HOUR);
         let admin = admin(&app).await;
         until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
         let deletions = || async { app.json_of(&admin, "/api/v1/org/audit?action=backup.delete_expired").await };
@@ -380,8 +389,9 @@ async fn a_candidates_account_goes_with_the_exam_it_was_made_for_and_nobody_else
     };
     assert_eq!(people(db.clone()).await, (1, 1));
 
-    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await.status(), 200);
-    clock.advance(61 * DAY);
+    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await.status(), 204);
+    // 03:00, the daily purge's hour, 61 days on.
+    clock.advance(60 * DAY + 18 * HOUR);
     let admin = admin(&app).await;
     let purged = until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
     assert_eq!(purged["purged"][0]["kind"], "exam");
@@ -410,8 +420,9 @@ async fn an_exam_restored_after_its_purge_goes_again_when_it_is_due_again() {
     assert_eq!(code, Some(0), "{text}");
     let bundle = crate::backups::the_bundle(out.path());
 
-    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await.status(), 200);
-    clock.advance(61 * DAY);
+    assert_eq!(app.as_(&w.admin).set_retention(json!({"evidence_days": null, "exam_days": 60})).await.status(), 204);
+    // 03:00, the daily purge's hour, 61 days on.
+    clock.advance(60 * DAY + 18 * HOUR);
     let admin = admin(&app).await;
     until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| p.len() == 1)).await;
     assert_eq!(rows_of(&app, &w, "exams", exam).await, 0);

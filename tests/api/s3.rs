@@ -1,8 +1,9 @@
 //! Bundles to an S3-compatible bucket, against a real S3 server (`s3s-fs`,
 //! a file-system-backed implementation of the S3 API) that the test starts
 //! on loopback: the upload lands whole under its name and is checked, the
-//! standard tools open it, wrong credentials fail clearly and leave nothing,
-//! and a store that is not up yet is retried.
+//! standard tools open it, wrong credentials fail clearly at once and leave
+//! nothing, a store that is not up yet is retried, and an object that does
+//! not read back as written is deleted.
 
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt as _;
@@ -143,7 +144,8 @@ async fn wrong_credentials_fail_with_the_stores_answer_and_leave_nothing_anywher
         .to_vec())
     .await;
     assert_ne!(code, Some(0));
-    assert!(text.contains("failed 4 times") && text.contains("403"), "{text}");
+    // A refusal is not a failure that passes: one attempt, not four.
+    assert!(text.contains("not retried") && text.contains("403") && !text.contains("times"), "{text}");
     assert!(objects(store.path()).is_empty() && staged(&app) == 0);
     let (_, listed, _) =
         crate::helpers::run_beside(&["backup", "list", "--org", "physics", "--data-dir", &data(&app)]).await;
@@ -176,7 +178,7 @@ async fn a_store_that_is_not_up_yet_is_tried_again_until_it_answers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_object_that_does_not_read_back_as_written_is_not_counted_and_no_signature_reaches_the_error() {
+async fn an_object_that_does_not_read_back_as_written_is_deleted_at_once_and_no_signature_reaches_the_error() {
     let keys = tempfile::tempdir().unwrap();
     let store = tempfile::tempdir().unwrap();
     let address = s3_server(store.path(), None).await;
@@ -184,12 +186,26 @@ async fn an_object_that_does_not_read_back_as_written_is_not_counted_and_no_sign
     let file = keys.path().join("bundle");
     std::fs::write(&file, b"the bundle's bytes").unwrap();
     let error = destination.upload(&file, "b.tar.zst.age", 18, &"0".repeat(64)).await.unwrap_err();
-    assert!(error.contains("does not match") && error.contains("failed 4 times"), "{error}");
+    assert!(error.contains("does not match") && error.contains("not retried"), "{error}");
+    assert!(error.contains("the object it stored was deleted"), "{error}");
+    assert!(objects(store.path()).is_empty(), "the object that did not check out is gone");
     assert!(!error.contains("X-Amz-Signature") && !error.contains(KEY), "no signed address in the error: {error}");
+
+    // A name taken already (another bundle of the same name) is neither
+    // replaced nor deleted when it is not this bundle.
+    let other = keys.path().join("other");
+    std::fs::write(&other, b"another bundle's bytes").unwrap();
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"another bundle's bytes"));
+    destination.upload(&other, "d.tar.zst.age", 22, &sha256).await.unwrap();
+    let error = destination.upload(&file, "d.tar.zst.age", 18, &"0".repeat(64)).await.unwrap_err();
+    assert!(error.contains("larger than the 18 bytes") && error.contains("left as it is"), "{error}");
+    let stored = objects(store.path());
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(std::fs::read(&stored[0]).unwrap(), b"another bundle's bytes");
 
     let wrong = S3Destination::new(&bucket_at(address, keys.path(), "not-the-secret")).unwrap();
     let error = wrong.upload(&file, "c.tar.zst.age", 18, &"0".repeat(64)).await.unwrap_err();
-    assert!(error.contains("403"), "{error}");
+    assert!(error.contains("403") && error.contains("not retried"), "{error}");
     assert!(!error.contains("X-Amz-Signature") && !error.contains(KEY), "nor the store's echo of the request: {error}");
 }
 

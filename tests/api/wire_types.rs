@@ -89,8 +89,8 @@ async fn org_admin_views(app: &TestApp, types: &Interfaces, w: &crate::people::W
     conforms(types, "BackupStatus", &backups, "GET /api/v1/org/backups");
     conforms(types, "ExamBackups", first(&backups["exams"], "exams"), "an exam's backups");
     let policy = json!({"evidence_days": 60, "exam_days": 365});
-    assert_eq!(app.as_(&w.admin).set_retention(policy).await.status(), 200);
-    assert_eq!(app.as_(&w.admin).hold_exam(w.open_exam, "appeal 12").await.status(), 201);
+    assert_eq!(app.as_(&w.admin).set_retention(policy).await.status(), 204);
+    assert_eq!(app.as_(&w.admin).hold_exam(w.open_exam, "appeal 12").await.status(), 204);
     let retention = get(app, &w.admin, "/api/v1/org/retention").await;
     conforms(types, "RetentionView", &retention, "GET /api/v1/org/retention");
     conforms(types, "LegalHold", first(&retention["holds"], "holds"), "a legal hold");

@@ -101,9 +101,27 @@ test('an instructor grades a closed exam in the browser; a closed page resumes, 
     assert.equal(await instructor.getByTestId('grade-start').innerText(), 'Grade the rest');
   });
 
-  await step('grading again goes on where it stopped, and every test of every submission has one result', async () => {
+  await step('grading again goes on where it stopped, runs nothing twice, and Pause holds it between two tests', async () => {
+    // Every report the reopened page sends stores something new: nothing graded before runs again.
+    const reports = [];
+    instructor.on('response', (response) => {
+      if (response.request().method() === 'POST' && /\/grading\/submissions\/[^/]+\/results$/.test(response.url())) {
+        reports.push(response.json().then((body) => body.stored));
+      }
+    });
     await instructor.getByTestId('grade-start').click();
+    await instructor.getByTestId('grade-pause').click();
+    await instructor.locator('[data-testid="grade-status"][data-phase="paused"]').waitFor();
+    assert.match(await instructor.getByTestId('grade-status').innerText(), /Paused/);
+    // The test running when Pause was pressed ends within its 10 s limit; then nothing more is sent.
+    await instructor.waitForTimeout(11_000);
+    const held = reports.length;
+    await instructor.waitForTimeout(2_000);
+    assert.equal(reports.length, held, 'paused: no test runs');
+    await instructor.getByTestId('grade-resume').click();
     await instructor.locator('[data-testid="grade-status"][data-phase="done"]').waitFor({ timeout: 240_000 });
+    const stored = await Promise.all(reports);
+    assert.ok(stored.length > 0 && stored.every((count) => count > 0), `stored per report: ${stored.join(', ')}`);
     assert.equal(await instructor.getByTestId('grade-status').innerText(), 'All 3 submissions have every result.');
     const [, courseId, examId] = /\/courses\/([^/]+)\/exams\/([^/]+)\/grading/.exec(gradingUrl);
     const path = `/courses/${courseId}/exams/${examId}/grading`;

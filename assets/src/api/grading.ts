@@ -56,7 +56,6 @@ export interface Grading {
 export interface GradingAnswer {
   question_id: string;
   code: string;
-  sha256: string;
 }
 
 /** A result as this browser reports it. */

@@ -64,7 +64,7 @@ export interface HoldableExam {
   title: string;
 }
 
-/** `GET /api/v1/org/retention`, and the answer to every change. */
+/** `GET /api/v1/org/retention`: read again after each change (which answers 204). */
 export interface RetentionView extends RetentionPolicy {
   /** `null` until an administrator sets the policy: everything is kept. */
   updated: RetentionUpdated | null;
@@ -83,11 +83,11 @@ const holdPath = (examId: string): string => `/org/retention/holds/${encodeURICo
 
 export const retentionView = (): Promise<RetentionView> => api('/org/retention');
 
-export const setRetention = (policy: RetentionPolicy): Promise<RetentionView> =>
+export const setRetention = (policy: RetentionPolicy): Promise<void> =>
   api('/org/retention', { method: 'PUT', body: policy });
 
 /** Puts the exam on hold; an exam held already keeps its first reason. */
-export const holdExam = (examId: string, reason: string): Promise<RetentionView> =>
+export const holdExam = (examId: string, reason: string): Promise<void> =>
   api(holdPath(examId), { method: 'PUT', body: { reason } });
 
 export const releaseExam = (examId: string): Promise<void> => api(holdPath(examId), { method: 'DELETE' });

@@ -108,6 +108,43 @@ export function SelectField({
   );
 }
 
+/** What a field of code turns off: spellcheck, autocorrect, capitals, the browser's suggestions. */
+export const codeAttributes = { spellcheck: false, autocapitalize: 'off', autocorrect: 'off', autoComplete: 'off' } as const;
+
+interface TextAreaProps {
+  rows?: number;
+  /** The most characters it takes (the server's own bound). */
+  maxLength?: number;
+  /** Monospace, no spellcheck or autocorrect: for code, input and output. */
+  code?: boolean;
+}
+
+/** Text of several lines: prose, or code. */
+export function TextAreaField({
+  label, value, onValue, hint, error, optional, testId, rows = 4, maxLength, code = false,
+}: Common & TextAreaProps) {
+  const ids = useFieldIds(hint, error);
+  return (
+    <div class="field">
+      <Label id={ids.id} label={label} optional={optional} />
+      <textarea
+        id={ids.id}
+        class={code ? 'code-input author-code' : 'input author-text'}
+        rows={rows}
+        maxLength={maxLength}
+        value={value}
+        required={optional !== true}
+        aria-invalid={error === undefined ? undefined : 'true'}
+        aria-describedby={ids.describedBy}
+        data-testid={testId}
+        onInput={(event) => { onValue(event.currentTarget.value); }}
+        {...(code ? codeAttributes : {})}
+      />
+      <Extras hint={hint} error={error} hintId={ids.hintId} errorId={ids.errorId} />
+    </div>
+  );
+}
+
 interface CheckboxProps {
   label: string;
   checked: boolean;

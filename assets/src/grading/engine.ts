@@ -7,16 +7,26 @@
  * runs past it is stopped and reported as timed out. Results go to the
  * server per question as soon as they are known, so a closed tab loses
  * only the question that was running, and grading started again skips what
- * the server already holds.
+ * the server already holds. A grade in progress stops between two tests
+ * when its signal aborts (the page closes, or another worker failed), and
+ * waits between two tests while paused.
  */
 import type { GradingQuestion, GradingTest, ReportedResult, SubmissionWork } from '../api/grading';
 import { PythonRunner } from '../python/runner';
-import { excerpt, expectedProgram, gradeProgram, judge, newMarker, readReport } from './harness';
+import { excerpt, expectedProgram, gradeProgram, judge, newMarker, readReport, type Expected } from './harness';
 
 /** How long one test may run before it is stopped and counted as timed out. */
 export const TEST_TIME_LIMIT_MS = 10_000;
 /** The most sandboxes at once: each holds a Python interpreter (tens of megabytes). */
 const MOST_WORKERS = 4;
+
+/** What a grade in progress checks between two tests. */
+export interface Control {
+  /** Aborted: stop before the next test. */
+  signal: AbortSignal;
+  /** Resolves when the grade may go on (at once, unless paused). */
+  gate: () => Promise<void>;
+}
 
 /** How many sandboxes this browser runs at once: one core stays for the page. */
 export function workerCount(): number {
@@ -24,8 +34,13 @@ export function workerCount(): number {
   return Math.max(1, Math.min(MOST_WORKERS, cores - 1));
 }
 
-/** Runs `program` on `runner` with a time limit; resolves with its output lines and whether it ran out of time. */
+/**
+ * Runs `program` on `runner` with a time limit that counts the program
+ * alone (a sandbox restarted after an earlier Stop boots first); resolves
+ * with its output lines and whether it ran out of time.
+ */
 async function runLimited(runner: PythonRunner, program: string, limitMs: number): Promise<{ lines: string[]; timedOut: boolean; ms: number }> {
+  await runner.boot();
   const lines: string[] = [];
   const limit = { reached: false };
   const timer = setTimeout(() => {
@@ -40,46 +55,60 @@ async function runLimited(runner: PythonRunner, program: string, limitMs: number
   }
 }
 
-/**
- * The canonical expected value of every function test, by the test's
- * SHA-256, from an interpreter that runs no student's code. A test whose
- * expected value does not evaluate keeps the error, so its results say why.
- */
-export async function canonicalExpected(questions: readonly GradingQuestion[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+/** Runs `work` on a fresh Python that is ended afterwards, whatever happens. */
+async function withFreshPython<T>(work: (runner: PythonRunner) => Promise<T>): Promise<T> {
   const runner = new PythonRunner();
   try {
-    await runner.boot();
+    return await work(runner);
+  } finally {
+    runner.dispose();
+  }
+}
+
+/**
+ * The expected value of every test by its SHA-256: a function test's made
+ * canonical in an interpreter that runs no student's code (one that does
+ * not evaluate, or has no canonical form, keeps why, and fails every
+ * answer), an io test's as written.
+ */
+export function canonicalExpected(questions: readonly GradingQuestion[], control: Control): Promise<Map<string, Expected>> {
+  return withFreshPython(async (runner) => {
+    const found = new Map<string, Expected>();
     for (const test of questions.flatMap((question) => question.tests)) {
+      if (found.has(test.sha256)) continue;
       if (test.kind !== 'function') {
-        found.set(test.sha256, test.expected);
+        found.set(test.sha256, { value: test.expected, error: null });
         continue;
       }
-      if (found.has(test.sha256)) continue;
+      control.signal.throwIfAborted();
       const marker = newMarker();
       const { lines } = await runLimited(runner, expectedProgram(marker, test.expected), TEST_TIME_LIMIT_MS);
       const line = [...lines].reverse().find((text) => text.startsWith(marker));
       const body = line === undefined ? null : (JSON.parse(line.slice(marker.length)) as { value?: string; error?: string });
-      found.set(test.sha256, body?.value ?? `<the expected value does not evaluate: ${body?.error ?? 'no answer'}>`);
+      found.set(
+        test.sha256,
+        body?.value === undefined
+          ? { value: '', error: `the expected value does not evaluate: ${body?.error ?? 'no answer'}` }
+          : { value: body.value, error: null },
+      );
     }
-  } finally {
-    runner.dispose();
-  }
-  return found;
+    return found;
+  });
 }
 
 /** Grades one test of one answer on `runner`. */
-export async function gradeTest(
+async function gradeTest(
   runner: PythonRunner,
   questionId: string,
   code: string,
   test: GradingTest,
-  expected: string,
+  expected: Expected,
 ): Promise<ReportedResult> {
   const marker = newMarker();
   const run = await runLimited(runner, gradeProgram(marker, code, test), TEST_TIME_LIMIT_MS);
   const reported = readReport(run.lines, marker);
-  const base = { question_id: questionId, test_sha256: test.sha256, expected: excerpt(expected), duration_ms: Math.round(run.ms) };
+  const shown = excerpt(expected.error ?? expected.value);
+  const base = { question_id: questionId, test_sha256: test.sha256, expected: shown, duration_ms: Math.round(run.ms) };
   if (run.timedOut) {
     return { ...base, outcome: 'timed_out', actual: '', stdout: '', stderr: `stopped after ${String(TEST_TIME_LIMIT_MS / 1000)} s` };
   }
@@ -100,33 +129,34 @@ export async function gradeTest(
  * interpreter, handing each question's results to `store` as soon as they
  * are known. Resolves with how many tests ran.
  */
-export async function gradeSubmission(
+export function gradeSubmission(
   questions: readonly GradingQuestion[],
-  expected: ReadonlyMap<string, string>,
+  expected: ReadonlyMap<string, Expected>,
   work: SubmissionWork,
   store: (results: ReportedResult[]) => Promise<void>,
+  control: Control,
 ): Promise<number> {
   const done = new Set(work.results.map((result) => `${result.question_id} ${result.test_sha256}`));
-  let ran = 0;
-  const runner = new PythonRunner();
-  try {
-    // Started before the first test's clock, which counts the test alone.
-    await runner.boot();
+  control.signal.throwIfAborted();
+  return withFreshPython(async (runner) => {
+    let ran = 0;
     for (const question of questions) {
       const code = work.answers.find((answer) => answer.question_id === question.id)?.code ?? '';
       const results: ReportedResult[] = [];
-      const seen = new Set<string>();
       for (const test of question.tests) {
         const key = `${question.id} ${test.sha256}`;
-        if (done.has(key) || seen.has(key)) continue;
-        seen.add(key);
-        results.push(await gradeTest(runner, question.id, code, test, expected.get(test.sha256) ?? test.expected));
+        if (done.has(key)) continue;
+        done.add(key);
+        await control.gate();
+        // Stopped: what this question has so far is still stored, below.
+        if (control.signal.aborted) break;
+        const wanted = expected.get(test.sha256) ?? { value: '', error: 'no expected value' };
+        results.push(await gradeTest(runner, question.id, code, test, wanted));
         ran += 1;
       }
       if (results.length > 0) await store(results);
+      control.signal.throwIfAborted();
     }
-  } finally {
-    runner.dispose();
-  }
-  return ran;
+    return ran;
+  });
 }

@@ -11,11 +11,14 @@
  *   in the page, so code that patches builtins or prints what it guesses is
  *   a result cannot pass a test whose answer it does not know;
  * - a returned value is made canonical by exact type (int, float, str,
- *   list, dict, set, ...; a set's items sorted), with the builtins captured
- *   before the student's code first ran, and whatever the code patched in
- *   builtins is put back before the report is made: an object whose `__eq__` always
- *   answers True, or a subclass of int with its own `__repr__`, is reported
- *   as what it is, an object of its type, and matches no expected value;
+ *   list, dict, set, ...; a set's items and a dict's pairs sorted), with the
+ *   builtins captured before the student's code first ran, and whatever the
+ *   code patched in builtins is put back before the report is made: an
+ *   object whose `__eq__` always answers True, or a subclass of int with its
+ *   own `__repr__`, is reported as what it is, an object of its type, and
+ *   fails (`opaque`), as does a test whose expected value has no canonical
+ *   form;
+ * - output is cut at 200,000 characters (`truncated`), and such a test fails;
  * - the report travels on standard output behind a marker made for this
  *   test alone; only the last such line counts, and a test with none is an
  *   error.
@@ -39,6 +42,11 @@ if "_examhall_grading" not in sys.modules:
         _write = sys.stdout.write
         _flush = sys.stdout.flush
         _plain = (int, float, complex, str, bytes, bool, type(None))
+        # Output past this is cut, and the test fails: no expected output is this long.
+        _most_output = 200_000
+
+        class _Opaque(Exception):
+            """A value of a type with no canonical form: it matches nothing."""
 
         def canon(value, depth=0):
             kind = _type(value)
@@ -52,12 +60,14 @@ if "_examhall_grading" not in sys.modules:
                 items = [canon(item, depth + 1) for item in value]
                 return "(" + ", ".join(items) + ("," if _len(items) == 1 else "") + ")"
             if kind is dict:
-                return "{" + ", ".join([canon(k, depth + 1) + ": " + canon(v, depth + 1) for k, v in value.items()]) + "}"
+                # Equal dicts are equal whatever order their keys went in.
+                pairs = _sorted([canon(k, depth + 1) + ": " + canon(v, depth + 1) for k, v in value.items()])
+                return "{" + ", ".join(pairs) + "}"
             if kind is set or kind is frozenset:
                 items = _sorted([canon(item, depth + 1) for item in value])
                 name = "set" if kind is set else "frozenset"
                 return name + "({" + ", ".join(items) + "})" if items else name + "()"
-            return "<an object of type " + kind.__qualname__ + ">"
+            raise _Opaque(kind.__qualname__)
 
         def report(marker, body):
             _write(marker + _dumps(body) + "\\n")
@@ -66,8 +76,13 @@ if "_examhall_grading" not in sys.modules:
         def expected(marker, source):
             try:
                 report(marker, {"value": canon(_eval(_compile(source, "expected", "eval"), {}))})
+            except _Opaque as opaque:
+                report(marker, {"error": "a value of type " + str(opaque) + " has no canonical form to compare"})
             except BaseException as error:
                 report(marker, {"error": "".join(_exception_only(_type(error), error)).strip()})
+
+        def cut(text):
+            return (text[:_most_output], True) if _len(text) > _most_output else (text, False)
 
         def grade(marker, source, kind, expression, stdin):
             out, err = _StringIO(), _StringIO()
@@ -90,15 +105,19 @@ if "_examhall_grading" not in sys.modules:
                 builtins.__dict__.clear()
                 builtins.__dict__.update(saved_builtins)
                 sys.stdin = saved_stdin
+            body["opaque"] = False
             if body["error"] is None and kind == "function":
                 try:
                     body["actual"] = canon(value)
+                except _Opaque as opaque:
+                    body["actual"], body["opaque"] = "<an object of type " + str(opaque) + ">", True
                 except BaseException as error:
                     body["error"] = "".join(_exception_only(_type(error), error)).strip()
-            elif kind != "function":
-                body["actual"] = out.getvalue()
-            body["stdout"] = out.getvalue()
-            body["stderr"] = err.getvalue()
+            body["stdout"], truncated = cut(out.getvalue())
+            body["truncated"] = truncated and kind != "function"
+            body["stderr"], _ = cut(err.getvalue())
+            if kind != "function":
+                body["actual"] = body["stdout"]
             report(marker, body)
 
         module = types.ModuleType("_examhall_grading")
@@ -131,6 +150,10 @@ export interface Reported {
   error: string | null;
   stdout: string;
   stderr: string;
+  /** The value had no canonical form: it matches nothing. */
+  opaque: boolean;
+  /** The output was cut: it matches nothing. */
+  truncated: boolean;
 }
 
 /** Reads the report of a program: the last line behind `marker` that parses, or null. */
@@ -146,6 +169,8 @@ export function readReport(lines: readonly string[], marker: string): Reported |
         error: typeof body.error === 'string' ? body.error : null,
         stdout: text(body.stdout),
         stderr: text(body.stderr),
+        opaque: body.opaque === true,
+        truncated: body.truncated === true,
       };
     } catch {
       return null;
@@ -160,11 +185,18 @@ function comparable(text: string, loose: boolean): string {
   return text.split('\n').map((line) => line.trimEnd()).join('\n').replace(/\n+$/, '');
 }
 
-/** Judges a report against the test's expected value (canonical, for function tests). */
-export function judge(test: GradingTest, expected: string, reported: Reported): Outcome {
+/** A test's expected value (canonical, for function tests), or why it has none. */
+export interface Expected {
+  value: string;
+  error: string | null;
+}
+
+/** Judges a report against the test's expected value; a test without one fails every answer. */
+export function judge(test: GradingTest, expected: Expected, reported: Reported): Outcome {
   if (reported.error !== null) return 'error';
-  if (test.kind === 'function') return reported.actual === expected ? 'passed' : 'failed';
-  return comparable(reported.actual, test.ignore_trailing_whitespace) === comparable(expected, test.ignore_trailing_whitespace)
+  if (expected.error !== null || reported.opaque || reported.truncated) return 'failed';
+  if (test.kind === 'function') return reported.actual === expected.value ? 'passed' : 'failed';
+  return comparable(reported.actual, test.ignore_trailing_whitespace) === comparable(expected.value, test.ignore_trailing_whitespace)
     ? 'passed'
     : 'failed';
 }

@@ -858,7 +858,7 @@ export const en: Messages = {
     resume: 'Resume',
     preparing: 'Starting Python and reading the expected values…',
     progress: (done, of, paused) =>
-      `${n(done)} of ${n(of)} submissions graded${paused ? '. Paused: the submissions already running finish first.' : '.'}`,
+      `${n(done)} of ${n(of)} submissions graded${paused ? '. Paused: each sandbox stops after the test it is running.' : '.'}`,
     allGraded: (count) => (count === 1 ? 'The submission has every result.' : `All ${n(count)} submissions have every result.`),
     waiting: (count) => (count === 1 ? '1 submission waits for results.' : `${n(count)} submissions wait for results.`),
     gradebookHeading: 'Gradebook',

@@ -13,21 +13,16 @@ use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
 use crate::http::wire::retention::RetentionView;
 use crate::service::org_file::OrgFile;
-use crate::service::retention;
+use crate::service::retention::{self, Days};
 use crate::state::AppState;
-use crate::store::StoreError;
-use crate::store::retention::Policy;
 
-async fn view(state: &AppState, admin: &crate::http::auth::OrgMember) -> Result<Json<RetentionView>, AppError> {
+/// `GET /api/v1/org/retention`: the policy, holds, what is due and what went.
+async fn show(State(state): State<AppState>, OrgAdmin(admin): OrgAdmin) -> Result<Json<RetentionView>, AppError> {
     let overview = retention::overview(OrgFile::Open(admin.db()), state.config(), state.clock().now()).await?;
     Ok(Json(RetentionView::new(&state.config().retention, overview)))
 }
 
-/// `GET /api/v1/org/retention`: the policy, holds, what is due and what went.
-async fn show(State(state): State<AppState>, OrgAdmin(admin): OrgAdmin) -> Result<Json<RetentionView>, AppError> {
-    view(&state, &admin).await
-}
-
+/// A whole policy: each setting in days, `null` (or left out) to keep indefinitely.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewPolicy {
@@ -35,18 +30,21 @@ struct NewPolicy {
     exam_days: Option<u32>,
 }
 
-/// `PUT /api/v1/org/retention`: sets the policy (audited, with the old values).
+fn days(days: Option<u32>) -> Days {
+    days.map_or(Days::Forever, Days::Days)
+}
+
+/// `PUT /api/v1/org/retention`: sets the policy (audited, with the old
+/// values); 204. A setting the platform does not allow: 422 naming it.
 async fn update(
     State(state): State<AppState>,
     client: ClientAddr,
     OrgAdmin(admin): OrgAdmin,
     Json(body): Json<NewPolicy>,
-) -> Result<Json<RetentionView>, AppError> {
-    let policy = Policy { evidence_days: body.evidence_days, exam_days: body.exam_days };
-    retention::check_policy(&policy, state.config().retention.minimum_days)
-        .map_err(|(field, message)| AppError::Invalid { field, message })?;
-    retention::set_policy(&state, &admin.principal.actor(client), admin.org_id, policy).await?;
-    view(&state, &admin).await
+) -> Result<StatusCode, AppError> {
+    let actor = admin.principal.actor(client);
+    retention::set_policy(&state, &actor, admin.org_id, days(body.evidence_days), days(body.exam_days)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -59,29 +57,23 @@ fn exam_id(text: &str) -> Result<ExamId, AppError> {
     ExamId::parse(text).map_err(|_| AppError::NotFound)
 }
 
-fn hold_error(error: StoreError) -> AppError {
-    match error {
-        StoreError::WrongState(message) => AppError::Invalid { field: "reason", message },
-        other => other.into(),
-    }
-}
-
-/// `PUT /api/v1/org/retention/holds/{exam_id}`: puts the exam on legal hold
-/// (201), or leaves an existing hold and its reason as they are (200).
+/// `PUT /api/v1/org/retention/holds/{exam_id}`: puts the exam on legal hold,
+/// or leaves an existing hold and its first reason as they are; 204 either
+/// way. A reason that is empty, too long or has control characters: 422.
 async fn hold(
     State(state): State<AppState>,
     client: ClientAddr,
     OrgAdmin(admin): OrgAdmin,
     Path(exam): Path<String>,
     Json(body): Json<NewHold>,
-) -> Result<(StatusCode, Json<RetentionView>), AppError> {
+) -> Result<StatusCode, AppError> {
     let exam = exam_id(&exam)?;
-    let actor = admin.principal.actor(client);
-    let added = retention::hold(&state, &actor, admin.org_id, exam, &body.reason).await.map_err(hold_error)?;
-    Ok((if added { StatusCode::CREATED } else { StatusCode::OK }, view(&state, &admin).await?))
+    retention::hold(&state, &admin.principal.actor(client), admin.org_id, exam, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-/// `DELETE /api/v1/org/retention/holds/{exam_id}`: releases the hold.
+/// `DELETE /api/v1/org/retention/holds/{exam_id}`: releases the hold; 204,
+/// whether there was one or not.
 async fn release(
     State(state): State<AppState>,
     client: ClientAddr,

@@ -147,7 +147,6 @@ pub struct SubmissionWorkBody {
 struct AnswerBody {
     question_id: QuestionId,
     code: String,
-    sha256: String,
 }
 
 #[derive(Serialize)]
@@ -192,11 +191,7 @@ impl From<SubmissionWork> for SubmissionWorkBody {
             attempt_id: w.submission.attempt,
             name: w.submission.name,
             email: w.submission.email,
-            answers: w
-                .answers
-                .into_iter()
-                .map(|a| AnswerBody { question_id: a.question, code: a.code, sha256: a.sha256 })
-                .collect(),
+            answers: w.answers.into_iter().map(|a| AnswerBody { question_id: a.question, code: a.code }).collect(),
             results: w.results.into_iter().map(ResultBody::from).collect(),
         }
     }

@@ -86,9 +86,9 @@ impl RetentionView {
             holds: overview
                 .holds
                 .into_iter()
-                .map(|(h, title)| HoldView {
+                .map(|h| HoldView {
                     exam_id: h.exam,
-                    title,
+                    title: h.title,
                     reason: h.reason,
                     held_by: h.held_by,
                     held_at: h.held_at,

@@ -185,10 +185,22 @@ pub fn first_frozen(conn: &Connection, id: AttemptId) -> Result<Option<Frozen>, 
         })
         .optional()?;
     let Some((submission, log_seq)) = first else { return Ok(None) };
+    Ok(Some(Frozen { log_seq, codes: codes(conn, &submission)? }))
+}
+
+/// The condition that keeps, of the rows `s` of `submissions`, the latest of each attempt.
+pub(crate) const LATEST_OF_ATTEMPT: &str =
+    "s.number = (SELECT max(number) FROM submissions t WHERE t.session_id = s.session_id)";
+
+/// The code of each answer of submission `id` (its identifier's text), by question.
+///
+/// # Errors
+/// Storage errors.
+pub fn codes(conn: &Connection, id: &dyn rusqlite::ToSql) -> Result<HashMap<QuestionId, String>, StoreError> {
     let mut statement =
         conn.prepare_cached("SELECT question_id, code FROM submission_answers WHERE submission_id = ?1")?;
-    let codes = statement.query_map([submission], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-    Ok(Some(Frozen { log_seq, codes }))
+    let rows = statement.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Every submission's receipt of the attempt, oldest first.
@@ -207,12 +219,11 @@ pub fn history(conn: &Connection, id: AttemptId) -> Result<Vec<StoredReceipt>, S
 /// # Errors
 /// Storage errors.
 pub fn latest_of_exam(conn: &Connection, exam: &Exam) -> Result<HashMap<AttemptId, StoredReceipt>, StoreError> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT s.session_id, s.receipt, s.receipt_sha256 FROM submissions s
          JOIN exam_sessions a ON a.id = s.session_id
-         WHERE a.exam_id = ?1
-           AND s.number = (SELECT max(number) FROM submissions t WHERE t.session_id = s.session_id)",
-    )?;
+         WHERE a.exam_id = ?1 AND {LATEST_OF_ATTEMPT}"
+    ))?;
     let rows = statement.query_map([exam.id], |r| Ok((r.get(0)?, from_text(r.get(1)?, r.get(2)?)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -238,10 +249,7 @@ pub fn apply_late_items(
     if payloads.is_empty() {
         return Ok(None);
     }
-    let mut codes: HashMap<QuestionId, String> = conn
-        .prepare_cached("SELECT question_id, code FROM submission_answers WHERE submission_id = ?1")?
-        .query_map([&previous.receipt.submission_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let mut codes = codes(conn, &previous.receipt.submission_id)?;
     let mut log_seq = previous.receipt.log_seq;
     for payload in &payloads {
         // Stored items were checked on arrival; one that no longer parses

@@ -1,12 +1,16 @@
 /**
- * The editor's own controls besides those in components/Field: multi-line
- * text (prose or code), a one-line code field, and Markdown with its
- * rendered preview. Like Field, each ties its label, hint and error to the
- * control. Code fields use a monospace font and no spellcheck or autocorrect.
+ * The editor's own controls besides those in components/Field: a one-line
+ * code field, and Markdown with its rendered preview; multi-line text (prose
+ * or code) is Field's TextAreaField, passed on from here. Like Field, each
+ * ties its label, hint and error to the control. Code fields use a monospace
+ * font and no spellcheck or autocorrect.
  */
 import { useId } from 'preact/hooks';
 import { t } from '../../i18n';
 import { Markdown } from '../../exam/Markdown';
+import { codeAttributes, TextAreaField } from '../../components/Field';
+
+export { TextAreaField };
 
 interface Props {
   label: string;
@@ -38,33 +42,6 @@ function Extras({ id, hint, error }: { id: string; hint: string | undefined; err
       {hint !== undefined && <p class="hint" id={`${id}-hint`}>{hint}</p>}
       {error !== undefined && <p class="field-error" id={`${id}-error`}>{error}</p>}
     </>
-  );
-}
-
-const codeAttributes = { spellcheck: false, autocapitalize: 'off', autocorrect: 'off', autoComplete: 'off' } as const;
-
-export function TextAreaField({ label, value, onValue, hint, error, optional, testId, rows = 4, code = false }: Props & {
-  rows?: number;
-  /** Monospace, no spellcheck: for Python, input and output. */
-  code?: boolean;
-}) {
-  const id = useId();
-  return (
-    <div class="field">
-      <Label id={id} label={label} optional={optional} />
-      <textarea
-        id={id}
-        class={code ? 'code-input author-code' : 'input author-text'}
-        rows={rows}
-        value={value}
-        aria-invalid={error === undefined ? undefined : 'true'}
-        aria-describedby={described(id, hint, error)}
-        data-testid={testId}
-        onInput={(event) => { onValue(event.currentTarget.value); }}
-        {...(code ? codeAttributes : {})}
-      />
-      <Extras id={id} hint={hint} error={error} />
-    </div>
   );
 }
 

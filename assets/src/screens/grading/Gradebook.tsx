@@ -5,10 +5,11 @@
  * actual values, output, duration and who graded it. Filter by name or
  * e-mail; sort by name or total.
  */
-import { useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import { submissionWork, type Grading, type GradingRow, type SubmissionWork } from '../../api/grading';
-import { ErrorNotice } from '../../components/ErrorNotice';
+import { WhenLoaded } from '../../components/Status';
+import { useLoad } from '../../hooks/useLoad';
 
 const text = t.grading;
 
@@ -25,12 +26,13 @@ function Results({ grading, work }: { grading: Grading; work: SubmissionWork }) 
     <div data-testid="grade-results">
       {grading.questions.map((question) => {
         const results = work.results.filter((result) => result.question_id === question.id);
+        const older = results.filter((r) => !question.tests.some((test) => test.sha256 === r.test_sha256)).length;
         return (
           <section key={question.id} aria-label={question.title}>
             <h4>{question.title}</h4>
             <ol>
               {question.tests.map((test) => {
-                const result = [...results].reverse().find((r) => r.test_sha256 === test.sha256);
+                const result = results.find((r) => r.test_sha256 === test.sha256);
                 return (
                   <li key={test.position} data-testid="grade-result" data-outcome={result?.outcome ?? 'pending'}>
                     <strong>{text.testName(test.position, test.visibility)}</strong>{': '}
@@ -51,11 +53,7 @@ function Results({ grading, work }: { grading: Grading; work: SubmissionWork }) 
                 );
               })}
             </ol>
-            {results.some((r) => !question.tests.some((test) => test.sha256 === r.test_sha256)) && (
-              <p class="hint" data-testid="grade-older-results">
-                {text.olderResults(results.filter((r) => !question.tests.some((test) => test.sha256 === r.test_sha256)).length)}
-              </p>
-            )}
+            {older > 0 && <p class="hint" data-testid="grade-older-results">{text.olderResults(older)}</p>}
           </section>
         );
       })}
@@ -63,14 +61,14 @@ function Results({ grading, work }: { grading: Grading; work: SubmissionWork }) 
   );
 }
 
+/** A submission's results, read when its row is opened. */
+function RowResults({ courseId, examId, grading, submissionId }: Props & { submissionId: string }) {
+  const work = useLoad(useCallback(() => submissionWork(courseId, examId, submissionId), [courseId, examId, submissionId]));
+  return <WhenLoaded loaded={work}>{(found) => <Results grading={grading} work={found} />}</WhenLoaded>;
+}
+
 function Row({ courseId, examId, grading, row }: Props & { row: GradingRow }) {
   const [open, setOpen] = useState(false);
-  const [work, setWork] = useState<SubmissionWork | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const toggle = () => {
-    setOpen(!open);
-    if (!open) submissionWork(courseId, examId, row.submission_id).then(setWork, setError);
-  };
   const detailsId = `grade-details-${row.submission_id}`;
   return (
     <>
@@ -88,7 +86,7 @@ function Row({ courseId, examId, grading, row }: Props & { row: GradingRow }) {
         })}
         <td data-testid="grade-total">{row.total === null ? text.noTotal : text.points(row.total, grading.max_points)}</td>
         <td>
-          <button type="button" class="button button--secondary" aria-expanded={open} aria-controls={detailsId} onClick={toggle} data-testid="grade-details">
+          <button type="button" class="button button--secondary" aria-expanded={open} aria-controls={detailsId} onClick={() => { setOpen(!open); }} data-testid="grade-details">
             {open ? text.hideResults : text.showResults}
           </button>
         </td>
@@ -96,8 +94,7 @@ function Row({ courseId, examId, grading, row }: Props & { row: GradingRow }) {
       {open && (
         <tr id={detailsId}>
           <td colSpan={grading.questions.length + 3}>
-            <ErrorNotice error={error} />
-            {work === null ? <p role="status">{t.common.loading}</p> : <Results grading={grading} work={work} />}
+            <RowResults courseId={courseId} examId={examId} grading={grading} submissionId={row.submission_id} />
           </td>
         </tr>
       )}

@@ -8,17 +8,19 @@
  * gradebook: points per question from the share of tests passed, the
  * total, and each submission's results test by test.
  */
-import { useCallback, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { getExam } from '../../api/exams';
 import { grading as loadGrading, recordResults, submissionWork, type Grading } from '../../api/grading';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
-import { canonicalExpected, gradeSubmission, workerCount } from '../../grading/engine';
+import { canonicalExpected, gradeSubmission, workerCount, type Control } from '../../grading/engine';
 import { Gradebook } from './Gradebook';
 
 const text = t.grading;
+/** The gradebook is read again at most this often while grading runs. */
+const REFRESH_MS = 3000;
 
 interface Props {
   courseId: string;
@@ -31,50 +33,72 @@ type Phase = 'idle' | 'preparing' | 'running' | 'paused' | 'done';
 const ungraded = (found: Grading): string[] =>
   found.submissions.filter((row) => row.scores.some((score) => score.graded < score.tests)).map((row) => row.submission_id);
 
-function GradingRun({ courseId, examId, found, refresh }: Props & { found: Grading; refresh: () => Promise<void> }) {
+/** A gate that is open until `close()`, and open again after `open()`; the same object across renders. */
+function useGate() {
+  const closed = useRef<{ wait: Promise<void>; open: () => void } | null>(null);
+  return useMemo(
+    () => ({
+      close: () => {
+        let open = (): void => undefined;
+        const wait = new Promise<void>((resolve) => { open = resolve; });
+        closed.current = { wait, open };
+      },
+      open: () => {
+        closed.current?.open();
+        closed.current = null;
+      },
+      pass: () => closed.current?.wait ?? Promise.resolve(),
+    }),
+    [],
+  );
+}
+
+function GradingRun({ courseId, examId, found, reload }: Props & { found: Grading; reload: () => void }) {
   const [phase, setPhase] = useState<Phase>('idle');
   const [progress, setProgress] = useState({ done: 0, of: 0 });
   const [error, setError] = useState<unknown>(null);
-  const paused = useRef<{ resume: () => void; wait: Promise<void> } | null>(null);
+  const gate = useGate();
+  const running = useRef<AbortController | null>(null);
+  // Leaving the page ends the grade: its sandboxes would otherwise go on unseen.
+  useEffect(() => () => { running.current?.abort(); gate.open(); }, [gate]);
   const left = ungraded(found).length;
   const begun = found.submissions.some((row) => row.scores.some((score) => score.graded > 0));
 
-  const pause = () => {
-    const gate: { open?: () => void } = {};
-    const wait = new Promise<void>((resolve) => { gate.open = resolve; });
-    paused.current = { resume: () => { gate.open?.(); }, wait };
-    setPhase('paused');
-  };
-  const resume = () => {
-    paused.current?.resume();
-    paused.current = null;
-    setPhase('running');
-  };
-
   const start = async () => {
+    const abort = new AbortController();
+    running.current = abort;
+    const control: Control = { signal: abort.signal, gate: gate.pass };
     setError(null);
     setPhase('preparing');
+    const queue = ungraded(found);
+    setProgress({ done: 0, of: queue.length });
+    let lastRefresh = 0;
     try {
-      const queue = ungraded(found);
-      setProgress({ done: 0, of: queue.length });
-      const expected = await canonicalExpected(found.questions);
+      const expected = await canonicalExpected(found.questions, control);
       setPhase('running');
       const worker = async () => {
-        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-          if (paused.current !== null) await paused.current.wait;
+        for (let id = queue.shift(); id !== undefined && !abort.signal.aborted; id = queue.shift()) {
           const work = await submissionWork(courseId, examId, id);
           await gradeSubmission(found.questions, expected, work, async (results) => {
             await recordResults(courseId, examId, id, results);
-          });
+          }, control);
           setProgress((now) => ({ ...now, done: now.done + 1 }));
-          await refresh();
+          if (Date.now() - lastRefresh >= REFRESH_MS) {
+            lastRefresh = Date.now();
+            reload();
+          }
         }
       };
       await Promise.all(Array.from({ length: workerCount() }, worker));
       setPhase('done');
     } catch (failure) {
-      setError(failure);
+      // One worker failed: the others stop too, before their next test.
+      abort.abort();
+      if (!(failure instanceof DOMException && failure.name === 'AbortError')) setError(failure);
       setPhase('idle');
+    } finally {
+      running.current = null;
+      reload();
     }
   };
 
@@ -90,10 +114,14 @@ function GradingRun({ courseId, examId, found, refresh }: Props & { found: Gradi
           </button>
         )}
         {phase === 'running' && (
-          <button type="button" class="button button--secondary" onClick={pause} data-testid="grade-pause">{text.pause}</button>
+          <button type="button" class="button button--secondary" onClick={() => { gate.close(); setPhase('paused'); }} data-testid="grade-pause">
+            {text.pause}
+          </button>
         )}
         {phase === 'paused' && (
-          <button type="button" class="button" onClick={resume} data-testid="grade-resume">{text.resume}</button>
+          <button type="button" class="button" onClick={() => { gate.open(); setPhase('running'); }} data-testid="grade-resume">
+            {text.resume}
+          </button>
         )}
       </p>
       {busy && (
@@ -116,21 +144,19 @@ function GradingRun({ courseId, examId, found, refresh }: Props & { found: Gradi
 export function GradingScreen({ courseId, examId }: Props) {
   const exam = useLoad(useCallback(() => getExam(courseId, examId), [courseId, examId]));
   const loaded = useLoad(useCallback(() => loadGrading(courseId, examId), [courseId, examId]));
-  const [latest, setLatest] = useState<Grading | undefined>(undefined);
-  const refresh = useCallback(async () => { setLatest(await loadGrading(courseId, examId)); }, [courseId, examId]);
-  const show = (found: Grading) => (
-    <>
-      <GradingRun courseId={courseId} examId={examId} found={found} refresh={refresh} />
-      <Gradebook courseId={courseId} examId={examId} grading={found} />
-    </>
-  );
   return (
     <WhenLoaded loaded={exam}>
       {(about) => (
         <>
           <h1 data-testid="grading-heading">{text.heading(about.title)}</h1>
-          {/* One tree whether the first load or a refresh is shown: a running grade keeps its state. */}
-          <WhenLoaded loaded={loaded}>{(first) => show(latest ?? first)}</WhenLoaded>
+          <WhenLoaded loaded={loaded}>
+            {(found) => (
+              <>
+                <GradingRun courseId={courseId} examId={examId} found={found} reload={loaded.reload} />
+                <Gradebook courseId={courseId} examId={examId} grading={found} />
+              </>
+            )}
+          </WhenLoaded>
         </>
       )}
     </WhenLoaded>

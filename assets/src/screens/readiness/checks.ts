@@ -91,16 +91,11 @@ function indexedDb(): Promise<Outcome> {
  */
 async function serviceWorker(): Promise<Outcome> {
   if (!('serviceWorker' in navigator)) return { ok: false, reason: 'navigator.serviceWorker is undefined' };
-  try {
-    await navigator.serviceWorker.register('/sw.js', { scope: '/' });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return /certificate|SSL/i.test(reason) ? { ok: false, reason, advice: 'untrustedCertificate' } : { ok: false, reason };
-  }
   const copied = prepareOffline().then((copy): Outcome => {
     if (copy.kind === 'ready') return { ok: true };
     if (copy.kind === 'failed') return copy.noSpace ? { ok: false, reason: copy.reason, advice: 'noDiskSpace' } : { ok: false, reason: copy.reason };
-    return { ok: false, reason: copy.kind === 'unsupported' ? (copy.reason ?? 'service workers are unavailable on this page') : 'not ready' };
+    const reason = (copy.kind === 'unsupported' ? copy.reason : undefined) ?? 'service workers are unavailable on this page';
+    return /certificate|SSL/i.test(reason) ? { ok: false, reason, advice: 'untrustedCertificate' } : { ok: false, reason };
   });
   return withTimeout(copied, OFFLINE_COPY_TIMEOUT_MS);
 }

@@ -3,13 +3,13 @@
  * confirming, and a form to put another published exam on hold with the
  * dispute it is kept for (the audit log records both).
  */
-import { useId, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { formatDateTime, t } from '../../../i18n';
 import { holdExam, releaseExam, type HoldableExam, type LegalHold, type RetentionView } from '../../../api/retention';
 import { ConfirmedActionButton, useConfirmedAction } from '../../../components/ConfirmedAction';
 import { DoneNotice, ErrorNotice } from '../../../components/ErrorNotice';
-import { blankFields, focusFirstInvalid, SelectField } from '../../../components/Field';
+import { blankFields, focusFirstInvalid, SelectField, TextAreaField } from '../../../components/Field';
 import { useAction } from '../../../hooks/useAction';
 
 const text = t.admin.retention.holds;
@@ -23,7 +23,6 @@ function HoldForm({ exams, onHeld }: { exams: HoldableExam[]; onHeld: () => void
   const [done, setDone] = useState<string | null>(null);
   const action = useAction();
   const form = useRef<HTMLFormElement>(null);
-  const id = useId();
 
   const submit = async (event: TargetedSubmitEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -43,7 +42,6 @@ function HoldForm({ exams, onHeld }: { exams: HoldableExam[]; onHeld: () => void
     }
   };
 
-  const described = [`${id}-hint`, errors.reason === undefined ? '' : `${id}-error`].filter(Boolean).join(' ');
   return (
     <section aria-labelledby="retention-hold-heading">
       <h4 id="retention-hold-heading">{text.formHeading}</h4>
@@ -58,25 +56,16 @@ function HoldForm({ exams, onHeld }: { exams: HoldableExam[]; onHeld: () => void
               <option key={exam.exam_id} value={exam.exam_id}>{exam.title}</option>
             ))}
           </SelectField>
-          <div class="field">
-            <label class="field-label" for={id}>{text.reason}</label>
-            <textarea
-              id={id}
-              class="input"
-              rows={2}
-              maxLength={MAX_REASON}
-              required
-              value={reason}
-              aria-invalid={errors.reason === undefined ? undefined : 'true'}
-              aria-describedby={described}
-              data-testid="retention-hold-reason"
-              onInput={(event) => { setReason(event.currentTarget.value); }}
-            />
-            <p class="hint" id={`${id}-hint`}>{text.reasonHint}</p>
-            {errors.reason !== undefined && (
-              <p class="field-error" id={`${id}-error`} data-testid="retention-hold-reason-error">{errors.reason}</p>
-            )}
-          </div>
+          <TextAreaField
+            label={text.reason}
+            rows={2}
+            maxLength={MAX_REASON}
+            value={reason}
+            onValue={setReason}
+            hint={text.reasonHint}
+            error={errors.reason}
+            testId="retention-hold-reason"
+          />
           <ErrorNotice error={action.error} testId="retention-hold-error" />
           <div class="actions">
             <button type="submit" class="button" disabled={action.busy} data-testid="retention-hold-submit">
