@@ -8,6 +8,7 @@ pub mod changeset;
 mod exam;
 mod ids;
 pub mod log_event;
+pub mod marking;
 mod org;
 mod people;
 pub mod receipt;

@@ -48,6 +48,10 @@ pub const TABLES: &[(&str, Belongs)] = &[
                     UNION SELECT requested_by FROM similarity_runs WHERE exam_id = ?1
                     UNION SELECT made_by FROM pair_reviews WHERE exam_id = ?1
                     UNION SELECT graded_by FROM grading_results WHERE question_id IN (SELECT id FROM questions WHERE exam_id = ?1)
+                    UNION SELECT marked_by FROM grading_marks WHERE question_id IN (SELECT id FROM questions WHERE exam_id = ?1)
+                    UNION SELECT updated_by FROM question_schemes WHERE question_id IN (SELECT id FROM questions WHERE exam_id = ?1)
+                    UNION SELECT updated_by FROM exam_marking WHERE exam_id = ?1
+                    UNION SELECT made_by FROM result_releases WHERE exam_id = ?1
                     UNION SELECT made_by FROM signal_reviews WHERE session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)
                     UNION SELECT made_by FROM submissions WHERE session_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1))",
         ),
@@ -74,6 +78,10 @@ pub const TABLES: &[(&str, Belongs)] = &[
         ),
     ),
     ("grading_results", Belongs::Exam("question_id IN (SELECT id FROM questions WHERE exam_id = ?1)")),
+    ("question_schemes", Belongs::Exam("question_id IN (SELECT id FROM questions WHERE exam_id = ?1)")),
+    ("exam_marking", Belongs::Exam("exam_id = ?1")),
+    ("grading_marks", Belongs::Exam("question_id IN (SELECT id FROM questions WHERE exam_id = ?1)")),
+    ("result_releases", Belongs::Exam("exam_id = ?1")),
     ("late_items", Belongs::Exam(OF_SESSIONS)),
     ("signal_reviews", Belongs::Exam(OF_SESSIONS)),
     ("announcements", Belongs::Exam("exam_id = ?1")),

@@ -33,6 +33,7 @@ pub mod exams;
 pub mod grading;
 pub mod incidents;
 pub mod keys;
+pub mod marking;
 pub mod master_key;
 pub mod master_rotation;
 pub mod migrations;

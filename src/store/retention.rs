@@ -87,6 +87,10 @@ const EXAM: &[(&str, &str)] = &[
     ("move_codes", "attempt_id IN (SELECT id FROM exam_sessions WHERE exam_id = ?1)"),
     ("announcement_reads", "announcement_id IN (SELECT id FROM announcements WHERE exam_id = ?1)"),
     ("announcements", "exam_id = ?1"),
+    ("result_releases", "exam_id = ?1"),
+    ("exam_marking", "exam_id = ?1"),
+    ("grading_marks", "question_id IN (SELECT id FROM questions WHERE exam_id = ?1)"),
+    ("question_schemes", "question_id IN (SELECT id FROM questions WHERE exam_id = ?1)"),
     ("grading_results", "question_id IN (SELECT id FROM questions WHERE exam_id = ?1)"),
     (
         "submission_answers",

@@ -55,6 +55,15 @@ pub const TABLES: &[(&str, About)] = &[
             &[],
         ),
     ),
+    (
+        "grading_marks",
+        About::Rows(
+            "marked_by = ?1
+             OR submission_id IN (SELECT s.id FROM submissions s JOIN exam_sessions e ON e.id = s.session_id
+                                  WHERE e.user_id = ?1)",
+            &[],
+        ),
+    ),
     ("late_items", About::Rows(THEIR_ATTEMPTS, &[])),
     ("signal_reviews", About::Rows(THEIR_ATTEMPTS, &[])),
     ("move_codes", About::Rows("attempt_id IN (SELECT id FROM exam_sessions WHERE user_id = ?1)", &["code_sha256"])),
@@ -93,6 +102,9 @@ pub const TABLES: &[(&str, About)] = &[
     ("announcements", About::Nothing("what staff sent to a section; the person's reads are exported")),
     ("similarity_runs", About::Nothing("runs over a whole question; the person's pairs are in pair_reviews")),
     ("legal_holds", About::Nothing("holds on whole exams")),
+    ("question_schemes", About::Nothing("how each question's points divide")),
+    ("exam_marking", About::Nothing("each exam's marking options")),
+    ("result_releases", About::Nothing("when each exam's results were released")),
     ("retention_policy", About::Nothing("the organization's policy")),
     ("purges", About::Nothing("what went from whole exams")),
     ("retention_purge", About::Nothing("a door open only inside a purge")),

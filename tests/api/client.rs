@@ -321,6 +321,44 @@ impl Api<'_> {
         self.post(&path, Some(json!({ "results": results }))).await
     }
 
+    /// `POST .../grading/submissions/{submission}/marks` with `mark`.
+    pub async fn mark(
+        self,
+        course: impl Display,
+        exam: impl Display,
+        submission: impl Display,
+        mark: Value,
+    ) -> Response {
+        self.post(&format!("{}/grading/submissions/{submission}/marks", exam_path(course, exam)), Some(mark)).await
+    }
+
+    /// `PUT .../grading/questions/{question}/scheme` with `scheme`.
+    pub async fn set_scheme(
+        self,
+        course: impl Display,
+        exam: impl Display,
+        question: impl Display,
+        scheme: Value,
+    ) -> Response {
+        self.put(&format!("{}/grading/questions/{question}/scheme", exam_path(course, exam)), scheme).await
+    }
+
+    /// `PUT .../grading/options` with `options`.
+    pub async fn marking_options(self, course: impl Display, exam: impl Display, options: Value) -> Response {
+        self.put(&format!("{}/grading/options", exam_path(course, exam)), options).await
+    }
+
+    /// `POST .../grading/release` (`true`) or `.../grading/withdraw`.
+    pub async fn release_results(self, course: impl Display, exam: impl Display, released: bool) -> Response {
+        let what = if released { "release" } else { "withdraw" };
+        self.post(&format!("{}/grading/{what}", exam_path(course, exam)), None).await
+    }
+
+    /// `GET /api/v1/me/exams/{exam}/results`: the student's own results.
+    pub async fn my_results(self, exam: impl Display) -> Response {
+        self.get(&format!("/api/v1/me/exams/{exam}/results")).await
+    }
+
     /// `POST .../similarity/reviews`: a decision on one pair of the latest run.
     pub async fn review_pair(self, course: impl Display, exam: impl Display, body: Value) -> Response {
         self.post(&format!("{}/similarity/reviews", exam_path(course, exam)), Some(body)).await

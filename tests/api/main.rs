@@ -35,6 +35,7 @@ mod health;
 mod keys;
 mod late;
 mod logging;
+mod marking;
 mod monitor;
 mod moves;
 mod notices;

@@ -16,6 +16,7 @@ pub mod grading;
 pub mod monitor;
 pub mod people;
 pub mod policy;
+pub mod results;
 pub mod retention;
 pub mod review;
 pub mod roster;

@@ -168,6 +168,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0027_grading.sql"),
         rust: None,
     },
+    Migration {
+        name: "marking schemes, marks, second markers and releases",
+        sql: include_str!("org/0028_marking.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

@@ -6,20 +6,30 @@
 //! ([`crate::store::grading`]), so a closed tab loses nothing and grading
 //! goes on where it stopped.
 //!
-//! A question's points come from its tests, each weighing the same: the
-//! share of tests passed, once every test has a result. A result counts
-//! only for the code it ran on and the test as it ran: a test changed since
-//! is graded again, and the older result is kept beside the new one.
+//! A question's points come from its tests (by weight) and its rubric, as
+//! its scheme divides them ([`scores`]), or from a grader's override
+//! ([`marking`]). A result counts only for the code it ran on and the test
+//! as it ran: a test changed since is graded again, and the older result is
+//! kept beside the new one. Students see their results once released
+//! ([`results`]).
+
+pub mod marking;
+pub mod results;
+pub mod scores;
 
 use std::collections::HashMap;
 
+pub use self::scores::QuestionScore;
 use super::ExamStaff;
+use crate::domain::marking::{Marker, Scheme};
 use crate::domain::receipt::sha256_hex;
-use crate::domain::{QuestionId, SubmissionId, TestSpec};
+use crate::domain::{ExamId, QuestionId, SubmissionId, TestSpec};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::attempts::submissions;
+use crate::store::exams::Exam;
 use crate::store::grading::{self as store, NewResult, StoredResult, Submission};
+use crate::store::marking::{self as marking_store, Mark, NewMark, Options, Release};
 
 /// The longest excerpt of expected and actual values and of output that a
 /// result keeps, in characters; the browser cuts longer ones.
@@ -51,31 +61,18 @@ pub struct GradingQuestion {
     pub tests: Vec<GradingTest>,
 }
 
-/// A question's score on one submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuestionScore {
-    /// The question.
-    pub question: QuestionId,
-    /// Its tests.
-    pub tests: usize,
-    /// Its tests with a result for this code.
-    pub graded: usize,
-    /// Those passed.
-    pub passed: usize,
-    /// Points in hundredths, once every test has a result (and the
-    /// question has tests).
-    pub points_hundredths: Option<u64>,
-}
-
 /// A submission with its scores.
 #[derive(Debug, Clone)]
 pub struct SubmissionScores {
-    /// The submission.
+    /// The submission (names blanked while marking is anonymous).
     pub submission: Submission,
     /// Per question, in exam order.
     pub scores: Vec<QuestionScore>,
     /// The sum of the questions' points, once each has them.
     pub total_hundredths: Option<u64>,
+    /// Integrity signals and similarity pairs of the attempt that stand
+    /// referred: reviews its grade may wait on.
+    pub referred: usize,
 }
 
 /// An exam's grading: what to run and how far it has come.
@@ -83,7 +80,15 @@ pub struct SubmissionScores {
 pub struct Grading {
     /// Questions in exam order.
     pub questions: Vec<GradingQuestion>,
-    /// The latest submission of every attempt, by name.
+    /// Each question's scheme, in exam order.
+    pub schemes: Vec<Scheme>,
+    /// The exam's marking options.
+    pub options: Options,
+    /// Whether the results are released, by whom and when.
+    pub release: Option<Release>,
+    /// Whether names are hidden from graders now.
+    pub anonymous: bool,
+    /// The latest submission of every attempt, by name (or by label).
     pub submissions: Vec<SubmissionScores>,
 }
 
@@ -105,13 +110,16 @@ pub struct SubmissionWork {
     pub answers: Vec<Answer>,
     /// Every result stored for it, oldest first (older tests' too).
     pub results: Vec<StoredResult>,
+    /// Every mark given it, oldest first.
+    pub marks: Vec<Mark>,
+    /// Whether names are hidden from graders now.
+    pub anonymous: bool,
 }
 
-fn questions(on: &ExamStaff) -> Vec<GradingQuestion> {
-    on.exam
-        .question_ids
+fn questions(exam: &Exam) -> Vec<GradingQuestion> {
+    exam.question_ids
         .iter()
-        .zip(&on.exam.spec.questions)
+        .zip(&exam.spec.questions)
         .map(|(id, question)| GradingQuestion {
             id: *id,
             title: question.title.clone(),
@@ -126,52 +134,88 @@ fn questions(on: &ExamStaff) -> Vec<GradingQuestion> {
         .collect()
 }
 
-/// Scores of one submission from its results, by question and test SHA-256.
-fn scores(
-    questions: &[GradingQuestion],
-    passed: &HashMap<(QuestionId, &str), bool>,
-) -> (Vec<QuestionScore>, Option<u64>) {
-    let scores: Vec<QuestionScore> = questions
-        .iter()
-        .map(|question| {
-            let outcomes: Vec<bool> = question
-                .tests
-                .iter()
-                .filter_map(|test| passed.get(&(question.id, test.sha256.as_str())).copied())
-                .collect();
-            let tests = question.tests.len();
-            let passing = outcomes.iter().filter(|passed| **passed).count();
-            let points_hundredths = (tests > 0 && outcomes.len() == tests)
-                .then(|| u64::from(question.points) * 100 * passing as u64 / tests as u64);
-            QuestionScore { question: question.id, tests, graded: outcomes.len(), passed: passing, points_hundredths }
-        })
-        .collect();
-    let total = scores.iter().map(|score| score.points_hundredths).sum::<Option<u64>>();
-    (scores, total)
-}
-
 /// The exam's tests and every latest submission with its scores so far.
 ///
 /// # Errors
 /// Storage errors.
 pub async fn overview(on: &ExamStaff) -> Result<Grading, StoreError> {
     let exam = on.exam.id;
-    let (submissions, results) =
-        on.staff.db.read(move |conn| Ok((store::submissions(conn, exam)?, store::passed_of_exam(conn, exam)?))).await?;
-    let questions = questions(on);
-    let mut by_submission: HashMap<SubmissionId, HashMap<(QuestionId, &str), bool>> = HashMap::new();
-    for (submission, question, test, passed) in &results {
-        by_submission.entry(*submission).or_default().insert((*question, test.as_str()), *passed);
+    let stored = on.staff.db.read(move |conn| Stored::read(conn, exam)).await?;
+    Ok(stored.grading(exam, questions(&on.exam)))
+}
+
+impl Stored {
+    /// The grading these rows make, for questions `questions` of `exam`.
+    fn grading(self, exam: ExamId, questions: Vec<GradingQuestion>) -> Grading {
+        let stored = self;
+        let anonymous = stored.options.anonymous && !stored.release.as_ref().is_some_and(|r| r.released);
+        let mut passed: HashMap<SubmissionId, HashMap<(QuestionId, &str), bool>> = HashMap::new();
+        for (submission, question, test, ok) in &stored.passed {
+            passed.entry(*submission).or_default().insert((*question, test.as_str()), *ok);
+        }
+        let mut marks: HashMap<SubmissionId, HashMap<(QuestionId, Marker), &NewMark>> = HashMap::new();
+        for mark in &stored.marks {
+            marks.entry(mark.submission).or_default().insert((mark.mark.question, mark.mark.marker), &mark.mark);
+        }
+        let (no_results, no_marks) = (HashMap::new(), HashMap::new());
+        let mut submissions: Vec<SubmissionScores> = stored
+            .submissions
+            .iter()
+            .map(|submission| {
+                let inputs = scores::Inputs {
+                    passed: passed.get(&submission.id).unwrap_or(&no_results),
+                    schemes: &stored.schemes,
+                    marks: marks.get(&submission.id).unwrap_or(&no_marks),
+                };
+                let (scores, total_hundredths) = scores::scores(&questions, &inputs);
+                let referred = stored.referred.get(&submission.attempt).copied().unwrap_or(0);
+                let submission = if anonymous { anonymised(exam, submission.clone()) } else { submission.clone() };
+                SubmissionScores { submission, scores, total_hundredths, referred }
+            })
+            .collect();
+        if anonymous {
+            submissions.sort_by(|a, b| a.submission.name.cmp(&b.submission.name));
+        }
+        let equal = |q: &GradingQuestion| Scheme::equal(q.tests.len());
+        let schemes =
+            questions.iter().map(|q| stored.schemes.get(&q.id).cloned().unwrap_or_else(|| equal(q))).collect();
+        Grading { questions, schemes, options: stored.options, release: stored.release, anonymous, submissions }
     }
-    let empty = HashMap::new();
-    let submissions = submissions
-        .into_iter()
-        .map(|submission| {
-            let (scores, total_hundredths) = scores(&questions, by_submission.get(&submission.id).unwrap_or(&empty));
-            SubmissionScores { submission, scores, total_hundredths }
+}
+
+/// What an exam's grading reads, in one read transaction.
+struct Stored {
+    submissions: Vec<Submission>,
+    passed: Vec<(SubmissionId, QuestionId, String, bool)>,
+    schemes: HashMap<QuestionId, Scheme>,
+    marks: Vec<Mark>,
+    options: Options,
+    release: Option<Release>,
+    referred: HashMap<crate::domain::AttemptId, usize>,
+}
+
+impl Stored {
+    fn read(conn: &rusqlite::Connection, exam: ExamId) -> Result<Self, StoreError> {
+        Ok(Self {
+            submissions: store::submissions(conn, exam)?,
+            passed: store::passed_of_exam(conn, exam)?,
+            schemes: marking_store::schemes(conn, exam)?,
+            marks: marking_store::latest_of_exam(conn, exam)?,
+            options: marking_store::options(conn, exam)?,
+            release: marking_store::release(conn, exam)?,
+            referred: marking_store::referred(conn, exam)?,
         })
-        .collect();
-    Ok(Grading { questions, submissions })
+    }
+}
+
+/// A submission as anonymous marking shows it: a label that stays the same
+/// for the exam (derived from the attempt, so it says nothing of the
+/// student), no name, no address.
+fn anonymised(exam: ExamId, mut submission: Submission) -> Submission {
+    let digest = sha256_hex(&format!("{exam}:{}", submission.attempt));
+    submission.name = format!("Candidate {}", digest[..6].to_uppercase());
+    submission.email.clear();
+    submission
 }
 
 /// Submission `id` of this exam to grade: its answers and stored results.
@@ -181,13 +225,16 @@ pub async fn overview(on: &ExamStaff) -> Result<Grading, StoreError> {
 /// attempt of this exam; storage errors.
 pub async fn work(on: &ExamStaff, id: SubmissionId) -> Result<SubmissionWork, StoreError> {
     let exam = on.exam.id;
-    let (submission, mut codes, results) = on
+    let (submission, mut codes, results, marks, anonymous) = on
         .staff
         .db
         .read(move |conn| {
             let submission =
                 store::submission(conn, exam, id)?.ok_or_else(|| StoreError::NotFound("submission".to_owned()))?;
-            Ok((submission, submissions::codes(conn, &id)?, store::results_of(conn, id)?))
+            let anonymous = marking_store::options(conn, exam)?.anonymous
+                && !marking_store::release(conn, exam)?.is_some_and(|r| r.released);
+            let codes = submissions::codes(conn, &id)?;
+            Ok((submission, codes, store::results_of(conn, id)?, marking_store::history(conn, id)?, anonymous))
         })
         .await?;
     let answers = on
@@ -196,7 +243,8 @@ pub async fn work(on: &ExamStaff, id: SubmissionId) -> Result<SubmissionWork, St
         .iter()
         .map(|question| Answer { question: *question, code: codes.remove(question).unwrap_or_default() })
         .collect();
-    Ok(SubmissionWork { submission, answers, results })
+    let submission = if anonymous { anonymised(exam, submission) } else { submission };
+    Ok(SubmissionWork { submission, answers, results, marks, anonymous })
 }
 
 fn excerpt(field: &'static str, text: &str) -> Result<(), StoreError> {
@@ -247,7 +295,7 @@ pub async fn record(
     id: SubmissionId,
     results: Vec<NewResult>,
 ) -> Result<usize, StoreError> {
-    let questions = questions(on);
+    let questions = questions(&on.exam);
     let most: usize = questions.iter().map(|question| question.tests.len()).sum();
     if results.len() > most.max(1) {
         return Err(StoreError::invalid("results", format!("results: at most {most}, one per test of the exam")));
@@ -276,67 +324,4 @@ pub async fn record(
             store::record(conn, id, &rows, by, now)
         })
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::{TestKind, Visibility};
-
-    fn question(points: u32, tests: usize) -> GradingQuestion {
-        let tests = (0..tests)
-            .map(|position| {
-                let spec = TestSpec {
-                    visibility: Visibility::Hidden,
-                    kind: TestKind::Function,
-                    expression: format!("f({position})"),
-                    stdin: String::new(),
-                    expected: position.to_string(),
-                    ignore_trailing_whitespace: true,
-                };
-                GradingTest { position, sha256: spec.sha256(), spec }
-            })
-            .collect();
-        GradingQuestion { id: QuestionId::generate(), title: "Q".to_owned(), points, tests }
-    }
-
-    #[test]
-    fn points_are_the_share_of_tests_passed_once_every_test_has_a_result() {
-        let (q1, q2) = (question(10, 3), question(5, 2));
-        let mut passed = HashMap::new();
-        passed.insert((q1.id, q1.tests[0].sha256.as_str()), true);
-        passed.insert((q1.id, q1.tests[1].sha256.as_str()), false);
-        let questions = [q1.clone(), q2.clone()];
-        let (partial, total) = scores(&questions, &passed);
-        assert_eq!((partial[0].graded, partial[0].passed, partial[0].points_hundredths), (2, 1, None));
-        assert_eq!(total, None, "no total before every test has a result");
-
-        passed.insert((q1.id, q1.tests[2].sha256.as_str()), true);
-        passed.insert((q2.id, q2.tests[0].sha256.as_str()), false);
-        passed.insert((q2.id, q2.tests[1].sha256.as_str()), false);
-        let (done, total) = scores(&questions, &passed);
-        assert_eq!(done[0].points_hundredths, Some(666), "10 points × 2/3, in hundredths, rounded down");
-        assert_eq!(done[1].points_hundredths, Some(0));
-        assert_eq!(total, Some(666));
-    }
-
-    #[test]
-    fn a_result_for_a_test_as_it_was_before_an_edit_does_not_count() {
-        let q = question(4, 1);
-        let mut edited = q.tests[0].spec.clone();
-        edited.expected = "41".to_owned();
-        let old = edited.sha256();
-        assert_ne!(old, q.tests[0].sha256);
-        let mut passed = HashMap::new();
-        passed.insert((q.id, old.as_str()), true);
-        let (scores, total) = scores(std::slice::from_ref(&q), &passed);
-        assert_eq!((scores[0].graded, total), (0, None));
-    }
-
-    #[test]
-    fn a_question_without_tests_gets_no_points_from_tests() {
-        let q = question(3, 0);
-        let (scores, total) = scores(std::slice::from_ref(&q), &HashMap::new());
-        assert_eq!((scores[0].points_hundredths, total), (None, None));
-    }
 }
