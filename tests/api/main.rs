@@ -30,6 +30,7 @@ mod durability;
 mod exam_day;
 mod exams;
 mod grading;
+mod grading_bench;
 mod headers;
 mod health;
 mod keys;

@@ -234,5 +234,48 @@ async fn the_grading_pages_types_match_what_the_server_sends() {
     conforms(&types, "SubmissionWork", &work, "a submission to grade");
     conforms(&types, "GradingAnswer", first(&work["answers"], "answers"), "an answer to grade");
     conforms(&types, "StoredResult", first(&work["results"], "results"), "a stored result");
+    marked_and_released(&app, &types, &w, &question, &grading).await;
     app.stop().await;
+}
+
+/// The marking and the student's results, with every part present: a
+/// rubric, a mark, a release and the hidden tests' counts.
+async fn marked_and_released(
+    app: &TestApp,
+    types: &Interfaces,
+    w: &crate::people::World,
+    question: &str,
+    grading: &Value,
+) {
+    let exam_path = format!("/api/v1/courses/{}/exams/{}", w.course, w.open_exam);
+    let submission = grading["submissions"][0]["submission_id"].as_str().unwrap().to_owned();
+    let hidden = &grading["questions"][0]["tests"][1];
+    let result = json!([{ "question_id": question, "test_sha256": hidden["sha256"], "outcome": "failed",
+        "expected": "0", "actual": "1", "stdout": "", "stderr": "", "duration_ms": 3 }]);
+    app.as_(&w.reviewer).record_results(w.course, w.open_exam, &submission, result).await;
+    let scheme = json!({"test_weights": [1, 1], "rubric": [{"description": "Readable", "points": 1}]});
+    assert_eq!(app.as_(&w.instructor).set_scheme(w.course, w.open_exam, question, scheme).await.status(), 204);
+    let options = json!({"anonymous": false, "second_marker": false, "hidden_counts": true});
+    assert_eq!(app.as_(&w.instructor).marking_options(w.course, w.open_exam, options).await.status(), 204);
+    let mark = json!({"question_id": question, "rubric": [0], "feedback": "Good."});
+    assert_eq!(app.as_(&w.reviewer).mark(w.course, w.open_exam, &submission, mark).await.status(), 204);
+    app.as_(&w.instructor).set_window(w.course, w.open_exam, json!({})).await;
+    assert_eq!(app.as_(&w.instructor).release_results(w.course, w.open_exam, true).await.status(), 204);
+
+    let grading = get(app, &w.instructor, &format!("{exam_path}/grading")).await;
+    conforms(types, "MarkingOptions", &grading["options"], "marking options");
+    conforms(types, "Release", &grading["release"], "a release");
+    let scheme = &grading["questions"][0]["scheme"];
+    conforms(types, "Scheme", scheme, "a scheme");
+    conforms(types, "RubricItem", first(&scheme["rubric"], "rubric"), "a rubric item");
+    let work = get(app, &w.reviewer, &format!("{exam_path}/grading/submissions/{submission}")).await;
+    conforms(types, "StoredMark", first(&work["marks"], "marks"), "a stored mark");
+
+    let mine = get(app, &w.student, &format!("/api/v1/me/exams/{}/results", w.open_exam)).await;
+    conforms(types, "StudentResults", &mine, "a student's results");
+    let asked = first(&mine["questions"], "questions");
+    conforms(types, "QuestionResult", asked, "a question's result");
+    conforms(types, "RubricLine", first(&asked["rubric"], "rubric"), "a rubric line");
+    conforms(types, "VisibleTestResult", first(&asked["visible_tests"], "visible tests"), "a visible test's result");
+    assert!(asked["hidden_tests"].is_object(), "hidden counts shown: {asked}");
 }

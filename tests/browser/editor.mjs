@@ -114,3 +114,21 @@ export async function waitOfflineCopy(page, timeout) {
   const ready = await root.getAttribute('data-offline-ready');
   assert.equal(ready, 'true', `no offline copy: ${String(await root.getAttribute('data-offline-problem'))}`);
 }
+
+/**
+ * Replaces the program in the exam editor with `text`, which is longer than
+ * the editor shows (CodeMirror draws only the lines in view, so
+ * editor.mjs's replaceCode cannot compare them all): the run's output shows
+ * whether all of it arrived.
+ */
+export async function replaceLongCode(page, text) {
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(text);
+  // The cursor, and so the view, ends at the last line.
+  const last = text.trimEnd().split('\n').at(-1);
+  await page.waitForFunction(
+    (want) => [...document.querySelector('[data-testid="editor"]').shadowRoot.querySelectorAll('.cm-line')].some((line) => line.textContent === want),
+    last,
+  );
+}

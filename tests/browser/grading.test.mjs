@@ -5,7 +5,9 @@
 // exam's page: the tests, hidden ones too, run in Python sandboxes in the
 // instructor's browser. The page is closed mid-way and opened again, and
 // grading goes on where it stopped; the gradebook gives each student the
-// points their code deserves, and each result says why.
+// points their code deserves, and each result says why. Then the instructor
+// marks beside the tests: points by hand with feedback, a rubric item, and
+// a release the server refuses while the exam is still open.
 //
 //   cargo build
 //   cd assets && npm run test:browser
@@ -51,6 +53,11 @@ const ENDLESS = 'def add(a, b):\n    while True:\n        pass\n';
 const signedIn = (email, password, landing = '/home') => demoSignedIn(story, email, password, landing);
 const handIn = (email, password, code) => handInFirst(story, email, password, EXAM, code);
 
+/** The instructor's page and the grading page's address, once the first story has graded every submission. */
+let instructor;
+let gradingUrl;
+let graded = false;
+
 /** The gradebook row of `email`: its first question's points and its total. */
 async function row(page, email) {
   const found = page.locator(`[data-testid="grade-row"][data-email="${email}"]`);
@@ -60,8 +67,6 @@ async function row(page, email) {
 test('an instructor grades a closed exam in the browser; a closed page resumes, and lies earn nothing', { timeout: 420_000 }, async (t) => {
   const step = chainedSteps(t);
   let password;
-  let instructor;
-  let gradingUrl;
 
   await step('three students hand in the first question: correct, a liar, and one that never ends', async () => {
     [, password] = await story.server.waitForLine(DEMO_PASSWORD);
@@ -132,14 +137,15 @@ test('an instructor grades a closed exam in the browser; a closed page resumes, 
       const tests = grading.questions.reduce((sum, question) => sum + question.tests.length, 0);
       assert.equal(work.results.length, tests, `${submission.email}: each test once, none twice`);
     }
+    graded = true;
   });
 
   await step('the gradebook gives the correct answer its points and the liar and the endless loop none, with why', async () => {
-    assert.match((await row(instructor, 'student1@demo.example')).first, /^5 of 5\n2 of 2 tests passed$/);
+    assert.match((await row(instructor, 'student1@demo.example')).first, /^5 of 5 · computed\n2 of 2 tests passed$/);
     const liar = await row(instructor, 'student2@demo.example');
-    assert.match(liar.first, /^0 of 5\n0 of 2 tests passed$/);
+    assert.match(liar.first, /^0 of 5 · computed\n0 of 2 tests passed$/);
     const endless = await row(instructor, 'student3@demo.example');
-    assert.match(endless.first, /^0 of 5\n0 of 2 tests passed$/);
+    assert.match(endless.first, /^0 of 5 · computed\n0 of 2 tests passed$/);
 
     const details = liar.found.getByTestId('grade-details');
     await details.focus();
@@ -164,5 +170,71 @@ test('an instructor grades a closed exam in the browser; a closed page resumes, 
     assert.equal(await instructor.getByTestId('grade-row').first().getAttribute('data-email'), 'student1@demo.example');
     await instructor.getByTestId('gradebook-filter').fill('student3');
     assert.equal(await instructor.getByTestId('grade-row').count(), 1);
+  });
+});
+
+const FEEDBACK = 'The object claims to equal anything; the idea of adding is there, so most points by hand.';
+const RUBRIC_ITEM = 'Names the parameters clearly';
+
+test('the instructor marks an answer by hand, adds a rubric item, and cannot release an open exam\'s results', { timeout: 120_000 }, async (t) => {
+  if (!graded) {
+    t.skip('needs the graded exam of the story above');
+    return;
+  }
+  const step = chainedSteps(t);
+  let liar;
+  let form;
+
+  await step('points by hand with feedback: the gradebook says they were set by hand, the history names the grader', async () => {
+    await instructor.goto(gradingUrl);
+    await instructor.getByTestId('gradebook').waitFor();
+    liar = instructor.locator('[data-testid="grade-row"][data-email="student2@demo.example"]');
+    await liar.getByTestId('grade-details').click();
+    form = instructor.getByTestId('grade-results').getByTestId('mark-form').first();
+    assert.equal(await form.getByTestId('mark-latest').innerText(), 'This marker has not marked this answer yet.');
+    await form.getByLabel('Points by hand (leave empty to use the computed points)').fill('4.5');
+    await form.getByLabel('Feedback for the student').fill(FEEDBACK);
+    await form.getByTestId('mark-save').click();
+    await form.getByTestId('mark-saved').filter({ hasText: 'Mark saved.' }).waitFor();
+    const cell = liar.getByTestId('grade-points').first();
+    await cell.filter({ hasText: '4.5 of 5 · set by hand' }).waitFor();
+    assert.match(await cell.innerText(), /^4\.5 of 5 · set by hand\n0 of 2 tests passed · computed: 0 · feedback given$/);
+    const history = form.getByTestId('mark-history-entry');
+    await form.getByTestId('mark-latest').filter({ hasText: 'by Ines Instructor' }).waitFor();
+    assert.equal(await history.count(), 1);
+    const entry = await history.first().innerText();
+    assert.match(entry, /Ines Instructor, first marker/);
+    assert.match(entry, /Points by hand\s*4\.5/);
+    assert.match(entry, /Rubric items awarded\s*Not marked/);
+    assert.ok(entry.includes(FEEDBACK), entry);
+  });
+
+  await step('a rubric item set on the set-up panel shows in the mark form, and the computed points wait for it', async () => {
+    const scheme = instructor.getByTestId('marking-setup').getByTestId('scheme-form').first();
+    await scheme.getByTestId('scheme-add-item').click();
+    const description = scheme.getByTestId('scheme-rubric-description');
+    assert.ok(await description.evaluate((input) => input === document.activeElement), 'the new item takes the focus');
+    await description.fill(RUBRIC_ITEM);
+    await scheme.getByTestId('scheme-rubric-points').fill('1');
+    assert.equal(await scheme.getByTestId('scheme-division').innerText(), 'Tests share 4 of 5 points; rubric 1.');
+    await scheme.getByTestId('scheme-save').click();
+    await scheme.getByTestId('scheme-saved').filter({ hasText: 'Saved for Add two numbers.' }).waitFor();
+    await form.getByLabel(`${RUBRIC_ITEM} (1 point)`).waitFor();
+    assert.equal(await form.getByTestId('mark-rubric-item').isChecked(), false);
+    assert.match(
+      (await row(instructor, 'student1@demo.example')).first,
+      /^Not marked: the rubric waits for a grader\n2 of 2 tests passed · tests 4 \+ rubric not marked$/,
+    );
+  });
+
+  await step('"Release results" on the still-open exam shows the server\'s refusal', async () => {
+    const release = instructor.getByTestId('release-panel');
+    assert.equal(await release.getByTestId('release-status').innerText(), 'Not released: students do not see their results.');
+    await release.getByTestId('release-results').click();
+    await instructor.getByTestId('confirm-action').click();
+    const refusal = release.getByTestId('release-error');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /results can be released once the exam has closed/);
+    assert.equal(await release.getByTestId('release-status').innerText(), 'Not released: students do not see their results.');
   });
 });

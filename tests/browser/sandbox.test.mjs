@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { replaceCode } from './editor.mjs';
+import { replaceCode, replaceLongCode } from './editor.mjs';
 import { chainedSteps, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 const PYTHON_TIMEOUT_MS = 120_000;
@@ -83,24 +83,6 @@ function watchPolicy(page) {
   page.context().on('console', (message) => {
     if (/permissions-policy/i.test(message.text())) policyComplaints.push(message.text());
   });
-}
-
-/**
- * Replaces the program in the exam editor with `text`, which is longer than
- * the editor shows (CodeMirror draws only the lines in view, so
- * editor.mjs's replaceCode cannot compare them all): the run's output shows
- * whether all of it arrived.
- */
-async function replaceLongCode(page, text) {
-  await page.getByTestId('editor-content').click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(text);
-  // The cursor, and so the view, ends at the last line.
-  const last = text.trimEnd().split('\n').at(-1);
-  await page.waitForFunction(
-    (want) => [...document.querySelector('[data-testid="editor"]').shadowRoot.querySelectorAll('.cm-line')].some((line) => line.textContent === want),
-    last,
-  );
 }
 
 /** Parses `PROBE name: outcome` lines into a map. */

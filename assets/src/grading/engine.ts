@@ -2,8 +2,9 @@
  * Grading in this browser: a pool of Python sandboxes (as many as the
  * browser's cores allow, at most four) takes the submissions that still
  * lack results one at a time. Each submission gets a fresh interpreter,
- * started from the memory snapshot and ended after it, so nothing one
- * submission does reaches the next. Each test has a time limit; a test that
+ * started from the memory snapshot (ahead of need, while the previous one
+ * runs: FreshPythons) and ended after it, so nothing one submission does
+ * reaches the next. Each test has a time limit; a test that
  * runs past it is stopped and reported as timed out. Results go to the
  * server per question as soon as they are known, so a closed tab loses
  * only the question that was running, and grading started again skips what
@@ -13,7 +14,7 @@
  */
 import type { GradingQuestion, GradingTest, ReportedResult, SubmissionWork } from '../api/grading';
 import { PythonRunner } from '../python/runner';
-import { excerpt, expectedProgram, gradeProgram, judge, newMarker, readReport, type Expected } from './harness';
+import { excerpt, expectedProgram, gradeProgram, judge, newMarker, readReport, type Expected, type Reported } from './harness';
 
 /** How long one test may run before it is stopped and counted as timed out. */
 export const TEST_TIME_LIMIT_MS = 10_000;
@@ -26,6 +27,8 @@ export interface Control {
   signal: AbortSignal;
   /** Resolves when the grade may go on (at once, unless paused). */
   gate: () => Promise<void>;
+  /** Paused now: a run stops after the test it is running. */
+  held: () => boolean;
 }
 
 /** How many sandboxes this browser runs at once: one core stays for the page. */
@@ -34,34 +37,54 @@ export function workerCount(): number {
   return Math.max(1, Math.min(MOST_WORKERS, cores - 1));
 }
 
-/**
- * Runs `program` on `runner` with a time limit that counts the program
- * alone (a sandbox restarted after an earlier Stop boots first); resolves
- * with its output lines and whether it ran out of time.
- */
-async function runLimited(runner: PythonRunner, program: string, limitMs: number): Promise<{ lines: string[]; timedOut: boolean; ms: number }> {
-  await runner.boot();
-  const lines: string[] = [];
-  const limit = { reached: false };
-  const timer = setTimeout(() => {
-    limit.reached = true;
-    runner.stop();
-  }, limitMs);
-  try {
-    const run = await runner.run(program, { stdout: (line) => { lines.push(line); } });
-    return { lines, timedOut: limit.reached || run.status === 'interrupted', ms: run.ms };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Runs `work` on a fresh Python that is ended afterwards, whatever happens. */
-async function withFreshPython<T>(work: (runner: PythonRunner) => Promise<T>): Promise<T> {
-  const runner = new PythonRunner();
+/** Runs `work` on a fresh Python (`runner`, a new one unless given) that is ended afterwards, whatever happens. */
+async function withFreshPython<T>(work: (runner: PythonRunner) => Promise<T>, runner = new PythonRunner()): Promise<T> {
   try {
     return await work(runner);
   } finally {
     runner.dispose();
+  }
+}
+
+/**
+ * Fresh interpreters for a grade, one always starting ahead of need: the
+ * next submission's sandbox boots (from the snapshot, on another core)
+ * while the one before it runs its tests, so the pool waits for a boot only
+ * once. Each interpreter still serves one submission alone.
+ */
+export class FreshPythons {
+  readonly #ahead: number;
+  readonly #spares: PythonRunner[] = [];
+  #closed = false;
+
+  /** Keeps `ahead` interpreters starting (one per core the page may use: starting is the costly part). */
+  constructor(ahead = workerCount() + 1) {
+    this.#ahead = Math.max(1, ahead);
+  }
+
+  /** A fresh interpreter, already starting; starts the next one. */
+  take(): PythonRunner {
+    const runner = this.#spares.shift() ?? FreshPythons.#starting();
+    this.warm();
+    return runner;
+  }
+
+  /** Starts spares until `ahead` are starting. */
+  warm(): void {
+    while (!this.#closed && this.#spares.length < this.#ahead) this.#spares.push(FreshPythons.#starting());
+  }
+
+  /** Ends the spares; later takes start their interpreter on demand. */
+  close(): void {
+    this.#closed = true;
+    for (const spare of this.#spares.splice(0)) spare.dispose();
+  }
+
+  static #starting(): PythonRunner {
+    const runner = new PythonRunner();
+    // A failed start surfaces on the interpreter's first run.
+    runner.boot().catch(() => undefined);
+    return runner;
   }
 }
 
@@ -82,7 +105,7 @@ export function canonicalExpected(questions: readonly GradingQuestion[], control
       }
       control.signal.throwIfAborted();
       const marker = newMarker();
-      const { lines } = await runLimited(runner, expectedProgram(marker, test.expected), TEST_TIME_LIMIT_MS);
+      const { lines } = await runTests(runner, expectedProgram(marker, test.expected), [marker], TEST_TIME_LIMIT_MS, () => false);
       const line = [...lines].reverse().find((text) => text.startsWith(marker));
       const body = line === undefined ? null : (JSON.parse(line.slice(marker.length)) as { value?: string; error?: string });
       found.set(
@@ -96,24 +119,62 @@ export function canonicalExpected(questions: readonly GradingQuestion[], control
   });
 }
 
-/** Grades one test of one answer on `runner`. */
-async function gradeTest(
+/**
+ * Runs `program`, which reports each test behind one of `markers`, on
+ * `runner`: each test has `limitMs` from the report before it (the first
+ * from the start), and past it the run is stopped. When `between()` says so
+ * at a report, the run is stopped there (paused, or the grade ends) and the
+ * tests after it wait for a later run.
+ */
+async function runTests(
   runner: PythonRunner,
-  questionId: string,
-  code: string,
-  test: GradingTest,
-  expected: Expected,
-): Promise<ReportedResult> {
-  const marker = newMarker();
-  const run = await runLimited(runner, gradeProgram(marker, code, test), TEST_TIME_LIMIT_MS);
-  const reported = readReport(run.lines, marker);
-  const shown = excerpt(expected.error ?? expected.value);
-  const base = { question_id: questionId, test_sha256: test.sha256, expected: shown, duration_ms: Math.round(run.ms) };
-  if (run.timedOut) {
-    return { ...base, outcome: 'timed_out', actual: '', stdout: '', stderr: `stopped after ${String(TEST_TIME_LIMIT_MS / 1000)} s` };
+  program: string,
+  markers: readonly string[],
+  limitMs: number,
+  between: () => boolean,
+): Promise<{ lines: string[]; timedOut: boolean }> {
+  await runner.boot();
+  const lines: string[] = [];
+  // The next test to report: only its marker restarts the clock, once, so
+  // code that prints markers it found cannot keep a run going for longer
+  // than its tests' limits together.
+  const state = { timedOut: false, stopped: false, next: 0 };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      state.timedOut = true;
+      runner.stop();
+    }, limitMs);
+  };
+  arm();
+  try {
+    const run = await runner.run(program, {
+      stdout: (line) => {
+        lines.push(line);
+        const marker = markers[state.next];
+        if (state.stopped || marker === undefined || !line.startsWith(marker)) return;
+        state.next += 1;
+        if (between()) {
+          state.stopped = true;
+          clearTimeout(timer);
+          runner.stop();
+        } else {
+          arm();
+        }
+      },
+    });
+    return { lines, timedOut: state.timedOut || (run.status === 'interrupted' && !state.stopped) };
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** One test's result from its report (or the lack of one). */
+function resultOf(questionId: string, test: GradingTest, expected: Expected, reported: Reported | null, lines: readonly string[]): ReportedResult {
+  const base = { question_id: questionId, test_sha256: test.sha256, expected: excerpt(expected.error ?? expected.value) };
   if (reported === null) {
-    return { ...base, outcome: 'error', actual: '', stdout: excerpt(run.lines.join('\n')), stderr: 'the program ended without a result' };
+    return { ...base, outcome: 'error', actual: '', stdout: excerpt(lines.join('\n')), stderr: 'the program ended without a result', duration_ms: 0 };
   }
   return {
     ...base,
@@ -121,7 +182,64 @@ async function gradeTest(
     actual: excerpt(reported.error ?? reported.actual),
     stdout: excerpt(reported.stdout),
     stderr: excerpt(reported.stderr),
+    duration_ms: Math.round(reported.ms ?? 0),
   };
+}
+
+/**
+ * Grades `tests` of one answer on `runner` in as few runs as it takes: one,
+ * unless a test runs out of time, ends the run without a report, or the
+ * grade pauses; then the tests after it run again in a new run. Each run
+ * gets markers of its own.
+ */
+async function gradeTests(
+  runner: PythonRunner,
+  questionId: string,
+  code: string,
+  tests: readonly GradingTest[],
+  expected: (test: GradingTest) => Expected,
+  control: Control,
+): Promise<ReportedResult[]> {
+  const results: ReportedResult[] = [];
+  // Asked between two tests, during a run: paused, or the grade ends.
+  const between = (): boolean => control.signal.aborted || control.held();
+  let rest = [...tests];
+  while (rest.length > 0) {
+    await control.gate();
+    // Stopped: what this question has so far is still stored.
+    if (control.signal.aborted) break;
+    const markers = rest.map(() => newMarker());
+    const run = await runTests(runner, gradeProgram(markers, code, rest), markers, TEST_TIME_LIMIT_MS, between);
+    const reports = markers.map((marker) => readReport(run.lines, marker));
+    const answered = reports.findIndex((report) => report === null);
+    const done = answered === -1 ? rest.length : answered;
+    rest.slice(0, done).forEach((test, i) => { results.push(resultOf(questionId, test, expected(test), reports[i] ?? null, run.lines)); });
+    const unanswered = rest[done];
+    // Every test reported.
+    if (unanswered === undefined) break;
+    if (run.timedOut) {
+      const wanted = expected(unanswered);
+      results.push({
+        question_id: questionId,
+        test_sha256: unanswered.sha256,
+        expected: excerpt(wanted.error ?? wanted.value),
+        outcome: 'timed_out',
+        actual: '',
+        stdout: '',
+        stderr: `stopped after ${String(TEST_TIME_LIMIT_MS / 1000)} s`,
+        duration_ms: TEST_TIME_LIMIT_MS,
+      });
+      rest = rest.slice(done + 1);
+    } else if (between()) {
+      // Stopped between two tests: the rest run after the pause (or never).
+      rest = rest.slice(done);
+    } else {
+      // The run ended without this test's report (the code ended the interpreter's run itself).
+      results.push(resultOf(questionId, unanswered, expected(unanswered), null, run.lines));
+      rest = rest.slice(done + 1);
+    }
+  }
+  return results;
 }
 
 /**
@@ -135,6 +253,7 @@ export function gradeSubmission(
   work: SubmissionWork,
   store: (results: ReportedResult[]) => Promise<void>,
   control: Control,
+  pythons: FreshPythons,
 ): Promise<number> {
   const done = new Set(work.results.map((result) => `${result.question_id} ${result.test_sha256}`));
   control.signal.throwIfAborted();
@@ -142,21 +261,13 @@ export function gradeSubmission(
     let ran = 0;
     for (const question of questions) {
       const code = work.answers.find((answer) => answer.question_id === question.id)?.code ?? '';
-      const results: ReportedResult[] = [];
-      for (const test of question.tests) {
-        const key = `${question.id} ${test.sha256}`;
-        if (done.has(key)) continue;
-        done.add(key);
-        await control.gate();
-        // Stopped: what this question has so far is still stored, below.
-        if (control.signal.aborted) break;
-        const wanted = expected.get(test.sha256) ?? { value: '', error: 'no expected value' };
-        results.push(await gradeTest(runner, question.id, code, test, wanted));
-        ran += 1;
-      }
+      const tests = question.tests.filter((test) => !done.has(`${question.id} ${test.sha256}`));
+      const wanted = (test: GradingTest): Expected => expected.get(test.sha256) ?? { value: '', error: 'no expected value' };
+      const results = tests.length === 0 ? [] : await gradeTests(runner, question.id, code, tests, wanted, control);
+      ran += results.length;
       if (results.length > 0) await store(results);
       control.signal.throwIfAborted();
     }
     return ran;
-  });
+  }, pythons.take());
 }

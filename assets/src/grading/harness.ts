@@ -34,8 +34,9 @@ const SETUP = `
 import sys
 if "_examhall_grading" not in sys.modules:
     def _examhall_setup():
-        import builtins, contextlib, io, json, traceback, types
+        import builtins, contextlib, io, json, time, traceback, types
         _type, _repr, _len, _sorted, _compile, _exec, _eval = type, repr, len, sorted, compile, exec, eval
+        _perf, _round = time.perf_counter, round
         _dumps, _StringIO = json.dumps, io.StringIO
         _redirect_out, _redirect_err = contextlib.redirect_stdout, contextlib.redirect_stderr
         _exception_only = traceback.format_exception_only
@@ -90,6 +91,7 @@ if "_examhall_grading" not in sys.modules:
             saved_stdin, saved_builtins = sys.stdin, dict(builtins.__dict__)
             sys.stdin = _StringIO(stdin)
             value = None
+            started = _perf()
             try:
                 namespace = {"__name__": "__main__", "__file__": "main.py"}
                 with _redirect_out(out), _redirect_err(err):
@@ -105,6 +107,7 @@ if "_examhall_grading" not in sys.modules:
                 builtins.__dict__.clear()
                 builtins.__dict__.update(saved_builtins)
                 sys.stdin = saved_stdin
+            body["ms"] = _round((_perf() - started) * 1000, 1)
             body["opaque"] = False
             if body["error"] is None and kind == "function":
                 try:
@@ -120,8 +123,12 @@ if "_examhall_grading" not in sys.modules:
                 body["actual"] = body["stdout"]
             report(marker, body)
 
+        def grade_all(source, tests):
+            for marker, kind, expression, stdin in tests:
+                grade(marker, source, kind, expression, stdin)
+
         module = types.ModuleType("_examhall_grading")
-        module.grade, module.expected = grade, expected
+        module.grade_all, module.expected = grade_all, expected
         sys.modules["_examhall_grading"] = module
     _examhall_setup()
     del _examhall_setup
@@ -133,10 +140,15 @@ export function newMarker(): string {
   return `@@examhall-grade-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}@@`;
 }
 
-/** The program that grades `code` on one test; its report follows `marker`. */
-export function gradeProgram(marker: string, code: string, test: GradingTest): string {
-  const args = [marker, code, test.kind, test.expression, test.stdin].map((value) => JSON.stringify(value)).join(', ');
-  return `${SETUP}\nimport sys\nsys.modules["_examhall_grading"].grade(${args})\n`;
+/**
+ * The program that grades `code` on `tests`, one after the other, each in a
+ * fresh namespace with builtins put back after it; the report of test i
+ * follows `markers[i]`. One run for many tests: a run's round trip through
+ * the sandbox costs several times what a small test does.
+ */
+export function gradeProgram(markers: readonly string[], code: string, tests: readonly GradingTest[]): string {
+  const specs = tests.map((test, i) => [markers[i] ?? '', test.kind, test.expression, test.stdin]);
+  return `${SETUP}\nimport sys\nsys.modules["_examhall_grading"].grade_all(${JSON.stringify(code)}, ${JSON.stringify(specs)})\n`;
 }
 
 /** The program that makes a function test's expected value canonical; its report follows `marker`. */
@@ -154,6 +166,8 @@ export interface Reported {
   opaque: boolean;
   /** The output was cut: it matches nothing. */
   truncated: boolean;
+  /** How long the test ran in the interpreter, when it said. */
+  ms: number | null;
 }
 
 /** Reads the report of a program: the last line behind `marker` that parses, or null. */
@@ -171,6 +185,7 @@ export function readReport(lines: readonly string[], marker: string): Reported |
         stderr: text(body.stderr),
         opaque: body.opaque === true,
         truncated: body.truncated === true,
+        ms: typeof body.ms === 'number' ? body.ms : null,
       };
     } catch {
       return null;

@@ -906,7 +906,7 @@ export interface Messages {
     notWhole: (fields: string) => string;
     notWholeField: string;
   };
-  /** Similarity between an exam's submissions, for its instructors and reviewers. */
+  /** Grading and marking an exam's submissions, for its instructors and reviewers. */
   grading: {
     documentTitle: string;
     heading: (exam: string) => string;
@@ -948,6 +948,92 @@ export interface Messages {
     ran: string;
     ranBy: (ms: number, who: string, when: string) => string;
     olderResults: (count: number) => string;
+    /** A question's points that count, and where they came from. */
+    pointsFrom: (points: number, max: number, source: 'computed' | 'override') => string;
+    /** Every test has a result; the rubric is not marked yet. */
+    rubricWaits: string;
+    /** A question with neither tests nor rubric, not given points yet. */
+    byHandOnly: string;
+    /** The tests' and the rubric's parts of the computed points; null for a part not known yet. */
+    breakdown: (tests: number | null, rubric: number | null) => string;
+    /** What was computed, beside points set by hand. */
+    computedWas: (points: number) => string;
+    feedbackGiven: string;
+    secondPoints: (points: number, max: number) => string;
+    markersDiffer: string;
+    integrityHead: string;
+    referred: (count: number) => string;
+    noneReferred: string;
+    anonymousNote: string;
+    differHeading: (count: number) => string;
+    differItem: (name: string, question: string, first: number, second: number) => string;
+    markHeading: string;
+    markerLegend: string;
+    markers: { first: string; second: string };
+    rubricLegend: string;
+    rubricHint: string;
+    rubricItem: (description: string, points: number) => string;
+    byHand: string;
+    byHandHint: (max: number) => string;
+    byHandError: (max: number) => string;
+    feedback: string;
+    feedbackHint: string;
+    lastMark: (who: string, when: string) => string;
+    noMark: string;
+    saveMark: string;
+    markSaved: string;
+    historyHeading: string;
+    noMarks: string;
+    historyEntry: (who: string, when: string, marker: 'first' | 'second') => string;
+    historyByHand: string;
+    historyNoByHand: string;
+    historyRubric: string;
+    historyRubricNotMarked: string;
+    historyNone: string;
+    /** A rubric position past the rubric's end: the item was removed after the mark. */
+    historyItemRemoved: (position: number) => string;
+    historyFeedback: string;
+    setupHeading: string;
+    setupIntro: string;
+    optionsLegend: string;
+    optionAnonymous: string;
+    optionSecondMarker: string;
+    optionSecondMarkerHint: string;
+    optionHiddenCounts: string;
+    saveOptions: string;
+    optionsSaved: string;
+    schemesHeading: string;
+    schemesIntro: string;
+    schemeLegend: (title: string, points: number) => string;
+    weightLabel: (position: number, visibility: 'visible' | 'hidden') => string;
+    weightHint: string;
+    weightError: string;
+    rubricItemLegend: (position: number) => string;
+    itemDescription: string;
+    itemPoints: string;
+    descriptionError: string;
+    itemPointsError: string;
+    noRubric: string;
+    addItem: string;
+    removeItem: (position: number) => string;
+    mostItems: (most: number) => string;
+    /** How a question's points divide as the scheme stands (tests' share, rubric, maximum). */
+    division: (tests: number, rubric: number, max: number) => string;
+    divisionByHand: (max: number) => string;
+    rubricTooMuch: (rubric: number, max: number) => string;
+    noWeight: (max: number) => string;
+    saveScheme: string;
+    schemeSaved: (title: string) => string;
+    releaseHeading: string;
+    releaseHint: string;
+    releaseNever: string;
+    releasedBy: (who: string, when: string) => string;
+    withdrawnBy: (who: string, when: string) => string;
+    releaseButton: string;
+    withdrawButton: string;
+    releaseConfirm: { title: string; body: string; action: string };
+    releaseDone: string;
+    withdrawDone: string;
   };
   similarityScreen: {
     documentTitle: string;
@@ -1143,6 +1229,26 @@ export interface Messages {
     };
   };
   dialog: { cancel: string };
+  results: {
+    heading: string;
+    notReleased: string;
+    nothingSubmitted: string;
+    releasedAt: (when: string) => string;
+    total: (points: number | null, max: number) => string;
+    questionPoints: (points: number | null, max: number) => string;
+    byHand: string;
+    feedback: string;
+    rubric: string;
+    awarded: (points: number) => string;
+    notAwarded: (points: number) => string;
+    visibleTests: string;
+    testLine: (position: number) => string;
+    outcomes: { passed: string; failed: string; error: string; timed_out: string };
+    notRun: string;
+    expected: string;
+    got: string;
+    hidden: (passed: number, total: number) => string;
+  };
   exam: {
     documentTitle: string;
     back: string;

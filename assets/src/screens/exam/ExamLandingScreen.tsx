@@ -3,13 +3,15 @@
  * allowed, and the one button that fits: Start, Continue (when this browser
  * holds the signed-in student's binding to the attempt), Continue on this
  * computer (when staff allowed the attempt to move here, or with the move
- * code a proctor gives) or Receipt (once submitted).
+ * code a proctor gives) or Receipt (once submitted); then the student's
+ * results, once released.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import { examLanding, startAttempt } from '../../api/attempts';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MoveCodeForm } from './MoveCodeForm';
+import { ResultsPanel } from './ResultsPanel';
 import { WhenLoaded } from '../../components/Status';
 import { useAction } from '../../hooks/useAction';
 import { useDocumentTitle } from '../../hooks/useDocumentTitle';
@@ -132,6 +134,7 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
                   <p class="empty-state">{exam.phase === 'closed' ? t.exam.closed : t.exam.notOpen}</p>
                 )}
               </div>
+              {(submitted || exam.phase === 'closed') && <ResultsPanel examId={examId} />}
             </>
           );
         }}

@@ -4,19 +4,22 @@
  * answers against all of its question's tests, hidden ones too, in Python
  * sandboxes in this browser (grading/engine.ts), with a progress bar, Pause
  * and Resume; results are stored on the server as they come, so a closed tab
- * loses nothing and grading again goes on where it stopped. Below, the
- * gradebook: points per question from the share of tests passed, the
- * total, and each submission's results test by test.
+ * loses nothing and grading again goes on where it stopped. Instructors
+ * then get the marking set-up (options, how points divide, release); last,
+ * the gradebook: points per question and where they came from, the total,
+ * and each submission's results test by test with a mark form per answer.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { getExam } from '../../api/exams';
-import { grading as loadGrading, recordResults, submissionWork, type Grading } from '../../api/grading';
+import { grading as loadGrading, type Grading } from '../../api/grading';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
-import { canonicalExpected, gradeSubmission, workerCount, type Control } from '../../grading/engine';
+import type { Control } from '../../grading/engine';
+import { gradeQueue } from '../../grading/run';
 import { Gradebook } from './Gradebook';
+import { MarkingSetup } from './MarkingSetup';
 
 const text = t.grading;
 /** The gradebook is read again at most this often while grading runs. */
@@ -48,6 +51,7 @@ function useGate() {
         closed.current = null;
       },
       pass: () => closed.current?.wait ?? Promise.resolve(),
+      held: () => closed.current !== null,
     }),
     [],
   );
@@ -67,29 +71,28 @@ function GradingRun({ courseId, examId, found, reload }: Props & { found: Gradin
   const start = async () => {
     const abort = new AbortController();
     running.current = abort;
-    const control: Control = { signal: abort.signal, gate: gate.pass };
+    const control: Control = { signal: abort.signal, gate: gate.pass, held: gate.held };
     setError(null);
     setPhase('preparing');
     const queue = ungraded(found);
     setProgress({ done: 0, of: queue.length });
     let lastRefresh = 0;
     try {
-      const expected = await canonicalExpected(found.questions, control);
-      setPhase('running');
-      const worker = async () => {
-        for (let id = queue.shift(); id !== undefined && !abort.signal.aborted; id = queue.shift()) {
-          const work = await submissionWork(courseId, examId, id);
-          await gradeSubmission(found.questions, expected, work, async (results) => {
-            await recordResults(courseId, examId, id, results);
-          }, control);
+      await gradeQueue({
+        courseId,
+        examId,
+        questions: found.questions,
+        queue,
+        control,
+        onRunning: () => { setPhase('running'); },
+        onGraded: () => {
           setProgress((now) => ({ ...now, done: now.done + 1 }));
           if (Date.now() - lastRefresh >= REFRESH_MS) {
             lastRefresh = Date.now();
             reload();
           }
-        }
-      };
-      await Promise.all(Array.from({ length: workerCount() }, worker));
+        },
+      });
       setPhase('done');
     } catch (failure) {
       // One worker failed: the others stop too, before their next test.
@@ -153,7 +156,8 @@ export function GradingScreen({ courseId, examId }: Props) {
             {(found) => (
               <>
                 <GradingRun courseId={courseId} examId={examId} found={found} reload={loaded.reload} />
-                <Gradebook courseId={courseId} examId={examId} grading={found} />
+                {found.may_release && <MarkingSetup courseId={courseId} examId={examId} grading={found} reload={loaded.reload} />}
+                <Gradebook courseId={courseId} examId={examId} grading={found} reload={loaded.reload} />
               </>
             )}
           </WhenLoaded>
