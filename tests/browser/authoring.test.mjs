@@ -121,6 +121,13 @@ test('an instructor writes, checks and publishes an exam; a student never receiv
     assert.equal(await hidden.getByTestId('test-ignore-whitespace').isChecked(), true);
     assert.equal(await hidden.getAttribute('data-visibility'), 'hidden');
     assert.equal(await hidden.getAttribute('data-kind'), 'io');
+
+    // A dict built in another order than the expected one: equal values
+    // compare equal, here as in grading (python/canonical.ts).
+    await question.getByTestId('add-test').click();
+    const unordered = question.getByTestId('test-editor').nth(2);
+    await unordered.getByTestId('test-expression').fill("{'b': double(1), 'a': double(2)}");
+    await unordered.getByTestId('test-expected').fill("{'a': 4, 'b': 2}");
   });
 
   await step('saving creates the draft, and the address becomes its edit page', async () => {
@@ -142,14 +149,16 @@ test('an instructor writes, checks and publishes an exam; a student never receiv
     await page.getByTestId('run-models').click();
     await runStatus('failed').waitFor({ timeout: PYTHON_TIMEOUT_MS });
     const results = page.getByTestId('model-result');
-    assert.equal(await results.count(), 2);
+    assert.equal(await results.count(), 3);
     const first = results.nth(0);
     assert.equal(await first.getAttribute('data-passed'), 'false');
     assert.equal(await first.getByTestId('model-result-expected').innerText(), '42');
     assert.equal(await first.getByTestId('model-result-actual').innerText(), '23');
     assert.equal(await results.nth(1).getAttribute('data-visibility'), 'hidden');
     assert.equal(await results.nth(1).getAttribute('data-passed'), 'false');
-    assert.match(await page.getByTestId('model-run-status').innerText(), /2 of 2 tests failed/);
+    assert.equal(await results.nth(2).getAttribute('data-passed'), 'false');
+    assert.equal(await results.nth(2).getByTestId('model-result-actual').innerText(), "{'a': 4, 'b': 3}");
+    assert.match(await page.getByTestId('model-run-status').innerText(), /3 of 3 tests failed/);
     assert.equal(await page.getByTestId('publish').isDisabled(), true);
     assert.match(await page.getByTestId('publish-readiness').innerText(), /failed/);
   });
@@ -169,7 +178,7 @@ test('an instructor writes, checks and publishes an exam; a student never receiv
     await runStatus('passed').waitFor({ timeout: PYTHON_TIMEOUT_MS });
     assert.deepEqual(
       await page.getByTestId('model-result').evaluateAll((items) => items.map((item) => item.dataset.passed)),
-      ['true', 'true'],
+      ['true', 'true', 'true'],
     );
     assert.equal(await page.getByTestId('model-run-stale').count(), 0);
     assert.equal(await page.getByTestId('publish').isDisabled(), false);

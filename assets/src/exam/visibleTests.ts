@@ -3,10 +3,12 @@
  * every test against the model solution while authoring), as one program: each
  * test runs the student's code in a fresh namespace with its own standard
  * input, and reports one line on standard output behind a marker. Function
- * tests compare `repr(eval(expression))` with `repr(eval(expected))`; io tests
+ * tests compare the canonical forms (python/canonical.ts, as grading does) of
+ * `eval(expression)` and `eval(expected)`; io tests
  * compare what the program printed with the expected output, line by line
  * without trailing whitespace when the test says so.
  */
+import { CANONICAL } from '../python/canonical';
 import type { PythonRunner, RunStatus } from '../python/runner';
 
 /**
@@ -29,10 +31,18 @@ export interface TestResult {
   error: string | null;
 }
 
-const HARNESS = `
+const HARNESS = `${CANONICAL}
 import contextlib, io, json, sys, traceback
 
 def _examhall_tests(source, tests, marker):
+    canon, Opaque = _examhall_canonical(type, repr, len, sorted)
+
+    def shown(value):
+        try:
+            return canon(value), False
+        except Opaque as opaque:
+            return "<an object of type " + str(opaque) + ">", True
+
     def same(actual, expected, loose):
         if not loose:
             return actual == expected
@@ -49,10 +59,10 @@ def _examhall_tests(source, tests, marker):
             with contextlib.redirect_stdout(out):
                 exec(compile(source, "main.py", "exec"), namespace)
                 if test["kind"] == "function":
-                    actual = repr(eval(test["expression"], namespace))
+                    actual, odd = shown(eval(test["expression"], namespace))
             if test["kind"] == "function":
-                expected = repr(eval(test["expected"], {}))
-                result.update(expected=expected, actual=actual, passed=actual == expected)
+                expected, unmatched = shown(eval(test["expected"], {}))
+                result.update(expected=expected, actual=actual, passed=not odd and not unmatched and actual == expected)
             else:
                 actual = out.getvalue()
                 result.update(actual=actual, passed=same(actual, test["expected"], test["ignore_trailing_whitespace"]))

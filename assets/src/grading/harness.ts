@@ -24,13 +24,14 @@
  *   error.
  */
 import type { GradingTest, Outcome } from '../api/grading';
+import { CANONICAL } from '../python/canonical';
 
 /**
  * Defines the grader's module once per interpreter, from builtins as they
  * were before any student's code ran (a Stop that restarted the sandbox
  * starts a fresh interpreter, which defines it again).
  */
-const SETUP = `
+const SETUP = `${CANONICAL}
 import sys
 if "_examhall_grading" not in sys.modules:
     def _examhall_setup():
@@ -42,33 +43,9 @@ if "_examhall_grading" not in sys.modules:
         _exception_only = traceback.format_exception_only
         _write = sys.stdout.write
         _flush = sys.stdout.flush
-        _plain = (int, float, complex, str, bytes, bool, type(None))
+        canon, _Opaque = _examhall_canonical(_type, _repr, _len, _sorted)
         # Output past this is cut, and the test fails: no expected output is this long.
         _most_output = 200_000
-
-        class _Opaque(Exception):
-            """A value of a type with no canonical form: it matches nothing."""
-
-        def canon(value, depth=0):
-            kind = _type(value)
-            if depth > 100:
-                raise ValueError("a value nested more than 100 deep")
-            if kind in _plain:
-                return _repr(value)
-            if kind is list:
-                return "[" + ", ".join([canon(item, depth + 1) for item in value]) + "]"
-            if kind is tuple:
-                items = [canon(item, depth + 1) for item in value]
-                return "(" + ", ".join(items) + ("," if _len(items) == 1 else "") + ")"
-            if kind is dict:
-                # Equal dicts are equal whatever order their keys went in.
-                pairs = _sorted([canon(k, depth + 1) + ": " + canon(v, depth + 1) for k, v in value.items()])
-                return "{" + ", ".join(pairs) + "}"
-            if kind is set or kind is frozenset:
-                items = _sorted([canon(item, depth + 1) for item in value])
-                name = "set" if kind is set else "frozenset"
-                return name + "({" + ", ".join(items) + "})" if items else name + "()"
-            raise _Opaque(kind.__qualname__)
 
         def report(marker, body):
             _write(marker + _dumps(body) + "\\n")
