@@ -1,13 +1,14 @@
 // Browser story of results, against `examhall demo`: one student hands in a
 // hostile answer (sandbox_probes.py: it tries the grader's cookies, the API,
 // a WebSocket, the page's storage and document, and signing the grader out,
-// while still adding correctly), another a plain correct one. The
-// instructor grades both in their browser: the hostile code reaches nothing
-// (the server's log shows no request from it, the grader stays signed in,
-// its result records what it printed) and the next submission is graded as
-// it deserves. The instructor closes the exam, sets one answer's points by
-// hand with feedback and releases; the student then sees their points and
-// feedback on their exam's page, and nothing of the hidden test.
+// while still adding correctly), another a plain correct one, a third one
+// that raises. The instructor grades them in their browser: the hostile
+// code reaches nothing (the server's log shows no request from it, the
+// grader stays signed in, its result records what it printed), the next
+// submission is graded as it deserves, and the raising one gets errors.
+// The instructor closes the exam, sets one answer's points by hand with
+// feedback and releases; the student then sees their points and feedback
+// on their exam's page, and nothing of the hidden test.
 //
 //   cargo build
 //   cd assets && npm run test:browser
@@ -29,6 +30,7 @@ const expected = (line) =>
 const story = demoStory(expected, { env: { EXAMHALL_LOG__LEVEL: 'info,tower_http=debug' } });
 const EXAM = 'Python warm-up';
 const CORRECT = 'def add(a, b):\n    return a + b\n';
+const RAISES = 'def add(a, b):\n    raise ValueError("not today")\n';
 
 /** The probes, then an answer that adds correctly and prints how many probes got through. */
 function hostile() {
@@ -48,10 +50,11 @@ test('grading a hostile answer reaches nothing; released results show the studen
   let path;
   let grading;
 
-  await step('two students hand in: a hostile answer that adds correctly, and a plain correct one', async () => {
+  await step('three students hand in: a hostile answer that adds correctly, a plain correct one, one that raises', async () => {
     [, password] = await story.server.waitForLine(DEMO_PASSWORD);
     await handInFirst(story, 'student1@demo.example', password, EXAM, hostile(), { long: true });
     await handInFirst(story, 'student2@demo.example', password, EXAM, CORRECT);
+    await handInFirst(story, 'student3@demo.example', password, EXAM, RAISES);
   });
 
   await step('the instructor grades both; nothing the hostile code tried reached the server or the grader', async () => {
@@ -80,6 +83,11 @@ test('grading a hostile answer reaches nothing; released results show the studen
     const byEmail = new Map(grading.submissions.map((row) => [row.email, row]));
     assert.equal(byEmail.get('student1@demo.example').scores[0].points, 5, 'the hostile answer adds correctly');
     assert.equal(byEmail.get('student2@demo.example').scores[0].points, 5, 'the next submission is unaffected');
+    const raised = byEmail.get('student3@demo.example');
+    assert.equal(raised.scores[0].points, 0);
+    const raisedWork = await callApi(instructor, 'GET', `${path}/grading/submissions/${raised.submission_id}`);
+    const outcomes = raisedWork.results.filter((r) => r.question_id === grading.questions[0].id).map((r) => [r.outcome, r.actual]);
+    assert.deepEqual(outcomes, [['error', "ValueError: not today"], ['error', "ValueError: not today"]]);
     const work = await callApi(instructor, 'GET', `${path}/grading/submissions/${byEmail.get('student1@demo.example').submission_id}`);
     const first = grading.questions[0].id;
     const results = work.results.filter((result) => result.question_id === first);
