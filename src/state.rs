@@ -44,6 +44,7 @@ struct Inner {
     viewings: Viewings,
     monitor_streams: Arc<tokio::sync::Semaphore>,
     similarity_runs: Arc<tokio::sync::Semaphore>,
+    exports: Arc<tokio::sync::Semaphore>,
     announced: Bus,
     announcement_streams: StreamSlots<UserId>,
     summaries: Summaries,
@@ -54,6 +55,11 @@ struct Inner {
 /// The most live-monitor streams the server keeps open at once: each holds
 /// a connection and reads a row per notice of its exam.
 pub const MAX_MONITOR_STREAMS: usize = 256;
+
+/// The most exports the server streams at once: each holds one of its
+/// organization's read connections (and a read snapshot) for as long as its
+/// download takes, so the others stay free for the pages.
+pub const MAX_EXPORTS: usize = 2;
 
 /// The most announcement streams the server keeps open at once (one per
 /// student's exam page; over HTTP/2 each shares the page's connection).
@@ -92,6 +98,7 @@ impl AppState {
             monitor_streams: Arc::new(tokio::sync::Semaphore::new(MAX_MONITOR_STREAMS)),
             // A similarity run uses every core: one at a time, the others wait their turn.
             similarity_runs: Arc::new(tokio::sync::Semaphore::new(1)),
+            exports: Arc::new(tokio::sync::Semaphore::new(MAX_EXPORTS)),
             // Its own bus: a student's stream wakes for announcements, never for saves.
             announced: Bus::default(),
             announcement_streams: StreamSlots::new(MAX_ANNOUNCEMENT_STREAMS, MAX_ANNOUNCEMENT_STREAMS_PER_PERSON),
@@ -176,6 +183,12 @@ impl AppState {
     #[must_use]
     pub fn monitor_streams(&self) -> &Arc<tokio::sync::Semaphore> {
         &self.inner.monitor_streams
+    }
+
+    /// The turns of exports ([`MAX_EXPORTS`] at a time).
+    #[must_use]
+    pub fn exports(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.inner.exports
     }
 
     /// The turns of similarity runs (one at a time).

@@ -21,4 +21,10 @@ pub enum ServiceError {
     /// The attempt has stored as much as an attempt may.
     #[error("the attempt's storage quota is used up")]
     SaveQuota,
+    /// The server is doing as much of this work as it does at once.
+    #[error("the server is busy; try again in a moment")]
+    Busy {
+        /// Seconds until a retry is likely to be served.
+        retry_after_secs: u64,
+    },
 }

@@ -19,6 +19,7 @@ pub mod demo;
 mod error;
 pub mod exam_day;
 pub mod exams;
+pub mod exports;
 pub mod grading;
 pub mod monitor;
 pub mod org_file;

@@ -237,22 +237,34 @@ pub async fn derive(
     exam: &crate::store::exams::Exam,
     id: AttemptId,
 ) -> Result<(Vec<Signal>, Vec<log::LoggedItem>), StoreError> {
-    let (exam, facts_exam) = (exam.clone(), exam.clone());
-    let (logged, refusals, frozen, policy) = db
-        .read(move |conn| {
-            let (logged, _) = log::items(conn, id, &exam)?;
-            let target = id.to_string();
-            let refused = audit::times_refused(conn, "attempt.start", &target)?
-                + audit::times_refused(conn, "attempt.secret_refused", &target)?;
-            let frozen = submissions::first_frozen(conn, id)?;
-            Ok((logged, refused, frozen, exam_policies::get(conn, exam.id)?))
-        })
-        .await?;
-    let policy = super::policy::ExamPolicy::of(&facts_exam, policy);
-    let explained = frozen.map(|frozen| replays_to(&facts_exam, &logged, &frozen));
+    let exam = exam.clone();
+    db.read(move |conn| {
+        let policy = super::policy::ExamPolicy::of(&exam, exam_policies::get(conn, exam.id)?);
+        derive_in(conn, &exam, &policy, id)
+    })
+    .await
+}
+
+/// [`derive`] on a connection the caller holds, with the exam's policy
+/// read once (an export derives every attempt's signals in one read).
+///
+/// # Errors
+/// Storage errors.
+pub fn derive_in(
+    conn: &rusqlite::Connection,
+    exam: &crate::store::exams::Exam,
+    policy: &super::policy::ExamPolicy,
+    id: AttemptId,
+) -> Result<(Vec<Signal>, Vec<log::LoggedItem>), StoreError> {
+    let (logged, _) = log::items(conn, id, exam)?;
+    let target = id.to_string();
+    let refusals = audit::times_refused(conn, "attempt.start", &target)?
+        + audit::times_refused(conn, "attempt.secret_refused", &target)?;
+    let frozen = submissions::first_frozen(conn, id)?;
+    let explained = frozen.map(|frozen| replays_to(exam, &logged, &frozen));
     let entries = entries(&logged);
     let facts = Facts {
-        require_fullscreen: facts_exam.spec.require_fullscreen,
+        require_fullscreen: exam.spec.require_fullscreen,
         second_device_refusals: refusals,
         history_explains_submission: explained,
     };

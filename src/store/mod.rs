@@ -30,6 +30,7 @@ pub mod exam_policies;
 pub mod exam_questions;
 pub mod exam_roster;
 pub mod exams;
+pub mod exports;
 pub mod grading;
 pub mod incidents;
 pub mod keys;

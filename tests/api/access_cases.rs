@@ -405,6 +405,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
     cases.extend(attempt_cases(ids, &open, staff));
     cases.extend(similarity_cases(ids, &open, staff));
     cases.extend(grading_cases(&open, staff));
+    cases.extend(export_cases(&open, staff));
     cases.extend([
         student(Method::GET, mine.clone(), Body::None, 200),
         // The student started in the fixture: a second start is the refusal of a second device.
@@ -683,6 +684,30 @@ fn grading_cases(open: &str, staff: impl Fn(Method, String, Body, Access, (Who, 
             (Who::Instructor, 409),
         ),
     ]
+}
+
+/// The open exam's exports (instructors only; each allowed export is audited).
+fn export_cases(open: &str, staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case) -> Vec<Case> {
+    [
+        "attempts.csv",
+        "attempts.json",
+        "events.csv",
+        "events.json",
+        "signals.csv",
+        "signals.json",
+        "similarity.csv",
+        "similarity.json",
+        "grades.csv",
+        "grades.json",
+        "moodle.csv",
+        "canvas.csv",
+    ]
+    .into_iter()
+    .map(|file| {
+        let path = format!("{open}/exports/{file}");
+        staff(Method::GET, path, Body::None, Access::CourseInstructor, (Who::Instructor, 200))
+    })
+    .collect()
 }
 
 /// The candidate links of the world's draft exam (course instructors).

@@ -359,6 +359,11 @@ impl Api<'_> {
         self.get(&format!("/api/v1/me/exams/{exam}/results")).await
     }
 
+    /// `GET .../exports/{file}`: one of the exam's exports (`events.csv`, `grades.json`, ...).
+    pub async fn export(self, course: impl Display, exam: impl Display, file: &str) -> Response {
+        self.get(&format!("{}/exports/{file}", exam_path(course, exam))).await
+    }
+
     /// `POST .../similarity/reviews`: a decision on one pair of the latest run.
     pub async fn review_pair(self, course: impl Display, exam: impl Display, body: Value) -> Response {
         self.post(&format!("{}/similarity/reviews", exam_path(course, exam)), Some(body)).await

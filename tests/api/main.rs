@@ -29,6 +29,7 @@ mod data_dir;
 mod durability;
 mod exam_day;
 mod exams;
+mod exports;
 mod grading;
 mod grading_bench;
 mod headers;

@@ -6,6 +6,7 @@ mod attempt_review;
 mod attempts;
 mod candidates;
 mod exams;
+mod exports;
 mod grading;
 mod health;
 mod links;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(policy::router())
         .merge(announcements::router())
         .merge(grading::router())
+        .merge(exports::router())
         .merge(similarity::router())
         .merge(candidates::router())
         .fallback(super::ui::serve)

@@ -99,6 +99,7 @@ impl From<crate::service::ServiceError> for AppError {
             ServiceError::OtherDevice => Self::OtherDevice(error.to_string()),
             ServiceError::SequenceGap { acked_seq } => Self::SequenceGap { acked_seq },
             ServiceError::SaveQuota => Self::SaveQuota,
+            ServiceError::Busy { retry_after_secs } => Self::Overloaded { retry_after_secs },
         }
     }
 }
