@@ -116,6 +116,13 @@ impl Scheme {
         self.tests_hundredths(points) * earned / total
     }
 
+    /// SHA-256 (lowercase hex) of the rubric: a mark's awards name it, and
+    /// count only while the rubric is the same.
+    #[must_use]
+    pub fn rubric_sha256(&self) -> String {
+        super::receipt::sha256_hex(&serde_json::to_string(&self.rubric).unwrap_or_default())
+    }
+
     /// What the rubric items at `awarded` (positions) are worth; positions
     /// past the rubric's end (an item since removed) count nothing.
     #[must_use]

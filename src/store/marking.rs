@@ -17,6 +17,12 @@ fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
+fn new_label_key() -> String {
+    let mut key = [0_u8; 32];
+    crate::random::fill_random(&mut key);
+    hex::encode(key)
+}
+
 fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
@@ -83,7 +89,15 @@ pub fn options(conn: &Connection, exam: ExamId) -> Result<Options, StoreError> {
         .unwrap_or_default())
 }
 
-/// Sets `exam`'s marking options.
+/// The key `exam`'s anonymous labels are derived with, once its options were set.
+///
+/// # Errors
+/// Storage errors.
+pub fn label_key(conn: &Connection, exam: ExamId) -> Result<Option<String>, StoreError> {
+    Ok(conn.query_row("SELECT label_key FROM exam_marking WHERE exam_id = ?1", [exam], |r| r.get(0)).optional()?)
+}
+
+/// Sets `exam`'s marking options (the first time, with a new random label key).
 ///
 /// # Errors
 /// Storage errors.
@@ -95,12 +109,20 @@ pub fn set_options(
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO exam_marking (exam_id, anonymous, second_marker, hidden_counts, updated_by, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO exam_marking (exam_id, label_key, anonymous, second_marker, hidden_counts, updated_by, updated_at)
+         VALUES (?1, ?7, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (exam_id) DO UPDATE SET anonymous = excluded.anonymous,
              second_marker = excluded.second_marker, hidden_counts = excluded.hidden_counts,
              updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        params![exam, options.anonymous, options.second_marker, options.hidden_counts, by, rfc3339(now)],
+        params![
+            exam,
+            options.anonymous,
+            options.second_marker,
+            options.hidden_counts,
+            by,
+            rfc3339(now),
+            new_label_key()
+        ],
     )?;
     Ok(())
 }
@@ -112,8 +134,9 @@ pub struct NewMark {
     pub question: QuestionId,
     /// Whose marks these are.
     pub marker: Marker,
-    /// Rubric items awarded (positions); `None` when the rubric is not marked.
-    pub rubric: Option<Vec<usize>>,
+    /// Rubric items awarded (positions), with the SHA-256 of the rubric they
+    /// were awarded from; `None` when the rubric is not marked.
+    pub rubric: Option<(Vec<usize>, String)>,
     /// Points replacing the computed ones, in hundredths.
     pub override_hundredths: Option<u64>,
     /// For the student.
@@ -134,18 +157,22 @@ pub struct Mark {
 }
 
 const MARK_COLUMNS: &str = "m.submission_id, m.question_id, m.marker, m.rubric, m.override_hundredths, m.feedback,
-     m.marked_by, u.display_name, m.marked_at";
+     m.marked_by, u.display_name, m.marked_at, m.rubric_sha256";
 
 fn mark_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mark> {
     let marker: String = r.get(2)?;
     let rubric: Option<String> = r.get(3)?;
+    let rubric_sha256: Option<String> = r.get(9)?;
     let override_hundredths: Option<i64> = r.get(4)?;
     Ok(Mark {
         submission: r.get(0)?,
         mark: NewMark {
             question: r.get(1)?,
             marker: super::enum_from(&marker)?,
-            rubric: rubric.as_deref().map(json_column).transpose()?,
+            rubric: match (rubric.as_deref().map(json_column).transpose()?, rubric_sha256) {
+                (Some(awarded), Some(sha256)) => Some((awarded, sha256)),
+                _ => None,
+            },
             override_hundredths: override_hundredths.map(i64::unsigned_abs),
             feedback: r.get(5)?,
         },
@@ -195,14 +222,15 @@ pub fn append(
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO grading_marks (submission_id, question_id, marker, rubric, override_hundredths, feedback,
-                                    marked_by, marked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO grading_marks (submission_id, question_id, marker, rubric, rubric_sha256, override_hundredths,
+                                    feedback, marked_by, marked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             id,
             mark.question,
             super::enum_text(mark.marker),
-            mark.rubric.as_ref().map(json_text),
+            mark.rubric.as_ref().map(|(awarded, _)| json_text(awarded)),
+            mark.rubric.as_ref().map(|(_, sha256)| sha256),
             mark.override_hundredths.map(|p| i64::try_from(p).unwrap_or(i64::MAX)),
             mark.feedback,
             by,

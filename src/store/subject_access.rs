@@ -58,9 +58,8 @@ pub const TABLES: &[(&str, About)] = &[
     (
         "grading_marks",
         About::Rows(
-            "marked_by = ?1
-             OR submission_id IN (SELECT s.id FROM submissions s JOIN exam_sessions e ON e.id = s.session_id
-                                  WHERE e.user_id = ?1)",
+            "submission_id IN (SELECT s.id FROM submissions s JOIN exam_sessions e ON e.id = s.session_id
+                               WHERE e.user_id = ?1)",
             &[],
         ),
     ),

@@ -647,42 +647,6 @@ fn grading_cases(open: &str, staff: impl Fn(Method, String, Body, Access, (Who, 
             Access::CourseInstructor,
             (Who::Instructor, 409),
         ),
-        staff(
-            Method::POST,
-            format!("{open}/grading/submissions/{nobody}/marks"),
-            Body::Json(json!({"question_id": nobody, "points": -1})),
-            Access::CourseStaff,
-            (Who::Reviewer, 422),
-        ),
-        staff(
-            Method::PUT,
-            format!("{open}/grading/questions/{nobody}/scheme"),
-            Body::Json(json!({"test_weights": [], "rubric": [{"description": "loop", "points": 0.001}]})),
-            Access::CourseInstructor,
-            (Who::Instructor, 422),
-        ),
-        staff(
-            Method::PUT,
-            format!("{open}/grading/options"),
-            Body::Json(json!({"anonymous": false, "second_marker": true, "hidden_counts": false})),
-            Access::CourseInstructor,
-            (Who::Instructor, 204),
-        ),
-        // The exam is still open: releasing is refused, and there is nothing to withdraw.
-        staff(
-            Method::POST,
-            format!("{open}/grading/release"),
-            Body::None,
-            Access::CourseInstructor,
-            (Who::Instructor, 409),
-        ),
-        staff(
-            Method::POST,
-            format!("{open}/grading/withdraw"),
-            Body::None,
-            Access::CourseInstructor,
-            (Who::Instructor, 409),
-        ),
     ]
 }
 

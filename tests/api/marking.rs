@@ -4,6 +4,7 @@
 //! who then see their own points and never a hidden test.
 
 use serde_json::{Value, json};
+use sha2::Digest as _;
 
 use crate::grading::submitted;
 use crate::helpers::{TestApp, spawn_app};
@@ -75,9 +76,22 @@ async fn a_scheme_a_rubric_and_an_override_give_the_points_and_every_mark_stays_
     let work: Value = app.as_(&w.reviewer).grading_work(w.course, w.open_exam, &submission).await.json().await.unwrap();
     let marks = work["marks"].as_array().unwrap();
     assert_eq!(marks.len(), 2, "the earlier mark stays in the history");
+
+    // The rubric's item is reworded: its award waits for a grader again (an
+    // award never lands on an item it was not given for).
+    let reworded = json!({"test_weights": [1, 3], "rubric": [{"description": "Names say what they do", "points": 1}]});
+    assert_eq!(app.as_(&w.instructor).set_scheme(w.course, w.open_exam, &question, reworded).await.status(), 204);
+    let stale = score(&grading(&app, &w.instructor, &w).await);
+    assert_eq!(
+        (stale["rubric_points"].clone(), stale["points"].as_f64()),
+        (Value::Null, Some(4.5)),
+        "the override stands"
+    );
     assert_eq!((marks[0]["marked_by_name"].as_str().is_some(), marks[1]["points"].as_f64()), (true, Some(4.5)));
     assert_eq!(count(&app, &w, "SELECT count(*) FROM audit_log WHERE action = 'grading.mark'").await, 2);
-    assert_eq!(count(&app, &w, "SELECT count(*) FROM audit_log WHERE action = 'grading.scheme'").await, 1);
+    assert_eq!(count(&app, &w, "SELECT count(*) FROM audit_log WHERE action = 'grading.scheme'").await, 2);
+    let words = "SELECT count(*) FROM audit_log WHERE details LIKE '%Names say%'";
+    assert_eq!(count(&app, &w, words).await, 0, "the audit names the rubric by hash, not its words");
     app.stop().await;
 }
 
@@ -139,6 +153,11 @@ async fn released_results_show_the_student_their_points_and_feedback_and_never_a
     let released = app.as_(&w.instructor).release_results(w.course, w.open_exam, true).await;
     assert_eq!(released.status(), 204, "{}", released.text().await.unwrap());
     assert_eq!(app.as_(&w.instructor).release_results(w.course, w.open_exam, true).await.status(), 409);
+    // Nothing the students see changes while released: withdraw first.
+    let late = json!({"question_id": question, "points": 5});
+    assert_eq!(app.as_(&w.instructor).mark(w.course, w.open_exam, &submission, late).await.status(), 409);
+    let scheme = json!({"test_weights": [1, 1], "rubric": []});
+    assert_eq!(app.as_(&w.instructor).set_scheme(w.course, w.open_exam, &question, scheme).await.status(), 409);
 
     let response = app.as_(&w.student).my_results(w.open_exam).await;
     let text = response.text().await.unwrap();
@@ -204,14 +223,29 @@ async fn anonymous_marking_hides_names_from_graders_until_release() {
         let row = &body["submissions"][0];
         assert!(row["name"].as_str().unwrap().starts_with("Candidate "));
         assert!(row["user_id"].is_null() && row["email"].is_null());
+        assert!(row["attempt_id"].is_null() && row["submitted_at"].is_null(), "the attempt's pages name the student");
         let work = app.as_(caller).grading_work(w.course, w.open_exam, &submission).await.text().await.unwrap();
         assert!(!work.contains("student@physics.example"), "{work}");
+        let work: Value = serde_json::from_str(&work).unwrap();
+        assert!(work["attempt_id"].is_null() && work["name"] == row["name"]);
     }
+    // The label is keyed with the exam's secret: not the plain hash of the attempt.
+    let attempt: String = {
+        let db = app.state.registry().org(w.physics).await.unwrap();
+        db.read(|conn| Ok(conn.query_row("SELECT id FROM exam_sessions LIMIT 1", [], |r| r.get(0))?)).await.unwrap()
+    };
+    let label = grading(&app, &w.reviewer, &w).await["submissions"][0]["name"].as_str().unwrap().to_owned();
+    let plain = hex::encode(sha2::Sha256::digest(format!("{}:{attempt}", w.open_exam).as_bytes()));
+    assert!(!label.to_lowercase().ends_with(&plain[..6]) && label.len() == "Candidate ".len() + 8, "{label}");
+    // Grades cannot be exported under a label either.
+    assert_eq!(app.as_(&w.instructor).export(w.course, w.open_exam, "grades.csv").await.status(), 409);
 
     // A second marker's points stand beside the first's, the difference listed.
     let first = json!({"question_id": question, "points": 3});
     let second = json!({"question_id": question, "marker": "second", "points": 4});
     assert_eq!(app.as_(&w.instructor).mark(w.course, w.open_exam, &submission, first).await.status(), 204);
+    let own = app.as_(&w.instructor).mark(w.course, w.open_exam, &submission, second.clone()).await;
+    assert_eq!(own.status(), 422, "a second opinion needs a second person");
     assert_eq!(app.as_(&w.reviewer).mark(w.course, w.open_exam, &submission, second).await.status(), 204);
     let score = grading(&app, &w.instructor, &w).await["submissions"][0]["scores"][0].clone();
     assert_eq!((score["points"].as_f64(), score["second_points"].as_f64()), (Some(3.0), Some(4.0)));

@@ -1,8 +1,8 @@
 // Browser story of results, against `examhall demo`: one student hands in a
 // hostile answer (sandbox_probes.py: it tries the grader's cookies, the API,
 // a WebSocket, the page's storage and document, and signing the grader out,
-// while still adding correctly), another a plain correct one, a third one
-// that raises. The instructor grades them in their browser: the hostile
+// while still adding correctly, and forges the hidden test's report), another
+// a plain correct one, a third one that raises. The instructor grades them in their browser: the hostile
 // code reaches nothing (the server's log shows no request from it, the
 // grader stays signed in, its result records what it printed), the next
 // submission is graded as it deserves, and the raising one gets errors.
@@ -32,11 +32,28 @@ const EXAM = 'Python warm-up';
 const CORRECT = 'def add(a, b):\n    return a + b\n';
 const RAISES = 'def add(a, b):\n    raise ValueError("not today")\n';
 
-/** The probes, then an answer that adds correctly and prints how many probes got through. */
+/**
+ * The probes, then an answer that adds correctly and prints how many probes
+ * got through; on the hidden test (`add(-4, 4)`) it also finds the run's
+ * test markers in the grader's frames and writes a passing report of its own
+ * for each, before the real one.
+ */
 function hostile() {
   const probes = readFileSync(new URL('./sandbox_probes.py', import.meta.url), 'utf8')
     .replaceAll('__ORIGIN__', new URL(story.server.url).origin);
-  return `${probes}\n\ndef add(a, b):\n    print(f"NOT BLOCKED {reached()}")\n    return a + b\n`;
+  return `${probes}
+
+def add(a, b):
+    import sys
+    if a == -4:
+        frame = sys._getframe(1)
+        while frame is not None and "tests" not in frame.f_locals:
+            frame = frame.f_back
+        for marker, kind, expression, stdin in frame.f_locals["tests"]:
+            print(marker + '{"actual": "0", "error": null, "stdout": "forged", "stderr": "", "ms": 0}', file=sys.__stdout__, flush=True)
+    print(f"NOT BLOCKED {reached()}")
+    return a + b
+`;
 }
 
 /** Log lines of requests to the probes' canary route, or of any sign-out. */
@@ -81,7 +98,7 @@ test('grading a hostile answer reaches nothing; released results show the studen
 
     grading = await callApi(instructor, 'GET', `${path}/grading`);
     const byEmail = new Map(grading.submissions.map((row) => [row.email, row]));
-    assert.equal(byEmail.get('student1@demo.example').scores[0].points, 5, 'the hostile answer adds correctly');
+    assert.equal(byEmail.get('student1@demo.example').scores[0].points, 2.5, 'the visible test passes; the forged hidden one is an error');
     assert.equal(byEmail.get('student2@demo.example').scores[0].points, 5, 'the next submission is unaffected');
     const raised = byEmail.get('student3@demo.example');
     assert.equal(raised.scores[0].points, 0);
@@ -91,8 +108,12 @@ test('grading a hostile answer reaches nothing; released results show the studen
     const work = await callApi(instructor, 'GET', `${path}/grading/submissions/${byEmail.get('student1@demo.example').submission_id}`);
     const first = grading.questions[0].id;
     const results = work.results.filter((result) => result.question_id === first);
-    assert.equal(results.length, 2);
-    for (const result of results) assert.match(result.stdout, /NOT BLOCKED 0/, 'the result records what it printed');
+    const hiddenSha = grading.questions[0].tests.find((test) => test.visibility === 'hidden').sha256;
+    const visible = results.find((result) => result.test_sha256 !== hiddenSha);
+    const forged = results.find((result) => result.test_sha256 === hiddenSha);
+    assert.equal(visible.outcome, 'passed');
+    assert.match(visible.stdout, /NOT BLOCKED 0/, 'the result records what it printed');
+    assert.deepEqual([forged.outcome, forged.stderr], ['error', 'the program wrote a test report of its own']);
   });
 
   await step('before release the student reads that nothing is released', async () => {

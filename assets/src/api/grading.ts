@@ -56,20 +56,24 @@ export interface QuestionScore {
   /** The second marker's points, when they marked it. */
   second_points: number | null;
   markers_differ: boolean;
+  /** The question's scheme still fits it; when not, it computes nothing until set again. */
+  scheme_fits: boolean;
   /** The first marker wrote feedback. */
   feedback: boolean;
 }
 
 export interface GradingRow {
   submission_id: string;
-  attempt_id: string;
+  /** Null while marking is anonymous (the attempt's pages name the student). */
+  attempt_id: string | null;
   /** Null while marking is anonymous. */
   user_id: string | null;
   /** The student's name, or their label while marking is anonymous. */
   name: string;
   /** Null while marking is anonymous. */
   email: string | null;
-  submitted_at: string;
+  /** Null while marking is anonymous. */
+  submitted_at: string | null;
   scores: QuestionScore[];
   /** Null until every question has its points. */
   total: number | null;
@@ -151,7 +155,8 @@ export interface StoredMark extends GivenMark {
 
 export interface SubmissionWork {
   submission_id: string;
-  attempt_id: string;
+  /** Null while marking is anonymous. */
+  attempt_id: string | null;
   name: string;
   /** Null while marking is anonymous. */
   email: string | null;

@@ -132,13 +132,16 @@ async function runTests(
   markers: readonly string[],
   limitMs: number,
   between: () => boolean,
-): Promise<{ lines: string[]; timedOut: boolean }> {
+): Promise<{ lines: string[]; tampered: ReadonlySet<number>; timedOut: boolean }> {
   await runner.boot();
   const lines: string[] = [];
   // The next test to report: only its marker restarts the clock, once, so
   // code that prints markers it found cannot keep a run going for longer
   // than its tests' limits together.
   const state = { timedOut: false, stopped: false, next: 0 };
+  // Tests with a report line out of turn (ahead of it, or again after it):
+  // the code wrote a report of its own, and the test is an error.
+  const tampered = new Set<number>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = (): void => {
     clearTimeout(timer);
@@ -149,12 +152,17 @@ async function runTests(
   };
   arm();
   try {
-    const run = await runner.run(program, {
+    await runner.run(program, {
       stdout: (line) => {
         lines.push(line);
-        const marker = markers[state.next];
-        if (state.stopped || marker === undefined || !line.startsWith(marker)) return;
+        const index = markers.findIndex((marker) => line.startsWith(marker));
+        if (index === -1) return;
+        if (index !== state.next) {
+          tampered.add(index);
+          return;
+        }
         state.next += 1;
+        if (state.stopped) return;
         if (between()) {
           state.stopped = true;
           clearTimeout(timer);
@@ -164,7 +172,8 @@ async function runTests(
         }
       },
     });
-    return { lines, timedOut: state.timedOut || (run.status === 'interrupted' && !state.stopped) };
+    // Only this clock times a test out: a run the code interrupted itself ended without a report.
+    return { lines, tampered, timedOut: state.timedOut };
   } finally {
     clearTimeout(timer);
   }
@@ -186,6 +195,20 @@ function resultOf(questionId: string, test: GradingTest, expected: Expected, rep
   };
 }
 
+/** A test whose report the code wrote itself (a report line out of its turn): an error, whatever the line said. */
+function tamperedResult(questionId: string, test: GradingTest, expected: Expected): ReportedResult {
+  return {
+    question_id: questionId,
+    test_sha256: test.sha256,
+    expected: excerpt(expected.error ?? expected.value),
+    outcome: 'error',
+    actual: '',
+    stdout: '',
+    stderr: 'the program wrote a test report of its own',
+    duration_ms: 0,
+  };
+}
+
 /**
  * Grades `tests` of one answer on `runner` in as few runs as it takes: one,
  * unless a test runs out of time, ends the run without a report, or the
@@ -200,9 +223,29 @@ async function gradeTests(
   expected: (test: GradingTest) => Expected,
   control: Control,
 ): Promise<ReportedResult[]> {
-  const results: ReportedResult[] = [];
   // Asked between two tests, during a run: paused, or the grade ends.
   const between = (): boolean => control.signal.aborted || control.held();
+  // A grade that ends (the page closes) stops the test running now, not at its report.
+  const stop = (): void => { runner.stop(); };
+  control.signal.addEventListener('abort', stop);
+  try {
+    return await gradeInRuns(runner, questionId, code, tests, expected, control, between);
+  } finally {
+    control.signal.removeEventListener('abort', stop);
+  }
+}
+
+/** gradeTests' runs: one, and another after each test that ended a run without its report. */
+async function gradeInRuns(
+  runner: PythonRunner,
+  questionId: string,
+  code: string,
+  tests: readonly GradingTest[],
+  expected: (test: GradingTest) => Expected,
+  control: Control,
+  between: () => boolean,
+): Promise<ReportedResult[]> {
+  const results: ReportedResult[] = [];
   let rest = [...tests];
   while (rest.length > 0) {
     await control.gate();
@@ -213,11 +256,17 @@ async function gradeTests(
     const reports = markers.map((marker) => readReport(run.lines, marker));
     const answered = reports.findIndex((report) => report === null);
     const done = answered === -1 ? rest.length : answered;
-    rest.slice(0, done).forEach((test, i) => { results.push(resultOf(questionId, test, expected(test), reports[i] ?? null, run.lines)); });
+    rest.slice(0, done).forEach((test, i) => {
+      results.push(run.tampered.has(i) ? tamperedResult(questionId, test, expected(test)) : resultOf(questionId, test, expected(test), reports[i] ?? null, run.lines));
+    });
     const unanswered = rest[done];
     // Every test reported.
     if (unanswered === undefined) break;
-    if (run.timedOut) {
+    if (between()) {
+      // Paused or ended during the run: the test it was stopped at, and the
+      // rest, run after the pause (or never); nothing is made up for them.
+      rest = rest.slice(done);
+    } else if (run.timedOut) {
       const wanted = expected(unanswered);
       results.push({
         question_id: questionId,
@@ -230,9 +279,6 @@ async function gradeTests(
         duration_ms: TEST_TIME_LIMIT_MS,
       });
       rest = rest.slice(done + 1);
-    } else if (between()) {
-      // Stopped between two tests: the rest run after the pause (or never).
-      rest = rest.slice(done);
     } else {
       // The run ended without this test's report (the code ended the interpreter's run itself).
       results.push(resultOf(questionId, unanswered, expected(unanswered), null, run.lines));
@@ -259,9 +305,13 @@ export function gradeSubmission(
   control.signal.throwIfAborted();
   return withFreshPython(async (runner) => {
     let ran = 0;
-    for (const question of questions) {
+    // Every visible test before any hidden one: a run holds its tests' inputs,
+    // which code in that run can read, and a visible test's output reaches
+    // the student; code that runs beside hidden tests runs after every
+    // visible one.
+    for (const [visibility, question] of (['visible', 'hidden'] as const).flatMap((v) => questions.map((q) => [v, q] as const))) {
       const code = work.answers.find((answer) => answer.question_id === question.id)?.code ?? '';
-      const tests = question.tests.filter((test) => !done.has(`${question.id} ${test.sha256}`));
+      const tests = question.tests.filter((test) => test.visibility === visibility && !done.has(`${question.id} ${test.sha256}`));
       const wanted = (test: GradingTest): Expected => expected.get(test.sha256) ?? { value: '', error: 'no expected value' };
       const results = tests.length === 0 ? [] : await gradeTests(runner, question.id, code, tests, wanted, control);
       ran += results.length;

@@ -27,6 +27,9 @@ export interface GradeOrder {
 export async function gradeQueue(order: GradeOrder): Promise<void> {
   const { courseId, examId, questions, queue, control } = order;
   const pythons = new FreshPythons();
+  // A grade that ends (the page closes) ends the interpreters starting ahead of need at once.
+  const close = (): void => { pythons.close(); };
+  control.signal.addEventListener('abort', close);
   // The first submission's interpreter starts beside the one reading the expected values.
   if (queue.length > 0) pythons.warm();
   const fetchWork = (id: string | undefined) => {
@@ -60,6 +63,7 @@ export async function gradeQueue(order: GradeOrder): Promise<void> {
     };
     await Promise.all(Array.from({ length: workerCount() }, sandbox));
   } finally {
+    control.signal.removeEventListener('abort', close);
     pythons.close();
   }
 }

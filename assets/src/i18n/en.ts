@@ -894,6 +894,7 @@ export const en: Messages = {
         : `${n(count)} results are of tests as they were before the exam was edited; they no longer count.`,
     pointsFrom: (points, max, source) => `${n(points)} of ${n(max)} · ${source === 'override' ? 'set by hand' : 'computed'}`,
     rubricWaits: 'Not marked: the rubric waits for a grader',
+    schemeStale: 'No points: the question changed since its points were divided; an instructor sets the division again',
     byHandOnly: 'Not marked: give it points by hand',
     breakdown: (tests, rubric) =>
       `tests ${tests === null ? 'not graded' : n(tests)} + rubric ${rubric === null ? 'not marked' : n(rubric)}`,
@@ -981,6 +982,13 @@ export const en: Messages = {
         'Every student who submitted will see their points, the feedback and the rubric items awarded. ' +
         'With anonymous marking, graders see the names from then on.',
       action: 'Release',
+    },
+    withdrawConfirm: {
+      title: 'Withdraw the results?',
+      body:
+        'Students will no longer see their points or feedback. Marks and schemes can be changed again; ' +
+        'release the results once more when they are ready.',
+      action: 'Withdraw',
     },
     releaseDone: 'Results released.',
     withdrawDone: 'Results withdrawn.',

@@ -952,6 +952,7 @@ export interface Messages {
     pointsFrom: (points: number, max: number, source: 'computed' | 'override') => string;
     /** Every test has a result; the rubric is not marked yet. */
     rubricWaits: string;
+    schemeStale: string;
     /** A question with neither tests nor rubric, not given points yet. */
     byHandOnly: string;
     /** The tests' and the rubric's parts of the computed points; null for a part not known yet. */
@@ -1032,6 +1033,7 @@ export interface Messages {
     releaseButton: string;
     withdrawButton: string;
     releaseConfirm: { title: string; body: string; action: string };
+    withdrawConfirm: { title: string; body: string; action: string };
     releaseDone: string;
     withdrawDone: string;
   };

@@ -19,11 +19,11 @@ use crate::error::AppError;
 use crate::http::auth::{CourseExam, ExamInstructor, StudentExam};
 use crate::http::wire::grading::{GradingBody, OptionsBody, RecordedBody, SchemeBody, SubmissionWorkBody};
 use crate::http::wire::results::StudentResultsBody;
+use crate::service::grading::marking::GivenMark;
 use crate::service::grading::{self as service, marking, results};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::grading::{NewResult, Outcome};
-use crate::store::marking::NewMark;
 
 /// `GET .../grading`: the exam's questions with every test (hidden ones
 /// too) and what names their results, and every latest submission with its
@@ -99,7 +99,7 @@ async fn record(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct GivenMark {
+struct MarkBody {
     question_id: QuestionId,
     #[serde(default = "first")]
     marker: Marker,
@@ -122,10 +122,10 @@ async fn give_mark(
     State(state): State<AppState>,
     CourseExam(on): CourseExam,
     Path(params): Path<HashMap<String, String>>,
-    Json(given): Json<GivenMark>,
+    Json(given): Json<MarkBody>,
 ) -> Result<StatusCode, AppError> {
     let override_hundredths = given.points.map(|p| hundredths("points", p)).transpose()?;
-    let mark = NewMark {
+    let mark = GivenMark {
         question: given.question_id,
         marker: given.marker,
         rubric: given.rubric,

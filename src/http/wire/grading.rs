@@ -153,14 +153,16 @@ struct TestBody {
 #[derive(Serialize)]
 struct SubmissionRow {
     submission_id: SubmissionId,
-    attempt_id: AttemptId,
+    /// `null` while marking is anonymous (the attempt's pages name the student).
+    attempt_id: Option<AttemptId>,
     /// `null` while marking is anonymous.
     user_id: Option<UserId>,
     /// The student's name, or their label while marking is anonymous.
     name: String,
     /// `null` while marking is anonymous.
     email: Option<String>,
-    submitted_at: Timestamp,
+    /// `null` while marking is anonymous (the monitor shows when each student handed in).
+    submitted_at: Option<Timestamp>,
     scores: Vec<ScoreBody>,
     /// `null` until every question has its points.
     total: Option<f64>,
@@ -186,6 +188,8 @@ struct ScoreBody {
     second_points: Option<f64>,
     /// Both markers have points and they differ.
     markers_differ: bool,
+    /// The question's scheme still fits it; when not, it computes nothing until set again.
+    scheme_fits: bool,
     /// The first marker wrote feedback.
     feedback: bool,
 }
@@ -228,6 +232,7 @@ impl From<QuestionScore> for ScoreBody {
             rubric_points: s.first.rubric_points.map(points),
             second_points: s.second.as_ref().and_then(|m| m.points).map(points),
             markers_differ: s.markers_differ(),
+            scheme_fits: s.scheme_fits,
             feedback: s.feedback,
         }
     }
@@ -238,11 +243,11 @@ impl SubmissionRow {
         let Submission { id, attempt, user, name, email, submitted_at } = s.submission;
         Self {
             submission_id: id,
-            attempt_id: attempt,
+            attempt_id: (!anonymous).then_some(attempt),
             user_id: (!anonymous).then_some(user),
             name,
             email: (!anonymous).then_some(email),
-            submitted_at,
+            submitted_at: (!anonymous).then_some(submitted_at),
             scores: s.scores.into_iter().map(ScoreBody::from).collect(),
             total: s.total_hundredths.map(points),
             referred: s.referred,
@@ -271,7 +276,8 @@ impl GradingBody {
 #[derive(Serialize)]
 pub struct SubmissionWorkBody {
     submission_id: SubmissionId,
-    attempt_id: AttemptId,
+    /// `null` while marking is anonymous.
+    attempt_id: Option<AttemptId>,
     name: String,
     /// `null` while marking is anonymous.
     email: Option<String>,
@@ -300,7 +306,7 @@ impl From<Mark> for MarkBody {
         Self {
             question_id: m.mark.question,
             marker: m.mark.marker,
-            rubric: m.mark.rubric,
+            rubric: m.mark.rubric.map(|(awarded, _)| awarded),
             points: m.mark.override_hundredths.map(points),
             feedback: m.mark.feedback,
             marked_by: m.marked_by.0,
@@ -355,7 +361,7 @@ impl From<SubmissionWork> for SubmissionWorkBody {
     fn from(w: SubmissionWork) -> Self {
         Self {
             submission_id: w.submission.id,
-            attempt_id: w.submission.attempt,
+            attempt_id: (!w.anonymous).then_some(w.submission.attempt),
             name: w.submission.name,
             email: (!w.anonymous).then_some(w.submission.email),
             answers: w.answers.into_iter().map(|a| AnswerBody { question_id: a.question, code: a.code }).collect(),

@@ -177,6 +177,12 @@ pub async fn export(state: &AppState, on: &ExamStaff, kind: Kind, format: Format
         .try_acquire_owned()
         .map_err(|_| ServiceError::Busy { retry_after_secs: RETRY_AFTER_SECS })?;
     let grading = if kind.needs_grading() { Some(grading::overview(on).await?) } else { None };
+    if grading.as_ref().is_some_and(|g| g.anonymous) {
+        return Err(StoreError::WrongState(
+            "marking is anonymous until the results are released: export the grades after releasing them".to_owned(),
+        )
+        .into());
+    }
     let now = state.clock().now();
     let details = serde_json::json!({ "kind": kind.name(), "format": format.extension() });
     let event = on.staff.actor.event("exam.export").target(on.exam.id.to_string()).details(details);

@@ -23,7 +23,8 @@ pub const MAX_FEEDBACK_CHARS: usize = 4000;
 ///
 /// # Errors
 /// [`StoreError::NotFound`] for a question not of the exam;
-/// [`StoreError::Invalid`] for a scheme that does not fit the question.
+/// [`StoreError::Invalid`] for a scheme that does not fit the question;
+/// [`StoreError::WrongState`] while the results are released.
 pub async fn set_scheme(
     state: &AppState,
     on: &ExamStaff,
@@ -39,12 +40,19 @@ pub async fn set_scheme(
         let field = if e.0.starts_with("test_weights") { "test_weights" } else { "rubric" };
         StoreError::invalid(field, e.0)
     })?;
-    let details = json!({ "test_weights": scheme.test_weights, "rubric": scheme.rubric });
+    // The rubric's words are exam content: the audit entry names them by hash.
+    let details = json!({
+        "test_weights": scheme.test_weights,
+        "rubric_items": scheme.rubric.len(),
+        "rubric_hundredths": scheme.rubric_hundredths(),
+        "rubric_sha256": scheme.rubric_sha256(),
+    });
     let event = on.staff.actor.event("grading.scheme").target(question.to_string()).details(details);
-    let (by, now) = (on.staff.user, state.clock().now());
+    let (exam, by, now) = (on.exam.id, on.staff.user, state.clock().now());
     on.staff
         .db
         .write(move |conn| {
+            unreleased(conn, exam)?;
             store::set_scheme(conn, question, &scheme, by, now)?;
             audit::append(conn, &event, now).map(|_| ())
         })
@@ -82,8 +90,23 @@ pub async fn set_options(state: &AppState, on: &ExamStaff, options: Options) -> 
         .await
 }
 
+/// A grader's mark of one answer, as they give it.
+#[derive(Debug, Clone)]
+pub struct GivenMark {
+    /// The question.
+    pub question: QuestionId,
+    /// Whose marks these are.
+    pub marker: Marker,
+    /// Rubric items awarded (positions); `None` when the rubric is not marked.
+    pub rubric: Option<Vec<usize>>,
+    /// Points replacing the computed ones, in hundredths.
+    pub override_hundredths: Option<u64>,
+    /// For the student.
+    pub feedback: String,
+}
+
 /// Checks a mark against the question's scheme and maximum.
-fn check_mark(mark: &NewMark, points: u32, scheme: &Scheme) -> Result<(), StoreError> {
+fn check_mark(mark: &GivenMark, points: u32, scheme: &Scheme) -> Result<(), StoreError> {
     if let Some(awarded) = &mark.rubric {
         let mut seen = awarded.clone();
         seen.sort_unstable();
@@ -101,6 +124,18 @@ fn check_mark(mark: &NewMark, points: u32, scheme: &Scheme) -> Result<(), StoreE
     Ok(())
 }
 
+/// Refuses a change to what students see while the results are released:
+/// the instructor withdraws them first, so nothing changes under a
+/// student's eyes unannounced.
+fn unreleased(conn: &rusqlite::Connection, exam: crate::domain::ExamId) -> Result<(), StoreError> {
+    if store::release(conn, exam)?.is_some_and(|r| r.released) {
+        return Err(StoreError::WrongState(
+            "the results are released: withdraw them before changing marks or schemes, then release again".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// Gives submission `id` a mark of one answer: rubric items, an override,
 /// feedback. The latest mark of each marker counts; earlier ones stay in
 /// the history.
@@ -109,16 +144,17 @@ fn check_mark(mark: &NewMark, points: u32, scheme: &Scheme) -> Result<(), StoreE
 /// [`StoreError::NotFound`] unless it is the latest submission of an
 /// attempt of this exam, or for a question not of the exam;
 /// [`StoreError::Invalid`] for rubric items the question has not, points
-/// above its maximum, feedback too long, or a second mark when the exam has
-/// no second marker.
-pub async fn mark(state: &AppState, on: &ExamStaff, id: SubmissionId, mut mark: NewMark) -> Result<(), StoreError> {
+/// above its maximum, feedback too long, a second mark when the exam has
+/// no second marker, or one person as both markers of an answer;
+/// [`StoreError::WrongState`] while the results are released.
+pub async fn mark(state: &AppState, on: &ExamStaff, id: SubmissionId, mut given: GivenMark) -> Result<(), StoreError> {
     let questions = questions(&on.exam);
     let points = questions
         .iter()
-        .find(|q| q.id == mark.question)
+        .find(|q| q.id == given.question)
         .map(|q| q.points)
         .ok_or_else(|| StoreError::NotFound("question".to_owned()))?;
-    mark.feedback = text::lines("feedback", "feedback", &mark.feedback, 0, MAX_FEEDBACK_CHARS)?;
+    given.feedback = text::lines("feedback", "feedback", &given.feedback, 0, MAX_FEEDBACK_CHARS)?;
     let (exam, by, now) = (on.exam.id, on.staff.user, state.clock().now());
     let actor = on.staff.actor.clone();
     on.staff
@@ -126,17 +162,35 @@ pub async fn mark(state: &AppState, on: &ExamStaff, id: SubmissionId, mut mark: 
         .write(move |conn| {
             let submission = results_store::submission(conn, exam, id)?
                 .ok_or_else(|| StoreError::NotFound("submission".to_owned()))?;
-            if mark.marker == Marker::Second && !store::options(conn, exam)?.second_marker {
+            unreleased(conn, exam)?;
+            if given.marker == Marker::Second && !store::options(conn, exam)?.second_marker {
                 return Err(StoreError::invalid("marker", "marker: this exam has no second marker"));
             }
-            let scheme = store::schemes(conn, exam)?.remove(&mark.question).unwrap_or_else(|| Scheme::equal(0));
-            check_mark(&mark, points, &scheme)?;
+            let other = if given.marker == Marker::First { Marker::Second } else { Marker::First };
+            let history = store::history(conn, id)?;
+            let other_by = history.iter().rev().find(|m| m.mark.question == given.question && m.mark.marker == other);
+            if other_by.is_some_and(|m| m.marked_by.0 == by) {
+                return Err(StoreError::invalid(
+                    "marker",
+                    "marker: you marked this answer as the other marker; a second opinion needs a second person",
+                ));
+            }
+            let scheme = store::schemes(conn, exam)?.remove(&given.question).unwrap_or_else(|| Scheme::equal(0));
+            check_mark(&given, points, &scheme)?;
+            let rubric_sha256 = scheme.rubric_sha256();
+            let mark = NewMark {
+                question: given.question,
+                marker: given.marker,
+                rubric: given.rubric.map(|awarded| (awarded, rubric_sha256)),
+                override_hundredths: given.override_hundredths,
+                feedback: given.feedback,
+            };
             store::append(conn, id, &mark, by, now)?;
             let details = json!({
                 "submission": id,
                 "question": mark.question,
                 "marker": mark.marker,
-                "rubric": mark.rubric,
+                "rubric": mark.rubric.as_ref().map(|(awarded, _)| awarded),
                 "override_hundredths": mark.override_hundredths,
                 "feedback_characters": mark.feedback.chars().count(),
             });
@@ -170,7 +224,7 @@ pub async fn release(state: &AppState, on: &ExamStaff, released: bool) -> Result
                 let state = if released { "already released" } else { "not released" };
                 return Err(StoreError::WrongState(format!("the results are {state}")));
             }
-            let grading = stored.grading(exam, questions);
+            let grading = stored.grading(questions);
             let ungraded = grading.submissions.iter().filter(|s| s.total_hundredths.is_none()).count();
             if released && ungraded > 0 {
                 return Err(StoreError::WrongState(format!(
@@ -190,8 +244,8 @@ mod tests {
     use super::*;
     use crate::domain::marking::RubricItem;
 
-    fn mark(rubric: Option<Vec<usize>>, override_hundredths: Option<u64>) -> NewMark {
-        NewMark {
+    fn mark(rubric: Option<Vec<usize>>, override_hundredths: Option<u64>) -> GivenMark {
+        GivenMark {
             question: QuestionId::generate(),
             marker: Marker::First,
             rubric,

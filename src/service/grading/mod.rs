@@ -141,14 +141,14 @@ fn questions(exam: &Exam) -> Vec<GradingQuestion> {
 pub async fn overview(on: &ExamStaff) -> Result<Grading, StoreError> {
     let exam = on.exam.id;
     let stored = on.staff.db.read(move |conn| Stored::read(conn, exam)).await?;
-    Ok(stored.grading(exam, questions(&on.exam)))
+    Ok(stored.grading(questions(&on.exam)))
 }
 
 impl Stored {
-    /// The grading these rows make, for questions `questions` of `exam`.
-    fn grading(self, exam: ExamId, questions: Vec<GradingQuestion>) -> Grading {
+    /// The grading these rows make, for the exam's questions `questions`.
+    fn grading(self, questions: Vec<GradingQuestion>) -> Grading {
         let stored = self;
-        let anonymous = stored.options.anonymous && !stored.release.as_ref().is_some_and(|r| r.released);
+        let anonymous = stored.label_key.is_some();
         let mut passed: HashMap<SubmissionId, HashMap<(QuestionId, &str), bool>> = HashMap::new();
         for (submission, question, test, ok) in &stored.passed {
             passed.entry(*submission).or_default().insert((*question, test.as_str()), *ok);
@@ -169,7 +169,10 @@ impl Stored {
                 };
                 let (scores, total_hundredths) = scores::scores(&questions, &inputs);
                 let referred = stored.referred.get(&submission.attempt).copied().unwrap_or(0);
-                let submission = if anonymous { anonymised(exam, submission.clone()) } else { submission.clone() };
+                let submission = match &stored.label_key {
+                    Some(key) => anonymised(key, submission.clone()),
+                    None => submission.clone(),
+                };
                 SubmissionScores { submission, scores, total_hundredths, referred }
             })
             .collect();
@@ -192,6 +195,8 @@ struct Stored {
     options: Options,
     release: Option<Release>,
     referred: HashMap<crate::domain::AttemptId, usize>,
+    /// The key of the labels, while names are hidden.
+    label_key: Option<String>,
 }
 
 impl Stored {
@@ -204,16 +209,29 @@ impl Stored {
             options: marking_store::options(conn, exam)?,
             release: marking_store::release(conn, exam)?,
             referred: marking_store::referred(conn, exam)?,
+            label_key: hiding_names(conn, exam)?,
         })
     }
 }
 
+/// The key of the exam's anonymous labels while names are hidden from
+/// graders (anonymous marking, results not released); `None` otherwise.
+fn hiding_names(conn: &rusqlite::Connection, exam: ExamId) -> Result<Option<String>, StoreError> {
+    let hidden = marking_store::options(conn, exam)?.anonymous
+        && !marking_store::release(conn, exam)?.is_some_and(|r| r.released);
+    if !hidden {
+        return Ok(None);
+    }
+    marking_store::label_key(conn, exam)
+}
+
 /// A submission as anonymous marking shows it: a label that stays the same
-/// for the exam (derived from the attempt, so it says nothing of the
-/// student), no name, no address.
-fn anonymised(exam: ExamId, mut submission: Submission) -> Submission {
-    let digest = sha256_hex(&format!("{exam}:{}", submission.attempt));
-    submission.name = format!("Candidate {}", digest[..6].to_uppercase());
+/// for the exam, keyed with the exam's own secret (so no one who can list
+/// attempts can work it out), no name, no address.
+fn anonymised(key: &str, mut submission: Submission) -> Submission {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes());
+    let tag = ring::hmac::sign(&key, submission.attempt.to_string().as_bytes());
+    submission.name = format!("Candidate {}", hex::encode(&tag.as_ref()[..4]).to_uppercase());
     submission.email.clear();
     submission
 }
@@ -225,16 +243,15 @@ fn anonymised(exam: ExamId, mut submission: Submission) -> Submission {
 /// attempt of this exam; storage errors.
 pub async fn work(on: &ExamStaff, id: SubmissionId) -> Result<SubmissionWork, StoreError> {
     let exam = on.exam.id;
-    let (submission, mut codes, results, marks, anonymous) = on
+    let (submission, mut codes, results, marks, hidden) = on
         .staff
         .db
         .read(move |conn| {
             let submission =
                 store::submission(conn, exam, id)?.ok_or_else(|| StoreError::NotFound("submission".to_owned()))?;
-            let anonymous = marking_store::options(conn, exam)?.anonymous
-                && !marking_store::release(conn, exam)?.is_some_and(|r| r.released);
+            let hidden = hiding_names(conn, exam)?;
             let codes = submissions::codes(conn, &id)?;
-            Ok((submission, codes, store::results_of(conn, id)?, marking_store::history(conn, id)?, anonymous))
+            Ok((submission, codes, store::results_of(conn, id)?, marking_store::history(conn, id)?, hidden))
         })
         .await?;
     let answers = on
@@ -243,7 +260,11 @@ pub async fn work(on: &ExamStaff, id: SubmissionId) -> Result<SubmissionWork, St
         .iter()
         .map(|question| Answer { question: *question, code: codes.remove(question).unwrap_or_default() })
         .collect();
-    let submission = if anonymous { anonymised(exam, submission) } else { submission };
+    let anonymous = hidden.is_some();
+    let submission = match &hidden {
+        Some(key) => anonymised(key, submission),
+        None => submission,
+    };
     Ok(SubmissionWork { submission, answers, results, marks, anonymous })
 }
 

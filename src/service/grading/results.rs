@@ -126,7 +126,7 @@ pub async fn for_student(taker: &ExamTaker) -> Result<StudentResults, StoreError
         .map(|(question, score)| {
             let mark = firsts.get(&(question.id, Marker::First));
             let scheme = schemes.get(&question.id).cloned().unwrap_or_else(|| Scheme::equal(question.tests.len()));
-            let awarded = mark.and_then(|m| m.rubric.clone()).unwrap_or_default();
+            let awarded = scores::current_awards(&scheme, mark.copied()).map(<[usize]>::to_vec).unwrap_or_default();
             let rubric = scheme.rubric.into_iter().enumerate().map(|(n, item)| (item, awarded.contains(&n))).collect();
             let (visible, hidden): (Vec<_>, Vec<_>) =
                 question.tests.iter().partition(|t| t.spec.visibility == Visibility::Visible);

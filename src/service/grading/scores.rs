@@ -57,6 +57,9 @@ pub struct QuestionScore {
     pub feedback: bool,
     /// The points that count (the first marker's), in hundredths.
     pub points_hundredths: Option<u64>,
+    /// The question's scheme still fits it (set again after its points or
+    /// tests changed); until then it computes no points.
+    pub scheme_fits: bool,
 }
 
 impl QuestionScore {
@@ -77,21 +80,45 @@ pub struct Inputs<'a> {
     pub marks: &'a HashMap<(QuestionId, Marker), &'a NewMark>,
 }
 
-fn marked(question: &GradingQuestion, scheme: &Scheme, outcomes: &[Option<bool>], mark: Option<&NewMark>) -> Marked {
-    let all: Option<Vec<bool>> = outcomes.iter().copied().collect();
-    let test_points = all.map(|passed| scheme.test_points(question.points, &passed));
-    let rubric_points = if scheme.rubric.is_empty() {
-        Some(0)
-    } else {
-        mark.and_then(|m| m.rubric.as_deref()).map(|awarded| scheme.rubric_points(awarded))
+/// The rubric items `mark` awarded, while the rubric is still the one they
+/// were awarded from: an item edited, added or removed since makes the
+/// rubric wait to be marked again, so no award lands on another item.
+#[must_use]
+pub fn current_awards<'a>(scheme: &Scheme, mark: Option<&'a NewMark>) -> Option<&'a [usize]> {
+    let (awarded, sha256) = mark?.rubric.as_ref()?;
+    (*sha256 == scheme.rubric_sha256()).then_some(awarded.as_slice())
+}
+
+fn marked(
+    question: &GradingQuestion,
+    scheme: Option<&Scheme>,
+    outcomes: &[Option<bool>],
+    mark: Option<&NewMark>,
+) -> Marked {
+    // A scheme that no longer fits the question (its points or tests changed
+    // since) computes nothing until an instructor sets it again.
+    let (test_points, rubric_points) = match scheme {
+        Some(scheme) => {
+            let all: Option<Vec<bool>> = outcomes.iter().copied().collect();
+            let tests = all.map(|passed| scheme.test_points(question.points, &passed));
+            let rubric = if scheme.rubric.is_empty() {
+                Some(0)
+            } else {
+                current_awards(scheme, mark).map(|awarded| scheme.rubric_points(awarded))
+            };
+            (tests, rubric)
+        }
+        None => (None, None),
     };
-    let by_hand_only = question.tests.is_empty() && scheme.rubric.is_empty();
+    let by_hand_only = question.tests.is_empty() && scheme.is_some_and(|s| s.rubric.is_empty());
     let computed = match (by_hand_only, test_points, rubric_points) {
         (false, Some(tests), Some(rubric)) => Some(tests + rubric),
         _ => None,
     };
+    // Points by hand above a maximum lowered since count as the maximum.
+    let most = u64::from(question.points) * 100;
     match mark.and_then(|m| m.override_hundredths) {
-        Some(points) => Marked { test_points, rubric_points, points: Some(points), source: Source::Override },
+        Some(points) => Marked { test_points, rubric_points, points: Some(points.min(most)), source: Source::Override },
         None => Marked { test_points, rubric_points, points: computed, source: Source::Computed },
     }
 }
@@ -100,7 +127,8 @@ fn marked(question: &GradingQuestion, scheme: &Scheme, outcomes: &[Option<bool>]
 #[must_use]
 pub fn question_score(question: &GradingQuestion, inputs: &Inputs<'_>) -> QuestionScore {
     let equal = Scheme::equal(question.tests.len());
-    let scheme = inputs.schemes.get(&question.id).unwrap_or(&equal);
+    let set = inputs.schemes.get(&question.id).unwrap_or(&equal);
+    let scheme = set.validate(question.points, question.tests.len()).is_ok().then_some(set);
     let outcomes: Vec<Option<bool>> =
         question.tests.iter().map(|test| inputs.passed.get(&(question.id, test.sha256.as_str())).copied()).collect();
     let first_mark = inputs.marks.get(&(question.id, Marker::First)).copied();
@@ -115,6 +143,7 @@ pub fn question_score(question: &GradingQuestion, inputs: &Inputs<'_>) -> Questi
         first,
         second: second_mark.map(|mark| marked(question, scheme, &outcomes, Some(mark))),
         feedback: first_mark.is_some_and(|m| !m.feedback.trim().is_empty()),
+        scheme_fits: scheme.is_some(),
     }
 }
 
@@ -150,7 +179,7 @@ mod tests {
         GradingQuestion { id: QuestionId::generate(), title: "Q".to_owned(), points, tests }
     }
 
-    fn mark(rubric: Option<Vec<usize>>, override_hundredths: Option<u64>) -> NewMark {
+    fn mark(rubric: Option<(Vec<usize>, String)>, override_hundredths: Option<u64>) -> NewMark {
         NewMark {
             question: QuestionId::generate(),
             marker: Marker::First,
@@ -231,25 +260,54 @@ mod tests {
             RubricItem { description: "loop".into(), points_hundredths: 300 },
             RubricItem { description: "names".into(), points_hundredths: 100 },
         ];
-        world.schemes.insert(q.id, Scheme { test_weights: vec![1, 2], rubric });
+        let scheme = Scheme { test_weights: vec![1, 2], rubric };
+        let sha = scheme.rubric_sha256();
+        world.schemes.insert(q.id, scheme);
         world.pass(&q, 0, false);
         world.pass(&q, 1, true);
         let (scores, _) = world.scores(std::slice::from_ref(&q));
         assert_eq!(scores[0].first.test_points, Some(400), "6 points for tests, test 2 weighs 2 of 3");
         assert_eq!(scores[0].points_hundredths, None, "the rubric is not marked yet");
 
-        world.marks.insert((q.id, Marker::First), mark(Some(vec![0]), None));
+        world.marks.insert((q.id, Marker::First), mark(Some((vec![0], sha.clone())), None));
         let (scores, total) = world.scores(std::slice::from_ref(&q));
         assert_eq!((scores[0].first.rubric_points, total), (Some(300), Some(700)));
 
-        world.marks.insert((q.id, Marker::Second), NewMark { marker: Marker::Second, ..mark(Some(vec![0, 1]), None) });
+        let second = NewMark { marker: Marker::Second, ..mark(Some((vec![0, 1], sha.clone())), None) };
+        world.marks.insert((q.id, Marker::Second), second);
         let (scores, total) = world.scores(std::slice::from_ref(&q));
         assert_eq!(scores[0].second.as_ref().and_then(|s| s.points), Some(800));
         assert!(scores[0].markers_differ());
         assert_eq!(total, Some(700), "the first marker's points count");
 
-        world.marks.insert((q.id, Marker::First), mark(Some(vec![0]), Some(950)));
+        world.marks.insert((q.id, Marker::First), mark(Some((vec![0], sha)), Some(950)));
         let (scores, total) = world.scores(std::slice::from_ref(&q));
         assert_eq!((scores[0].first.source, total), (Source::Override, Some(950)));
+    }
+
+    #[test]
+    fn an_award_from_another_rubric_waits_and_a_scheme_that_no_longer_fits_computes_nothing() {
+        let mut q = question(10, 1);
+        let mut world = World::new();
+        let scheme = |points| Scheme {
+            test_weights: vec![1],
+            rubric: vec![RubricItem { description: "loop".into(), points_hundredths: points }],
+        };
+        let old = scheme(300).rubric_sha256();
+        world.schemes.insert(q.id, scheme(400));
+        world.pass(&q, 0, true);
+        world.marks.insert((q.id, Marker::First), mark(Some((vec![0], old)), None));
+        let (scores, total) = world.scores(std::slice::from_ref(&q));
+        assert_eq!((scores[0].first.rubric_points, total), (None, None), "the item changed since it was awarded");
+        assert!(scores[0].scheme_fits);
+
+        // The question's points were lowered below the rubric's: the scheme must be set again.
+        q.points = 3;
+        let (scores, total) = world.scores(std::slice::from_ref(&q));
+        assert_eq!((scores[0].scheme_fits, total), (false, None));
+
+        world.marks.insert((q.id, Marker::First), mark(None, Some(900)));
+        let (_, total) = world.scores(std::slice::from_ref(&q));
+        assert_eq!(total, Some(300), "points by hand above the new maximum count as the maximum");
     }
 }

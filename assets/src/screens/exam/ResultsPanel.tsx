@@ -50,7 +50,7 @@ function Question({ question }: { question: QuestionResult }) {
                 {test.outcome === null ? text.notRun : text.outcomes[test.outcome]}
                 <dl class="facts">
                   <dt>{t.grading.testName(test.position, 'visible')}</dt>
-                  <dd><code>{test.kind === 'function' ? test.expression : test.stdin}</code></dd>
+                  <dd>{test.kind === 'function' ? <code>{test.expression}</code> : <pre>{test.stdin}</pre>}</dd>
                   <dt>{text.expected}</dt>
                   <dd><pre>{test.expected}</pre></dd>
                   {test.outcome !== null && test.outcome !== 'passed' && (

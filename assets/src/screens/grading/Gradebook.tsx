@@ -81,7 +81,7 @@ function Results({ courseId, examId, grading, work, onSaved }: ResultsProps) {
     <div data-testid="grade-results">
       {grading.questions.map((question) => (
         <section key={question.id} aria-label={question.title}>
-          <h4>{question.title}</h4>
+          <h3>{question.title}</h3>
           <TestResults question={question} work={work} />
           <MarkForm
             courseId={courseId}
@@ -114,6 +114,7 @@ function RowResults({ courseId, examId, grading, reload, submissionId }: Props &
 
 /** Why a question has no points yet. */
 function pendingText(score: QuestionScore, question: GradingQuestion | undefined): string {
+  if (!score.scheme_fits) return text.schemeStale;
   const rubric = (question?.scheme.rubric.length ?? 0) > 0;
   if (score.tests === 0 && !rubric) return text.byHandOnly;
   if (score.graded === score.tests && rubric) return text.rubricWaits;
@@ -155,7 +156,11 @@ function ScoreCell({ score, question }: { score: QuestionScore; question: Gradin
 function Row({ courseId, examId, grading, reload, row }: Props & { row: GradingRow }) {
   const [open, setOpen] = useState(false);
   const detailsId = `grade-details-${row.submission_id}`;
-  const review = `/courses/${encodeURIComponent(courseId)}/exams/${encodeURIComponent(examId)}/attempts/${encodeURIComponent(row.attempt_id)}`;
+  // Anonymous marking sends no attempt: its pages would name the student.
+  const review =
+    row.attempt_id === null
+      ? null
+      : `/courses/${encodeURIComponent(courseId)}/exams/${encodeURIComponent(examId)}/attempts/${encodeURIComponent(row.attempt_id)}`;
   return (
     <>
       <tr data-testid="grade-row" data-email={row.email ?? undefined} data-name={row.name}>
@@ -165,7 +170,7 @@ function Row({ courseId, examId, grading, reload, row }: Props & { row: GradingR
         ))}
         <td data-testid="grade-total">{row.total === null ? text.noTotal : text.points(row.total, grading.max_points)}</td>
         <td data-testid="grade-integrity">
-          {row.referred > 0 ? <Link href={review}>{text.referred(row.referred)}</Link> : text.noneReferred}
+          {row.referred === 0 ? text.noneReferred : review === null ? text.referred(row.referred) : <Link href={review}>{text.referred(row.referred)}</Link>}
         </td>
         <td>
           <button type="button" class="button button--secondary" aria-expanded={open} aria-controls={detailsId} onClick={() => { setOpen(!open); }} data-testid="grade-details">

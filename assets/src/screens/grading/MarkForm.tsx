@@ -23,6 +23,8 @@ const MAX_FEEDBACK_CHARS = 4000;
  * most two decimals (the server's rule); undefined otherwise.
  */
 export function typedPoints(typed: string, max: number): number | undefined {
+  // Digits with at most two decimals: Number() alone would take "0x10" or "1e2".
+  if (!/^\d+(?:\.\d{1,2})?$/.test(typed.trim())) return undefined;
   const value = Number(typed.trim());
   const hundredths = value * 100;
   if (typed.trim() === '' || !Number.isFinite(value) || value < 0 || value > max) return undefined;
@@ -108,7 +110,7 @@ export function MarkForm({ courseId, examId, submissionId, question, marks, seco
 
   return (
     <section aria-labelledby={`${id}-heading`} data-testid="mark-form" data-question={question.id}>
-      <h5 id={`${id}-heading`}>{text.markHeading}</h5>
+      <h4 id={`${id}-heading`}>{text.markHeading}</h4>
       <form ref={form} class="form--narrow" noValidate onSubmit={(event) => { void submit(event); }}>
         {secondMarker && (
           <RadioField
@@ -195,7 +197,7 @@ function MarkHistory({ question, marks }: { question: GradingQuestion; marks: St
   const newestFirst = [...marks].reverse();
   return (
     <section aria-labelledby={`${id}-heading`} data-testid="mark-history">
-      <h5 id={`${id}-heading`}>{text.historyHeading}</h5>
+      <h4 id={`${id}-heading`}>{text.historyHeading}</h4>
       {newestFirst.length === 0 ? (
         <p class="hint">{text.noMarks}</p>
       ) : (

@@ -301,8 +301,8 @@ function ReleasePanel({ courseId, examId, grading, reload }: SetupProps) {
   const released = grading.release?.released === true;
   const change = async (): Promise<void> => {
     setDone(null);
-    // Releasing shows every student their results (and graders the names): ask first.
-    if (!released && !(await confirm(text.releaseConfirm))) return;
+    // Releasing shows every student their results (and graders the names); withdrawing hides them: ask first.
+    if (!(await confirm(released ? text.withdrawConfirm : text.releaseConfirm))) return;
     if (await action.run(() => setReleased(courseId, examId, !released))) {
       setDone(released ? text.withdrawDone : text.releaseDone);
       reload();

@@ -17,9 +17,12 @@ CREATE TABLE question_schemes (
 ) STRICT;
 
 -- Per exam: names hidden from graders until release, a second marker, and
--- whether students see how many hidden tests they passed.
+-- whether students see how many hidden tests they passed. `label_key` (random,
+-- made with the row) derives each submission's anonymous label, so no one
+-- who can list attempts can work the labels out.
 CREATE TABLE exam_marking (
     exam_id         TEXT PRIMARY KEY REFERENCES exams(id) ON DELETE CASCADE,
+    label_key       TEXT NOT NULL CHECK (length(label_key) = 64),
     anonymous       INTEGER NOT NULL CHECK (anonymous IN (0, 1)),
     second_marker   INTEGER NOT NULL CHECK (second_marker IN (0, 1)),
     hidden_counts   INTEGER NOT NULL CHECK (hidden_counts IN (0, 1)),
@@ -28,7 +31,9 @@ CREATE TABLE exam_marking (
 ) STRICT;
 
 -- A grader's mark of one answer: the rubric items they awarded (positions,
--- JSON array; NULL when they did not mark the rubric), the points that
+-- JSON array; NULL when they did not mark the rubric) with the SHA-256 of
+-- the rubric as it stood (an award counts only while the rubric is the
+-- same: items edited, added or removed since wait to be marked again), the points that
 -- replace the computed ones (hundredths; NULL for none) and feedback for
 -- the student. A new mark is a new row: the latest of each marker counts,
 -- and the history shows who changed what and when. The first marker's
@@ -38,6 +43,7 @@ CREATE TABLE grading_marks (
     question_id        TEXT NOT NULL REFERENCES questions(id),
     marker             TEXT NOT NULL CHECK (marker IN ('first', 'second')),
     rubric             TEXT CHECK (rubric IS NULL OR (json_valid(rubric) AND json_type(rubric) = 'array')),
+    rubric_sha256      TEXT CHECK ((rubric IS NULL) = (rubric_sha256 IS NULL)),
     override_hundredths INTEGER CHECK (override_hundredths IS NULL OR override_hundredths >= 0),
     feedback           TEXT NOT NULL,
     marked_by          TEXT NOT NULL REFERENCES users(id),
