@@ -10,18 +10,16 @@
 //! tools) over the same plaintext tar; and the bundle restored into a fresh
 //! organization database.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use examhall::backup::{self, BundleWriter, Manifest, OrgRef};
-use examhall::domain::receipt::SubmissionReason;
-use examhall::domain::save_item::SaveItem;
-use examhall::domain::{DisplayName, Email, ExamSpec, Role, UserId};
+use examhall::domain::{DisplayName, Email, ExamSpec, Role};
 use examhall::signing::SigningKey;
 use examhall::store::accounts::users::{self, NewUser};
-use examhall::store::attempts;
-use examhall::store::attempts::log::SaveRules;
-use examhall::store::attempts::submissions::{self, Freeze};
 use examhall::store::backup::{Scope, dump};
 use examhall::store::courses::{self, GrantTarget};
 use examhall::store::exams::{self, Exam};
@@ -219,32 +217,8 @@ fn populate(conn: &mut Connection) -> Result<Exam, StoreError> {
         let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
         let user = users::create(&tx, &new, now)?;
         courses::grant(&tx, user.id, Role::Student, GrantTarget::Section(section.id), now)?;
-        take(&tx, &exam, user.id, now)?;
+        common::take(&tx, &exam, user.id, ITEMS, now)?;
     }
     tx.commit()?;
     Ok(exam)
-}
-
-/// Starts, saves [`ITEMS`] items (typing, as snapshots of a growing line, and focus events), and submits.
-fn take(conn: &Connection, exam: &Exam, user: UserId, now: OffsetDateTime) -> Result<(), StoreError> {
-    let (attempt, _binding) = attempts::start(conn, exam, user, now)?;
-    let rules = SaveRules { late_window: time::Duration::minutes(10), quota_bytes: u64::MAX };
-    for batch in (1..=ITEMS).collect::<Vec<_>>().chunks(500) {
-        let items: Vec<SaveItem> = batch
-            .iter()
-            .map(|&seq| {
-                let question = exam.question_ids[usize::try_from(seq).unwrap_or(0) % 2];
-                let raw = if seq % 10 == 0 {
-                    format!(r#"{{"seq":{seq},"kind":"focus_lost","client_at":"2026-06-01T09:00:00Z","data":{{}}}}"#)
-                } else {
-                    format!(
-                        r#"{{"seq":{seq},"kind":"snapshot","question_id":"{question}","client_at":"2026-06-01T09:00:00Z","code":"total = {seq} + sum(range({seq}))\n"}}"#
-                    )
-                };
-                SaveItem::parse(&raw, &exam.question_ids).expect("a valid item")
-            })
-            .collect();
-        attempts::log::save(conn, &attempt, exam, &items, None, now, rules)?.expect("a contiguous batch");
-    }
-    submissions::freeze(conn, &attempt, exam, Freeze::first(SubmissionReason::Student, now)).map(|_| ())
 }

@@ -12,21 +12,19 @@
 //! resident memory before the export (the baseline, measured in the same
 //! run) and at its peak during it (`VmHWM`, reset before each export).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
 use examhall::app::AppState;
 use examhall::clock::ManualClock;
 use examhall::config::Config;
-use examhall::domain::receipt::SubmissionReason;
-use examhall::domain::save_item::SaveItem;
 use examhall::domain::{CourseId, DisplayName, Email, ExamSpec, OrgName, OrgSlug, Role, UserId};
 use examhall::service::exports::{self, Format, Kind};
 use examhall::service::{Actor, CourseActor, ExamStaff};
 use examhall::store::accounts::users::{self, NewUser};
-use examhall::store::attempts;
-use examhall::store::attempts::log::SaveRules;
-use examhall::store::attempts::submissions::{self, Freeze};
 use examhall::store::courses::{self, GrantTarget};
 use examhall::store::exams::{self, Exam};
 use examhall::store::{StoreError, master_key};
@@ -139,31 +137,7 @@ fn populate(conn: &Connection) -> Result<(CourseId, Exam), StoreError> {
         let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
         let user = users::create(conn, &new, now)?;
         courses::grant(conn, user.id, Role::Student, GrantTarget::Section(section.id), now)?;
-        take(conn, &exam, user.id, now)?;
+        common::take(conn, &exam, user.id, ITEMS, now)?;
     }
     Ok((course.id, exam))
-}
-
-/// Starts, saves [`ITEMS`] items (typing, as snapshots of a growing line, and focus events), and submits.
-fn take(conn: &Connection, exam: &Exam, user: UserId, now: OffsetDateTime) -> Result<(), StoreError> {
-    let (attempt, _binding) = attempts::start(conn, exam, user, now)?;
-    let rules = SaveRules { late_window: time::Duration::minutes(10), quota_bytes: u64::MAX };
-    for batch in (1..=ITEMS).collect::<Vec<_>>().chunks(500) {
-        let items: Vec<SaveItem> = batch
-            .iter()
-            .map(|&seq| {
-                let question = exam.question_ids[usize::try_from(seq).unwrap_or(0) % 2];
-                let raw = if seq % 10 == 0 {
-                    format!(r#"{{"seq":{seq},"kind":"focus_lost","client_at":"2026-06-01T09:00:00Z","data":{{}}}}"#)
-                } else {
-                    format!(
-                        r#"{{"seq":{seq},"kind":"snapshot","question_id":"{question}","client_at":"2026-06-01T09:00:00Z","code":"total = {seq} + sum(range({seq}))\n"}}"#
-                    )
-                };
-                SaveItem::parse(&raw, &exam.question_ids).expect("a valid item")
-            })
-            .collect();
-        attempts::log::save(conn, &attempt, exam, &items, None, now, rules)?.expect("a contiguous batch");
-    }
-    submissions::freeze(conn, &attempt, exam, Freeze::first(SubmissionReason::Student, now)).map(|_| ())
 }

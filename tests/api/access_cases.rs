@@ -652,26 +652,13 @@ fn grading_cases(open: &str, staff: impl Fn(Method, String, Body, Access, (Who, 
 
 /// The open exam's exports (instructors only; each allowed export is audited).
 fn export_cases(open: &str, staff: impl Fn(Method, String, Body, Access, (Who, u16)) -> Case) -> Vec<Case> {
-    [
-        "attempts.csv",
-        "attempts.json",
-        "events.csv",
-        "events.json",
-        "signals.csv",
-        "signals.json",
-        "similarity.csv",
-        "similarity.json",
-        "grades.csv",
-        "grades.json",
-        "moodle.csv",
-        "canvas.csv",
-    ]
-    .into_iter()
-    .map(|file| {
-        let path = format!("{open}/exports/{file}");
-        staff(Method::GET, path, Body::None, Access::CourseInstructor, (Who::Instructor, 200))
-    })
-    .collect()
+    crate::exports::FILES
+        .into_iter()
+        .map(|file| {
+            let path = format!("{open}/exports/{file}");
+            staff(Method::GET, path, Body::None, Access::CourseInstructor, (Who::Instructor, 200))
+        })
+        .collect()
 }
 
 /// The candidate links of the world's draft exam (course instructors).

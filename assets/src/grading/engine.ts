@@ -229,63 +229,50 @@ async function gradeTests(
   const stop = (): void => { runner.stop(); };
   control.signal.addEventListener('abort', stop);
   try {
-    return await gradeInRuns(runner, questionId, code, tests, expected, control, between);
+    const results: ReportedResult[] = [];
+    let rest = [...tests];
+    while (rest.length > 0) {
+      await control.gate();
+      // Stopped: what this question has so far is still stored.
+      if (control.signal.aborted) break;
+      const markers = rest.map(() => newMarker());
+      const run = await runTests(runner, gradeProgram(markers, code, rest), markers, TEST_TIME_LIMIT_MS, between);
+      const reports = markers.map((marker) => readReport(run.lines, marker));
+      const answered = reports.findIndex((report) => report === null);
+      const done = answered === -1 ? rest.length : answered;
+      rest.slice(0, done).forEach((test, i) => {
+        results.push(run.tampered.has(i) ? tamperedResult(questionId, test, expected(test)) : resultOf(questionId, test, expected(test), reports[i] ?? null, run.lines));
+      });
+      const unanswered = rest[done];
+      // Every test reported.
+      if (unanswered === undefined) break;
+      if (between()) {
+        // Paused or ended during the run: the test it was stopped at, and the
+        // rest, run after the pause (or never); nothing is made up for them.
+        rest = rest.slice(done);
+      } else if (run.timedOut) {
+        const wanted = expected(unanswered);
+        results.push({
+          question_id: questionId,
+          test_sha256: unanswered.sha256,
+          expected: excerpt(wanted.error ?? wanted.value),
+          outcome: 'timed_out',
+          actual: '',
+          stdout: '',
+          stderr: `stopped after ${String(TEST_TIME_LIMIT_MS / 1000)} s`,
+          duration_ms: TEST_TIME_LIMIT_MS,
+        });
+        rest = rest.slice(done + 1);
+      } else {
+        // The run ended without this test's report (the code ended the interpreter's run itself).
+        results.push(resultOf(questionId, unanswered, expected(unanswered), null, run.lines));
+        rest = rest.slice(done + 1);
+      }
+    }
+    return results;
   } finally {
     control.signal.removeEventListener('abort', stop);
   }
-}
-
-/** gradeTests' runs: one, and another after each test that ended a run without its report. */
-async function gradeInRuns(
-  runner: PythonRunner,
-  questionId: string,
-  code: string,
-  tests: readonly GradingTest[],
-  expected: (test: GradingTest) => Expected,
-  control: Control,
-  between: () => boolean,
-): Promise<ReportedResult[]> {
-  const results: ReportedResult[] = [];
-  let rest = [...tests];
-  while (rest.length > 0) {
-    await control.gate();
-    // Stopped: what this question has so far is still stored.
-    if (control.signal.aborted) break;
-    const markers = rest.map(() => newMarker());
-    const run = await runTests(runner, gradeProgram(markers, code, rest), markers, TEST_TIME_LIMIT_MS, between);
-    const reports = markers.map((marker) => readReport(run.lines, marker));
-    const answered = reports.findIndex((report) => report === null);
-    const done = answered === -1 ? rest.length : answered;
-    rest.slice(0, done).forEach((test, i) => {
-      results.push(run.tampered.has(i) ? tamperedResult(questionId, test, expected(test)) : resultOf(questionId, test, expected(test), reports[i] ?? null, run.lines));
-    });
-    const unanswered = rest[done];
-    // Every test reported.
-    if (unanswered === undefined) break;
-    if (between()) {
-      // Paused or ended during the run: the test it was stopped at, and the
-      // rest, run after the pause (or never); nothing is made up for them.
-      rest = rest.slice(done);
-    } else if (run.timedOut) {
-      const wanted = expected(unanswered);
-      results.push({
-        question_id: questionId,
-        test_sha256: unanswered.sha256,
-        expected: excerpt(wanted.error ?? wanted.value),
-        outcome: 'timed_out',
-        actual: '',
-        stdout: '',
-        stderr: `stopped after ${String(TEST_TIME_LIMIT_MS / 1000)} s`,
-        duration_ms: TEST_TIME_LIMIT_MS,
-      });
-      rest = rest.slice(done + 1);
-    } else {
-      // The run ended without this test's report (the code ended the interpreter's run itself).
-      results.push(resultOf(questionId, unanswered, expected(unanswered), null, run.lines));
-      rest = rest.slice(done + 1);
-    }
-  }
-  return results;
 }
 
 /**

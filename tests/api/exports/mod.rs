@@ -21,7 +21,7 @@ use crate::helpers::{TestApp, spawn_app};
 use crate::people::{Caller, PASSWORD, World, password_hash, world};
 
 /// Every export's file.
-const FILES: [&str; 12] = [
+pub const FILES: [&str; 12] = [
     "attempts.csv",
     "attempts.json",
     "events.csv",

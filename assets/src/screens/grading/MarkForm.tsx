@@ -11,7 +11,7 @@ import type { TargetedSubmitEvent } from 'preact';
 import { formatDateTime, t } from '../../i18n';
 import { giveMark, type GradingQuestion, type Marker, type StoredMark } from '../../api/grading';
 import { CheckboxField, focusFirstInvalid, RadioField, TextAreaField } from '../../components/Field';
-import { DoneNotice, ErrorNotice } from '../../components/ErrorNotice';
+import { SaveActions } from '../../components/ErrorNotice';
 import { useAction } from '../../hooks/useAction';
 
 const text = t.grading;
@@ -171,13 +171,7 @@ export function MarkForm({ courseId, examId, submissionId, question, marks, seco
           maxLength={MAX_FEEDBACK_CHARS}
           testId="mark-feedback"
         />
-        <ErrorNotice error={action.error} testId="mark-error" />
-        <DoneNotice text={done} testId="mark-saved" />
-        <div class="actions">
-          <button type="submit" class="button" disabled={action.busy} data-testid="mark-save">
-            {action.busy ? t.common.saving : text.saveMark}
-          </button>
-        </div>
+        <SaveActions busy={action.busy} error={action.error} done={done} label={text.saveMark} testPrefix="mark" />
       </form>
       <MarkHistory question={question} marks={own} />
     </section>

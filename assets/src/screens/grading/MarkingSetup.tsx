@@ -21,7 +21,7 @@ import {
 } from '../../api/grading';
 import { useConfirm } from '../../components/ConfirmDialog';
 import { CheckboxField, focusFirstInvalid, TextField } from '../../components/Field';
-import { DoneNotice, ErrorNotice } from '../../components/ErrorNotice';
+import { DoneNotice, ErrorNotice, SaveActions } from '../../components/ErrorNotice';
 import { useAction } from '../../hooks/useAction';
 import { typedPoints } from './MarkForm';
 
@@ -69,13 +69,7 @@ function OptionsForm({ courseId, examId, grading, reload }: SetupProps) {
         />
         <CheckboxField label={text.optionHiddenCounts} checked={options.hidden_counts} onChecked={(hidden_counts) => { set({ hidden_counts }); }} testId="option-hidden-counts" />
       </fieldset>
-      <ErrorNotice error={action.error} testId="options-error" />
-      <DoneNotice text={done} testId="options-saved" />
-      <div class="actions">
-        <button type="submit" class="button" disabled={action.busy} data-testid="options-save">
-          {action.busy ? t.common.saving : text.saveOptions}
-        </button>
-      </div>
+      <SaveActions busy={action.busy} error={action.error} done={done} label={text.saveOptions} testPrefix="options" />
     </form>
   );
 }
@@ -219,13 +213,7 @@ function SchemeForm({ courseId, examId, question, reload }: Omit<SetupProps, 'gr
         <p class="hint" id={`${id}-most`}>{text.mostItems(MAX_RUBRIC_ITEMS)}</p>
       </fieldset>
       <p class={division.wrong ? 'field-error' : undefined} role="status" data-testid="scheme-division">{division.line}</p>
-      <ErrorNotice error={action.error} testId="scheme-error" />
-      <DoneNotice text={done} testId="scheme-saved" />
-      <div class="actions">
-        <button type="submit" class="button" disabled={action.busy} data-testid="scheme-save">
-          {action.busy ? t.common.saving : text.saveScheme}
-        </button>
-      </div>
+      <SaveActions busy={action.busy} error={action.error} done={done} label={text.saveScheme} testPrefix="scheme" />
     </form>
   );
 }
