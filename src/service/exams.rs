@@ -212,6 +212,13 @@ pub async fn set_window(
     on.staff
         .db
         .write(move |conn| {
+            // Released results stand on the exam as it closed: reopening it
+            // (and so its edits and new submissions) waits for a withdrawal.
+            if crate::store::marking::release(conn, id)?.is_some_and(|r| r.released) {
+                return Err(StoreError::WrongState(
+                    "the results are released: withdraw them before changing when the exam closes".to_owned(),
+                ));
+            }
             exams::set_closes_at(conn, id, closes_at, now)?;
             // Running attempts end no later than the exam, and get back time
             // an earlier close took from them when it is extended again.

@@ -154,6 +154,8 @@ async fn released_results_show_the_student_their_points_and_feedback_and_never_a
     assert_eq!(released.status(), 204, "{}", released.text().await.unwrap());
     assert_eq!(app.as_(&w.instructor).release_results(w.course, w.open_exam, true).await.status(), 409);
     // Nothing the students see changes while released: withdraw first.
+    let reopen = json!({"closes_at": "2026-06-01T16:30:00Z"});
+    assert_eq!(app.as_(&w.instructor).set_window(w.course, w.open_exam, reopen).await.status(), 409);
     let late = json!({"question_id": question, "points": 5});
     assert_eq!(app.as_(&w.instructor).mark(w.course, w.open_exam, &submission, late).await.status(), 409);
     let scheme = json!({"test_weights": [1, 1], "rubric": []});
