@@ -143,22 +143,49 @@ pub struct Download {
     pub chunks: Chunks,
 }
 
-/// An export's bytes as the reading thread sends them. The stream ends
-/// early with an error when reading fails halfway, so a client never takes
-/// a cut file for a whole one.
+/// An export's bytes as the reading thread sends them. The file ends only
+/// at the reader's explicit end (an empty chunk, which no part of a file
+/// is); a stream that ends any other way (reading failed, the client
+/// stalled, the reader stopped) ends with an error, so the client's
+/// download breaks instead of passing for a whole file.
 pub struct Chunks {
     first: Option<Vec<u8>>,
     rx: Receiver<Chunk>,
+    ended: bool,
 }
 
 impl Chunks {
     /// The next chunk; `None` at the end of the file.
     pub async fn next(&mut self) -> Option<std::io::Result<Vec<u8>>> {
-        if let Some(first) = self.first.take() {
-            return Some(Ok(first));
+        if self.ended {
+            return None;
         }
-        Some(self.rx.recv().await?.map_err(|_| std::io::Error::other("the export failed; the server log says why")))
+        let next = match self.first.take() {
+            Some(first) => Some(Ok(first)),
+            None => self.rx.recv().await,
+        };
+        match next {
+            Some(Ok(bytes)) if bytes.is_empty() => {
+                self.ended = true;
+                None
+            }
+            Some(Ok(bytes)) => Some(Ok(bytes)),
+            Some(Err(_)) => Some(Err(std::io::Error::other("the export failed; the server log says why"))),
+            None => Some(Err(std::io::Error::other("the export stopped before the end of its file"))),
+        }
     }
+}
+
+/// The file name and media type `kind` as `format` would have, without
+/// exporting anything (an HTTP HEAD: no turn taken, nothing audited).
+///
+/// # Errors
+/// [`StoreError::NotFound`] for a gradebook asked as JSON.
+pub fn describe(on: &ExamStaff, kind: Kind, format: Format) -> Result<(String, &'static str), StoreError> {
+    if !kind.comes_as(format) {
+        return Err(StoreError::NotFound("export".to_owned()));
+    }
+    Ok((file_name(&on.exam.spec.title, kind, format), format.media_type()))
 }
 
 /// Exports `kind` of the exam as `format` for the instructor of `on`: takes
@@ -218,6 +245,8 @@ async fn start(db: &Database, job: Job, turn: OwnedSemaphorePermit) -> Result<Ch
         let failed = match read {
             Ok(Ok(rows)) => {
                 tracing::info!(rows, "exported");
+                // The file's end, said out loud: without it the body breaks.
+                let _ = told.send(Ok(Vec::new())).await;
                 None
             }
             Ok(Err(Stop::Gone)) => {
@@ -237,7 +266,7 @@ async fn start(db: &Database, job: Job, turn: OwnedSemaphorePermit) -> Result<Ch
     };
     tokio::spawn(reading.instrument(tracing::info_span!("export", kind, format)));
     match rx.recv().await {
-        Some(Ok(first)) => Ok(Chunks { first: Some(first), rx }),
+        Some(Ok(first)) => Ok(Chunks { first: Some(first), rx, ended: false }),
         Some(Err(error)) => Err(error),
         None => Err(StoreError::Closed),
     }
@@ -283,5 +312,34 @@ mod tests {
         for refused in ["canvas.json", "moodle.json", "events.xml", "events", "audit.csv", "events.csv.json"] {
             assert_eq!(file(refused), None, "{refused}");
         }
+    }
+
+    async fn drain(mut chunks: Chunks) -> (Vec<u8>, Option<std::io::Error>) {
+        let mut body = Vec::new();
+        while let Some(chunk) = chunks.next().await {
+            match chunk {
+                Ok(bytes) => body.extend(bytes),
+                Err(error) => return (body, Some(error)),
+            }
+        }
+        (body, None)
+    }
+
+    #[tokio::test]
+    async fn a_file_ends_only_at_the_readers_end_and_any_other_end_breaks_the_body() {
+        let (tx, rx) = mpsc::channel::<Chunk>(4);
+        tx.send(Ok(b"rest\r\n".to_vec())).await.unwrap();
+        tx.send(Ok(Vec::new())).await.unwrap();
+        let whole = Chunks { first: Some(b"head\r\n".to_vec()), rx, ended: false };
+        let (body, error) = drain(whole).await;
+        assert_eq!((body.as_slice(), error.is_none()), (b"head\r\nrest\r\n".as_slice(), true));
+
+        // The reader stopped (a stalled client, a crash) without saying the file ended.
+        let (tx, rx) = mpsc::channel::<Chunk>(4);
+        tx.send(Ok(b"rest\r\n".to_vec())).await.unwrap();
+        drop(tx);
+        let (body, error) = drain(Chunks { first: Some(b"head\r\n".to_vec()), rx, ended: false }).await;
+        assert_eq!(body, b"head\r\nrest\r\n");
+        assert!(error.is_some_and(|e| e.to_string().contains("before the end")));
     }
 }

@@ -146,7 +146,8 @@ pub fn decimal(hundredths: u64) -> String {
 /// `text` as a CSV cell a spreadsheet shows as text (see the module documentation).
 #[must_use]
 pub fn neutralised(text: &str) -> Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A leading `'` too: the one a reader strips must be ours.
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
@@ -154,7 +155,13 @@ pub fn neutralised(text: &str) -> Cow<'_, str> {
 }
 
 fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::with_capacity(CHUNK_BYTES + 8192))
+    // Every cell that is not a number is quoted: a spreadsheet whose list
+    // separator is `;` (German, French, Dutch Excel) would otherwise split
+    // an unquoted `ok;=FORMULA()` and run its second half.
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::with_capacity(CHUNK_BYTES + 8192))
 }
 
 /// An export's file being written.
@@ -325,10 +332,10 @@ mod tests {
 
     #[test]
     fn formula_triggers_are_neutralised_and_nothing_else() {
-        for trigger in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for trigger in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'t Hooft"] {
             assert_eq!(neutralised(trigger), format!("'{trigger}"));
         }
-        for plain in ["Ada", " =x", "'quoted", "", "1-2"] {
+        for plain in ["Ada", " =x", "", "1-2"] {
             assert_eq!(neutralised(plain), plain);
         }
     }

@@ -293,6 +293,22 @@ async fn each_export_is_audited_once_with_its_kind_and_format() {
 }
 
 #[tokio::test]
+async fn a_head_request_gets_the_headers_and_exports_and_audits_nothing() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    submitted(&app, &w).await;
+    let path = format!("/api/v1/courses/{}/exams/{}/exports/events.csv", w.course, w.open_exam);
+    let head = app.as_(&w.instructor).raw(reqwest::Method::HEAD, &path, None).await;
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(head.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename="));
+    assert!(exports_audited(&app, &w).await.is_empty(), "a HEAD is not an export");
+    let refused = app.as_(&w.reviewer).raw(reqwest::Method::HEAD, &path, None).await;
+    assert_eq!(refused.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_export_beyond_those_running_at_once_is_refused_as_busy_and_not_audited() {
     let app = spawn_app().await;
     let w = world(&app).await;
