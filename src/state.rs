@@ -44,7 +44,7 @@ struct Inner {
     viewings: Viewings,
     monitor_streams: Arc<tokio::sync::Semaphore>,
     similarity_runs: Arc<tokio::sync::Semaphore>,
-    exports: Arc<tokio::sync::Semaphore>,
+    exports: StreamSlots<crate::domain::OrgId>,
     announced: Bus,
     announcement_streams: StreamSlots<UserId>,
     summaries: Summaries,
@@ -59,7 +59,11 @@ pub const MAX_MONITOR_STREAMS: usize = 256;
 /// The most exports the server streams at once: each holds one of its
 /// organization's read connections (and a read snapshot) for as long as its
 /// download takes, so the others stay free for the pages.
-pub const MAX_EXPORTS: usize = 2;
+pub const MAX_EXPORTS: usize = 4;
+
+/// The most exports one organization streams at once: a slow download in
+/// one organization never keeps another's from starting.
+pub const MAX_EXPORTS_PER_ORG: usize = 1;
 
 /// The most announcement streams the server keeps open at once (one per
 /// student's exam page; over HTTP/2 each shares the page's connection).
@@ -98,7 +102,7 @@ impl AppState {
             monitor_streams: Arc::new(tokio::sync::Semaphore::new(MAX_MONITOR_STREAMS)),
             // A similarity run uses every core: one at a time, the others wait their turn.
             similarity_runs: Arc::new(tokio::sync::Semaphore::new(1)),
-            exports: Arc::new(tokio::sync::Semaphore::new(MAX_EXPORTS)),
+            exports: StreamSlots::new(MAX_EXPORTS, MAX_EXPORTS_PER_ORG),
             // Its own bus: a student's stream wakes for announcements, never for saves.
             announced: Bus::default(),
             announcement_streams: StreamSlots::new(MAX_ANNOUNCEMENT_STREAMS, MAX_ANNOUNCEMENT_STREAMS_PER_PERSON),
@@ -185,9 +189,9 @@ impl AppState {
         &self.inner.monitor_streams
     }
 
-    /// The turns of exports ([`MAX_EXPORTS`] at a time).
+    /// The turns of exports ([`MAX_EXPORTS`] at a time, [`MAX_EXPORTS_PER_ORG`] per organization).
     #[must_use]
-    pub fn exports(&self) -> &Arc<tokio::sync::Semaphore> {
+    pub fn exports(&self) -> &StreamSlots<crate::domain::OrgId> {
         &self.inner.exports
     }
 

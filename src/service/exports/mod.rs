@@ -8,28 +8,28 @@
 //! written on a blocking thread from one read transaction, so it is one
 //! consistent snapshot, row by row into a bounded channel ([`sheet`]): the
 //! memory an export takes does not grow with the exam. At most
-//! [`crate::state::MAX_EXPORTS`] run at once (each holds a read connection
-//! for as long as its download takes); another is refused as busy.
+//! [`crate::state::MAX_EXPORTS`] run at once, one per organization (each
+//! holds a read connection for as long as its download takes); another is
+//! refused as busy.
 
 mod gradebook;
 mod pairs;
 mod records;
 mod sheet;
 
-use std::sync::Arc;
-
 use rusqlite::Connection;
-use tokio::sync::OwnedSemaphorePermit;
 use tokio::sync::mpsc::{self, Receiver};
 use tracing::Instrument;
 
 pub use self::sheet::Format;
 use self::sheet::{Chunk, Sink, Stop};
 use super::{ExamStaff, ServiceError};
+use crate::domain::OrgId;
 use crate::service::grading::{self, Grading};
 use crate::state::AppState;
 use crate::store::exams::Exam;
 use crate::store::{Database, StoreError, audit};
+use crate::stream_slots::Slot;
 
 /// Chunks the channel holds ahead of the client (each about
 /// [`sheet::CHUNK_BYTES`]).
@@ -194,15 +194,14 @@ pub fn describe(on: &ExamStaff, kind: Kind, format: Format) -> Result<(String, &
 ///
 /// # Errors
 /// [`StoreError::NotFound`] for a gradebook asked as JSON;
-/// [`ServiceError::Busy`] when [`crate::state::MAX_EXPORTS`] are running;
+/// [`ServiceError::Busy`] when the organization's export, or
+/// [`crate::state::MAX_EXPORTS`] in all, are running;
 /// storage errors before the first byte.
 pub async fn export(state: &AppState, on: &ExamStaff, kind: Kind, format: Format) -> Result<Download, ServiceError> {
     if !kind.comes_as(format) {
         return Err(StoreError::NotFound("export".to_owned()).into());
     }
-    let turn = Arc::clone(state.exports())
-        .try_acquire_owned()
-        .map_err(|_| ServiceError::Busy { retry_after_secs: RETRY_AFTER_SECS })?;
+    let turn = state.exports().take(on.staff.org).ok_or(ServiceError::Busy { retry_after_secs: RETRY_AFTER_SECS })?;
     let grading = if kind.needs_grading() { Some(grading::overview(on).await?) } else { None };
     if grading.as_ref().is_some_and(|g| g.anonymous) {
         return Err(StoreError::WrongState(
@@ -230,7 +229,7 @@ struct Job {
 /// Starts reading `job` on one of `db`'s read connections; answers with the
 /// file once its first chunk (the header) is there, or with the error that
 /// kept it from starting.
-async fn start(db: &Database, job: Job, turn: OwnedSemaphorePermit) -> Result<Chunks, StoreError> {
+async fn start(db: &Database, job: Job, turn: Slot<OrgId>) -> Result<Chunks, StoreError> {
     let (tx, mut rx) = mpsc::channel::<Chunk>(IN_FLIGHT);
     let (db, told) = (db.clone(), tx.clone());
     let (kind, format) = (job.kind.name(), job.format.extension());
