@@ -87,6 +87,26 @@ fn importable<'a>(
         .filter(|(_, student)| !student.is_some_and(|s| s.candidate))
 }
 
+/// The exam's grade column in an import file: its title, made so the
+/// importer cannot read it as something else. Canvas reads a header ending
+/// in "(123)" as the id of an existing assignment, so a title such as
+/// "Final (2026)" ends in "[2026]" here; a title that is one of the file's
+/// fixed columns gets " (exam)".
+fn grade_column(title: &str, fixed: &[&str]) -> String {
+    let mut column = title.trim().to_owned();
+    let digits_in_brackets = column
+        .strip_suffix(')')
+        .and_then(|head| head.rsplit_once('('))
+        .filter(|(_, digits)| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()));
+    if let Some((head, digits)) = digits_in_brackets {
+        column = format!("{head}[{digits}]");
+    }
+    if fixed.iter().any(|name| name.eq_ignore_ascii_case(&column)) {
+        column.push_str(" (exam)");
+    }
+    column
+}
+
 /// Moodle's "Import grades from CSV": the student's name, ID number and
 /// e-mail address (to map as "Email address" → "Email address"), and the
 /// exam's total as one grade item named after the exam.
@@ -94,8 +114,9 @@ fn importable<'a>(
 /// # Errors
 /// [`Stop`]: reading failed, or the client went away.
 pub fn moodle(conn: &Connection, exam: &Exam, grading: &Grading, sink: Sink) -> Result<u64, Stop> {
-    let mut columns = names(&["Full name", "ID number", "Email address"]);
-    columns.push(exam.spec.title.clone());
+    const FIXED: [&str; 3] = ["Full name", "ID number", "Email address"];
+    let mut columns = names(&FIXED);
+    columns.push(grade_column(&exam.spec.title, &FIXED));
     let mut sheet = Sheet::open(Format::Csv, columns, sink)?;
     let students = students_by_attempt(conn, exam)?;
     for (row, student) in importable(grading, &students) {
@@ -118,8 +139,9 @@ pub fn moodle(conn: &Connection, exam: &Exam, grading: &Grading, sink: Sink) -> 
 /// # Errors
 /// [`Stop`]: reading failed, or the client went away.
 pub fn canvas(conn: &Connection, exam: &Exam, grading: &Grading, sink: Sink) -> Result<u64, Stop> {
-    let mut columns = names(&["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]);
-    columns.push(exam.spec.title.clone());
+    const FIXED: [&str; 5] = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"];
+    let mut columns = names(&FIXED);
+    columns.push(grade_column(&exam.spec.title, &FIXED));
     let mut sheet = Sheet::open(Format::Csv, columns, sink)?;
     let empty = || Cell::Text(None);
     sheet.row(&[
@@ -142,4 +164,19 @@ pub fn canvas(conn: &Connection, exam: &Exam, grading: &Grading, sink: Sink) -> 
         ])?;
     }
     sheet.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grade_column;
+
+    #[test]
+    fn the_grade_column_is_never_read_as_an_assignment_id_or_a_fixed_column() {
+        let fixed = ["Student", "ID", "Section"];
+        assert_eq!(grade_column("Final (2026)", &fixed), "Final [2026]");
+        assert_eq!(grade_column("Final (spring)", &fixed), "Final (spring)");
+        assert_eq!(grade_column("Quiz ()", &fixed), "Quiz ()");
+        assert_eq!(grade_column("section", &fixed), "section (exam)");
+        assert_eq!(grade_column(" Midterm ", &fixed), "Midterm");
+    }
 }
