@@ -1,7 +1,8 @@
 //! The record of backups made and tried (`backup_runs`), and what the
 //! background job owes: each closed exam a good bundle made after it
-//! closed, another when its reviews changed since (once they have been
-//! quiet for [`REVIEWS_QUIET`]), the organization one a night, and a failed
+//! closed, another when its reviews, grading, marks or the release of its
+//! results changed since (once they have been quiet for [`REVIEWS_QUIET`];
+//! recorded as `reviews_changed`), the organization one a night, and a failed
 //! one again after a pause that doubles with each failure (1 minute to an
 //! hour). Bundles made on the command line do not count: they may have gone
 //! to another folder.
@@ -20,7 +21,8 @@ pub enum Reason {
     Command,
     /// The exam closed (with its last deadline and the late window).
     ExamClosed,
-    /// Reviews of the exam changed after its last good backup.
+    /// Reviews of the exam, its grading, marks or the release of its
+    /// results changed after its last good backup.
     ReviewsChanged,
     /// The organization's nightly bundle.
     Nightly,
@@ -126,7 +128,12 @@ pub fn due_exams(
                 {EXAM_CLOSED_AT} AS closed,
                 max(coalesce((SELECT max(v.made_at) FROM signal_reviews v
                               JOIN exam_sessions s ON s.id = v.session_id WHERE s.exam_id = e.id), ''),
-                    coalesce((SELECT max(p.made_at) FROM pair_reviews p WHERE p.exam_id = e.id), ''))
+                    coalesce((SELECT max(p.made_at) FROM pair_reviews p WHERE p.exam_id = e.id), ''),
+                    coalesce((SELECT max(g.recorded_at) FROM grading_results g
+                              JOIN questions q ON q.id = g.question_id WHERE q.exam_id = e.id), ''),
+                    coalesce((SELECT max(m.marked_at) FROM grading_marks m
+                              JOIN questions q ON q.id = m.question_id WHERE q.exam_id = e.id), ''),
+                    coalesce((SELECT max(r.made_at) FROM result_releases r WHERE r.exam_id = e.id), ''))
          FROM exams e
          WHERE e.status = 'published'
            AND {EXAM_CLOSED_AT} <= ?1

@@ -152,5 +152,26 @@ async fn the_server_backs_up_each_night_and_each_closed_exam_by_itself_and_retri
         [("reviews_changed", "success"), ("reviews_changed", "failure"), ("exam_closed", "success")],
         "newest first, each audited"
     );
+
+    // The exam is graded and its results released: once that has been
+    // quiet for half an hour, the exam is backed up again.
+    clock.advance(Duration::from_secs(1));
+    let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    let grading: serde_json::Value =
+        app.json_of(&instructor, &format!("/api/v1/courses/{}/exams/{}/grading", w.course, w.open_exam)).await;
+    let submission = grading["submissions"][0]["submission_id"].as_str().unwrap().to_owned();
+    let results: Vec<serde_json::Value> = grading["questions"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| json!({"question_id": question, "test_sha256": t["sha256"], "outcome": "failed", "duration_ms": 1}))
+        .collect();
+    let recorded = app.as_(&instructor).record_results(w.course, w.open_exam, &submission, json!(results)).await;
+    assert_eq!(recorded.status(), 200);
+    assert_eq!(app.as_(&instructor).release_results(w.course, w.open_exam, true).await.status(), 204);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(bundles(&dir, &exam).len(), 2, "not while grading may go on");
+    clock.advance(Duration::from_secs(31 * 60));
+    until("the bundle after the release", || bundles(&dir, &exam).len() == 3).await;
     app.stop().await;
 }
