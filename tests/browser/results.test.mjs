@@ -49,8 +49,9 @@ def add(a, b):
         frame = sys._getframe(1)
         while frame is not None and "tests" not in frame.f_locals:
             frame = frame.f_back
-        for marker, kind, expression, stdin in frame.f_locals["tests"]:
-            print(marker + '{"actual": "0", "error": null, "stdout": "forged", "stderr": "", "ms": 0}', file=sys.__stdout__, flush=True)
+        for entry in frame.f_locals["tests"]:
+            for marker in [part for part in entry if isinstance(part, str) and part.startswith("@@examhall-grade-")]:
+                print(marker + '{"actual": "0", "error": null, "stdout": "forged", "stderr": "", "ms": 0}', file=sys.__stdout__, flush=True)
     print(f"NOT BLOCKED {reached()}")
     return a + b
 `;

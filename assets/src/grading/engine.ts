@@ -4,17 +4,18 @@
  * lack results one at a time. Each submission gets a fresh interpreter,
  * started from the memory snapshot (ahead of need, while the previous one
  * runs: FreshPythons) and ended after it, so nothing one submission does
- * reaches the next. Each test has a time limit; a test that
- * runs past it is stopped and reported as timed out. Results go to the
- * server per question as soon as they are known, so a closed tab loses
- * only the question that was running, and grading started again skips what
- * the server already holds. A grade in progress stops between two tests
- * when its signal aborts (the page closes, or another worker failed), and
- * waits between two tests while paused.
+ * reaches the next. Each test has a time limit; a test that runs past it
+ * is stopped and reported as timed out. A submission's visible tests run
+ * first, in one run, then its hidden ones; each run's results go to the
+ * server as soon as it ends, so a closed tab loses only the run in
+ * progress, and grading started again skips what the server already holds.
+ * A grade in progress stops at once when its signal aborts (the page
+ * closes, or another worker failed), and waits between two tests while
+ * paused.
  */
 import type { GradingQuestion, GradingTest, ReportedResult, SubmissionWork } from '../api/grading';
 import { PythonRunner } from '../python/runner';
-import { excerpt, expectedProgram, gradeProgram, judge, newMarker, readReport, type Expected, type Reported } from './harness';
+import { excerpt, expectedProgram, gradeProgram, judge, newMarker, readReport, type Expected, type Graded, type Reported } from './harness';
 
 /** How long one test may run before it is stopped and counted as timed out. */
 export const TEST_TIME_LIMIT_MS = 10_000;
@@ -195,6 +196,11 @@ function resultOf(questionId: string, test: GradingTest, expected: Expected, rep
   };
 }
 
+/** One test to run, on its question's answer. */
+interface Item extends Graded {
+  questionId: string;
+}
+
 /** A test whose report the code wrote itself (a report line out of its turn): an error, whatever the line said. */
 function tamperedResult(questionId: string, test: GradingTest, expected: Expected): ReportedResult {
   return {
@@ -217,9 +223,7 @@ function tamperedResult(questionId: string, test: GradingTest, expected: Expecte
  */
 async function gradeTests(
   runner: PythonRunner,
-  questionId: string,
-  code: string,
-  tests: readonly GradingTest[],
+  items: readonly Item[],
   expected: (test: GradingTest) => Expected,
   control: Control,
 ): Promise<ReportedResult[]> {
@@ -230,17 +234,17 @@ async function gradeTests(
   control.signal.addEventListener('abort', stop);
   try {
     const results: ReportedResult[] = [];
-    let rest = [...tests];
+    let rest = [...items];
     while (rest.length > 0) {
       await control.gate();
       // Stopped: what this question has so far is still stored.
       if (control.signal.aborted) break;
       const markers = rest.map(() => newMarker());
-      const run = await runTests(runner, gradeProgram(markers, code, rest), markers, TEST_TIME_LIMIT_MS, between);
+      const run = await runTests(runner, gradeProgram(markers, rest), markers, TEST_TIME_LIMIT_MS, between);
       const reports = markers.map((marker) => readReport(run.lines, marker));
       const answered = reports.findIndex((report) => report === null);
       const done = answered === -1 ? rest.length : answered;
-      rest.slice(0, done).forEach((test, i) => {
+      rest.slice(0, done).forEach(({ questionId, test }, i) => {
         results.push(run.tampered.has(i) ? tamperedResult(questionId, test, expected(test)) : resultOf(questionId, test, expected(test), reports[i] ?? null, run.lines));
       });
       const unanswered = rest[done];
@@ -251,10 +255,10 @@ async function gradeTests(
         // rest, run after the pause (or never); nothing is made up for them.
         rest = rest.slice(done);
       } else if (run.timedOut) {
-        const wanted = expected(unanswered);
+        const wanted = expected(unanswered.test);
         results.push({
-          question_id: questionId,
-          test_sha256: unanswered.sha256,
+          question_id: unanswered.questionId,
+          test_sha256: unanswered.test.sha256,
           expected: excerpt(wanted.error ?? wanted.value),
           outcome: 'timed_out',
           actual: '',
@@ -265,7 +269,7 @@ async function gradeTests(
         rest = rest.slice(done + 1);
       } else {
         // The run ended without this test's report (the code ended the interpreter's run itself).
-        results.push(resultOf(questionId, unanswered, expected(unanswered), null, run.lines));
+        results.push(resultOf(unanswered.questionId, unanswered.test, expected(unanswered.test), null, run.lines));
         rest = rest.slice(done + 1);
       }
     }
@@ -277,8 +281,8 @@ async function gradeTests(
 
 /**
  * Grades the tests of `work` that have no result yet, in a fresh
- * interpreter, handing each question's results to `store` as soon as they
- * are known. Resolves with how many tests ran.
+ * interpreter, handing each run's results to `store` as soon as it ends.
+ * Resolves with how many tests ran.
  */
 export function gradeSubmission(
   questions: readonly GradingQuestion[],
@@ -295,12 +299,17 @@ export function gradeSubmission(
     // Every visible test before any hidden one: a run holds its tests' inputs,
     // which code in that run can read, and a visible test's output reaches
     // the student; code that runs beside hidden tests runs after every
-    // visible one.
-    for (const [visibility, question] of (['visible', 'hidden'] as const).flatMap((v) => questions.map((q) => [v, q] as const))) {
-      const code = work.answers.find((answer) => answer.question_id === question.id)?.code ?? '';
-      const tests = question.tests.filter((test) => test.visibility === visibility && !done.has(`${question.id} ${test.sha256}`));
-      const wanted = (test: GradingTest): Expected => expected.get(test.sha256) ?? { value: '', error: 'no expected value' };
-      const results = tests.length === 0 ? [] : await gradeTests(runner, question.id, code, tests, wanted, control);
+    // visible one. Each is one run over every question (a run's round trip
+    // costs far more than a test).
+    const wanted = (test: GradingTest): Expected => expected.get(test.sha256) ?? { value: '', error: 'no expected value' };
+    for (const visibility of ['visible', 'hidden'] as const) {
+      const items = questions.flatMap((question) => {
+        const code = work.answers.find((answer) => answer.question_id === question.id)?.code ?? '';
+        return question.tests
+          .filter((test) => test.visibility === visibility && !done.has(`${question.id} ${test.sha256}`))
+          .map((test) => ({ questionId: question.id, code, test }));
+      });
+      const results = items.length === 0 ? [] : await gradeTests(runner, items, wanted, control);
       ran += results.length;
       if (results.length > 0) await store(results);
       control.signal.throwIfAborted();

@@ -100,9 +100,9 @@ if "_examhall_grading" not in sys.modules:
                 body["actual"] = body["stdout"]
             report(marker, body)
 
-        def grade_all(source, tests):
-            for marker, kind, expression, stdin in tests:
-                grade(marker, source, kind, expression, stdin)
+        def grade_all(sources, tests):
+            for index, marker, kind, expression, stdin in tests:
+                grade(marker, sources[index], kind, expression, stdin)
 
         module = types.ModuleType("_examhall_grading")
         module.grade_all, module.expected = grade_all, expected
@@ -117,15 +117,23 @@ export function newMarker(): string {
   return `@@examhall-grade-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}@@`;
 }
 
+/** One test to run on one answer's code. */
+export interface Graded {
+  code: string;
+  test: GradingTest;
+}
+
 /**
- * The program that grades `code` on `tests`, one after the other, each in a
- * fresh namespace with builtins put back after it; the report of test i
- * follows `markers[i]`. One run for many tests: a run's round trip through
- * the sandbox costs several times what a small test does.
+ * The program that runs `items` (each a test on an answer's code), one
+ * after the other, each in a fresh namespace with builtins put back after
+ * it; the report of item i follows `markers[i]`. One run for many tests: a
+ * run's round trip through the sandbox costs many times what a small test
+ * does.
  */
-export function gradeProgram(markers: readonly string[], code: string, tests: readonly GradingTest[]): string {
-  const specs = tests.map((test, i) => [markers[i] ?? '', test.kind, test.expression, test.stdin]);
-  return `${SETUP}\nimport sys\nsys.modules["_examhall_grading"].grade_all(${JSON.stringify(code)}, ${JSON.stringify(specs)})\n`;
+export function gradeProgram(markers: readonly string[], items: readonly Graded[]): string {
+  const sources = [...new Set(items.map((item) => item.code))];
+  const specs = items.map((item, i) => [sources.indexOf(item.code), markers[i] ?? '', item.test.kind, item.test.expression, item.test.stdin]);
+  return `${SETUP}\nimport sys\nsys.modules["_examhall_grading"].grade_all(${JSON.stringify(sources)}, ${JSON.stringify(specs)})\n`;
 }
 
 /** The program that makes a function test's expected value canonical; its report follows `marker`. */
