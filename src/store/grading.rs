@@ -110,6 +110,27 @@ pub fn submissions(conn: &Connection, exam: ExamId) -> Result<Vec<Submission>, S
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The latest submission `user` made of `exam` (of their latest attempt,
+/// should they have more than one): one student's results read only theirs.
+///
+/// # Errors
+/// Storage errors.
+pub fn submission_of(conn: &Connection, exam: ExamId, user: UserId) -> Result<Option<Submission>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {SUBMISSION_COLUMNS} FROM submissions s
+                 JOIN exam_sessions a ON a.id = s.session_id
+                 JOIN users u ON u.id = a.user_id
+                 WHERE a.exam_id = ?1 AND a.user_id = ?2 AND {LATEST_OF_ATTEMPT}
+                 ORDER BY s.submitted_at DESC LIMIT 1"
+            ),
+            params![exam, user],
+            submission_from_row,
+        )
+        .optional()?)
+}
+
 /// Submission `id`, when it is the latest of an attempt of `exam`: an older
 /// one was replaced, and grading it would grade what no longer counts.
 ///

@@ -180,15 +180,25 @@ async function runTests(
   }
 }
 
-/** One test's result from its report (or the lack of one). */
-function resultOf(questionId: string, test: GradingTest, expected: Expected, reported: Reported | null, lines: readonly string[]): ReportedResult {
-  const base = { question_id: questionId, test_sha256: test.sha256, expected: excerpt(expected.error ?? expected.value) };
-  if (reported === null) {
-    return { ...base, outcome: 'error', actual: '', stdout: excerpt(lines.join('\n')), stderr: 'the program ended without a result', duration_ms: 0 };
-  }
+/** One test to run, on its question's answer. */
+interface Item extends Graded {
+  questionId: string;
+}
+
+/** A test the answer did not pass on its own report: `outcome`, with why in `stderr`. */
+function unreported(item: Item, expected: Expected, outcome: 'error' | 'timed_out', stderr: string, stdout = ''): ReportedResult {
+  const duration_ms = outcome === 'timed_out' ? TEST_TIME_LIMIT_MS : 0;
+  const question_id = item.questionId;
+  return { question_id, test_sha256: item.test.sha256, expected: excerpt(expected.error ?? expected.value), outcome, actual: '', stdout, stderr, duration_ms };
+}
+
+/** One test's result from its report. */
+function resultOf(item: Item, expected: Expected, reported: Reported): ReportedResult {
   return {
-    ...base,
-    outcome: judge(test, expected, reported),
+    question_id: item.questionId,
+    test_sha256: item.test.sha256,
+    expected: excerpt(expected.error ?? expected.value),
+    outcome: judge(item.test, expected, reported),
     actual: excerpt(reported.error ?? reported.actual),
     stdout: excerpt(reported.stdout),
     stderr: excerpt(reported.stderr),
@@ -196,24 +206,10 @@ function resultOf(questionId: string, test: GradingTest, expected: Expected, rep
   };
 }
 
-/** One test to run, on its question's answer. */
-interface Item extends Graded {
-  questionId: string;
-}
-
-/** A test whose report the code wrote itself (a report line out of its turn): an error, whatever the line said. */
-function tamperedResult(questionId: string, test: GradingTest, expected: Expected): ReportedResult {
-  return {
-    question_id: questionId,
-    test_sha256: test.sha256,
-    expected: excerpt(expected.error ?? expected.value),
-    outcome: 'error',
-    actual: '',
-    stdout: '',
-    stderr: 'the program wrote a test report of its own',
-    duration_ms: 0,
-  };
-}
+/** Why a test has no result of its own. */
+const ENDED = 'the program ended without a result';
+/** A report line out of its turn: the code wrote it, whatever it said. */
+const FORGED = 'the program wrote a test report of its own';
 
 /**
  * Grades `tests` of one answer on `runner` in as few runs as it takes: one,
@@ -244,8 +240,14 @@ async function gradeTests(
       const reports = markers.map((marker) => readReport(run.lines, marker));
       const answered = reports.findIndex((report) => report === null);
       const done = answered === -1 ? rest.length : answered;
-      rest.slice(0, done).forEach(({ questionId, test }, i) => {
-        results.push(run.tampered.has(i) ? tamperedResult(questionId, test, expected(test)) : resultOf(questionId, test, expected(test), reports[i] ?? null, run.lines));
+      rest.slice(0, done).forEach((item, i) => {
+        const report = reports[i] ?? null;
+        const wanted = expected(item.test);
+        results.push(
+          run.tampered.has(i) ? unreported(item, wanted, 'error', FORGED)
+            : report === null ? unreported(item, wanted, 'error', ENDED, excerpt(run.lines.join('\n')))
+              : resultOf(item, wanted, report),
+        );
       });
       const unanswered = rest[done];
       // Every test reported.
@@ -255,21 +257,11 @@ async function gradeTests(
         // rest, run after the pause (or never); nothing is made up for them.
         rest = rest.slice(done);
       } else if (run.timedOut) {
-        const wanted = expected(unanswered.test);
-        results.push({
-          question_id: unanswered.questionId,
-          test_sha256: unanswered.test.sha256,
-          expected: excerpt(wanted.error ?? wanted.value),
-          outcome: 'timed_out',
-          actual: '',
-          stdout: '',
-          stderr: `stopped after ${String(TEST_TIME_LIMIT_MS / 1000)} s`,
-          duration_ms: TEST_TIME_LIMIT_MS,
-        });
+        results.push(unreported(unanswered, expected(unanswered.test), 'timed_out', `stopped after ${String(TEST_TIME_LIMIT_MS / 1000)} s`));
         rest = rest.slice(done + 1);
       } else {
         // The run ended without this test's report (the code ended the interpreter's run itself).
-        results.push(resultOf(unanswered.questionId, unanswered.test, expected(unanswered.test), null, run.lines));
+        results.push(unreported(unanswered, expected(unanswered.test), 'error', ENDED, excerpt(run.lines.join('\n'))));
         rest = rest.slice(done + 1);
       }
     }

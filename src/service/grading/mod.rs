@@ -147,6 +147,7 @@ pub async fn overview(on: &ExamStaff) -> Result<Grading, StoreError> {
 impl Stored {
     /// The grading these rows make, for the exam's questions `questions`.
     fn grading(self, questions: Vec<GradingQuestion>) -> Grading {
+        // Taken whole: the maps below borrow its rows, the result takes the rest.
         let stored = self;
         let anonymous = stored.label_key.is_some();
         let mut passed: HashMap<SubmissionId, HashMap<(QuestionId, &str), bool>> = HashMap::new();

@@ -89,11 +89,9 @@ pub async fn for_student(taker: &ExamTaker) -> Result<StudentResults, StoreError
             let Some(release) = store::release(conn, exam)?.filter(|r| r.released) else {
                 return Ok(None);
             };
-            let mine = results_store::submissions(conn, exam)?
-                .into_iter()
-                .filter(|s| s.user == student)
-                .max_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
-            let Some(submission) = mine else { return Ok(Some((release, None))) };
+            let Some(submission) = results_store::submission_of(conn, exam, student)? else {
+                return Ok(Some((release, None)));
+            };
             let results = results_store::results_of(conn, submission.id)?;
             let marks = store::history(conn, submission.id)?;
             let options = store::options(conn, exam)?;
