@@ -56,6 +56,8 @@ pub struct Config {
 pub struct RetentionConfig {
     /// The fewest days after an exam closed that an organization may keep its data.
     pub minimum_days: u32,
+    /// The fewest days an organization may keep its audit entries.
+    pub audit_minimum_days: u32,
     /// Whether the server purges what is due by itself, once a day.
     pub automatic: bool,
     /// The hour (UTC, 0 to 23) during which it does; a server not running
@@ -65,7 +67,7 @@ pub struct RetentionConfig {
 
 impl Default for RetentionConfig {
     fn default() -> Self {
-        Self { minimum_days: 30, automatic: true, utc_hour: 3 }
+        Self { minimum_days: 30, audit_minimum_days: 365, automatic: true, utc_hour: 3 }
     }
 }
 

@@ -194,6 +194,9 @@ pub enum Outcome {
         evidence_days: Option<u32>,
         /// Days the whole exam is kept (`None`: indefinitely).
         exam_days: Option<u32>,
+        /// Days audit entries are kept (`None`: indefinitely).
+        #[serde(default)]
+        audit_days: Option<u32>,
     },
     /// A legal hold was set or released, or was already as asked.
     RetentionChanged {
@@ -210,6 +213,9 @@ pub enum Outcome {
         bundles_deleted: Vec<String>,
         /// Expired bundles that could not be deleted, with why.
         bundles_left: Vec<(String, String)>,
+        /// Audit entries emptied, past their retention.
+        #[serde(default)]
+        audit_emptied: u64,
     },
     /// An audit head was accepted, or there was nothing to accept.
     HeadAccepted {

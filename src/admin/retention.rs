@@ -8,6 +8,7 @@ use super::{Failure, Outcome};
 pub use crate::service::retention::Days;
 
 use crate::domain::{ExamId, OrgId};
+use crate::service::retention::Change;
 use crate::service::{Actor, retention};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -24,6 +25,9 @@ pub enum Retention {
         evidence: Days,
         /// Days the whole exam is kept.
         exam: Days,
+        /// Days audit entries are kept.
+        #[serde(default)]
+        audit: Days,
     },
     /// A legal hold on an exam.
     Hold {
@@ -75,9 +79,13 @@ impl PurgeLine {
 pub async fn execute(state: &AppState, actor: AuditActor, org: OrgId, command: Retention) -> Result<Outcome, Failure> {
     let actor = Actor::audited(actor);
     match command {
-        Retention::Set { evidence, exam } => {
-            let policy = retention::set_policy(state, &actor, org, evidence, exam).await?;
-            Ok(Outcome::RetentionSet { evidence_days: policy.evidence_days, exam_days: policy.exam_days })
+        Retention::Set { evidence, exam, audit } => {
+            let policy = retention::set_policy(state, &actor, org, Change { evidence, exam, audit }).await?;
+            Ok(Outcome::RetentionSet {
+                evidence_days: policy.evidence_days,
+                exam_days: policy.exam_days,
+                audit_days: policy.audit_days,
+            })
         }
         Retention::Hold { exam, reason } => {
             let exam = parse_exam(&exam)?;
@@ -96,6 +104,7 @@ pub async fn execute(state: &AppState, actor: AuditActor, org: OrgId, command: R
                 held: applied.held.iter().map(|due| PurgeLine::new(due, due.total())).collect(),
                 bundles_deleted: applied.bundles_deleted,
                 bundles_left: applied.bundles_left,
+                audit_emptied: applied.audit_emptied,
             })
         }
     }

@@ -28,6 +28,9 @@ pub enum Command {
         /// The whole exam (questions, attempts, answers, submissions), evidence included.
         #[arg(long, value_name = "DAYS|forever", value_parser = parse_days)]
         exam_days: Option<Days>,
+        /// Audit entries, counted from when each was written (emptied in place when their time is up).
+        #[arg(long, value_name = "DAYS|forever", value_parser = parse_days)]
+        audit_days: Option<Days>,
     },
     /// List what the policy says is due now, and why; changes nothing.
     Plan {
@@ -79,14 +82,13 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     let (org, retention) = match command {
         Command::Show { org } => return read(config, org, false).await,
         Command::Plan { org } => return read(config, org, true).await,
-        Command::Set { org, evidence_days, exam_days } => {
-            if evidence_days.is_none() && exam_days.is_none() {
-                return Err(
-                    CliError::new("nothing to set").hint("give --evidence-days or --exam-days (DAYS or forever)")
-                );
+        Command::Set { org, evidence_days, exam_days, audit_days } => {
+            if evidence_days.is_none() && exam_days.is_none() && audit_days.is_none() {
+                return Err(CliError::new("nothing to set")
+                    .hint("give --evidence-days, --exam-days or --audit-days (DAYS or forever)"));
             }
-            let evidence = evidence_days.unwrap_or(Days::Unchanged);
-            (org, Retention::Set { evidence, exam: exam_days.unwrap_or(Days::Unchanged) })
+            let [evidence, exam, audit] = [evidence_days, exam_days, audit_days].map(|d| d.unwrap_or(Days::Unchanged));
+            (org, Retention::Set { evidence, exam, audit })
         }
         Command::Apply { org } => (org, Retention::Apply),
         Command::Hold { org, exam, reason } => (org, Retention::Hold { exam: exam.clone(), reason: reason.clone() }),
@@ -95,8 +97,13 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
     let outcome =
         client::submit(config, admin::Command::Retention { org: org.clone(), retention: retention.clone() }).await?;
     match (outcome, &retention) {
-        (Outcome::RetentionSet { evidence_days, exam_days }, _) => {
-            println!("retention of {org}: integrity evidence {}, whole exams {}", days(evidence_days), days(exam_days));
+        (Outcome::RetentionSet { evidence_days, exam_days, audit_days }, _) => {
+            println!(
+                "retention of {org}: integrity evidence {}, whole exams {}, audit entries {}",
+                days(evidence_days),
+                days(exam_days),
+                audit_entry_days(audit_days)
+            );
         }
         (Outcome::RetentionChanged { changed }, Retention::Hold { exam, .. }) => {
             println!(
@@ -118,9 +125,15 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
                 }
             );
         }
-        (Outcome::RetentionApplied { purged, held, bundles_deleted, bundles_left }, _) => {
-            if purged.is_empty() && bundles_deleted.is_empty() {
+        (Outcome::RetentionApplied { purged, held, bundles_deleted, bundles_left, audit_emptied }, _) => {
+            if purged.is_empty() && bundles_deleted.is_empty() && audit_emptied == 0 {
                 println!("nothing was due");
+            }
+            if audit_emptied > 0 {
+                println!(
+                    "emptied {audit_emptied} audit entries past their retention (a checkpoint in the log records it; \
+                     examhall audit verify still passes)"
+                );
             }
             for name in &bundles_deleted {
                 println!("deleted the expired bundle {name}");
@@ -140,6 +153,10 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
 
 fn days(days: Option<u32>) -> String {
     days.map_or_else(|| "kept indefinitely".to_owned(), |d| format!("kept {d} days after the exam closes"))
+}
+
+fn audit_entry_days(days: Option<u32>) -> String {
+    days.map_or_else(|| "kept indefinitely".to_owned(), |d| format!("kept {d} days after they are written"))
 }
 
 fn print_held(held: &[PurgeLine]) {
@@ -175,8 +192,14 @@ fn print_plan(overview: &Overview) {
         println!("no retention policy: everything is kept (set one with examhall retention set)");
         return;
     }
-    if overview.plan.is_empty() && overview.expired_bundles.is_empty() {
+    if overview.plan.is_empty() && overview.expired_bundles.is_empty() && overview.audit_due.is_none() {
         println!("nothing is due");
+    }
+    if let Some(due) = &overview.audit_due {
+        println!(
+            "due: {} audit entries written before {} (emptied in place; the chain stays whole)",
+            due.entries, due.before
+        );
     }
     for file in &overview.expired_bundles {
         println!("due: the expired bundle {file} ([backup] delete_expired)");
@@ -204,10 +227,14 @@ fn print_overview(slug: &str, overview: &Overview) {
             println!("retention of {slug} (set by {} at {}):", stored.updated_by, stored.updated_at);
             println!("  integrity evidence  {}", days(stored.policy.evidence_days));
             println!("  whole exams         {}", days(stored.policy.exam_days));
+            println!("  audit entries       {}", audit_entry_days(stored.policy.audit_days));
         }
         None => println!("retention of {slug}: no policy, everything is kept"),
     }
-    println!("  platform minimum    {} days", overview.minimum_days);
+    println!(
+        "  platform minimum    {} days (audit entries {} days)",
+        overview.minimum_days, overview.audit_minimum_days
+    );
     for hold in &overview.holds {
         println!(
             "legal hold: {} ({}), since {} by {}: {}",

@@ -13,7 +13,7 @@ use super::Actor;
 use super::org_file::OrgFile;
 use crate::backup::s3::S3Destination;
 use crate::config::Config;
-use crate::domain::{ExamId, OrgId};
+use crate::domain::{ExamId, OrgId, Timestamp};
 use crate::state::AppState;
 use crate::store::backup_runs;
 use crate::store::retention::{self, Due, Hold, Policy, Purged, StoredPolicy};
@@ -29,6 +29,10 @@ pub struct Overview {
     pub policy: Option<StoredPolicy>,
     /// The platform's floor.
     pub minimum_days: u32,
+    /// The platform's floor for audit entries.
+    pub audit_minimum_days: u32,
+    /// Audit entries the policy says are past their time, if any.
+    pub audit_due: Option<AuditDue>,
     /// Holds, with their exams' titles.
     pub holds: Vec<Hold>,
     /// What is due now (held ones included, marked).
@@ -37,7 +41,8 @@ pub struct Overview {
     pub purged: Vec<Purged>,
     /// Published exams that could be held, (id, title), latest first.
     pub exams: Vec<(ExamId, String)>,
-    /// Bundles a purge now would delete from their destination (files), when IT opted in.
+    /// Bundles a purge now would delete from their destination (files), when
+    /// IT opted in: those expired already, and those of the exams it purges.
     pub expired_bundles: Vec<String>,
 }
 
@@ -47,7 +52,7 @@ pub struct Overview {
 /// Storage errors.
 pub async fn overview(file: OrgFile<'_>, config: &Config, now: OffsetDateTime) -> Result<Overview, StoreError> {
     let late_window = config.exams.save_rules().late_window;
-    let minimum_days = config.retention.minimum_days;
+    let (minimum_days, audit_minimum_days) = (config.retention.minimum_days, config.retention.audit_minimum_days);
     let delete_expired = config.backup.delete_expired;
     file.read(move |conn| {
         let policy = retention::policy(conn)?;
@@ -56,16 +61,48 @@ pub async fn overview(file: OrgFile<'_>, config: &Config, now: OffsetDateTime) -
             None => Vec::new(),
         };
         let holds = retention::holds(conn)?;
-        let expired_bundles = match (&policy, delete_expired) {
-            (Some(stored), true) => {
-                backup_runs::expired(conn, now, stored.policy.exam_days)?.into_iter().map(|b| b.file).collect()
+        let mut expired_bundles = Vec::new();
+        if let (Some(stored), true) = (&policy, delete_expired) {
+            expired_bundles
+                .extend(backup_runs::expired(conn, now, stored.policy.exam_days)?.into_iter().map(|b| b.file));
+            // And those the purges due now make expire.
+            for due in plan.iter().filter(|d| d.kind == retention::Kind::Exam && d.held.is_none()) {
+                expired_bundles.extend(backup_runs::bundles_of(conn, due.exam)?.into_iter().map(|b| b.file));
             }
-            _ => Vec::new(),
-        };
+        }
         let purged = retention::purged(conn, 50)?;
-        Ok(Overview { policy, minimum_days, holds, plan, purged, exams: titles(conn)?, expired_bundles })
+        let audit_due = match policy.as_ref().and_then(|p| p.policy.audit_days) {
+            Some(days) => audit_due(conn, now, days)?,
+            None => None,
+        };
+        Ok(Overview {
+            policy,
+            minimum_days,
+            audit_minimum_days,
+            audit_due,
+            holds,
+            plan,
+            purged,
+            exams: titles(conn)?,
+            expired_bundles,
+        })
     })
     .await
+}
+
+/// Audit entries past their time: those written before `before`.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditDue {
+    /// Entries written before this are emptied.
+    pub before: Timestamp,
+    /// How many would be emptied now.
+    pub entries: u64,
+}
+
+fn audit_due(conn: &rusqlite::Connection, now: OffsetDateTime, days: u32) -> Result<Option<AuditDue>, StoreError> {
+    let before = now - time::Duration::days(i64::from(days));
+    Ok(audit::checkpoint::trim_due(conn, before)?
+        .map(|due| AuditDue { before: Timestamp::from_time(before), entries: u64::try_from(due.entries).unwrap_or(0) }))
 }
 
 fn titles(conn: &rusqlite::Connection) -> Result<Vec<(ExamId, String)>, StoreError> {
@@ -75,13 +112,29 @@ fn titles(conn: &rusqlite::Connection) -> Result<Vec<(ExamId, String)>, StoreErr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Whether `policy` keeps to the platform's `minimum` days and keeps
-/// evidence no longer than the exam it belongs to.
+/// Whether `policy` keeps to the platform's minimum days (`minimum` for
+/// exams, `audit_minimum` for audit entries) and keeps evidence no longer
+/// than the exam it belongs to.
 ///
 /// # Errors
 /// [`StoreError::Invalid`] naming the setting at fault (`evidence_days`,
-/// `exam_days`), and why.
-fn check_policy(policy: &Policy, minimum: u32) -> Result<(), StoreError> {
+/// `exam_days`, `audit_days`), and why.
+fn check_policy(policy: &Policy, minimum: u32, audit_minimum: u32) -> Result<(), StoreError> {
+    if policy.audit_days.is_some_and(|d| d < audit_minimum) {
+        return Err(StoreError::invalid(
+            "audit_days",
+            format!("Audit entries must be kept at least {audit_minimum} days (the platform's minimum)"),
+        ));
+    }
+    if policy.audit_days.is_some_and(|d| d > retention::MAX_DAYS) {
+        return Err(StoreError::invalid(
+            "audit_days",
+            format!(
+                "Audit entries can be kept at most {} days; to keep them for good, keep them indefinitely",
+                retention::MAX_DAYS
+            ),
+        ));
+    }
     for (field, what, days) in
         [("evidence_days", "Integrity evidence", policy.evidence_days), ("exam_days", "Exam data", policy.exam_days)]
     {
@@ -113,15 +166,27 @@ fn check_policy(policy: &Policy, minimum: u32) -> Result<(), StoreError> {
 }
 
 /// One setting of a policy change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Days {
     /// Left as it is.
+    #[default]
     Unchanged,
     /// Kept indefinitely.
     Forever,
     /// Kept this many days after the exam closed.
     Days(u32),
+}
+
+/// A change of policy: each setting, or [`Days::Unchanged`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Change {
+    /// Integrity evidence.
+    pub evidence: Days,
+    /// The whole exam.
+    pub exam: Days,
+    /// Audit entries.
+    pub audit: Days,
 }
 
 impl Days {
@@ -143,25 +208,24 @@ impl Days {
 /// [`StoreError::Invalid`] naming the setting below the platform's minimum,
 /// above [`retention::MAX_DAYS`], or keeping evidence longer than the exam it
 /// belongs to; storage errors.
-pub async fn set_policy(
-    state: &AppState,
-    actor: &Actor,
-    org: OrgId,
-    evidence: Days,
-    exam: Days,
-) -> Result<Policy, StoreError> {
-    let minimum = state.config().retention.minimum_days;
+pub async fn set_policy(state: &AppState, actor: &Actor, org: OrgId, change: Change) -> Result<Policy, StoreError> {
+    let (minimum, audit_minimum) = (state.config().retention.minimum_days, state.config().retention.audit_minimum_days);
     let (now, db) = (state.clock().now(), state.registry().org(org).await?);
     let event = actor.event("retention.policy");
     db.write(move |conn| {
         let before = retention::policy(conn)?.map(|p| p.policy).unwrap_or_default();
-        let policy =
-            Policy { evidence_days: evidence.over(before.evidence_days), exam_days: exam.over(before.exam_days) };
-        check_policy(&policy, minimum)?;
+        let policy = Policy {
+            evidence_days: change.evidence.over(before.evidence_days),
+            exam_days: change.exam.over(before.exam_days),
+            audit_days: change.audit.over(before.audit_days),
+        };
+        check_policy(&policy, minimum, audit_minimum)?;
         retention::set_policy(conn, &policy, &event.actor_label, now)?;
         let details = serde_json::json!({
-            "evidence_days": policy.evidence_days, "exam_days": policy.exam_days,
-            "before": {"evidence_days": before.evidence_days, "exam_days": before.exam_days},
+            "evidence_days": policy.evidence_days, "exam_days": policy.exam_days, "audit_days": policy.audit_days,
+            "before": {
+                "evidence_days": before.evidence_days, "exam_days": before.exam_days, "audit_days": before.audit_days,
+            },
         });
         audit::append(conn, &event.details(details), now)?;
         Ok(policy)
@@ -224,6 +288,8 @@ pub struct Applied {
     pub bundles_deleted: Vec<String>,
     /// Expired bundles that could not be deleted, with why.
     pub bundles_left: Vec<(String, String)>,
+    /// Audit entries emptied, past their retention.
+    pub audit_emptied: u64,
 }
 
 /// Purges everything `org`'s policy says is due at the clock's now, for
@@ -269,10 +335,36 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
         })
         .await?;
     }
+    if let Some(days) = policy.audit_days {
+        applied.audit_emptied = empty_old_audit_entries(&db, actor, now, days).await?;
+    }
     if state.config().backup.delete_expired {
         delete_expired_bundles(state, &db, actor, org, policy.exam_days, now, &mut applied).await?;
     }
     Ok(applied)
+}
+
+/// Empties the audit entries written more than `days` before `now` through
+/// a trim checkpoint, whose entry records what went and why; the number
+/// emptied.
+async fn empty_old_audit_entries(
+    db: &Database,
+    actor: &Actor,
+    now: OffsetDateTime,
+    days: u32,
+) -> Result<u64, StoreError> {
+    let before = now - time::Duration::days(i64::from(days));
+    let actor = audit::Actor { id: actor.id.clone(), label: actor.label.clone() };
+    db.write(move |conn| {
+        let Some(due) = audit::checkpoint::trim_due(conn, before)? else { return Ok(0) };
+        let reason = format!(
+            "retention: audit entries are kept {days} days; entries written before {} emptied",
+            Timestamp::from_time(before)
+        );
+        audit::checkpoint::trim(conn, &actor, &reason, now, before)?;
+        Ok(u64::try_from(due.entries).unwrap_or(0))
+    })
+    .await
 }
 
 async fn purge_one(
@@ -549,7 +641,11 @@ mod tests {
 
     #[test]
     fn a_policy_is_refused_on_the_setting_at_fault() {
-        let field = |evidence_days, exam_days| match check_policy(&Policy { evidence_days, exam_days }, 30) {
+        let field = |evidence_days, exam_days| match check_policy(
+            &Policy { evidence_days, exam_days, audit_days: None },
+            30,
+            365,
+        ) {
             Err(StoreError::Invalid { field, .. }) => Some(field),
             _ => None,
         };

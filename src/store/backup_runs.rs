@@ -274,6 +274,24 @@ pub fn expired(conn: &Connection, now: OffsetDateTime, exam_days: Option<u32>) -
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The good bundles of `exam`, not deleted yet, that the server made (not
+/// those of the command line): what a purge of the whole exam makes
+/// expire, for the plan to list before the purge.
+///
+/// # Errors
+/// Storage errors.
+pub fn bundles_of(conn: &Connection, exam: crate::domain::ExamId) -> Result<Vec<Expired>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT id, file, bytes FROM backup_runs
+         WHERE exam_id = ?1 AND outcome = 'ok' AND deleted_at IS NULL AND reason <> 'command'
+         ORDER BY started_at, id",
+    )?;
+    let rows = statement.query_map([exam], |r| {
+        Ok(Expired { run: r.get(0)?, file: r.get(1)?, bytes: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0) })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Records that the bundle of `run` was deleted from its destination.
 ///
 /// # Errors

@@ -27,6 +27,8 @@ pub struct Policy {
     pub evidence_days: Option<u32>,
     /// The exam as a whole.
     pub exam_days: Option<u32>,
+    /// Audit entries, counted from when each was written.
+    pub audit_days: Option<u32>,
 }
 
 /// The policy as stored, with who set it last.
@@ -123,13 +125,14 @@ pub fn tables(kind: Kind) -> impl Iterator<Item = &'static (&'static str, &'stat
 pub fn policy(conn: &Connection) -> Result<Option<StoredPolicy>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT evidence_days, exam_days, updated_by, updated_at FROM retention_policy WHERE singleton = 1",
+            "SELECT evidence_days, exam_days, audit_days, updated_by, updated_at FROM retention_policy
+             WHERE singleton = 1",
             [],
             |r| {
                 Ok(StoredPolicy {
-                    policy: Policy { evidence_days: r.get(0)?, exam_days: r.get(1)? },
-                    updated_by: r.get(2)?,
-                    updated_at: r.get(3)?,
+                    policy: Policy { evidence_days: r.get(0)?, exam_days: r.get(1)?, audit_days: r.get(2)? },
+                    updated_by: r.get(3)?,
+                    updated_at: r.get(4)?,
                 })
             },
         )
@@ -142,10 +145,11 @@ pub fn policy(conn: &Connection) -> Result<Option<StoredPolicy>, StoreError> {
 /// Storage errors (the table's checks refuse evidence kept longer than the exam).
 pub fn set_policy(conn: &Connection, policy: &Policy, by: &str, now: OffsetDateTime) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO retention_policy (singleton, evidence_days, exam_days, updated_by, updated_at)
-         VALUES (1, ?1, ?2, ?3, ?4)
-         ON CONFLICT (singleton) DO UPDATE SET evidence_days = ?1, exam_days = ?2, updated_by = ?3, updated_at = ?4",
-        params![policy.evidence_days, policy.exam_days, by, rfc3339(now)],
+        "INSERT INTO retention_policy (singleton, evidence_days, exam_days, audit_days, updated_by, updated_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (singleton) DO UPDATE
+         SET evidence_days = ?1, exam_days = ?2, audit_days = ?3, updated_by = ?4, updated_at = ?5",
+        params![policy.evidence_days, policy.exam_days, policy.audit_days, by, rfc3339(now)],
     )?;
     Ok(())
 }

@@ -17,6 +17,7 @@ mod announcements;
 mod attempts;
 mod audit;
 mod audit_content;
+mod audit_retention;
 mod audited;
 mod backup_cost;
 mod backup_schedule;

@@ -126,15 +126,16 @@ async fn a_policy_below_the_minimum_or_keeping_evidence_longer_than_its_exam_is_
     let audit: Value = app.json_of(&w.admin, "/api/v1/org/audit?action=retention.policy").await;
     assert_eq!(
         audit[0]["details"],
-        json!({"evidence_days": 30, "exam_days": null, "before": {"evidence_days": null, "exam_days": null}})
+        json!({"evidence_days": 30, "exam_days": null, "audit_days": null,
+               "before": {"evidence_days": null, "exam_days": null, "audit_days": null}})
     );
 
     // A setting left unchanged (the command line's) is the one in force when the change is written.
-    let (keep, exam_days) = (retention_service::Days::Unchanged, retention_service::Days::Days(400));
-    let policy = retention_service::set_policy(&app.state, &system(), w.physics, keep, exam_days).await.unwrap();
+    let exam_days = retention_service::Change { exam: retention_service::Days::Days(400), ..Default::default() };
+    let policy = retention_service::set_policy(&app.state, &system(), w.physics, exam_days).await.unwrap();
     assert_eq!((policy.evidence_days, policy.exam_days), (Some(30), Some(400)));
-    let too_few = retention_service::Days::Days(20);
-    let refused = retention_service::set_policy(&app.state, &system(), w.physics, keep, too_few).await;
+    let too_few = retention_service::Change { exam: retention_service::Days::Days(20), ..Default::default() };
+    let refused = retention_service::set_policy(&app.state, &system(), w.physics, too_few).await;
     assert!(matches!(refused, Err(examhall::store::StoreError::Invalid { field: "exam_days", .. })), "{refused:?}");
     assert_eq!(view(&app, &w.admin).await["exam_days"], 400, "a refused change changes nothing");
 

@@ -11,12 +11,24 @@ import { api } from './client';
 /** What a purge deletes: an exam's integrity evidence, or the whole exam with its evidence. */
 export type RetentionKind = 'evidence' | 'exam';
 
-/** The policy: days after an exam closes, `null` to keep indefinitely. */
+/** A setting of the policy: the two kinds of purge, and the audit log's own. */
+export type PolicySetting = RetentionKind | 'audit';
+
+/** The policy: days after an exam closes (audit entries: after each is written), `null` to keep indefinitely. */
 export interface RetentionPolicy {
   /** The edit and event log, late items, signal and similarity reviews, incident notes, similarity runs. */
   evidence_days: number | null;
   /** Questions, attempts, answers and submissions, with their evidence. */
   exam_days: number | null;
+  /** Audit entries: emptied in place when their time is up (the chain of hashes stays whole). */
+  audit_days: number | null;
+}
+
+/** Audit entries past their time, emptied by the next purge. */
+export interface AuditDue {
+  /** Entries written before this go. */
+  before: string;
+  entries: number;
 }
 
 /** Who set the policy last, and when. */
@@ -68,8 +80,12 @@ export interface HoldableExam {
 export interface RetentionView extends RetentionPolicy {
   /** `null` until an administrator sets the policy: everything is kept. */
   updated: RetentionUpdated | null;
-  /** The fewest days the platform allows either setting. */
+  /** The fewest days the platform allows either exam setting. */
   minimum_days: number;
+  /** The fewest days the platform allows for audit entries. */
+  audit_minimum_days: number;
+  /** `null` when no audit entry is past its time. */
+  audit_due: AuditDue | null;
   /** The hour (UTC) of the server's daily purge; `null` when IT purges by hand. */
   daily_utc_hour: number | null;
   holds: LegalHold[];

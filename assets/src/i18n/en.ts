@@ -495,14 +495,21 @@ export const en: Messages = {
             legend: 'The whole exam',
             hint: 'Its questions, attempts, answers and submissions, with its integrity evidence.',
           },
+          audit: {
+            legend: 'Audit entries',
+            hint:
+              'Who did what and when. An entry past its time is emptied in place: the chain of hashes stays whole, so the log still verifies.',
+          },
         },
         forever: 'Keep indefinitely',
         keepDays: 'Keep for a number of days after the exam closes',
         days: 'Days after the exam closes',
         daysHint: (minimum) => `At least ${n(minimum)}.`,
+        keepAuditDays: 'Keep for a number of days after each entry is written',
+        auditDays: 'Days after an entry is written',
         wholeDays: 'Enter a whole number of days.',
         belowMinimum: (kind, minimum) =>
-          `Keep ${kind === 'evidence' ? 'integrity evidence' : 'whole exams'} at least ${n(minimum)} days: the platform’s minimum.`,
+          `Keep ${{ evidence: 'integrity evidence', exam: 'whole exams', audit: 'audit entries' }[kind]} at least ${n(minimum)} days: the platform’s minimum.`,
         evidenceLonger: (examDays) =>
           `Integrity evidence goes with its exam: keep it no longer than the whole exam (${n(examDays)} days).`,
         save: 'Save the policy',
@@ -523,6 +530,8 @@ export const en: Messages = {
         goes: (hour) =>
           hour === null ? 'Purged when IT runs examhall retention apply' : `Purged at ${n(hour)}:00 UTC`,
         empty: 'Nothing is due to be purged.',
+        audit: (entries, before) =>
+          `${entries === 1 ? '1 audit entry' : `${n(entries)} audit entries`} written before ${before} will be emptied (the chain of hashes stays whole).`,
       },
       holds: {
         heading: 'Legal holds',

@@ -6,7 +6,7 @@
  */
 import type { CandidateStatus, ExamPhase, LinkPurpose, Org, OrgUser, Role, RosterAction } from '../api/types';
 import type { SignalKind } from '../api/policy';
-import type { RetentionKind } from '../api/retention';
+import type { PolicySetting, RetentionKind } from '../api/retention';
 
 /** Text for one readiness check: what it is, and what passing or failing means. */
 export interface CheckText {
@@ -375,14 +375,17 @@ export interface Messages {
         /** When the server purges what is due, or that IT does it by hand (`null`). */
         schedule: (utcHour: number | null) => string;
         /** The legend and the description of each setting. */
-        kinds: Record<RetentionKind, { legend: string; hint: string }>;
+        kinds: Record<PolicySetting, { legend: string; hint: string }>;
         forever: string;
         keepDays: string;
         days: string;
         daysHint: (minimum: number) => string;
+        /** The audit setting's radio and days label (days after each entry is written). */
+        keepAuditDays: string;
+        auditDays: string;
         wholeDays: string;
         /** The setting `kind` below the platform's minimum. */
-        belowMinimum: (kind: RetentionKind, minimum: number) => string;
+        belowMinimum: (kind: PolicySetting, minimum: number) => string;
         evidenceLonger: (examDays: number) => string;
         save: string;
         saved: string;
@@ -402,6 +405,8 @@ export interface Messages {
         /** Not held: purged at the next daily purge, or when IT purges (`null`). */
         goes: (utcHour: number | null) => string;
         empty: string;
+        /** Audit entries written before `before` that the next purge empties. */
+        audit: (entries: number, before: string) => string;
       };
       holds: {
         heading: string;

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
 use crate::http::wire::retention::RetentionView;
 use crate::service::org_file::OrgFile;
-use crate::service::retention::{self, Days};
+use crate::service::retention::{self, Change, Days};
 use crate::state::AppState;
 
 /// `GET /api/v1/org/retention`: the policy, holds, what is due and what went.
@@ -25,9 +25,11 @@ async fn show(State(state): State<AppState>, OrgAdmin(admin): OrgAdmin) -> Resul
 /// A whole policy: each setting in days, `null` (or left out) to keep indefinitely.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(clippy::struct_field_names, reason = "the wire's names, as the view returns them")]
 struct NewPolicy {
     evidence_days: Option<u32>,
     exam_days: Option<u32>,
+    audit_days: Option<u32>,
 }
 
 fn days(days: Option<u32>) -> Days {
@@ -43,7 +45,9 @@ async fn update(
     Json(body): Json<NewPolicy>,
 ) -> Result<StatusCode, AppError> {
     let actor = admin.principal.actor(client);
-    retention::set_policy(&state, &actor, admin.org_id, days(body.evidence_days), days(body.exam_days)).await?;
+    let change =
+        Change { evidence: days(body.evidence_days), exam: days(body.exam_days), audit: days(body.audit_days) };
+    retention::set_policy(&state, &actor, admin.org_id, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,10 +13,16 @@ pub struct RetentionView {
     evidence_days: Option<u32>,
     /// Days a whole exam is kept (`null`: indefinitely).
     exam_days: Option<u32>,
+    /// Days audit entries are kept after they are written (`null`: indefinitely).
+    audit_days: Option<u32>,
     /// Who set the policy last, and when (`null` when never set).
     updated: Option<Updated>,
     /// The fewest days the platform allows.
     minimum_days: u32,
+    /// The fewest days the platform allows for audit entries.
+    audit_minimum_days: u32,
+    /// Audit entries past their time, emptied by the next purge (`null`: none).
+    audit_due: Option<AuditDueView>,
     /// The hour (UTC) of the daily purge, or `null` when the server does not purge by itself.
     daily_utc_hour: Option<u8>,
     /// Exams on legal hold.
@@ -33,6 +39,13 @@ pub struct RetentionView {
 struct Updated {
     by: String,
     at: Timestamp,
+}
+
+#[derive(Serialize)]
+struct AuditDueView {
+    /// Entries written before this go.
+    before: Timestamp,
+    entries: u64,
 }
 
 #[derive(Serialize)]
@@ -80,8 +93,11 @@ impl RetentionView {
         Self {
             evidence_days: policy.evidence_days,
             exam_days: policy.exam_days,
+            audit_days: policy.audit_days,
             updated: overview.policy.map(|p| Updated { by: p.updated_by, at: p.updated_at }),
             minimum_days: overview.minimum_days,
+            audit_minimum_days: overview.audit_minimum_days,
+            audit_due: overview.audit_due.map(|d| AuditDueView { before: d.before, entries: d.entries }),
             daily_utc_hour: config.automatic.then_some(config.utc_hour),
             holds: overview
                 .holds

@@ -59,7 +59,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-pub use super::checkpoint_entry::{ACTION, Checkpoint, Kind};
+pub use super::checkpoint_entry::{ACTION, Checkpoint, EMPTIED, Kind};
 use super::history::locate;
 use super::{Actor, AuditEvent, AuditHead, EntryText, chain, insert, verify};
 use crate::store::StoreError;
@@ -77,15 +77,32 @@ pub struct StoredEntry {
     hash: [u8; 32],
 }
 
+impl StoredEntry {
+    /// Who acted (an id, or `system`, `cli:...`).
+    #[must_use]
+    pub fn actor(&self) -> &str {
+        self.text[1].as_deref().unwrap_or_default()
+    }
+
+    /// Who acted, for humans.
+    #[must_use]
+    pub fn actor_label(&self) -> &str {
+        self.text[2].as_deref().unwrap_or_default()
+    }
+
+    /// What was acted on.
+    #[must_use]
+    pub fn target(&self) -> Option<&str> {
+        self.text[3].as_deref()
+    }
+}
+
 /// Rewrites the log of `conn` through a checkpoint by `actor`: `change` sees
-/// each entry (checkpoint entries excepted) and returns new details for the
-/// ones it changes. Entries from the first changed one on are appended again,
-/// then the checkpoint entry. Returns `None` (and changes nothing) when no
-/// entry changes.
+/// each entry (checkpoint and emptied entries excepted) and returns new
+/// details for the ones it changes. See [`rewrite_entries`].
 ///
 /// # Errors
-/// [`StoreError::AuditNotIntact`] when the log does not verify (a rewrite
-/// must not launder tampering); SQL errors.
+/// As [`rewrite_entries`].
 pub fn rewrite(
     conn: &Connection,
     actor: &Actor,
@@ -93,16 +110,53 @@ pub fn rewrite(
     at: OffsetDateTime,
     mut change: impl FnMut(&StoredEntry) -> Option<String>,
 ) -> Result<Option<Checkpoint>, StoreError> {
+    rewrite_entries(conn, actor, reason, at, |entry| {
+        change(entry).map(|details| Changed { actor_label: entry.actor_label().to_owned(), details })
+    })
+}
+
+/// What a rewrite changes in an entry: the label of who acted and the
+/// details. The rest (time, actor id, action, target, outcome) stays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// Who acted, for humans.
+    pub actor_label: String,
+    /// The JSON text of the details.
+    pub details: String,
+}
+
+/// Rewrites the log of `conn` through a checkpoint by `actor`: `change` sees
+/// each entry (checkpoint and emptied entries excepted) and returns what it
+/// changes in the ones it changes. Entries from the first changed one on are
+/// appended again, then the checkpoint entry. An earlier checkpoint entry
+/// among them is appended again with only its `new_head` moved to the entry
+/// it now follows, so it still names what it replaced. Returns `None` (and
+/// changes nothing) when no entry changes.
+///
+/// # Errors
+/// [`StoreError::AuditNotIntact`] when the log does not verify (a rewrite
+/// must not launder tampering); SQL errors.
+pub fn rewrite_entries(
+    conn: &Connection,
+    actor: &Actor,
+    reason: &str,
+    at: OffsetDateTime,
+    mut change: impl FnMut(&StoredEntry) -> Option<Changed>,
+) -> Result<Option<Checkpoint>, StoreError> {
     let old_head = sound_head(conn)?;
     let mut statement = conn.prepare(
         "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, hash
          FROM audit_log ORDER BY seq",
     )?;
     let mut rows = statement.query([])?;
-    let mut replaced: Vec<(StoredEntry, Option<String>)> = Vec::new();
+    let mut replaced: Vec<(StoredEntry, Option<Changed>)> = Vec::new();
     while let Some(row) = rows.next()? {
         let entry = stored(row)?;
-        let changed = if entry.action == ACTION { None } else { change(&entry).filter(|d| *d != entry.details) };
+        let changed = if entry.action == ACTION || entry.action == EMPTIED {
+            None
+        } else {
+            change(&entry).filter(|c| c.details != entry.details || c.actor_label != entry.actor_label())
+        };
         if !replaced.is_empty() || changed.is_some() {
             replaced.push((entry, changed));
         }
@@ -125,22 +179,32 @@ pub fn rewrite(
     for (entry, changed) in &replaced {
         hashes.extend_from_slice(&entry.hash);
         let [at, actor, actor_label, target, outcome, client_addr] = &entry.text;
+        let moved = (entry.action == ACTION).then(|| moved_checkpoint(&entry.details, new_head)).transpose()?;
+        let details = changed.as_ref().map(|c| c.details.as_str()).or(moved.as_deref()).unwrap_or(&entry.details);
         new_head = insert(
             conn,
             &EntryText {
                 at: at.as_deref().unwrap_or_default(),
                 actor: actor.as_deref().unwrap_or_default(),
-                actor_label: actor_label.as_deref().unwrap_or_default(),
+                actor_label: changed.as_ref().map_or(actor_label.as_deref().unwrap_or_default(), |c| &c.actor_label),
                 action: &entry.action,
                 target: target.as_deref(),
                 outcome: outcome.as_deref().unwrap_or_default(),
                 client_addr: client_addr.as_deref(),
-                details: changed.as_deref().unwrap_or(&entry.details),
+                details,
             },
         )?;
     }
-    let old = Superseded { head: old_head, first_seq: first, hashes: &hashes };
+    let old = Superseded { head: old_head, first_seq: first, hashes: &hashes, emptied_through: None };
     close(conn, actor, at, Kind::Rewrite, reason, &old, new_head).map(Some)
+}
+
+/// The details of a checkpoint entry appended again after `new_head`.
+fn moved_checkpoint(details: &str, new_head: AuditHead) -> Result<String, StoreError> {
+    let mut details: serde_json::Value = serde_json::from_str(details)
+        .map_err(|e| StoreError::AuditNotIntact { seq: new_head.seq + 1, what: e.to_string() })?;
+    details["new_head"] = json!(new_head.to_string());
+    Ok(details.to_string())
 }
 
 /// Accepts that the log no longer holds `anchored` (a head kept outside the
@@ -165,14 +229,79 @@ pub fn accept(
         "INSERT INTO audit_rewrite (singleton, kind, old_seq, old_hash) VALUES (1, 'accept', ?1, ?2)",
         params![anchored.seq, anchored.hash],
     )?;
-    let old = Superseded { head: *anchored, first_seq: anchored.seq, hashes: &anchored.hash };
+    let old = Superseded { head: *anchored, first_seq: anchored.seq, hashes: &anchored.hash, emptied_through: None };
     close(conn, actor, at, Kind::Accept, reason, &old, head).map(Some)
+}
+
+/// Empties, through a checkpoint by `actor`, every entry written before
+/// `before` (checkpoint entries excepted, and those emptied already): each
+/// keeps its sequence number, time and hashes, so the chain still links
+/// from its first entry and every head kept from before still verifies;
+/// who, what, about whom and the details go. An entry written late with an
+/// earlier time (a deadline's automatic submission logged after the
+/// server's restart) goes with its time, not its place. Returns `None` (and
+/// changes nothing) when no entry is due.
+///
+/// Nothing is superseded (no hash changes); the checkpoint records the head
+/// it was made at, as an `accept` does, and names the last entry emptied so
+/// far (`through`, never less than the last trim's), beyond which
+/// [`verify`] accepts no emptied entry.
+///
+/// # Errors
+/// [`StoreError::AuditNotIntact`] when the log does not verify; SQL errors.
+pub fn trim(
+    conn: &Connection,
+    actor: &Actor,
+    reason: &str,
+    at: OffsetDateTime,
+    before: OffsetDateTime,
+) -> Result<Option<Checkpoint>, StoreError> {
+    let head = sound_head(conn)?;
+    let Some(TrimDue { through, .. }) = trim_due(conn, before)? else { return Ok(None) };
+    conn.execute(
+        "INSERT INTO audit_rewrite (singleton, kind, old_seq, old_hash) VALUES (1, 'rewrite', ?1, ?2)",
+        params![head.seq, head.hash],
+    )?;
+    conn.execute(
+        "UPDATE audit_log SET actor = '', actor_label = '', action = ?2, target = NULL, outcome = 'success',
+                              client_addr = NULL, details = '{}'
+         WHERE at < ?1 AND action NOT IN (?2, ?3)",
+        params![chain::format_at(before), EMPTIED, ACTION],
+    )?;
+    let old = Superseded { head, first_seq: head.seq, hashes: &head.hash, emptied_through: Some(through) };
+    close(conn, actor, at, Kind::Trim, reason, &old, head).map(Some)
+}
+
+/// What a [`trim`] at `before` would empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrimDue {
+    /// The last entry it would leave emptied (or an earlier trim did).
+    pub through: i64,
+    /// The entries it would empty.
+    pub entries: i64,
+}
+
+/// What a [`trim`] at `before` would empty; `None` when nothing is due.
+/// Changes nothing.
+///
+/// # Errors
+/// SQL errors.
+pub fn trim_due(conn: &Connection, before: OffsetDateTime) -> Result<Option<TrimDue>, StoreError> {
+    let emptied = super::history::emptied_through(conn)?;
+    let (entries, last): (i64, Option<i64>) = conn.query_row(
+        "SELECT count(*), max(seq) FROM audit_log WHERE at < ?1 AND action NOT IN (?2, ?3)",
+        params![chain::format_at(before), EMPTIED, ACTION],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok(last.filter(|_| entries > 0).map(|last| TrimDue { through: last.max(emptied), entries }))
 }
 
 struct Superseded<'a> {
     head: AuditHead,
     first_seq: i64,
     hashes: &'a [u8],
+    /// For a trim, the last entry it emptied.
+    emptied_through: Option<i64>,
 }
 
 /// Records the replaced hashes, appends the checkpoint entry after
@@ -191,7 +320,7 @@ fn close(
         "INSERT INTO audit_superseded (old_head, first_seq, hashes) VALUES (?1, ?2, ?3)",
         params![old_head, old.first_seq, old.hashes],
     )?;
-    let details = json!({
+    let mut details = json!({
         "kind": kind.as_str(),
         "reason": reason,
         "old_head": old_head,
@@ -202,6 +331,9 @@ fn close(
             "sha256": hex::encode(Sha256::digest(old.hashes)),
         },
     });
+    if let Some(through) = old.emptied_through {
+        details["through"] = json!(through);
+    }
     let head = super::append(conn, &AuditEvent::by(actor, ACTION).details(details), at)?;
     conn.execute("DELETE FROM audit_rewrite WHERE singleton = 1", [])?;
     Ok(Checkpoint {
@@ -213,6 +345,7 @@ fn close(
         old_head: old.head,
         new_head,
         hash: head.hash,
+        emptied_through: old.emptied_through,
     })
 }
 

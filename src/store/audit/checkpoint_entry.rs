@@ -6,6 +6,9 @@ use super::AuditHead;
 /// The action of every checkpoint entry.
 pub const ACTION: &str = "audit.checkpoint";
 
+/// The action of an entry emptied by a [`Kind::Trim`] checkpoint.
+pub const EMPTIED: &str = "audit.emptied";
+
 /// What a checkpoint did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -13,6 +16,9 @@ pub enum Kind {
     Rewrite,
     /// A head kept outside, no longer in the log, was accepted as replaced.
     Accept,
+    /// Entries past their retention were emptied in place: each keeps its
+    /// sequence number, time and hashes, so the chain still links.
+    Trim,
 }
 
 impl Kind {
@@ -22,6 +28,7 @@ impl Kind {
         match self {
             Self::Rewrite => "rewrite",
             Self::Accept => "accept",
+            Self::Trim => "trim",
         }
     }
 }
@@ -45,6 +52,9 @@ pub struct Checkpoint {
     pub new_head: AuditHead,
     /// The checkpoint entry's own hash.
     pub hash: [u8; 32],
+    /// For a trim: the last entry emptied (every entry up to it is emptied,
+    /// checkpoint entries excepted).
+    pub emptied_through: Option<i64>,
 }
 
 impl Checkpoint {

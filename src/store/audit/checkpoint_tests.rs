@@ -61,7 +61,7 @@ fn a_rewrite_rechains_from_the_first_change_and_old_heads_still_verify() {
     }
     assert_eq!(verify(&conn, Some(&before_any_change)).unwrap().expected_replaced_by, None, "still in the chain");
     assert_eq!(verify(&conn, Some(&mid)).unwrap().expected_replaced_by, Some(done.clone()));
-    assert_eq!(locate(&conn, &old_head).unwrap(), Some(Found::Replaced(done)));
+    assert_eq!(locate(&conn, &old_head).unwrap(), Some(Found::Replaced(Box::new(done))));
     let stranger = AuditHead { seq: 4, hash: [9; 32] };
     assert!(!verify(&conn, Some(&stranger)).unwrap().is_intact());
     assert_eq!(locate(&conn, &stranger).unwrap(), None);

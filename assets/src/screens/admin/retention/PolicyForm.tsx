@@ -1,6 +1,7 @@
 /**
  * The retention policy: for integrity evidence and for whole exams, keep
- * indefinitely or a number of days after the exam closes. The form checks
+ * indefinitely or a number of days after the exam closes; for audit
+ * entries, indefinitely or a number of days after each is written. The form checks
  * the server's rules itself (the platform's minimum, evidence no longer than
  * its exam), so each error sits on the field it is about, in the form's
  * words; whatever the server still refuses is shown under the form.
@@ -8,13 +9,13 @@
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { formatDateTime, t } from '../../../i18n';
-import { setRetention, type RetentionKind, type RetentionPolicy, type RetentionView } from '../../../api/retention';
+import { setRetention, type PolicySetting, type RetentionPolicy, type RetentionView } from '../../../api/retention';
 import { focusFirstInvalid } from '../../../components/Field';
 import { DoneNotice, ErrorNotice } from '../../../components/ErrorNotice';
 import { useAction } from '../../../hooks/useAction';
 
 const text = t.admin.retention.policy;
-const kinds: RetentionKind[] = ['evidence', 'exam'];
+const kinds: PolicySetting[] = ['evidence', 'exam', 'audit'];
 
 /** One setting as typed: the choice, and the days (kept while "indefinitely" is chosen). */
 interface Setting {
@@ -22,23 +23,28 @@ interface Setting {
   days: string;
 }
 
-type Settings = Record<RetentionKind, Setting>;
-type Errors = Partial<Record<RetentionKind, string>>;
+type Settings = Record<PolicySetting, Setting>;
+type Errors = Partial<Record<PolicySetting, string>>;
+
+/** The platform's minimum for a setting. */
+const minimumOf = (view: RetentionView, kind: PolicySetting): number =>
+  kind === 'audit' ? view.audit_minimum_days : view.minimum_days;
 
 const settingOf = (days: number | null): Setting => ({ forever: days === null, days: days === null ? '' : String(days) });
 
 /** The policy `settings` ask for, and an error for each setting the server would refuse. */
-function check(settings: Settings, minimum: number): { policy: RetentionPolicy; errors: Errors } {
+function check(settings: Settings, view: RetentionView): { policy: RetentionPolicy; errors: Errors } {
   const errors: Errors = {};
-  const days = (kind: RetentionKind): number | null => {
+  const days = (kind: PolicySetting): number | null => {
     const { forever, days: typed } = settings[kind];
+    const minimum = minimumOf(view, kind);
     if (forever) return null;
     if (typed.trim() === '') errors[kind] = t.common.required;
     else if (!/^\d+$/.test(typed.trim())) errors[kind] = text.wholeDays;
     else if (Number(typed) < minimum) errors[kind] = text.belowMinimum(kind, minimum);
     return errors[kind] === undefined ? Number(typed) : null;
   };
-  const policy: RetentionPolicy = { evidence_days: days('evidence'), exam_days: days('exam') };
+  const policy: RetentionPolicy = { evidence_days: days('evidence'), exam_days: days('exam'), audit_days: days('audit') };
   if (policy.evidence_days !== null && policy.exam_days !== null && policy.evidence_days > policy.exam_days) {
     errors.evidence = text.evidenceLonger(policy.exam_days);
   }
@@ -46,7 +52,7 @@ function check(settings: Settings, minimum: number): { policy: RetentionPolicy; 
 }
 
 interface KeepProps {
-  kind: RetentionKind;
+  kind: PolicySetting;
   setting: Setting;
   onSetting: (setting: Setting) => void;
   minimum: number;
@@ -83,9 +89,9 @@ function KeepField({ kind, setting, onSetting, minimum, error }: KeepProps) {
           data-testid={`${testId}-keep-days`}
           onChange={() => { onSetting({ ...setting, forever: false }); }}
         />
-        <label for={`${id}-for-days`}>{text.keepDays}</label>
+        <label for={`${id}-for-days`}>{kind === 'audit' ? text.keepAuditDays : text.keepDays}</label>
       </div>
-      <label class="field-label" for={`${id}-days`}>{text.days}</label>
+      <label class="field-label" for={`${id}-days`}>{kind === 'audit' ? text.auditDays : text.days}</label>
       <input
         class="input"
         type="number"
@@ -116,13 +122,14 @@ export function PolicyForm({ view, onSaved }: Props) {
   const [settings, setSettings] = useState<Settings>(() => ({
     evidence: settingOf(view.evidence_days),
     exam: settingOf(view.exam_days),
+    audit: settingOf(view.audit_days),
   }));
   const [errors, setErrors] = useState<Errors>({});
   const [done, setDone] = useState<string | null>(null);
   const action = useAction();
   const form = useRef<HTMLFormElement>(null);
 
-  const change = (kind: RetentionKind) => (setting: Setting): void => {
+  const change = (kind: PolicySetting) => (setting: Setting): void => {
     setSettings((current) => ({ ...current, [kind]: setting }));
     setDone(null);
   };
@@ -130,7 +137,7 @@ export function PolicyForm({ view, onSaved }: Props) {
   const submit = async (event: TargetedSubmitEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
     setDone(null);
-    const { policy, errors: found } = check(settings, view.minimum_days);
+    const { policy, errors: found } = check(settings, view);
     setErrors(found);
     if (Object.keys(found).length > 0) {
       focusFirstInvalid(form.current);
@@ -157,7 +164,7 @@ export function PolicyForm({ view, onSaved }: Props) {
             kind={kind}
             setting={settings[kind]}
             onSetting={change(kind)}
-            minimum={view.minimum_days}
+            minimum={minimumOf(view, kind)}
             error={errors[kind]}
           />
         ))}

@@ -17,8 +17,14 @@ function Due({ view }: { view: RetentionView }) {
   return (
     <section class="panel" aria-labelledby="retention-due-heading">
       <h3 id="retention-due-heading">{text.due.heading}</h3>
+      {view.audit_due !== null && (
+        <p data-testid="retention-audit-due">
+          {text.due.audit(view.audit_due.entries, formatDateTime(view.audit_due.before))}{' '}
+          {text.due.goes(view.daily_utc_hour)}
+        </p>
+      )}
       {view.due.length === 0 ? (
-        <p class="empty" data-testid="retention-due-empty">{text.due.empty}</p>
+        view.audit_due === null && <p class="empty" data-testid="retention-due-empty">{text.due.empty}</p>
       ) : (
         <div class="table-wrap">
           <table class="table" data-testid="retention-due">
