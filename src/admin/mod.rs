@@ -216,6 +216,9 @@ pub enum Outcome {
         /// Audit entries emptied, past their retention.
         #[serde(default)]
         audit_emptied: u64,
+        /// People erased at the organization's request (their pseudonyms).
+        #[serde(default)]
+        erased: Vec<String>,
     },
     /// An audit head was accepted, or there was nothing to accept.
     HeadAccepted {

@@ -105,6 +105,7 @@ pub async fn execute(state: &AppState, actor: AuditActor, org: OrgId, command: R
                 bundles_deleted: applied.bundles_deleted,
                 bundles_left: applied.bundles_left,
                 audit_emptied: applied.audit_emptied,
+                erased: applied.erased,
             })
         }
     }

@@ -125,9 +125,12 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
                 }
             );
         }
-        (Outcome::RetentionApplied { purged, held, bundles_deleted, bundles_left, audit_emptied }, _) => {
-            if purged.is_empty() && bundles_deleted.is_empty() && audit_emptied == 0 {
+        (Outcome::RetentionApplied { purged, held, bundles_deleted, bundles_left, audit_emptied, erased }, _) => {
+            if purged.is_empty() && bundles_deleted.is_empty() && audit_emptied == 0 && erased.is_empty() {
                 println!("nothing was due");
+            }
+            for pseudonym in &erased {
+                println!("erased a person at the organization's request (now {pseudonym})");
             }
             if audit_emptied > 0 {
                 println!(

@@ -16,6 +16,7 @@ pub mod case_file;
 pub mod courses;
 pub mod credentials;
 pub mod demo;
+pub mod erasure;
 mod error;
 pub mod exam_day;
 pub mod exams;

@@ -290,6 +290,9 @@ pub struct Applied {
     pub bundles_left: Vec<(String, String)>,
     /// Audit entries emptied, past their retention.
     pub audit_emptied: u64,
+    /// People erased at the organization's request now that no exam holds
+    /// them back (their pseudonyms).
+    pub erased: Vec<String>,
 }
 
 /// Purges everything `org`'s policy says is due at the clock's now, for
@@ -314,8 +317,11 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
             Ok(Some((stored.policy, plan)))
         })
         .await?;
-    let Some((policy, plan)) = planned else { return Ok(Applied::default()) };
     let mut applied = Applied::default();
+    let Some((policy, plan)) = planned else {
+        applied.erased = erase_requested(&db, actor, now).await?;
+        return Ok(applied);
+    };
     for due in plan {
         if due.held.is_some() {
             applied.held.push(due);
@@ -335,6 +341,7 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
         })
         .await?;
     }
+    applied.erased = erase_requested(&db, actor, now).await?;
     if let Some(days) = policy.audit_days {
         applied.audit_emptied = empty_old_audit_entries(&db, actor, now, days).await?;
     }
@@ -342,6 +349,12 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
         delete_expired_bundles(state, &db, actor, org, policy.exam_days, now, &mut applied).await?;
     }
     Ok(applied)
+}
+
+/// Completes the erasures the purges made possible: the pseudonyms.
+async fn erase_requested(db: &Database, actor: &Actor, now: OffsetDateTime) -> Result<Vec<String>, StoreError> {
+    let done = super::erasure::complete_requested(db, actor, now).await?;
+    Ok(done.into_iter().map(|erased| erased.pseudonym).collect())
 }
 
 /// Empties the audit entries written more than `days` before `now` through
@@ -589,6 +602,9 @@ async fn run_for(state: &AppState, system: &Actor, org: OrgId) -> Result<(), Sto
         return Ok(());
     }
     let applied = apply(state, system, org).await?;
+    for pseudonym in &applied.erased {
+        tracing::info!(org = %found.slug, pseudonym, "erased a person at their organization's request");
+    }
     for (file, why) in &applied.bundles_left {
         tracing::warn!(org = %found.slug, file, why, "an expired bundle could not be deleted; tried again tomorrow");
     }

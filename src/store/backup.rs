@@ -92,6 +92,7 @@ pub const TABLES: &[(&str, Belongs)] = &[
     ("legal_holds", Belongs::Exam("exam_id = ?1")),
     ("retention_policy", Belongs::OrgOnly),
     ("purges", Belongs::OrgOnly),
+    ("erasure_requests", Belongs::OrgOnly),
     ("retention_purge", Belongs::Never("a door a purge opens and closes inside its own transaction")),
     // Before the log: a restore needs the hashes a checkpoint replaced when it replays the checkpoint.
     ("audit_superseded", Belongs::OrgOnly),

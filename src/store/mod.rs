@@ -25,6 +25,7 @@ pub mod connection;
 pub mod courses;
 pub mod data_dir;
 mod database;
+pub mod erasure;
 mod error;
 pub mod exam_policies;
 pub mod exam_questions;

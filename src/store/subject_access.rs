@@ -31,6 +31,7 @@ pub type Rows = Vec<(&'static str, Vec<Map<String, Value>>)>;
 pub const TABLES: &[(&str, About)] = &[
     ("users", About::Rows("id = ?1", &["password_hash"])),
     ("grants", About::Rows("user_id = ?1", &[])),
+    ("erasure_requests", About::Rows("user_id = ?1", &[])),
     ("sessions", About::Rows("user_id = ?1", &["token_hash", "csrf_token"])),
     ("one_time_links", About::Rows("user_id = ?1", &["token_hash"])),
     ("candidate_links", About::Rows("user_id = ?1", &["token_hash"])),

@@ -179,7 +179,18 @@ fn person_export_cases(w: &World) -> Vec<Case> {
             let path = format!("/api/v1/org/users/{}/{form}", w.student_user);
             case(Method::GET, path, Body::None, Access::OrgAdmin, true, (Who::Admin, 200))
         })
+        .chain(person_erasure_cases(w))
         .collect()
+}
+
+/// Erasing a student: they have an attempt, so the request is recorded
+/// (202), then cancelled (204); nothing is erased.
+fn person_erasure_cases(w: &World) -> Vec<Case> {
+    let path = format!("/api/v1/org/users/{}/erasure", w.student_user);
+    vec![
+        case(Method::POST, path.clone(), Body::None, Access::OrgAdmin, true, (Who::Admin, 202)),
+        case(Method::DELETE, path, Body::None, Access::OrgAdmin, true, (Who::Admin, 204)),
+    ]
 }
 
 /// An organization's retention policy and legal holds.

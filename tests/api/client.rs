@@ -165,6 +165,16 @@ impl Api<'_> {
         self.delete(&format!("/api/v1/org/users/{id}/sign-in-limits")).await
     }
 
+    /// `POST /api/v1/org/users/{id}/erasure`.
+    pub async fn erase_person(self, id: impl Display) -> Response {
+        self.post(&format!("/api/v1/org/users/{id}/erasure"), None).await
+    }
+
+    /// `DELETE /api/v1/org/users/{id}/erasure`.
+    pub async fn cancel_erasure(self, id: impl Display) -> Response {
+        self.delete(&format!("/api/v1/org/users/{id}/erasure")).await
+    }
+
     /// `POST /api/v1/org/courses`.
     pub async fn create_course(self, body: Value) -> Response {
         self.post("/api/v1/org/courses", Some(body)).await

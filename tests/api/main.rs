@@ -28,6 +28,7 @@ mod cli;
 mod connections;
 mod data_dir;
 mod durability;
+mod erasure;
 mod exam_day;
 mod exams;
 mod exports;

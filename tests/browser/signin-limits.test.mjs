@@ -81,7 +81,7 @@ test('an administrator clears the sign-in limits a classmate caused', { timeout:
     await dialog.waitFor();
     await admin.getByTestId('confirm-action').focus();
     await admin.keyboard.press('Enter');
-    const done = row.getByTestId('user-clear-limits-done');
+    const done = row.getByTestId('user-done');
     await done.filter({ hasText: 'Ivan Instructor can sign in again at once.' }).waitFor();
     assert.equal(await done.getAttribute('role'), 'status');
     await admin.context().close();

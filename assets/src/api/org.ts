@@ -31,6 +31,26 @@ export const issuePasswordReset = (userId: string): Promise<IssuedLink> =>
 export const clearSignInLimits = (userId: string): Promise<void> =>
   api(`/org/users/${id(userId)}/sign-in-limits`, { method: 'DELETE' });
 
+/** An exam an erasure waits for: it still holds the person's attempt. */
+export interface ErasureWaitsFor {
+  exam_id: string;
+  title: string;
+  closes_at: string;
+  /** A legal hold keeps it: nothing of it is purged until the hold is released. */
+  held: boolean;
+}
+
+/** What asking to erase a student did: erased now, or recorded until their exams are purged. */
+export type Erasure =
+  | { status: 'erased'; pseudonym: string }
+  | { status: 'waiting'; new: boolean; exams: ErasureWaitsFor[] };
+
+export const erasePerson = (userId: string): Promise<Erasure> =>
+  api(`/org/users/${id(userId)}/erasure`, { method: 'POST' });
+
+export const cancelErasure = (userId: string): Promise<void> =>
+  api(`/org/users/${id(userId)}/erasure`, { method: 'DELETE' });
+
 export const listCourses = (): Promise<Course[]> => api('/org/courses');
 
 export const createCourse = (code: string, title: string): Promise<Course> =>

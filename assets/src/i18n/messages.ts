@@ -256,6 +256,15 @@ export interface Messages {
       exportJson: string;
       exportCsv: string;
       exportHint: string;
+      erase: string;
+      eraseTitle: (name: string) => string;
+      eraseBody: string;
+      erased: (pseudonym: string) => string;
+      /** Recorded: erased once these exams (already worded) are purged. */
+      eraseWaiting: (exams: string) => string;
+      eraseWaitsFor: (title: string, closes: string, held: boolean) => string;
+      cancelErasure: string;
+      erasureCancelled: (name: string) => string;
       empty: string;
       noMatch: string;
     };

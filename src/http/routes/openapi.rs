@@ -143,6 +143,14 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
         "Everything held about one person, as CSV (audited).",
     ),
     (
+        "post",
+        "/api/v1/org/users/{id}/erasure",
+        Who::OrgAdmin,
+        200,
+        "Erases a student (200), or records the request until their exams are purged (202); staff: 409.",
+    ),
+    ("delete", "/api/v1/org/users/{id}/erasure", Who::OrgAdmin, 204, "Cancels a recorded erasure request."),
+    (
         "get",
         "/api/v1/org/retention",
         Who::OrgAdmin,

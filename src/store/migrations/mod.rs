@@ -178,6 +178,11 @@ pub const ORG: &[Migration] = &[
         sql: include_str!("org/0029_audit_retention.sql"),
         rust: None,
     },
+    Migration {
+        name: "people to erase once their exams' data is purged",
+        sql: include_str!("org/0030_erasure_requests.sql"),
+        rust: None,
+    },
 ];
 
 /// Brings `conn` up to the newest version in `migrations`.

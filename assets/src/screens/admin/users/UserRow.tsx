@@ -1,11 +1,20 @@
 /**
  * One user: facts and roles, disable (after confirming) or enable, a new
  * password link, clearing their sign-in limits (after confirming), and
- * everything held about them for a subject-access request (JSON or CSV).
+ * everything held about them for a subject-access request (JSON or CSV),
+ * and, for students, erasure (after confirming; recorded until their
+ * exams are purged, and cancellable until then).
  */
 import { useState } from 'preact/hooks';
-import { t } from '../../../i18n';
-import { clearSignInLimits, issuePasswordReset, personalDataHref, updateUser } from '../../../api/org';
+import { formatDateTime, t } from '../../../i18n';
+import {
+  cancelErasure,
+  clearSignInLimits,
+  erasePerson,
+  issuePasswordReset,
+  personalDataHref,
+  updateUser,
+} from '../../../api/org';
 import type { Course, OrgUser } from '../../../api/types';
 import type { ConfirmRequest } from '../../../components/ConfirmDialog';
 import { DateTime } from '../../../components/DateTime';
@@ -47,6 +56,32 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
     const title = text.clearLimitsTitle(user.display_name);
     if (!(await confirm({ title, body: text.clearLimitsBody, action: text.clearLimits }))) return;
     if (await action.run(() => clearSignInLimits(user.id))) setDone(text.clearLimitsDone(user.display_name));
+  };
+
+  const [waiting, setWaiting] = useState(false);
+  const studentOnly = user.roles.length > 0 && user.roles.every((grant) => grant.role === 'student');
+
+  const erase = async (): Promise<void> => {
+    setDone(null);
+    if (!(await confirm({ title: text.eraseTitle(user.display_name), body: text.eraseBody, action: text.erase }))) return;
+    await action.run(async () => {
+      const outcome = await erasePerson(user.id);
+      if (outcome.status === 'erased') {
+        setDone(text.erased(outcome.pseudonym));
+        onChanged();
+        return;
+      }
+      const exams = outcome.exams.map((exam) => text.eraseWaitsFor(exam.title, formatDateTime(exam.closes_at), exam.held));
+      setWaiting(true);
+      setDone(text.eraseWaiting(t.common.list(exams)));
+    });
+  };
+
+  const cancel = async (): Promise<void> => {
+    if (await action.run(() => cancelErasure(user.id))) {
+      setWaiting(false);
+      setDone(text.erasureCancelled(user.display_name));
+    }
   };
 
   const reset = async (): Promise<void> => {
@@ -114,9 +149,33 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
               {format === 'json' ? text.exportJson : text.exportCsv}
             </a>
           ))}
+          {studentOnly && !self && (
+            <button
+              type="button"
+              class="button button--small button--danger-secondary"
+              aria-describedby={nameId}
+              disabled={action.busy}
+              data-testid="user-erase"
+              onClick={() => { void erase(); }}
+            >
+              {text.erase}
+            </button>
+          )}
+          {waiting && (
+            <button
+              type="button"
+              class="button button--small button--secondary"
+              aria-describedby={nameId}
+              disabled={action.busy}
+              data-testid="user-erase-cancel"
+              onClick={() => { void cancel(); }}
+            >
+              {text.cancelErasure}
+            </button>
+          )}
         </div>
         <ErrorNotice error={action.error} />
-        <DoneNotice text={done} testId="user-clear-limits-done" />
+        <DoneNotice text={done} testId="user-done" />
       </td>
     </tr>
   );

@@ -1,0 +1,277 @@
+//! Erasing one person once the organization no longer keeps their exams:
+//! their account rows go, their user record keeps only a pseudonym (so
+//! what refers to it still does), and every audit entry that named them is
+//! rewritten through a checkpoint to name the pseudonym instead (the audit
+//! chain must keep what happened, not who it happened to).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::StoreError;
+use super::audit::{self, checkpoint};
+use crate::clock::rfc3339;
+use crate::domain::{ExamId, Timestamp, UserId};
+
+/// The rows about a person that go with their account (their exams' rows
+/// went with the exams' purges), children first.
+const ACCOUNT: &[(&str, &str)] = &[
+    ("erasure_requests", "user_id = ?1"),
+    ("announcement_reads", "user_id = ?1"),
+    ("extra_time", "user_id = ?1"),
+    ("candidate_links", "user_id = ?1"),
+    ("one_time_links", "user_id = ?1"),
+    ("sessions", "user_id = ?1"),
+    ("grants", "user_id = ?1"),
+];
+
+/// Who a person is, as the audit log may have named them.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Their id.
+    pub id: UserId,
+    /// Their sign-in address.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// Their student number, if any.
+    pub student_number: Option<String>,
+}
+
+/// The person `id`, if the organization has them.
+///
+/// # Errors
+/// SQL errors.
+pub fn person(conn: &Connection, id: UserId) -> Result<Option<Person>, StoreError> {
+    Ok(conn
+        .query_row("SELECT email, display_name, student_number FROM users WHERE id = ?1", [id], |r| {
+            Ok(Person { id, email: r.get(0)?, name: r.get(1)?, student_number: r.get(2)? })
+        })
+        .optional()?)
+}
+
+/// Staff roles `id` holds: only students can be erased here (staff appear
+/// in marks, reviews and notes about other people).
+///
+/// # Errors
+/// SQL errors.
+pub fn staff_roles(conn: &Connection, id: UserId) -> Result<Vec<String>, StoreError> {
+    let mut statement =
+        conn.prepare("SELECT DISTINCT role FROM grants WHERE user_id = ?1 AND role <> 'student' ORDER BY role")?;
+    let rows = statement.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// An exam whose data still holds a person's attempt.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    /// The exam.
+    pub exam: ExamId,
+    /// Its title.
+    pub title: String,
+    /// When it closes (its own closing time).
+    pub closes_at: Timestamp,
+    /// Whether a legal hold keeps it.
+    pub held: bool,
+}
+
+/// The exams whose data still holds `id`'s attempts: what an erasure waits
+/// for.
+///
+/// # Errors
+/// SQL errors.
+pub fn kept_exams(conn: &Connection, id: UserId) -> Result<Vec<Kept>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT e.id, e.title, e.closes_at, EXISTS (SELECT 1 FROM legal_holds h WHERE h.exam_id = e.id)
+         FROM exams e
+         WHERE e.id IN (SELECT exam_id FROM exam_sessions WHERE user_id = ?1
+                        UNION SELECT exam_id FROM incident_notes WHERE user_id = ?1)
+         ORDER BY e.closes_at, e.id",
+    )?;
+    let rows = statement
+        .query_map([id], |r| Ok(Kept { exam: r.get(0)?, title: r.get(1)?, closes_at: r.get(2)?, held: r.get(3)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records that `id` is to be erased once nothing keeps them; `false` when
+/// that was recorded already.
+///
+/// # Errors
+/// SQL errors.
+pub fn request(conn: &Connection, id: UserId, by: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    let added = conn.execute(
+        "INSERT INTO erasure_requests (user_id, requested_by, requested_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id) DO NOTHING",
+        params![id, by, rfc3339(now)],
+    )?;
+    Ok(added == 1)
+}
+
+/// Cancels a recorded request; `false` when there was none.
+///
+/// # Errors
+/// SQL errors.
+pub fn cancel(conn: &Connection, id: UserId) -> Result<bool, StoreError> {
+    Ok(conn.execute("DELETE FROM erasure_requests WHERE user_id = ?1", [id])? == 1)
+}
+
+/// The people waiting to be erased, with when it was asked.
+///
+/// # Errors
+/// SQL errors.
+pub fn requested(conn: &Connection) -> Result<Vec<(UserId, Timestamp)>, StoreError> {
+    let mut statement = conn.prepare("SELECT user_id, requested_at FROM erasure_requests ORDER BY requested_at")?;
+    let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The name an erased person goes by from now on: not derived from
+/// anything about them but their random id.
+#[must_use]
+pub fn pseudonym(id: UserId) -> String {
+    let digest = Sha256::digest(id.to_string().as_bytes());
+    format!("erased person {}", hex::encode(&digest[..4]))
+}
+
+/// What an erasure did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erased {
+    /// The name the person goes by now.
+    pub pseudonym: String,
+    /// Account rows deleted.
+    pub rows: u64,
+    /// The checkpoint that rewrote the audit entries naming them, if any did.
+    pub audit_checkpoint: Option<i64>,
+}
+
+/// Erases `person` (whose exams' data is gone: the caller checked
+/// [`kept_exams`]) for `actor`, in the caller's transaction: account rows
+/// deleted, the user record reduced to the pseudonym (disabled, no
+/// password, no student number), and every audit entry naming them
+/// (as who acted, or in its details) rewritten to name the pseudonym.
+///
+/// # Errors
+/// SQL errors; [`StoreError::AuditNotIntact`] when the audit log does not
+/// verify (nothing is rewritten over tampering).
+pub fn erase(
+    conn: &Connection,
+    person: &Person,
+    actor: &audit::Actor,
+    now: OffsetDateTime,
+) -> Result<Erased, StoreError> {
+    let pseudonym = pseudonym(person.id);
+    let mut rows = 0u64;
+    for (table, condition) in ACCOUNT {
+        rows +=
+            u64::try_from(conn.execute(&format!("DELETE FROM {table} WHERE {condition}"), [person.id])?).unwrap_or(0);
+    }
+    let short = pseudonym.trim_start_matches("erased person ");
+    conn.execute(
+        "UPDATE users SET email = ?2, display_name = ?3, student_number = NULL, password_hash = NULL,
+                          status = 'disabled', last_sign_in_at = NULL
+         WHERE id = ?1",
+        params![person.id, format!("erased-{short}@erased.invalid"), pseudonym],
+    )?;
+    let reason =
+        format!("{pseudonym} erased at the organization's request; entries naming them now name the pseudonym");
+    let rewritten =
+        checkpoint::rewrite_entries(conn, actor, &reason, now, |entry| scrubbed(entry, person, &pseudonym))?;
+    Ok(Erased { pseudonym, rows, audit_checkpoint: rewritten.map(|c| c.seq) })
+}
+
+/// An entry with every mention of `person` replaced by `pseudonym`: the
+/// label of who acted, and any string in the details that is, or contains,
+/// their address, or is their name or student number. `None` when it
+/// names them nowhere.
+fn scrubbed(entry: &checkpoint::StoredEntry, person: &Person, pseudonym: &str) -> Option<checkpoint::Changed> {
+    let label = replace(entry.actor_label(), person, pseudonym);
+    let mut details: Value = serde_json::from_str(&entry.details).ok()?;
+    let details_changed = scrub_value(&mut details, person, pseudonym);
+    if label.is_none() && !details_changed {
+        return None;
+    }
+    Some(checkpoint::Changed {
+        actor_label: label.unwrap_or_else(|| entry.actor_label().to_owned()),
+        details: if details_changed { details.to_string() } else { entry.details.clone() },
+    })
+}
+
+fn scrub_value(value: &mut Value, person: &Person, pseudonym: &str) -> bool {
+    match value {
+        Value::String(text) => match replace(text, person, pseudonym) {
+            Some(new) => {
+                *text = new;
+                true
+            }
+            None => false,
+        },
+        Value::Array(items) => {
+            items.iter_mut().fold(false, |changed, item| scrub_value(item, person, pseudonym) | changed)
+        }
+        Value::Object(fields) => {
+            fields.values_mut().fold(false, |changed, item| scrub_value(item, person, pseudonym) | changed)
+        }
+        _ => false,
+    }
+}
+
+/// `text` with `person` replaced, or `None` when it does not name them.
+fn replace(text: &str, person: &Person, pseudonym: &str) -> Option<String> {
+    let exact = [Some(person.name.as_str()), person.student_number.as_deref()];
+    if exact.iter().flatten().any(|known| !known.is_empty() && text.trim() == *known) {
+        return Some(pseudonym.to_owned());
+    }
+    let lower = text.to_lowercase();
+    let email = person.email.to_lowercase();
+    if email.is_empty() || !lower.contains(&email) {
+        return None;
+    }
+    // Addresses are ASCII in practice; replace case-insensitively by position.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.to_lowercase().find(&email) {
+        if !rest.is_char_boundary(at) || !rest.is_char_boundary(at + email.len()) {
+            return Some(pseudonym.to_owned());
+        }
+        out.push_str(&rest[..at]);
+        out.push_str(pseudonym);
+        rest = &rest[at + email.len()..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ada() -> Person {
+        Person {
+            id: UserId::generate(),
+            email: "Ada@Student.Example".into(),
+            name: "Ada Lovelace".into(),
+            student_number: Some("s123".into()),
+        }
+    }
+
+    #[test]
+    fn every_mention_of_the_person_is_replaced_and_nothing_else() {
+        let ada = ada();
+        let p = "erased person 0a1b2c3d";
+        assert_eq!(replace("ada@student.example", &ada, p).as_deref(), Some(p));
+        assert_eq!(
+            replace("invited ADA@student.example twice", &ada, p).as_deref(),
+            Some("invited erased person 0a1b2c3d twice")
+        );
+        assert_eq!(replace("Ada Lovelace", &ada, p).as_deref(), Some(p));
+        assert_eq!(replace("s123", &ada, p).as_deref(), Some(p));
+        assert_eq!(replace("Ada", &ada, p), None, "a part of a name is not the person");
+        assert_eq!(replace("s1234", &ada, p), None);
+        assert_eq!(replace("bob@student.example", &ada, p), None);
+        let mut details =
+            serde_json::json!({"email": "ada@student.example", "rows": [{"name": "Ada Lovelace"}], "n": 3});
+        assert!(scrub_value(&mut details, &ada, p));
+        assert_eq!(details, serde_json::json!({"email": p, "rows": [{"name": p}], "n": 3}));
+    }
+}

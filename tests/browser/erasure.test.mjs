@@ -1,0 +1,79 @@
+// Browser test of erasing a student: the organization's administrator,
+// with the keyboard, asks to erase a student who has taken no exam; after
+// confirming, the row names the pseudonym and no longer the student. Staff
+// rows offer no erasure. Runs against the real examhall binary (see
+// harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { callApi, chainedSteps, demoStory, orgWithInstructor, signInFromLink } from './harness.mjs';
+
+/** Failed requests the story makes on purpose: "who is signed in?" while nobody is. */
+const expected = (line) =>
+  line.startsWith('console error: Failed to load resource:') && /status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line);
+
+const people = {
+  it: { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' },
+  admin: { email: 'admin@physics.example', name: 'Paula Admin', password: 'copper-meadow-quartz-81' },
+  instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
+};
+const student = { email: 'ada@physics.example', name: 'Ada Student' };
+
+const story = demoStory(expected);
+const { computer, problems } = story;
+
+test('an administrator erases a student, with the keyboard, after confirming', { timeout: 180_000 }, async (t) => {
+  const step = chainedSteps(t);
+  let admin;
+
+  await step('a student who has taken no exam', async () => {
+    const { instructor, course } = await orgWithInstructor(story.server, computer, { people });
+    await instructor.context().close();
+    admin = await computer();
+    await admin.goto(story.at(`/signin?org=physics&email=${encodeURIComponent(people.admin.email)}`));
+    await signInFromLink(admin, people.admin, '/admin');
+    const created = await callApi(admin, 'POST', '/org/users', { email: student.email, display_name: student.name });
+    const section = course.sections[0];
+    await callApi(admin, 'POST', '/org/grants', {
+      user_id: created.user.id,
+      role: 'student',
+      section_id: section.id,
+    });
+  });
+
+  await step('staff offer no erasure; the student does, and Escape cancels it', async () => {
+    await admin.reload();
+    await admin.getByTestId('admin-nav-users').click();
+    const staff = admin.locator(`[data-testid="user-row"][data-email="${people.instructor.email}"]`);
+    await staff.waitFor();
+    assert.equal(await staff.getByTestId('user-erase').count(), 0, 'an instructor is not erased here');
+    const row = admin.locator(`[data-testid="user-row"][data-email="${student.email}"]`);
+    const button = row.getByTestId('user-erase');
+    assert.equal(await button.getAttribute('aria-describedby'), await row.locator('td').first().getAttribute('id'));
+    await button.focus();
+    await admin.keyboard.press('Enter');
+    const dialog = admin.getByTestId('confirm-dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Erase Ada Student\?/);
+    assert.match(await dialog.innerText(), /cannot be undone/);
+    await admin.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await button.evaluate((element) => element === document.activeElement), true, 'focus returns');
+    assert.equal(await row.count(), 1, 'cancelled: nothing erased');
+  });
+
+  await step('confirmed, the student is erased and the list names the pseudonym', async () => {
+    const row = admin.locator(`[data-testid="user-row"][data-email="${student.email}"]`);
+    await row.getByTestId('user-erase').focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByTestId('confirm-dialog').waitFor();
+    await admin.getByTestId('confirm-action').focus();
+    await admin.keyboard.press('Enter');
+    await row.waitFor({ state: 'detached' });
+    const erased = admin.locator('[data-testid="user-row"][data-email^="erased-"]');
+    await erased.waitFor();
+    assert.match(await erased.innerText(), /erased person [0-9a-f]{8}/);
+    assert.doesNotMatch(await admin.locator('main').innerText(), /Ada Student|ada@physics\.example/);
+    await admin.context().close();
+    assert.deepEqual(problems, []);
+  });
+});
