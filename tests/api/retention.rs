@@ -329,6 +329,12 @@ async fn a_purge_deletes_the_bundles_that_hold_only_what_it_purged_and_only_when
         // Day 61, 02:30: the night's organization bundle is written before the 03:00 purge.
         clock.advance(60 * DAY + Duration::from_secs((9 * 60 + 15) * 60));
         until_true("the 61st night's bundle", || bundles(&dir, "-physics-org-").len() == 2).await;
+        // The plan lists the exam's bundle before the purge makes it expire (when IT opted in).
+        let db = app.state.registry().org(w.physics).await.unwrap();
+        let file = examhall::service::org_file::OrgFile::Open(&db);
+        let plan = retention_service::overview(file, app.state.config(), app.state.clock().now()).await.unwrap();
+        let listed = plan.expired_bundles.iter().any(|f| f.contains(&exam));
+        assert_eq!(listed, opted_in, "{:?}", plan.expired_bundles);
         clock.advance(HOUR);
         let admin = admin(&app).await;
         until(&app, &admin, "the exam purge", |v| v["purged"].as_array().is_some_and(|p| !p.is_empty())).await;
