@@ -101,7 +101,7 @@ pub struct AuditDue {
 
 fn audit_due(conn: &rusqlite::Connection, now: OffsetDateTime, days: u32) -> Result<Option<AuditDue>, StoreError> {
     let before = now - time::Duration::days(i64::from(days));
-    Ok(audit::checkpoint::trim_due(conn, before)?
+    Ok(audit::trim::all_due(conn, before)?
         .map(|due| AuditDue { before: Timestamp::from_time(before), entries: u64::try_from(due.entries).unwrap_or(0) }))
 }
 
@@ -120,6 +120,8 @@ fn titles(conn: &rusqlite::Connection) -> Result<Vec<(ExamId, String)>, StoreErr
 /// [`StoreError::Invalid`] naming the setting at fault (`evidence_days`,
 /// `exam_days`, `audit_days`), and why.
 fn check_policy(policy: &Policy, minimum: u32, audit_minimum: u32) -> Result<(), StoreError> {
+    let floor = u32::try_from(audit::trim::FLOOR_DAYS).unwrap_or(u32::MAX);
+    let audit_minimum = audit_minimum.max(floor);
     if policy.audit_days.is_some_and(|d| d < audit_minimum) {
         return Err(StoreError::invalid(
             "audit_days",
@@ -351,10 +353,18 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
     Ok(applied)
 }
 
-/// Completes the erasures the purges made possible: the pseudonyms.
+/// Completes the erasures the purges made possible: the pseudonyms. A
+/// failure is logged and leaves the requests for the next run; the rest of
+/// the purge goes on.
 async fn erase_requested(db: &Database, actor: &Actor, now: OffsetDateTime) -> Result<Vec<String>, StoreError> {
-    let done = super::erasure::complete_requested(db, actor, now).await?;
-    Ok(done.into_iter().map(|erased| erased.pseudonym).collect())
+    match super::erasure::complete_requested(db, actor, now).await {
+        Err(StoreError::Closed) => Err(StoreError::Closed),
+        Err(error) => {
+            tracing::error!(%error, "the requested erasures failed; the next purge tries again");
+            Ok(Vec::new())
+        }
+        done => done,
+    }
 }
 
 /// Empties the audit entries written more than `days` before `now` through
@@ -368,16 +378,24 @@ async fn empty_old_audit_entries(
 ) -> Result<u64, StoreError> {
     let before = now - time::Duration::days(i64::from(days));
     let actor = audit::Actor { id: actor.id.clone(), label: actor.label.clone() };
-    db.write(move |conn| {
-        let Some(due) = audit::checkpoint::trim_due(conn, before)? else { return Ok(0) };
-        let reason = format!(
-            "retention: audit entries are kept {days} days; entries written before {} emptied",
-            Timestamp::from_time(before)
-        );
-        audit::checkpoint::trim(conn, &actor, &reason, now, before)?;
-        Ok(u64::try_from(due.entries).unwrap_or(0))
-    })
-    .await
+    let reason = format!(
+        "retention: audit entries are kept {days} days; entries written before {} emptied",
+        Timestamp::from_time(before)
+    );
+    let mut emptied = 0u64;
+    // Chunk after chunk, each its own transaction, so saves never wait long.
+    loop {
+        let (actor, reason) = (actor.clone(), reason.clone());
+        let chunk = db
+            .write(move |conn| {
+                let Some(due) = audit::trim::trim_due(conn, before)? else { return Ok(None) };
+                audit::trim::trim(conn, &actor, &reason, now, before)?;
+                Ok(Some(due.entries))
+            })
+            .await?;
+        let Some(entries) = chunk else { return Ok(emptied) };
+        emptied += u64::try_from(entries).unwrap_or(0);
+    }
 }
 
 async fn purge_one(

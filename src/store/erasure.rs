@@ -1,8 +1,10 @@
-//! Erasing one person once the organization no longer keeps their exams:
+//! Erasing students once the organization no longer keeps their exams:
 //! their account rows go, their user record keeps only a pseudonym (so
-//! what refers to it still does), and every audit entry that named them is
-//! rewritten through a checkpoint to name the pseudonym instead (the audit
-//! chain must keep what happened, not who it happened to).
+//! what refers to it still does), and every audit entry tied to them by
+//! their id (they acted, it was about them, it granted them a role) is
+//! rewritten through one checkpoint to name the pseudonym instead: the
+//! audit chain keeps what happened, not who it happened to. Entries about
+//! other people are never touched, whatever they say.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
@@ -51,17 +53,33 @@ pub fn person(conn: &Connection, id: UserId) -> Result<Option<Person>, StoreErro
         .optional()?)
 }
 
-/// Staff roles `id` holds: only students can be erased here (staff appear
-/// in marks, reviews and notes about other people).
+/// Staff roles `id` holds or ever held (by the audit log's grants and
+/// creations): only students can be erased here, since staff appear in
+/// marks, reviews and notes about other people, and a role removed just
+/// before must not make that possible.
 ///
 /// # Errors
 /// SQL errors.
 pub fn staff_roles(conn: &Connection, id: UserId) -> Result<Vec<String>, StoreError> {
-    let mut statement =
-        conn.prepare("SELECT DISTINCT role FROM grants WHERE user_id = ?1 AND role <> 'student' ORDER BY role")?;
+    let mut statement = conn.prepare(
+        "SELECT role FROM grants WHERE user_id = ?1 AND role <> 'student'
+         UNION
+         SELECT json_extract(details, '$.role') FROM audit_log
+         WHERE (target = ?1 OR json_extract(details, '$.user') = ?1) AND action IN ('grant.create', 'user.create')
+           AND json_extract(details, '$.role') IS NOT NULL AND json_extract(details, '$.role') <> 'student'
+         ORDER BY 1",
+    )?;
     let rows = statement.query_map([id], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Whether `person` was erased already.
+#[must_use]
+pub fn is_erased(person: &Person) -> bool {
+    person.email.starts_with("erased-") && person.email.ends_with(ERASED_DOMAIN)
+}
+
+const ERASED_DOMAIN: &str = "@erased.invalid";
 
 /// An exam whose data still holds a person's attempt.
 #[derive(Debug, Clone)]
@@ -131,35 +149,18 @@ pub fn requested(conn: &Connection) -> Result<Vec<(UserId, Timestamp)>, StoreErr
 #[must_use]
 pub fn pseudonym(id: UserId) -> String {
     let digest = Sha256::digest(id.to_string().as_bytes());
-    format!("erased person {}", hex::encode(&digest[..4]))
+    format!("erased person {}", hex::encode(&digest[..16]))
 }
 
-/// What an erasure did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Erased {
-    /// The name the person goes by now.
-    pub pseudonym: String,
-    /// Account rows deleted.
-    pub rows: u64,
-    /// The checkpoint that rewrote the audit entries naming them, if any did.
-    pub audit_checkpoint: Option<i64>,
-}
-
-/// Erases `person` (whose exams' data is gone: the caller checked
-/// [`kept_exams`]) for `actor`, in the caller's transaction: account rows
-/// deleted, the user record reduced to the pseudonym (disabled, no
-/// password, no student number), and every audit entry naming them
-/// (as who acted, or in its details) rewritten to name the pseudonym.
+/// Erases the account of `person` (whose exams' data is gone: the caller
+/// checked [`kept_exams`]), in the caller's transaction: account rows
+/// deleted and the user record reduced to the pseudonym (disabled, no
+/// password, no student number). The audit entries are [`rewrite_audit`]'s.
+/// Returns the rows deleted.
 ///
 /// # Errors
-/// SQL errors; [`StoreError::AuditNotIntact`] when the audit log does not
-/// verify (nothing is rewritten over tampering).
-pub fn erase(
-    conn: &Connection,
-    person: &Person,
-    actor: &audit::Actor,
-    now: OffsetDateTime,
-) -> Result<Erased, StoreError> {
+/// SQL errors.
+pub fn erase_account(conn: &Connection, person: &Person) -> Result<u64, StoreError> {
     let pseudonym = pseudonym(person.id);
     let mut rows = 0u64;
     for (table, condition) in ACCOUNT {
@@ -171,28 +172,62 @@ pub fn erase(
         "UPDATE users SET email = ?2, display_name = ?3, student_number = NULL, password_hash = NULL,
                           status = 'disabled', last_sign_in_at = NULL
          WHERE id = ?1",
-        params![person.id, format!("erased-{short}@erased.invalid"), pseudonym],
+        params![person.id, format!("erased-{short}{ERASED_DOMAIN}"), pseudonym],
     )?;
-    let reason =
-        format!("{pseudonym} erased at the organization's request; entries naming them now name the pseudonym");
-    let rewritten =
-        checkpoint::rewrite_entries(conn, actor, &reason, now, |entry| scrubbed(entry, person, &pseudonym))?;
-    Ok(Erased { pseudonym, rows, audit_checkpoint: rewritten.map(|c| c.seq) })
+    Ok(rows)
 }
 
-/// An entry with every mention of `person` replaced by `pseudonym`: the
-/// label of who acted, and any string in the details that is, or contains,
-/// their address, or is their name or student number. `None` when it
-/// names them nowhere.
-fn scrubbed(entry: &checkpoint::StoredEntry, person: &Person, pseudonym: &str) -> Option<checkpoint::Changed> {
-    let label = replace(entry.actor_label(), person, pseudonym);
+/// Rewrites, through one checkpoint by `actor`, every audit entry tied to
+/// one of `people` by id (who acted, what it was about, whom it granted a
+/// role) to name their pseudonym instead: the label and address of who
+/// acted, and any string in the details that is their address, name or
+/// student number, or holds their address as a whole word. The
+/// checkpoint's entry, or `None` when no entry named them.
+///
+/// # Errors
+/// SQL errors; [`StoreError::AuditNotIntact`] when the audit log does not
+/// verify (nothing is rewritten over tampering).
+pub fn rewrite_audit(
+    conn: &Connection,
+    people: &[Person],
+    actor: &audit::Actor,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, StoreError> {
+    if people.is_empty() {
+        return Ok(None);
+    }
+    let reason = format!(
+        "{} erased at the organization's request; entries naming them now name their pseudonyms",
+        if people.len() == 1 { "a person".to_owned() } else { format!("{} people", people.len()) }
+    );
+    let done = checkpoint::rewrite_entries(conn, actor, &reason, now, |entry| {
+        people.iter().find(|p| tied(entry, p)).and_then(|person| scrubbed(entry, person))
+    })?;
+    Ok(done.map(|c| c.seq))
+}
+
+/// Whether `entry` is tied to `person` by their id.
+fn tied(entry: &checkpoint::StoredEntry, person: &Person) -> bool {
+    let id = person.id.to_string();
+    if entry.actor() == id || entry.target() == Some(id.as_str()) {
+        return true;
+    }
+    serde_json::from_str::<Value>(&entry.details).is_ok_and(|d| d.get("user").and_then(Value::as_str) == Some(&id))
+}
+
+/// `entry` naming `person`'s pseudonym instead of them; `None` when it did
+/// not name them.
+fn scrubbed(entry: &checkpoint::StoredEntry, person: &Person) -> Option<checkpoint::Changed> {
+    let pseudonym = pseudonym(person.id);
+    let by_them = entry.actor() == person.id.to_string();
     let mut details: Value = serde_json::from_str(&entry.details).ok()?;
-    let details_changed = scrub_value(&mut details, person, pseudonym);
-    if label.is_none() && !details_changed {
+    let details_changed = scrub_value(&mut details, person, &pseudonym);
+    if !by_them && !details_changed {
         return None;
     }
     Some(checkpoint::Changed {
-        actor_label: label.unwrap_or_else(|| entry.actor_label().to_owned()),
+        actor_label: if by_them { pseudonym } else { entry.actor_label().to_owned() },
+        client_addr: if by_them { None } else { entry.client_addr().map(str::to_owned) },
         details: if details_changed { details.to_string() } else { entry.details.clone() },
     })
 }
@@ -216,30 +251,39 @@ fn scrub_value(value: &mut Value, person: &Person, pseudonym: &str) -> bool {
     }
 }
 
-/// `text` with `person` replaced, or `None` when it does not name them.
+/// `text` with `person` replaced, or `None` when it does not name them: the
+/// whole text is their address (ASCII case aside), name or student number,
+/// or it holds their address as a whole word.
 fn replace(text: &str, person: &Person, pseudonym: &str) -> Option<String> {
+    let trimmed = text.trim();
     let exact = [Some(person.name.as_str()), person.student_number.as_deref()];
-    if exact.iter().flatten().any(|known| !known.is_empty() && text.trim() == *known) {
+    if trimmed.eq_ignore_ascii_case(&person.email) || exact.iter().flatten().any(|k| !k.is_empty() && trimmed == *k) {
         return Some(pseudonym.to_owned());
     }
-    let lower = text.to_lowercase();
-    let email = person.email.to_lowercase();
-    if email.is_empty() || !lower.contains(&email) {
+    let email = person.email.as_bytes();
+    if email.is_empty() || !text.is_ascii() {
         return None;
     }
-    // Addresses are ASCII in practice; replace case-insensitively by position.
+    let bytes = text.as_bytes();
+    let part = |b: u8| b.is_ascii_alphanumeric() || b"._%+-@".contains(&b);
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.to_lowercase().find(&email) {
-        if !rest.is_char_boundary(at) || !rest.is_char_boundary(at + email.len()) {
-            return Some(pseudonym.to_owned());
+    let (mut start, mut i, mut found) = (0, 0, false);
+    while i + email.len() <= bytes.len() {
+        let whole = bytes[i..i + email.len()].eq_ignore_ascii_case(email)
+            && (i == 0 || !part(bytes[i - 1]))
+            && bytes.get(i + email.len()).is_none_or(|b| !part(*b));
+        if whole {
+            out.push_str(&text[start..i]);
+            out.push_str(pseudonym);
+            i += email.len();
+            start = i;
+            found = true;
+        } else {
+            i += 1;
         }
-        out.push_str(&rest[..at]);
-        out.push_str(pseudonym);
-        rest = &rest[at + email.len()..];
     }
-    out.push_str(rest);
-    Some(out)
+    out.push_str(&text[start..]);
+    found.then_some(out)
 }
 
 #[cfg(test)]

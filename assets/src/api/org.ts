@@ -40,10 +40,14 @@ export interface ErasureWaitsFor {
   held: boolean;
 }
 
-/** What asking to erase a student did: erased now, or recorded until their exams are purged. */
-export type Erasure =
-  | { status: 'erased'; pseudonym: string }
-  | { status: 'waiting'; new: boolean; exams: ErasureWaitsFor[] };
+/** A recorded request to erase a student: the next purge carries it out once no exam holds their attempts. */
+export interface Erasure {
+  /** `false` when it was recorded before. */
+  new: boolean;
+  waits_for: ErasureWaitsFor[];
+  /** The hour (UTC) of the daily purge; `null` when IT purges by hand. */
+  daily_utc_hour: number | null;
+}
 
 export const erasePerson = (userId: string): Promise<Erasure> =>
   api(`/org/users/${id(userId)}/erasure`, { method: 'POST' });

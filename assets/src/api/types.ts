@@ -65,6 +65,8 @@ export interface OrgUser {
   created_at: string;
   last_sign_in_at: string | null;
   roles: Grant[];
+  /** When an administrator asked to erase them, while the request waits for the purge. */
+  erasure_requested_at: string | null;
 }
 
 export interface Section {

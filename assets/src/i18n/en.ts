@@ -345,9 +345,10 @@ export const en: Messages = {
       erase: 'Erase…',
       eraseTitle: (name) => `Erase ${name}?`,
       eraseBody:
-        'Their account goes and every record that named them names a pseudonym instead; what they did stays in the audit log. If exams still hold their attempts, the erasure is recorded and done by the daily purge once the retention policy has removed those exams. This cannot be undone. Backups made before keep them until the backups expire.',
-      erased: (pseudonym) => `Erased. The records now name “${pseudonym}”.`,
-      eraseWaiting: (exams) => `Recorded. The daily purge erases them once these exams are purged: ${exams}.`,
+        'Their account goes and every record about them names a pseudonym instead; what they did stays in the audit log. The erasure is recorded now and carried out by the next purge, once the retention policy has removed every exam that holds their attempts. Until then it can be cancelled; after, it cannot be undone. Backups made before keep them until the backups expire.',
+      eraseRecorded: (hour, exams) =>
+        `Recorded. ${hour === null ? 'The next purge IT runs' : `The purge at ${n(hour)}:00 UTC`} erases them${exams === null ? '' : ` once these exams are purged: ${exams}`}.`,
+      erasureRequested: 'Erasure requested',
       eraseWaitsFor: (title, closes, held) => `${title} (closed ${closes}${held ? ', on legal hold' : ''})`,
       cancelErasure: 'Cancel the erasure',
       erasureCancelled: (name) => `The erasure of ${name} is cancelled.`,

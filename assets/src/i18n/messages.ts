@@ -259,9 +259,9 @@ export interface Messages {
       erase: string;
       eraseTitle: (name: string) => string;
       eraseBody: string;
-      erased: (pseudonym: string) => string;
-      /** Recorded: erased once these exams (already worded) are purged. */
-      eraseWaiting: (exams: string) => string;
+      /** Recorded: erased by the purge at `utcHour` (or IT's, `null`), after these exams (worded, or `null` for none). */
+      eraseRecorded: (utcHour: number | null, exams: string | null) => string;
+      erasureRequested: string;
       eraseWaitsFor: (title: string, closes: string, held: boolean) => string;
       cancelErasure: string;
       erasureCancelled: (name: string) => string;

@@ -146,8 +146,8 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
         "post",
         "/api/v1/org/users/{id}/erasure",
         Who::OrgAdmin,
-        200,
-        "Erases a student (200), or records the request until their exams are purged (202); staff: 409.",
+        202,
+        "Records a request to erase a student, carried out by the next purge once their exams are purged (202); staff or erased: 409.",
     ),
     ("delete", "/api/v1/org/users/{id}/erasure", Who::OrgAdmin, 204, "Cancels a recorded erasure request."),
     (

@@ -1,7 +1,7 @@
-//! Org admins: erasing one student at their request. Erased now when no
-//! exam holds their attempts any more; otherwise the request is recorded
-//! and the daily purge completes it once the retention policy has purged
-//! those exams (the response names them).
+//! Org admins: erasing one student at their request. The request is
+//! recorded and carried out by the next purge (the server's daily one, or
+//! `examhall retention apply`) once the retention policy has purged every
+//! exam that holds the student's attempts; the response names those exams.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,25 +12,18 @@ use serde::Serialize;
 use crate::domain::{ExamId, Timestamp, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin};
-use crate::service::erasure::{self, Outcome};
+use crate::service::erasure;
 use crate::state::AppState;
 
-/// What a request to erase someone did.
+/// A recorded request to erase someone.
 #[derive(Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum ErasureView {
-    /// Erased now: they are known only by the pseudonym from now on.
-    Erased {
-        /// The name they go by now.
-        pseudonym: String,
-    },
-    /// Recorded: completed once these exams are purged.
-    Waiting {
-        /// Whether this request recorded it (`false`: it was recorded before).
-        new: bool,
-        /// The exams that still hold their attempts.
-        exams: Vec<WaitingFor>,
-    },
+pub struct ErasureView {
+    /// Whether this request recorded it (`false`: it was recorded before).
+    new: bool,
+    /// The exams that still hold their attempts: erased once these are purged.
+    waits_for: Vec<WaitingFor>,
+    /// The hour (UTC) of the daily purge that carries it out, or `null` when IT purges by hand.
+    daily_utc_hour: Option<u8>,
 }
 
 /// An exam an erasure waits for.
@@ -47,8 +40,8 @@ fn person(id: &str) -> Result<UserId, AppError> {
     UserId::parse(id).map_err(|_| AppError::NotFound)
 }
 
-/// `POST /api/v1/org/users/{id}/erasure`: 200 when erased now, 202 when
-/// recorded; 409 for staff; audited either way.
+/// `POST /api/v1/org/users/{id}/erasure`: records the request (202,
+/// audited); 409 for staff and for someone erased already.
 async fn request(
     State(state): State<AppState>,
     client: ClientAddr,
@@ -56,17 +49,18 @@ async fn request(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ErasureView>), AppError> {
     let acting = admin.acting(client);
-    let outcome = erasure::erase_or_request(&acting.db, &acting.actor, person(&id)?, state.clock().now()).await?;
-    Ok(match outcome {
-        Outcome::Erased(done) => (StatusCode::OK, Json(ErasureView::Erased { pseudonym: done.pseudonym })),
-        Outcome::Waiting { new, exams } => {
-            let exams = exams
-                .into_iter()
-                .map(|k| WaitingFor { exam_id: k.exam, title: k.title, closes_at: k.closes_at, held: k.held })
-                .collect();
-            (StatusCode::ACCEPTED, Json(ErasureView::Waiting { new, exams }))
-        }
-    })
+    let requested = erasure::request(&acting.db, &acting.actor, person(&id)?, state.clock().now()).await?;
+    let retention = &state.config().retention;
+    let view = ErasureView {
+        new: requested.new,
+        waits_for: requested
+            .exams
+            .into_iter()
+            .map(|k| WaitingFor { exam_id: k.exam, title: k.title, closes_at: k.closes_at, held: k.held })
+            .collect(),
+        daily_utc_hour: retention.automatic.then_some(retention.utc_hour),
+    };
+    Ok((StatusCode::ACCEPTED, Json(view)))
 }
 
 /// `DELETE /api/v1/org/users/{id}/erasure`: cancels a recorded request

@@ -21,7 +21,13 @@ use crate::store::accounts::users::UserStatus;
 
 async fn list(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<UserWithRoles>>, AppError> {
     let people = people::list(OrgFile::Open(admin.db())).await?;
-    Ok(Json(people.into_iter().map(UserWithRoles::from).collect()))
+    let waiting: std::collections::HashMap<_, _> =
+        crate::service::erasure::requested(admin.db()).await?.into_iter().collect();
+    let view = people.into_iter().map(UserWithRoles::from).map(|u| {
+        let at = waiting.get(&u.id()).copied();
+        u.erasure_requested(at)
+    });
+    Ok(Json(view.collect()))
 }
 
 #[derive(Deserialize)]

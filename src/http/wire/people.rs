@@ -43,11 +43,28 @@ pub struct UserWithRoles {
     #[serde(flatten)]
     user: User,
     roles: Vec<Grant>,
+    /// When an org admin asked to erase them, while the request waits.
+    erasure_requested_at: Option<Timestamp>,
 }
 
 impl From<(users::User, Vec<StoredGrant>)> for UserWithRoles {
     fn from((user, roles): (users::User, Vec<StoredGrant>)) -> Self {
-        Self { user: user.into(), roles: courses::grants(&roles) }
+        Self { user: user.into(), roles: courses::grants(&roles), erasure_requested_at: None }
+    }
+}
+
+impl UserWithRoles {
+    /// The person's id.
+    #[must_use]
+    pub fn id(&self) -> UserId {
+        self.user.id
+    }
+
+    /// With the time their erasure was asked for, while it waits.
+    #[must_use]
+    pub fn erasure_requested(mut self, at: Option<Timestamp>) -> Self {
+        self.erasure_requested_at = at;
+        self
     }
 }
 

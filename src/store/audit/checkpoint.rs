@@ -59,7 +59,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-pub use super::checkpoint_entry::{ACTION, Checkpoint, EMPTIED, Kind};
+pub use super::checkpoint_entry::{ACTION, Checkpoint, EMPTIED, Kind, Trimmed};
 use super::history::locate;
 use super::{Actor, AuditEvent, AuditHead, EntryText, chain, insert, verify};
 use crate::store::StoreError;
@@ -95,6 +95,12 @@ impl StoredEntry {
     pub fn target(&self) -> Option<&str> {
         self.text[3].as_deref()
     }
+
+    /// Where from.
+    #[must_use]
+    pub fn client_addr(&self) -> Option<&str> {
+        self.text[5].as_deref()
+    }
 }
 
 /// Rewrites the log of `conn` through a checkpoint by `actor`: `change` sees
@@ -111,16 +117,23 @@ pub fn rewrite(
     mut change: impl FnMut(&StoredEntry) -> Option<String>,
 ) -> Result<Option<Checkpoint>, StoreError> {
     rewrite_entries(conn, actor, reason, at, |entry| {
-        change(entry).map(|details| Changed { actor_label: entry.actor_label().to_owned(), details })
+        change(entry).map(|details| Changed {
+            actor_label: entry.actor_label().to_owned(),
+            client_addr: entry.client_addr().map(str::to_owned),
+            details,
+        })
     })
 }
 
-/// What a rewrite changes in an entry: the label of who acted and the
-/// details. The rest (time, actor id, action, target, outcome) stays.
+/// What a rewrite changes in an entry: the label of who acted, the address
+/// they acted from and the details. The rest (time, actor id, action,
+/// target, outcome) stays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changed {
     /// Who acted, for humans.
     pub actor_label: String,
+    /// Where from.
+    pub client_addr: Option<String>,
     /// The JSON text of the details.
     pub details: String,
 }
@@ -155,7 +168,11 @@ pub fn rewrite_entries(
         let changed = if entry.action == ACTION || entry.action == EMPTIED {
             None
         } else {
-            change(&entry).filter(|c| c.details != entry.details || c.actor_label != entry.actor_label())
+            change(&entry).filter(|c| {
+                c.details != entry.details
+                    || c.actor_label != entry.actor_label()
+                    || c.client_addr.as_deref() != entry.client_addr()
+            })
         };
         if !replaced.is_empty() || changed.is_some() {
             replaced.push((entry, changed));
@@ -190,12 +207,12 @@ pub fn rewrite_entries(
                 action: &entry.action,
                 target: target.as_deref(),
                 outcome: outcome.as_deref().unwrap_or_default(),
-                client_addr: client_addr.as_deref(),
+                client_addr: changed.as_ref().map_or(client_addr.as_deref(), |c| c.client_addr.as_deref()),
                 details,
             },
         )?;
     }
-    let old = Superseded { head: old_head, first_seq: first, hashes: &hashes, emptied_through: None };
+    let old = Superseded { head: old_head, first_seq: first, hashes: &hashes, trimmed: None };
     close(conn, actor, at, Kind::Rewrite, reason, &old, new_head).map(Some)
 }
 
@@ -229,84 +246,21 @@ pub fn accept(
         "INSERT INTO audit_rewrite (singleton, kind, old_seq, old_hash) VALUES (1, 'accept', ?1, ?2)",
         params![anchored.seq, anchored.hash],
     )?;
-    let old = Superseded { head: *anchored, first_seq: anchored.seq, hashes: &anchored.hash, emptied_through: None };
+    let old = Superseded { head: *anchored, first_seq: anchored.seq, hashes: &anchored.hash, trimmed: None };
     close(conn, actor, at, Kind::Accept, reason, &old, head).map(Some)
 }
 
-/// Empties, through a checkpoint by `actor`, every entry written before
-/// `before` (checkpoint entries excepted, and those emptied already): each
-/// keeps its sequence number, time and hashes, so the chain still links
-/// from its first entry and every head kept from before still verifies;
-/// who, what, about whom and the details go. An entry written late with an
-/// earlier time (a deadline's automatic submission logged after the
-/// server's restart) goes with its time, not its place. Returns `None` (and
-/// changes nothing) when no entry is due.
-///
-/// Nothing is superseded (no hash changes); the checkpoint records the head
-/// it was made at, as an `accept` does, and names the last entry emptied so
-/// far (`through`, never less than the last trim's), beyond which
-/// [`verify`] accepts no emptied entry.
-///
-/// # Errors
-/// [`StoreError::AuditNotIntact`] when the log does not verify; SQL errors.
-pub fn trim(
-    conn: &Connection,
-    actor: &Actor,
-    reason: &str,
-    at: OffsetDateTime,
-    before: OffsetDateTime,
-) -> Result<Option<Checkpoint>, StoreError> {
-    let head = sound_head(conn)?;
-    let Some(TrimDue { through, .. }) = trim_due(conn, before)? else { return Ok(None) };
-    conn.execute(
-        "INSERT INTO audit_rewrite (singleton, kind, old_seq, old_hash) VALUES (1, 'rewrite', ?1, ?2)",
-        params![head.seq, head.hash],
-    )?;
-    conn.execute(
-        "UPDATE audit_log SET actor = '', actor_label = '', action = ?2, target = NULL, outcome = 'success',
-                              client_addr = NULL, details = '{}'
-         WHERE at < ?1 AND action NOT IN (?2, ?3)",
-        params![chain::format_at(before), EMPTIED, ACTION],
-    )?;
-    let old = Superseded { head, first_seq: head.seq, hashes: &head.hash, emptied_through: Some(through) };
-    close(conn, actor, at, Kind::Trim, reason, &old, head).map(Some)
-}
-
-/// What a [`trim`] at `before` would empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TrimDue {
-    /// The last entry it would leave emptied (or an earlier trim did).
-    pub through: i64,
-    /// The entries it would empty.
-    pub entries: i64,
-}
-
-/// What a [`trim`] at `before` would empty; `None` when nothing is due.
-/// Changes nothing.
-///
-/// # Errors
-/// SQL errors.
-pub fn trim_due(conn: &Connection, before: OffsetDateTime) -> Result<Option<TrimDue>, StoreError> {
-    let emptied = super::history::emptied_through(conn)?;
-    let (entries, last): (i64, Option<i64>) = conn.query_row(
-        "SELECT count(*), max(seq) FROM audit_log WHERE at < ?1 AND action NOT IN (?2, ?3)",
-        params![chain::format_at(before), EMPTIED, ACTION],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
-    Ok(last.filter(|_| entries > 0).map(|last| TrimDue { through: last.max(emptied), entries }))
-}
-
-struct Superseded<'a> {
-    head: AuditHead,
-    first_seq: i64,
-    hashes: &'a [u8],
-    /// For a trim, the last entry it emptied.
-    emptied_through: Option<i64>,
+pub(super) struct Superseded<'a> {
+    pub(super) head: AuditHead,
+    pub(super) first_seq: i64,
+    pub(super) hashes: &'a [u8],
+    /// For a trim, the range it emptied.
+    pub(super) trimmed: Option<super::checkpoint_entry::Trimmed>,
 }
 
 /// Records the replaced hashes, appends the checkpoint entry after
 /// `new_head` and closes the door.
-fn close(
+pub(super) fn close(
     conn: &Connection,
     actor: &Actor,
     at: OffsetDateTime,
@@ -331,8 +285,10 @@ fn close(
             "sha256": hex::encode(Sha256::digest(old.hashes)),
         },
     });
-    if let Some(through) = old.emptied_through {
-        details["through"] = json!(through);
+    if let Some(trimmed) = &old.trimmed {
+        details["trimmed"] = json!({
+            "from": trimmed.from, "through": trimmed.through, "before": trimmed.before, "digest": trimmed.digest,
+        });
     }
     let head = super::append(conn, &AuditEvent::by(actor, ACTION).details(details), at)?;
     conn.execute("DELETE FROM audit_rewrite WHERE singleton = 1", [])?;
@@ -345,12 +301,12 @@ fn close(
         old_head: old.head,
         new_head,
         hash: head.hash,
-        emptied_through: old.emptied_through,
+        trimmed: old.trimmed.clone(),
     })
 }
 
 /// The head of a log that verifies whole.
-fn sound_head(conn: &Connection) -> Result<AuditHead, StoreError> {
+pub(super) fn sound_head(conn: &Connection) -> Result<AuditHead, StoreError> {
     let verification = verify(conn, None)?;
     match verification.problem {
         None => Ok(verification.head.unwrap_or(AuditHead::EMPTY)),

@@ -52,9 +52,24 @@ pub struct Checkpoint {
     pub new_head: AuditHead,
     /// The checkpoint entry's own hash.
     pub hash: [u8; 32],
-    /// For a trim: the last entry emptied (every entry up to it is emptied,
-    /// checkpoint entries excepted).
-    pub emptied_through: Option<i64>,
+    /// For a trim: the range it emptied.
+    pub trimmed: Option<Trimmed>,
+}
+
+/// The range a trim checkpoint emptied: entries `from` to `through`, every
+/// one written before `before`, each emptied but checkpoint entries, and
+/// `digest` the SHA-256 of each one's place, time and hashes (see
+/// [`super::trim::range_digest`]), so an emptied run cannot change unseen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trimmed {
+    /// The first entry of the range (the one after the last trim's).
+    pub from: i64,
+    /// The last.
+    pub through: i64,
+    /// Every entry of the range was written before this (as stored).
+    pub before: String,
+    /// SHA-256 of the range, hex.
+    pub digest: String,
 }
 
 impl Checkpoint {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::AuditHead;
-use super::checkpoint_entry::{Checkpoint, Kind};
+use super::checkpoint_entry::{Checkpoint, Kind, Trimmed};
 use crate::store::StoreError;
 
 /// Where a head kept from before lies in a log's history.
@@ -58,7 +58,8 @@ pub fn replaced_by(conn: &Connection, head: &AuditHead) -> Result<Option<Checkpo
     let mut statement = conn.prepare(
         "SELECT l.seq, l.at, l.actor_label, l.details, l.prev_hash, l.hash FROM audit_superseded AS s
          JOIN audit_log AS l ON l.action = 'audit.checkpoint' AND json_extract(l.details, '$.old_head') = s.old_head
-         WHERE s.first_seq <= ?1 ORDER BY l.seq",
+         -- A trim replaces no head: it never stands for one taken out of the chain.
+         WHERE s.first_seq <= ?1 AND json_extract(l.details, '$.kind') <> 'trim' ORDER BY l.seq",
     )?;
     let mut rows = statement.query([head.seq])?;
     while let Some(row) = rows.next()? {
@@ -92,10 +93,12 @@ pub(super) fn read_entry(conn: &Connection, row: &Row<'_>) -> Result<Checkpoint,
         Some("trim") => Kind::Trim,
         _ => return Err(malformed()),
     };
-    let emptied_through = match kind {
-        Kind::Trim => {
-            Some(details["through"].as_i64().filter(|through| (1..seq).contains(through)).ok_or_else(malformed)?)
-        }
+    let trimmed = match kind {
+        Kind::Trim => Some(
+            trimmed_of(&details["trimmed"])
+                .filter(|t| t.from >= 1 && t.from <= t.through && t.through < seq)
+                .ok_or_else(malformed)?,
+        ),
         Kind::Rewrite | Kind::Accept => None,
     };
     let checkpoint = Checkpoint {
@@ -107,8 +110,15 @@ pub(super) fn read_entry(conn: &Connection, row: &Row<'_>) -> Result<Checkpoint,
         old_head: head("old_head")?,
         new_head: head("new_head")?,
         hash,
-        emptied_through,
+        trimmed,
     };
+    if checkpoint.kind == Kind::Trim && locate(conn, &checkpoint.old_head).map_err(|e| e.to_string())?.is_none() {
+        return Err(format!(
+            "trim checkpoint entry {seq} was made at the head {}, which the log's history does not hold: a trim \
+             changes no hash, so it cannot stand for entries taken out",
+            checkpoint.old_head
+        ));
+    }
     if checkpoint.new_head != (AuditHead { seq: seq - 1, hash: prev_hash }) {
         return Err(format!("checkpoint entry {seq} names a new head that is not the entry before it"));
     }
@@ -120,27 +130,50 @@ pub(super) fn read_entry(conn: &Connection, row: &Row<'_>) -> Result<Checkpoint,
         && superseded["from"].as_i64() == Some(first)
         && superseded["count"].as_i64() == Some(count)
         && first + count - 1 == checkpoint.old_head.seq
-        && hashes.ends_with(&checkpoint.old_head.hash);
+        && hashes.ends_with(&checkpoint.old_head.hash)
+        && (checkpoint.kind != Kind::Trim || count == 1);
     if consistent { Ok(checkpoint) } else { Err(missing()) }
 }
 
-/// The last entry emptied by a trim (0 when none was): the `through` of the
-/// newest trim checkpoint, which [`verify`] checks when it reaches it.
-pub(super) fn emptied_through(conn: &Connection) -> Result<i64, StoreError> {
+/// The range a trim's details name, if they are well formed.
+fn trimmed_of(value: &Value) -> Option<Trimmed> {
+    Some(Trimmed {
+        from: value["from"].as_i64()?,
+        through: value["through"].as_i64()?,
+        before: value["before"].as_str()?.to_owned(),
+        digest: value["digest"].as_str()?.to_owned(),
+    })
+}
+
+/// Every trim's range, oldest first, as the log's trim checkpoint entries
+/// name them (not yet checked: [`verify`] holds them to the chain as it
+/// reaches each). A range whose details cannot be read is left out, and the
+/// walk reports its entry.
+pub(super) fn trims(conn: &Connection) -> Result<Vec<Trimmed>, StoreError> {
     if !has_table(conn, "audit_log")? {
-        return Ok(0);
+        return Ok(Vec::new());
     }
-    let through: Option<i64> = conn
-        .query_row(
-            "SELECT json_extract(details, '$.through') FROM audit_log
-         WHERE action = 'audit.checkpoint' AND json_extract(details, '$.kind') = 'trim'
-         ORDER BY seq DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?
-        .flatten();
-    Ok(through.unwrap_or(0))
+    let mut statement = conn.prepare(
+        "SELECT details FROM audit_log
+         WHERE action = 'audit.checkpoint' AND json_valid(details) AND json_extract(details, '$.kind') = 'trim'
+         ORDER BY seq",
+    )?;
+    let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+    let mut found = Vec::new();
+    for details in rows {
+        if let Some(trimmed) = serde_json::from_str::<Value>(&details?).ok().and_then(|d| trimmed_of(&d["trimmed"])) {
+            found.push(trimmed);
+        }
+    }
+    Ok(found)
+}
+
+/// The last entry emptied by a trim (0 when none was).
+///
+/// # Errors
+/// SQL errors.
+pub fn emptied_through(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(trims(conn)?.last().map_or(0, |t| t.through))
 }
 
 /// A checkpoint left open (its transaction committed without its entry),

@@ -30,7 +30,9 @@ pub mod digest;
 pub mod history;
 mod query;
 pub mod refusals;
+pub mod trim;
 mod verify;
+mod verify_trims;
 
 use std::fmt;
 use std::net::IpAddr;

@@ -7,6 +7,7 @@ use time::Duration;
 use time::macros::datetime;
 
 use super::checkpoint::{self, EMPTIED, Kind};
+use super::trim;
 use super::*;
 use crate::store::keys::DatabaseKey;
 use crate::store::{connection, migrations};
@@ -55,8 +56,9 @@ fn a_trim_empties_the_old_prefix_in_place_and_every_head_still_verifies() {
         heads.push(append(&conn, &by_student(n), day(n)).unwrap());
     }
 
-    let done = checkpoint::trim(&conn, &it(), "kept 365 days", day(400), day(5)).unwrap().unwrap();
-    assert_eq!((done.kind, done.emptied_through, done.seq), (Kind::Trim, Some(3), 7));
+    let done = trim::trim(&conn, &it(), "kept 365 days", day(400), day(5)).unwrap().unwrap();
+    let range = |c: &checkpoint::Checkpoint| c.trimmed.as_ref().map(|t| (t.from, t.through));
+    assert_eq!((done.kind, range(&done), done.seq), (Kind::Trim, Some((1, 4)), 7));
     for seq in 1..=3 {
         let (at, label, action, details) = row(&conn, seq);
         assert_eq!((label.as_str(), action.as_str(), details.as_str()), ("", EMPTIED, "{}"), "entry {seq}");
@@ -67,33 +69,38 @@ fn a_trim_empties_the_old_prefix_in_place_and_every_head_still_verifies() {
 
     let verified = verify(&conn, None).unwrap();
     assert!(verified.is_intact(), "{verified:?}");
-    assert_eq!((verified.entries, verified.emptied_through), (7, 3));
+    assert_eq!((verified.entries, verified.emptied_through), (7, 4));
     assert_eq!(verified.checkpoints, vec![accepted, done.clone()]);
     for kept in heads.iter().chain([&lost]) {
         assert!(verify(&conn, Some(kept)).unwrap().is_intact(), "the head {kept} kept from before");
     }
-    assert_eq!(checkpoint::trim(&conn, &it(), "again", day(400), day(5)).unwrap(), None, "nothing more is due");
+    assert_eq!(trim::trim(&conn, &it(), "again", day(400), day(5)).unwrap(), None, "nothing more is due");
 
-    let later = checkpoint::trim(&conn, &it(), "kept 365 days", day(401), day(6)).unwrap().unwrap();
-    assert_eq!(later.emptied_through, Some(5), "the next trim goes on where the last one stopped");
+    let later = trim::trim(&conn, &it(), "kept 365 days", day(401), day(6)).unwrap().unwrap();
+    assert_eq!(range(&later), Some((5, 5)), "the next trim goes on where the last one stopped");
     assert_eq!(row(&conn, 6).2, "attempt.start");
     assert!(verify(&conn, None).unwrap().is_intact());
 }
 
 #[test]
-fn an_entry_written_late_with_an_earlier_time_goes_with_its_time() {
+fn an_entry_written_late_with_an_earlier_time_waits_for_the_entries_before_it() {
     let (_dir, conn) = fresh();
     append(&conn, &by_student(1), day(1)).unwrap();
     let recent = append(&conn, &by_student(2), day(10)).unwrap();
     // The deadline's automatic submission, logged when the server came back.
     append(&conn, &by_student(3), day(2)).unwrap();
-    let done = checkpoint::trim(&conn, &it(), "retention", day(400), day(5)).unwrap().unwrap();
-    assert_eq!(done.emptied_through, Some(3));
-    assert_eq!((row(&conn, 2).2.as_str(), row(&conn, 3).2.as_str()), ("attempt.start", EMPTIED));
+    let done = trim::trim(&conn, &it(), "retention", day(400), day(5)).unwrap().unwrap();
+    assert_eq!(done.trimmed.map(|t| (t.from, t.through)), Some((1, 1)), "only a prefix");
+    assert_eq!((row(&conn, 2).2.as_str(), row(&conn, 3).2.as_str()), ("attempt.start", "attempt.start"));
     assert!(verify(&conn, Some(&recent)).unwrap().is_intact());
-    let shorter_first = checkpoint::trim(&conn, &it(), "a longer policy", day(401), day(1)).unwrap();
-    assert_eq!(shorter_first, None, "a longer policy brings nothing back and empties nothing more");
+    let longer = trim::trim(&conn, &it(), "a longer policy", day(401), day(1)).unwrap();
+    assert_eq!(longer, None, "a longer policy brings nothing back and empties nothing more");
+    let later = trim::trim(&conn, &it(), "retention", day(410), day(11)).unwrap().unwrap();
+    assert_eq!(later.trimmed.map(|t| (t.from, t.through)), Some((2, 3)), "the late entry goes with those before it");
+    assert_eq!(row(&conn, 3).2, EMPTIED);
     assert!(verify(&conn, None).unwrap().is_intact());
+    let young = trim::trim(&conn, &it(), "too soon", day(12), day(11));
+    assert!(matches!(young, Err(StoreError::Invalid { .. })), "nothing younger than the floor goes: {young:?}");
 }
 
 #[test]
@@ -102,7 +109,7 @@ fn a_rewrite_after_a_trim_rechains_what_is_left() {
     for n in 1..=4 {
         append(&conn, &by_student(n), day(n)).unwrap();
     }
-    let trimmed = checkpoint::trim(&conn, &it(), "retention", day(400), day(3)).unwrap().unwrap();
+    let trimmed = trim::trim(&conn, &it(), "retention", day(400), day(3)).unwrap().unwrap();
     let pseudonymized = checkpoint::rewrite(&conn, &it(), "erase ada", day(401), |entry| {
         entry.details.contains("ada@").then(|| json!({ "email": "erased" }).to_string())
     })
@@ -157,7 +164,7 @@ fn an_entry_emptied_around_the_safeguards_is_found() {
     for n in 1..=4 {
         append(&conn, &by_student(n), day(n)).unwrap();
     }
-    checkpoint::trim(&conn, &it(), "retention", day(400), day(2)).unwrap().unwrap();
+    trim::trim(&conn, &it(), "retention", day(400), day(2)).unwrap().unwrap();
     conn.execute_batch(
         "DROP TRIGGER audit_log_no_update;
          UPDATE audit_log SET actor = '', actor_label = '', action = 'audit.emptied', target = NULL,
@@ -166,16 +173,49 @@ fn an_entry_emptied_around_the_safeguards_is_found() {
     .unwrap();
     let problem = verify(&conn, None).unwrap().problem.expect("an entry emptied beyond the trim");
     assert_eq!(problem.seq, 3);
-    assert!(problem.what.contains("no retention checkpoint reaches it"), "{}", problem.what);
+    assert!(problem.what.contains("no retention checkpoint's range holds it"), "{}", problem.what);
 
     let (_dir, conn) = fresh();
     for n in 1..=3 {
         append(&conn, &by_student(n), day(n)).unwrap();
     }
-    checkpoint::trim(&conn, &it(), "retention", day(400), day(3)).unwrap().unwrap();
+    trim::trim(&conn, &it(), "retention", day(400), day(3)).unwrap().unwrap();
     conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET details = '{\"x\":1}' WHERE seq = 1")
         .unwrap();
     let problem = verify(&conn, None).unwrap().problem.expect("content put back into an emptied entry");
     assert_eq!(problem.seq, 1);
     assert!(problem.what.contains("still holds content"), "{}", problem.what);
+}
+
+#[test]
+fn an_emptied_run_cannot_be_changed_or_extended_unseen() {
+    let (_dir, conn) = fresh();
+    for n in 1..=4 {
+        append(&conn, &by_student(n), day(n)).unwrap();
+    }
+    trim::trim(&conn, &it(), "retention", day(400), day(3)).unwrap().unwrap();
+    // An invented entry 1, linked in consistently: the trim's digest no longer holds.
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET hash = zeroblob(32) WHERE seq = 1;
+         UPDATE audit_log SET prev_hash = zeroblob(32) WHERE seq = 2;",
+    )
+    .unwrap();
+    let problem = verify(&conn, None).unwrap().problem.expect("a changed emptied run");
+    assert!(problem.what.contains("were changed since"), "{}", problem.what);
+
+    // An entry inside a trim's range that holds content (emptied runs are whole).
+    let (_dir, conn) = fresh();
+    for n in 1..=4 {
+        append(&conn, &by_student(n), day(n)).unwrap();
+    }
+    trim::trim(&conn, &it(), "retention", day(400), day(3)).unwrap().unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET action = 'attempt.start', actor = 'user-2', actor_label = 'x', details = '{\"n\":2}'
+         WHERE seq = 2",
+    )
+    .unwrap();
+    let problem = verify(&conn, None).unwrap().problem.expect("content in an emptied range");
+    assert_eq!(problem.seq, 2);
 }

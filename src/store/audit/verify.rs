@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::checkpoint_entry::{self, Checkpoint};
 use super::history;
+use super::verify_trims::{Ranges, Seen};
 use super::{AuditHead, chain};
 use crate::store::StoreError;
 
@@ -77,15 +78,26 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
         "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, prev_hash, hash
          FROM audit_log ORDER BY seq",
     )?;
-    let emptied_through = history::emptied_through(conn)?;
+    let mut problem = None;
+    let mut ranges = match Ranges::new(history::trims(conn)?) {
+        Ok(ranges) => ranges,
+        Err((seq, what)) => {
+            problem = Some(Problem { seq, what });
+            Ranges::new(Vec::new()).unwrap_or_else(|_| unreachable!("no trims follow each other"))
+        }
+    };
+    let emptied_through = ranges.emptied_through();
     let mut rows = statement.query([])?;
     let mut last = AuditHead::EMPTY;
-    let mut problem = None;
-    let mut checkpoints = Vec::new();
+    let mut checkpoints: Vec<Checkpoint> = Vec::new();
+    let mut old_heads = std::collections::HashSet::new();
     // The entry at the expected head's position, when its hash differs.
     let mut differs = None;
     while let Some(row) = rows.next()? {
-        match check_entry(row, &last, emptied_through) {
+        if problem.is_some() {
+            break;
+        }
+        match check_entry(row, &last, &mut ranges) {
             Ok(entry) => last = entry,
             Err(bad) => {
                 problem = Some(bad);
@@ -93,7 +105,16 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
             }
         }
         if matches!(row.get_ref(4), Ok(ValueRef::Text(action)) if action == checkpoint_entry::ACTION.as_bytes()) {
-            match checkpoint_of(conn, row) {
+            let found = checkpoint_of(conn, row).and_then(|found| {
+                if !old_heads.insert(found.old_head.to_string()) {
+                    return Err(format!(
+                        "checkpoint entry {} names the head {} that another checkpoint entry names: it was copied",
+                        found.seq, found.old_head
+                    ));
+                }
+                ranges.checkpoint(&found).map(|()| found)
+            });
+            match found {
                 Ok(found) => checkpoints.push(found),
                 Err(what) => {
                     problem = Some(Problem { seq: last.seq, what });
@@ -173,10 +194,11 @@ fn copy(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// Checks one row against the entry before it; the entry, or the problem.
-/// An entry emptied under retention (up to `emptied_through`) is checked for
-/// its place and its link; its content is gone, so its own hash is taken as
-/// stored (the next entry's link still holds it to the chain).
-fn check_entry(row: &Row<'_>, last: &AuditHead, emptied_through: i64) -> Result<AuditHead, Problem> {
+/// An entry emptied under retention is checked for its place, its link and
+/// its empty form; its content is gone, so its own hash is taken as stored,
+/// held by the next entry's link and the trim's digest of its range
+/// ([`Ranges`]).
+fn check_entry(row: &Row<'_>, last: &AuditHead, ranges: &mut Ranges) -> Result<AuditHead, Problem> {
     let next = last.seq + 1;
     let Ok(ValueRef::Integer(seq)) = row.get_ref(0) else {
         return Err(Problem { seq: next, what: format!("entry {next} has no usable sequence number") });
@@ -209,10 +231,18 @@ fn check_entry(row: &Row<'_>, last: &AuditHead, emptied_through: i64) -> Result<
             )
         }));
     }
-    if fields.action == checkpoint_entry::EMPTIED.as_bytes() {
-        return emptied_entry(&fields, seq, emptied_through)
-            .map(|()| AuditHead { seq, hash: copy(stored) })
-            .map_err(bad);
+    let emptied = fields.action == checkpoint_entry::EMPTIED.as_bytes();
+    let seen = Seen {
+        seq,
+        at: fields.at,
+        prev_hash: fields.prev_hash,
+        hash: stored,
+        emptied,
+        checkpoint: fields.action == checkpoint_entry::ACTION.as_bytes(),
+    };
+    ranges.entry(&seen).map_err(bad)?;
+    if emptied {
+        return emptied_entry(&fields, seq).map(|()| AuditHead { seq, hash: copy(stored) }).map_err(bad);
     }
     let hash = chain::entry_hash(&fields);
     if stored != hash {
@@ -221,15 +251,8 @@ fn check_entry(row: &Row<'_>, last: &AuditHead, emptied_through: i64) -> Result<
     Ok(AuditHead { seq, hash })
 }
 
-/// Whether an emptied entry is one a trim checkpoint emptied: within the
-/// last trim's reach, and empty as a trim leaves it.
-fn emptied_entry(fields: &chain::Fields<'_>, seq: i64, emptied_through: i64) -> Result<(), String> {
-    if seq > emptied_through {
-        return Err(format!(
-            "entry {seq} was emptied, but no retention checkpoint reaches it (the last emptied entry is {emptied_through}): \
-             its content was removed around the database's safeguards"
-        ));
-    }
+/// Whether an emptied entry is empty as a trim leaves it.
+fn emptied_entry(fields: &chain::Fields<'_>, seq: i64) -> Result<(), String> {
     let empty = fields.actor.is_empty()
         && fields.actor_label.is_empty()
         && fields.target.is_none()

@@ -41,3 +41,7 @@ WHEN NEW.action = 'audit.checkpoint'
 BEGIN
     SELECT RAISE(ABORT, 'an audit.checkpoint entry is written only by a checkpoint');
 END;
+
+-- The checkpoint entries, found without reading the whole log (each trim,
+-- each check of the log, each look at the retention page reads them).
+CREATE INDEX audit_log_checkpoints ON audit_log (seq) WHERE action = 'audit.checkpoint';

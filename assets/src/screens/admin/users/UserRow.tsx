@@ -58,29 +58,27 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
     if (await action.run(() => clearSignInLimits(user.id))) setDone(text.clearLimitsDone(user.display_name));
   };
 
-  const [waiting, setWaiting] = useState(false);
+  const waiting = user.erasure_requested_at !== null;
   const studentOnly = user.roles.length > 0 && user.roles.every((grant) => grant.role === 'student');
 
   const erase = async (): Promise<void> => {
     setDone(null);
     if (!(await confirm({ title: text.eraseTitle(user.display_name), body: text.eraseBody, action: text.erase }))) return;
     await action.run(async () => {
-      const outcome = await erasePerson(user.id);
-      if (outcome.status === 'erased') {
-        setDone(text.erased(outcome.pseudonym));
-        onChanged();
-        return;
-      }
-      const exams = outcome.exams.map((exam) => text.eraseWaitsFor(exam.title, formatDateTime(exam.closes_at), exam.held));
-      setWaiting(true);
-      setDone(text.eraseWaiting(t.common.list(exams)));
+      const recorded = await erasePerson(user.id);
+      const exams = recorded.waits_for.map((exam) =>
+        text.eraseWaitsFor(exam.title, formatDateTime(exam.closes_at), exam.held),
+      );
+      setDone(text.eraseRecorded(recorded.daily_utc_hour, exams.length === 0 ? null : t.common.list(exams)));
+      onChanged();
     });
   };
 
   const cancel = async (): Promise<void> => {
+    setDone(null);
     if (await action.run(() => cancelErasure(user.id))) {
-      setWaiting(false);
       setDone(text.erasureCancelled(user.display_name));
+      onChanged();
     }
   };
 
@@ -99,6 +97,9 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
       <td>
         <span class={`badge ${active ? 'badge--pass' : 'badge--fail'}`} data-testid="user-status">{text.statusText[user.status]}</span>
         {!user.has_password && <span class="cell--small block">{text.noPassword}</span>}
+        {waiting && (
+          <span class="badge badge--info block" data-testid="user-erasure-requested">{text.erasureRequested}</span>
+        )}
       </td>
       <td class="cell--small">{t.common.list(user.roles.map((grant) => grantText(grant, courses)))}</td>
       <td><DateTime iso={user.last_sign_in_at} /></td>
@@ -149,7 +150,7 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
               {format === 'json' ? text.exportJson : text.exportCsv}
             </a>
           ))}
-          {studentOnly && !self && (
+          {studentOnly && !self && !waiting && (
             <button
               type="button"
               class="button button--small button--danger-secondary"
