@@ -34,6 +34,10 @@ pub async fn execute(state: &AppState, actor: AuditActor, command: Command) -> R
             org_change(state, actor, &slug, None, Some(status)).await
         }
         Command::UserCreate(user) => user_create(state, actor, user).await,
+        Command::Course { org, course } => {
+            let org = find_org(state, &org).await?.id;
+            super::courses::execute(state, actor, org, course).await
+        }
         Command::Backup { org, exam, to } => backup(state, actor, &org, exam.as_deref(), to).await,
         Command::Restore { file, identity, trust_key, org } => {
             restore(state, actor, file, &identity, trust_key.as_deref(), org.as_deref()).await

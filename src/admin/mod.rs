@@ -9,6 +9,7 @@
 //! itself with the same code ([`client`], [`execute`]).
 
 pub mod client;
+pub mod courses;
 mod execute;
 pub mod retention;
 pub mod socket;
@@ -50,6 +51,13 @@ pub enum Command {
     },
     /// A new person with a role.
     UserCreate(NewUser),
+    /// A course or a section created in an organization.
+    Course {
+        /// The organization.
+        org: String,
+        /// What to create.
+        course: courses::CourseCommand,
+    },
     /// A backup of one exam, or of a whole organization.
     Backup {
         /// The organization.
@@ -197,6 +205,22 @@ pub enum Outcome {
         /// Days audit entries are kept (`None`: indefinitely).
         #[serde(default)]
         audit_days: Option<u32>,
+    },
+    /// A course was created.
+    CourseCreated {
+        /// Its id.
+        id: String,
+        /// Its code.
+        code: String,
+    },
+    /// A section was created.
+    SectionCreated {
+        /// Its id.
+        id: String,
+        /// Its course's code.
+        course: String,
+        /// Its name.
+        name: String,
     },
     /// A legal hold was set or released, or was already as asked.
     RetentionChanged {

@@ -58,6 +58,12 @@ pub async fn run(mut config: Config, args: &Args) -> Result<(), CliError> {
             println!("  {role:<11} {email}");
         }
         println!("The course CS101 has an open exam, \"Python warm-up\", for its Monday and Thursday sections.");
+        println!("What each account sees first:");
+        println!("  org admin   people, courses, roster import, backups, retention and the audit log (/admin)");
+        println!("  instructor  the course and its exam: edit it, watch it live, review, grade (/courses)");
+        println!("  reviewer    the exam's integrity evidence and grading, without editing it");
+        println!("  proctor     the live monitor of the Monday section while the exam is open");
+        println!("  student     the exam: start it, write Python, run the visible tests, hand in");
         println!("  data (temporary)     {data_dir}");
         println!();
         println!("Press Ctrl-C to stop; the temporary data is removed.");

@@ -38,7 +38,8 @@ pub struct Initialised {
 pub async fn run(config: &Config, args: &Args) -> Result<(), CliError> {
     let made = initialise(config, &args.hosts)?;
     let token = super::setup_link::issue(config).await;
-    let link = token.map(|token| super::setup_link::link_url(&super::setup_link::base_url(config, None), &token));
+    let base = base_url(config, &args.hosts);
+    let link = token.map(|token| super::setup_link::link_url(&base, &token));
     let platform = super::open_platform(config, None)?;
     let signing = platform.signing_key(SystemClock.now()).await;
     platform.db().close().await;
@@ -56,7 +57,28 @@ pub async fn run(config: &Config, args: &Args) -> Result<(), CliError> {
     println!("Keep a copy of signing.pub off the server: restoring a backup on a new appliance needs it.");
     println!("Start the server (examhall serve), then open the set-up link within 24 hours to");
     println!("create the first platform administrator; `examhall setup-link` issues a new one.");
+    if config.server.public_url.is_none() && !args.hosts.is_empty() {
+        println!("So that links printed later name this host too, set in the config:");
+        println!("  [server]");
+        println!("  public_url = \"{base}\"");
+    }
     Ok(())
+}
+
+/// The address the links `init` prints start with: `server.public_url`,
+/// else the first `--host` on the configured port (none for 443), else
+/// `localhost`.
+fn base_url(config: &Config, hosts: &[String]) -> String {
+    if config.server.public_url.is_some() {
+        return super::setup_link::base_url(config, None);
+    }
+    let Some(host) = hosts.first() else { return super::setup_link::base_url(config, None) };
+    // An IPv6 address goes in brackets in a URL.
+    let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.clone() };
+    match config.server.listen.port() {
+        443 => format!("https://{host}"),
+        port => format!("https://{host}:{port}"),
+    }
 }
 
 /// Creates everything, or nothing.

@@ -7,6 +7,7 @@
 mod audit;
 mod backup;
 mod config_cmd;
+mod course;
 mod demo;
 mod error;
 pub mod init;
@@ -65,6 +66,12 @@ enum Command {
     /// Manage organizations.
     #[command(subcommand)]
     Org(org::Command),
+    /// Manage an organization's courses.
+    #[command(subcommand)]
+    Course(course::Command),
+    /// Manage the sections of a course.
+    #[command(subcommand)]
+    Section(course::SectionCommand),
     /// Check the tamper-evident audit log of an organization or the platform; accept a refused organization's head.
     #[command(subcommand)]
     Audit(audit::Command),
@@ -155,6 +162,8 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Init(args) => init::run(&cli.load_config()?, args).await,
         Command::SetupLink => setup_link::run(&cli.load_config()?).await,
         Command::User(command) => user::run(&cli.load_config()?, command).await,
+        Command::Course(command) => course::run(&cli.load_config()?, command).await,
+        Command::Section(command) => course::run_section(&cli.load_config()?, command).await,
         Command::Serve(args) => serve::run(cli.load_config()?, args).await,
         Command::Demo(args) => demo::run(cli.load_config()?, args).await,
         Command::Org(command) => org::run(&cli.load_config()?, command).await,

@@ -1,6 +1,7 @@
 //! What `examhall demo` puts in its organization: a course with two
-//! sections, an instructor, a proctor, a few students, and an open exam of
-//! two Python questions with visible and hidden tests.
+//! sections, an account for every role of the organization (its
+//! administrator, an instructor, a reviewer, a proctor and a few students),
+//! and an open exam of two Python questions with visible and hidden tests.
 
 use super::people::{self, NewPerson, Placement};
 use crate::auth::password::NewPassword;
@@ -60,6 +61,8 @@ pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, St
         ("student", "student1@demo.example", "Sam Student"),
         ("student", "student2@demo.example", "Sasha Student"),
         ("student", "student3@demo.example", "Sol Student"),
+        ("org admin", "admin@demo.example", "Ada Admin"),
+        ("reviewer", "reviewer@demo.example", "Rene Reviewer"),
     ];
     let plan = people.clone();
     db.write(move |conn| {
@@ -73,6 +76,8 @@ pub async fn seed(db: &Database, now: time::OffsetDateTime) -> Result<Seeded, St
             let section = if i % 2 == 0 { monday.id } else { thursday.id };
             let role = match *role {
                 "instructor" => (Role::Instructor, GrantTarget::Course(course.id)),
+                "reviewer" => (Role::Reviewer, GrantTarget::Course(course.id)),
+                "org admin" => (Role::OrgAdmin, GrantTarget::Organization),
                 "proctor" => (Role::Proctor, GrantTarget::Section(monday.id)),
                 _ => (Role::Student, GrantTarget::Section(section)),
             };

@@ -162,6 +162,56 @@ fn init_prints_a_setup_link_and_setup_link_replaces_it() {
     assert_ne!(first, second);
 }
 
+/// The README's commands for running examhall on a server, in order, as a
+/// newcomer would paste them (the data directory and the address aside):
+/// each succeeds, and the server they start serves the accounts they made.
+#[test]
+fn the_readme_server_commands_work_in_order_on_a_fresh_machine() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("## Running it on a server").nth(1).expect("the README has the section");
+    let block = section.split("```sh").nth(1).and_then(|b| b.split("```").next()).expect("and a sh block");
+    let commands: Vec<&str> = block.lines().map(str::trim).filter(|l| l.starts_with("examhall ")).collect();
+    assert!(commands.len() >= 5, "{block}");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let binary = env!("CARGO_BIN_EXE_examhall");
+    let (serve, setup): (Vec<&str>, Vec<&str>) = commands.into_iter().partition(|c| c.starts_with("examhall serve "));
+    for command in setup {
+        let line = command.replace("/var/lib/examhall", data);
+        // The shell splits the line as a reader's shell would (the quoted names).
+        let output = std::process::Command::new("bash")
+            .args(["-c", &format!("examhall() {{ \"$EXAMHALL_BIN\" \"$@\"; }}; {line}")])
+            .env("EXAMHALL_BIN", binary)
+            .env_remove("EXAMHALL_MASTER_KEY")
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "{command}\n{stdout}{stderr}");
+    }
+    assert_eq!(serve.len(), 1, "one serve command");
+    let server = ServeProcess::start(dir.path(), &[]);
+    let (ok, stdout, stderr) = run(&["user", "list", "--org", "physics", "--data-dir", data]);
+    assert!(ok && stdout.contains("teacher@example.edu") && stdout.contains("instructor"), "{stdout}{stderr}");
+    let (ok, stdout, stderr) = run(&["course", "list", "--org", "physics", "--data-dir", data]);
+    assert!(ok && stdout.contains("PHYS101") && stdout.contains("(A)"), "{stdout}{stderr}");
+    let (ok, _, stderr) =
+        run(&["section", "create", "--org", "physics", "--course", "PHYS999", "--name", "B", "--data-dir", data]);
+    assert!(!ok && stderr.contains("no course has the code PHYS999"), "{stderr}");
+    drop(server);
+}
+
+#[test]
+fn init_with_a_host_prints_links_with_that_host_and_how_to_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let args =
+        ["init", "--data-dir", dir.path().to_str().unwrap(), "--host", "exams.example.edu", "--host", "10.0.0.7"];
+    let (ok, stdout, stderr) = run(&args);
+    assert!(ok, "{stderr}");
+    let link = stdout.lines().find(|l| l.contains("setup link")).unwrap().split_whitespace().last().unwrap();
+    assert!(link.starts_with("https://exams.example.edu:8443/link/platform."), "{stdout}");
+    assert!(stdout.contains("public_url = \"https://exams.example.edu:8443\""), "{stdout}");
+}
+
 fn user_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     use std::io::Write;
     let mut child = crate::helpers::examhall()
@@ -220,14 +270,18 @@ async fn the_demo_seeds_people_and_an_open_exam_and_prints_how_to_sign_in() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut url, mut password) = (None, None);
-    for line in lines.by_ref().take(60) {
+    let (mut url, mut password, mut accounts) = (None, None, Vec::new());
+    for line in lines.by_ref().take(80) {
         let line = line.unwrap();
         if url.is_none() && line.trim().starts_with("https://127.0.0.1:") {
             url = Some(line.trim().trim_end_matches('/').to_owned());
         }
         if let Some(rest) = line.strip_prefix("Sign in to organization `demo` with password ") {
             password = Some(rest.trim_end_matches(':').to_owned());
+        }
+        if let Some(email) = line.split_whitespace().last().filter(|w| w.ends_with("@demo.example")) {
+            let role = line.trim().trim_end_matches(email).trim().to_owned();
+            accounts.push((role, email.to_owned()));
         }
         if line.contains("Press Ctrl-C") {
             break;
@@ -250,6 +304,21 @@ async fn the_demo_seeds_people_and_an_open_exam_and_prints_how_to_sign_in() {
         .unwrap();
     assert_eq!(exams[0]["title"], "Python warm-up");
     assert_eq!(exams[0]["phase"], "open");
+    // Every role the demo prints signs in with the printed password; the org admin reaches the admin's pages.
+    let roles: Vec<&str> = accounts.iter().map(|(role, _)| role.as_str()).collect();
+    for role in ["org admin", "instructor", "reviewer", "proctor", "student"] {
+        assert!(roles.contains(&role), "the demo prints a {role}: {accounts:?}");
+    }
+    for (role, email) in &accounts {
+        let body = serde_json::json!({"org": "demo", "email": email, "password": password});
+        let response = client.post(format!("{url}/api/v1/session")).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{role} {email}");
+        if role == "org admin" {
+            let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+            let users = client.get(format!("{url}/api/v1/org/users")).header("cookie", cookie).send().await.unwrap();
+            assert_eq!(users.status(), 200, "the org admin sees the organization's people");
+        }
+    }
     let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     assert!(child.wait().unwrap().success());
