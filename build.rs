@@ -52,19 +52,47 @@ fn main() {
     if built && std::env::var_os("EXAMHALL_SKIP_UI_BUILD").is_some() {
         return;
     }
-    assert!(
-        Command::new("npm").arg("--version").output().is_ok(),
-        "examhall embeds its web front end, and building it needs Node.js (20 or newer) and npm.\n\
-         Install them (Debian: apt-get install nodejs npm), then run cargo again."
-    );
+    check_node();
     let lock_stamp = assets.join("node_modules").join(".examhall-lock");
     let lock = hash_file(&assets.join("package-lock.json"));
     if fs::read_to_string(&lock_stamp).ok().as_deref() != Some(lock.as_str()) {
+        // Cargo shows only "Compiling examhall" while a build script runs:
+        // these lines say what takes the time.
+        println!("cargo:warning=installing the web front end's packages (npm ci; about a minute the first time)");
         npm(assets, &["ci", "--no-audit", "--no-fund"]);
         fs::write(&lock_stamp, &lock).expect("write node_modules/.examhall-lock");
     }
+    println!("cargo:warning=building the web front end (TypeScript and Vite; about half a minute)");
     npm(assets, &["run", "build"]);
     fs::write(&stamp, fingerprint).expect("write assets/dist/.fingerprint");
+}
+
+/// The oldest Node.js the front end's tools run on (`engines` in assets/package.json).
+const NODE_MINIMUM: (u32, u32) = (20, 19);
+
+/// Stops the build up front, saying exactly what to install, when Node.js
+/// or npm is missing or too old, rather than failing deep in the build.
+fn check_node() {
+    const HOW: &str = "Install Node.js 20.19 or newer with npm. Debian 13: apt-get install nodejs npm. \
+                       Debian 12 ships Node.js 18, too old: install a current one from https://nodejs.org or \
+                       the NodeSource packages, then run cargo again.";
+    let version = Command::new("node").arg("--version").output().ok().filter(|o| o.status.success());
+    let Some(version) = version else {
+        panic!("examhall embeds its web front end, and building it needs Node.js and npm; `node` was not found.\n{HOW}");
+    };
+    let text = String::from_utf8_lossy(&version.stdout).trim().trim_start_matches('v').to_owned();
+    let mut parts = text.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    assert!(
+        found >= NODE_MINIMUM,
+        "examhall's front end needs Node.js {}.{} or newer; this machine has {text}.\n{HOW}",
+        NODE_MINIMUM.0,
+        NODE_MINIMUM.1
+    );
+    assert!(
+        Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success()),
+        "Node.js {text} is here but npm is not.\n{HOW}"
+    );
 }
 
 fn npm(dir: &Path, args: &[&str]) {
