@@ -8,6 +8,8 @@ use super::people::{self, NewPerson, Placement};
 use crate::domain::{DisplayName, Email, OrgId, OrgName, OrgSlug, Role, UserId};
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::accounts::links::{self, Purpose};
+use crate::store::accounts::org_admins::{self, OrgAdmin};
 use crate::store::audit;
 use crate::store::courses::GrantTarget;
 use crate::store::organizations;
@@ -92,11 +94,14 @@ pub async fn update(
 
 /// Invites an org admin into organization `id`: their account, the role,
 /// an invitation link valid for `valid`, recorded in the organization's
-/// log and the platform's. Returns the person and the link's token.
+/// log and the platform's. Inviting again someone invited before who has
+/// not set a password yet issues them a new link instead (the old one
+/// stops working). Returns the person and the link's token.
 ///
 /// # Errors
 /// [`StoreError::NotFound`] for an unknown organization;
-/// [`StoreError::Taken`] for an e-mail in use there.
+/// [`StoreError::WrongState`] for an address that is an account there
+/// already, unless it is such a pending administrator.
 pub async fn invite_admin(
     state: &AppState,
     admin: &Actor,
@@ -108,6 +113,12 @@ pub async fn invite_admin(
     let org = find(state, id).await?;
     let db = state.registry().org(org.id).await?;
     let now = state.clock().now();
+    let address = email.as_str().to_owned();
+    let pending = db.read(move |conn| org_admins::by_email(conn, &address, now)).await?;
+    if let Some(pending) = pending.filter(|a| !a.has_password) {
+        let token = reissue_admin_link(state, admin, id, pending.id, valid).await?;
+        return Ok((pending.id, token));
+    }
     let event = admin.event("user.invite_org_admin");
     let platform_event =
         event.clone().target(org.id.to_string()).details(serde_json::json!({ "email": email.as_str() }));
@@ -119,7 +130,65 @@ pub async fn invite_admin(
         role: Some((Role::OrgAdmin, Placement::At(GrantTarget::Organization))),
         invitation: Some(valid),
     };
-    let created = people::create(&db, person, Some(event), now).await?;
+    let created = people::create(&db, person, Some(event), now).await.map_err(|error| match error {
+        StoreError::Taken(_) => StoreError::WrongState(format!(
+            "this address has an account in {} already; if it is one of its administrators, issue them a new \
+             link from the organization's administrators instead",
+            org.name
+        )),
+        other => other,
+    })?;
     state.registry().platform().db().write(move |conn| audit::append(conn, &platform_event, now).map(|_| ())).await?;
     Ok((created.user.id, created.invitation.unwrap_or_default()))
+}
+
+/// The administrators of organization `id`, with whether each has signed
+/// in and whether a link of theirs is open.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown organization; storage errors.
+pub async fn admins(state: &AppState, id: OrgId) -> Result<Vec<OrgAdmin>, StoreError> {
+    let org = find(state, id).await?;
+    let now = state.clock().now();
+    state.registry().org(org.id).await?.read(move |conn| org_admins::list(conn, now)).await
+}
+
+/// A new link for administrator `user` of organization `id`, who lost
+/// theirs: an invitation while they have no password, else a password
+/// reset; earlier links of theirs stop working. Recorded in the
+/// organization's log and the platform's. Returns the token.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown organization, or a person who
+/// is not one of its administrators; storage errors.
+pub async fn reissue_admin_link(
+    state: &AppState,
+    admin: &Actor,
+    id: OrgId,
+    user: UserId,
+    valid: Duration,
+) -> Result<String, StoreError> {
+    let org = find(state, id).await?;
+    let db = state.registry().org(org.id).await?;
+    let now = state.clock().now();
+    let event = admin.event("user.reissue_org_admin_link").target(user.to_string());
+    let platform_event = admin
+        .event("user.reissue_org_admin_link")
+        .target(org.id.to_string())
+        .details(serde_json::json!({ "user": user }));
+    let token = db
+        .write(move |conn| {
+            let found =
+                org_admins::find(conn, user, now)?.ok_or_else(|| StoreError::NotFound("administrator".to_owned()))?;
+            let purpose = if found.has_password { Purpose::PasswordReset } else { Purpose::Invitation };
+            links::void_for(conn, user, now)?;
+            let token = links::issue(conn, purpose, Some(user), valid, now)?;
+            let details =
+                serde_json::json!({ "purpose": if found.has_password { "password_reset" } else { "invitation" } });
+            audit::append(conn, &event.details(details), now)?;
+            Ok(token)
+        })
+        .await?;
+    state.registry().platform().db().write(move |conn| audit::append(conn, &platform_event, now).map(|_| ())).await?;
+    Ok(token)
 }

@@ -90,6 +90,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         spare("grant@physics.example").await,
     );
     let revokee = spare("revokee@physics.example").await;
+    let second_admin =
+        app.add_person(w.physics, "second-admin@physics.example", Role::OrgAdmin, GrantTarget::Organization).await;
     for email in ["owner@physics.example", "leaver@physics.example", "changer@physics.example"] {
         spare(email).await;
     }
@@ -140,6 +142,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         disable_user: disable_user.to_string(),
         reset_user: reset_user.to_string(),
         grant_user: grant_user.to_string(),
+        org_admin: second_admin.to_string(),
         grant,
         owner_session,
         deletable_exam: made[0].clone(),

@@ -73,6 +73,8 @@ pub struct Ids {
     pub disable_user: String,
     pub reset_user: String,
     pub grant_user: String,
+    /// A second administrator of physics, to issue a new link for.
+    pub org_admin: String,
     /// A grant of another person, to revoke.
     pub grant: String,
     /// A session of `owner@physics.example`, to end.
@@ -98,6 +100,7 @@ impl Ids {
             disable_user: id.into(),
             reset_user: id.into(),
             grant_user: id.into(),
+            org_admin: id.into(),
             grant: id.into(),
             owner_session: id.into(),
             deletable_exam: id.into(),
@@ -156,6 +159,22 @@ pub fn cases(w: &World, ids: &Ids) -> Vec<Case> {
             Method::POST,
             format!("/api/v1/platform/orgs/{}/admins", w.physics),
             Body::Json(json!({"email": "boss@physics.example", "display_name": "Boss"})),
+            Access::Platform,
+            true,
+            (Who::Platform, 201),
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/platform/orgs/{}/admins", w.physics),
+            Body::None,
+            Access::Platform,
+            true,
+            (Who::Platform, 200),
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/platform/orgs/{}/admins/{}/link", w.physics, ids.org_admin),
+            Body::None,
             Access::Platform,
             true,
             (Who::Platform, 201),

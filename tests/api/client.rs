@@ -133,6 +133,21 @@ impl Api<'_> {
 
     // The platform.
 
+    /// `POST /api/v1/platform/orgs/{id}/admins`.
+    pub async fn invite_org_admin(self, org: impl Display, body: Value) -> Response {
+        self.post(&format!("/api/v1/platform/orgs/{org}/admins"), Some(body)).await
+    }
+
+    /// `POST /api/v1/platform/orgs/{id}/admins/{user_id}/link`.
+    pub async fn reissue_org_admin_link(self, org: impl Display, user: impl Display) -> Response {
+        self.post(&format!("/api/v1/platform/orgs/{org}/admins/{user}/link"), None).await
+    }
+
+    /// `GET /api/v1/links/{token}`: what a one-time link is for, while it works.
+    pub async fn describe_link(self, token: &str) -> Response {
+        self.get(&format!("/api/v1/links/{token}")).await
+    }
+
     /// `PATCH /api/v1/platform/orgs/{id}`: renames, deactivates or reactivates.
     pub async fn update_org(self, id: impl Display, body: Value) -> Response {
         self.send(Method::PATCH, &format!("/api/v1/platform/orgs/{id}"), Some(body)).await

@@ -44,6 +44,7 @@ mod monitor;
 mod moves;
 mod notices;
 mod openapi;
+mod org_admins;
 mod passwords;
 mod policy;
 mod proctors;

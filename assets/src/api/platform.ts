@@ -4,6 +4,26 @@ import type { IssuedLink, Org } from './types';
 
 export const listOrgs = (): Promise<Org[]> => api('/platform/orgs');
 
+/** One administrator of an organization, as the platform administrator sees them. */
+export interface OrgAdmin {
+  user_id: string;
+  email: string;
+  display_name: string;
+  status: 'active' | 'disabled';
+  /** Whether they have chosen a password (accepted their invitation). */
+  has_password: boolean;
+  last_sign_in_at: string | null;
+  /** Until when a link of theirs still works; `null` when none is open. */
+  link_expires_at: string | null;
+}
+
+export const listOrgAdmins = (orgId: string): Promise<OrgAdmin[]> =>
+  api(`/platform/orgs/${encodeURIComponent(orgId)}/admins`);
+
+/** A new link for an administrator who lost theirs: an invitation, or a password reset once they have a password. */
+export const reissueAdminLink = (orgId: string, userId: string): Promise<IssuedLink & { user_id: string }> =>
+  api(`/platform/orgs/${encodeURIComponent(orgId)}/admins/${encodeURIComponent(userId)}/link`, { method: 'POST' });
+
 export const createOrg = (slug: string, name: string): Promise<Org> =>
   api('/platform/orgs', { method: 'POST', body: { slug, name } });
 

@@ -215,6 +215,20 @@ export interface Messages {
       submit: string;
       linkLabel: (name: string, org: string) => string;
     };
+    admins: {
+      toggle: string;
+      heading: (org: string) => string;
+      none: string;
+      /** Invited, no password yet, the link works until `until`. */
+      invited: (until: string) => string;
+      invitationExpired: string;
+      neverSignedIn: string;
+      signedIn: (when: string) => string;
+      disabled: string;
+      reissue: string;
+      reset: string;
+      linkLabel: (name: string, org: string) => string;
+    };
   };
   admin: {
     documentTitle: (section: string) => string;

@@ -113,10 +113,69 @@ async fn invite_admin(
     ))
 }
 
+/// One administrator of an organization.
+#[derive(Serialize)]
+struct OrgAdminView {
+    user_id: String,
+    email: String,
+    display_name: String,
+    status: &'static str,
+    /// Whether they have set a password (accepted their invitation).
+    has_password: bool,
+    last_sign_in_at: Option<crate::domain::Timestamp>,
+    /// Until when an open link of theirs works, or `null`.
+    link_expires_at: Option<crate::domain::Timestamp>,
+}
+
+/// `GET /api/v1/platform/orgs/{id}/admins`.
+async fn admins(
+    State(state): State<AppState>,
+    PlatformAdmin(_admin): PlatformAdmin,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<OrgAdminView>>, AppError> {
+    let id = OrgId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let admins = service::admins(&state, id).await?;
+    Ok(Json(
+        admins
+            .into_iter()
+            .map(|a| OrgAdminView {
+                user_id: a.id.to_string(),
+                email: a.email,
+                display_name: a.name,
+                status: if a.active { "active" } else { "disabled" },
+                has_password: a.has_password,
+                last_sign_in_at: a.last_sign_in_at,
+                link_expires_at: a.link_expires_at,
+            })
+            .collect(),
+    ))
+}
+
+/// `POST /api/v1/platform/orgs/{id}/admins/{user_id}/link`: a new link for
+/// an administrator who lost theirs; 404 for someone who is not one.
+async fn reissue_link(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    PlatformAdmin(admin): PlatformAdmin,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<LinkIssued>), AppError> {
+    let id = OrgId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let user = crate::domain::UserId::parse(&user).map_err(|_| AppError::NotFound)?;
+    let now = state.clock().now();
+    let valid = Duration::from_secs(state.config().auth.link_valid_hours * 3600);
+    let token = service::reissue_admin_link(&state, &admin.actor(client), id, user, valid).await?;
+    let link = format!("/link/{}.{token}", Realm::Org(id).prefix());
+    Ok((
+        StatusCode::CREATED,
+        Json(LinkIssued { user_id: user.to_string(), link, expires_at: crate::clock::rfc3339(now + valid) }),
+    ))
+}
+
 /// The platform admin routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/platform/orgs", get(list).post(create))
         .route("/api/v1/platform/orgs/{id}", patch(update))
-        .route("/api/v1/platform/orgs/{id}/admins", post(invite_admin))
+        .route("/api/v1/platform/orgs/{id}/admins", get(admins).post(invite_admin))
+        .route("/api/v1/platform/orgs/{id}/admins/{user_id}/link", post(reissue_link))
 }

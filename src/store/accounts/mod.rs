@@ -5,6 +5,7 @@
 //! audit entry commit together.
 
 pub mod links;
+pub mod org_admins;
 pub mod sessions;
 pub mod users;
 

@@ -9,6 +9,7 @@ import { DateTime } from '../../components/DateTime';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/Field';
 import { useAction } from '../../hooks/useAction';
+import { OrgAdmins } from './OrgAdmins';
 
 interface Props {
   org: Org;
@@ -18,6 +19,8 @@ interface Props {
 
 export function OrgRow({ org, confirm, onChanged }: Props) {
   const [renaming, setRenaming] = useState(false);
+  const [showAdmins, setShowAdmins] = useState(false);
+  const adminsId = `org-${org.id}-admins`;
   const [name, setName] = useState(org.name);
   const [blank, setBlank] = useState(false);
   const action = useAction();
@@ -48,56 +51,76 @@ export function OrgRow({ org, confirm, onChanged }: Props) {
   };
 
   return (
-    <tr data-testid="org-row" data-slug={org.slug}>
-      <td><code>{org.slug}</code></td>
-      <td id={nameId}>
-        {renaming ? (
-          <form class="inline-form" noValidate onSubmit={(event) => { void rename(event); }}>
-            <TextField
-              label={t.platform.renameLabel(org.slug)}
-              value={name}
-              onValue={setName}
-              error={blank ? t.common.required : undefined}
-              autoFocus
-              testId="org-rename-input"
-            />
-            <div class="actions">
-              <button type="submit" class="button button--small" disabled={action.busy}>{t.common.save}</button>
-              <button type="button" class="button button--small button--secondary" onClick={() => { setRenaming(false); setName(org.name); }}>
-                {t.common.cancel}
-              </button>
-            </div>
-          </form>
-        ) : (
-          org.name
-        )}
-        <ErrorNotice error={action.error} />
-      </td>
-      <td>
-        <span class={`badge ${active ? 'badge--pass' : 'badge--fail'}`} data-testid="org-status">
-          {t.platform.status[org.status]}
-        </span>
-      </td>
-      <td><DateTime iso={org.created_at} /></td>
-      <td>
-        <div class="row-actions">
-          {!renaming && (
-            <button type="button" class="button button--small button--secondary" aria-describedby={nameId} onClick={() => { setRenaming(true); }}>
-              {t.platform.rename}
-            </button>
+    <>
+      <tr data-testid="org-row" data-slug={org.slug}>
+        <td><code>{org.slug}</code></td>
+        <td id={nameId}>
+          {renaming ? (
+            <form class="inline-form" noValidate onSubmit={(event) => { void rename(event); }}>
+              <TextField
+                label={t.platform.renameLabel(org.slug)}
+                value={name}
+                onValue={setName}
+                error={blank ? t.common.required : undefined}
+                autoFocus
+                testId="org-rename-input"
+              />
+              <div class="actions">
+                <button type="submit" class="button button--small" disabled={action.busy}>{t.common.save}</button>
+                <button type="button" class="button button--small button--secondary" onClick={() => { setRenaming(false); setName(org.name); }}>
+                  {t.common.cancel}
+                </button>
+              </div>
+            </form>
+          ) : (
+            org.name
           )}
-          <button
-            type="button"
-            class={`button button--small ${active ? 'button--danger-secondary' : 'button--secondary'}`}
-            aria-describedby={nameId}
-            disabled={action.busy}
-            data-testid={active ? 'org-deactivate' : 'org-reactivate'}
-            onClick={() => { void toggle(); }}
-          >
-            {active ? t.platform.deactivate : t.platform.reactivate}
-          </button>
-        </div>
-      </td>
-    </tr>
+          <ErrorNotice error={action.error} />
+        </td>
+        <td>
+          <span class={`badge ${active ? 'badge--pass' : 'badge--fail'}`} data-testid="org-status">
+            {t.platform.status[org.status]}
+          </span>
+        </td>
+        <td><DateTime iso={org.created_at} /></td>
+        <td>
+          <div class="row-actions">
+            {!renaming && (
+              <button type="button" class="button button--small button--secondary" aria-describedby={nameId} onClick={() => { setRenaming(true); }}>
+                {t.platform.rename}
+              </button>
+            )}
+            <button
+              type="button"
+              class={`button button--small ${active ? 'button--danger-secondary' : 'button--secondary'}`}
+              aria-describedby={nameId}
+              disabled={action.busy}
+              data-testid={active ? 'org-deactivate' : 'org-reactivate'}
+              onClick={() => { void toggle(); }}
+            >
+              {active ? t.platform.deactivate : t.platform.reactivate}
+            </button>
+            <button
+              type="button"
+              class="button button--small button--secondary"
+              aria-describedby={nameId}
+              aria-expanded={showAdmins}
+              aria-controls={adminsId}
+              data-testid="org-admins-toggle"
+              onClick={() => { setShowAdmins(!showAdmins); }}
+            >
+              {t.platform.admins.toggle}
+            </button>
+          </div>
+        </td>
+      </tr>
+      {showAdmins && (
+        <tr id={adminsId}>
+          <td colSpan={5}>
+            <OrgAdmins org={org} />
+          </td>
+        </tr>
+      )}
+    </>
   );
 }

@@ -1,0 +1,73 @@
+//! A platform admin and an organization's administrators: who they are,
+//! whether they have signed in, and a new link for one who lost theirs
+//! (inviting the same address again issues one too), each recorded in both
+//! logs; nothing for someone who is not an administrator there.
+
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_app;
+use crate::people::world;
+
+/// Whether the link path (`/link/REALM.TOKEN`) still opens.
+async fn opens(app: &crate::helpers::TestApp, link: &str) -> bool {
+    let token = link.trim_start_matches("/link/");
+    app.anonymous().describe_link(token).await.status() == 200
+}
+
+#[tokio::test]
+async fn a_lost_invitation_is_issued_again_and_the_old_link_stops_working() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let path = format!("/api/v1/platform/orgs/{}/admins", w.physics);
+    let invite = json!({"email": "boss@physics.example", "display_name": "Boss"});
+    let first: Value = app.as_(&w.platform).invite_org_admin(w.physics, invite.clone()).await.json().await.unwrap();
+    let listed = app.json_of(&w.platform, &path).await;
+    let boss = listed.as_array().unwrap().iter().find(|a| a["email"] == "boss@physics.example").unwrap().clone();
+    assert_eq!(boss["has_password"], false);
+    assert!(boss["link_expires_at"].is_string(), "an open invitation: {boss}");
+    let signed_in = listed.as_array().unwrap().iter().find(|a| a["email"] == "admin@physics.example").unwrap();
+    assert_eq!(signed_in["has_password"], true);
+
+    // Invited again (the link was lost): a new link, the old one dead.
+    let again = app.as_(&w.platform).invite_org_admin(w.physics, invite).await;
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["user_id"], first["user_id"], "the same person");
+    assert!(!opens(&app, first["link"].as_str().unwrap()).await, "the lost link stops working");
+    assert!(opens(&app, again["link"].as_str().unwrap()).await);
+
+    // Or from the list.
+    let user = first["user_id"].as_str().unwrap();
+    let issued = app.as_(&w.platform).reissue_org_admin_link(w.physics, user).await;
+    assert_eq!(issued.status(), 201);
+    let issued: Value = issued.json().await.unwrap();
+    assert!(!opens(&app, again["link"].as_str().unwrap()).await);
+    assert!(opens(&app, issued["link"].as_str().unwrap()).await);
+    let reissued: i64 = app
+        .state
+        .registry()
+        .platform()
+        .db()
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'user.reissue_org_admin_link'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(reissued, 2, "both new links are in the platform's log");
+
+    // Not an administrator there, or not a person there: nothing issued.
+    let student = w.student_user.to_string();
+    assert_eq!(app.as_(&w.platform).reissue_org_admin_link(w.physics, &student).await.status(), 404);
+    assert_eq!(app.as_(&w.platform).reissue_org_admin_link(w.chemistry, user).await.status(), 404);
+    // An address that is a student's account: refused in words, nothing created.
+    let taken = json!({"email": "student@physics.example", "display_name": "S"});
+    let refused = app.as_(&w.platform).invite_org_admin(w.physics, taken).await;
+    assert_eq!(refused.status(), 409);
+    let problem: Value = refused.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("has an account in Physics already"), "{problem}");
+    app.stop().await;
+}

@@ -1,0 +1,70 @@
+// Browser test of an organization's administrators on the platform page:
+// the platform administrator opens them from the organization's row with
+// the keyboard, reads in words that the invited one has not chosen a
+// password, and issues a new link for the lost one; the old link stops
+// working and the new one sets the password. Runs against the real examhall
+// binary (see harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SETUP_LINK, callApi, chainedSteps, demoStory, linkIn, redeem, signInFromLink } from './harness.mjs';
+
+/** Failed requests the story makes on purpose: "who is signed in?" while nobody is, and the dead link. */
+const expected = (line) =>
+  line.startsWith('console error: Failed to load resource:') &&
+  (/status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) || /status of 404 \S* at https:\/\/[^/]+\/api\/v1\/links\//.test(line));
+
+const it = { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' };
+const boss = { email: 'boss@physics.example', name: 'Bo Boss', password: 'copper-meadow-quartz-81' };
+
+const story = demoStory(expected);
+const { computer, problems } = story;
+
+test('a platform administrator issues a new link for an administrator who lost theirs', { timeout: 180_000 }, async (t) => {
+  const step = chainedSteps(t);
+  let platform;
+  let lost;
+
+  await step('an organization whose administrator was invited', async () => {
+    const [, setupLink] = await story.server.waitForLine(SETUP_LINK);
+    platform = await computer();
+    await redeem(platform, setupLink, it.password, it);
+    await signInFromLink(platform, it, '/platform');
+    const org = await callApi(platform, 'POST', '/platform/orgs', { slug: 'physics', name: 'Faculty of Physics' });
+    const invitation = await callApi(platform, 'POST', `/platform/orgs/${org.id}/admins`, {
+      email: boss.email,
+      display_name: boss.name,
+    });
+    lost = story.at(invitation.link);
+    await platform.reload();
+  });
+
+  await step('the administrators, opened with the keyboard, say the invitation is open', async () => {
+    const row = platform.locator('[data-testid="org-row"][data-slug="physics"]');
+    const toggle = row.getByTestId('org-admins-toggle');
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.focus();
+    await platform.keyboard.press('Enter');
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    const admin = platform.locator(`[data-testid="org-admin"][data-email="${boss.email}"]`);
+    await admin.waitFor();
+    assert.match(await admin.getByTestId('org-admin-state').innerText(), /has not chosen a password yet; the link works until/);
+  });
+
+  await step('a new link: the lost one stops working, the new one sets the password', async () => {
+    const admin = platform.locator(`[data-testid="org-admin"][data-email="${boss.email}"]`);
+    await admin.getByTestId('org-admin-reissue').focus();
+    await platform.keyboard.press('Enter');
+    const fresh = await linkIn(platform, 'org-admin-link');
+    assert.notEqual(fresh, lost);
+    const stale = await computer();
+    await stale.goto(lost);
+    await stale.getByTestId('link-invalid').waitFor();
+    await stale.context().close();
+    const newcomer = await computer();
+    await redeem(newcomer, fresh, boss.password);
+    await signInFromLink(newcomer, boss, '/admin');
+    await newcomer.context().close();
+    await platform.context().close();
+    assert.deepEqual(problems, []);
+  });
+});
