@@ -8,10 +8,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SETUP_LINK, callApi, chainedSteps, demoStory, linkIn, redeem, signInFromLink } from './harness.mjs';
 
-/** Failed requests the story makes on purpose: "who is signed in?" while nobody is, and the dead link. */
+/** Failed requests the story makes on purpose: "who is signed in?" while nobody is, the dead link, a taken name. */
 const expected = (line) =>
   line.startsWith('console error: Failed to load resource:') &&
-  (/status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) || /status of 404 \S* at https:\/\/[^/]+\/api\/v1\/links\//.test(line));
+  (/status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
+    /status of 404 \S* at https:\/\/[^/]+\/api\/v1\/links\//.test(line) ||
+    /status of 409 \S* at https:\/\/[^/]+\/api\/v1\/platform\/orgs$/.test(line));
 
 const it = { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' };
 const boss = { email: 'boss@physics.example', name: 'Bo Boss', password: 'copper-meadow-quartz-81' };
@@ -36,6 +38,26 @@ test('a platform administrator issues a new link for an administrator who lost t
     });
     lost = story.at(invitation.link);
     await platform.reload();
+  });
+
+  await step('the create form says every mistake at once, each on its field, in its own words', async () => {
+    const described = async (testId) => {
+      const input = platform.getByTestId(testId);
+      assert.equal(await input.getAttribute('aria-invalid'), 'true', `${testId} is marked invalid`);
+      const ids = (await input.getAttribute('aria-describedby')).split(' ').filter(Boolean);
+      const texts = await Promise.all(ids.map((id) => platform.locator(`[id="${id}"]`).innerText()));
+      return texts.join(' ');
+    };
+    await platform.getByTestId('org-slug').fill('Physics!');
+    await platform.getByTestId('org-name').fill('');
+    await platform.getByTestId('create-org-submit').click();
+    assert.match(await described('org-slug'), /Short name: use only lowercase letters a to z, digits and hyphens\./);
+    assert.match(await described('org-name'), /Fill in this field/);
+    await platform.getByTestId('org-slug').fill('physics');
+    await platform.getByTestId('org-name').fill('Physics again');
+    await platform.getByTestId('create-org-submit').click();
+    await platform.getByTestId('org-slug').and(platform.locator('[aria-invalid="true"]')).waitFor();
+    assert.match(await described('org-slug'), /another organization has it/);
   });
 
   await step('the administrators, opened with the keyboard, say the invitation is open', async () => {

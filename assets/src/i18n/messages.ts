@@ -201,6 +201,12 @@ export interface Messages {
       slugHint: string;
       name: string;
       nameHint: string;
+      slugLength: string;
+      slugStart: string;
+      slugCharacters: string;
+      slugHyphens: string;
+      slugTaken: string;
+      nameLength: string;
       submit: string;
       done: (name: string) => string;
     };

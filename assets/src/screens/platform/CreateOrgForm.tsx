@@ -1,7 +1,13 @@
-/** Creating an organization: its short name (the slug people type when signing in) and full name. */
+/**
+ * Creating an organization: its short name (the slug people type when
+ * signing in) and full name. Every field is checked at once, each error on
+ * its field in the form's words; a short name another organization has is
+ * said on its field too.
+ */
 import { useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { t } from '../../i18n';
+import { ApiError } from '../../api/client';
 import { createOrg } from '../../api/platform';
 import { blankFields, focusFirstInvalid, TextField } from '../../components/Field';
 import { DoneNotice, ErrorNotice } from '../../components/ErrorNotice';
@@ -9,6 +15,26 @@ import { useAction } from '../../hooks/useAction';
 
 const text = t.platform.create;
 type Errors = Partial<Record<'slug' | 'name', string>>;
+
+/** What is wrong with a short name, in the form's words (the server's rules), or `undefined`. */
+export function slugProblem(slug: string): string | undefined {
+  if (slug.length < 2 || slug.length > 40) return text.slugLength;
+  if (!/^[a-z]/.test(slug)) return text.slugStart;
+  if (!/^[a-z0-9-]+$/.test(slug)) return text.slugCharacters;
+  if (slug.endsWith('-') || slug.includes('--')) return text.slugHyphens;
+  return undefined;
+}
+
+function check(slug: string, name: string): Errors {
+  const errors: Errors = blankFields({ slug, name });
+  const typed = slug.trim().toLowerCase();
+  if (errors.slug === undefined) {
+    const problem = slugProblem(typed);
+    if (problem !== undefined) errors.slug = problem;
+  }
+  if (errors.name === undefined && [...name.trim()].length > 200) errors.name = text.nameLength;
+  return errors;
+}
 
 export function CreateOrgForm({ onCreated }: { onCreated: () => void }) {
   const [slug, setSlug] = useState('');
@@ -21,18 +47,24 @@ export function CreateOrgForm({ onCreated }: { onCreated: () => void }) {
   const submit = async (event: TargetedSubmitEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
     setDone(null);
-    const found: Errors = blankFields({ slug, name });
+    const found = check(slug, name);
     setErrors(found);
     if (Object.keys(found).length > 0) {
       focusFirstInvalid(form.current);
       return;
     }
     await action.run(async () => {
-      const org = await createOrg(slug.trim().toLowerCase(), name.trim());
-      setSlug('');
-      setName('');
-      setDone(text.done(org.name));
-      onCreated();
+      try {
+        const org = await createOrg(slug.trim().toLowerCase(), name.trim());
+        setSlug('');
+        setName('');
+        setDone(text.done(org.name));
+        onCreated();
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 409)) throw error;
+        setErrors({ slug: text.slugTaken });
+        focusFirstInvalid(form.current);
+      }
     });
   };
 
