@@ -6,7 +6,10 @@
 //! Why here and not only in a script: every way of building examhall
 //! (`cargo build`, `cargo install`, `cargo test`, IDEs) then embeds a front
 //! end that matches its sources. The build runs only when an input changed:
-//! a fingerprint of every input is kept in `assets/dist/.fingerprint`.
+//! a fingerprint of every input is kept in `assets/dist/.fingerprint`
+//! (`assets/scripts/fingerprint.mjs` writes the same after `npm run build`
+//! run by hand, as the README's first command does so that its progress
+//! shows: cargo shows nothing of a build script's output while it runs).
 //! `npm ci` runs when `node_modules` is missing or the lock file changed.
 
 use std::fs;
@@ -56,13 +59,9 @@ fn main() {
     let lock_stamp = assets.join("node_modules").join(".examhall-lock");
     let lock = hash_file(&assets.join("package-lock.json"));
     if fs::read_to_string(&lock_stamp).ok().as_deref() != Some(lock.as_str()) {
-        // Cargo shows only "Compiling examhall" while a build script runs:
-        // these lines say what takes the time.
-        println!("cargo:warning=installing the web front end's packages (npm ci; about a minute the first time)");
         npm(assets, &["ci", "--no-audit", "--no-fund"]);
         fs::write(&lock_stamp, &lock).expect("write node_modules/.examhall-lock");
     }
-    println!("cargo:warning=building the web front end (TypeScript and Vite; about half a minute)");
     npm(assets, &["run", "build"]);
     fs::write(&stamp, fingerprint).expect("write assets/dist/.fingerprint");
 }
@@ -78,7 +77,9 @@ fn check_node() {
                        the NodeSource packages, then run cargo again.";
     let version = Command::new("node").arg("--version").output().ok().filter(|o| o.status.success());
     let Some(version) = version else {
-        panic!("examhall embeds its web front end, and building it needs Node.js and npm; `node` was not found.\n{HOW}");
+        panic!(
+            "examhall embeds its web front end, and building it needs Node.js and npm; `node` was not found.\n{HOW}"
+        );
     };
     let text = String::from_utf8_lossy(&version.stdout).trim().trim_start_matches('v').to_owned();
     let mut parts = text.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
