@@ -32,7 +32,7 @@ function check(slug: string, name: string): Errors {
     const problem = slugProblem(typed);
     if (problem !== undefined) errors.slug = problem;
   }
-  if (errors.name === undefined && [...name.trim()].length > 200) errors.name = text.nameLength;
+  if (errors.name === undefined && Array.from(name.trim()).length > 200) errors.name = text.nameLength;
   return errors;
 }
 
