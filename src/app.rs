@@ -36,6 +36,8 @@ pub async fn submit_at_deadlines_every(state: AppState, every: Duration) {
     tokio::spawn(crate::service::retention::run_daily_every(state.clone(), every));
     // And the one worker that derives what monitors show of each attempt's log.
     tokio::spawn(crate::service::summaries::run(state.clone()));
+    // And the daily check of every audit log, for the status page.
+    tokio::spawn(crate::service::status::run_daily(state.clone()));
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;

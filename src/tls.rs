@@ -86,6 +86,17 @@ pub fn fingerprint_of_file(path: &Path) -> Result<String, TlsError> {
     Ok(fingerprint(&certs[0]))
 }
 
+/// When the first certificate in a PEM file stops being valid.
+///
+/// # Errors
+/// When the file holds no certificate, or one that cannot be read.
+pub fn not_after_of_file(path: &Path) -> Result<time::OffsetDateTime, TlsError> {
+    let certs = read_certs(path)?;
+    let unreadable = |why: String| TlsError::File { path: path.to_owned(), why };
+    let (_, cert) = x509_parser::parse_x509_certificate(&certs[0]).map_err(|e| unreadable(e.to_string()))?;
+    Ok(cert.validity().not_after.to_datetime())
+}
+
 fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let file_error = |why: String| TlsError::File { path: path.to_owned(), why };
     let certs = CertificateDer::pem_file_iter(path)

@@ -34,6 +34,7 @@ pub mod review;
 pub mod roster;
 pub mod sessions;
 pub mod similarity;
+pub mod status;
 pub mod subject_access;
 pub mod summaries;
 pub mod text;

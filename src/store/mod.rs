@@ -18,6 +18,7 @@ pub mod anchors;
 pub mod announcements;
 pub mod attempts;
 pub mod audit;
+pub mod audit_checks;
 pub mod backup;
 pub mod backup_runs;
 pub mod candidates;

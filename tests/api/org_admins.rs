@@ -71,3 +71,40 @@ async fn a_lost_invitation_is_issued_again_and_the_old_link_stops_working() {
     assert!(problem["detail"].as_str().unwrap().contains("has an account in Physics already"), "{problem}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_status_says_the_version_the_certificate_the_sizes_and_each_audit_logs_last_check() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let before = app.json_of(&w.platform, "/api/v1/platform/status").await;
+    assert!(before["version"].as_str().unwrap().contains(env!("CARGO_PKG_VERSION")), "{before}");
+    let days = before["certificate"]["days_left"].as_i64().expect("the test server's certificate is read");
+    assert!(days > 300, "a fresh self-signed certificate: {before}");
+    assert_eq!(before["platform_audit"], Value::Null, "not checked yet");
+    let physics =
+        |status: &Value| status["orgs"].as_array().unwrap().iter().find(|o| o["slug"] == "physics").cloned().unwrap();
+    assert!(physics(&before)["bytes"].as_u64().unwrap() > 0);
+
+    let broken = examhall::service::status::check_audit_logs(&app.state).await.unwrap();
+    assert_eq!(broken, 0);
+    let after = app.json_of(&w.platform, "/api/v1/platform/status").await;
+    assert_eq!(after["platform_audit"]["intact"], true, "{after}");
+    let audit = &physics(&after)["audit"];
+    assert_eq!(audit["intact"], true);
+    assert!(audit["entries"].as_i64().unwrap() > 0, "{audit}");
+
+    // A log changed behind the server's back is reported on the next check, in words.
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    db.write(|conn| {
+        conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor_label = 'x' WHERE seq = 1")?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(examhall::service::status::check_audit_logs(&app.state).await.unwrap(), 1);
+    let found = app.json_of(&w.platform, "/api/v1/platform/status").await;
+    let audit = &physics(&found)["audit"];
+    assert_eq!(audit["intact"], false);
+    assert!(audit["problem"].as_str().unwrap().contains("entry 1"), "{audit}");
+    app.stop().await;
+}

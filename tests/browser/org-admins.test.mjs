@@ -40,6 +40,16 @@ test('a platform administrator issues a new link for an administrator who lost t
     await platform.reload();
   });
 
+  await step('the status panel says the version, the certificate and the audit checks in words', async () => {
+    const status = platform.getByTestId('platform-status');
+    await status.getByTestId('status-version').waitFor();
+    assert.match(await status.getByTestId('status-version').innerText(), /^\d+\.\d+\.\d+ SQLCipher 4\./);
+    assert.match(await status.getByTestId('status-certificate').innerText(), /Valid until .* \(\d[\d,]* days left\)\./);
+    assert.match(await status.getByTestId('status-platform-audit').innerText(), /Not checked yet/);
+    const physics = status.locator('[data-testid="status-org"][data-slug="physics"]');
+    assert.match(await physics.innerText(), /physics/);
+  });
+
   await step('the create form says every mistake at once, each on its field, in its own words', async () => {
     const described = async (testId) => {
       const input = platform.getByTestId(testId);

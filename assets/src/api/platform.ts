@@ -17,6 +17,28 @@ export interface OrgAdmin {
   link_expires_at: string | null;
 }
 
+/** The last daily check of one audit log. */
+export interface AuditCheck {
+  checked_at: string;
+  intact: boolean;
+  entries: number;
+  head: string | null;
+  problem: string | null;
+}
+
+/** The platform's state, for its status panel. */
+export interface PlatformStatus {
+  version: string;
+  certificate: { fingerprint: string; not_after: string; days_left: number } | null;
+  /** Why the certificate cannot be read, when it cannot. */
+  certificate_error: string | null;
+  platform_bytes: number;
+  platform_audit: AuditCheck | null;
+  orgs: { id: string; slug: string; active: boolean; bytes: number; audit: AuditCheck | null }[];
+}
+
+export const platformStatus = (): Promise<PlatformStatus> => api('/platform/status');
+
 export const listOrgAdmins = (orgId: string): Promise<OrgAdmin[]> =>
   api(`/platform/orgs/${encodeURIComponent(orgId)}/admins`);
 

@@ -297,6 +297,30 @@ export const en: Messages = {
       submit: 'Create invitation link',
       linkLabel: (name, org) => `Invitation link for ${name} (${org})`,
     },
+    statusPanel: {
+      heading: 'Status',
+      version: 'Version',
+      certificate: 'Certificate',
+      certificateValid: (until, days) =>
+        days < 0
+          ? `Expired on ${until}: browsers refuse it; install a new one.`
+          : days <= 30
+            ? `Expires soon: valid until ${until} (${days === 1 ? '1 day' : `${n(days)} days`} left); renew it.`
+            : `Valid until ${until} (${n(days)} days left).`,
+      certificateUnreadable: (why) => `Cannot be read: ${why}`,
+      fingerprint: (hex) => `SHA-256 ${hex}`,
+      platformLog: 'Platform audit log',
+      platformDb: 'Platform database',
+      orgsCaption: 'Each organization’s database and audit log',
+      org: 'Organization',
+      size: 'Size',
+      auditLog: 'Last daily audit check',
+      notChecked: 'Not checked yet: the server checks every audit log a minute after it starts, then daily.',
+      intact: (when, entries) => `Intact on ${when} (${entries === 1 ? '1 entry' : `${n(entries)} entries`}).`,
+      broken: (when, problem) => `NOT INTACT on ${when}: ${problem} Run examhall audit verify.`,
+      kib: (k) => `${n(k)} KB`,
+      mib: (m) => `${m} MB`,
+    },
     admins: {
       toggle: 'Administrators',
       heading: (org) => `Administrators of ${org}`,

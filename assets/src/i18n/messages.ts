@@ -221,6 +221,26 @@ export interface Messages {
       submit: string;
       linkLabel: (name: string, org: string) => string;
     };
+    statusPanel: {
+      heading: string;
+      version: string;
+      certificate: string;
+      /** Valid until `until`, `days` left (negative: expired). */
+      certificateValid: (until: string, days: number) => string;
+      certificateUnreadable: (why: string) => string;
+      fingerprint: (hex: string) => string;
+      platformLog: string;
+      platformDb: string;
+      orgsCaption: string;
+      org: string;
+      size: string;
+      auditLog: string;
+      notChecked: string;
+      intact: (when: string, entries: number) => string;
+      broken: (when: string, problem: string) => string;
+      kib: (kilobytes: number) => string;
+      mib: (megabytes: number) => string;
+    };
     admins: {
       toggle: string;
       heading: (org: string) => string;

@@ -92,6 +92,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ("get", "/api/v1/candidate-links/{token}", Who::Anyone, 200, "What a candidate link opens, while it works."),
     ("post", "/api/v1/candidate-links/{token}", Who::Anyone, 200, "Signs a candidate in, once."),
     ("get", "/api/v1/platform/orgs", Who::PlatformAdmin, 200, "Every organization."),
+    (
+        "get",
+        "/api/v1/platform/status",
+        Who::PlatformAdmin,
+        200,
+        "Version, the certificate's expiry, database sizes and the last daily check of each audit log.",
+    ),
     ("post", "/api/v1/platform/orgs", Who::PlatformAdmin, 201, "Creates an organization."),
     (
         "patch",

@@ -171,10 +171,88 @@ async fn reissue_link(
     ))
 }
 
+/// The last check of one audit log.
+#[derive(Serialize)]
+struct AuditCheckView {
+    checked_at: crate::domain::Timestamp,
+    intact: bool,
+    entries: i64,
+    head: Option<String>,
+    problem: Option<String>,
+}
+
+impl From<crate::store::audit_checks::AuditCheck> for AuditCheckView {
+    fn from(c: crate::store::audit_checks::AuditCheck) -> Self {
+        Self { checked_at: c.checked_at, intact: c.intact, entries: c.entries, head: c.head, problem: c.problem }
+    }
+}
+
+#[derive(Serialize)]
+struct CertificateView {
+    fingerprint: String,
+    not_after: crate::domain::Timestamp,
+    days_left: i64,
+}
+
+#[derive(Serialize)]
+struct OrgStateView {
+    id: String,
+    slug: String,
+    active: bool,
+    bytes: u64,
+    audit: Option<AuditCheckView>,
+}
+
+/// `GET /api/v1/platform/status`.
+#[derive(Serialize)]
+struct StatusView {
+    version: String,
+    /// `null` with `certificate_error` saying why when it cannot be read.
+    certificate: Option<CertificateView>,
+    certificate_error: Option<String>,
+    platform_bytes: u64,
+    platform_audit: Option<AuditCheckView>,
+    orgs: Vec<OrgStateView>,
+}
+
+/// `GET /api/v1/platform/status`: version, certificate, database sizes and
+/// the last daily check of each audit log.
+async fn status(
+    State(state): State<AppState>,
+    PlatformAdmin(_admin): PlatformAdmin,
+) -> Result<Json<StatusView>, AppError> {
+    let status = crate::service::status::status(&state).await?;
+    let (certificate, certificate_error) = match status.certificate {
+        Ok(c) => {
+            (Some(CertificateView { fingerprint: c.fingerprint, not_after: c.not_after, days_left: c.days_left }), None)
+        }
+        Err(why) => (None, Some(why)),
+    };
+    Ok(Json(StatusView {
+        version: status.version,
+        certificate,
+        certificate_error,
+        platform_bytes: status.platform_bytes,
+        platform_audit: status.platform_audit.map(AuditCheckView::from),
+        orgs: status
+            .orgs
+            .into_iter()
+            .map(|o| OrgStateView {
+                id: o.id.to_string(),
+                slug: o.slug,
+                active: o.active,
+                bytes: o.bytes,
+                audit: o.audit.map(AuditCheckView::from),
+            })
+            .collect(),
+    }))
+}
+
 /// The platform admin routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/platform/orgs", get(list).post(create))
+        .route("/api/v1/platform/status", get(status))
         .route("/api/v1/platform/orgs/{id}", patch(update))
         .route("/api/v1/platform/orgs/{id}/admins", get(admins).post(invite_admin))
         .route("/api/v1/platform/orgs/{id}/admins/{user_id}/link", post(reissue_link))

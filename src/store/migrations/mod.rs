@@ -65,6 +65,11 @@ pub const PLATFORM: &[Migration] = &[
         sql: include_str!("platform/0009_next_wrapped_key.sql"),
         rust: None,
     },
+    Migration {
+        name: "the last daily check of each audit log",
+        sql: include_str!("platform/0010_audit_checks.sql"),
+        rust: None,
+    },
 ];
 
 /// Every organization database's migrations, oldest first.

@@ -10,6 +10,7 @@ import { useLoad } from '../../hooks/useLoad';
 import { CreateOrgForm } from './CreateOrgForm';
 import { InviteAdminForm } from './InviteAdminForm';
 import { OrgTable } from './OrgTable';
+import { StatusPanel } from './StatusPanel';
 
 export function PlatformScreen() {
   const loaded = useLoad(listOrgs);
@@ -24,6 +25,7 @@ export function PlatformScreen() {
             <OrgTable orgs={orgs} onChanged={loaded.reload} />
             <CreateOrgForm onCreated={loaded.reload} />
             <InviteAdminForm orgs={orgs} />
+            <StatusPanel />
           </>
         )}
       </WhenLoaded>
