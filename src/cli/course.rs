@@ -86,7 +86,7 @@ async fn list(config: &Config, slug: &str) -> Result<(), CliError> {
     let result = async {
         let org = super::org::by_slug(&platform, slug).await?.id;
         let reader = OrgReader::open(&platform, org).await?;
-        let courses = reader.file(&platform, org).read(crate::store::courses::list_courses).await;
+        let courses = crate::service::courses::list_in(reader.file(&platform, org)).await;
         reader.close().await;
         let courses = courses?;
         if courses.is_empty() {

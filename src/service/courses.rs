@@ -17,6 +17,15 @@ pub async fn list(db: &Database) -> Result<Vec<Course>, StoreError> {
     db.read(courses::list_courses).await
 }
 
+/// Every course, with its sections, read from `file` (the command line's
+/// reading, beside a running server or not).
+///
+/// # Errors
+/// Storage errors.
+pub async fn list_in(file: super::org_file::OrgFile<'_>) -> Result<Vec<Course>, StoreError> {
+    file.read(courses::list_courses).await
+}
+
 /// Creates a course.
 ///
 /// # Errors
