@@ -388,6 +388,28 @@ test('from the set-up link to a student who sees only their own section', { time
     ]) {
       assert.ok(actions.has(action), `${action} is in the audit log: ${[...actions].join(', ')}`);
     }
+    // A person an entry was about is named, not given as an id.
+    const reset = admin.locator('[data-testid="audit-row"][data-action="user.password_reset_link"]').first();
+    assert.match(await reset.getByTestId('audit-target').innerText(), /@/);
+    // A day range: today's entries are there; none from a day in the future.
+    const today = await admin.evaluate(() => {
+      const now = new Date();
+      const pad = (n) => String(n).padStart(2, '0');
+      return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+    });
+    await admin.getByTestId('audit-from').fill(today);
+    await admin.getByTestId('audit-to').fill(today);
+    await admin.getByTestId('audit-apply').click();
+    await admin.getByTestId('audit-row').first().waitFor();
+    await admin.getByTestId('audit-from').fill('2999-01-01');
+    await admin.getByTestId('audit-to').fill('2999-01-02');
+    await admin.getByTestId('audit-apply').click();
+    await admin.getByTestId('audit-row').first().waitFor({ state: 'detached' });
+    // To before From is said on its field, and nothing is asked of the server.
+    await admin.getByTestId('audit-from').fill('2999-01-02');
+    await admin.getByTestId('audit-to').fill('2999-01-01');
+    await admin.getByTestId('audit-apply').click();
+    assert.equal(await admin.getByTestId('audit-to').getAttribute('aria-invalid'), 'true');
     await admin.context().close();
   });
 

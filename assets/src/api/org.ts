@@ -89,6 +89,8 @@ export function auditQuery(filter: AuditFilter): string {
   const params = new URLSearchParams();
   if (filter.actor !== undefined && filter.actor !== '') params.set('actor', filter.actor);
   if (filter.action !== undefined && filter.action !== '') params.set('action', filter.action);
+  if (filter.from !== undefined) params.set('from', filter.from);
+  if (filter.to !== undefined) params.set('to', filter.to);
   if (filter.limit !== undefined) params.set('limit', String(filter.limit));
   if (filter.before !== undefined) params.set('before', String(filter.before));
   const query = params.toString();

@@ -118,6 +118,10 @@ export interface AuditEntry {
 export interface AuditFilter {
   actor?: string;
   action?: string;
+  /** Only entries at or after this time (RFC 3339). */
+  from?: string;
+  /** Only entries before this time (RFC 3339). */
+  to?: string;
   limit?: number;
   before?: number;
 }

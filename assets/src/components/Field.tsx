@@ -46,7 +46,7 @@ function Extras({ hint, error, hintId, errorId }: { hint?: string | undefined; e
 
 interface InputProps {
   /** `datetime-local` takes and gives local time as `YYYY-MM-DDTHH:mm` (see localTime.ts). */
-  type?: 'text' | 'email' | 'password' | 'search' | 'datetime-local';
+  type?: 'text' | 'email' | 'password' | 'search' | 'datetime-local' | 'date';
   autoComplete?: string;
   autoCapitalize?: 'none' | 'sentences' | 'words';
   spellcheck?: boolean;

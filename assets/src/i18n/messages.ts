@@ -378,6 +378,11 @@ export interface Messages {
       anyone: string;
       action: string;
       actionHint: string;
+      from: string;
+      to: string;
+      toBeforeFrom: string;
+      /** The disclosure that shows an entry's details whole. */
+      fullDetails: string;
       limit: string;
       apply: string;
       export: string;

@@ -60,7 +60,7 @@ export function AuditSection() {
         ) : entries.length === 0 ? (
           <p class="empty">{text.empty}</p>
         ) : (
-          <AuditTable entries={entries} />
+          <AuditTable entries={entries} users={users.data ?? []} />
         )}
         {entries !== null && entries.length > 0 && (
           <div class="actions">
