@@ -46,6 +46,8 @@ pub struct RowPlan {
     pub action: Action,
     /// Why it cannot be imported.
     pub errors: Vec<String>,
+    /// For an update, what it changes, in words.
+    pub changes: Vec<String>,
     target: Option<Target>,
 }
 
@@ -110,6 +112,7 @@ pub fn plan(conn: &Connection, csv_text: &str) -> Result<Plan, StoreError> {
             section: cell(4),
             action: Action::Error,
             errors: Vec::new(),
+            changes: Vec::new(),
             target: None,
         };
         plan_row(conn, &mut row, &mut seen_numbers, &mut seen_emails)?;
@@ -144,16 +147,7 @@ fn plan_row(
     if email.as_ref().is_some_and(|e| !emails.insert(e.as_str().to_owned())) {
         row.errors.push("e-mail appears twice in the file".to_owned());
     }
-    let section: Option<SectionId> = conn
-        .query_row(
-            "SELECT s.id FROM sections s JOIN courses c ON c.id = s.course_id WHERE c.code = ?1 AND s.name = ?2",
-            params![row.course, row.section],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if section.is_none() {
-        row.errors.push(format!("course {} has no section {}: create it first", row.course, row.section));
-    }
+    let section = section_of(conn, row)?;
     let by_email: Option<(UserId, Option<String>, String)> = match &email {
         Some(e) => conn
             .query_row("SELECT id, student_number, display_name FROM users WHERE email = ?1", [e.as_str()], |r| {
@@ -186,11 +180,49 @@ fn plan_row(
                 params![id, section],
                 |r| r.get(0),
             )?;
-            if granted && current_name == name.as_str() { Action::Unchanged } else { Action::Update }
+            if current_name != name.as_str() {
+                row.changes.push(format!("name: {current_name} → {}", name.as_str()));
+            }
+            if !granted {
+                row.changes.push(format!("joins section {} of {} as a student", row.section, row.course));
+            }
+            if row.changes.is_empty() { Action::Unchanged } else { Action::Update }
         }
     };
     row.target = Some(Target { existing: by_email.map(|(id, _, _)| id), email, name, section });
     Ok(())
+}
+
+/// The section a row names, or `None` with the row's error saying which of
+/// course and section is missing (and, for a section, which there are).
+fn section_of(conn: &Connection, row: &mut RowPlan) -> Result<Option<SectionId>, StoreError> {
+    let course: Option<crate::domain::CourseId> =
+        conn.query_row("SELECT id FROM courses WHERE code = ?1", [&row.course], |r| r.get(0)).optional()?;
+    let Some(course) = course else {
+        let what = if row.course.is_empty() {
+            "course: missing".to_owned()
+        } else {
+            format!("course {} does not exist: create it first, or correct the code", row.course)
+        };
+        row.errors.push(what);
+        return Ok(None);
+    };
+    let section: Option<SectionId> = conn
+        .query_row("SELECT id FROM sections WHERE course_id = ?1 AND name = ?2", params![course, row.section], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if section.is_none() {
+        let mut statement = conn.prepare("SELECT name FROM sections WHERE course_id = ?1 ORDER BY name")?;
+        let names: Vec<String> = statement.query_map([course], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let has =
+            if names.is_empty() { "it has no sections yet".to_owned() } else { format!("it has {}", names.join(", ")) };
+        row.errors.push(format!(
+            "course {} has no section {} ({has}): create it first, or correct the name",
+            row.course, row.section
+        ));
+    }
+    Ok(section)
 }
 
 /// Applies a plan with no errors (inside the caller's write transaction).

@@ -234,6 +234,26 @@ async fn a_roster_is_previewed_with_row_errors_then_imported_idempotently() {
     );
     let users_again: Value = app.as_(&w.admin).users().await.json().await.unwrap();
     assert_eq!(users_again, users_after, "the same file twice changes nothing");
+
+    // Each problem says which part is wrong; an update says what it changes.
+    let header = "student_number,name,email,course,section\n";
+    let mixed = format!(
+        "{header}S000,Student Zero Renamed,s0@physics.example,PHYS101,A\nS001,Student 1,s1@physics.example,PHYS201,C\n\
+         S100,New,new@physics.example,MATH9,A\nS101,New2,new2@physics.example,PHYS101,Q\n"
+    );
+    let preview: Value = send("/api/v1/org/roster/preview", mixed).await.unwrap().json().await.unwrap();
+    let rows = preview["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["action"], "update");
+    assert_eq!(rows[0]["changes"], serde_json::json!(["name: Student 0 → Student Zero Renamed"]), "{}", rows[0]);
+    assert_eq!(rows[1]["changes"], serde_json::json!(["joins section C of PHYS201 as a student"]), "{}", rows[1]);
+    let problem = |row: &Value| {
+        row["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(problem(&rows[2]), ["course MATH9 does not exist: create it first, or correct the code"]);
+    assert_eq!(
+        problem(&rows[3]),
+        ["course PHYS101 has no section Q (it has A, B): create it first, or correct the name"]
+    );
     app.stop().await;
 }
 

@@ -153,6 +153,11 @@ test('from the set-up link to a student who sees only their own section', { time
 
   await step('a roster of 30 students is checked, imported, and imported again without change', async () => {
     await admin.getByTestId('admin-nav-roster').click();
+    // The template to start from: the header the import reads and an example row.
+    const [template] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('roster-template').click()]);
+    assert.equal(template.suggestedFilename(), 'roster-template.csv');
+    const lines = (await readFile(await template.path(), 'utf8')).split('\r\n');
+    assert.equal(lines[0], 'student_number,name,email,course,section');
     const summary = admin.getByTestId('roster-summary');
 
     // A file with a broken row cannot be imported.

@@ -93,6 +93,8 @@ export interface RosterRow {
   section: string;
   action: RosterAction;
   errors: string[];
+  /** For an update, what it changes, in words. */
+  changes: string[];
 }
 
 export interface RosterReport {

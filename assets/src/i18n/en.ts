@@ -476,6 +476,9 @@ export const en: Messages = {
       section: 'Section',
       result: 'Result',
       problems: 'Problems',
+      problemsOrChanges: 'Problems or changes',
+      template: 'Download a CSV template',
+      templateHint: 'A header row and one example row, to fill in with a spreadsheet.',
       action: { create: 'New', update: 'Update', unchanged: 'Unchanged', error: 'Problem' },
     },
     audit: {

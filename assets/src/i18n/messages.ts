@@ -369,6 +369,9 @@ export interface Messages {
       section: string;
       result: string;
       problems: string;
+      problemsOrChanges: string;
+      template: string;
+      templateHint: string;
       action: Record<RosterAction, string>;
     };
     audit: {

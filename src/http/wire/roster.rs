@@ -27,6 +27,8 @@ struct Row {
     action: Action,
     /// Why it cannot be imported.
     errors: Vec<String>,
+    /// For an update, what it changes, in words.
+    changes: Vec<String>,
 }
 
 impl From<&roster::Plan> for Plan {
@@ -43,6 +45,7 @@ impl From<&roster::Plan> for Plan {
                 section: row.section.clone(),
                 action: row.action,
                 errors: row.errors.clone(),
+                changes: row.changes.clone(),
             })
             .collect();
         Self { rows, creates: plan.creates, updates: plan.updates, unchanged: plan.unchanged, errors: plan.errors }

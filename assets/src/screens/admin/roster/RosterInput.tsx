@@ -1,8 +1,25 @@
-/** The roster's CSV: a file picker that fills the text box, or text pasted straight in. */
+/**
+ * The roster's CSV: a file picker that fills the text box, or text pasted
+ * straight in; and a template to start from (made in the browser).
+ */
 import { t } from '../../../i18n';
 import { CsvInput } from '../../../components/CsvInput';
 
 const text = t.admin.roster;
+
+/** The header the import reads, and one example row. */
+const TEMPLATE = 'student_number,name,email,course,section\r\nS1001,Ada Lovelace,ada@example.edu,PHYS101,A\r\n';
+
+function downloadTemplate(): void {
+  const url = URL.createObjectURL(new Blob([TEMPLATE], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = 'roster-template.csv';
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => { URL.revokeObjectURL(url); }, 0);
+}
 
 interface Props {
   csv: string;
@@ -12,14 +29,28 @@ interface Props {
 
 export function RosterInput({ csv, onCsv, error }: Props) {
   return (
-    <CsvInput
-      csv={csv}
-      onCsv={onCsv}
-      fileLabel={text.file}
-      textLabel={text.paste}
-      textHint={text.pasteHint}
-      error={error}
-      testId="roster"
-    />
+    <>
+      <p>
+        <button
+          type="button"
+          class="button button--small button--secondary"
+          aria-describedby="roster-template-hint"
+          data-testid="roster-template"
+          onClick={downloadTemplate}
+        >
+          {text.template}
+        </button>{' '}
+        <span class="hint" id="roster-template-hint">{text.templateHint}</span>
+      </p>
+      <CsvInput
+        csv={csv}
+        onCsv={onCsv}
+        fileLabel={text.file}
+        textLabel={text.paste}
+        textHint={text.pasteHint}
+        error={error}
+        testId="roster"
+      />
+    </>
   );
 }

@@ -47,7 +47,7 @@ export function RosterResult({ kind, report }: { kind: 'preview' | 'import'; rep
               <th scope="col">{text.course}</th>
               <th scope="col">{text.section}</th>
               <th scope="col">{text.result}</th>
-              <th scope="col">{text.problems}</th>
+              <th scope="col">{text.problemsOrChanges}</th>
             </tr>
           </thead>
           <tbody>
@@ -64,6 +64,11 @@ export function RosterResult({ kind, report }: { kind: 'preview' | 'import'; rep
                   {row.errors.length > 0 && (
                     <ul class="row-errors">
                       {row.errors.map((error) => <li key={error}>{error}</li>)}
+                    </ul>
+                  )}
+                  {row.changes.length > 0 && (
+                    <ul class="row-changes" data-testid="roster-changes">
+                      {row.changes.map((change) => <li key={change}>{change}</li>)}
                     </ul>
                   )}
                 </td>
