@@ -164,19 +164,27 @@ pub async fn find(db: &Database, id: UserId) -> Result<Option<User>, StoreError>
     db.read(move |conn| users::by_id(conn, id)).await
 }
 
-/// Renames person `id` and/or sets their status. Disabling signs them out
-/// everywhere and voids their one-time links. No one disables themselves.
+/// What an org admin changes about a person.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    /// A new name.
+    pub name: Option<DisplayName>,
+    /// A new sign-in address (their one-time links stop working: they
+    /// were handed over for the old one).
+    pub email: Option<Email>,
+    /// Active or disabled.
+    pub status: Option<UserStatus>,
+}
+
+/// Changes person `id`'s name, address and/or status, audited with what
+/// changed. Disabling signs them out everywhere and voids their one-time
+/// links. No one disables themselves.
 ///
 /// # Errors
 /// [`StoreError::WrongState`] for disabling oneself; [`StoreError::NotFound`]
 /// for an unknown person.
-pub async fn update(
-    state: &AppState,
-    admin: &OrgActor,
-    id: UserId,
-    name: Option<DisplayName>,
-    status: Option<UserStatus>,
-) -> Result<User, StoreError> {
+pub async fn update(state: &AppState, admin: &OrgActor, id: UserId, change: Change) -> Result<User, StoreError> {
+    let Change { name, email, status } = change;
     if status == Some(UserStatus::Disabled) && id == admin.user {
         return Err(StoreError::WrongState("you cannot disable your own account".to_owned()));
     }
@@ -190,9 +198,20 @@ pub async fn update(
     admin
         .db
         .write(move |conn| {
-            users::by_id(conn, id)?.ok_or_else(|| StoreError::NotFound("user".to_owned()))?;
+            let before = users::by_id(conn, id)?.ok_or_else(|| StoreError::NotFound("user".to_owned()))?;
+            let mut details = serde_json::Map::new();
             if let Some(name) = &name {
                 users::set_display_name(conn, id, name)?;
+                details.insert(
+                    "name".to_owned(),
+                    serde_json::json!({ "before": before.display_name, "after": name.as_str() }),
+                );
+            }
+            if let Some(email) = email.as_ref().filter(|e| e.as_str() != before.email) {
+                users::set_email(conn, id, email)?;
+                links::void_for(conn, id, now)?;
+                details
+                    .insert("email".to_owned(), serde_json::json!({ "before": before.email, "after": email.as_str() }));
             }
             if let Some(status) = status {
                 users::set_status(conn, id, status)?;
@@ -201,6 +220,7 @@ pub async fn update(
                     links::void_for(conn, id, now)?;
                 }
             }
+            let event = if details.is_empty() { event } else { event.details(serde_json::Value::Object(details)) };
             audit::append(conn, &event, now)?;
             users::by_id(conn, id)?.ok_or_else(|| StoreError::NotFound("user".to_owned()))
         })

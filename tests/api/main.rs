@@ -7,6 +7,7 @@ mod client;
 mod exam_client;
 mod helpers;
 mod people;
+mod people_edit;
 mod sse;
 
 mod access;

@@ -79,6 +79,21 @@ test('an administrator erases a student, with the keyboard, after confirming', {
     await row.getByTestId('user-erasure-requested').waitFor({ state: 'detached' });
     assert.match(await done.innerText(), /The erasure of Ada Student is cancelled\./);
     await row.getByTestId('user-erase').waitFor();
+  });
+
+  await step('the name and address are edited in place, with the keyboard', async () => {
+    const row = admin.locator(`[data-testid="user-row"][data-email="${student.email}"]`);
+    await row.getByTestId('user-edit').focus();
+    await admin.keyboard.press('Enter');
+    const name = row.getByTestId('user-edit-name');
+    await name.waitFor();
+    assert.equal(await name.evaluate((element) => element === document.activeElement), true, 'the name field has focus');
+    await name.fill('Ada Lovelace');
+    await row.getByTestId('user-edit-email').fill('ada.lovelace@physics.example');
+    await admin.keyboard.press('Enter');
+    const moved = admin.locator('[data-testid="user-row"][data-email="ada.lovelace@physics.example"]');
+    await moved.waitFor();
+    assert.match(await moved.innerText(), /Ada Lovelace/);
     await admin.context().close();
     assert.deepEqual(problems, []);
   });

@@ -14,6 +14,10 @@ export interface NewUser {
   email: string;
   display_name: string;
   student_number?: string;
+  /** A role granted at once: org_admin (no place), instructor or reviewer (`course_id`), proctor or student (`section_id`). */
+  role?: Role;
+  course_id?: string;
+  section_id?: string;
 }
 
 export const createUser = (user: NewUser): Promise<IssuedLink & { user: OrgUser }> =>
@@ -21,7 +25,7 @@ export const createUser = (user: NewUser): Promise<IssuedLink & { user: OrgUser 
 
 export const updateUser = (
   userId: string,
-  change: { display_name?: string; status?: OrgUser['status'] },
+  change: { display_name?: string; email?: string; status?: OrgUser['status'] },
 ): Promise<OrgUser> => api(`/org/users/${id(userId)}`, { method: 'PATCH', body: change });
 
 export const issuePasswordReset = (userId: string): Promise<IssuedLink> =>

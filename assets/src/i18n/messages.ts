@@ -268,6 +268,13 @@ export interface Messages {
         name: string;
         studentNumber: string;
         studentNumberHint: string;
+        role: string;
+        roleHint: string;
+        noRole: string;
+        course: string;
+        chooseCourse: string;
+        section: string;
+        chooseSection: string;
         submit: string;
         linkLabel: (name: string) => string;
       };
@@ -285,6 +292,11 @@ export interface Messages {
       noPassword: string;
       disable: string;
       enable: string;
+      edit: string;
+      editName: string;
+      editEmail: string;
+      editEmailHint: string;
+      edited: (name: string) => string;
       disableTitle: (name: string) => string;
       disableBody: string;
       resetLink: string;

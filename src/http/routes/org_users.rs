@@ -9,15 +9,17 @@ use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DisplayName, Email, UserId};
+use crate::domain::{CourseId, DisplayName, Email, Role, SectionId, UserId};
 use crate::error::AppError;
 use crate::http::auth::{ClientAddr, OrgAdmin, Realm};
 use crate::http::wire::LinkIssued;
 use crate::http::wire::people::{User, UserWithRoles};
 use crate::service::org_file::OrgFile;
-use crate::service::people::{self, NewPerson};
+use crate::service::people::{self, NewPerson, Placement};
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::accounts::users::UserStatus;
+use crate::store::courses::GrantTarget;
 
 async fn list(OrgAdmin(admin): OrgAdmin) -> Result<Json<Vec<UserWithRoles>>, AppError> {
     let people = people::list(OrgFile::Open(admin.db())).await?;
@@ -36,6 +38,11 @@ struct CreateUser {
     email: String,
     display_name: String,
     student_number: Option<String>,
+    /// A role to grant at once: `org_admin` (no course or section),
+    /// `instructor` or `reviewer` (`course_id`), `proctor` or `student` (`section_id`).
+    role: Option<String>,
+    course_id: Option<String>,
+    section_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -61,9 +68,32 @@ async fn create(
     let now = state.clock().now();
     let valid = Duration::from_secs(state.config().auth.link_valid_hours * 3600);
     let event = admin.0.acting(client).actor.event("user.create");
-    let person =
-        NewPerson { email, name, student_number: number, password_hash: None, role: None, invitation: Some(valid) };
-    let created = people::create(admin.0.db(), person, Some(event), now).await?;
+    let role = match body.role.as_deref() {
+        None => None,
+        Some(role) => {
+            let role = Role::parse(role)?;
+            // Unknown and foreign ids are 404 wherever they appear.
+            let unknown = |_| AppError::NotFound;
+            let target = match (body.course_id.as_deref(), body.section_id.as_deref()) {
+                (None, None) => GrantTarget::Organization,
+                (Some(course), None) => GrantTarget::Course(CourseId::parse(course).map_err(unknown)?),
+                (None, Some(section)) => GrantTarget::Section(SectionId::parse(section).map_err(unknown)?),
+                (Some(_), Some(_)) => {
+                    return Err(AppError::Unprocessable("give a course or a section, not both".to_owned()));
+                }
+            };
+            Some((role, Placement::At(target)))
+        }
+    };
+    let person = NewPerson { email, name, student_number: number, password_hash: None, role, invitation: Some(valid) };
+    let created = people::create(admin.0.db(), person, Some(event), now).await.map_err(|error| match error {
+        StoreError::Invalid { field: "role", .. } => AppError::Unprocessable(
+            "role: org_admin takes no course or section; instructor and reviewer a course; proctor and student a section"
+                .to_owned(),
+        ),
+        StoreError::NotFound(_) => AppError::NotFound,
+        other => other.into(),
+    })?;
     let (user, token) = (created.user, created.invitation.unwrap_or_default());
     let link = link_path(&admin, &token);
     Ok((StatusCode::CREATED, Json(Created { user: user.into(), link, expires_at: crate::clock::rfc3339(now + valid) })))
@@ -73,6 +103,7 @@ async fn create(
 #[serde(deny_unknown_fields)]
 struct UpdateUser {
     display_name: Option<String>,
+    email: Option<String>,
     status: Option<String>,
 }
 
@@ -85,13 +116,14 @@ async fn update(
 ) -> Result<Json<User>, AppError> {
     let id = UserId::parse(&id).map_err(|_| AppError::NotFound)?;
     let name = body.display_name.as_deref().map(DisplayName::parse).transpose()?;
+    let email = body.email.as_deref().map(Email::parse).transpose()?;
     let status = match body.status.as_deref() {
         None => None,
         Some("active") => Some(UserStatus::Active),
         Some("disabled") => Some(UserStatus::Disabled),
         Some(_) => return Err(AppError::Unprocessable("status: active or disabled".to_owned())),
     };
-    let user = people::update(&state, &admin.acting(client), id, name, status).await?;
+    let user = people::update(&state, &admin.acting(client), id, people::Change { name, email, status }).await?;
     Ok(Json(user.into()))
 }
 

@@ -154,6 +154,16 @@ pub fn set_display_name(conn: &Connection, id: UserId, name: &DisplayName) -> Re
     Ok(())
 }
 
+/// Sets the sign-in address.
+///
+/// # Errors
+/// [`StoreError::Taken`] when another account has it.
+pub fn set_email(conn: &Connection, id: UserId, email: &Email) -> Result<(), StoreError> {
+    conn.execute("UPDATE users SET email = ?2 WHERE id = ?1", params![id, email.as_str()])
+        .map_err(|e| StoreError::taken_on_unique(e, || format!("another account has the e-mail {email}")))?;
+    Ok(())
+}
+
 /// Records a successful sign-in.
 ///
 /// # Errors

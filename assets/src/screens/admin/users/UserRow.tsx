@@ -1,11 +1,13 @@
 /**
- * One user: facts and roles, disable (after confirming) or enable, a new
+ * One user: facts and roles, their name and address edited in place,
+ * disable (after confirming) or enable, a new
  * password link, clearing their sign-in limits (after confirming), and
  * everything held about them for a subject-access request (JSON or CSV),
  * and, for students, erasure (after confirming; recorded until their
  * exams are purged, and cancellable until then).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { TargetedSubmitEvent } from 'preact';
 import { formatDateTime, t } from '../../../i18n';
 import {
   cancelErasure,
@@ -19,6 +21,7 @@ import type { Course, OrgUser } from '../../../api/types';
 import type { ConfirmRequest } from '../../../components/ConfirmDialog';
 import { DateTime } from '../../../components/DateTime';
 import { DoneNotice, ErrorNotice } from '../../../components/ErrorNotice';
+import { TextField, blankFields } from '../../../components/Field';
 import { useAction } from '../../../hooks/useAction';
 import { grantText } from '../scope';
 import type { IssuedFor } from './UserTable';
@@ -82,6 +85,31 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
     }
   };
 
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(user.display_name);
+  const [email, setEmail] = useState(user.email);
+  const [blank, setBlank] = useState<Partial<Record<'name' | 'email', string>>>({});
+  const nameCell = useRef<HTMLTableCellElement>(null);
+  // The form appears in place of the name: move there, as a person opening it expects.
+  useEffect(() => {
+    if (editing) nameCell.current?.querySelector('input')?.focus();
+  }, [editing]);
+
+  const save = async (event: TargetedSubmitEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const found = blankFields({ name, email });
+    setBlank(found);
+    if (Object.keys(found).length > 0) return;
+    const change: { display_name?: string; email?: string } = {};
+    if (name.trim() !== user.display_name) change.display_name = name.trim();
+    if (email.trim() !== user.email) change.email = email.trim();
+    if (await action.run(async () => { if (Object.keys(change).length > 0) await updateUser(user.id, change); })) {
+      setEditing(false);
+      setDone(text.edited(name.trim()));
+      onChanged();
+    }
+  };
+
   const reset = async (): Promise<void> => {
     await action.run(async () => {
       const link = await issuePasswordReset(user.id);
@@ -91,8 +119,28 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
 
   return (
     <tr data-testid="user-row" data-email={user.email}>
-      <td id={nameId}>{user.display_name}</td>
-      <td>{user.email}</td>
+      <td id={nameId} ref={nameCell}>
+        {editing ? (
+          <form class="inline-form" noValidate onSubmit={(event) => { void save(event); }} data-testid="user-edit-form">
+            <TextField label={text.editName} value={name} onValue={setName} error={blank.name} testId="user-edit-name" />
+            <TextField label={text.editEmail} type="email" value={email} onValue={setEmail} error={blank.email} spellcheck={false} testId="user-edit-email" />
+            <p class="hint">{text.editEmailHint}</p>
+            <div class="actions">
+              <button type="submit" class="button button--small" disabled={action.busy} data-testid="user-edit-save">{t.common.save}</button>
+              <button
+                type="button"
+                class="button button--small button--secondary"
+                onClick={() => { setEditing(false); setName(user.display_name); setEmail(user.email); setBlank({}); }}
+              >
+                {t.common.cancel}
+              </button>
+            </div>
+          </form>
+        ) : (
+          user.display_name
+        )}
+      </td>
+      <td>{editing ? '' : user.email}</td>
       <td>{user.student_number ?? ''}</td>
       <td>
         <span class={`badge ${active ? 'badge--pass' : 'badge--fail'}`} data-testid="user-status">{text.statusText[user.status]}</span>
@@ -105,6 +153,17 @@ export function UserRow({ user, self, courses, confirm, onChanged, onIssued }: P
       <td><DateTime iso={user.last_sign_in_at} /></td>
       <td>
         <div class="row-actions">
+          {!editing && (
+            <button
+              type="button"
+              class="button button--small button--secondary"
+              aria-describedby={nameId}
+              data-testid="user-edit"
+              onClick={() => { setEditing(true); setDone(null); }}
+            >
+              {text.edit}
+            </button>
+          )}
           {!self && (
             <button
               type="button"

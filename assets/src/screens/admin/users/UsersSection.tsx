@@ -17,7 +17,7 @@ export function UsersSection() {
 
   return (
     <>
-      <CreateUserForm onCreated={users.reload} />
+      <CreateUserForm courses={courses.data ?? []} onCreated={users.reload} />
       {issued !== null && (
         <section class="panel" aria-label={issued.label}>
           <OneTimeLink label={issued.label} link={issued.link.link} expiresAt={issued.link.expires_at} testId="reset-link" />
