@@ -1491,6 +1491,7 @@ export const en: Messages = {
     points: (points) => (points === 1 ? '1 point' : `${n(points)} points`),
     editorLabel: (title) => `Code for ${title}`,
     editorHint: 'Tab indents; press Escape, then Tab, to leave the editor.',
+    runShortcut: 'Ctrl+Enter (⌘+Enter on a Mac) in the editor runs your code.',
     run: 'Run',
     test: 'Test',
     stop: 'Stop',

@@ -1293,6 +1293,8 @@ export interface Messages {
     points: (points: number) => string;
     editorLabel: (title: string) => string;
     editorHint: string;
+    /** Ctrl+Enter in the editor runs the code: said beside Run and as its description. */
+    runShortcut: string;
     run: string;
     test: string;
     stop: string;

@@ -1,12 +1,12 @@
 /**
  * The exam client (`/exams/:examId/take`). It resumes the signed-in
  * student's attempt with the binding this browser keeps (prepareAttempt.ts),
- * and then: questions in tabs, the editor, Run and Test, autosave with its
- * status always on screen, integrity events into the same queue, the
- * server's clock counting down, and Submit. One tab at a time writes.
+ * and then: questions in tabs, the editor beside Run and Test (on a laptop's
+ * width; one above the other on narrower screens), autosave with its status
+ * always on screen, integrity events into the same queue, the server's clock
+ * counting down, and Submit. One tab at a time writes.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { TargetedKeyboardEvent } from 'preact';
 import { t } from '../../i18n';
 import { ApiError } from '../../api/client';
 import { submitAttempt } from '../../api/attempts';
@@ -28,6 +28,8 @@ import { prepareOffline, useOfflineCopy } from '../../exam/offline';
 import { useIntegrityEvents } from '../../exam/integrity';
 import { useTabLock } from '../../exam/tabLock';
 import { Announcements } from './Announcements';
+import { ExamBar } from './ExamBar';
+import { QuestionTabs } from './QuestionTabs';
 import { RunPanel } from './RunPanel';
 import { prepare, type Loadable, type Ready } from './prepareAttempt';
 
@@ -99,29 +101,6 @@ export function TakeScreen({ examId }: { examId: string }) {
   }
 }
 
-/** Remaining time as h:mm:ss or m:ss. */
-function clock(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, '0');
-  return hours > 0 ? `${String(hours)}:${String(minutes).padStart(2, '0')}:${seconds}` : `${String(minutes)}:${seconds}`;
-}
-
-function saveText(save: SaveState): string {
-  if (save.ended !== null) {
-    const late = save.late === null ? '' : t.exam.late(save.late.accepted, save.late.pending, save.late.refused);
-    return late === '' ? t.exam.saveEnded[save.ended] : `${t.exam.saveEnded[save.ended]} ${late}`;
-  }
-  return save.waiting === 0 ? t.exam.saved : t.exam.waiting(save.waiting);
-}
-
-function saveClass(save: SaveState): string {
-  // Saving has ended here: the reason is shown whole, however long.
-  if (save.ended !== null) return 'exam-bar__save--waiting exam-bar__save--ended';
-  return save.waiting === 0 && save.error === null ? 'exam-bar__save--ok' : 'exam-bar__save--waiting';
-}
-
 /** The exam client once this tab holds the attempt: a second tab says so and may take over. */
 function LockedExamClient({ examId, ready, runner }: { examId: string; ready: Ready; runner: PythonRunner }) {
   const lock = useTabLock(`examhall-attempt:${ready.record.key}`);
@@ -173,8 +152,8 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [dialog, confirm] = useConfirm();
+  const runTrigger = useRef<(() => void) | null>(null);
   const finished = useRef(false);
-  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
 
   const question = questions[active] ?? questions[0];
   const deadline = Date.parse(serverTime.deadlineAt);
@@ -272,6 +251,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
     record(kind, data, false, questionId);
   }, [record]);
   const onRefused = useCallback((limit: number) => { setNotice(t.exam.changeTooLarge(limit)); }, []);
+  const onRun = useCallback(() => { runTrigger.current?.(); }, []);
 
   const submit = async (): Promise<void> => {
     const go = await confirm({ title: t.exam.confirmTitle, body: t.exam.confirmBody, action: t.exam.confirmAction });
@@ -300,18 +280,6 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
     }
   };
 
-  const onTabKey = (event: TargetedKeyboardEvent<HTMLButtonElement>, index: number): void => {
-    let next: number | undefined;
-    if (event.key === 'ArrowRight') next = (index + 1) % questions.length;
-    else if (event.key === 'ArrowLeft') next = (index - 1 + questions.length) % questions.length;
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = questions.length - 1;
-    if (next === undefined) return;
-    event.preventDefault();
-    setActive(next);
-    tabs.current[next]?.focus();
-  };
-
   const initial = useCallback((id: string) => codes.current.get(id) ?? '', []);
   const editorLabel = useCallback(
     (id: string) => t.exam.editorLabel(questions.find((q) => q.id === id)?.title ?? ''),
@@ -324,23 +292,14 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   if (question === undefined) return null;
   return (
     <div class="exam">
-      <div class="exam-bar" data-testid="exam-bar">
-        <h1 class="exam-bar__title" title={view.title}>{view.title}</h1>
-        <p class="exam-bar__timer" role="timer" data-testid="timer" data-deadline={serverTime.deadlineAt}>{left > 0 ? t.exam.timeLeft(clock(left)) : t.exam.timeOver}</p>
-        <p
-          class={`exam-bar__save ${saveClass(save)}`}
-          title={saveText(save)}
-          role="status"
-          data-testid="save-status"
-          data-waiting={String(save.waiting)}
-          data-writing={String(save.writing)}
-        >
-          {saveText(save)}
-        </p>
-        <button type="button" class="button button--danger" disabled={submitting || save.ended !== null} onClick={() => void submit()} data-testid="submit">
-          {submitting ? t.exam.submitting : t.exam.submit}
-        </button>
-      </div>
+      <ExamBar
+        title={view.title}
+        left={left}
+        deadlineAt={serverTime.deadlineAt}
+        save={save}
+        submitting={submitting}
+        onSubmit={() => void submit()}
+      />
       <p class="visually-hidden" role="alert" data-testid="time-warning">{warning}</p>
       {warning !== '' && <p class="notice notice--info" aria-hidden="true">{warning}</p>}
       {offline && <p class="notice notice--info" data-testid="offline">{t.exam.offline}</p>}
@@ -360,41 +319,32 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
           </button>
         </div>
       )}
-      <div role="tablist" aria-label={t.exam.questionsLabel} class="tabs" data-testid="question-tabs">
-        {questions.map((q, index) => (
-          <button
-            key={q.id}
-            ref={(element) => { tabs.current[index] = element; }}
-            type="button"
-            role="tab"
-            id={`tab-${q.id}`}
-            aria-selected={index === active}
-            aria-controls="question-panel"
-            tabIndex={index === active ? 0 : -1}
-            class="tab"
-            onClick={() => { setActive(index); }}
-            onKeyDown={(event) => { onTabKey(event, index); }}
-            data-testid="question-tab"
-            data-state={edited.has(q.id) ? 'edited' : 'untouched'}
-          >
-            {`${String(index + 1)}. ${q.title}`}
-            <span class="tab__state">{edited.has(q.id) ? t.exam.tabState.edited : t.exam.tabState.untouched}</span>
-          </button>
-        ))}
-      </div>
+      <QuestionTabs questions={questions} active={active} edited={edited} onSelect={setActive} />
       <section id="question-panel" role="tabpanel" aria-labelledby={`tab-${question.id}`} class="question" data-testid="question">
         <h2>{question.title} <span class="question__points">({t.exam.points(question.points)})</span></h2>
         <Markdown source={question.prompt} headingLevel={3} />
-        <p class="hint" id="editor-hint">{t.exam.editorHint}</p>
-        <CodeEditor
-          questionId={question.id}
-          initial={initial}
-          label={editorLabel}
-          onEdit={onEdit}
-          onClipboard={onClipboard}
-          onRefused={onRefused}
-        />
-        <RunPanel runner={runner} code={code} tests={question.tests} questionId={question.id} onRecord={onRunRecord} />
+        <div class="workspace">
+          <div class="workspace__editor">
+            <p class="hint" id="editor-hint">{t.exam.editorHint}</p>
+            <CodeEditor
+              questionId={question.id}
+              initial={initial}
+              label={editorLabel}
+              onEdit={onEdit}
+              onClipboard={onClipboard}
+              onRefused={onRefused}
+              onRun={onRun}
+            />
+          </div>
+          <RunPanel
+            runner={runner}
+            code={code}
+            tests={question.tests}
+            questionId={question.id}
+            onRecord={onRunRecord}
+            runTrigger={runTrigger}
+          />
+        </div>
       </section>
       {dialog}
     </div>
