@@ -1549,6 +1549,25 @@ export const en: Messages = {
     confirmTitle: 'Submit the exam?',
     confirmBody: 'After submitting you cannot change your answers.',
     confirmAction: 'Submit',
+    submitSummary: {
+      heading: 'Your answers',
+      question: 'Question',
+      code: 'Your code',
+      tests: 'Visible tests',
+      edited: 'Edited',
+      untouched: 'Not started',
+      notStarted: (count) => (count === 1 ? 'You have not started 1 question.' : `You have not started ${n(count)} questions.`),
+      testsNone: 'None in this question',
+      testsNotRun: 'Not run',
+      testsPassed: (passed, total) => `${n(passed)} of ${n(total)} passed`,
+      testsStopped: 'Stopped before they finished',
+      testsStale: '(before your latest changes)',
+      saved: 'All your changes are saved.',
+      unsaved: (count) =>
+        count === 1
+          ? '1 change is not saved yet. Submitting sends it first; if it cannot be sent, the exam is not submitted.'
+          : `${n(count)} changes are not saved yet. Submitting sends them first; if they cannot be sent, the exam is not submitted.`,
+    },
     notFlushed: 'Some changes are not saved yet, so the exam was not submitted. Check the network and try again.',
     fullscreenPrompt: 'You left full screen. Please return to full screen.',
     enterFullscreen: 'Return to full screen',

@@ -1340,6 +1340,24 @@ export interface Messages {
     confirmTitle: string;
     confirmBody: string;
     confirmAction: string;
+    /** Each question's state and last visible tests, and unsaved changes, in the confirmation before submitting. */
+    submitSummary: {
+      heading: string;
+      question: string;
+      code: string;
+      tests: string;
+      edited: string;
+      untouched: string;
+      notStarted: (count: number) => string;
+      testsNone: string;
+      testsNotRun: string;
+      testsPassed: (passed: number, total: number) => string;
+      testsStopped: string;
+      /** Appended when the code changed after the tests last ran. */
+      testsStale: string;
+      saved: string;
+      unsaved: (count: number) => string;
+    };
     notFlushed: string;
     fullscreenPrompt: string;
     enterFullscreen: string;

@@ -26,6 +26,16 @@ type RunState =
   | { phase: 'tested'; results: TestResult[]; total: number; stopped: boolean }
   | { phase: 'unavailable' };
 
+/** How a question's visible tests last ended, for the summary before submitting. */
+export interface TestsOutcome {
+  passed: number;
+  total: number;
+  /** Stopped before every test ran. */
+  stopped: boolean;
+  /** The code the tests ran against. */
+  code: string;
+}
+
 interface Props {
   runner: PythonRunner;
   code: () => string;
@@ -36,6 +46,8 @@ interface Props {
    * what the student tried is part of the evidence people review.
    */
   onRecord: (questionId: string, kind: 'run' | 'tests_run', data: Record<string, unknown>) => void;
+  /** How the visible tests of a question last ended. */
+  onTested: (questionId: string, outcome: TestsOutcome) => void;
   /** Holds this panel's Run while it is on screen, for the editor's Ctrl+Enter. */
   runTrigger: { current: (() => void) | null };
 }
@@ -62,7 +74,7 @@ function statusText(state: RunState): string {
   }
 }
 
-export function RunPanel({ runner, code, tests, questionId, onRecord, runTrigger }: Props) {
+export function RunPanel({ runner, code, tests, questionId, onRecord, onTested, runTrigger }: Props) {
   const [lines, setLines] = useState<readonly Line[]>([]);
   const [truncated, setTruncated] = useState(false);
   const [state, setState] = useState<RunState>({ phase: 'idle' });
@@ -151,10 +163,12 @@ export function RunPanel({ runner, code, tests, questionId, onRecord, runTrigger
     if (busy) return;
     setState({ phase: 'testing' });
     try {
-      const { results, status } = await runVisibleTests(runner, code(), tests);
+      const source = code();
+      const { results, status } = await runVisibleTests(runner, source, tests);
       const stopped = status === 'interrupted';
       setState({ phase: 'tested', results, total: tests.length, stopped });
       onRecord(questionId, 'tests_run', { outcomes: results.map((result) => result.passed), total: tests.length, stopped });
+      onTested(questionId, { passed: results.filter((result) => result.passed).length, total: tests.length, stopped, code: source });
     } catch {
       setState({ phase: 'unavailable' });
     }

@@ -4,9 +4,10 @@
  * and then: questions in tabs, the editor beside Run and Test (on a laptop's
  * width; one above the other on narrower screens), autosave with its status
  * always on screen, integrity events into the same queue, the server's clock
- * counting down, and Submit. One tab at a time writes.
+ * counting down, and Submit, after a summary of every question. One tab at a
+ * time writes.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { ApiError } from '../../api/client';
 import { submitAttempt } from '../../api/attempts';
@@ -30,7 +31,8 @@ import { useTabLock } from '../../exam/tabLock';
 import { Announcements } from './Announcements';
 import { ExamBar } from './ExamBar';
 import { QuestionTabs } from './QuestionTabs';
-import { RunPanel } from './RunPanel';
+import { RunPanel, type TestsOutcome } from './RunPanel';
+import { SubmitSummary } from './SubmitSummary';
 import { prepare, type Loadable, type Ready } from './prepareAttempt';
 
 /** Marks the document with how Python started: from its memory `snapshot`, or `plain` when that failed. */
@@ -134,6 +136,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const [edited, setEdited] = useState<ReadonlySet<string>>(
     () => new Set(questions.filter((q) => ready.codes.get(q.id) !== q.starter_code).map((q) => q.id)),
   );
+  const [tested, setTested] = useState<ReadonlyMap<string, TestsOutcome>>(new Map());
   const [save, setSave] = useState<SaveState>({ waiting: 0, writing: 0, error: null, ended: null, late: null });
   const saver = useRef<AutoSaver | null>(null);
   saver.current ??= new AutoSaver({
@@ -151,7 +154,25 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const [fullscreenPrompt, setFullscreenPrompt] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
-  const [dialog, confirm] = useConfirm();
+  const [confirming, setConfirming] = useState(false);
+  const summaryId = useId();
+  const [dialog, confirm] = useConfirm(
+    confirming
+      ? {
+          content: (
+            <SubmitSummary
+              questions={questions}
+              edited={edited}
+              tested={tested}
+              code={(id) => codes.current.get(id) ?? ''}
+              save={save}
+              overviewId={summaryId}
+            />
+          ),
+          describedBy: summaryId,
+        }
+      : undefined,
+  );
   const runTrigger = useRef<(() => void) | null>(null);
   const finished = useRef(false);
 
@@ -250,11 +271,16 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const onRunRecord = useCallback((questionId: string, kind: 'run' | 'tests_run', data: Record<string, unknown>) => {
     record(kind, data, false, questionId);
   }, [record]);
+  const onTested = useCallback((questionId: string, outcome: TestsOutcome) => {
+    setTested((known) => new Map(known).set(questionId, outcome));
+  }, []);
   const onRefused = useCallback((limit: number) => { setNotice(t.exam.changeTooLarge(limit)); }, []);
   const onRun = useCallback(() => { runTrigger.current?.(); }, []);
 
   const submit = async (): Promise<void> => {
+    setConfirming(true);
     const go = await confirm({ title: t.exam.confirmTitle, body: t.exam.confirmBody, action: t.exam.confirmAction });
+    setConfirming(false);
     const current = saver.current;
     if (!go || current === null) return;
     setSubmitting(true);
@@ -342,6 +368,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
             tests={question.tests}
             questionId={question.id}
             onRecord={onRunRecord}
+            onTested={onTested}
             runTrigger={runTrigger}
           />
         </div>
