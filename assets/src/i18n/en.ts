@@ -1620,5 +1620,16 @@ export const en: Messages = {
     receiptDocumentHash: 'SHA-256 of this receipt',
     receiptSignature: 'Signed by the exam server',
     receiptSignatureHint: 'With this signature and the SHA-256 above, anyone holding the server’s public key can check that this server issued this receipt (examhall receipt verify).',
+    receiptDownload: {
+      button: 'Download receipt',
+      holds: (included, total) => {
+        const base = 'A JSON file with this receipt exactly as the server holds it, its signature';
+        if (total > 0 && included === total) return `${base}, and the code you handed in for each question.`;
+        const missing = 'Your code can be added only on this page right after submitting, and only where it matches the SHA-256 above';
+        if (included === 0) return `${base}. ${missing}, so the file holds no code.`;
+        return `${base}, and your code for ${n(included)} of ${n(total)} questions. ${missing}.`;
+      },
+      started: (fileName) => `The receipt is being saved as ${fileName}.`,
+    },
   },
 };

@@ -1393,6 +1393,13 @@ export interface Messages {
     receiptDocumentHash: string;
     receiptSignature: string;
     receiptSignatureHint: string;
+    /** Saving the receipt, with the code handed in, as a JSON file. */
+    receiptDownload: {
+      button: string;
+      /** What the file holds: the code of every answer, of `included` of `total`, or of none. */
+      holds: (included: number, total: number) => string;
+      started: (fileName: string) => string;
+    };
   };
 }
 

@@ -23,7 +23,7 @@ import { claimPython } from '../../exam/warmPython';
 import { AutoSaver, type SaveState, type ServerTime } from '../../exam/autosave';
 import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
-import { lateOutcomes, receipts } from '../../exam/handoff';
+import { handedInCode, lateOutcomes, receipts } from '../../exam/handoff';
 import { forgetAttempt, occupant, setOccupant } from '../../exam/store';
 import { prepareOffline, useOfflineCopy } from '../../exam/offline';
 import { useIntegrityEvents } from '../../exam/integrity';
@@ -245,10 +245,11 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
         return;
       }
       if (save.late !== null) lateOutcomes.set(examId, save.late);
+      handedInCode.set(view.attempt.id, new Map(codes.current));
       await forgetAttempt(stored.key).catch(() => undefined);
       toReceipt();
     });
-  }, [over, save.waiting, save.late, examId, stored.key, toReceipt]);
+  }, [over, save.waiting, save.late, examId, view.attempt.id, stored.key, toReceipt]);
   useEffect(() => {
     if (over) return;
     if (left <= 60_000 && !warned.current.one) {
@@ -296,6 +297,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
       const receipt = await submitAttempt(examId, stored.secret, current.tail.seq);
       finished.current = true;
       receipts.set(examId, receipt);
+      handedInCode.set(receipt.receipt.attempt_id, new Map(codes.current));
       await forgetAttempt(stored.key).catch(() => undefined);
       if (document.fullscreenElement !== null) await document.exitFullscreen().catch(() => undefined);
       toReceipt();
