@@ -50,6 +50,11 @@ interface Route {
    * unreachable, the page is shown anyway; the server still checks every request.
    */
   offline?: true;
+  /**
+   * True for the exam client while an attempt is taken: the header offers no
+   * way away from it (no navigation, no account page), only signing out.
+   */
+  inExam?: true;
   title: string | ((params: Record<string, string>) => string);
   render: (params: Record<string, string>) => JSX.Element;
 }
@@ -161,6 +166,7 @@ const routes: Route[] = [
     pattern: '/exams/:examId/take',
     access: 'member',
     offline: true,
+    inExam: true,
     title: t.exam.documentTitle,
     render: (p) => <TakeScreen examId={p.examId ?? ''} />,
   },
@@ -247,7 +253,7 @@ function Frame() {
   return (
     <>
       <a class="skip-link" href="#main">{t.skipToContent}</a>
-      <SiteHeader />
+      <SiteHeader inExam={route.inExam === true} />
       <main id="main" ref={main} class="page" tabIndex={-1}>
         <Guarded route={route} params={params} path={path} />
       </main>

@@ -6,9 +6,13 @@
  *   const [dialog, confirm] = useConfirm();
  *   if (await confirm({ title, body, action })) revoke();
  *   ... {dialog}
+ *
+ * A dialog that shows more than a sentence (the summary before submitting
+ * an exam) passes `details` on every render, so they stay current while
+ * the dialog is open.
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { t } from '../i18n';
 
 export interface ConfirmRequest {
@@ -18,12 +22,19 @@ export interface ConfirmRequest {
   action: string;
 }
 
+/** More to show under the body, and the id of the part of it read out with the body. */
+export interface ConfirmDetails {
+  content: ComponentChildren;
+  describedBy?: string;
+}
+
 interface Props {
   request: ConfirmRequest | null;
+  details: ConfirmDetails | undefined;
   onAnswer: (confirmed: boolean) => void;
 }
 
-function ConfirmDialog({ request, onAnswer }: Props) {
+function ConfirmDialog({ request, details, onAnswer }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLElement | null>(null);
   const id = useId();
@@ -49,15 +60,16 @@ function ConfirmDialog({ request, onAnswer }: Props) {
   return (
     <dialog
       ref={dialog}
-      class="dialog"
+      class={details === undefined ? 'dialog' : 'dialog dialog--wide'}
       aria-labelledby={`${id}-title`}
-      aria-describedby={`${id}-body`}
+      aria-describedby={details?.describedBy === undefined ? `${id}-body` : `${id}-body ${details.describedBy}`}
       onClose={closed}
       data-testid="confirm-dialog"
     >
       <form method="dialog">
         <h2 id={`${id}-title`}>{text?.title}</h2>
         <p id={`${id}-body`}>{text?.body}</p>
+        {details?.content}
         <div class="actions">
           <button type="submit" value="cancel" class="button button--secondary" autofocus data-testid="confirm-cancel">
             {t.dialog.cancel}
@@ -71,8 +83,11 @@ function ConfirmDialog({ request, onAnswer }: Props) {
   );
 }
 
-/** A confirmation dialog to render once, and the function that opens it and resolves with the answer. */
-export function useConfirm(): [JSX.Element, (request: ConfirmRequest) => Promise<boolean>] {
+/**
+ * A confirmation dialog to render once, and the function that opens it and
+ * resolves with the answer; `details`, when given, show under the body.
+ */
+export function useConfirm(details?: ConfirmDetails): [JSX.Element, (request: ConfirmRequest) => Promise<boolean>] {
   const [request, setRequest] = useState<ConfirmRequest | null>(null);
   const resolver = useRef<((confirmed: boolean) => void) | null>(null);
 
@@ -89,5 +104,5 @@ export function useConfirm(): [JSX.Element, (request: ConfirmRequest) => Promise
     resolve?.(confirmed);
   }, []);
 
-  return [<ConfirmDialog request={request} onAnswer={answer} />, ask];
+  return [<ConfirmDialog request={request} details={details} onAnswer={answer} />, ask];
 }

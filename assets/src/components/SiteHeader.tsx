@@ -2,7 +2,9 @@
  * The header on every page: product and organization, and for a signed-in
  * person their name, account and sign-out, and the navigation their roles
  * allow. Students see no staff links; the platform administrator sees only
- * organizations.
+ * organizations. During an exam (`inExam`) it invites nobody away: the
+ * product's name is not a link, and there is no navigation and no account
+ * link, only who is signed in and Sign out.
  */
 import { t } from '../i18n';
 import { useAction } from '../hooks/useAction';
@@ -29,25 +31,27 @@ function navItems(view: SessionView): NavItem[] {
 
 const isCurrent = (path: string, href: string): boolean => path === href || path.startsWith(`${href}/`);
 
-export function SiteHeader() {
+export function SiteHeader({ inExam = false }: { inExam?: boolean }) {
   const { view, signOut } = useSession();
   const { path } = useLocation();
   const leaving = useAction();
-  const items = view === null ? [] : navItems(view);
+  const items = view === null || inExam ? [] : navItems(view);
 
   return (
     <header class="site-header">
       <div class="site-header__bar">
         <p class="brand">
-          <Link href="/" class="brand__name">{t.product}</Link>
+          {inExam ? <span class="brand__name">{t.product}</span> : <Link href="/" class="brand__name">{t.product}</Link>}
           {view?.org != null && <span class="brand__org" data-testid="header-org">{view.org.name}</span>}
         </p>
         {view !== null && (
           <div class="site-header__user">
             <span data-testid="header-user">{t.header.signedInAs(view.user.display_name)}</span>
-            <Link href="/account" aria-current={isCurrent(path, '/account') ? 'page' : undefined} data-testid="nav-account">
-              {t.header.account}
-            </Link>
+            {!inExam && (
+              <Link href="/account" aria-current={isCurrent(path, '/account') ? 'page' : undefined} data-testid="nav-account">
+                {t.header.account}
+              </Link>
+            )}
             <button
               type="button"
               class="link-button"

@@ -1,8 +1,9 @@
 /**
  * The exam's code editor: CodeMirror 6 with Python highlighting, line numbers,
  * bracket matching and undo history; no autocomplete, no hints, and no
- * spellcheck, autocorrect or autocapitalize. One editor serves all questions,
- * each with its own state (and history).
+ * spellcheck, autocorrect or autocapitalize. Ctrl+Enter (or ⌘+Enter) runs
+ * the code, as on the readiness check's scratch area. One editor serves all
+ * questions, each with its own state (and history).
  *
  * The editor lives in a shadow root: CodeMirror's style-mod then uses a
  * constructed style sheet (adoptedStyleSheets), which `style-src 'self'`
@@ -23,6 +24,8 @@ export interface EditorEvents {
   onClipboard: (questionId: string, kind: 'paste' | 'copy' | 'cut', text: string) => void;
   /** A change was not made: the answer would pass `limit` characters. */
   onRefused: (limit: number) => void;
+  /** Ctrl+Enter or ⌘+Enter: run the code. */
+  onRun: () => void;
 }
 
 /**
@@ -58,13 +61,25 @@ export const editorTheme = EditorView.theme({
   '&.cm-focused .cm-nonmatchingBracket': { backgroundColor: '#fecaca' },
 });
 
-export function CodeEditor({ questionId, initial, label, onEdit, onClipboard, onRefused }: Props) {
+/**
+ * Runs the code, before the default keymap (where Ctrl+Enter would insert a
+ * blank line). Ctrl and ⌘ both work on every system, as on the scratch area.
+ */
+function runKeys(run: () => void): Extension {
+  const pressed = (): boolean => {
+    run();
+    return true;
+  };
+  return keymap.of([{ key: 'Ctrl-Enter', run: pressed }, { key: 'Meta-Enter', run: pressed }]);
+}
+
+export function CodeEditor({ questionId, initial, label, onEdit, onClipboard, onRefused, onRun }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const states = useRef(new Map<string, EditorState>());
   const current = useRef(questionId);
-  const events = useRef<EditorEvents>({ onEdit, onClipboard, onRefused });
-  events.current = { onEdit, onClipboard, onRefused };
+  const events = useRef<EditorEvents>({ onEdit, onClipboard, onRefused, onRun });
+  events.current = { onEdit, onClipboard, onRefused, onRun };
 
   const extensions = useRef<Extension[]>([
     lineNumbers(),
@@ -77,6 +92,7 @@ export function CodeEditor({ questionId, initial, label, onEdit, onClipboard, on
     highlightActiveLine(),
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     python(),
+    runKeys(() => { events.current.onRun(); }),
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
     editorTheme,
     EditorView.contentAttributes.of({

@@ -4,7 +4,10 @@
  * exam client does not record a reload, and re-queues work an earlier
  * binding left here), and the receipt just received (so the receipt page
  * shows it even before it could ask again, with what became of changes that
- * arrived after the deadline).
+ * arrived after the deadline), and the code this page handed in (so the
+ * receipt can be downloaded with it: the server gives a student their code
+ * back only once results are released). Nothing here outlives the page or
+ * the person: signing out forgets it all.
  */
 import type { AttemptView, LateCounts, SignedReceipt } from '../api/attempts';
 import type { AttemptRecord, QueuedItem } from './store';
@@ -19,3 +22,18 @@ export const justStarted = new Map<string, Started>();
 export const receipts = new Map<string, SignedReceipt>();
 /** What became of changes that arrived after the deadline, for the receipt page to say. */
 export const lateOutcomes = new Map<string, LateCounts>();
+/**
+ * The code of each question as this page last held it when the attempt was
+ * handed in, by attempt id (the receipt names its attempt, so one student's
+ * receipt never meets another's code). The receipt page includes a question's
+ * code only when its SHA-256 is the one the receipt records.
+ */
+export const handedInCode = new Map<string, ReadonlyMap<string, string>>();
+
+/** Forgets everything handed over, when the person signs out (a shared exam-hall computer). */
+export function forgetHandoffs(): void {
+  justStarted.clear();
+  receipts.clear();
+  lateOutcomes.clear();
+  handedInCode.clear();
+}

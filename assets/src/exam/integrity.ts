@@ -54,8 +54,10 @@ export function useIntegrityEvents({ record, requireFullscreen, promptFullscreen
       }
     };
     const windowEvents: [string, (event: Event) => void][] = [
-      ['blur', () => { record('focus_lost', {}, true); }],
-      ['focus', () => { record('focus_returned'); }],
+      // The window's own focus: listening in the capture phase also hears
+      // every element's focus and blur, which are moves inside the page.
+      ['blur', (event) => { if (event.target === window) record('focus_lost', {}, true); }],
+      ['focus', (event) => { if (event.target === window) record('focus_returned'); }],
       ['resize', () => {
         clearTimeout(resizeTimer);
         resizeTimer = setTimeout(() => {

@@ -1553,6 +1553,7 @@ export const en: Messages = {
     points: (points) => (points === 1 ? '1 point' : `${n(points)} points`),
     editorLabel: (title) => `Code for ${title}`,
     editorHint: 'Tab indents; press Escape, then Tab, to leave the editor.',
+    runShortcut: 'Ctrl+Enter (⌘+Enter on a Mac) in the editor runs your code.',
     run: 'Run',
     test: 'Test',
     stop: 'Stop',
@@ -1610,6 +1611,25 @@ export const en: Messages = {
     confirmTitle: 'Submit the exam?',
     confirmBody: 'After submitting you cannot change your answers.',
     confirmAction: 'Submit',
+    submitSummary: {
+      heading: 'Your answers',
+      question: 'Question',
+      code: 'Your code',
+      tests: 'Visible tests',
+      edited: 'Edited',
+      untouched: 'Not started',
+      notStarted: (count) => (count === 1 ? 'You have not started 1 question.' : `You have not started ${n(count)} questions.`),
+      testsNone: 'None in this question',
+      testsNotRun: 'Not run',
+      testsPassed: (passed, total) => `${n(passed)} of ${n(total)} passed`,
+      testsStopped: 'Stopped before they finished',
+      testsStale: '(before your latest changes)',
+      saved: 'All your changes are saved.',
+      unsaved: (count) =>
+        count === 1
+          ? '1 change is not saved yet. Submitting sends it first; if it cannot be sent, the exam is not submitted.'
+          : `${n(count)} changes are not saved yet. Submitting sends them first; if they cannot be sent, the exam is not submitted.`,
+    },
     notFlushed: 'Some changes are not saved yet, so the exam was not submitted. Check the network and try again.',
     fullscreenPrompt: 'You left full screen. Please return to full screen.',
     enterFullscreen: 'Return to full screen',
@@ -1662,5 +1682,16 @@ export const en: Messages = {
     receiptDocumentHash: 'SHA-256 of this receipt',
     receiptSignature: 'Signed by the exam server',
     receiptSignatureHint: 'With this signature and the SHA-256 above, anyone holding the server’s public key can check that this server issued this receipt (examhall receipt verify).',
+    receiptDownload: {
+      button: 'Download receipt',
+      holds: (included, total) => {
+        const base = 'A JSON file with this receipt exactly as the server holds it, its signature';
+        if (total > 0 && included === total) return `${base}, and the code you handed in for each question.`;
+        const missing = 'Your code can be added only on this page right after submitting, and only where it matches the SHA-256 above';
+        if (included === 0) return `${base}. ${missing}, so the file holds no code.`;
+        return `${base}, and your code for ${n(included)} of ${n(total)} questions. ${missing}.`;
+      },
+      started: (fileName) => `The receipt is being saved as ${fileName}.`,
+    },
   },
 };

@@ -1353,6 +1353,8 @@ export interface Messages {
     points: (points: number) => string;
     editorLabel: (title: string) => string;
     editorHint: string;
+    /** Ctrl+Enter in the editor runs the code: said beside Run and as its description. */
+    runShortcut: string;
     run: string;
     test: string;
     stop: string;
@@ -1398,6 +1400,24 @@ export interface Messages {
     confirmTitle: string;
     confirmBody: string;
     confirmAction: string;
+    /** Each question's state and last visible tests, and unsaved changes, in the confirmation before submitting. */
+    submitSummary: {
+      heading: string;
+      question: string;
+      code: string;
+      tests: string;
+      edited: string;
+      untouched: string;
+      notStarted: (count: number) => string;
+      testsNone: string;
+      testsNotRun: string;
+      testsPassed: (passed: number, total: number) => string;
+      testsStopped: string;
+      /** Appended when the code changed after the tests last ran. */
+      testsStale: string;
+      saved: string;
+      unsaved: (count: number) => string;
+    };
     notFlushed: string;
     fullscreenPrompt: string;
     enterFullscreen: string;
@@ -1433,6 +1453,13 @@ export interface Messages {
     receiptDocumentHash: string;
     receiptSignature: string;
     receiptSignatureHint: string;
+    /** Saving the receipt, with the code handed in, as a JSON file. */
+    receiptDownload: {
+      button: string;
+      /** What the file holds: the code of every answer, of `included` of `total`, or of none. */
+      holds: (included: number, total: number) => string;
+      started: (fileName: string) => string;
+    };
   };
 }
 

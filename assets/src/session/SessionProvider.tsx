@@ -11,6 +11,7 @@ import { ApiError, clientProblem, setCsrfRecovery, setUnauthorizedHandler } from
 import { currentSession, signOut as endSession } from '../api/session';
 import type { SessionView } from '../api/types';
 import { navigate } from '../router';
+import { forgetHandoffs } from '../exam/handoff';
 import { forgetSettled, setOccupant } from '../exam/store';
 
 export type SessionState =
@@ -92,7 +93,8 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   // Only a confirmed sign-out forgets the session: on a shared exam-hall
   // computer, "signed out" must never be shown while the session lives on.
   // The person's exam data on this computer goes with it, except unsent
-  // work, which waits for them (exam/store.ts).
+  // work, which waits for them (exam/store.ts), and so does what the exam
+  // screens handed each other in memory (their receipt and code).
   const signOut = useCallback(async () => {
     try {
       await endSession();
@@ -102,6 +104,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     const userId = current.current?.user.id;
     await setOccupant(undefined).catch(() => undefined);
     if (userId !== undefined) await forgetSettled(userId).catch(() => undefined);
+    forgetHandoffs();
     asked.current = true;
     setState({ status: 'ready', view: null });
     navigate('/signin');

@@ -2,7 +2,8 @@
  * Run, Test and Stop for the question on screen: Run streams the program's
  * standard output and error into the output panel (drawn once per frame);
  * Test runs the visible tests and lists each with what was expected and what
- * came out. Both use the page's one Python worker.
+ * came out. Both use the page's one Python worker. Ctrl+Enter in the editor
+ * runs as the Run button does (`runTrigger`).
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
@@ -25,6 +26,16 @@ type RunState =
   | { phase: 'tested'; results: TestResult[]; total: number; stopped: boolean }
   | { phase: 'unavailable' };
 
+/** How a question's visible tests last ended, for the summary before submitting. */
+export interface TestsOutcome {
+  passed: number;
+  total: number;
+  /** Stopped before every test ran. */
+  stopped: boolean;
+  /** The code the tests ran against. */
+  code: string;
+}
+
 interface Props {
   runner: PythonRunner;
   code: () => string;
@@ -35,6 +46,10 @@ interface Props {
    * what the student tried is part of the evidence people review.
    */
   onRecord: (questionId: string, kind: 'run' | 'tests_run', data: Record<string, unknown>) => void;
+  /** How the visible tests of a question last ended. */
+  onTested: (questionId: string, outcome: TestsOutcome) => void;
+  /** Holds this panel's Run while it is on screen, for the editor's Ctrl+Enter. */
+  runTrigger: { current: (() => void) | null };
 }
 
 function statusText(state: RunState): string {
@@ -59,7 +74,7 @@ function statusText(state: RunState): string {
   }
 }
 
-export function RunPanel({ runner, code, tests, questionId, onRecord }: Props) {
+export function RunPanel({ runner, code, tests, questionId, onRecord, onTested, runTrigger }: Props) {
   const [lines, setLines] = useState<readonly Line[]>([]);
   const [truncated, setTruncated] = useState(false);
   const [state, setState] = useState<RunState>({ phase: 'idle' });
@@ -132,6 +147,12 @@ export function RunPanel({ runner, code, tests, questionId, onRecord }: Props) {
     draw();
   };
 
+  // The latest Run, with what this render knows (a run in progress is not started again).
+  useEffect(() => {
+    runTrigger.current = () => { void run(); };
+    return () => { runTrigger.current = null; };
+  });
+
   const send = (line: string | null): void => {
     if (asking === null) return;
     if (line !== null) append('stdin', line);
@@ -142,10 +163,12 @@ export function RunPanel({ runner, code, tests, questionId, onRecord }: Props) {
     if (busy) return;
     setState({ phase: 'testing' });
     try {
-      const { results, status } = await runVisibleTests(runner, code(), tests);
+      const source = code();
+      const { results, status } = await runVisibleTests(runner, source, tests);
       const stopped = status === 'interrupted';
       setState({ phase: 'tested', results, total: tests.length, stopped });
       onRecord(questionId, 'tests_run', { outcomes: results.map((result) => result.passed), total: tests.length, stopped });
+      onTested(questionId, { passed: results.filter((result) => result.passed).length, total: tests.length, stopped, code: source });
     } catch {
       setState({ phase: 'unavailable' });
     }
@@ -154,7 +177,16 @@ export function RunPanel({ runner, code, tests, questionId, onRecord }: Props) {
   return (
     <div class="run-panel">
       <div class="actions">
-        <button type="button" class="button" onClick={() => void run()} disabled={busy} data-testid="run">{t.exam.run}</button>
+        <button
+          type="button"
+          class="button"
+          onClick={() => void run()}
+          disabled={busy}
+          aria-describedby={`run-shortcut-${questionId}`}
+          data-testid="run"
+        >
+          {t.exam.run}
+        </button>
         <button type="button" class="button" onClick={() => void test()} disabled={busy || tests.length === 0} data-testid="test">
           {t.exam.test}
         </button>
@@ -163,6 +195,7 @@ export function RunPanel({ runner, code, tests, questionId, onRecord }: Props) {
         </button>
         <p class="run-status" role="status" data-testid="run-status" data-phase={state.phase}>{statusText(state)}</p>
       </div>
+      <p class="hint" id={`run-shortcut-${questionId}`} data-testid="run-shortcut">{t.exam.runShortcut}</p>
       <p class="hint">{runner.canInput ? t.exam.inputHint : t.exam.noInput}</p>
       <h3 id={`output-${questionId}`}>{t.exam.outputHeading}</h3>
       <pre class="output" tabIndex={0} aria-labelledby={`output-${questionId}`} data-testid="output">

@@ -1,12 +1,13 @@
 /**
  * The exam client (`/exams/:examId/take`). It resumes the signed-in
  * student's attempt with the binding this browser keeps (prepareAttempt.ts),
- * and then: questions in tabs, the editor, Run and Test, autosave with its
- * status always on screen, integrity events into the same queue, the
- * server's clock counting down, and Submit. One tab at a time writes.
+ * and then: questions in tabs, the editor beside Run and Test (on a laptop's
+ * width; one above the other on narrower screens), autosave with its status
+ * always on screen, integrity events into the same queue, the server's clock
+ * counting down, and Submit, after a summary of every question. One tab at a
+ * time writes.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { TargetedKeyboardEvent } from 'preact';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { ApiError } from '../../api/client';
 import { submitAttempt } from '../../api/attempts';
@@ -22,13 +23,16 @@ import { claimPython } from '../../exam/warmPython';
 import { AutoSaver, type SaveState, type ServerTime } from '../../exam/autosave';
 import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
-import { lateOutcomes, receipts } from '../../exam/handoff';
+import { handedInCode, lateOutcomes, receipts } from '../../exam/handoff';
 import { forgetAttempt, occupant, setOccupant } from '../../exam/store';
 import { prepareOffline, useOfflineCopy } from '../../exam/offline';
 import { useIntegrityEvents } from '../../exam/integrity';
 import { useTabLock } from '../../exam/tabLock';
 import { Announcements } from './Announcements';
-import { RunPanel } from './RunPanel';
+import { ExamBar } from './ExamBar';
+import { QuestionTabs } from './QuestionTabs';
+import { RunPanel, type TestsOutcome } from './RunPanel';
+import { SubmitSummary } from './SubmitSummary';
 import { prepare, type Loadable, type Ready } from './prepareAttempt';
 
 /** Marks the document with how Python started: from its memory `snapshot`, or `plain` when that failed. */
@@ -99,29 +103,6 @@ export function TakeScreen({ examId }: { examId: string }) {
   }
 }
 
-/** Remaining time as h:mm:ss or m:ss. */
-function clock(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, '0');
-  return hours > 0 ? `${String(hours)}:${String(minutes).padStart(2, '0')}:${seconds}` : `${String(minutes)}:${seconds}`;
-}
-
-function saveText(save: SaveState): string {
-  if (save.ended !== null) {
-    const late = save.late === null ? '' : t.exam.late(save.late.accepted, save.late.pending, save.late.refused);
-    return late === '' ? t.exam.saveEnded[save.ended] : `${t.exam.saveEnded[save.ended]} ${late}`;
-  }
-  return save.waiting === 0 ? t.exam.saved : t.exam.waiting(save.waiting);
-}
-
-function saveClass(save: SaveState): string {
-  // Saving has ended here: the reason is shown whole, however long.
-  if (save.ended !== null) return 'exam-bar__save--waiting exam-bar__save--ended';
-  return save.waiting === 0 && save.error === null ? 'exam-bar__save--ok' : 'exam-bar__save--waiting';
-}
-
 /** The exam client once this tab holds the attempt: a second tab says so and may take over. */
 function LockedExamClient({ examId, ready, runner }: { examId: string; ready: Ready; runner: PythonRunner }) {
   const lock = useTabLock(`examhall-attempt:${ready.record.key}`);
@@ -155,6 +136,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const [edited, setEdited] = useState<ReadonlySet<string>>(
     () => new Set(questions.filter((q) => ready.codes.get(q.id) !== q.starter_code).map((q) => q.id)),
   );
+  const [tested, setTested] = useState<ReadonlyMap<string, TestsOutcome>>(new Map());
   const [save, setSave] = useState<SaveState>({ waiting: 0, writing: 0, error: null, ended: null, late: null });
   const saver = useRef<AutoSaver | null>(null);
   saver.current ??= new AutoSaver({
@@ -172,9 +154,27 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const [fullscreenPrompt, setFullscreenPrompt] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
-  const [dialog, confirm] = useConfirm();
+  const [confirming, setConfirming] = useState(false);
+  const summaryId = useId();
+  const [dialog, confirm] = useConfirm(
+    confirming
+      ? {
+          content: (
+            <SubmitSummary
+              questions={questions}
+              edited={edited}
+              tested={tested}
+              code={(id) => codes.current.get(id) ?? ''}
+              save={save}
+              overviewId={summaryId}
+            />
+          ),
+          describedBy: summaryId,
+        }
+      : undefined,
+  );
+  const runTrigger = useRef<(() => void) | null>(null);
   const finished = useRef(false);
-  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
 
   const question = questions[active] ?? questions[0];
   const deadline = Date.parse(serverTime.deadlineAt);
@@ -245,10 +245,11 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
         return;
       }
       if (save.late !== null) lateOutcomes.set(examId, save.late);
+      handedInCode.set(view.attempt.id, new Map(codes.current));
       await forgetAttempt(stored.key).catch(() => undefined);
       toReceipt();
     });
-  }, [over, save.waiting, save.late, examId, stored.key, toReceipt]);
+  }, [over, save.waiting, save.late, examId, view.attempt.id, stored.key, toReceipt]);
   useEffect(() => {
     if (over) return;
     if (left <= 60_000 && !warned.current.one) {
@@ -271,10 +272,16 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   const onRunRecord = useCallback((questionId: string, kind: 'run' | 'tests_run', data: Record<string, unknown>) => {
     record(kind, data, false, questionId);
   }, [record]);
+  const onTested = useCallback((questionId: string, outcome: TestsOutcome) => {
+    setTested((known) => new Map(known).set(questionId, outcome));
+  }, []);
   const onRefused = useCallback((limit: number) => { setNotice(t.exam.changeTooLarge(limit)); }, []);
+  const onRun = useCallback(() => { runTrigger.current?.(); }, []);
 
   const submit = async (): Promise<void> => {
+    setConfirming(true);
     const go = await confirm({ title: t.exam.confirmTitle, body: t.exam.confirmBody, action: t.exam.confirmAction });
+    setConfirming(false);
     const current = saver.current;
     if (!go || current === null) return;
     setSubmitting(true);
@@ -290,6 +297,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
       const receipt = await submitAttempt(examId, stored.secret, current.tail.seq);
       finished.current = true;
       receipts.set(examId, receipt);
+      handedInCode.set(receipt.receipt.attempt_id, new Map(codes.current));
       await forgetAttempt(stored.key).catch(() => undefined);
       if (document.fullscreenElement !== null) await document.exitFullscreen().catch(() => undefined);
       toReceipt();
@@ -298,18 +306,6 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
     } finally {
       setSubmitting(false);
     }
-  };
-
-  const onTabKey = (event: TargetedKeyboardEvent<HTMLButtonElement>, index: number): void => {
-    let next: number | undefined;
-    if (event.key === 'ArrowRight') next = (index + 1) % questions.length;
-    else if (event.key === 'ArrowLeft') next = (index - 1 + questions.length) % questions.length;
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = questions.length - 1;
-    if (next === undefined) return;
-    event.preventDefault();
-    setActive(next);
-    tabs.current[next]?.focus();
   };
 
   const initial = useCallback((id: string) => codes.current.get(id) ?? '', []);
@@ -324,23 +320,14 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
   if (question === undefined) return null;
   return (
     <div class="exam">
-      <div class="exam-bar" data-testid="exam-bar">
-        <h1 class="exam-bar__title" title={view.title}>{view.title}</h1>
-        <p class="exam-bar__timer" role="timer" data-testid="timer" data-deadline={serverTime.deadlineAt}>{left > 0 ? t.exam.timeLeft(clock(left)) : t.exam.timeOver}</p>
-        <p
-          class={`exam-bar__save ${saveClass(save)}`}
-          title={saveText(save)}
-          role="status"
-          data-testid="save-status"
-          data-waiting={String(save.waiting)}
-          data-writing={String(save.writing)}
-        >
-          {saveText(save)}
-        </p>
-        <button type="button" class="button button--danger" disabled={submitting || save.ended !== null} onClick={() => void submit()} data-testid="submit">
-          {submitting ? t.exam.submitting : t.exam.submit}
-        </button>
-      </div>
+      <ExamBar
+        title={view.title}
+        left={left}
+        deadlineAt={serverTime.deadlineAt}
+        save={save}
+        submitting={submitting}
+        onSubmit={() => void submit()}
+      />
       <p class="visually-hidden" role="alert" data-testid="time-warning">{warning}</p>
       {warning !== '' && <p class="notice notice--info" aria-hidden="true">{warning}</p>}
       {offline && <p class="notice notice--info" data-testid="offline">{t.exam.offline}</p>}
@@ -360,41 +347,33 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
           </button>
         </div>
       )}
-      <div role="tablist" aria-label={t.exam.questionsLabel} class="tabs" data-testid="question-tabs">
-        {questions.map((q, index) => (
-          <button
-            key={q.id}
-            ref={(element) => { tabs.current[index] = element; }}
-            type="button"
-            role="tab"
-            id={`tab-${q.id}`}
-            aria-selected={index === active}
-            aria-controls="question-panel"
-            tabIndex={index === active ? 0 : -1}
-            class="tab"
-            onClick={() => { setActive(index); }}
-            onKeyDown={(event) => { onTabKey(event, index); }}
-            data-testid="question-tab"
-            data-state={edited.has(q.id) ? 'edited' : 'untouched'}
-          >
-            {`${String(index + 1)}. ${q.title}`}
-            <span class="tab__state">{edited.has(q.id) ? t.exam.tabState.edited : t.exam.tabState.untouched}</span>
-          </button>
-        ))}
-      </div>
+      <QuestionTabs questions={questions} active={active} edited={edited} onSelect={setActive} />
       <section id="question-panel" role="tabpanel" aria-labelledby={`tab-${question.id}`} class="question" data-testid="question">
         <h2>{question.title} <span class="question__points">({t.exam.points(question.points)})</span></h2>
         <Markdown source={question.prompt} headingLevel={3} />
-        <p class="hint" id="editor-hint">{t.exam.editorHint}</p>
-        <CodeEditor
-          questionId={question.id}
-          initial={initial}
-          label={editorLabel}
-          onEdit={onEdit}
-          onClipboard={onClipboard}
-          onRefused={onRefused}
-        />
-        <RunPanel runner={runner} code={code} tests={question.tests} questionId={question.id} onRecord={onRunRecord} />
+        <div class="workspace">
+          <div class="workspace__editor">
+            <p class="hint" id="editor-hint">{t.exam.editorHint}</p>
+            <CodeEditor
+              questionId={question.id}
+              initial={initial}
+              label={editorLabel}
+              onEdit={onEdit}
+              onClipboard={onClipboard}
+              onRefused={onRefused}
+              onRun={onRun}
+            />
+          </div>
+          <RunPanel
+            runner={runner}
+            code={code}
+            tests={question.tests}
+            questionId={question.id}
+            onRecord={onRunRecord}
+            onTested={onTested}
+            runTrigger={runTrigger}
+          />
+        </div>
       </section>
       {dialog}
     </div>
