@@ -308,7 +308,10 @@ async fn privileged_fields_in_a_body_are_rejected() {
     let before = snapshots(&app, &[w.physics]).await;
     for (path, body) in [
         // (A role is a field of its own here, as an org admin may grant any; a password hash never is.)
-        ("/api/v1/org/users", json!({"email": "x@physics.example", "display_name": "X", "password_hash": "$argon2id$x"})),
+        (
+            "/api/v1/org/users",
+            json!({"email": "x@physics.example", "display_name": "X", "password_hash": "$argon2id$x"}),
+        ),
         ("/api/v1/org/users", json!({"email": "x@physics.example", "display_name": "X", "status": "active"})),
         ("/api/v1/org/users", json!({"email": "x@physics.example", "display_name": "X", "org": w.chemistry})),
         ("/api/v1/org/courses", json!({"code": "N", "title": "N", "owner": w.student_user})),
