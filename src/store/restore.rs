@@ -203,6 +203,11 @@ impl<'c> Restorer<'c> {
         if self.as_chain {
             return self.chain_entry(&row);
         }
+        // An emptied entry says nothing to keep aside, and its own hash
+        // cannot be checked apart from its chain.
+        if is_emptied(&row) {
+            return Ok(());
+        }
         self.digest.update(&hash);
         let mut aside = row;
         aside.insert("bundle".to_owned(), Value::String(self.bundle.clone()));
@@ -304,8 +309,18 @@ fn quoted(names: &[String]) -> Vec<String> {
     names.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect()
 }
 
-/// An audit entry of a bundle whose hash matches its fields: its seq,
-/// `prev_hash` and hash.
+/// Whether a bundle's audit entry is one a retention trim emptied (its
+/// content is gone; its place, time and hashes are kept): checked for its
+/// empty form and its link, not against its own hash, and restored into the
+/// chain as it is (`audit verify` then holds it to the trim's digest).
+#[must_use]
+pub fn is_emptied(row: &Map<String, Value>) -> bool {
+    row.get("action").and_then(Value::as_str) == Some(super::audit::checkpoint::EMPTIED)
+}
+
+/// An audit entry of a bundle whose hash matches its fields (or, for an
+/// emptied one, that is empty as a trim leaves it): its seq, `prev_hash` and
+/// hash.
 ///
 /// # Errors
 /// [`StoreError::WrongState`] for a malformed entry or one changed since it was hashed.
@@ -316,6 +331,22 @@ pub fn checked_audit_entry(row: &Map<String, Value>) -> Result<(i64, Vec<u8>, Ve
     let bad = || StoreError::WrongState("an audit entry of the bundle is malformed".to_owned());
     let (prev, hash) = (blob("prev_hash").ok_or_else(bad)?, blob("hash").ok_or_else(bad)?);
     let seq = row.get("seq").and_then(Value::as_i64).ok_or_else(bad)?;
+    if is_emptied(row) {
+        let empty = ["actor", "actor_label"].iter().all(|c| text(c) == Some(b"".as_slice()))
+            && row.get("target").is_some_and(Value::is_null)
+            && row.get("client_addr").is_some_and(Value::is_null)
+            && text("outcome") == Some(b"success".as_slice())
+            && text("details") == Some(b"{}".as_slice())
+            && text("at").is_some()
+            && prev.len() == 32
+            && hash.len() == 32;
+        if !empty {
+            return Err(StoreError::WrongState(format!(
+                "audit entry {seq} of the bundle is marked emptied but holds content: it was changed after it was written"
+            )));
+        }
+        return Ok((seq, prev, hash));
+    }
     let fields = Fields {
         seq,
         at: text("at").ok_or_else(bad)?,

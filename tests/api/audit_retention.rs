@@ -106,3 +106,46 @@ async fn audit_entries_past_their_time_are_emptied_in_place_and_the_log_still_ve
     assert!(ok && stdout.contains("intact"), "a head printed before the purge still verifies: {stdout}{stderr}");
     app.stop().await;
 }
+
+/// A disaster-recovery restore of an organization whose log holds emptied
+/// entries: the bundle is accepted (an emptied entry is checked for its
+/// empty form and its link, not its own hash), the chain comes back as it
+/// was, and `audit verify` holds it to the trim's digest and a head printed
+/// before the backup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_with_emptied_entries_comes_back_whole_on_a_new_appliance() {
+    use crate::backups::{appliance, appliance_on, officer, the_bundle};
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let clock = ManualClock::new(EXAM_DAY);
+    let app = appliance_on(&recipient, Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let policy = json!({"evidence_days": null, "exam_days": null, "audit_days": 365});
+    assert_eq!(app.as_(&w.admin).set_retention(policy).await.status(), 204);
+    clock.advance(400 * DAY);
+    let system = examhall::service::Actor::audited(audit::Actor::system());
+    let applied = examhall::service::retention::apply(&app.state, &system, w.physics).await.unwrap();
+    assert!(applied.audit_emptied > 0);
+    let head = head(&app, &w).await.to_string();
+
+    let out = tempfile::tempdir().unwrap();
+    let dir = data(&app);
+    let args = ["backup", "org", "--org", "physics", "--data-dir", &dir, "--to", out.path().to_str().unwrap()];
+    let (ok, stdout, stderr) = run_beside(&args).await;
+    assert!(ok, "{stdout}{stderr}");
+    let bundle = the_bundle(out.path());
+    let old_key = app.data_dir.path().join("signing.pub");
+
+    let new = appliance(&recipient).await;
+    let data_new = data(&new);
+    let args = ["restore", bundle.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir", &data_new];
+    let args: Vec<String> =
+        args.iter().chain(&["--trust-key", old_key.to_str().unwrap()]).map(|&a| a.to_owned()).collect();
+    let (code, text) = crate::backups::cli(args).await;
+    assert_eq!(code, Some(0), "{text}");
+    let verify = ["audit", "verify", "--org", "physics", "--data-dir", &data_new, "--expect-head", &head];
+    let (ok, stdout, stderr) = run_beside(&verify).await;
+    assert!(ok && stdout.contains("trim"), "the chain comes back, emptied entries and all: {stdout}{stderr}");
+    new.stop().await;
+    app.stop().await;
+}
