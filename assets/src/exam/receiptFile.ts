@@ -63,16 +63,3 @@ export function receiptFileText(signed: SignedReceipt, code: ReadonlyMap<string,
   ];
   return `{\n${fields.map((field) => `  ${field.replace(/\n/g, '\n  ')}`).join(',\n')}\n}\n`;
 }
-
-/** Saves `text` as a file called `name` through the browser's download. */
-export function saveFile(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Some browsers read the object only after the click returns.
-  setTimeout(() => { URL.revokeObjectURL(url); }, 60_000);
-}

@@ -12,7 +12,8 @@ import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
 import { handedInCode, lateOutcomes, receipts } from '../../exam/handoff';
-import { provenCode, receiptFileName, receiptFileText, saveFile } from '../../exam/receiptFile';
+import { provenCode, receiptFileName, receiptFileText } from '../../exam/receiptFile';
+import { saveFile } from '../../download';
 
 export function ReceiptScreen({ examId }: { examId: string }) {
   const load = useCallback(async () => {
@@ -111,7 +112,7 @@ function ReceiptDownload({ signed }: { signed: SignedReceipt }) {
   const download = (): void => {
     if (code === null) return;
     const name = receiptFileName(signed.receipt);
-    saveFile(name, receiptFileText(signed, code));
+    saveFile(name, receiptFileText(signed, code), 'application/json');
     setSaved(name);
   };
 

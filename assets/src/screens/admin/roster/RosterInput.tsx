@@ -4,6 +4,7 @@
  */
 import { t } from '../../../i18n';
 import { CsvInput } from '../../../components/CsvInput';
+import { saveFile } from '../../../download';
 
 const text = t.admin.roster;
 
@@ -11,14 +12,7 @@ const text = t.admin.roster;
 const TEMPLATE = 'student_number,name,email,course,section\r\nS1001,Ada Lovelace,ada@example.edu,PHYS101,A\r\n';
 
 function downloadTemplate(): void {
-  const url = URL.createObjectURL(new Blob([TEMPLATE], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = 'roster-template.csv';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => { URL.revokeObjectURL(url); }, 0);
+  saveFile('roster-template.csv', TEMPLATE, 'text/csv;charset=utf-8');
 }
 
 interface Props {
