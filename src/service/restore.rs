@@ -294,11 +294,8 @@ fn check(file: &std::path::Path, identities: &Identities, trusted: &[PublicKey])
     let opened = backup::read(std::io::BufReader::new(reading), identities, trusted)?;
     reading.rewind().map_err(unreadable)?;
     let mut last: Option<(i64, Vec<u8>)> = None;
-    backup::for_each_row(std::io::BufReader::new(reading), identities, &opened, |table, row| {
-        if table != "audit_log" {
-            return Ok(());
-        }
-        let (seq, prev, hash) = checked_audit_entry(&row)?;
+    backup::for_each_row_of("audit_log", std::io::BufReader::new(reading), identities, &opened, |_, row| {
+        let (seq, prev, hash) = checked_audit_entry(row)?;
         if let Some((last_seq, last_hash)) = &last
             && *last_seq + 1 == seq
             && *last_hash != prev
