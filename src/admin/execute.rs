@@ -71,6 +71,9 @@ async fn restore(
                 error.to_string(),
                 Some("check the bundle first: examhall backup verify FILE --identity KEY"),
             ),
+            crate::service::restore::RestoreError::Schema(error) => {
+                Failure { message: error.to_string(), hint: Some(error.hint()) }
+            }
             crate::service::restore::RestoreError::Refused(error) => error.into(),
         })?;
     Ok(Outcome::Restored {

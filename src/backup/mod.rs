@@ -22,13 +22,18 @@
 //! only once the member is written: the rows are read once, streamed, and
 //! never touch the disk in plaintext.
 
+mod batch;
+mod json_text;
 mod reader;
 mod recipients;
+mod row;
 pub mod s3;
 mod writer;
 
-pub use reader::{Opened, ReadError, RowsError, for_each_row, read};
+pub use batch::Value;
+pub use reader::{Opened, ReadError, RowsError, for_each_row, for_each_row_of, read};
 pub use recipients::{identities_from_file, identities_from_text, parse_recipients};
+pub use row::{Field, Row};
 pub use writer::{BundleWriter, Written};
 
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@ use std::io::{self, Read};
 
 use sha2::{Digest, Sha256};
 
-use super::{FORMAT_NAME, FORMAT_VERSION, MANIFEST, Manifest, SIGNATURE};
+use super::{FORMAT_NAME, FORMAT_VERSION, MANIFEST, Manifest, Row, SIGNATURE};
 use crate::signing::PublicKey;
 
 /// The largest manifest or signature member read (a manifest of an
@@ -238,12 +238,12 @@ fn check_members(manifest: &Manifest, seen: &BTreeMap<String, Seen>) -> Result<(
 }
 
 /// Calls `each` with every row of a bundle [`read`] has checked (as
-/// `checked`), member by member in the bundle's order, each row a JSON
-/// object. The stream is checked again as it goes: each member's hash
-/// before its rows are given, the manifest's bytes against the checked
-/// ones, and at the end that every listed member came; so a file changed
-/// since the check stops with an error (and the caller's transaction rolls
-/// back) instead of giving part of a bundle.
+/// `checked`), member by member in the bundle's order. The stream is
+/// checked again as it goes: each member's hash before its rows are given,
+/// the manifest's bytes against the checked ones, and at the end that every
+/// listed member came; so a file changed since the check stops with an
+/// error (and the caller's transaction rolls back) instead of giving part
+/// of a bundle. One [`Row`] is filled again for each line.
 ///
 /// # Errors
 /// The bundle's, or the first error of `each`.
@@ -251,7 +251,32 @@ pub fn for_each_row<E>(
     input: impl Read,
     identities: &[Box<dyn age::Identity + Send + Sync>],
     checked: &Opened,
-    mut each: impl FnMut(&str, serde_json::Map<String, serde_json::Value>) -> Result<(), E>,
+    each: impl FnMut(&str, &Row) -> Result<(), E>,
+) -> Result<(), RowsError<E>> {
+    rows(input, identities, checked, |_| true, each)
+}
+
+/// As [`for_each_row`], for the rows of `table` only: every member is still
+/// read and checked, only the other tables' rows are not parsed.
+///
+/// # Errors
+/// The bundle's, or the first error of `each`.
+pub fn for_each_row_of<E>(
+    table: &str,
+    input: impl Read,
+    identities: &[Box<dyn age::Identity + Send + Sync>],
+    checked: &Opened,
+    each: impl FnMut(&str, &Row) -> Result<(), E>,
+) -> Result<(), RowsError<E>> {
+    rows(input, identities, checked, |name| name == table, each)
+}
+
+fn rows<E>(
+    input: impl Read,
+    identities: &[Box<dyn age::Identity + Send + Sync>],
+    checked: &Opened,
+    wanted: impl Fn(&str) -> bool,
+    mut each: impl FnMut(&str, &Row) -> Result<(), E>,
 ) -> Result<(), RowsError<E>> {
     let changed =
         |what: &str| RowsError::Bundle(ReadError::Mismatch(format!("{what} changed since the bundle was checked")));
@@ -259,6 +284,8 @@ pub fn for_each_row<E>(
     let (mut given, mut manifest_seen) = (std::collections::BTreeSet::new(), false);
     let members: BTreeMap<&str, &super::Member> =
         checked.manifest.members.iter().map(|m| (m.name.as_str(), m)).collect();
+    // One buffer for every member's bytes, one row for every line.
+    let (mut bytes, mut row) = (Vec::new(), Row::default());
     for entry in archive.entries().map_err(damaged)?.raw(true) {
         let mut entry = entry.map_err(damaged)?;
         let name = member_name(&entry)?;
@@ -270,15 +297,19 @@ pub fn for_each_row<E>(
             continue;
         }
         let Some(member) = members.get(name.as_str()) else { continue };
-        let mut bytes = Vec::new();
+        bytes.clear();
         entry.take(member.bytes + 1).read_to_end(&mut bytes).map_err(damaged)?;
         if hex::encode(Sha256::digest(&bytes)) != member.sha256 || !given.insert(member.name.as_str()) {
             return Err(changed(&name));
         }
-        for line in bytes.split(|b| *b == b'\n').filter(|line| !line.is_empty()) {
-            let row: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(line)
-                .map_err(|e| ReadError::Damaged(format!("a row of {name} is not a JSON object: {e}")))?;
-            each(&member.table, row).map_err(RowsError::Each)?;
+        if !wanted(&member.table) {
+            continue;
+        }
+        // Checked as UTF-8 once, so the lines' strings need not be again.
+        let text = std::str::from_utf8(&bytes).map_err(|e| ReadError::Damaged(format!("{name} is not UTF-8: {e}")))?;
+        for line in text.split('\n').filter(|line| !line.is_empty()) {
+            row.fill_str(line).map_err(|e| ReadError::Damaged(format!("a row of {name} is not a JSON object: {e}")))?;
+            each(&member.table, &row).map_err(RowsError::Each)?;
         }
     }
     if !manifest_seen || given.len() != members.len() {

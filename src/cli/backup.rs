@@ -7,8 +7,10 @@
 //! manifest; 4 it is unsigned, its signature is invalid, or the key that
 //! signed is not trusted; 5 its format is newer than this examhall; 1
 //! anything else (an unreadable file). `restore` checks first with the same
-//! codes; a refusal by the server (another organization, an open exam)
-//! exits 1 with the reason.
+//! codes, then exits 6 for a whole bundle written by an older examhall (its
+//! database schema is older than this one's: restore it with the version
+//! that wrote it, then upgrade); a refusal by the server (another
+//! organization, an open exam) exits 1 with the reason.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +18,7 @@ use super::CliError;
 use crate::admin::{self, Outcome, client};
 use crate::backup::{self, ReadError};
 use crate::config::Config;
+use crate::service::restore::SchemaMismatch;
 
 /// Backup commands.
 #[derive(Debug, clap::Subcommand)]
@@ -138,10 +141,15 @@ pub struct RestoreArgs {
 }
 
 /// Runs `examhall restore`: checks the bundle here (exit codes as `backup
-/// verify`), then restores it in the process that holds the data directory.
+/// verify`) and that it is of this examhall's schema (6 when older), then
+/// restores it in the process that holds the data directory.
 pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<(), CliError> {
     let file = std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone());
-    check(config, &file, &args.identity, args.trust_key.as_deref()).await?;
+    let opened = check(config, &file, &args.identity, args.trust_key.as_deref()).await?;
+    crate::service::restore::schema_fits(&opened.manifest).map_err(|mismatch| {
+        let code = if matches!(mismatch, SchemaMismatch::Older { .. }) { 6 } else { 1 };
+        CliError::new(format!("{}: {mismatch}", file.display())).hint(mismatch.hint()).exit_code(code)
+    })?;
     let identity = std::fs::read_to_string(&args.identity)
         .map_err(|e| CliError::new(format!("cannot read the identity file {}: {e}", args.identity.display())))?;
     let trust_key = args.trust_key.as_deref().map(super::keys::read_public_key).transpose()?.map(|(text, _)| text);

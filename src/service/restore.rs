@@ -55,10 +55,77 @@ pub enum RestoreError {
     /// The bundle failed a check.
     #[error(transparent)]
     Bundle(#[from] backup::ReadError),
-    /// The bundle is sound but cannot go here (another organization, another
-    /// schema, an exam open), or the data refused it.
+    /// The bundle is sound but was written with another database schema.
+    #[error(transparent)]
+    Schema(#[from] SchemaMismatch),
+    /// The bundle is sound but cannot go here (another organization, an
+    /// exam open), or the data refused it.
     #[error(transparent)]
     Refused(#[from] StoreError),
+}
+
+/// A bundle whose rows are of another database schema than this
+/// examhall's. A restore puts rows back as they are; it cannot bring rows
+/// of an older schema up to date (a migration's Rust steps and rewritten
+/// tables work on a whole database, not on rows arriving one at a time).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SchemaMismatch {
+    /// Written by an older examhall.
+    #[error(
+        "the bundle was written by examhall {made_by} with database schema version {found}, older than this \
+         examhall's ({here}): a restore cannot bring its rows up to date"
+    )]
+    Older {
+        /// The bundle's schema version.
+        found: u32,
+        /// This examhall's.
+        here: u32,
+        /// The examhall version that wrote it, as its manifest says.
+        made_by: String,
+    },
+    /// Written by a newer examhall.
+    #[error(
+        "the bundle holds schema version {found} and this examhall's is {here}: restore it with the examhall \
+         version that made it ({made_by})"
+    )]
+    Newer {
+        /// The bundle's schema version.
+        found: u32,
+        /// This examhall's.
+        here: u32,
+        /// The examhall version that wrote it, as its manifest says.
+        made_by: String,
+    },
+}
+
+impl SchemaMismatch {
+    /// What IT can do about it.
+    #[must_use]
+    pub fn hint(&self) -> String {
+        match self {
+            Self::Older { made_by, .. } => format!(
+                "restore it with examhall {made_by}, the version that wrote it (on a spare appliance or data \
+                 directory of that version), then upgrade that examhall to this version: upgrading migrates the \
+                 restored data with everything else"
+            ),
+            Self::Newer { .. } => "install the examhall version that wrote the bundle, or a newer one".to_owned(),
+        }
+    }
+}
+
+/// Whether this examhall can restore the rows of a bundle with `manifest`:
+/// only a bundle of its own database schema.
+///
+/// # Errors
+/// [`SchemaMismatch`] for an older or a newer schema.
+pub fn schema_fits(manifest: &Manifest) -> Result<(), SchemaMismatch> {
+    let here = u32::try_from(crate::store::migrations::ORG.len()).unwrap_or(u32::MAX);
+    let (found, made_by) = (manifest.schema_version, manifest.examhall_version.clone());
+    match found.cmp(&here) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Less => Err(SchemaMismatch::Older { found, here, made_by }),
+        std::cmp::Ordering::Greater => Err(SchemaMismatch::Newer { found, here, made_by }),
+    }
 }
 
 /// What a restore did.
@@ -163,22 +230,14 @@ pub async fn restore(
 }
 
 /// The organization the bundle goes back into: its id, and the organization
-/// when this appliance has it. Refuses another schema, or `into` naming
-/// another organization than the bundle's.
+/// when this appliance has it. Refuses another schema ([`schema_fits`]), or
+/// `into` naming another organization than the bundle's.
 async fn target(
     state: &AppState,
     manifest: &Manifest,
     into: Option<&OrgSlug>,
 ) -> Result<(OrgId, Option<Organization>), RestoreError> {
-    let supported = u32::try_from(crate::store::migrations::ORG.len()).unwrap_or(u32::MAX);
-    if manifest.schema_version != supported {
-        return Err(StoreError::WrongState(format!(
-            "the bundle holds schema version {} and this examhall's is {supported}: restore it with the examhall \
-             version that made it ({})",
-            manifest.schema_version, manifest.examhall_version
-        ))
-        .into());
-    }
+    schema_fits(manifest)?;
     let org_id = OrgId::parse(&manifest.organization.id)
         .map_err(|_| backup::ReadError::Damaged("the manifest's organization id is not an id".to_owned()))?;
     let existing = state.registry().platform().org_by_id(org_id).await?;
@@ -294,11 +353,8 @@ fn check(file: &std::path::Path, identities: &Identities, trusted: &[PublicKey])
     let opened = backup::read(std::io::BufReader::new(reading), identities, trusted)?;
     reading.rewind().map_err(unreadable)?;
     let mut last: Option<(i64, Vec<u8>)> = None;
-    backup::for_each_row(std::io::BufReader::new(reading), identities, &opened, |table, row| {
-        if table != "audit_log" {
-            return Ok(());
-        }
-        let (seq, prev, hash) = checked_audit_entry(&row)?;
+    backup::for_each_row_of("audit_log", std::io::BufReader::new(reading), identities, &opened, |_, row| {
+        let (seq, prev, hash) = checked_audit_entry(row)?;
         if let Some((last_seq, last_hash)) = &last
             && *last_seq + 1 == seq
             && *last_hash != prev

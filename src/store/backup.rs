@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
 use super::StoreError;
-use crate::backup::BundleWriter;
+use crate::backup::{BundleWriter, Value};
 use crate::domain::ExamId;
 
 /// Where a table's rows go.
@@ -173,20 +173,20 @@ fn dump_in_transaction<W: std::io::Write + Send + 'static>(
         let mut statement = conn.prepare(&sql)?;
         let names: Vec<String> = statement.column_names().map(str::to_owned).collect();
         let withheld: Vec<bool> = names.iter().map(|name| withheld(scope, table).contains(&name.as_str())).collect();
-        let keys: Vec<Vec<u8>> = names
-            .iter()
-            .map(|name| {
-                let mut key = serde_json::to_vec(name).unwrap_or_default();
-                key.push(b':');
-                key
-            })
-            .collect();
+        let written = |error| StoreError::io("write the backup of", *table)(error);
+        bundle.table(table, &names).map_err(written)?;
         let mut rows = if sql.contains("?1") { statement.query([exam])? } else { statement.query([])? };
-        let mut line = Vec::new();
         while let Some(row) = rows.next()? {
-            line.clear();
-            row_json(row, &keys, &withheld, &mut line)?;
-            bundle.row(table, &line).map_err(StoreError::io("write the backup of", *table))?;
+            // Each index is below the statement's column count: `get_ref_unwrap` cannot panic.
+            let values = withheld.iter().enumerate().map(|(index, withheld)| match row.get_ref_unwrap(index) {
+                _ if *withheld => Value::Null,
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => Value::Integer(n),
+                ValueRef::Real(x) => Value::Real(x),
+                ValueRef::Text(bytes) => Value::Text(bytes),
+                ValueRef::Blob(bytes) => Value::Blob(bytes),
+            });
+            bundle.row(values).map_err(written)?;
         }
     }
     Ok(Dumped { schema_version, audit_head })
@@ -201,38 +201,6 @@ fn withheld(scope: Scope, table: &str) -> &'static [&'static str] {
         (Scope::Exam(_), "users") => &["password_hash"],
         _ => &[],
     }
-}
-
-/// One row as a JSON object, written straight out (no map per row): column
-/// → value in the table's column order, NULL for a `withheld` column, a
-/// BLOB as `{"hex": "..."}`. `keys` are the columns' names already written
-/// as JSON keys (`"name":`).
-fn row_json(row: &rusqlite::Row<'_>, keys: &[Vec<u8>], withheld: &[bool], out: &mut Vec<u8>) -> Result<(), StoreError> {
-    let json = |e: serde_json::Error| StoreError::WrongState(e.to_string());
-    out.push(b'{');
-    for (index, key) in keys.iter().enumerate() {
-        if index > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(key);
-        if withheld[index] {
-            out.extend_from_slice(b"null");
-            continue;
-        }
-        match row.get_ref(index)? {
-            ValueRef::Null => out.extend_from_slice(b"null"),
-            ValueRef::Integer(n) => serde_json::to_writer(&mut *out, &n).map_err(json)?,
-            ValueRef::Real(x) => serde_json::to_writer(&mut *out, &x).map_err(json)?,
-            ValueRef::Text(bytes) => serde_json::to_writer(&mut *out, &String::from_utf8_lossy(bytes)).map_err(json)?,
-            ValueRef::Blob(bytes) => {
-                out.extend_from_slice(b"{\"hex\":\"");
-                out.extend_from_slice(hex::encode(bytes).as_bytes());
-                out.extend_from_slice(b"\"}");
-            }
-        }
-    }
-    out.push(b'}');
-    Ok(())
 }
 
 #[cfg(test)]

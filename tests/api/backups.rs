@@ -242,7 +242,7 @@ async fn without_recipients_or_with_an_unknown_exam_nothing_is_written_and_the_e
 type Members<'a> = Vec<(&'a str, Vec<u8>)>;
 
 /// A bundle made by hand: `members` (name, bytes) in a tar, zstd, age to `recipient`.
-fn forged(recipient: &str, members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub fn forged(recipient: &str, members: &[(&str, Vec<u8>)]) -> Vec<u8> {
     use std::io::Write as _;
     use std::str::FromStr as _;
     let mut tar = tar::Builder::new(Vec::new());

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use examhall::clock::ManualClock;
 use serde_json::Value;
 
-use crate::backups::{appliance, appliance_on, data, officer, the_bundle, with_an_attempt};
+use crate::backups::{appliance, appliance_on, data, forged, officer, the_bundle, with_an_attempt};
 use crate::exam_client::ExamClient;
 use crate::helpers::{TestApp, run_beside};
 use crate::people::{PASSWORD, world};
@@ -297,4 +297,98 @@ async fn an_organization_whose_log_holds_a_checkpoint_comes_back_on_a_new_applia
         run_beside(&["audit", "verify", "--org", "physics", "--data-dir", &data, "--expect-head", head.trim()]).await;
     assert!(ok, "the chain, checkpoint and all, continues: {stdout}{stderr}");
     new.stop().await;
+}
+
+/// `bundle`'s members as `identity` reads them: name and bytes, in order.
+fn members_of(bundle: &Path, identity: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read as _;
+    use std::str::FromStr as _;
+    let key = std::fs::read_to_string(identity).unwrap();
+    let identity = age::x25519::Identity::from_str(key.trim()).unwrap();
+    let decryptor = age::Decryptor::new(std::fs::File::open(bundle).unwrap()).unwrap();
+    let decrypted = decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).unwrap();
+    let mut archive = tar::Archive::new(zstd::stream::read::Decoder::new(decrypted).unwrap());
+    let mut members = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        members.push((name, bytes));
+    }
+    members
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_of_an_older_schema_is_refused_with_its_own_exit_code_and_changes_nothing() {
+    let keys = tempfile::tempdir().unwrap();
+    let (identity, recipient) = officer(keys.path(), "officer.key");
+    let clock = ManualClock::new(crate::helpers::EXAM_DAY);
+    let app = appliance_on(&recipient, std::sync::Arc::new(clock.clone())).await;
+    let w = world(&app).await;
+    let out = tempfile::tempdir().unwrap();
+    let (whole, _) = back_up(&app, &["org", "--org", "physics"], out.path()).await;
+    let draft_out = tempfile::tempdir().unwrap();
+    let draft = w.exam.to_string();
+    let (draft_bundle, _) = back_up(&app, &["exam", "--org", "physics", "--exam", &draft], draft_out.path()).await;
+    // The draft is deleted since, so its bundle would bring it back, and no exam is open.
+    assert_eq!(app.as_(&w.instructor).delete_exam(w.course, &draft).await.status(), 204);
+    clock.advance(std::time::Duration::from_secs(9 * 3600));
+    // The open exam has closed: its similarity run at the close comes first, by itself.
+    let started = std::time::Instant::now();
+    while !footprint(&app, "physics").await.contains(&("similarity_runs".to_owned(), 1)) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the run at the close");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // The same bundles as an examhall of the schema before this one wrote them, signed by this appliance.
+    let key = app.state.registry().platform().signing_key(app.state.clock().now()).await.unwrap();
+    let ours = u64::try_from(examhall::store::migrations::ORG.len()).unwrap();
+    let cases = tempfile::tempdir().unwrap();
+    let older = |bundle: &Path, name: &str| {
+        let mut members = members_of(bundle, &identity);
+        let (_, manifest) = members.iter_mut().find(|(name, _)| name == "manifest.json").unwrap();
+        let mut changed: Value = serde_json::from_slice(manifest).unwrap();
+        changed["schema_version"] = (ours - 1).into();
+        changed["examhall_version"] = "0.0.9".into();
+        *manifest = serde_json::to_vec_pretty(&changed).unwrap();
+        let signature = key.sign(manifest);
+        members.iter_mut().find(|(name, _)| name == "manifest.json.sig").unwrap().1 = signature;
+        let members: Vec<(&str, Vec<u8>)> =
+            members.iter().map(|(name, bytes)| (name.as_str(), bytes.clone())).collect();
+        let file = cases.path().join(name);
+        std::fs::write(&file, forged(&recipient, &members)).unwrap();
+        file
+    };
+    let (old_whole, old_draft) = (older(&whole, "whole.age"), older(&draft_bundle, "draft.age"));
+    let before = footprint(&app, "physics").await;
+
+    let verified = crate::backups::cli(
+        ["backup", "verify", old_draft.to_str().unwrap(), "--identity", identity.to_str().unwrap(), "--data-dir"]
+            .iter()
+            .map(|&a| a.to_owned())
+            .chain([data(&app)])
+            .collect(),
+    )
+    .await;
+    assert_eq!(verified.0, Some(0), "the bundle itself is whole and signed: {}", verified.1);
+    for bundle in [&old_draft, &old_whole] {
+        let (code, text) = restore(&app, bundle, &identity, &[]).await;
+        assert_eq!(code, Some(6), "an older schema: {text}");
+        assert!(
+            text.contains(&format!("schema version {}, older than this examhall's ({ours})", ours - 1))
+                && text.contains("restore it with examhall 0.0.9")
+                && text.contains("then upgrade"),
+            "the message says what to do, with the version the manifest names: {text}"
+        );
+    }
+    assert_eq!(footprint(&app, "physics").await, before, "nothing changed in the organization");
+    let path = format!("/api/v1/courses/{}/exams/{draft}", w.course);
+    let instructor = app.sign_in(Some("physics"), "instructor@physics.example", PASSWORD).await;
+    assert_eq!(app.call(Some(&instructor), reqwest::Method::GET, &path, None).await.status(), 404, "still deleted");
+
+    // This examhall's own bundle of the same moment goes back: the refusal was the schema's alone.
+    let (code, text) = restore(&app, &draft_bundle, &identity, &[]).await;
+    assert_eq!(code, Some(0), "{text}");
+    app.stop().await;
 }
