@@ -316,6 +316,49 @@ mod tests {
         );
     }
 
+    fn course(id: usize) -> Row {
+        let line = format!(r#"{{"id":"c{id}","code":"C{id}","title":"T","created_at":"2026-06-01T09:00:00.000Z"}}"#);
+        Row::parse(line.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn rows_go_in_several_at_once_and_again_add_nothing() {
+        let (_dir, conn, _) = migrations::migrated_org();
+        let mut rows = Inserter::new(&conn).unwrap();
+        // Two whole statements and a part of one, twice: the second time every key is there.
+        for _ in 0..2 {
+            for id in 0..(2 * ROWS_AT_ONCE + 5) {
+                rows.insert("courses", &course(id)).unwrap();
+            }
+        }
+        rows.check_deferred().unwrap();
+        assert_eq!((rows.added["courses"], rows.present), (2 * ROWS_AT_ONCE as u64 + 5, 2 * ROWS_AT_ONCE as u64 + 5));
+        let stored: i64 = conn.query_row("SELECT count(*) FROM courses", [], |r| r.get(0)).unwrap();
+        assert_eq!(stored, 2 * i64::try_from(ROWS_AT_ONCE).unwrap() + 5);
+    }
+
+    #[test]
+    fn a_row_that_refers_to_a_missing_row_or_conflicts_with_another_fails_naming_its_table() {
+        let (_dir, conn, _) = migrations::migrated_org();
+        let mut rows = Inserter::new(&conn).unwrap();
+        rows.insert("courses", &course(1)).unwrap();
+        let orphan = br#"{"id":"s1","course_id":"no-such-course","name":"A","created_at":"2026-06-01T09:00:00.000Z"}"#;
+        rows.insert("sections", &Row::parse(orphan).unwrap()).unwrap();
+        let error = rows.flush().unwrap_err().to_string();
+        assert!(
+            error.contains("rows of sections in the bundle refer to rows neither here nor in the bundle"),
+            "{error}"
+        );
+
+        let (_dir, conn, _) = migrations::migrated_org();
+        let mut rows = Inserter::new(&conn).unwrap();
+        rows.insert("courses", &course(1)).unwrap();
+        let same_code = br#"{"id":"other","code":"C1","title":"T","created_at":"2026-06-01T09:00:00.000Z"}"#;
+        rows.insert("courses", &Row::parse(same_code).unwrap()).unwrap();
+        let error = rows.check_deferred().unwrap_err().to_string();
+        assert!(error.contains("a row of courses in the bundle conflicts with a different row here"), "{error}");
+    }
+
     #[test]
     fn only_the_tables_that_name_their_own_rows_wait_for_the_end_to_check_references() {
         let (_dir, conn, _) = migrations::migrated_org();
