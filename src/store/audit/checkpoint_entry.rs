@@ -59,7 +59,7 @@ pub struct Checkpoint {
 /// The range a trim checkpoint emptied: entries `from` to `through`, every
 /// one written before `before`, each emptied but checkpoint entries, and
 /// `digest` the SHA-256 of each one's place, time and hashes (see
-/// [`super::trim::range_digest`]), so an emptied run cannot change unseen.
+/// [`super::verify_trims::RangeDigest`]), so an emptied run cannot change unseen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trimmed {
     /// The first entry of the range (the one after the last trim's).

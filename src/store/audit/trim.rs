@@ -16,7 +16,7 @@
 //! "trimmed": {"from": SEQ, "through": SEQ, "before": TIME, "digest": HEX}
 //! ```
 //!
-//! where `digest` is [`range_digest`] of the range, so an emptied run
+//! where `digest` is the range's digest (see [`super::verify_trims::RangeDigest`]), so an emptied run
 //! cannot be changed, extended or invented unseen; ranges follow each other
 //! from entry 1 on; `before` lies at least [`FLOOR_DAYS`] before the
 //! checkpoint. Nothing is superseded: the checkpoint names the head it was
@@ -35,7 +35,6 @@ use crate::store::StoreError;
 pub const CHUNK: i64 = 20_000;
 
 pub use super::verify_trims::FLOOR_DAYS;
-use super::verify_trims::RangeDigest;
 
 /// What a [`trim`] at `before` would empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,8 +93,9 @@ fn due(conn: &Connection, before: OffsetDateTime, chunk: i64) -> Result<Option<T
 /// nothing is due.
 ///
 /// # Errors
-/// [`StoreError::AuditNotIntact`] when the log does not verify;
-/// [`StoreError::Invalid`] for a `before` within [`FLOOR_DAYS`] of `at`;
+/// [`StoreError::AuditNotIntact`] when an entry of the range, or its link to
+/// the one before, does not verify; [`StoreError::Invalid`] for a `before`
+/// within [`FLOOR_DAYS`] of `at`;
 /// SQL errors.
 pub fn trim(
     conn: &Connection,
@@ -107,8 +107,11 @@ pub fn trim(
     if before > at - time::Duration::days(FLOOR_DAYS) {
         return Err(StoreError::invalid("audit_days", format!("audit entries are kept at least {FLOOR_DAYS} days")));
     }
-    let head = checkpoint::sound_head(conn)?;
     let Some(TrimDue { from, through, .. }) = trim_due(conn, before)? else { return Ok(None) };
+    // Only the range is checked (not the whole log, once per chunk): a trim
+    // changes nothing else, and it must not empty an entry that was changed.
+    let digest = super::verify::check_range(conn, from, through)?;
+    let head = super::head(conn)?.unwrap_or(super::AuditHead::EMPTY);
     crate::store::connection::overwriting(conn, |conn| {
         conn.execute(
             "INSERT INTO audit_rewrite (singleton, kind, old_seq, old_hash) VALUES (1, 'rewrite', ?1, ?2)",
@@ -121,27 +124,8 @@ pub fn trim(
             params![from, through, EMPTIED, ACTION],
         )?;
         conn.execute("DELETE FROM restored_audit WHERE at < ?1", [chain::format_at(before)])?;
-        let trimmed =
-            Trimmed { from, through, before: chain::format_at(before), digest: range_digest(conn, from, through)? };
+        let trimmed = Trimmed { from, through, before: chain::format_at(before), digest };
         let old = Superseded { head, first_seq: head.seq, hashes: &head.hash, trimmed: Some(trimmed) };
         checkpoint::close(conn, actor, at, Kind::Trim, reason, &old, head).map(Some)
     })
-}
-
-/// SHA-256 over entries `from` to `through`, each as its sequence number
-/// (8 bytes, big-endian), its time (as stored) and a zero byte, its
-/// `prev_hash` and its hash.
-///
-/// # Errors
-/// SQL errors.
-pub fn range_digest(conn: &Connection, from: i64, through: i64) -> Result<String, StoreError> {
-    let mut digest = RangeDigest::default();
-    let mut statement =
-        conn.prepare("SELECT seq, at, prev_hash, hash FROM audit_log WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq")?;
-    let mut rows = statement.query([from, through])?;
-    while let Some(row) = rows.next()? {
-        let (prev, hash): (Vec<u8>, Vec<u8>) = (row.get(2)?, row.get(3)?);
-        digest.add(row.get(0)?, row.get_ref(1)?.as_bytes().unwrap_or_default(), &prev, &hash);
-    }
-    Ok(digest.finish())
 }

@@ -9,16 +9,12 @@ use time::macros::datetime;
 use super::checkpoint::{self, EMPTIED, Kind};
 use super::trim;
 use super::*;
-use crate::store::keys::DatabaseKey;
-use crate::store::{connection, migrations};
+use crate::store::migrations;
 
 const T0: OffsetDateTime = datetime!(2026-01-05 09:00 UTC);
 
 fn fresh() -> (tempfile::TempDir, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("org.db");
-    let mut conn = connection::open(&path, &DatabaseKey::generate(), true).unwrap();
-    migrations::run(&mut conn, &path, migrations::ORG).unwrap();
+    let (dir, conn, _) = migrations::migrated_org();
     (dir, conn)
 }
 
@@ -218,4 +214,38 @@ fn an_emptied_run_cannot_be_changed_or_extended_unseen() {
     .unwrap();
     let problem = verify(&conn, None).unwrap().problem.expect("content in an emptied range");
     assert_eq!(problem.seq, 2);
+}
+
+#[test]
+fn a_trim_never_empties_an_entry_that_was_changed() {
+    let (_dir, conn) = fresh();
+    for n in 1..=4 {
+        append(&conn, &by_student(n), day(n)).unwrap();
+    }
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor_label = 'mallory' WHERE seq = 2")
+        .unwrap();
+    let refused = trim::trim(&conn, &it(), "retention", day(400), day(3));
+    assert!(matches!(refused, Err(StoreError::AuditNotIntact { seq: 2, .. })), "{refused:?}");
+    assert_eq!(row(&conn, 2).1, "mallory", "the evidence of the change is kept");
+    assert!(trim::trim_due(&conn, day(3)).unwrap().is_some(), "nothing was emptied");
+}
+
+#[test]
+#[ignore = "a measurement, not a check: cargo test --release --lib trim_of_a_long_log -- --ignored --nocapture"]
+fn trim_of_a_long_log() {
+    let (_dir, conn) = fresh();
+    conn.execute_batch("BEGIN").unwrap();
+    for n in 1..=200_000 {
+        append(&conn, &by_student(n), day(1)).unwrap();
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    let started = std::time::Instant::now();
+    let mut chunks = 0;
+    while trim::trim(&conn, &it(), "retention", day(400), day(2)).unwrap().is_some() {
+        chunks += 1;
+    }
+    println!("200,000 entries emptied in {chunks} chunks: {:?}", started.elapsed());
+    let started = std::time::Instant::now();
+    assert!(verify(&conn, None).unwrap().is_intact());
+    println!("then a whole verify: {:?}", started.elapsed());
 }

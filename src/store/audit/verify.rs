@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::checkpoint_entry::{self, Checkpoint};
 use super::history;
-use super::verify_trims::{Ranges, Seen};
+use super::verify_trims::{RangeDigest, Ranges, Seen};
 use super::{AuditHead, chain};
 use crate::store::StoreError;
 
@@ -160,6 +160,50 @@ fn walk(conn: &Connection, expected: Option<&AuditHead>) -> Result<Verification,
         expected_replaced_by,
         emptied_through,
     })
+}
+
+/// Checks entries `from` to `through` as [`verify`] would (each one's own
+/// hash, each link, and the link of `from` to the entry before it), as a
+/// trim must before it empties them, so it never erases the evidence that
+/// one was changed; returns their range digest
+/// ([`super::verify_trims::RangeDigest`]). Only that range is read: a trim changes
+/// nothing else, and the whole log is checked daily and by `audit verify`.
+///
+/// # Errors
+/// [`StoreError::AuditNotIntact`] naming the first bad entry; SQL errors.
+pub(super) fn check_range(conn: &Connection, from: i64, through: i64) -> Result<String, StoreError> {
+    let not_intact = |problem: Problem| StoreError::AuditNotIntact { seq: problem.seq, what: problem.what };
+    let before: Option<[u8; 32]> = if from == 1 {
+        Some(chain::GENESIS)
+    } else {
+        conn.query_row("SELECT hash FROM audit_log WHERE seq = ?1", [from - 1], |row| row.get(0)).optional()?
+    };
+    let Some(before) = before else {
+        return Err(not_intact(Problem { seq: from - 1, what: format!("entry {} is missing", from - 1) }));
+    };
+    let mut statement = conn.prepare(
+        "SELECT seq, at, actor, actor_label, action, target, outcome, client_addr, details, prev_hash, hash
+         FROM audit_log WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+    )?;
+    let mut rows = statement.query([from, through])?;
+    let mut last = AuditHead { seq: from - 1, hash: before };
+    // No range: an entry emptied here already is one emptied around the safeguards.
+    let mut ranges = Ranges::new(Vec::new()).map_err(|(seq, what)| not_intact(Problem { seq, what }))?;
+    let mut digest = RangeDigest::default();
+    while let Some(row) = rows.next()? {
+        let entry = check_entry(row, &last, &mut ranges).map_err(not_intact)?;
+        let at = match row.get_ref(1)? {
+            ValueRef::Text(at) => at,
+            _ => &[],
+        };
+        digest.add(entry.seq, at, &last.hash, &entry.hash);
+        last = entry;
+    }
+    if last.seq != through {
+        let what = format!("entry {} is missing (the log was cut short)", last.seq + 1);
+        return Err(not_intact(Problem { seq: last.seq + 1, what }));
+    }
+    Ok(digest.finish())
 }
 
 /// The problem of an expected head whose entry has another hash.

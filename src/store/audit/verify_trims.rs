@@ -124,7 +124,9 @@ impl Ranges {
     }
 }
 
-/// The running digest of a trim's range, as [`super::trim::range_digest`] computes it.
+/// The digest of a trim's range: SHA-256 over each entry's sequence number
+/// (8 bytes, big-endian), its time (as stored) and a zero byte, its
+/// `prev_hash` and its hash, in order.
 #[derive(Default)]
 pub(super) struct RangeDigest(Sha256);
 
