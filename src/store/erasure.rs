@@ -200,33 +200,52 @@ pub fn rewrite_audit(
         "{} erased at the organization's request; entries naming them now name their pseudonyms",
         if people.len() == 1 { "a person".to_owned() } else { format!("{} people", people.len()) }
     );
+    // Worked out once, not once per entry of the log.
+    let ids: Vec<String> = people.iter().map(|p| p.id.to_string()).collect();
+    let pseudonyms: Vec<String> = people.iter().map(|p| pseudonym(p.id)).collect();
     let done = checkpoint::rewrite_entries(conn, actor, &reason, now, |entry| {
-        people.iter().find(|p| tied(entry, p)).and_then(|person| scrubbed(entry, person))
+        let (index, details) = tied(entry, &ids)?;
+        scrubbed(entry, &people[index], &pseudonyms[index], details)
     })?;
     Ok(done.map(|c| c.seq))
 }
 
-/// Whether `entry` is tied to `person` by their id.
-fn tied(entry: &checkpoint::StoredEntry, person: &Person) -> bool {
-    let id = person.id.to_string();
-    if entry.actor() == id || entry.target() == Some(id.as_str()) {
-        return true;
+/// Which of `ids` `entry` is tied to (who acted, what it was about, or the
+/// `user` its details name), with its details when they had to be read for
+/// that; `None` when it is tied to none of them. Details are parsed only
+/// when they mention a `user`.
+fn tied(entry: &checkpoint::StoredEntry, ids: &[String]) -> Option<(usize, Option<Value>)> {
+    if let Some(index) = ids.iter().position(|id| entry.actor() == id || entry.target() == Some(id.as_str())) {
+        return Some((index, None));
     }
-    serde_json::from_str::<Value>(&entry.details).is_ok_and(|d| d.get("user").and_then(Value::as_str) == Some(&id))
+    if !entry.details.contains("\"user\"") {
+        return None;
+    }
+    let details: Value = serde_json::from_str(&entry.details).ok()?;
+    let user = details.get("user").and_then(Value::as_str)?;
+    let index = ids.iter().position(|id| id == user)?;
+    Some((index, Some(details)))
 }
 
 /// `entry` naming `person`'s pseudonym instead of them; `None` when it did
-/// not name them.
-fn scrubbed(entry: &checkpoint::StoredEntry, person: &Person) -> Option<checkpoint::Changed> {
-    let pseudonym = pseudonym(person.id);
+/// not name them. `details` are the entry's, when already parsed.
+fn scrubbed(
+    entry: &checkpoint::StoredEntry,
+    person: &Person,
+    pseudonym: &str,
+    details: Option<Value>,
+) -> Option<checkpoint::Changed> {
     let by_them = entry.actor() == person.id.to_string();
-    let mut details: Value = serde_json::from_str(&entry.details).ok()?;
-    let details_changed = scrub_value(&mut details, person, &pseudonym);
+    let mut details = match details {
+        Some(details) => details,
+        None => serde_json::from_str(&entry.details).ok()?,
+    };
+    let details_changed = scrub_value(&mut details, person, pseudonym);
     if !by_them && !details_changed {
         return None;
     }
     Some(checkpoint::Changed {
-        actor_label: if by_them { pseudonym } else { entry.actor_label().to_owned() },
+        actor_label: if by_them { pseudonym.to_owned() } else { entry.actor_label().to_owned() },
         client_addr: if by_them { None } else { entry.client_addr().map(str::to_owned) },
         details: if details_changed { details.to_string() } else { entry.details.clone() },
     })
