@@ -14,6 +14,7 @@ import {
   callApi,
   chainedSteps,
   demoStory,
+  FIRST_DAY_PEOPLE,
   linkIn,
   openLink,
   redeem,
@@ -37,9 +38,7 @@ const expected = (line) =>
   line.startsWith('console error: Failed to load resource:') && EXPECTED_FAILURES.some((failure) => failure.test(line));
 
 const people = {
-  it: { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' },
-  admin: { email: 'admin@physics.example', name: 'Paula Admin', password: 'copper-meadow-quartz-81' },
-  instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
+  ...FIRST_DAY_PEOPLE,
   proctor: { email: 'petra@physics.example', name: 'Petra Proctor', password: 'granite-tulip-cinder-64' },
   student: { email: 'student01@physics.example', name: 'Student 01', password: 'nebula-pickle-saddle-90' },
 };

@@ -19,6 +19,7 @@ import {
   callApi,
   chainedSteps,
   demoStory,
+  FIRST_DAY_PEOPLE,
   orgWithInstructor,
 } from './harness.mjs';
 import { midterm } from './exams.mjs';
@@ -39,11 +40,7 @@ const expected = (line) =>
   line === 'console error: An SSL certificate error occurred when fetching the script.' ||
   (line.startsWith('console error: Failed to load resource:') && EXPECTED_FAILURES.some((failure) => failure.test(line)));
 
-const people = {
-  it: { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' },
-  admin: { email: 'admin@physics.example', name: 'Paula Admin', password: 'copper-meadow-quartz-81' },
-  instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
-};
+const people = FIRST_DAY_PEOPLE;
 
 const CANDIDATES = [
   { name: 'Ana Candidate', number: 'c2001' },

@@ -6,17 +6,21 @@
 // harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, chainedSteps, demoStory, orgWithInstructor, signInFromLink } from './harness.mjs';
+import {
+  callApi,
+  chainedSteps,
+  demoStory,
+  failingOnPurpose,
+  FIRST_DAY_PEOPLE,
+  orgWithInstructor,
+  SIGNED_OUT,
+  signInFromLink,
+} from './harness.mjs';
 
 /** Failed requests the story makes on purpose: "who is signed in?" while nobody is. */
-const expected = (line) =>
-  line.startsWith('console error: Failed to load resource:') && /status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line);
+const expected = failingOnPurpose(SIGNED_OUT);
 
-const people = {
-  it: { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' },
-  admin: { email: 'admin@physics.example', name: 'Paula Admin', password: 'copper-meadow-quartz-81' },
-  instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
-};
+const people = FIRST_DAY_PEOPLE;
 const student = { email: 'ada@physics.example', name: 'Ada Student' };
 
 const story = demoStory(expected);

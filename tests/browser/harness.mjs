@@ -399,6 +399,29 @@ export async function cleanup() {
 /** The line `examhall demo` prints with the password every seeded person of organization `demo` shares. */
 export const DEMO_PASSWORD = /^Sign in to organization `demo` with password (\S+):$/;
 
+/**
+ * The people of an installation's first day (`orgWithInstructor`'s
+ * `people`): IT, who redeems the set-up link, the physics organization's
+ * administrator, and an instructor.
+ */
+export const FIRST_DAY_PEOPLE = Object.freeze({
+  it: { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' },
+  admin: { email: 'admin@physics.example', name: 'Paula Admin', password: 'copper-meadow-quartz-81' },
+  instructor: { email: 'ivan@physics.example', name: 'Ivan Instructor', password: 'maple-orbit-whistle-23' },
+});
+
+/** "Who is signed in?" asked while nobody is: the failed request every story's first page makes. */
+export const SIGNED_OUT = /status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/;
+
+/**
+ * A story's `expected` console lines: failed requests it makes on purpose,
+ * those whose line matches one of `failures`.
+ */
+export const failingOnPurpose =
+  (...failures) =>
+  (line) =>
+    line.startsWith('console error: Failed to load resource:') && failures.some((failure) => failure.test(line));
+
 /** The line `examhall demo` prints with the one-time set-up link of the platform administrator. */
 export const SETUP_LINK = /setup link: (https:\/\/\S+)/;
 

@@ -6,16 +6,27 @@
 // binary (see harness.mjs for EXAMHALL_BIN and CHROMIUM_PATH).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SETUP_LINK, callApi, chainedSteps, demoStory, linkIn, redeem, signInFromLink } from './harness.mjs';
+import {
+  callApi,
+  chainedSteps,
+  demoStory,
+  failingOnPurpose,
+  FIRST_DAY_PEOPLE,
+  linkIn,
+  redeem,
+  SETUP_LINK,
+  SIGNED_OUT,
+  signInFromLink,
+} from './harness.mjs';
 
 /** Failed requests the story makes on purpose: "who is signed in?" while nobody is, the dead link, a taken name. */
-const expected = (line) =>
-  line.startsWith('console error: Failed to load resource:') &&
-  (/status of 401 \S* at https:\/\/[^/]+\/api\/v1\/session$/.test(line) ||
-    /status of 404 \S* at https:\/\/[^/]+\/api\/v1\/links\//.test(line) ||
-    /status of 409 \S* at https:\/\/[^/]+\/api\/v1\/platform\/orgs$/.test(line));
+const expected = failingOnPurpose(
+  SIGNED_OUT,
+  /status of 404 \S* at https:\/\/[^/]+\/api\/v1\/links\//,
+  /status of 409 \S* at https:\/\/[^/]+\/api\/v1\/platform\/orgs$/,
+);
 
-const it = { email: 'it@demo.example', name: 'Iris IT', password: 'violet-harbour-lantern-57' };
+const { it } = FIRST_DAY_PEOPLE;
 const boss = { email: 'boss@physics.example', name: 'Bo Boss', password: 'copper-meadow-quartz-81' };
 
 const story = demoStory(expected);
