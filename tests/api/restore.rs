@@ -214,8 +214,22 @@ async fn a_damaged_foreign_or_untimely_restore_is_refused_and_changes_nothing() 
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn into_the_same_organization_a_restore_brings_back_a_deleted_exam_but_never_what_was_taken_away_since() {
+/// An appliance on a clock the test moves, with the world, a bundle of the
+/// whole organization and one of its draft exam (and the officer who opens
+/// them); the folders live as long as the value.
+struct Bundled {
+    identity: PathBuf,
+    recipient: String,
+    clock: ManualClock,
+    app: TestApp,
+    w: crate::people::World,
+    whole: PathBuf,
+    draft: String,
+    draft_bundle: PathBuf,
+    _dirs: [tempfile::TempDir; 3],
+}
+
+async fn bundled() -> Bundled {
     let keys = tempfile::tempdir().unwrap();
     let (identity, recipient) = officer(keys.path(), "officer.key");
     let clock = ManualClock::new(crate::helpers::EXAM_DAY);
@@ -226,6 +240,12 @@ async fn into_the_same_organization_a_restore_brings_back_a_deleted_exam_but_nev
     let draft_out = tempfile::tempdir().unwrap();
     let draft = w.exam.to_string();
     let (draft_bundle, _) = back_up(&app, &["exam", "--org", "physics", "--exam", &draft], draft_out.path()).await;
+    Bundled { identity, recipient, clock, app, w, whole, draft, draft_bundle, _dirs: [keys, out, draft_out] }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn into_the_same_organization_a_restore_brings_back_a_deleted_exam_but_never_what_was_taken_away_since() {
+    let Bundled { identity, clock, app, w, whole, draft, draft_bundle, _dirs, .. } = bundled().await;
 
     // Since the bundles: the reviewer's role is taken away and the draft deleted.
     let grants: Value = app.as_(&w.admin).grants().await.json().await.unwrap();
@@ -321,16 +341,7 @@ fn members_of(bundle: &Path, identity: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bundle_of_an_older_schema_is_refused_with_its_own_exit_code_and_changes_nothing() {
-    let keys = tempfile::tempdir().unwrap();
-    let (identity, recipient) = officer(keys.path(), "officer.key");
-    let clock = ManualClock::new(crate::helpers::EXAM_DAY);
-    let app = appliance_on(&recipient, std::sync::Arc::new(clock.clone())).await;
-    let w = world(&app).await;
-    let out = tempfile::tempdir().unwrap();
-    let (whole, _) = back_up(&app, &["org", "--org", "physics"], out.path()).await;
-    let draft_out = tempfile::tempdir().unwrap();
-    let draft = w.exam.to_string();
-    let (draft_bundle, _) = back_up(&app, &["exam", "--org", "physics", "--exam", &draft], draft_out.path()).await;
+    let Bundled { identity, recipient, clock, app, w, whole, draft, draft_bundle, _dirs } = bundled().await;
     // The draft is deleted since, so its bundle would bring it back, and no exam is open.
     assert_eq!(app.as_(&w.instructor).delete_exam(w.course, &draft).await.status(), 204);
     clock.advance(std::time::Duration::from_secs(9 * 3600));
