@@ -21,33 +21,27 @@ use sha2::{Digest, Sha256};
 const ASSETS: &str = "assets";
 /// The similarity report viewer's script, in `assets/dist-report/`.
 const REPORT_SCRIPT: &str = "similarity-report.js";
-/// Files and folders whose content decides the front-end build.
-const INPUTS: &[&str] = &[
-    "index.html",
-    "package.json",
-    "package-lock.json",
-    "tsconfig.json",
-    "tsconfig.base.json",
-    "tsconfig.worker.json",
-    "tsconfig.node.json",
-    "vite.config.ts",
-    "vite.report.config.ts",
-    "scripts",
-    "src",
-    "public",
-];
+/// Files and folders whose content decides the front-end build, one a line:
+/// read here and by `assets/scripts/fingerprint.mjs`, which must agree.
+const INPUTS_FILE: &str = "scripts/fingerprint-inputs.txt";
+
+fn inputs(assets: &Path) -> Vec<String> {
+    let text = fs::read_to_string(assets.join(INPUTS_FILE)).expect("read assets/scripts/fingerprint-inputs.txt");
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
 
 fn main() {
     println!("cargo:rerun-if-env-changed=EXAMHALL_SKIP_UI_BUILD");
-    for input in INPUTS {
+    let assets = Path::new(ASSETS);
+    let inputs = inputs(assets);
+    for input in &inputs {
         println!("cargo:rerun-if-changed={ASSETS}/{input}");
     }
-    let assets = Path::new(ASSETS);
     println!("cargo:rustc-env=EXAMHALL_PYODIDE_VERSION={}", pyodide_version(assets));
 
     let dist = assets.join("dist");
     let stamp = dist.join(".fingerprint");
-    let fingerprint = fingerprint(assets);
+    let fingerprint = fingerprint(assets, &inputs);
     let built = dist.join("index.html").exists() && assets.join("dist-report").join(REPORT_SCRIPT).exists();
     if built && fs::read_to_string(&stamp).is_ok_and(|old| old == fingerprint) {
         return;
@@ -113,9 +107,9 @@ fn pyodide_version(assets: &Path) -> String {
     version
 }
 
-fn fingerprint(assets: &Path) -> String {
+fn fingerprint(assets: &Path, inputs: &[String]) -> String {
     let mut files = Vec::new();
-    for input in INPUTS {
+    for input in inputs {
         collect(&assets.join(input), &mut files);
     }
     files.sort();

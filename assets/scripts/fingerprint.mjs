@@ -4,7 +4,7 @@
  * alone it would vouch for a dist the sources no longer match), the
  * same fingerprint build.rs computes over the front end's inputs, so that
  * cargo then embeds this build instead of building it again. Keep the two in
- * step: the inputs (build.rs `INPUTS`), their order (by path component,
+ * step: the inputs (scripts/fingerprint-inputs.txt, read by both), their order (by path component,
  * bytewise), and what is hashed (each path as `assets/...`, then the file).
  */
 import { Buffer } from 'node:buffer';
@@ -14,20 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const assets = fileURLToPath(new URL('..', import.meta.url));
-const INPUTS = [
-  'index.html',
-  'package.json',
-  'package-lock.json',
-  'tsconfig.json',
-  'tsconfig.base.json',
-  'tsconfig.worker.json',
-  'tsconfig.node.json',
-  'vite.config.ts',
-  'vite.report.config.ts',
-  'scripts',
-  'src',
-  'public',
-];
+const INPUTS = (await readFile(join(assets, 'scripts', 'fingerprint-inputs.txt'), 'utf8'))
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line !== '');
 
 /**
  * Every file under `path` (relative to assets/), as `assets/...` paths.
