@@ -38,6 +38,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The Prometheus project's own text-format parser, which the metrics tests
+# read every scrape with (tests/api/prometheus_samples.py).
+python3 -c "import prometheus_client" 2>/dev/null ||
+  python3 -m pip install --quiet --disable-pip-version-check "prometheus-client==0.21.1"
+
 echo "== front end: install, type check, lint"
 (cd assets && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm run --silent lint)
 

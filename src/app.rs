@@ -13,6 +13,7 @@ use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use crate::admin::socket::AdminSocket;
 use crate::config::Config;
 use crate::http::connections::{ConnectionPolicy, Gate};
+use crate::http::prometheus::Exporter;
 use crate::http::{self, HttpLimits};
 pub use crate::state::AppState;
 
@@ -70,14 +71,23 @@ pub async fn maintain(state: AppState, stop: Arc<tokio::sync::Notify>) {
     }
 }
 
-/// The whole application: routes inside the shared middleware.
-pub fn router(state: &AppState) -> Router {
+/// The whole application: routes inside the shared middleware; with an
+/// `exporter`, every request is counted, and `/metrics` is served to the
+/// bearer of its token.
+pub fn router(state: &AppState, exporter: Option<&Arc<Exporter>>) -> Router {
     let server = &state.config().server;
     let limits = HttpLimits {
         max_body_bytes: server.max_body_bytes,
         request_timeout: Duration::from_secs(server.request_timeout_secs),
     };
-    http::with_layers(http::routes::router(state.clone()), limits)
+    let mut routes = http::routes::router(state.clone());
+    if let Some(exporter) = exporter {
+        if exporter.on_https() {
+            routes = routes.merge(http::prometheus::router(state.clone(), Arc::clone(exporter)));
+        }
+        routes = routes.layer(axum::middleware::from_fn(http::prometheus::record_request));
+    }
+    http::with_layers(routes, limits)
 }
 
 /// The sockets a server answers on, bound before serving so that tests can
@@ -89,6 +99,8 @@ pub struct Listeners {
     pub redirect: Option<TcpListener>,
     /// Plain HTTP on loopback, serving the whole app (reverse proxy, tests).
     pub loopback_http: Option<TcpListener>,
+    /// Plain HTTP on loopback, serving only `/metrics`.
+    pub metrics: Option<TcpListener>,
     /// The command line's way in ([`crate::admin`]); `None` when it could
     /// not be bound (logged: the command line then cannot reach the server).
     pub admin: Option<AdminSocket>,
@@ -112,6 +124,7 @@ impl Listeners {
             https: bind(https.unwrap_or(config.server.listen))?,
             redirect: config.server.redirect_listen.map(bind).transpose()?,
             loopback_http: config.server.loopback_http_listen.map(bind).transpose()?,
+            metrics: config.metrics.listen.map(bind).transpose()?,
             admin: match AdminSocket::bind(&config.data().admin_socket()) {
                 Ok(socket) => Some(socket),
                 Err(error) => {
@@ -134,14 +147,15 @@ impl Listeners {
 /// takes the command line's changes ([`crate::admin`]).
 ///
 /// # Errors
-/// When a listener fails.
+/// When a listener fails, or the metrics token cannot be read.
 pub async fn serve(
     listeners: Listeners,
     tls: Arc<rustls::ServerConfig>,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(&state);
+    let exporter = Exporter::from_config(state.config())?;
+    let app = router(&state, exporter.as_ref());
     let handle: Handle<SocketAddr> = Handle::new();
     let https_port = listeners.https.local_addr()?.port();
     let open_files = http::connections::raise_open_file_limit();
@@ -169,6 +183,12 @@ pub async fn serve(
         let mut server = axum_server::from_tcp(listener)?.acceptor(gate.clone()).handle(handle.clone());
         policy.configure(server.http_builder());
         servers.spawn(server.serve(http::redirect::router(https_port).into_make_service()));
+    }
+    if let (Some(listener), Some(exporter)) = (listeners.metrics, &exporter) {
+        let mut server = axum_server::from_tcp(listener)?.acceptor(gate.clone()).handle(handle.clone());
+        policy.configure(server.http_builder());
+        let metrics = http::prometheus::loopback_app(state.clone(), Arc::clone(exporter));
+        servers.spawn(server.serve(metrics.into_make_service()));
     }
     let stop_maintenance = Arc::new(tokio::sync::Notify::new());
     let maintenance = tokio::spawn(maintain(state.clone(), Arc::clone(&stop_maintenance)));

@@ -24,7 +24,7 @@ pub const EXAMPLE: &str = include_str!("../config/examhall.toml");
 /// within them an unknown key is an error.
 /// A test holds it to [`Config`]'s fields.
 const TOP_LEVEL_KEYS: &[&str] =
-    &["data_dir", "server", "tls", "storage", "log", "auth", "exams", "backup", "retention"];
+    &["data_dir", "server", "tls", "storage", "log", "auth", "exams", "backup", "retention", "metrics"];
 
 /// Everything examhall can be configured with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +48,23 @@ pub struct Config {
     pub backup: BackupConfig,
     /// Retention: the platform's floor under each organization's policy, and the daily purge.
     pub retention: RetentionConfig,
+    /// Prometheus metrics: off unless a listener or a token is configured.
+    pub metrics: MetricsConfig,
+}
+
+/// Prometheus metrics (`GET /metrics`), off by default. With `listen`, a
+/// plain-HTTP listener on a loopback address serves only them; with a
+/// token (`token_file`, or the systemd credential `examhall-metrics-token`),
+/// the HTTPS listener serves them too, to requests that carry it as a
+/// bearer token. Both may be set: the loopback listener then wants the
+/// token as well.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// A loopback address for a listener that serves only `/metrics`.
+    pub listen: Option<SocketAddr>,
+    /// A file holding the bearer token (mode 0600, at least 32 characters).
+    pub token_file: Option<PathBuf>,
 }
 
 /// Retention: the platform's floor under each organization's policy, and the daily purge.
@@ -257,6 +274,8 @@ pub struct LogConfig {
     pub format: LogFormat,
     /// A tracing filter (`info`, `examhall=debug,info`).
     pub level: String,
+    /// How many days of log files are kept; older ones are removed.
+    pub keep_days: u32,
 }
 
 /// The shape of log lines.
@@ -281,6 +300,7 @@ impl Default for Config {
             exams: ExamsConfig::default(),
             backup: BackupConfig::default(),
             retention: RetentionConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -312,7 +332,7 @@ impl Default for StorageConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { dir: None, format: LogFormat::Text, level: "info".to_owned() }
+        Self { dir: None, format: LogFormat::Text, level: "info".to_owned(), keep_days: 30 }
     }
 }
 
@@ -417,6 +437,14 @@ impl Config {
         }
         if self.exams.attempt_quota_mib == 0 {
             return invalid("exams.attempt_quota_mib: must be at least 1");
+        }
+        if self.log.keep_days == 0 {
+            return invalid("log.keep_days: at least 1 (today's file)");
+        }
+        if self.metrics.listen.is_some_and(|address| !address.ip().is_loopback()) {
+            return invalid(
+                "metrics.listen: must be a loopback address (127.0.0.1 or ::1); put it behind the HTTPS listener with metrics.token_file to reach it from elsewhere",
+            );
         }
         if self.log.level.parse::<tracing_subscriber::EnvFilter>().is_err() {
             return invalid("log.level: not a valid filter (try \"info\" or \"examhall=debug,info\")");

@@ -46,6 +46,13 @@ impl Presence {
     pub fn last(&self, attempt: AttemptId) -> Option<OffsetDateTime> {
         self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&attempt).copied()
     }
+
+    /// How many attempts' browsers were heard within [`SILENCE`] of `now`.
+    #[must_use]
+    pub fn active(&self, now: OffsetDateTime) -> usize {
+        let heard = self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        heard.values().filter(|at| now - **at < SILENCE).count()
+    }
 }
 
 /// How long one person's viewing of one attempt lasts: opening it again

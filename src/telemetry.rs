@@ -21,7 +21,8 @@ pub struct LogGuard {
 }
 
 /// Starts logging to standard output and, when `dir` is given, to
-/// `dir/examhall.log.YYYY-MM-DD`. The folder is created 0700 if missing and
+/// `dir/examhall.log.YYYY-MM-DD`, keeping the newest `config.keep_days`
+/// files (older ones are removed as the day's file starts). The folder is created 0700 if missing and
 /// must be private to this user; log files an earlier run left open to
 /// others are made private (0600). New files are private by the umask the
 /// command line sets ([`keep_new_files_private`](crate::store::data_dir::keep_new_files_private)).
@@ -44,6 +45,7 @@ pub fn init(config: &LogConfig, dir: Option<&Path>) -> std::io::Result<LogGuard>
             let appender = tracing_appender::rolling::Builder::new()
                 .rotation(tracing_appender::rolling::Rotation::DAILY)
                 .filename_prefix("examhall.log")
+                .max_log_files(usize::try_from(config.keep_days).unwrap_or(usize::MAX).max(1))
                 .build(dir)
                 .map_err(std::io::Error::other)?;
             let (writer, guard) = tracing_appender::non_blocking(appender);
@@ -61,6 +63,13 @@ pub fn init(config: &LogConfig, dir: Option<&Path>) -> std::io::Result<LogGuard>
     Ok(LogGuard { _file: guard })
 }
 
+/// Counts one run of background job `job` (`backup`, `retention`,
+/// `audit_check`, `deadline_sweep`, `similarity`) and its result.
+pub fn job_done<T, E>(job: &'static str, result: &Result<T, E>) {
+    let result = if result.is_ok() { "ok" } else { "error" };
+    ::metrics::counter!("examhall_background_jobs_total", "job" => job, "result" => result).increment(1);
+}
+
 /// Takes group and other permissions off the log files in `dir` (files of an
 /// earlier run under a looser umask); other files are left alone.
 fn make_log_files_private(dir: &Path) -> std::io::Result<()> {
@@ -75,4 +84,37 @@ fn make_log_files_private(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_files_past_the_kept_days_are_removed_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        let names = ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"];
+        for name in names {
+            std::fs::write(dir.path().join(format!("examhall.log.{name}")), "a line\n").unwrap();
+            // The appender orders files by when they were made, which no
+            // call can set: they are made a little apart.
+            #[allow(clippy::disallowed_methods)]
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::fs::write(dir.path().join("other.txt"), "not a log\n").unwrap();
+        let config = LogConfig { keep_days: 3, ..LogConfig::default() };
+        let guard = init(&config, Some(dir.path())).unwrap();
+        drop(guard);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let logs: Vec<&String> = left.iter().filter(|n| n.starts_with("examhall.log")).collect();
+        assert!(logs.len() <= 3, "{left:?}");
+        assert!(!left.contains(&"examhall.log.2026-11-01".to_owned()), "the oldest went: {left:?}");
+        assert!(left.contains(&"examhall.log.2026-11-05".to_owned()), "the newest stays: {left:?}");
+        assert!(left.contains(&"other.txt".to_owned()), "other files stay: {left:?}");
+    }
 }

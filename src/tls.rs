@@ -91,10 +91,70 @@ pub fn fingerprint_of_file(path: &Path) -> Result<String, TlsError> {
 /// # Errors
 /// When the file holds no certificate, or one that cannot be read.
 pub fn not_after_of_file(path: &Path) -> Result<time::OffsetDateTime, TlsError> {
+    Ok(inspect_file(path)?.not_after)
+}
+
+/// What `examhall doctor` checks of a certificate.
+#[derive(Debug, Clone)]
+pub struct CertificateFacts {
+    /// When it starts being valid.
+    pub not_before: time::OffsetDateTime,
+    /// When it stops.
+    pub not_after: time::OffsetDateTime,
+    /// Issued by itself (no authority vouches for it).
+    pub self_signed: bool,
+    /// The DNS names and IP addresses it is for (subject alternative names).
+    pub names: Vec<String>,
+}
+
+impl CertificateFacts {
+    /// Whether it is valid for `host` (a DNS name, `*.` wildcards of one
+    /// label included, or an IP address).
+    #[must_use]
+    pub fn names_host(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.names.iter().any(|name| {
+            let name = name.to_ascii_lowercase();
+            match name.strip_prefix("*.") {
+                Some(parent) => host.split_once('.').is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
+                None => name == host,
+            }
+        })
+    }
+}
+
+/// Reads the first certificate of a PEM file.
+///
+/// # Errors
+/// When the file holds no certificate, or one that cannot be read.
+pub fn inspect_file(path: &Path) -> Result<CertificateFacts, TlsError> {
+    use x509_parser::extensions::GeneralName;
     let certs = read_certs(path)?;
     let unreadable = |why: String| TlsError::File { path: path.to_owned(), why };
     let (_, cert) = x509_parser::parse_x509_certificate(&certs[0]).map_err(|e| unreadable(e.to_string()))?;
-    Ok(cert.validity().not_after.to_datetime())
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(dns) => names.push((*dns).to_owned()),
+                GeneralName::IPAddress(bytes) => {
+                    let ip = match bytes.len() {
+                        4 => <[u8; 4]>::try_from(*bytes).ok().map(|b| std::net::IpAddr::from(b).to_string()),
+                        16 => <[u8; 16]>::try_from(*bytes).ok().map(|b| std::net::IpAddr::from(b).to_string()),
+                        _ => None,
+                    };
+                    names.extend(ip);
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(CertificateFacts {
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        self_signed: cert.issuer() == cert.subject(),
+        names,
+    })
 }
 
 fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {

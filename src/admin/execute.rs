@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{AcceptedHead, Command, Failure, NewUser, Outcome};
+use super::{Command, Failure, NewUser, Outcome, find_org};
 use crate::domain::{DisplayName, Email, ExamId, OrgName, OrgSlug, Role};
 use crate::service::people::{self, NewPerson, Placement};
 use crate::service::{Actor, backups, organizations};
@@ -11,11 +11,7 @@ use crate::store::StoreError;
 use crate::store::audit::Actor as AuditActor;
 use crate::store::backup::Scope;
 use crate::store::backup_runs::Reason;
-use crate::store::platform::{OrgStatus, Organization};
-
-/// What IT does about a log that fails verification.
-pub const TAMPERED: &str = "restore this database from the last backup whose audit head verified, and investigate \
-                            who had access to the master key or the database files since then";
+use crate::store::platform::OrgStatus;
 
 /// Carries out `command` for `actor` with the services of `state`.
 ///
@@ -46,7 +42,11 @@ pub async fn execute(state: &AppState, actor: AuditActor, command: Command) -> R
             let org = find_org(state, &org).await?.id;
             super::retention::execute(state, actor, org, retention).await
         }
-        Command::AcceptHead { slug, reason } => accept_head(state, actor, &slug, &reason).await,
+        Command::AcceptHead { slug, reason } => super::heads::accept_anchored(state, actor, &slug, &reason).await,
+        Command::AcceptReplacedHead { org, head, reason } => {
+            super::heads::accept_replaced(state, actor, org.as_deref(), &head, &reason).await
+        }
+        Command::Doctor => Ok(Outcome::Doctor { checks: crate::service::doctor::run(state).await }),
     }
 }
 
@@ -142,17 +142,6 @@ async fn org_create(state: &AppState, actor: AuditActor, slug: &str, name: &str)
     Ok(Outcome::OrgCreated { id: org.id.to_string(), slug: org.slug.to_string(), name: org.name, database })
 }
 
-/// The organization with `slug`.
-async fn find_org(state: &AppState, slug: &str) -> Result<Organization, Failure> {
-    let parsed = OrgSlug::parse(slug)?;
-    state.registry().platform().org_by_slug(parsed).await.map_err(|error| match error {
-        StoreError::NotFound(_) => {
-            Failure::new(format!("no organization has the slug {slug}"), Some("`examhall org list` shows them"))
-        }
-        other => other.into(),
-    })
-}
-
 async fn org_change(
     state: &AppState,
     actor: AuditActor,
@@ -201,31 +190,4 @@ async fn user_create(state: &AppState, actor: AuditActor, user: NewUser) -> Resu
         invitation: created.invitation,
         valid_hours: state.config().auth.link_valid_hours,
     })
-}
-
-async fn accept_head(state: &AppState, actor: AuditActor, slug: &str, reason: &str) -> Result<Outcome, Failure> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Failure::new(
-            "--reason must say what the investigation found, in 1 to 500 characters",
-            Some("for example: --reason \"ticket 4711: restored from the 02:00 backup after a disk failure\""),
-        ));
-    }
-    let org = find_org(state, slug).await?;
-    let accepted = state.registry().platform().accept_head(org.id, &actor, reason, state.clock().now()).await;
-    let checkpoint = match accepted {
-        Ok(checkpoint) => checkpoint,
-        Err(StoreError::AuditNotIntact { seq, what }) => {
-            let message = format!("the audit log of {} is not intact at entry {seq}: {what}", org.slug);
-            return Err(Failure::new(message, Some(TAMPERED)));
-        }
-        Err(other) => return Err(other.into()),
-    };
-    let checkpoint = checkpoint.map(|c| AcceptedHead {
-        seq: c.seq,
-        old_head: c.old_head.to_string(),
-        new_head: c.new_head.to_string(),
-        head: c.head().to_string(),
-    });
-    Ok(Outcome::HeadAccepted { checkpoint })
 }

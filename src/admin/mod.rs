@@ -11,6 +11,7 @@
 pub mod client;
 pub mod courses;
 mod execute;
+mod heads;
 pub mod retention;
 pub mod socket;
 
@@ -18,9 +19,27 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use execute::{TAMPERED, execute};
+pub use execute::execute;
 
+use crate::domain::OrgSlug;
+use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::platform::Organization;
+
+/// What IT does about a log that fails verification.
+pub const TAMPERED: &str = "restore this database from the last backup whose audit head verified, and investigate \
+                            who had access to the master key or the database files since then";
+
+/// The organization with `slug`, or what to do when there is none.
+async fn find_org(state: &AppState, slug: &str) -> Result<Organization, Failure> {
+    let parsed = OrgSlug::parse(slug)?;
+    state.registry().platform().org_by_slug(parsed).await.map_err(|error| match error {
+        StoreError::NotFound(_) => {
+            Failure::new(format!("no organization has the slug {slug}"), Some("`examhall org list` shows them"))
+        }
+        other => other.into(),
+    })
+}
 
 /// A change the command line asks for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,6 +113,17 @@ pub enum Command {
         /// What the investigation found.
         reason: String,
     },
+    /// A head kept outside, no longer in a log, accepted as replaced.
+    AcceptReplacedHead {
+        /// The organization whose log it is; the platform's when `None`.
+        org: Option<String>,
+        /// The head, as SEQ:HEX.
+        head: String,
+        /// Why it is gone.
+        reason: String,
+    },
+    /// The checks of `examhall doctor` that need the databases.
+    Doctor,
 }
 
 /// A secret sent over the socket: never shown by `Debug`.
@@ -248,6 +278,11 @@ pub enum Outcome {
     HeadAccepted {
         /// The checkpoint written, if any.
         checkpoint: Option<AcceptedHead>,
+    },
+    /// What the doctor's checks found.
+    Doctor {
+        /// Each check.
+        checks: Vec<crate::service::doctor::Check>,
     },
 }
 

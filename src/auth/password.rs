@@ -152,11 +152,7 @@ fn matches_phc(password: &str, stored: &str, workspace: &mut Workspace) -> bool 
         out,
         &mut workspace.blocks[..],
     );
-    hashed.is_ok() && constant_time_eq(out, expected.as_bytes())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    hashed.is_ok() && bool::from(subtle::ConstantTimeEq::ct_eq(out, expected.as_bytes()))
 }
 
 /// The bundled list of common passwords of 8 characters or more, lowercased

@@ -45,10 +45,19 @@ pub enum Command {
     },
     /// After investigating a refused organization whose file was rolled back,
     /// serve the file as it is: records an audited checkpoint and anchors the new head.
+    /// With --replaced, records instead that a head kept outside (printed by
+    /// `audit head` before, e.g. by an upgrade that was then rolled back) is
+    /// no longer in the log.
     AcceptHead {
         /// The organization's slug.
-        #[arg(long, value_name = "SLUG")]
-        org: String,
+        #[arg(long, value_name = "SLUG", required_unless_present = "platform", conflicts_with = "platform")]
+        org: Option<String>,
+        /// The platform's own log (with --replaced).
+        #[arg(long, requires = "replaced")]
+        platform: bool,
+        /// A head printed earlier that the log no longer holds.
+        #[arg(long, value_name = "SEQ:HEX")]
+        replaced: Option<AuditHead>,
         /// What the investigation found, for both audit logs (e.g. a ticket number).
         #[arg(long, value_name = "TEXT")]
         reason: String,
@@ -85,9 +94,19 @@ pub async fn run(config: &Config, command: &Command) -> Result<(), CliError> {
                 result
             }
         },
-        Command::AcceptHead { org, reason } => {
+        Command::AcceptHead { org, platform: _, replaced, reason } => {
             platform.close().await;
-            return accept_head(config, org, reason).await;
+            let command = match (org, replaced) {
+                (Some(slug), None) => admin::Command::AcceptHead { slug: slug.clone(), reason: reason.clone() },
+                (org, Some(head)) => admin::Command::AcceptReplacedHead {
+                    org: org.clone(),
+                    head: head.to_string(),
+                    reason: reason.clone(),
+                },
+                (None, None) => return Err(CliError::new("--platform needs --replaced SEQ:HEX")),
+            };
+            let name = org.clone().unwrap_or_else(|| "the platform".to_owned());
+            return accept_head(config, &name, command).await;
         }
     };
     platform.close().await;
@@ -227,23 +246,26 @@ fn print_head(
     Ok(())
 }
 
-async fn accept_head(config: &Config, slug: &str, reason: &str) -> Result<(), CliError> {
-    let command = admin::Command::AcceptHead { slug: slug.to_owned(), reason: reason.to_owned() };
+async fn accept_head(config: &Config, name: &str, command: admin::Command) -> Result<(), CliError> {
+    let replaced = matches!(command, admin::Command::AcceptReplacedHead { .. });
     let checkpoint = match client::submit(config, command).await? {
         Outcome::HeadAccepted { checkpoint } => checkpoint,
         other => return Err(super::unexpected(&other)),
     };
-    let name = slug;
     let Some(checkpoint) = checkpoint else {
-        println!("nothing to accept: the audit log of {name} holds the head platform.db anchored for it");
+        let which = if replaced { "that head" } else { "the head platform.db anchored for it" };
+        println!("nothing to accept: the audit log of {name} holds {which}");
         return Ok(());
     };
     println!("accepted the audit head of {name}");
+    let what = if replaced { "given" } else { "anchored" };
     println!(
-        "  checkpoint entry {} records the anchored head {} (no longer in the log) and the head it follows, {}",
+        "  checkpoint entry {} records the {what} head {} (no longer in the log) and the head it follows, {}",
         checkpoint.seq, checkpoint.old_head, checkpoint.new_head
     );
-    println!("  platform.db now anchors {name} at {}", checkpoint.head);
-    println!("  a running server serves {name} again from its next request");
+    if !replaced {
+        println!("  platform.db now anchors {name} at {}", checkpoint.head);
+        println!("  a running server serves {name} again from its next request");
+    }
     Ok(())
 }

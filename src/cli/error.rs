@@ -23,6 +23,24 @@ impl CliError {
         Self { message: message.into(), hint: None, exit_code: 1 }
     }
 
+    /// Exits with `code` and prints nothing: the command printed its own report.
+    #[must_use]
+    pub fn quiet(code: u8) -> Self {
+        Self { message: String::new(), hint: None, exit_code: code }
+    }
+
+    /// What was wrong.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to do, or a pointer to the config reference when nothing more is known.
+    #[must_use]
+    pub fn hint_text(&self) -> String {
+        self.hint.clone().unwrap_or_else(|| "`examhall config example` prints every key with its default".to_owned())
+    }
+
     /// Exits with `code` instead of 1, for commands that document their exit codes.
     #[must_use]
     pub fn exit_code(mut self, code: u8) -> Self {
@@ -40,6 +58,9 @@ impl CliError {
     /// Prints the error to standard error; the exit code (1 unless set).
     #[must_use]
     pub fn report(&self) -> ExitCode {
+        if self.message.is_empty() {
+            return ExitCode::from(self.exit_code);
+        }
         eprintln!("error: {}", self.message);
         if let Some(hint) = &self.hint {
             eprintln!("hint: {hint}");

@@ -9,6 +9,7 @@ mod backup;
 mod config_cmd;
 mod course;
 mod demo;
+mod doctor;
 mod error;
 pub mod init;
 mod keys;
@@ -89,6 +90,9 @@ enum Command {
     /// Check that this appliance signed a student's receipt.
     #[command(subcommand)]
     Receipt(receipt::Command),
+    /// Is this appliance ready for an exam? Checks config, keys, databases,
+    /// audit logs, certificate, disk, clock and backups; exit 0, 1 or 2 for pass, warn or fail.
+    Doctor(doctor::Args),
     /// Show the documented configuration.
     #[command(subcommand)]
     Config(config_cmd::Command),
@@ -97,6 +101,17 @@ enum Command {
 }
 
 impl Cli {
+    /// The config file read, for messages.
+    fn config_file_name(&self) -> String {
+        match &self.config {
+            Some(file) => file.display().to_string(),
+            None if std::path::Path::new(crate::config::DEFAULT_FILE).exists() => {
+                crate::config::DEFAULT_FILE.to_owned()
+            }
+            None => "the built-in defaults and the environment".to_owned(),
+        }
+    }
+
     /// The configuration: file and environment, then `--data-dir`.
     fn load_config(&self) -> Result<Config, CliError> {
         let mut config = Config::load(self.config.as_deref())?;
@@ -160,6 +175,7 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Init(args) => init::run(&cli.load_config()?, args).await,
+        Command::Doctor(args) => doctor::run(cli.load_config(), &cli.config_file_name(), args).await,
         Command::SetupLink => setup_link::run(&cli.load_config()?).await,
         Command::User(command) => user::run(&cli.load_config()?, command).await,
         Command::Course(command) => course::run(&cli.load_config()?, command).await,

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod connections;
 mod layers;
+pub mod prometheus;
 pub mod redirect;
 pub mod routes;
 mod security_headers;

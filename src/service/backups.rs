@@ -249,7 +249,11 @@ pub async fn run_due_every(state: AppState, every: std::time::Duration) {
             if paused.get(&org).is_some_and(|(until, _)| now < *until) {
                 continue;
             }
-            match run_due(&state, org, &db).await {
+            let result = run_due(&state, org, &db).await;
+            if !matches!(result, Ok(0) | Err(StoreError::Closed)) {
+                crate::telemetry::job_done("backup", &result);
+            }
+            match result {
                 Ok(count) => {
                     paused.remove(&org);
                     if count > 0 {

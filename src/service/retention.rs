@@ -587,7 +587,11 @@ pub async fn run_daily_every(state: AppState, every: std::time::Duration) {
                 continue;
             }
             let system = Actor::audited(audit::Actor::system());
-            match run_for(&state, &system, org).await {
+            let result = run_for(&state, &system, org).await;
+            if !matches!(result, Err(StoreError::Closed)) {
+                crate::telemetry::job_done("retention", &result);
+            }
+            match result {
                 Ok(()) => {
                     done_on.insert(org, now.date());
                     failed_at.remove(&org);

@@ -143,7 +143,15 @@ pub async fn run_daily(state: AppState) {
     let mut ticker = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
     loop {
         ticker.tick().await;
-        match check_audit_logs(&state).await {
+        let result = check_audit_logs(&state).await;
+        if !matches!(result, Err(StoreError::Closed)) {
+            // A log found not intact is a failed check, as the status page says.
+            crate::telemetry::job_done(
+                "audit_check",
+                &result.as_ref().map_err(|_| ()).and_then(|broken| if *broken == 0 { Ok(()) } else { Err(()) }),
+            );
+        }
+        match result {
             Ok(_) => {}
             Err(StoreError::Closed) => return,
             Err(error) => tracing::error!(%error, "the daily audit check failed; it runs again tomorrow"),

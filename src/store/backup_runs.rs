@@ -234,6 +234,19 @@ pub fn latest(conn: &Connection, exam: Option<ExamId>) -> Result<Latest, StoreEr
     Ok(Latest { ok, failed })
 }
 
+/// When the newest good bundle still kept (of the whole organization or of
+/// any of its exams) was made; `None` before the first.
+///
+/// # Errors
+/// Storage errors.
+pub fn last_good(conn: &Connection) -> Result<Option<Timestamp>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT max(started_at) FROM backup_runs WHERE outcome = 'ok' AND deleted_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// A bundle that expired: its run's id and its file.
 #[derive(Debug, Clone)]
 pub struct Expired {

@@ -70,6 +70,12 @@ impl Database {
         }
     }
 
+    /// How many writes wait for the writer now.
+    #[must_use]
+    pub fn queued(&self) -> usize {
+        self.writer.queued()
+    }
+
     /// The database file.
     #[must_use]
     pub fn path(&self) -> &Path {

@@ -70,7 +70,10 @@ impl Writer {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
         let thread = std::thread::Builder::new()
             .name(format!("writer-{name}"))
-            .spawn(move || run(&conn, receiver, batch_limit.max(1), after_commit))
+            .spawn({
+                let name = name.to_owned();
+                move || run(&conn, &name, receiver, batch_limit.max(1), after_commit)
+            })
             .expect("the operating system refused to start the writer thread");
         Self { sender, thread: Arc::new(Mutex::new(Some(thread))) }
     }
@@ -126,6 +129,12 @@ impl Writer {
         answered.await.map_err(|_| StoreError::Closed)?
     }
 
+    /// How many jobs wait in the queue now.
+    #[must_use]
+    pub fn queued(&self) -> usize {
+        self.sender.max_capacity() - self.sender.capacity()
+    }
+
     /// Finishes every job queued before this call, stops the thread and waits
     /// for it. Later writes fail with [`StoreError::Closed`].
     pub async fn close(&self) {
@@ -139,6 +148,7 @@ impl Writer {
 
 fn run(
     conn: &Connection,
+    name: &str,
     mut receiver: mpsc::Receiver<Message>,
     batch_limit: usize,
     mut after_commit: Option<AfterCommit>,
@@ -170,7 +180,15 @@ fn run(
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
+        let size = batch.len();
         let committed = commit_group(conn, batch.drain(..));
+        // Looked up per commit, not once: the recorder may be installed
+        // after the database opened (a no-op without one).
+        ::metrics::histogram!("examhall_db_commit_duration_seconds", "database" => name.to_owned())
+            .record(started.elapsed());
+        #[allow(clippy::cast_precision_loss)]
+        ::metrics::histogram!("examhall_db_commit_batch_size", "database" => name.to_owned()).record(size as f64);
         if let Some(hook) = after_commit.as_mut().filter(|_| committed) {
             hook(conn);
         }

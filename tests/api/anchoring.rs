@@ -266,3 +266,57 @@ async fn a_lost_wal_of_a_killed_server_is_caught_at_the_next_start() {
     assert!(stdout.contains("audit log of physics: 0 entries") && stdout.contains("lost -wal"), "{stdout}");
     server.terminate();
 }
+
+/// What an installer whose upgrade failed does after putting the data
+/// directory's snapshot back: the heads the failed run left (printed by
+/// `audit head` before the rollback) are accepted as replaced, so they
+/// are found in each log's history; a head the log holds needs nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heads_of_a_rolled_back_run_are_accepted_as_replaced_in_an_organization_and_the_platform() {
+    let app = spawn_app().await;
+    let (physics, _) = two_orgs(&app).await;
+    audited(&app, physics, 2).await;
+    let data = app.data_dir.path().to_str().unwrap().to_owned();
+    let (ok, current, _) = run_beside(&["audit", "head", "--org", "physics", "--data-dir", &data]).await;
+    assert!(ok);
+    let reason = "upgrade to 9.9.9 failed; data directory restored from the snapshot of 02:00";
+    let held = run_beside(&[
+        "audit",
+        "accept-head",
+        "--org",
+        "physics",
+        "--replaced",
+        current.trim(),
+        "--reason",
+        reason,
+        "--data-dir",
+        &data,
+    ])
+    .await;
+    assert!(held.0 && held.1.starts_with("nothing to accept"), "{held:?}");
+
+    let gone = format!("{}:{}", 999, "ab".repeat(32));
+    for log in [["--org", "physics"], ["--platform", ""]] {
+        let log: Vec<&str> = log.into_iter().filter(|a| !a.is_empty()).collect();
+        let mut args = vec!["audit", "accept-head"];
+        args.extend(&log);
+        args.extend(["--replaced", &gone, "--reason", reason, "--data-dir", &data]);
+        let (ok, stdout, stderr) = run_beside(&args).await;
+        assert!(ok, "{log:?}: {stdout}{stderr}");
+        assert!(stdout.contains(&format!("records the given head {gone}")), "{stdout}");
+        let mut verify = vec!["audit", "verify"];
+        verify.extend(&log);
+        verify.extend(["--expect-head", &gone, "--data-dir", &data]);
+        let (ok, stdout, stderr) = run_beside(&verify).await;
+        assert!(ok, "{log:?}: {stdout}{stderr}");
+        assert!(stdout.contains(&format!("the expected head {gone} was replaced by the checkpoint")), "{stdout}");
+    }
+    let query = AuditQuery { action_prefix: Some("org.accept_head".into()), ..AuditQuery::default() };
+    let platform = app.state.registry().platform().db().read(move |conn| audit::list(conn, &query)).await.unwrap();
+    assert_eq!(platform[0].event.target.as_deref(), Some(physics.to_string().as_str()));
+
+    let (ok, _, stderr) =
+        run_beside(&["audit", "accept-head", "--platform", "--reason", reason, "--data-dir", &data]).await;
+    assert!(!ok && stderr.contains("--replaced"), "{stderr}");
+    app.stop().await;
+}

@@ -68,9 +68,8 @@ pub async fn with_an_attempt(recipient: &str, code: &str) -> (TestApp, crate::pe
 /// Runs the examhall binary with `args` beside the test's server: its exit code, and everything it printed.
 pub async fn cli(args: Vec<String>) -> (Option<i32>, String) {
     tokio::task::spawn_blocking(move || {
-        let output = crate::helpers::examhall().args(&args).output().unwrap();
-        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-        (output.status.code(), text)
+        let (code, stdout, stderr) = crate::helpers::run_code(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        (code, stdout + &stderr)
     })
     .await
     .unwrap()

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub redirect_address: Option<SocketAddr>,
     /// The plain-HTTP loopback listener, when the config asks for one.
     pub loopback_address: Option<SocketAddr>,
+    /// The loopback listener of `/metrics`, when the config asks for one.
+    pub metrics_address: Option<SocketAddr>,
     pub data_dir: TempDir,
     pub state: AppState,
     pub client: reqwest::Client,
@@ -83,6 +85,7 @@ async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::Shared
     let address = listeners.https.local_addr().unwrap();
     let redirect_address = listeners.redirect.as_ref().map(|l| l.local_addr().unwrap());
     let loopback_address = listeners.loopback_http.as_ref().map(|l| l.local_addr().unwrap());
+    let metrics_address = listeners.metrics.as_ref().map(|l| l.local_addr().unwrap());
     let state = AppState::open(config, master, clock).unwrap();
     // As `examhall serve` does: a data directory without a signing key gets one.
     state.registry().platform().signing_key(state.clock().now()).await.unwrap();
@@ -98,6 +101,7 @@ async fn start(config: Config, data_dir: TempDir, clock: examhall::clock::Shared
         address,
         redirect_address,
         loopback_address,
+        metrics_address,
         data_dir,
         state,
         client,
@@ -210,6 +214,12 @@ pub const CLI_TIMEOUT: Duration = Duration::from_secs(120);
 /// Runs the binary to completion; (success, stdout, stderr). Killed, and
 /// the test failed, after [`CLI_TIMEOUT`]: no test hangs on it.
 pub fn run(args: &[&str]) -> (bool, String, String) {
+    let (code, stdout, stderr) = run_code(args);
+    (code == Some(0), stdout, stderr)
+}
+
+/// [`run`], with the exit code (`None` when a signal ended it).
+pub fn run_code(args: &[&str]) -> (Option<i32>, String, String) {
     let mut child = examhall().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // Drained as the child writes, so a full pipe never stalls it.
     let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
@@ -232,7 +242,7 @@ pub fn run(args: &[&str]) -> (bool, String, String) {
         panic!("examhall {args:?} took longer than {CLI_TIMEOUT:?} and was killed");
     };
     let status = status.unwrap();
-    (status.success(), stdout.join().unwrap(), stderr.join().unwrap())
+    (status.code(), stdout.join().unwrap(), stderr.join().unwrap())
 }
 
 /// [`run`] off the test's own thread, for a test whose server (in this

@@ -111,6 +111,16 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     assert.match(await page.getByTestId('output').innerText(), /after the restart/);
   });
 
+  await step('Stop also ends a program that catches the interrupt and goes on', async () => {
+    await replaceCode(page, 'try:\n    print("looping", flush=True)\n    while True:\n        pass\nexcept KeyboardInterrupt:\n    print("caught", flush=True)\n    while True:\n        pass\n');
+    await page.getByTestId('run').click();
+    await page.getByTestId('output').filter({ hasText: 'looping' }).waitFor();
+    await page.getByTestId('stop').click();
+    await page.getByTestId('output').filter({ hasText: 'caught' }).waitFor();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('run-status').innerText(), 'Stopped.');
+  });
+
   await step('Stop also works while Python is still starting, and the stopped program never runs', async () => {
     // After a reload the worker starts Python afresh; holding back its
     // snapshot keeps it starting while Run and Stop are pressed.

@@ -69,7 +69,12 @@ export type FromWorker =
   | { type: 'stderr'; id: number; line: string }
   | { type: 'done'; id: number; status: RunStatus; ms: number }
   /** The program waits in input(): the page answers with a `stdin` message. */
-  | { type: 'stdin'; id: number };
+  | { type: 'stdin'; id: number }
+  /**
+   * From the host itself: Python has not looked at the interrupt it was
+   * sent a while ago (a long call into C), so only a new sandbox stops it.
+   */
+  | { type: 'interrupt-unseen' };
 
 const STATUSES: readonly string[] = ['ok', 'error', 'interrupted'] satisfies RunStatus[];
 
@@ -102,6 +107,8 @@ export function readFromSandbox(data: unknown): FromWorker | null {
       return { type: 'done', id, status: m.status as RunStatus, ms: m.ms };
     case 'stdin':
       return id !== null ? { type: 'stdin', id } : null;
+    case 'interrupt-unseen':
+      return { type: 'interrupt-unseen' };
     default:
       return null;
   }
@@ -120,5 +127,13 @@ export const STDIN_EOF = 3;
 export const STDIN_HEADER = 8;
 /** The most text one answer carries (a longer line is cut). */
 export const STDIN_CAPACITY = 64 * 1024;
-/** SIGINT: Pyodide raises KeyboardInterrupt when it reads this from the interrupt buffer. */
+/** SIGINT: Pyodide raises KeyboardInterrupt when it reads this from the interrupt buffer (and sets it back to 0). */
 export const SIGINT = 2;
+/**
+ * How long Python may leave an interrupt unread before the host reports it
+ * unseen. Python reads the buffer every few bytecodes, so only a long call
+ * into C (e.g. `sum(range(10**12))`) leaves it unread this long; the
+ * interrupt then costs a new sandbox. Measured from when the flag is set,
+ * in the sandbox, so a busy page or a slow message never counts against it.
+ */
+export const INTERRUPT_UNSEEN_MS = 800;

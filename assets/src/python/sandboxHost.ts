@@ -12,6 +12,8 @@
  * messages.
  */
 import {
+  type FromWorker,
+  INTERRUPT_UNSEEN_MS,
   SANDBOX_CONNECT,
   SANDBOX_HELLO,
   SIGINT,
@@ -53,6 +55,7 @@ function host(port: MessagePort, files: MessagePort): void {
   const interrupt = crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
   const stdin = crossOriginIsolated ? new SharedArrayBuffer(STDIN_HEADER + STDIN_CAPACITY) : null;
   let waitingInput: number | null = null;
+  let unseen: ReturnType<typeof setTimeout> | undefined;
 
   worker.onmessage = (event: MessageEvent<unknown>) => {
     const data = event.data as { type?: unknown; id?: unknown } | null;
@@ -72,12 +75,19 @@ function host(port: MessagePort, files: MessagePort): void {
         toWorker({ type: 'boot', indexURL: message.indexURL, interruptBuffer: interrupt?.buffer ?? null, stdinBuffer: stdin, files }, [files]);
         break;
       case 'run':
+        clearTimeout(unseen);
         if (interrupt !== null) interrupt[0] = 0;
         waitingInput = null;
         toWorker(message);
         break;
       case 'interrupt':
-        if (interrupt !== null) interrupt[0] = SIGINT;
+        if (interrupt === null) break;
+        interrupt[0] = SIGINT;
+        // Python sets the flag back to 0 when it reads it: still set, it was never seen.
+        clearTimeout(unseen);
+        unseen = setTimeout(() => {
+          if (interrupt[0] !== 0) port.postMessage({ type: 'interrupt-unseen' } satisfies FromWorker);
+        }, INTERRUPT_UNSEEN_MS);
         break;
       case 'stdin':
         if (stdin !== null && message.id === waitingInput) {
