@@ -85,6 +85,29 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     assert.ok(Number.isInteger(item.data.ms) && item.data.ms >= 0, 'how long it ran, as the browser measured it');
   });
 
+  await step('an error thrown later by a callback of the program leaves Python and what it defined in place', async () => {
+    // The second call of a once-callable throws in the worker, after the run,
+    // as a hostile or careless program's event listener may.
+    await replaceCode(page, [
+      'import builtins, js',
+      'from pyodide.ffi import create_once_callable',
+      'builtins.kept = 41',
+      'once = create_once_callable(lambda *args: None)',
+      'js.setTimeout(once, 0)',
+      'js.setTimeout(once, 0)',
+      'print("scheduled")',
+      '',
+    ].join('\n'));
+    await page.getByTestId('run').click();
+    await page.getByTestId('output').filter({ hasText: 'scheduled' }).waitFor();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    // Both timers fired as soon as the run ended, long before the next run arrives.
+    await replaceCode(page, 'import builtins\nprint("kept", builtins.kept + 1)\n');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-phase="ran"]').waitFor({ timeout: PYTHON_TIMEOUT_MS });
+    assert.match(await page.getByTestId('output').innerText(), /kept 42/);
+  });
+
   await step('Stop ends a runaway loop', async () => {
     // The program says when it enters the loop: Stop must end a loop that
     // runs, not a run still on its way to Python.

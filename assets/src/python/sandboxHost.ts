@@ -57,15 +57,31 @@ function host(port: MessagePort, files: MessagePort): void {
   let waitingInput: number | null = null;
   let unseen: ReturnType<typeof setTimeout> | undefined;
 
+  /** Whether Python has started: an error before is a failed start, one after is the program's. */
+  let ready = false;
+  /** The run in progress, whose output an error of the program's goes to. */
+  let running: number | null = null;
+
   worker.onmessage = (event: MessageEvent<unknown>) => {
     const data = event.data as { type?: unknown; id?: unknown } | null;
     if (data?.type === 'stdin' && typeof data.id === 'number') waitingInput = data.id;
+    if (data?.type === 'ready') ready = true;
+    if (data?.type === 'done' && data.id === running) running = null;
     // The page checks every message (protocol.ts readFromSandbox): relaying is all the host does.
     port.postMessage(data);
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    port.postMessage({ type: 'boot-failed', message: event.message || 'The Python worker could not be loaded' });
+    if (!ready) {
+      port.postMessage({ type: 'boot-failed', message: event.message || 'The Python worker could not be loaded' } satisfies FromWorker);
+      return;
+    }
+    // Thrown by the program's own callbacks (a timer, an event it listens
+    // to) while Python waits between runs or runs: Python itself is fine,
+    // and so is what the program defined. The run in progress shows it.
+    if (running !== null) {
+      port.postMessage({ type: 'stderr', id: running, line: `Error in a callback: ${event.message}` } satisfies FromWorker);
+    }
   };
   port.onmessage = (event: MessageEvent<ToSandbox>) => {
     const message = event.data;
@@ -78,6 +94,7 @@ function host(port: MessagePort, files: MessagePort): void {
         clearTimeout(unseen);
         if (interrupt !== null) interrupt[0] = 0;
         waitingInput = null;
+        running = message.id;
         toWorker(message);
         break;
       case 'interrupt':
