@@ -48,6 +48,8 @@ struct Inner {
     announced: Bus,
     announcement_streams: StreamSlots<UserId>,
     summaries: Summaries,
+    /// Held while the doctor's checks run: one run at a time.
+    doctor_turn: Arc<tokio::sync::Mutex<()>>,
     /// The appliance's signing key, read once from `platform.db`.
     signing: tokio::sync::OnceCell<Arc<crate::signing::SigningKey>>,
 }
@@ -107,6 +109,7 @@ impl AppState {
             announced: Bus::default(),
             announcement_streams: StreamSlots::new(MAX_ANNOUNCEMENT_STREAMS, MAX_ANNOUNCEMENT_STREAMS_PER_PERSON),
             summaries: Summaries::default(),
+            doctor_turn: Arc::new(tokio::sync::Mutex::new(())),
             signing: tokio::sync::OnceCell::new(),
         };
         Ok(Self { inner: Arc::new(inner) })
@@ -132,6 +135,12 @@ impl AppState {
     #[must_use]
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Held while the doctor's checks run ([`crate::service::doctor`]).
+    #[must_use]
+    pub fn doctor_turn(&self) -> &Arc<tokio::sync::Mutex<()>> {
+        &self.inner.doctor_turn
     }
 
     /// The open databases.

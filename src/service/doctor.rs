@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::domain::Timestamp;
 use crate::state::AppState;
 use crate::store::platform::OrgStatus;
-use crate::store::{Database, audit, audit_checks, backup_runs};
+use crate::store::{Database, StoreError, audit, audit_checks, backup_runs, doctor_reports};
 
 /// How a check came out; the worst decides `doctor`'s exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -69,6 +69,52 @@ const CLOCK_SLACK_MINUTES: i64 = 5;
 
 const TAMPERED: &str = "stop and investigate before serving another exam: examhall audit verify names the entry; \
                         docs/operations.md (\"The audit log does not verify\") says what to do";
+
+/// The last report the server made itself, for the status page.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// When the checks ran.
+    pub ran_at: Timestamp,
+    /// What they found.
+    pub checks: Vec<Check>,
+}
+
+/// Every check, the files' and the databases', as the server's own user
+/// sees them; the report is kept in `platform.db` for the status page.
+///
+/// # Errors
+/// Storage errors recording the report.
+pub async fn run_and_record(state: &AppState) -> Result<Report, StoreError> {
+    let now = state.clock().now();
+    let mut checks = super::doctor_files::run(state.config(), now);
+    checks.extend(run(state).await);
+    let json = serde_json::to_string(&checks).map_err(|e| StoreError::WrongState(e.to_string()))?;
+    state.registry().platform().db().write(move |conn| doctor_reports::record(conn, now, &json)).await?;
+    Ok(Report { ran_at: Timestamp::from_time(now), checks })
+}
+
+/// Runs every check now, unless a run is under way (then `None`): a
+/// platform admin's "Run the checks now".
+///
+/// # Errors
+/// Storage errors recording the report.
+pub async fn run_now(state: &AppState) -> Result<Option<Report>, StoreError> {
+    let Ok(_turn) = state.doctor_turn().try_lock() else { return Ok(None) };
+    run_and_record(state).await.map(Some)
+}
+
+/// The last report the server recorded, if any.
+///
+/// # Errors
+/// Storage errors.
+pub async fn latest(state: &AppState) -> Result<Option<Report>, StoreError> {
+    let stored = state.registry().platform().db().read(doctor_reports::latest).await?;
+    Ok(stored.map(|stored| Report {
+        ran_at: stored.ran_at,
+        // Written by this module: a report it cannot read is shown as none.
+        checks: serde_json::from_str(&stored.checks).unwrap_or_default(),
+    }))
+}
 
 /// Runs the checks that need the databases.
 pub async fn run(state: &AppState) -> Vec<Check> {

@@ -141,6 +141,7 @@ pub async fn check_audit_logs(state: &AppState) -> Result<usize, StoreError> {
 pub async fn run_daily(state: AppState) {
     tokio::time::sleep(Duration::from_secs(60)).await;
     let mut ticker = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+    let mut first = true;
     loop {
         ticker.tick().await;
         let result = check_audit_logs(&state).await;
@@ -156,5 +157,27 @@ pub async fn run_daily(state: AppState) {
             Err(StoreError::Closed) => return,
             Err(error) => tracing::error!(%error, "the daily audit check failed; it runs again tomorrow"),
         }
+        // And, from the day after the start on (not in the minute after a
+        // restart, perhaps during an exam: it reads every page of every
+        // database), the doctor's checks, whose report the status page shows.
+        if !first {
+            doctor_checks(&state).await;
+        }
+        first = false;
+    }
+}
+
+/// The doctor's checks, after any run a platform admin started.
+async fn doctor_checks(state: &AppState) {
+    let _turn = state.doctor_turn().lock().await;
+    match super::doctor::run_and_record(state).await {
+        Ok(report) => {
+            let failed = report.checks.iter().filter(|c| c.status == super::doctor::Status::Fail).count();
+            if failed > 0 {
+                tracing::error!(failed, "the daily doctor's checks found failures; run examhall doctor");
+            }
+        }
+        Err(StoreError::Closed) => {}
+        Err(error) => tracing::error!(%error, "the daily doctor's checks could not be recorded"),
     }
 }

@@ -26,6 +26,7 @@ pub mod connection;
 pub mod courses;
 pub mod data_dir;
 mod database;
+pub mod doctor_reports;
 pub mod erasure;
 mod error;
 pub mod exam_policies;

@@ -140,6 +140,7 @@ pub fn cases(w: &World, ids: &Ids) -> Vec<Case> {
     vec![
         case(Method::GET, "/api/v1/platform/orgs".into(), Body::None, Access::Platform, false, (Who::Platform, 200)),
         case(Method::GET, "/api/v1/platform/status".into(), Body::None, Access::Platform, false, (Who::Platform, 200)),
+        case(Method::POST, "/api/v1/platform/doctor".into(), Body::None, Access::Platform, false, (Who::Platform, 200)),
         case(
             Method::POST,
             "/api/v1/platform/orgs".into(),

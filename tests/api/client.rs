@@ -144,6 +144,10 @@ impl Api<'_> {
     }
 
     /// `GET /api/v1/links/{token}`: what a one-time link is for, while it works.
+    pub async fn run_doctor(self) -> Response {
+        self.raw(Method::POST, "/api/v1/platform/doctor", None).await
+    }
+
     pub async fn describe_link(self, token: &str) -> Response {
         self.get(&format!("/api/v1/links/{token}")).await
     }

@@ -108,3 +108,39 @@ async fn the_status_says_the_version_the_certificate_the_sizes_and_each_audit_lo
     assert!(audit["problem"].as_str().unwrap().contains("entry 1"), "{audit}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_doctors_checks_run_on_request_and_the_status_shows_their_report() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let before = app.json_of(&w.platform, "/api/v1/platform/status").await;
+    assert_eq!(before["doctor"], Value::Null, "not run yet: {before}");
+
+    let response = app.as_(&w.platform).run_doctor().await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    let status_of = |report: &Value, name: &str| {
+        let checks = report["checks"].as_array().unwrap();
+        checks.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name}: {report}"))["status"].clone()
+    };
+    for name in
+        ["data directory", "master key", "database platform", "database physics", "audit log chemistry", "clock"]
+    {
+        assert_eq!(status_of(&report, name), "pass", "{name}: {report:#}");
+    }
+    // The test server's certificate is its own: a warning, in words, with what to do.
+    assert_eq!(status_of(&report, "TLS authority"), "warn");
+    // The worst check decides (here the test's clock, months before the
+    // certificate was made, even makes it fail).
+    let worst = ["fail", "warn", "pass"]
+        .into_iter()
+        .find(|s| report["checks"].as_array().unwrap().iter().any(|c| c["status"] == *s));
+    assert_eq!(report["status"].as_str(), worst, "{report:#}");
+
+    let after = app.json_of(&w.platform, "/api/v1/platform/status").await;
+    assert_eq!(after["doctor"]["checks"], report["checks"], "the status shows the report just made");
+    // Only the platform's administrators may run it.
+    let refused = app.as_(&w.admin).run_doctor().await;
+    assert!([401, 403, 404].contains(&refused.status().as_u16()), "{}", refused.status());
+    app.stop().await;
+}

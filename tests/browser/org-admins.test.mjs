@@ -61,6 +61,20 @@ test('a platform administrator issues a new link for an administrator who lost t
     assert.match(await physics.innerText(), /physics/);
   });
 
+  await step('the checks run from the keyboard, and each result is said in words with what to do', async () => {
+    const doctor = platform.getByTestId('doctor');
+    assert.match(await doctor.getByTestId('doctor-summary').innerText(), /has not run its checks yet/);
+    await doctor.getByTestId('doctor-run').focus();
+    await platform.keyboard.press('Enter');
+    await doctor.getByTestId('doctor-checks').waitFor();
+    assert.match(await doctor.getByTestId('doctor-summary').innerText(), /^Last run .*: \d+ passed, (1 warning|\d+ warnings), 0 failures\.$/);
+    const warned = doctor.locator('[data-testid="doctor-check"][data-status="warn"]').filter({ hasText: 'TLS authority' });
+    assert.match(await warned.innerText(), /TLS authority\s+WARN\s+the certificate is self-signed.*What to do: /s);
+    const passed = doctor.locator('[data-testid="doctor-check"][data-status="pass"]');
+    assert.ok((await passed.count()) > 5, 'the databases, audit logs, key and disk pass');
+    assert.match(await passed.filter({ hasText: 'database platform' }).innerText(), /PASS/);
+  });
+
   await step('the create form says every mistake at once, each on its field, in its own words', async () => {
     const described = async (testId) => {
       const input = platform.getByTestId(testId);

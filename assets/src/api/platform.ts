@@ -35,7 +35,29 @@ export interface PlatformStatus {
   platform_bytes: number;
   platform_audit: AuditCheck | null;
   orgs: { id: string; slug: string; active: boolean; bytes: number; audit: AuditCheck | null }[];
+  /** The doctor's checks the server last ran itself (daily, or when asked); null before the first. */
+  doctor: DoctorReport | null;
 }
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** One of the doctor's checks: what was checked, how it came out, what was found and what to do. */
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix: string | null;
+}
+
+export interface DoctorReport {
+  ran_at: string;
+  /** The worst of the checks. */
+  status: CheckStatus;
+  checks: DoctorCheck[];
+}
+
+/** Runs the doctor's checks now, as the server's own user; 409 while a run is under way. */
+export const runDoctor = (): Promise<DoctorReport> => api('/platform/doctor', { method: 'POST' });
 
 export const platformStatus = (): Promise<PlatformStatus> => api('/platform/status');
 

@@ -321,6 +321,22 @@ export const en: Messages = {
       kib: (k) => `${n(k)} KB`,
       mib: (m) => `${m} MB`,
     },
+    doctor: {
+      heading: 'Checks',
+      never: 'The server has not run its checks yet: it does once a day, or now with the button.',
+      running: 'Running the checks: every database is read through, which may take a while…',
+      summary: (when, pass, warn, fail) =>
+        `Last run ${when}: ${n(pass)} passed, ${warn === 1 ? '1 warning' : `${n(warn)} warnings`}, ${fail === 1 ? '1 failure' : `${n(fail)} failures`}.`,
+      run: 'Run the checks now',
+      caption: 'Each check, as examhall doctor makes it',
+      check: 'Check',
+      result: 'Result',
+      found: 'What was found',
+      pass: 'PASS',
+      warn: 'WARN',
+      fail: 'FAIL',
+      fix: (what) => `What to do: ${what}`,
+    },
     admins: {
       toggle: 'Administrators',
       heading: (org) => `Administrators of ${org}`,

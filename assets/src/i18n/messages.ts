@@ -241,6 +241,22 @@ export interface Messages {
       kib: (kilobytes: number) => string;
       mib: (megabytes: number) => string;
     };
+    doctor: {
+      heading: string;
+      never: string;
+      running: string;
+      /** When the checks last ran, and how many passed, warned and failed. */
+      summary: (when: string, pass: number, warn: number, fail: number) => string;
+      run: string;
+      caption: string;
+      check: string;
+      result: string;
+      found: string;
+      pass: string;
+      warn: string;
+      fail: string;
+      fix: (what: string) => string;
+    };
     admins: {
       toggle: string;
       heading: (org: string) => string;

@@ -99,6 +99,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
         200,
         "Version, the certificate's expiry, database sizes and the last daily check of each audit log.",
     ),
+    (
+        "post",
+        "/api/v1/platform/doctor",
+        Who::PlatformAdmin,
+        200,
+        "Runs the doctor's checks now (databases, audit logs, certificate, disk, clock, backups) and returns the report.",
+    ),
     ("post", "/api/v1/platform/orgs", Who::PlatformAdmin, 201, "Creates an organization."),
     (
         "patch",

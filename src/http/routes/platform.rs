@@ -203,6 +203,22 @@ struct OrgStateView {
     audit: Option<AuditCheckView>,
 }
 
+/// The report of the doctor's checks the server last ran itself.
+#[derive(Serialize)]
+struct DoctorView {
+    ran_at: crate::domain::Timestamp,
+    /// The worst of the checks: `pass`, `warn` or `fail`.
+    status: crate::service::doctor::Status,
+    checks: Vec<crate::service::doctor::Check>,
+}
+
+impl From<crate::service::doctor::Report> for DoctorView {
+    fn from(report: crate::service::doctor::Report) -> Self {
+        let status = report.checks.iter().map(|c| c.status).max().unwrap_or(crate::service::doctor::Status::Pass);
+        Self { ran_at: report.ran_at, status, checks: report.checks }
+    }
+}
+
 /// `GET /api/v1/platform/status`.
 #[derive(Serialize)]
 struct StatusView {
@@ -213,6 +229,8 @@ struct StatusView {
     platform_bytes: u64,
     platform_audit: Option<AuditCheckView>,
     orgs: Vec<OrgStateView>,
+    /// `null` until the server has run the doctor's checks (daily, or on request).
+    doctor: Option<DoctorView>,
 }
 
 /// `GET /api/v1/platform/status`: version, certificate, database sizes and
@@ -222,6 +240,7 @@ async fn status(
     PlatformAdmin(_admin): PlatformAdmin,
 ) -> Result<Json<StatusView>, AppError> {
     let status = crate::service::status::status(&state).await?;
+    let doctor = crate::service::doctor::latest(&state).await?.map(DoctorView::from);
     let (certificate, certificate_error) = match status.certificate {
         Ok(c) => {
             (Some(CertificateView { fingerprint: c.fingerprint, not_after: c.not_after, days_left: c.days_left }), None)
@@ -245,7 +264,21 @@ async fn status(
                 audit: o.audit.map(AuditCheckView::from),
             })
             .collect(),
+        doctor,
     }))
+}
+
+/// `POST /api/v1/platform/doctor`: runs the doctor's checks now, as the
+/// service's user, and returns the report the status page then shows; 409
+/// while a run (the daily one, or another admin's) is under way.
+async fn run_doctor(
+    State(state): State<AppState>,
+    PlatformAdmin(_admin): PlatformAdmin,
+) -> Result<Json<DoctorView>, AppError> {
+    match crate::service::doctor::run_now(&state).await? {
+        Some(report) => Ok(Json(DoctorView::from(report))),
+        None => Err(AppError::WrongState("the checks are running already; their report shows here when done".into())),
+    }
 }
 
 /// The platform admin routes.
@@ -253,6 +286,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/platform/orgs", get(list).post(create))
         .route("/api/v1/platform/status", get(status))
+        .route("/api/v1/platform/doctor", post(run_doctor))
         .route("/api/v1/platform/orgs/{id}", patch(update))
         .route("/api/v1/platform/orgs/{id}/admins", get(admins).post(invite_admin))
         .route("/api/v1/platform/orgs/{id}/admins/{user_id}/link", post(reissue_link))

@@ -70,6 +70,11 @@ pub const PLATFORM: &[Migration] = &[
         sql: include_str!("platform/0010_audit_checks.sql"),
         rust: None,
     },
+    Migration {
+        name: "the last report of the doctor's checks",
+        sql: include_str!("platform/0011_doctor_reports.sql"),
+        rust: None,
+    },
 ];
 
 /// Every organization database's migrations, oldest first.

@@ -1,12 +1,13 @@
 /**
  * The platform's state: the version, the served certificate and when it
  * expires, each database's size, and the last daily check of every audit
- * log. Each state is said in words (an expiring certificate, a log that is
+ * log, and the doctor's checks. Each state is said in words (an expiring certificate, a log that is
  * not intact), never by colour alone.
  */
 import { formatDateTime, t } from '../../i18n';
 import { platformStatus, type AuditCheck } from '../../api/platform';
 import { WhenLoaded } from '../../components/Status';
+import { DoctorPanel } from './DoctorPanel';
 import { useLoad } from '../../hooks/useLoad';
 
 const text = t.platform.statusPanel;
@@ -71,6 +72,7 @@ export function StatusPanel() {
                 </tbody>
               </table>
             </div>
+            <DoctorPanel initial={status.doctor} />
           </>
         )}
       </WhenLoaded>
