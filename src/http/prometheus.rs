@@ -165,11 +165,21 @@ fn describe() {
 /// path, which may carry a token) and status, and times it.
 pub async fn record_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    // Known methods only: a client's made-up ones would grow the label set without bound.
+    let method = match *request.method() {
+        axum::http::Method::GET => "GET",
+        axum::http::Method::POST => "POST",
+        axum::http::Method::PUT => "PUT",
+        axum::http::Method::PATCH => "PATCH",
+        axum::http::Method::DELETE => "DELETE",
+        axum::http::Method::HEAD => "HEAD",
+        axum::http::Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    };
     let route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str).to_owned();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    ::metrics::histogram!("examhall_http_request_duration_seconds", "method" => method.clone(), "route" => route.clone())
+    ::metrics::histogram!("examhall_http_request_duration_seconds", "method" => method, "route" => route.clone())
         .record(started.elapsed());
     ::metrics::counter!("examhall_http_requests_total", "method" => method, "route" => route, "status" => status)
         .increment(1);

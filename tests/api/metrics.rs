@@ -129,6 +129,22 @@ async fn a_scrape_parses_and_shows_requests_commits_sessions_and_states() {
     assert!(samples("examhall_db_write_queue_depth").iter().any(|s| s.label("database") == "platform"));
     assert!(samples("examhall_org_info").iter().any(|s| s.label("org") == "physics"), "{text}");
     assert!(text.contains("# HELP examhall_http_requests_total"), "each metric says what it means");
+
+    // Made-up methods and paths add no label values: the set stays bounded.
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("PROBE{i}").as_bytes()).unwrap();
+        app.client.request(method, app.url(&format!("/nowhere/{i}"))).send().await.unwrap();
+    }
+    let text = app.client.get(app.url("/metrics")).bearer_auth(TOKEN).send().await.unwrap().text().await.unwrap();
+    let methods: std::collections::BTreeSet<String> =
+        parse(&text).iter().filter_map(|s| s.labels.get("method").cloned()).collect();
+    assert!(
+        methods
+            .iter()
+            .all(|m| ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "OTHER"].contains(&m.as_str())),
+        "{methods:?}"
+    );
+    assert!(!text.contains("/nowhere/"), "raw paths never become labels");
     assert!(!text.contains(TOKEN));
 }
 
