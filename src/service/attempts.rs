@@ -365,6 +365,23 @@ pub async fn receipt(state: &AppState, taker: &ExamTaker) -> Result<StoredReceip
     Ok(stored)
 }
 
+/// The code of each question as the student's latest submission holds it,
+/// with that submission's id: what a receipt file needs beside the
+/// receipt, for a page that no longer has it in memory (after a reload).
+///
+/// # Errors
+/// [`StoreError::NotFound`] before a submission; storage errors.
+pub async fn submitted_code(
+    state: &AppState,
+    taker: &ExamTaker,
+) -> Result<(String, std::collections::HashMap<QuestionId, String>), ServiceError> {
+    let stored = receipt(state, taker).await?;
+    let submission = stored.receipt.submission_id.clone();
+    let id = submission.clone();
+    let codes = taker.db.read(move |conn| submissions::codes(conn, &id)).await?;
+    Ok((submission, codes))
+}
+
 /// The background sweep of organization `org`: submits every attempt past
 /// its deadline (a notice each) and ends the wait of late items whose
 /// window has closed. Returns how many attempts it submitted.

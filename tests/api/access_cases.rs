@@ -446,6 +446,7 @@ fn exam_cases(w: &World, ids: &Ids) -> Vec<Case> {
         student(Method::POST, format!("{mine}/saves"), Body::Json(json!({"items": []})), 200),
         student(Method::POST, format!("{mine}/submit"), Body::Json(json!({"seq": 0})), 200),
         student(Method::GET, format!("{mine}/receipt"), Body::None, 200),
+        student(Method::GET, format!("{mine}/submission"), Body::None, 200),
         student(Method::GET, format!("{mine}/results"), Body::None, 200),
         student(Method::GET, format!("{mine}/announcements"), Body::None, 200),
         student(Method::GET, format!("{mine}/announcements/events"), Body::None, 200),

@@ -54,3 +54,35 @@ async fn a_receipt_is_signed_and_the_signature_checks_only_for_its_own_hash() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
     app.stop().await;
 }
+
+/// A receipt file made after a reload fetches the submitted code: it is the
+/// code whose SHA-256 each receipt line records, and only the student's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_submitted_code_matches_the_receipts_hashes_and_is_served_only_after_submitting() {
+    use sha2::{Digest, Sha256};
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut client = ExamClient::student(&app, &w).await;
+    let before = app.as_(&w.student).submission(w.open_exam).await;
+    assert_eq!(before.status(), 404, "nothing is submitted yet");
+    let question = client.question(0);
+    client.type_text(&question, "print('handed in')");
+    client.flush(&app).await;
+    let submitted: Value = client.submit(&app).await.json().await.unwrap();
+    let receipt = submitted["receipt"].clone();
+
+    let code: Value = app.as_(&w.student).submission(w.open_exam).await.json().await.unwrap();
+    assert_eq!(code["submission_id"], receipt["submission_id"]);
+    let answers = code["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), receipt["answers"].as_array().unwrap().len());
+    for line in receipt["answers"].as_array().unwrap() {
+        let answer = answers.iter().find(|a| a["question_id"] == line["question_id"]).unwrap();
+        let sha = hex::encode(Sha256::digest(answer["code"].as_str().unwrap().as_bytes()));
+        assert_eq!(line["sha256"].as_str(), Some(sha.as_str()), "{line}");
+    }
+    assert!(answers.iter().any(|a| a["code"].as_str().unwrap().ends_with("print('handed in')")));
+    // Another student of the same exam gets their own 404, never this code.
+    let other = app.as_(&w.other_student).submission(w.open_exam).await;
+    assert_eq!(other.status(), 404);
+    app.stop().await;
+}

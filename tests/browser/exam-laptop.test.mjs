@@ -226,16 +226,30 @@ test('a student on a laptop: side by side, Ctrl+Enter, a quiet header, a summary
     assert.match(await page.getByTestId('receipt-download-status').innerText(), /being saved as receipt-python-warm-up-/);
   });
 
-  await step('after a reload the page no longer holds the code: the file holds the receipt alone, and the page says so', async () => {
+  await step('after a reload the page asks the server for the submitted code: the file holds it, checked against the receipt', async () => {
     await page.reload();
     const button = page.getByTestId('receipt-download');
-    await page.locator('[data-testid="receipt-download"][data-code="0"]').waitFor();
-    assert.match(await description(button), /so the file holds no code/);
+    await page.locator('[data-testid="receipt-download"][data-code="2"]').waitFor();
+    assert.match(await description(button), /and the code you handed in for each question\./);
     await button.focus();
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     const file = JSON.parse(await readFile(await download.path(), 'utf8'));
     assert.equal(file.receipt.format, 'examhall-receipt/1');
-    assert.deepEqual(file.submitted_code.map(({ code }) => code), [null, null]);
+    assert.deepEqual(file.submitted_code.map(({ code }) => code), [solution + typedOffline, 'name = input()\n']);
+    for (const [index, answer] of file.receipt.answers.entries()) {
+      assert.equal(sha256(file.submitted_code[index].code), answer.sha256);
+    }
+  });
+
+  await step('code the server answers that is not what the receipt records stays out of the file', async () => {
+    await page.route('**/api/v1/me/exams/*/submission', async (route) => {
+      const served = await (await route.fetch()).json();
+      served.answers[0].code += '# changed on the way';
+      await route.fulfill({ json: served });
+    }, { times: 1 });
+    await page.reload();
+    await page.locator('[data-testid="receipt-download"][data-code="1"]').waitFor();
+    assert.match(await description(page.getByTestId('receipt-download')), /your code for 1 of 2 questions/);
   });
 
   await step('no CSP violation or unexpected error on the way', async () => {

@@ -180,3 +180,11 @@ export const sendSaves = (examId: string, secret: string, raws: readonly string[
 export const submitAttempt = (examId: string, secret: string, seq: number): Promise<SignedReceipt> =>
   api(`${base(examId)}/submit`, { method: 'POST', headers: secretHeader(secret), body: { seq } });
 export const fetchReceipt = (examId: string): Promise<SignedReceipt> => api(`${base(examId)}/receipt`);
+
+/** The code the latest submission holds, question by question: what the receipt file needs after a reload. */
+export interface SubmittedCode {
+  submission_id: string;
+  answers: { question_id: string; code: string }[];
+}
+
+export const fetchSubmittedCode = (examId: string): Promise<SubmittedCode> => api(`${base(examId)}/submission`);

@@ -1703,7 +1703,7 @@ export const en: Messages = {
       holds: (included, total) => {
         const base = 'A JSON file with this receipt exactly as the server holds it, its signature';
         if (total > 0 && included === total) return `${base}, and the code you handed in for each question.`;
-        const missing = 'Your code can be added only on this page right after submitting, and only where it matches the SHA-256 above';
+        const missing = 'Your code goes in only where it matches the SHA-256 above, and the server could not give it now';
         if (included === 0) return `${base}. ${missing}, so the file holds no code.`;
         return `${base}, and your code for ${n(included)} of ${n(total)} questions. ${missing}.`;
       },

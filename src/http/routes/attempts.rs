@@ -242,6 +242,35 @@ async fn receipt(
     Ok(Json(SignedReceiptBody::of(&stored, state.signing_key().await.ok().as_deref())?))
 }
 
+/// One question's code as submitted.
+#[derive(Serialize)]
+struct SubmittedAnswer {
+    question_id: String,
+    code: String,
+}
+
+/// `GET /api/v1/me/exams/{id}/submission`.
+#[derive(Serialize)]
+struct SubmittedCode {
+    /// The submission the receipt names (its `submission_id`).
+    submission_id: String,
+    answers: Vec<SubmittedAnswer>,
+}
+
+/// `GET /api/v1/me/exams/{id}/submission`: the code the student's latest
+/// submission holds, question by question, for the receipt file; 404
+/// before a submission. Their own work only, and nothing of the tests.
+async fn submission(
+    State(state): State<AppState>,
+    StudentExam(taker): StudentExam,
+) -> Result<Json<SubmittedCode>, AppError> {
+    let (submission_id, codes) = service::submitted_code(&state, &taker).await?;
+    let mut answers: Vec<SubmittedAnswer> =
+        codes.into_iter().map(|(question, code)| SubmittedAnswer { question_id: question.to_string(), code }).collect();
+    answers.sort_by(|a, b| a.question_id.cmp(&b.question_id));
+    Ok(Json(SubmittedCode { submission_id, answers }))
+}
+
 /// The student routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -251,4 +280,5 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/exams/{id}/resume", post(resume))
         .route("/api/v1/me/exams/{id}/submit", post(submit))
         .route("/api/v1/me/exams/{id}/receipt", get(receipt))
+        .route("/api/v1/me/exams/{id}/submission", get(submission))
 }

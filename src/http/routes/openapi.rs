@@ -605,6 +605,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ("get", "/api/v1/me/exams/{id}/receipt", Who::Student, 200, "The receipt of a submitted attempt."),
     (
         "get",
+        "/api/v1/me/exams/{id}/submission",
+        Who::Student,
+        200,
+        "The code of each question as the latest submission holds it, for the receipt file.",
+    ),
+    (
+        "get",
         "/api/v1/me/exams/{id}/results",
         Who::Student,
         200,

@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
-import { fetchReceipt, type SignedReceipt } from '../../api/attempts';
+import { fetchReceipt, fetchSubmittedCode, type SignedReceipt } from '../../api/attempts';
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
@@ -103,9 +103,24 @@ function ReceiptDownload({ signed }: { signed: SignedReceipt }) {
   const [saved, setSaved] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    void provenCode(signed.receipt, handedInCode.get(signed.receipt.attempt_id)).then((proven) => {
-      if (current) setCode(proven);
-    });
+    // Right after submitting the page holds the code it handed in; after a
+    // reload it asks the server for what this submission holds. Either way
+    // only code whose SHA-256 the receipt records goes into the file.
+    const held = handedInCode.get(signed.receipt.attempt_id);
+    const fetched = async (): Promise<ReadonlyMap<string, string> | undefined> => {
+      try {
+        const submitted = await fetchSubmittedCode(signed.receipt.exam.id);
+        if (submitted.submission_id !== signed.receipt.submission_id) return undefined;
+        return new Map(submitted.answers.map((answer) => [answer.question_id, answer.code]));
+      } catch {
+        return undefined;
+      }
+    };
+    void (held === undefined ? fetched() : Promise.resolve(held))
+      .then((code) => provenCode(signed.receipt, code))
+      .then((proven) => {
+        if (current) setCode(proven);
+      });
     return () => { current = false; };
   }, [signed]);
 
