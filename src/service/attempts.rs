@@ -368,13 +368,29 @@ pub async fn receipt(state: &AppState, taker: &ExamTaker) -> Result<StoredReceip
 /// The code of each question as the student's latest submission holds it,
 /// with that submission's id: what a receipt file needs beside the
 /// receipt, for a page that no longer has it in memory (after a reload).
+/// Only for the browser that took the attempt (its binding's `secret`):
+/// a student who leaves the hall early cannot read their code back on
+/// another device and pass it on while others still write.
 ///
 /// # Errors
-/// [`StoreError::NotFound`] before a submission; storage errors.
+/// [`ServiceError::OtherDevice`] for another secret; [`StoreError::NotFound`]
+/// before a submission; storage errors.
 pub async fn submitted_code(
     state: &AppState,
     taker: &ExamTaker,
+    secret: String,
 ) -> Result<(String, std::collections::HashMap<QuestionId, String>), ServiceError> {
+    let (exam, user) = (taker.exam.id, taker.student);
+    let bound = taker
+        .db
+        .read(move |conn| {
+            let Some(found) = attempts::find(conn, exam, user)? else { return Ok(None) };
+            Ok(attempts::unlock(conn, found.id, user, &secret)?.map(|attempt| attempt.id))
+        })
+        .await?;
+    if bound.is_none() {
+        return Err(ServiceError::OtherDevice);
+    }
     let stored = receipt(state, taker).await?;
     let submission = stored.receipt.submission_id.clone();
     let id = submission.clone();

@@ -533,8 +533,4 @@ impl Api<'_> {
     pub async fn receipt(self, exam: impl Display) -> Response {
         self.get(&format!("/api/v1/me/exams/{exam}/receipt")).await
     }
-
-    pub async fn submission(self, exam: impl Display) -> Response {
-        self.get(&format!("/api/v1/me/exams/{exam}/submission")).await
-    }
 }

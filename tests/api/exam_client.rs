@@ -175,6 +175,17 @@ impl ExamClient {
             .unwrap()
     }
 
+    /// Gets `<exam>/<path>` with the binding's secret.
+    pub async fn get(&self, app: &TestApp, path: &str) -> reqwest::Response {
+        app.client
+            .get(app.url(&format!("{}/{path}", self.base)))
+            .header("cookie", &self.caller.cookie)
+            .header("x-exam-secret", &self.secret)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Sends every queued item with the commitment; forgets what the server dealt with.
     pub async fn flush(&mut self, app: &TestApp) -> Value {
         let raws: Vec<String> = self.queue.iter().map(|(_, raw)| raw.clone()).collect();

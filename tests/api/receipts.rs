@@ -56,14 +56,15 @@ async fn a_receipt_is_signed_and_the_signature_checks_only_for_its_own_hash() {
 }
 
 /// A receipt file made after a reload fetches the submitted code: it is the
-/// code whose SHA-256 each receipt line records, and only the student's own.
+/// code whose SHA-256 each receipt line records, served only to the browser
+/// that took the attempt.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_submitted_code_matches_the_receipts_hashes_and_is_served_only_after_submitting() {
     use sha2::{Digest, Sha256};
     let app = spawn_app().await;
     let w = world(&app).await;
     let mut client = ExamClient::student(&app, &w).await;
-    let before = app.as_(&w.student).submission(w.open_exam).await;
+    let before = client.get(&app, "submission").await;
     assert_eq!(before.status(), 404, "nothing is submitted yet");
     let question = client.question(0);
     client.type_text(&question, "print('handed in')");
@@ -71,7 +72,7 @@ async fn the_submitted_code_matches_the_receipts_hashes_and_is_served_only_after
     let submitted: Value = client.submit(&app).await.json().await.unwrap();
     let receipt = submitted["receipt"].clone();
 
-    let code: Value = app.as_(&w.student).submission(w.open_exam).await.json().await.unwrap();
+    let code: Value = client.get(&app, "submission").await.json().await.unwrap();
     assert_eq!(code["submission_id"], receipt["submission_id"]);
     let answers = code["answers"].as_array().unwrap();
     assert_eq!(answers.len(), receipt["answers"].as_array().unwrap().len());
@@ -81,8 +82,13 @@ async fn the_submitted_code_matches_the_receipts_hashes_and_is_served_only_after
         assert_eq!(line["sha256"].as_str(), Some(sha.as_str()), "{line}");
     }
     assert!(answers.iter().any(|a| a["code"].as_str().unwrap().ends_with("print('handed in')")));
-    // Another student of the same exam gets their own 404, never this code.
-    let other = app.as_(&w.other_student).submission(w.open_exam).await;
-    assert_eq!(other.status(), 404);
+    // Only the browser that took the attempt: the same student elsewhere
+    // (a phone, after leaving the hall early) gets nothing to pass on.
+    let elsewhere = app.as_(&w.student).raw(reqwest::Method::GET, &format!("{}/submission", client.base), None).await;
+    assert_eq!(elsewhere.status(), 403);
+    let mut forged = ExamClient { secret: "0".repeat(64), ..client };
+    let wrong = forged.get(&app, "submission").await;
+    assert_eq!(wrong.status(), 403);
+    forged.secret.clear();
     app.stop().await;
 }

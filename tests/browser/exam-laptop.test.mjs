@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { demoSignedIn } from './demo.mjs';
 import { expectEditorText, replaceCode, sha256, typeAtEnd, waitQueuedHere, waitSaved } from './editor.mjs';
-import { chainedSteps, DEMO_PASSWORD, demoStory } from './harness.mjs';
+import { chainedSteps, DEMO_PASSWORD, demoStory, signInFromLink } from './harness.mjs';
 
 /** Python starts in the worker on the first run; a slow machine takes a while. */
 const PYTHON_TIMEOUT_MS = 120_000;
@@ -250,6 +250,18 @@ test('a student on a laptop: side by side, Ctrl+Enter, a quiet header, a summary
     await page.reload();
     await page.locator('[data-testid="receipt-download"][data-code="1"]').waitFor();
     assert.match(await description(page.getByTestId('receipt-download')), /your code for 1 of 2 questions/);
+  });
+
+  await step('signed out and in again on the same computer, the receipt holds no code: only the tab that handed it in could ask', async () => {
+    const receiptUrl = page.url();
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/signin/);
+    assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('examhall-handed-in-secret:')).length), 0);
+    await page.goto(at(`/signin?org=demo&email=${encodeURIComponent('student1@demo.example')}`));
+    await signInFromLink(page, { email: 'student1@demo.example', password }, '/home');
+    await page.goto(receiptUrl);
+    await page.locator('[data-testid="receipt-download"][data-code="0"]').waitFor();
+    assert.match(await description(page.getByTestId('receipt-download')), /so the file holds no code/);
   });
 
   await step('no CSP violation or unexpected error on the way', async () => {

@@ -187,4 +187,6 @@ export interface SubmittedCode {
   answers: { question_id: string; code: string }[];
 }
 
-export const fetchSubmittedCode = (examId: string): Promise<SubmittedCode> => api(`${base(examId)}/submission`);
+/** Only the browser that took the attempt gets it: its binding's secret goes along. */
+export const fetchSubmittedCode = (examId: string, secret: string): Promise<SubmittedCode> =>
+  api(`${base(examId)}/submission`, { headers: secretHeader(secret) });

@@ -30,10 +30,37 @@ export const lateOutcomes = new Map<string, LateCounts>();
  */
 export const handedInCode = new Map<string, ReadonlyMap<string, string>>();
 
+const SECRET_PREFIX = 'examhall-handed-in-secret:';
+
+/** Keeps the binding's secret of attempt `attemptId` just handed in, for the receipt page after a reload. */
+export function rememberHandedInSecret(attemptId: string, secret: string): void {
+  try {
+    sessionStorage.setItem(SECRET_PREFIX + attemptId, secret);
+  } catch {
+    // Storage refused (private mode, full): the receipt then holds no code after a reload.
+  }
+}
+
+/** The secret kept for a handed-in attempt, if this tab still has it. */
+export function handedInSecret(attemptId: string): string | null {
+  try {
+    return sessionStorage.getItem(SECRET_PREFIX + attemptId);
+  } catch {
+    return null;
+  }
+}
+
 /** Forgets everything handed over, when the person signs out (a shared exam-hall computer). */
 export function forgetHandoffs(): void {
   justStarted.clear();
   receipts.clear();
   lateOutcomes.clear();
   handedInCode.clear();
+  try {
+    for (const key of Object.keys(sessionStorage)) {
+      if (key.startsWith(SECRET_PREFIX)) sessionStorage.removeItem(key);
+    }
+  } catch {
+    // Nothing could be kept either.
+  }
 }

@@ -1703,7 +1703,7 @@ export const en: Messages = {
       holds: (included, total) => {
         const base = 'A JSON file with this receipt exactly as the server holds it, its signature';
         if (total > 0 && included === total) return `${base}, and the code you handed in for each question.`;
-        const missing = 'Your code goes in only where it matches the SHA-256 above, and the server could not give it now';
+        const missing = 'Your code goes in only in the browser tab you handed the exam in from, until you sign out, and only where it matches the SHA-256 above';
         if (included === 0) return `${base}. ${missing}, so the file holds no code.`;
         return `${base}, and your code for ${n(included)} of ${n(total)} questions. ${missing}.`;
       },

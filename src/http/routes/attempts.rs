@@ -258,13 +258,15 @@ struct SubmittedCode {
 }
 
 /// `GET /api/v1/me/exams/{id}/submission`: the code the student's latest
-/// submission holds, question by question, for the receipt file; 404
-/// before a submission. Their own work only, and nothing of the tests.
+/// submission holds, question by question, for the receipt file; only to
+/// the browser that took the attempt (`X-Exam-Secret`); 404 before a
+/// submission. Their own work only, and nothing of the tests.
 async fn submission(
     State(state): State<AppState>,
     StudentExam(taker): StudentExam,
+    ExamSecret(secret): ExamSecret,
 ) -> Result<Json<SubmittedCode>, AppError> {
-    let (submission_id, codes) = service::submitted_code(&state, &taker).await?;
+    let (submission_id, codes) = service::submitted_code(&state, &taker, secret).await?;
     let mut answers: Vec<SubmittedAnswer> =
         codes.into_iter().map(|(question, code)| SubmittedAnswer { question_id: question.to_string(), code }).collect();
     answers.sort_by(|a, b| a.question_id.cmp(&b.question_id));

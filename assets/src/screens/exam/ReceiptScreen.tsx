@@ -11,7 +11,7 @@ import { fetchReceipt, fetchSubmittedCode, type SignedReceipt } from '../../api/
 import { WhenLoaded } from '../../components/Status';
 import { useLoad } from '../../hooks/useLoad';
 import { Link } from '../../router';
-import { handedInCode, lateOutcomes, receipts } from '../../exam/handoff';
+import { handedInCode, handedInSecret, lateOutcomes, receipts } from '../../exam/handoff';
 import { provenCode, receiptFileName, receiptFileText } from '../../exam/receiptFile';
 import { saveFile } from '../../download';
 
@@ -109,7 +109,10 @@ function ReceiptDownload({ signed }: { signed: SignedReceipt }) {
     const held = handedInCode.get(signed.receipt.attempt_id);
     const fetched = async (): Promise<ReadonlyMap<string, string> | undefined> => {
       try {
-        const submitted = await fetchSubmittedCode(signed.receipt.exam.id);
+        // The binding's secret this tab kept when it handed the attempt in.
+        const secret = handedInSecret(signed.receipt.attempt_id);
+        if (secret === null) return undefined;
+        const submitted = await fetchSubmittedCode(signed.receipt.exam.id, secret);
         if (submitted.submission_id !== signed.receipt.submission_id) return undefined;
         return new Map(submitted.answers.map((answer) => [answer.question_id, answer.code]));
       } catch {

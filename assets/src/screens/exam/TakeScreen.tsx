@@ -23,7 +23,7 @@ import { claimPython } from '../../exam/warmPython';
 import { AutoSaver, type SaveState, type ServerTime } from '../../exam/autosave';
 import { CodeEditor } from '../../exam/CodeEditor';
 import { Markdown } from '../../exam/Markdown';
-import { handedInCode, lateOutcomes, receipts } from '../../exam/handoff';
+import { handedInCode, lateOutcomes, receipts, rememberHandedInSecret } from '../../exam/handoff';
 import { forgetAttempt, occupant, setOccupant } from '../../exam/store';
 import { prepareOffline, useOfflineCopy } from '../../exam/offline';
 import { useIntegrityEvents } from '../../exam/integrity';
@@ -246,6 +246,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
       }
       if (save.late !== null) lateOutcomes.set(examId, save.late);
       handedInCode.set(view.attempt.id, new Map(codes.current));
+      rememberHandedInSecret(view.attempt.id, stored.secret);
       await forgetAttempt(stored.key).catch(() => undefined);
       toReceipt();
     });
@@ -298,6 +299,7 @@ function ExamClient({ examId, ready, runner }: { examId: string; ready: Ready; r
       finished.current = true;
       receipts.set(examId, receipt);
       handedInCode.set(receipt.receipt.attempt_id, new Map(codes.current));
+      rememberHandedInSecret(receipt.receipt.attempt_id, stored.secret);
       await forgetAttempt(stored.key).catch(() => undefined);
       if (document.fullscreenElement !== null) await document.exitFullscreen().catch(() => undefined);
       toReceipt();
