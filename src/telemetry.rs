@@ -63,11 +63,14 @@ pub fn init(config: &LogConfig, dir: Option<&Path>) -> std::io::Result<LogGuard>
     Ok(LogGuard { _file: guard })
 }
 
-/// Counts one run of background job `job` (`backup`, `retention`,
-/// `audit_check`, `deadline_sweep`, `similarity`) and its result.
-pub fn job_done<T, E>(job: &'static str, result: &Result<T, E>) {
+/// The background tasks [`job_done`] counts.
+pub const TASKS: [&str; 3] = ["backup", "retention", "audit_check"];
+
+/// Counts one run of background task `task` (one of [`TASKS`]) and its
+/// result. The label is `task`, not `job`, which Prometheus keeps for itself.
+pub fn job_done<T, E>(task: &'static str, result: &Result<T, E>) {
     let result = if result.is_ok() { "ok" } else { "error" };
-    ::metrics::counter!("examhall_background_jobs_total", "job" => job, "result" => result).increment(1);
+    ::metrics::counter!("examhall_background_jobs_total", "task" => task, "result" => result).increment(1);
 }
 
 /// Takes group and other permissions off the log files in `dir` (files of an

@@ -143,7 +143,17 @@ fn describe() {
     );
     describe_histogram!("examhall_db_commit_batch_size", "Writes that shared one group commit.");
     describe_gauge!("examhall_db_write_queue_depth", "Writes waiting for a database's writer.");
-    describe_counter!("examhall_background_jobs_total", "Background job runs, by job and result (ok or error).");
+    describe_counter!("examhall_background_jobs_total", "Background task runs, by task and result (ok or error).");
+    // Every series exists from the start at 0, so the first failure is an increase.
+    for task in crate::telemetry::TASKS {
+        for result in ["ok", "error"] {
+            ::metrics::counter!("examhall_background_jobs_total", "task" => task, "result" => result).absolute(0);
+        }
+    }
+    describe_gauge!(
+        "examhall_org_open",
+        "1 for an organization the server serves, 0 for one it refused or has not opened."
+    );
     describe_gauge!("examhall_exam_sessions_active", "Exam attempts whose browser was heard within the last 45 s.");
     describe_gauge!("examhall_ready", "1 once every database is open (/readyz answers 200).");
     describe_gauge!("examhall_build_info", "Always 1; the version is a label.");

@@ -26,14 +26,18 @@ pub async fn observe(state: &AppState) {
     let platform = state.registry().platform();
     #[allow(clippy::cast_precision_loss)]
     gauge!("examhall_db_write_queue_depth", "database" => "platform").set(platform.db().queued() as f64);
-    let slugs: HashMap<String, String> = match platform.list_orgs().await {
-        Ok(orgs) => orgs.into_iter().map(|org| (org.id.to_string(), org.slug.to_string())).collect(),
-        Err(error) => {
-            tracing::warn!(%error, "metrics: cannot list organizations");
-            HashMap::new()
-        }
-    };
-    for (id, db) in state.registry().open_orgs() {
+    let orgs = platform.list_orgs().await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "metrics: cannot list organizations");
+        Vec::new()
+    });
+    let slugs: HashMap<String, String> = orgs.iter().map(|org| (org.id.to_string(), org.slug.to_string())).collect();
+    let open = state.registry().open_orgs();
+    // An organization refused (its file rolled back, damaged) is served no more: say so, not only by its silence.
+    for org in orgs.iter().filter(|org| org.status == crate::store::platform::OrgStatus::Active) {
+        let served = open.iter().any(|(id, _)| *id == org.id);
+        gauge!("examhall_org_open", "org" => org.slug.to_string()).set(if served { 1.0 } else { 0.0 });
+    }
+    for (id, db) in open {
         let id = id.to_string();
         let slug = slugs.get(&id).cloned().unwrap_or_default();
         gauge!("examhall_org_info", "database" => id.clone(), "org" => slug.clone()).set(1.0);

@@ -128,6 +128,12 @@ async fn a_scrape_parses_and_shows_requests_commits_sessions_and_states() {
     assert_eq!(samples("examhall_ready").first().map(|s| s.value), Some(1.0));
     assert!(samples("examhall_db_write_queue_depth").iter().any(|s| s.label("database") == "platform"));
     assert!(samples("examhall_org_info").iter().any(|s| s.label("org") == "physics"), "{text}");
+    assert!(samples("examhall_org_open").iter().any(|s| s.label("org") == "physics" && s.value > 0.5), "{text}");
+    let failures = samples("examhall_background_jobs_total");
+    assert!(
+        failures.iter().any(|s| s.label("task") == "backup" && s.label("result") == "error" && s.value < 0.5),
+        "every task's series exists at 0: {text}"
+    );
     assert!(text.contains("# HELP examhall_http_requests_total"), "each metric says what it means");
 
     // Made-up methods and paths add no label values: the set stays bounded.
