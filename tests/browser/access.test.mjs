@@ -208,13 +208,13 @@ test('from the set-up link to a student who sees only their own section', { time
 
   await step('the instructor role on PHYS101 and the proctor role on section A are granted', async () => {
     await admin.getByTestId('admin-nav-roles').click();
-    await admin.getByTestId('grant-user').selectOption({ label: `${people.instructor.name} (${people.instructor.email})` });
+    await admin.getByTestId('grant-user-select').selectOption({ label: `${people.instructor.name} (${people.instructor.email})` });
     await admin.getByTestId('grant-role').selectOption('instructor');
     await admin.getByTestId('grant-course').selectOption({ label: 'PHYS101 Physics I' });
     await admin.getByTestId('grant-submit').click();
     await admin.locator(`[data-testid="grant-row"][data-email="${people.instructor.email}"][data-role="instructor"]`).waitFor();
 
-    await admin.getByTestId('grant-user').selectOption({ label: `${people.proctor.name} (${people.proctor.email})` });
+    await admin.getByTestId('grant-user-select').selectOption({ label: `${people.proctor.name} (${people.proctor.email})` });
     await admin.getByTestId('grant-role').selectOption('proctor');
     await admin.getByTestId('grant-section').selectOption({ label: 'PHYS101, section A' });
     await admin.getByTestId('grant-submit').click();

@@ -129,6 +129,12 @@ export const en: Messages = {
     list: (items) => lists.format(items),
     count: (value) => n(value),
     withDetail: (name, detail) => `${name} (${detail})`,
+    personPicker: {
+      search: (label) => `Find: ${label.toLowerCase()}`,
+      hint: 'Part of a name, an e-mail address or a student number; the list below shows those who match.',
+      all: (count) => (count === 1 ? '1 person in the list.' : `${n(count)} people in the list.`),
+      matching: (count, total) => `${n(count)} of ${n(total)} ${total === 1 ? 'person matches' : 'people match'}.`,
+    },
     course: (code, title) => `${code} ${title}`,
   },
   errors: {

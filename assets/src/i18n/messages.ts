@@ -87,6 +87,13 @@ export interface Messages {
     count: (n: number) => string;
     /** A name with what tells it apart: "Faculty of Physics (physics)". */
     withDetail: (name: string, detail: string) => string;
+    /** A search field above a list of people, and how many match. */
+    personPicker: {
+      search: (label: string) => string;
+      hint: string;
+      all: (count: number) => string;
+      matching: (count: number, total: number) => string;
+    };
     /** A course by code and title: "PHYS101 Physics I". */
     course: (code: string, title: string) => string;
   };

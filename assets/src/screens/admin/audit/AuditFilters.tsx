@@ -8,6 +8,7 @@ import type { TargetedSubmitEvent } from 'preact';
 import { t } from '../../../i18n';
 import type { AuditFilter, OrgUser } from '../../../api/types';
 import { SelectField, TextField } from '../../../components/Field';
+import { PersonPicker } from '../../../components/PersonPicker';
 
 const text = t.admin.audit;
 
@@ -63,12 +64,7 @@ export function AuditFilters({ users, filter, onApply }: Props) {
     <section class="panel" aria-labelledby="audit-filter-heading">
       <h3 id="audit-filter-heading">{text.filters}</h3>
       <form class="filter-form" noValidate onSubmit={apply} data-testid="audit-filters">
-        <SelectField label={text.actor} value={actor} onValue={setActor} optional testId="audit-actor">
-          <option value="">{text.anyone}</option>
-          {users.map((user) => (
-            <option key={user.id} value={user.id}>{t.common.withDetail(user.display_name, user.email)}</option>
-          ))}
-        </SelectField>
+        <PersonPicker label={text.actor} people={users} value={actor} onValue={setActor} none={text.anyone} optional testId="audit-actor" />
         <TextField
           label={text.action}
           hint={text.actionHint}

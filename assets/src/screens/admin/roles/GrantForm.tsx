@@ -9,6 +9,7 @@ import { t } from '../../../i18n';
 import { createGrant, type NewGrant } from '../../../api/org';
 import type { Course, OrgUser, Role } from '../../../api/types';
 import { focusFirstInvalid, SelectField } from '../../../components/Field';
+import { PersonPicker } from '../../../components/PersonPicker';
 import { DoneNotice, ErrorNotice } from '../../../components/ErrorNotice';
 import { useAction } from '../../../hooks/useAction';
 
@@ -66,12 +67,7 @@ export function GrantForm({ users, courses, onGranted }: Props) {
     <section class="panel" aria-labelledby="grant-heading">
       <h3 id="grant-heading">{text.heading}</h3>
       <form ref={form} class="form--narrow" noValidate onSubmit={(event) => { void submit(event); }} data-testid="grant-form">
-        <SelectField label={text.user} value={userId} onValue={setUserId} error={errors.user} testId="grant-user">
-          <option value="">{text.chooseUser}</option>
-          {people.map((user) => (
-            <option key={user.id} value={user.id}>{t.common.withDetail(user.display_name, user.email)}</option>
-          ))}
-        </SelectField>
+        <PersonPicker label={text.user} people={people} value={userId} onValue={setUserId} none={text.chooseUser} error={errors.user} testId="grant-user" />
         <SelectField
           label={text.role}
           value={role}
