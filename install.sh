@@ -33,7 +33,8 @@ installation. Safe to run again: it never deletes data (only --purge does).
                       from this checkout (cargo build --release --locked)
   --prefix DIR        install the binary as DIR/bin/examhall (default /usr)
   --data-dir DIR      the data directory (default /var/lib/examhall)
-  --listen ADDR:PORT  the HTTPS address (default 0.0.0.0:8443)
+  --listen ADDR:PORT  the HTTPS address (default 0.0.0.0:8443); for a port
+                      below 1024 the unit gets CAP_NET_BIND_SERVICE (drop-in)
   --hostname NAME     the server's name on the network: put in the
                       self-signed certificate and in the links examhall prints
   --tls-cert FILE     the university's certificate chain (PEM), with
@@ -456,6 +457,19 @@ install_unit() {
     put_file "$(printf '# Written by install.sh: [backup] dir in %s.\n[Service]\nReadWritePaths=%s' "$CONF" "$backup_dir")" \
       "$(r "$DROPINS/backup-dir.conf")" 0644
   fi
+  # Ports below 1024 (443, or 80 for the redirect) need one capability.
+  local port low=false listen
+  for listen in "$(toml_get "$(r "$CONF")" server listen)" "$(toml_get "$(r "$CONF")" server redirect_listen)"; do
+    port=${listen##*:}
+    case "$port" in '' | *[!0-9]*) ;; *) [ "$port" -ge 1024 ] || low=true ;; esac
+  done
+  if $low; then
+    put_file "$(printf '# Written by install.sh: examhall listens on a port below 1024.\n[Service]\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n# A capability in a user namespace of its own cannot bind a port of the host.\nPrivateUsers=no')" \
+      "$(r "$DROPINS/privileged-port.conf")" 0644
+  elif [ -e "$(r "$DROPINS/privileged-port.conf")" ]; then
+    rm -f "$(r "$DROPINS/privileged-port.conf")"
+    UNIT_CHANGED=true
+  fi
   if [ -e "$(r "$CREDENTIAL")" ]; then
     put_file "$(printf '# Written by install.sh --key-credential: the master key, decrypted by systemd at start.\n[Service]\nLoadCredentialEncrypted=%s:%s' "$CREDENTIAL_NAME" "$CREDENTIAL")" \
       "$(r "$DROPINS/master-key-credential.conf")" 0644
@@ -560,11 +574,17 @@ service_running() {
 }
 
 STARTED_AT=0
+RESTARTS_BEFORE=0
+
+# How many times systemd restarted the service after it exited (it counts
+# across starts).
+restarts() { systemctl show -p NRestarts --value examhall 2>/dev/null || echo 0; }
 
 service_start() {
   STARTED_AT=$(date +%s)
   say "starting examhall $(version_of "$(r "$BIN")" || true)"
   if [ "$MANAGER" = systemd ]; then
+    RESTARTS_BEFORE=$(restarts)
     systemctl start examhall
     return
   fi
@@ -613,7 +633,8 @@ wait_ready() {
     if [ "$MANAGER" = none ]; then
       # (Just started, it may not be examhall yet: only that it still runs counts.)
       pid_alive "$(cat "$(r "$PIDFILE")" 2>/dev/null)" || return 1
-    elif systemctl is-failed --quiet examhall; then
+    elif systemctl is-failed --quiet examhall || [ "$(restarts)" -gt "$RESTARTS_BEFORE" ]; then
+      # Failed, or exited and restarted (Restart=on-failure): not worth waiting for.
       return 1
     fi
     sleep 1
@@ -892,7 +913,8 @@ uninstall() {
     service_running && service_stop
     if [ "$MANAGER" = systemd ]; then systemctl disable --quiet examhall 2>/dev/null || true; fi
   fi
-  rm -f "$(r "$UNIT")" "$(r "$DROPINS")/master-key-credential.conf" "$(r "$DROPINS")/backup-dir.conf"
+  rm -f "$(r "$UNIT")" "$(r "$DROPINS")/master-key-credential.conf" "$(r "$DROPINS")/backup-dir.conf" \
+    "$(r "$DROPINS")/privileged-port.conf"
   rmdir "$(r "$DROPINS")" 2>/dev/null || true
   [ -n "$ROOT" ] || ! systemd_running || systemctl daemon-reload
   rm -f "$(r "$BIN")" "$(r "$BIN").previous" "$(r "$PIDFILE")"
@@ -978,6 +1000,7 @@ main() {
   if [ -e "$(r "$BIN")" ] && ! cmp -s "$BINARY" "$(r "$BIN")" && [ -e "$(r "$DATA_DIR")/platform.db" ]; then
     OLD_VERSION=$(version_of "$(r "$BIN")" || true)
     OLD_VERSION=${OLD_VERSION:-unknown}
+    key_to_credential
     upgrade
   else
     install_binary
