@@ -10,7 +10,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 BIN=$(binary_under_test)
-work=$(scratch)
+work="" # set by scratch
+scratch work
 version=$(awk -F'"' '/^version = / { print $2; exit }' "$REPO/Cargo.toml")
 
 section "cargo deb --no-build"
@@ -28,6 +29,8 @@ else
   finish
 fi
 deb=$(find "$work/deb" -name '*.deb' | head -n 1)
+# run.sh hands it on to systemd.sh, which installs it under a running systemd.
+[ -z "${EXAMHALL_TEST_DEB_OUT:-}" ] || cp "$deb" "$EXAMHALL_TEST_DEB_OUT"
 check "it is named examhall_${version}-1_$(dpkg --print-architecture).deb" test "$(basename "$deb")" = "examhall_${version}-1_$(dpkg --print-architecture).deb"
 
 section "its contents (dpkg-deb -c)"

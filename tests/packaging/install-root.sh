@@ -8,7 +8,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 BIN=$(binary_under_test)
-work=$(scratch)
+work="" # set by scratch
+scratch work
 root="$work/root"
 ROOT_FOR_NAMES=$root
 host_state() { ls -d /etc/examhall /var/lib/examhall /var/log/examhall 2>/dev/null; getent passwd examhall || true; }
@@ -114,6 +115,11 @@ else
   fail "--listen changes [server] listen of the kept config, and nothing else" "$changed"
 fi
 expect_mode "$root/etc/examhall/examhall.toml" 640 "0:$gid"
+"$REPO/install.sh" --root "$root" --binary "$BIN" --listen 0.0.0.0:443 >"$work/443.log" 2>&1 || fail "install.sh --listen 0.0.0.0:443 exits 0" "$(tail -n 20 "$work/443.log")"
+check "a port below 1024 gets the drop-in with CAP_NET_BIND_SERVICE" \
+  grep -qx 'AmbientCapabilities=CAP_NET_BIND_SERVICE' "$root/etc/systemd/system/examhall.service.d/privileged-port.conf"
+"$REPO/install.sh" --root "$root" --binary "$BIN" --listen 127.0.0.1:9443 >"$work/9443.log" 2>&1 || fail "install.sh --listen 127.0.0.1:9443 exits 0" "$(tail -n 20 "$work/9443.log")"
+check "back above 1024, the drop-in is removed" test ! -e "$root/etc/systemd/system/examhall.service.d/privileged-port.conf"
 
 section "repairs: modes and owners put right again"
 chmod 0755 "$root/var/lib/examhall"

@@ -32,17 +32,20 @@ finish() {
 # A temporary folder removed when the test ends, whatever happens; open to
 # other users (0755), since the service user must reach the staging roots.
 CLEANUP=()
+# Undone last first: a server in a folder stops before the folder goes.
 cleanup() {
-  local item
-  for item in "${CLEANUP[@]}"; do eval "$item" 2>/dev/null || true; done
+  local i
+  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+# scratch VAR: sets VAR to a new temporary folder (not through $(...), whose
+# subshell would forget the cleanup).
 scratch() {
   local dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/examhall-packaging.XXXXXX")
   chmod 0755 "$dir"
   CLEANUP+=("rm -rf '$dir'")
-  printf '%s' "$dir"
+  printf -v "$1" '%s' "$dir"
 }
 
 # mode_owner PATH: "MODE UID:GID" of a file, e.g. "700 998:998".

@@ -7,10 +7,13 @@
 #   install-root.sh  install.sh into a staging root, twice; refusals; uninstall, purge
 #   upgrade.sh       upgrade, forced failure and rollback, without a service manager
 #   deb.sh           the Debian package: contents, lintian, dpkg into a scratch root
+#   systemd.sh       install.sh and the package under a real systemd, in a
+#                    throwaway container of this machine (SKIP where it cannot boot)
 #
 # Runs as root (the tests own files as other users and run dpkg --root).
-# Installs what a fresh Debian machine lacks: shellcheck and lintian (apt),
-# cargo-deb (cargo install, about 2 minutes of compiling, once).
+# Installs what a fresh Debian machine lacks: shellcheck, lintian and
+# systemd-container (apt), cargo-deb (cargo install, about 2 minutes of
+# compiling, once).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,11 +23,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 started=$SECONDS
 
 missing=()
-for tool in shellcheck lintian systemd-analyze dpkg-deb curl openssl flock setpriv; do
+for tool in shellcheck lintian systemd-analyze systemd-nspawn dpkg-deb curl openssl flock setpriv; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  packages=$(printf '%s\n' "${missing[@]}" | sed -e 's/^systemd-analyze$/systemd/' -e 's/^dpkg-deb$/dpkg/' -e 's/^flock$/util-linux/' -e 's/^setpriv$/util-linux/' | sort -u | tr '\n' ' ')
+  packages=$(printf '%s\n' "${missing[@]}" | sed -e 's/^systemd-analyze$/systemd/' -e 's/^systemd-nspawn$/systemd-container/' -e 's/^dpkg-deb$/dpkg/' -e 's/^flock$/util-linux/' -e 's/^setpriv$/util-linux/' | sort -u | tr '\n' ' ')
   echo "== installing Debian packages: $packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -42,9 +45,11 @@ trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"
 cp "$1" "$work/examhall"
 export EXAMHALL_TEST_BINARY="$work/examhall"
+# deb.sh leaves the package it built here, for systemd.sh.
+export EXAMHALL_TEST_DEB_OUT="$work/examhall.deb" EXAMHALL_TEST_DEB="$work/examhall.deb"
 
 failed=()
-for test in lint unit install-root upgrade deb; do
+for test in lint unit install-root upgrade deb systemd; do
   begun=$SECONDS
   if bash "$here/$test.sh"; then status=ok; else status=FAILED; failed+=("$test.sh"); fi
   printf -- '-- %s.sh: %s in %ss\n' "$test" "$status" "$((SECONDS - begun))"

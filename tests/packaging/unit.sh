@@ -25,7 +25,8 @@ else
     "$(systemd-analyze security --offline=true "$unit" 2>&1 | grep '✗' || true)"
 fi
 # With the drop-in for port 443 (a capability, and no user namespace) it must stay within the limit too.
-work=$(scratch)
+work="" # set by scratch
+scratch work
 sed -e 's/^CapabilityBoundingSet=$/CapabilityBoundingSet=CAP_NET_BIND_SERVICE/' \
   -e 's/^AmbientCapabilities=$/AmbientCapabilities=CAP_NET_BIND_SERVICE/' \
   -e 's/^PrivateUsers=yes$/PrivateUsers=no/' "$unit" >"$work/examhall.service"

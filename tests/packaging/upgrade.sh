@@ -10,7 +10,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 OLD=$(binary_under_test)
-work=$(scratch)
+work="" # set by scratch
+scratch work
 root="$work/root"
 data="$root/var/lib/examhall"
 port=$(free_port)
