@@ -689,14 +689,19 @@ start_service() {
 # audit_heads BINARY: one line per audit log, "platform SEQ:HEX" and
 # "org SLUG SEQ:HEX", as BINARY reads them; "?" for a head it could not read.
 audit_heads() {
-  local binary=$1 head slug
-  head=$(examhall_as_service "$binary" audit head --platform 2>/dev/null | tail -n 1) || head='?'
-  printf 'platform %s\n' "${head:-?}"
+  local binary=$1 slug
+  printf 'platform %s\n' "$(audit_head "$binary" --platform)"
   for slug in $(examhall_as_service "$binary" org list --json 2>/dev/null |
     grep -o '"slug": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'); do
-    head=$(examhall_as_service "$binary" audit head --org "$slug" 2>/dev/null | tail -n 1) || head='?'
-    printf 'org %s %s\n' "$slug" "${head:-?}"
+    printf 'org %s %s\n' "$slug" "$(audit_head "$binary" --org "$slug")"
   done
+}
+# audit_head BINARY LOG...: the head `examhall audit head` prints, or "?".
+audit_head() {
+  local binary=$1 head
+  shift
+  head=$(examhall_as_service "$binary" audit head "$@" 2>/dev/null | tail -n 1) || head=""
+  if [[ "$head" =~ ^[0-9]+:[0-9a-f]{64}$ ]]; then printf '%s' "$head"; else printf '?'; fi
 }
 
 # copy_locked FROM TO, with fd 9 open on the data directory's lock file:
@@ -885,6 +890,10 @@ print_summary() {
   fi
   printf '  signing key   %s/signing.pub\n' "$DATA_DIR"
   sed 's/^/                /' "$(r "$DATA_DIR")/signing.pub" 2>/dev/null || true
+  if [ -n "$HOST_NAME" ] && ! openssl x509 -in "$cert" -noout -ext subjectAltName 2>/dev/null | grep -qE "(DNS:|IP Address:)$HOST_NAME(,|$)"; then
+    warn "the certificate in use does not name $HOST_NAME, so browsers will refuse it under that name;" \
+      "give install.sh the university's certificate for it (--tls-cert/--tls-key)"
+  fi
   printf '\nKeep an offline copy of the master key (without it no database can be read)\n'
   printf 'and of signing.pub (restoring a backup on a new server needs it).\n'
   if [ -e "$(r "$CREDENTIAL")" ]; then
