@@ -172,6 +172,24 @@ refused "refuses --data-dir that differs from the installed config's" "install.s
   env PATH="$guards:$PATH" "$REPO/install.sh" --root "$root" --binary "$BIN" --data-dir /srv/elsewhere
 check "... and nothing was written outside the staging root" test ! -e "$work/never"
 
+section "without --binary, install.sh builds one"
+# A stand-in cargo: records how it was called and "builds" the binary under test.
+mkdir -p "$work/cargo-bin" "$work/target"
+cat >"$work/cargo-bin/cargo" <<EOF
+#!/bin/sh
+echo "\$PWD: cargo \$*" >"$work/cargo-called"
+mkdir -p "\$CARGO_TARGET_DIR/release" && cp "$BIN" "\$CARGO_TARGET_DIR/release/examhall"
+EOF
+chmod 0755 "$work/cargo-bin/cargo"
+if env PATH="$work/cargo-bin:$PATH" CARGO_TARGET_DIR="$work/target" SUDO_USER= \
+  "$REPO/install.sh" --root "$work/built" >"$work/built.log" 2>&1; then
+  pass "install.sh without --binary exits 0"
+else
+  fail "install.sh without --binary exits 0" "$(tail -n 20 "$work/built.log")"
+fi
+check "it ran cargo build --release --locked in the checkout" grep -qx "$REPO: cargo build --release --locked" "$work/cargo-called"
+check "and installed what cargo built" cmp -s "$BIN" "$work/built/usr/bin/examhall"
+
 section "install.sh --root --uninstall: the data stays"
 sha256sum "$root/var/lib/examhall/platform.db" "$root/var/lib/examhall/master.key" >"$work/data-sums"
 "$REPO/install.sh" --root "$root" --uninstall >"$work/uninstall.log" 2>&1 || fail "--uninstall exits 0" "$(cat "$work/uninstall.log")"
