@@ -904,6 +904,8 @@ print_summary() {
   else
     printf 'examhall commands run as its user:  runuser -u %s -- %s --config %s COMMAND\n' "$USER_NAME" "$BIN" "$CONF"
   fi
+  printf 'Check it any time (exit 0 pass, 1 warnings, 2 failures):  runuser -u %s -- %s --config %s doctor\n' \
+    "$USER_NAME" "$BIN" "$CONF"
   local link
   link=$(printf '%s\n' "$INIT_OUTPUT" | awk '$1 == "setup" && $2 == "link" { print $3 }')
   if [ -n "$link" ]; then

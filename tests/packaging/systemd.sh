@@ -107,6 +107,14 @@ check "unable to gain privileges" grep -q '^NoNewPrivs:\s*1$' <<<"$status"
 check "under a seccomp filter" grep -q '^Seccomp:\s*2$' <<<"$status"
 score=$(inside systemd-analyze security examhall | sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
 if awk -v s="${score:-9}" 'BEGIN { exit !(s <= 2.0) }'; then pass "its exposure, as systemd runs it, is $score"; else fail "its exposure, as systemd runs it, is ${score:-unknown}"; fi
+# examhall's own checks of the installation (a self-signed certificate is a warning).
+status=0
+run_inside "$work/doctor.log" runuser -u examhall -- /usr/bin/examhall --config /etc/examhall/examhall.toml doctor || status=$?
+if [ "$status" -le 1 ]; then
+  pass "examhall doctor finds nothing wrong with the installation (exit $status: $(grep -c WARN "$work/doctor.log") warning(s))"
+else
+  fail "examhall doctor finds nothing wrong with the installation" "exit $status" "$(cat "$work/doctor.log")"
+fi
 run_inside "$work/again.log" /src/install.sh --binary /opt/share/examhall || fail "a second run exits 0" "$(tail -n 20 "$work/again.log")"
 check "a second run leaves the running server alone" test "$(main_pid)" = "$pid"
 
