@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# install.sh and the Debian package under a real, running systemd. This
+# machine's root, with a throwaway overlay on top (nothing written reaches
+# the disk), is booted as a container by systemd-nspawn, with a network of
+# its own (loopback only). It checks what the tests without a service manager
+# cannot: the hardened unit really runs examhall (as its user, without
+# capabilities, under seccomp), install.sh's systemd mode, the master key as
+# an encrypted credential, a rollback under systemd, and the package's
+# scripts starting the service. Where such a container cannot run (no
+# systemd-nspawn, no overlayfs, no privileges), it says SKIP and why.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+BIN=$(binary_under_test)
+skip() {
+  printf 'SKIP  %s\n' "$*"
+  exit 0
+}
+command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (apt-get install systemd-container)"
+command -v nsenter >/dev/null || skip "nsenter (util-linux) is missing"
+grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "the kernel has no overlayfs"
+[ -d /run/systemd/system ] && skip "systemd runs this machine: the container test is for machines without it"
+
+work="" # set by scratch
+scratch work
+share="$work/share"
+mkdir -p "$share" "$work/ovl" "$work/merged"
+cp "$BIN" "$share/examhall"
+[ -z "${EXAMHALL_TEST_DEB:-}" ] || cp "$EXAMHALL_TEST_DEB" "$share/examhall.deb"
+# The container's processes go into cgroups of our own, removed at the end.
+cgroup_name="examhall-packaging-$$"
+cgroup_dirs=()
+if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+  cgroup_dirs=("/sys/fs/cgroup/$cgroup_name")
+else
+  for hierarchy in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+    [ ! -d "$hierarchy" ] || cgroup_dirs+=("$hierarchy/$cgroup_name")
+  done
+fi
+
+cat >"$work/boot.sh" <<EOF
+#!/bin/sh
+# Runs in a mount namespace of its own: the overlay is gone when it ends.
+set -e
+for dir in ${cgroup_dirs[*]}; do mkdir "\$dir" && echo \$\$ >"\$dir/cgroup.procs"; done
+mount -t tmpfs -o size=2g tmpfs "$work/ovl"
+mkdir "$work/ovl/upper" "$work/ovl/work"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$work/ovl/upper,workdir=$work/ovl/work" "$work/merged"
+exec systemd-nspawn -D "$work/merged" --register=no --keep-unit --private-network -b --console=passive \\
+  --bind-ro="$share:/opt/share" --bind-ro="$REPO:/src"
+EOF
+chmod 0755 "$work/boot.sh"
+unshare -m --propagation private "$work/boot.sh" >"$work/nspawn.log" 2>&1 &
+nspawn=$!
+stop_container() {
+  kill -TERM "$nspawn" 2>/dev/null || return 0
+  for _ in $(seq 300); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$nspawn" 2>/dev/null || true
+  wait "$nspawn" 2>/dev/null || true
+  local dir
+  for dir in "${cgroup_dirs[@]}"; do
+    [ ! -d "$dir" ] || find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+}
+CLEANUP+=(stop_container)
+
+# The container's init, once systemd says it is up (at most a minute).
+init=""
+booted=false
+for _ in $(seq 600); do
+  kill -0 "$nspawn" 2>/dev/null || break
+  [ -n "$init" ] || init=$(pgrep -P "$nspawn" | head -n 1 || true)
+  if [ -n "$init" ]; then
+    case "$(nsenter -t "$init" -a -- systemctl is-system-running 2>/dev/null || true)" in
+      running | degraded) booted=true; break ;;
+    esac
+  fi
+  sleep 0.1
+done
+$booted || skip "a container with systemd did not boot here: $(tail -n 3 "$work/nspawn.log" | tr '\n' ' ')"
+inside() { nsenter -t "$init" -a -- "$@"; }
+# run_inside LOG COMMAND...: a shell command in the container, output to LOG; its exit code.
+run_inside() {
+  local log=$1
+  shift
+  timeout 300 nsenter -t "$init" -a -- /bin/bash -c "cd / && $*" >"$log" 2>&1
+}
+ready() { inside curl -ksf --max-time 3 -o /dev/null "https://127.0.0.1:${1:-8443}/readyz"; }
+main_pid() { inside systemctl show -p MainPID --value examhall; }
+pass "a container of this machine booted with systemd as its init"
+
+section "install.sh with systemd"
+if run_inside "$work/install.log" /src/install.sh --binary /opt/share/examhall --hostname exams.test && ready; then
+  pass "install.sh installs and starts the service, and /readyz answers"
+else
+  fail "install.sh installs and starts the service, and /readyz answers" "$(tail -n 30 "$work/install.log")"
+  finish
+fi
+check "the service is enabled" inside systemctl --quiet is-enabled examhall
+pid=$(main_pid)
+status=$(inside cat "/proc/$pid/status")
+uid=$(inside id -u examhall)
+check "examhall runs as the examhall user" grep -Eq "^Uid:\s+$uid\s+$uid\s+$uid\s+$uid$" <<<"$status"
+check "without any capability" grep -q '^CapEff:\s*0000000000000000$' <<<"$status"
+check "unable to gain privileges" grep -q '^NoNewPrivs:\s*1$' <<<"$status"
+check "under a seccomp filter" grep -q '^Seccomp:\s*2$' <<<"$status"
+score=$(inside systemd-analyze security examhall | sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+if awk -v s="${score:-9}" 'BEGIN { exit !(s <= 2.0) }'; then pass "its exposure, as systemd runs it, is $score"; else fail "its exposure, as systemd runs it, is ${score:-unknown}"; fi
+# examhall's own checks of the installation (a self-signed certificate is a warning).
+status=0
+run_inside "$work/doctor.log" runuser -u examhall -- /usr/bin/examhall --config /etc/examhall/examhall.toml doctor || status=$?
+if [ "$status" -le 1 ]; then
+  pass "examhall doctor finds nothing wrong with the installation (exit $status: $(grep -c WARN "$work/doctor.log") warning(s))"
+else
+  fail "examhall doctor finds nothing wrong with the installation" "exit $status" "$(cat "$work/doctor.log")"
+fi
+run_inside "$work/again.log" /src/install.sh --binary /opt/share/examhall || fail "a second run exits 0" "$(tail -n 20 "$work/again.log")"
+check "a second run leaves the running server alone" test "$(main_pid)" = "$pid"
+
+section "port 443: the drop-in install.sh writes for it"
+if run_inside "$work/443.log" /src/install.sh --binary /opt/share/examhall --listen 0.0.0.0:443 && ready 443; then
+  pass "with --listen 0.0.0.0:443, examhall binds 443 (CAP_NET_BIND_SERVICE from the drop-in) and is ready"
+else
+  fail "with --listen 0.0.0.0:443, examhall binds 443 and is ready" "$(tail -n 20 "$work/443.log")"
+fi
+if run_inside "$work/8443.log" /src/install.sh --binary /opt/share/examhall --listen 0.0.0.0:8443 && ready &&
+  inside test ! -e /etc/systemd/system/examhall.service.d/privileged-port.conf; then
+  pass "back on 8443, the drop-in is gone"
+else
+  fail "back on 8443, the drop-in is gone" "$(tail -n 20 "$work/8443.log")"
+fi
+
+section "the master key as an encrypted credential"
+if run_inside "$work/credential.log" /src/install.sh --binary /opt/share/examhall --key-credential && ready; then
+  pass "install.sh --key-credential restarts examhall with the key from the credential"
+else
+  fail "install.sh --key-credential restarts examhall with the key from the credential" "$(tail -n 30 "$work/credential.log")"
+fi
+check "the plain key file is gone" inside test ! -e /var/lib/examhall/master.key
+check "the credential is root's alone" test "$(inside stat -c '%a %U' /etc/examhall/master-key.cred)" = "600 root"
+command=$(grep -o 'systemd-run -P --wait .* keys rekey-org --org SLUG' "$work/credential.log" | sed 's/keys rekey-org --org SLUG/audit verify --platform/')
+if [ -n "$command" ] && run_inside "$work/systemd-run.log" "$command"; then
+  pass "the printed systemd-run command runs a command with the key"
+else
+  fail "the printed systemd-run command runs a command with the key" "${command:-(not printed)}" "$(cat "$work/systemd-run.log")"
+fi
+
+section "an upgrade that fails is rolled back under systemd"
+inside /bin/sh -c 'mkdir -p /root/bin && cat >/root/bin/broken && chmod 0755 /root/bin/broken' <<'EOF'
+#!/bin/sh
+case " $* " in
+  *" --version "*) echo "examhall 9.9.9-broken"; exit 0 ;;
+  *" serve "*) echo "examhall 9.9.9-broken: cannot serve" >&2; exit 1 ;;
+esac
+exec /opt/share/examhall "$@"
+EOF
+started=$SECONDS
+status=0
+run_inside "$work/broken.log" EXAMHALL_INSTALL_READY_TIMEOUT=60 /src/install.sh --binary /root/bin/broken || status=$?
+if [ "$status" -eq 1 ] && grep -q 'was rolled back' "$work/broken.log" && ready; then
+  pass "install.sh rolls back and the previous version serves again ($((SECONDS - started)) s: a restarting service counts as failed)"
+else
+  fail "install.sh rolls back and the previous version serves again" "exit $status" "$(tail -n 30 "$work/broken.log")"
+fi
+check "the previous binary is back" inside cmp -s /opt/share/examhall /usr/bin/examhall
+
+section "install.sh --purge with systemd"
+run_inside "$work/purge.log" /src/install.sh --purge --yes || fail "--purge --yes exits 0" "$(tail -n 20 "$work/purge.log")"
+check "the service is gone" sh -c "! nsenter -t '$init' -a -- systemctl cat examhall >/dev/null 2>&1"
+check "the data, the config and the user are gone" inside sh -c '! test -e /var/lib/examhall && ! test -e /etc/examhall && ! getent passwd examhall'
+
+section "the Debian package with systemd"
+if [ ! -e "$share/examhall.deb" ]; then
+  printf 'SKIP  no package to install (run.sh passes the one deb.sh built)\n'
+else
+  # Container images forbid starting services from packages; a server does not.
+  inside sh -c 'if [ -e /usr/sbin/policy-rc.d ]; then mv /usr/sbin/policy-rc.d /root/; fi'
+  if run_inside "$work/dpkg.log" dpkg -i /opt/share/examhall.deb && inside systemctl --quiet is-active examhall; then
+    pass "dpkg -i creates the user, initialises the data and starts the service"
+  else
+    fail "dpkg -i creates the user, initialises the data and starts the service" "$(tail -n 30 "$work/dpkg.log")"
+  fi
+  for _ in $(seq 100); do ready && break; sleep 0.1; done
+  check "/readyz answers" ready
+  run_inside "$work/dpkg-purge.log" dpkg --purge examhall || fail "dpkg --purge exits 0" "$(tail -n 20 "$work/dpkg-purge.log")"
+  check "dpkg --purge stops the service and deletes the data" inside sh -c '! systemctl --quiet is-active examhall && ! test -e /var/lib/examhall'
+fi
+
+finish
