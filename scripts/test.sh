@@ -5,7 +5,8 @@
 # integration tests, and the browser tests in headless Chromium and the abuse
 # tests against the binary built from this checkout. Installs what a fresh
 # Debian machine lacks (Chromium, age, zstd, the npm packages, the pinned
-# cargo-deny).
+# cargo-deny, prometheus-client from PyPI, and for the packaging tests
+# shellcheck, lintian, systemd-container and cargo-deb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +60,11 @@ cargo test --locked
 # wherever CARGO_TARGET_DIR puts it.
 binary="${CARGO_TARGET_DIR:-$PWD/target}/debug/examhall"
 case "$binary" in /*) ;; *) binary="$PWD/$binary" ;; esac
+
+echo "== packaging: install.sh, the systemd unit, the Debian package"
+# Installs shellcheck, lintian and systemd-container (apt) and cargo-deb
+# (once) if missing; boots a throwaway container where the machine allows it.
+tests/packaging/run.sh "$binary"
 
 echo "== browser tests (headless Chromium against $binary)"
 # Chromium grants a page no storage (the exam's offline copy) once the disk
