@@ -26,6 +26,7 @@ pub mod exam_day;
 pub mod exams;
 pub mod exports;
 pub mod grading;
+pub mod invitations;
 pub mod monitor;
 pub mod observed;
 pub mod org_file;

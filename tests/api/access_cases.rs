@@ -268,6 +268,14 @@ fn org_admin_cases(w: &World, ids: &Ids) -> Vec<Case> {
         ),
         case(
             Method::POST,
+            "/api/v1/org/invitations".into(),
+            Body::Json(json!({"user_ids": [ids.reset_user.to_string()]})),
+            Access::OrgAdmin,
+            true,
+            (Who::Admin, 201),
+        ),
+        case(
+            Method::POST,
             format!("/api/v1/org/users/{}/password-reset", ids.reset_user),
             Body::None,
             Access::OrgAdmin,

@@ -175,6 +175,10 @@ impl Api<'_> {
     }
 
     /// `POST /api/v1/org/users/{id}/password-reset`.
+    pub async fn invitations(self, body: Value) -> Response {
+        self.post("/api/v1/org/invitations", Some(body)).await
+    }
+
     pub async fn reset_password(self, id: impl Display) -> Response {
         self.post(&format!("/api/v1/org/users/{id}/password-reset"), None).await
     }

@@ -38,6 +38,7 @@ mod grading;
 mod grading_bench;
 mod headers;
 mod health;
+mod invitations;
 mod keys;
 mod late;
 mod logging;

@@ -28,6 +28,16 @@ export const updateUser = (
   change: { display_name?: string; email?: string; status?: OrgUser['status'] },
 ): Promise<OrgUser> => api(`/org/users/${id(userId)}`, { method: 'PATCH', body: change });
 
+/** Invitation links in bulk, for people who have not chosen a password yet; shown once. */
+export interface IssuedInvitations {
+  links: { user_id: string; email: string; display_name: string; student_number: string | null; link: string }[];
+  skipped: { user_id: string; reason: 'has_password' | 'disabled' }[];
+  expires_at: string;
+}
+
+export const issueInvitations = (userIds: string[]): Promise<IssuedInvitations> =>
+  api('/org/invitations', { method: 'POST', body: { user_ids: userIds } });
+
 export const issuePasswordReset = (userId: string): Promise<IssuedLink> =>
   api(`/org/users/${id(userId)}/password-reset`, { method: 'POST' });
 

@@ -358,6 +358,25 @@ export const en: Messages = {
     },
   },
   admin: {
+    invitations: {
+      heading: 'Sign-in slips for people without a password',
+      intro:
+        'People imported from a roster have no password yet. Make an invitation link for each of them, print the slips (a QR code and the link, one per person, to cut apart) or download them as a CSV for the desks; each person opens their link, chooses a password and signs in with their e-mail address. Earlier links keep working until they expire.',
+      make: (count) =>
+        count === 0
+          ? 'Everyone has a password'
+          : `Make invitation links for ${count === 1 ? 'the 1 person' : `the ${n(count)} people`} without a password`,
+      issued: (count, until) => `${count === 1 ? '1 link' : `${n(count)} links`}, each working once until ${until}`,
+      once: 'These links are shown only now: print them or download the CSV before you leave this page.',
+      print: 'Print the slips',
+      csv: 'Download as CSV',
+      skipped: (count) =>
+        `${count === 1 ? '1 person' : `${n(count)} people`} chose a password meanwhile or were disabled, and got no link.`,
+      qr: (name) => `QR code of the invitation link for ${name}`,
+      studentNumber: (number) => `Student number ${number}`,
+      email: (address) => `Sign in as ${address}`,
+      howTo: (until) => `Open the link (or scan the code), choose a password, then sign in with your e-mail address and it. The link works once, until ${until}.`,
+    },
     documentTitle: (section) => `${section} · Administration · examhall`,
     heading: 'Administration',
     navLabel: 'Administration',

@@ -280,6 +280,21 @@ export interface Messages {
     };
   };
   admin: {
+    invitations: {
+      heading: string;
+      intro: string;
+      /** The button, for `count` people without a password. */
+      make: (count: number) => string;
+      issued: (count: number, until: string) => string;
+      once: string;
+      print: string;
+      csv: string;
+      skipped: (count: number) => string;
+      qr: (name: string) => string;
+      studentNumber: (number: string) => string;
+      email: (address: string) => string;
+      howTo: (until: string) => string;
+    };
     documentTitle: (section: string) => string;
     heading: string;
     navLabel: string;

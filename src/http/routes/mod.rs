@@ -15,6 +15,7 @@ mod monitor;
 mod openapi;
 mod org_backups;
 mod org_courses;
+mod org_invitations;
 mod org_person_erasure;
 mod org_person_export;
 mod org_retention;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org_backups::router())
         .merge(org_retention::router())
         .merge(org_person_export::router())
+        .merge(org_invitations::router())
         .merge(org_person_erasure::router())
         .merge(me::router())
         .merge(exams::router())

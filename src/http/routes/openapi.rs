@@ -140,6 +140,13 @@ const OPERATIONS: &[(&str, &str, Who, u16, &str)] = &[
     ("patch", "/api/v1/org/users/{id}", Who::OrgAdmin, 200, "Renames, disables or enables a person."),
     ("post", "/api/v1/org/users/{id}/password-reset", Who::OrgAdmin, 201, "Issues a password-reset link."),
     (
+        "post",
+        "/api/v1/org/invitations",
+        Who::OrgAdmin,
+        201,
+        "Invitation links in bulk for people without a password yet (sign-in slips, a CSV).",
+    ),
+    (
         "delete",
         "/api/v1/org/users/{id}/sign-in-limits",
         Who::OrgAdmin,

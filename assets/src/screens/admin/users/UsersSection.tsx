@@ -1,6 +1,7 @@
 /**
- * Users of the organization: adding one (with an invitation link), finding
- * them, disabling and enabling, and issuing password links.
+ * Users of the organization: adding one (with an invitation link), sign-in
+ * slips for everyone without a password yet, finding them, disabling and
+ * enabling, and issuing password links.
  */
 import { useState } from 'preact/hooks';
 import { listCourses, listUsers } from '../../../api/org';
@@ -8,6 +9,7 @@ import { OneTimeLink } from '../../../components/OneTimeLink';
 import { WhenLoaded } from '../../../components/Status';
 import { useLoad } from '../../../hooks/useLoad';
 import { CreateUserForm } from './CreateUserForm';
+import { InvitationSlips } from './InvitationSlips';
 import { UserTable, type IssuedFor } from './UserTable';
 
 export function UsersSection() {
@@ -25,7 +27,10 @@ export function UsersSection() {
       )}
       <WhenLoaded loaded={users}>
         {(list) => (
-          <UserTable users={list} courses={courses.data ?? []} onChanged={users.reload} onIssued={setIssued} />
+          <>
+            <InvitationSlips users={list} />
+            <UserTable users={list} courses={courses.data ?? []} onChanged={users.reload} onIssued={setIssued} />
+          </>
         )}
       </WhenLoaded>
     </>
