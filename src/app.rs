@@ -81,13 +81,16 @@ pub fn router(state: &AppState, exporter: Option<&Arc<Exporter>>) -> Router {
         request_timeout: Duration::from_secs(server.request_timeout_secs),
     };
     let mut routes = http::routes::router(state.clone());
-    if let Some(exporter) = exporter {
-        if exporter.on_https() {
-            routes = routes.merge(http::prometheus::router(state.clone(), Arc::clone(exporter)));
-        }
-        routes = routes.layer(axum::middleware::from_fn(http::prometheus::record_request));
+    if let Some(exporter) = exporter.filter(|exporter| exporter.on_https()) {
+        routes = routes.merge(http::prometheus::router(state.clone(), Arc::clone(exporter)));
     }
-    http::with_layers(routes, limits)
+    let app = http::with_layers(routes, limits);
+    match exporter {
+        // Outside every other layer (each route's, so the matched route is
+        // known): a request that times out or panics is counted as answered.
+        Some(_) => app.layer(axum::middleware::from_fn(http::prometheus::record_request)),
+        None => app,
+    }
 }
 
 /// The sockets a server answers on, bound before serving so that tests can

@@ -385,11 +385,18 @@ pub async fn submitted_code(
         .db
         .read(move |conn| {
             let Some(found) = attempts::find(conn, exam, user)? else { return Ok(None) };
-            Ok(attempts::unlock(conn, found.id, user, &secret)?.map(|attempt| attempt.id))
+            Ok(Some((found.id, attempts::unlock(conn, found.id, user, &secret)?.is_some())))
         })
         .await?;
-    if bound.is_none() {
-        return Err(ServiceError::OtherDevice);
+    match bound {
+        None => return Err(StoreError::NotFound("attempt".to_owned()).into()),
+        Some((id, false)) => {
+            // Recorded as every refused secret is: staff see that another device asked.
+            let event = taker.actor.event("attempt.secret_refused").target(id.to_string()).outcome(Outcome::Denied);
+            state.refusals().record(&taker.db, event, state.clock().now());
+            return Err(ServiceError::OtherDevice);
+        }
+        Some((_, true)) => {}
     }
     let stored = receipt(state, taker).await?;
     let submission = stored.receipt.submission_id.clone();

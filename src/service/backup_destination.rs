@@ -1,6 +1,8 @@
 //! Whether the place bundles go takes one: a small test object written
-//! where the next bundle would go (the bucket, or the folder), read back
-//! and removed, for `examhall doctor`.
+//! where the next bundle would go (the bucket: uploaded, read back and
+//! checked; the folder: written and synced) and removed, for `examhall
+//! doctor`. The object always has the same name, so a bucket key without
+//! the right to delete (as advised) leaves one object, not one per run.
 
 use std::io::Write as _;
 
@@ -11,6 +13,12 @@ use crate::state::AppState;
 use crate::store::StoreError;
 
 const CONTENTS: &[u8] = b"examhall doctor: a test object, removed at once\n";
+
+/// The test object's name: one name, overwritten by each run.
+pub const PROBE_NAME: &str = ".examhall-doctor-probe";
+
+/// How long the probe may take: an unreachable store must not hold the checks (or the data directory) for minutes.
+pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What the probe found.
 #[derive(Debug, Clone)]
@@ -28,9 +36,7 @@ pub struct Probe {
 /// [`StoreError::WrongState`] when the folder is missing or the bucket
 /// refuses the object; I/O errors of the folder.
 pub async fn probe(state: &AppState) -> Result<Probe, StoreError> {
-    let mut random = [0u8; 8];
-    crate::random::fill_random(&mut random);
-    let name = format!(".examhall-doctor-{}", hex::encode(random));
+    let name = PROBE_NAME.to_owned();
     if let Some(config) = &state.config().backup.s3 {
         let s3 = S3Destination::new(config).map_err(StoreError::WrongState)?;
         let staging = state.config().data().staging();
@@ -55,7 +61,8 @@ pub async fn probe(state: &AppState) -> Result<Probe, StoreError> {
     let path = folder.join(&name);
     let written = std::fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .open(&path)
         .and_then(|mut file| file.write_all(CONTENTS).and_then(|()| file.sync_all()));
     let removed = std::fs::remove_file(&path);

@@ -19,7 +19,6 @@ pub mod courses;
 pub mod credentials;
 pub mod demo;
 pub mod doctor;
-pub mod doctor_files;
 pub mod erasure;
 mod error;
 pub mod exam_day;

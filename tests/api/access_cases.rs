@@ -269,7 +269,7 @@ fn org_admin_cases(w: &World, ids: &Ids) -> Vec<Case> {
         case(
             Method::POST,
             "/api/v1/org/invitations".into(),
-            Body::Json(json!({"user_ids": [ids.reset_user.to_string()]})),
+            Body::Json(json!({"user_ids": [ids.reset_user.clone()]})),
             Access::OrgAdmin,
             true,
             (Who::Admin, 201),

@@ -104,19 +104,25 @@ fn status_of(report: &Value, name: &str) -> String {
 }
 
 #[test]
-fn a_healthy_appliance_passes_every_check_with_or_without_its_server() {
+fn a_healthy_appliance_passes_every_check_and_warns_only_while_its_server_is_down() {
     let appliance = Appliance::new();
+    let mut serve = examhall();
+    serve.args(appliance.args(&["serve", "--listen", "127.0.0.1:0"]));
+    let server = ServeProcess::spawn(serve);
     let (code, text, report) = appliance.doctor();
-    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(code, Some(0), "{text}\n{}", server.output());
     assert_eq!(report["status"], "pass");
     for name in [
         "config",
         "data directory",
         "master key",
+        "log folder",
         "TLS certificate",
         "TLS host name",
+        "TLS key",
         "free disk",
         "backup recipients",
+        "server",
         "database platform",
         "audit log platform",
         "database physics",
@@ -130,13 +136,53 @@ fn a_healthy_appliance_passes_every_check_with_or_without_its_server() {
     assert!(text.lines().all(|line| !line.starts_with("WARN") && !line.starts_with("FAIL")), "{text}");
     // The test object was removed again.
     assert_eq!(std::fs::read_dir(&appliance.share).unwrap().count(), 1, "only the bundle is left in the share");
+    drop(server);
 
-    // The same through a running server's admin socket.
-    let mut serve = examhall();
-    serve.args(appliance.args(&["serve", "--listen", "127.0.0.1:0"]));
-    let server = ServeProcess::spawn(serve);
-    let (code, text, _) = appliance.doctor();
-    assert_eq!(code, Some(0), "{text}\n{}", server.output());
+    // Without its server, the checks run here and say that nobody can reach examhall.
+    let (code, text, report) = appliance.doctor();
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(status_of(&report, "server"), "warn");
+    let warned: Vec<&str> = text.lines().filter(|l| l.starts_with("WARN") || l.starts_with("FAIL")).collect();
+    assert_eq!(warned.len(), 1, "{text}");
+    assert_eq!(status_of(&report, "database physics"), "pass");
+}
+
+#[test]
+fn a_log_folder_or_a_key_pair_the_server_would_refuse_fails() {
+    use std::os::unix::fs::PermissionsExt;
+    let appliance = Appliance::new();
+    let logs = appliance.data.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::set_permissions(&logs, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, text, report) = appliance.doctor();
+    assert_eq!(code, Some(2), "{text}");
+    assert_eq!(status_of(&report, "log folder"), "fail");
+    std::fs::set_permissions(&logs, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // Another key than the certificate's.
+    let other = tempfile::tempdir().unwrap();
+    let (_, other_key) = university_certificate(other.path(), "elsewhere.example.edu");
+    let config = std::fs::read_to_string(&appliance.config).unwrap();
+    let key_line = config.lines().find(|l| l.starts_with("key_file")).unwrap().to_owned();
+    std::fs::write(&appliance.config, config.replace(&key_line, &format!("key_file = \"{}\"", other_key.display())))
+        .unwrap();
+    let (code, text, report) = appliance.doctor();
+    assert_eq!(code, Some(2), "{text}");
+    assert_eq!(status_of(&report, "TLS key"), "fail");
+}
+
+#[test]
+fn a_key_file_others_can_read_fails_even_when_the_key_comes_from_the_environment() {
+    use std::os::unix::fs::PermissionsExt;
+    let appliance = Appliance::new();
+    let key = appliance.data.join("master.key");
+    let hex = std::fs::read_to_string(&key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut command = examhall();
+    command.args(appliance.args(&["doctor", "--json"])).env("EXAMHALL_MASTER_KEY", hex.trim());
+    let output = command.output().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{report:#}");
+    assert_eq!(status_of(&report, "master key"), "fail");
 }
 
 #[test]

@@ -24,6 +24,8 @@ async fn with_metrics(keys: &Path) -> TestApp {
     spawn_app_with(exam_day(), move |config| {
         config.metrics.token_file = Some(file);
         config.metrics.listen = Some("127.0.0.1:0".parse().unwrap());
+        // Small, so that a request past it is refused by the body limit's layer.
+        config.server.max_body_bytes = 4096;
     })
     .await
 }
@@ -135,6 +137,26 @@ async fn a_scrape_parses_and_shows_requests_commits_sessions_and_states() {
         "every task's series exists at 0: {text}"
     );
     assert!(text.contains("# HELP examhall_http_requests_total"), "each metric says what it means");
+
+    // A request the server gives up on (the body limit's 413, answered by an
+    // inner layer) is counted too.
+    let big = "x".repeat(6000);
+    let refused = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .body(big)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 413);
+    let text = app.client.get(app.url("/metrics")).bearer_auth(TOKEN).send().await.unwrap().text().await.unwrap();
+    assert!(
+        parse(&text).iter().any(|s| s.name == "examhall_http_requests_total"
+            && s.label("route") == "/api/v1/session"
+            && s.label("status") == "413"),
+        "{text}"
+    );
 
     // Made-up methods and paths add no label values: the set stays bounded.
     for i in 0..20 {

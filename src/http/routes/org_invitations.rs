@@ -24,9 +24,9 @@ struct Request {
     user_ids: Vec<String>,
 }
 
-/// One link issued.
+/// One link issued: what a sign-in slip shows.
 #[derive(Serialize)]
-struct Link {
+struct Slip {
     user_id: String,
     email: String,
     display_name: String,
@@ -44,7 +44,7 @@ struct NoLink {
 
 #[derive(Serialize)]
 struct Issued {
-    links: Vec<Link>,
+    links: Vec<Slip>,
     skipped: Vec<NoLink>,
     /// When every link stops working.
     expires_at: String,
@@ -71,7 +71,7 @@ async fn issue(
     let (issued, skipped) = invitations::issue(&state, &admin.acting(client), ids, valid).await?;
     let links = issued
         .into_iter()
-        .map(|issued| Link {
+        .map(|issued| Slip {
             user_id: issued.user.id.to_string(),
             email: issued.user.email,
             display_name: issued.user.display_name,

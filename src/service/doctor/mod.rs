@@ -13,6 +13,8 @@ use crate::state::AppState;
 use crate::store::platform::OrgStatus;
 use crate::store::{Database, StoreError, audit, audit_checks, backup_runs, doctor_reports};
 
+pub mod files;
+
 /// How a check came out; the worst decides `doctor`'s exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -86,7 +88,7 @@ pub struct Report {
 /// Storage errors recording the report.
 pub async fn run_and_record(state: &AppState) -> Result<Report, StoreError> {
     let now = state.clock().now();
-    let mut checks = super::doctor_files::run(state.config(), now);
+    let mut checks = files::run(state.config(), now);
     checks.extend(run(state).await);
     let json = serde_json::to_string(&checks).map_err(|e| StoreError::WrongState(e.to_string()))?;
     state.registry().platform().db().write(move |conn| doctor_reports::record(conn, now, &json)).await?;
@@ -99,8 +101,16 @@ pub async fn run_and_record(state: &AppState) -> Result<Report, StoreError> {
 /// # Errors
 /// Storage errors recording the report.
 pub async fn run_now(state: &AppState) -> Result<Option<Report>, StoreError> {
-    let Ok(_turn) = state.doctor_turn().try_lock() else { return Ok(None) };
-    run_and_record(state).await.map(Some)
+    let Ok(turn) = std::sync::Arc::clone(state.doctor_turn()).try_lock_owned() else { return Ok(None) };
+    // Its own task, holding the turn: a request that times out (a large
+    // database read through, a slow store) leaves the run to finish and
+    // record its report, and no second run starts beside it.
+    let state = state.clone();
+    let run = tokio::spawn(async move {
+        let _turn = turn;
+        run_and_record(&state).await
+    });
+    run.await.map_err(|_| StoreError::JobPanicked)?.map(Some)
 }
 
 /// The last report the server recorded, if any.
@@ -262,7 +272,17 @@ fn clock(now: OffsetDateTime, newest: Option<&Timestamp>) -> Check {
 /// The configured destination takes a test object, which is then removed.
 async fn destination(state: &AppState) -> Check {
     const NAME: &str = "backup destination";
-    match super::backup_destination::probe(state).await {
+    let probed =
+        tokio::time::timeout(super::backup_destination::PROBE_TIMEOUT, super::backup_destination::probe(state)).await;
+    let Ok(probed) = probed else {
+        let seconds = super::backup_destination::PROBE_TIMEOUT.as_secs();
+        return Check::fail(
+            NAME,
+            format!("no answer within {seconds} s"),
+            "check the bucket's address and the network to it: backups fail until it answers",
+        );
+    };
+    match probed {
         Ok(probe) => match probe.left_behind {
             None => Check::pass(NAME, format!("{} took a test object, which was then removed", probe.place)),
             Some(left) => Check::warn(

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
-use super::doctor::Check;
+use super::Check;
 use crate::config::Config;
 use crate::store::master_key;
 
@@ -22,8 +22,9 @@ const DISK_WARN: (u64, f64) = (5 << 30, 0.10);
 /// The checks made from the files alone, at `now`.
 #[must_use]
 pub fn run(config: &Config, now: OffsetDateTime) -> Vec<Check> {
-    let mut checks = vec![data_dir(config), master_key_file(config)];
+    let mut checks = vec![data_dir(config), master_key_file(config), log_dir(config)];
     checks.extend(certificate(config, now));
+    checks.push(key_pair(config));
     checks.push(disk(config.data().root()));
     if config.backup.recipients.is_empty() {
         checks.push(Check::warn(
@@ -60,12 +61,14 @@ fn data_dir(config: &Config) -> Check {
 
 fn master_key_file(config: &Config) -> Check {
     const NAME: &str = "master key";
-    if let Some(source) = master_key::other_source() {
-        return Check::pass(NAME, format!("read from {source}"));
-    }
     let path = config.master_key_file();
+    // A key file is checked whenever there is one, even when the key is read
+    // from elsewhere: a copy others can read is a leaked key either way.
     let metadata = match std::fs::metadata(&path) {
         Ok(metadata) => metadata,
+        Err(_) if master_key::other_source().is_some() => {
+            return Check::pass(NAME, format!("read from {}", master_key::other_source().unwrap_or_default()));
+        }
         Err(error) => {
             return Check::fail(
                 NAME,
@@ -80,6 +83,37 @@ fn master_key_file(config: &Config) -> Check {
             NAME,
             error.to_string(),
             "only the service user may read the key; anyone else who could has to be assumed to have it (rotate it: examhall keys rotate-master)",
+        ),
+    }
+}
+
+/// The log folder `serve` writes to: private, or `serve` refuses to start.
+fn log_dir(config: &Config) -> Check {
+    const NAME: &str = "log folder";
+    let dir = config.log_dir();
+    match std::fs::metadata(&dir) {
+        Err(_) => {
+            Check::pass(NAME, format!("{} does not exist yet: the server makes it (0700) at start", dir.display()))
+        }
+        Ok(metadata) => match crate::private_path::check(&dir, &metadata) {
+            Ok(()) => Check::pass(NAME, format!("{} belongs to this user, mode 0700", dir.display())),
+            Err(error) => {
+                Check::fail(NAME, error.to_string(), "the server refuses to start until the log folder is private")
+            }
+        },
+    }
+}
+
+/// The certificate and its key go together: `serve` refuses a pair that does not.
+fn key_pair(config: &Config) -> Check {
+    const NAME: &str = "TLS key";
+    let (cert, key) = config.tls_files();
+    match crate::tls::server_config(&cert, &key) {
+        Ok(_) => Check::pass(NAME, format!("{} goes with the certificate", key.display())),
+        Err(error) => Check::fail(
+            NAME,
+            error.to_string(),
+            "point tls.key_file at the certificate's own private key (PEM): the server does not start without it",
         ),
     }
 }
