@@ -129,6 +129,7 @@ test('an instructor hands out candidate links and a candidate starts from one', 
       const slip = page.locator(`[data-testid="candidate-slip"][data-label="${candidate.name}"]`);
       links[candidate.name] = await slip.getByTestId('slip-url').innerText();
       assert.match(links[candidate.name], new RegExp(`^${origin}/candidate/\\S+$`));
+      assert.equal(await slip.getByRole('img').getAttribute('aria-label'), `QR code of the candidate link for ${candidate.name}`);
       assert.equal(await slip.getByTestId('slip-student-number').count(), candidate.number === '' ? 0 : 1);
       if (candidate.number !== '') assert.match(await slip.innerText(), new RegExp(candidate.number));
     }

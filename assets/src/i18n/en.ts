@@ -740,6 +740,7 @@ export const en: Messages = {
       busy: 'Creating…',
     },
     issued: {
+      qr: (label) => `QR code of the candidate link for ${label}`,
       heading: (count) => (count === 1 ? 'The new link' : `The ${n(count)} new links`),
       note:
         'Print or copy the links now: examhall keeps only a fingerprint of each one and cannot show them again. ' +

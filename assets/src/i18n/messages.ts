@@ -609,6 +609,8 @@ export interface Messages {
       busy: string;
     };
     issued: {
+      /** What the slip's QR code holds, for screen readers. */
+      qr: (label: string) => string;
       heading: (count: number) => string;
       note: string;
       print: string;

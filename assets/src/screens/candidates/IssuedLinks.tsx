@@ -1,12 +1,13 @@
 /**
  * Candidate links just created, shown this once (the server keeps only their
- * hashes): one block per candidate with name, student number, the full
- * address and its validity, made to be printed and cut apart (see
+ * hashes): one block per candidate with name, student number, a QR code
+ * of the link (described in words), the full address and its validity, made to be printed and cut apart (see
  * `@media print` in styles.css: only this list prints), with copy buttons.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import type { Exam, IssuedCandidate, MyCourse } from '../../api/types';
+import { QrCode } from '../../components/QrCode';
 
 const text = t.candidates.issued;
 
@@ -72,7 +73,9 @@ export function IssuedLinks({ issued, exam, course }: Props) {
           const nameId = `slip-${candidate.id}-name`;
           const urlId = `slip-${candidate.id}-url`;
           return (
-            <li key={candidate.id} class="slip" data-testid="candidate-slip" data-label={candidate.label}>
+            <li key={candidate.id} class="slip slip--qr" data-testid="candidate-slip" data-label={candidate.label}>
+              <QrCode text={urlOf(candidate)} label={text.qr(candidate.label)} />
+              <div>
               <p class="slip__exam">{text.exam(exam.title, course.code)}</p>
               <h3 class="slip__name" id={nameId}>{candidate.label}</h3>
               {candidate.student_number !== null && candidate.student_number !== '' && (
@@ -94,6 +97,7 @@ export function IssuedLinks({ issued, exam, course }: Props) {
               >
                 {text.copy}
               </button>
+              </div>
             </li>
           );
         })}
