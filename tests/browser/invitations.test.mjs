@@ -41,6 +41,14 @@ test('an org admin prints sign-in slips and downloads the links for people witho
     assert.equal(await noor.getByRole('img').getAttribute('aria-label'), 'QR code of the invitation link for Noor Newcomer');
     assert.equal(await admin.evaluate(() => document.activeElement?.id), 'invitations-issued-heading', 'focus moves to what was made');
     await assertAccessible(admin, 'the Users page with the slips');
+    // Printed, only the slips show: no header, no buttons, no table of users.
+    await admin.emulateMedia({ media: 'print' });
+    assert.equal(await admin.getByTestId('invitation-slip').first().isVisible(), true);
+    for (const hidden of ['invitations-make', 'invitations-print', 'users']) {
+      assert.equal(await admin.getByTestId(hidden).isVisible(), false, `${hidden} does not print`);
+    }
+    assert.equal(await admin.locator('.site-header').isVisible(), false);
+    await admin.emulateMedia({ media: 'screen' });
   });
 
   await step('the CSV holds each person with their link', async () => {
