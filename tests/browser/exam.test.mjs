@@ -172,6 +172,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
   const solution = 'def add(a, b):\n    return a + b\n';
   await step('Test runs the visible test, it passes, and the run goes into the log as evidence', async () => {
     await replaceCode(page, solution);
+    assert.equal(await page.getByRole('heading', { name: 'Visible tests' }).count(), 0, 'no empty heading before a first run');
     const logged = page.waitForRequest(
       (request) => request.method() === 'POST' && request.url().endsWith('/saves') && request.postData().includes('"tests_run"'),
       { timeout: 15_000 },
@@ -184,6 +185,7 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     assert.match(await page.getByTestId('run-status').innerText(), /1 of 1 visible tests passed/);
     const item = JSON.parse((await logged).postData()).items.find((queued) => queued.kind === 'tests_run');
     assert.deepEqual(item.data, { outcomes: [true], total: 1, stopped: false });
+    assert.equal(await page.getByRole('heading', { name: 'Visible tests' }).count(), 1, 'the heading comes with the results');
     assert.equal(typeof item.question_id, 'string', 'tied to the question whose tests ran');
     await waitSaved(page, 15_000);
   });

@@ -239,7 +239,8 @@ export function RunPanel({ runner, code, tests, questionId, onRecord, onTested, 
           </div>
         </form>
       )}
-      <h3>{t.exam.testsHeading}</h3>
+      {/* No empty heading before a first run: it appears with what it heads. */}
+      {(tests.length === 0 || state.phase === 'tested') && <h3>{t.exam.testsHeading}</h3>}
       {tests.length === 0 ? (
         <p class="empty-state">{t.exam.noTests}</p>
       ) : state.phase === 'tested' ? (
