@@ -6,21 +6,20 @@
 # cannot: the hardened unit really runs examhall (as its user, without
 # capabilities, under seccomp), install.sh's systemd mode, the master key as
 # an encrypted credential, a rollback under systemd, and the package's
-# scripts starting the service. Where such a container cannot run (no
-# systemd-nspawn, no overlayfs, no privileges), it says SKIP and why.
+# scripts starting the service. Where this machine cannot make such a
+# container (no systemd-nspawn, no overlayfs, no privilege for namespaces or
+# cgroups), or systemd runs the machine itself, it exits 77 (skipped) and
+# says why; a container that should boot and does not is a failure.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 BIN=$(binary_under_test)
-skip() {
-  printf 'SKIP  %s\n' "$*"
-  exit 0
-}
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (apt-get install systemd-container)"
-command -v nsenter >/dev/null || skip "nsenter (util-linux) is missing"
-grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "the kernel has no overlayfs"
-[ -d /run/systemd/system ] && skip "systemd runs this machine: the container test is for machines without it"
+command -v systemd-nspawn >/dev/null || skip_all "systemd-nspawn is not installed (apt-get install systemd-container)"
+command -v nsenter >/dev/null || skip_all "nsenter (util-linux) is missing"
+grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip_all "the kernel has no overlayfs"
+[ ! -d /run/systemd/system ] || skip_all "systemd runs this machine, and this test boots its own in a container only where it does not"
+unshare -m true 2>/dev/null || skip_all "no privilege to make a mount namespace here (a container without CAP_SYS_ADMIN?)"
 
 work="" # set by scratch
 scratch work
@@ -38,6 +37,9 @@ else
     [ ! -d "$hierarchy" ] || cgroup_dirs+=("$hierarchy/$cgroup_name")
   done
 fi
+for dir in "${cgroup_dirs[@]}"; do
+  { mkdir "$dir" && rmdir "$dir"; } 2>/dev/null || skip_all "cannot make a cgroup (${dir%/*} is not writable here)"
+done
 
 cat >"$work/boot.sh" <<EOF
 #!/bin/sh
@@ -78,7 +80,10 @@ for _ in $(seq 600); do
   fi
   sleep 0.1
 done
-$booted || skip "a container with systemd did not boot here: $(tail -n 3 "$work/nspawn.log" | tr '\n' ' ')"
+if ! $booted; then
+  fail "a container of this machine boots with systemd as its init" "$(tail -n 20 "$work/nspawn.log")"
+  finish
+fi
 inside() { nsenter -t "$init" -a -- "$@"; }
 # run_inside LOG COMMAND...: a shell command in the container, output to LOG; its exit code.
 run_inside() {
@@ -172,7 +177,8 @@ check "the data, the config and the user are gone" inside sh -c '! test -e /var/
 
 section "the Debian package with systemd"
 if [ ! -e "$share/examhall.deb" ]; then
-  printf 'SKIP  no package to install (run.sh passes the one deb.sh built)\n'
+  # (run.sh passes the one deb.sh built; if deb.sh failed, it says so.)
+  skipped "the Debian package with systemd" "no package to install: deb.sh built none"
 else
   # Container images forbid starting services from packages; a server does not.
   inside sh -c 'if [ -e /usr/sbin/policy-rc.d ]; then mv /usr/sbin/policy-rc.d /root/; fi'
