@@ -32,11 +32,15 @@ installation. Safe to run again: it never deletes data (only --purge does).
   --binary PATH       install this examhall binary instead of building one
                       from this checkout (cargo build --release --locked)
   --prefix DIR        install the binary as DIR/bin/examhall (default /usr)
-  --data-dir DIR      the data directory (default /var/lib/examhall)
-  --listen ADDR:PORT  the HTTPS address (default 0.0.0.0:8443); for a port
-                      below 1024 the unit gets CAP_NET_BIND_SERVICE (drop-in)
-  --hostname NAME     the server's name on the network: put in the
-                      self-signed certificate and in the links examhall prints
+  --data-dir DIR      the data directory (default /var/lib/examhall): a new
+                      or empty folder, or examhall's own (one that holds
+                      platform.db); never a folder that holds other files
+  --listen ADDR:PORT  the HTTPS address (default 0.0.0.0:8443; IPv6 in
+                      brackets, [::]:8443); for a port below 1024 the unit
+                      gets CAP_NET_BIND_SERVICE (drop-in)
+  --hostname NAME     the server's name on the network (a DNS name or an IPv4
+                      address): put in the self-signed certificate and in
+                      the links examhall prints
   --tls-cert FILE     the university's certificate chain (PEM), with
   --tls-key FILE      its private key: copied to /etc/examhall/tls/ and used
                       instead of the self-signed certificate
@@ -54,6 +58,10 @@ installation. Safe to run again: it never deletes data (only --purge does).
                       the logs and the snapshots: asks you to type "purge"
   --yes               do not ask (with --purge)
   -h, --help          this text
+
+Paths (--prefix, --data-dir, --root) may hold letters, digits and . _ / : -
+only, as they go into the config and the unit; --binary, --tls-cert and
+--tls-key may be any path.
 
 Upgrades: when an examhall binary is installed already and the new one
 differs, install.sh stops the service, copies the whole data directory to
@@ -134,23 +142,60 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# A value that goes into the TOML config or the unit must not be able to
-# break out of its quotes or line.
-for checked in "$PREFIX" "$DATA_DIR_OPTION" "$LISTEN" "$HOST_NAME" "$ROOT"; do
-  case "$checked" in
-    *[\"\\\ \|]* | *$'\n'*) die "option value '$checked' contains a quote, backslash, space or |, which install.sh does not accept" ;;
+# Values that go into the TOML config, the unit, a sed replacement or an awk
+# pattern: only characters that mean nothing in any of them are accepted
+# (a '&' in a path turned into the matched text in the unit, a '#' into a
+# comment in the config), whatever the shell quoting.
+# check_path LABEL VALUE: an absolute path of those characters.
+check_path() {
+  case "$2" in
+    *[!A-Za-z0-9._/:-]*)
+      die "$1 '$2' contains a character install.sh does not accept in a path" \
+        "a path may hold letters, digits and the characters . _ / : - only (no spaces, quotes, &, #, \$, |, \\ or newlines):" \
+        "it is written into the config, the systemd unit and its drop-ins, which give such characters a meaning" ;;
   esac
-done
+  case "$2" in /*) ;; *) die "$1 must be an absolute path, not '$2'" ;; esac
+}
+# check_listen VALUE: ADDRESS:PORT, the address a name, an IPv4 address or
+# an IPv6 one in brackets ([::]:8443), the port 1 to 65535.
+check_listen() {
+  local host=${1%:*} port=${1##*:}
+  case "$1" in
+    *[!A-Za-z0-9._:\[\]-]*)
+      die "--listen '$1' contains a character install.sh does not accept" \
+        "it takes ADDRESS:PORT of letters, digits and . _ : - (and [ ] around an IPv6 address), e.g. 0.0.0.0:8443 or [::]:8443" ;;
+  esac
+  case "$port" in '' | *[!0-9]*) die "--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443 (the port is missing in '$1')" ;; esac
+  if [ "${#port}" -gt 5 ] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then die "--listen: port $port is not between 1 and 65535"; fi
+  case "$host" in
+    '') die "--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443 (the address is missing in '$1')" ;;
+    \[*\]) case "${host:1:${#host}-2}" in '' | *[!0-9A-Fa-f:.]*) die "--listen: '$host' is not an IPv6 address in brackets" ;; esac ;;
+    *[\[\]:]*) die "--listen: an IPv6 address goes in brackets, e.g. [::]:8443, not '$1'" ;;
+  esac
+}
+# check_host VALUE: a DNS name or an IPv4 address.
+check_host() {
+  case "$1" in
+    [A-Za-z0-9]*) ;;
+    *) die "--hostname '$1' must start with a letter or a digit" ;;
+  esac
+  case "$1" in
+    *[!A-Za-z0-9._-]*)
+      die "--hostname '$1' contains a character install.sh does not accept" \
+        "it takes a DNS name or an IPv4 address: letters, digits and . _ - only" ;;
+  esac
+}
+check_path --prefix "$PREFIX"
+[ -z "$DATA_DIR_OPTION" ] || check_path --data-dir "$DATA_DIR_OPTION"
+[ -z "$LISTEN" ] || check_listen "$LISTEN"
+[ -z "$HOST_NAME" ] || check_host "$HOST_NAME"
 case "$MANAGER" in systemd | none) ;; *) die "EXAMHALL_INSTALL_SERVICE_MANAGER must be systemd or none, not '$MANAGER'" ;; esac
 case "$READY_TIMEOUT" in '' | *[!0-9]*) die "EXAMHALL_INSTALL_READY_TIMEOUT must be a number of seconds" ;; esac
-case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path" ;; esac
 if [ -n "$ROOT" ]; then
   case "$ROOT" in /*) ;; *) ROOT="$PWD/$ROOT" ;; esac
   ROOT=${ROOT%/}
   [ -n "$ROOT" ] || die "--root / is this system: leave --root out instead"
-fi
-if [ -n "$LISTEN" ]; then
-  case "$LISTEN" in *:[0-9]*) ;; *) die "--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443" ;; esac
+  check_path --root "$ROOT"
 fi
 if [ -n "$TLS_CERT$TLS_KEY" ] && { [ -z "$TLS_CERT" ] || [ -z "$TLS_KEY" ]; }; then
   die "--tls-cert and --tls-key go together: the certificate chain and its private key"
@@ -320,23 +365,125 @@ ensure_user() {
   fi
 }
 
+# What examhall keeps at the top of its data directory (src/store/data_dir.rs,
+# the key file and database copies beside them), and in its log folder: the
+# only names install.sh hands back to the service user. The folders among
+# them hold examhall's files only, one level deep.
+data_dir_name() {
+  case "$1" in
+    platform.db | platform.db-wal | platform.db-shm | platform.db.next | platform.db.pre-migration-v*) return 0 ;;
+    master.key | master.key.next | signing.pub | .lock | admin.sock) return 0 ;;
+    orgs | tls | logs | staging | backups) return 0 ;;
+  esac
+  return 1
+}
+log_dir_name() { case "$1" in examhall.log*) return 0 ;; esac; return 1; }
+
+# The uid of the examhall user if it exists already (before ensure_user).
+existing_service_uid() {
+  if [ -n "$ROOT" ]; then
+    awk -F: -v u="$USER_NAME" '$1 == u { print $3 }' "$(r /etc/passwd)" 2>/dev/null || true
+  else
+    id -u "$USER_NAME" 2>/dev/null || true
+  fi
+}
+
+# check_own_dir LABEL PATH MARK: dies when PATH (on the installed system)
+# exists, is not examhall's and holds something: a folder is taken over only
+# when it is new, empty, owned by examhall already, or holds MARK (a glob:
+# what only examhall's folder has). Taking over a folder that holds something
+# else (--data-dir /var/lib) would hand all of that to the examhall user.
+check_own_dir() {
+  local label=$1 shown=$2 mark=$3 dir uid owner
+  dir=$(r "$shown")
+  [ -e "$dir" ] || [ -L "$dir" ] || return 0
+  [ -d "$dir" ] || die "$label $shown exists and is not a folder"
+  uid=$(existing_service_uid)
+  owner=$(stat -L -c %u "$dir")
+  [ -z "$uid" ] || [ "$owner" != "$uid" ] || return 0
+  [ -n "$(ls -A "$dir")" ] || return 0
+  compgen -G "$dir/$mark" >/dev/null && return 0
+  die "$label $shown already exists, holds files and is not examhall's (it has no $mark, and belongs to $(stat -L -c %U "$dir"))" \
+    "install.sh does not take over a folder that holds something else: that would hand its files to the examhall user" \
+    "choose a new or empty folder (e.g. $shown/examhall), or give $shown to examhall yourself if it is examhall's"
+}
+
+# check_data_dir: the data directory may be examhall's (before anything is changed).
+check_data_dir() {
+  case "$DATA_DIR" in
+    / | /bin | /boot | /dev | /etc | /home | /lib | /lib32 | /lib64 | /libx32 | /media | /mnt | /opt | /proc | /root | /run | \
+      /sbin | /srv | /sys | /tmp | /usr | /var | /var/lib | /var/log | /var/cache | /var/tmp | /var/spool | /var/backups | /var/opt | /var/mail | /var/local | /var/run | \
+      /usr/* | /etc/* | /proc/* | /sys/* | /dev/* | /run/* | /boot/*)
+      die "the data directory cannot be $DATA_DIR, a folder of the system itself" "choose a folder of examhall's own, e.g. /var/lib/examhall or /srv/examhall" ;;
+  esac
+  local other
+  for other in "$CONF_DIR" "$LOG_DIR" "$SNAPSHOTS"; do
+    case "$DATA_DIR/" in "$other/"*) die "the data directory cannot be $DATA_DIR: it is (in) $other" ;; esac
+    case "$other/" in "$DATA_DIR/"*) die "the data directory cannot be $DATA_DIR: it holds $other" ;; esac
+  done
+  check_own_dir "the data directory" "$DATA_DIR" platform.db
+  check_own_dir "the log folder" "$LOG_DIR" 'examhall.log*'
+}
+
+# give_back DIR NAME-TEST: hands back to the service user the entries of
+# DIR that NAME-TEST names (and the files directly in those that are
+# folders) when something else owns them, as a command run as root in the
+# data directory leaves them. Nothing else is changed, symbolic links are not
+# followed, and no tree is changed as a whole: the rest is only named.
+give_back() {
+  local dir=$1 test=$2 entry inner given=() left=()
+  while IFS= read -r -d '' entry; do
+    if [ -L "$entry" ] || ! "$test" "${entry##*/}"; then
+      [ "$(stat -c %u "$entry")" = "$SERVICE_UID" ] || left+=("$entry")
+      continue
+    fi
+    if [ "$(stat -c %u "$entry")" != "$SERVICE_UID" ]; then
+      chown -h "$SERVICE_UID:$SERVICE_GID" "$entry"
+      given+=("$entry")
+    fi
+    [ -d "$entry" ] || continue
+    while IFS= read -r -d '' inner; do
+      if [ -L "$inner" ] || [ -d "$inner" ]; then
+        left+=("$inner")
+      else
+        chown -h "$SERVICE_UID:$SERVICE_GID" "$inner"
+        given+=("$inner")
+      fi
+    done < <(find "$entry" -mindepth 1 -maxdepth 1 ! -uid "$SERVICE_UID" -print0)
+  done < <(find -H "$dir" -mindepth 1 -maxdepth 1 -print0)
+  if [ "${#given[@]}" -gt 0 ]; then
+    warn "gave back to $USER_NAME what belonged to someone else in ${dir#"$ROOT"}: $(shown_paths "${given[@]}")"
+  fi
+  if [ "${#left[@]}" -gt 0 ]; then
+    warn "left as they are in ${dir#"$ROOT"}, as they are not examhall's own files: $(shown_paths "${left[@]}")"
+  fi
+}
+# shown_paths PATH...: the first few, without the staging root.
+shown_paths() {
+  local shown=() path
+  for path in "${@:1:5}"; do shown+=("${path#"$ROOT"}"); done
+  printf '%s' "${shown[*]}"
+  [ "$#" -le 5 ] || printf ' and %s more' "$(($# - 5))"
+}
+
 # Creates the folders, or puts their owners and modes right again.
 ensure_dirs() {
   # The config (and the university's TLS key) is readable by the service,
   # writable only by root.
   install -d -m 0750 -o root -g "$SERVICE_GID" "$(r "$CONF_DIR")"
-  # examhall refuses to start unless its data and log folders are private to it.
-  install -d -m 0700 -o "$SERVICE_UID" -g "$SERVICE_GID" "$(r "$DATA_DIR")" "$(r "$LOG_DIR")"
-  local dir stray
+  # examhall refuses to start unless its data and log folders are private to
+  # it. (check_data_dir made sure they are examhall's, or new.)
+  local dir
   for dir in "$(r "$DATA_DIR")" "$(r "$LOG_DIR")"; do
-    # A command run as root in the data directory leaves files the server
-    # cannot open: hand them back to the service user.
-    stray=$(find "$dir" ! -uid "$SERVICE_UID" -print -quit)
-    if [ -n "$stray" ]; then
-      warn "$stray (and maybe more) in $dir did not belong to $USER_NAME; giving them back"
-      chown -R "$SERVICE_UID:$SERVICE_GID" "$dir"
+    if [ -d "$dir" ]; then
+      chown "$SERVICE_UID:$SERVICE_GID" "$dir"
+      chmod 0700 "$dir"
+    else
+      install -d -m 0700 -o "$SERVICE_UID" -g "$SERVICE_GID" "$dir"
     fi
   done
+  give_back "$(r "$DATA_DIR")" data_dir_name
+  give_back "$(r "$LOG_DIR")" log_dir_name
 }
 
 # --- configuration ------------------------------------------------------------
@@ -995,6 +1142,15 @@ main() {
       return
       ;;
   esac
+
+  # What the config already says goes into the unit and its drop-ins too.
+  [ ! -e "$conf" ] || check_path "data_dir in $CONF" "$DATA_DIR"
+  local backup_dir
+  backup_dir=$(toml_get "$conf" backup dir 2>/dev/null || true)
+  [ -z "$backup_dir" ] || check_path "[backup] dir in $CONF" "$backup_dir"
+  check_data_dir
+  [ -f "$SOURCE_DIR/packaging/systemd/examhall.service" ] ||
+    die "$SOURCE_DIR/packaging/systemd/examhall.service is missing: run install.sh from a complete examhall checkout"
 
   [ -n "$BINARY" ] || build_binary
   [ -f "$BINARY" ] || die "$BINARY does not exist"
