@@ -64,12 +64,15 @@ only, as they go into the config and the unit; --binary, --tls-cert and
 --tls-key may be any path.
 
 Upgrades: when an examhall binary is installed already and the new one
-differs, install.sh stops the service, copies the whole data directory to
+differs, install.sh checks that the snapshot has room and that no other
+process holds the data directory's lock (refusing changes nothing), then
+stops the service, copies the whole data directory to
 /var/lib/examhall-snapshots/<time>/ (the last 3 are kept), installs the new
 binary (the old one stays as examhall.previous), starts it and waits for
-/readyz. If it does not become ready, the old binary and the data are put
-back, the audit heads the failed run left are recorded as replaced, and the
-old version is started again.
+/readyz. If anything fails before the new binary is installed, the old
+version is started again. If it does not become ready, the old binary and
+the data are put back, the audit heads the failed run left are recorded as
+replaced, and the old version is started again.
 
 Environment:
   EXAMHALL_INSTALL_SERVICE_MANAGER=systemd|none
@@ -871,38 +874,87 @@ SNAPSHOT=""
 SNAPSHOT_TIME=""
 WAS_RUNNING=false
 
-take_snapshot() {
-  local snapshots data need free old rc=0
+# The PID of the running service, if install.sh manages it and it runs.
+service_main_pid() {
+  manages_service || return 0
+  if [ "$MANAGER" = none ]; then
+    service_pid || true
+  else
+    local pid
+    pid=$(systemctl show -p MainPID --value examhall 2>/dev/null || true)
+    [ "${pid:-0}" = 0 ] || printf '%s' "$pid"
+  fi
+}
+
+# lock_users: the PIDs that hold the data directory's lock or wait for it
+# (flock), from /proc/locks, one a line.
+lock_users() {
+  local lock dev id
+  lock="$(r "$DATA_DIR")/.lock"
+  [ -e "$lock" ] && [ -r /proc/locks ] || return 0
+  dev=$(stat -L -c %d "$lock")
+  # /proc/locks names the file MAJOR:MINOR:INODE, the device's numbers in hex.
+  id=$(printf '%02x:%02x:%s' "$(((dev >> 8 & 0xfff) | (dev >> 32 & ~0xfff)))" "$(((dev & 0xff) | (dev >> 12 & ~0xff)))" \
+    "$(stat -L -c %i "$lock")")
+  awk -v id="$id" '
+    $2 == "->" { if ($3 == "FLOCK" && $7 == id) print $6; next }
+    $2 == "FLOCK" && $6 == id { print $5 }' /proc/locks
+}
+
+# upgrade_checks: what would stop an upgrade halfway, checked while the
+# service still runs, so that a refusal changes nothing: room for the
+# snapshot, and no process but the service itself holding (or waiting for)
+# the data directory's lock.
+upgrade_checks() {
+  local snapshots data need free service pid others=()
   snapshots=$(r "$SNAPSHOTS")
   data=$(r "$DATA_DIR")
   install -d -m 0700 -o root -g root "$snapshots"
   need=$(du -sk "$data" | cut -f 1)
   free=$(df -Pk "$snapshots" | awk 'NR == 2 { print $4 }')
-  if [ "$need" -ge "$free" ]; then
-    die "not enough space for a snapshot of $DATA_DIR: it takes ${need} KiB, $SNAPSHOTS has ${free} KiB free" \
-      "free some space (or remove old snapshots in $SNAPSHOTS) and run install.sh again; nothing was changed"
+  if [ "$need" -ge "${free:-0}" ]; then
+    die "not enough space for a snapshot of $DATA_DIR: it takes ${need} KiB, $SNAPSHOTS has ${free:-no} KiB free" \
+      "free some space (or remove old snapshots in $SNAPSHOTS) and run install.sh again; nothing was changed (examhall was not stopped)"
   fi
+  service=$(service_main_pid)
+  for pid in $(lock_users | sort -u); do
+    [ "$pid" = "$service" ] || others+=("PID $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c 1-100 || true))")
+  done
+  # Without a running service, the lock itself tells (and sees past
+  # /proc/locks, should it not show a holder).
+  if [ "${#others[@]}" -eq 0 ] && [ -z "$service" ] && [ -e "$data/.lock" ] && ! flock -n "$data/.lock" true; then
+    others+=("(a process /proc/locks does not show)")
+  fi
+  if [ "${#others[@]}" -gt 0 ]; then
+    die "another examhall process holds $DATA_DIR/.lock (or waits for it), so no consistent snapshot can be taken: ${others[*]}" \
+      "is a server running outside systemd, or a command such as examhall backup or keys rotate-master?" \
+      "let it finish or stop it, then run install.sh again; nothing was changed (examhall was not stopped)"
+  fi
+}
+
+take_snapshot() {
+  local snapshots data old rc=0
+  snapshots=$(r "$SNAPSHOTS")
+  data=$(r "$DATA_DIR")
+  install -d -m 0700 -o root -g root "$snapshots"
   SNAPSHOT_TIME=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   SNAPSHOT="$snapshots/$(date -u +%Y%m%dT%H%M%SZ)"
   [ ! -e "$SNAPSHOT" ] || SNAPSHOT="$SNAPSHOT-$$"
   mkdir -m 0700 "$SNAPSHOT"
   step "taking a snapshot of $DATA_DIR into ${SNAPSHOT#"$ROOT"}"
   copy_locked "$data" "$SNAPSHOT/data" 9<"$(lock_file)" || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    rm -rf "$SNAPSHOT"
-    ! $WAS_RUNNING || service_start
-    if [ "$rc" -eq 75 ]; then
-      die "another examhall process holds $DATA_DIR/.lock, so no consistent snapshot can be taken" \
-        "is a server running outside systemd, or a command such as examhall backup or keys rotate-master?" \
-        "let it finish or stop it, then run install.sh again; nothing was changed"
-    fi
-    die "copying $DATA_DIR into the snapshot failed (see above); nothing else was changed"
+  if [ "$rc" -eq 75 ]; then
+    die "another examhall process took $DATA_DIR/.lock once examhall had stopped, so no consistent snapshot can be taken" \
+      "is a server running outside systemd, or a command such as examhall backup or keys rotate-master?" \
+      "let it finish or stop it, then run install.sh again"
   fi
+  [ "$rc" -eq 0 ] || die "copying $DATA_DIR into the snapshot failed (see above)"
   # The binary that wrote this data: a snapshot is restored with it.
   cp -a "$(r "$BIN")" "$SNAPSHOT/examhall"
   [ ! -e "$(r "$UNIT")" ] || cp -a "$(r "$UNIT")" "$SNAPSHOT/examhall.service"
   # The heads as the old binary reads them (the data is as copied: nothing runs).
   audit_heads "$(r "$BIN")" >"$SNAPSHOT/heads"
+  # (Written last: a snapshot without a README was cut short.)
   cat >"$SNAPSHOT/README" <<EOF
 Snapshot of $DATA_DIR taken by install.sh at $SNAPSHOT_TIME, with the
 server stopped and its data-directory lock held, before upgrading examhall
@@ -925,8 +977,45 @@ EOF
   done
 }
 
+# Where an upgrade is, for its EXIT trap: "stopped" (the old service may be
+# stopped; binary and data are as they were), "swapped" (the new binary may
+# be installed, not yet proved), "" (nothing to undo).
+UPGRADE_PHASE=""
+
+# The EXIT trap during an upgrade: whatever made install.sh stop (a failed
+# command, die, Ctrl-C), the old version is left running as it was found.
+upgrade_exit() {
+  local status=$? phase=$UPGRADE_PHASE
+  UPGRADE_PHASE=""
+  trap - EXIT
+  [ "$status" -ne 0 ] || exit 0
+  case "$phase" in
+    stopped)
+      # A snapshot cut short is no snapshot.
+      [ -z "$SNAPSHOT" ] || [ -e "$SNAPSHOT/README" ] || rm -rf "$SNAPSHOT"
+      if $WAS_RUNNING && ! service_running; then
+        printf '\n' >&2
+        warn "the upgrade stopped before it changed the binary or the data: starting examhall $OLD_VERSION again"
+        service_start || true
+        if wait_ready; then
+          printf '  - examhall %s is running and ready again; %s and %s are as they were\n' "$OLD_VERSION" "$BIN" "$DATA_DIR" >&2
+        else
+          warn "examhall $OLD_VERSION did not become ready again"
+          why_not_ready >&2
+        fi
+      fi
+      ;;
+    swapped)
+      rollback "the upgrade stopped with an error after it began to install examhall $NEW_VERSION"
+      ;;
+  esac
+  exit "$status"
+}
+
 upgrade() {
   step "upgrading examhall $OLD_VERSION to $NEW_VERSION"
+  UPGRADE_PHASE=stopped
+  trap upgrade_exit EXIT
   if manages_service && service_running; then
     WAS_RUNNING=true
     say "stopping examhall (students' work is saved before it exits)"
@@ -934,9 +1023,13 @@ upgrade() {
   fi
   take_snapshot
   cp -a "$(r "$BIN")" "$(r "$BIN").previous"
+  # From here on a failure is undone by a rollback (the previous binary is kept).
+  UPGRADE_PHASE=swapped
   install_binary
   install_unit
   if ! manages_service || ! $START; then
+    UPGRADE_PHASE=""
+    trap - EXIT
     say "not started; the snapshot is ${SNAPSHOT#"$ROOT"}"
     return
   fi
@@ -944,15 +1037,20 @@ upgrade() {
   # A start that fails at once is judged like one that never becomes ready.
   service_start || true
   if wait_ready; then
+    UPGRADE_PHASE=""
+    trap - EXIT
     say "examhall $NEW_VERSION is ready; the snapshot taken before is ${SNAPSHOT#"$ROOT"}"
     return
   fi
-  rollback
+  rollback "examhall $NEW_VERSION did not become ready"
 }
 
+# rollback WHY: puts the previous binary, unit and data back and starts them.
 rollback() {
   local reason failure=false accepted=() unrecorded=() kind name head before data
-  warn "examhall $NEW_VERSION did not become ready; rolling back to $OLD_VERSION"
+  UPGRADE_PHASE=""
+  trap - EXIT
+  warn "$1; rolling back to $OLD_VERSION"
   why_not_ready >&2
   service_stop || true
   # What the failed run left in the audit logs: it might have been seen or
@@ -1167,6 +1265,8 @@ main() {
   if [ -e "$(r "$BIN")" ] && ! cmp -s "$BINARY" "$(r "$BIN")" && [ -e "$(r "$DATA_DIR")/platform.db" ]; then
     OLD_VERSION=$(version_of "$(r "$BIN")" || true)
     OLD_VERSION=${OLD_VERSION:-unknown}
+    # Everything that could refuse the upgrade, while examhall still runs.
+    upgrade_checks
     key_to_credential
     upgrade
   else
