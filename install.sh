@@ -46,7 +46,8 @@ installation. Safe to run again: it never deletes data (only --purge does).
                       instead of the self-signed certificate
   --key-credential    keep the master key as a systemd credential encrypted
                       with this machine's key (and TPM, if there is one)
-                      instead of a 0600 file in the data directory
+                      instead of a 0600 file in the data directory; the
+                      copies of the key file in the snapshots are removed
   --no-start          install, but do not start (or restart) the service
   --root DIR          install into the staging folder DIR instead of this
                       system: nothing outside DIR changes (no systemctl, no
@@ -620,10 +621,7 @@ install_unit() {
     rm -f "$(r "$DROPINS/privileged-port.conf")"
     UNIT_CHANGED=true
   fi
-  if [ -e "$(r "$CREDENTIAL")" ]; then
-    put_file "$(printf '# Written by install.sh --key-credential: the master key, decrypted by systemd at start.\n[Service]\nLoadCredentialEncrypted=%s:%s' "$CREDENTIAL_NAME" "$CREDENTIAL")" \
-      "$(r "$DROPINS/master-key-credential.conf")" 0644
-  fi
+  [ ! -e "$(r "$CREDENTIAL")" ] || credential_dropin
 }
 
 # --- running examhall commands as the service user -------------------------------
@@ -676,15 +674,28 @@ initialise() {
   fi
 }
 
+# The drop-in that hands the credential to the service.
+credential_dropin() {
+  put_file "$(printf '# Written by install.sh --key-credential: the master key, decrypted by systemd at start.\n[Service]\nLoadCredentialEncrypted=%s:%s' "$CREDENTIAL_NAME" "$CREDENTIAL")" \
+    "$(r "$DROPINS/master-key-credential.conf")" 0644
+}
+
 # Moves the master key from its 0600 file into a credential encrypted with
 # this machine's key, once the credential is proved to hold the same key.
+# The credential and its drop-in are both in place (and systemd has read the
+# drop-in) before the key file goes, and before an upgrade can fail: from
+# then on any start of the service, the old version's included, finds its key.
 key_to_credential() {
   $KEY_CREDENTIAL || return 0
   local key_file
-  key_file=$(toml_get "$CONF" storage master_key_file)
-  key_file=${key_file:-$DATA_DIR/master.key}
+  key_file=$(master_key_file)
   if [ -e "$CREDENTIAL" ]; then
-    [ ! -e "$key_file" ] || warn "$key_file still exists beside the credential $CREDENTIAL; once you have an offline copy, remove it: shred -u $key_file"
+    credential_dropin
+    systemctl daemon-reload
+    if [ -e "$key_file" ]; then
+      warn "$key_file still exists beside the credential $CREDENTIAL; once you have an offline copy, remove it: shred -u $key_file"
+    fi
+    scrub_snapshot_keys "$key_file" "$CREDENTIAL"
     return
   fi
   [ -e "$key_file" ] || die "there is no master key file at $key_file to turn into a credential"
@@ -696,8 +707,52 @@ key_to_credential() {
     die "the encrypted credential did not decrypt to the same key; the key file $key_file is untouched"
   fi
   mv "$CREDENTIAL.new" "$CREDENTIAL"
+  credential_dropin
+  systemctl daemon-reload
+  scrub_snapshot_keys "$key_file" "$CREDENTIAL"
   shred -u "$key_file" 2>/dev/null || rm -f "$key_file"
   say "removed the plain key file $key_file"
+}
+
+# The master key file the config names (by default in the data directory).
+master_key_file() {
+  local key_file
+  key_file=$(toml_get "$(r "$CONF")" storage master_key_file)
+  printf '%s' "${key_file:-$DATA_DIR/master.key}"
+}
+
+# scrub_snapshot_keys KEY-FILE CREDENTIAL: the snapshots (and what failed
+# upgrades left, data.failed) hold copies of the data directory, and so of
+# the key file when it is in there. Once the key is a credential, the copies
+# of that same key are removed, so the credential is its only copy on this
+# machine; a copy of another key (from before a rotation, which the data in
+# that snapshot needs) is kept and named.
+scrub_snapshot_keys() {
+  local key_file=$1 credential=$2 relative key snapshot copy removed=() other=()
+  case "$key_file" in "$DATA_DIR"/*) relative=${key_file#"$DATA_DIR"/} ;; *) return 0 ;; esac
+  [ -d "$(r "$SNAPSHOTS")" ] || return 0
+  key=$(systemd-creds decrypt --name="$CREDENTIAL_NAME" "$credential" -) || die "could not decrypt $credential to compare it with the snapshots' key files"
+  for snapshot in "$(r "$SNAPSHOTS")"/*/; do
+    snapshot=${snapshot%/}
+    for copy in "$snapshot/data/$relative" "$snapshot/data.failed/$relative" "$snapshot/data/$relative.next" "$snapshot/data.failed/$relative.next"; do
+      if [ ! -f "$copy" ] || [ -L "$copy" ]; then continue; fi
+      if [ "$(cat "$copy")" = "$key" ]; then
+        shred -u "$copy" 2>/dev/null || rm -f "$copy"
+        removed+=("$copy")
+        printf '\nThe master key file %s was removed from this snapshot on %s:\nthe key is the systemd credential %s now\n(systemd-creds decrypt --name=%s %s - prints it).\n' \
+          "${copy#"$snapshot"/}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$credential" "$CREDENTIAL_NAME" "$credential" >>"$snapshot/README"
+      else
+        other+=("$copy")
+      fi
+    done
+  done
+  if [ "${#removed[@]}" -gt 0 ]; then
+    say "removed the copies of the master key from the snapshots (the credential is its only copy now): ${removed[*]}"
+  fi
+  if [ "${#other[@]}" -gt 0 ]; then
+    warn "kept: these snapshot copies hold another master key (from before a rotation), which the data beside them needs: ${other[*]};" \
+      "delete each such snapshot once you no longer need it (rm -rf the folder)"
+  fi
 }
 
 # --- the service ------------------------------------------------------------------
@@ -954,6 +1009,12 @@ take_snapshot() {
   [ ! -e "$(r "$UNIT")" ] || cp -a "$(r "$UNIT")" "$SNAPSHOT/examhall.service"
   # The heads as the old binary reads them (the data is as copied: nothing runs).
   audit_heads "$(r "$BIN")" >"$SNAPSHOT/heads"
+  local key_note="The data contains the master key file: keep this
+folder as private as the data directory."
+  if [ -e "$(r "$CREDENTIAL")" ] && [ ! -e "$SNAPSHOT/data/master.key" ]; then
+    key_note="The master key is not in it: it is the systemd
+credential $CREDENTIAL."
+  fi
   # (Written last: a snapshot without a README was cut short.)
   cat >"$SNAPSHOT/README" <<EOF
 Snapshot of $DATA_DIR taken by install.sh at $SNAPSHOT_TIME, with the
@@ -967,8 +1028,7 @@ $OLD_VERSION to $NEW_VERSION.
 
 To go back to it by hand: systemctl stop examhall; move $DATA_DIR aside;
 cp -a data $DATA_DIR; install -m 0755 examhall $BIN;
-systemctl start examhall. The data contains the master key file: keep this
-folder as private as the data directory.
+systemctl start examhall. $key_note
 EOF
   # Keep the newest few.
   for old in $(find "$snapshots" -mindepth 1 -maxdepth 1 -type d | sort | head -n "-$SNAPSHOTS_KEPT"); do
@@ -1267,6 +1327,8 @@ main() {
     OLD_VERSION=${OLD_VERSION:-unknown}
     # Everything that could refuse the upgrade, while examhall still runs.
     upgrade_checks
+    # The credential and its drop-in before anything can fail, so the
+    # service finds its key whichever version starts.
     key_to_credential
     upgrade
   else
