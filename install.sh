@@ -32,17 +32,22 @@ installation. Safe to run again: it never deletes data (only --purge does).
   --binary PATH       install this examhall binary instead of building one
                       from this checkout (cargo build --release --locked)
   --prefix DIR        install the binary as DIR/bin/examhall (default /usr)
-  --data-dir DIR      the data directory (default /var/lib/examhall)
-  --listen ADDR:PORT  the HTTPS address (default 0.0.0.0:8443); for a port
-                      below 1024 the unit gets CAP_NET_BIND_SERVICE (drop-in)
-  --hostname NAME     the server's name on the network: put in the
-                      self-signed certificate and in the links examhall prints
+  --data-dir DIR      the data directory (default /var/lib/examhall): a new
+                      or empty folder, or examhall's own (one that holds
+                      platform.db); never a folder that holds other files
+  --listen ADDR:PORT  the HTTPS address (default 0.0.0.0:8443; IPv6 in
+                      brackets, [::]:8443); for a port below 1024 the unit
+                      gets CAP_NET_BIND_SERVICE (drop-in)
+  --hostname NAME     the server's name on the network (a DNS name or an IPv4
+                      address): put in the self-signed certificate and in
+                      the links examhall prints
   --tls-cert FILE     the university's certificate chain (PEM), with
   --tls-key FILE      its private key: copied to /etc/examhall/tls/ and used
                       instead of the self-signed certificate
   --key-credential    keep the master key as a systemd credential encrypted
                       with this machine's key (and TPM, if there is one)
-                      instead of a 0600 file in the data directory
+                      instead of a 0600 file in the data directory; the
+                      copies of the key file in the snapshots are removed
   --no-start          install, but do not start (or restart) the service
   --root DIR          install into the staging folder DIR instead of this
                       system: nothing outside DIR changes (no systemctl, no
@@ -55,13 +60,20 @@ installation. Safe to run again: it never deletes data (only --purge does).
   --yes               do not ask (with --purge)
   -h, --help          this text
 
+Paths (--prefix, --data-dir, --root) may hold letters, digits and . _ / : -
+only, as they go into the config and the unit; --binary, --tls-cert and
+--tls-key may be any path.
+
 Upgrades: when an examhall binary is installed already and the new one
-differs, install.sh stops the service, copies the whole data directory to
+differs, install.sh checks that the snapshot has room and that no other
+process holds the data directory's lock (refusing changes nothing), then
+stops the service, copies the whole data directory to
 /var/lib/examhall-snapshots/<time>/ (the last 3 are kept), installs the new
 binary (the old one stays as examhall.previous), starts it and waits for
-/readyz. If it does not become ready, the old binary and the data are put
-back, the audit heads the failed run left are recorded as replaced, and the
-old version is started again.
+/readyz. If anything fails before the new binary is installed, the old
+version is started again. If it does not become ready, the old binary and
+the data are put back, the audit heads the failed run left are recorded as
+replaced, and the old version is started again.
 
 Environment:
   EXAMHALL_INSTALL_SERVICE_MANAGER=systemd|none
@@ -134,23 +146,60 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# A value that goes into the TOML config or the unit must not be able to
-# break out of its quotes or line.
-for checked in "$PREFIX" "$DATA_DIR_OPTION" "$LISTEN" "$HOST_NAME" "$ROOT"; do
-  case "$checked" in
-    *[\"\\\ \|]* | *$'\n'*) die "option value '$checked' contains a quote, backslash, space or |, which install.sh does not accept" ;;
+# Values that go into the TOML config, the unit, a sed replacement or an awk
+# pattern: only characters that mean nothing in any of them are accepted
+# (a '&' in a path turned into the matched text in the unit, a '#' into a
+# comment in the config), whatever the shell quoting.
+# check_path LABEL VALUE: an absolute path of those characters.
+check_path() {
+  case "$2" in
+    *[!A-Za-z0-9._/:-]*)
+      die "$1 '$2' contains a character install.sh does not accept in a path" \
+        "a path may hold letters, digits and the characters . _ / : - only (no spaces, quotes, &, #, \$, |, \\ or newlines):" \
+        "it is written into the config, the systemd unit and its drop-ins, which give such characters a meaning" ;;
   esac
-done
+  case "$2" in /*) ;; *) die "$1 must be an absolute path, not '$2'" ;; esac
+}
+# check_listen VALUE: ADDRESS:PORT, the address a name, an IPv4 address or
+# an IPv6 one in brackets ([::]:8443), the port 1 to 65535.
+check_listen() {
+  local host=${1%:*} port=${1##*:}
+  case "$1" in
+    *[!A-Za-z0-9._:\[\]-]*)
+      die "--listen '$1' contains a character install.sh does not accept" \
+        "it takes ADDRESS:PORT of letters, digits and . _ : - (and [ ] around an IPv6 address), e.g. 0.0.0.0:8443 or [::]:8443" ;;
+  esac
+  case "$port" in '' | *[!0-9]*) die "--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443 (the port is missing in '$1')" ;; esac
+  if [ "${#port}" -gt 5 ] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then die "--listen: port $port is not between 1 and 65535"; fi
+  case "$host" in
+    '') die "--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443 (the address is missing in '$1')" ;;
+    \[*\]) case "${host:1:${#host}-2}" in '' | *[!0-9A-Fa-f:.]*) die "--listen: '$host' is not an IPv6 address in brackets" ;; esac ;;
+    *[\[\]:]*) die "--listen: an IPv6 address goes in brackets, e.g. [::]:8443, not '$1'" ;;
+  esac
+}
+# check_host VALUE: a DNS name or an IPv4 address.
+check_host() {
+  case "$1" in
+    [A-Za-z0-9]*) ;;
+    *) die "--hostname '$1' must start with a letter or a digit" ;;
+  esac
+  case "$1" in
+    *[!A-Za-z0-9._-]*)
+      die "--hostname '$1' contains a character install.sh does not accept" \
+        "it takes a DNS name or an IPv4 address: letters, digits and . _ - only" ;;
+  esac
+}
+check_path --prefix "$PREFIX"
+[ -z "$DATA_DIR_OPTION" ] || check_path --data-dir "$DATA_DIR_OPTION"
+[ -z "$LISTEN" ] || check_listen "$LISTEN"
+[ -z "$HOST_NAME" ] || check_host "$HOST_NAME"
 case "$MANAGER" in systemd | none) ;; *) die "EXAMHALL_INSTALL_SERVICE_MANAGER must be systemd or none, not '$MANAGER'" ;; esac
 case "$READY_TIMEOUT" in '' | *[!0-9]*) die "EXAMHALL_INSTALL_READY_TIMEOUT must be a number of seconds" ;; esac
-case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path" ;; esac
 if [ -n "$ROOT" ]; then
   case "$ROOT" in /*) ;; *) ROOT="$PWD/$ROOT" ;; esac
   ROOT=${ROOT%/}
   [ -n "$ROOT" ] || die "--root / is this system: leave --root out instead"
-fi
-if [ -n "$LISTEN" ]; then
-  case "$LISTEN" in *:[0-9]*) ;; *) die "--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443" ;; esac
+  check_path --root "$ROOT"
 fi
 if [ -n "$TLS_CERT$TLS_KEY" ] && { [ -z "$TLS_CERT" ] || [ -z "$TLS_KEY" ]; }; then
   die "--tls-cert and --tls-key go together: the certificate chain and its private key"
@@ -320,23 +369,125 @@ ensure_user() {
   fi
 }
 
+# What examhall keeps at the top of its data directory (src/store/data_dir.rs,
+# the key file and database copies beside them), and in its log folder: the
+# only names install.sh hands back to the service user. The folders among
+# them hold examhall's files only, one level deep.
+data_dir_name() {
+  case "$1" in
+    platform.db | platform.db-wal | platform.db-shm | platform.db.next | platform.db.pre-migration-v*) return 0 ;;
+    master.key | master.key.next | signing.pub | .lock | admin.sock) return 0 ;;
+    orgs | tls | logs | staging | backups) return 0 ;;
+  esac
+  return 1
+}
+log_dir_name() { case "$1" in examhall.log*) return 0 ;; esac; return 1; }
+
+# The uid of the examhall user if it exists already (before ensure_user).
+existing_service_uid() {
+  if [ -n "$ROOT" ]; then
+    awk -F: -v u="$USER_NAME" '$1 == u { print $3 }' "$(r /etc/passwd)" 2>/dev/null || true
+  else
+    id -u "$USER_NAME" 2>/dev/null || true
+  fi
+}
+
+# check_own_dir LABEL PATH MARK: dies when PATH (on the installed system)
+# exists, is not examhall's and holds something: a folder is taken over only
+# when it is new, empty, owned by examhall already, or holds MARK (a glob:
+# what only examhall's folder has). Taking over a folder that holds something
+# else (--data-dir /var/lib) would hand all of that to the examhall user.
+check_own_dir() {
+  local label=$1 shown=$2 mark=$3 dir uid owner
+  dir=$(r "$shown")
+  [ -e "$dir" ] || [ -L "$dir" ] || return 0
+  [ -d "$dir" ] || die "$label $shown exists and is not a folder"
+  uid=$(existing_service_uid)
+  owner=$(stat -L -c %u "$dir")
+  [ -z "$uid" ] || [ "$owner" != "$uid" ] || return 0
+  [ -n "$(ls -A "$dir")" ] || return 0
+  compgen -G "$dir/$mark" >/dev/null && return 0
+  die "$label $shown already exists, holds files and is not examhall's (it has no $mark, and belongs to $(stat -L -c %U "$dir"))" \
+    "install.sh does not take over a folder that holds something else: that would hand its files to the examhall user" \
+    "choose a new or empty folder (e.g. $shown/examhall), or give $shown to examhall yourself if it is examhall's"
+}
+
+# check_data_dir: the data directory may be examhall's (before anything is changed).
+check_data_dir() {
+  case "$DATA_DIR" in
+    / | /bin | /boot | /dev | /etc | /home | /lib | /lib32 | /lib64 | /libx32 | /media | /mnt | /opt | /proc | /root | /run | \
+      /sbin | /srv | /sys | /tmp | /usr | /var | /var/lib | /var/log | /var/cache | /var/tmp | /var/spool | /var/backups | /var/opt | /var/mail | /var/local | /var/run | \
+      /usr/* | /etc/* | /proc/* | /sys/* | /dev/* | /run/* | /boot/*)
+      die "the data directory cannot be $DATA_DIR, a folder of the system itself" "choose a folder of examhall's own, e.g. /var/lib/examhall or /srv/examhall" ;;
+  esac
+  local other
+  for other in "$CONF_DIR" "$LOG_DIR" "$SNAPSHOTS"; do
+    case "$DATA_DIR/" in "$other/"*) die "the data directory cannot be $DATA_DIR: it is (in) $other" ;; esac
+    case "$other/" in "$DATA_DIR/"*) die "the data directory cannot be $DATA_DIR: it holds $other" ;; esac
+  done
+  check_own_dir "the data directory" "$DATA_DIR" platform.db
+  check_own_dir "the log folder" "$LOG_DIR" 'examhall.log*'
+}
+
+# give_back DIR NAME-TEST: hands back to the service user the entries of
+# DIR that NAME-TEST names (and the files directly in those that are
+# folders) when something else owns them, as a command run as root in the
+# data directory leaves them. Nothing else is changed, symbolic links are not
+# followed, and no tree is changed as a whole: the rest is only named.
+give_back() {
+  local dir=$1 test=$2 entry inner given=() left=()
+  while IFS= read -r -d '' entry; do
+    if [ -L "$entry" ] || ! "$test" "${entry##*/}"; then
+      [ "$(stat -c %u "$entry")" = "$SERVICE_UID" ] || left+=("$entry")
+      continue
+    fi
+    if [ "$(stat -c %u "$entry")" != "$SERVICE_UID" ]; then
+      chown -h "$SERVICE_UID:$SERVICE_GID" "$entry"
+      given+=("$entry")
+    fi
+    [ -d "$entry" ] || continue
+    while IFS= read -r -d '' inner; do
+      if [ -L "$inner" ] || [ -d "$inner" ]; then
+        left+=("$inner")
+      else
+        chown -h "$SERVICE_UID:$SERVICE_GID" "$inner"
+        given+=("$inner")
+      fi
+    done < <(find "$entry" -mindepth 1 -maxdepth 1 ! -uid "$SERVICE_UID" -print0)
+  done < <(find -H "$dir" -mindepth 1 -maxdepth 1 -print0)
+  if [ "${#given[@]}" -gt 0 ]; then
+    warn "gave back to $USER_NAME what belonged to someone else in ${dir#"$ROOT"}: $(shown_paths "${given[@]}")"
+  fi
+  if [ "${#left[@]}" -gt 0 ]; then
+    warn "left as they are in ${dir#"$ROOT"}, as they are not examhall's own files: $(shown_paths "${left[@]}")"
+  fi
+}
+# shown_paths PATH...: the first few, without the staging root.
+shown_paths() {
+  local shown=() path
+  for path in "${@:1:5}"; do shown+=("${path#"$ROOT"}"); done
+  printf '%s' "${shown[*]}"
+  [ "$#" -le 5 ] || printf ' and %s more' "$(($# - 5))"
+}
+
 # Creates the folders, or puts their owners and modes right again.
 ensure_dirs() {
   # The config (and the university's TLS key) is readable by the service,
   # writable only by root.
   install -d -m 0750 -o root -g "$SERVICE_GID" "$(r "$CONF_DIR")"
-  # examhall refuses to start unless its data and log folders are private to it.
-  install -d -m 0700 -o "$SERVICE_UID" -g "$SERVICE_GID" "$(r "$DATA_DIR")" "$(r "$LOG_DIR")"
-  local dir stray
+  # examhall refuses to start unless its data and log folders are private to
+  # it. (check_data_dir made sure they are examhall's, or new.)
+  local dir
   for dir in "$(r "$DATA_DIR")" "$(r "$LOG_DIR")"; do
-    # A command run as root in the data directory leaves files the server
-    # cannot open: hand them back to the service user.
-    stray=$(find "$dir" ! -uid "$SERVICE_UID" -print -quit)
-    if [ -n "$stray" ]; then
-      warn "$stray (and maybe more) in $dir did not belong to $USER_NAME; giving them back"
-      chown -R "$SERVICE_UID:$SERVICE_GID" "$dir"
+    if [ -d "$dir" ]; then
+      chown "$SERVICE_UID:$SERVICE_GID" "$dir"
+      chmod 0700 "$dir"
+    else
+      install -d -m 0700 -o "$SERVICE_UID" -g "$SERVICE_GID" "$dir"
     fi
   done
+  give_back "$(r "$DATA_DIR")" data_dir_name
+  give_back "$(r "$LOG_DIR")" log_dir_name
 }
 
 # --- configuration ------------------------------------------------------------
@@ -470,10 +621,7 @@ install_unit() {
     rm -f "$(r "$DROPINS/privileged-port.conf")"
     UNIT_CHANGED=true
   fi
-  if [ -e "$(r "$CREDENTIAL")" ]; then
-    put_file "$(printf '# Written by install.sh --key-credential: the master key, decrypted by systemd at start.\n[Service]\nLoadCredentialEncrypted=%s:%s' "$CREDENTIAL_NAME" "$CREDENTIAL")" \
-      "$(r "$DROPINS/master-key-credential.conf")" 0644
-  fi
+  [ ! -e "$(r "$CREDENTIAL")" ] || credential_dropin
 }
 
 # --- running examhall commands as the service user -------------------------------
@@ -526,15 +674,28 @@ initialise() {
   fi
 }
 
+# The drop-in that hands the credential to the service.
+credential_dropin() {
+  put_file "$(printf '# Written by install.sh --key-credential: the master key, decrypted by systemd at start.\n[Service]\nLoadCredentialEncrypted=%s:%s' "$CREDENTIAL_NAME" "$CREDENTIAL")" \
+    "$(r "$DROPINS/master-key-credential.conf")" 0644
+}
+
 # Moves the master key from its 0600 file into a credential encrypted with
 # this machine's key, once the credential is proved to hold the same key.
+# The credential and its drop-in are both in place (and systemd has read the
+# drop-in) before the key file goes, and before an upgrade can fail: from
+# then on any start of the service, the old version's included, finds its key.
 key_to_credential() {
   $KEY_CREDENTIAL || return 0
   local key_file
-  key_file=$(toml_get "$CONF" storage master_key_file)
-  key_file=${key_file:-$DATA_DIR/master.key}
+  key_file=$(master_key_file)
   if [ -e "$CREDENTIAL" ]; then
-    [ ! -e "$key_file" ] || warn "$key_file still exists beside the credential $CREDENTIAL; once you have an offline copy, remove it: shred -u $key_file"
+    credential_dropin
+    systemctl daemon-reload
+    if [ -e "$key_file" ]; then
+      warn "$key_file still exists beside the credential $CREDENTIAL; once you have an offline copy, remove it: shred -u $key_file"
+    fi
+    scrub_snapshot_keys "$key_file" "$CREDENTIAL"
     return
   fi
   [ -e "$key_file" ] || die "there is no master key file at $key_file to turn into a credential"
@@ -546,8 +707,52 @@ key_to_credential() {
     die "the encrypted credential did not decrypt to the same key; the key file $key_file is untouched"
   fi
   mv "$CREDENTIAL.new" "$CREDENTIAL"
+  credential_dropin
+  systemctl daemon-reload
+  scrub_snapshot_keys "$key_file" "$CREDENTIAL"
   shred -u "$key_file" 2>/dev/null || rm -f "$key_file"
   say "removed the plain key file $key_file"
+}
+
+# The master key file the config names (by default in the data directory).
+master_key_file() {
+  local key_file
+  key_file=$(toml_get "$(r "$CONF")" storage master_key_file)
+  printf '%s' "${key_file:-$DATA_DIR/master.key}"
+}
+
+# scrub_snapshot_keys KEY-FILE CREDENTIAL: the snapshots (and what failed
+# upgrades left, data.failed) hold copies of the data directory, and so of
+# the key file when it is in there. Once the key is a credential, the copies
+# of that same key are removed, so the credential is its only copy on this
+# machine; a copy of another key (from before a rotation, which the data in
+# that snapshot needs) is kept and named.
+scrub_snapshot_keys() {
+  local key_file=$1 credential=$2 relative key snapshot copy removed=() other=()
+  case "$key_file" in "$DATA_DIR"/*) relative=${key_file#"$DATA_DIR"/} ;; *) return 0 ;; esac
+  [ -d "$(r "$SNAPSHOTS")" ] || return 0
+  key=$(systemd-creds decrypt --name="$CREDENTIAL_NAME" "$credential" -) || die "could not decrypt $credential to compare it with the snapshots' key files"
+  for snapshot in "$(r "$SNAPSHOTS")"/*/; do
+    snapshot=${snapshot%/}
+    for copy in "$snapshot/data/$relative" "$snapshot/data.failed/$relative" "$snapshot/data/$relative.next" "$snapshot/data.failed/$relative.next"; do
+      if [ ! -f "$copy" ] || [ -L "$copy" ]; then continue; fi
+      if [ "$(cat "$copy")" = "$key" ]; then
+        shred -u "$copy" 2>/dev/null || rm -f "$copy"
+        removed+=("$copy")
+        printf '\nThe master key file %s was removed from this snapshot on %s:\nthe key is the systemd credential %s now\n(systemd-creds decrypt --name=%s %s - prints it).\n' \
+          "${copy#"$snapshot"/}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$credential" "$CREDENTIAL_NAME" "$credential" >>"$snapshot/README"
+      else
+        other+=("$copy")
+      fi
+    done
+  done
+  if [ "${#removed[@]}" -gt 0 ]; then
+    say "removed the copies of the master key from the snapshots (the credential is its only copy now): ${removed[*]}"
+  fi
+  if [ "${#other[@]}" -gt 0 ]; then
+    warn "kept: these snapshot copies hold another master key (from before a rotation), which the data beside them needs: ${other[*]};" \
+      "delete each such snapshot once you no longer need it (rm -rf the folder)"
+  fi
 }
 
 # --- the service ------------------------------------------------------------------
@@ -724,38 +929,93 @@ SNAPSHOT=""
 SNAPSHOT_TIME=""
 WAS_RUNNING=false
 
-take_snapshot() {
-  local snapshots data need free old rc=0
+# The PID of the running service, if install.sh manages it and it runs.
+service_main_pid() {
+  manages_service || return 0
+  if [ "$MANAGER" = none ]; then
+    service_pid || true
+  else
+    local pid
+    pid=$(systemctl show -p MainPID --value examhall 2>/dev/null || true)
+    [ "${pid:-0}" = 0 ] || printf '%s' "$pid"
+  fi
+}
+
+# lock_users: the PIDs that hold the data directory's lock or wait for it
+# (flock), from /proc/locks, one a line.
+lock_users() {
+  local lock dev id
+  lock="$(r "$DATA_DIR")/.lock"
+  [ -e "$lock" ] && [ -r /proc/locks ] || return 0
+  dev=$(stat -L -c %d "$lock")
+  # /proc/locks names the file MAJOR:MINOR:INODE, the device's numbers in hex.
+  id=$(printf '%02x:%02x:%s' "$(((dev >> 8 & 0xfff) | (dev >> 32 & ~0xfff)))" "$(((dev & 0xff) | (dev >> 12 & ~0xff)))" \
+    "$(stat -L -c %i "$lock")")
+  awk -v id="$id" '
+    $2 == "->" { if ($3 == "FLOCK" && $7 == id) print $6; next }
+    $2 == "FLOCK" && $6 == id { print $5 }' /proc/locks
+}
+
+# upgrade_checks: what would stop an upgrade halfway, checked while the
+# service still runs, so that a refusal changes nothing: room for the
+# snapshot, and no process but the service itself holding (or waiting for)
+# the data directory's lock.
+upgrade_checks() {
+  local snapshots data need free service pid others=()
   snapshots=$(r "$SNAPSHOTS")
   data=$(r "$DATA_DIR")
   install -d -m 0700 -o root -g root "$snapshots"
   need=$(du -sk "$data" | cut -f 1)
   free=$(df -Pk "$snapshots" | awk 'NR == 2 { print $4 }')
-  if [ "$need" -ge "$free" ]; then
-    die "not enough space for a snapshot of $DATA_DIR: it takes ${need} KiB, $SNAPSHOTS has ${free} KiB free" \
-      "free some space (or remove old snapshots in $SNAPSHOTS) and run install.sh again; nothing was changed"
+  if [ "$need" -ge "${free:-0}" ]; then
+    die "not enough space for a snapshot of $DATA_DIR: it takes ${need} KiB, $SNAPSHOTS has ${free:-no} KiB free" \
+      "free some space (or remove old snapshots in $SNAPSHOTS) and run install.sh again; nothing was changed (examhall was not stopped)"
   fi
+  service=$(service_main_pid)
+  for pid in $(lock_users | sort -u); do
+    [ "$pid" = "$service" ] || others+=("PID $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c 1-100 || true))")
+  done
+  # Without a running service, the lock itself tells (and sees past
+  # /proc/locks, should it not show a holder).
+  if [ "${#others[@]}" -eq 0 ] && [ -z "$service" ] && [ -e "$data/.lock" ] && ! flock -n "$data/.lock" true; then
+    others+=("(a process /proc/locks does not show)")
+  fi
+  if [ "${#others[@]}" -gt 0 ]; then
+    die "another examhall process holds $DATA_DIR/.lock (or waits for it), so no consistent snapshot can be taken: ${others[*]}" \
+      "is a server running outside systemd, or a command such as examhall backup or keys rotate-master?" \
+      "let it finish or stop it, then run install.sh again; nothing was changed (examhall was not stopped)"
+  fi
+}
+
+take_snapshot() {
+  local snapshots data old rc=0
+  snapshots=$(r "$SNAPSHOTS")
+  data=$(r "$DATA_DIR")
+  install -d -m 0700 -o root -g root "$snapshots"
   SNAPSHOT_TIME=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   SNAPSHOT="$snapshots/$(date -u +%Y%m%dT%H%M%SZ)"
   [ ! -e "$SNAPSHOT" ] || SNAPSHOT="$SNAPSHOT-$$"
   mkdir -m 0700 "$SNAPSHOT"
   step "taking a snapshot of $DATA_DIR into ${SNAPSHOT#"$ROOT"}"
   copy_locked "$data" "$SNAPSHOT/data" 9<"$(lock_file)" || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    rm -rf "$SNAPSHOT"
-    ! $WAS_RUNNING || service_start
-    if [ "$rc" -eq 75 ]; then
-      die "another examhall process holds $DATA_DIR/.lock, so no consistent snapshot can be taken" \
-        "is a server running outside systemd, or a command such as examhall backup or keys rotate-master?" \
-        "let it finish or stop it, then run install.sh again; nothing was changed"
-    fi
-    die "copying $DATA_DIR into the snapshot failed (see above); nothing else was changed"
+  if [ "$rc" -eq 75 ]; then
+    die "another examhall process took $DATA_DIR/.lock once examhall had stopped, so no consistent snapshot can be taken" \
+      "is a server running outside systemd, or a command such as examhall backup or keys rotate-master?" \
+      "let it finish or stop it, then run install.sh again"
   fi
+  [ "$rc" -eq 0 ] || die "copying $DATA_DIR into the snapshot failed (see above)"
   # The binary that wrote this data: a snapshot is restored with it.
   cp -a "$(r "$BIN")" "$SNAPSHOT/examhall"
   [ ! -e "$(r "$UNIT")" ] || cp -a "$(r "$UNIT")" "$SNAPSHOT/examhall.service"
   # The heads as the old binary reads them (the data is as copied: nothing runs).
   audit_heads "$(r "$BIN")" >"$SNAPSHOT/heads"
+  local key_note="The data contains the master key file: keep this
+folder as private as the data directory."
+  if [ -e "$(r "$CREDENTIAL")" ] && [ ! -e "$SNAPSHOT/data/master.key" ]; then
+    key_note="The master key is not in it: it is the systemd
+credential $CREDENTIAL."
+  fi
+  # (Written last: a snapshot without a README was cut short.)
   cat >"$SNAPSHOT/README" <<EOF
 Snapshot of $DATA_DIR taken by install.sh at $SNAPSHOT_TIME, with the
 server stopped and its data-directory lock held, before upgrading examhall
@@ -768,8 +1028,7 @@ $OLD_VERSION to $NEW_VERSION.
 
 To go back to it by hand: systemctl stop examhall; move $DATA_DIR aside;
 cp -a data $DATA_DIR; install -m 0755 examhall $BIN;
-systemctl start examhall. The data contains the master key file: keep this
-folder as private as the data directory.
+systemctl start examhall. $key_note
 EOF
   # Keep the newest few.
   for old in $(find "$snapshots" -mindepth 1 -maxdepth 1 -type d | sort | head -n "-$SNAPSHOTS_KEPT"); do
@@ -778,8 +1037,45 @@ EOF
   done
 }
 
+# Where an upgrade is, for its EXIT trap: "stopped" (the old service may be
+# stopped; binary and data are as they were), "swapped" (the new binary may
+# be installed, not yet proved), "" (nothing to undo).
+UPGRADE_PHASE=""
+
+# The EXIT trap during an upgrade: whatever made install.sh stop (a failed
+# command, die, Ctrl-C), the old version is left running as it was found.
+upgrade_exit() {
+  local status=$? phase=$UPGRADE_PHASE
+  UPGRADE_PHASE=""
+  trap - EXIT
+  [ "$status" -ne 0 ] || exit 0
+  case "$phase" in
+    stopped)
+      # A snapshot cut short is no snapshot.
+      [ -z "$SNAPSHOT" ] || [ -e "$SNAPSHOT/README" ] || rm -rf "$SNAPSHOT"
+      if $WAS_RUNNING && ! service_running; then
+        printf '\n' >&2
+        warn "the upgrade stopped before it changed the binary or the data: starting examhall $OLD_VERSION again"
+        service_start || true
+        if wait_ready; then
+          printf '  - examhall %s is running and ready again; %s and %s are as they were\n' "$OLD_VERSION" "$BIN" "$DATA_DIR" >&2
+        else
+          warn "examhall $OLD_VERSION did not become ready again"
+          why_not_ready >&2
+        fi
+      fi
+      ;;
+    swapped)
+      rollback "the upgrade stopped with an error after it began to install examhall $NEW_VERSION"
+      ;;
+  esac
+  exit "$status"
+}
+
 upgrade() {
   step "upgrading examhall $OLD_VERSION to $NEW_VERSION"
+  UPGRADE_PHASE=stopped
+  trap upgrade_exit EXIT
   if manages_service && service_running; then
     WAS_RUNNING=true
     say "stopping examhall (students' work is saved before it exits)"
@@ -787,9 +1083,13 @@ upgrade() {
   fi
   take_snapshot
   cp -a "$(r "$BIN")" "$(r "$BIN").previous"
+  # From here on a failure is undone by a rollback (the previous binary is kept).
+  UPGRADE_PHASE=swapped
   install_binary
   install_unit
   if ! manages_service || ! $START; then
+    UPGRADE_PHASE=""
+    trap - EXIT
     say "not started; the snapshot is ${SNAPSHOT#"$ROOT"}"
     return
   fi
@@ -797,15 +1097,20 @@ upgrade() {
   # A start that fails at once is judged like one that never becomes ready.
   service_start || true
   if wait_ready; then
+    UPGRADE_PHASE=""
+    trap - EXIT
     say "examhall $NEW_VERSION is ready; the snapshot taken before is ${SNAPSHOT#"$ROOT"}"
     return
   fi
-  rollback
+  rollback "examhall $NEW_VERSION did not become ready"
 }
 
+# rollback WHY: puts the previous binary, unit and data back and starts them.
 rollback() {
   local reason failure=false accepted=() unrecorded=() kind name head before data
-  warn "examhall $NEW_VERSION did not become ready; rolling back to $OLD_VERSION"
+  UPGRADE_PHASE=""
+  trap - EXIT
+  warn "$1; rolling back to $OLD_VERSION"
   why_not_ready >&2
   service_stop || true
   # What the failed run left in the audit logs: it might have been seen or
@@ -996,6 +1301,15 @@ main() {
       ;;
   esac
 
+  # What the config already says goes into the unit and its drop-ins too.
+  [ ! -e "$conf" ] || check_path "data_dir in $CONF" "$DATA_DIR"
+  local backup_dir
+  backup_dir=$(toml_get "$conf" backup dir 2>/dev/null || true)
+  [ -z "$backup_dir" ] || check_path "[backup] dir in $CONF" "$backup_dir"
+  check_data_dir
+  [ -f "$SOURCE_DIR/packaging/systemd/examhall.service" ] ||
+    die "$SOURCE_DIR/packaging/systemd/examhall.service is missing: run install.sh from a complete examhall checkout"
+
   [ -n "$BINARY" ] || build_binary
   [ -f "$BINARY" ] || die "$BINARY does not exist"
   [ -x "$BINARY" ] || die "$BINARY is not executable"
@@ -1011,6 +1325,10 @@ main() {
   if [ -e "$(r "$BIN")" ] && ! cmp -s "$BINARY" "$(r "$BIN")" && [ -e "$(r "$DATA_DIR")/platform.db" ]; then
     OLD_VERSION=$(version_of "$(r "$BIN")" || true)
     OLD_VERSION=${OLD_VERSION:-unknown}
+    # Everything that could refuse the upgrade, while examhall still runs.
+    upgrade_checks
+    # The credential and its drop-in before anything can fail, so the
+    # service finds its key whichever version starts.
     key_to_credential
     upgrade
   else

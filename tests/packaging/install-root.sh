@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # install.sh into a staging root (--root), checked file by file: owners,
-# modes, the unit and the config; run again, it changes nothing; it refuses
-# what it cannot do (not root, an old kernel, no systemd) before touching
-# anything; --uninstall keeps the data and --purge --yes deletes it.
+# modes, the unit and the config; run again, it changes nothing; a repair
+# gives back examhall's own files only; it refuses what it cannot do (not
+# root, an old kernel, no systemd), a data or log folder that holds others'
+# files, and option values the config or the unit would misread, before
+# touching anything; --uninstall keeps the data and --purge --yes deletes it.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -120,14 +122,37 @@ check "a port below 1024 gets the drop-in with CAP_NET_BIND_SERVICE" \
   grep -qx 'AmbientCapabilities=CAP_NET_BIND_SERVICE' "$root/etc/systemd/system/examhall.service.d/privileged-port.conf"
 "$REPO/install.sh" --root "$root" --binary "$BIN" --listen 127.0.0.1:9443 >"$work/9443.log" 2>&1 || fail "install.sh --listen 127.0.0.1:9443 exits 0" "$(tail -n 20 "$work/9443.log")"
 check "back above 1024, the drop-in is removed" test ! -e "$root/etc/systemd/system/examhall.service.d/privileged-port.conf"
+"$REPO/install.sh" --root "$root" --binary "$BIN" --listen '[::1]:9443' >"$work/ipv6.log" 2>&1 || fail "install.sh --listen [::1]:9443 exits 0" "$(tail -n 20 "$work/ipv6.log")"
+check "an IPv6 address in brackets is taken" grep -qx 'listen = "\[::1\]:9443"' "$root/etc/examhall/examhall.toml"
+"$REPO/install.sh" --root "$root" --binary "$BIN" --listen 127.0.0.1:9443 >"$work/9443.log" 2>&1 || fail "install.sh --listen 127.0.0.1:9443 exits 0" "$(tail -n 20 "$work/9443.log")"
 
-section "repairs: modes and owners put right again"
-chmod 0755 "$root/var/lib/examhall"
-touch "$root/var/lib/examhall/left-by-root"
+section "repairs: modes and owners of examhall's own files put right again, nothing else"
+# As a command run as root in the data directory (or a copy put back by
+# root) leaves them: examhall's files owned by root, and files of others.
+data="$root/var/lib/examhall"
+chmod 0755 "$data"
+chown 0:0 "$data" "$data/platform.db" "$data/orgs"
+touch "$data/orgs/left-by-root.db" "$data/left-by-root" "$root/var/log/examhall/examhall.log.2026-01-01" "$root/var/log/examhall/notes.txt"
+mkdir -p "$data/not-examhalls/deeper"
+touch "$data/not-examhalls/inner"
+ln -s /etc/hostname "$data/orgs/a-link"
 "$REPO/install.sh" --root "$root" --binary "$BIN" >"$work/repair.log" 2>&1 || fail "the repairing run exits 0" "$(tail -n 20 "$work/repair.log")"
-expect_mode "$root/var/lib/examhall" 700 "$uid:$gid"
-expect_mode "$root/var/lib/examhall/left-by-root" 644 "$uid:$gid"
-rm -f "$root/var/lib/examhall/left-by-root"
+expect_mode "$data" 700 "$uid:$gid"
+expect_mode "$data/platform.db" 600 "$uid:$gid"
+expect_mode "$data/orgs" 700 "$uid:$gid"
+expect_mode "$data/orgs/left-by-root.db" 644 "$uid:$gid"
+expect_mode "$root/var/log/examhall/examhall.log.2026-01-01" 644 "$uid:$gid"
+# Not examhall's names: left to their owner, never a whole tree handed over.
+expect_mode "$data/left-by-root" 644 0:0
+expect_mode "$data/not-examhalls" 755 0:0
+expect_mode "$data/not-examhalls/inner" 644 0:0
+expect_mode "$root/var/log/examhall/notes.txt" 644 0:0
+check "a symbolic link in orgs/ is not followed: its target keeps its owner" test "$(stat -c %u /etc/hostname)" = 0
+check "... and the link is left as it is" test "$(stat -c %u "$data/orgs/a-link")" = 0
+check "the run names what it gave back" grep -q "gave back to examhall.*/var/lib/examhall/platform.db" "$work/repair.log"
+check "... and what it left alone" grep -q "left as they are in /var/lib/examhall.*/var/lib/examhall/left-by-root" "$work/repair.log"
+rm -rf "$data/left-by-root" "$data/not-examhalls" "$data/orgs/a-link" "$data/orgs/left-by-root.db" "$root/var/log/examhall/notes.txt" \
+  "$root/var/log/examhall/examhall.log.2026-01-01"
 
 section "refusals, before anything is changed"
 # Guards: were install.sh to go past its checks, these stand-ins stop it
@@ -161,7 +186,7 @@ refused "refuses a kernel older than 5.8, naming the minimum and the reason" "ex
   env PATH="$guards:$PATH" "$REPO/install.sh" --binary "$BIN" --prefix "$work/never" --data-dir "$work/never/data"
 rm "$guards/uname"
 if [ -d /run/systemd/system ]; then
-  pass "(skipped: systemd runs here, so the refusal of a host without it cannot be shown)"
+  skipped "the refusal to install a service where systemd is not running" "systemd runs this machine, so it cannot be shown here"
 else
   refused "refuses to install a service it cannot start where systemd is not running" "systemd is not running on this machine" \
     env PATH="$guards:$PATH" "$REPO/install.sh" --binary "$BIN" --prefix "$work/never" --data-dir "$work/never/data"
@@ -171,6 +196,64 @@ refused "refuses --key-credential with --root: a credential is sealed to the mac
 refused "refuses --data-dir that differs from the installed config's" "install.sh does not move a data directory" \
   env PATH="$guards:$PATH" "$REPO/install.sh" --root "$root" --binary "$BIN" --data-dir /srv/elsewhere
 check "... and nothing was written outside the staging root" test ! -e "$work/never"
+
+section "refusals: a data or log folder that holds something else is not taken over"
+# A staging root with folders of others in it (as on a server: --data-dir
+# /var/lib once handed dpkg's and PostgreSQL's files to examhall).
+other="$work/other"
+mkdir -p "$other/srv/shared/postgresql" "$other/var/lib/dpkg"
+printf 'not examhall\n' >"$other/srv/shared/postgresql/PG_VERSION"
+chown -R 4242:4242 "$other/srv/shared/postgresql"
+printf 'status\n' >"$other/var/lib/dpkg/status"
+other_before=$(cd "$other" && find . -printf '%p %m %u:%g\n' | sort)
+refused "refuses --data-dir /var/lib, a folder of the system" "the data directory cannot be /var/lib, a folder of the system itself" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$other" --binary "$BIN" --data-dir /var/lib
+refused "refuses --data-dir of a folder that holds files and no platform.db, naming it" \
+  "the data directory /srv/shared already exists, holds files and is not examhall's" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$other" --binary "$BIN" --data-dir /srv/shared
+refused "refuses --data-dir inside examhall's own snapshots" "it is (in) /var/lib/examhall-snapshots" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$other" --binary "$BIN" --data-dir /var/lib/examhall-snapshots/x
+mkdir -p "$other/var/log/examhall"
+printf 'kept\n' >"$other/var/log/examhall/someone-elses.log"
+refused "refuses a log folder /var/log/examhall that holds others' files and no examhall.log" \
+  "the log folder /var/log/examhall already exists, holds files and is not examhall's" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$other" --binary "$BIN" --data-dir /srv/examhall
+rm -r "$other/var/log"
+if [ "$(cd "$other" && find . -printf '%p %m %u:%g\n' | sort)" = "$other_before" ]; then
+  pass "... and every file there kept its owner and mode (no user added, nothing created)"
+else
+  fail "... and every file there kept its owner and mode" "$(diff <(printf '%s\n' "$other_before") <(cd "$other" && find . -printf '%p %m %u:%g\n' | sort))"
+fi
+mkdir -p "$other/srv/empty"
+if "$REPO/install.sh" --root "$other" --binary "$BIN" --data-dir /srv/empty >"$work/empty.log" 2>&1; then
+  pass "an empty folder is taken as the data directory"
+else
+  fail "an empty folder is taken as the data directory" "$(tail -n 20 "$work/empty.log")"
+fi
+expect_mode "$other/srv/empty" 700 "$(awk -F: '$1 == "examhall" { print $3 ":" $4 }' "$other/etc/passwd")"
+check "... with examhall's files in it" test -e "$other/srv/empty/platform.db"
+check "... and the unit may write it" grep -qx 'ReadWritePaths=/srv/empty /var/log/examhall' "$other/etc/systemd/system/examhall.service"
+
+section "refusals: option values that would break the config or the unit"
+bad_options=(--data-dir --data-dir --prefix --data-dir --hostname --hostname --listen --listen)
+bad_values=('/var/lib/exam&hall' '/srv/exam#hall' '/opt/exam hall' '/srv/exam"hall' 'exams.example.edu&x' 'exams#x' '127.0.0.1:8443#x' "127.0.0.1:8443'x")
+for i in "${!bad_options[@]}"; do
+  refused "refuses ${bad_options[i]} '${bad_values[i]}'" "contains a character install.sh does not accept" \
+    env PATH="$guards:$PATH" "$REPO/install.sh" --root "$work/never" --binary "$BIN" "${bad_options[i]}" "${bad_values[i]}"
+done
+refused "refuses a value with a newline" "contains a character install.sh does not accept" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$work/never" --binary "$BIN" --data-dir $'/srv/exam\nhall'
+refused "refuses --listen without a port" "the port is missing" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$work/never" --binary "$BIN" --listen 127.0.0.1
+refused "refuses an IPv6 --listen without brackets" "an IPv6 address goes in brackets" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$work/never" --binary "$BIN" --listen ::1:8443
+check "... and nothing was written" test ! -e "$work/never"
+# A data_dir edited into the config by hand is held to the same rule.
+cp "$root/etc/examhall/examhall.toml" "$work/config-kept"
+sed -i 's|^data_dir = .*|data_dir = "/var/lib/exam\&hall"|' "$root/etc/examhall/examhall.toml"
+refused "refuses a data_dir in the config that the unit could not hold" "data_dir in /etc/examhall/examhall.toml '/var/lib/exam&hall' contains a character" \
+  env PATH="$guards:$PATH" "$REPO/install.sh" --root "$root" --binary "$BIN"
+cp "$work/config-kept" "$root/etc/examhall/examhall.toml"
 
 section "without --binary, install.sh builds one"
 # A stand-in cargo: records how it was called and "builds" the binary under test.

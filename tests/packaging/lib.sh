@@ -14,6 +14,19 @@ fail() {
   for line in "$@"; do printf '%s\n' "$line" | sed 's/^/        /'; done
   FAILED=$((FAILED + 1))
 }
+# skipped WHAT WHY: a check this machine cannot make, said as such, never as
+# a PASS; run.sh lists every one in its summary (from $EXAMHALL_TEST_SKIPS).
+skipped() {
+  printf 'SKIP  %s: %s\n' "$1" "$2"
+  [ -z "${EXAMHALL_TEST_SKIPS:-}" ] || printf '%s: %s (%s)\n' "$(basename "$0")" "$1" "$2" >>"$EXAMHALL_TEST_SKIPS"
+}
+# skip_all WHY: this machine cannot run any of this file's checks; exit 77,
+# which run.sh counts as skipped, not passed.
+skip_all() {
+  printf 'SKIP  all of %s: %s\n' "$(basename "$0")" "$1"
+  [ -z "${EXAMHALL_TEST_SKIPS:-}" ] || printf '%s (%s)\n' "$(basename "$0")" "$1" >>"$EXAMHALL_TEST_SKIPS"
+  exit 77
+}
 # check DESCRIPTION COMMAND...: PASS when the command succeeds.
 check() {
   local what=$1

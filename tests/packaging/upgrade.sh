@@ -3,8 +3,10 @@
 # (EXAMHALL_INSTALL_SERVICE_MANAGER=none): the server runs in the background
 # on 127.0.0.1 and a free port, from a staging root. A new version that
 # cannot serve is rolled back (binary, data, service); a good one stays,
-# with the previous binary and a snapshot kept; a held data-directory lock
-# stops an upgrade before it changes anything; --uninstall stops the server.
+# with the previous binary and a snapshot kept; no room for the snapshot, or
+# a held data-directory lock, stops an upgrade before examhall is stopped; a
+# failure after it was stopped starts the old version again (before the
+# swap) or rolls back (after); --uninstall stops the server.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +21,7 @@ export EXAMHALL_INSTALL_SERVICE_MANAGER=none EXAMHALL_INSTALL_READY_TIMEOUT=60
 CLEANUP+=("'$REPO/install.sh' --root '$root' --uninstall >/dev/null 2>&1")
 ready() { curl -ksf --max-time 3 -o /dev/null "https://127.0.0.1:$port/readyz"; }
 server_pid() { cat "$root/run/examhall.pid" 2>/dev/null; }
+pid_alive_here() { grep -q '^State:.*[RSD]' "/proc/$1/status" 2>/dev/null; }
 # as_service ARGS...: an examhall command as the staging root's service user.
 as_service() {
   local uid
@@ -133,28 +136,127 @@ else
   fail "after four upgrades, three snapshots are left and the oldest is gone" "$(ls "$root/var/lib/examhall-snapshots")"
 fi
 
-section "an upgrade while another process holds the data directory"
+# Stand-ins put first on install.sh's PATH, to make one step of an upgrade fail.
+guards="$work/guards"
+mkdir -p "$guards"
+real_cp=$(command -v cp)
+real_mv=$(command -v mv)
+# upgrade_with GUARD LOG BINARY: install.sh with one stand-in; its exit code in $status.
+upgrade_with() {
+  local guard=$1 log=$2 binary=$3 dir="$work/with-$1"
+  mkdir -p "$dir"
+  ln -sf "$guards/$guard" "$dir/$guard"
+  status=0
+  env PATH="$dir:$PATH" "$REPO/install.sh" --root "$root" --binary "$binary" >"$log" 2>&1 || status=$?
+}
+snapshot_count() { find "$root/var/lib/examhall-snapshots" -mindepth 1 -maxdepth 1 -type d | wc -l; }
 installed=$(sha256sum <"$root/usr/bin/examhall")
+current="$work/bin/current"
+cp "$root/usr/bin/examhall" "$current"
+next="$new.next"
+cp "$OLD" "$next"
+printf 'next build' >>"$next"
+
+section "an upgrade without room for the snapshot is refused before examhall is stopped"
+# df as on a full disk.
+printf '#!/bin/sh\necho "Filesystem 1024-blocks Used Available Capacity Mounted on"\necho "/dev/full 1000 1000 0 100%% /"\n' >"$guards/df"
+chmod 0755 "$guards/df"
+pid=$(server_pid)
+snapshots=$(snapshot_count)
+upgrade_with df "$work/full.log" "$next"
+if [ "$status" -eq 1 ] && grep -q 'not enough space for a snapshot' "$work/full.log" && grep -q 'examhall was not stopped' "$work/full.log"; then
+  pass "install.sh exits 1, saying there is no room and that examhall was not stopped"
+else
+  fail "install.sh exits 1, saying there is no room and that examhall was not stopped" "exit $status" "$(tail -n 20 "$work/full.log")"
+fi
+if ready && [ "$(server_pid)" = "$pid" ] && pid_alive_here "$pid"; then
+  pass "the same server process still serves: it was never stopped"
+else
+  fail "the same server process still serves: it was never stopped" "PID before $pid, now $(server_pid)" "$(tail -n 5 "$root/run/examhall.console.log")"
+fi
+check "... the installed binary is unchanged" test "$(sha256sum <"$root/usr/bin/examhall")" = "$installed"
+check "... and no snapshot was taken" test "$(snapshot_count)" = "$snapshots"
+
+section "an upgrade while another process holds (or waits for) the data directory's lock"
 flock_ready="$work/flock-held"
-# A stand-in for a command holding the lock (examhall backup, a second server).
+# A stand-in for a command waiting for the lock the server holds: it takes
+# it the moment the server stops.
 flock --no-fork "$data/.lock" sh -c "touch '$flock_ready'; exec sleep 60" &
 holder=$!
 CLEANUP+=("kill $holder")
-for _ in $(seq 50); do [ -e "$flock_ready" ] && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q " $holder " /proc/locks && break; sleep 0.1; done
 status=0
-"$REPO/install.sh" --root "$root" --binary "$new" >"$work/held.log" 2>&1 || status=$?
-kill "$holder" 2>/dev/null || true
-wait "$holder" 2>/dev/null || true
-if [ "$status" -eq 1 ] && grep -q "another examhall process holds /var/lib/examhall/.lock" "$work/held.log"; then
-  pass "install.sh refuses to take a snapshot under a held lock, saying why"
+"$REPO/install.sh" --root "$root" --binary "$next" >"$work/waiting.log" 2>&1 || status=$?
+if [ "$status" -eq 1 ] && grep -q "another examhall process holds /var/lib/examhall/.lock (or waits for it).*PID $holder" "$work/waiting.log"; then
+  pass "install.sh refuses, naming the waiting process"
 else
-  fail "install.sh refuses to take a snapshot under a held lock, saying why" "exit $status" "$(tail -n 20 "$work/held.log")"
+  fail "install.sh refuses, naming the waiting process" "exit $status" "$(tail -n 20 "$work/waiting.log")"
+fi
+if ready && [ "$(server_pid)" = "$pid" ]; then pass "... before stopping examhall: the same server still serves"; else fail "... before stopping examhall: the same server still serves" "PID before $pid, now $(server_pid)"; fi
+check "... and the installed binary is unchanged" test "$(sha256sum <"$root/usr/bin/examhall")" = "$installed"
+# Now with the server stopped and the stand-in holding the lock.
+kill -TERM "$pid" 2>/dev/null || true
+for _ in $(seq 100); do [ -e "$flock_ready" ] && break; sleep 0.1; done
+status=0
+"$REPO/install.sh" --root "$root" --binary "$next" >"$work/held.log" 2>&1 || status=$?
+if [ "$status" -eq 1 ] && grep -q "another examhall process holds /var/lib/examhall/.lock" "$work/held.log"; then
+  pass "with examhall stopped and the lock held, install.sh refuses, saying why"
+else
+  fail "with examhall stopped and the lock held, install.sh refuses, saying why" "exit $status" "$(tail -n 20 "$work/held.log")"
 fi
 check "... and leaves the installed binary alone" test "$(sha256sum <"$root/usr/bin/examhall")" = "$installed"
-# The server it stopped cannot take the lock back while the stand-in held
-# it, so it is started again on the next run.
-"$REPO/install.sh" --root "$root" --binary "$new" >"$work/after-held.log" 2>&1 || true
+check "... and takes no snapshot" test "$(snapshot_count)" = "$snapshots"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+# The next run, with the lock free, starts it again (the binary is the same: no upgrade).
+"$REPO/install.sh" --root "$root" --binary "$current" >"$work/after-held.log" 2>&1 || true
 if ready; then pass "the next run serves again"; else fail "the next run serves again" "$(tail -n 20 "$work/after-held.log")"; fi
+
+section "an upgrade that fails after examhall was stopped starts the old version again"
+# cp fails to copy the binary into the snapshot (a full disk, say): after
+# the server stopped, before anything changed.
+cat >"$guards/cp" <<EOF
+#!/bin/sh
+for last in "\$@"; do :; done
+case "\$last" in */examhall-snapshots/*/examhall) echo "cp: cannot create '\$last': No space left on device (a stand-in)" >&2; exit 1 ;; esac
+exec $real_cp "\$@"
+EOF
+chmod 0755 "$guards/cp"
+pid=$(server_pid)
+upgrade_with cp "$work/cp-fails.log" "$next"
+if [ "$status" -eq 1 ] && grep -q 'starting examhall 0.1.0 again' "$work/cp-fails.log" && grep -q 'is running and ready again' "$work/cp-fails.log"; then
+  pass "install.sh exits 1 and says it started the old version again"
+else
+  fail "install.sh exits 1 and says it started the old version again" "exit $status" "$(tail -n 20 "$work/cp-fails.log")"
+fi
+if ready && [ "$(server_pid)" != "$pid" ] && cmp -s "/proc/$(server_pid)/exe" "$root/usr/bin/examhall"; then
+  pass "the installed version serves again (a new process: it had been stopped)"
+else
+  fail "the installed version serves again" "$(tail -n 10 "$root/run/examhall.console.log")"
+fi
+check "... the installed binary is unchanged" test "$(sha256sum <"$root/usr/bin/examhall")" = "$installed"
+check "... and the snapshot cut short is gone" test "$(snapshot_count)" = "$snapshots"
+
+section "an upgrade that fails while installing the new binary is rolled back"
+# mv fails, once, to put the new binary in place.
+cat >"$guards/mv" <<EOF
+#!/bin/sh
+for last in "\$@"; do :; done
+case "\$last" in
+  */usr/bin/examhall) if [ ! -e "$work/mv-failed" ]; then touch "$work/mv-failed"; echo "mv: cannot move to '\$last': Input/output error (a stand-in)" >&2; exit 1; fi ;;
+esac
+exec $real_mv "\$@"
+EOF
+chmod 0755 "$guards/mv"
+upgrade_with mv "$work/mv-fails.log" "$next"
+if [ "$status" -eq 1 ] && grep -q 'the upgrade stopped with an error after it began to install examhall 0.1.0; rolling back' "$work/mv-fails.log" &&
+  grep -q 'failed and was rolled back' "$work/mv-fails.log"; then
+  pass "install.sh exits 1 and rolls back"
+else
+  fail "install.sh exits 1 and rolls back" "exit $status" "$(tail -n 20 "$work/mv-fails.log")"
+fi
+check "... the installed binary is the previous one" test "$(sha256sum <"$root/usr/bin/examhall")" = "$installed"
+if ready && cmp -s "/proc/$(server_pid)/exe" "$root/usr/bin/examhall"; then pass "... and it serves"; else fail "... and it serves" "$(tail -n 10 "$root/run/examhall.console.log")"; fi
 
 section "--uninstall stops the server and keeps the data"
 pid=$(server_pid)
