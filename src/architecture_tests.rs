@@ -226,6 +226,8 @@ fn each_layer_imports_only_the_layers_below_it() {
         (&["integrity"], &["store", "service", "http", "cli", "admin", "app", "state", "notices"]),
         (&["backup"], &["store", "service", "http", "cli", "admin", "app", "state", "notices"]),
         (&["admin"], &["http", "cli"]),
+        // The drill is a client of the server, as a browser is: the domain's rules and the clock, nothing inside.
+        (&["drill"], &["store", "service", "http", "cli", "admin", "app", "state", "auth", "notices", "config"]),
         (&["http"], &["cli", "admin"]),
         (&["cli"], &["http"]),
     ];

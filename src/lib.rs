@@ -17,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod drill;
 pub mod error;
 pub mod failpoint;
 pub mod http;

@@ -10,6 +10,7 @@ mod config_cmd;
 mod course;
 mod demo;
 mod doctor;
+mod drill;
 mod error;
 pub mod init;
 mod keys;
@@ -98,6 +99,9 @@ enum Command {
     Config(config_cmd::Command),
     /// Rank every pair of files in a folder by similarity, with the matching fragments (no data dir needed).
     Similarity(similarity::Args),
+    /// Rehearse an exam against a running server with simulated students; erase a drill organization.
+    #[command(subcommand)]
+    Drill(drill::Command),
 }
 
 impl Cli {
@@ -190,5 +194,6 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Receipt(command) => receipt::run(&cli.load_config()?, command).await,
         Command::Restore(args) => backup::restore(&cli.load_config()?, args).await,
         Command::Similarity(args) => similarity::run(args),
+        Command::Drill(command) => drill::run(cli.load_config(), command).await,
     }
 }

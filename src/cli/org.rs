@@ -107,30 +107,37 @@ async fn erase(config: &Config, slug: &str, confirm: &str) -> Result<(), CliErro
         return Err(CliError::new(format!("--confirm {confirm} does not repeat --org {slug}; nothing was erased"))
             .hint(format!("erasing destroys the organization's key and files for good: to go ahead, run examhall org erase --org {slug} --confirm {slug}")));
     }
-    let parsed = OrgSlug::parse(slug)?;
+    OrgSlug::parse(slug)?;
     let held = super::offline::hold(config, "erasing an organization")?;
     let platform = super::open_platform(config, Some(&held))?;
-    let erased = async {
-        let org = match platform.org_by_slug(parsed).await {
-            Ok(org) => org,
-            Err(error @ StoreError::NotFound(_)) => {
-                // An erase stopped after destroying the key left files with no record.
-                let left = platform.remove_keyless_files().await?;
-                if left.removed.is_empty() && left.left.is_empty() {
-                    return Err(not_found(&error));
-                }
-                return Ok((None, left));
-            }
-            Err(other) => return Err(other.into()),
-        };
-        let event = AuditEvent::by(&Actor::command_line(), "org.erase")
-            .target(org.id.to_string())
-            .details(serde_json::json!({ "slug": org.slug.as_str(), "name": org.name }));
-        Ok::<_, CliError>((Some(org.id), platform.erase_org(org.id, event, SystemClock.now()).await?))
-    }
-    .await;
+    let erased = erase_held(&platform, slug).await;
     platform.db().close().await;
-    let (id, erased) = erased?;
+    erased
+}
+
+/// Crypto-erases organization `slug` of `platform`, whose data directory
+/// this process holds, and says what was removed. An organization that is
+/// gone already but left files (an erase stopped after destroying the key)
+/// has those removed.
+pub(super) async fn erase_held(platform: &Platform, slug: &str) -> Result<(), CliError> {
+    let parsed = OrgSlug::parse(slug)?;
+    let (id, erased) = match platform.org_by_slug(parsed).await {
+        Ok(org) => {
+            let event = AuditEvent::by(&Actor::command_line(), "org.erase")
+                .target(org.id.to_string())
+                .details(serde_json::json!({ "slug": org.slug.as_str(), "name": org.name }));
+            (Some(org.id), platform.erase_org(org.id, event, SystemClock.now()).await?)
+        }
+        Err(error @ StoreError::NotFound(_)) => {
+            // An erase stopped after destroying the key left files with no record.
+            let left = platform.remove_keyless_files().await?;
+            if left.removed.is_empty() && left.left.is_empty() {
+                return Err(not_found(&error));
+            }
+            (None, left)
+        }
+        Err(other) => return Err(other.into()),
+    };
     match id {
         Some(id) => {
             println!("erased organization {slug} ({id}): its key is destroyed, so no copy of its database opens again");

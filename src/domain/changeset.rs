@@ -84,6 +84,47 @@ impl ChangeSet {
         Ok(Self { sections, base_len })
     }
 
+    /// The change set of one editor transaction that replaces `deleted`
+    /// UTF-16 units at `at` of a document `doc_len` units long with
+    /// `inserted` (`\n` line breaks): a keystroke, a backspace, a paste. The
+    /// sections are the ones CodeMirror makes for such a change, so
+    /// [`Self::to_json`] gives the text the editor's `toJSON()` would.
+    ///
+    /// # Errors
+    /// When the replaced range does not lie inside the document.
+    pub fn replace(doc_len: usize, at: usize, deleted: usize, inserted: &str) -> Result<Self, InvalidValue> {
+        let end = at.checked_add(deleted).filter(|end| *end <= doc_len);
+        let end = end.ok_or_else(|| InvalidValue("changes: the range lies outside the document".to_owned()))?;
+        let mut sections = Vec::with_capacity(3);
+        if at > 0 {
+            sections.push(Section::Keep(at));
+        }
+        sections.push(Section::Replace(deleted, inserted.encode_utf16().collect()));
+        if end < doc_len {
+            sections.push(Section::Keep(doc_len - end));
+        }
+        Ok(Self { sections, base_len: doc_len })
+    }
+
+    /// The wire form, as `ChangeSet.toJSON()` writes it: a deletion
+    /// without insertion is `[deleted]`, an insertion `[deleted, ...lines]`.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        let parts = self.sections.iter().map(|section| match section {
+            Section::Keep(len) => Value::from(*len),
+            Section::Replace(len, text) if text.is_empty() => Value::Array(vec![Value::from(*len)]),
+            Section::Replace(len, text) => {
+                let mut part = vec![Value::from(*len)];
+                part.extend(
+                    text.split(|unit| *unit == u16::from(b'\n'))
+                        .map(|line| Value::from(String::from_utf16_lossy(line))),
+                );
+                Value::Array(part)
+            }
+        });
+        Value::Array(parts.collect())
+    }
+
     /// How many UTF-16 units the change set inserts, in all.
     #[must_use]
     pub fn inserted_len(&self) -> usize {
@@ -178,6 +219,32 @@ mod tests {
             }
             assert_eq!(doc, case["result"].as_str().expect("result"), "{name}");
         }
+    }
+
+    #[test]
+    fn every_fixture_made_by_codemirror_is_written_back_as_codemirror_wrote_it() {
+        let fixtures = fixtures();
+        for case in fixtures["cases"].as_array().expect("cases") {
+            let name = case["name"].as_str().unwrap_or_default();
+            for changes in case["changes"].as_array().expect("changes") {
+                let set = ChangeSet::from_json(changes).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(&set.to_json(), changes, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_replacement_is_the_change_set_the_editor_makes_for_it() {
+        let typed = ChangeSet::replace(3, 3, 0, "x").expect("inside");
+        assert_eq!(typed.to_json(), serde_json::json!([3, [0, "x"]]));
+        assert_eq!(typed.apply("abc").expect("applies"), "abcx");
+        let backspace = ChangeSet::replace(4, 1, 1, "").expect("inside");
+        assert_eq!(backspace.to_json(), serde_json::json!([1, [1], 2]));
+        assert_eq!(backspace.apply("abcd").expect("applies"), "acd");
+        let pasted = ChangeSet::replace(2, 0, 0, "if x:\n    y").expect("inside");
+        assert_eq!(pasted.to_json(), serde_json::json!([[0, "if x:", "    y"], 2]));
+        assert_eq!(ChangeSet::from_json(&pasted.to_json()).expect("parses"), pasted);
+        assert!(ChangeSet::replace(2, 2, 1, "").is_err(), "past the end");
     }
 
     #[test]

@@ -220,7 +220,17 @@ pub fn run(args: &[&str]) -> (bool, String, String) {
 
 /// [`run`], with the exit code (`None` when a signal ended it).
 pub fn run_code(args: &[&str]) -> (Option<i32>, String, String) {
-    let mut child = examhall().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut command = examhall();
+    command.args(args);
+    run_command(command, CLI_TIMEOUT)
+}
+
+/// Runs `command` (the binary with its arguments and environment) to
+/// completion within `timeout`; (exit code, stdout, stderr). Killed, and
+/// the test failed, after `timeout`.
+pub fn run_command(mut command: Command, timeout: Duration) -> (Option<i32>, String, String) {
+    let args: Vec<String> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // Drained as the child writes, so a full pipe never stalls it.
     let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
         std::thread::spawn(move || {
@@ -236,13 +246,31 @@ pub fn run_code(args: &[&str]) -> (Option<i32>, String, String) {
     let pid = rustix::process::Pid::from_child(&child);
     let (done, exited) = std::sync::mpsc::channel();
     std::thread::spawn(move || done.send(child.wait()));
-    let Ok(status) = exited.recv_timeout(CLI_TIMEOUT) else {
+    let Ok(status) = exited.recv_timeout(timeout) else {
         // Our own child, by its PID; it has not been reaped, so the PID is still its.
         let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-        panic!("examhall {args:?} took longer than {CLI_TIMEOUT:?} and was killed");
+        panic!("examhall {args:?} took longer than {timeout:?} and was killed");
     };
     let status = status.unwrap();
     (status.code(), stdout.join().unwrap(), stderr.join().unwrap())
+}
+
+/// [`run`] with `stdin` written to the command's standard input (a
+/// password for `--password-stdin`).
+pub fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child =
+        examhall().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
 }
 
 /// [`run`] off the test's own thread, for a test whose server (in this

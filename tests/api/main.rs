@@ -29,6 +29,7 @@ mod cli;
 mod connections;
 mod data_dir;
 mod doctor;
+mod drill;
 mod durability;
 mod erasure;
 mod exam_day;
