@@ -171,20 +171,25 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     assert.match(await page.getByTestId('revoke-candidate-done').innerText(), /revoked/);
   });
 
-  await step('a candidate opens their link in a browser of their own, starts, and lands on their home page', async () => {
+  await step('a candidate opens their link in a browser of their own, starts, and lands on their exam', async () => {
     const page = await computer();
     const response = await page.goto(links[CANDIDATES[0].name]);
     assert.equal(response?.status(), 200);
     assert.equal(await page.getByTestId('candidate-exam').innerText(), 'Midterm');
     assert.match(await page.getByTestId('candidate-label').innerText(), new RegExp(CANDIDATES[0].name));
     await page.getByTestId('candidate-start').click();
-    await page.waitForURL(new URL('/home', story.server.url).href);
+    await page.waitForURL(new URL(`/exams/${exam.id}`, story.server.url).href);
     assert.match(await page.getByTestId('header-user').innerText(), new RegExp(CANDIDATES[0].name));
     assert.equal(await page.getByTestId('nav-courses').count(), 0);
 
-    // The exam is on the home page; the candidate starts it, types, and the answer is saved.
-    await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Midterm' }).click();
-    await page.waitForURL(new URL(`/exams/${exam.id}`, story.server.url).href);
+    // Their account page shows no made-up address and no password to change.
+    await page.goto(new URL('/account', story.server.url).href);
+    assert.match(await page.getByTestId('account-candidate').innerText(), new RegExp(`Signed in as ${CANDIDATES[0].name} with a candidate link`));
+    assert.equal(await page.getByLabel('Current password').count(), 0);
+    assert.doesNotMatch(await page.locator('main').innerText(), /@/);
+    await page.goto(new URL(`/exams/${exam.id}`, story.server.url).href);
+
+    // The candidate starts the exam, types, and the answer is saved.
     await page.getByTestId('exam-start').click();
     await page.waitForURL(new URL(`/exams/${exam.id}/take`, story.server.url).href);
     await page.getByTestId('editor-content').waitFor();
@@ -249,8 +254,6 @@ test('an instructor hands out candidate links and a candidate starts from one', 
     await page.goto(newLink);
     assert.match(await page.getByTestId('candidate-label').innerText(), new RegExp(name));
     await page.getByTestId('candidate-start').click();
-    await page.waitForURL(new URL('/home', story.server.url).href);
-    await page.getByTestId('exams-open').getByTestId('my-exam-link').filter({ hasText: 'Midterm' }).click();
     await page.waitForURL(new URL(`/exams/${exam.id}`, story.server.url).href);
     await page.getByTestId('exam-continue-here').click();
     await page.waitForURL(new URL(`/exams/${exam.id}/take`, story.server.url).href);

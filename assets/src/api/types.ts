@@ -21,6 +21,8 @@ export interface SessionView {
   org: { id: string; slug: string; name: string } | null;
   roles: Grant[];
   csrf_token: string;
+  /** For a candidate (signed in with a candidate link), the one exam their account exists for. */
+  candidate_of: string | null;
 }
 
 export interface SessionItem {
@@ -210,6 +212,7 @@ export interface IssuedCandidate {
 
 /** What a candidate link opens, as the candidate sees it before starting. */
 export interface CandidateLinkView {
+  exam_id: string;
   exam_title: string;
   label: string;
   valid_from: string;

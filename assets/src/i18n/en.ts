@@ -228,6 +228,7 @@ export const en: Messages = {
     signIn: 'Sign in',
   },
   account: {
+    candidate: (name) => `Signed in as ${name} with a candidate link, for one exam. There is no password to change: the link is how you sign in, until the exam ends.`,
     documentTitle: 'Your account · examhall',
     heading: 'Your account',
     who: (name, email) => `${name} (${email})`,

@@ -157,6 +157,8 @@ export interface Messages {
     signIn: string;
   };
   account: {
+    /** A candidate's account: who, and why there is no password. */
+    candidate: (name: string) => string;
     documentTitle: string;
     heading: string;
     who: (name: string, email: string) => string;

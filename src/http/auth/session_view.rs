@@ -16,6 +16,9 @@ pub struct SessionView {
     org: Option<OrgView>,
     roles: Vec<Grant>,
     csrf_token: String,
+    /// For a candidate (signed in with a candidate link), the one exam the
+    /// account exists for; `null` for everyone else.
+    candidate_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +59,7 @@ impl SessionView {
             org,
             roles: courses::grants(&principal.grants),
             csrf_token: csrf,
+            candidate_of: principal.candidate_of.map(|exam| exam.to_string()),
         })
     }
 }

@@ -20,13 +20,20 @@ export function AccountScreen() {
   return (
     <>
       <h1>{t.account.heading}</h1>
-      <p class="lead">{t.account.who(view.user.display_name, view.user.email)}</p>
-      <ChangePasswordForm
-        onChanged={() => {
-          setChanges((n) => n + 1);
-          void session.refresh();
-        }}
-      />
+      {view.candidate_of === null ? (
+        <>
+          <p class="lead">{t.account.who(view.user.display_name, view.user.email)}</p>
+          <ChangePasswordForm
+            onChanged={() => {
+              setChanges((n) => n + 1);
+              void session.refresh();
+            }}
+          />
+        </>
+      ) : (
+        // A candidate has no address of their own (the account's is made up) and no password: their link signs them in.
+        <p class="lead" data-testid="account-candidate">{t.account.candidate(view.user.display_name)}</p>
+      )}
       <SessionList changes={changes} />
       <section class="panel" aria-labelledby="sign-out-heading">
         <h2 id="sign-out-heading">{t.account.signOut.heading}</h2>

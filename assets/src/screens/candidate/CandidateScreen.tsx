@@ -1,7 +1,7 @@
 /**
  * A candidate link (`/candidate/<token>`), opened by someone without an
  * account: the exam and who the link is for, and Start, which signs this
- * browser in as the candidate and goes to their start page. The page does not
+ * browser in as the candidate and goes to their exam. The page does not
  * ask who is signed in first. A link that was used, revoked or has expired
  * says so and sends the person to the exam staff.
  */
@@ -35,7 +35,8 @@ function CandidateStart({ token, link, onGone }: { token: string; link: Candidat
 
   const start = async (): Promise<void> => {
     const ok = await action.run(async () => { signedIn(await startCandidateLink(token)); });
-    if (ok) navigate('/home', { replace: true });
+    // Straight to their exam: it is the only one the account exists for.
+    if (ok) navigate(`/exams/${encodeURIComponent(link.exam_id)}`, { replace: true });
   };
 
   // Used or revoked since the page opened: say so instead of showing the error.
