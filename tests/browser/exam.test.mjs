@@ -210,6 +210,8 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     // The prompt goes to standard output too, so this visible test fails, with both outputs shown.
     assert.equal(await page.getByTestId('test-result').first().getAttribute('data-passed'), 'false');
     assert.match(await page.getByTestId('test-result').first().innerText(), /Name\? Hello, Ada!/);
+    // And it says why: the prompt, which the test's expected output does not hold.
+    assert.match(await page.getByTestId('test-result-prompts').innerText(), /gave input\(\) the prompt “Name\? ”/);
     // Stop also ends a program that waits for input.
     await page.getByTestId('run').click();
     await page.getByTestId('stdin-input').waitFor({ timeout: 30_000 });

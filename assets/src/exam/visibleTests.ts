@@ -6,7 +6,9 @@
  * tests compare the canonical forms (python/canonical.ts, as grading does) of
  * `eval(expression)` and `eval(expected)`; io tests
  * compare what the program printed with the expected output, line by line
- * without trailing whitespace when the test says so.
+ * without trailing whitespace when the test says so. An io test records the
+ * prompts the program gave input() (which Python prints into that output,
+ * as grading sees it too), so a failed test can say the prompt is why.
  */
 import { CANONICAL } from '../python/canonical';
 import type { PythonRunner, RunStatus } from '../python/runner';
@@ -29,10 +31,16 @@ export interface TestResult {
   expected: string;
   actual: string;
   error: string | null;
+  /**
+   * The prompts the program gave input() in an io test, which Python prints
+   * into the output the test compares (the expected output usually holds
+   * only what print() writes): shown beside a failed test to say why.
+   */
+  prompts?: string[];
 }
 
 const HARNESS = `${CANONICAL}
-import contextlib, io, json, sys, traceback
+import builtins, contextlib, io, json, sys, traceback
 
 def _examhall_tests(source, tests, marker):
     canon, Opaque = _examhall_canonical(type, repr, len, sorted)
@@ -54,6 +62,13 @@ def _examhall_tests(source, tests, marker):
         result = {"index": index, "passed": False, "expected": test["expected"], "actual": "", "error": None}
         saved_stdin = sys.stdin
         sys.stdin = io.StringIO(test["stdin"] or "")
+        prompts = []
+        saved_input = builtins.input
+        def noting_input(prompt="", _input=saved_input, _prompts=prompts):
+            if prompt != "":
+                _prompts.append(str(prompt))
+            return _input(prompt)
+        builtins.input = noting_input
         try:
             namespace = {"__name__": "__main__", "__file__": "main.py"}
             with contextlib.redirect_stdout(out):
@@ -73,6 +88,9 @@ def _examhall_tests(source, tests, marker):
             result["error"] = "".join(traceback.format_exception_only(type(error), error)).strip()
         finally:
             sys.stdin = saved_stdin
+            builtins.input = saved_input
+        if test["kind"] != "function" and prompts:
+            result["prompts"] = prompts[:5]
         print(marker + json.dumps(result), flush=True)
 `;
 

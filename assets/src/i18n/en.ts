@@ -1561,6 +1561,9 @@ export const en: Messages = {
   },
   dialog: { cancel: 'Cancel' },
   exam: {
+    whyPrompt: 'Why it may have failed',
+    promptPrinted: (prompts) =>
+      `Your program gave input() the prompt ${prompts.map((p) => `“${p}”`).join(', ')}, which Python prints into the output; this test expects only what your program prints. Call input() without a prompt (or print the question yourself only if the expected output shows it).`,
     documentTitle: 'Exam · examhall',
     back: 'Back to my courses',
     instructionsHeading: 'Instructions',

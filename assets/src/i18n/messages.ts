@@ -1368,6 +1368,9 @@ export interface Messages {
     hidden: (passed: number, total: number) => string;
   };
   exam: {
+    whyPrompt: string;
+    /** An io test failed while the program gave input() these prompts. */
+    promptPrinted: (prompts: string[]) => string;
     documentTitle: string;
     back: string;
     instructionsHeading: string;

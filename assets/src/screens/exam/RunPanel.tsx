@@ -261,6 +261,12 @@ export function RunPanel({ runner, code, tests, questionId, onRecord, onTested, 
                 <dd><pre>{result.expected}</pre></dd>
                 <dt>{t.exam.actual}</dt>
                 <dd><pre>{result.actual}</pre></dd>
+                {!result.passed && result.prompts !== undefined && result.prompts.length > 0 && (
+                  <>
+                    <dt>{t.exam.whyPrompt}</dt>
+                    <dd data-testid="test-result-prompts">{t.exam.promptPrinted(result.prompts)}</dd>
+                  </>
+                )}
                 {result.error !== null && (
                   <>
                     <dt>{t.exam.error}</dt>
