@@ -104,6 +104,18 @@ test('a student on a laptop: side by side, Ctrl+Enter, a quiet header, a summary
     await page.setViewportSize({ width: 1280, height: 720 });
   });
 
+  await step('at 200% zoom (640×360 CSS pixels) the bar is not pinned: scrolled down, the editor has the whole height', async () => {
+    await page.setViewportSize({ width: 640, height: 360 });
+    assert.equal(await page.locator('.exam-bar').evaluate((bar) => getComputedStyle(bar).position), 'static');
+    await page.getByTestId('editor').scrollIntoViewIfNeeded();
+    const bar = await page.locator('.exam-bar').boundingBox();
+    const editor = await page.getByTestId('editor').boundingBox();
+    assert.ok(bar.y + bar.height <= 0 || bar.y + bar.height <= editor.y, `the bar covers nothing: ${JSON.stringify({ bar, editor })}`);
+    // At 100% on the same screen the bar stays in view while the page scrolls.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    assert.equal(await page.locator('.exam-bar').evaluate((bar) => getComputedStyle(bar).position), 'sticky');
+  });
+
   await step('Ctrl+Enter and ⌘+Enter in the editor run the code, recorded as a run; Run says so', async () => {
     const run = page.getByTestId('run');
     assert.match(await description(run), /Ctrl\+Enter \(⌘\+Enter on a Mac\) in the editor runs your code/);
