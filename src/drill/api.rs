@@ -35,8 +35,7 @@ pub fn tls_config(target: &Target) -> Result<Tls, DrillError> {
         .with_safe_default_protocol_versions()
         .map_err(|e| DrillError::new(format!("TLS: {e}")))?;
     if target.insecure_tls {
-        let verifier = Arc::new(AcceptAnyCertificate(provider));
-        return Ok(Arc::new(builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth()));
+        return Ok(Arc::new(accepting_any_certificate()));
     }
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_native_certs::load_native_certs().certs {
@@ -49,6 +48,23 @@ pub fn tls_config(target: &Target) -> Result<Tls, DrillError> {
         }
     }
     Ok(Arc::new(builder.with_root_certificates(roots).with_no_client_auth()))
+}
+
+/// A client configuration that accepts any certificate, its handshake
+/// signatures still checked: `--insecure-tls`, and tests that talk to the
+/// demo's throwaway self-signed certificate.
+///
+/// # Panics
+/// Never: ring supports the default protocol versions.
+#[must_use]
+pub fn accepting_any_certificate() -> rustls::ClientConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        .with_no_client_auth()
 }
 
 /// `--insecure-tls`: any certificate, with its handshake signatures still checked.

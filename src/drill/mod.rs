@@ -30,6 +30,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
+pub use api::accepting_any_certificate;
 pub use report::Report;
 pub use target::Target;
 
