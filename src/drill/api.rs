@@ -19,6 +19,31 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// How many times a request is tried before the drill gives up on it.
 const MAX_TRIES: u32 = 60;
 
+/// Makes room for `students` connections (each student keeps one, two
+/// while a request of the admin's or a reconnect overlaps): raises the soft
+/// limit on open files to the hard one, as the server does.
+///
+/// # Errors
+/// When even the hard limit is too small.
+pub fn open_file_room(students: usize) -> Result<(), DrillError> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let needed = u64::try_from(students * 2 + 256).unwrap_or(u64::MAX);
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some_and(|current| current < needed) && limit.current != limit.maximum {
+        limit.current = limit.maximum;
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
+    match getrlimit(Resource::Nofile).current {
+        Some(current) if current < needed => Err(DrillError::new(format!(
+            "{students} students need about {needed} open files, and this process may open {current}"
+        ))
+        .hint(format!(
+            "raise the limit (ulimit -n {needed}, or LimitNOFILE= in a systemd unit) or drill fewer students"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The TLS settings every client shares.
 pub type Tls = Arc<rustls::ClientConfig>;
 

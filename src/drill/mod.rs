@@ -181,6 +181,7 @@ struct Shared {
 /// that ran returns its report, whatever it found.
 pub async fn run(plan: Plan, credentials: Credentials) -> Result<Report, DrillError> {
     plan.check()?;
+    api::open_file_room(plan.students)?;
     let tls = api::tls_config(&plan.target)?;
     let stats = Arc::new(stats::Stats::default());
     let mut staff = staff::Staff::sign_in(&plan, &tls, &credentials, Arc::clone(&stats)).await?;
@@ -192,6 +193,7 @@ pub async fn run(plan: Plan, credentials: Credentials) -> Result<Report, DrillEr
     let shared =
         Arc::new(Shared { hard_stop: deadline + STOP_MARGIN, deadline, exam: prepared.exam, stats, staff, plan });
     let sampler = procfs::Sampler::start(shared.plan.server_pid, shared.hard_stop);
+    let itself = procfs::Sampler::start(Some(std::process::id()), shared.hard_stop);
     let progress = tokio::spawn(stats::progress(Arc::clone(&shared), sampler.latest()));
     let mut tasks = Vec::with_capacity(shared.plan.students);
     for (index, seat) in prepared.seats.into_iter().enumerate() {
@@ -207,7 +209,7 @@ pub async fn run(plan: Plan, credentials: Credentials) -> Result<Report, DrillEr
     }
     progress.abort();
     stats::progress_done(&shared);
-    let server = sampler.finish().await;
+    let used = report::Used { server: sampler.finish().await, drill: itself.finish().await };
     let verification = verify::read_back(&shared, &tls, &credentials, &outcomes).await;
-    Ok(Report::new(&shared, setup_time, &outcomes, verification, server))
+    Ok(Report::new(&shared, setup_time, &outcomes, verification, used))
 }

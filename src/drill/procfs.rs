@@ -1,6 +1,7 @@
 //! The server's CPU and memory while a drill runs, when it runs on this
-//! host (`--server-pid`): read once a second from `/proc/PID/stat` and
-//! `/proc/PID/status`, as `top` would.
+//! host (`--server-pid`), and the drill's own (it shares the host's cores
+//! with a server on the same host): read once a second from
+//! `/proc/PID/stat` and `/proc/PID/status`, as `top` would.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,9 +13,9 @@ use tokio::time::Instant;
 /// usual architectures).
 const TICKS_PER_SECOND: f64 = 100.0;
 
-/// What was seen of the server.
+/// What was seen of a process.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ServerUse {
+pub struct ProcessUse {
     /// Its process id.
     pub pid: u32,
     /// Seconds sampled.
@@ -48,7 +49,7 @@ impl Latest {
 
 /// Samples a process until the drill ends.
 pub struct Sampler {
-    task: Option<tokio::task::JoinHandle<ServerUse>>,
+    task: Option<tokio::task::JoinHandle<ProcessUse>>,
     stop: Arc<tokio::sync::Notify>,
     latest: Latest,
 }
@@ -69,14 +70,14 @@ impl Sampler {
     }
 
     /// Stops sampling; what was seen.
-    pub async fn finish(self) -> Option<ServerUse> {
+    pub async fn finish(self) -> Option<ProcessUse> {
         self.stop.notify_one();
         self.task?.await.ok()
     }
 }
 
-async fn sample(pid: u32, hard_stop: Instant, stop: Arc<tokio::sync::Notify>, latest: Latest) -> ServerUse {
-    let mut seen = ServerUse { pid, ..ServerUse::default() };
+async fn sample(pid: u32, hard_stop: Instant, stop: Arc<tokio::sync::Notify>, latest: Latest) -> ProcessUse {
+    let mut seen = ProcessUse { pid, ..ProcessUse::default() };
     let Some(mut before) = cpu_ticks(pid) else {
         seen.ended = true;
         return seen;

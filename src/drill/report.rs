@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::procfs::ServerUse;
+use super::procfs::ProcessUse;
 use super::sitting::Outcome;
 use super::stats::Kind;
 use super::verify::Verification;
@@ -38,6 +38,15 @@ pub struct Errors {
     pub count: u64,
     /// A few of the server's answers (or why there was none).
     pub samples: Vec<String>,
+}
+
+/// The CPU and memory the server and the drill used, as sampled.
+#[derive(Debug, Clone, Default)]
+pub struct Used {
+    /// The server's (`--server-pid`).
+    pub server: Option<ProcessUse>,
+    /// The drill's own process.
+    pub drill: Option<ProcessUse>,
 }
 
 /// The whole report.
@@ -103,7 +112,9 @@ pub struct Report {
     #[serde(flatten)]
     pub verification: Verification,
     /// The server's CPU and memory, when sampled (`--server-pid`).
-    pub server: Option<ServerUse>,
+    pub server: Option<ProcessUse>,
+    /// The drill's own CPU and memory: on the server's host, it takes its share of the cores.
+    pub drill_process: Option<ProcessUse>,
     /// 0 lost, 0 errors, every student submitted.
     pub passed: bool,
 }
@@ -116,7 +127,7 @@ impl Report {
         setup: Duration,
         outcomes: &[Outcome],
         verification: Verification,
-        server: Option<ServerUse>,
+        used: Used,
     ) -> Self {
         let (plan, stats) = (&shared.plan, &shared.stats);
         let latencies = stats.latencies();
@@ -183,7 +194,8 @@ impl Report {
             links_reissued: load(&stats.links_reissued),
             attempts_moved: load(&stats.attempts_moved),
             verification,
-            server,
+            server: used.server,
+            drill_process: used.drill,
             passed,
         }
     }
@@ -307,6 +319,13 @@ impl Report {
             None => {
                 let _ = writeln!(out, "server: not sampled (give --server-pid PID on the server's host)");
             }
+        }
+        if let Some(d) = &self.drill_process {
+            let _ = writeln!(
+                out,
+                "this drill (pid {}): CPU {:.0}% of a core on average, {:.0}% at most; resident memory {:.0} MB at most",
+                d.pid, d.cpu_percent_mean, d.cpu_percent_max, d.rss_mb_max,
+            );
         }
     }
 }

@@ -180,6 +180,9 @@ impl<'a> Sitting<'a> {
     }
 
     /// Sleeps until the next thing to do, or until a save is answered.
+    /// Only what can happen counts: while offline, the sender's timer and
+    /// the submission wait for the network (the outage's end wakes it), and
+    /// while a save is on its way, its answer wakes it, not the timer.
     async fn wait(&mut self, deadline: Instant, stop: Instant) {
         let mut wake = self.next_tick.min(stop);
         if deadline > Instant::now() {
@@ -187,11 +190,11 @@ impl<'a> Sitting<'a> {
         }
         if self.phase == Phase::Typing {
             wake = wake.min(self.next.0);
-            if let Some(at) = self.submit_at {
+            if let Some(at) = self.submit_at.filter(|_| !self.offline) {
                 wake = wake.min(at);
             }
         }
-        if let Some(at) = self.sender.timer() {
+        if let Some(at) = self.sender.timer().filter(|_| !self.offline && self.sender.idle()) {
             wake = wake.min(at);
         }
         if let Some((from, until)) = self.outage {

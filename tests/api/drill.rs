@@ -87,6 +87,10 @@ async fn a_small_drill_loses_nothing_submits_everyone_and_its_organization_is_er
     assert!(report["integrity_events"].as_u64().unwrap() >= 8, "their offline and online events at least: {report:#}");
     assert!(report["server"]["samples"].as_u64().unwrap() > 5, "{report:#}");
     assert!(report["server"]["rss_mb_max"].as_f64().unwrap() > 1.0, "{report:#}");
+    // Twenty students idle most of the time (a few percent of a core); a
+    // student spinning while offline or waiting on an answer takes a whole one.
+    let drill_cpu = report["drill_process"]["cpu_percent_mean"].as_f64().unwrap();
+    assert!(drill_cpu < 30.0, "the drill itself used {drill_cpu:.0}% of a core");
 
     // The drill's records go with its organization.
     let data = dir.path().to_str().unwrap();
