@@ -13,23 +13,30 @@ use crate::service::org_file::OrgFile;
 
 /// How IT prepares the drill organization, shown in both commands' help.
 const SETTING_UP: &str = "\
-A drill runs in an organization of its own, never in a real one: its slug is `drill` or starts with
-`drill-`, and it holds no course but the drills' (codes DRILL-…). `drill run` refuses any other, and
-`drill clean` erases only such an organization, so nothing of a drill stays in a real organization's
-append-only records. Set it up once, with an org admin for the drill:
+A drill runs in an organization of its own, never in a real one: its slug is `drill`
+or starts with `drill-`, and it holds no course but the drills' (codes DRILL-...).
+`drill run` refuses any other, and `drill clean` erases only such an organization,
+so nothing of a drill stays in a real organization's append-only records.
+
+Set one up once, with an org admin for the drill:
 
     examhall org create --slug drill --name \"Exam-day drill\"
-    examhall user create --org drill --email drill-admin@it.example.edu --role org_admin --password-stdin
+    examhall user create --org drill --role org_admin \\
+        --email drill-admin@it.example.edu --password-stdin
 
-then give the drill that admin's credentials:
+Drill, on the server's host:
 
     export EXAMHALL_DRILL_EMAIL=drill-admin@it.example.edu
-    export EXAMHALL_DRILL_PASSWORD='…'
-    examhall drill run --url https://127.0.0.1:8443 --org drill --students 2000 --duration 10m \\
-        --server-pid \"$(systemctl show -p MainPID --value examhall)\" --json drill.json
+    export EXAMHALL_DRILL_PASSWORD='...'
+    examhall drill run --url https://127.0.0.1:8443 --org drill \\
+        --students 2000 --duration 10m \\
+        --ca-cert /var/lib/examhall/tls/cert.pem \\
+        --server-pid \"$(systemctl show -p MainPID --value examhall)\" \\
+        --json drill.json
 
-Afterwards, with the server stopped, `examhall drill clean --org drill` crypto-erases the organization;
-create it again (the two commands above) before the next drill. docs/drill.md explains the report.";
+Afterwards, with the server stopped, `examhall drill clean --org drill`
+crypto-erases the organization; create it again (the two commands above)
+before the next drill. docs/drill.md explains the report.";
 
 /// Drill commands.
 #[derive(Debug, clap::Subcommand)]
