@@ -186,7 +186,9 @@ pub async fn record_request(request: Request, next: Next) -> Response {
         axum::http::Method::OPTIONS => "OPTIONS",
         _ => "OTHER",
     };
-    let route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str).to_owned();
+    // One allocation per request, shared by both series' labels.
+    let route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str);
+    let route = ::metrics::SharedString::from_shared(std::sync::Arc::<str>::from(route));
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     ::metrics::histogram!("examhall_http_request_duration_seconds", "method" => method, "route" => route.clone())

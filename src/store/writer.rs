@@ -71,7 +71,8 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name(format!("writer-{name}"))
             .spawn({
-                let name = name.to_owned();
+                // The metrics label, made once: each commit clones a pointer to it.
+                let name = ::metrics::SharedString::from_shared(std::sync::Arc::<str>::from(name));
                 move || run(&conn, &name, receiver, batch_limit.max(1), after_commit)
             })
             .expect("the operating system refused to start the writer thread");
@@ -148,7 +149,7 @@ impl Writer {
 
 fn run(
     conn: &Connection,
-    name: &str,
+    name: &::metrics::SharedString,
     mut receiver: mpsc::Receiver<Message>,
     batch_limit: usize,
     mut after_commit: Option<AfterCommit>,
@@ -185,10 +186,10 @@ fn run(
         let committed = commit_group(conn, batch.drain(..));
         // Looked up per commit, not once: the recorder may be installed
         // after the database opened (a no-op without one).
-        ::metrics::histogram!("examhall_db_commit_duration_seconds", "database" => name.to_owned())
+        ::metrics::histogram!("examhall_db_commit_duration_seconds", "database" => name.clone())
             .record(started.elapsed());
         #[allow(clippy::cast_precision_loss)]
-        ::metrics::histogram!("examhall_db_commit_batch_size", "database" => name.to_owned()).record(size as f64);
+        ::metrics::histogram!("examhall_db_commit_batch_size", "database" => name.clone()).record(size as f64);
         if let Some(hook) = after_commit.as_mut().filter(|_| committed) {
             hook(conn);
         }
