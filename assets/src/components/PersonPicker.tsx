@@ -31,15 +31,19 @@ const folded = (text: string): string => text.normalize('NFKD').replace(/\p{M}+/
 export function PersonPicker({ label, people, value, onValue, none, error, optional, testId }: Props): ComponentChildren {
   const [search, setSearch] = useState('');
   const text = t.common.personPicker;
-  const shown = useMemo(() => {
+  const matched = useMemo(() => {
     const words = folded(search).split(/\s+/).filter(Boolean);
-    const matches = (user: OrgUser): boolean => {
+    return people.filter((user) => {
       const haystack = folded(`${user.display_name} ${user.email} ${user.student_number ?? ''}`);
       return words.every((word) => haystack.includes(word));
-    };
-    return people.filter((user) => user.id === value || matches(user));
-  }, [people, search, value]);
-  const matching = shown.filter((user) => user.id !== value || search === '').length;
+    });
+  }, [people, search]);
+  // The chosen person stays listed (in their place) while the search leaves them out.
+  const shown = useMemo(() => {
+    const found = new Set(matched);
+    return people.filter((user) => user.id === value || found.has(user));
+  }, [people, matched, value]);
+  const matching = matched.length;
   return (
     <div class="person-picker" data-testid={testId}>
       <TextField
