@@ -172,6 +172,11 @@ async fn students_keep_retrying_through_a_sigkill_and_restart_and_nothing_acknow
     running.wait_for("saves/s", Duration::from_secs(10));
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+    // The scenario: the server stays down for three seconds, as a real
+    // crash and restart would (a restart within a few milliseconds may meet
+    // no request, and then the test shows nothing about retrying).
+    #[allow(clippy::disallowed_methods)]
+    std::thread::sleep(Duration::from_secs(3));
     let restarted = serve_on(dir.path(), port);
     let (code, stdout, stderr) = running.finish(Duration::from_secs(150));
     drop(restarted);
