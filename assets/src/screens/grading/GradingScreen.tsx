@@ -57,7 +57,14 @@ function useGate() {
   );
 }
 
-function GradingRun({ courseId, examId, found, reload }: Props & { found: Grading; reload: () => void }) {
+interface RunProps extends Props {
+  found: Grading;
+  reload: () => void;
+  /** Reloads the gradebook; settles once the fresh one is shown. */
+  refresh: () => Promise<void>;
+}
+
+function GradingRun({ courseId, examId, found, reload, refresh }: RunProps) {
   const [phase, setPhase] = useState<Phase>('idle');
   const [progress, setProgress] = useState({ done: 0, of: 0 });
   const [error, setError] = useState<unknown>(null);
@@ -93,15 +100,17 @@ function GradingRun({ courseId, examId, found, reload }: Props & { found: Gradin
           }
         },
       });
+      // "Done" speaks of the gradebook as it now is, not of the last one read while grading ran.
+      await refresh();
       setPhase('done');
     } catch (failure) {
       // One worker failed: the others stop too, before their next test.
       abort.abort();
       if (!(failure instanceof DOMException && failure.name === 'AbortError')) setError(failure);
       setPhase('idle');
+      reload();
     } finally {
       running.current = null;
-      reload();
     }
   };
 
@@ -155,7 +164,7 @@ export function GradingScreen({ courseId, examId }: Props) {
           <WhenLoaded loaded={loaded}>
             {(found) => (
               <>
-                <GradingRun courseId={courseId} examId={examId} found={found} reload={loaded.reload} />
+                <GradingRun courseId={courseId} examId={examId} found={found} reload={loaded.reload} refresh={loaded.refresh} />
                 {found.may_release && <MarkingSetup courseId={courseId} examId={examId} grading={found} reload={loaded.reload} />}
                 <Gradebook courseId={courseId} examId={examId} grading={found} reload={loaded.reload} />
               </>
