@@ -22,6 +22,7 @@ use crate::store::attempts::move_codes::{self, Redeemed};
 use crate::store::attempts::submissions::{self, StoredReceipt};
 use crate::store::attempts::{self, Attempt, Binding, LogState};
 use crate::store::audit::{self, Outcome};
+use crate::store::courses::{self, CourseName};
 use crate::store::exams::{Exam, Phase};
 use crate::store::{Database, StoreError};
 
@@ -54,6 +55,8 @@ pub async fn exam_to_take(
 pub struct Listed {
     /// The exam.
     pub exam: Exam,
+    /// Its course's code and title.
+    pub course: CourseName,
     /// Extra minutes granted to the student.
     pub extra_minutes: u32,
     /// Their attempt, if they started.
@@ -77,22 +80,35 @@ pub async fn list(
         let takeable = published.into_iter().filter(|exam| may_take(exam, &sections, candidate_of));
         takeable
             .map(|exam| {
+                let course = course_name_of(conn, &exam)?;
                 let extra_minutes = attempts::extra_minutes(conn, exam.id, student)?;
                 let attempt = attempts::find(conn, exam.id, student)?;
-                Ok(Listed { exam, extra_minutes, attempt })
+                Ok(Listed { exam, course, extra_minutes, attempt })
             })
             .collect()
     })
     .await
 }
 
-/// The student's extra minutes and attempt at the exam.
+/// The exam's course, and the student's extra minutes and attempt at it.
 ///
 /// # Errors
 /// Storage errors.
-pub async fn standing(taker: &ExamTaker) -> Result<(u32, Option<Attempt>), StoreError> {
-    let (exam, user) = (taker.exam.id, taker.student);
-    taker.db.read(move |conn| Ok((attempts::extra_minutes(conn, exam, user)?, attempts::find(conn, exam, user)?))).await
+pub async fn standing(taker: &ExamTaker) -> Result<(CourseName, u32, Option<Attempt>), StoreError> {
+    let (exam, user) = (taker.exam.clone(), taker.student);
+    taker
+        .db
+        .read(move |conn| {
+            let course = course_name_of(conn, &exam)?;
+            Ok((course, attempts::extra_minutes(conn, exam.id, user)?, attempts::find(conn, exam.id, user)?))
+        })
+        .await
+}
+
+/// The code and title of `exam`'s course (a foreign key: every exam has one).
+fn course_name_of(conn: &rusqlite::Connection, exam: &Exam) -> Result<CourseName, StoreError> {
+    courses::course_name(conn, exam.course_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("course of exam {}", exam.id)))
 }
 
 /// The attempt's latest answers and where its log stands.

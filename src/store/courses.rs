@@ -124,6 +124,26 @@ pub fn course(conn: &Connection, id: CourseId) -> Result<Option<Course>, StoreEr
     Ok(list_courses(conn)?.into_iter().find(|c| c.id == id))
 }
 
+/// A course as a student sees it beside an exam: its code and title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseName {
+    /// Short code ("PHYS101").
+    pub code: String,
+    /// Full title.
+    pub title: String,
+}
+
+/// The code and title of course `id`, without its sections.
+///
+/// # Errors
+/// Storage errors.
+pub fn course_name(conn: &Connection, id: CourseId) -> Result<Option<CourseName>, StoreError> {
+    use rusqlite::OptionalExtension;
+    let mut statement = conn.prepare_cached("SELECT code, title FROM courses WHERE id = ?1")?;
+    let found = statement.query_row([id], |row| Ok(CourseName { code: row.get(0)?, title: row.get(1)? }));
+    Ok(found.optional()?)
+}
+
 /// The course of section `id`.
 ///
 /// # Errors

@@ -271,3 +271,15 @@ async fn staff_see_each_student_of_the_exam_sections_once_and_overdue_attempts_s
     assert_eq!(rows[0]["section_id"], section_d.to_string());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_students_exams_name_their_course_in_the_list_and_on_the_landing_page() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let listed: Value = app.json_of(&w.student, "/api/v1/me/exams").await;
+    let open = listed.as_array().unwrap().iter().find(|exam| exam["id"] == w.open_exam.to_string()).unwrap();
+    assert_eq!(open["course"], json!({ "code": "PHYS101", "title": "Mechanics" }), "{listed}");
+    let landing: Value = app.json_of(&w.student, &format!("/api/v1/me/exams/{}", w.open_exam)).await;
+    assert_eq!(landing["course"], open["course"]);
+    app.stop().await;
+}

@@ -44,10 +44,14 @@ test('a student takes the demo exam, offline for a while, and gets a receipt', a
     await page.goto(at(`/signin?org=demo&email=${encodeURIComponent(student.email)}`));
     await signInFromLink(page, student, '/home');
     const open = page.getByTestId('exams-open');
-    await open.getByTestId('my-exam-link').filter({ hasText: 'Python warm-up' }).click();
+    const card = open.getByTestId('my-exam').filter({ hasText: 'Python warm-up' });
+    // A student in several courses tells their exams apart by the course on each card.
+    assert.equal(await card.getByTestId('my-exam-course').innerText(), 'CS101 · Introduction to Programming');
+    await card.getByTestId('my-exam-link').click();
     await page.waitForURL(/\/exams\/[^/]+$/);
     examId = new URL(page.url()).pathname.split('/')[2];
     assert.equal(await page.getByTestId('exam-title').innerText(), 'Python warm-up');
+    assert.equal(await page.getByTestId('exam-course').innerText(), 'CS101 · Introduction to Programming');
     // Before starting, the student is told what is recorded, and that a person, never examhall, decides.
     const recorded = await page.getByTestId('exam-recorded').innerText();
     assert.match(recorded, /text you paste into the editor/);

@@ -27,9 +27,16 @@ export interface Binding {
   chain: string;
 }
 
+/** The course an exam belongs to, as a student sees it. */
+export interface ExamCourse {
+  code: string;
+  title: string;
+}
+
 export interface MyExam {
   id: string;
   title: string;
+  course: ExamCourse;
   opens_at: string;
   closes_at: string;
   duration_minutes: number;

@@ -965,6 +965,7 @@ export const en: Messages = {
     watchingHeading: 'Exams your sections sit',
     watchingIntro: 'Open the live monitor to see where each of your students is. You see your own sections only.',
     watchingExam: (course, exam) => `${course}: ${exam}`,
+    course: (code, title) => `${code} · ${title}`,
     openMonitor: 'Open the live monitor',
   },
   grading: {
@@ -1567,7 +1568,7 @@ export const en: Messages = {
     documentTitle: 'Exam · examhall',
     back: 'Back to my courses',
     instructionsHeading: 'Instructions',
-    facts: { window: 'Window', duration: 'Time allowed', questions: 'Questions' },
+    facts: { course: 'Course', window: 'Window', duration: 'Time allowed', questions: 'Questions' },
     questionCount: (count) => (count === 1 ? '1 question' : `${n(count)} questions`),
     fullscreenRequired: 'This exam runs in full screen. Leaving full screen is recorded.',
     recorded: {

@@ -828,6 +828,8 @@ export interface Messages {
     watchingHeading: string;
     watchingIntro: string;
     watchingExam: (course: string, exam: string) => string;
+    /** The course line on an exam's card and landing page. */
+    course: (code: string, title: string) => string;
     openMonitor: string;
   };
   /** The live monitor of one exam, for its staff and its sections' proctors. */
@@ -1374,7 +1376,7 @@ export interface Messages {
     documentTitle: string;
     back: string;
     instructionsHeading: string;
-    facts: { window: string; duration: string; questions: string };
+    facts: { course: string; window: string; duration: string; questions: string };
     questionCount: (count: number) => string;
     fullscreenRequired: string;
     /** What the exam page records about the student, told before they start. */

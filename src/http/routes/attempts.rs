@@ -22,6 +22,7 @@ use crate::http::wire::attempts::{Attempt, Binding};
 use crate::service::attempts as service;
 use crate::state::AppState;
 use crate::store::attempts as stored;
+use crate::store::courses::CourseName;
 use crate::store::exams::{Exam, Phase};
 
 /// An exam as the student's list shows it: its times and their attempt.
@@ -29,6 +30,7 @@ use crate::store::exams::{Exam, Phase};
 struct ExamSummary {
     id: ExamId,
     title: String,
+    course: CourseLabel,
     #[serde(with = "crate::domain::timestamp::text")]
     opens_at: OffsetDateTime,
     #[serde(with = "crate::domain::timestamp::text")]
@@ -39,11 +41,19 @@ struct ExamSummary {
     attempt: Option<Attempt>,
 }
 
+/// The exam's course, so a student in several courses tells their exams apart.
+#[derive(Serialize)]
+struct CourseLabel {
+    code: String,
+    title: String,
+}
+
 impl ExamSummary {
-    fn of(exam: &Exam, extra_minutes: u32, attempt: Option<stored::Attempt>) -> Self {
+    fn of(exam: &Exam, course: CourseName, extra_minutes: u32, attempt: Option<stored::Attempt>) -> Self {
         Self {
             id: exam.id,
             title: exam.spec.title.clone(),
+            course: CourseLabel { code: course.code, title: course.title },
             opens_at: exam.spec.opens_at,
             closes_at: exam.spec.closes_at,
             duration_minutes: exam.spec.duration_minutes,
@@ -58,7 +68,9 @@ impl ExamSummary {
 async fn list(State(state): State<AppState>, student: Student) -> Result<Json<Vec<ExamSummary>>, AppError> {
     let (user, sections, candidate_of) = (student.member.principal.user.id, student.sections(), student.candidate_of());
     let listed = service::list(&state, student.member.db(), user, sections, candidate_of).await?;
-    let list = listed.into_iter().map(|listed| ExamSummary::of(&listed.exam, listed.extra_minutes, listed.attempt));
+    let list = listed
+        .into_iter()
+        .map(|listed| ExamSummary::of(&listed.exam, listed.course, listed.extra_minutes, listed.attempt));
     Ok(Json(list.collect()))
 }
 
@@ -77,10 +89,10 @@ struct Landing {
 
 /// `GET /api/v1/me/exams/{id}`: the landing page (rules, duration; no questions).
 async fn landing(State(state): State<AppState>, StudentExam(taker): StudentExam) -> Result<Json<Landing>, AppError> {
-    let (extra_minutes, attempt) = service::standing(&taker).await?;
+    let (course, extra_minutes, attempt) = service::standing(&taker).await?;
     let exam = &taker.exam;
     Ok(Json(Landing {
-        summary: ExamSummary::of(exam, extra_minutes, attempt),
+        summary: ExamSummary::of(exam, course, extra_minutes, attempt),
         instructions: exam.spec.instructions.clone(),
         require_fullscreen: exam.spec.require_fullscreen,
         questions: exam.spec.questions.len(),

@@ -74,6 +74,8 @@ export function ExamLandingScreen({ examId }: { examId: string }) {
             <>
               <h1 data-testid="exam-title">{exam.title}</h1>
               <dl class="facts">
+                <dt>{t.exam.facts.course}</dt>
+                <dd data-testid="exam-course">{t.home.course(exam.course.code, exam.course.title)}</dd>
                 <dt>{t.exam.facts.window}</dt>
                 <dd>{t.home.window(formatDateTime(exam.opens_at), formatDateTime(exam.closes_at))}</dd>
                 <dt>{t.exam.facts.duration}</dt>

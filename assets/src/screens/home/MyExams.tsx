@@ -32,6 +32,7 @@ export function MyExams() {
                         <h4 class="card__title">
                           <Link href={`/exams/${encodeURIComponent(exam.id)}`} data-testid="my-exam-link">{exam.title}</Link>
                         </h4>
+                        <p class="card__course" data-testid="my-exam-course">{t.home.course(exam.course.code, exam.course.title)}</p>
                         <p>{t.home.window(formatDateTime(exam.opens_at), formatDateTime(exam.closes_at))}</p>
                         <p>{t.home.duration(exam.duration_minutes, exam.extra_minutes)}</p>
                         {exam.attempt !== null && (
