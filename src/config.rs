@@ -178,6 +178,9 @@ pub struct AuthConfig {
     /// Password checks that may wait for a hashing thread; past this (or a
     /// quarter of it from one address) the server answers 503.
     pub hash_queue: usize,
+    /// The hashing threads' nice value, 0 to 19 (the rest of the server
+    /// runs at 0): at 10 a sign-in storm yields the CPU to everyone else.
+    pub hash_niceness: i32,
     /// Repeated refusals (wrong passwords, bad links) within this many
     /// seconds become one audit entry with a count.
     pub refusal_window_secs: u64,
@@ -203,6 +206,7 @@ impl Default for AuthConfig {
             link_valid_hours: 72,
             hash_threads: 0,
             hash_queue: 256,
+            hash_niceness: 10,
             refusal_window_secs: 60,
         }
     }
@@ -403,6 +407,9 @@ impl Config {
         }
         if self.auth.hash_queue == 0 || self.auth.hash_threads > 64 || self.auth.refusal_window_secs == 0 {
             return invalid("auth.hash_queue and auth.refusal_window_secs: at least 1; auth.hash_threads: at most 64");
+        }
+        if !(0..=19).contains(&self.auth.hash_niceness) {
+            return invalid("auth.hash_niceness: a nice value from 0 (as the rest of the server) to 19 (the lowest)");
         }
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");

@@ -87,7 +87,7 @@ impl AppState {
             batch_limit: config.storage.write_batch_limit,
         };
         let platform = Platform::open(&config.data(), Arc::new(master), options)?;
-        let passwords = HashPool::start(config.auth.hash_threads, config.auth.hash_queue);
+        let passwords = HashPool::start(config.auth.hash_threads, config.auth.hash_queue, config.auth.hash_niceness);
         let inner = Inner {
             config,
             registry: Registry::new(platform),

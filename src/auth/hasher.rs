@@ -83,13 +83,14 @@ pub struct HashPool {
 }
 
 impl HashPool {
-    /// Starts `threads` threads (0: the available cores, at most 4) with a
-    /// queue of `queue` jobs, of which one address may hold a quarter.
+    /// Starts `threads` threads (0: the available cores, at most 4) at nice
+    /// value `niceness` (see [`yield_to_the_rest`]) with a queue of `queue`
+    /// jobs, of which one address may hold a quarter.
     ///
     /// # Panics
     /// When the operating system refuses to start a thread.
     #[must_use]
-    pub fn start(threads: usize, queue: usize) -> Self {
+    pub fn start(threads: usize, queue: usize, niceness: i32) -> Self {
         let threads = if threads == 0 {
             std::thread::available_parallelism().map_or(2, std::num::NonZero::get).min(MAX_AUTO_THREADS)
         } else {
@@ -106,7 +107,10 @@ impl HashPool {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name(format!("examhall-hash-{index}"))
-                .spawn(move || work(&shared))
+                .spawn(move || {
+                    yield_to_the_rest(niceness);
+                    work(&shared);
+                })
                 .expect("a password hashing thread");
         }
         Self { shared, threads }
@@ -186,6 +190,25 @@ impl Drop for HashPool {
     }
 }
 
+/// Lowers the calling thread's priority to nice value `niceness` (never
+/// raises it: a server started nicer stays so). The scheduler weighs a
+/// thread at nice 10 about a tenth of one at 0 (`auth.hash_niceness`, 10 by
+/// default), so while a sign-in storm keeps every core hashing, the
+/// students already in still get their saves answered at once; when nothing
+/// else runs, hashing has every core to itself. Linux keeps a nice value per
+/// thread, so only the hashing threads are lowered.
+fn yield_to_the_rest(niceness: i32) {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getpriority_process, setpriority_process};
+        let me = Some(rustix::thread::gettid());
+        let lowered = getpriority_process(me).and_then(|now| setpriority_process(me, now.max(niceness)));
+        if let Err(error) = lowered {
+            tracing::warn!(%error, "password hashing runs at the server's priority: a sign-in storm may slow saves");
+        }
+    }
+}
+
 /// One hashing thread: takes jobs until the pool is dropped and drained.
 /// The workspace is allocated at the first job and reused for every job
 /// after; a job that panics costs only its own answer.
@@ -221,7 +244,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_and_checks_on_the_pool_in_the_stored_format() {
-        let pool = HashPool::start(1, 8);
+        let pool = HashPool::start(1, 8, 0);
         let new = NewPassword::parse("lantern-orbit-walnut").unwrap();
         let hash = pool.hash(ip("192.0.2.1"), new).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
@@ -230,9 +253,21 @@ mod tests {
         assert!(!pool.verify(None, "anything".to_owned(), None).await.unwrap());
     }
 
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_nicer_than_the_rest_of_the_server() {
+        use rustix::process::getpriority_process;
+        let nice_here = || getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        let before = nice_here();
+        let pool = HashPool::start(2, 8, 10);
+        let hashing = pool.run(None, move |_| nice_here()).await.unwrap();
+        assert_eq!(hashing, before.max(10), "the hashing thread yields");
+        assert_eq!(nice_here(), before, "the caller's thread keeps its priority");
+    }
+
     #[tokio::test]
     async fn a_full_queue_answers_busy_and_one_address_cannot_take_it_all() {
-        let pool = Arc::new(HashPool::start(1, 8));
+        let pool = Arc::new(HashPool::start(1, 8, 0));
         let (started, on_start) = tokio::sync::oneshot::channel::<()>();
         let (release, released) = std::sync::mpsc::channel::<()>();
         let blocker = {
@@ -299,7 +334,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_job_fails_alone_and_the_thread_keeps_serving() {
-        let pool = HashPool::start(1, 4);
+        let pool = HashPool::start(1, 4, 0);
         let failed = pool.run(None, |_| -> u8 { panic!("boom") }).await;
         assert!(matches!(failed, Err(HashError::Failed)));
         assert_eq!(pool.run(None, |_| 7).await.unwrap(), 7);

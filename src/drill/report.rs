@@ -263,12 +263,12 @@ impl Report {
 
     /// The latency of each kind of request.
     fn latency_table(&self, out: &mut String) {
-        let _ = writeln!(out, "\nlatency (ms)       count      p50      p95      p99      max");
+        let _ = writeln!(out, "\nlatency (ms)             count      p50      p95      p99      max");
         for kind in Kind::ALL {
             if let Some(l) = self.latency_ms.get(kind.name()) {
                 let _ = writeln!(
                     out,
-                    "  {:<14} {:>7} {:>8.1} {:>8.1} {:>8.1} {:>8.1}",
+                    "  {:<20} {:>7} {:>8.1} {:>8.1} {:>8.1} {:>8.1}",
                     kind.name(),
                     l.count,
                     l.p50,

@@ -37,6 +37,8 @@ pub struct Flight {
     sent: Sent,
     took: Duration,
     kind: Kind,
+    /// Another student's sign-in was under way when it left.
+    during_sign_in: bool,
     items: usize,
     sent_wall: OffsetDateTime,
     received_wall: OffsetDateTime,
@@ -168,11 +170,13 @@ impl Sender {
         stats.save_bytes.fetch_add(batch.body.len() as u64, Ordering::Relaxed);
         let request = Request::post(format!("{}/saves", self.path), batch.body).secret(&self.secret);
         let (api, items) = (self.api.clone(), batch.items);
+        let during_sign_in = stats.signing_in.load(Ordering::Relaxed) > 0;
         self.last_sent = now;
         self.inflight = Some(tokio::spawn(async move {
             let (sent_wall, began) = (SystemClock.now(), Instant::now());
             let sent = api.send(request).await;
-            Flight { took: began.elapsed(), sent, kind, items, sent_wall, received_wall: SystemClock.now() }
+            let received_wall = SystemClock.now();
+            Flight { took: began.elapsed(), sent, kind, during_sign_in, items, sent_wall, received_wall }
         }));
     }
 
@@ -186,6 +190,10 @@ impl Sender {
             }
         };
         record(stats, flight.kind, flight.took, &flight.sent);
+        let answered = matches!(&flight.sent, Ok(answer) if !matches!(answer.status, 429 | 503));
+        if flight.kind == Kind::Save && flight.during_sign_in && answered {
+            stats.also(Kind::SaveDuringSignIn, flight.took);
+        }
         let Ok(answer) = flight.sent else { return self.retry_later(None) };
         match answer.status {
             200 => {

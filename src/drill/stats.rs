@@ -15,12 +15,18 @@ use super::Shared;
 pub enum Kind {
     /// Redeeming a candidate link or signing in with a password.
     SignIn,
+    /// A student's whole wait to be signed in: from the first try to the
+    /// answer that let them in, 503s waited out included.
+    SignInWait,
     /// Opening the exam's landing page.
     Open,
     /// Starting (binding the browser).
     Start,
     /// A batch of items while the exam runs.
     Save,
+    /// The same saves, those sent while another student's sign-in was
+    /// under way: how the signed-in fare during a sign-in storm.
+    SaveDuringSignIn,
     /// An empty batch with the commitment, after 15 s without a save.
     Heartbeat,
     /// A save sent in the second before or after the common deadline.
@@ -35,11 +41,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::SignIn,
+        Self::SignInWait,
         Self::Open,
         Self::Start,
         Self::Save,
+        Self::SaveDuringSignIn,
         Self::Heartbeat,
         Self::Deadline,
         Self::Submit,
@@ -52,9 +60,11 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Self::SignIn => "sign_in",
+            Self::SignInWait => "sign_in_wait",
             Self::Open => "open",
             Self::Start => "start",
             Self::Save => "save",
+            Self::SaveDuringSignIn => "save_during_sign_in",
             Self::Heartbeat => "heartbeat",
             Self::Deadline => "deadline_burst",
             Self::Submit => "submit",
@@ -164,6 +174,8 @@ pub const SAMPLES: usize = 3;
 pub struct Stats {
     /// Students signed in.
     pub signed_in: AtomicU64,
+    /// Sign-ins on their way now (sent, not yet answered for good).
+    pub signing_in: AtomicU64,
     /// Students whose attempt started.
     pub started: AtomicU64,
     /// Students typing now.
@@ -216,6 +228,13 @@ impl Stats {
             }
             None => self.network_failures.fetch_add(1, Ordering::Relaxed),
         };
+    }
+
+    /// Keeps `took` as a latency of `kind` too, without counting another
+    /// request: a request seen from a second angle.
+    pub fn also(&self, kind: Kind, took: Duration) {
+        let mut latencies = self.latencies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        latencies.entry(kind).or_default().record(took);
     }
 
     /// Counts an error of `kind` ("save 500"), keeping a few `detail`s.

@@ -42,7 +42,12 @@ async fn live(shared: &Arc<Shared>, index: usize, seat: Seat, api: &mut Api, out
     #[allow(clippy::cast_precision_loss, reason = "at most 20,000 students")]
     let arrival = plan.ramp.mul_f64(index as f64 / plan.students as f64);
     tokio::time::sleep_until(shared.deadline - plan.duration + arrival).await;
-    let Some(user) = sign_in(shared, seat, api).await else { return };
+    shared.stats.signing_in.fetch_add(1, Ordering::Relaxed);
+    let began = tokio::time::Instant::now();
+    let signed_in = sign_in(shared, seat, api).await;
+    shared.stats.signing_in.fetch_sub(1, Ordering::Relaxed);
+    let Some(user) = signed_in else { return };
+    shared.stats.also(Kind::SignInWait, began.elapsed());
     outcome.user = Some(user);
     shared.stats.signed_in.fetch_add(1, Ordering::Relaxed);
     let path = format!("/api/v1/me/exams/{}", shared.exam.id);

@@ -37,6 +37,36 @@ export async function signIn(credentials: Credentials): Promise<SessionView> {
   );
 }
 
+/** How long sign-in keeps trying through a server busy checking passwords. */
+const SIGN_IN_PATIENCE_MS = 180_000;
+
+/**
+ * Signs in, waiting out the server's "busy" answers (503 with
+ * `Retry-After`: its password checks are queued to capacity, as when a
+ * whole hall signs in at 09:00) instead of showing an error the student
+ * must answer by clicking again. `onQueued` hears each wait, in seconds.
+ * Each wait adds up to a second at random, so a hall refused together does
+ * not come back together. Any other answer, and a wait past three minutes,
+ * is thrown as usual.
+ */
+export async function signInWhenServed(
+  credentials: Credentials,
+  onQueued: (seconds: number) => void,
+): Promise<SessionView> {
+  const began = Date.now();
+  for (;;) {
+    try {
+      return await signIn(credentials);
+    } catch (error) {
+      const busy = error instanceof ApiError && error.status === 503 && error.retryAfter !== undefined;
+      if (!busy || Date.now() - began > SIGN_IN_PATIENCE_MS) throw error;
+      const wait = error.retryAfter * 1000 + Math.random() * 1000;
+      onQueued(Math.ceil(wait / 1000));
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 /** Ends this session; a 401 (already ended) is thrown like any other answer. */
 export async function signOut(): Promise<void> {
   await api<undefined>('/session', { method: 'DELETE', unauthorizedIsAnswer: true });

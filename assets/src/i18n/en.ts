@@ -186,6 +186,9 @@ export const en: Messages = {
     password: 'Password',
     submit: 'Sign in',
     busy: 'Signing in…',
+    queued: (seconds) =>
+      `Many people are signing in at once. This page keeps trying for you: the next try is in ${n(seconds)} ` +
+      `${seconds === 1 ? 'second' : 'seconds'}. Keep it open.`,
     sessionEnded: 'Your session has ended. Sign in again to continue.',
     checkComputer: 'Check this computer',
   },

@@ -134,6 +134,8 @@ export interface Messages {
     password: string;
     submit: string;
     busy: string;
+    /** The server is busy checking other people's passwords; the page tries again by itself. */
+    queued: (seconds: number) => string;
     sessionEnded: string;
     checkComputer: string;
   };

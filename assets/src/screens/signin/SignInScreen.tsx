@@ -8,7 +8,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { t } from '../../i18n';
-import { signIn, signOut } from '../../api/session';
+import { signInWhenServed, signOut } from '../../api/session';
 import { blankFields, CheckboxField, focusFirstInvalid, TextField } from '../../components/Field';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useAction } from '../../hooks/useAction';
@@ -26,6 +26,8 @@ export function SignInScreen() {
   const [email, setEmail] = useState(query.get('email') ?? '');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Errors>({});
+  // Seconds to the next try while the server is busy checking others' passwords.
+  const [queued, setQueued] = useState<number | null>(null);
   const action = useAction();
   const form = useRef<HTMLFormElement>(null);
 
@@ -41,7 +43,8 @@ export function SignInScreen() {
       // One session per browser: a previous person's session ends first.
       if (session.view !== null) await signOut().catch(() => undefined);
       const credentials = { email: email.trim(), password };
-      const view = await signIn(platform ? credentials : { ...credentials, org: org.trim().toLowerCase() });
+      const whose = platform ? credentials : { ...credentials, org: org.trim().toLowerCase() };
+      const view = await signInWhenServed(whose, setQueued).finally(() => { setQueued(null); });
       session.signedIn(view);
       navigate(safeReturnPath(query.get('next')) ?? landingPath(view), { replace: true });
     });
@@ -94,6 +97,9 @@ export function SignInScreen() {
             autoComplete="current-password"
             testId="sign-in-password"
           />
+          {queued !== null && (
+            <p class="notice notice--info" role="status" data-testid="sign-in-queued">{t.signIn.queued(queued)}</p>
+          )}
           <ErrorNotice error={action.error} testId="sign-in-error" />
           <div class="actions">
             <button type="submit" class="button" disabled={action.busy} data-testid="sign-in-submit">

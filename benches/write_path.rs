@@ -1,0 +1,205 @@
+//! The save path at its limit, beside raw SQLCipher in the same run:
+//! `cargo bench --bench write_path` prints the Markdown table of
+//! `docs/benchmarks.md`, "The write path at its limit".
+//!
+//! - **raw, 100 rows per transaction**: ~200-byte rows inserted straight into
+//!   a SQLCipher file opened as the server opens it (`connection::open`:
+//!   WAL, `synchronous=FULL`); every other figure is divided by this rate.
+//! - **the save path, 1,000 students**: each student a task that types into
+//!   its attempt as fast as it is acknowledged, each keystroke an `edit`
+//!   item carrying a CodeMirror change set (as the exam page queues them),
+//!   a batch of them parsed as the save handler parses a request
+//!   (`SaveItem::parse`), then written through the server's one writer
+//!   (`Writer`, group commit) by the server's own save
+//!   (`store::attempts::log::save`: admission, the chain, each edit applied
+//!   to the answer, the log row, the attempt's counters), acknowledged once
+//!   on disk. Batches of 6 items (what the drill's typing students send) and
+//!   of 60 (a student whose saves wait behind a busy server).
+//!
+//! Each scenario gets an empty database in a temporary directory and is
+//! bounded by an item count and [`TIME_CAP`]; the whole list runs
+//! [`ROUNDS`] times and the median of each figure is printed. Afterwards
+//! every acknowledged item is counted in the file.
+
+use std::time::{Duration, Instant};
+
+use examhall::domain::changeset::{ChangeSet, utf16_len};
+use examhall::domain::save_item::SaveItem;
+use examhall::domain::{DisplayName, Email, ExamSpec, Role};
+use examhall::store::accounts::users::{self, NewUser};
+use examhall::store::attempts::log::SaveRules;
+use examhall::store::attempts::{self, Attempt};
+use examhall::store::courses::{self, GrantTarget};
+use examhall::store::exams::{self, Exam};
+use examhall::store::writer::Writer;
+use examhall::store::{StoreError, connection, keys::DatabaseKey, migrations};
+use rusqlite::{Connection, params};
+use time::OffsetDateTime;
+
+const STUDENTS: usize = 1_000;
+const BATCH_SIZES: [usize; 2] = [6, 60];
+/// Items each save scenario writes at most, and rows the raw one inserts.
+const ITEMS: usize = 300_000;
+const RAW_ROWS: i64 = 200_000;
+const ROUNDS: usize = 3;
+const TIME_CAP: Duration = Duration::from_secs(15);
+/// The server's default `storage.write_batch_limit`.
+const BATCH_LIMIT: usize = 1024;
+const PAYLOAD_BYTES: usize = 200;
+/// The moment every save is made at: inside the exam's window, within every attempt's 90 minutes.
+const NOW: OffsetDateTime = time::macros::datetime!(2026-06-01 09:05 UTC);
+
+fn main() {
+    let mut rounds: Vec<Vec<f64>> = Vec::new();
+    for round in 1..=ROUNDS {
+        let mut rates = vec![raw_batched()];
+        for size in BATCH_SIZES {
+            rates.push(save_path(size));
+        }
+        eprintln!("round {round}: {}", rates.iter().map(|rate| format!("{rate:.0}/s")).collect::<Vec<_>>().join(", "));
+        rounds.push(rates);
+    }
+    let median = |column: usize| {
+        let mut values: Vec<f64> = rounds.iter().map(|round| round[column]).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let raw = median(0);
+    println!("| scenario | items or rows a second (median of {ROUNDS}) | of raw batched |");
+    println!("|---|---:|---:|");
+    println!("| raw SQLCipher, 100 rows of {PAYLOAD_BYTES} bytes per transaction | {raw:.0} | 100% |");
+    for (index, size) in BATCH_SIZES.iter().enumerate() {
+        let rate = median(index + 1);
+        println!(
+            "| the save path, {STUDENTS} students, {size} edits per save | {rate:.0} | {:.0}% |",
+            100.0 * rate / raw
+        );
+    }
+}
+
+/// A database as the server opens one, in a fresh temporary directory.
+fn fresh() -> (tempfile::TempDir, Connection, std::path::PathBuf, DatabaseKey) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (path, key) = (dir.path().join("org.db"), DatabaseKey::generate());
+    let mut conn = connection::open(&path, &key, true).expect("open the database");
+    migrations::run(&mut conn, &path, migrations::ORG).expect("migrate");
+    (dir, conn, path, key)
+}
+
+/// Rows a second, inserted 100 to a transaction.
+fn raw_batched() -> f64 {
+    let (_dir, conn, _, _) = fresh();
+    conn.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session TEXT NOT NULL, seq INTEGER NOT NULL, payload TEXT NOT NULL)")
+        .expect("a table");
+    let payload = "x".repeat(PAYLOAD_BYTES);
+    let (start, mut rows) = (Instant::now(), 0i64);
+    while rows < RAW_ROWS && start.elapsed() < TIME_CAP {
+        conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+        for _ in 0..100 {
+            let who = format!("student-{:04}", rows % 1000);
+            conn.prepare_cached("INSERT INTO events (session, seq, payload) VALUES (?1, ?2, ?3)")
+                .and_then(|mut insert| insert.execute(params![who, rows, payload]))
+                .expect("insert");
+            rows += 1;
+        }
+        conn.execute_batch("COMMIT").expect("commit");
+    }
+    per_second(u64::try_from(rows).expect("a count"), start.elapsed())
+}
+
+/// Items a second acknowledged by the save path, `size` edits to a save.
+fn save_path(size: usize) -> f64 {
+    let (_dir, mut conn, path, key) = fresh();
+    let (exam, takers) = populate(&mut conn).expect("an exam and its students");
+    let writer = Writer::start(conn, "bench", BATCH_LIMIT);
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let (items, elapsed) = runtime.block_on(async {
+        let start = Instant::now();
+        let per_student = ITEMS / STUDENTS;
+        let tasks: Vec<_> = takers
+            .into_iter()
+            .map(|attempt| tokio::spawn(student(writer.clone(), exam.clone(), attempt, size, per_student, start)))
+            .collect();
+        let mut items = 0;
+        for task in tasks {
+            items += task.await.expect("a student task");
+        }
+        let elapsed = start.elapsed();
+        writer.close().await;
+        (items, elapsed)
+    });
+    let stored: i64 = connection::open(&path, &key, false)
+        .expect("reopen")
+        .query_row("SELECT count(*) FROM session_log", [], |row| row.get(0))
+        .expect("count the log");
+    assert_eq!(usize::try_from(stored).ok(), Some(items), "every acknowledged item is in the file");
+    per_second(items as u64, elapsed)
+}
+
+/// One student typing `size` characters per save, back to back; the items acknowledged.
+async fn student(writer: Writer, exam: Exam, attempt: Attempt, size: usize, most: usize, start: Instant) -> usize {
+    let question = exam.question_ids[0];
+    let (mut code, mut seq, mut acked) = (String::new(), 0i64, 0);
+    let rules = SaveRules { late_window: time::Duration::minutes(10), quota_bytes: u64::MAX };
+    while acked + size <= most && start.elapsed() < TIME_CAP {
+        let items: Vec<SaveItem> = (0..size)
+            .map(|_| {
+                seq += 1;
+                let typed = if seq % 40 == 0 { "\n" } else { "x" };
+                let length = utf16_len(&code);
+                let change = ChangeSet::replace(length, length, 0, typed).expect("an insertion at the end");
+                code = change.apply(&code).expect("the change applies");
+                let raw = serde_json::json!({
+                    "seq": seq, "kind": "edit", "question_id": question.to_string(),
+                    "client_at": "2026-06-01T09:05:00.000Z", "changes": change.to_json(),
+                })
+                .to_string();
+                SaveItem::parse(&raw, &exam.question_ids).expect("a valid item")
+            })
+            .collect();
+        let (attempt, exam) = (attempt.clone(), exam.clone());
+        let saved =
+            writer.write(move |conn| attempts::log::save(conn, &attempt, &exam, &items, None, NOW, rules)).await;
+        assert!(matches!(saved, Ok(Ok(_))), "a save was refused: {saved:?}");
+        acked += size;
+    }
+    acked
+}
+
+/// A course, an exam of two questions open now, and [`STUDENTS`] students who started it.
+fn populate(conn: &mut Connection) -> Result<(Exam, Vec<Attempt>), StoreError> {
+    let at = time::macros::datetime!(2026-06-01 09:00 UTC);
+    let tx = conn.transaction()?;
+    let course = courses::create_course(&tx, "CS101", "Programming", at)?;
+    let section = courses::create_section(&tx, course.id, "A", at)?;
+    let spec: ExamSpec = serde_json::from_value(serde_json::json!({
+        "title": "Midterm", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
+        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
+        "section_ids": [section.id],
+        "questions": [
+            { "title": "One", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] },
+            { "title": "Two", "prompt": "p", "starter_code": "", "model_solution": "x = 2", "points": 1, "tests": [] }
+        ]
+    }))
+    .expect("a valid exam");
+    let exam_id = exams::create(&tx, course.id, &spec, at)?;
+    exams::publish(&tx, exam_id, at)?;
+    let exam = exams::get(&tx, course.id, exam_id, at)?.expect("the exam just made");
+    let mut takers = Vec::with_capacity(STUDENTS);
+    for index in 0..STUDENTS {
+        let email = Email::parse(&format!("student{index:05}@bench.example")).expect("a valid e-mail");
+        let name = DisplayName::parse(&format!("Student {index}")).expect("a valid name");
+        let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
+        let user = users::create(&tx, &new, at)?;
+        courses::grant(&tx, user.id, Role::Student, GrantTarget::Section(section.id), at)?;
+        takers.push(attempts::start(&tx, &exam, user.id, at)?.0);
+    }
+    tx.commit()?;
+    Ok((exam, takers))
+}
+
+fn per_second(count: u64, elapsed: Duration) -> f64 {
+    #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+    let count = count as f64;
+    count / elapsed.as_secs_f64()
+}
