@@ -247,7 +247,7 @@ mod tests {
         let pool = HashPool::start(1, 8, 0);
         let new = NewPassword::parse("lantern-orbit-walnut").unwrap();
         let hash = pool.hash(ip("192.0.2.1"), new).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(hash.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "{hash}");
         assert!(pool.verify(None, "lantern-orbit-walnut".to_owned(), Some(hash.clone())).await.unwrap());
         assert!(!pool.verify(None, "lantern-orbit-walnuts".to_owned(), Some(hash)).await.unwrap());
         assert!(!pool.verify(None, "anything".to_owned(), None).await.unwrap());
