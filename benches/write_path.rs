@@ -10,7 +10,9 @@
 //!   item carrying a CodeMirror change set (as the exam page queues them),
 //!   a batch of them parsed as the save handler parses a request
 //!   (`SaveItem::parse`), then written through the server's one writer
-//!   (`Writer`, group commit) by the server's own save
+//!   (`Writer`, group commit) as the save service writes it: the attempt
+//!   found and unlocked with the browser's secret (`attempts::find`,
+//!   `attempts::unlock`), then the server's own save
 //!   (`store::attempts::log::save`: admission, the chain, each edit applied
 //!   to the answer, the log row, the attempt's counters), acknowledged once
 //!   on disk. Batches of 6 items (what the drill's typing students send) and
@@ -28,7 +30,7 @@ use examhall::domain::save_item::SaveItem;
 use examhall::domain::{DisplayName, Email, ExamSpec, Role};
 use examhall::store::accounts::users::{self, NewUser};
 use examhall::store::attempts::log::SaveRules;
-use examhall::store::attempts::{self, Attempt};
+use examhall::store::attempts::{self, Attempt, Binding};
 use examhall::store::courses::{self, GrantTarget};
 use examhall::store::exams::{self, Exam};
 use examhall::store::writer::Writer;
@@ -118,7 +120,7 @@ fn save_path(size: usize) -> f64 {
         let per_student = ITEMS / STUDENTS;
         let tasks: Vec<_> = takers
             .into_iter()
-            .map(|attempt| tokio::spawn(student(writer.clone(), exam.clone(), attempt, size, per_student, start)))
+            .map(|taker| tokio::spawn(student(writer.clone(), exam.clone(), taker, size, per_student, start)))
             .collect();
         let mut items = 0;
         for task in tasks {
@@ -137,7 +139,15 @@ fn save_path(size: usize) -> f64 {
 }
 
 /// One student typing `size` characters per save, back to back; the items acknowledged.
-async fn student(writer: Writer, exam: Exam, attempt: Attempt, size: usize, most: usize, start: Instant) -> usize {
+async fn student(
+    writer: Writer,
+    exam: Exam,
+    taker: (Attempt, Binding),
+    size: usize,
+    most: usize,
+    start: Instant,
+) -> usize {
+    let (attempt, binding) = taker;
     let question = exam.question_ids[0];
     let (mut code, mut seq, mut acked) = (String::new(), 0i64, 0);
     let rules = SaveRules { late_window: time::Duration::minutes(10), quota_bytes: u64::MAX };
@@ -157,9 +167,14 @@ async fn student(writer: Writer, exam: Exam, attempt: Attempt, size: usize, most
                 SaveItem::parse(&raw, &exam.question_ids).expect("a valid item")
             })
             .collect();
-        let (attempt, exam) = (attempt.clone(), exam.clone());
-        let saved =
-            writer.write(move |conn| attempts::log::save(conn, &attempt, &exam, &items, None, NOW, rules)).await;
+        let (user, secret, exam) = (attempt.user_id, binding.secret.clone(), exam.clone());
+        let saved = writer
+            .write(move |conn| {
+                let found = attempts::find(conn, exam.id, user)?.expect("started");
+                let unlocked = attempts::unlock(conn, found.id, user, &secret)?.expect("the right secret");
+                attempts::log::save(conn, &unlocked, &exam, &items, None, NOW, rules)
+            })
+            .await;
         assert!(matches!(saved, Ok(Ok(_))), "a save was refused: {saved:?}");
         acked += size;
     }
@@ -167,7 +182,7 @@ async fn student(writer: Writer, exam: Exam, attempt: Attempt, size: usize, most
 }
 
 /// A course, an exam of two questions open now, and [`STUDENTS`] students who started it.
-fn populate(conn: &mut Connection) -> Result<(Exam, Vec<Attempt>), StoreError> {
+fn populate(conn: &mut Connection) -> Result<(Exam, Vec<(Attempt, Binding)>), StoreError> {
     let at = time::macros::datetime!(2026-06-01 09:00 UTC);
     let tx = conn.transaction()?;
     let course = courses::create_course(&tx, "CS101", "Programming", at)?;
@@ -192,7 +207,7 @@ fn populate(conn: &mut Connection) -> Result<(Exam, Vec<Attempt>), StoreError> {
         let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
         let user = users::create(&tx, &new, at)?;
         courses::grant(&tx, user.id, Role::Student, GrantTarget::Section(section.id), at)?;
-        takers.push(attempts::start(&tx, &exam, user.id, at)?.0);
+        takers.push(attempts::start(&tx, &exam, user.id, at)?);
     }
     tx.commit()?;
     Ok((exam, takers))

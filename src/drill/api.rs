@@ -325,6 +325,11 @@ impl Api {
             record(stats, kind, sent_at.elapsed(), &tried.sent);
             backoff = next_backoff(backoff);
             let wait = match &tried.sent {
+                // The sign-in page waits out "busy" by itself: Retry-After and up
+                // to a second at random, as often as it takes (assets/src/api/session.ts).
+                Ok(answer) if kind == Kind::SignIn && answer.status == 503 => {
+                    Duration::from_secs(answer.retry_after.unwrap_or(1)) + jitter_up_to_a_second()
+                }
                 Ok(answer) if matches!(answer.status, 429 | 503) => {
                     backoff.max(Duration::from_secs(answer.retry_after.unwrap_or(1)))
                 }
@@ -338,6 +343,13 @@ impl Api {
         }
         tried
     }
+}
+
+/// Up to a second, at random: a hall refused together does not come back together.
+fn jitter_up_to_a_second() -> Duration {
+    let mut bytes = [0u8; 2];
+    crate::random::fill_random(&mut bytes);
+    Duration::from_millis(u64::from(u16::from_le_bytes(bytes)) % 1000)
 }
 
 /// The browser saver's next pause: 1 s, then doubling, at most 30 s.
