@@ -13,6 +13,8 @@ use super::keys::DatabaseKey;
 /// and checks a page's HMAC on every cache miss; a cache that holds the hot
 /// set makes reads as fast as plain SQLite.
 const PAGE_CACHE_KIB: i64 = 16 * 1024;
+/// Prepared statements kept per connection (a few KiB each).
+const STATEMENT_CACHE: usize = 128;
 
 /// How long a statement waits for another process's lock (the CLI and the
 /// server may touch the same file) before giving up.
@@ -66,6 +68,11 @@ pub fn open(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection, 
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // A save alone prepares a dozen statements (find, unlock, the log row,
+    // the answer, the attempt's counters, the writer's savepoints); with
+    // rusqlite's default of 16 the writer's other jobs would push them out
+    // and each save would compile its SQL again.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 

@@ -74,7 +74,8 @@ pub(super) fn admissible<'a>(
     if !fresh.iter().zip(after + 1..).all(|(item, expected)| item.seq == expected) {
         return Ok(Err(Refusal::Gap { acked_seq: after }));
     }
-    let stored: i64 = conn.query_row("SELECT stored_bytes FROM exam_sessions WHERE id = ?1", [id], |r| r.get(0))?;
+    let stored: i64 =
+        conn.prepare_cached("SELECT stored_bytes FROM exam_sessions WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
     if u64::try_from(stored).unwrap_or(0) + bytes_of(fresh) > quota {
         return Ok(Err(Refusal::Quota));
     }

@@ -112,19 +112,19 @@ fn on_time(
     }
     codes.write()?;
     let acked = fresh.last().map_or(acked_seq, |item| item.seq);
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE exam_sessions SET acked_seq = ?2, chain = ?3, stored_bytes = stored_bytes + ?4,
                 last_saved_at = CASE WHEN ?5 > 0 THEN ?6 ELSE last_saved_at END
          WHERE id = ?1",
-        params![
-            attempt.id,
-            acked,
-            chain.as_slice(),
-            i64::try_from(bytes_of(fresh)).unwrap_or(i64::MAX),
-            i64::try_from(fresh.len()).unwrap_or(i64::MAX),
-            server_at
-        ],
-    )?;
+    )?
+    .execute(params![
+        attempt.id,
+        acked,
+        chain.as_slice(),
+        i64::try_from(bytes_of(fresh)).unwrap_or(i64::MAX),
+        i64::try_from(fresh.len()).unwrap_or(i64::MAX),
+        server_at
+    ])?;
     if let Some(commitment) = commitment {
         record_commitment(conn, attempt.id, commitment, now)?;
     }
@@ -141,11 +141,11 @@ fn record_commitment(
     commitment: Commitment,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE exam_sessions SET commit_seq = ?2, commit_hash = ?3, commit_at = ?4
          WHERE id = ?1 AND (commit_seq IS NULL OR commit_seq < ?2)",
-        params![id, commitment.seq, commitment.hash.as_slice(), rfc3339(now)],
-    )?;
+    )?
+    .execute(params![id, commitment.seq, commitment.hash.as_slice(), rfc3339(now)])?;
     Ok(())
 }
 
@@ -166,11 +166,8 @@ impl<'a> Codes<'a> {
         if !self.touched.contains_key(&question) {
             let stored: Option<(String, i64)> = self
                 .conn
-                .query_row(
-                    "SELECT code, seq FROM answers WHERE session_id = ?1 AND question_id = ?2",
-                    params![self.attempt, question],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached("SELECT code, seq FROM answers WHERE session_id = ?1 AND question_id = ?2")?
+                .query_row(params![self.attempt, question], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             let code = stored.unwrap_or_else(|| (self.starter(question), 0));
             self.touched.insert(question, code);

@@ -202,7 +202,7 @@ pub fn exam_of(conn: &Connection, id: ExamId, now: OffsetDateTime) -> Result<Opt
 /// Storage errors.
 pub fn find(conn: &Connection, exam: ExamId, user: UserId) -> Result<Option<Attempt>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM exam_sessions WHERE exam_id = ?1 AND user_id = ?2");
-    Ok(conn.query_row(&sql, params![exam, user], from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row(params![exam, user], from_row).optional()?)
 }
 
 /// The attempt `id` at `exam`, if it exists.
@@ -211,7 +211,7 @@ pub fn find(conn: &Connection, exam: ExamId, user: UserId) -> Result<Option<Atte
 /// Storage errors.
 pub fn by_id(conn: &Connection, exam: ExamId, id: AttemptId) -> Result<Option<Attempt>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM exam_sessions WHERE exam_id = ?1 AND id = ?2");
-    Ok(conn.query_row(&sql, params![exam, id], from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row(params![exam, id], from_row).optional()?)
 }
 
 /// The attempt `id` of `user`, if `secret` is its current binding's secret.
@@ -220,7 +220,7 @@ pub fn by_id(conn: &Connection, exam: ExamId, id: AttemptId) -> Result<Option<At
 /// Storage errors.
 pub fn unlock(conn: &Connection, id: AttemptId, user: UserId, secret: &str) -> Result<Option<Attempt>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM exam_sessions WHERE id = ?1 AND user_id = ?2 AND secret_hash = ?3");
-    Ok(conn.query_row(&sql, params![id, user, token::digest(secret)], from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row(params![id, user, token::digest(secret)], from_row).optional()?)
 }
 
 /// What ties an attempt to one browser: the secret it sends with every
@@ -252,7 +252,8 @@ pub struct LogState {
 /// Storage errors; [`StoreError::NotFound`] for an unknown attempt.
 pub fn log_state(conn: &Connection, id: AttemptId) -> Result<LogState, StoreError> {
     let (acked_seq, chain): (i64, Option<Vec<u8>>) = conn
-        .query_row("SELECT acked_seq, chain FROM exam_sessions WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT acked_seq, chain FROM exam_sessions WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or_else(|| StoreError::NotFound("attempt".to_owned()))?;
     Ok(LogState { acked_seq, chain: chain_or_start(chain, id) })
