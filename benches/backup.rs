@@ -17,12 +17,11 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use examhall::backup::{self, BundleWriter, Manifest, OrgRef};
-use examhall::domain::{DisplayName, Email, ExamSpec, OrgId, OrgSlug, Role, Timestamp};
+use examhall::domain::{OrgId, OrgSlug, Timestamp};
 use examhall::signing::SigningKey;
-use examhall::store::accounts::users::{self, NewUser};
 use examhall::store::backup::{Scope, dump};
-use examhall::store::courses::{self, GrantTarget};
-use examhall::store::exams::{self, Exam};
+use examhall::store::courses;
+use examhall::store::exams::Exam;
 use examhall::store::platform::{self, OrgStatus, Organization};
 use examhall::store::restore::{Restorer, Target};
 use examhall::store::{StoreError, connection, keys::DatabaseKey, migrations};
@@ -231,26 +230,10 @@ fn populate(conn: &mut Connection) -> Result<Exam, StoreError> {
     )?;
     let course = courses::create_course(&tx, "CS101", "Programming", now)?;
     let section = courses::create_section(&tx, course.id, "A", now)?;
-    let spec: ExamSpec = serde_json::from_value(serde_json::json!({
-        "title": "Final", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
-        "duration_minutes": 180, "late_policy": "accept_queued", "integrity_profile": "standard",
-        "section_ids": [section.id],
-        "questions": [
-            { "title": "One", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] },
-            { "title": "Two", "prompt": "p", "starter_code": "", "model_solution": "x = 2", "points": 1, "tests": [] }
-        ]
-    }))
-    .expect("a valid exam");
-    let exam_id = exams::create(&tx, course.id, &spec, now)?;
-    exams::publish(&tx, exam_id, now)?;
-    let exam = exams::get(&tx, course.id, exam_id, now)?.expect("the exam just made");
+    let exam = common::published_exam(&tx, (course.id, section.id), "Final", 180, now)?;
     for index in 0..STUDENTS {
-        let email = Email::parse(&format!("student{index:05}@bench.example")).expect("a valid e-mail");
-        let name = DisplayName::parse(&format!("Student {index}")).expect("a valid name");
-        let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
-        let user = users::create(&tx, &new, now)?;
-        courses::grant(&tx, user.id, Role::Student, GrantTarget::Section(section.id), now)?;
-        common::take(&tx, &exam, user.id, ITEMS, now)?;
+        let user = common::student(&tx, index, section.id, now)?;
+        common::take(&tx, &exam, user, ITEMS, now)?;
     }
     tx.commit()?;
     Ok(exam)

@@ -21,12 +21,11 @@ use std::time::Instant;
 use examhall::app::AppState;
 use examhall::clock::ManualClock;
 use examhall::config::Config;
-use examhall::domain::{CourseId, DisplayName, Email, ExamSpec, OrgName, OrgSlug, Role, UserId};
+use examhall::domain::{CourseId, OrgName, OrgSlug, Role, UserId};
 use examhall::service::exports::{self, Format, Kind};
 use examhall::service::{Actor, CourseActor, ExamStaff};
-use examhall::store::accounts::users::{self, NewUser};
-use examhall::store::courses::{self, GrantTarget};
-use examhall::store::exams::{self, Exam};
+use examhall::store::courses;
+use examhall::store::exams::Exam;
 use examhall::store::{StoreError, master_key};
 use rusqlite::Connection;
 use time::OffsetDateTime;
@@ -118,26 +117,10 @@ fn populate(conn: &Connection) -> Result<(CourseId, Exam), StoreError> {
     let now = now();
     let course = courses::create_course(conn, "CS101", "Programming", now)?;
     let section = courses::create_section(conn, course.id, "A", now)?;
-    let spec: ExamSpec = serde_json::from_value(serde_json::json!({
-        "title": "Final", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
-        "duration_minutes": 180, "late_policy": "accept_queued", "integrity_profile": "standard",
-        "section_ids": [section.id],
-        "questions": [
-            { "title": "One", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] },
-            { "title": "Two", "prompt": "p", "starter_code": "", "model_solution": "x = 2", "points": 1, "tests": [] }
-        ]
-    }))
-    .expect("a valid exam");
-    let exam_id = exams::create(conn, course.id, &spec, now)?;
-    exams::publish(conn, exam_id, now)?;
-    let exam = exams::get(conn, course.id, exam_id, now)?.expect("the exam just made");
+    let exam = common::published_exam(conn, (course.id, section.id), "Final", 180, now)?;
     for index in 0..STUDENTS {
-        let email = Email::parse(&format!("student{index:05}@bench.example")).expect("a valid e-mail");
-        let name = DisplayName::parse(&format!("Student {index}")).expect("a valid name");
-        let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
-        let user = users::create(conn, &new, now)?;
-        courses::grant(conn, user.id, Role::Student, GrantTarget::Section(section.id), now)?;
-        common::take(conn, &exam, user.id, ITEMS, now)?;
+        let user = common::student(conn, index, section.id, now)?;
+        common::take(conn, &exam, user, ITEMS, now)?;
     }
     Ok((course.id, exam))
 }

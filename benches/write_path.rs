@@ -23,17 +23,19 @@
 //! [`ROUNDS`] times and the median of each figure is printed. Afterwards
 //! every acknowledged item is counted in the file.
 
+#[path = "common/mod.rs"]
+#[allow(dead_code, reason = "this bench saves through the writer, not through common::take")]
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use examhall::domain::changeset::{ChangeSet, utf16_len};
 use examhall::domain::save_item::SaveItem;
-use examhall::domain::{DisplayName, Email, ExamSpec, Role};
-use examhall::store::accounts::users::{self, NewUser};
 use examhall::store::attempts::log::SaveRules;
 use examhall::store::attempts::{self, Attempt, Binding};
-use examhall::store::courses::{self, GrantTarget};
-use examhall::store::exams::{self, Exam};
+use examhall::store::courses;
+use examhall::store::exams::Exam;
 use examhall::store::writer::Writer;
 use examhall::store::{StoreError, connection, keys::DatabaseKey, migrations};
 use rusqlite::{Connection, params};
@@ -201,27 +203,11 @@ fn populate(conn: &mut Connection) -> Result<(Exam, Vec<(Attempt, Binding)>), St
     let tx = conn.transaction()?;
     let course = courses::create_course(&tx, "CS101", "Programming", at)?;
     let section = courses::create_section(&tx, course.id, "A", at)?;
-    let spec: ExamSpec = serde_json::from_value(serde_json::json!({
-        "title": "Midterm", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
-        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
-        "section_ids": [section.id],
-        "questions": [
-            { "title": "One", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] },
-            { "title": "Two", "prompt": "p", "starter_code": "", "model_solution": "x = 2", "points": 1, "tests": [] }
-        ]
-    }))
-    .expect("a valid exam");
-    let exam_id = exams::create(&tx, course.id, &spec, at)?;
-    exams::publish(&tx, exam_id, at)?;
-    let exam = exams::get(&tx, course.id, exam_id, at)?.expect("the exam just made");
+    let exam = common::published_exam(&tx, (course.id, section.id), "Midterm", 90, at)?;
     let mut takers = Vec::with_capacity(STUDENTS);
     for index in 0..STUDENTS {
-        let email = Email::parse(&format!("student{index:05}@bench.example")).expect("a valid e-mail");
-        let name = DisplayName::parse(&format!("Student {index}")).expect("a valid name");
-        let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
-        let user = users::create(&tx, &new, at)?;
-        courses::grant(&tx, user.id, Role::Student, GrantTarget::Section(section.id), at)?;
-        takers.push(attempts::start(&tx, &exam, user.id, at)?);
+        let user = common::student(&tx, index, section.id, at)?;
+        takers.push(attempts::start(&tx, &exam, user, at)?);
     }
     tx.commit()?;
     Ok((exam, takers))
