@@ -10,17 +10,21 @@
 //! in twenty late-arriving) and two answers. The baseline is how the page
 //! read them before: every account and grant, then a few queries per student.
 
+#[path = "common/mod.rs"]
+#[allow(dead_code, reason = "this bench takes its attempts its own way, with late items")]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use examhall::domain::receipt::SubmissionReason;
 use examhall::domain::save_item::SaveItem;
-use examhall::domain::{DisplayName, Email, ExamSpec, Role, SectionId, UserId};
-use examhall::store::accounts::users::{self, NewUser};
+use examhall::domain::{Role, UserId};
+use examhall::store::accounts::users;
 use examhall::store::attempts;
 use examhall::store::attempts::log::SaveRules;
 use examhall::store::attempts::submissions::{self, Freeze};
-use examhall::store::courses::{self, GrantTarget};
-use examhall::store::exams::{self, Exam};
+use examhall::store::courses;
+use examhall::store::exams::Exam;
 use examhall::store::{StoreError, connection, exam_roster, keys::DatabaseKey, migrations};
 use rusqlite::{Connection, OptionalExtension};
 use time::OffsetDateTime;
@@ -87,22 +91,10 @@ fn populate(conn: &mut Connection, students: usize) -> Result<Exam, StoreError> 
     let section = courses::create_section(&tx, course.id, "A", now)?;
     let other = courses::create_course(&tx, "CS201", "Algorithms", now)?;
     let other_section = courses::create_section(&tx, other.id, "B", now)?;
-    let spec: ExamSpec = serde_json::from_value(serde_json::json!({
-        "title": "Midterm", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2036-01-01T12:00:00Z",
-        "duration_minutes": 90, "late_policy": "accept_queued", "integrity_profile": "standard",
-        "section_ids": [section.id],
-        "questions": [
-            { "title": "One", "prompt": "p", "starter_code": "", "model_solution": "x = 1", "points": 1, "tests": [] },
-            { "title": "Two", "prompt": "p", "starter_code": "", "model_solution": "x = 2", "points": 1, "tests": [] }
-        ]
-    }))
-    .expect("a valid exam");
-    let exam_id = exams::create(&tx, course.id, &spec, now)?;
-    exams::publish(&tx, exam_id, now)?;
-    let exam = exams::get(&tx, course.id, exam_id, now)?.expect("the exam just made");
+    let exam = common::published_exam(&tx, (course.id, section.id), "Midterm", 90, now)?;
     for index in 0..students * 3 {
         let in_exam = index % 3 == 0;
-        let user = student(&tx, index, if in_exam { section.id } else { other_section.id }, now)?;
+        let user = common::student(&tx, index, if in_exam { section.id } else { other_section.id }, now)?;
         if in_exam {
             take(&tx, &exam, user, now)?;
         }
@@ -116,15 +108,6 @@ fn populate(conn: &mut Connection, students: usize) -> Result<Exam, StoreError> 
     )?;
     tx.commit()?;
     Ok(exam)
-}
-
-fn student(conn: &Connection, index: usize, section: SectionId, now: OffsetDateTime) -> Result<UserId, StoreError> {
-    let email = Email::parse(&format!("student{index:05}@bench.example")).expect("a valid e-mail");
-    let name = DisplayName::parse(&format!("Student {index}")).expect("a valid name");
-    let new = NewUser { email: &email, display_name: &name, student_number: None, password_hash: None };
-    let user = users::create(conn, &new, now)?;
-    courses::grant(conn, user.id, Role::Student, GrantTarget::Section(section), now)?;
-    Ok(user.id)
 }
 
 /// Starts, saves [`LOG_ITEMS`] items across both questions, and submits.

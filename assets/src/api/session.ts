@@ -47,14 +47,17 @@ const SIGN_IN_PATIENCE_MS = 180_000;
  * must answer by clicking again. `onQueued` hears each wait, in seconds.
  * Each wait adds up to a second at random, so a hall refused together does
  * not come back together. Any other answer, and a wait past three minutes,
- * is thrown as usual.
+ * is thrown as usual; once `leaving` is aborted (the page is left) no
+ * further try is made.
  */
 export async function signInWhenServed(
   credentials: Credentials,
   onQueued: (seconds: number) => void,
+  leaving: AbortSignal,
 ): Promise<SessionView> {
   const began = Date.now();
   for (;;) {
+    leaving.throwIfAborted();
     try {
       return await signIn(credentials);
     } catch (error) {

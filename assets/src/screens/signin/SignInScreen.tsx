@@ -5,7 +5,7 @@
  * people here), `?next=` returns them to the page that needed a session, and
  * `?ended` says that the server ended the previous one.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { t } from '../../i18n';
 import { signInWhenServed, signOut } from '../../api/session';
@@ -28,6 +28,9 @@ export function SignInScreen() {
   const [errors, setErrors] = useState<Errors>({});
   // Seconds to the next try while the server is busy checking others' passwords.
   const [queued, setQueued] = useState<number | null>(null);
+  // A student who leaves the page while queued is not signed in behind their back later.
+  const leaving = useRef(new AbortController());
+  useEffect(() => () => { leaving.current.abort(); }, []);
   const action = useAction();
   const form = useRef<HTMLFormElement>(null);
 
@@ -44,7 +47,7 @@ export function SignInScreen() {
       if (session.view !== null) await signOut().catch(() => undefined);
       const credentials = { email: email.trim(), password };
       const whose = platform ? credentials : { ...credentials, org: org.trim().toLowerCase() };
-      const view = await signInWhenServed(whose, setQueued).finally(() => { setQueued(null); });
+      const view = await signInWhenServed(whose, setQueued, leaving.current.signal).finally(() => { setQueued(null); });
       session.signedIn(view);
       navigate(safeReturnPath(query.get('next')) ?? landingPath(view), { replace: true });
     });
