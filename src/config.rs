@@ -178,8 +178,8 @@ pub struct AuthConfig {
     /// Password checks that may wait for a hashing thread; past this (or a
     /// quarter of it from one address) the server answers 503.
     pub hash_queue: usize,
-    /// The hashing threads' nice value, 0 to 19 (the rest of the server
-    /// runs at 0): at 10 a sign-in storm yields the CPU to everyone else.
+    /// How much nicer than the rest of the server the hashing threads run,
+    /// 0 to 19 (Linux): at 10 a sign-in storm yields the CPU to everyone else.
     pub hash_niceness: i32,
     /// Repeated refusals (wrong passwords, bad links) within this many
     /// seconds become one audit entry with a count.
@@ -409,7 +409,7 @@ impl Config {
             return invalid("auth.hash_queue and auth.refusal_window_secs: at least 1; auth.hash_threads: at most 64");
         }
         if !(0..=19).contains(&self.auth.hash_niceness) {
-            return invalid("auth.hash_niceness: a nice value from 0 (as the rest of the server) to 19 (the lowest)");
+            return invalid("auth.hash_niceness: from 0 (as the rest of the server) to 19 (the lowest priority)");
         }
         if self.storage.read_connections == 0 || self.storage.write_batch_limit == 0 {
             return invalid("storage.read_connections and storage.write_batch_limit: must be at least 1");

@@ -143,6 +143,27 @@ pub fn verify_in(password: &str, stored: Option<&str>, workspace: &mut Workspace
     matched && stored.is_some()
 }
 
+/// [`verify_in`], and when `password` matches a hash made with an earlier
+/// setting, its hash at the current one (to store in its place): once every
+/// account has signed in again, checking a password takes the same time
+/// for every account and for none (an older, slower hash would otherwise
+/// tell an account apart from an unknown e-mail).
+#[must_use]
+pub fn verify_upgrading_in(password: &str, stored: Option<&str>, workspace: &mut Workspace) -> (bool, Option<String>) {
+    let matched = verify_in(password, stored, workspace);
+    let outdated = stored.is_some_and(|stored| !is_current(stored));
+    (matched, (matched && outdated).then(|| hash_text(password, workspace)))
+}
+
+/// Whether `stored` was made with the current setting.
+fn is_current(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    Params::try_from(&parsed).is_ok_and(|found| {
+        let current = params();
+        (found.m_cost(), found.t_cost(), found.p_cost()) == (current.m_cost(), current.t_cost(), current.p_cost())
+    })
+}
+
 fn matches_phc(password: &str, stored: &str, workspace: &mut Workspace) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else { return false };
     let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else { return false };
@@ -218,6 +239,13 @@ mod tests {
             "accounts hashed at 19 MiB still sign in"
         );
         assert!(!verify_in("lantern-orbit-walnuT", Some(&earlier), &mut workspace));
+        let (matched, upgraded) = verify_upgrading_in("lantern-orbit-walnut", Some(&earlier), &mut workspace);
+        let upgraded = upgraded.expect("a match on an earlier setting is hashed again");
+        assert!(matched && upgraded.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "{upgraded}");
+        assert!(verify_in("lantern-orbit-walnut", Some(&upgraded), &mut workspace));
+        assert_eq!(verify_upgrading_in("lantern-orbit-walnuT", Some(&earlier), &mut workspace), (false, None));
+        assert_eq!(verify_upgrading_in("lantern-orbit-walnut", Some(&upgraded), &mut workspace), (true, None));
+        assert_eq!(verify_upgrading_in("lantern-orbit-walnut", None, &mut workspace), (false, None));
         let costly =
             "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
         assert!(!verify_in("anything", Some(costly), &mut workspace), "never more memory than the workspace");

@@ -58,6 +58,16 @@ pub async fn password_hash(db: &Database, user: UserId) -> Result<Option<String>
     db.read(move |conn| users::password_hash(conn, user)).await
 }
 
+/// Stores `new`, the same password as the hash `old` at the current
+/// setting, for `user` (after a sign-in matched `old`). Not audited: the
+/// password does not change.
+///
+/// # Errors
+/// Storage errors.
+pub async fn upgrade_password_hash(db: &Database, user: UserId, old: String, new: String) -> Result<(), StoreError> {
+    db.write(move |conn| users::upgrade_password_hash(conn, user, &old, &new)).await
+}
+
 /// Sets `user`'s own password to `hash`, ends their sessions but `keep`,
 /// and voids their outstanding invitation and reset links.
 ///

@@ -148,3 +148,42 @@ async fn the_idle_timeout_follows_the_roles_held_now_not_those_at_sign_in() {
     assert!(!app.alive(&student).await, "staff roles bring the staff idle timeout to the running session");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_sign_in_on_a_hash_of_the_earlier_setting_stores_it_again_at_the_current_one() {
+    use argon2::password_hash::PasswordHasher as _;
+    let app = spawn_app().await;
+    let w = crate::people::world(&app).await;
+    let db = app.state.registry().org(w.physics).await.unwrap();
+    let earlier = argon2::Params::new(19 * 1024, 2, 1, None).unwrap();
+    let earlier = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, earlier);
+    let earlier = earlier.hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let stored_hash = || {
+        let db = db.clone();
+        async move {
+            db.read(|conn| {
+                let sql = "SELECT password_hash FROM users WHERE email = 'student@physics.example'";
+                Ok(conn.query_row(sql, [], |row| row.get::<_, String>(0))?)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let set = earlier.clone();
+    db.write(move |conn| {
+        conn.execute("UPDATE users SET password_hash = ?1 WHERE email = 'student@physics.example'", [set])?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let body = json!({"org": "physics", "email": "student@physics.example", "password": "not-the-password-1"});
+    assert_eq!(app.anonymous().sign_in(body).await.status(), 401);
+    assert_eq!(stored_hash().await, earlier, "a wrong password changes nothing");
+    let body = json!({"org": "physics", "email": "student@physics.example", "password": PASSWORD});
+    assert_eq!(app.anonymous().sign_in(body.clone()).await.status(), 200, "the earlier setting still verifies");
+    let upgraded = stored_hash().await;
+    assert!(upgraded.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "stored again at the current setting: {upgraded}");
+    assert_eq!(app.anonymous().sign_in(body).await.status(), 200, "and it verifies");
+    assert_eq!(stored_hash().await, upgraded, "stored once");
+    app.stop().await;
+}

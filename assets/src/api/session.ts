@@ -39,6 +39,8 @@ export async function signIn(credentials: Credentials): Promise<SessionView> {
 
 /** How long sign-in keeps trying through a server busy checking passwords. */
 const SIGN_IN_PATIENCE_MS = 180_000;
+/** The longest wait between two tries, whatever `Retry-After` says (a proxy may say an hour). */
+const LONGEST_WAIT_MS = 10_000;
 
 /**
  * Signs in, waiting out the server's "busy" answers (503 with
@@ -46,9 +48,10 @@ const SIGN_IN_PATIENCE_MS = 180_000;
  * whole hall signs in at 09:00) instead of showing an error the student
  * must answer by clicking again. `onQueued` hears each wait, in seconds.
  * Each wait adds up to a second at random, so a hall refused together does
- * not come back together. Any other answer, and a wait past three minutes,
- * is thrown as usual; once `leaving` is aborted (the page is left) no
- * further try is made.
+ * not come back together; no wait is longer than ten seconds. Any other
+ * answer, and a wait past three minutes, is thrown as usual; once
+ * `leaving` is aborted (the page is left) the wait ends and no further try
+ * is made.
  */
 export async function signInWhenServed(
   credentials: Credentials,
@@ -63,11 +66,24 @@ export async function signInWhenServed(
     } catch (error) {
       const busy = error instanceof ApiError && error.status === 503 && error.retryAfter !== undefined;
       if (!busy || Date.now() - began > SIGN_IN_PATIENCE_MS) throw error;
-      const wait = error.retryAfter * 1000 + Math.random() * 1000;
+      const wait = Math.min(error.retryAfter * 1000, LONGEST_WAIT_MS) + Math.random() * 1000;
       onQueued(Math.ceil(wait / 1000));
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await pause(wait, leaving);
     }
   }
+}
+
+/** Waits `ms`, or less when `signal` is aborted first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** Ends this session; a 401 (already ended) is thrown like any other answer. */

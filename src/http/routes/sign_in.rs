@@ -98,8 +98,9 @@ pub(super) async fn sign_in(
         Some((user, hash)) => (Some(user), hash),
         None => (None, None),
     };
-    let matches = match state.passwords().verify(client.0, body.password, hash).await {
-        Ok(matches) => matches,
+    let checked = state.passwords().verify_upgrading(client.0, body.password, hash.clone()).await;
+    let (matches, upgraded) = match checked {
+        Ok(checked) => checked,
         Err(error) => {
             limiter.refund(&keys);
             return Err(error.into());
@@ -110,6 +111,9 @@ pub(super) async fn sign_in(
         return Err(AppError::UnauthorizedWith(WRONG_CREDENTIALS.to_owned()));
     };
     limiter.succeeded(&keys);
+    if let (Some(old), Some(new)) = (hash, upgraded) {
+        credentials::upgrade_password_hash(&db, user.id, old, new).await?;
+    }
     let event = Actor::user(user.id, &user.email, client.0).event("session.sign_in");
     let mut response = start_session(&state, realm, &db, user, &headers, event, client).await?;
     response.headers_mut().append(header::SET_COOKIE, state.devices().issue(&attempt.account, now));

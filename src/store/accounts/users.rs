@@ -135,6 +135,17 @@ pub fn set_password(conn: &Connection, id: UserId, hash: &str) -> Result<(), Sto
     Ok(())
 }
 
+/// Replaces `user`'s password hash `old` by `new`, the same password hashed
+/// at the current setting; nothing when the hash changed meanwhile (a new
+/// password set in between wins).
+///
+/// # Errors
+/// Storage errors.
+pub fn upgrade_password_hash(conn: &Connection, id: UserId, old: &str, new: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2", params![id, old, new])?;
+    Ok(())
+}
+
 /// Activates or disables an account.
 ///
 /// # Errors

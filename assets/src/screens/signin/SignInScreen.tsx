@@ -48,6 +48,8 @@ export function SignInScreen() {
       const credentials = { email: email.trim(), password };
       const whose = platform ? credentials : { ...credentials, org: org.trim().toLowerCase() };
       const view = await signInWhenServed(whose, setQueued, leaving.current.signal).finally(() => { setQueued(null); });
+      // A sign-in answered after the student left the page is not theirs to be taken anywhere by.
+      if (leaving.current.signal.aborted) return;
       session.signedIn(view);
       navigate(safeReturnPath(query.get('next')) ?? landingPath(view), { replace: true });
     });
