@@ -190,9 +190,9 @@ impl Sender {
             }
         };
         record(stats, flight.kind, flight.took, &flight.sent);
-        let answered = matches!(&flight.sent, Ok(answer) if !matches!(answer.status, 429 | 503));
-        if flight.kind == Kind::Save && flight.during_sign_in && answered {
-            stats.also(Kind::SaveDuringSignIn, flight.took);
+        let answer_status = flight.sent.as_ref().ok().map(|answer| answer.status);
+        if flight.kind == Kind::Save && flight.during_sign_in && super::stats::answered(answer_status) {
+            stats.latency(Kind::SaveDuringSignIn, flight.took);
         }
         let Ok(answer) = flight.sent else { return self.retry_later(None) };
         match answer.status {

@@ -221,18 +221,17 @@ impl Stats {
         match status {
             Some(503) => self.retried_503.fetch_add(1, Ordering::Relaxed),
             Some(429) => self.retried_429.fetch_add(1, Ordering::Relaxed),
-            Some(_) => {
-                let mut latencies = self.latencies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                latencies.entry(kind).or_default().record(took);
-                0
-            }
+            Some(_) => 0,
             None => self.network_failures.fetch_add(1, Ordering::Relaxed),
         };
+        if answered(status) {
+            self.latency(kind, took);
+        }
     }
 
-    /// Keeps `took` as a latency of `kind` too, without counting another
-    /// request: a request seen from a second angle.
-    pub fn also(&self, kind: Kind, took: Duration) {
+    /// Keeps `took` as a latency of `kind`, without counting a request: a
+    /// request's own, or one seen from a second angle.
+    pub fn latency(&self, kind: Kind, took: Duration) {
         let mut latencies = self.latencies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         latencies.entry(kind).or_default().record(took);
     }
@@ -269,6 +268,13 @@ impl Stats {
     pub fn error_count(&self) -> u64 {
         self.errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().map(|e| e.count).sum()
     }
+}
+
+/// Whether an answer with `status` has a latency worth keeping: the server
+/// answered, and not with 503 or 429 (retries, counted apart).
+#[must_use]
+pub fn answered(status: Option<u16>) -> bool {
+    status.is_some_and(|status| !matches!(status, 429 | 503))
 }
 
 /// Prints the progress line every second on a terminal (every 5 s, one

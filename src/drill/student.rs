@@ -47,7 +47,7 @@ async fn live(shared: &Arc<Shared>, index: usize, seat: Seat, api: &mut Api, out
     let signed_in = sign_in(shared, seat, api).await;
     shared.stats.signing_in.fetch_sub(1, Ordering::Relaxed);
     let Some(user) = signed_in else { return };
-    shared.stats.also(Kind::SignInWait, began.elapsed());
+    shared.stats.latency(Kind::SignInWait, began.elapsed());
     outcome.user = Some(user);
     shared.stats.signed_in.fetch_add(1, Ordering::Relaxed);
     let path = format!("/api/v1/me/exams/{}", shared.exam.id);

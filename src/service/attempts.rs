@@ -14,7 +14,7 @@ use super::{ExamTaker, ServiceError};
 use crate::domain::autosave::Commitment;
 use crate::domain::receipt::SubmissionReason;
 use crate::domain::save_item::SaveItem;
-use crate::domain::{AttemptId, ExamId, QuestionId, SectionId};
+use crate::domain::{AttemptId, CourseId, ExamId, QuestionId, SectionId};
 use crate::notices::{ExamEvent, Notice};
 use crate::state::AppState;
 use crate::store::attempts::log::{self, Refusal, SaveOutcome};
@@ -80,7 +80,7 @@ pub async fn list(
         let takeable = published.into_iter().filter(|exam| may_take(exam, &sections, candidate_of));
         takeable
             .map(|exam| {
-                let course = course_name_of(conn, &exam)?;
+                let course = course_name_of(conn, exam.id, exam.course_id)?;
                 let extra_minutes = attempts::extra_minutes(conn, exam.id, student)?;
                 let attempt = attempts::find(conn, exam.id, student)?;
                 Ok(Listed { exam, course, extra_minutes, attempt })
@@ -95,20 +95,19 @@ pub async fn list(
 /// # Errors
 /// Storage errors.
 pub async fn standing(taker: &ExamTaker) -> Result<(CourseName, u32, Option<Attempt>), StoreError> {
-    let (exam, user) = (taker.exam.clone(), taker.student);
+    let (exam, course, user) = (taker.exam.id, taker.exam.course_id, taker.student);
     taker
         .db
         .read(move |conn| {
-            let course = course_name_of(conn, &exam)?;
-            Ok((course, attempts::extra_minutes(conn, exam.id, user)?, attempts::find(conn, exam.id, user)?))
+            let course = course_name_of(conn, exam, course)?;
+            Ok((course, attempts::extra_minutes(conn, exam, user)?, attempts::find(conn, exam, user)?))
         })
         .await
 }
 
 /// The code and title of `exam`'s course (a foreign key: every exam has one).
-fn course_name_of(conn: &rusqlite::Connection, exam: &Exam) -> Result<CourseName, StoreError> {
-    courses::course_name(conn, exam.course_id)?
-        .ok_or_else(|| StoreError::NotFound(format!("course of exam {}", exam.id)))
+fn course_name_of(conn: &rusqlite::Connection, exam: ExamId, course: CourseId) -> Result<CourseName, StoreError> {
+    courses::course_name(conn, course)?.ok_or_else(|| StoreError::NotFound(format!("course of exam {exam}")))
 }
 
 /// The attempt's latest answers and where its log stands.

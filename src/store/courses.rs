@@ -124,8 +124,9 @@ pub fn course(conn: &Connection, id: CourseId) -> Result<Option<Course>, StoreEr
     Ok(list_courses(conn)?.into_iter().find(|c| c.id == id))
 }
 
-/// A course as a student sees it beside an exam: its code and title.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A course as a student sees it beside an exam: its code and title (sent
+/// as is to the student's exam list and landing page).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CourseName {
     /// Short code ("PHYS101").
     pub code: String,

@@ -44,6 +44,14 @@ export function useLoad<T>(load: () => Promise<T>): Loaded<T> {
     return () => { current = false; };
   }, [load, round]);
 
+  // A screen that goes away leaves no one waiting for a load it will never show.
+  useEffect(
+    () => () => {
+      for (const waiter of waiting.current.splice(0)) waiter.settle();
+    },
+    [],
+  );
+
   const reload = useCallback(() => {
     asked.current += 1;
     setRound(asked.current);

@@ -30,7 +30,8 @@ use crate::store::exams::{Exam, Phase};
 struct ExamSummary {
     id: ExamId,
     title: String,
-    course: CourseLabel,
+    /// Its course, so a student in several courses tells their exams apart.
+    course: CourseName,
     #[serde(with = "crate::domain::timestamp::text")]
     opens_at: OffsetDateTime,
     #[serde(with = "crate::domain::timestamp::text")]
@@ -41,19 +42,12 @@ struct ExamSummary {
     attempt: Option<Attempt>,
 }
 
-/// The exam's course, so a student in several courses tells their exams apart.
-#[derive(Serialize)]
-struct CourseLabel {
-    code: String,
-    title: String,
-}
-
 impl ExamSummary {
     fn of(exam: &Exam, course: CourseName, extra_minutes: u32, attempt: Option<stored::Attempt>) -> Self {
         Self {
             id: exam.id,
             title: exam.spec.title.clone(),
-            course: CourseLabel { code: course.code, title: course.title },
+            course,
             opens_at: exam.spec.opens_at,
             closes_at: exam.spec.closes_at,
             duration_minutes: exam.spec.duration_minutes,
