@@ -266,6 +266,9 @@ pub struct StorageConfig {
     pub read_connections: usize,
     /// Writes that may share one commit.
     pub write_batch_limit: usize,
+    /// Checkpoint each database on a thread beside its writer, after
+    /// commits; false leaves it to the writer, inside a commit.
+    pub background_checkpoints: bool,
 }
 
 /// Log output.
@@ -330,7 +333,7 @@ impl Default for ServerConfig {
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        Self { master_key_file: None, read_connections: 4, write_batch_limit: 1024 }
+        Self { master_key_file: None, read_connections: 4, write_batch_limit: 1024, background_checkpoints: true }
     }
 }
 

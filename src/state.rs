@@ -85,6 +85,7 @@ impl AppState {
             create: false,
             readers: config.storage.read_connections,
             batch_limit: config.storage.write_batch_limit,
+            background_checkpoints: config.storage.background_checkpoints,
         };
         let platform = Platform::open(&config.data(), Arc::new(master), options)?;
         let passwords = HashPool::start(config.auth.hash_threads, config.auth.hash_queue, config.auth.hash_niceness);

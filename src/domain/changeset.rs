@@ -23,7 +23,7 @@ enum Section {
     /// Keep this many UTF-16 units.
     Keep(usize),
     /// Replace this many UTF-16 units with the text (possibly empty).
-    Replace(usize, Vec<u16>),
+    Replace(usize, String),
 }
 
 /// A parsed change set: what one editor transaction did to a document.
@@ -66,12 +66,12 @@ impl ChangeSet {
                 Value::Array(items) => {
                     let (first, lines) = items.split_first().ok_or_else(invalid)?;
                     let deleted = first.as_number().and_then(length).ok_or_else(invalid)?;
-                    let mut inserted = Vec::new();
+                    let mut inserted = String::new();
                     for (index, line) in lines.iter().enumerate() {
                         if index > 0 {
-                            inserted.push(u16::from(b'\n'));
+                            inserted.push('\n');
                         }
-                        inserted.extend(line.as_str().ok_or_else(invalid)?.encode_utf16());
+                        inserted.push_str(line.as_str().ok_or_else(invalid)?);
                     }
                     Section::Replace(deleted, inserted)
                 }
@@ -99,7 +99,7 @@ impl ChangeSet {
         if at > 0 {
             sections.push(Section::Keep(at));
         }
-        sections.push(Section::Replace(deleted, inserted.encode_utf16().collect()));
+        sections.push(Section::Replace(deleted, inserted.to_owned()));
         if end < doc_len {
             sections.push(Section::Keep(doc_len - end));
         }
@@ -115,10 +115,7 @@ impl ChangeSet {
             Section::Replace(len, text) if text.is_empty() => Value::Array(vec![Value::from(*len)]),
             Section::Replace(len, text) => {
                 let mut part = vec![Value::from(*len)];
-                part.extend(
-                    text.split(|unit| *unit == u16::from(b'\n'))
-                        .map(|line| Value::from(String::from_utf16_lossy(line))),
-                );
+                part.extend(text.split('\n').map(Value::from));
                 Value::Array(part)
             }
         });
@@ -132,7 +129,7 @@ impl ChangeSet {
             .iter()
             .map(|section| match section {
                 Section::Keep(_) => 0,
-                Section::Replace(_, text) => text.len(),
+                Section::Replace(_, text) => utf16_len(text),
             })
             .sum()
     }
@@ -143,37 +140,85 @@ impl ChangeSet {
         self.base_len
     }
 
-    /// Applies the change set to `doc` (UTF-16 units, `\n` line breaks).
-    ///
-    /// # Errors
-    /// [`ApplyError::WrongLength`] when it was made for another document.
-    pub fn apply_utf16(&self, doc: &[u16]) -> Result<Vec<u16>, ApplyError> {
-        if doc.len() != self.base_len {
-            return Err(ApplyError::WrongLength { expected: self.base_len, found: doc.len() });
-        }
-        let mut out = Vec::with_capacity(doc.len());
-        let mut at = 0;
-        for section in &self.sections {
-            match section {
-                Section::Keep(len) => out.extend_from_slice(&doc[at..at + len]),
-                Section::Replace(_, text) => out.extend_from_slice(text),
-            }
-            let (Section::Keep(len) | Section::Replace(len, _)) = section;
-            at += len;
-        }
-        Ok(out)
-    }
-
     /// Applies the change set to `doc`, which must already use `\n` line breaks.
+    ///
+    /// Walks the UTF-8 text, counting UTF-16 units only where it is not
+    /// ASCII: the server applies every keystroke of every student, and
+    /// converting the whole answer to UTF-16 and back per keystroke was a
+    /// fifth of a save (`docs/benchmarks.md`, "The write path at its limit").
     ///
     /// # Errors
     /// [`ApplyError`] when it was made for another document or would leave
     /// half of a character (JavaScript allows that, Rust strings do not).
     pub fn apply(&self, doc: &str) -> Result<String, ApplyError> {
+        let mut out = String::with_capacity(doc.len() + self.sections.len());
+        let mut rest = doc;
+        for section in &self.sections {
+            let (Section::Keep(len) | Section::Replace(len, _)) = section;
+            let (passed, after) = match split_at_units(rest, *len) {
+                Ok(split) => split,
+                Err(Split::PastTheEnd) => return Err(self.wrong_length(doc)),
+                // Only sections that together cover a whole character can
+                // still apply; the UTF-16 path decides exactly as JavaScript.
+                Err(Split::InsideCharacter) => return self.apply_by_units(doc),
+            };
+            match section {
+                Section::Keep(_) => out.push_str(passed),
+                Section::Replace(_, text) => out.push_str(text),
+            }
+            rest = after;
+        }
+        if rest.is_empty() { Ok(out) } else { Err(self.wrong_length(doc)) }
+    }
+
+    /// [`Self::apply`] on the document as UTF-16 units, as the editor holds it.
+    fn apply_by_units(&self, doc: &str) -> Result<String, ApplyError> {
         let units: Vec<u16> = doc.encode_utf16().collect();
-        let out = self.apply_utf16(&units)?;
+        if units.len() != self.base_len {
+            return Err(ApplyError::WrongLength { expected: self.base_len, found: units.len() });
+        }
+        let mut out = Vec::with_capacity(units.len());
+        let mut at = 0;
+        for section in &self.sections {
+            match section {
+                Section::Keep(len) => out.extend_from_slice(&units[at..at + len]),
+                Section::Replace(_, text) => out.extend(text.encode_utf16()),
+            }
+            let (Section::Keep(len) | Section::Replace(len, _)) = section;
+            at += len;
+        }
         String::from_utf16(&out).map_err(|_| ApplyError::SplitCharacter)
     }
+
+    fn wrong_length(&self, doc: &str) -> ApplyError {
+        ApplyError::WrongLength { expected: self.base_len, found: utf16_len(doc) }
+    }
+}
+
+/// Why text could not be split after a number of UTF-16 units.
+enum Split {
+    /// The text is shorter.
+    PastTheEnd,
+    /// The split falls between the two halves of a surrogate pair.
+    InsideCharacter,
+}
+
+/// `text` split after its first `units` UTF-16 units.
+fn split_at_units(text: &str, units: usize) -> Result<(&str, &str), Split> {
+    if text.as_bytes().get(..units).is_some_and(<[u8]>::is_ascii) {
+        return Ok(text.split_at(units));
+    }
+    let mut counted = 0;
+    for (at, character) in text.char_indices() {
+        if counted == units {
+            return Ok(text.split_at(at));
+        }
+        counted += character.len_utf16();
+        if counted > units {
+            return Err(Split::InsideCharacter);
+        }
+    }
+    if counted == units { Ok((text, "")) } else { Err(Split::PastTheEnd) }
 }
 
 fn length(n: &serde_json::Number) -> Option<usize> {
@@ -194,6 +239,13 @@ pub fn normalise_line_breaks(text: &str) -> String {
 #[must_use]
 pub fn utf16_len(text: &str) -> usize {
     text.encode_utf16().count()
+}
+
+/// Whether `text` is at most `max` UTF-16 units long; counted only when its
+/// UTF-8 bytes are more (a character never takes more UTF-16 units than bytes).
+#[must_use]
+pub fn within_utf16_len(text: &str, max: usize) -> bool {
+    text.len() <= max || utf16_len(text) <= max
 }
 
 #[cfg(test)]
@@ -270,6 +322,86 @@ mod tests {
     fn a_change_that_splits_an_astral_character_is_refused_not_mangled() {
         let set = ChangeSet::from_json(&serde_json::json!([1, [1]])).expect("valid shape");
         assert_eq!(set.apply("😀"), Err(ApplyError::SplitCharacter));
+    }
+
+    #[test]
+    fn sections_that_together_cover_an_astral_character_apply_as_in_javascript() {
+        let deleted = ChangeSet::from_json(&serde_json::json!([1, [1], [1], 1])).expect("valid shape");
+        assert_eq!(deleted.apply("a😀b"), Ok("ab".to_owned()));
+        let kept = ChangeSet::from_json(&serde_json::json!([1, 1, 1, [0, "x"]])).expect("valid shape");
+        assert_eq!(kept.apply("😀b"), Ok("😀bx".to_owned()));
+        let joined = ChangeSet::from_json(&serde_json::json!([1, [2], 1])).expect("valid shape");
+        assert_eq!(joined.apply("😀😀"), Ok("😀".to_owned()), "the halves on either side make one character");
+        let short = ChangeSet::from_json(&serde_json::json!([1, [1], 2])).expect("valid shape");
+        assert_eq!(short.apply("😀b"), Err(ApplyError::WrongLength { expected: 4, found: 3 }));
+    }
+
+    /// What JavaScript does with a change set in wire form, written from the
+    /// wire form alone (none of the code under test): the document as UTF-16
+    /// units, each section kept or replaced, the result decoded.
+    fn as_javascript_would(parts: &[Value], doc: &str) -> Result<String, ApplyError> {
+        let units: Vec<u16> = doc.encode_utf16().collect();
+        let (mut out, mut at) = (Vec::new(), 0usize);
+        for part in parts {
+            let (len, inserted) = match part {
+                Value::Array(replace) => {
+                    let lines: Vec<&str> = replace[1..].iter().map(|line| line.as_str().unwrap()).collect();
+                    (replace[0].as_u64().unwrap(), Some(lines.join("\n")))
+                }
+                keep => (keep.as_u64().unwrap(), None),
+            };
+            let end = at + usize::try_from(len).unwrap();
+            match inserted {
+                Some(text) => out.extend(text.encode_utf16()),
+                None => out.extend_from_slice(units.get(at..end).unwrap_or_default()),
+            }
+            at = end;
+        }
+        if at != units.len() {
+            return Err(ApplyError::WrongLength { expected: at, found: units.len() });
+        }
+        String::from_utf16(&out).map_err(|_| ApplyError::SplitCharacter)
+    }
+
+    /// Every change set of one to three sections (kept or replaced, of every
+    /// length up to one past the document's, inserting nothing, ASCII or an
+    /// astral character) applied to documents mixing one- to four-byte
+    /// characters: the same result or error as JavaScript's arithmetic.
+    #[test]
+    fn applying_agrees_with_javascripts_utf16_arithmetic_on_every_small_change() {
+        let docs = ["", "ab", "é😀x", "😀😀", "ß€😀\n"];
+        let mut compared = 0;
+        for doc in docs {
+            let len = utf16_len(doc);
+            let mut options: Vec<Value> = (0..=len + 1).map(Value::from).collect();
+            for deleted in 0..=len + 1 {
+                options.push(serde_json::json!([deleted]));
+                options.push(serde_json::json!([deleted, "y"]));
+                options.push(serde_json::json!([deleted, "😀", ""]));
+            }
+            let mut shapes: Vec<Vec<Value>> = Vec::new();
+            for first in &options {
+                shapes.push(vec![first.clone()]);
+                for second in &options {
+                    shapes.push(vec![first.clone(), second.clone()]);
+                    shapes.extend(options.iter().map(|third| vec![first.clone(), second.clone(), third.clone()]));
+                }
+            }
+            for parts in shapes {
+                let set = ChangeSet::from_json(&Value::Array(parts.clone())).expect("valid shape");
+                assert_eq!(set.apply(doc), as_javascript_would(&parts, doc), "{doc:?} {parts:?}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 10_000, "{compared} cases");
+    }
+
+    #[test]
+    fn a_length_limit_counts_utf16_units() {
+        assert!(within_utf16_len("abc", 3));
+        assert!(!within_utf16_len("abcd", 3));
+        assert!(within_utf16_len("😀é", 3), "6 bytes, 3 units");
+        assert!(!within_utf16_len("😀😀", 3));
     }
 
     #[test]

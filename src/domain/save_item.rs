@@ -13,7 +13,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::autosave::{LogKind, MAX_ANSWER_UNITS, MAX_ITEM_BYTES};
-use super::changeset::{ChangeSet, utf16_len};
+use super::changeset::{ChangeSet, within_utf16_len};
 use super::log_event::Event;
 use super::{InvalidValue, QuestionId};
 
@@ -92,7 +92,7 @@ impl SaveItem {
                 let (None, Some(code), None, Some(_)) = (&wire.changes, wire.code, &wire.data, wire.question_id) else {
                     return Err(invalid("a snapshot carries a question and its code only"));
                 };
-                if utf16_len(&code) > MAX_ANSWER_UNITS {
+                if !within_utf16_len(&code, MAX_ANSWER_UNITS) {
                     return Err(invalid("the code is longer than an answer may be"));
                 }
                 ItemBody::Snapshot(code)

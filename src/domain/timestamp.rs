@@ -41,18 +41,46 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let at = self.0;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second(),
-            at.millisecond()
-        )
+        let Some(year) = u16::try_from(at.year()).ok().filter(|year| *year <= 9999) else {
+            // Before year 0: the sign takes one of the four places.
+            return write_padded(f, at);
+        };
+        // Digits written by hand: every saved item stores two of these, and
+        // padded formatting was a measurable share of a save
+        // (docs/benchmarks.md, "The write path at its limit").
+        let mut text = *b"0000-00-00T00:00:00.000Z";
+        let fields = [
+            (0, 4, year),
+            (5, 2, u16::from(u8::from(at.month()))),
+            (8, 2, u16::from(at.day())),
+            (11, 2, u16::from(at.hour())),
+            (14, 2, u16::from(at.minute())),
+            (17, 2, u16::from(at.second())),
+            (20, 3, at.millisecond()),
+        ];
+        for (start, width, mut value) in fields {
+            for digit in text[start..start + width].iter_mut().rev() {
+                *digit = b'0' + u8::try_from(value % 10).unwrap_or_default();
+                value /= 10;
+            }
+        }
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
+}
+
+/// The fixed form through padded formatting: what the digits written by hand write.
+fn write_padded(out: &mut impl fmt::Write, at: OffsetDateTime) -> fmt::Result {
+    write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }
 
 impl serde::Serialize for Timestamp {
@@ -84,6 +112,20 @@ mod tests {
         ];
         for (at, text) in cases {
             assert_eq!(Timestamp::from_time(at).to_string(), text);
+        }
+    }
+
+    #[test]
+    fn the_hand_written_digits_agree_with_padded_formatting() {
+        let start = datetime!(1999-12-31 23:59:59.999 UTC);
+        // A day and a few hours, minutes and milliseconds apart: every month, hour and digit, over six years.
+        let moments = (0..2_000).map(|step| start + time::Duration::milliseconds(step * 97_531_357 + step % 13));
+        let edges =
+            [datetime!(0000-01-01 00:00 UTC), datetime!(9999-12-31 23:59:59.999 UTC), datetime!(-0001-06-01 12:00 UTC)];
+        for at in moments.chain(edges) {
+            let mut padded = String::new();
+            write_padded(&mut padded, at).unwrap();
+            assert_eq!(Timestamp::from_time(at).to_string(), padded);
         }
     }
 

@@ -399,8 +399,8 @@ pub async fn submitted_code(
     let bound = taker
         .db
         .read(move |conn| {
-            let Some(found) = attempts::find(conn, exam, user)? else { return Ok(None) };
-            Ok(Some((found.id, attempts::unlock(conn, found.id, user, &secret)?.is_some())))
+            let found = attempts::find_unlocking(conn, exam, user, &secret)?;
+            Ok(found.map(|(attempt, unlocked)| (attempt.id, unlocked)))
         })
         .await?;
     match bound {
@@ -460,10 +460,12 @@ fn unlock_in(
     secret: &str,
     now: OffsetDateTime,
 ) -> Result<Unlocked, StoreError> {
-    let Some(found) = attempts::find(conn, exam.id, user)? else { return Ok(Unlocked::NotStarted) };
-    let Some(attempt) = attempts::unlock(conn, found.id, user, secret)? else {
-        return Ok(Unlocked::WrongSecret(found.id));
+    let Some((attempt, unlocked)) = attempts::find_unlocking(conn, exam.id, user, secret)? else {
+        return Ok(Unlocked::NotStarted);
     };
+    if !unlocked {
+        return Ok(Unlocked::WrongSecret(attempt.id));
+    }
     let frozen = log::freeze_if_overdue(conn, &attempt, exam, now)?;
     let deadline_submitted = attempt.submitted_at.is_none() && frozen.submitted_at.is_some();
     Ok(Unlocked::Open { attempt: frozen, deadline_submitted })

@@ -335,10 +335,12 @@ pub async fn apply(state: &AppState, actor: &Actor, org: OrgId) -> Result<Applie
     }
     if !applied.purged.is_empty() {
         db.outside(|conn| {
-            // PASSIVE never waits, so no save of the organization stalls
-            // behind it (TRUNCATE would, up to the busy timeout): frames a
-            // reader still needs are folded in by a later, automatic one.
-            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+            // Never waits, so no save of the organization stalls behind it:
+            // with a read or a checkpoint under way the WAL is left to later
+            // checkpoints, which fold it in.
+            if !crate::store::connection::empty_wal_if_idle(conn)? {
+                tracing::info!("the WAL was busy after the purge and is folded into the file later");
+            }
             Ok(())
         })
         .await?;

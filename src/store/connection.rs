@@ -16,6 +16,21 @@ const PAGE_CACHE_KIB: i64 = 16 * 1024;
 /// Prepared statements kept per connection (a few KiB each).
 const STATEMENT_CACHE: usize = 128;
 
+/// Pages the WAL may hold before the connection that commits copies them
+/// into the database file itself (SQLite's default is 1,000), stalling
+/// every save waiting for that commit. At 1,000 pages every group commit of
+/// a busy exam carried a checkpoint, a quarter of the commit's time
+/// (docs/benchmarks.md, "The write path at its limit"). A server's databases
+/// are checkpointed beside their writer instead (`super::checkpointer`), so
+/// this is the bound should that thread fall behind, and the threshold of
+/// the command line's connections. Recovery after a crash reads what the
+/// WAL holds: at most this (64 MiB of 4 KiB pages), unless a long read held
+/// a checkpoint back.
+const WAL_CHECKPOINT_PAGES: i64 = 16 * 1024;
+/// What a WAL that grew past [`WAL_CHECKPOINT_PAGES`] (a long read kept a
+/// checkpoint from finishing) is cut back to once it is empty again.
+const WAL_SIZE_LIMIT_BYTES: i64 = 80 * 1024 * 1024;
+
 /// How long a statement waits for another process's lock (the CLI and the
 /// server may touch the same file) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -60,6 +75,8 @@ pub fn open(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection, 
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: a commit is on disk before it is acknowledged to anyone.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT_BYTES)?;
     // Referential integrity is enforced by the database, not by hope.
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Temporary tables and sort spills stay in memory, never in a file.
@@ -91,6 +108,22 @@ pub(crate) fn overwriting<T>(
     let result = work(conn);
     conn.pragma_update(None, "secure_delete", false)?;
     result
+}
+
+/// Folds the whole WAL into the database file and cuts the WAL file to
+/// nothing, if no reader needs it right now; whether it did. Never waits:
+/// a reader in the way only leaves the WAL as it was, for SQLite's own
+/// checkpoints (a save must not queue behind this). After a purge, so the
+/// page images from before it leave the disk now, not once later writes
+/// happen to overwrite them in a WAL of up to [`WAL_CHECKPOINT_PAGES`].
+///
+/// # Errors
+/// Storage errors.
+pub(crate) fn empty_wal_if_idle(conn: &Connection) -> Result<bool, StoreError> {
+    conn.busy_timeout(Duration::ZERO)?;
+    let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0));
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(busy? == 0)
 }
 
 /// Creates an empty database file readable only by this user; SQLite gives
@@ -136,6 +169,44 @@ mod tests {
         assert_eq!(secure(&conn), 0);
         assert!(overwriting(&conn, |_| Err::<(), _>(StoreError::NotFound("x".into()))).is_err());
         assert_eq!(secure(&conn), 0);
+    }
+
+    #[test]
+    fn commits_stay_in_the_wal_well_past_sqlites_default_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let conn = open(&path, &DatabaseKey::generate(), true).unwrap();
+        // About 1,500 pages in one commit: SQLite's default (1,000) would copy them into the file now.
+        conn.execute_batch(
+            "CREATE TABLE t(x BLOB);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+             INSERT INTO t SELECT randomblob(3500) FROM n;",
+        )
+        .unwrap();
+        let size = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().len();
+        assert!(size("a.db-wal") > 5_000_000, "the commit is in the WAL");
+        assert!(size("a.db") < 1_000_000, "and not yet copied into the file: {}", size("a.db"));
+    }
+
+    #[test]
+    fn the_wal_is_emptied_when_no_reader_needs_it_and_left_without_waiting_when_one_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, key) = (dir.path().join("a.db"), DatabaseKey::generate());
+        let conn = open(&path, &key, true).unwrap();
+        conn.execute_batch("CREATE TABLE t(x BLOB); INSERT INTO t SELECT randomblob(100000);").unwrap();
+        let wal = || std::fs::metadata(dir.path().join("a.db-wal")).unwrap().len();
+        let reader = open(&path, &key, false).unwrap();
+        reader.execute_batch("BEGIN; SELECT count(*) FROM t;").unwrap();
+        conn.execute_batch("INSERT INTO t SELECT randomblob(100000);").unwrap();
+        let started = std::time::Instant::now();
+        assert!(!empty_wal_if_idle(&conn).unwrap(), "a reader is in the way");
+        assert!(started.elapsed() < BUSY_TIMEOUT / 5, "and it did not wait for it");
+        assert!(wal() > 100_000);
+        reader.execute_batch("COMMIT").unwrap();
+        assert!(empty_wal_if_idle(&conn).unwrap());
+        assert_eq!(wal(), 0);
+        let count: i64 = conn.query_row("SELECT count(*) FROM t", [], |row| row.get(0)).unwrap();
+        assert_eq!(count, 2, "nothing lost");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+use super::checkpointer::Checkpointer;
 use super::keys::DatabaseKey;
 use super::migrations::{self, Migration};
 use super::readers::Readers;
@@ -15,6 +16,7 @@ use super::{StoreError, connection};
 pub struct Database {
     path: PathBuf,
     writer: Writer,
+    checkpointer: Checkpointer,
     readers: Readers,
 }
 
@@ -27,11 +29,13 @@ pub struct OpenOptions {
     pub readers: usize,
     /// Jobs that may share one commit.
     pub batch_limit: usize,
+    /// Checkpoint on a thread beside the writer (`storage.background_checkpoints`).
+    pub background_checkpoints: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self { create: false, readers: 4, batch_limit: 1024 }
+        Self { create: false, readers: 4, batch_limit: 1024, background_checkpoints: true }
     }
 }
 
@@ -53,7 +57,8 @@ impl Database {
     }
 
     /// Starts the writer on `conn` (open and migrated by the caller, which
-    /// checked what it had to first) with `after_commit`, and the readers.
+    /// checked what it had to first) with `after_commit`, the thread that
+    /// checkpoints after its commits (unless `options` say otherwise), and the readers.
     #[must_use]
     pub fn start(
         conn: Connection,
@@ -63,9 +68,16 @@ impl Database {
         after_commit: Option<AfterCommit>,
     ) -> Self {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("db");
+        let (checkpointer, after_commit) = if options.background_checkpoints {
+            let (checkpointer, hook) = Checkpointer::start(path, key, name, after_commit);
+            (checkpointer, Some(hook))
+        } else {
+            (Checkpointer::none(), after_commit)
+        };
         Self {
             path: path.to_owned(),
             writer: Writer::start_with(conn, name, options.batch_limit, after_commit),
+            checkpointer,
             readers: Readers::new(path.to_owned(), key.clone(), options.readers),
         }
     }
@@ -119,10 +131,11 @@ impl Database {
     }
 
     /// Finishes queued writes and stops the writer (later writes fail with
-    /// [`StoreError::Closed`]), then lets reads in progress finish and
-    /// closes every read connection.
+    /// [`StoreError::Closed`]) and its checkpoints, then lets reads in
+    /// progress finish and closes every read connection.
     pub async fn close(&self) {
         self.writer.close().await;
+        self.checkpointer.close().await;
         self.readers.close().await;
     }
 }

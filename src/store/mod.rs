@@ -22,6 +22,7 @@ pub mod audit_checks;
 pub mod backup;
 pub mod backup_runs;
 pub mod candidates;
+mod checkpointer;
 pub mod connection;
 pub mod courses;
 pub mod data_dir;

@@ -80,12 +80,27 @@ test('a student signing in while the hall signs in is queued, told so, and let i
 
   await step('the student signs in once; the page says it is queued and tries again by itself', async () => {
     const [, password] = await story.server.waitForLine(DEMO_PASSWORD);
-    page = await story.computer();
-    await page.goto(story.at('/signin?org=demo&email=student1%40demo.example'));
-    await page.getByTestId('sign-in-password').fill(password);
-    await page.getByTestId('sign-in-submit').click();
-    const queued = page.getByTestId('sign-in-queued');
-    await queued.waitFor({ timeout: 60_000 });
+    let queued;
+    // The queue is full except for the instant after each hash, until the
+    // hall's next request takes the free place; a click that lands in that
+    // instant is let in at once (as it would be in a real hall). That is
+    // this set-up's race, not what the story is about: the student then
+    // sits down at another computer and signs in again.
+    for (let attempt = 1; ; attempt += 1) {
+      page = await story.computer();
+      await page.goto(story.at('/signin?org=demo&email=student1%40demo.example'));
+      await page.getByTestId('sign-in-password').fill(password);
+      await page.getByTestId('sign-in-submit').click();
+      queued = page.getByTestId('sign-in-queued');
+      const outcome = await Promise.race([
+        queued.waitFor({ timeout: 60_000 }).then(() => 'queued', () => 'neither'),
+        page.waitForURL(/\/home$/, { timeout: 60_000 }).then(() => 'in', () => 'neither'),
+      ]);
+      if (outcome === 'queued') break;
+      assert.equal(outcome, 'in', 'the page neither queued the student nor let them in');
+      assert.ok(attempt < 5, 'five clicks found a free place in the queue: the hall is not keeping it full');
+      await page.context().close();
+    }
     assert.equal(await queued.getAttribute('role'), 'status', 'a screen reader hears it');
     assert.match(await queued.innerText(), /^Many people are signing in at once\. This page keeps trying for you: the next try is in [12] seconds?\. Keep it open\.$/);
     assert.equal(await page.getByTestId('sign-in-submit').isDisabled(), true, 'nothing to click meanwhile');

@@ -62,24 +62,17 @@ pub struct SaveRules {
 }
 
 /// The items of `items` after `after`, if they continue it without a gap
-/// and storing them keeps the attempt within `quota` bytes.
-pub(super) fn admissible<'a>(
-    conn: &Connection,
-    id: AttemptId,
-    items: &'a [SaveItem],
-    after: i64,
-    quota: u64,
-) -> Result<Result<&'a [SaveItem], Refusal>, StoreError> {
+/// and storing them keeps an attempt that stores `stored` bytes within
+/// `quota` bytes.
+pub(super) fn admissible(items: &[SaveItem], after: i64, stored: u64, quota: u64) -> Result<&[SaveItem], Refusal> {
     let fresh = items.iter().position(|item| item.seq > after).map_or(&items[items.len()..], |at| &items[at..]);
     if !fresh.iter().zip(after + 1..).all(|(item, expected)| item.seq == expected) {
-        return Ok(Err(Refusal::Gap { acked_seq: after }));
+        return Err(Refusal::Gap { acked_seq: after });
     }
-    let stored: i64 =
-        conn.prepare_cached("SELECT stored_bytes FROM exam_sessions WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
-    if u64::try_from(stored).unwrap_or(0) + bytes_of(fresh) > quota {
-        return Ok(Err(Refusal::Quota));
+    if stored.saturating_add(bytes_of(fresh)) > quota {
+        return Err(Refusal::Quota);
     }
-    Ok(Ok(fresh))
+    Ok(fresh)
 }
 
 /// The bytes `items` take in the log (their JSON text).

@@ -29,14 +29,14 @@ pub fn stage(
     now: OffsetDateTime,
     quota: u64,
 ) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
-    let (acked_seq, late_seq, stored_chain, late_chain): (i64, i64, Option<Vec<u8>>, Option<Vec<u8>>) = conn
-        .query_row(
-            "SELECT acked_seq, late_seq, chain, late_chain FROM exam_sessions WHERE id = ?1",
+    let (acked_seq, late_seq, stored_chain, late_chain, stored): (i64, i64, Option<Vec<u8>>, Option<Vec<u8>>, i64) =
+        conn.query_row(
+            "SELECT acked_seq, late_seq, chain, late_chain, stored_bytes FROM exam_sessions WHERE id = ?1",
             [attempt.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
     let cursor = acked_seq.max(late_seq);
-    let fresh = match admissible(conn, attempt.id, items, cursor, quota)? {
+    let fresh = match admissible(items, cursor, u64::try_from(stored).unwrap_or(0), quota) {
         Ok(fresh) => fresh,
         Err(refusal) => return Ok(Err(refusal)),
     };

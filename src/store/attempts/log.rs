@@ -16,7 +16,7 @@ use super::submissions::{self, Freeze};
 use super::{Attempt, LogState, late, log_state};
 use crate::clock::rfc3339;
 use crate::domain::autosave::{self, Commitment, MAX_ANSWER_UNITS, Phase};
-use crate::domain::changeset::{normalise_line_breaks, utf16_len};
+use crate::domain::changeset::{normalise_line_breaks, within_utf16_len};
 use crate::domain::receipt::SubmissionReason;
 use crate::domain::save_item::{ItemBody, SaveItem};
 use crate::domain::{AttemptId, QuestionId};
@@ -78,13 +78,15 @@ fn on_time(
     now: OffsetDateTime,
     quota: u64,
 ) -> Result<Result<SaveOutcome, Refusal>, StoreError> {
-    let LogState { acked_seq, mut chain } = log_state(conn, attempt.id)?;
-    let fresh = match admissible(conn, attempt.id, items, acked_seq, quota)? {
+    let LogState { acked_seq, mut chain, stored_bytes } = log_state(conn, attempt.id)?;
+    let fresh = match admissible(items, acked_seq, stored_bytes, quota) {
         Ok(fresh) => fresh,
         Err(refusal) => return Ok(Err(refusal)),
     };
     let mut codes = Codes::new(conn, attempt.id, exam);
     let server_at = rfc3339(now);
+    // Written once for all the batch's rows rather than once per row.
+    let session = attempt.id.to_string();
     let mut insert = conn.prepare_cached(
         "INSERT INTO session_log (session_id, seq, kind, question_id, client_at, server_at, late, payload, chain, applied)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
@@ -93,13 +95,13 @@ fn on_time(
         chain = autosave::chain_next(&chain, item.raw.as_bytes());
         let applied = match (&item.body, item.question_id) {
             (ItemBody::Edit(changes), Some(question)) => Some(codes.edit(question, item.seq, |code| {
-                changes.apply(code).ok().filter(|next| utf16_len(next) <= MAX_ANSWER_UNITS)
+                changes.apply(code).ok().filter(|next| within_utf16_len(next, MAX_ANSWER_UNITS))
             })?),
             (ItemBody::Snapshot(code), Some(question)) => Some(codes.snapshot(question, item.seq, code)?),
             _ => None,
         };
         insert.execute(params![
-            attempt.id,
+            session,
             item.seq,
             item.kind.as_str(),
             item.question_id,

@@ -214,13 +214,23 @@ pub fn by_id(conn: &Connection, exam: ExamId, id: AttemptId) -> Result<Option<At
     Ok(conn.prepare_cached(&sql)?.query_row(params![exam, id], from_row).optional()?)
 }
 
-/// The attempt `id` of `user`, if `secret` is its current binding's secret.
+/// The attempt of `user` at `exam`, if started, and whether `secret` is its
+/// current binding's secret, in one read: the save path asks both on every batch.
 ///
 /// # Errors
 /// Storage errors.
-pub fn unlock(conn: &Connection, id: AttemptId, user: UserId, secret: &str) -> Result<Option<Attempt>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM exam_sessions WHERE id = ?1 AND user_id = ?2 AND secret_hash = ?3");
-    Ok(conn.prepare_cached(&sql)?.query_row(params![id, user, token::digest(secret)], from_row).optional()?)
+pub fn find_unlocking(
+    conn: &Connection,
+    exam: ExamId,
+    user: UserId,
+    secret: &str,
+) -> Result<Option<(Attempt, bool)>, StoreError> {
+    let sql = format!("SELECT {COLUMNS}, secret_hash = ?3 FROM exam_sessions WHERE exam_id = ?1 AND user_id = ?2");
+    let digest = token::digest(secret);
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![exam, user, digest], |row| Ok((from_row(row)?, row.get(8)?)))
+        .optional()?)
 }
 
 /// What ties an attempt to one browser: the secret it sends with every
@@ -244,6 +254,8 @@ pub struct LogState {
     pub acked_seq: i64,
     /// The chain over them.
     pub chain: ChainHash,
+    /// What the attempt stores, in bytes (its log and the items set aside).
+    pub stored_bytes: u64,
 }
 
 /// The server's log state of attempt `id`.
@@ -251,12 +263,13 @@ pub struct LogState {
 /// # Errors
 /// Storage errors; [`StoreError::NotFound`] for an unknown attempt.
 pub fn log_state(conn: &Connection, id: AttemptId) -> Result<LogState, StoreError> {
-    let (acked_seq, chain): (i64, Option<Vec<u8>>) = conn
-        .prepare_cached("SELECT acked_seq, chain FROM exam_sessions WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+    let (acked_seq, chain, stored_bytes): (i64, Option<Vec<u8>>, i64) = conn
+        .prepare_cached("SELECT acked_seq, chain, stored_bytes FROM exam_sessions WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .ok_or_else(|| StoreError::NotFound("attempt".to_owned()))?;
-    Ok(LogState { acked_seq, chain: chain_or_start(chain, id) })
+    let stored_bytes = u64::try_from(stored_bytes).unwrap_or(0);
+    Ok(LogState { acked_seq, chain: chain_or_start(chain, id), stored_bytes })
 }
 
 /// A stored chain value, or the attempt's chain start where none is stored.

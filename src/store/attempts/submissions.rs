@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::{Attempt, answers, log_state};
 use crate::clock::rfc3339;
 use crate::domain::autosave::MAX_ANSWER_UNITS;
-use crate::domain::changeset::utf16_len;
+use crate::domain::changeset::within_utf16_len;
 use crate::domain::receipt::{self, Receipt, ReceiptExam, ReceiptLine, ReceiptStudent, SubmissionReason};
 use crate::domain::save_item::{ItemBody, SaveItem};
 use crate::domain::{AttemptId, QuestionId, UserId};
@@ -260,7 +260,7 @@ pub fn apply_late_items(
         let Some(code) = codes.get_mut(&question) else { continue };
         match item.body {
             ItemBody::Edit(changes) => {
-                if let Some(next) = changes.apply(code).ok().filter(|next| utf16_len(next) <= MAX_ANSWER_UNITS) {
+                if let Some(next) = changes.apply(code).ok().filter(|next| within_utf16_len(next, MAX_ANSWER_UNITS)) {
                     *code = next;
                 }
             }

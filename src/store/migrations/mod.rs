@@ -236,7 +236,16 @@ pub fn backup_path(path: &Path, from: u32) -> PathBuf {
 
 /// Copies the database file (still encrypted) after folding the WAL into it.
 fn copy_before_migrating(conn: &Connection, path: &Path, from: u32) -> Result<(), StoreError> {
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    // Busy (another process reading the file past the busy timeout) would
+    // leave commits in the WAL, outside the copy: no copy then, and no migration.
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+    if busy != 0 {
+        return Err(StoreError::WrongState(format!(
+            "{}: another process keeps the database busy, so it cannot be copied before the upgrade; \
+             stop other examhall commands using it and start again",
+            path.display()
+        )));
+    }
     let target = backup_path(path, from);
     std::fs::copy(path, &target).map_err(StoreError::io("copy", &target))?;
     tracing::info!(copy = %target.display(), "copied database before migrating");
