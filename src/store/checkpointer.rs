@@ -41,7 +41,7 @@ impl Checkpointer {
             std::thread::Builder::new()
                 .name(format!("checkpoint-{name}"))
                 .spawn(move || run(&conn, &told))
-                .map_err(|error| super::StoreError::io("start a thread for", path)(error))
+                .map_err(super::StoreError::io("start a thread for", path))
         });
         let thread = match started {
             Ok(thread) => Some(thread),
@@ -60,10 +60,7 @@ impl Checkpointer {
 
     /// Waits for the thread to end (after the writer stopped).
     pub(super) async fn close(&self) {
-        let thread = self.thread.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(thread) = thread {
-            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
-        }
+        super::writer::join(&self.thread).await;
     }
 }
 

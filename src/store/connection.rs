@@ -121,9 +121,20 @@ pub(crate) fn overwriting<T>(
 /// Storage errors.
 pub(crate) fn empty_wal_if_idle(conn: &Connection) -> Result<bool, StoreError> {
     conn.busy_timeout(Duration::ZERO)?;
-    let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0));
+    let emptied = empty_wal(conn);
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    Ok(busy? == 0)
+    emptied
+}
+
+/// Folds the whole WAL into the database file and cuts the WAL file to
+/// nothing, waiting for readers up to the busy timeout; whether it did
+/// (false: another connection kept it busy, and the WAL still holds commits).
+///
+/// # Errors
+/// Storage errors.
+pub(crate) fn empty_wal(conn: &Connection) -> Result<bool, StoreError> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+    Ok(busy == 0)
 }
 
 /// Creates an empty database file readable only by this user; SQLite gives

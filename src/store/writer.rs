@@ -140,10 +140,15 @@ impl Writer {
     /// for it. Later writes fail with [`StoreError::Closed`].
     pub async fn close(&self) {
         let _ = self.sender.send(Message::Close).await;
-        let thread = self.thread.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(thread) = thread {
-            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
-        }
+        join(&self.thread).await;
+    }
+}
+
+/// Waits, off the async threads, for the thread in `slot` to end (once; later calls return at once).
+pub(super) async fn join(slot: &Mutex<Option<std::thread::JoinHandle<()>>>) {
+    let thread = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    if let Some(thread) = thread {
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
     }
 }
 

@@ -238,8 +238,7 @@ pub fn backup_path(path: &Path, from: u32) -> PathBuf {
 fn copy_before_migrating(conn: &Connection, path: &Path, from: u32) -> Result<(), StoreError> {
     // Busy (another process reading the file past the busy timeout) would
     // leave commits in the WAL, outside the copy: no copy then, and no migration.
-    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
-    if busy != 0 {
+    if !super::connection::empty_wal(conn)? {
         return Err(StoreError::WrongState(format!(
             "{}: another process keeps the database busy, so it cannot be copied before the upgrade; \
              stop other examhall commands using it and start again",
